@@ -1,0 +1,322 @@
+/*
+ * cari.h -- the public interface of libcari, a full-text search engine for
+ * Indonesian article collections.
+ *
+ * This header is the manual.  Conventions used throughout:
+ *
+ *  - Every function that can fail returns an int: CARI_OK (0) on success or
+ *    a negative CARI_E* code.  cari_strerror() names every code.  Handles
+ *    keep a detail message of their last failure (cari_*_errmsg()); functions
+ *    that create a handle take an optional cari_error * that receives the
+ *    code and the detail message when they fail.
+ *  - Output parameters come last, as `T **out`; *out is set to NULL on
+ *    failure.  Every *_free / *_close function accepts NULL.
+ *  - The library never prints, never exits and never aborts on bad input or
+ *    damaged index data: it returns CARI_EINPUT / CARI_ECORRUPT and says why.
+ *  - Strings are UTF-8 and come with explicit lengths; returned strings are
+ *    also NUL-terminated for convenience.  Pointers returned by the library
+ *    are borrowed: each says which handle owns it and until when it stays
+ *    valid.
+ *  - Options structs carry a `version` field; initialise them with their
+ *    *_INIT macro and then set the fields you care about.
+ *  - Handles are not thread-safe; a cari_index may be used by one thread at
+ *    a time.  Distinct handles may be used from distinct threads.
+ */
+#ifndef CARI_H
+#define CARI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define CARI_API __attribute__((visibility("default")))
+#else
+#define CARI_API
+#endif
+
+#define CARI_VERSION_STRING "0.1.0"
+#define CARI_VERSION_MAJOR 0
+#define CARI_VERSION_MINOR 1
+#define CARI_VERSION_PATCH 0
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+enum {
+    CARI_OK = 0,
+    CARI_ENOMEM = -1,     /* out of memory */
+    CARI_EIO = -2,        /* a read, write, fsync or rename failed */
+    CARI_ECORRUPT = -3,   /* index data is damaged (checksum, structure) */
+    CARI_EVERSION = -4,   /* index format or analyzer settings differ */
+    CARI_ESYNTAX = -5,    /* the query cannot be parsed */
+    CARI_ENOTFOUND = -6,  /* no index at that path, or no such article */
+    CARI_EINVAL = -7,     /* a bad argument */
+    CARI_ELOCKED = -8,    /* another writer holds the index lock */
+    CARI_EINPUT = -9,     /* a bad input record (malformed JSON, bad UTF-8) */
+    CARI_EXAPIAN = -10,   /* an error reported by the Xapian backend */
+    CARI_EUNSUPPORTED = -11, /* a feature that was not built in */
+    CARI_ENOSPACE = -12,  /* the disk is full */
+    CARI_ENOTERMS = -13   /* the query holds no searchable term */
+};
+
+/* Detail of a failed handle-creating call. */
+typedef struct cari_error {
+    int code;
+    char message[512];
+} cari_error;
+
+/* A static, never-NULL description of an error code. */
+CARI_API const char *cari_strerror(int code);
+
+/* The library version, e.g. "0.1.0". */
+CARI_API const char *cari_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Articles and input readers                                          */
+/* ------------------------------------------------------------------ */
+
+/* One article.  All strings are borrowed from whoever filled the struct.
+ * meta is a JSON object text of the extra fields (may be NULL/0). */
+typedef struct cari_article {
+    const char *id;
+    size_t id_len;
+    const char *title;
+    size_t title_len;
+    const char *text;
+    size_t text_len;
+    const char *meta;
+    size_t meta_len;
+} cari_article;
+
+typedef struct cari_reader cari_reader;
+
+/* Called once for every record a reader skips: the file it came from, the
+ * 1-based line (0 when the problem is not tied to a line) and why. */
+typedef void (*cari_warning_fn)(void *ctx, const char *file, long line,
+                                const char *message);
+
+/*
+ * Open an input: a ".jsonl" or ".jsonl.gz" file of {"id","title","text",...}
+ * objects, one per line; a directory, read recursively in name order (its
+ * ".txt" and ".md" files are articles whose first line is the title and whose
+ * id is the path relative to the directory; ".jsonl"/".jsonl.gz" files inside
+ * it are read as above); or "-" for JSON Lines on standard input.
+ * Records that cannot be used are reported to warn (may be NULL) and skipped.
+ */
+CARI_API int cari_reader_open(const char *path, cari_warning_fn warn,
+                              void *warn_ctx, cari_reader **out,
+                              cari_error *err);
+
+/*
+ * Read the next article into *article.  Returns 1 when an article was read,
+ * 0 at the end of input, or a negative code on an error that ends the input
+ * (e.g. CARI_EIO when a read fails).  The article's strings are owned by the
+ * reader and stay valid until the next call or cari_reader_close().
+ */
+CARI_API int cari_reader_next(cari_reader *reader, cari_article *article);
+
+/* Where the last article came from: file name and 1-based line.  Borrowed
+ * from the reader, valid until the next call. */
+CARI_API const char *cari_reader_file(const cari_reader *reader);
+CARI_API long cari_reader_line(const cari_reader *reader);
+/* Input bytes consumed so far (uncompressed) and records skipped. */
+CARI_API uint64_t cari_reader_bytes(const cari_reader *reader);
+CARI_API uint64_t cari_reader_skipped(const cari_reader *reader);
+CARI_API const char *cari_reader_errmsg(const cari_reader *reader);
+CARI_API void cari_reader_close(cari_reader *reader);
+
+/* ------------------------------------------------------------------ */
+/* The analyzer                                                        */
+/* ------------------------------------------------------------------ */
+
+typedef struct cari_analyzer cari_analyzer;
+
+/* One token.  surface is the text as written (start/end are byte offsets in
+ * the analyzed text); term is the indexed form.  A token may yield several
+ * terms at the same position (e.g. a compound and its parts): they are
+ * reported as consecutive tokens with the same position, the first one with
+ * alternative == 0.  Strings are borrowed until the callback returns. */
+typedef struct cari_token {
+    const char *term;
+    size_t term_len;
+    size_t start, end;
+    uint32_t position;
+    int stop;        /* 1: a stopword: has a position, is not indexed */
+    int alternative; /* 1: an extra term at the previous token's position */
+} cari_token;
+
+/* Return non-zero from the callback to stop early (that value is returned). */
+typedef int (*cari_token_fn)(void *ctx, const cari_token *token);
+
+CARI_API int cari_analyzer_new(cari_analyzer **out, cari_error *err);
+CARI_API void cari_analyzer_free(cari_analyzer *analyzer);
+
+/* Analyze text (len bytes of UTF-8; invalid bytes are treated as
+ * separators) and call fn for every token in order. */
+CARI_API int cari_analyze(cari_analyzer *analyzer, const char *text,
+                          size_t len, cari_token_fn fn, void *ctx);
+
+/* The analyzer's settings as a string; an index stores it and refuses to be
+ * opened by an analyzer with different settings. */
+CARI_API const char *cari_analyzer_signature(const cari_analyzer *analyzer);
+
+/* ------------------------------------------------------------------ */
+/* Writing an index                                                    */
+/* ------------------------------------------------------------------ */
+
+typedef struct cari_writer cari_writer;
+
+typedef struct cari_writer_options {
+    int version;            /* CARI_WRITER_OPTIONS_VERSION */
+    size_t memory_mb;       /* flush a segment past this much buffered data */
+    int compression_level;  /* zlib level for stored text, 1..9 */
+    int sync;               /* 1: fsync files at commit (default); 0: don't */
+} cari_writer_options;
+
+#define CARI_WRITER_OPTIONS_VERSION 1
+#define CARI_WRITER_OPTIONS_INIT {CARI_WRITER_OPTIONS_VERSION, 256, 6, 1}
+
+/*
+ * Open the index directory dir for writing, creating it if needed, and take
+ * its writer lock (CARI_ELOCKED, with the holder's pid in the message, when
+ * another live process holds it).  Nothing is visible to readers until
+ * cari_writer_commit().
+ */
+CARI_API int cari_writer_open(const char *dir,
+                              const cari_writer_options *options,
+                              cari_writer **out, cari_error *err);
+
+/* Add an article.  An article whose id is already in the index (or was
+ * already added by this writer) replaces the earlier one at commit.  The
+ * article's strings are copied.  CARI_EINPUT for an article the index cannot
+ * take (empty id, invalid UTF-8); the writer stays usable. */
+CARI_API int cari_writer_add(cari_writer *writer, const cari_article *article);
+
+/* Delete the article with this id at commit (no error if absent). */
+CARI_API int cari_writer_delete(cari_writer *writer, const char *id,
+                                size_t id_len);
+
+/*
+ * Make everything added so far durable and visible, atomically: new files
+ * are written and fsynced, then the manifest is renamed into place.  On
+ * failure the previous commit stays intact and readable.
+ */
+CARI_API int cari_writer_commit(cari_writer *writer);
+
+typedef struct cari_writer_stats {
+    uint64_t articles;       /* articles added by this writer */
+    uint64_t passages;       /* passages made from them */
+    uint64_t input_bytes;    /* bytes of title + text added */
+    uint64_t terms;          /* distinct terms in the index after commit */
+    uint64_t index_bytes;    /* size of the committed index files */
+    uint64_t total_articles; /* live articles in the index after commit */
+} cari_writer_stats;
+
+CARI_API void cari_writer_get_stats(const cari_writer *writer,
+                                    cari_writer_stats *out);
+CARI_API const char *cari_writer_errmsg(const cari_writer *writer);
+
+/* Release the writer and its lock; whatever was not committed is dropped. */
+CARI_API void cari_writer_close(cari_writer *writer);
+
+/* ------------------------------------------------------------------ */
+/* Searching                                                           */
+/* ------------------------------------------------------------------ */
+
+typedef struct cari_index cari_index;
+
+/* Open the index in dir for reading.  It sees the commit that was current
+ * when it was opened.  CARI_ENOTFOUND when there is no index, CARI_ECORRUPT
+ * when it is damaged, CARI_EVERSION when it was built by an incompatible
+ * version or analyzer. */
+CARI_API int cari_index_open(const char *dir, cari_index **out,
+                             cari_error *err);
+CARI_API void cari_index_close(cari_index *index);
+CARI_API const char *cari_index_errmsg(const cari_index *index);
+
+typedef struct cari_index_stats {
+    uint64_t articles;  /* live articles */
+    uint64_t passages;  /* live passages */
+    uint64_t deleted;   /* deleted articles not yet merged away */
+    uint64_t segments;
+    uint64_t terms;     /* distinct terms summed over segments */
+    uint64_t bytes;     /* size of the index files */
+    uint64_t generation;
+} cari_index_stats;
+
+CARI_API void cari_index_get_stats(const cari_index *index,
+                                   cari_index_stats *out);
+
+typedef struct cari_search_options {
+    int version;          /* CARI_SEARCH_OPTIONS_VERSION */
+    size_t limit;         /* hits to return (default 10) */
+    size_t offset;        /* hits to skip first (paging) */
+    unsigned flags;       /* CARI_SEARCH_* */
+    int snippet_words;    /* snippet window in words (default 30) */
+    double k1, b;         /* BM25 parameters of the passage text */
+    double title_weight;  /* weight of the title field's BM25 */
+    double title_k1, title_b;
+} cari_search_options;
+
+#define CARI_SEARCH_SNIPPETS 1u  /* compute snippets and highlights */
+#define CARI_SEARCH_ALL 2u       /* every query term must match */
+
+#define CARI_SEARCH_OPTIONS_VERSION 1
+/* Defaults; where each value came from is documented in src/search.c. */
+#define CARI_SEARCH_OPTIONS_INIT                                          \
+    {CARI_SEARCH_OPTIONS_VERSION, 10, 0, CARI_SEARCH_SNIPPETS, 30, 1.2,  \
+     0.75, 1.0, 1.2, 0.5}
+
+typedef struct cari_hits cari_hits;
+
+/* A byte range [start, end). */
+typedef struct cari_span {
+    size_t start, end;
+} cari_span;
+
+/* One ranked passage.  All pointers are owned by the cari_hits they came
+ * from and stay valid until cari_hits_free(). */
+typedef struct cari_hit {
+    double score;
+    const char *id;         /* article id */
+    size_t id_len;
+    uint32_t passage;       /* 0-based passage number within the article */
+    const char *title;
+    size_t title_len;
+    size_t start, end;      /* the passage's byte range in the article text */
+    const char *text;       /* the passage text (only with SNIPPETS) */
+    size_t text_len;
+    const char *snippet;    /* best window of the passage (only with SNIPPETS) */
+    size_t snippet_len;
+    const cari_span *highlights; /* matched words, byte ranges in snippet */
+    size_t highlight_count;
+    const char *meta;       /* extra fields of the article, JSON object */
+    size_t meta_len;
+} cari_hit;
+
+/* Run a query.  Free words are ranked with BM25 (OR semantics unless
+ * CARI_SEARCH_ALL).  CARI_ESYNTAX when the query cannot be parsed;
+ * CARI_ENOTERMS when it holds no searchable term (e.g. only stopwords).
+ * options may be NULL for the defaults. */
+CARI_API int cari_search(cari_index *index, const char *query,
+                         size_t query_len, const cari_search_options *options,
+                         cari_hits **out);
+
+CARI_API size_t cari_hits_count(const cari_hits *hits);
+/* An estimate of how many passages matched in all. */
+CARI_API uint64_t cari_hits_total(const cari_hits *hits);
+/* Fill *out with hit i (0-based, < cari_hits_count); CARI_EINVAL if out of
+ * range. */
+CARI_API int cari_hits_get(const cari_hits *hits, size_t i, cari_hit *out);
+CARI_API void cari_hits_free(cari_hits *hits);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CARI_H */

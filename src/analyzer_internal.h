@@ -1,0 +1,43 @@
+/*
+ * analyzer_internal.h -- the analyzer's interface inside libcari: the term
+ * stream used by the indexer, the query parser and the snippet maker.
+ */
+#ifndef CARI_ANALYZER_INTERNAL_H
+#define CARI_ANALYZER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cari.h"
+
+extern const char *const cari_stopwords[];
+extern const size_t cari_stopword_count;
+
+/* One analyzed token.  term points into the analyzer's cache and stays
+ * valid until the next cari_analyzer_run() on the same analyzer. */
+typedef struct cari_term_token {
+    const char *term;
+    uint32_t term_len;
+    uint32_t position;
+    uint32_t start, end;  /* byte offsets in the analyzed text */
+    uint8_t stop;         /* stopword: position only, not indexed; term
+                             is then the folded form */
+    uint8_t alternative;  /* extra term at the previous token's position */
+} cari_term_token;
+
+typedef struct cari_tokvec {
+    cari_term_token *items;
+    size_t len, cap;
+} cari_tokvec;
+
+void cari_tokvec_free(cari_tokvec *v);
+
+/*
+ * Analyze text[0..len) into out (cleared first).  Positions start at
+ * first_position; each surface token takes one position.  Returns the
+ * number of positions used (>= 0) or CARI_ENOMEM.
+ */
+long cari_analyzer_run(cari_analyzer *a, const char *text, size_t len,
+                       uint32_t first_position, cari_tokvec *out);
+
+#endif

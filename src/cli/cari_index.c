@@ -1,0 +1,302 @@
+/*
+ * cari-index -- builds or updates an index from JSON Lines files,
+ * directories of text files or standard input; or shows the analyzer at
+ * work (--analyze).  A thin layer over libcari's public API: arguments,
+ * progress and messages only.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cari.h"
+
+static const char usage_text[] =
+    "usage: cari-index [-i DIR] [options] INPUT...\n"
+    "       cari-index --analyze < TEXT\n"
+    "\n"
+    "Index Indonesian articles into DIR (default: index/).  An INPUT is a\n"
+    ".jsonl or .jsonl.gz file of {\"id\",\"title\",\"text\",...} objects (other\n"
+    "fields are kept as metadata), a directory (its .txt/.md files, first line\n"
+    "the title, id = path relative to the directory; and its .jsonl files),\n"
+    "or - for JSON Lines on standard input.  An id already in the index\n"
+    "replaces that article.  Bad records are reported and skipped.\n"
+    "\n"
+    "options:\n"
+    "  -i, --index DIR      index directory (default: index/)\n"
+    "  -q, --quiet          no progress and no summary\n"
+    "      --memory MB      buffer up to MB of index data before writing a\n"
+    "                       segment (default 256)\n"
+    "      --compression N  zlib level 1-9 for the stored text (default 6)\n"
+    "      --no-sync        do not fsync at commit (faster; a crash may then\n"
+    "                       lose the index)\n"
+    "      --analyze        read text on standard input and print one line\n"
+    "                       per token: surface<TAB>term<TAB>stop\n"
+    "  -h, --help           this help\n"
+    "  -V, --version        print the version\n"
+    "\n"
+    "exit status: 0 success, 2 error (the previous index is left intact).\n";
+
+static const char *prog = "cari-index";
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void warn_record(void *ctx, const char *file, long line,
+                        const char *msg)
+{
+    int *quiet_progress = ctx;
+    if (*quiet_progress)
+        fputs("\r\033[K", stderr);
+    if (line > 0)
+        fprintf(stderr, "%s: warning: %s:%ld: %s\n", prog, file, line, msg);
+    else
+        fprintf(stderr, "%s: warning: %s: %s\n", prog, file, msg);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* --analyze: tokens of standard input. */
+static int print_token(void *ctx, const cari_token *t)
+{
+    const char *text = ctx;
+    fwrite(text + t->start, 1, t->end - t->start, stdout);
+    putchar('\t');
+    fwrite(t->term, 1, t->term_len, stdout);
+    printf("\t%d\n", t->stop);
+    return 0;
+}
+
+static int analyze_stdin(void)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    cari_analyzer *an;
+    cari_error err;
+    int rc;
+    for (;;) {
+        size_t n;
+        if (cap - len < 65536) {
+            char *p = realloc(buf, cap ? cap * 2 : 65536);
+            if (!p) {
+                fprintf(stderr, "%s: out of memory\n", prog);
+                free(buf);
+                return 2;
+            }
+            buf = p;
+            cap = cap ? cap * 2 : 65536;
+        }
+        n = fread(buf + len, 1, cap - len, stdin);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    if (ferror(stdin)) {
+        fprintf(stderr, "%s: cannot read standard input: %s\n", prog,
+                strerror(errno));
+        free(buf);
+        return 2;
+    }
+    if (cari_analyzer_new(&an, &err)) {
+        fprintf(stderr, "%s: %s\n", prog, err.message);
+        free(buf);
+        return 2;
+    }
+    rc = cari_analyze(an, buf ? buf : "", len, print_token, buf);
+    cari_analyzer_free(an);
+    free(buf);
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", prog, cari_strerror(rc));
+        return 2;
+    }
+    return fflush(stdout) == 0 ? 0 : 2;
+}
+
+static void progress(uint64_t articles, uint64_t bytes, double t0)
+{
+    double dt = now() - t0;
+    fprintf(stderr, "\r\033[K%s: %llu articles, %.1f MB, %.1f MB/s", prog,
+            (unsigned long long)articles, (double)bytes / 1e6,
+            dt > 0 ? (double)bytes / 1e6 / dt : 0.0);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"index", required_argument, NULL, 'i'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"memory", required_argument, NULL, 'm'},
+        {"compression", required_argument, NULL, 'z'},
+        {"no-sync", no_argument, NULL, 'S'},
+        {"analyze", no_argument, NULL, 'A'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    const char *dir = "index";
+    int quiet = 0, analyze = 0, c, i, show_progress;
+    cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
+    cari_writer *w = NULL;
+    cari_error err;
+    uint64_t articles = 0, bytes = 0, skipped = 0, rejected = 0;
+    double t0, last = 0;
+    struct sigaction sa;
+    int rc = 0;
+
+    while ((c = getopt_long(argc, argv, "i:qhV", longopts, NULL)) != -1) {
+        char *end;
+        long v;
+        switch (c) {
+        case 'i':
+            dir = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'm':
+            errno = 0;
+            v = strtol(optarg, &end, 10);
+            if (errno || *end || v < 16 || v > 1 << 20) {
+                fprintf(stderr, "%s: --memory wants megabytes, 16 to "
+                        "1048576\n", prog);
+                return 2;
+            }
+            wo.memory_mb = (size_t)v;
+            break;
+        case 'z':
+            v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 9) {
+                fprintf(stderr, "%s: --compression wants a level 1 to 9\n",
+                        prog);
+                return 2;
+            }
+            wo.compression_level = (int)v;
+            break;
+        case 'S':
+            wo.sync = 0;
+            break;
+        case 'A':
+            analyze = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        case 'V':
+            printf("cari-index %s\n", cari_version());
+            return 0;
+        default:
+            fprintf(stderr, "Try '%s --help'.\n", prog);
+            return 2;
+        }
+    }
+    if (analyze) {
+        if (optind < argc) {
+            fprintf(stderr, "%s: --analyze reads standard input only\n",
+                    prog);
+            return 2;
+        }
+        return analyze_stdin();
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "%s: no input given\nTry '%s --help'.\n", prog, prog);
+        return 2;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    show_progress = !quiet && isatty(2);
+    t0 = now();
+    if (cari_writer_open(dir, &wo, &w, &err)) {
+        fprintf(stderr, "%s: %s\n", prog, err.message);
+        return 2;
+    }
+    for (i = optind; i < argc && !rc && !interrupted; i++) {
+        cari_reader *r;
+        cari_article a;
+        int n = 0;
+        if (cari_reader_open(argv[i], warn_record, &show_progress, &r, &err)) {
+            fprintf(stderr, "%s: %s\n", prog, err.message);
+            rc = 2;
+            break;
+        }
+        while (!interrupted && (n = cari_reader_next(r, &a)) == 1) {
+            int arc = cari_writer_add(w, &a);
+            if (arc == CARI_EINPUT) {
+                warn_record(&show_progress, cari_reader_file(r),
+                            cari_reader_line(r), cari_writer_errmsg(w));
+                rejected++;
+                continue;
+            }
+            if (arc) {
+                fprintf(stderr, "%s%s: %s\n", show_progress ? "\n" : "", prog,
+                        cari_writer_errmsg(w));
+                rc = 2;
+                break;
+            }
+            articles++;
+            if (show_progress && now() - last > 0.25) {
+                last = now();
+                progress(articles, bytes + cari_reader_bytes(r), t0);
+            }
+        }
+        if (!rc && !interrupted && n < 0) {
+            fprintf(stderr, "%s: %s\n", prog,
+                    *cari_reader_errmsg(r) ? cari_reader_errmsg(r)
+                                           : cari_strerror(n));
+            rc = 2;
+        }
+        bytes += cari_reader_bytes(r);
+        skipped += cari_reader_skipped(r);
+        cari_reader_close(r);
+    }
+    if (show_progress)
+        fputs("\r\033[K", stderr);
+    if (interrupted) {
+        fprintf(stderr, "%s: interrupted; nothing was committed, the index "
+                "is as it was\n", prog);
+        cari_writer_close(w);
+        return 130;
+    }
+    if (!rc && cari_writer_commit(w)) {
+        fprintf(stderr, "%s: commit failed: %s; the previous index is "
+                "intact\n", prog, cari_writer_errmsg(w));
+        rc = 2;
+    }
+    if (!rc && !quiet) {
+        cari_writer_stats st;
+        double dt = now() - t0;
+        cari_writer_get_stats(w, &st);
+        printf("indexed %llu articles (%llu passages) from %.1f MB in %.2f s "
+               "(%.1f MB/s); index: %llu articles, %llu distinct terms, "
+               "%.1f MB",
+               (unsigned long long)st.articles,
+               (unsigned long long)st.passages, (double)bytes / 1e6, dt,
+               dt > 0 ? (double)bytes / 1e6 / dt : 0.0,
+               (unsigned long long)st.total_articles,
+               (unsigned long long)st.terms, (double)st.index_bytes / 1e6);
+        if (skipped + rejected)
+            printf("; %llu records skipped",
+                   (unsigned long long)(skipped + rejected));
+        putchar('\n');
+    }
+    cari_writer_close(w);
+    if (fflush(stdout) != 0)
+        rc = 2;
+    return rc;
+}

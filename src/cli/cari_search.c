@@ -1,0 +1,417 @@
+/*
+ * cari-search -- ranked passage search over a cari index, for people
+ * (text) and scripts (JSON Lines, TSV, batch runs).  A thin layer over
+ * libcari's public API: arguments and printing only.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cari.h"
+
+static const char usage_text[] =
+    "usage: cari-search [-i DIR] [-n K] [options] QUERY...\n"
+    "       cari-search [-i DIR] [-n K] --batch FILE [--latency OUT]\n"
+    "\n"
+    "Rank the passages of the index in DIR (default: index/) for QUERY.\n"
+    "Words are matched in their stemmed form and ranked with BM25 over the\n"
+    "passage text and its article's title; passages matching more of the\n"
+    "words rank higher.\n"
+    "\n"
+    "options:\n"
+    "  -i, --index DIR        index directory (default: index/)\n"
+    "  -n, --limit K          show the top K passages (default 10)\n"
+    "      --offset N         skip the first N (paging)\n"
+    "  -a, --all              every word must match\n"
+    "  -f, --format FORMAT    text (default), json (JSON Lines) or tsv\n"
+    "      --color WHEN       highlight matches: auto (default), always, never\n"
+    "      --snippet-words N  snippet length in words (default 30)\n"
+    "      --batch FILE       run one query per line of FILE (- = stdin);\n"
+    "                         prints qno<TAB>rank<TAB>id#passage<TAB>score\n"
+    "      --latency OUT      with --batch: write qno<TAB>microseconds to OUT\n"
+    "      --k1 X, --b X      BM25 parameters of the passage text\n"
+    "      --title-weight X   weight of title matches (0 ignores titles)\n"
+    "  -h, --help             this help\n"
+    "  -V, --version          print the version\n"
+    "\n"
+    "output: text shows rank, score, title, id #passage and a snippet;\n"
+    "json prints one object per hit with rank, score, id, passage, title,\n"
+    "snippet, start, end (byte range of the passage in the article text),\n"
+    "highlights (byte ranges in the snippet) and meta; tsv prints\n"
+    "rank<TAB>score<TAB>id<TAB>passage<TAB>title.\n"
+    "\n"
+    "exit status: 0 when something matched, 1 when nothing did, 2 on error.\n";
+
+static const char *prog = "cari-search";
+
+enum { FMT_TEXT, FMT_JSON, FMT_TSV };
+
+/* Print s with tabs and newlines turned into spaces (TSV fields). */
+static void put_field(const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        putchar(c == '\t' || c == '\n' || c == '\r' ? ' ' : c);
+    }
+}
+
+static void print_text(const cari_hit *h, size_t rank, int color)
+{
+    const char *bold = color ? "\033[1m" : "";
+    const char *mark = color ? "\033[1;33m" : "";
+    const char *dim = color ? "\033[2m" : "";
+    const char *reset = color ? "\033[0m" : "";
+    size_t i, pos = 0;
+    printf("%zu. %s", rank, bold);
+    if (h->title_len)
+        put_field(h->title, h->title_len);
+    else
+        fputs("(untitled)", stdout);
+    printf("%s\n   %s", reset, dim);
+    put_field(h->id, h->id_len);
+    printf(" #%u  score %.3f%s\n   ", h->passage, h->score, reset);
+    for (i = 0; i < h->highlight_count; i++) {
+        const cari_span *s = &h->highlights[i];
+        if (color) {
+            put_field(h->snippet + pos, s->start - pos);
+            fputs(mark, stdout);
+            put_field(h->snippet + s->start, s->end - s->start);
+            fputs(reset, stdout);
+        } else {
+            put_field(h->snippet + pos, s->start - pos);
+            putchar('[');
+            put_field(h->snippet + s->start, s->end - s->start);
+            putchar(']');
+        }
+        pos = s->end;
+    }
+    put_field(h->snippet + pos, h->snippet_len - pos);
+    fputs("\n\n", stdout);
+}
+
+static int print_json(const cari_hit *h, size_t rank)
+{
+    json_t *o = json_object(), *hl = json_array(), *meta = NULL;
+    char *s;
+    size_t i;
+    if (!o || !hl)
+        return -1;
+    json_object_set_new(o, "rank", json_integer((json_int_t)rank));
+    json_object_set_new(o, "score", json_real(h->score));
+    json_object_set_new(o, "id", json_stringn(h->id, h->id_len));
+    json_object_set_new(o, "passage", json_integer(h->passage));
+    json_object_set_new(o, "title", json_stringn(h->title, h->title_len));
+    json_object_set_new(o, "snippet",
+                        json_stringn(h->snippet ? h->snippet : "",
+                                     h->snippet_len));
+    json_object_set_new(o, "start", json_integer((json_int_t)h->start));
+    json_object_set_new(o, "end", json_integer((json_int_t)h->end));
+    for (i = 0; i < h->highlight_count; i++) {
+        json_t *pair = json_array();
+        json_array_append_new(pair, json_integer((json_int_t)h->highlights[i].start));
+        json_array_append_new(pair, json_integer((json_int_t)h->highlights[i].end));
+        json_array_append_new(hl, pair);
+    }
+    json_object_set_new(o, "highlights", hl);
+    if (h->meta_len)
+        meta = json_loadb(h->meta, h->meta_len, 0, NULL);
+    json_object_set_new(o, "meta", meta ? meta : json_object());
+    s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!s)
+        return -1;
+    puts(s);
+    free(s);
+    return 0;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int run_batch(cari_index *ix, const char *file, const char *latency,
+                     const cari_search_options *so)
+{
+    FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+    FILE *lat = NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long qno = 0;
+    int any = 0, rc = 0;
+    if (!in) {
+        fprintf(stderr, "%s: %s: %s\n", prog, file, strerror(errno));
+        return 2;
+    }
+    if (latency && !(lat = fopen(latency, "w"))) {
+        fprintf(stderr, "%s: %s: %s\n", prog, latency, strerror(errno));
+        if (in != stdin)
+            fclose(in);
+        return 2;
+    }
+    while ((n = getline(&line, &cap, in)) != -1) {
+        cari_hits *hits = NULL;
+        double t0, t1;
+        size_t i;
+        int src;
+        qno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0)
+            continue;
+        t0 = now();
+        src = cari_search(ix, line, (size_t)n, so, &hits);
+        t1 = now();
+        if (src == CARI_ENOTERMS) {
+            if (lat)
+                fprintf(lat, "%ld\t%.0f\n", qno, (t1 - t0) * 1e6);
+            continue;
+        }
+        if (src) {
+            fprintf(stderr, "%s: query %ld: %s\n", prog, qno,
+                    *cari_index_errmsg(ix) ? cari_index_errmsg(ix)
+                                           : cari_strerror(src));
+            rc = 2;
+            break;
+        }
+        if (lat)
+            fprintf(lat, "%ld\t%.0f\n", qno, (t1 - t0) * 1e6);
+        for (i = 0; i < cari_hits_count(hits); i++) {
+            cari_hit h;
+            cari_hits_get(hits, i, &h);
+            printf("%ld\t%zu\t", qno, so->offset + i + 1);
+            put_field(h.id, h.id_len);
+            printf("#%u\t%.6f\n", h.passage, h.score);
+            any = 1;
+        }
+        cari_hits_free(hits);
+    }
+    free(line);
+    if (in != stdin)
+        fclose(in);
+    if (lat && fclose(lat) != 0) {
+        fprintf(stderr, "%s: %s: write failed\n", prog, latency);
+        rc = 2;
+    }
+    if (rc)
+        return rc;
+    return any ? 0 : 1;
+}
+
+static double parse_double(const char *s, const char *opt, double lo,
+                           double hi, int *bad)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || *end || end == s || !(v >= lo && v <= hi)) {
+        fprintf(stderr, "%s: %s wants a number from %g to %g\n", prog, opt,
+                lo, hi);
+        *bad = 1;
+    }
+    return v;
+}
+
+static long parse_long(const char *s, const char *opt, long lo, long hi,
+                       int *bad)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < lo || v > hi) {
+        fprintf(stderr, "%s: %s wants a whole number from %ld to %ld\n", prog,
+                opt, lo, hi);
+        *bad = 1;
+    }
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"index", required_argument, NULL, 'i'},
+        {"limit", required_argument, NULL, 'n'},
+        {"offset", required_argument, NULL, 'o'},
+        {"all", no_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},
+        {"color", required_argument, NULL, 'c'},
+        {"colour", required_argument, NULL, 'c'},
+        {"snippet-words", required_argument, NULL, 'w'},
+        {"batch", required_argument, NULL, 'B'},
+        {"latency", required_argument, NULL, 'L'},
+        {"k1", required_argument, NULL, 'K'},
+        {"b", required_argument, NULL, 'b'},
+        {"title-weight", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    const char *dir = "index", *batch = NULL, *latency = NULL;
+    const char *color_when = "auto";
+    int format = FMT_TEXT, c, bad = 0, color, rc;
+    cari_search_options so = CARI_SEARCH_OPTIONS_INIT;
+    cari_index *ix;
+    cari_hits *hits;
+    cari_error err;
+    char *query = NULL;
+    size_t qlen = 0, i;
+
+    while ((c = getopt_long(argc, argv, "i:n:af:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'i': dir = optarg; break;
+        case 'n': so.limit = (size_t)parse_long(optarg, "--limit", 0, 1000000, &bad); break;
+        case 'o': so.offset = (size_t)parse_long(optarg, "--offset", 0, 1000000, &bad); break;
+        case 'a': so.flags |= CARI_SEARCH_ALL; break;
+        case 'f':
+            if (strcmp(optarg, "text") == 0)
+                format = FMT_TEXT;
+            else if (strcmp(optarg, "json") == 0 || strcmp(optarg, "jsonl") == 0)
+                format = FMT_JSON;
+            else if (strcmp(optarg, "tsv") == 0)
+                format = FMT_TSV;
+            else {
+                fprintf(stderr, "%s: --format wants text, json or tsv\n", prog);
+                bad = 1;
+            }
+            break;
+        case 'c':
+            if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
+                strcmp(optarg, "never")) {
+                fprintf(stderr, "%s: --color wants auto, always or never\n",
+                        prog);
+                bad = 1;
+            }
+            color_when = optarg;
+            break;
+        case 'w': so.snippet_words = (int)parse_long(optarg, "--snippet-words", 1, 10000, &bad); break;
+        case 'B': batch = optarg; break;
+        case 'L': latency = optarg; break;
+        case 'K': so.k1 = parse_double(optarg, "--k1", 0, 100, &bad); break;
+        case 'b': so.b = parse_double(optarg, "--b", 0, 1, &bad); break;
+        case 'T': so.title_weight = parse_double(optarg, "--title-weight", 0, 100, &bad); break;
+        case 'h': fputs(usage_text, stdout); return 0;
+        case 'V': printf("cari-search %s\n", cari_version()); return 0;
+        default: bad = 1; break;
+        }
+    }
+    if (bad) {
+        fprintf(stderr, "Try '%s --help'.\n", prog);
+        return 2;
+    }
+    if (!batch && optind >= argc) {
+        fprintf(stderr, "%s: no query given\nTry '%s --help'.\n", prog, prog);
+        return 2;
+    }
+    if (batch && optind < argc) {
+        fprintf(stderr, "%s: give either QUERY or --batch FILE, not both\n",
+                prog);
+        return 2;
+    }
+    if (latency && !batch) {
+        fprintf(stderr, "%s: --latency needs --batch\n", prog);
+        return 2;
+    }
+    if (cari_index_open(dir, &ix, &err)) {
+        if (err.code == CARI_ENOTFOUND)
+            fprintf(stderr, "%s: %s; build one with: cari-index -i %s "
+                    "INPUT...\n", prog, err.message, dir);
+        else if (err.code == CARI_ECORRUPT)
+            fprintf(stderr, "%s: index is damaged (%s); rebuild it with "
+                    "cari-index\n", prog, err.message);
+        else
+            fprintf(stderr, "%s: %s\n", prog, err.message);
+        return 2;
+    }
+    if (batch) {
+        so.flags &= ~CARI_SEARCH_SNIPPETS;
+        rc = run_batch(ix, batch, latency, &so);
+        cari_index_close(ix);
+        if (fflush(stdout) != 0)
+            rc = 2;
+        return rc;
+    }
+    for (i = (size_t)optind; i < (size_t)argc; i++)
+        qlen += strlen(argv[i]) + 1;
+    query = malloc(qlen + 1);
+    if (!query) {
+        cari_index_close(ix);
+        return 2;
+    }
+    query[0] = '\0';
+    for (i = (size_t)optind; i < (size_t)argc; i++) {
+        if (i > (size_t)optind)
+            strcat(query, " ");
+        strcat(query, argv[i]);
+    }
+    if (format != FMT_TEXT)
+        color = 0;
+    else if (strcmp(color_when, "always") == 0)
+        color = 1;
+    else if (strcmp(color_when, "never") == 0)
+        color = 0;
+    else
+        color = isatty(1) && !getenv("NO_COLOR");
+    rc = cari_search(ix, query, strlen(query), &so, &hits);
+    if (rc) {
+        if (rc == CARI_ENOTERMS)
+            fprintf(stderr, "%s: %s\n", prog, cari_index_errmsg(ix));
+        else if (rc == CARI_ECORRUPT)
+            fprintf(stderr, "%s: %s; run cari-index to rebuild it\n", prog,
+                    cari_index_errmsg(ix));
+        else
+            fprintf(stderr, "%s: %s\n", prog,
+                    *cari_index_errmsg(ix) ? cari_index_errmsg(ix)
+                                           : cari_strerror(rc));
+        free(query);
+        cari_index_close(ix);
+        return rc == CARI_ENOTERMS ? 1 : 2;
+    }
+    if (format == FMT_TEXT) {
+        size_t n = cari_hits_count(hits);
+        if (n)
+            printf("%zu-%zu of %llu passages for \"%s\"\n\n", so.offset + 1,
+                   so.offset + n, (unsigned long long)cari_hits_total(hits),
+                   query);
+        else
+            printf("no passages match \"%s\"\n", query);
+    }
+    for (i = 0; i < cari_hits_count(hits); i++) {
+        cari_hit h;
+        cari_hits_get(hits, i, &h);
+        if (format == FMT_TEXT) {
+            print_text(&h, so.offset + i + 1, color);
+        } else if (format == FMT_JSON) {
+            if (print_json(&h, so.offset + i + 1)) {
+                fprintf(stderr, "%s: out of memory\n", prog);
+                rc = 2;
+                break;
+            }
+        } else {
+            printf("%zu\t%.6f\t", so.offset + i + 1, h.score);
+            put_field(h.id, h.id_len);
+            printf("\t%u\t", h.passage);
+            put_field(h.title, h.title_len);
+            putchar('\n');
+        }
+    }
+    if (!rc)
+        rc = cari_hits_count(hits) ? 0 : 1;
+    cari_hits_free(hits);
+    cari_index_close(ix);
+    free(query);
+    if (fflush(stdout) != 0)
+        rc = 2;
+    return rc;
+}

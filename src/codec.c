@@ -1,0 +1,344 @@
+/*
+ * codec.c -- bit packing of 128-value blocks and the posting-list encoder
+ * and iterator.  The byte grammar is documented in codec.h.
+ *
+ * Unpacking is specialised per bit width (a constant width lets the compiler
+ * unroll the loop and turn shifts into constants); reads never go past the
+ * 16 * bits bytes of the packed block.
+ */
+#include "codec.h"
+
+#include <string.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "cari's on-disk codecs assume a little-endian host"
+#endif
+
+static inline uint32_t load32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline void store32(unsigned char *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+void cari_pack128(const uint32_t *in, int bits, unsigned char *out)
+{
+    uint64_t acc = 0;
+    int have = 0, i;
+    if (bits == 0)
+        return;
+    for (i = 0; i < CARI_BLOCK; i++) {
+        uint64_t v = bits == 32 ? in[i] : (in[i] & ((1u << bits) - 1));
+        acc |= v << have;
+        have += bits;
+        if (have >= 32) {
+            store32(out, (uint32_t)acc);
+            out += 4;
+            acc >>= 32;
+            have -= 32;
+        }
+    }
+}
+
+#define UNPACK(B)                                                          \
+    static void unpack_##B(const unsigned char *in, uint32_t *out)         \
+    {                                                                      \
+        uint64_t acc = 0;                                                  \
+        int have = 0, i;                                                   \
+        const uint64_t mask = (B) == 32 ? 0xffffffffu : ((1u << (B)) - 1); \
+        for (i = 0; i < CARI_BLOCK; i++) {                                 \
+            if (have < (B)) {                                              \
+                acc |= (uint64_t)load32(in) << have;                       \
+                in += 4;                                                   \
+                have += 32;                                                \
+            }                                                              \
+            out[i] = (uint32_t)(acc & mask);                               \
+            acc >>= (B);                                                   \
+            have -= (B);                                                   \
+        }                                                                  \
+    }
+
+UNPACK(1) UNPACK(2) UNPACK(3) UNPACK(4) UNPACK(5) UNPACK(6) UNPACK(7)
+UNPACK(8) UNPACK(9) UNPACK(10) UNPACK(11) UNPACK(12) UNPACK(13) UNPACK(14)
+UNPACK(15) UNPACK(16) UNPACK(17) UNPACK(18) UNPACK(19) UNPACK(20)
+UNPACK(21) UNPACK(22) UNPACK(23) UNPACK(24) UNPACK(25) UNPACK(26)
+UNPACK(27) UNPACK(28) UNPACK(29) UNPACK(30) UNPACK(31) UNPACK(32)
+
+static void unpack_0(const unsigned char *in, uint32_t *out)
+{
+    (void)in;
+    memset(out, 0, CARI_BLOCK * sizeof *out);
+}
+
+typedef void (*unpack_fn)(const unsigned char *, uint32_t *);
+static const unpack_fn unpackers[33] = {
+    unpack_0, unpack_1, unpack_2, unpack_3, unpack_4, unpack_5, unpack_6,
+    unpack_7, unpack_8, unpack_9, unpack_10, unpack_11, unpack_12,
+    unpack_13, unpack_14, unpack_15, unpack_16, unpack_17, unpack_18,
+    unpack_19, unpack_20, unpack_21, unpack_22, unpack_23, unpack_24,
+    unpack_25, unpack_26, unpack_27, unpack_28, unpack_29, unpack_30,
+    unpack_31, unpack_32};
+
+void cari_unpack128(const unsigned char *in, int bits, uint32_t *out)
+{
+    unpackers[bits](in, out);
+}
+
+/* ---- encoder ---- */
+
+int cari_postings_encode(cari_buf *out, const uint32_t *docs,
+                         const uint32_t *tfs, const uint32_t *lens,
+                         const uint32_t *pos_bytes, size_t n)
+{
+    size_t nblocks = n >= CARI_BLOCK ? (n + CARI_BLOCK - 1) / CARI_BLOCK : 0;
+    size_t b, i;
+    cari_buf data = {0};
+    int rc = CARI_OK;
+    uint32_t prev_last = 0;  /* last doc of the previous block, + 1 */
+    int64_t prev = -1;
+    if (nblocks == 0) {
+        for (i = 0; i < n; i++) {
+            uint64_t gap = (uint64_t)((int64_t)docs[i] - prev - 1);
+            rc |= cari_buf_varint(out, gap << 1 | (tfs[i] == 1));
+            if (tfs[i] > 1)
+                rc |= cari_buf_varint(out, tfs[i]);
+            prev = docs[i];
+        }
+        return rc ? CARI_ENOMEM : CARI_OK;
+    }
+    /* blocks go to `data`, skips straight to out, then data is appended */
+    for (b = 0; b < nblocks; b++) {
+        size_t first = b * CARI_BLOCK;
+        size_t count = n - first < CARI_BLOCK ? n - first : CARI_BLOCK;
+        size_t start = data.len;
+        uint32_t max_tf = 0, min_len = UINT32_MAX, pbytes = 0;
+        for (i = first; i < first + count; i++) {
+            if (tfs[i] > max_tf)
+                max_tf = tfs[i];
+            if (lens[i] < min_len)
+                min_len = lens[i];
+            pbytes += pos_bytes[i];
+        }
+        if (count == CARI_BLOCK) {
+            uint32_t gaps[CARI_BLOCK], tfm[CARI_BLOCK], gmax = 0, tmax = 0;
+            int gb, tb;
+            for (i = 0; i < CARI_BLOCK; i++) {
+                gaps[i] = (uint32_t)((int64_t)docs[first + i] - prev - 1);
+                tfm[i] = tfs[first + i] - 1;
+                gmax |= gaps[i];
+                tmax |= tfm[i];
+                prev = docs[first + i];
+            }
+            gb = cari_bits(gmax);
+            tb = cari_bits(tmax);
+            if (cari_buf_reserve(&data, 2 + 16 * (size_t)(gb + tb))) {
+                rc = CARI_ENOMEM;
+                break;
+            }
+            data.data[data.len++] = (unsigned char)gb;
+            data.data[data.len++] = (unsigned char)tb;
+            cari_pack128(gaps, gb, data.data + data.len);
+            data.len += 16 * (size_t)gb;
+            cari_pack128(tfm, tb, data.data + data.len);
+            data.len += 16 * (size_t)tb;
+        } else {
+            for (i = first; i < first + count; i++) {
+                uint64_t gap = (uint64_t)((int64_t)docs[i] - prev - 1);
+                rc |= cari_buf_varint(&data, gap << 1 | (tfs[i] == 1));
+                if (tfs[i] > 1)
+                    rc |= cari_buf_varint(&data, tfs[i]);
+                prev = docs[i];
+            }
+        }
+        rc |= cari_buf_varint(out, docs[first + count - 1] + 1 - prev_last);
+        rc |= cari_buf_varint(out, data.len - start);
+        rc |= cari_buf_varint(out, pbytes);
+        rc |= cari_buf_varint(out, max_tf);
+        rc |= cari_buf_varint(out, min_len);
+        prev_last = docs[first + count - 1] + 1;
+        if (rc)
+            break;
+    }
+    if (!rc)
+        rc = cari_buf_append(out, data.data, data.len);
+    cari_buf_free(&data);
+    return rc ? CARI_ENOMEM : CARI_OK;
+}
+
+/* ---- iterator ---- */
+
+/* Decode block b (whose first entry follows doc `base`, -1 for none). */
+static int decode_block(cari_postings *p, uint32_t b, int64_t base)
+{
+    const unsigned char *q, *end;
+    uint32_t count, i;
+    if (p->nblocks) {
+        q = p->data + p->skips[b].offset;
+        end = b + 1 < p->nblocks ? p->data + p->skips[b + 1].offset : p->end;
+        count = b + 1 < p->nblocks ? CARI_BLOCK
+                                   : p->df - (p->nblocks - 1) * CARI_BLOCK;
+        p->pos_block = p->pos + p->skips[b].pos_offset;
+    } else {
+        q = p->data;
+        end = p->end;
+        count = p->df;
+        p->pos_block = p->pos;
+    }
+    if (count == CARI_BLOCK && p->nblocks) {
+        int gb, tb;
+        if (end - q < 2)
+            goto corrupt;
+        gb = q[0];
+        tb = q[1];
+        q += 2;
+        if (gb > 32 || tb > 32 || (size_t)(end - q) < 16 * (size_t)(gb + tb))
+            goto corrupt;
+        cari_unpack128(q, gb, p->docs);
+        cari_unpack128(q + 16 * gb, tb, p->tfs);
+        for (i = 0; i < CARI_BLOCK; i++) {
+            base += (int64_t)p->docs[i] + 1;
+            p->docs[i] = (uint32_t)base;
+            p->tfs[i] += 1;
+        }
+        if (base >= CARI_DOC_END)
+            goto corrupt;
+    } else {
+        for (i = 0; i < count; i++) {
+            uint64_t v = cari_varint_get(&q, end);
+            uint64_t tf = 1;
+            if (!(v & 1))
+                tf = cari_varint_get(&q, end);
+            if (!q || tf == 0 || tf > UINT32_MAX)
+                goto corrupt;
+            base += (int64_t)(v >> 1) + 1;
+            if (base >= CARI_DOC_END)
+                goto corrupt;
+            p->docs[i] = (uint32_t)base;
+            p->tfs[i] = (uint32_t)tf;
+        }
+    }
+    if (p->nblocks && p->docs[count - 1] != p->skips[b].last_doc)
+        goto corrupt;
+    p->block = b;
+    p->n = count;
+    p->i = 0;
+    p->pos_i = 0;
+    p->doc = p->docs[0];
+    return CARI_OK;
+corrupt:
+    p->corrupt = 1;
+    p->doc = CARI_DOC_END;
+    p->n = 0;
+    return CARI_ECORRUPT;
+}
+
+int cari_postings_open(cari_postings *p, const unsigned char *data,
+                       size_t len, const unsigned char *pos, size_t pos_len,
+                       uint32_t df, cari_arena *arena)
+{
+    const unsigned char *q = data, *end = data + len;
+    uint32_t b;
+    uint64_t last = 0, off = 0, poff = 0;
+    p->data = data;
+    p->end = end;
+    p->pos = pos;
+    p->pos_end = pos + pos_len;
+    p->df = df;
+    p->corrupt = 0;
+    p->skips = NULL;
+    p->nblocks = 0;
+    p->doc = CARI_DOC_END;
+    p->n = p->i = 0;
+    if (df == 0)
+        return CARI_OK;
+    if (df >= CARI_BLOCK) {
+        uint32_t nb = (df + CARI_BLOCK - 1) / CARI_BLOCK;
+        p->skips = cari_arena_alloc(arena, nb * sizeof *p->skips);
+        if (!p->skips)
+            return CARI_ENOMEM;
+        for (b = 0; b < nb; b++) {
+            cari_skip *s = &p->skips[b];
+            last += cari_varint_get(&q, end);
+            s->offset = (uint32_t)off;
+            s->pos_offset = (uint32_t)poff;
+            off += cari_varint_get(&q, end);
+            poff += cari_varint_get(&q, end);
+            s->max_tf = (uint32_t)cari_varint_get(&q, end);
+            s->min_len = (uint32_t)cari_varint_get(&q, end);
+            if (!q || last == 0 || last > CARI_DOC_END)
+                goto corrupt;
+            s->last_doc = (uint32_t)(last - 1);
+        }
+        if (off > (uint64_t)(end - q) || poff > pos_len)
+            goto corrupt;
+        p->data = q;
+        p->nblocks = nb;
+    }
+    return decode_block(p, 0, -1);
+corrupt:
+    p->corrupt = 1;
+    return CARI_ECORRUPT;
+}
+
+uint32_t cari_postings_seek(cari_postings *p, uint32_t target)
+{
+    if (p->doc == CARI_DOC_END)
+        return CARI_DOC_END;
+    if (target <= p->doc)
+        return p->doc;
+    if (p->docs[p->n - 1] < target) {
+        /* past this block: find the block that may hold target */
+        uint32_t b = p->block + 1;
+        if (!p->nblocks) {
+            p->doc = CARI_DOC_END;
+            return CARI_DOC_END;
+        }
+        while (b < p->nblocks && p->skips[b].last_doc < target)
+            b++;
+        if (b >= p->nblocks) {
+            p->doc = CARI_DOC_END;
+            return CARI_DOC_END;
+        }
+        if (decode_block(p, b, p->skips[b - 1].last_doc))
+            return CARI_DOC_END;
+    }
+    while (p->docs[p->i] < target)
+        p->i++;
+    p->doc = p->docs[p->i];
+    return p->doc;
+}
+
+int cari_postings_positions(cari_postings *p, uint32_t *out, uint32_t max)
+{
+    const unsigned char *q = p->pos_block;
+    uint32_t k, tf, n = 0;
+    uint64_t pos = 0;
+    if (p->doc == CARI_DOC_END || !q)
+        return -1;
+    /* walk past the positions of the entries before the cursor */
+    while (p->pos_i < p->i) {
+        for (k = 0; k < p->tfs[p->pos_i]; k++)
+            cari_varint_get(&q, p->pos_end);
+        if (!q)
+            goto corrupt;
+        p->pos_i++;
+    }
+    p->pos_block = q;
+    tf = p->tfs[p->i];
+    for (k = 0; k < tf; k++) {
+        pos += cari_varint_get(&q, p->pos_end);
+        if (!q || pos > UINT32_MAX)
+            goto corrupt;
+        if (n < max)
+            out[n++] = (uint32_t)pos;
+    }
+    return (int)n;
+corrupt:
+    p->corrupt = 1;
+    return -1;
+}

@@ -1,0 +1,130 @@
+/*
+ * codec.h -- postings compression: blocks of 128 bit-packed integers,
+ * varints, and the posting-list encoder and iterator.  Internal to libcari.
+ *
+ * Posting list byte grammar (one list per term and field; df comes from the
+ * term dictionary, never from the list):
+ *
+ *   list     := (df < 128)  tail
+ *             | (df >= 128) skips block* tail?
+ *   skips    := skip{ceil(df / 128)}          one per block, the tail included
+ *   skip     := varint last_doc_delta         last doc of the block minus the
+ *                                             last doc of the previous block
+ *                                             (first block: the last doc + 1)
+ *               varint bytes                  length of the block's data
+ *               varint pos_bytes              length of its positions
+ *               varint max_tf                 largest tf in the block
+ *               varint min_len                smallest field length in it
+ *   block    := u8 doc_bits u8 tf_bits        128 full entries:
+ *               packed(doc gaps, doc_bits)    gap = doc - previous doc - 1
+ *               packed(tf - 1, tf_bits)       (previous doc of the first
+ *                                             entry: the last doc of the
+ *                                             previous block, or -1)
+ *   tail     := entry{df % 128}               the last, partial block:
+ *   entry    := varint (gap << 1 | (tf == 1)) [varint tf  if tf > 1]
+ *   packed(v, b) := 128 values of b bits, little-endian bit order, in
+ *                   16 * b bytes (b = 0 stores nothing: all values are 0)
+ *
+ * Positions live in a separate stream in the same order: for every entry,
+ * tf varints: the first position, then the gaps between positions.
+ */
+#ifndef CARI_CODEC_H
+#define CARI_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define CARI_BLOCK 128
+
+/* Bits needed to store v (0 for 0). */
+static inline int cari_bits(uint32_t v)
+{
+    return v ? 32 - __builtin_clz(v) : 0;
+}
+
+/* Pack 128 values of `bits` bits into out (16 * bits bytes). */
+void cari_pack128(const uint32_t *in, int bits, unsigned char *out);
+/* Unpack 128 values of `bits` bits from in (reads exactly 16 * bits
+ * bytes). */
+void cari_unpack128(const unsigned char *in, int bits, uint32_t *out);
+
+/* ---- encoder ---- */
+
+/*
+ * Append one posting list to out: docs[0..n) ascending, tfs[] >= 1,
+ * lens[] the field length of each doc (for block maxima), and pos_bytes[]
+ * the number of position bytes of each doc (for the skip entries).
+ */
+int cari_postings_encode(cari_buf *out, const uint32_t *docs,
+                         const uint32_t *tfs, const uint32_t *lens,
+                         const uint32_t *pos_bytes, size_t n);
+
+/* ---- iterator ---- */
+
+typedef struct cari_skip {
+    uint32_t last_doc;   /* last doc of the block */
+    uint32_t offset;     /* byte offset of the block in the list */
+    uint32_t pos_offset; /* byte offset of its positions */
+    uint32_t max_tf;
+    uint32_t min_len;
+} cari_skip;
+
+typedef struct cari_postings {
+    const unsigned char *data, *end;  /* the list */
+    const unsigned char *pos, *pos_end; /* its positions */
+    uint32_t df;
+    uint32_t nblocks;        /* skip entries (0 for short lists) */
+    cari_skip *skips;        /* nblocks entries, owned by the caller's arena */
+    uint32_t block;          /* current block */
+    uint32_t n;              /* entries decoded in the current block */
+    uint32_t i;              /* cursor in the current block */
+    uint32_t doc;            /* current doc; CARI_DOC_END past the end */
+    uint32_t docs[CARI_BLOCK];
+    uint32_t tfs[CARI_BLOCK];
+    /* positions of the current block: lazily walked */
+    const unsigned char *pos_block; /* positions of entry pos_i */
+    uint32_t pos_i;
+    int corrupt;             /* set when the data did not decode */
+} cari_postings;
+
+#define CARI_DOC_END UINT32_MAX
+
+/*
+ * Start iterating a list.  arena provides the skip table.  Returns
+ * CARI_OK (p->doc is the first doc), CARI_ECORRUPT when the header does not
+ * decode, or CARI_ENOMEM.
+ */
+int cari_postings_open(cari_postings *p, const unsigned char *data,
+                       size_t len, const unsigned char *pos, size_t pos_len,
+                       uint32_t df, cari_arena *arena);
+
+/* Advance to the first doc >= target (target > current doc); returns the
+ * new doc or CARI_DOC_END.  Check p->corrupt after a run of calls. */
+uint32_t cari_postings_seek(cari_postings *p, uint32_t target);
+
+static inline uint32_t cari_postings_next(cari_postings *p)
+{
+    return cari_postings_seek(p, p->doc + 1);
+}
+
+static inline uint32_t cari_postings_tf(const cari_postings *p)
+{
+    return p->tfs[p->i];
+}
+
+/*
+ * Decode the positions of the current doc into out (room for max); returns
+ * how many (the tf, capped at max), or -1 when the data is corrupt.
+ */
+int cari_postings_positions(cari_postings *p, uint32_t *out, uint32_t max);
+
+/* The skip entry of the block holding the current doc, or NULL for short
+ * lists (the caller then uses list-wide bounds). */
+static inline const cari_skip *cari_postings_block_skip(const cari_postings *p)
+{
+    return p->nblocks ? &p->skips[p->block] : NULL;
+}
+
+#endif

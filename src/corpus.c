@@ -1,0 +1,652 @@
+/*
+ * corpus.c -- input readers: JSON Lines (plain, gzip, standard input) and
+ * directories of .txt/.md files.  Streams one article at a time; every
+ * record that cannot be used is reported (file, line, reason) and skipped,
+ * and the rest of the input is read.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <zlib.h>
+
+#include "utf8.h"
+#include "util.h"
+
+/* A record longer than this is skipped with a warning rather than read
+ * into memory (a sane bound far beyond any real article). */
+#define MAX_RECORD (512u << 20)
+/* Directory walks stop descending past this depth (symlink-free trees are
+ * never this deep; it bounds pathological inputs). */
+#define MAX_DEPTH 64
+
+typedef struct pathlist {
+    char **items;
+    size_t len, cap, next;
+} pathlist;
+
+struct cari_reader {
+    cari_warning_fn warn;
+    void *warn_ctx;
+    char *root;          /* the input as given */
+    int is_dir;
+    pathlist files;      /* files still to read (directory input) */
+    /* the current file */
+    char *file;          /* display name for messages */
+    char *relid;         /* id of a text file (path relative to root) */
+    gzFile gz;           /* open JSON Lines file, or NULL */
+    long line;           /* line number of the last record returned */
+    long next_line;      /* line number of the next line to read */
+    cari_buf buf;        /* read buffer */
+    size_t buf_pos;      /* start of unread data in buf */
+    int eof;
+    /* what the current article borrows */
+    json_t *json;
+    char *meta;
+    char *textfile;
+    uint64_t bytes, skipped;
+    char errmsg[512];
+};
+
+static void warn(cari_reader *r, const char *file, long line, const char *fmt,
+                 ...) CARI_PRINTF(4, 5);
+
+static void warn(cari_reader *r, const char *file, long line, const char *fmt,
+                 ...)
+{
+    char msg[512];
+    va_list ap;
+    r->skipped++;
+    if (!r->warn)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->warn(r->warn_ctx, file, line, msg);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int is_jsonl(const char *path)
+{
+    return has_suffix(path, ".jsonl") || has_suffix(path, ".jsonl.gz") ||
+           has_suffix(path, ".json") || has_suffix(path, ".ndjson");
+}
+
+static int is_textfile(const char *path)
+{
+    return has_suffix(path, ".txt") || has_suffix(path, ".md");
+}
+
+static int pathlist_push(pathlist *l, char *p)
+{
+    if (l->len == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        char **q = realloc(l->items, cap * sizeof *q);
+        if (!q)
+            return CARI_ENOMEM;
+        l->items = q;
+        l->cap = cap;
+    }
+    l->items[l->len++] = p;
+    return CARI_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collect the readable inputs under dir (relative to root), sorted by name
+ * within each directory.  Symbolic links to directories are not followed
+ * (no loops); links to files are. */
+static int walk(cari_reader *r, const char *dir, int depth)
+{
+    DIR *d;
+    struct dirent *de;
+    pathlist names = {0};
+    size_t i;
+    int rc = CARI_OK;
+    if (depth > MAX_DEPTH) {
+        warn(r, dir, 0, "directory nesting deeper than %d levels; skipped",
+             MAX_DEPTH);
+        return CARI_OK;
+    }
+    d = opendir(dir);
+    if (!d) {
+        warn(r, dir, 0, "cannot read directory: %s", strerror(errno));
+        return CARI_OK;
+    }
+    while ((de = readdir(d)) != NULL) {
+        char *p;
+        if (de->d_name[0] == '.')
+            continue;  /* ., .., and hidden files */
+        p = malloc(strlen(dir) + strlen(de->d_name) + 2);
+        if (!p || pathlist_push(&names, p)) {
+            free(p);
+            rc = CARI_ENOMEM;
+            break;
+        }
+        sprintf(p, "%s/%s", dir, de->d_name);
+    }
+    closedir(d);
+    qsort(names.items, names.len, sizeof *names.items, cmp_str);
+    for (i = 0; i < names.len; i++) {
+        char *p = names.items[i];
+        struct stat st;
+        names.items[i] = NULL;
+        if (rc) {
+            free(p);
+            continue;
+        }
+        if (lstat(p, &st) != 0) {
+            warn(r, p, 0, "cannot stat: %s", strerror(errno));
+            free(p);
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            rc = walk(r, p, depth + 1);
+            free(p);
+            continue;
+        }
+        if (S_ISLNK(st.st_mode) && (stat(p, &st) != 0 || !S_ISREG(st.st_mode))) {
+            free(p);  /* dangling link or link to a directory */
+            continue;
+        }
+        if (S_ISREG(st.st_mode) && (is_textfile(p) || is_jsonl(p))) {
+            if (pathlist_push(&r->files, p)) {
+                free(p);
+                rc = CARI_ENOMEM;
+            }
+            continue;
+        }
+        free(p);
+    }
+    free(names.items);
+    return rc;
+}
+
+int cari_reader_open(const char *path, cari_warning_fn warn_fn, void *ctx,
+                     cari_reader **out, cari_error *err)
+{
+    cari_reader *r;
+    struct stat st;
+    *out = NULL;
+    if (!path)
+        return cari_set_error(err, CARI_EINVAL, "no input given");
+    r = calloc(1, sizeof *r);
+    if (!r || !(r->root = strdup(path))) {
+        free(r);
+        return cari_set_error(err, CARI_ENOMEM, "out of memory");
+    }
+    r->warn = warn_fn;
+    r->warn_ctx = ctx;
+    if (strcmp(path, "-") == 0) {
+        int fd = dup(0);
+        r->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+        r->file = strdup("(standard input)");
+        if (!r->gz || !r->file) {
+            cari_reader_close(r);
+            return cari_set_error(err, CARI_EIO, "cannot read standard input");
+        }
+        gzbuffer(r->gz, 256 * 1024);
+        r->next_line = 1;
+        *out = r;
+        return CARI_OK;
+    }
+    if (stat(path, &st) != 0) {
+        int e = errno;
+        cari_reader_close(r);
+        return cari_set_error(err, e == ENOENT ? CARI_ENOTFOUND : CARI_EIO,
+                              "%s: %s", path, strerror(e));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        size_t n = strlen(r->root);
+        int rc;
+        while (n > 1 && r->root[n - 1] == '/')
+            r->root[--n] = '\0';
+        r->is_dir = 1;
+        rc = walk(r, r->root, 0);
+        if (rc) {
+            cari_reader_close(r);
+            return cari_set_error(err, rc, "%s: out of memory", path);
+        }
+    } else {
+        char *p = strdup(path);
+        if (!p || pathlist_push(&r->files, p)) {
+            free(p);
+            cari_reader_close(r);
+            return cari_set_error(err, CARI_ENOMEM, "out of memory");
+        }
+    }
+    *out = r;
+    return CARI_OK;
+}
+
+/* Release what the last article borrowed. */
+static void release_article(cari_reader *r)
+{
+    if (r->json) {
+        json_decref(r->json);
+        r->json = NULL;
+    }
+    free(r->meta);
+    r->meta = NULL;
+    free(r->textfile);
+    r->textfile = NULL;
+}
+
+static void close_file(cari_reader *r)
+{
+    if (r->gz)
+        gzclose(r->gz);
+    r->gz = NULL;
+    free(r->file);
+    r->file = NULL;
+    free(r->relid);
+    r->relid = NULL;
+    r->buf.len = r->buf_pos = 0;
+    r->eof = 0;
+}
+
+/*
+ * Next line of the open JSON Lines file: *line and *len point into r->buf,
+ * without the newline.  Returns 1, 0 at the end, or CARI_EIO.  A line
+ * longer than MAX_RECORD is skipped (with a warning) and reading goes on.
+ */
+static int read_line(cari_reader *r, char **line, size_t *len)
+{
+    size_t scan = r->buf_pos;
+    int oversize = 0;
+    for (;;) {
+        char *nl = NULL;
+        if (scan < r->buf.len)
+            nl = memchr(r->buf.data + scan, '\n', r->buf.len - scan);
+        if (nl || (r->eof && r->buf_pos < r->buf.len)) {
+            size_t end = nl ? (size_t)((unsigned char *)nl - r->buf.data)
+                            : r->buf.len;
+            *line = (char *)r->buf.data + r->buf_pos;
+            *len = end - r->buf_pos;
+            r->buf_pos = nl ? end + 1 : end;
+            r->bytes += *len + (nl ? 1 : 0);
+            if (*len && (*line)[*len - 1] == '\r')
+                (*len)--;
+            if (oversize) {
+                warn(r, r->file, r->next_line,
+                     "record longer than %u MB; skipped", MAX_RECORD >> 20);
+                r->next_line++;
+                oversize = 0;
+                scan = r->buf_pos;
+                continue;
+            }
+            return 1;
+        }
+        if (r->eof)
+            return 0;
+        /* need more data: compact, then read */
+        if (r->buf_pos > 0) {
+            memmove(r->buf.data, r->buf.data + r->buf_pos,
+                    r->buf.len - r->buf_pos);
+            r->buf.len -= r->buf_pos;
+            r->buf_pos = 0;
+        }
+        scan = r->buf.len;
+        if (r->buf.len > MAX_RECORD) {
+            /* drop what we hold of the oversized line, keep reading */
+            r->bytes += r->buf.len;
+            r->buf.len = 0;
+            scan = 0;
+            oversize = 1;
+        }
+        if (cari_buf_reserve(&r->buf, 1u << 20))
+            return CARI_ENOMEM;
+        {
+            size_t room = r->buf.cap - r->buf.len;
+            int n = gzread(r->gz, r->buf.data + r->buf.len,
+                           room > (1u << 30) ? (1u << 30) : (unsigned)room);
+            if (n < 0) {
+                int zerr;
+                const char *m = gzerror(r->gz, &zerr);
+                snprintf(r->errmsg, sizeof r->errmsg, "%s: read failed: %s",
+                         r->file, zerr == Z_ERRNO ? strerror(errno) : m);
+                return CARI_EIO;
+            }
+            if (n == 0) {
+                int zerr;
+                gzerror(r->gz, &zerr);
+                if (zerr != Z_OK && zerr != Z_BUF_ERROR) {
+                    snprintf(r->errmsg, sizeof r->errmsg,
+                             "%s: damaged compressed data", r->file);
+                    warn(r, r->file, r->next_line,
+                         "damaged or truncated gzip data; rest of file "
+                         "skipped");
+                }
+                r->eof = 1;
+                if (oversize) {
+                    warn(r, r->file, r->next_line,
+                         "record longer than %u MB; skipped",
+                         MAX_RECORD >> 20);
+                    r->buf.len = r->buf_pos = 0;
+                    return 0;
+                }
+            }
+            r->buf.len += (size_t)n;
+        }
+    }
+}
+
+static int blank(const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return 0;
+    return 1;
+}
+
+/* Parse one JSON Lines record into a; 1 = ok, 0 = skipped (warned). */
+static int parse_record(cari_reader *r, const char *line, size_t len,
+                        cari_article *a)
+{
+    json_error_t jerr;
+    json_t *obj, *id, *title, *text;
+    const char *key;
+    json_t *value;
+    size_t extra = 0;
+    char idbuf[32];
+    obj = json_loadb(line, len, 0, &jerr);
+    if (!obj) {
+        warn(r, r->file, r->line, "malformed JSON (column %d: %s); record "
+             "skipped", jerr.column, jerr.text);
+        return 0;
+    }
+    if (!json_is_object(obj)) {
+        warn(r, r->file, r->line, "not a JSON object; record skipped");
+        json_decref(obj);
+        return 0;
+    }
+    id = json_object_get(obj, "id");
+    title = json_object_get(obj, "title");
+    text = json_object_get(obj, "text");
+    if (json_is_integer(id)) {
+        snprintf(idbuf, sizeof idbuf, "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(id));
+        json_object_set_new(obj, "id", json_string(idbuf));
+        id = json_object_get(obj, "id");
+    }
+    if (!json_is_string(id) || json_string_length(id) == 0) {
+        warn(r, r->file, r->line, "%s; record skipped",
+             id ? "\"id\" is not a non-empty string" : "no \"id\"");
+        json_decref(obj);
+        return 0;
+    }
+    if ((title && !json_is_string(title) && !json_is_null(title)) ||
+        (text && !json_is_string(text) && !json_is_null(text))) {
+        warn(r, r->file, r->line, "\"title\" and \"text\" must be strings; "
+             "record skipped");
+        json_decref(obj);
+        return 0;
+    }
+    if (memchr(json_string_value(id), '\0', json_string_length(id)) ||
+        memchr(json_string_value(id), '\n', json_string_length(id))) {
+        warn(r, r->file, r->line, "\"id\" contains a NUL or newline; "
+             "record skipped");
+        json_decref(obj);
+        return 0;
+    }
+    json_object_foreach(obj, key, value) {
+        (void)value;
+        if (strcmp(key, "id") && strcmp(key, "title") && strcmp(key, "text"))
+            extra++;
+    }
+    if (extra) {
+        json_t *meta = json_object();
+        if (!meta) {
+            json_decref(obj);
+            return CARI_ENOMEM;
+        }
+        json_object_foreach(obj, key, value) {
+            if (strcmp(key, "id") && strcmp(key, "title") &&
+                strcmp(key, "text"))
+                json_object_set(meta, key, value);
+        }
+        r->meta = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(meta);
+        if (!r->meta) {
+            json_decref(obj);
+            return CARI_ENOMEM;
+        }
+    }
+    r->json = obj;
+    a->id = json_string_value(id);
+    a->id_len = json_string_length(id);
+    a->title = json_is_string(title) ? json_string_value(title) : "";
+    a->title_len = json_is_string(title) ? json_string_length(title) : 0;
+    a->text = json_is_string(text) ? json_string_value(text) : "";
+    a->text_len = json_is_string(text) ? json_string_length(text) : 0;
+    a->meta = r->meta;
+    a->meta_len = r->meta ? strlen(r->meta) : 0;
+    return 1;
+}
+
+/* Line number (1-based) of byte offset off in s. */
+static long line_of(const char *s, size_t off)
+{
+    long line = 1;
+    size_t i;
+    for (i = 0; i < off; i++)
+        if (s[i] == '\n')
+            line++;
+    return line;
+}
+
+/* Read a .txt/.md article; 1 = ok, 0 = skipped (warned). */
+static int read_textfile(cari_reader *r, const char *path, cari_article *a)
+{
+    int fd;
+    struct stat st;
+    char *data;
+    size_t n = 0, bad, i, title_end;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        warn(r, path, 0, "cannot open: %s; file skipped", strerror(errno));
+        return 0;
+    }
+    if (fstat(fd, &st) != 0 || st.st_size > (off_t)MAX_RECORD) {
+        warn(r, path, 0, "%s; file skipped",
+             st.st_size > (off_t)MAX_RECORD ? "file too large"
+                                            : "cannot stat");
+        close(fd);
+        return 0;
+    }
+    data = malloc((size_t)st.st_size + 1);
+    if (!data) {
+        close(fd);
+        return CARI_ENOMEM;
+    }
+    for (;;) {
+        ssize_t m = read(fd, data + n, (size_t)st.st_size - n);
+        if (m < 0 && errno == EINTR)
+            continue;
+        if (m < 0) {
+            warn(r, path, 0, "read failed: %s; file skipped", strerror(errno));
+            free(data);
+            close(fd);
+            return 0;
+        }
+        if (m == 0 || (n += (size_t)m) == (size_t)st.st_size)
+            break;
+    }
+    close(fd);
+    data[n] = '\0';
+    r->bytes += n;
+    if (memchr(data, '\0', n)) {
+        warn(r, path, line_of(data, (size_t)((char *)memchr(data, '\0', n) - data)),
+             "binary data (NUL byte); file skipped");
+        free(data);
+        return 0;
+    }
+    if (!cari_utf8_valid(data, n, &bad)) {
+        warn(r, path, line_of(data, bad), "invalid UTF-8 at byte %zu; file "
+             "skipped", bad);
+        free(data);
+        return 0;
+    }
+    i = 0;
+    if (n >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+        i = 3;  /* byte order mark */
+    while (i < n && (data[i] == '\n' || data[i] == '\r' || data[i] == ' ' ||
+                     data[i] == '\t'))
+        i++;
+    title_end = i;
+    while (title_end < n && data[title_end] != '\n')
+        title_end++;
+    r->textfile = data;
+    a->title = data + i;
+    a->title_len = title_end - i;
+    while (a->title_len && (a->title[a->title_len - 1] == '\r' ||
+                            a->title[a->title_len - 1] == ' '))
+        a->title_len--;
+    /* a Markdown heading's '#' marks are not part of the title */
+    while (a->title_len && a->title[0] == '#') {
+        a->title++;
+        a->title_len--;
+    }
+    while (a->title_len && a->title[0] == ' ') {
+        a->title++;
+        a->title_len--;
+    }
+    i = title_end;
+    while (i < n && (data[i] == '\n' || data[i] == '\r'))
+        i++;
+    a->text = data + i;
+    a->text_len = n - i;
+    a->meta = NULL;
+    a->meta_len = 0;
+    return 1;
+}
+
+int cari_reader_next(cari_reader *r, cari_article *a)
+{
+    if (!r || !a)
+        return CARI_EINVAL;
+    release_article(r);
+    for (;;) {
+        if (r->gz) {
+            char *line;
+            size_t len;
+            int rc = read_line(r, &line, &len);
+            if (rc < 0)
+                return rc;
+            if (rc == 0) {
+                close_file(r);
+                continue;
+            }
+            r->line = r->next_line++;
+            if (blank(line, len))
+                continue;
+            rc = parse_record(r, line, len, a);
+            if (rc < 0)
+                return rc;
+            if (rc == 1)
+                return 1;
+            continue;
+        }
+        if (r->files.next >= r->files.len)
+            return 0;
+        {
+            char *path = r->files.items[r->files.next++];
+            close_file(r);
+            r->file = path;
+            r->files.items[r->files.next - 1] = NULL;
+            if (is_jsonl(path) || !r->is_dir) {
+                if (!r->is_dir && is_textfile(path))
+                    goto textfile;
+                r->gz = gzopen(path, "rb");
+                if (!r->gz) {
+                    warn(r, path, 0, "cannot open: %s; file skipped",
+                         strerror(errno));
+                    continue;
+                }
+                gzbuffer(r->gz, 256 * 1024);
+                r->next_line = 1;
+                continue;
+            }
+textfile:
+            {
+                int rc;
+                size_t rootlen = strlen(r->root);
+                const char *rel = path;
+                if (r->is_dir && strncmp(path, r->root, rootlen) == 0 &&
+                    path[rootlen] == '/')
+                    rel = path + rootlen + 1;
+                else
+                    while (rel[0] == '.' && rel[1] == '/')
+                        rel += 2;
+                r->relid = strdup(rel);
+                if (!r->relid)
+                    return CARI_ENOMEM;
+                r->line = 1;
+                rc = read_textfile(r, path, a);
+                if (rc < 0)
+                    return rc;
+                if (rc == 0)
+                    continue;
+                a->id = r->relid;
+                a->id_len = strlen(r->relid);
+                return 1;
+            }
+        }
+    }
+}
+
+const char *cari_reader_file(const cari_reader *r)
+{
+    return r && r->file ? r->file : "";
+}
+
+long cari_reader_line(const cari_reader *r)
+{
+    return r ? r->line : 0;
+}
+
+uint64_t cari_reader_bytes(const cari_reader *r)
+{
+    return r ? r->bytes : 0;
+}
+
+uint64_t cari_reader_skipped(const cari_reader *r)
+{
+    return r ? r->skipped : 0;
+}
+
+const char *cari_reader_errmsg(const cari_reader *r)
+{
+    return r ? r->errmsg : "";
+}
+
+void cari_reader_close(cari_reader *r)
+{
+    size_t i;
+    if (!r)
+        return;
+    release_article(r);
+    close_file(r);
+    for (i = 0; i < r->files.len; i++)
+        free(r->files.items[i]);
+    free(r->files.items);
+    cari_buf_free(&r->buf);
+    free(r->root);
+    free(r);
+}

@@ -1,0 +1,37 @@
+/*
+ * index_internal.h -- the open index as the search module sees it: its
+ * segments, their deletions and the collection statistics.
+ */
+#ifndef CARI_INDEX_INTERNAL_H
+#define CARI_INDEX_INTERNAL_H
+
+#include "analyzer_internal.h"
+#include "segment.h"
+
+typedef struct cari_live_segment {
+    cari_segment *seg;
+    uint32_t number;          /* segment number in the file name */
+    unsigned char *deleted;   /* bitmap over articles, NULL if none */
+    uint32_t ndeleted;
+    uint32_t deletes_gen;     /* generation of its deletion file, 0 none */
+} cari_live_segment;
+
+struct cari_index {
+    char *dir;
+    cari_analyzer *analyzer;
+    cari_live_segment *segs;
+    size_t nsegs;
+    uint64_t generation;
+    /* collection statistics over all segments */
+    uint64_t passages, articles, deleted;
+    uint64_t total_len[CARI_NFIELDS];
+    uint64_t bytes, terms;
+    char errmsg[512];
+};
+
+static inline int cari_is_deleted(const cari_live_segment *s, uint32_t a)
+{
+    return s->deleted && (s->deleted[a >> 3] >> (a & 7) & 1);
+}
+
+#endif

@@ -1,0 +1,977 @@
+/*
+ * segment.c -- builds one immutable segment in memory (analysis, inversion,
+ * stored text) and writes it to a file; reads such files through mmap.
+ *
+ * File layout (all integers little-endian):
+ *
+ *   header   "CARISEG\0" | u32 format version | u32 header size (16)
+ *   section* each at an 8-byte aligned offset
+ *   table    {u32 id, u32 crc32, u64 offset, u64 length} per section
+ *   trailer  u64 table offset | u32 section count | u32 crc32 of the table
+ *            | u64 file size | "CARIEND\0"                       (32 bytes)
+ *
+ * Sections (ids):
+ *   1 INFO      u32 articles, u32 passages, u32 terms, u32 dict blocks,
+ *               u64 total body length, u64 total title length
+ *   2 ARTICLES  u32 first_passage[articles + 1] (ascending, last = passages),
+ *               u16 title_len[articles]
+ *   3 PASSAGES  u32 start[passages], u32 end[passages], u16 body_len[passages]
+ *   4 DICT      front-coded term blocks of DICT_BLOCK terms:
+ *                 block := varint postings_offset varint positions_offset
+ *                          entry*
+ *                 entry := varint prefix varint suffix_len suffix
+ *                          (varint df [varint postings_len varint
+ *                           positions_len if df > 0]){fields}
+ *               postings and positions of a term follow one another in
+ *               field order, so an entry's offsets are the sum of the
+ *               lengths before it in its block
+ *   5 DICTIDX   u32 offset of each block in DICT
+ *   6 POSTINGS  posting lists (codec.h)
+ *   7 POSITIONS position streams (codec.h)
+ *   8 STORE     compressed article blocks (docstore.h)
+ *   9 STOREIDX  the store's index (docstore.h)
+ *  10 IDS       {u64 hash of id, u32 article}, sorted by hash then article
+ *
+ * Passages are numbered within the segment in article order; the body
+ * field's doc ids are passage numbers and the title field's are article
+ * numbers.  Lengths count indexed (non-stopword) tokens.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "segment.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "codec.h"
+
+#define SEG_MAGIC "CARISEG"
+#define SEG_END_MAGIC "CARIEND"
+#define SEG_VERSION 1
+#define DICT_BLOCK 32
+
+enum {
+    SEC_INFO = 1,
+    SEC_ARTICLES,
+    SEC_PASSAGES,
+    SEC_DICT,
+    SEC_DICTIDX,
+    SEC_POSTINGS,
+    SEC_POSITIONS,
+    SEC_STORE,
+    SEC_STOREIDX,
+    SEC_IDS,
+    SEC_COUNT = SEC_IDS
+};
+
+static const char *const section_names[SEC_COUNT + 1] = {
+    "", "info", "articles", "passages", "dictionary", "dictionary index",
+    "postings", "positions", "stored text", "stored text index", "ids"};
+
+/* ------------------------------------------------------------------ */
+/* Writer                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct field_acc {
+    cari_buf docs;      /* entries (codec.h tail format) of closed postings */
+    cari_buf pos;       /* position gaps of all postings */
+    uint32_t df;
+    uint32_t cur_doc;   /* doc of the open posting */
+    uint32_t cur_tf;
+    uint32_t last_pos;
+    int64_t prev_doc;   /* last closed doc, -1 */
+    int open;
+} field_acc;
+
+typedef struct term_acc {
+    const char *term;
+    uint32_t len;
+    uint64_t hash;
+    field_acc f[CARI_NFIELDS];
+} term_acc;
+
+typedef struct u32vec {
+    uint32_t *items;
+    size_t len, cap;
+} u32vec;
+
+struct cari_segment_writer {
+    cari_passage_params pp;
+    term_acc *terms;
+    size_t nterms, terms_cap;
+    uint32_t *slots;      /* hash table of term indexes + 1 */
+    size_t nslots;
+    cari_arena strings;   /* term bytes */
+    u32vec touched;       /* terms with an open posting in the current doc */
+    /* per article */
+    u32vec first_passage;
+    u32vec title_len;
+    cari_buf ids;         /* {u64 hash, u32 article} */
+    /* per passage */
+    u32vec pstart, pend, body_len;
+    cari_store_writer store;
+    cari_tokvec tokens;
+    cari_spanvec spans;
+    uint64_t total_len[CARI_NFIELDS];
+    size_t posting_bytes;
+};
+
+static int u32_push(u32vec *v, uint32_t x)
+{
+    if (v->len == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 1024;
+        uint32_t *p = realloc(v->items, cap * sizeof *p);
+        if (!p)
+            return CARI_ENOMEM;
+        v->items = p;
+        v->cap = cap;
+    }
+    v->items[v->len++] = x;
+    return CARI_OK;
+}
+
+int cari_segw_new(int level, const cari_passage_params *pp,
+                  cari_segment_writer **out)
+{
+    cari_segment_writer *w = calloc(1, sizeof *w);
+    *out = NULL;
+    if (!w)
+        return CARI_ENOMEM;
+    w->pp = *pp;
+    w->nslots = 1u << 16;
+    w->slots = calloc(w->nslots, sizeof *w->slots);
+    if (!w->slots) {
+        free(w);
+        return CARI_ENOMEM;
+    }
+    cari_store_writer_init(&w->store, level, CARI_STORE_BLOCK);
+    *out = w;
+    return CARI_OK;
+}
+
+void cari_segw_free(cari_segment_writer *w)
+{
+    size_t i;
+    int f;
+    if (!w)
+        return;
+    for (i = 0; i < w->nterms; i++)
+        for (f = 0; f < CARI_NFIELDS; f++) {
+            cari_buf_free(&w->terms[i].f[f].docs);
+            cari_buf_free(&w->terms[i].f[f].pos);
+        }
+    free(w->terms);
+    free(w->slots);
+    cari_arena_free(&w->strings);
+    free(w->touched.items);
+    free(w->first_passage.items);
+    free(w->title_len.items);
+    cari_buf_free(&w->ids);
+    free(w->pstart.items);
+    free(w->pend.items);
+    free(w->body_len.items);
+    cari_store_writer_free(&w->store);
+    cari_tokvec_free(&w->tokens);
+    cari_spanvec_free(&w->spans);
+    free(w);
+}
+
+uint32_t cari_segw_articles(const cari_segment_writer *w)
+{
+    return (uint32_t)w->first_passage.len;
+}
+
+uint32_t cari_segw_passages(const cari_segment_writer *w)
+{
+    return (uint32_t)w->pstart.len;
+}
+
+size_t cari_segw_memory(const cari_segment_writer *w)
+{
+    /* buffers grow by doubling: count what they hold, plus a third */
+    return w->posting_bytes + w->posting_bytes / 3 +
+           w->terms_cap * sizeof(term_acc) + w->nslots * 4 +
+           w->strings.total + cari_store_writer_memory(&w->store) +
+           (w->pstart.cap * 3 + w->first_passage.cap * 2) * 4 + w->ids.cap;
+}
+
+static int grow_slots(cari_segment_writer *w)
+{
+    size_t n = w->nslots * 2, i;
+    uint32_t *s = calloc(n, sizeof *s);
+    if (!s)
+        return CARI_ENOMEM;
+    for (i = 0; i < w->nterms; i++) {
+        size_t j = w->terms[i].hash & (n - 1);
+        while (s[j])
+            j = (j + 1) & (n - 1);
+        s[j] = (uint32_t)i + 1;
+    }
+    free(w->slots);
+    w->slots = s;
+    w->nslots = n;
+    return CARI_OK;
+}
+
+/* Index of the term, added if new; -1 when out of memory. */
+static long intern(cari_segment_writer *w, const char *term, uint32_t len)
+{
+    uint64_t h = cari_hash64(term, len);
+    size_t j = h & (w->nslots - 1);
+    term_acc *t;
+    while (w->slots[j]) {
+        t = &w->terms[w->slots[j] - 1];
+        if (t->hash == h && t->len == len && memcmp(t->term, term, len) == 0)
+            return (long)w->slots[j] - 1;
+        j = (j + 1) & (w->nslots - 1);
+    }
+    if (w->nterms == w->terms_cap) {
+        size_t cap = w->terms_cap ? w->terms_cap * 2 : 4096;
+        term_acc *p = realloc(w->terms, cap * sizeof *p);
+        if (!p)
+            return -1;
+        w->terms = p;
+        w->terms_cap = cap;
+    }
+    t = &w->terms[w->nterms];
+    memset(t, 0, sizeof *t);
+    t->term = cari_arena_strndup(&w->strings, term, len);
+    if (!t->term)
+        return -1;
+    t->len = len;
+    t->hash = h;
+    t->f[0].prev_doc = t->f[1].prev_doc = -1;
+    w->slots[j] = (uint32_t)++w->nterms;
+    if (w->nterms * 2 > w->nslots && grow_slots(w))
+        return -1;
+    return (long)w->nterms - 1;
+}
+
+/* Close the open posting of field acc: write its (gap, tf) entry. */
+static int close_posting(cari_segment_writer *w, field_acc *f)
+{
+    uint64_t gap = (uint64_t)((int64_t)f->cur_doc - f->prev_doc - 1);
+    size_t before = f->docs.len;
+    int rc = cari_buf_varint(&f->docs, gap << 1 | (f->cur_tf == 1));
+    if (f->cur_tf > 1)
+        rc |= cari_buf_varint(&f->docs, f->cur_tf);
+    f->prev_doc = f->cur_doc;
+    f->open = 0;
+    w->posting_bytes += f->docs.len - before;
+    return rc ? CARI_ENOMEM : CARI_OK;
+}
+
+/* Add the analyzed tokens of one doc of `field`; returns its length. */
+static long invert(cari_segment_writer *w, int field, uint32_t doc)
+{
+    size_t i;
+    long len = 0;
+    w->touched.len = 0;
+    for (i = 0; i < w->tokens.len; i++) {
+        const cari_term_token *tok = &w->tokens.items[i];
+        long ti;
+        field_acc *f;
+        size_t before;
+        if (tok->stop)
+            continue;
+        if (!tok->alternative)
+            len++;
+        ti = intern(w, tok->term, tok->term_len);
+        if (ti < 0)
+            return CARI_ENOMEM;
+        f = &w->terms[ti].f[field];
+        if (!f->open || f->cur_doc != doc) {
+            if (f->open && close_posting(w, f))
+                return CARI_ENOMEM;
+            f->open = 1;
+            f->cur_doc = doc;
+            f->cur_tf = 0;
+            f->last_pos = 0;
+            f->df++;
+            if (u32_push(&w->touched, (uint32_t)ti))
+                return CARI_ENOMEM;
+        }
+        before = f->pos.len;
+        if (cari_buf_varint(&f->pos, tok->position - f->last_pos))
+            return CARI_ENOMEM;
+        w->posting_bytes += f->pos.len - before;
+        f->last_pos = tok->position;
+        f->cur_tf++;
+    }
+    /* close this doc's postings now: the next doc of the field is larger */
+    for (i = 0; i < w->touched.len; i++)
+        if (close_posting(w, &w->terms[w->touched.items[i]].f[field]))
+            return CARI_ENOMEM;
+    return len;
+}
+
+static uint32_t sat16(long v)
+{
+    return v > 65535 ? 65535 : (uint32_t)v;
+}
+
+int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
+                  const cari_article *a, uint32_t *article_no)
+{
+    uint32_t art = (uint32_t)w->first_passage.len;
+    size_t k;
+    long n;
+    int rc = 0;
+    if (a->text_len > UINT32_MAX / 2 || w->pstart.len >= UINT32_MAX / 2)
+        return CARI_EINVAL;
+    if (cari_split_passages(a->text, a->text_len, &w->pp, &w->spans))
+        return CARI_ENOMEM;
+    rc |= u32_push(&w->first_passage, (uint32_t)w->pstart.len);
+    /* title: one doc per article in the title field */
+    n = cari_analyzer_run(an, a->title, a->title_len, 0, &w->tokens);
+    if (n < 0)
+        return (int)n;
+    n = invert(w, CARI_FIELD_TITLE, art);
+    if (n < 0)
+        return (int)n;
+    rc |= u32_push(&w->title_len, sat16(n));
+    w->total_len[CARI_FIELD_TITLE] += sat16(n);
+    for (k = 0; k < w->spans.len; k++) {
+        cari_span32 sp = w->spans.items[k];
+        uint32_t doc = (uint32_t)w->pstart.len;
+        n = cari_analyzer_run(an, a->text + sp.start, sp.end - sp.start, 0,
+                              &w->tokens);
+        if (n < 0)
+            return (int)n;
+        n = invert(w, CARI_FIELD_BODY, doc);
+        if (n < 0)
+            return (int)n;
+        rc |= u32_push(&w->pstart, sp.start);
+        rc |= u32_push(&w->pend, sp.end);
+        rc |= u32_push(&w->body_len, sat16(n));
+        w->total_len[CARI_FIELD_BODY] += sat16(n);
+    }
+    rc |= cari_buf_u64(&w->ids, cari_hash64(a->id, a->id_len));
+    rc |= cari_buf_u32(&w->ids, art);
+    if (rc)
+        return CARI_ENOMEM;
+    rc = cari_store_writer_add(&w->store, a->id, a->id_len, a->title,
+                               a->title_len, a->meta, a->meta_len, a->text,
+                               a->text_len);
+    if (rc)
+        return rc;
+    *article_no = art;
+    return CARI_OK;
+}
+
+/* ---- writing the file ---- */
+
+static const cari_segment_writer *sort_ctx;
+
+static int cmp_terms(const void *x, const void *y)
+{
+    const term_acc *a = &sort_ctx->terms[*(const uint32_t *)x];
+    const term_acc *b = &sort_ctx->terms[*(const uint32_t *)y];
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->term, b->term, n);
+    if (c)
+        return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+static int cmp_ids(const void *x, const void *y)
+{
+    uint64_t a = cari_get_u64(x), b = cari_get_u64(y);
+    uint32_t c = cari_get_u32((const unsigned char *)x + 8);
+    uint32_t d = cari_get_u32((const unsigned char *)y + 8);
+    if (a != b)
+        return a < b ? -1 : 1;
+    return c < d ? -1 : c > d;
+}
+
+typedef struct out_file {
+    int fd;
+    const char *path;
+    uint64_t off;
+    cari_buf table;
+    cari_error *err;
+} out_file;
+
+static int write_section(out_file *o, int id, const void *data, size_t len)
+{
+    static const unsigned char zeros[8];
+    int rc;
+    size_t pad = (8 - (o->off & 7)) & 7;
+    if (pad) {
+        rc = cari_write_all(o->fd, zeros, pad, o->path, o->err);
+        if (rc)
+            return rc;
+        o->off += pad;
+    }
+    if (cari_buf_u32(&o->table, (uint32_t)id) ||
+        cari_buf_u32(&o->table, (uint32_t)crc32_z(0, data, len)) ||
+        cari_buf_u64(&o->table, o->off) || cari_buf_u64(&o->table, len))
+        return cari_set_error(o->err, CARI_ENOMEM, "out of memory");
+    rc = cari_write_all(o->fd, data, len, o->path, o->err);
+    if (rc)
+        return rc;
+    o->off += len;
+    return CARI_OK;
+}
+
+/* Build the DICT, DICTIDX, POSTINGS and POSITIONS sections. */
+static int build_inverted(cari_segment_writer *w, cari_buf *dict,
+                          cari_buf *dictidx, cari_buf *post, cari_buf *pos)
+{
+    uint32_t *order = NULL;
+    uint32_t *docs = NULL, *tfs = NULL, *lens = NULL, *pbytes = NULL;
+    size_t cap = 0, i;
+    const term_acc *prev = NULL;
+    int rc = CARI_OK;
+    order = malloc((w->nterms ? w->nterms : 1) * sizeof *order);
+    if (!order)
+        return CARI_ENOMEM;
+    for (i = 0; i < w->nterms; i++)
+        order[i] = (uint32_t)i;
+    sort_ctx = w;
+    qsort(order, w->nterms, sizeof *order, cmp_terms);
+    for (i = 0; i < w->nterms && !rc; i++) {
+        term_acc *t = &w->terms[order[i]];
+        int f;
+        size_t prefix = 0;
+        if (i % DICT_BLOCK == 0) {
+            rc |= cari_buf_u32(dictidx, (uint32_t)dict->len);
+            rc |= cari_buf_varint(dict, post->len);
+            rc |= cari_buf_varint(dict, pos->len);
+        } else {
+            while (prefix < t->len && prefix < prev->len &&
+                   t->term[prefix] == prev->term[prefix])
+                prefix++;
+        }
+        rc |= cari_buf_varint(dict, prefix);
+        rc |= cari_buf_varint(dict, t->len - prefix);
+        rc |= cari_buf_append(dict, t->term + prefix, t->len - prefix);
+        for (f = 0; f < CARI_NFIELDS && !rc; f++) {
+            field_acc *fa = &t->f[f];
+            const unsigned char *q, *end;
+            size_t k, post_start = post->len;
+            int64_t d = -1;
+            rc |= cari_buf_varint(dict, fa->df);
+            if (fa->df == 0)
+                continue;
+            if (fa->df > cap) {
+                cap = fa->df * 2;
+                free(docs);
+                free(tfs);
+                free(lens);
+                free(pbytes);
+                docs = malloc(cap * 4);
+                tfs = malloc(cap * 4);
+                lens = malloc(cap * 4);
+                pbytes = malloc(cap * 4);
+                if (!docs || !tfs || !lens || !pbytes) {
+                    rc = CARI_ENOMEM;
+                    break;
+                }
+            }
+            /* decode the in-memory entries */
+            q = fa->docs.data;
+            end = q + fa->docs.len;
+            for (k = 0; k < fa->df; k++) {
+                uint64_t v = cari_varint_get(&q, end);
+                d += (int64_t)(v >> 1) + 1;
+                docs[k] = (uint32_t)d;
+                tfs[k] = (v & 1) ? 1 : (uint32_t)cari_varint_get(&q, end);
+                lens[k] = f == CARI_FIELD_BODY ? w->body_len.items[d]
+                                               : w->title_len.items[d];
+            }
+            /* position bytes per entry */
+            q = fa->pos.data;
+            end = q + fa->pos.len;
+            for (k = 0; k < fa->df; k++) {
+                const unsigned char *s = q;
+                uint32_t j;
+                for (j = 0; j < tfs[k]; j++)
+                    cari_varint_get(&q, end);
+                pbytes[k] = (uint32_t)(q - s);
+            }
+            rc |= cari_postings_encode(post, docs, tfs, lens, pbytes, fa->df);
+            rc |= cari_buf_varint(dict, post->len - post_start);
+            rc |= cari_buf_varint(dict, fa->pos.len);
+            rc |= cari_buf_append(pos, fa->pos.data, fa->pos.len);
+            /* free as we go: the buffers are no longer needed */
+            cari_buf_free(&fa->docs);
+            cari_buf_free(&fa->pos);
+        }
+        prev = t;
+    }
+    free(order);
+    free(docs);
+    free(tfs);
+    free(lens);
+    free(pbytes);
+    return rc ? CARI_ENOMEM : CARI_OK;
+}
+
+int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
+                    uint64_t *terms, cari_error *err)
+{
+    cari_buf info = {0}, arts = {0}, pass = {0}, dict = {0}, dictidx = {0};
+    cari_buf post = {0}, pos = {0}, storeidx = {0};
+    out_file o = {-1, path, 0, {0}, err};
+    unsigned char header[16], trailer[32];
+    uint32_t na = (uint32_t)w->first_passage.len;
+    uint32_t np = (uint32_t)w->pstart.len;
+    size_t i;
+    int rc = 0;
+
+    /* the open posting of every term is closed after each doc */
+    rc |= build_inverted(w, &dict, &dictidx, &post, &pos);
+    rc |= cari_store_writer_finish(&w->store);
+    rc |= cari_store_writer_index(&w->store, &storeidx);
+    rc |= cari_buf_u32(&info, na);
+    rc |= cari_buf_u32(&info, np);
+    rc |= cari_buf_u32(&info, (uint32_t)w->nterms);
+    rc |= cari_buf_u32(&info, (uint32_t)(dictidx.len / 4));
+    rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_BODY]);
+    rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_TITLE]);
+    for (i = 0; i < na; i++)
+        rc |= cari_buf_u32(&arts, w->first_passage.items[i]);
+    rc |= cari_buf_u32(&arts, np);
+    for (i = 0; i < na && !rc; i++) {
+        unsigned char b[2] = {(unsigned char)w->title_len.items[i],
+                              (unsigned char)(w->title_len.items[i] >> 8)};
+        rc |= cari_buf_append(&arts, b, 2);
+    }
+    for (i = 0; i < np; i++)
+        rc |= cari_buf_u32(&pass, w->pstart.items[i]);
+    for (i = 0; i < np; i++)
+        rc |= cari_buf_u32(&pass, w->pend.items[i]);
+    for (i = 0; i < np && !rc; i++) {
+        unsigned char b[2] = {(unsigned char)w->body_len.items[i],
+                              (unsigned char)(w->body_len.items[i] >> 8)};
+        rc |= cari_buf_append(&pass, b, 2);
+    }
+    if (rc) {
+        rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
+                            path);
+        goto done;
+    }
+    qsort(w->ids.data, w->ids.len / 12, 12, cmp_ids);
+
+    o.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (o.fd < 0) {
+        rc = cari_set_error(err, CARI_EIO, "%s: cannot create: %s", path,
+                            strerror(errno));
+        goto done;
+    }
+    memcpy(header, SEG_MAGIC, 8);
+    cari_put_u32(header + 8, SEG_VERSION);
+    cari_put_u32(header + 12, 16);
+    rc = cari_write_all(o.fd, header, 16, path, err);
+    o.off = 16;
+    if (!rc) rc = write_section(&o, SEC_INFO, info.data, info.len);
+    if (!rc) rc = write_section(&o, SEC_ARTICLES, arts.data, arts.len);
+    if (!rc) rc = write_section(&o, SEC_PASSAGES, pass.data, pass.len);
+    if (!rc) rc = write_section(&o, SEC_DICT, dict.data, dict.len);
+    if (!rc) rc = write_section(&o, SEC_DICTIDX, dictidx.data, dictidx.len);
+    if (!rc) rc = write_section(&o, SEC_POSTINGS, post.data, post.len);
+    if (!rc) rc = write_section(&o, SEC_POSITIONS, pos.data, pos.len);
+    if (!rc) rc = write_section(&o, SEC_STORE, w->store.data.data,
+                                w->store.data.len);
+    if (!rc) rc = write_section(&o, SEC_STOREIDX, storeidx.data, storeidx.len);
+    if (!rc) rc = write_section(&o, SEC_IDS, w->ids.data, w->ids.len);
+    if (!rc) {
+        uint64_t table_off = o.off;
+        rc = cari_write_all(o.fd, o.table.data, o.table.len, path, err);
+        o.off += o.table.len;
+        cari_put_u64(trailer, table_off);
+        cari_put_u32(trailer + 8, (uint32_t)(o.table.len / 24));
+        cari_put_u32(trailer + 12,
+                     (uint32_t)crc32_z(0, o.table.data, o.table.len));
+        cari_put_u64(trailer + 16, o.off + 32);
+        memcpy(trailer + 24, SEG_END_MAGIC, 8);
+        if (!rc)
+            rc = cari_write_all(o.fd, trailer, 32, path, err);
+    }
+    if (!rc && sync && fsync(o.fd) != 0)
+        rc = cari_set_error(err, CARI_EIO, "%s: fsync failed: %s", path,
+                            strerror(errno));
+    if (close(o.fd) != 0 && !rc)
+        rc = cari_set_error(err, CARI_EIO, "%s: close failed: %s", path,
+                            strerror(errno));
+    if (rc)
+        unlink(path);
+    else if (terms)
+        *terms = w->nterms;
+done:
+    cari_buf_free(&info);
+    cari_buf_free(&arts);
+    cari_buf_free(&pass);
+    cari_buf_free(&dict);
+    cari_buf_free(&dictidx);
+    cari_buf_free(&post);
+    cari_buf_free(&pos);
+    cari_buf_free(&storeidx);
+    cari_buf_free(&o.table);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reader                                                              */
+/* ------------------------------------------------------------------ */
+
+struct cari_segment {
+    unsigned char *map;
+    size_t size;
+    const unsigned char *sec[SEC_COUNT + 1];
+    size_t sec_len[SEC_COUNT + 1];
+    uint32_t narticles, npassages, nterms, ndictblocks;
+    uint64_t total_len[CARI_NFIELDS];
+    const unsigned char *first_passage, *title_len;
+    const unsigned char *pstart, *pend, *body_len;
+    uint32_t *passage_article;
+    cari_store_reader store;
+};
+
+static int corrupt(cari_error *err, const char *path, const char *what)
+{
+    return cari_set_error(err, CARI_ECORRUPT, "%s: %s", path, what);
+}
+
+int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
+{
+    cari_segment *s;
+    struct stat st;
+    int fd;
+    const unsigned char *t, *tr;
+    uint64_t table_off;
+    uint32_t count, i;
+    int rc;
+    *out = NULL;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return cari_set_error(err, errno == ENOENT ? CARI_ENOTFOUND : CARI_EIO,
+                              "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return cari_set_error(err, CARI_EIO, "%s: %s", path, strerror(errno));
+    }
+    if (st.st_size < 48) {
+        close(fd);
+        return corrupt(err, path, "file too short (truncated)");
+    }
+    s = calloc(1, sizeof *s);
+    if (!s) {
+        close(fd);
+        return cari_set_error(err, CARI_ENOMEM, "out of memory");
+    }
+    s->size = (size_t)st.st_size;
+    s->map = mmap(NULL, s->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (s->map == MAP_FAILED) {
+        s->map = NULL;
+        cari_segment_close(s);
+        return cari_set_error(err, CARI_EIO, "%s: mmap failed: %s", path,
+                              strerror(errno));
+    }
+    if (memcmp(s->map, SEG_MAGIC, 8) != 0) {
+        rc = corrupt(err, path, "not a cari segment (bad magic)");
+        goto fail;
+    }
+    if (cari_get_u32(s->map + 8) != SEG_VERSION) {
+        rc = cari_set_error(err, CARI_EVERSION,
+                            "%s: segment format %u, this cari reads %d", path,
+                            cari_get_u32(s->map + 8), SEG_VERSION);
+        goto fail;
+    }
+    tr = s->map + s->size - 32;
+    if (memcmp(tr + 24, SEG_END_MAGIC, 8) != 0 ||
+        cari_get_u64(tr + 16) != s->size) {
+        rc = corrupt(err, path, "truncated or damaged trailer");
+        goto fail;
+    }
+    table_off = cari_get_u64(tr);
+    count = cari_get_u32(tr + 8);
+    if (table_off < 16 || table_off > s->size - 32 ||
+        (uint64_t)count * 24 != s->size - 32 - table_off) {
+        rc = corrupt(err, path, "bad section table");
+        goto fail;
+    }
+    t = s->map + table_off;
+    if ((uint32_t)crc32_z(0, t, (size_t)count * 24) != cari_get_u32(tr + 12)) {
+        rc = corrupt(err, path, "section table checksum mismatch");
+        goto fail;
+    }
+    for (i = 0; i < count; i++) {
+        uint32_t id = cari_get_u32(t + 24 * i);
+        uint32_t crc = cari_get_u32(t + 24 * i + 4);
+        uint64_t off = cari_get_u64(t + 24 * i + 8);
+        uint64_t len = cari_get_u64(t + 24 * i + 16);
+        if (id < 1 || id > SEC_COUNT || off < 16 || off > table_off ||
+            len > table_off - off) {
+            rc = corrupt(err, path, "bad section table entry");
+            goto fail;
+        }
+        if ((uint32_t)crc32_z(0, s->map + off, (size_t)len) != crc) {
+            cari_set_error(err, CARI_ECORRUPT,
+                           "%s: checksum mismatch in section '%s'", path,
+                           section_names[id]);
+            rc = CARI_ECORRUPT;
+            goto fail;
+        }
+        s->sec[id] = s->map + off;
+        s->sec_len[id] = (size_t)len;
+    }
+    for (i = 1; i <= SEC_COUNT; i++)
+        if (!s->sec[i]) {
+            char what[64];
+            snprintf(what, sizeof what, "missing section '%s'",
+                     section_names[i]);
+            rc = corrupt(err, path, what);
+            goto fail;
+        }
+    if (s->sec_len[SEC_INFO] < 32) {
+        rc = corrupt(err, path, "info section too short");
+        goto fail;
+    }
+    s->narticles = cari_get_u32(s->sec[SEC_INFO]);
+    s->npassages = cari_get_u32(s->sec[SEC_INFO] + 4);
+    s->nterms = cari_get_u32(s->sec[SEC_INFO] + 8);
+    s->ndictblocks = cari_get_u32(s->sec[SEC_INFO] + 12);
+    s->total_len[CARI_FIELD_BODY] = cari_get_u64(s->sec[SEC_INFO] + 16);
+    s->total_len[CARI_FIELD_TITLE] = cari_get_u64(s->sec[SEC_INFO] + 24);
+    if (s->sec_len[SEC_ARTICLES] !=
+            4 * ((size_t)s->narticles + 1) + 2 * (size_t)s->narticles ||
+        s->sec_len[SEC_PASSAGES] != 10 * (size_t)s->npassages ||
+        s->sec_len[SEC_DICTIDX] != 4 * (size_t)s->ndictblocks ||
+        s->sec_len[SEC_IDS] != 12 * (size_t)s->narticles ||
+        s->ndictblocks != (s->nterms + DICT_BLOCK - 1) / DICT_BLOCK) {
+        rc = corrupt(err, path, "section sizes do not match the counts");
+        goto fail;
+    }
+    s->first_passage = s->sec[SEC_ARTICLES];
+    s->title_len = s->first_passage + 4 * ((size_t)s->narticles + 1);
+    s->pstart = s->sec[SEC_PASSAGES];
+    s->pend = s->pstart + 4 * (size_t)s->npassages;
+    s->body_len = s->pend + 4 * (size_t)s->npassages;
+    s->passage_article = malloc(((size_t)s->npassages + 1) * 4);
+    if (!s->passage_article) {
+        rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+        goto fail;
+    }
+    {
+        uint32_t a, p = 0;
+        if (cari_get_u32(s->first_passage) != 0 ||
+            cari_get_u32(s->first_passage + 4 * (size_t)s->narticles) !=
+                s->npassages) {
+            rc = corrupt(err, path, "bad article table");
+            goto fail;
+        }
+        for (a = 0; a < s->narticles; a++) {
+            uint32_t lo = cari_get_u32(s->first_passage + 4 * (size_t)a);
+            uint32_t hi = cari_get_u32(s->first_passage + 4 * (size_t)a + 4);
+            if (lo != p || hi < lo || hi > s->npassages) {
+                rc = corrupt(err, path, "bad article table");
+                goto fail;
+            }
+            for (; p < hi; p++)
+                s->passage_article[p] = a;
+        }
+    }
+    rc = cari_store_reader_init(&s->store, s->sec[SEC_STORE],
+                                s->sec_len[SEC_STORE], s->sec[SEC_STOREIDX],
+                                s->sec_len[SEC_STOREIDX], s->narticles);
+    if (rc) {
+        rc = corrupt(err, path, "bad stored text index");
+        goto fail;
+    }
+    *out = s;
+    return CARI_OK;
+fail:
+    cari_segment_close(s);
+    return rc;
+}
+
+void cari_segment_close(cari_segment *s)
+{
+    if (!s)
+        return;
+    if (s->map)
+        munmap(s->map, s->size);
+    free(s->passage_article);
+    cari_store_reader_free(&s->store);
+    free(s);
+}
+
+uint32_t cari_segment_articles(const cari_segment *s) { return s->narticles; }
+uint32_t cari_segment_passages(const cari_segment *s) { return s->npassages; }
+uint32_t cari_segment_terms(const cari_segment *s) { return s->nterms; }
+uint64_t cari_segment_file_size(const cari_segment *s) { return s->size; }
+
+uint64_t cari_segment_total_len(const cari_segment *s, int field)
+{
+    return s->total_len[field];
+}
+
+uint32_t cari_segment_passage_article(const cari_segment *s, uint32_t p)
+{
+    return s->passage_article[p];
+}
+
+uint32_t cari_segment_first_passage(const cari_segment *s, uint32_t a)
+{
+    return cari_get_u32(s->first_passage + 4 * (size_t)a);
+}
+
+uint32_t cari_segment_passage_count(const cari_segment *s, uint32_t a)
+{
+    return cari_get_u32(s->first_passage + 4 * (size_t)a + 4) -
+           cari_get_u32(s->first_passage + 4 * (size_t)a);
+}
+
+uint32_t cari_segment_body_len(const cari_segment *s, uint32_t p)
+{
+    return cari_get_u16(s->body_len + 2 * (size_t)p);
+}
+
+uint32_t cari_segment_title_len(const cari_segment *s, uint32_t a)
+{
+    return cari_get_u16(s->title_len + 2 * (size_t)a);
+}
+
+void cari_segment_passage_range(const cari_segment *s, uint32_t p,
+                                uint32_t *start, uint32_t *end)
+{
+    *start = cari_get_u32(s->pstart + 4 * (size_t)p);
+    *end = cari_get_u32(s->pend + 4 * (size_t)p);
+}
+
+int cari_segment_article(cari_segment *s, uint32_t a, cari_stored *out)
+{
+    return cari_store_reader_get(&s->store, a, out);
+}
+
+/* Compare term with the first term of dictionary block b. */
+static int cmp_block(const cari_segment *s, uint32_t b, const char *term,
+                     size_t len, int *cmp)
+{
+    const unsigned char *dict = s->sec[SEC_DICT];
+    const unsigned char *end = dict + s->sec_len[SEC_DICT];
+    uint32_t off = cari_get_u32(s->sec[SEC_DICTIDX] + 4 * (size_t)b);
+    const unsigned char *q = dict + off;
+    uint64_t prefix, n;
+    size_t m;
+    int c;
+    if (off >= s->sec_len[SEC_DICT])
+        return CARI_ECORRUPT;
+    cari_varint_get(&q, end);
+    cari_varint_get(&q, end);
+    prefix = cari_varint_get(&q, end);
+    n = cari_varint_get(&q, end);
+    if (!q || prefix != 0 || n > (uint64_t)(end - q))
+        return CARI_ECORRUPT;
+    m = len < n ? len : (size_t)n;
+    c = memcmp(term, q, m);
+    *cmp = c ? c : (len < n ? -1 : len > n);
+    return CARI_OK;
+}
+
+int cari_segment_lookup(const cari_segment *s, const char *term, size_t len,
+                        cari_term_info *info)
+{
+    uint32_t lo = 0, hi = s->ndictblocks, b, k;
+    const unsigned char *dict = s->sec[SEC_DICT];
+    const unsigned char *end = dict + s->sec_len[SEC_DICT];
+    const unsigned char *q;
+    uint64_t post_off, pos_off;
+    char cur[256];
+    size_t cur_len = 0;
+    if (s->ndictblocks == 0 || len >= sizeof cur)
+        return 0;
+    /* the last block whose first term is <= term */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c;
+        if (cmp_block(s, mid, term, len, &c))
+            return CARI_ECORRUPT;
+        if (c >= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    b = lo;
+    q = dict + cari_get_u32(s->sec[SEC_DICTIDX] + 4 * (size_t)b);
+    post_off = cari_varint_get(&q, end);
+    pos_off = cari_varint_get(&q, end);
+    for (k = 0; k < DICT_BLOCK && (size_t)b * DICT_BLOCK + k < s->nterms; k++) {
+        uint64_t prefix = cari_varint_get(&q, end);
+        uint64_t n = cari_varint_get(&q, end);
+        int f, c;
+        size_t m;
+        if (!q || prefix > cur_len || n > (uint64_t)(end - q) ||
+            prefix + n >= sizeof cur)
+            return CARI_ECORRUPT;
+        memcpy(cur + prefix, q, (size_t)n);
+        cur_len = (size_t)(prefix + n);
+        q += n;
+        for (f = 0; f < CARI_NFIELDS; f++) {
+            uint64_t df = cari_varint_get(&q, end), pl = 0, xl = 0;
+            if (df) {
+                pl = cari_varint_get(&q, end);
+                xl = cari_varint_get(&q, end);
+            }
+            if (!q || df > UINT32_MAX ||
+                post_off + pl > s->sec_len[SEC_POSTINGS] ||
+                pos_off + xl > s->sec_len[SEC_POSITIONS])
+                return CARI_ECORRUPT;
+            info->df[f] = (uint32_t)df;
+            info->postings[f] = s->sec[SEC_POSTINGS] + post_off;
+            info->postings_len[f] = (size_t)pl;
+            info->positions[f] = s->sec[SEC_POSITIONS] + pos_off;
+            info->positions_len[f] = (size_t)xl;
+            post_off += pl;
+            pos_off += xl;
+        }
+        m = len < cur_len ? len : cur_len;
+        c = memcmp(term, cur, m);
+        if (!c)
+            c = len < cur_len ? -1 : len > cur_len;
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            return 0;
+    }
+    return 0;
+}
+
+int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
+                         const unsigned char *deleted, uint32_t *a)
+{
+    uint64_t h = cari_hash64(id, len);
+    const unsigned char *ids = s->sec[SEC_IDS];
+    size_t lo = 0, hi = s->narticles;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cari_get_u64(ids + 12 * mid) < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < s->narticles && cari_get_u64(ids + 12 * lo) == h; lo++) {
+        uint32_t art = cari_get_u32(ids + 12 * lo + 8);
+        cari_stored st;
+        if (art >= s->narticles)
+            return CARI_ECORRUPT;
+        if (deleted && (deleted[art >> 3] >> (art & 7) & 1))
+            continue;
+        if (cari_segment_article(s, art, &st))
+            return CARI_ECORRUPT;
+        if (st.id_len == len && memcmp(st.id, id, len) == 0) {
+            *a = art;
+            return 1;
+        }
+    }
+    return 0;
+}

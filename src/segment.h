@@ -1,0 +1,88 @@
+/*
+ * segment.h -- one immutable segment: the in-memory inverter that builds
+ * it, and the reader over its mmap'd file.  Internal to libcari.
+ */
+#ifndef CARI_SEGMENT_H
+#define CARI_SEGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer_internal.h"
+#include "docstore.h"
+#include "passage.h"
+#include "util.h"
+
+/* Fields: every term has a posting list per field it occurs in. */
+enum { CARI_FIELD_BODY = 0, CARI_FIELD_TITLE = 1, CARI_NFIELDS = 2 };
+
+/* ---- writer ---- */
+
+typedef struct cari_segment_writer cari_segment_writer;
+
+int cari_segw_new(int compression_level, const cari_passage_params *pp,
+                  cari_segment_writer **out);
+void cari_segw_free(cari_segment_writer *w);
+
+/* Analyze and add an article; *article_no gets its number in the segment.
+ * The article's strings are copied. */
+int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
+                  const cari_article *a, uint32_t *article_no);
+
+uint32_t cari_segw_articles(const cari_segment_writer *w);
+uint32_t cari_segw_passages(const cari_segment_writer *w);
+/* Approximate bytes held; the index writer flushes past its budget. */
+size_t cari_segw_memory(const cari_segment_writer *w);
+
+/* Write the segment file at path (created exclusively; fsynced when sync).
+ * *terms gets the number of distinct terms. */
+int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
+                    uint64_t *terms, cari_error *err);
+
+/* ---- reader ---- */
+
+typedef struct cari_segment cari_segment;
+
+typedef struct cari_term_info {
+    uint32_t df[CARI_NFIELDS];
+    const unsigned char *postings[CARI_NFIELDS];
+    size_t postings_len[CARI_NFIELDS];
+    const unsigned char *positions[CARI_NFIELDS];
+    size_t positions_len[CARI_NFIELDS];
+} cari_term_info;
+
+/* Open (mmap) and verify a segment file: structure and every checksum.
+ * CARI_ENOTFOUND if missing, CARI_ECORRUPT (detail in err) if damaged. */
+int cari_segment_open(const char *path, cari_segment **out, cari_error *err);
+void cari_segment_close(cari_segment *s);
+
+uint32_t cari_segment_articles(const cari_segment *s);
+uint32_t cari_segment_passages(const cari_segment *s);
+uint32_t cari_segment_terms(const cari_segment *s);
+uint64_t cari_segment_total_len(const cari_segment *s, int field);
+uint64_t cari_segment_file_size(const cari_segment *s);
+
+/* Look a term up: 1 found (info filled), 0 absent, CARI_ECORRUPT. */
+int cari_segment_lookup(const cari_segment *s, const char *term, size_t len,
+                        cari_term_info *info);
+
+/* Passage -> article, the article's first passage and passage count. */
+uint32_t cari_segment_passage_article(const cari_segment *s, uint32_t p);
+uint32_t cari_segment_first_passage(const cari_segment *s, uint32_t a);
+uint32_t cari_segment_passage_count(const cari_segment *s, uint32_t a);
+/* Field length of a passage (body) or of an article (title), in tokens. */
+uint32_t cari_segment_body_len(const cari_segment *s, uint32_t p);
+uint32_t cari_segment_title_len(const cari_segment *s, uint32_t a);
+/* Byte range of passage p in its article's text. */
+void cari_segment_passage_range(const cari_segment *s, uint32_t p,
+                                uint32_t *start, uint32_t *end);
+
+/* Stored article a (borrowed until the next call on this segment). */
+int cari_segment_article(cari_segment *s, uint32_t a, cari_stored *out);
+
+/* Find a live article by id (deleted: bitmap of deleted articles, or
+ * NULL): 1 and *a set when found, 0 when absent, CARI_ECORRUPT. */
+int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
+                         const unsigned char *deleted, uint32_t *a);
+
+#endif

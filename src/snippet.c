@@ -1,0 +1,176 @@
+/*
+ * snippet.c -- chooses the window of a passage that shows the most query
+ * words (distinct words first, then all matches, then the earliest), and
+ * renders it on one line with the matches as byte ranges.
+ */
+#include "snippet.h"
+
+#include <stdlib.h>
+
+/* Index of the query term equal to term, or -1. */
+static int query_index(const cari_termlist *q, const char *term, size_t n)
+{
+    size_t i;
+    for (i = 0; i < q->n; i++)
+        if (q->lens[i] == n && memcmp(q->terms[i], term, n) == 0)
+            return (int)i;
+    return -1;
+}
+
+typedef struct word {
+    size_t start, end;
+    int match;  /* query term index + 1, or 0 */
+} word;
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+int cari_snippet(cari_analyzer *an, const char *text, size_t len,
+                 const cari_termlist *q, int nwords, cari_tokvec *tv,
+                 cari_arena *arena, char **snippet, size_t *snippet_len,
+                 cari_span **highlights, size_t *nhighlights)
+{
+    word *w = NULL;
+    size_t nw = 0, i, best = 0, first, last, cut_start, cut_end;
+    long n;
+    int rc = CARI_OK;
+    char *out;
+    size_t o = 0, nh = 0;
+    cari_span *hl;
+    *snippet = NULL;
+    *highlights = NULL;
+    *snippet_len = *nhighlights = 0;
+    if (nwords < 1)
+        nwords = 1;
+    n = cari_analyzer_run(an, text, len, 0, tv);
+    if (n < 0)
+        return (int)n;
+    w = malloc((tv->len ? tv->len : 1) * sizeof *w);
+    if (!w)
+        return CARI_ENOMEM;
+    /* one word per position; a word matches if any of its terms does */
+    for (i = 0; i < tv->len; i++) {
+        const cari_term_token *t = &tv->items[i];
+        int m = t->stop ? -1 : query_index(q, t->term, t->term_len);
+        if (!t->alternative) {
+            w[nw].start = t->start;
+            w[nw].end = t->end;
+            w[nw].match = 0;
+            nw++;
+        }
+        if (m >= 0 && nw && !w[nw - 1].match)
+            w[nw - 1].match = m + 1;
+    }
+    if (nw > (size_t)nwords) {
+        /* slide a window of nwords words; score = distinct*1000 + matches */
+        long best_score = -1;
+        int *count = calloc(q->n + 1, sizeof *count);
+        long distinct = 0, matches = 0;
+        if (!count) {
+            free(w);
+            return CARI_ENOMEM;
+        }
+        for (i = 0; i < nw; i++) {
+            if (w[i].match) {
+                matches++;
+                if (count[w[i].match]++ == 0)
+                    distinct++;
+            }
+            if (i >= (size_t)nwords) {
+                size_t k = i - (size_t)nwords;
+                if (w[k].match) {
+                    matches--;
+                    if (--count[w[k].match] == 0)
+                        distinct--;
+                }
+            }
+            if (i + 1 >= (size_t)nwords) {
+                long score = distinct * 1000 + matches;
+                if (score > best_score) {
+                    best_score = score;
+                    best = i + 1 - (size_t)nwords;
+                }
+            }
+        }
+        free(count);
+        /* start a little before the first match so it reads in context */
+        for (i = best; i < best + (size_t)nwords && !w[i].match; i++)
+            ;
+        if (i < best + (size_t)nwords && i - best < 3) {
+            size_t back = 3 - (i - best);
+            best = best >= back ? best - back : 0;
+        }
+        first = best;
+        last = best + (size_t)nwords - 1;
+    } else {
+        first = 0;
+        last = nw ? nw - 1 : 0;
+    }
+    /* the cut: from the first word (or the text start) to just after the
+     * last word, with the punctuation that ends it */
+    cut_start = (nw == 0 || first == 0) ? 0 : w[first].start;
+    if (nw == 0 || last == nw - 1) {
+        cut_end = len;
+    } else {
+        cut_end = w[last].end;
+        while (cut_end < len && !is_space((unsigned char)text[cut_end]) &&
+               cut_end < w[last + 1].start)
+            cut_end++;
+    }
+    out = cari_arena_alloc(arena, (cut_end - cut_start) + 8);
+    hl = cari_arena_alloc(arena, (last - first + 1) * sizeof *hl + 1);
+    if (!out || !hl) {
+        free(w);
+        return CARI_ENOMEM;
+    }
+    if (cut_start > 0) {
+        memcpy(out, "\xe2\x80\xa6", 3);  /* … */
+        o = 3;
+    }
+    {
+        size_t k = first, p = cut_start;
+        int in_space = 0;
+        while (p < cut_end) {
+            unsigned char c = (unsigned char)text[p];
+            while (nw && k <= last && p >= w[k].end)
+                k++;
+            if (nw && k <= last && p == w[k].start && w[k].match) {
+                hl[nh].start = o;
+                memcpy(out + o, text + p, w[k].end - p);
+                o += w[k].end - p;
+                hl[nh].end = o;
+                nh++;
+                p = w[k].end;
+                k++;
+                in_space = 0;
+                continue;
+            }
+            if (is_space(c)) {
+                if (!in_space && o > 0)
+                    out[o++] = ' ';
+                in_space = 1;
+                p++;
+                continue;
+            }
+            in_space = 0;
+            out[o++] = (char)c;
+            p++;
+        }
+        while (o > 0 && out[o - 1] == ' ')
+            o--;
+    }
+    if (cut_end < len) {
+        memcpy(out + o, " \xe2\x80\xa6", 4);
+        o += 4;
+    }
+    out[o] = '\0';
+    *snippet = out;
+    *snippet_len = o;
+    *highlights = hl;
+    *nhighlights = nh;
+    free(w);
+    return rc;
+}

@@ -1,0 +1,241 @@
+/*
+ * util.c -- byte buffers, arena, hashing, error detail and file helpers
+ * shared by every other module.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+int cari_set_error(cari_error *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        err->code = code;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+int cari_buf_reserve(cari_buf *b, size_t extra)
+{
+    size_t need, cap;
+    unsigned char *p;
+    if (b->cap - b->len >= extra)
+        return CARI_OK;
+    if (extra > SIZE_MAX / 2 - b->len)
+        return CARI_ENOMEM;
+    need = b->len + extra;
+    cap = b->cap ? b->cap : 16;
+    while (cap < need)
+        cap *= 2;
+    p = realloc(b->data, cap);
+    if (!p)
+        return CARI_ENOMEM;
+    b->data = p;
+    b->cap = cap;
+    return CARI_OK;
+}
+
+int cari_buf_append(cari_buf *b, const void *p, size_t n)
+{
+    if (n == 0)
+        return CARI_OK;
+    if (cari_buf_reserve(b, n))
+        return CARI_ENOMEM;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return CARI_OK;
+}
+
+void cari_buf_free(cari_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+int cari_buf_u32(cari_buf *b, uint32_t v)
+{
+    if (cari_buf_reserve(b, 4))
+        return CARI_ENOMEM;
+    cari_put_u32(b->data + b->len, v);
+    b->len += 4;
+    return CARI_OK;
+}
+
+int cari_buf_u64(cari_buf *b, uint64_t v)
+{
+    if (cari_buf_reserve(b, 8))
+        return CARI_ENOMEM;
+    cari_put_u64(b->data + b->len, v);
+    b->len += 8;
+    return CARI_OK;
+}
+
+/* ---- arena ---- */
+
+struct cari_arena_chunk {
+    cari_arena_chunk *next;
+    size_t size;
+    max_align_t data[];
+};
+
+#define ARENA_CHUNK 65536
+
+void *cari_arena_alloc(cari_arena *a, size_t n)
+{
+    cari_arena_chunk *c;
+    size_t size;
+    n = (n + 7) & ~(size_t)7;
+    if (a->head && a->head->size - a->used >= n) {
+        void *p = (char *)a->head->data + a->used;
+        a->used += n;
+        return p;
+    }
+    size = n > ARENA_CHUNK / 2 ? n : ARENA_CHUNK;
+    c = malloc(sizeof *c + size);
+    if (!c)
+        return NULL;
+    c->size = size;
+    if (a->head && size == n && a->head->size - a->used > 1024) {
+        /* a big block: keep filling the current chunk afterwards */
+        c->next = a->head->next;
+        a->head->next = c;
+        a->total += size;
+        return c->data;
+    }
+    c->next = a->head;
+    a->head = c;
+    a->used = n;
+    a->total += size;
+    return c->data;
+}
+
+char *cari_arena_strndup(cari_arena *a, const char *s, size_t n)
+{
+    char *p = cari_arena_alloc(a, n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void cari_arena_reset(cari_arena *a)
+{
+    cari_arena_chunk *c = a->head, *keep = NULL;
+    while (c) {
+        cari_arena_chunk *next = c->next;
+        if (!next && c->size == ARENA_CHUNK)
+            keep = c;
+        else
+            free(c);
+        c = next;
+    }
+    a->head = keep;
+    if (keep)
+        keep->next = NULL;
+    a->used = 0;
+    a->total = keep ? keep->size : 0;
+}
+
+void cari_arena_free(cari_arena *a)
+{
+    cari_arena_chunk *c = a->head;
+    while (c) {
+        cari_arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head = NULL;
+    a->used = a->total = 0;
+}
+
+/* ---- hashing: 64-bit multiply-mix over 8-byte words (wyhash-like) ---- */
+
+static inline uint64_t mix(uint64_t a, uint64_t b)
+{
+    __uint128_t r = (__uint128_t)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+uint64_t cari_hash64(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = mix(h ^ w, 0xa0761d6478bd642full);
+        p += 8;
+        len -= 8;
+    }
+    if (len) {
+        uint64_t w = 0;
+        memcpy(&w, p, len);
+        h = mix(h ^ w, 0xe7037ed1a0b428dbull);
+    }
+    return mix(h, 0x8ebc6af09c88c6e3ull);
+}
+
+double cari_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- files ---- */
+
+int cari_write_all(int fd, const void *buf, size_t len, const char *path,
+                   cari_error *err)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len > (1u << 30) ? (1u << 30) : len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == ENOSPC || errno == EDQUOT)
+                return cari_set_error(err, CARI_ENOSPACE,
+                                      "%s: disk full while writing", path);
+            return cari_set_error(err, CARI_EIO, "%s: write failed: %s",
+                                  path, strerror(errno));
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return CARI_OK;
+}
+
+int cari_fsync_dir(const char *dir, cari_error *err)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return cari_set_error(err, CARI_EIO, "%s: cannot open directory: %s",
+                              dir, strerror(errno));
+    if (fsync(fd) != 0 && errno != EINVAL) {
+        int e = errno;
+        close(fd);
+        return cari_set_error(err, CARI_EIO, "%s: fsync failed: %s", dir,
+                              strerror(e));
+    }
+    close(fd);
+    return CARI_OK;
+}
+
+int cari_path_join(char *out, size_t cap, const char *dir, const char *name)
+{
+    int n = snprintf(out, cap, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= cap)
+        return CARI_EINVAL;
+    return CARI_OK;
+}

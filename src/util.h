@@ -1,0 +1,159 @@
+/*
+ * util.h -- small shared pieces: growable byte buffers, an arena, varints,
+ * hashing, error messages and file helpers.  Internal to libcari.
+ */
+#ifndef CARI_UTIL_H
+#define CARI_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cari.h"
+
+#if defined(__GNUC__)
+#define CARI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define CARI_LIKELY(x) __builtin_expect(!!(x), 1)
+#define CARI_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define CARI_PRINTF(a, b)
+#define CARI_LIKELY(x) (x)
+#define CARI_UNLIKELY(x) (x)
+#endif
+
+/* Record code and a formatted detail in err (may be NULL); returns code. */
+int cari_set_error(cari_error *err, int code, const char *fmt, ...)
+    CARI_PRINTF(3, 4);
+
+/* ---- growable byte buffer ---- */
+
+typedef struct cari_buf {
+    unsigned char *data;
+    size_t len, cap;
+} cari_buf;
+
+int cari_buf_reserve(cari_buf *b, size_t extra);
+int cari_buf_append(cari_buf *b, const void *p, size_t n);
+void cari_buf_free(cari_buf *b);
+
+static inline int cari_buf_putc(cari_buf *b, unsigned char c)
+{
+    if (CARI_UNLIKELY(b->len == b->cap) && cari_buf_reserve(b, 1))
+        return CARI_ENOMEM;
+    b->data[b->len++] = c;
+    return CARI_OK;
+}
+
+/* ---- varints (LEB128, at most 10 bytes for 64 bits) ---- */
+
+static inline size_t cari_varint_put(unsigned char *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (unsigned char)v;
+    return n;
+}
+
+static inline int cari_buf_varint(cari_buf *b, uint64_t v)
+{
+    if (CARI_UNLIKELY(b->cap - b->len < 10) && cari_buf_reserve(b, 10))
+        return CARI_ENOMEM;
+    b->len += cari_varint_put(b->data + b->len, v);
+    return CARI_OK;
+}
+
+/* Decode a varint from [*p, end); on overrun or overlong input returns 0
+ * and sets *p to NULL, so callers check once after a run of reads. */
+static inline uint64_t cari_varint_get(const unsigned char **p,
+                                       const unsigned char *end)
+{
+    const unsigned char *q = *p;
+    uint64_t v = 0;
+    int shift = 0;
+    if (!q)
+        return 0;
+    while (q < end && shift < 64) {
+        unsigned char c = *q++;
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *p = q;
+            return v;
+        }
+        shift += 7;
+    }
+    *p = NULL;
+    return 0;
+}
+
+/* ---- little-endian fixed-width integers ---- */
+
+static inline void cari_put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static inline void cari_put_u64(unsigned char *p, uint64_t v)
+{
+    cari_put_u32(p, (uint32_t)v);
+    cari_put_u32(p + 4, (uint32_t)(v >> 32));
+}
+
+static inline uint32_t cari_get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t cari_get_u64(const unsigned char *p)
+{
+    return (uint64_t)cari_get_u32(p) | (uint64_t)cari_get_u32(p + 4) << 32;
+}
+
+static inline uint16_t cari_get_u16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+int cari_buf_u32(cari_buf *b, uint32_t v);
+int cari_buf_u64(cari_buf *b, uint64_t v);
+
+/* ---- arena: bump allocation, reset in one step ---- */
+
+typedef struct cari_arena_chunk cari_arena_chunk;
+typedef struct cari_arena {
+    cari_arena_chunk *head;
+    size_t used;       /* bytes used in head */
+    size_t total;      /* bytes held in all chunks */
+} cari_arena;
+
+void *cari_arena_alloc(cari_arena *a, size_t n);  /* 8-byte aligned */
+char *cari_arena_strndup(cari_arena *a, const char *s, size_t n);
+void cari_arena_reset(cari_arena *a);  /* keeps the first chunk */
+void cari_arena_free(cari_arena *a);
+
+/* ---- hashing ---- */
+
+uint64_t cari_hash64(const void *data, size_t len);
+
+/* ---- time ---- */
+
+double cari_now(void);  /* monotonic seconds */
+
+/* ---- files ---- */
+
+/* Write all of buf to fd; CARI_EIO / CARI_ENOSPACE with detail in err. */
+int cari_write_all(int fd, const void *buf, size_t len, const char *path,
+                   cari_error *err);
+/* fsync the directory so a rename or create in it is durable. */
+int cari_fsync_dir(const char *dir, cari_error *err);
+/* path = dir + "/" + name into out (size cap); CARI_EINVAL if too long. */
+int cari_path_join(char *out, size_t cap, const char *dir, const char *name);
+
+#endif

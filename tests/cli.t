@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# cli.t -- the two tools end to end on temporary directories: indexing
+# corpus/, searching in every format, exit codes, replace-by-id, bad
+# records, locking and an interrupted run.
+. "$(dirname "$0")/tap.sh"
+
+IX=$TMP/ix
+CI=$BIN/cari-index
+CS=$BIN/cari-search
+
+# ---- help and version ----
+"$CI" --help >/dev/null; ok $? "cari-index --help exits 0"
+"$CS" --help >/dev/null; ok $? "cari-search --help exits 0"
+like "$("$CI" --version)" '^cari-index [0-9]+\.[0-9]+' "cari-index --version"
+like "$("$CS" --version)" '^cari-search [0-9]+\.[0-9]+' "cari-search --version"
+"$CS" --bogus >/dev/null 2>&1; is $? 2 "unknown option exits 2"
+"$CI" >/dev/null 2>&1; is $? 2 "cari-index without input exits 2"
+
+# ---- index the sample corpus ----
+out=$("$CI" -i "$IX" "$ROOT/corpus" 2>"$TMP/err"); rc=$?
+is "$rc" 0 "indexing corpus/ exits 0"
+like "$out" '^indexed 18 articles \([0-9]+ passages\) from .* MB in .* s .*; index: 18 articles, [0-9]+ distinct terms, .* MB$' \
+    "one-line summary with articles, passages, terms, sizes, seconds"
+is "$(cat "$TMP/err")" "" "no warnings on the sample corpus"
+ls "$IX"/MANIFEST "$IX"/seg-*.cari >/dev/null 2>&1; ok $? "index holds a manifest and a segment"
+out=$("$CI" -q -i "$TMP/quiet" "$ROOT/corpus/berita.jsonl")
+is "$out" "" "--quiet prints nothing"
+
+# ---- search: text, json, tsv ----
+out=$("$CS" -i "$IX" --format tsv banjir Jakarta); rc=$?
+is "$rc" 0 "a query with hits exits 0"
+is "$(echo "$out" | head -1 | cut -f3)" "berita-001" "banjir Jakarta: the Jakarta flood article ranks first"
+is "$(echo "$out" | awk -F'\t' 'NF != 5' | wc -l)" 0 "tsv: five fields per line"
+is "$(echo "$out" | head -1 | cut -f1)" 1 "tsv: rank starts at 1"
+top=$("$CS" -i "$IX" -f tsv -n 1 nelayan Natuna | cut -f3)
+is "$top" "artikel/nelayan-natuna.txt" "directory input: id is the path relative to the directory"
+top=$("$CS" -i "$IX" -f tsv -n 1 pemain sepak bola Brasil | cut -f3)
+is "$top" "artikel/olahraga/bintang-samudra-rekrut-bek-brasil.txt" "subdirectories are read"
+
+n=$("$CS" -i "$IX" -f tsv -n 3 banjir | wc -l); is "$n" 3 "-n limits the hits"
+a=$("$CS" -i "$IX" -f tsv -n 4 banjir | sed -n 4p)
+b=$("$CS" -i "$IX" -f tsv -n 1 --offset 3 banjir | cut -f2-)
+is "$b" "$(echo "$a" | cut -f2-)" "--offset pages through the same ranking"
+
+"$CS" -i "$IX" -f json -n 5 banjir Jakarta > "$TMP/hits.json"; rc=$?
+is "$rc" 0 "json output exits 0"
+python3 - "$TMP/hits.json" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert len(lines) == 5, len(lines)
+for n, line in enumerate(lines, 1):
+    h = json.loads(line)
+    for k, t in [("rank", int), ("score", float), ("id", str), ("passage", int),
+                 ("title", str), ("snippet", str), ("start", int), ("end", int),
+                 ("highlights", list), ("meta", dict)]:
+        assert isinstance(h[k], t), (k, h)
+    assert h["rank"] == n
+    assert 0 <= h["start"] <= h["end"]
+    snip = h["snippet"].encode("utf-8")
+    for s, e in h["highlights"]:
+        assert 0 <= s < e <= len(snip)
+        word = snip[s:e].decode("utf-8").lower()
+        assert "banjir" in word or "jakarta" in word, word
+    if n > 1:
+        assert h["score"] <= prev
+    prev = h["score"]
+first = json.loads(lines[0])
+assert first["meta"].get("source") and first["meta"].get("date"), first["meta"]
+PY
+ok $? "json: every line parses, has the schema, highlights are matched words"
+
+out=$("$CS" -i "$IX" --color=never banjir Jakarta)
+like "$out" '^1-10 of [0-9]+ passages for "banjir Jakarta"' "text: header with the total"
+like "$out" '\[[Bb]anjir\]' "text without colour marks matches with brackets"
+out=$("$CS" -i "$IX" --color=always banjir)
+like "$out" $'\033\\[1;33m' "--color=always highlights with ANSI colour"
+out=$("$CS" -i "$IX" banjir | cat)
+if printf '%s' "$out" | grep -q $'\033'; then r=1; else r=0; fi
+ok $r "no colour when stdout is not a terminal"
+
+# ---- exit codes ----
+"$CS" -i "$IX" zzqxwvzz >/dev/null; is $? 1 "no hits exits 1"
+err=$("$CS" -i "$IX" yang dan di 2>&1 >/dev/null); rc=$?
+is "$rc" 1 "a query of stopwords only exits 1"
+like "$err" "no searchable word" "and says why"
+err=$("$CS" -i "$TMP/nothing" banjir 2>&1); rc=$?
+is "$rc" 2 "a missing index exits 2"
+like "$err" "cari-index" "and says how to build one"
+"$CS" -i "$IX" -n abc banjir >/dev/null 2>&1; is $? 2 "a bad number exits 2"
+
+# ---- --analyze ----
+out=$(printf 'Anak-anak bermain dan menulis di Jakarta.' | "$CI" --analyze)
+like "$out" $'^Anak-anak\tanak\t0' "--analyze: reduplication becomes the root"
+like "$out" $'dan\tdan\t1' "--analyze: stopwords are flagged"
+like "$out" $'Jakarta\tjakarta\t0' "--analyze: case is folded"
+
+# ---- replace by id ----
+printf '%s\n' '{"id":"berita-001","title":"Zebra lepas dari kebun binatang","text":"Seekor zebra lepas dari kebun binatang Ragunan pagi ini."}' > "$TMP/replace.jsonl"
+out=$("$CI" -i "$IX" "$TMP/replace.jsonl"); ok $? "re-indexing an id exits 0"
+like "$out" 'index: 18 articles' "replacing keeps the article count"
+top=$("$CS" -i "$IX" -f tsv -n 1 zebra | cut -f3)
+is "$top" "berita-001" "the new text is searchable"
+n=$("$CS" -i "$IX" -f tsv -n 100 Kampung Melayu | cut -f3 | grep -c '^berita-001$')
+is "$n" 0 "the old text of the replaced article is gone"
+
+# ---- standard input ----
+printf '%s\n' '{"id":"stdin-1","title":"Dari masukan standar","text":"Kalimat tentang komodo dari pipa."}' |
+    "$CI" -q -i "$IX" -; ok $? "indexing from standard input"
+is "$("$CS" -i "$IX" -f tsv komodo pipa | head -1 | cut -f3)" "stdin-1" "the stdin article is searchable"
+
+# ---- bad records: warned with file and line, skipped, the rest indexed ----
+{
+    printf '%s\n' '{"id":"ok-1","title":"Baik","text":"Artikel pertama tentang kopi Gayo."}'
+    printf '%s\n' '{"id":"bad-json","title":"Rusak","text":"tanpa penutup'
+    printf '%s\n' '{"title":"Tanpa id","text":"Artikel tanpa id."}'
+    printf '{"id":"bad-utf8","title":"x","text":"kopi \xff\xfe rusak"}\n'
+    printf '%s\n' '[1, 2, 3]'
+    printf '%s\n' '{"id":"ok-2","title":"Baik juga","text":"Artikel kedua tentang kopi Toraja."}'
+} > "$TMP/bad.jsonl"
+out=$("$CI" -i "$TMP/badix" "$TMP/bad.jsonl" 2>"$TMP/err"); rc=$?
+is "$rc" 0 "bad records do not fail the run"
+err=$(cat "$TMP/err")
+like "$err" 'bad.jsonl:2: malformed JSON' "malformed JSON: warning names file and line"
+like "$err" 'bad.jsonl:3: no "id"' "missing id: warning names file and line"
+like "$err" 'bad.jsonl:4: ' "invalid UTF-8: warning names file and line"
+like "$err" 'bad.jsonl:5: not a JSON object' "non-object: warning names file and line"
+like "$out" 'indexed 2 articles.*4 records skipped' "the good records are indexed, the bad counted"
+is "$("$CS" -i "$TMP/badix" -f tsv kopi | cut -f3 | sort | tr '\n' ' ')" "ok-1 ok-2 " "both good records are searchable"
+mkdir -p "$TMP/txtdir/sub"
+printf 'Judul\n\nIsi artikel tentang durian.\n' > "$TMP/txtdir/a.txt"
+printf 'Judul\n\nteks \xc3\x28 rusak\n' > "$TMP/txtdir/sub/b.txt"
+printf 'bin\000ary' > "$TMP/txtdir/c.txt"
+out=$("$CI" -i "$TMP/txtix" "$TMP/txtdir" 2>"$TMP/err"); rc=$?
+is "$rc" 0 "a directory with bad files still indexes"
+like "$(cat "$TMP/err")" 'sub/b.txt:3: invalid UTF-8' "invalid UTF-8 in a text file: file and line"
+like "$(cat "$TMP/err")" 'c.txt:1: binary data' "binary file: reported"
+like "$out" 'indexed 1 articles' "the good text file is indexed"
+
+# ---- a second writer is refused while the first holds the lock ----
+(sleep 3; cat "$ROOT/corpus/berita.jsonl") | "$CI" -q -i "$TMP/lockix" - &
+pid=$!
+sleep 1
+err=$("$CI" -q -i "$TMP/lockix" "$ROOT/corpus/berita.jsonl" 2>&1); rc=$?
+is "$rc" 2 "a second writer exits 2"
+like "$err" "locked by pid [0-9]+" "and names the lock holder"
+wait $pid; ok $? "the first writer finishes"
+
+# ---- an interrupted run leaves the previous commit usable ----
+before=$("$CS" -i "$IX" -f tsv banjir)
+(cat "$ROOT/corpus/berita.jsonl"; sleep 30) | "$CI" -q -i "$IX" - &
+pid=$!
+sleep 1
+kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
+after=$("$CS" -i "$IX" -f tsv banjir); rc=$?
+is "$rc" 0 "after SIGKILL mid-run the index still opens"
+is "$after" "$before" "and returns exactly what it did before"
+(cat "$ROOT/corpus/berita.jsonl"; sleep 30) | "$CI" -q -i "$IX" - 2>"$TMP/err" &
+pid=$!
+sleep 1
+kill -TERM $pid; wait $pid; rc=$?
+is "$rc" 130 "SIGTERM stops the writer with status 130"
+like "$(cat "$TMP/err")" "nothing was committed" "and says nothing was committed"
+is "$("$CS" -i "$IX" -f tsv banjir)" "$before" "the index is unchanged after SIGTERM"
+"$CI" -q -i "$IX" "$ROOT/corpus/berita.jsonl"; ok $? "a later writer takes over after a killed one"
+
+done_testing
