@@ -9,7 +9,7 @@
 #   make clean
 #
 # Options: WERROR=1 (warnings are errors; CI sets it), SANITIZER=address,undefined,
-#          OPT=-O2, BUILD=build (object directory).
+#          OPT=-O2, BUILD=build (objects), BINDIR=bin, LIBDIR=lib.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -17,6 +17,8 @@ CC      ?= cc
 CXX     ?= c++
 OPT     ?= -O2 -g
 BUILD   ?= build
+BINDIR  ?= bin
+LIBDIR  ?= lib
 PKG_CONFIG ?= pkg-config
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -42,15 +44,15 @@ LIB_SRC = src/util.c src/utf8.c src/tokenizer.c src/stopwords.c \
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 
 SOVERSION = 0
-LIB_A  = lib/libcari.a
-LIB_SO = lib/libcari.so.$(SOVERSION)
-BINS   = bin/cari-index bin/cari-search
+LIB_A  = $(LIBDIR)/libcari.a
+LIB_SO = $(LIBDIR)/libcari.so.$(SOVERSION)
+BINS   = $(BINDIR)/cari-index $(BINDIR)/cari-search
 
 TEST_C   = $(wildcard tests/*_test.c)
 TEST_BIN = $(TEST_C:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test check bench eval install uninstall clean
-all: deps $(LIB_A) $(LIB_SO) lib/libcari.so $(BINS)
+all: deps $(LIB_A) $(LIB_SO) $(LIBDIR)/libcari.so $(BINS)
 
 # One clear line per missing dependency instead of a compiler error.
 deps:
@@ -63,22 +65,22 @@ $(BUILD)/%.o: src/%.c include/cari.h $(wildcard src/*.h) | $(BUILD)/cli
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/cli:
-	@mkdir -p $@ $(BUILD)/tests lib bin
+	@mkdir -p $@ $(BUILD)/tests $(LIBDIR) $(BINDIR)
 
 $(LIB_A): $(LIB_OBJ)
-	@mkdir -p lib
+	@mkdir -p $(LIBDIR)
 	rm -f $@
 	ar rcs $@ $^
 
 $(LIB_SO): $(LIB_OBJ)
-	@mkdir -p lib
+	@mkdir -p $(LIBDIR)
 	$(CC) -shared -Wl,-soname,libcari.so.$(SOVERSION) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
 
-lib/libcari.so: $(LIB_SO)
+$(LIBDIR)/libcari.so: $(LIB_SO)
 	ln -sf libcari.so.$(SOVERSION) $@
 
-bin/cari-%: $(BUILD)/cli/cari_%.o $(LIB_A)
-	@mkdir -p bin
+$(BINDIR)/cari-%: $(BUILD)/cli/cari_%.o $(LIB_A)
+	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB_A) $(DEPS_LIBS)
 
 $(BUILD)/cli/%.o: src/cli/%.c include/cari.h | $(BUILD)/cli
@@ -91,11 +93,12 @@ $(BUILD)/tests/%: tests/%.c $(LIB_A) $(wildcard tests/*.h) | $(BUILD)/cli
 
 test: all $(TEST_BIN)
 	@command -v prove >/dev/null || { echo "cari: 'prove' (perl) is needed to run the tests"; exit 1; }
-	CARI_BUILD=$(BUILD) CMOCKA_MESSAGE_OUTPUT=TAP prove -f $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
+	CARI_BIN=$(abspath $(BINDIR)) CMOCKA_MESSAGE_OUTPUT=TAP prove -f $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
 
+# The whole suite again, built with AddressSanitizer and UBSan.
 check:
-	$(MAKE) BUILD=build-san SANITIZER=address,undefined OPT="-O1 -g" \
-	  CARI_LIBS_SUFFIX=-san test
+	$(MAKE) BUILD=build-san BINDIR=build-san/bin LIBDIR=build-san/lib \
+	  SANITIZER=address,undefined OPT="-O1 -g" test
 
 clean:
 	rm -rf build build-san lib bin tests/tmp

@@ -19,7 +19,7 @@ like "$("$CS" --version)" '^cari-search [0-9]+\.[0-9]+' "cari-search --version"
 # ---- index the sample corpus ----
 out=$("$CI" -i "$IX" "$ROOT/corpus" 2>"$TMP/err"); rc=$?
 is "$rc" 0 "indexing corpus/ exits 0"
-like "$out" '^indexed 18 articles \([0-9]+ passages\) from .* MB in .* s .*; index: 18 articles, [0-9]+ distinct terms, .* MB$' \
+like "$out" '^indexed 18 articles \([0-9]+ passages\) from [0-9.]+ [KM]?B in [0-9.]+ s .*; index: 18 articles, [0-9]+ distinct terms, [0-9.]+ [KM]?B$' \
     "one-line summary with articles, passages, terms, sizes, seconds"
 is "$(cat "$TMP/err")" "" "no warnings on the sample corpus"
 ls "$IX"/MANIFEST "$IX"/seg-*.cari >/dev/null 2>&1; ok $? "index holds a manifest and a segment"
@@ -136,28 +136,38 @@ like "$(cat "$TMP/err")" 'sub/b.txt:3: invalid UTF-8' "invalid UTF-8 in a text f
 like "$(cat "$TMP/err")" 'c.txt:1: binary data' "binary file: reported"
 like "$out" 'indexed 1 articles' "the good text file is indexed"
 
+# A writer that reads standard input from a FIFO fed by a slow producer:
+# start_slow_writer DIR DELAY_BEFORE DELAY_AFTER; sets WPID and PPID_
+start_slow_writer() {
+    rm -f "$TMP/fifo"; mkfifo "$TMP/fifo"
+    "$CI" -q -i "$1" - < "$TMP/fifo" 2>"$TMP/err" &
+    WPID=$!
+    (sleep "$2"; cat "$ROOT/corpus/berita.jsonl"; exec sleep "$3") > "$TMP/fifo" &
+    PPID_=$!
+}
+
 # ---- a second writer is refused while the first holds the lock ----
-(sleep 3; cat "$ROOT/corpus/berita.jsonl") | "$CI" -q -i "$TMP/lockix" - &
-pid=$!
+start_slow_writer "$TMP/lockix" 2 0
 sleep 1
 err=$("$CI" -q -i "$TMP/lockix" "$ROOT/corpus/berita.jsonl" 2>&1); rc=$?
 is "$rc" 2 "a second writer exits 2"
-like "$err" "locked by pid [0-9]+" "and names the lock holder"
-wait $pid; ok $? "the first writer finishes"
+like "$err" "locked by pid $WPID" "and names the lock holder"
+wait $WPID; ok $? "the first writer finishes"
+wait $PPID_ 2>/dev/null
 
 # ---- an interrupted run leaves the previous commit usable ----
 before=$("$CS" -i "$IX" -f tsv banjir)
-(cat "$ROOT/corpus/berita.jsonl"; sleep 30) | "$CI" -q -i "$IX" - &
-pid=$!
+start_slow_writer "$IX" 0 30
 sleep 1
-kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
+kill -KILL $WPID 2>/dev/null; wait $WPID 2>/dev/null
+kill $PPID_ 2>/dev/null; wait $PPID_ 2>/dev/null
 after=$("$CS" -i "$IX" -f tsv banjir); rc=$?
 is "$rc" 0 "after SIGKILL mid-run the index still opens"
 is "$after" "$before" "and returns exactly what it did before"
-(cat "$ROOT/corpus/berita.jsonl"; sleep 30) | "$CI" -q -i "$IX" - 2>"$TMP/err" &
-pid=$!
+start_slow_writer "$IX" 0 30
 sleep 1
-kill -TERM $pid; wait $pid; rc=$?
+kill -TERM $WPID; wait $WPID; rc=$?
+kill $PPID_ 2>/dev/null; wait $PPID_ 2>/dev/null
 is "$rc" 130 "SIGTERM stops the writer with status 130"
 like "$(cat "$TMP/err")" "nothing was committed" "and says nothing was committed"
 is "$("$CS" -i "$IX" -f tsv banjir)" "$before" "the index is unchanged after SIGTERM"

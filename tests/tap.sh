@@ -5,7 +5,7 @@ set -u
 TAP_N=0
 TAP_FAILED=0
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$ROOT/bin
+BIN=${CARI_BIN:-$ROOT/bin}
 SHARED=${CARI_SHARED:-$ROOT/../shared}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cari-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT

@@ -63,6 +63,21 @@ static void warn_record(void *ctx, const char *file, long line,
         fprintf(stderr, "%s: warning: %s: %s\n", prog, file, msg);
 }
 
+/* Human-readable size: "812 B", "41.2 KB", "45.4 MB", "1.2 GB" (powers of
+ * 1000, as the benchmarks count). */
+static const char *human(uint64_t bytes, char *buf, size_t cap)
+{
+    if (bytes < 1000)
+        snprintf(buf, cap, "%llu B", (unsigned long long)bytes);
+    else if (bytes < 1000000)
+        snprintf(buf, cap, "%.1f KB", (double)bytes / 1e3);
+    else if (bytes < 1000000000)
+        snprintf(buf, cap, "%.1f MB", (double)bytes / 1e6);
+    else
+        snprintf(buf, cap, "%.2f GB", (double)bytes / 1e9);
+    return buf;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -282,14 +297,16 @@ int main(int argc, char **argv)
         cari_writer_stats st;
         double dt = now() - t0;
         cari_writer_get_stats(w, &st);
-        printf("indexed %llu articles (%llu passages) from %.1f MB in %.2f s "
-               "(%.1f MB/s); index: %llu articles, %llu distinct terms, "
-               "%.1f MB",
+        char in_size[32], ix_size[32];
+        printf("indexed %llu articles (%llu passages) from %s in %.2f s "
+               "(%.1f MB/s); index: %llu articles, %llu distinct terms, %s",
                (unsigned long long)st.articles,
-               (unsigned long long)st.passages, (double)bytes / 1e6, dt,
+               (unsigned long long)st.passages,
+               human(bytes, in_size, sizeof in_size), dt,
                dt > 0 ? (double)bytes / 1e6 / dt : 0.0,
                (unsigned long long)st.total_articles,
-               (unsigned long long)st.terms, (double)st.index_bytes / 1e6);
+               (unsigned long long)st.terms,
+               human(st.index_bytes, ix_size, sizeof ix_size));
         if (skipped + rejected)
             printf("; %llu records skipped",
                    (unsigned long long)(skipped + rejected));
