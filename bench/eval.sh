@@ -74,7 +74,9 @@ echo "setting: $setting"
 echo "$table"
 if [ $record = 1 ]; then
     doc=$ROOT/docs/EVAL.md
-    cmd="bench/eval.sh --split $split$([ $setting = alone ] && echo ' --alone')${extra[*]:+ -- ${extra[*]}}"
+    flag=""
+    if [ $setting = alone ]; then flag=" --alone"; fi
+    cmd="bench/eval.sh --split $split$flag${extra[*]:+ -- ${extra[*]}}"
     entry="## $(date +%Y-%m-%d) — $setting, $split split (cari $("$BIN/cari-search" --version | cut -d' ' -f2), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))
 
 Command: \`$cmd\`
