@@ -15,7 +15,7 @@
  * term is compared.  Snowball gets them whole, as it would in a plain
  * pipeline.
  *
- * usage: stem_eval [--data DIR] [--split all|tune|held] [--errors] [--corpus FILE.jsonl.gz]
+ * usage: stem_eval [--data DIR] [--split all|tune|held] [--errors|--dump] [--corpus FILE.jsonl.gz]
  *                  [--bench-words N]
  *   --split tune|held: a fixed pseudo-random half of the word types (by a
  *   hash of the word), the half rules were tuned on and the other.
@@ -319,8 +319,10 @@ int main(int argc, char **argv)
             bench_words = (size_t)atol(argv[++i]);
         else if (!strcmp(argv[i], "--errors"))
             errors = 1;
+        else if (!strcmp(argv[i], "--dump"))
+            errors = 2;
         else {
-            fprintf(stderr, "usage: stem_eval [--data DIR] [--split all|tune|held] [--errors] "
+            fprintf(stderr, "usage: stem_eval [--data DIR] [--split all|tune|held] [--errors|--dump] "
                             "[--corpus FILE.jsonl.gz] [--bench-words N]\n");
             return 2;
         }
@@ -354,7 +356,9 @@ int main(int argc, char **argv)
         snow_tokens += n * g->tokens;
         cari_tokens_alt += ca * g->tokens;
         snow_tokens_alt += na * g->tokens;
-        if (errors && !c)
+        if (errors == 2)
+            printf("ALL\t%s\t%s\t%s\t%s\t%ld\n", g->word, g->root, g->cari, g->snow, g->tokens);
+        if (errors == 1 && !c)
             printf("ERR\t%s\t%s\t%s\tsnowball=%s\ttokens=%ld\talts=%s%s\n", g->word, g->root, g->cari,
                    g->snow, g->tokens, g->alts, ca ? "\t(alt ok)" : "");
     }
@@ -410,17 +414,25 @@ int main(int argc, char **argv)
                     if (!strchr(gold[i].word, '-'))
                         stream_add(gold[i].word, strlen(gold[i].word));
         }
+        /* best of three interleaved runs each: the machine is noisy */
         size_t sum_snow = 0, sum_cari = 0;
-        double t0 = now();
-        for (size_t i = 0; i < stream_count; i++) {
-            const sb_symbol *r = sb_stemmer_stem(sb, (const sb_symbol *)stream[i], (int)strlen(stream[i]));
-            sum_snow += r ? (size_t)sb_stemmer_length(sb) : 0;
+        double best_snow = 1e30, best_cari = 1e30;
+        for (int rep = 0; rep < 3; rep++) {
+            double t0 = now();
+            for (size_t i = 0; i < stream_count; i++) {
+                const sb_symbol *r = sb_stemmer_stem(sb, (const sb_symbol *)stream[i], (int)strlen(stream[i]));
+                sum_snow += r ? (size_t)sb_stemmer_length(sb) : 0;
+            }
+            double t1 = now();
+            for (size_t i = 0; i < stream_count; i++)
+                sum_cari += cari_stemmer_stem(s, stream[i], strlen(stream[i]), buf, sizeof buf);
+            double t2 = now();
+            if (t1 - t0 < best_snow)
+                best_snow = t1 - t0;
+            if (t2 - t1 < best_cari)
+                best_cari = t2 - t1;
         }
-        double t1 = now();
-        for (size_t i = 0; i < stream_count; i++)
-            sum_cari += cari_stemmer_stem(s, stream[i], strlen(stream[i]), buf, sizeof buf);
-        double t2 = now();
-        double ws = stream_count / (t1 - t0), wc = stream_count / (t2 - t1);
+        double ws = stream_count / best_snow, wc = stream_count / best_cari;
         printf("throughput on %zu words (%s): snowball %.0f words/s, cari %.0f words/s, "
                "cari/snowball time ratio %.2f  (checksums %zu %zu)\n",
                stream_count, corpus ? corpus : "gold words repeated", ws, wc, ws / wc, sum_snow, sum_cari);

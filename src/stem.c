@@ -40,14 +40,18 @@ static const cari_stem_dict_entry *dict_lookup(const char *key, size_t len)
 {
     if (len == 0 || len > 255)
         return NULL;
-    uint32_t h = cari_stem_dict_hash(key, len) & cari_stem_dict_slot_mask;
+    uint32_t hash = cari_stem_dict_hash(key, len);
+    uint32_t fingerprint = CARI_STEM_DICT_FINGERPRINT(hash);
+    uint32_t h = hash & cari_stem_dict_slot_mask;
     for (;;) {
         uint32_t slot = cari_stem_dict_slots[h];
         if (slot == 0)
             return NULL;
-        const cari_stem_dict_entry *e = &cari_stem_dict_entries[slot - 1];
-        if (e->key_len == len && memcmp(cari_stem_dict_pool + e->key_offset, key, len) == 0)
-            return e;
+        if ((slot & ~CARI_STEM_DICT_INDEX_MASK) == fingerprint) {
+            const cari_stem_dict_entry *e = &cari_stem_dict_entries[(slot & CARI_STEM_DICT_INDEX_MASK) - 1];
+            if (e->key_len == len && memcmp(cari_stem_dict_pool + e->key_offset, key, len) == 0)
+                return e;
+        }
         h = (h + 1) & cari_stem_dict_slot_mask;
     }
 }
@@ -102,12 +106,17 @@ static const char *const frozen_words[] = {
     "pilpres", "pileg", "pemda", "pemkot", "pemkab", "pemprov", "mulai", NULL,
 };
 
-static int is_frozen(const char *w, size_t len)
+static int in_list(const char *const *list, const char *w, size_t len)
 {
-    for (size_t i = 0; frozen_words[i]; i++)
-        if (strlen(frozen_words[i]) == len && memcmp(frozen_words[i], w, len) == 0)
+    for (size_t i = 0; list[i]; i++)
+        if (list[i][0] == w[0] && strlen(list[i]) == len && memcmp(list[i], w, len) == 0)
             return 1;
     return 0;
+}
+
+static int is_frozen(const char *w, size_t len)
+{
+    return len >= 4 && in_list(frozen_words, w, len);
 }
 
 /* Cardinal numerals: ke- + numeral is an ordinal (kedua "second"), a word of
@@ -119,10 +128,28 @@ static const char *const numerals[] = {
 
 static int is_numeral(const char *w, size_t len)
 {
-    for (size_t i = 0; numerals[i]; i++)
-        if (strlen(numerals[i]) == len && memcmp(numerals[i], w, len) == 0)
-            return 1;
-    return 0;
+    return len >= 3 && in_list(numerals, w, len);
+}
+
+/*
+ * Roots the dictionary lacks: words that are bases in modern Indonesian
+ * (KBBI has them as entries) and that affixes attach to.
+ *   mulai                    memulai, dimulai, permulaan
+ *   sepuluh sebelas seratus seribu   numerals (kesepuluh, sepersepuluh)
+ */
+static const char *const extra_roots[] = {
+    "mulai", "sepuluh", "sebelas", "seratus", "seribu", NULL,
+};
+#define EXTRA_ROOT_CLASSES 8 /* as productive as a common dictionary root */
+
+static const char *extra_root(const char *w, size_t len)
+{
+    if (len < 5 || (w[0] != 'm' && w[0] != 's'))
+        return NULL;
+    for (size_t i = 0; extra_roots[i]; i++)
+        if (strlen(extra_roots[i]) == len && memcmp(extra_roots[i], w, len) == 0)
+            return extra_roots[i];
+    return NULL;
 }
 
 /* ---- candidate search ---- */
@@ -140,44 +167,88 @@ enum { S_NONE = 0, S_AN, S_I, S_KAN };
  * Costs of an analysis: lower wins.  Tuned on the tuning half of
  * stem_gold.tsv (bench/stem_eval --split tune); see docs/stemmer.md.
  */
+#ifndef COST_AFFIX
 #define COST_AFFIX 10          /* each affix our own rules strip */
+#endif
+#ifndef COST_LICENSED
 #define COST_LICENSED 4        /* each affix the .aff rules license for that root */
+#endif
+#ifndef COST_PARTICLE
+#define COST_PARTICLE 5        /* -lah -kah -tah -pun */
+#endif
+#ifndef COST_POSSESSIVE
+#define COST_POSSESSIVE 2      /* -nya -ku -mu */
+#endif
+#ifndef COST_RECODED
 #define COST_RECODED 1         /* a sound change undone (menulis -> tulis) */
+#endif
+#ifndef COST_LOOSE_PE
 #define COST_LOOSE_PE 3        /* pe- before a consonant other than l m n r w y (petani) */
+#endif
+#ifndef COST_BAD_CONFIX
 #define COST_BAD_CONFIX 25     /* an affix pair Indonesian does not combine (di-...-an) */
+#endif
+#ifndef COST_SHORT_ROOT
 #define COST_SHORT_ROOT 15     /* a root of under 3 letters */
+#endif
+#ifndef COST_SNOWBALL
 #define COST_SNOWBALL 30       /* Snowball's root when our own rules found nothing better */
+#endif
+#ifndef KEEP_SE
+#define KEEP_SE 1
+#endif
+#ifndef BONUS_EXTRA_ROOT
+#define BONUS_EXTRA_ROOT 3     /* an extra root (mulai) beats the dictionary's shorter one */
+#endif
 
 #define MAX_DEPTH 3
 
 typedef struct search {
     const char *word;
     size_t len;
-    const cari_stem_dict_entry *best;
+    const char *best;       /* a dictionary key or an extra root; NULL: none yet */
+    size_t best_len;
+    unsigned best_classes;
     int best_cost;
+    size_t keep_end;        /* the word less its particles: what a frozen se- form keeps */
 } search;
+
+/* A candidate root; ties go to the root that takes more affix classes in
+ * the dictionary (a productive, common word: beradu -> adu, not radu), then
+ * to the longer root. */
+static void consider_root(search *st, const char *root, size_t len, unsigned classes, int cost)
+{
+    if (len < 3)
+        cost += COST_SHORT_ROOT;
+#ifdef STEM_TRACE /* debugging aid: cc -DSTEM_TRACE prints every candidate */
+    fprintf(stderr, "  candidate %.*s cost %d classes %u\n", (int)len, root, cost, classes);
+#endif
+    if (!st->best || cost < st->best_cost ||
+        (cost == st->best_cost &&
+         (classes > st->best_classes || (classes == st->best_classes && len > st->best_len)))) {
+        st->best = root;
+        st->best_len = len;
+        st->best_classes = classes;
+        st->best_cost = cost;
+    }
+}
 
 static void consider(search *st, const cari_stem_dict_entry *e, int cost)
 {
-    if (!e)
-        return;
-    if (e->key_len < 3)
-        cost += COST_SHORT_ROOT;
-    if (!st->best || cost < st->best_cost ||
-        (cost == st->best_cost &&
-         (e->key_len > st->best->key_len ||
-          (e->key_len == st->best->key_len && e->affix_classes > st->best->affix_classes)))) {
-        st->best = e;
-        st->best_cost = cost;
-    }
+    if (e)
+        consider_root(st, entry_key(e), e->key_len, e->affix_classes, cost);
 }
 
 /* A stem found: a root itself, or a derived form of roots. */
 static void found(search *st, const char *s, size_t len, int cost)
 {
     const cari_stem_dict_entry *e = dict_lookup(s, len);
-    if (!e)
+    if (!e) {
+        const char *extra = extra_root(s, len);
+        if (extra)
+            consider_root(st, extra, len, EXTRA_ROOT_CLASSES, cost - BONUS_EXTRA_ROOT);
         return;
+    }
     if (e->flags & CARI_STEM_DICT_ROOT)
         consider(st, e, cost);
     if (e->flags & CARI_STEM_DICT_FORM) {
@@ -247,6 +318,18 @@ static void try_prefix(search *st, const char *s, size_t len, size_t skip, char 
     int c = cost + COST_AFFIX + extra + (restore ? COST_RECODED : 0);
     if (depth == 0 && bad_confix(kind, suffix))
         c += COST_BAD_CONFIX;
+#if KEEP_SE
+    /* se- on a bare root makes a word of its own: sebesar "as big as",
+     * sejenis "of a kind", sebenarnya "actually" (the confix se-...-nya) */
+    if (kind == P_SE && depth == 0 && suffix == S_NONE && (KEEP_SE == 1 || st->keep_end > len)) {
+        const cari_stem_dict_entry *e = dict_lookup(r, n);
+        if (entry_is_root(e) || extra_root(r, n))
+            consider_root(st, st->word, st->keep_end, 0, c - COST_AFFIX);
+        return;
+    }
+#endif
+    if (st->best && c > st->best_cost)
+        return; /* cannot win: every deeper analysis costs more still */
     found(st, r, n, c);
     if (depth + 1 < MAX_DEPTH && n >= 4)
         strip_prefixes(st, r, n, depth + 1, c, used | kind, suffix);
@@ -299,11 +382,10 @@ static void strip_prefixes(search *st, const char *s, size_t len, int depth, int
         try_prefix(st, s, len, 2, 0, P_KE, 0, depth, cost, used, suffix);
     if (c0 == 's' && c1 == 'e')
         try_prefix(st, s, len, 2, 0, P_SE, 0, depth, cost, used, suffix);
-    if (c0 == 'k' && c1 == 'u') {
-        if (c2 == 'a' && c3 == 'u' && len > 5)
-            try_prefix(st, s, len, 3, 0, P_KU, 0, depth, cost, used, suffix);
+    if (c0 == 'k' && c1 == 'u')
         try_prefix(st, s, len, 2, 0, P_KU, 0, depth, cost, used, suffix);
-    }
+    if (c0 == 'k' && c1 == 'a' && c2 == 'u' && len > 5)
+        try_prefix(st, s, len, 3, 0, P_KU, 0, depth, cost, used, suffix);
     /* ber-, ter-, per-: be-/te-/pe- before r (berambut), and before a first
      * syllable in -er (bekerja, beternak, peserta); bel-/pel- in belajar */
     static const struct { char lead; unsigned kind; } rlike[] = {{'b', P_BER}, {'t', P_TER}, {'p', P_PER}};
@@ -335,37 +417,71 @@ static void search_word(search *st, const char *w, size_t len)
     static const char *const possessives[] = {"nya", "ku", "mu", NULL};
     /* every (particle?, possessive?) clitic split; clitics cost nothing */
     size_t clitic_ends[8];
+    int clitic_cost[8];
+    size_t clitic_keep[8]; /* se-...-nya keeps its -nya */
     size_t n_ends = 0;
-    clitic_ends[n_ends++] = len;
+    clitic_ends[n_ends] = len;
+    clitic_keep[n_ends] = len;
+    clitic_cost[n_ends++] = 0;
     for (size_t i = 0; particles[i]; i++) {
         size_t pl = strlen(particles[i]);
-        if (len >= pl + 3 && memcmp(w + len - pl, particles[i], pl) == 0)
-            clitic_ends[n_ends++] = len - pl;
+        if (len >= pl + 3 && memcmp(w + len - pl, particles[i], pl) == 0) {
+            clitic_ends[n_ends] = len - pl;
+            clitic_keep[n_ends] = len - pl;
+            clitic_cost[n_ends++] = COST_PARTICLE;
+        }
     }
     size_t n_particle_ends = n_ends;
     for (size_t k = 0; k < n_particle_ends; k++) {
         size_t end = clitic_ends[k];
         for (size_t i = 0; possessives[i]; i++) {
             size_t pl = strlen(possessives[i]);
-            if (end >= pl + 3 && memcmp(w + end - pl, possessives[i], pl) == 0 && n_ends < 8)
-                clitic_ends[n_ends++] = end - pl;
+            if (end >= pl + 3 && memcmp(w + end - pl, possessives[i], pl) == 0 && n_ends < 8) {
+                clitic_ends[n_ends] = end - pl;
+                clitic_keep[n_ends] = i == 0 ? end : end - pl;
+                clitic_cost[n_ends++] = clitic_cost[k] + COST_POSSESSIVE;
+            }
         }
     }
-    for (size_t k = 0; k < n_ends; k++) {
-        size_t end = clitic_ends[k];
-        /* no derivational suffix */
-        found(st, w, end, 0);
-        strip_prefixes(st, w, end, 0, 0, 0, S_NONE);
-        static const struct { const char *text; int kind; } derivational[] = {
-            {"kan", S_KAN}, {"an", S_AN}, {"i", S_I}};
-        for (size_t i = 0; i < 3; i++) {
-            size_t dl = strlen(derivational[i].text);
-            if (end < dl + 3 || memcmp(w + end - dl, derivational[i].text, dl) != 0)
-                continue;
-            found(st, w, end - dl, COST_AFFIX);
-            strip_prefixes(st, w, end - dl, 0, COST_AFFIX, 0, derivational[i].kind);
+    /* dwipurwa, the reduplicated first syllable: rerata, lelembut, tetamu */
+    if (len >= 6 && w[1] == 'e' && w[0] == w[2] && is_consonant(w[0]))
+        found(st, w + 2, len - 2, COST_AFFIX);
+    static const struct { const char *text; size_t len; int kind; } derivational[] = {
+        {"kan", 3, S_KAN}, {"an", 2, S_AN}, {"i", 1, S_I}};
+    /* Costs only grow as affixes are stripped, so the direct look-ups go
+     * first and prefix stripping stops where it cannot beat the best. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < n_ends; k++) {
+            size_t end = clitic_ends[k];
+            int cost = clitic_cost[k];
+            st->keep_end = clitic_keep[k];
+            if (pass == 0)
+                found(st, w, end, cost);
+            else
+                strip_prefixes(st, w, end, 0, cost, 0, S_NONE);
+            for (size_t i = 0; i < 3; i++) {
+                size_t dl = derivational[i].len;
+                if (end < dl + 3 || memcmp(w + end - dl, derivational[i].text, dl) != 0)
+                    continue;
+                if (pass == 0)
+                    found(st, w, end - dl, cost + COST_AFFIX);
+                else
+                    strip_prefixes(st, w, end - dl, 0, cost + COST_AFFIX, 0, derivational[i].kind);
+            }
         }
     }
+}
+
+/* Whether w begins like an affixed Indonesian word: di-, ter-, ber-, meN-, peN-, ke-. */
+static int has_prefix_shape(const char *w, size_t len)
+{
+    static const char *const leads[] = {"di", "ter", "ber", "me", "pe", "ke", NULL};
+    for (size_t i = 0; leads[i]; i++) {
+        size_t n = strlen(leads[i]);
+        if (len > n + 4 && memcmp(w, leads[i], n) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 /* ---- the public calls ---- */
@@ -416,42 +532,46 @@ static size_t emit(const char *root, size_t len, char *out, size_t cap)
 /* Stem into a buffer of at least len + 1 bytes; returns the root's length. */
 static size_t stem_word(cari_stemmer *s, const char *w, size_t len, char *out)
 {
-    if (len == 0 || len > CARI_STEM_MAX_WORD) {
-        memcpy(out, w, len);
+    memcpy(out, w, len); /* the answer for every word left whole */
+    if (len == 0 || len > CARI_STEM_MAX_WORD)
         return len;
-    }
     for (size_t i = 0; i < len; i++)
-        if (w[i] < 'a' || w[i] > 'z') { /* not ASCII: no Indonesian affixes to strip */
-            memcpy(out, w, len);
+        if (w[i] < 'a' || w[i] > 'z') /* not ASCII: no Indonesian affixes to strip */
             return len;
-        }
-    if (is_frozen(w, len) || entry_is_root(dict_lookup(w, len))) {
-        memcpy(out, w, len);
+    if (entry_is_root(dict_lookup(w, len)) || is_frozen(w, len) || extra_root(w, len))
         return len;
-    }
     /* ke- + numeral: an ordinal, kept */
-    if (len > 2 && w[0] == 'k' && w[1] == 'e' && is_numeral(w + 2, len - 2)) {
-        memcpy(out, w, len);
+    if (len > 2 && w[0] == 'k' && w[1] == 'e' && is_numeral(w + 2, len - 2))
         return len;
-    }
-    search st = {w, len, NULL, 0};
+    search st = {w, len, NULL, 0, 0, 0, len};
     search_word(&st, w, len);
+    if (st.best && st.best_cost < COST_SNOWBALL) {
+        memcpy(out, st.best, st.best_len);
+        return st.best_len;
+    }
+    /* Snowball: its root is a candidate when the dictionary has it ... */
     const sb_symbol *sb = sb_stemmer_stem(s->snowball, (const sb_symbol *)w, (int)len);
     int sb_len = sb ? sb_stemmer_length(s->snowball) : 0;
-    if (sb && sb_len > 0 && (size_t)sb_len <= len) {
+    if (sb_len > 0 && (size_t)sb_len <= len) {
         const cari_stem_dict_entry *e = dict_lookup((const char *)sb, (size_t)sb_len);
         if (entry_is_root(e))
             consider(&st, e, COST_SNOWBALL);
     }
     if (st.best) {
-        memcpy(out, entry_key(st.best), st.best->key_len);
-        return st.best->key_len;
+        memcpy(out, st.best, st.best_len);
+        return st.best_len;
     }
-    if (sb && sb_len > 0 && (size_t)sb_len <= len) {
+    /* ... and the answer for an unknown word with an Indonesian prefix and a
+     * root of 5 letters or more (dikonversi -> konversi, terisolir -> isolir).
+     * Other unknown words (names, foreign words, typos) stay whole, less a
+     * final -nya: measured on the tuning half, Snowball's cuts there are
+     * wrong far more often than right (FALLBACK in docs/stemmer.md). */
+    if (sb_len >= 5 && (size_t)sb_len < len && has_prefix_shape(w, len)) {
         memcpy(out, sb, (size_t)sb_len); /* copied at once: the next call reuses it */
         return (size_t)sb_len;
     }
-    memcpy(out, w, len);
+    if (len >= 7 && memcmp(w + len - 3, "nya", 3) == 0)
+        return len - 3;
     return len;
 }
 
@@ -544,16 +664,6 @@ static size_t reduplicated_root(cari_stemmer *s, const char *x, size_t xn, const
         memcpy(root, rx, rxn);
         return rxn;
     }
-    /* sehari-hari, sebaik-baiknya, pertama-tama: the first half ends with the
-     * second's root; a first half that is a word of its own stays whole */
-    if (xn > ryn && memcmp(x + xn - ryn, ry, ryn) == 0 && ryn >= 2) {
-        if (entry_is_root(dict_lookup(x, xn)) && !entry_is_root(dict_lookup(ry, ryn))) {
-            memcpy(root, x, xn);
-            return xn;
-        }
-        memcpy(root, ry, ryn);
-        return ryn;
-    }
     /* meniru-nirukan, menyepak-nyepak: the second half lacks the first's
      * prefix; put it back and compare roots */
     for (size_t k = 1; k <= 5 && k + 2 < xn; k++) {
@@ -566,6 +676,16 @@ static size_t reduplicated_root(cari_stemmer *s, const char *x, size_t xn, const
             memcpy(root, rx, rxn);
             return rxn;
         }
+    }
+    /* sehari-hari, sebaik-baiknya, pertama-tama: the first half ends with the
+     * second's root; a first half that is a word of its own stays whole */
+    if (xn > ryn && memcmp(x + xn - ryn, ry, ryn) == 0 && ryn >= 2) {
+        if (entry_is_root(dict_lookup(x, xn)) && !entry_is_root(dict_lookup(ry, ryn))) {
+            memcpy(root, x, xn);
+            return xn;
+        }
+        memcpy(root, ry, ryn);
+        return ryn;
     }
     /* kehati-hatian: the halves overlap on a root */
     for (size_t c = xn < yn ? xn : yn; c >= 3; c--) {

@@ -43,7 +43,13 @@ extern const char cari_stem_dict_pool[];
 extern const cari_stem_dict_entry cari_stem_dict_entries[];
 extern const uint32_t cari_stem_dict_entry_count;
 extern const cari_stem_dict_derivation cari_stem_dict_derivations[];
-/* Slot i holds entry index + 1, or 0 when empty; the size is a power of two. */
+/* Slot i holds 0 when empty, else (entry index + 1) in the low
+ * CARI_STEM_DICT_INDEX_BITS bits and the key hash's top bits above them, so
+ * most probes for a missing key end without touching the entries.  The size
+ * is a power of two, at most 2^CARI_STEM_DICT_INDEX_BITS. */
+#define CARI_STEM_DICT_INDEX_BITS 17
+#define CARI_STEM_DICT_INDEX_MASK ((1u << CARI_STEM_DICT_INDEX_BITS) - 1u)
+#define CARI_STEM_DICT_FINGERPRINT(hash) ((hash) >> CARI_STEM_DICT_INDEX_BITS << CARI_STEM_DICT_INDEX_BITS)
 extern const uint32_t cari_stem_dict_slots[];
 extern const uint32_t cari_stem_dict_slot_mask;
 /* Hex FNV-1a 64 of the .dic and .aff bytes the tables were made from. */

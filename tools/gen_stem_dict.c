@@ -404,13 +404,18 @@ static int emit(const char *path, uint64_t checksum)
     size_t size = 1;
     while (size < entry_count * 2 + 2)
         size <<= 1;
+    if (entry_count + 1 > CARI_STEM_DICT_INDEX_MASK || size > (size_t)CARI_STEM_DICT_INDEX_MASK + 1) {
+        fprintf(stderr, "cari: gen_stem_dict: %zu keys do not fit the table\n", entry_count);
+        return -1;
+    }
     uint32_t *slots = xrealloc(NULL, size * sizeof *slots);
     memset(slots, 0, size * sizeof *slots);
     for (size_t i = 0; i < entry_count; i++) {
-        uint32_t h = cari_stem_dict_hash(entries[i].key, entries[i].len) & (uint32_t)(size - 1);
+        uint32_t hash = cari_stem_dict_hash(entries[i].key, entries[i].len);
+        uint32_t h = hash & (uint32_t)(size - 1);
         while (slots[h])
             h = (h + 1) & (uint32_t)(size - 1);
-        slots[h] = (uint32_t)i + 1;
+        slots[h] = ((uint32_t)i + 1) | CARI_STEM_DICT_FINGERPRINT(hash);
     }
     FILE *f = fopen(path, "w");
     if (!f)
