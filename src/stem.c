@@ -36,7 +36,25 @@ struct cari_stemmer {
 
 /* ---- the dictionary ---- */
 
-static const cari_stem_dict_entry *dict_lookup(const char *key, size_t len)
+/* A dictionary record (layout in stem_dict.h), or NULL. */
+typedef const unsigned char *record;
+
+static size_t record_len(record r)
+{
+    return r[0];
+}
+
+static const char *record_key(record r)
+{
+    return (const char *)r + CARI_STEM_DICT_RECORD_HEADER;
+}
+
+static uint32_t record_first_derivation(record r)
+{
+    return (uint32_t)r[4] | (uint32_t)r[5] << 8 | (uint32_t)r[6] << 16 | (uint32_t)r[7] << 24;
+}
+
+static record dict_lookup(const char *key, size_t len)
 {
     if (len == 0 || len > 255)
         return NULL;
@@ -48,28 +66,40 @@ static const cari_stem_dict_entry *dict_lookup(const char *key, size_t len)
         if (slot == 0)
             return NULL;
         if ((slot & ~CARI_STEM_DICT_INDEX_MASK) == fingerprint) {
-            const cari_stem_dict_entry *e = &cari_stem_dict_entries[(slot & CARI_STEM_DICT_INDEX_MASK) - 1];
-            if (e->key_len == len && memcmp(cari_stem_dict_pool + e->key_offset, key, len) == 0)
-                return e;
+            record r = cari_stem_dict_records + (slot & CARI_STEM_DICT_INDEX_MASK) - 1;
+            if (record_len(r) == len) {
+                const char *k = record_key(r);
+                size_t i = 0;
+                while (i < len && k[i] == key[i])
+                    i++;
+                if (i == len)
+                    return r;
+            }
         }
         h = (h + 1) & cari_stem_dict_slot_mask;
     }
 }
 
-static int entry_is_root(const cari_stem_dict_entry *e)
+static int entry_is_root(record r)
 {
-    return e && (e->flags & CARI_STEM_DICT_ROOT);
-}
-
-static const char *entry_key(const cari_stem_dict_entry *e)
-{
-    return cari_stem_dict_pool + e->key_offset;
+    return r && (r[1] & CARI_STEM_DICT_ROOT);
 }
 
 int cari_stemmer_is_root(const cari_stemmer *s, const char *word, size_t len)
 {
     (void)s;
     return word && entry_is_root(dict_lookup(word, len));
+}
+
+/* Whether w[0..len) ends with the n bytes of tail (a short literal). */
+static int ends_with(const char *w, size_t len, const char *tail, size_t n)
+{
+    if (len < n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (w[len - n + i] != tail[i])
+            return 0;
+    return 1;
 }
 
 /* ---- lexicalised words ---- */
@@ -109,7 +139,7 @@ static const char *const frozen_words[] = {
 static int in_list(const char *const *list, const char *w, size_t len)
 {
     for (size_t i = 0; list[i]; i++)
-        if (list[i][0] == w[0] && strlen(list[i]) == len && memcmp(list[i], w, len) == 0)
+        if (list[i][0] == w[0] && strncmp(list[i], w, len) == 0 && list[i][len] == '\0')
             return 1;
     return 0;
 }
@@ -233,29 +263,30 @@ static void consider_root(search *st, const char *root, size_t len, unsigned cla
     }
 }
 
-static void consider(search *st, const cari_stem_dict_entry *e, int cost)
+static void consider(search *st, record r, int cost)
 {
-    if (e)
-        consider_root(st, entry_key(e), e->key_len, e->affix_classes, cost);
+    if (r)
+        consider_root(st, record_key(r), record_len(r), r[2], cost);
 }
 
 /* A stem found: a root itself, or a derived form of roots. */
 static void found(search *st, const char *s, size_t len, int cost)
 {
-    const cari_stem_dict_entry *e = dict_lookup(s, len);
+    record e = dict_lookup(s, len);
     if (!e) {
         const char *extra = extra_root(s, len);
         if (extra)
             consider_root(st, extra, len, EXTRA_ROOT_CLASSES, cost - BONUS_EXTRA_ROOT);
         return;
     }
-    if (e->flags & CARI_STEM_DICT_ROOT)
+    if (e[1] & CARI_STEM_DICT_ROOT)
         consider(st, e, cost);
-    if (e->flags & CARI_STEM_DICT_FORM) {
-        for (uint32_t i = 0; i < e->derivation_count; i++) {
-            const cari_stem_dict_derivation *d = &cari_stem_dict_derivations[e->derivation_first + i];
+    if (e[1] & CARI_STEM_DICT_FORM) {
+        uint32_t first = record_first_derivation(e);
+        for (uint32_t i = 0; i < e[3]; i++) {
+            const cari_stem_dict_derivation *d = &cari_stem_dict_derivations[first + i];
             int affixes = (d->prefix_len > 0) + (d->suffix_len > 0);
-            consider(st, &cari_stem_dict_entries[d->root], cost + affixes * COST_LICENSED);
+            consider(st, cari_stem_dict_records + d->root, cost + affixes * COST_LICENSED);
         }
     }
 }
@@ -272,7 +303,10 @@ static int is_consonant(char c)
 
 static int in_set(char c, const char *set)
 {
-    return c && strchr(set, c) != NULL;
+    for (; *set; set++)
+        if (*set == c)
+            return 1;
+    return 0;
 }
 
 /* Confix pairs Indonesian does not combine (standard grammar; also the
@@ -322,7 +356,7 @@ static void try_prefix(search *st, const char *s, size_t len, size_t skip, char 
     /* se- on a bare root makes a word of its own: sebesar "as big as",
      * sejenis "of a kind", sebenarnya "actually" (the confix se-...-nya) */
     if (kind == P_SE && depth == 0 && suffix == S_NONE && (KEEP_SE == 1 || st->keep_end > len)) {
-        const cari_stem_dict_entry *e = dict_lookup(r, n);
+        record e = dict_lookup(r, n);
         if (entry_is_root(e) || extra_root(r, n))
             consider_root(st, st->word, st->keep_end, 0, c - COST_AFFIX);
         return;
@@ -413,8 +447,9 @@ static void strip_prefixes(search *st, const char *s, size_t len, int depth, int
 
 static void search_word(search *st, const char *w, size_t len)
 {
-    static const char *const particles[] = {"lah", "kah", "tah", "pun", NULL};
-    static const char *const possessives[] = {"nya", "ku", "mu", NULL};
+    static const struct { const char *text; size_t len; } particles[] = {
+        {"lah", 3}, {"kah", 3}, {"tah", 3}, {"pun", 3}};
+    static const struct { const char *text; size_t len; } possessives[] = {{"nya", 3}, {"ku", 2}, {"mu", 2}};
     /* every (particle?, possessive?) clitic split; clitics cost nothing */
     size_t clitic_ends[8];
     int clitic_cost[8];
@@ -423,9 +458,9 @@ static void search_word(search *st, const char *w, size_t len)
     clitic_ends[n_ends] = len;
     clitic_keep[n_ends] = len;
     clitic_cost[n_ends++] = 0;
-    for (size_t i = 0; particles[i]; i++) {
-        size_t pl = strlen(particles[i]);
-        if (len >= pl + 3 && memcmp(w + len - pl, particles[i], pl) == 0) {
+    for (size_t i = 0; i < 4; i++) {
+        size_t pl = particles[i].len;
+        if (len >= pl + 3 && ends_with(w, len, particles[i].text, pl)) {
             clitic_ends[n_ends] = len - pl;
             clitic_keep[n_ends] = len - pl;
             clitic_cost[n_ends++] = COST_PARTICLE;
@@ -434,9 +469,9 @@ static void search_word(search *st, const char *w, size_t len)
     size_t n_particle_ends = n_ends;
     for (size_t k = 0; k < n_particle_ends; k++) {
         size_t end = clitic_ends[k];
-        for (size_t i = 0; possessives[i]; i++) {
-            size_t pl = strlen(possessives[i]);
-            if (end >= pl + 3 && memcmp(w + end - pl, possessives[i], pl) == 0 && n_ends < 8) {
+        for (size_t i = 0; i < 3; i++) {
+            size_t pl = possessives[i].len;
+            if (end >= pl + 3 && ends_with(w, end, possessives[i].text, pl) && n_ends < 8) {
                 clitic_ends[n_ends] = end - pl;
                 clitic_keep[n_ends] = i == 0 ? end : end - pl;
                 clitic_cost[n_ends++] = clitic_cost[k] + COST_POSSESSIVE;
@@ -461,7 +496,7 @@ static void search_word(search *st, const char *w, size_t len)
                 strip_prefixes(st, w, end, 0, cost, 0, S_NONE);
             for (size_t i = 0; i < 3; i++) {
                 size_t dl = derivational[i].len;
-                if (end < dl + 3 || memcmp(w + end - dl, derivational[i].text, dl) != 0)
+                if (end < dl + 3 || !ends_with(w, end, derivational[i].text, dl))
                     continue;
                 if (pass == 0)
                     found(st, w, end - dl, cost + COST_AFFIX);
@@ -550,10 +585,16 @@ static size_t stem_word(cari_stemmer *s, const char *w, size_t len, char *out)
         return st.best_len;
     }
     /* Snowball: its root is a candidate when the dictionary has it ... */
-    const sb_symbol *sb = sb_stemmer_stem(s->snowball, (const sb_symbol *)w, (int)len);
-    int sb_len = sb ? sb_stemmer_length(s->snowball) : 0;
+    const sb_symbol *sb = NULL;
+    int sb_len = 0;
+    /* Only words with an Indonesian prefix: for the others Snowball's root
+     * never changed an answer on the tuning half, and it costs time. */
+    if (has_prefix_shape(w, len)) {
+        sb = sb_stemmer_stem(s->snowball, (const sb_symbol *)w, (int)len);
+        sb_len = sb ? sb_stemmer_length(s->snowball) : 0;
+    }
     if (sb_len > 0 && (size_t)sb_len <= len) {
-        const cari_stem_dict_entry *e = dict_lookup((const char *)sb, (size_t)sb_len);
+        record e = dict_lookup((const char *)sb, (size_t)sb_len);
         if (entry_is_root(e))
             consider(&st, e, COST_SNOWBALL);
     }

@@ -23,31 +23,33 @@
 #define CARI_STEM_DICT_NEEDAFFIX 0x08u /* .aff NEEDAFFIX: not used bare (A2) */
 #define CARI_STEM_DICT_FORM 0x10u      /* an affixed form: derivations valid */
 
-typedef struct cari_stem_dict_entry {
-    uint32_t key_offset;     /* into cari_stem_dict_pool, NUL-terminated */
-    uint8_t key_len;
-    uint8_t flags;           /* CARI_STEM_DICT_* */
-    uint8_t affix_classes;   /* roots: number of .aff flags on the entry, capped at 255 */
-    uint8_t derivation_count;
-    uint32_t derivation_first; /* into cari_stem_dict_derivations */
-} cari_stem_dict_entry;
+/*
+ * Entries are variable-length records packed in one byte array, so a hit
+ * touches the slot and one record (its fields and key on one cache line):
+ *   byte 0      key length (1..255)
+ *   byte 1      flags, CARI_STEM_DICT_*
+ *   byte 2      roots: number of .aff flags on the entry, capped at 255
+ *   byte 3      number of derivations (forms: the roots they come from)
+ *   bytes 4..7  index of the first derivation, little-endian
+ *   bytes 8..   the key, then a NUL
+ */
+#define CARI_STEM_DICT_RECORD_HEADER 8
 
 /* How a derived form is made from one root. */
 typedef struct cari_stem_dict_derivation {
-    uint32_t root;          /* entry index of the root */
+    uint32_t root;          /* record offset of the root */
     uint8_t prefix_len;     /* bytes of the surface prefix ("meng" = 4) */
     uint8_t suffix_len;     /* bytes of the surface suffix ("kan" = 3) */
 } cari_stem_dict_derivation;
 
-extern const char cari_stem_dict_pool[];
-extern const cari_stem_dict_entry cari_stem_dict_entries[];
-extern const uint32_t cari_stem_dict_entry_count;
+extern const unsigned char cari_stem_dict_records[];
+extern const uint32_t cari_stem_dict_record_count;
 extern const cari_stem_dict_derivation cari_stem_dict_derivations[];
-/* Slot i holds 0 when empty, else (entry index + 1) in the low
+/* Slot i holds 0 when empty, else (record offset + 1) in the low
  * CARI_STEM_DICT_INDEX_BITS bits and the key hash's top bits above them, so
- * most probes for a missing key end without touching the entries.  The size
- * is a power of two, at most 2^CARI_STEM_DICT_INDEX_BITS. */
-#define CARI_STEM_DICT_INDEX_BITS 17
+ * most probes for a missing key end without touching the records.  The
+ * size is a power of two. */
+#define CARI_STEM_DICT_INDEX_BITS 21
 #define CARI_STEM_DICT_INDEX_MASK ((1u << CARI_STEM_DICT_INDEX_BITS) - 1u)
 #define CARI_STEM_DICT_FINGERPRINT(hash) ((hash) >> CARI_STEM_DICT_INDEX_BITS << CARI_STEM_DICT_INDEX_BITS)
 extern const uint32_t cari_stem_dict_slots[];
