@@ -567,9 +567,9 @@ static size_t emit(const char *root, size_t len, char *out, size_t cap)
 /* Stem into a buffer of at least len + 1 bytes; returns the root's length. */
 static size_t stem_word(cari_stemmer *s, const char *w, size_t len, char *out)
 {
-    memcpy(out, w, len); /* the answer for every word left whole */
     if (len == 0 || len > CARI_STEM_MAX_WORD)
-        return len;
+        return 0;
+    memcpy(out, w, len); /* the answer for every word left whole */
     for (size_t i = 0; i < len; i++)
         if (w[i] < 'a' || w[i] > 'z') /* not ASCII: no Indonesian affixes to strip */
             return len;
@@ -619,8 +619,10 @@ static size_t stem_word(cari_stemmer *s, const char *w, size_t len, char *out)
 size_t cari_stemmer_stem(cari_stemmer *s, const char *word, size_t len, char *out, size_t cap)
 {
     char buf[CARI_STEM_MAX_WORD + 1];
-    if (!s || (!word && len > 0))
-        return emit("", 0, out, out ? cap : 0);
+    if (!out)
+        cap = 0;
+    if (!s || !word)
+        return emit("", 0, out, cap);
     if (len > CARI_STEM_MAX_WORD)
         return emit(word, len, out, cap);
     size_t n = stem_word(s, word, len, buf);
@@ -832,8 +834,10 @@ int cari_stemmer_hyphenated(cari_stemmer *s, const char *word, size_t len, cari_
     out->kind = CARI_STEM_COMPOUND;
     add_term(out, whole, wn, 1);
     for (size_t i = 0; i < parts; i++) {
+        if (i == 0 && is_bound_prefix(part[i].p, part[i].n))
+            continue; /* ke-2: "ke" alone is no term */
         size_t n = stem_part(s, part[i].p, part[i].n, b);
-        add_term(out, b, n, 0);
+        add_term(out, b, n, b[0] >= '0' && b[0] <= '9'); /* "2" of ke-2 is a term, "e" of e-ktp not */
     }
     return 0;
 }

@@ -82,7 +82,8 @@ typedef struct cari_stem_terms {
  * root of a reduplication, the whole of a compound); the others are the
  * parts, stemmed where they are words, to index at the same position.
  * Terms are unique.  Clitic parts ("kopian-ku", "allah-lah") are dropped.
- * Parts of one letter (the "e" of e-ktp) are not terms of their own.  Input
+ * Parts of one letter (the "e" of e-ktp) are not terms of their own, one
+ * digit is (the "2" of ke-2); nor is a bare prefix (the "ke" of ke-2).  Input
  * without '-' is stemmed as one word.  Input longer than the buffer holds is
  * returned as one term cut to CARI_STEM_TERMS_BYTES - 1 bytes.
  * Returns 0; -1 for NULL arguments.
