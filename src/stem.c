@@ -80,6 +80,8 @@ static record dict_lookup(const char *key, size_t len)
     }
 }
 
+/* Proper nouns of the dictionary (Allah, April) count as roots: leaving
+ * them out changed nothing on the tuning half, and they must not be cut. */
 static int entry_is_root(record r)
 {
     return r && (r[1] & CARI_STEM_DICT_ROOT);
@@ -279,7 +281,7 @@ static void found(search *st, const char *s, size_t len, int cost)
             consider_root(st, extra, len, EXTRA_ROOT_CLASSES, cost - BONUS_EXTRA_ROOT);
         return;
     }
-    if (e[1] & CARI_STEM_DICT_ROOT)
+    if (entry_is_root(e))
         consider(st, e, cost);
     if (e[1] & CARI_STEM_DICT_FORM) {
         uint32_t first = record_first_derivation(e);
@@ -362,6 +364,11 @@ static void try_prefix(search *st, const char *s, size_t len, size_t skip, char 
         return;
     }
 #endif
+    /* ke- + numeral is an ordinal, a word of its own: keduanya -> kedua */
+    if (kind == P_KE && depth == 0 && suffix == S_NONE && is_numeral(r, n)) {
+        consider_root(st, s, len, 0, c - COST_AFFIX);
+        return;
+    }
     if (st->best && c > st->best_cost)
         return; /* cannot win: every deeper analysis costs more still */
     found(st, r, n, c);
