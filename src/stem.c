@@ -252,9 +252,6 @@ static void consider_root(search *st, const char *root, size_t len, unsigned cla
 {
     if (len < 3)
         cost += COST_SHORT_ROOT;
-#ifdef STEM_TRACE /* debugging aid: cc -DSTEM_TRACE prints every candidate */
-    fprintf(stderr, "  candidate %.*s cost %d classes %u\n", (int)len, root, cost, classes);
-#endif
     if (!st->best || cost < st->best_cost ||
         (cost == st->best_cost &&
          (classes > st->best_classes || (classes == st->best_classes && len > st->best_len)))) {
@@ -541,8 +538,14 @@ int cari_stemmer_new(cari_stemmer **out)
         free(s);
         return -1;
     }
-    snprintf(s->signature, sizeof s->signature, "%s/%s", STEM_ALGORITHM_VERSION,
-             cari_stem_dict_checksum);
+    /* the tuning constants can be overridden at build time (-DCOST_AFFIX=...):
+     * they are part of the behaviour, so of the signature */
+    char knobs[128];
+    snprintf(knobs, sizeof knobs, "%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d", COST_AFFIX, COST_LICENSED,
+             COST_PARTICLE, COST_POSSESSIVE, COST_RECODED, COST_LOOSE_PE, COST_BAD_CONFIX,
+             COST_SHORT_ROOT, COST_SNOWBALL, BONUS_EXTRA_ROOT, KEEP_SE);
+    snprintf(s->signature, sizeof s->signature, "%s.%04x/%s", STEM_ALGORITHM_VERSION,
+             (unsigned)(cari_stem_dict_hash(knobs, strlen(knobs)) & 0xffff), cari_stem_dict_checksum);
     *out = s;
     return 0;
 }
