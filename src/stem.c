@@ -106,6 +106,12 @@ static int ends_with(const char *w, size_t len, const char *tail, size_t n)
 
 /* ---- lexicalised words ---- */
 
+typedef struct word_entry {
+    const char *text;
+    size_t len;
+} word_entry;
+#define W(literal) {literal, sizeof literal - 1}
+
 /*
  * Function words whose affixes are frozen: the affixed form is its own word
  * in every grammar of Indonesian (and in KBBI) and means something its root
@@ -129,38 +135,41 @@ static int ends_with(const char *w, size_t len, const char *tail, size_t n)
  *   kepada, daripada   prepositions (pada)
  *   pemilu, pilkada, pilpres, pileg   acronyms that look affixed (pemilihan umum ...)
  *   pemda, pemkot, pemkab, pemprov    acronyms (pemerintah daerah/kota/kabupaten/provinsi)
- *   mulai              "begin": a free base in modern use (memulai, dimulai)
  */
-static const char *const frozen_words[] = {
-    "adalah", "ialah", "merupakan", "sebagai", "secara", "setelah", "sesudah", "sebelum",
-    "selama", "semenjak", "sedangkan", "sehingga", "seperti", "setiap", "semakin",
-    "terhadap", "berbagai", "bagaimana", "kepada", "daripada", "pemilu", "pilkada",
-    "pilpres", "pileg", "pemda", "pemkot", "pemkab", "pemprov", "mulai", NULL,
+static const word_entry frozen_words[] = {
+    W("adalah"), W("ialah"), W("merupakan"), W("sebagai"), W("secara"), W("setelah"),
+    W("sesudah"), W("sebelum"), W("selama"), W("semenjak"), W("sedangkan"), W("sehingga"),
+    W("seperti"), W("setiap"), W("semakin"), W("terhadap"), W("berbagai"), W("bagaimana"),
+    W("kepada"), W("daripada"), W("pemilu"), W("pilkada"), W("pilpres"), W("pileg"), W("pemda"),
+    W("pemkot"), W("pemkab"), W("pemprov"),
+    {NULL, 0},
 };
 
-static int in_list(const char *const *list, const char *w, size_t len)
+static const char *in_list(const word_entry *list, const char *w, size_t len)
 {
-    for (size_t i = 0; list[i]; i++)
-        if (list[i][0] == w[0] && strncmp(list[i], w, len) == 0 && list[i][len] == '\0')
-            return 1;
-    return 0;
+    for (size_t i = 0; list[i].text; i++)
+        if (list[i].len == len && list[i].text[0] == w[0] && memcmp(list[i].text, w, len) == 0)
+            return list[i].text;
+    return NULL;
 }
 
 static int is_frozen(const char *w, size_t len)
 {
-    return len >= 4 && in_list(frozen_words, w, len);
+    return len >= 4 && in_list(frozen_words, w, len) != NULL;
 }
 
 /* Cardinal numerals: ke- + numeral is an ordinal (kedua "second"), a word of
  * its own; se- + numeral counts (sepuluh "ten" is itself a numeral). */
-static const char *const numerals[] = {
-    "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
-    "sepuluh", "sebelas", "seratus", "seribu", "puluh", "belas", "ratus", "ribu", "juta", NULL,
+static const word_entry numerals[] = {
+    W("satu"), W("dua"), W("tiga"), W("empat"), W("lima"), W("enam"), W("tujuh"), W("delapan"),
+    W("sembilan"), W("sepuluh"), W("sebelas"), W("seratus"), W("seribu"), W("puluh"),
+    W("belas"), W("ratus"), W("ribu"), W("juta"),
+    {NULL, 0},
 };
 
 static int is_numeral(const char *w, size_t len)
 {
-    return len >= 3 && in_list(numerals, w, len);
+    return len >= 3 && in_list(numerals, w, len) != NULL;
 }
 
 /*
@@ -169,8 +178,9 @@ static int is_numeral(const char *w, size_t len)
  *   mulai                    memulai, dimulai, permulaan
  *   sepuluh sebelas seratus seribu   numerals (kesepuluh, sepersepuluh)
  */
-static const char *const extra_roots[] = {
-    "mulai", "sepuluh", "sebelas", "seratus", "seribu", NULL,
+static const word_entry extra_roots[] = {
+    W("mulai"), W("sepuluh"), W("sebelas"), W("seratus"), W("seribu"),
+    {NULL, 0},
 };
 #define EXTRA_ROOT_CLASSES 8 /* as productive as a common dictionary root */
 
@@ -178,10 +188,7 @@ static const char *extra_root(const char *w, size_t len)
 {
     if (len < 5 || (w[0] != 'm' && w[0] != 's'))
         return NULL;
-    for (size_t i = 0; extra_roots[i]; i++)
-        if (strlen(extra_roots[i]) == len && memcmp(extra_roots[i], w, len) == 0)
-            return extra_roots[i];
-    return NULL;
+    return in_list(extra_roots, w, len);
 }
 
 /* ---- candidate search ---- */
