@@ -11,14 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libstemmer.h>
-
 #include "analyzer_internal.h"
+#include "stem.h"
 #include "tokenizer.h"
 #include "utf8.h"
 #include "util.h"
 
-#define ANALYZER_VERSION 1
+#define ANALYZER_VERSION 2
 /* Folded forms are cut at this many bytes: long enough for any real word,
  * short enough that a 10 MB "token" cannot bloat the dictionary. */
 #define MAX_KEY 96
@@ -27,6 +26,9 @@
 /* The cache is cleared when it holds this many word types (bounded memory
  * on endless vocabularies; 1M types cover a large news collection). */
 #define CACHE_LIMIT (1u << 20)
+#ifndef EXACT_FORMS
+#define EXACT_FORMS 1
+#endif
 
 typedef struct cache_entry {
     uint64_t hash;
@@ -38,7 +40,7 @@ typedef struct cache_entry {
 } cache_entry;
 
 struct cari_analyzer {
-    struct sb_stemmer *stemmer;
+    cari_stemmer *stemmer;
     cache_entry *slots;
     size_t nslots, used;
     cari_arena arena;
@@ -77,11 +79,11 @@ int cari_analyzer_new(cari_analyzer **out, cari_error *err)
     a = calloc(1, sizeof *a);
     if (!a)
         return cari_set_error(err, CARI_ENOMEM, "out of memory");
-    a->stemmer = sb_stemmer_new("indonesian", "UTF_8");
-    if (!a->stemmer) {
+    if (cari_stemmer_new(&a->stemmer) != 0) {
         free(a);
-        return cari_set_error(err, CARI_EUNSUPPORTED,
-                              "libstemmer has no Indonesian stemmer");
+        return cari_set_error(err, CARI_ENOMEM,
+                              "cannot create the stemmer (out of memory, or "
+                              "libstemmer lacks Indonesian)");
     }
     a->nslots = 1u << 14;
     a->slots = calloc(a->nslots, sizeof *a->slots);
@@ -99,9 +101,10 @@ int cari_analyzer_new(cari_analyzer **out, cari_error *err)
         stop_crc = (uint32_t)cari_hash64(w, strlen(w)) ^ (stop_crc * 31u);
     }
     snprintf(a->signature, sizeof a->signature,
-             "cari-analyzer/%d fold=nfkd-casefold-stripmark "
-             "stem=snowball-indonesian stop=%zu:%08x",
-             ANALYZER_VERSION, cari_stopword_count, stop_crc);
+             "cari-analyzer/%d fold=nfkd-casefold-stripmark stem=%s "
+             "stop=%zu:%08x",
+             ANALYZER_VERSION, cari_stemmer_signature(a->stemmer),
+             cari_stopword_count, stop_crc);
     *out = a;
     return CARI_OK;
 }
@@ -110,8 +113,7 @@ void cari_analyzer_free(cari_analyzer *a)
 {
     if (!a)
         return;
-    if (a->stemmer)
-        sb_stemmer_delete(a->stemmer);
+    cari_stemmer_free(a->stemmer);
     free(a->slots);
     free(a->stop_slots);
     cari_arena_free(&a->arena);
@@ -161,28 +163,9 @@ static int cache_grow(cari_analyzer *a)
     return CARI_OK;
 }
 
-/* Stem a folded word with Snowball into out; returns its length. */
-static size_t stem_word(cari_analyzer *a, const char *w, size_t n, char *out,
-                        size_t cap)
-{
-    const sb_symbol *r = sb_stemmer_stem(a->stemmer, (const sb_symbol *)w,
-                                         (int)n);
-    size_t len;
-    if (!r)
-        goto unchanged;
-    len = (size_t)sb_stemmer_length(a->stemmer);
-    if (len == 0 || len >= cap)
-        goto unchanged;
-    memcpy(out, r, len);
-    return len;
-unchanged:
-    memcpy(out, w, n);
-    return n;
-}
-
 /* Terms being built for one cache entry. */
 typedef struct termset {
-    char buf[MAX_TERMS * (MAX_KEY + 1)];
+    char buf[MAX_TERMS * (MAX_KEY + 2)];
     size_t len;
     int n;
 } termset;
@@ -191,7 +174,7 @@ static void termset_add(termset *t, const char *s, size_t n)
 {
     size_t i;
     const char *p = t->buf;
-    if (t->n >= MAX_TERMS || n == 0)
+    if (t->n >= MAX_TERMS || n == 0 || n > MAX_KEY + 1)
         return;
     for (i = 0; i < (size_t)t->n; i++) {  /* no duplicates */
         size_t l = strlen(p);
@@ -205,13 +188,108 @@ static void termset_add(termset *t, const char *s, size_t n)
     t->n++;
 }
 
-static int all_digits_or_seps(const char *s, size_t n)
+static int is_digit(char c)
 {
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == ','))
+    return c >= '0' && c <= '9';
+}
+
+/* Add every maximal run of ASCII letters and digits of s as a term (the
+ * parts of a URL, an address, a date), skipping stopwords and the words in
+ * skip (NULL-terminated). */
+static void add_parts(cari_analyzer *a, const char *s, size_t n, termset *t,
+                      const char *const *skip)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i, k;
+        int skipped = 0;
+        while (j < n && (is_digit(s[j]) || (s[j] >= 'a' && s[j] <= 'z') ||
+                         (unsigned char)s[j] >= 0x80))
+            j++;
+        if (j > i) {
+            for (k = 0; skip && skip[k]; k++)
+                if (strlen(skip[k]) == j - i && memcmp(skip[k], s + i, j - i) == 0)
+                    skipped = 1;
+            if (!skipped && !is_stopword(a, s + i, j - i))
+                termset_add(t, s + i, j - i);
+            i = j;
+        } else {
+            i++;
+        }
+    }
+}
+
+/* ^\d{1,3}(\.\d{3})+(,\d+)?$ : thousands grouped with dots. */
+static int thousands_grouped(const char *s, size_t n)
+{
+    size_t i = 0, groups = 0;
+    while (i < n && is_digit(s[i]))
+        i++;
+    if (i < 1 || i > 3)
+        return 0;
+    while (i < n && s[i] == '.') {
+        size_t j = i + 1;
+        while (j < n && is_digit(s[j]))
+            j++;
+        if (j - i - 1 != 3)
             return 0;
-    return 1;
+        groups++;
+        i = j;
+    }
+    if (groups == 0)
+        return 0;
+    if (i < n && s[i] == ',') {
+        size_t j = i + 1;
+        while (j < n && is_digit(s[j]))
+            j++;
+        if (j == i + 1)
+            return 0;
+        i = j;
+    }
+    return i == n;
+}
+
+/* ^\d{1,2}[.:]\d{2}$ with a real hour and minute: a time of day. */
+static int time_of_day(const char *s, size_t n)
+{
+    size_t h = n - 3;
+    if (n < 4 || n > 5 || (s[h] != '.' && s[h] != ':') || !is_digit(s[0]) ||
+        !is_digit(s[h - 1]) || !is_digit(s[n - 1]) || !is_digit(s[n - 2]))
+        return 0;
+    return atoi(s) <= 24 && (s[n - 2] - '0') * 10 + (s[n - 1] - '0') < 60;
+}
+
+/*
+ * Numbers, as Indonesian writes them: "10.000" and "1.500.000" group
+ * thousands with dots (the term drops them: 10000, so "10.000" and "10000"
+ * meet); "1,5" has a decimal comma and stays; "10.30" and "10:30" are times
+ * (term 10.30); dates and other multi-part numbers ("14/9/2019") are indexed
+ * whole and by their parts, so "2019" finds them.
+ */
+static void number_terms(cari_analyzer *a, const char *s, size_t n,
+                         termset *t)
+{
+    char buf[MAX_KEY + 1];
+    size_t i, o = 0, seps = 0;
+    for (i = 0; i < n; i++)
+        seps += !is_digit(s[i]);
+    if (seps == 0) {
+        termset_add(t, s, n);
+    } else if (thousands_grouped(s, n)) {
+        for (i = 0; i < n; i++)
+            if (s[i] != '.')
+                buf[o++] = s[i];
+        termset_add(t, buf, o);
+    } else if (time_of_day(s, n)) {
+        memcpy(buf, s, n);
+        buf[n - 3] = '.';
+        termset_add(t, buf, n);
+    } else if (seps == 1 && memchr(s, ',', n)) {
+        termset_add(t, s, n);  /* a decimal: 1,5 */
+    } else {
+        termset_add(t, s, n);  /* a date or a code: whole and parts */
+        add_parts(a, s, n, t, NULL);
+    }
 }
 
 /* Terms of one plain word (no hyphen): sets *stop for stopwords. */
@@ -227,60 +305,79 @@ static void word_terms(cari_analyzer *a, const char *w, size_t n,
         return;
     }
     for (i = 0; i < n; i++)
-        if (w[i] >= '0' && w[i] <= '9')
+        if (is_digit(w[i]))
             has_digit = 1;
     if (acronym || has_digit) {
-        termset_add(t, w, n);
+        termset_add(t, w, n);  /* KPK, PHK, G20: never stemmed */
         return;
     }
-    sn = stem_word(a, w, n, stem, sizeof stem);
-    termset_add(t, stem, sn);
+    sn = cari_stemmer_stem(a->stemmer, w, n, stem, sizeof stem);
+    if (sn == 0 || sn >= sizeof stem)
+        termset_add(t, w, n);
+    else
+        termset_add(t, stem, sn);
 }
 
 /*
- * Analyze one folded surface form.  key may contain '-' (hyphenated form).
- * Reduplication (all parts equal: anak-anak) is the word itself; another
- * compound (bolak-balik, e-ktp, covid-19) is indexed whole, plus its parts.
+ * Analyze one folded word, plain or hyphenated.  Hyphenated words go to the
+ * stemmer's reduplication and compound rules: a reduplication (anak-anak,
+ * sehari-hari, meniru-nirukan) is its root; a compound (bolak-balik, e-ktp,
+ * covid-19) is the whole plus its parts; a hyphenated prefix (di-phk) is
+ * the word.  "2020-an" (a decade) is the whole plus the number.
  */
 static void analyze_form(cari_analyzer *a, const char *key, size_t n,
                          int acronym, termset *t, int *stop)
 {
-    const char *parts[MAX_TERMS];
-    size_t lens[MAX_TERMS];
-    int np = 0, i, same = 1;
-    const char *p = key, *end = key + n;
+    cari_stem_terms st;
+    size_t i;
     *stop = 0;
     if (!memchr(key, '-', n)) {
         word_terms(a, key, n, acronym, t, stop);
-        return;
-    }
-    while (p < end && np < MAX_TERMS) {
-        const char *q = memchr(p, '-', (size_t)(end - p));
-        if (!q)
-            q = end;
-        parts[np] = p;
-        lens[np] = (size_t)(q - p);
-        np++;
-        p = q + 1;
-    }
-    for (i = 1; i < np; i++)
-        if (lens[i] != lens[0] || memcmp(parts[i], parts[0], lens[0]) != 0)
-            same = 0;
-    if (same) {
-        word_terms(a, parts[0], lens[0], acronym, t, stop);
         return;
     }
     if (is_stopword(a, key, n)) {
         *stop = 1;
         return;
     }
-    termset_add(t, key, n);
-    for (i = 0; i < np; i++) {
-        int part_stop = 0;
-        if (lens[i] == 0)
-            continue;
-        word_terms(a, parts[i], lens[i], acronym, t, &part_stop);
+    if (n > 3 && memcmp(key + n - 3, "-an", 3) == 0) {
+        for (i = 0; i < n - 3 && is_digit(key[i]); i++)
+            ;
+        if (i == n - 3 && i > 0) {
+            termset_add(t, key, n);
+            termset_add(t, key, n - 3);
+            return;
+        }
     }
+    if (cari_stemmer_hyphenated(a->stemmer, key, n, &st) != 0 ||
+        st.count == 0) {
+        termset_add(t, key, n);
+        return;
+    }
+    for (i = 0; i < st.count; i++) {
+        const char *term = st.buf + st.term[i].offset;
+        size_t len = st.term[i].len;
+        if (is_stopword(a, term, len)) {
+            if (i == 0 && st.kind != CARI_STEM_COMPOUND) {
+                *stop = 1;  /* sama-sama, di-sana: a stopword's reduplication */
+                return;
+            }
+            continue;
+        }
+        termset_add(t, term, len);
+    }
+    if (t->n == 0)
+        termset_add(t, key, n);
+}
+
+/* URLs and e-mail addresses: the whole (lowercased) and its parts; the
+ * scheme and "www" are not parts. */
+static void address_terms(cari_analyzer *a, const char *key, size_t n,
+                          termset *t)
+{
+    static const char *const noise[] = {"http", "https", "www", "mailto",
+                                        NULL};
+    termset_add(t, key, n);
+    add_parts(a, key, n, t, noise);
 }
 
 /* Fold the raw token into key (<= MAX_KEY bytes); returns its length. */
@@ -330,11 +427,14 @@ static const cache_entry *lookup(cari_analyzer *a, const char *text,
     cache_entry *e;
 
     /* An acronym: all letters uppercase, 2..5 letters (KPK, PHK, AS).
-     * The case class is part of the cache key. */
+     * The token's class is part of the cache key. */
     acronym = (tok->flags & CARI_TOK_UPPER) && !(tok->flags & CARI_TOK_LOWER) &&
               tok->end - tok->start >= 2 && tok->end - tok->start <= 5;
     n = fold_token(text, tok, key + 1);
-    key[0] = acronym ? 'A' : 'w';
+    key[0] = (tok->flags & (CARI_TOK_URL | CARI_TOK_EMAIL)) ? 'u'
+             : (tok->flags & CARI_TOK_SYMBOL)               ? 's'
+             : acronym                                      ? 'A'
+                                                            : 'w';
     h = cari_hash64(key, n + 1);
     i = h & (a->nslots - 1);
     while ((e = &a->slots[i])->key) {
@@ -348,13 +448,28 @@ static const cache_entry *lookup(cari_analyzer *a, const char *text,
     stop = 0;
     if (n == 0) {
         stop = 1;  /* nothing left after folding (e.g. only marks) */
-    } else if ((tok->flags & CARI_TOK_DIGIT) && !(tok->flags & CARI_TOK_LETTER) &&
-               all_digits_or_seps(key + 1, n)) {
-        termset_add(&t, key + 1, n);  /* a number, kept as written */
+    } else if (key[0] == 'u') {
+        address_terms(a, key + 1, n, &t);
+    } else if (key[0] == 's') {
+        termset_add(&t, key + 1, n);
+    } else if (!(tok->flags & CARI_TOK_LETTER) &&
+               !(tok->flags & CARI_TOK_HYPHEN)) {
+        number_terms(a, key + 1, n, &t);
     } else {
         analyze_form(a, key + 1, n, acronym, &t, &stop);
-        if (t.n == 0 && !stop)
-            termset_add(&t, key + 1, n);
+    }
+    if (t.n == 0 && !stop)
+        termset_add(&t, key + 1, n);
+    /* The exact (folded, unstemmed) form of a word, when it differs from
+     * its term, is indexed too as "=form": `=kata` searches it, and ranking
+     * can prefer documents that use the query's own form. */
+    if (EXACT_FORMS && !stop && (key[0] == 'w' || key[0] == 'A') &&
+        (strlen(t.buf) != n || memcmp(t.buf, key + 1, n) != 0) &&
+        !(t.n > 1 && memchr(key + 1, '-', n))) {
+        char exact[MAX_KEY + 2];
+        exact[0] = '=';
+        memcpy(exact + 1, key + 1, n);
+        termset_add(&t, exact, n + 1);
     }
     e->key = cari_arena_strndup(&a->arena, key, n + 1);
     e->terms = t.n ? cari_arena_strndup(&a->arena, t.buf, t.len) : "";

@@ -115,44 +115,101 @@ typedef struct query {
     size_t n;
 } query;
 
+static int add_qterm(query *q, const char *term, size_t len,
+                     cari_arena *arena)
+{
+    size_t j;
+    for (j = 0; j < q->n; j++)
+        if (q->terms[j].len == len && memcmp(q->terms[j].term, term, len) == 0) {
+            q->terms[j].qtf++;
+            return CARI_OK;
+        }
+    memset(&q->terms[q->n], 0, sizeof q->terms[q->n]);
+    q->terms[q->n].term = cari_arena_strndup(arena, term, len);
+    if (!q->terms[q->n].term)
+        return CARI_ENOMEM;
+    q->terms[q->n].len = len;
+    q->terms[q->n].qtf = 1;
+    q->n++;
+    return CARI_OK;
+}
+
+/*
+ * The query's terms: every word through the analyzer.  A word written
+ * "=word" asks for its exact (unstemmed) form: the analyzer's "=form" term
+ * when the form differs from its stem, the term itself otherwise.  Plain
+ * words search their stems (and compounds their parts).
+ */
 static int analyze_query(cari_index *ix, const char *text, size_t len,
                          cari_arena *arena, query *q)
 {
     cari_tokvec tv = {0};
-    long n = cari_analyzer_run(ix->analyzer, text, len, 0, &tv);
-    size_t i, j;
-    if (n < 0)
-        return (int)n;
-    q->terms = cari_arena_alloc(arena, (tv.len ? tv.len : 1) * sizeof *q->terms);
+    size_t i = 0, cap = 0;
+    int rc = CARI_OK;
+    q->terms = NULL;
     q->n = 0;
-    if (!q->terms) {
-        cari_tokvec_free(&tv);
-        return CARI_ENOMEM;
-    }
-    for (i = 0; i < tv.len; i++) {
-        const cari_term_token *t = &tv.items[i];
-        if (t->stop)
-            continue;
-        for (j = 0; j < q->n; j++)
-            if (q->terms[j].len == t->term_len &&
-                memcmp(q->terms[j].term, t->term, t->term_len) == 0)
+    while (i < len && !rc) {
+        size_t start, end, k;
+        int exact;
+        long n;
+        while (i < len && (text[i] == ' ' || text[i] == '\t' ||
+                           text[i] == '\n' || text[i] == '\r'))
+            i++;
+        start = i;
+        while (i < len && text[i] != ' ' && text[i] != '\t' &&
+               text[i] != '\n' && text[i] != '\r')
+            i++;
+        end = i;
+        if (start == end)
+            break;
+        exact = text[start] == '=';
+        n = cari_analyzer_run(ix->analyzer, text + start + exact,
+                              end - start - exact, 0, &tv);
+        if (n < 0) {
+            rc = (int)n;
+            break;
+        }
+        if (q->n + tv.len > cap) {
+            size_t ncap = (q->n + tv.len) * 2 + 8;
+            qterm *p = cari_arena_alloc(arena, ncap * sizeof *p);
+            if (!p) {
+                rc = CARI_ENOMEM;
                 break;
-        if (j < q->n) {
-            q->terms[j].qtf++;
-            continue;
+            }
+            if (q->n)
+                memcpy(p, q->terms, q->n * sizeof *p);
+            q->terms = p;
+            cap = ncap;
         }
-        memset(&q->terms[q->n], 0, sizeof q->terms[q->n]);
-        q->terms[q->n].term = cari_arena_strndup(arena, t->term, t->term_len);
-        if (!q->terms[q->n].term) {
-            cari_tokvec_free(&tv);
-            return CARI_ENOMEM;
+        for (k = 0; k < tv.len && !rc; k++) {
+            const cari_term_token *t = &tv.items[k];
+            int is_exact = t->term_len > 1 && t->term[0] == '=';
+            if (t->stop)
+                continue;
+            if (exact) {
+                /* the primary term stands for the exact form unless the
+                 * token has an "=form" alternative */
+                if (!t->alternative) {
+                    size_t m = k + 1;
+                    int has_exact = 0;
+                    while (m < tv.len && tv.items[m].alternative) {
+                        if (tv.items[m].term[0] == '=')
+                            has_exact = 1;
+                        m++;
+                    }
+                    if (has_exact)
+                        continue;
+                } else if (!is_exact) {
+                    continue;
+                }
+                rc = add_qterm(q, t->term, t->term_len, arena);
+            } else if (!is_exact) {
+                rc = add_qterm(q, t->term, t->term_len, arena);
+            }
         }
-        q->terms[q->n].len = t->term_len;
-        q->terms[q->n].qtf = 1;
-        q->n++;
     }
     cari_tokvec_free(&tv);
-    return CARI_OK;
+    return rc;
 }
 
 static double idf(uint64_t n, uint64_t df)

@@ -34,7 +34,9 @@
  *
  * Passages are numbered within the segment in article order; the body
  * field's doc ids are passage numbers and the title field's are article
- * numbers.  Lengths count indexed (non-stopword) tokens.
+ * numbers.  Lengths count indexed (non-stopword) tokens.  Exact-form terms
+ * ("=menulis", see analyzer.c) have no positions: their position stream is
+ * empty (phrases over exact forms are checked against the stored text).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "segment.h"
@@ -297,12 +299,14 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
             if (u32_push(&w->touched, (uint32_t)ti))
                 return CARI_ENOMEM;
         }
+        f->cur_tf++;
+        if (tok->term[0] == '=')
+            continue;  /* exact forms: doc and tf only (see below) */
         before = f->pos.len;
         if (cari_buf_varint(&f->pos, tok->position - f->last_pos))
             return CARI_ENOMEM;
         w->posting_bytes += f->pos.len - before;
         f->last_pos = tok->position;
-        f->cur_tf++;
     }
     /* close this doc's postings now: the next doc of the field is larger */
     for (i = 0; i < w->touched.len; i++)
@@ -486,12 +490,16 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
                 lens[k] = f == CARI_FIELD_BODY ? w->body_len.items[d]
                                                : w->title_len.items[d];
             }
-            /* position bytes per entry */
+            /* position bytes per entry (none for exact forms) */
             q = fa->pos.data;
             end = q + fa->pos.len;
             for (k = 0; k < fa->df; k++) {
                 const unsigned char *s = q;
                 uint32_t j;
+                if (fa->pos.len == 0) {
+                    pbytes[k] = 0;
+                    continue;
+                }
                 for (j = 0; j < tfs[k]; j++)
                     cari_varint_get(&q, end);
                 pbytes[k] = (uint32_t)(q - s);

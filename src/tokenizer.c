@@ -48,6 +48,80 @@ static unsigned letter_case_flag(int32_t cp)
     return utf8proc_tolower(cp) != cp ? CARI_TOK_UPPER : CARI_TOK_LOWER;
 }
 
+static int is_url_char(unsigned char c)
+{
+    /* RFC 3986 characters, minus the ones that usually close a URL in
+     * running text */
+    return c > 0x20 && c < 0x7f && c != '"' && c != '<' && c != '>' &&
+           c != '\\' && c != '^' && c != '`' && c != '{' && c != '|' &&
+           c != '}';
+}
+
+static int ascii_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static int prefix_ci(const unsigned char *s, size_t len, const char *p)
+{
+    size_t i;
+    for (i = 0; p[i]; i++)
+        if (i >= len || (s[i] | 0x20) != (unsigned char)p[i])
+            return 0;
+    return 1;
+}
+
+/* End of a URL starting at s[i] ("http://", "https://" or "www."), or 0. */
+static size_t url_end(const unsigned char *s, size_t len, size_t i)
+{
+    size_t j, start = i;
+    if (prefix_ci(s + i, len - i, "https://"))
+        j = i + 8;
+    else if (prefix_ci(s + i, len - i, "http://"))
+        j = i + 7;
+    else if (prefix_ci(s + i, len - i, "www.") && i + 4 < len &&
+             ascii_alnum(s[i + 4]))
+        j = i + 4;
+    else
+        return 0;
+    if (i > 0 && (ascii_alnum(s[i - 1]) || s[i - 1] >= 0x80))
+        return 0;  /* "xhttp://" is not a URL start */
+    while (j < len && is_url_char(s[j]))
+        j++;
+    /* punctuation that ends a sentence or closes a bracket is not part of
+     * the URL */
+    while (j > start && (s[j - 1] == '.' || s[j - 1] == ',' || s[j - 1] == ';' ||
+                         s[j - 1] == ':' || s[j - 1] == '!' || s[j - 1] == '?' ||
+                         s[j - 1] == ')' || s[j - 1] == ']' || s[j - 1] == '\''))
+        j--;
+    return j - start > 8 ? j : 0;
+}
+
+/* End of an e-mail address starting at s[i], or 0: local part of
+ * [A-Za-z0-9._%+-], '@', then a domain of labels with at least one dot. */
+static size_t email_end(const unsigned char *s, size_t len, size_t i)
+{
+    size_t j = i, at, dot = 0;
+    if (i > 0 && (ascii_alnum(s[i - 1]) || s[i - 1] == '.' || s[i - 1] == '_'))
+        return 0;
+    while (j < len && (ascii_alnum(s[j]) || s[j] == '.' || s[j] == '_' ||
+                       s[j] == '%' || s[j] == '+' || s[j] == '-'))
+        j++;
+    if (j == i || j >= len || s[j] != '@')
+        return 0;
+    at = j++;
+    while (j < len && (ascii_alnum(s[j]) || s[j] == '-' ||
+                       (s[j] == '.' && j + 1 < len && ascii_alnum(s[j + 1]) &&
+                        s[j - 1] != '.'))) {
+        if (s[j] == '.')
+            dot = j;
+        j++;
+    }
+    if (!dot || dot == at + 1 || j - dot < 3)
+        return 0;
+    return j;
+}
+
 int cari_tokenize_next(const char *text, size_t len, size_t *pos,
                        cari_rawtoken *tok)
 {
@@ -64,16 +138,51 @@ int cari_tokenize_next(const char *text, size_t len, size_t *pos,
             *pos = len;
             return 0;
         }
-        if (s[i] < 0x80 && cari_char_class(s[i]) == CARI_CHAR_OTHER) {
+        if (s[i] < 0x80 && s[i] != '$' &&
+            cari_char_class(s[i]) == CARI_CHAR_OTHER) {
             i++;
             continue;
         }
         n = char_at(s, len, i, &cp, &cls);
         if (cls == CARI_CHAR_LETTER || cls == CARI_CHAR_DIGIT)
             break;
+        if (cp == '$' && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9') {
+            tok->start = i;
+            tok->end = i + 1;
+            tok->flags = CARI_TOK_SYMBOL;
+            *pos = i + 1;
+            return 1;
+        }
         i += (size_t)n;
     }
     tok->start = i;
+    if (s[i] < 0x80) {
+        size_t e = (s[i] == 'h' || s[i] == 'H' || s[i] == 'w' || s[i] == 'W')
+                       ? url_end(s, len, i)
+                       : 0;
+        if (e) {
+            tok->end = e;
+            tok->flags = CARI_TOK_URL | CARI_TOK_LETTER | CARI_TOK_LOWER;
+            *pos = e;
+            return 1;
+        }
+        e = email_end(s, len, i);
+        if (e) {
+            tok->end = e;
+            tok->flags = CARI_TOK_EMAIL | CARI_TOK_LETTER | CARI_TOK_LOWER;
+            *pos = e;
+            return 1;
+        }
+        /* "Rp10.000": the currency is a token of its own */
+        if ((s[i] | 0x20) == 'r' && i + 2 < len && (s[i + 1] | 0x20) == 'p' &&
+            s[i + 2] >= '0' && s[i + 2] <= '9') {
+            tok->end = i + 2;
+            tok->flags = CARI_TOK_LETTER |
+                         ((s[i] == 'R') ? CARI_TOK_UPPER : CARI_TOK_LOWER);
+            *pos = i + 2;
+            return 1;
+        }
+    }
     prev_cls = CARI_CHAR_OTHER;
     while (i < len) {
         n = char_at(s, len, i, &cp, &cls);
@@ -101,8 +210,8 @@ int cari_tokenize_next(const char *text, size_t len, size_t *pos,
             else if (is_apostrophe(cp) && prev_cls == CARI_CHAR_LETTER &&
                      ncls == CARI_CHAR_LETTER)
                 add = CARI_TOK_APOSTROPHE;
-            else if ((cp == '.' || cp == ',') && prev_cls == CARI_CHAR_DIGIT &&
-                     ncls == CARI_CHAR_DIGIT)
+            else if ((cp == '.' || cp == ',' || cp == ':' || cp == '/') &&
+                     prev_cls == CARI_CHAR_DIGIT && ncls == CARI_CHAR_DIGIT)
                 add = CARI_TOK_NUMSEP;
             else
                 break;

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/stem_dict.h"
+#include "../stem_dict.h"
 
 #define MAX_WORD 256
 #define MAX_CLASSES 16
