@@ -119,8 +119,12 @@ check:
 
 # Stemming accuracy on the gold files and throughput, Snowball vs cari.
 DATA ?= ../shared/data
-bench-stem: $(BUILD)/stem_eval
+bench-stem: $(BUILD)/stem_eval $(BUILD)/analyzer_bench
 	$(BUILD)/stem_eval --data $(DATA) --corpus $(DATA)/corpus/clickid_news.jsonl.gz
+	$(BUILD)/analyzer_bench $(DATA)/corpus/clickid_news.jsonl.gz 5
+
+$(BUILD)/analyzer_bench: bench/analyzer_bench.c $(LIB_A)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_A) $(DEPS_LIBS) $(LDFLAGS_ALL)
 
 $(BUILD)/stem_eval: bench/stem_eval.c $(LIB_A)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_A) $(DEPS_LIBS) $(LDFLAGS_ALL)

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libstemmer.h>
+
 #include "analyzer_internal.h"
 #include "stem.h"
 #include "tokenizer.h"
@@ -41,6 +43,7 @@ typedef struct cache_entry {
 
 struct cari_analyzer {
     cari_stemmer *stemmer;
+    struct sb_stemmer *snowball_only; /* benchmarks: bare Snowball */
     cache_entry *slots;
     size_t nslots, used;
     cari_arena arena;
@@ -49,6 +52,8 @@ struct cari_analyzer {
     size_t stop_nslots;
     char signature[256];
 };
+
+static void cache_clear(cari_analyzer *a);
 
 static void stop_insert(cari_analyzer *a, const char *w)
 {
@@ -114,10 +119,23 @@ void cari_analyzer_free(cari_analyzer *a)
     if (!a)
         return;
     cari_stemmer_free(a->stemmer);
+    if (a->snowball_only)
+        sb_stemmer_delete(a->snowball_only);
     free(a->slots);
     free(a->stop_slots);
     cari_arena_free(&a->arena);
     free(a);
+}
+
+int cari_analyzer_use_snowball_only(cari_analyzer *a)
+{
+    if (!a->snowball_only)
+        a->snowball_only = sb_stemmer_new("indonesian", "UTF_8");
+    if (!a->snowball_only)
+        return CARI_ENOMEM;
+    cache_clear(a);
+    snprintf(a->signature, sizeof a->signature, "snowball-only (benchmarks)");
+    return CARI_OK;
 }
 
 const char *cari_analyzer_signature(const cari_analyzer *a)
@@ -311,7 +329,15 @@ static void word_terms(cari_analyzer *a, const char *w, size_t n,
         termset_add(t, w, n);  /* KPK, PHK, G20: never stemmed */
         return;
     }
-    sn = cari_stemmer_stem(a->stemmer, w, n, stem, sizeof stem);
+    if (a->snowball_only) {
+        const sb_symbol *r = sb_stemmer_stem(a->snowball_only,
+                                             (const sb_symbol *)w, (int)n);
+        sn = r ? (size_t)sb_stemmer_length(a->snowball_only) : 0;
+        if (sn > 0 && sn < sizeof stem)
+            memcpy(stem, r, sn);
+    } else {
+        sn = cari_stemmer_stem(a->stemmer, w, n, stem, sizeof stem);
+    }
     if (sn == 0 || sn >= sizeof stem)
         termset_add(t, w, n);
     else

@@ -40,4 +40,9 @@ void cari_tokvec_free(cari_tokvec *v);
 long cari_analyzer_run(cari_analyzer *a, const char *text, size_t len,
                        uint32_t first_position, cari_tokvec *out);
 
+/* Benchmarks only: stem with bare Snowball instead of cari's stemmer (the
+ * baseline of `make bench-stem`).  Changes the signature, so an index can
+ * never be built or read this way by accident. */
+int cari_analyzer_use_snowball_only(cari_analyzer *a);
+
 #endif

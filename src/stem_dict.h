@@ -1,6 +1,6 @@
 /*
  * stem_dict.h -- the root dictionary that guards the stemmer: the layout of
- * the tables that tools/gen_stem_dict.c generates at build time from
+ * the tables that src/gen/gen_stem_dict.c generates at build time from
  * Debian's hunspell-id dictionary (/usr/share/hunspell/id_ID.{dic,aff}),
  * and the hash both sides use.  Only src/stem.c and the generator include it.
  *
