@@ -65,7 +65,7 @@ for set in tydiqa_id facqa squad_id_mt; do
     if [ $setting = mixed ]; then ix=$mixed; else
         ix=$(index_of "$set" "$DATA/eval/$set/passages.jsonl"); fi
     cut -f2 "$q" > "$WORK/$set.$s.q"
-    "$BIN/cari-search" -i "$ix" --batch "$WORK/$set.$s.q" -n 100 "${extra[@]}" > "$WORK/$set.$s.run" || true
+    "$BIN/cari-search" -i "$ix" --batch "$WORK/$set.$s.q" -n 100 --plain "${extra[@]}" > "$WORK/$set.$s.run" || true
     read -r nq mrr r10 r100 ndcg < <(python3 "$SHARED/bench/ir_eval.py" "$WORK/$set.$s.run" \
         "$DATA/eval/$set/qrels.tsv" "$q" | cut -f2 | tr '\n' ' '; echo)
     table+=$'\n'"| $set | $s | $nq | $mrr | $r10 | $r100 | $ndcg |"

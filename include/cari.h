@@ -265,6 +265,7 @@ typedef struct cari_search_options {
 
 #define CARI_SEARCH_SNIPPETS 1u  /* compute snippets and highlights */
 #define CARI_SEARCH_ALL 2u       /* every query term must match */
+#define CARI_SEARCH_PLAIN 4u     /* no query operators: all words are text */
 
 #define CARI_SEARCH_OPTIONS_VERSION 1
 /* Defaults; where each value came from is documented in src/search.c. */
@@ -299,10 +300,13 @@ typedef struct cari_hit {
     size_t meta_len;
 } cari_hit;
 
-/* Run a query.  Free words are ranked with BM25 (OR semantics unless
- * CARI_SEARCH_ALL).  CARI_ESYNTAX when the query cannot be parsed;
- * CARI_ENOTERMS when it holds no searchable term (e.g. only stopwords).
- * options may be NULL for the defaults. */
+/* Run a query (the query language is described in the README and in
+ * src/query.h: words, "phrases", +must, -exclude, AND/OR/NOT, (groups),
+ * prefix*, title:word, NEAR/n, =exact).  Free words are ranked with BM25
+ * (OR semantics unless CARI_SEARCH_ALL).  CARI_ESYNTAX when the query cannot
+ * be parsed (cari_index_errmsg() names the column); CARI_ENOTERMS when it
+ * holds no searchable term (e.g. only stopwords).  options may be NULL for
+ * the defaults. */
 CARI_API int cari_search(cari_index *index, const char *query,
                          size_t query_len, const cari_search_options *options,
                          cari_hits **out);

@@ -1,18 +1,24 @@
 /*
- * search.c -- runs a query over every segment of an index: analyzes it
- * with the index's analyzer, scores passages with BM25 over two fields
- * (the passage text, and its article's title) using collection-wide
- * statistics, keeps the top k in a heap, then fetches the stored text and
- * makes snippets for the hits.
+ * search.c -- evaluates a query tree (query.h) over every segment of an
+ * index and ranks passages.
  *
- * Scoring (per query term t with query frequency qtf):
- *   body(t, p)  = idf_p(t) * tf (k1 + 1) / (tf + k1 (1 - b + b len_p / avg_p))
- *   title(t, a) = idf_a(t) * tf (k1t + 1) / (tf + k1t (1 - bt + bt len_a / avg_a))
- *   score(p)    = sum_t qtf (body(t, p) + title_weight * title(t, article(p)))
+ * Scoring.  Every term leaf scores BM25 in two fields, the passage text and
+ * its article's title, with collection-wide statistics:
+ *   body(t, p)  = idf_p(t) tf (k1 + 1) / (tf + k1 (1 - b + b len_p / avg_p))
+ *   title(t, a) = idf_a(t) tf (k1t + 1) / (tf + k1t (1 - bt + bt len_a / avg_a))
+ *   leaf(t, p)  = weight (body(t, p) + title_weight title(t, article(p)))
  *   idf_x(t)    = ln(1 + (N_x - df_x + 0.5) / (df_x + 0.5))
- * where N_p counts passages and N_a articles.  The title field is stored
- * once per article and its postings are walked in passage order, so every
- * passage of an article gets its title's score.
+ * N_p counts passages and N_a articles.  A phrase or NEAR group scores as
+ * the sum of its terms where it matches; a boolean node sums its matching
+ * children.  The title field is stored once per article and its postings
+ * are walked in passage order, so every passage of an article gets its
+ * title's score.
+ *
+ * Evaluation.  Each segment gets a tree of matchers (document-at-a-time
+ * iterators over passage numbers with seek and score).  A query that is a
+ * flat OR of terms -- the free-text case -- instead runs MaxScore over the
+ * term cursors: cursors whose score bounds cannot lift a passage into the
+ * current top k are only probed for passages the others found.
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,8 +27,15 @@
 
 #include "codec.h"
 #include "index_internal.h"
+#include "query.h"
 #include "snippet.h"
 #include "util.h"
+
+/* PREFIX queries expand to at most this many terms, the most frequent
+ * first (bounds the cost of "a*"). */
+#define MAX_PREFIX_TERMS 64
+/* Positions decoded per term and passage for phrase checks. */
+#define MAX_POSITIONS 4096
 
 struct cari_hits {
     cari_arena arena;
@@ -31,23 +44,728 @@ struct cari_hits {
     uint64_t total;
 };
 
-typedef struct qterm {
+/* ------------------------------------------------------------------ */
+/* Query-wide state                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Collection statistics of one distinct term of the query. */
+typedef struct termstat {
     const char *term;
     size_t len;
-    uint32_t qtf;
     uint64_t df[CARI_NFIELDS];
     double idf[CARI_NFIELDS];
-} qterm;
+} termstat;
 
+typedef struct qctx {
+    cari_index *ix;
+    cari_search_options o;
+    cari_arena *qarena;     /* lives for the whole query: stats, expansions */
+    cari_arena *arena;      /* per segment: matchers, skip tables */
+    termstat *stats;
+    size_t nstats, stats_cap;
+    double avg[CARI_NFIELDS];
+    int error;
+} qctx;
+
+static termstat *stat_of(qctx *c, const char *term, size_t len)
+{
+    size_t i, s;
+    termstat *t;
+    for (i = 0; i < c->nstats; i++)
+        if (c->stats[i].len == len && memcmp(c->stats[i].term, term, len) == 0)
+            return &c->stats[i];
+    if (c->nstats == c->stats_cap) {
+        size_t cap = c->stats_cap ? c->stats_cap * 2 : 16;
+        termstat *p = cari_arena_alloc(c->qarena, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        if (c->nstats)
+            memcpy(p, c->stats, c->nstats * sizeof *p);
+        c->stats = p;
+        c->stats_cap = cap;
+    }
+    t = &c->stats[c->nstats];
+    memset(t, 0, sizeof *t);
+    t->term = term;
+    t->len = len;
+    for (s = 0; s < c->ix->nsegs; s++) {
+        cari_term_info info;
+        int f, found = cari_segment_lookup(c->ix->segs[s].seg, term, len, &info);
+        if (found < 0) {
+            c->error = CARI_ECORRUPT;
+            return NULL;
+        }
+        if (found)
+            for (f = 0; f < CARI_NFIELDS; f++)
+                t->df[f] += info.df[f];
+    }
+    t->idf[CARI_FIELD_BODY] =
+        log(1.0 + ((double)c->ix->passages - (double)t->df[0] + 0.5) /
+                      ((double)t->df[0] + 0.5));
+    t->idf[CARI_FIELD_TITLE] =
+        log(1.0 + ((double)c->ix->articles - (double)t->df[1] + 0.5) /
+                      ((double)t->df[1] + 0.5));
+    if (t->idf[0] < 0)
+        t->idf[0] = 0;
+    if (t->idf[1] < 0)
+        t->idf[1] = 0;
+    c->nstats++;
+    return t;
+}
+
+/* ---- prefix expansion (over every segment's vocabulary) ---- */
+
+typedef struct expansion {
+    qctx *c;
+    struct { char *term; size_t len; uint64_t df; } *items;
+    size_t n, cap;
+} expansion;
+
+static int collect_term(void *ctx, const char *term, size_t len,
+                        const cari_term_info *info)
+{
+    expansion *e = ctx;
+    size_t i;
+    uint64_t df = (uint64_t)info->df[0] + info->df[1];
+    for (i = 0; i < e->n; i++)
+        if (e->items[i].len == len && memcmp(e->items[i].term, term, len) == 0) {
+            e->items[i].df += df;
+            return 0;
+        }
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 64;
+        void *p = realloc(e->items, cap * sizeof *e->items);
+        if (!p)
+            return CARI_ENOMEM;
+        e->items = p;
+        e->cap = cap;
+    }
+    e->items[e->n].term = cari_arena_strndup(e->c->qarena, term, len);
+    if (!e->items[e->n].term)
+        return CARI_ENOMEM;
+    e->items[e->n].len = len;
+    e->items[e->n].df = df;
+    e->n++;
+    /* a bound on memory for prefixes like "a*": stop collecting far past
+     * what is kept */
+    return e->n >= 100000 ? 1 : 0;
+}
+
+static int cmp_expansion(const void *x, const void *y)
+{
+    const struct { char *term; size_t len; uint64_t df; } *a = x, *b = y;
+    return a->df > b->df ? -1 : a->df < b->df;
+}
+
+/* Replace PREFIX nodes by BOOL(should: TERM...) of their expansions. */
+static int expand_prefixes(qctx *c, cari_qnode *q)
+{
+    size_t i;
+    int rc = CARI_OK;
+    if (!q)
+        return CARI_OK;
+    if (q->op == CARI_Q_BOOL) {
+        for (i = 0; i < q->nmust && !rc; i++)
+            rc = expand_prefixes(c, q->must[i]);
+        for (i = 0; i < q->nshould && !rc; i++)
+            rc = expand_prefixes(c, q->should[i]);
+        for (i = 0; i < q->nmust_not && !rc; i++)
+            rc = expand_prefixes(c, q->must_not[i]);
+        return rc;
+    }
+    if (q->op != CARI_Q_PREFIX)
+        return CARI_OK;
+    {
+        expansion e = {c, NULL, 0, 0};
+        char *exact = cari_arena_alloc(c->qarena, q->len + 2);
+        size_t s, keep;
+        if (!exact)
+            return CARI_ENOMEM;
+        exact[0] = '=';
+        memcpy(exact + 1, q->term, q->len);
+        for (s = 0; s < c->ix->nsegs && !rc; s++) {
+            rc = cari_segment_scan_prefix(c->ix->segs[s].seg, q->term, q->len,
+                                          collect_term, &e);
+            if (!rc)
+                rc = cari_segment_scan_prefix(c->ix->segs[s].seg, exact,
+                                              q->len + 1, collect_term, &e);
+        }
+        if (rc) {
+            free(e.items);
+            return rc;
+        }
+        qsort(e.items, e.n, sizeof *e.items, cmp_expansion);
+        keep = e.n < MAX_PREFIX_TERMS ? e.n : MAX_PREFIX_TERMS;
+        q->op = CARI_Q_BOOL;
+        q->nshould = keep;
+        q->should = cari_arena_alloc(c->qarena, (keep + 1) * sizeof *q->should);
+        if (!q->should) {
+            free(e.items);
+            return CARI_ENOMEM;
+        }
+        for (i = 0; i < keep; i++) {
+            cari_qnode *t = cari_arena_alloc(c->qarena, sizeof *t);
+            if (!t) {
+                free(e.items);
+                return CARI_ENOMEM;
+            }
+            memset(t, 0, sizeof *t);
+            t->op = CARI_Q_TERM;
+            t->fields = q->fields;
+            t->weight = 1.0;
+            t->term = e.items[i].term;
+            t->len = e.items[i].len;
+            q->should[i] = t;
+        }
+        free(e.items);
+    }
+    return CARI_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Matchers: iterators over a segment's passages                       */
+/* ------------------------------------------------------------------ */
+
+enum { M_CURSOR, M_DISJ, M_CONJ, M_PHRASE, M_BOOL };
+
+typedef struct matcher matcher;
+
+/* A term's postings in one field, walked in passage order. */
 typedef struct cursor {
     int field;
-    int qt;                /* index of its query term */
     cari_postings p;
-    uint32_t cur;          /* current passage */
-    uint32_t art_end;      /* title: first passage after the article */
-    double weight;         /* qtf * idf * (k1 + 1) [* title weight] */
+    uint32_t art_end;     /* title: the passage after the current article */
+    double weight;        /* qtf-like weight * idf * (k1 + 1) [* title w] */
     double k1, b, avg;
+    const cari_segment *s;
 } cursor;
+
+struct matcher {
+    int kind;
+    int started;          /* doc is valid (composites start unpositioned) */
+    uint32_t doc;         /* current passage, CARI_DOC_END past the end */
+    double max_score;     /* bound on score() anywhere */
+    /* M_CURSOR */
+    cursor cur;
+    /* M_DISJ, M_CONJ, M_PHRASE (its term matchers), M_BOOL */
+    matcher **kids;
+    size_t nkids;
+    /* M_PHRASE / NEAR */
+    int field;            /* the field whose positions are checked */
+    const uint32_t *offsets; /* PHRASE: relative positions; NULL: NEAR */
+    uint32_t window;
+    uint32_t **posbuf;    /* scratch per term */
+    /* M_BOOL */
+    matcher *must;        /* conjunction of the required children, or NULL */
+    matcher **should;
+    size_t nshould;
+    matcher **must_not;
+    size_t nmust_not;
+};
+
+static uint32_t m_seek(matcher *m, uint32_t target);
+static double m_score(matcher *m);
+
+/* ---- cursors ---- */
+
+static void title_settle(cursor *c, matcher *m, uint32_t target)
+{
+    uint32_t a = c->p.doc, fp;
+    if (a == CARI_DOC_END || a >= cari_segment_articles(c->s)) {
+        m->doc = CARI_DOC_END;
+        return;
+    }
+    fp = cari_segment_first_passage(c->s, a);
+    c->art_end = fp + cari_segment_passage_count(c->s, a);
+    m->doc = target > fp ? target : fp;
+    if (m->doc >= c->art_end) {  /* an article without passages */
+        cari_postings_next(&c->p);
+        title_settle(c, m, target);
+    }
+}
+
+static uint32_t cursor_seek(matcher *m, uint32_t target)
+{
+    cursor *c = &m->cur;
+    if (m->doc >= target)
+        return m->doc;
+    if (c->field == CARI_FIELD_BODY)
+        return m->doc = cari_postings_seek(&c->p, target);
+    if (target < c->art_end)
+        return m->doc = target;
+    if (target >= cari_segment_passages(c->s))
+        return m->doc = CARI_DOC_END;
+    cari_postings_seek(&c->p, cari_segment_passage_article(c->s, target));
+    title_settle(c, m, target);
+    return m->doc;
+}
+
+static inline double cursor_score(const matcher *m)
+{
+    const cursor *c = &m->cur;
+    double tf = cari_postings_tf(&c->p);
+    double len = c->field == CARI_FIELD_BODY
+                     ? cari_segment_body_len(c->s, m->doc)
+                     : cari_segment_title_len(c->s, c->p.doc);
+    return c->weight * tf / (tf + c->k1 * (1.0 - c->b + c->b * len / c->avg));
+}
+
+static double bm25_bound(const cursor *c, uint32_t tf, uint32_t len)
+{
+    return c->weight * tf /
+           (tf + c->k1 * (1.0 - c->b + c->b * (double)len / c->avg));
+}
+
+/* The best score the cursor can give: from the skip entries, or for a short
+ * list from its (already decoded) entries. */
+static double cursor_bound(const cursor *c)
+{
+    double best = 0;
+    uint32_t i;
+    if (c->p.nblocks) {
+        for (i = 0; i < c->p.nblocks; i++) {
+            double v = bm25_bound(c, c->p.skips[i].max_tf, c->p.skips[i].min_len);
+            if (v > best)
+                best = v;
+        }
+        return best;
+    }
+    for (i = 0; i < c->p.n; i++) {
+        uint32_t len = c->field == CARI_FIELD_BODY
+                           ? cari_segment_body_len(c->s, c->p.docs[i])
+                           : cari_segment_title_len(c->s, c->p.docs[i]);
+        double v = bm25_bound(c, c->p.tfs[i], len);
+        if (v > best)
+            best = v;
+    }
+    return best;
+}
+
+static matcher *new_matcher(cari_arena *a, int kind)
+{
+    matcher *m = cari_arena_alloc(a, sizeof *m);
+    if (m) {
+        memset(m, 0, sizeof *m);
+        m->kind = kind;
+    }
+    return m;
+}
+
+/* A cursor for (term, field) in segment s, or NULL when absent there. */
+static int open_cursor(qctx *c, const cari_segment *s, const termstat *t,
+                       int field, double weight, matcher **out)
+{
+    cari_term_info info;
+    matcher *m;
+    int rc, found;
+    *out = NULL;
+    if (field == CARI_FIELD_TITLE && c->o.title_weight <= 0)
+        return CARI_OK;
+    found = cari_segment_lookup(s, t->term, t->len, &info);
+    if (found < 0)
+        return CARI_ECORRUPT;
+    if (!found || info.df[field] == 0)
+        return CARI_OK;
+    m = new_matcher(c->arena, M_CURSOR);
+    if (!m)
+        return CARI_ENOMEM;
+    m->started = 1;
+    m->cur.field = field;
+    m->cur.s = s;
+    rc = cari_postings_open(&m->cur.p, info.postings[field],
+                            info.postings_len[field], info.positions[field],
+                            info.positions_len[field], info.df[field], c->arena);
+    if (rc)
+        return rc;
+    m->cur.k1 = field == CARI_FIELD_BODY ? c->o.k1 : c->o.title_k1;
+    m->cur.b = field == CARI_FIELD_BODY ? c->o.b : c->o.title_b;
+    m->cur.avg = c->avg[field];
+    m->cur.weight = weight * t->idf[field] * (m->cur.k1 + 1.0);
+    if (field == CARI_FIELD_TITLE)
+        m->cur.weight *= c->o.title_weight;
+    if (field == CARI_FIELD_BODY) {
+        m->doc = m->cur.p.doc;
+    } else {
+        m->cur.art_end = 0;
+        title_settle(&m->cur, m, 0);
+    }
+    m->max_score = cursor_bound(&m->cur);
+    *out = m;
+    return CARI_OK;
+}
+
+/* ---- disjunction and conjunction ---- */
+
+static uint32_t disj_seek(matcher *m, uint32_t target)
+{
+    uint32_t best = CARI_DOC_END;
+    size_t i;
+    for (i = 0; i < m->nkids; i++) {
+        uint32_t d = m_seek(m->kids[i], target);
+        if (d < best)
+            best = d;
+    }
+    return m->doc = best;
+}
+
+static double sum_at(matcher **kids, size_t n, uint32_t doc)
+{
+    double s = 0;
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (kids[i]->doc == doc)
+            s += m_score(kids[i]);
+    return s;
+}
+
+static uint32_t conj_seek(matcher *m, uint32_t target)
+{
+    size_t i = 0, agree = 0;
+    uint32_t t = target;
+    if (m->nkids == 0)
+        return m->doc = CARI_DOC_END;
+    while (agree < m->nkids) {
+        uint32_t d = m_seek(m->kids[i], t);
+        if (d == CARI_DOC_END)
+            return m->doc = CARI_DOC_END;
+        if (d == t) {
+            agree++;
+        } else {
+            t = d;
+            agree = 1;
+        }
+        i = (i + 1) % m->nkids;
+    }
+    return m->doc = t;
+}
+
+/* ---- phrase and NEAR: a conjunction of cursors in one field plus a
+ * positions check ---- */
+
+static int positions_of(matcher *k, uint32_t *out)
+{
+    int n = cari_postings_positions(&k->cur.p, out, MAX_POSITIONS);
+    return n;
+}
+
+/* Do the decoded positions hold the phrase (offsets) or a NEAR group
+ * (all terms within window)? */
+static int phrase_holds(matcher *m, int *counts)
+{
+    size_t i, j;
+    if (m->offsets) {
+        /* every start p of term 0 such that term i occurs at p + off[i] */
+        for (j = 0; j < (size_t)counts[0]; j++) {
+            uint32_t p0 = m->posbuf[0][j];
+            int all = 1;
+            for (i = 1; i < m->nkids && all; i++) {
+                uint32_t want = p0 + m->offsets[i] - m->offsets[0];
+                int k, found = 0;
+                for (k = 0; k < counts[i]; k++)
+                    if (m->posbuf[i][k] == want) {
+                        found = 1;
+                        break;
+                    }
+                all = found;
+            }
+            if (all)
+                return 1;
+        }
+        return 0;
+    }
+    /* NEAR: some occurrence of each term inside one window */
+    for (i = 0; i < m->nkids; i++)
+        for (j = 0; j < (size_t)counts[i]; j++) {
+            uint32_t lo = m->posbuf[i][j], hi = lo + m->window;
+            size_t t;
+            int all = 1;
+            for (t = 0; t < m->nkids && all; t++) {
+                int k, found = 0;
+                if (t == i)
+                    continue;
+                for (k = 0; k < counts[t]; k++)
+                    if (m->posbuf[t][k] >= lo && m->posbuf[t][k] <= hi) {
+                        found = 1;
+                        break;
+                    }
+                all = found;
+            }
+            if (all)
+                return 1;
+        }
+    return 0;
+}
+
+static uint32_t phrase_seek(matcher *m, uint32_t target)
+{
+    int counts[64];
+    for (;;) {
+        uint32_t d = conj_seek(m, target);
+        size_t i;
+        int ok = 1;
+        if (d == CARI_DOC_END)
+            return d;
+        for (i = 0; i < m->nkids; i++) {
+            counts[i] = positions_of(m->kids[i], m->posbuf[i]);
+            if (counts[i] <= 0)
+                ok = 0;
+        }
+        if (ok && phrase_holds(m, counts))
+            return m->doc = d;
+        target = d + 1;
+    }
+}
+
+/* ---- boolean ---- */
+
+static uint32_t bool_seek(matcher *m, uint32_t target)
+{
+    for (;;) {
+        uint32_t d;
+        size_t i;
+        int excluded = 0;
+        d = m->must ? m_seek(m->must, target) : disj_seek(m, target);
+        if (d == CARI_DOC_END)
+            return m->doc = d;
+        for (i = 0; i < m->nmust_not && !excluded; i++)
+            if (m_seek(m->must_not[i], d) == d)
+                excluded = 1;
+        if (!excluded)
+            return m->doc = d;
+        target = d + 1;
+    }
+}
+
+static double bool_score(matcher *m)
+{
+    double s = 0;
+    size_t i;
+    if (m->must) {
+        s = m_score(m->must);
+        for (i = 0; i < m->nshould; i++) {
+            matcher *k = m->should[i];
+            if (m_seek(k, m->doc) == m->doc)
+                s += m_score(k);
+        }
+        return s;
+    }
+    return sum_at(m->kids, m->nkids, m->doc);
+}
+
+static uint32_t m_seek(matcher *m, uint32_t target)
+{
+    if (m->started && m->doc >= target)
+        return m->doc;
+    m->started = 1;
+    switch (m->kind) {
+    case M_CURSOR: return cursor_seek(m, target);
+    case M_DISJ: return disj_seek(m, target);
+    case M_CONJ: return conj_seek(m, target);
+    case M_PHRASE: return phrase_seek(m, target);
+    default: return bool_seek(m, target);
+    }
+}
+
+static double m_score(matcher *m)
+{
+    switch (m->kind) {
+    case M_CURSOR: return cursor_score(m);
+    case M_BOOL: return bool_score(m);
+    default: return sum_at(m->kids, m->nkids, m->doc);
+    }
+}
+
+/* ---- building matchers from the query tree ---- */
+
+static matcher *combine(qctx *c, int kind, matcher **kids, size_t n)
+{
+    matcher *m;
+    size_t i;
+    if (n == 1 && kind != M_PHRASE)
+        return kids[0];
+    m = new_matcher(c->arena, kind);
+    if (!m)
+        return NULL;
+    m->kids = kids;
+    m->nkids = n;
+    for (i = 0; i < n; i++)
+        m->max_score += kids[i]->max_score;
+    return m;
+}
+
+static int build(qctx *c, const cari_segment *s, const cari_qnode *q,
+                 matcher **out);
+
+/* A term in both fields: the disjunction of its cursors (NULL: absent). */
+static int build_term(qctx *c, const cari_segment *s, const char *term,
+                      size_t len, unsigned fields, double weight,
+                      matcher **out)
+{
+    matcher **kids = cari_arena_alloc(c->arena, 2 * sizeof *kids);
+    const termstat *t = stat_of(c, term, len);
+    size_t n = 0;
+    int f, rc;
+    *out = NULL;
+    if (!kids || !t)
+        return c->error ? c->error : CARI_ENOMEM;
+    for (f = 0; f < CARI_NFIELDS; f++) {
+        matcher *m;
+        if (!(fields & (f == CARI_FIELD_BODY ? CARI_QF_BODY : CARI_QF_TITLE)))
+            continue;
+        rc = open_cursor(c, s, t, f, weight, &m);
+        if (rc)
+            return rc;
+        if (m)
+            kids[n++] = m;
+    }
+    if (n == 0)
+        return CARI_OK;
+    *out = combine(c, M_DISJ, kids, n);
+    return *out ? CARI_OK : CARI_ENOMEM;
+}
+
+/* A phrase or NEAR group: per field, the conjunction of its terms' cursors
+ * with a positions check; the fields' matchers are OR'ed. */
+static int build_positional(qctx *c, const cari_segment *s,
+                            const cari_qnode *q, matcher **out)
+{
+    matcher **fields = cari_arena_alloc(c->arena, 2 * sizeof *fields);
+    size_t nf = 0, i;
+    int f, rc;
+    *out = NULL;
+    if (!fields)
+        return CARI_ENOMEM;
+    for (f = 0; f < CARI_NFIELDS; f++) {
+        matcher *m, **kids;
+        int missing = 0;
+        if (!(q->fields & (f == CARI_FIELD_BODY ? CARI_QF_BODY : CARI_QF_TITLE)))
+            continue;
+        if (q->nterms > 64)
+            return CARI_EINVAL;
+        kids = cari_arena_alloc(c->arena, q->nterms * sizeof *kids);
+        m = new_matcher(c->arena, M_PHRASE);
+        if (!kids || !m)
+            return CARI_ENOMEM;
+        m->posbuf = cari_arena_alloc(c->arena, q->nterms * sizeof *m->posbuf);
+        if (!m->posbuf)
+            return CARI_ENOMEM;
+        for (i = 0; i < q->nterms && !missing; i++) {
+            const termstat *t = stat_of(c, q->terms[i], q->lens[i]);
+            if (!t)
+                return c->error ? c->error : CARI_ENOMEM;
+            rc = open_cursor(c, s, t, f, q->weight, &kids[i]);
+            if (rc)
+                return rc;
+            if (!kids[i])
+                missing = 1;
+            m->posbuf[i] = cari_arena_alloc(c->arena,
+                                            MAX_POSITIONS * sizeof(uint32_t));
+            if (!m->posbuf[i])
+                return CARI_ENOMEM;
+        }
+        if (missing)
+            continue;
+        m->kids = kids;
+        m->nkids = q->nterms;
+        m->field = f;
+        m->offsets = q->op == CARI_Q_PHRASE ? q->positions : NULL;
+        m->window = q->window;
+        for (i = 0; i < q->nterms; i++)
+            m->max_score += kids[i]->max_score;
+        fields[nf++] = m;
+    }
+    if (nf == 0)
+        return CARI_OK;
+    *out = combine(c, M_DISJ, fields, nf);
+    return *out ? CARI_OK : CARI_ENOMEM;
+}
+
+static int build_list(qctx *c, const cari_segment *s, cari_qnode **items,
+                      size_t n, matcher ***out, size_t *nout, int all_needed)
+{
+    matcher **kids = cari_arena_alloc(c->arena, (n + 1) * sizeof *kids);
+    size_t i, k = 0;
+    *out = NULL;
+    *nout = 0;
+    if (!kids)
+        return CARI_ENOMEM;
+    for (i = 0; i < n; i++) {
+        matcher *m;
+        int rc = build(c, s, items[i], &m);
+        if (rc)
+            return rc;
+        if (!m) {
+            if (all_needed)
+                return CARI_OK;  /* a required part cannot match here */
+            continue;
+        }
+        kids[k++] = m;
+    }
+    *out = kids;
+    *nout = k;
+    return CARI_OK;
+}
+
+static int build(qctx *c, const cari_segment *s, const cari_qnode *q,
+                 matcher **out)
+{
+    int rc;
+    *out = NULL;
+    switch (q->op) {
+    case CARI_Q_TERM:
+        return build_term(c, s, q->term, q->len, q->fields, q->weight, out);
+    case CARI_Q_PHRASE:
+    case CARI_Q_NEAR:
+        return build_positional(c, s, q, out);
+    case CARI_Q_PREFIX:
+        return CARI_OK;  /* expanded before */
+    case CARI_Q_BOOL: {
+        matcher *m, **must = NULL, **should = NULL, **must_not = NULL;
+        size_t nmust = 0, nshould = 0, nmust_not = 0, i;
+        if (q->nmust) {
+            rc = build_list(c, s, q->must, q->nmust, &must, &nmust, 1);
+            if (rc)
+                return rc;
+            if (nmust < q->nmust)
+                return CARI_OK;
+        }
+        rc = build_list(c, s, q->should, q->nshould, &should, &nshould, 0);
+        if (!rc)
+            rc = build_list(c, s, q->must_not, q->nmust_not, &must_not,
+                            &nmust_not, 0);
+        if (rc)
+            return rc;
+        if (nmust == 0 && nshould == 0)
+            return CARI_OK;
+        m = new_matcher(c->arena, M_BOOL);
+        if (!m)
+            return CARI_ENOMEM;
+        if (nmust) {
+            m->must = combine(c, M_CONJ, must, nmust);
+            if (!m->must)
+                return CARI_ENOMEM;
+            m->max_score = m->must->max_score;
+        }
+        m->should = should;
+        m->nshould = nshould;
+        m->kids = should;
+        m->nkids = nshould;
+        for (i = 0; i < nshould; i++)
+            m->max_score += should[i]->max_score;
+        m->must_not = must_not;
+        m->nmust_not = nmust_not;
+        if (!nmust && !nmust_not)
+            m->kind = M_DISJ;
+        *out = m;
+        return CARI_OK;
+    }
+    }
+    return CARI_EINVAL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Top k                                                               */
+/* ------------------------------------------------------------------ */
 
 typedef struct scored {
     double score;
@@ -64,7 +782,7 @@ static int better(const scored *a, const scored *b)
     return a->passage < b->passage;
 }
 
-/* Min-heap of the best k results: heap[0] is the worst kept. */
+/* Min-heap of the best k: heap[0] is the worst kept. */
 typedef struct topk {
     scored *heap;
     size_t n, k;
@@ -102,268 +820,236 @@ static void heap_push(topk *h, const scored *s)
     h->heap[i] = *s;
 }
 
+/* The score a passage must beat to enter the heap. */
+static double threshold(const topk *h)
+{
+    return h->n < h->k ? -1.0 : h->heap[0].score;
+}
+
 static int cmp_scored(const void *x, const void *y)
 {
     const scored *a = x, *b = y;
     return better(a, b) ? -1 : better(b, a) ? 1 : 0;
 }
 
-/* ---- query analysis ---- */
-
-typedef struct query {
-    qterm *terms;
-    size_t n;
-} query;
-
-static int add_qterm(query *q, const char *term, size_t len,
-                     cari_arena *arena)
+static int live(const cari_live_segment *ls, uint32_t passage)
 {
-    size_t j;
-    for (j = 0; j < q->n; j++)
-        if (q->terms[j].len == len && memcmp(q->terms[j].term, term, len) == 0) {
-            q->terms[j].qtf++;
-            return CARI_OK;
+    return !ls->deleted ||
+           !cari_is_deleted(ls, cari_segment_passage_article(ls->seg, passage));
+}
+
+/* Exhaustive DAAT over a matcher tree. */
+static uint64_t run_generic(matcher *m, const cari_live_segment *ls,
+                            uint32_t si, topk *heap)
+{
+    uint64_t matched = 0;
+    uint32_t d = m_seek(m, 0);
+    while (d != CARI_DOC_END) {
+        if (live(ls, d)) {
+            scored sc;
+            sc.score = m_score(m);
+            sc.seg = si;
+            sc.passage = d;
+            matched++;
+            heap_push(heap, &sc);
         }
-    memset(&q->terms[q->n], 0, sizeof q->terms[q->n]);
-    q->terms[q->n].term = cari_arena_strndup(arena, term, len);
-    if (!q->terms[q->n].term)
-        return CARI_ENOMEM;
-    q->terms[q->n].len = len;
-    q->terms[q->n].qtf = 1;
-    q->n++;
-    return CARI_OK;
+        d = m_seek(m, d + 1);
+    }
+    return matched;
+}
+
+static int cmp_bound(const void *x, const void *y)
+{
+    const matcher *a = *(matcher *const *)x, *b = *(matcher *const *)y;
+    return a->max_score < b->max_score ? -1 : a->max_score > b->max_score;
 }
 
 /*
- * The query's terms: every word through the analyzer.  A word written
- * "=word" asks for its exact (unstemmed) form: the analyzer's "=form" term
- * when the form differs from its stem, the term itself otherwise.  Plain
- * words search their stems (and compounds their parts).
+ * MaxScore over independent scoring cursors (a flat OR).  Cursors sorted by
+ * bound; the lowest ones whose bounds together cannot beat the threshold are
+ * "non-essential": candidates come from the essential ones only, and the
+ * others are probed for a candidate only while it can still make the heap.
  */
-static int analyze_query(cari_index *ix, const char *text, size_t len,
-                         cari_arena *arena, query *q)
+static void run_maxscore(matcher **cur, size_t n, const cari_live_segment *ls,
+                         uint32_t si, topk *heap, double *prefix)
 {
-    cari_tokvec tv = {0};
-    size_t i = 0, cap = 0;
-    int rc = CARI_OK;
-    q->terms = NULL;
-    q->n = 0;
-    while (i < len && !rc) {
-        size_t start, end, k;
-        int exact;
-        long n;
-        while (i < len && (text[i] == ' ' || text[i] == '\t' ||
-                           text[i] == '\n' || text[i] == '\r'))
-            i++;
-        start = i;
-        while (i < len && text[i] != ' ' && text[i] != '\t' &&
-               text[i] != '\n' && text[i] != '\r')
-            i++;
-        end = i;
-        if (start == end)
-            break;
-        exact = text[start] == '=';
-        n = cari_analyzer_run(ix->analyzer, text + start + exact,
-                              end - start - exact, 0, &tv);
-        if (n < 0) {
-            rc = (int)n;
-            break;
-        }
-        if (q->n + tv.len > cap) {
-            size_t ncap = (q->n + tv.len) * 2 + 8;
-            qterm *p = cari_arena_alloc(arena, ncap * sizeof *p);
-            if (!p) {
-                rc = CARI_ENOMEM;
-                break;
-            }
-            if (q->n)
-                memcpy(p, q->terms, q->n * sizeof *p);
-            q->terms = p;
-            cap = ncap;
-        }
-        for (k = 0; k < tv.len && !rc; k++) {
-            const cari_term_token *t = &tv.items[k];
-            int is_exact = t->term_len > 1 && t->term[0] == '=';
-            if (t->stop)
-                continue;
-            if (exact) {
-                /* the primary term stands for the exact form unless the
-                 * token has an "=form" alternative */
-                if (!t->alternative) {
-                    size_t m = k + 1;
-                    int has_exact = 0;
-                    while (m < tv.len && tv.items[m].alternative) {
-                        if (tv.items[m].term[0] == '=')
-                            has_exact = 1;
-                        m++;
-                    }
-                    if (has_exact)
-                        continue;
-                } else if (!is_exact) {
-                    continue;
-                }
-                rc = add_qterm(q, t->term, t->term_len, arena);
-            } else if (!is_exact) {
-                rc = add_qterm(q, t->term, t->term_len, arena);
-            }
-        }
-    }
-    cari_tokvec_free(&tv);
-    return rc;
-}
-
-static double idf(uint64_t n, uint64_t df)
-{
-    return log(1.0 + ((double)n - (double)df + 0.5) / ((double)df + 0.5));
-}
-
-/* ---- cursors ---- */
-
-static void title_settle(cursor *c, const cari_segment *s, uint32_t target)
-{
-    /* position on the first passage >= target of the current article */
-    uint32_t a = c->p.doc;
-    uint32_t fp;
-    if (a == CARI_DOC_END || a >= cari_segment_articles(s)) {
-        c->cur = CARI_DOC_END;
-        return;
-    }
-    fp = cari_segment_first_passage(s, a);
-    c->art_end = fp + cari_segment_passage_count(s, a);
-    c->cur = target > fp ? target : fp;
-}
-
-static void cursor_seek(cursor *c, const cari_segment *s, uint32_t target)
-{
-    if (c->cur >= target)
-        return;
-    if (c->field == CARI_FIELD_BODY) {
-        c->cur = cari_postings_seek(&c->p, target);
-        return;
-    }
-    if (target < c->art_end) {
-        c->cur = target;
-        return;
-    }
-    if (target >= cari_segment_passages(s)) {
-        c->cur = CARI_DOC_END;
-        return;
-    }
-    cari_postings_seek(&c->p, cari_segment_passage_article(s, target));
-    title_settle(c, s, target);
-}
-
-static double cursor_score(const cursor *c, const cari_segment *s)
-{
-    double tf = cari_postings_tf(&c->p);
-    double len = c->field == CARI_FIELD_BODY
-                     ? cari_segment_body_len(s, c->cur)
-                     : cari_segment_title_len(s, c->p.doc);
-    return c->weight * tf /
-           (tf + c->k1 * (1.0 - c->b + c->b * len / c->avg));
-}
-
-/* Score every passage of segment si that matches, into the heap. */
-static int search_segment(cari_index *ix, size_t si, const query *q,
-                          const cari_search_options *o, cari_arena *arena,
-                          topk *heap, uint64_t *total)
-{
-    const cari_live_segment *ls = &ix->segs[si];
-    const cari_segment *s = ls->seg;
-    cursor *cur;
-    size_t nc = 0, i;
-    int rc = CARI_OK;
-    int *seen = NULL;
-    double avg[CARI_NFIELDS];
-    avg[CARI_FIELD_BODY] =
-        ix->passages ? (double)ix->total_len[CARI_FIELD_BODY] /
-                           (double)(ix->passages + 0.0) : 1.0;
-    avg[CARI_FIELD_TITLE] =
-        ix->articles ? (double)ix->total_len[CARI_FIELD_TITLE] /
-                           (double)ix->articles : 1.0;
-    for (i = 0; i < CARI_NFIELDS; i++)
-        if (avg[i] <= 0)
-            avg[i] = 1.0;
-    cur = cari_arena_alloc(arena, (2 * q->n + 1) * sizeof *cur);
-    seen = cari_arena_alloc(arena, (q->n + 1) * sizeof *seen);
-    if (!cur || !seen)
-        return CARI_ENOMEM;
-    for (i = 0; i < q->n; i++) {
-        cari_term_info info;
-        int f, found = cari_segment_lookup(s, q->terms[i].term,
-                                           q->terms[i].len, &info);
-        if (found < 0)
-            return CARI_ECORRUPT;
-        if (!found)
-            continue;
-        for (f = 0; f < CARI_NFIELDS; f++) {
-            cursor *c = &cur[nc];
-            if (info.df[f] == 0)
-                continue;
-            if (f == CARI_FIELD_TITLE && o->title_weight <= 0)
-                continue;
-            c->field = f;
-            c->qt = (int)i;
-            rc = cari_postings_open(&c->p, info.postings[f],
-                                    info.postings_len[f], info.positions[f],
-                                    info.positions_len[f], info.df[f], arena);
-            if (rc)
-                return rc;
-            c->k1 = f == CARI_FIELD_BODY ? o->k1 : o->title_k1;
-            c->b = f == CARI_FIELD_BODY ? o->b : o->title_b;
-            c->avg = avg[f];
-            c->weight = q->terms[i].qtf * q->terms[i].idf[f] * (c->k1 + 1.0);
-            if (f == CARI_FIELD_TITLE)
-                c->weight *= o->title_weight;
-            if (f == CARI_FIELD_BODY) {
-                c->cur = c->p.doc;
-            } else {
-                c->art_end = 0;
-                title_settle(c, s, 0);
-            }
-            nc++;
-        }
-    }
+    size_t first_essential = 0, i;
+    qsort(cur, n, sizeof *cur, cmp_bound);
+    prefix[0] = 0;
+    for (i = 0; i < n; i++)
+        prefix[i + 1] = prefix[i] + cur[i]->max_score;
     for (;;) {
-        uint32_t doc = CARI_DOC_END;
+        uint32_t d = CARI_DOC_END;
+        double score = 0, theta = threshold(heap);
         scored sc;
-        size_t matched = 0;
-        for (i = 0; i < nc; i++)
-            if (cur[i].cur < doc)
-                doc = cur[i].cur;
-        if (doc == CARI_DOC_END)
+        while (first_essential < n && prefix[first_essential + 1] <= theta)
+            first_essential++;
+        if (first_essential >= n)
             break;
-        sc.score = 0;
-        memset(seen, 0, q->n * sizeof *seen);
-        for (i = 0; i < nc; i++) {
-            if (cur[i].cur != doc)
-                continue;
-            sc.score += cursor_score(&cur[i], s);
-            if (!seen[cur[i].qt]++)
-                matched++;
+        for (i = first_essential; i < n; i++)
+            if (cur[i]->doc < d)
+                d = cur[i]->doc;
+        if (d == CARI_DOC_END)
+            break;
+        for (i = first_essential; i < n; i++)
+            if (cur[i]->doc == d) {
+                score += cursor_score(cur[i]);
+                cursor_seek(cur[i], d + 1);
+            }
+        /* the non-essential ones, highest bound first, while they can
+         * still lift the passage over the threshold */
+        for (i = first_essential; i-- > 0;) {
+            if (score + prefix[i + 1] <= theta)
+                break;
+            if (cursor_seek(cur[i], d) == d)
+                score += cursor_score(cur[i]);
         }
-        for (i = 0; i < nc; i++)
-            if (cur[i].cur == doc)
-                cursor_seek(&cur[i], s, doc + 1);
-        if (cari_is_deleted(ls, cari_segment_passage_article(s, doc)))
-            continue;
-        if ((o->flags & CARI_SEARCH_ALL) && matched < q->n)
-            continue;
-        (*total)++;
-        sc.seg = (uint32_t)si;
-        sc.passage = doc;
-        heap_push(heap, &sc);
+        if (score > theta && live(ls, d)) {
+            sc.score = score;
+            sc.seg = si;
+            sc.passage = d;
+            heap_push(heap, &sc);
+        }
     }
-    for (i = 0; i < nc; i++)
-        if (cur[i].p.corrupt)
-            return CARI_ECORRUPT;
+}
+
+/* Is q a flat OR of terms, possibly nested (MaxScore applies)? */
+static int flat_or(const cari_qnode *q)
+{
+    size_t i;
+    if (q->op == CARI_Q_TERM)
+        return 1;
+    if (q->op != CARI_Q_BOOL || q->nmust || q->nmust_not)
+        return 0;
+    for (i = 0; i < q->nshould; i++)
+        if (!flat_or(q->should[i]))
+            return 0;
+    return 1;
+}
+
+/* Number of term leaves under q. */
+static size_t count_terms(const cari_qnode *q)
+{
+    size_t i, n = 0;
+    if (q->op != CARI_Q_BOOL)
+        return q->op == CARI_Q_TERM ? 1 : q->nterms;
+    for (i = 0; i < q->nmust; i++)
+        n += count_terms(q->must[i]);
+    for (i = 0; i < q->nshould; i++)
+        n += count_terms(q->should[i]);
+    for (i = 0; i < q->nmust_not; i++)
+        n += count_terms(q->must_not[i]);
+    return n;
+}
+
+/* Collect the cursors (M_CURSOR leaves) under m. */
+static void gather_cursors(matcher *m, matcher **out, size_t *n)
+{
+    size_t i;
+    if (m->kind == M_CURSOR) {
+        out[(*n)++] = m;
+        return;
+    }
+    for (i = 0; i < m->nkids; i++)
+        gather_cursors(m->kids[i], out, n);
+}
+
+/* ------------------------------------------------------------------ */
+/* Estimating the number of matches                                    */
+/* ------------------------------------------------------------------ */
+
+/* Fraction of passages q matches, assuming independent terms. */
+static double match_fraction(qctx *c, const cari_qnode *q)
+{
+    double n = c->ix->passages ? (double)c->ix->passages : 1.0;
+    size_t i;
+    double p;
+    switch (q->op) {
+    case CARI_Q_TERM: {
+        const termstat *t = stat_of(c, q->term, q->len);
+        double body = t ? (double)t->df[0] / n : 0;
+        double title = t && (q->fields & CARI_QF_TITLE) && c->ix->articles
+                           ? (double)t->df[1] / (double)c->ix->articles
+                           : 0;
+        if (!(q->fields & CARI_QF_BODY))
+            body = 0;
+        p = 1 - (1 - body) * (1 - title);
+        return p > 1 ? 1 : p;
+    }
+    case CARI_Q_PHRASE:
+    case CARI_Q_NEAR:
+        p = 1;
+        for (i = 0; i < q->nterms; i++) {
+            const termstat *t = stat_of(c, q->terms[i], q->lens[i]);
+            p *= t ? (double)t->df[0] / n : 0;
+        }
+        return p;
+    case CARI_Q_BOOL:
+        if (q->nmust) {
+            p = 1;
+            for (i = 0; i < q->nmust; i++)
+                p *= match_fraction(c, q->must[i]);
+        } else {
+            double none = 1;
+            for (i = 0; i < q->nshould; i++)
+                none *= 1 - match_fraction(c, q->should[i]);
+            p = 1 - none;
+        }
+        for (i = 0; i < q->nmust_not; i++)
+            p *= 1 - match_fraction(c, q->must_not[i]);
+        return p;
+    default:
+        return 0;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Hits                                                                */
+/* ------------------------------------------------------------------ */
+
+/* The terms worth highlighting: every positive leaf's terms. */
+static int collect_highlight_terms(const cari_qnode *q, cari_arena *a,
+                                   cari_termlist *tl, size_t *cap)
+{
+    size_t i;
+    int rc = CARI_OK;
+    if (!q)
+        return CARI_OK;
+    if (q->op == CARI_Q_BOOL) {
+        for (i = 0; i < q->nmust && !rc; i++)
+            rc = collect_highlight_terms(q->must[i], a, tl, cap);
+        for (i = 0; i < q->nshould && !rc; i++)
+            rc = collect_highlight_terms(q->should[i], a, tl, cap);
+        return rc;
+    }
+    for (i = 0; i < (q->op == CARI_Q_TERM ? 1 : q->nterms); i++) {
+        const char *t = q->op == CARI_Q_TERM ? q->term : q->terms[i];
+        size_t len = q->op == CARI_Q_TERM ? q->len : q->lens[i];
+        if (q->op == CARI_Q_PREFIX)
+            break;
+        if (tl->n == *cap) {
+            size_t ncap = *cap ? *cap * 2 : 16;
+            const char **terms = cari_arena_alloc(a, ncap * sizeof *terms);
+            size_t *lens = cari_arena_alloc(a, ncap * sizeof *lens);
+            if (!terms || !lens)
+                return CARI_ENOMEM;
+            if (tl->n) {
+                memcpy(terms, tl->terms, tl->n * sizeof *terms);
+                memcpy(lens, tl->lens, tl->n * sizeof *lens);
+            }
+            tl->terms = terms;
+            tl->lens = lens;
+            *cap = ncap;
+        }
+        ((const char **)tl->terms)[tl->n] = t;
+        ((size_t *)tl->lens)[tl->n] = len;
+        tl->n++;
+    }
     return CARI_OK;
 }
 
-/* ---- hits ---- */
-
 static int fill_hit(cari_index *ix, cari_hits *h, const scored *sc,
-                    const query *q, const cari_search_options *o,
+                    const cari_termlist *tl, const cari_search_options *o,
                     cari_tokvec *scratch, cari_hit *hit)
 {
     cari_live_segment *ls = &ix->segs[sc->seg];
@@ -393,25 +1079,13 @@ static int fill_hit(cari_index *ix, cari_hits *h, const scored *sc,
     if (!hit->id || !hit->title || (st.meta_len && !hit->meta))
         return CARI_ENOMEM;
     if (o->flags & CARI_SEARCH_SNIPPETS) {
-        const char **terms;
-        size_t *lens, i;
-        cari_termlist tl;
         char *snip;
         cari_span *hl;
         hit->text = cari_arena_strndup(&h->arena, st.text + start, end - start);
         hit->text_len = end - start;
-        terms = cari_arena_alloc(&h->arena, (q->n + 1) * sizeof *terms);
-        lens = cari_arena_alloc(&h->arena, (q->n + 1) * sizeof *lens);
-        if (!hit->text || !terms || !lens)
+        if (!hit->text)
             return CARI_ENOMEM;
-        for (i = 0; i < q->n; i++) {
-            terms[i] = q->terms[i].term;
-            lens[i] = q->terms[i].len;
-        }
-        tl.terms = terms;
-        tl.lens = lens;
-        tl.n = q->n;
-        rc = cari_snippet(ix->analyzer, hit->text, hit->text_len, &tl,
+        rc = cari_snippet(ix->analyzer, hit->text, hit->text_len, tl,
                           o->snippet_words, scratch, &h->arena, &snip,
                           &hit->snippet_len, &hl, &hit->highlight_count);
         if (rc)
@@ -422,113 +1096,169 @@ static int fill_hit(cari_index *ix, cari_hits *h, const scored *sc,
     return CARI_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* Entry point                                                         */
+/* ------------------------------------------------------------------ */
+
+static int fail(cari_index *ix, int rc, const char *fmt, ...)
+    CARI_PRINTF(3, 4);
+
+static int fail(cari_index *ix, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ix->errmsg, sizeof ix->errmsg, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
 int cari_search(cari_index *ix, const char *text, size_t len,
                 const cari_search_options *opts, cari_hits **out)
 {
-    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
-    cari_hits *h;
-    cari_arena scratch = {0};
-    query q = {NULL, 0};
+    cari_search_options defaults = CARI_SEARCH_OPTIONS_INIT;
+    cari_hits *h = NULL;
+    cari_arena qa = {0}, seg_arena = {0};
+    cari_qnode *q = NULL;
+    cari_error err;
+    qctx c;
     topk heap = {0};
-    size_t i, f;
-    int rc;
+    size_t i;
+    int rc = CARI_OK;
+    uint64_t exact_total = 0;
+    int exhaustive = 1;
     cari_tokvec tv = {0};
     *out = NULL;
     if (!ix || (!text && len))
         return CARI_EINVAL;
-    if (opts) {
-        if (opts->version != CARI_SEARCH_OPTIONS_VERSION)
-            return CARI_EINVAL;
-        o = *opts;
+    memset(&c, 0, sizeof c);
+    c.ix = ix;
+    c.o = opts ? *opts : defaults;
+    c.qarena = &qa;
+    c.arena = &seg_arena;
+    if (opts && opts->version != CARI_SEARCH_OPTIONS_VERSION)
+        return fail(ix, CARI_EINVAL, "unknown search options version");
+    if (c.o.limit > (1u << 24) || c.o.offset > (1u << 24) ||
+        !(c.o.k1 >= 0 && c.o.k1 <= 1000) || !(c.o.b >= 0 && c.o.b <= 1) ||
+        !(c.o.title_k1 >= 0 && c.o.title_k1 <= 1000) ||
+        !(c.o.title_b >= 0 && c.o.title_b <= 1) ||
+        !(c.o.title_weight >= 0 && c.o.title_weight <= 1e6) ||
+        c.o.snippet_words < 1 || c.o.snippet_words > 10000)
+        return fail(ix, CARI_EINVAL, "search options out of range");
+    ix->errmsg[0] = '\0';
+    if (c.o.flags & CARI_SEARCH_PLAIN)
+        rc = cari_query_parse_plain(ix->analyzer, text ? text : "", len,
+                                    (c.o.flags & CARI_SEARCH_ALL) != 0, &qa,
+                                    &q, &err);
+    else
+        rc = cari_query_parse(ix->analyzer, text ? text : "", len,
+                              (c.o.flags & CARI_SEARCH_ALL) != 0, &qa, &q,
+                              &err);
+    if (rc) {
+        fail(ix, rc, "%s", err.message);
+        goto done;
     }
-    if (o.limit > (1u << 24) || o.offset > (1u << 24) || o.k1 < 0 ||
-        o.b < 0 || o.b > 1 || o.title_k1 < 0 || o.title_b < 0 ||
-        o.title_b > 1 || !(o.title_weight >= 0) || o.snippet_words < 1 ||
-        o.snippet_words > 10000) {
-        snprintf(ix->errmsg, sizeof ix->errmsg, "search options out of range");
-        return CARI_EINVAL;
+    if (!q) {
+        rc = fail(ix, CARI_ENOTERMS,
+                  "the query holds no searchable word (only stopwords, "
+                  "punctuation or excluded words)");
+        goto done;
     }
-    h = calloc(1, sizeof *h);
-    if (!h)
-        return CARI_ENOMEM;
-    rc = analyze_query(ix, text ? text : "", len, &h->arena, &q);
+    rc = expand_prefixes(&c, q);
     if (rc)
-        goto fail;
-    if (q.n == 0) {
-        snprintf(ix->errmsg, sizeof ix->errmsg,
-                 "the query holds no searchable word (only stopwords or "
-                 "punctuation)");
-        rc = CARI_ENOTERMS;
-        goto fail;
+        goto done;
+    c.avg[CARI_FIELD_BODY] =
+        ix->passages ? (double)ix->total_len[0] / (double)ix->passages : 1.0;
+    c.avg[CARI_FIELD_TITLE] =
+        ix->articles ? (double)ix->total_len[1] / (double)ix->articles : 1.0;
+    for (i = 0; i < CARI_NFIELDS; i++)
+        if (!(c.avg[i] > 0))
+            c.avg[i] = 1.0;
+    h = calloc(1, sizeof *h);
+    if (!h) {
+        rc = CARI_ENOMEM;
+        goto done;
     }
-    /* collection statistics */
-    for (i = 0; i < q.n; i++) {
-        size_t s;
-        for (s = 0; s < ix->nsegs; s++) {
-            cari_term_info info;
-            int found = cari_segment_lookup(ix->segs[s].seg, q.terms[i].term,
-                                            q.terms[i].len, &info);
-            if (found < 0) {
-                rc = CARI_ECORRUPT;
-                goto fail;
-            }
-            if (found)
-                for (f = 0; f < CARI_NFIELDS; f++)
-                    q.terms[i].df[f] += info.df[f];
-        }
-        q.terms[i].idf[CARI_FIELD_BODY] =
-            idf(ix->passages, q.terms[i].df[CARI_FIELD_BODY]);
-        q.terms[i].idf[CARI_FIELD_TITLE] =
-            idf(ix->articles, q.terms[i].df[CARI_FIELD_TITLE]);
-    }
-    heap.k = o.offset + o.limit;
+    heap.k = c.o.offset + c.o.limit;
     heap.heap = malloc((heap.k ? heap.k : 1) * sizeof *heap.heap);
     if (!heap.heap) {
         rc = CARI_ENOMEM;
-        goto fail;
+        goto done;
     }
     for (i = 0; i < ix->nsegs && !rc; i++) {
-        rc = search_segment(ix, i, &q, &o, &scratch, &heap, &h->total);
-        cari_arena_reset(&scratch);
-    }
-    if (rc) {
+        matcher *m;
+        rc = build(&c, ix->segs[i].seg, q, &m);
+        if (!rc && m) {
+            if (flat_or(q) && heap.k > 0) {
+                size_t n = 0, leaves = 2 * count_terms(q) + 2;
+                matcher **cur = cari_arena_alloc(&seg_arena, leaves * sizeof *cur);
+                double *prefix = cari_arena_alloc(&seg_arena,
+                                                  (leaves + 1) * sizeof *prefix);
+                if (!cur || !prefix) {
+                    rc = CARI_ENOMEM;
+                    break;
+                }
+                gather_cursors(m, cur, &n);
+                run_maxscore(cur, n, &ix->segs[i], (uint32_t)i, &heap, prefix);
+                exhaustive = 0;
+                for (size_t k = 0; k < n; k++)
+                    if (cur[k]->cur.p.corrupt)
+                        rc = CARI_ECORRUPT;
+            } else {
+                exact_total += run_generic(m, &ix->segs[i], (uint32_t)i, &heap);
+            }
+        }
+        if (c.error)
+            rc = c.error;
+        cari_arena_reset(&seg_arena);
         if (rc == CARI_ECORRUPT)
-            snprintf(ix->errmsg, sizeof ix->errmsg,
-                     "index is damaged (segment %u postings)",
-                     ix->segs[i - 1].number);
-        goto fail;
+            fail(ix, rc, "index is damaged (segment %u: postings)",
+                 ix->segs[i].number);
+    }
+    if (rc)
+        goto done;
+    if (exhaustive)
+        h->total = exact_total;
+    else {
+        double est = match_fraction(&c, q) * (double)ix->passages;
+        h->total = (uint64_t)(est + 0.5);
+        if (h->total < heap.n)
+            h->total = heap.n;
     }
     qsort(heap.heap, heap.n, sizeof *heap.heap, cmp_scored);
-    if (heap.n > o.offset) {
-        h->n = heap.n - o.offset;
+    if (heap.n > c.o.offset) {
+        cari_termlist tl = {NULL, NULL, 0};
+        size_t cap = 0;
+        rc = collect_highlight_terms(q, &h->arena, &tl, &cap);
+        if (rc)
+            goto done;
+        h->n = heap.n - c.o.offset;
         h->items = cari_arena_alloc(&h->arena, h->n * sizeof *h->items);
         if (!h->items) {
             rc = CARI_ENOMEM;
-            goto fail;
+            goto done;
         }
         for (i = 0; i < h->n; i++) {
-            rc = fill_hit(ix, h, &heap.heap[o.offset + i], &q, &o, &tv,
-                          &h->items[i]);
+            const scored *sc = &heap.heap[c.o.offset + i];
+            rc = fill_hit(ix, h, sc, &tl, &c.o, &tv, &h->items[i]);
             if (rc) {
                 if (rc == CARI_ECORRUPT)
-                    snprintf(ix->errmsg, sizeof ix->errmsg,
-                             "index is damaged (segment %u stored text)",
-                             ix->segs[heap.heap[o.offset + i].seg].number);
-                goto fail;
+                    fail(ix, rc, "index is damaged (segment %u: stored text)",
+                         ix->segs[sc->seg].number);
+                goto done;
             }
         }
     }
+done:
     free(heap.heap);
-    cari_arena_free(&scratch);
+    cari_arena_free(&qa);
+    cari_arena_free(&seg_arena);
     cari_tokvec_free(&tv);
+    if (rc) {
+        cari_hits_free(h);
+        return rc;
+    }
     *out = h;
     return CARI_OK;
-fail:
-    free(heap.heap);
-    cari_arena_free(&scratch);
-    cari_tokvec_free(&tv);
-    cari_hits_free(h);
-    return rc;
 }
 
 size_t cari_hits_count(const cari_hits *h)

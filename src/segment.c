@@ -886,19 +886,83 @@ static int cmp_block(const cari_segment *s, uint32_t b, const char *term,
     return CARI_OK;
 }
 
-int cari_segment_lookup(const cari_segment *s, const char *term, size_t len,
-                        cari_term_info *info)
-{
-    uint32_t lo = 0, hi = s->ndictblocks, b, k;
-    const unsigned char *dict = s->sec[SEC_DICT];
-    const unsigned char *end = dict + s->sec_len[SEC_DICT];
-    const unsigned char *q;
+/* A cursor over the dictionary's entries, in term order. */
+typedef struct dict_iter {
+    const cari_segment *s;
+    uint32_t block, k;     /* current block, entries read from it */
+    const unsigned char *q, *end;
     uint64_t post_off, pos_off;
     char cur[256];
-    size_t cur_len = 0;
-    if (s->ndictblocks == 0 || len >= sizeof cur)
+    size_t cur_len;
+} dict_iter;
+
+static void dict_iter_start(dict_iter *it, const cari_segment *s, uint32_t b)
+{
+    it->s = s;
+    it->block = b;
+    it->k = DICT_BLOCK;  /* forces loading block b on the first next() */
+    it->end = s->sec[SEC_DICT] + s->sec_len[SEC_DICT];
+    it->cur_len = 0;
+    it->block--;
+}
+
+/* Next entry: 1 (it->cur and info filled), 0 at the end, CARI_ECORRUPT. */
+static int dict_iter_next(dict_iter *it, cari_term_info *info)
+{
+    const cari_segment *s = it->s;
+    uint64_t prefix, n;
+    int f;
+    if (it->k >= DICT_BLOCK ||
+        (size_t)it->block * DICT_BLOCK + it->k >= s->nterms) {
+        it->block++;
+        if (it->block >= s->ndictblocks)
+            return 0;
+        it->q = s->sec[SEC_DICT] +
+                cari_get_u32(s->sec[SEC_DICTIDX] + 4 * (size_t)it->block);
+        if (it->q >= it->end)
+            return CARI_ECORRUPT;
+        it->post_off = cari_varint_get(&it->q, it->end);
+        it->pos_off = cari_varint_get(&it->q, it->end);
+        it->k = 0;
+        it->cur_len = 0;
+    }
+    if ((size_t)it->block * DICT_BLOCK + it->k >= s->nterms)
         return 0;
-    /* the last block whose first term is <= term */
+    prefix = cari_varint_get(&it->q, it->end);
+    n = cari_varint_get(&it->q, it->end);
+    if (!it->q || prefix > it->cur_len || n > (uint64_t)(it->end - it->q) ||
+        prefix + n >= sizeof it->cur || (it->k == 0 && prefix != 0))
+        return CARI_ECORRUPT;
+    memcpy(it->cur + prefix, it->q, (size_t)n);
+    it->cur_len = (size_t)(prefix + n);
+    it->q += n;
+    for (f = 0; f < CARI_NFIELDS; f++) {
+        uint64_t df = cari_varint_get(&it->q, it->end), pl = 0, xl = 0;
+        if (df) {
+            pl = cari_varint_get(&it->q, it->end);
+            xl = cari_varint_get(&it->q, it->end);
+        }
+        if (!it->q || df > UINT32_MAX ||
+            it->post_off + pl > s->sec_len[SEC_POSTINGS] ||
+            it->pos_off + xl > s->sec_len[SEC_POSITIONS])
+            return CARI_ECORRUPT;
+        info->df[f] = (uint32_t)df;
+        info->postings[f] = s->sec[SEC_POSTINGS] + it->post_off;
+        info->postings_len[f] = (size_t)pl;
+        info->positions[f] = s->sec[SEC_POSITIONS] + it->pos_off;
+        info->positions_len[f] = (size_t)xl;
+        it->post_off += pl;
+        it->pos_off += xl;
+    }
+    it->k++;
+    return 1;
+}
+
+/* The last dictionary block whose first term is <= term (0 if none). */
+static int find_block(const cari_segment *s, const char *term, size_t len,
+                      uint32_t *block)
+{
+    uint32_t lo = 0, hi = s->ndictblocks;
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
         int c;
@@ -909,49 +973,61 @@ int cari_segment_lookup(const cari_segment *s, const char *term, size_t len,
         else
             hi = mid;
     }
-    b = lo;
-    q = dict + cari_get_u32(s->sec[SEC_DICTIDX] + 4 * (size_t)b);
-    post_off = cari_varint_get(&q, end);
-    pos_off = cari_varint_get(&q, end);
-    for (k = 0; k < DICT_BLOCK && (size_t)b * DICT_BLOCK + k < s->nterms; k++) {
-        uint64_t prefix = cari_varint_get(&q, end);
-        uint64_t n = cari_varint_get(&q, end);
-        int f, c;
-        size_t m;
-        if (!q || prefix > cur_len || n > (uint64_t)(end - q) ||
-            prefix + n >= sizeof cur)
-            return CARI_ECORRUPT;
-        memcpy(cur + prefix, q, (size_t)n);
-        cur_len = (size_t)(prefix + n);
-        q += n;
-        for (f = 0; f < CARI_NFIELDS; f++) {
-            uint64_t df = cari_varint_get(&q, end), pl = 0, xl = 0;
-            if (df) {
-                pl = cari_varint_get(&q, end);
-                xl = cari_varint_get(&q, end);
-            }
-            if (!q || df > UINT32_MAX ||
-                post_off + pl > s->sec_len[SEC_POSTINGS] ||
-                pos_off + xl > s->sec_len[SEC_POSITIONS])
-                return CARI_ECORRUPT;
-            info->df[f] = (uint32_t)df;
-            info->postings[f] = s->sec[SEC_POSTINGS] + post_off;
-            info->postings_len[f] = (size_t)pl;
-            info->positions[f] = s->sec[SEC_POSITIONS] + pos_off;
-            info->positions_len[f] = (size_t)xl;
-            post_off += pl;
-            pos_off += xl;
-        }
-        m = len < cur_len ? len : cur_len;
-        c = memcmp(term, cur, m);
-        if (!c)
-            c = len < cur_len ? -1 : len > cur_len;
+    *block = lo;
+    return CARI_OK;
+}
+
+static int cmp_bytes(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t m = na < nb ? na : nb;
+    int c = memcmp(a, b, m);
+    return c ? c : (na < nb ? -1 : na > nb);
+}
+
+int cari_segment_lookup(const cari_segment *s, const char *term, size_t len,
+                        cari_term_info *info)
+{
+    dict_iter it;
+    uint32_t b;
+    int rc;
+    if (s->ndictblocks == 0 || len >= sizeof it.cur)
+        return 0;
+    if (find_block(s, term, len, &b))
+        return CARI_ECORRUPT;
+    dict_iter_start(&it, s, b);
+    while ((rc = dict_iter_next(&it, info)) == 1) {
+        int c = cmp_bytes(term, len, it.cur, it.cur_len);
         if (c == 0)
             return 1;
-        if (c < 0)
+        if (c < 0 || it.block != b)
             return 0;
     }
-    return 0;
+    return rc;
+}
+
+int cari_segment_scan_prefix(const cari_segment *s, const char *prefix,
+                             size_t len, cari_term_fn fn, void *ctx)
+{
+    dict_iter it;
+    cari_term_info info;
+    uint32_t b;
+    int rc;
+    if (s->ndictblocks == 0 || len >= sizeof it.cur)
+        return CARI_OK;
+    if (find_block(s, prefix, len, &b))
+        return CARI_ECORRUPT;
+    dict_iter_start(&it, s, b);
+    while ((rc = dict_iter_next(&it, &info)) == 1) {
+        int c = cmp_bytes(prefix, len, it.cur, it.cur_len < len ? it.cur_len : len);
+        if (c > 0 || (c == 0 && it.cur_len < len))
+            continue;  /* before the prefix */
+        if (c < 0)
+            return CARI_OK;  /* past it */
+        rc = fn(ctx, it.cur, it.cur_len, &info);
+        if (rc)
+            return rc > 0 ? CARI_OK : rc;
+    }
+    return rc;
 }
 
 int cari_segment_find_id(cari_segment *s, const char *id, size_t len,

@@ -66,6 +66,14 @@ uint64_t cari_segment_file_size(const cari_segment *s);
 int cari_segment_lookup(const cari_segment *s, const char *term, size_t len,
                         cari_term_info *info);
 
+/* Call fn for every term that starts with prefix, in order; fn returns 0
+ * to go on, > 0 to stop, < 0 (an error code) to fail with it.  Returns
+ * CARI_OK, fn's error or CARI_ECORRUPT. */
+typedef int (*cari_term_fn)(void *ctx, const char *term, size_t len,
+                            const cari_term_info *info);
+int cari_segment_scan_prefix(const cari_segment *s, const char *prefix,
+                             size_t len, cari_term_fn fn, void *ctx);
+
 /* Passage -> article, the article's first passage and passage count. */
 uint32_t cari_segment_passage_article(const cari_segment *s, uint32_t p);
 uint32_t cari_segment_first_passage(const cari_segment *s, uint32_t a);

@@ -12,7 +12,7 @@ command -v python3 >/dev/null || skip_all "python3 not found: cannot score"
 
 "$BIN/cari-index" -q -i "$TMP/ix" "$D/passages.jsonl"; ok $? "index the FacQA passages"
 cut -f2 "$D/queries.test.tsv" > "$TMP/q.txt"
-"$BIN/cari-search" -i "$TMP/ix" --batch "$TMP/q.txt" -n 100 > "$TMP/run"; ok $? "batch search of the test questions"
+"$BIN/cari-search" -i "$TMP/ix" --batch "$TMP/q.txt" -n 100 --plain > "$TMP/run"; ok $? "batch search of the test questions"
 scores=$(python3 "$SHARED/bench/ir_eval.py" "$TMP/run" "$D/qrels.tsv" "$D/queries.test.tsv")
 echo "$scores" | sed 's/^/# /'
 mrr=$(echo "$scores" | awk -F'\t' '$1 == "MRR@10" {print $2}')

@@ -30,6 +30,8 @@ static const char usage_text[] =
     "  -n, --limit K          show the top K passages (default 10)\n"
     "      --offset N         skip the first N (paging)\n"
     "  -a, --all              every word must match\n"
+    "      --plain            no operators: quotes, brackets, +, -, *, AND, OR\n"
+    "                         are plain text (for natural-language questions)\n"
     "  -f, --format FORMAT    text (default), json (JSON Lines) or tsv\n"
     "      --color WHEN       highlight matches: auto (default), always, never\n"
     "      --snippet-words N  snippet length in words (default 30)\n"
@@ -172,6 +174,15 @@ static int run_batch(cari_index *ix, const char *file, const char *latency,
             continue;
         t0 = now();
         src = cari_search(ix, line, (size_t)n, so, &hits);
+        if (src == CARI_ESYNTAX) {
+            /* a question with a stray quote or bracket: search its words */
+            cari_search_options plain = *so;
+            fprintf(stderr, "%s: query %ld: %s; searched as plain words\n",
+                    prog, qno, cari_index_errmsg(ix));
+            plain.flags |= CARI_SEARCH_PLAIN;
+            t0 = now();
+            src = cari_search(ix, line, (size_t)n, &plain, &hits);
+        }
         t1 = now();
         if (src == CARI_ENOTERMS) {
             if (lat)
@@ -246,6 +257,7 @@ int main(int argc, char **argv)
         {"limit", required_argument, NULL, 'n'},
         {"offset", required_argument, NULL, 'o'},
         {"all", no_argument, NULL, 'a'},
+        {"plain", no_argument, NULL, 'P'},
         {"format", required_argument, NULL, 'f'},
         {"color", required_argument, NULL, 'c'},
         {"colour", required_argument, NULL, 'c'},
@@ -274,6 +286,7 @@ int main(int argc, char **argv)
         case 'n': so.limit = (size_t)parse_long(optarg, "--limit", 0, 1000000, &bad); break;
         case 'o': so.offset = (size_t)parse_long(optarg, "--offset", 0, 1000000, &bad); break;
         case 'a': so.flags |= CARI_SEARCH_ALL; break;
+        case 'P': so.flags |= CARI_SEARCH_PLAIN; break;
         case 'f':
             if (strcmp(optarg, "text") == 0)
                 format = FMT_TEXT;

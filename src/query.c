@@ -1,0 +1,715 @@
+/*
+ * query.c -- the query parser: a recursive-descent parser over the query
+ * language of query.h, producing a tree of cari_qnode in an arena.  Words
+ * are analyzed by the index's analyzer, so a query term means what an
+ * index term means.
+ */
+#include "query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Words left after analysis beyond this many are ignored (a bound on
+ * pathological queries; no real query comes near it). */
+#define MAX_QUERY_TERMS 1024
+#define MAX_DEPTH 64
+
+typedef struct parser {
+    cari_analyzer *an;
+    const char *s;
+    size_t len, pos;
+    int all;
+    int depth;
+    size_t nterms;
+    cari_arena *arena;
+    cari_error *err;
+    cari_tokvec tv;
+} parser;
+
+/* Column (1-based, in characters) of byte offset off. */
+static size_t column(const char *s, size_t off)
+{
+    size_t i, col = 1;
+    for (i = 0; i < off; i++)
+        if (((unsigned char)s[i] & 0xc0) != 0x80)
+            col++;
+    return col;
+}
+
+static int syntax(parser *p, size_t at, const char *what)
+{
+    return cari_set_error(p->err, CARI_ESYNTAX,
+                          "query error at column %zu: %s", column(p->s, at),
+                          what);
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+static void skip_space(parser *p)
+{
+    while (p->pos < p->len && is_space(p->s[p->pos]))
+        p->pos++;
+}
+
+/* Does the operator word op (upper case) stand at the cursor, followed by
+ * a space, a bracket, a quote, the end (or "/" for NEAR)? */
+static int at_operator(const parser *p, const char *op)
+{
+    size_t n = strlen(op), e = p->pos + n;
+    char c;
+    if (p->len - p->pos < n || memcmp(p->s + p->pos, op, n) != 0)
+        return 0;
+    if (e == p->len)
+        return 1;
+    c = p->s[e];
+    return is_space(c) || c == '(' || c == ')' || c == '"' ||
+           (c == '/' && strcmp(op, "NEAR") == 0);
+}
+
+static cari_qnode *new_node(parser *p, cari_qop op)
+{
+    cari_qnode *n = cari_arena_alloc(p->arena, sizeof *n);
+    if (n) {
+        memset(n, 0, sizeof *n);
+        n->op = op;
+        n->fields = CARI_QF_ALL;
+        n->weight = 1.0;
+    }
+    return n;
+}
+
+/* A growable list of nodes in the arena. */
+typedef struct nodelist {
+    cari_qnode **items;
+    size_t len, cap;
+} nodelist;
+
+static int list_push(parser *p, nodelist *l, cari_qnode *n)
+{
+    if (l->len == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 4;
+        cari_qnode **q = cari_arena_alloc(p->arena, cap * sizeof *q);
+        if (!q)
+            return CARI_ENOMEM;
+        if (l->len)
+            memcpy(q, l->items, l->len * sizeof *q);
+        l->items = q;
+        l->cap = cap;
+    }
+    l->items[l->len++] = n;
+    return CARI_OK;
+}
+
+/* Where a plain word ends: at space, bracket, quote; a ':' ends it only
+ * when it names a field (handled by the caller). */
+static size_t word_end(const parser *p, size_t i)
+{
+    while (i < p->len && !is_space(p->s[i]) && p->s[i] != '(' &&
+           p->s[i] != ')' && p->s[i] != '"')
+        i++;
+    return i;
+}
+
+/*
+ * The node for the token at tv[i] (a primary token): its term, or when the
+ * analyzer gave it alternatives (a compound's parts: bolak-balik, bolak,
+ * balik) a BOOL that matches any of them.  exact: its "=form" instead.
+ */
+static int token_node(parser *p, size_t i, int exact, unsigned fields,
+                      cari_qnode **out)
+{
+    nodelist alts = {0};
+    size_t m;
+    const cari_term_token *t = &p->tv.items[i];
+    *out = NULL;
+    if (exact) {
+        for (m = i + 1; m < p->tv.len && p->tv.items[m].alternative; m++)
+            if (p->tv.items[m].term[0] == '=')
+                t = &p->tv.items[m];
+    }
+    for (m = i; m < p->tv.len && (m == i || p->tv.items[m].alternative); m++) {
+        const cari_term_token *a = m == i ? t : &p->tv.items[m];
+        cari_qnode *node;
+        if (m > i && (exact || a->term[0] == '='))
+            continue;
+        if (p->nterms >= MAX_QUERY_TERMS)
+            break;
+        node = new_node(p, CARI_Q_TERM);
+        if (!node)
+            return CARI_ENOMEM;
+        node->fields = fields;
+        node->term = cari_arena_strndup(p->arena, a->term, a->term_len);
+        node->len = a->term_len;
+        if (!node->term || list_push(p, &alts, node))
+            return CARI_ENOMEM;
+        p->nterms++;
+    }
+    if (alts.len <= 1) {
+        *out = alts.len ? alts.items[0] : NULL;
+        return CARI_OK;
+    }
+    *out = new_node(p, CARI_Q_BOOL);
+    if (!*out)
+        return CARI_ENOMEM;
+    (*out)->should = alts.items;
+    (*out)->nshould = alts.len;
+    return CARI_OK;
+}
+
+/*
+ * Analyze text[a, b) into a leaf: nothing (stopwords only: *out = NULL), a
+ * TERM, or a PHRASE when it holds several tokens (or when phrase is set).
+ * exact: the word's exact form ("=" prefix); prefix: a prefix search.
+ */
+static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
+                     int prefix, unsigned fields, cari_qnode **out)
+{
+    long n;
+    size_t i, k = 0;
+    cari_qnode *node;
+    *out = NULL;
+    n = cari_analyzer_run(p->an, p->s + a, b - a, 0, &p->tv);
+    if (n < 0)
+        return (int)n;
+    if (prefix) {
+        /* the prefix is folded, not stemmed: "pemilu*" matches what starts
+         * with "pemilu" in the index's vocabulary */
+        const cari_term_token *t = NULL;
+        for (i = 0; i < p->tv.len; i++)
+            if (!p->tv.items[i].alternative) {
+                t = &p->tv.items[i];
+                break;
+            }
+        if (!t)
+            return CARI_OK;
+        node = new_node(p, CARI_Q_PREFIX);
+        if (!node)
+            return CARI_ENOMEM;
+        /* the folded surface of the first token, before stemming: its
+         * "=form" alternative, or the term when stemming left it alone */
+        {
+            const cari_term_token *f = t;
+            for (i = (size_t)(t - p->tv.items) + 1;
+                 i < p->tv.len && p->tv.items[i].alternative; i++)
+                if (p->tv.items[i].term[0] == '=')
+                    f = &p->tv.items[i];
+            node->term = f == t ? cari_arena_strndup(p->arena, t->term, t->term_len)
+                                : cari_arena_strndup(p->arena, f->term + 1,
+                                                     f->term_len - 1);
+            node->len = f == t ? t->term_len : f->term_len - 1;
+            if (!node->term)
+                return CARI_ENOMEM;
+        }
+        node->fields = fields;
+        p->nterms++;
+        *out = node;
+        return CARI_OK;
+    }
+    {
+        /* a word that splits into several tokens is a phrase */
+        size_t primaries = 0;
+        for (i = 0; i < p->tv.len; i++)
+            primaries += !p->tv.items[i].alternative && !p->tv.items[i].stop;
+        if (primaries > 1)
+            phrase = 1;
+        if (!phrase) {
+            for (i = 0; i < p->tv.len; i++)
+                if (!p->tv.items[i].alternative && !p->tv.items[i].stop)
+                    return token_node(p, i, exact, fields, out);
+            return CARI_OK;  /* a stopword */
+        }
+    }
+    node = new_node(p, CARI_Q_PHRASE);
+    if (!node)
+        return CARI_ENOMEM;
+    node->fields = fields;
+    node->terms = cari_arena_alloc(p->arena, (p->tv.len + 1) * sizeof *node->terms);
+    node->lens = cari_arena_alloc(p->arena, (p->tv.len + 1) * sizeof *node->lens);
+    node->positions = cari_arena_alloc(p->arena,
+                                       (p->tv.len + 1) * sizeof *node->positions);
+    if (!node->terms || !node->lens || !node->positions)
+        return CARI_ENOMEM;
+    for (i = 0; i < p->tv.len; i++) {
+        const cari_term_token *t = &p->tv.items[i];
+        const cari_term_token *use = t;
+        size_t m;
+        if (t->alternative || t->stop)
+            continue;
+        if (exact && !phrase) {
+            /* the "=form" alternative of this token, if it has one; exact
+             * forms have no positions, so a phrase matches by stems */
+            for (m = i + 1; m < p->tv.len && p->tv.items[m].alternative; m++)
+                if (p->tv.items[m].term[0] == '=')
+                    use = &p->tv.items[m];
+        }
+        if (p->nterms >= MAX_QUERY_TERMS)
+            break;
+        node->terms[k] = cari_arena_strndup(p->arena, use->term, use->term_len);
+        if (!node->terms[k])
+            return CARI_ENOMEM;
+        node->lens[k] = use->term_len;
+        node->positions[k] = t->position;
+        k++;
+        p->nterms++;
+    }
+    node->nterms = k;
+    if (k == 0)
+        return CARI_OK;
+    if (k == 1 && !phrase) {
+        node->op = CARI_Q_TERM;
+        node->term = node->terms[0];
+        node->len = node->lens[0];
+    } else if (k == 1) {
+        node->op = CARI_Q_TERM;  /* a one-word phrase is that word */
+        node->term = node->terms[0];
+        node->len = node->lens[0];
+    } else {
+        /* positions relative to the first term */
+        uint32_t base = node->positions[0];
+        for (i = 0; i < k; i++)
+            node->positions[i] -= base;
+    }
+    *out = node;
+    return CARI_OK;
+}
+
+static int parse_query(parser *p, int nested, cari_qnode **out);
+
+/* atom := "(" query ")" | [field ":"] (word | '"' words '"') */
+static int parse_atom(parser *p, cari_qnode **out)
+{
+    unsigned fields = CARI_QF_ALL;
+    size_t start, end;
+    int exact = 0, prefix = 0;
+    *out = NULL;
+    skip_space(p);
+    if (p->pos >= p->len)
+        return syntax(p, p->pos, "a word is missing at the end");
+    start = p->pos;
+    if (p->s[p->pos] == '(') {
+        int rc;
+        size_t open = p->pos++;
+        if (++p->depth > MAX_DEPTH)
+            return syntax(p, open, "brackets nested too deeply");
+        rc = parse_query(p, 1, out);
+        p->depth--;
+        if (rc)
+            return rc;
+        skip_space(p);
+        if (p->pos >= p->len || p->s[p->pos] != ')')
+            return syntax(p, open, "this '(' is never closed");
+        p->pos++;
+        return CARI_OK;
+    }
+    if (p->s[p->pos] == ')')
+        return syntax(p, p->pos, "')' without a matching '('");
+    /* field: */
+    {
+        static const struct { const char *name; unsigned fields; } f[] = {
+            {"title:", CARI_QF_TITLE}, {"body:", CARI_QF_BODY},
+            {"text:", CARI_QF_BODY}};
+        size_t i;
+        for (i = 0; i < sizeof f / sizeof f[0]; i++) {
+            size_t n = strlen(f[i].name);
+            if (p->len - p->pos > n &&
+                strncmp(p->s + p->pos, f[i].name, n) == 0 &&
+                !is_space(p->s[p->pos + n])) {
+                fields = f[i].fields;
+                p->pos += n;
+                break;
+            }
+        }
+    }
+    if (p->s[p->pos] == '"') {
+        size_t open = p->pos++;
+        const char *close = memchr(p->s + p->pos, '"', p->len - p->pos);
+        if (!close)
+            return syntax(p, open, "this quote is never closed");
+        end = (size_t)(close - p->s);
+        start = p->pos;
+        p->pos = end + 1;
+        return make_leaf(p, start, end, 1, 0, 0, fields, out);
+    }
+    if (p->s[p->pos] == '=') {
+        exact = 1;
+        p->pos++;
+    }
+    start = p->pos;
+    end = word_end(p, p->pos);
+    p->pos = end;
+    if (end > start && p->s[end - 1] == '*') {
+        prefix = 1;
+        end--;
+    }
+    if (end == start) {
+        if (prefix)
+            return syntax(p, start, "'*' needs the start of a word before it");
+        return syntax(p, start, "a word is missing here");
+    }
+    return make_leaf(p, start, end, 0, exact, prefix, fields, out);
+}
+
+/* near := atom ("NEAR" ["/" n] atom)* */
+static int parse_near(parser *p, cari_qnode **out)
+{
+    cari_qnode *left;
+    int rc = parse_atom(p, &left);
+    if (rc)
+        return rc;
+    for (;;) {
+        size_t at;
+        long window = 10;
+        cari_qnode *right, *n;
+        skip_space(p);
+        if (!at_operator(p, "NEAR"))
+            break;
+        at = p->pos;
+        p->pos += 4;
+        if (p->pos < p->len && p->s[p->pos] == '/') {
+            char *e;
+            window = strtol(p->s + p->pos + 1, &e, 10);
+            if (e == p->s + p->pos + 1 || window < 1 || window > 1000)
+                return syntax(p, p->pos, "NEAR/n wants n from 1 to 1000");
+            p->pos = (size_t)(e - p->s);
+        }
+        rc = parse_atom(p, &right);
+        if (rc)
+            return rc;
+        if ((left && left->op != CARI_Q_TERM && left->op != CARI_Q_NEAR) ||
+            (right && right->op != CARI_Q_TERM))
+            return syntax(p, at, "NEAR joins single words");
+        if (!left || !right) {  /* a stopword on one side */
+            if (!left)
+                left = right;
+            continue;
+        }
+        if (left->op == CARI_Q_NEAR && left->window == (uint32_t)window) {
+            n = left;  /* a NEAR b NEAR c: one group */
+        } else {
+            n = new_node(p, CARI_Q_NEAR);
+            if (!n)
+                return CARI_ENOMEM;
+            n->window = (uint32_t)window;
+            n->terms = cari_arena_alloc(p->arena, 64 * sizeof *n->terms);
+            n->lens = cari_arena_alloc(p->arena, 64 * sizeof *n->lens);
+            if (!n->terms || !n->lens)
+                return CARI_ENOMEM;
+            n->terms[0] = left->term;
+            n->lens[0] = left->len;
+            n->nterms = 1;
+            n->fields = left->fields;
+        }
+        if (n->nterms >= 64)
+            return syntax(p, at, "too many words in one NEAR group");
+        n->terms[n->nterms] = right->term;
+        n->lens[n->nterms] = right->len;
+        n->nterms++;
+        left = n;
+    }
+    *out = left;
+    return CARI_OK;
+}
+
+static cari_qnode *make_bool(parser *p, nodelist *must, nodelist *should,
+                             nodelist *must_not)
+{
+    cari_qnode *n = new_node(p, CARI_Q_BOOL);
+    if (!n)
+        return NULL;
+    n->must = must ? must->items : NULL;
+    n->nmust = must ? must->len : 0;
+    n->should = should ? should->items : NULL;
+    n->nshould = should ? should->len : 0;
+    n->must_not = must_not ? must_not->items : NULL;
+    n->nmust_not = must_not ? must_not->len : 0;
+    return n;
+}
+
+/* and := near ("AND" ["NOT"] near)* */
+static int parse_and(parser *p, cari_qnode **out)
+{
+    nodelist must = {0}, must_not = {0};
+    cari_qnode *first;
+    int rc = parse_near(p, &first), any = 0;
+    if (rc)
+        return rc;
+    if (first && list_push(p, &must, first))
+        return CARI_ENOMEM;
+    for (;;) {
+        cari_qnode *n;
+        int neg = 0;
+        size_t at;
+        skip_space(p);
+        if (!at_operator(p, "AND"))
+            break;
+        at = p->pos;
+        any = 1;
+        p->pos += 3;
+        skip_space(p);
+        if (at_operator(p, "NOT")) {
+            neg = 1;
+            p->pos += 3;
+        }
+        rc = parse_near(p, &n);
+        if (rc)
+            return rc;
+        (void)at;
+        if (n && list_push(p, neg ? &must_not : &must, n))
+            return CARI_ENOMEM;
+    }
+    if (!any) {
+        *out = first;
+        return CARI_OK;
+    }
+    if (must.len == 0) {
+        *out = NULL;  /* only stopwords (or only exclusions) */
+        return CARI_OK;
+    }
+    if (must.len == 1 && must_not.len == 0) {
+        *out = must.items[0];
+        return CARI_OK;
+    }
+    *out = make_bool(p, &must, NULL, &must_not);
+    return *out ? CARI_OK : CARI_ENOMEM;
+}
+
+/* or := and ("OR" and)* */
+static int parse_or(parser *p, cari_qnode **out)
+{
+    nodelist should = {0};
+    cari_qnode *first;
+    int rc = parse_and(p, &first), any = 0;
+    if (rc)
+        return rc;
+    if (first && list_push(p, &should, first))
+        return CARI_ENOMEM;
+    for (;;) {
+        cari_qnode *n;
+        skip_space(p);
+        if (!at_operator(p, "OR"))
+            break;
+        any = 1;
+        p->pos += 2;
+        rc = parse_and(p, &n);
+        if (rc)
+            return rc;
+        if (n && list_push(p, &should, n))
+            return CARI_ENOMEM;
+    }
+    if (!any || should.len <= 1) {
+        *out = should.len ? should.items[0] : NULL;
+        return CARI_OK;
+    }
+    *out = make_bool(p, NULL, &should, NULL);
+    return *out ? CARI_OK : CARI_ENOMEM;
+}
+
+/* query := clause* ; nested: stop at ')' */
+static int parse_query(parser *p, int nested, cari_qnode **out)
+{
+    nodelist must = {0}, should = {0}, must_not = {0};
+    int rc;
+    *out = NULL;
+    for (;;) {
+        cari_qnode *n;
+        int sign = 0;  /* +1 must, -1 must not */
+        size_t at;
+        skip_space(p);
+        if (p->pos >= p->len)
+            break;
+        if (p->s[p->pos] == ')') {
+            if (nested)
+                break;
+            return syntax(p, p->pos, "')' without a matching '('");
+        }
+        at = p->pos;
+        if (at_operator(p, "AND") || at_operator(p, "OR") ||
+            at_operator(p, "NEAR"))
+            return syntax(p, at, "an operator needs a word before it");
+        if (p->s[p->pos] == '+' || p->s[p->pos] == '-') {
+            sign = p->s[p->pos] == '+' ? 1 : -1;
+            p->pos++;
+            if (p->pos >= p->len || is_space(p->s[p->pos]))
+                return syntax(p, at, "'+' or '-' must be followed by a word");
+        } else if (at_operator(p, "NOT")) {
+            sign = -1;
+            p->pos += 3;
+        }
+        rc = parse_or(p, &n);
+        if (rc)
+            return rc;
+        if (!n)
+            continue;  /* stopwords only */
+        if (sign == 0 && p->all)
+            sign = 1;
+        rc = list_push(p, sign > 0 ? &must : sign < 0 ? &must_not : &should, n);
+        if (rc)
+            return rc;
+    }
+    if (must.len + should.len == 0) {
+        *out = NULL;  /* nothing positive to search for */
+        return CARI_OK;
+    }
+    if (must.len + should.len == 1 && must_not.len == 0) {
+        *out = must.len ? must.items[0] : should.items[0];
+        return CARI_OK;
+    }
+    *out = make_bool(p, &must, &should, &must_not);
+    return *out ? CARI_OK : CARI_ENOMEM;
+}
+
+int cari_query_parse(cari_analyzer *an, const char *text, size_t len, int all,
+                     cari_arena *arena, cari_qnode **out, cari_error *err)
+{
+    parser p;
+    int rc;
+    memset(&p, 0, sizeof p);
+    p.an = an;
+    p.s = text;
+    p.len = len;
+    p.all = all;
+    p.arena = arena;
+    p.err = err;
+    *out = NULL;
+    rc = parse_query(&p, 0, out);
+    cari_tokvec_free(&p.tv);
+    if (rc == CARI_ENOMEM)
+        cari_set_error(err, rc, "out of memory");
+    if (rc)
+        *out = NULL;
+    return rc;
+}
+
+int cari_query_parse_plain(cari_analyzer *an, const char *text, size_t len,
+                           int all, cari_arena *arena, cari_qnode **out,
+                           cari_error *err)
+{
+    parser p;
+    nodelist terms = {0};
+    size_t i;
+    int rc = CARI_OK;
+    long n;
+    memset(&p, 0, sizeof p);
+    p.an = an;
+    p.arena = arena;
+    p.err = err;
+    *out = NULL;
+    n = cari_analyzer_run(an, text, len, 0, &p.tv);
+    if (n < 0)
+        rc = (int)n;
+    for (i = 0; i < p.tv.len && !rc && p.nterms < MAX_QUERY_TERMS; i++) {
+        const cari_term_token *t = &p.tv.items[i];
+        cari_qnode *node;
+        if (t->stop || t->alternative)
+            continue;
+        rc = token_node(&p, i, 0, CARI_QF_ALL, &node);
+        if (!rc && node)
+            rc = list_push(&p, &terms, node);
+    }
+    cari_tokvec_free(&p.tv);
+    if (rc)
+        return cari_set_error(err, rc, "out of memory");
+    if (terms.len == 1)
+        *out = terms.items[0];
+    else if (terms.len > 1) {
+        *out = all ? make_bool(&p, &terms, NULL, NULL)
+                   : make_bool(&p, NULL, &terms, NULL);
+        if (!*out)
+            return cari_set_error(err, CARI_ENOMEM, "out of memory");
+    }
+    return CARI_OK;
+}
+
+/* ---- describe ---- */
+
+static int put(cari_buf *b, const char *s)
+{
+    return cari_buf_append(b, s, strlen(s));
+}
+
+static int describe_fields(const cari_qnode *q, cari_buf *b)
+{
+    if (q->fields == CARI_QF_TITLE)
+        return put(b, "title:");
+    if (q->fields == CARI_QF_BODY)
+        return put(b, "body:");
+    return 0;
+}
+
+static int describe_list(const char *label, cari_qnode **items, size_t n,
+                         cari_buf *b)
+{
+    size_t i;
+    int rc = 0;
+    if (!n)
+        return 0;
+    rc |= put(b, label);
+    rc |= put(b, "(");
+    for (i = 0; i < n; i++) {
+        if (i)
+            rc |= put(b, " ");
+        rc |= cari_query_describe(items[i], b);
+    }
+    rc |= put(b, ")");
+    return rc;
+}
+
+int cari_query_describe(const cari_qnode *q, cari_buf *b)
+{
+    char num[32];
+    size_t i;
+    int rc = 0;
+    if (!q)
+        return put(b, "(nothing)");
+    switch (q->op) {
+    case CARI_Q_TERM:
+        rc |= describe_fields(q, b);
+        rc |= cari_buf_append(b, q->term, q->len);
+        break;
+    case CARI_Q_PREFIX:
+        rc |= describe_fields(q, b);
+        rc |= cari_buf_append(b, q->term, q->len);
+        rc |= put(b, "*");
+        break;
+    case CARI_Q_PHRASE:
+        rc |= describe_fields(q, b);
+        rc |= put(b, "\"");
+        for (i = 0; i < q->nterms; i++) {
+            if (i)
+                rc |= put(b, " ");
+            rc |= cari_buf_append(b, q->terms[i], q->lens[i]);
+            snprintf(num, sizeof num, "@%u", q->positions[i]);
+            rc |= put(b, num);
+        }
+        rc |= put(b, "\"");
+        break;
+    case CARI_Q_NEAR:
+        rc |= describe_fields(q, b);
+        snprintf(num, sizeof num, "NEAR/%u(", q->window);
+        rc |= put(b, num);
+        for (i = 0; i < q->nterms; i++) {
+            if (i)
+                rc |= put(b, " ");
+            rc |= cari_buf_append(b, q->terms[i], q->lens[i]);
+        }
+        rc |= put(b, ")");
+        break;
+    case CARI_Q_BOOL:
+        rc |= put(b, "BOOL(");
+        rc |= describe_list("+", q->must, q->nmust, b);
+        if (q->nmust && q->nshould)
+            rc |= put(b, " ");
+        rc |= describe_list("", q->should, q->nshould, b);
+        if ((q->nmust || q->nshould) && q->nmust_not)
+            rc |= put(b, " ");
+        rc |= describe_list("-", q->must_not, q->nmust_not, b);
+        rc |= put(b, ")");
+        break;
+    }
+    return rc ? CARI_ENOMEM : CARI_OK;
+}

@@ -1,0 +1,81 @@
+/*
+ * query.h -- the query language: text -> query tree.  Internal to libcari;
+ * both backends evaluate the same tree.
+ *
+ *   query  := clause*                      juxtaposed clauses: OR (ranked),
+ *                                          or AND with CARI_SEARCH_ALL
+ *   clause := ["+" | "-" | "NOT"] or
+ *   or     := and ("OR" and)*
+ *   and    := near ("AND" ["NOT"] near)*
+ *   near   := atom ("NEAR" ["/" n] atom)*  words only
+ *   atom   := "(" query ")" | [field ":"] (word | '"' words '"')
+ *   word   := text | text "*" | "=" text   prefix, exact (unstemmed) form
+ *   field  := "title" | "body" | "text"
+ *
+ * Operators are upper case (lower-case "and"/"or" are words).  Every word
+ * goes through the index's analyzer: stopwords drop out (keeping their
+ * place in phrases), and a word the analyzer splits into several tokens
+ * ("Rp10.000") becomes a phrase.
+ */
+#ifndef CARI_QUERY_H
+#define CARI_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer_internal.h"
+#include "util.h"
+
+/* Fields a leaf may match (bit mask). */
+#define CARI_QF_BODY 1u
+#define CARI_QF_TITLE 2u
+#define CARI_QF_ALL (CARI_QF_BODY | CARI_QF_TITLE)
+
+typedef enum cari_qop {
+    CARI_Q_TERM,    /* one term */
+    CARI_Q_PHRASE,  /* terms at fixed relative positions */
+    CARI_Q_NEAR,    /* terms within `window` positions of one another */
+    CARI_Q_PREFIX,  /* every term starting with `term` */
+    CARI_Q_BOOL     /* must / should / must_not children */
+} cari_qop;
+
+typedef struct cari_qnode cari_qnode;
+
+struct cari_qnode {
+    cari_qop op;
+    unsigned fields;          /* leaves: CARI_QF_* */
+    double weight;            /* multiplies the node's score */
+    /* TERM, PREFIX: the analyzed term (PREFIX: the folded prefix) */
+    const char *term;
+    size_t len;
+    /* PHRASE, NEAR: the terms, and for PHRASE their positions */
+    const char **terms;
+    size_t *lens;
+    uint32_t *positions;
+    size_t nterms;
+    uint32_t window;          /* NEAR: largest distance */
+    /* BOOL */
+    cari_qnode **must, **should, **must_not;
+    size_t nmust, nshould, nmust_not;
+};
+
+/*
+ * Parse text with the analyzer an; the tree is allocated in arena.
+ * all: juxtaposed clauses are required (CARI_SEARCH_ALL).  Returns CARI_OK
+ * and *out (NULL when no searchable term is left: only stopwords),
+ * CARI_ESYNTAX with a message naming the column in err, or CARI_ENOMEM.
+ */
+int cari_query_parse(cari_analyzer *an, const char *text, size_t len, int all,
+                     cari_arena *arena, cari_qnode **out, cari_error *err);
+
+/* The same, with no operators at all: every word of text is a search word
+ * (quotes, brackets and signs are punctuation; AND/OR/NOT are words, mostly
+ * stopwords).  Used for natural-language questions. */
+int cari_query_parse_plain(cari_analyzer *an, const char *text, size_t len,
+                           int all, cari_arena *arena, cari_qnode **out,
+                           cari_error *err);
+
+/* Append a readable form of the tree to out (for --explain and tests). */
+int cari_query_describe(const cari_qnode *q, cari_buf *out);
+
+#endif
