@@ -263,14 +263,18 @@ typedef struct cari_search_options {
     double title_k1, title_b;
 } cari_search_options;
 
-#define CARI_SEARCH_SNIPPETS 1u  /* compute snippets and highlights */
+#define CARI_SEARCH_SNIPPETS 1u  /* passage text, snippets, highlights */
 #define CARI_SEARCH_ALL 2u       /* every query term must match */
 #define CARI_SEARCH_PLAIN 4u     /* no query operators: all words are text */
+#define CARI_SEARCH_STORED 8u    /* title and meta of each hit (without it
+                                    and without SNIPPETS a hit carries only
+                                    id, passage, range and score: fastest) */
 
 #define CARI_SEARCH_OPTIONS_VERSION 1
 /* Defaults; where each value came from is documented in src/search.c. */
 #define CARI_SEARCH_OPTIONS_INIT                                          \
-    {CARI_SEARCH_OPTIONS_VERSION, 10, 0, CARI_SEARCH_SNIPPETS, 30, 1.2,  \
+    {CARI_SEARCH_OPTIONS_VERSION, 10, 0,                                 \
+     CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED, 30, 1.2,                 \
      0.75, 1.0, 1.2, 0.5}
 
 typedef struct cari_hits cari_hits;

@@ -1055,28 +1055,36 @@ static int fill_hit(cari_index *ix, cari_hits *h, const scored *sc,
     cari_live_segment *ls = &ix->segs[sc->seg];
     uint32_t art = cari_segment_passage_article(ls->seg, sc->passage);
     uint32_t start, end;
+    const char *id;
+    size_t id_len;
     cari_stored st;
     int rc;
     memset(hit, 0, sizeof *hit);
-    rc = cari_segment_article(ls->seg, art, &st);
-    if (rc)
-        return rc;
     cari_segment_passage_range(ls->seg, sc->passage, &start, &end);
-    if (start > end || end > st.text_len)
-        return CARI_ECORRUPT;
     hit->score = sc->score;
     hit->passage = sc->passage - cari_segment_first_passage(ls->seg, art);
     hit->start = start;
     hit->end = end;
-    hit->id = cari_arena_strndup(&h->arena, st.id, st.id_len);
-    hit->id_len = st.id_len;
+    id = cari_segment_id(ls->seg, art, &id_len);
+    hit->id = cari_arena_strndup(&h->arena, id, id_len);
+    hit->id_len = id_len;
+    hit->title = "";
+    if (!hit->id)
+        return CARI_ENOMEM;
+    if (!(o->flags & (CARI_SEARCH_STORED | CARI_SEARCH_SNIPPETS)))
+        return CARI_OK;
+    rc = cari_segment_article(ls->seg, art, &st);
+    if (rc)
+        return rc;
+    if (start > end || end > st.text_len)
+        return CARI_ECORRUPT;
     hit->title = cari_arena_strndup(&h->arena, st.title, st.title_len);
     hit->title_len = st.title_len;
     hit->meta = st.meta_len ? cari_arena_strndup(&h->arena, st.meta,
                                                  st.meta_len)
                             : NULL;
     hit->meta_len = st.meta_len;
-    if (!hit->id || !hit->title || (st.meta_len && !hit->meta))
+    if (!hit->title || (st.meta_len && !hit->meta))
         return CARI_ENOMEM;
     if (o->flags & CARI_SEARCH_SNIPPETS) {
         char *snip;

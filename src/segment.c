@@ -31,6 +31,9 @@
  *   8 STORE     compressed article blocks (docstore.h)
  *   9 STOREIDX  the store's index (docstore.h)
  *  10 IDS       {u64 hash of id, u32 article}, sorted by hash then article
+ *  11 IDTEXT    u32 offset[articles + 1] into the bytes that follow: the
+ *               article ids, uncompressed, so that ranking runs that need
+ *               only ids never inflate stored text
  *
  * Passages are numbered within the segment in article order; the body
  * field's doc ids are passage numbers and the title field's are article
@@ -55,7 +58,7 @@
 
 #define SEG_MAGIC "CARISEG"
 #define SEG_END_MAGIC "CARIEND"
-#define SEG_VERSION 1
+#define SEG_VERSION 2
 #define DICT_BLOCK 32
 
 enum {
@@ -69,12 +72,14 @@ enum {
     SEC_STORE,
     SEC_STOREIDX,
     SEC_IDS,
-    SEC_COUNT = SEC_IDS
+    SEC_IDTEXT,
+    SEC_COUNT = SEC_IDTEXT
 };
 
 static const char *const section_names[SEC_COUNT + 1] = {
     "", "info", "articles", "passages", "dictionary", "dictionary index",
-    "postings", "positions", "stored text", "stored text index", "ids"};
+    "postings", "positions", "stored text", "stored text index", "ids",
+    "id text"};
 
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
@@ -115,6 +120,8 @@ struct cari_segment_writer {
     u32vec first_passage;
     u32vec title_len;
     cari_buf ids;         /* {u64 hash, u32 article} */
+    u32vec id_offsets;    /* into id_text */
+    cari_buf id_text;
     /* per passage */
     u32vec pstart, pend, body_len;
     cari_store_writer store;
@@ -175,6 +182,8 @@ void cari_segw_free(cari_segment_writer *w)
     free(w->first_passage.items);
     free(w->title_len.items);
     cari_buf_free(&w->ids);
+    free(w->id_offsets.items);
+    cari_buf_free(&w->id_text);
     free(w->pstart.items);
     free(w->pend.items);
     free(w->body_len.items);
@@ -200,7 +209,8 @@ size_t cari_segw_memory(const cari_segment_writer *w)
     return w->posting_bytes + w->posting_bytes / 3 +
            w->terms_cap * sizeof(term_acc) + w->nslots * 4 +
            w->strings.total + cari_store_writer_memory(&w->store) +
-           (w->pstart.cap * 3 + w->first_passage.cap * 2) * 4 + w->ids.cap;
+           (w->pstart.cap * 3 + w->first_passage.cap * 3) * 4 + w->ids.cap +
+           w->id_text.cap;
 }
 
 static int grow_slots(cari_segment_writer *w)
@@ -358,6 +368,8 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
     }
     rc |= cari_buf_u64(&w->ids, cari_hash64(a->id, a->id_len));
     rc |= cari_buf_u32(&w->ids, art);
+    rc |= u32_push(&w->id_offsets, (uint32_t)w->id_text.len);
+    rc |= cari_buf_append(&w->id_text, a->id, a->id_len);
     if (rc)
         return CARI_ENOMEM;
     rc = cari_store_writer_add(&w->store, a->id, a->id_len, a->title,
@@ -526,7 +538,7 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
                     uint64_t *terms, cari_error *err)
 {
     cari_buf info = {0}, arts = {0}, pass = {0}, dict = {0}, dictidx = {0};
-    cari_buf post = {0}, pos = {0}, storeidx = {0};
+    cari_buf post = {0}, pos = {0}, storeidx = {0}, idtext = {0};
     out_file o = {-1, path, 0, {0}, err};
     unsigned char header[16], trailer[32];
     uint32_t na = (uint32_t)w->first_passage.len;
@@ -561,6 +573,10 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
                               (unsigned char)(w->body_len.items[i] >> 8)};
         rc |= cari_buf_append(&pass, b, 2);
     }
+    for (i = 0; i < na; i++)
+        rc |= cari_buf_u32(&idtext, w->id_offsets.items[i]);
+    rc |= cari_buf_u32(&idtext, (uint32_t)w->id_text.len);
+    rc |= cari_buf_append(&idtext, w->id_text.data, w->id_text.len);
     if (rc) {
         rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
                             path);
@@ -590,6 +606,7 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
                                 w->store.data.len);
     if (!rc) rc = write_section(&o, SEC_STOREIDX, storeidx.data, storeidx.len);
     if (!rc) rc = write_section(&o, SEC_IDS, w->ids.data, w->ids.len);
+    if (!rc) rc = write_section(&o, SEC_IDTEXT, idtext.data, idtext.len);
     if (!rc) {
         uint64_t table_off = o.off;
         rc = cari_write_all(o.fd, o.table.data, o.table.len, path, err);
@@ -622,6 +639,7 @@ done:
     cari_buf_free(&post);
     cari_buf_free(&pos);
     cari_buf_free(&storeidx);
+    cari_buf_free(&idtext);
     cari_buf_free(&o.table);
     return rc;
 }
@@ -755,6 +773,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         s->sec_len[SEC_PASSAGES] != 10 * (size_t)s->npassages ||
         s->sec_len[SEC_DICTIDX] != 4 * (size_t)s->ndictblocks ||
         s->sec_len[SEC_IDS] != 12 * (size_t)s->narticles ||
+        s->sec_len[SEC_IDTEXT] < 4 * ((size_t)s->narticles + 1) ||
         s->ndictblocks != (s->nterms + DICT_BLOCK - 1) / DICT_BLOCK) {
         rc = corrupt(err, path, "section sizes do not match the counts");
         goto fail;
@@ -786,6 +805,21 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
             }
             for (; p < hi; p++)
                 s->passage_article[p] = a;
+        }
+    }
+    {
+        /* id offsets ascending and inside the section */
+        const unsigned char *o = s->sec[SEC_IDTEXT];
+        size_t base = 4 * ((size_t)s->narticles + 1);
+        uint32_t a, prev = 0;
+        for (a = 0; a <= s->narticles; a++) {
+            uint32_t v = cari_get_u32(o + 4 * (size_t)a);
+            if (v < prev || base + v > s->sec_len[SEC_IDTEXT] ||
+                (a == 0 && v != 0)) {
+                rc = corrupt(err, path, "bad id table");
+                goto fail;
+            }
+            prev = v;
         }
     }
     rc = cari_store_reader_init(&s->store, s->sec[SEC_STORE],
@@ -854,6 +888,15 @@ void cari_segment_passage_range(const cari_segment *s, uint32_t p,
 {
     *start = cari_get_u32(s->pstart + 4 * (size_t)p);
     *end = cari_get_u32(s->pend + 4 * (size_t)p);
+}
+
+const char *cari_segment_id(const cari_segment *s, uint32_t a, size_t *len)
+{
+    const unsigned char *o = s->sec[SEC_IDTEXT];
+    uint32_t start = cari_get_u32(o + 4 * (size_t)a);
+    uint32_t end = cari_get_u32(o + 4 * (size_t)a + 4);
+    *len = end - start;
+    return (const char *)o + 4 * ((size_t)s->narticles + 1) + start;
 }
 
 int cari_segment_article(cari_segment *s, uint32_t a, cari_stored *out)
@@ -1050,8 +1093,7 @@ int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
             return CARI_ECORRUPT;
         if (deleted && (deleted[art >> 3] >> (art & 7) & 1))
             continue;
-        if (cari_segment_article(s, art, &st))
-            return CARI_ECORRUPT;
+        st.id = cari_segment_id(s, art, &st.id_len);
         if (st.id_len == len && memcmp(st.id, id, len) == 0) {
             *a = art;
             return 1;

@@ -85,6 +85,9 @@ uint32_t cari_segment_title_len(const cari_segment *s, uint32_t a);
 void cari_segment_passage_range(const cari_segment *s, uint32_t p,
                                 uint32_t *start, uint32_t *end);
 
+/* The id of article a (borrowed from the mapped file; not NUL-terminated). */
+const char *cari_segment_id(const cari_segment *s, uint32_t a, size_t *len);
+
 /* Stored article a (borrowed until the next call on this segment). */
 int cari_segment_article(cari_segment *s, uint32_t a, cari_stored *out);
 

@@ -37,6 +37,7 @@ static const char usage_text[] =
     "      --snippet-words N  snippet length in words (default 30)\n"
     "      --batch FILE       run one query per line of FILE (- = stdin);\n"
     "                         prints qno<TAB>rank<TAB>id#passage<TAB>score\n"
+    "                         (with --format json: hits as JSON with \"qno\")\n"
     "      --latency OUT      with --batch: write qno<TAB>microseconds to OUT\n"
     "      --k1 X, --b X      BM25 parameters of the passage text\n"
     "      --title-weight X   weight of title matches (0 ignores titles)\n"
@@ -99,13 +100,15 @@ static void print_text(const cari_hit *h, size_t rank, int color)
     fputs("\n\n", stdout);
 }
 
-static int print_json(const cari_hit *h, size_t rank)
+static int print_json(const cari_hit *h, size_t rank, long qno)
 {
     json_t *o = json_object(), *hl = json_array(), *meta = NULL;
     char *s;
     size_t i;
     if (!o || !hl)
         return -1;
+    if (qno > 0)
+        json_object_set_new(o, "qno", json_integer(qno));
     json_object_set_new(o, "rank", json_integer((json_int_t)rank));
     json_object_set_new(o, "score", json_real(h->score));
     json_object_set_new(o, "id", json_stringn(h->id, h->id_len));
@@ -143,7 +146,7 @@ static double now(void)
 }
 
 static int run_batch(cari_index *ix, const char *file, const char *latency,
-                     const cari_search_options *so)
+                     const cari_search_options *so, int json)
 {
     FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
     FILE *lat = NULL;
@@ -201,10 +204,17 @@ static int run_batch(cari_index *ix, const char *file, const char *latency,
         for (i = 0; i < cari_hits_count(hits); i++) {
             cari_hit h;
             cari_hits_get(hits, i, &h);
+            any = 1;
+            if (json) {
+                if (print_json(&h, so->offset + i + 1, qno)) {
+                    rc = 2;
+                    break;
+                }
+                continue;
+            }
             printf("%ld\t%zu\t", qno, so->offset + i + 1);
             put_field(h.id, h.id_len);
             printf("#%u\t%.6f\n", h.passage, h.score);
-            any = 1;
         }
         cari_hits_free(hits);
     }
@@ -348,8 +358,10 @@ int main(int argc, char **argv)
         return 2;
     }
     if (batch) {
-        so.flags &= ~CARI_SEARCH_SNIPPETS;
-        rc = run_batch(ix, batch, latency, &so);
+        /* ids are all a batch run prints, unless it asks for JSON */
+        if (format != FMT_JSON)
+            so.flags &= ~(CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED);
+        rc = run_batch(ix, batch, latency, &so, format == FMT_JSON);
         cari_index_close(ix);
         if (fflush(stdout) != 0)
             rc = 2;
@@ -368,6 +380,8 @@ int main(int argc, char **argv)
             strcat(query, " ");
         strcat(query, argv[i]);
     }
+    if (format == FMT_TSV)
+        so.flags &= ~CARI_SEARCH_SNIPPETS;  /* tsv shows no snippet */
     if (format != FMT_TEXT)
         color = 0;
     else if (strcmp(color_when, "always") == 0)
@@ -406,7 +420,7 @@ int main(int argc, char **argv)
         if (format == FMT_TEXT) {
             print_text(&h, so.offset + i + 1, color);
         } else if (format == FMT_JSON) {
-            if (print_json(&h, so.offset + i + 1)) {
+            if (print_json(&h, so.offset + i + 1, 0)) {
                 fprintf(stderr, "%s: out of memory\n", prog);
                 rc = 2;
                 break;
