@@ -36,6 +36,7 @@ typedef struct cache_entry {
     uint64_t hash;
     const char *key;
     const char *terms;  /* nterms NUL-separated terms */
+    uint32_t *slots;    /* 2 per term: scratch for the inverter */
     uint32_t key_len;
     uint16_t nterms;
     uint8_t stop;
@@ -499,7 +500,11 @@ static const cache_entry *lookup(cari_analyzer *a, const char *text,
     }
     e->key = cari_arena_strndup(&a->arena, key, n + 1);
     e->terms = t.n ? cari_arena_strndup(&a->arena, t.buf, t.len) : "";
-    if (!e->key || !e->terms) {
+    e->slots = t.n ? cari_arena_alloc(&a->arena, 2 * sizeof(uint32_t) * (size_t)t.n)
+                   : NULL;
+    if (e->slots)
+        memset(e->slots, 0, 2 * sizeof(uint32_t) * (size_t)t.n);
+    if (!e->key || !e->terms || (t.n && !e->slots)) {
         e->key = NULL;
         return NULL;
     }
@@ -557,6 +562,7 @@ long cari_analyzer_run(cari_analyzer *a, const char *text, size_t len,
             t.term_len = e->key_len - 1;
             t.stop = 1;
             t.alternative = 0;
+            t.slot = NULL;
             if (tokvec_push(out, &t))
                 return CARI_ENOMEM;
         } else {
@@ -568,6 +574,7 @@ long cari_analyzer_run(cari_analyzer *a, const char *text, size_t len,
                 t.term_len = (uint32_t)l;
                 t.stop = 0;
                 t.alternative = k > 0;
+                t.slot = e->slots + 2 * k;
                 if (tokvec_push(out, &t))
                     return CARI_ENOMEM;
                 p += l + 1;

@@ -23,6 +23,10 @@ typedef struct cari_term_token {
     uint8_t stop;         /* stopword: position only, not indexed; term
                              is then the folded form */
     uint8_t alternative;  /* extra term at the previous token's position */
+    /* Two words of scratch that live with this term in the analyzer's
+     * cache (NULL for stopwords): the inverter keeps {epoch, term id} there
+     * so a word seen before is not hashed again.  Zero until written. */
+    uint32_t *slot;
 } cari_term_token;
 
 typedef struct cari_tokvec {

@@ -47,6 +47,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -110,6 +111,7 @@ typedef struct u32vec {
 
 struct cari_segment_writer {
     cari_passage_params pp;
+    uint32_t epoch;       /* tags the term ids it leaves in analyzer slots */
     term_acc *terms;
     size_t nterms, terms_cap;
     uint32_t *slots;      /* hash table of term indexes + 1 */
@@ -145,6 +147,8 @@ static int u32_push(u32vec *v, uint32_t x)
     return CARI_OK;
 }
 
+static atomic_uint writer_epochs;
+
 int cari_segw_new(int level, const cari_passage_params *pp,
                   cari_segment_writer **out)
 {
@@ -153,6 +157,9 @@ int cari_segw_new(int level, const cari_passage_params *pp,
     if (!w)
         return CARI_ENOMEM;
     w->pp = *pp;
+    do  /* never 0: a fresh slot holds 0 */
+        w->epoch = atomic_fetch_add(&writer_epochs, 1) + 1;
+    while (w->epoch == 0);
     w->nslots = 1u << 16;
     w->slots = calloc(w->nslots, sizeof *w->slots);
     if (!w->slots) {
@@ -294,9 +301,17 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
             continue;
         if (!tok->alternative)
             len++;
-        ti = intern(w, tok->term, tok->term_len);
-        if (ti < 0)
-            return CARI_ENOMEM;
+        if (tok->slot && tok->slot[0] == w->epoch) {
+            ti = (long)tok->slot[1];
+        } else {
+            ti = intern(w, tok->term, tok->term_len);
+            if (ti < 0)
+                return CARI_ENOMEM;
+            if (tok->slot) {
+                tok->slot[0] = w->epoch;
+                tok->slot[1] = (uint32_t)ti;
+            }
+        }
         f = &w->terms[ti].f[field];
         if (!f->open || f->cur_doc != doc) {
             if (f->open && close_posting(w, f))
