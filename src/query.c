@@ -625,6 +625,47 @@ int cari_query_parse_plain(cari_analyzer *an, const char *text, size_t len,
     return CARI_OK;
 }
 
+/* The terms worth highlighting: every positive leaf's terms. */
+int cari_query_terms(const cari_qnode *q, cari_arena *a,
+                                   cari_termlist *tl, size_t *cap)
+{
+    size_t i;
+    int rc = CARI_OK;
+    if (!q)
+        return CARI_OK;
+    if (q->op == CARI_Q_BOOL) {
+        for (i = 0; i < q->nmust && !rc; i++)
+            rc = cari_query_terms(q->must[i], a, tl, cap);
+        for (i = 0; i < q->nshould && !rc; i++)
+            rc = cari_query_terms(q->should[i], a, tl, cap);
+        return rc;
+    }
+    for (i = 0; i < (q->op == CARI_Q_TERM ? 1 : q->nterms); i++) {
+        const char *t = q->op == CARI_Q_TERM ? q->term : q->terms[i];
+        size_t len = q->op == CARI_Q_TERM ? q->len : q->lens[i];
+        if (q->op == CARI_Q_PREFIX)
+            break;
+        if (tl->n == *cap) {
+            size_t ncap = *cap ? *cap * 2 : 16;
+            const char **terms = cari_arena_alloc(a, ncap * sizeof *terms);
+            size_t *lens = cari_arena_alloc(a, ncap * sizeof *lens);
+            if (!terms || !lens)
+                return CARI_ENOMEM;
+            if (tl->n) {
+                memcpy(terms, tl->terms, tl->n * sizeof *terms);
+                memcpy(lens, tl->lens, tl->n * sizeof *lens);
+            }
+            tl->terms = terms;
+            tl->lens = lens;
+            *cap = ncap;
+        }
+        ((const char **)tl->terms)[tl->n] = t;
+        ((size_t *)tl->lens)[tl->n] = len;
+        tl->n++;
+    }
+    return CARI_OK;
+}
+
 /* ---- describe ---- */
 
 static int put(cari_buf *b, const char *s)

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "analyzer_internal.h"
+#include "snippet.h"
 #include "util.h"
 
 /* Fields a leaf may match (bit mask). */
@@ -74,6 +75,12 @@ int cari_query_parse(cari_analyzer *an, const char *text, size_t len, int all,
 int cari_query_parse_plain(cari_analyzer *an, const char *text, size_t len,
                            int all, cari_arena *arena, cari_qnode **out,
                            cari_error *err);
+
+/* Append to tl the terms of every positive leaf (what snippets highlight);
+ * arrays grow in arena, *cap tracks their room (start with tl zeroed and
+ * *cap = 0).  PREFIX leaves add nothing: expand them first. */
+int cari_query_terms(const cari_qnode *q, cari_arena *arena,
+                     cari_termlist *tl, size_t *cap);
 
 /* Append a readable form of the tree to out (for --explain and tests). */
 int cari_query_describe(const cari_qnode *q, cari_buf *out);

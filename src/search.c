@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "hits.h"
 #include "index_internal.h"
 #include "query.h"
 #include "snippet.h"
@@ -36,13 +37,6 @@
 #define MAX_PREFIX_TERMS 64
 /* Positions decoded per term and passage for phrase checks. */
 #define MAX_POSITIONS 4096
-
-struct cari_hits {
-    cari_arena arena;
-    cari_hit *items;
-    size_t n;
-    uint64_t total;
-};
 
 /* ------------------------------------------------------------------ */
 /* Query-wide state                                                    */
@@ -1007,47 +1001,6 @@ static double match_fraction(qctx *c, const cari_qnode *q)
 /* Hits                                                                */
 /* ------------------------------------------------------------------ */
 
-/* The terms worth highlighting: every positive leaf's terms. */
-static int collect_highlight_terms(const cari_qnode *q, cari_arena *a,
-                                   cari_termlist *tl, size_t *cap)
-{
-    size_t i;
-    int rc = CARI_OK;
-    if (!q)
-        return CARI_OK;
-    if (q->op == CARI_Q_BOOL) {
-        for (i = 0; i < q->nmust && !rc; i++)
-            rc = collect_highlight_terms(q->must[i], a, tl, cap);
-        for (i = 0; i < q->nshould && !rc; i++)
-            rc = collect_highlight_terms(q->should[i], a, tl, cap);
-        return rc;
-    }
-    for (i = 0; i < (q->op == CARI_Q_TERM ? 1 : q->nterms); i++) {
-        const char *t = q->op == CARI_Q_TERM ? q->term : q->terms[i];
-        size_t len = q->op == CARI_Q_TERM ? q->len : q->lens[i];
-        if (q->op == CARI_Q_PREFIX)
-            break;
-        if (tl->n == *cap) {
-            size_t ncap = *cap ? *cap * 2 : 16;
-            const char **terms = cari_arena_alloc(a, ncap * sizeof *terms);
-            size_t *lens = cari_arena_alloc(a, ncap * sizeof *lens);
-            if (!terms || !lens)
-                return CARI_ENOMEM;
-            if (tl->n) {
-                memcpy(terms, tl->terms, tl->n * sizeof *terms);
-                memcpy(lens, tl->lens, tl->n * sizeof *lens);
-            }
-            tl->terms = terms;
-            tl->lens = lens;
-            *cap = ncap;
-        }
-        ((const char **)tl->terms)[tl->n] = t;
-        ((size_t *)tl->lens)[tl->n] = len;
-        tl->n++;
-    }
-    return CARI_OK;
-}
-
 static int fill_hit(cari_index *ix, cari_hits *h, const scored *sc,
                     const cari_termlist *tl, const cari_search_options *o,
                     cari_tokvec *scratch, cari_hit *hit)
@@ -1181,7 +1134,7 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     for (i = 0; i < CARI_NFIELDS; i++)
         if (!(c.avg[i] > 0))
             c.avg[i] = 1.0;
-    h = calloc(1, sizeof *h);
+    h = cari_hits_new();
     if (!h) {
         rc = CARI_ENOMEM;
         goto done;
@@ -1236,15 +1189,12 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     if (heap.n > c.o.offset) {
         cari_termlist tl = {NULL, NULL, 0};
         size_t cap = 0;
-        rc = collect_highlight_terms(q, &h->arena, &tl, &cap);
+        rc = cari_query_terms(q, &h->arena, &tl, &cap);
         if (rc)
             goto done;
-        h->n = heap.n - c.o.offset;
-        h->items = cari_arena_alloc(&h->arena, h->n * sizeof *h->items);
-        if (!h->items) {
-            rc = CARI_ENOMEM;
+        rc = cari_hits_reserve(h, heap.n - c.o.offset);
+        if (rc)
             goto done;
-        }
         for (i = 0; i < h->n; i++) {
             const scored *sc = &heap.heap[c.o.offset + i];
             rc = fill_hit(ix, h, sc, &tl, &c.o, &tv, &h->items[i]);
@@ -1267,30 +1217,4 @@ done:
     }
     *out = h;
     return CARI_OK;
-}
-
-size_t cari_hits_count(const cari_hits *h)
-{
-    return h ? h->n : 0;
-}
-
-uint64_t cari_hits_total(const cari_hits *h)
-{
-    return h ? h->total : 0;
-}
-
-int cari_hits_get(const cari_hits *h, size_t i, cari_hit *out)
-{
-    if (!h || !out || i >= h->n)
-        return CARI_EINVAL;
-    *out = h->items[i];
-    return CARI_OK;
-}
-
-void cari_hits_free(cari_hits *h)
-{
-    if (!h)
-        return;
-    cari_arena_free(&h->arena);
-    free(h);
 }
