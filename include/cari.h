@@ -176,10 +176,13 @@ typedef struct cari_writer_options {
     size_t memory_mb;       /* flush a segment past this much buffered data */
     int compression_level;  /* zlib level for stored text, 1..9 */
     int sync;               /* 1: fsync files at commit (default); 0: don't */
+    int threads;            /* indexing threads; 0: one per core */
+    const char *backend;    /* a new index: "native" (NULL) or "xapian"; an
+                               existing index keeps the backend it has */
 } cari_writer_options;
 
 #define CARI_WRITER_OPTIONS_VERSION 1
-#define CARI_WRITER_OPTIONS_INIT {CARI_WRITER_OPTIONS_VERSION, 256, 6, 1}
+#define CARI_WRITER_OPTIONS_INIT {CARI_WRITER_OPTIONS_VERSION, 256, 6, 1, 0, NULL}
 
 /*
  * Open the index directory dir for writing, creating it if needed, and take
@@ -236,7 +239,21 @@ typedef struct cari_index cari_index;
  * version or analyzer. */
 CARI_API int cari_index_open(const char *dir, cari_index **out,
                              cari_error *err);
+/*
+ * Open several indexes as one: their passages are ranked together with
+ * collection-wide statistics (one ranking, not merged lists).  A location
+ * is an index directory or, on the Xapian backend, "tcp://HOST:PORT" of a
+ * xapian-tcpsrv serving one.  With CARI_SHARDS_ALLOW_PARTIAL, shards that
+ * cannot be reached are left out (cari_index_errmsg() says which) instead
+ * of failing the open.
+ */
+#define CARI_SHARDS_ALLOW_PARTIAL 1u
+CARI_API int cari_index_open_shards(const char *const *locations, size_t n,
+                                    unsigned flags, cari_index **out,
+                                    cari_error *err);
 CARI_API void cari_index_close(cari_index *index);
+/* "native" or "xapian". */
+CARI_API const char *cari_index_backend(const cari_index *index);
 CARI_API const char *cari_index_errmsg(const cari_index *index);
 
 typedef struct cari_index_stats {

@@ -44,6 +44,7 @@
 #include "index_internal.h"
 #include "utf8.h"
 #include "util.h"
+#include "xapian_backend.h"
 
 #define MANIFEST_VERSION 1
 #define OPEN_RETRIES 5
@@ -412,6 +413,16 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
         cari_index_close(ix);
         return rc;
     }
+    if (cari_xapian_is_index(dir)) {
+        rc = cari_xapian_index_open(&dir, 1, 0, ix->analyzer, &ix->xapian,
+                                    err);
+        if (rc) {
+            cari_index_close(ix);
+            return rc;
+        }
+        *out = ix;
+        return CARI_OK;
+    }
     for (attempt = 0; attempt < OPEN_RETRIES; attempt++) {
         rc = manifest_read(dir, &m, err);
         if (rc)
@@ -462,10 +473,47 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
     return CARI_OK;
 }
 
+int cari_index_open_shards(const char *const *locations, size_t n,
+                           unsigned flags, cari_index **out, cari_error *err)
+{
+    cari_index *ix;
+    int rc;
+    *out = NULL;
+    if (!locations || n == 0)
+        return cari_set_error(err, CARI_EINVAL, "no index given");
+    if (n == 1 && strncmp(locations[0], "tcp://", 6) != 0 &&
+        !cari_xapian_is_index(locations[0]))
+        return cari_index_open(locations[0], out, err);
+    ix = calloc(1, sizeof *ix);
+    if (!ix || !(ix->dir = strdup(locations[0]))) {
+        free(ix);
+        return cari_set_error(err, CARI_ENOMEM, "out of memory");
+    }
+    rc = cari_analyzer_new(&ix->analyzer, err);
+    if (!rc)
+        rc = cari_xapian_index_open(locations, n, flags, ix->analyzer,
+                                    &ix->xapian, err);
+    if (rc) {
+        if (rc == CARI_EUNSUPPORTED && cari_xapian_available())
+            cari_set_error(err, rc, "searching several indexes as one needs "
+                           "the Xapian backend (cari-index --backend xapian)");
+        cari_index_close(ix);
+        return rc;
+    }
+    *out = ix;
+    return CARI_OK;
+}
+
+const char *cari_index_backend(const cari_index *ix)
+{
+    return ix && ix->xapian ? "xapian" : "native";
+}
+
 void cari_index_close(cari_index *ix)
 {
     if (!ix)
         return;
+    cari_xapian_index_close(ix->xapian);
     close_segments(ix->segs, ix->nsegs);
     cari_analyzer_free(ix->analyzer);
     free(ix->dir);
@@ -482,6 +530,10 @@ void cari_index_get_stats(const cari_index *ix, cari_index_stats *out)
     memset(out, 0, sizeof *out);
     if (!ix)
         return;
+    if (ix->xapian) {
+        cari_xapian_index_stats(ix->xapian, out);
+        return;
+    }
     out->articles = ix->articles;
     out->passages = ix->passages;
     out->deleted = ix->deleted;
@@ -513,6 +565,7 @@ typedef struct id_slot {
 
 struct cari_writer {
     char *dir;
+    cari_xapian_writer *xapian;  /* the Xapian backend, or NULL */
     int lock_fd;
     cari_writer_options opts;
     cari_analyzer *analyzer;
@@ -639,6 +692,7 @@ void cari_writer_close(cari_writer *w)
     size_t i;
     if (!w)
         return;
+    cari_xapian_writer_close(w->xapian);
     /* drop uncommitted segment files */
     for (i = 0; i < w->npending; i++) {
         char name[64], path[4096];
@@ -687,6 +741,27 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
     if (w->opts.memory_mb < 16)
         w->opts.memory_mb = 16;
     w->pp = pp;
+    if ((w->opts.backend && strcmp(w->opts.backend, "xapian") == 0) ||
+        cari_xapian_is_index(dir)) {
+        if (w->opts.backend && strcmp(w->opts.backend, "native") == 0) {
+            rc = cari_set_error(err, CARI_EINVAL, "%s holds a Xapian index; "
+                                "it cannot be written as native", dir);
+            goto fail;
+        }
+        rc = cari_analyzer_new(&w->analyzer, err);
+        if (!rc)
+            rc = cari_xapian_writer_open(dir, &w->opts, w->analyzer,
+                                         &w->xapian, err);
+        if (rc)
+            goto fail;
+        *out = w;
+        return CARI_OK;
+    }
+    if (w->opts.backend && strcmp(w->opts.backend, "native") != 0) {
+        rc = cari_set_error(err, CARI_EINVAL, "unknown backend '%s' (native "
+                            "or xapian)", w->opts.backend);
+        goto fail;
+    }
     if (mkdir_p(dir) != 0) {
         rc = cari_set_error(err, CARI_EIO, "%s: cannot create directory: %s",
                             dir, strerror(errno));
@@ -880,6 +955,8 @@ int cari_writer_add(cari_writer *w, const cari_article *a)
     if (!w || !a || !a->id || (!a->title && a->title_len) ||
         (!a->text && a->text_len))
         return CARI_EINVAL;
+    if (w->xapian)
+        return cari_xapian_writer_add(w->xapian, a);
     if (a->id_len == 0 || memchr(a->id, '\0', a->id_len) ||
         memchr(a->id, '\n', a->id_len))
         return writer_error(w, CARI_EINPUT,
@@ -928,6 +1005,8 @@ int cari_writer_delete(cari_writer *w, const char *id, size_t len)
     int rc;
     if (!w || !id || len == 0)
         return CARI_EINVAL;
+    if (w->xapian)
+        return cari_xapian_writer_delete(w->xapian, id, len);
     s = remember_id(w, id, len);
     if (!s)
         return writer_error(w, CARI_ENOMEM, "out of memory");
@@ -947,6 +1026,8 @@ int cari_writer_commit(cari_writer *w)
     cari_error err;
     if (!w)
         return CARI_EINVAL;
+    if (w->xapian)
+        return cari_xapian_writer_commit(w->xapian);
     rc = flush_buffer(w);
     if (rc)
         return rc;
@@ -1087,11 +1168,15 @@ int cari_writer_commit(cari_writer *w)
 void cari_writer_get_stats(const cari_writer *w, cari_writer_stats *out)
 {
     memset(out, 0, sizeof *out);
-    if (w)
+    if (w && w->xapian)
+        cari_xapian_writer_stats(w->xapian, out);
+    else if (w)
         *out = w->stats;
 }
 
 const char *cari_writer_errmsg(const cari_writer *w)
 {
+    if (w && w->xapian)
+        return cari_xapian_writer_errmsg(w->xapian);
     return w ? w->errmsg : "";
 }

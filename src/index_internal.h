@@ -16,8 +16,11 @@ typedef struct cari_live_segment {
     uint32_t deletes_gen;     /* generation of its deletion file, 0 none */
 } cari_live_segment;
 
+struct cari_xapian_index;
+
 struct cari_index {
     char *dir;
+    struct cari_xapian_index *xapian;  /* the Xapian backend, or NULL */
     cari_analyzer *analyzer;
     cari_live_segment *segs;
     size_t nsegs;

@@ -31,6 +31,7 @@
 #include "query.h"
 #include "snippet.h"
 #include "util.h"
+#include "xapian_backend.h"
 
 /* PREFIX queries expand to at most this many terms, the most frequent
  * first (bounds the cost of "a*"). */
@@ -1122,6 +1123,11 @@ int cari_search(cari_index *ix, const char *text, size_t len,
         rc = fail(ix, CARI_ENOTERMS,
                   "the query holds no searchable word (only stopwords, "
                   "punctuation or excluded words)");
+        goto done;
+    }
+    if (ix->xapian) {
+        rc = cari_xapian_search(ix->xapian, q, &c.o, &h, ix->errmsg,
+                                sizeof ix->errmsg);
         goto done;
     }
     rc = expand_prefixes(&c, q);

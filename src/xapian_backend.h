@@ -1,0 +1,56 @@
+/*
+ * xapian_backend.h -- the Xapian backend behind libcari's public API
+ * (internal).  Implemented in xapian_backend.c over the C shim
+ * (include/xapian_c.h) when libxapian is available, and by xapian_none.c
+ * (every call: CARI_EUNSUPPORTED) when it is not.
+ *
+ * The index, writer and search entry points in index.c and search.c hand
+ * over to these functions when an index directory holds a Xapian database
+ * (or a writer is asked for backend "xapian").  Analysis is cari's own
+ * (the analyzer passed in): Xapian stores cari's terms and positions.
+ */
+#ifndef CARI_XAPIAN_BACKEND_H
+#define CARI_XAPIAN_BACKEND_H
+
+#include <stddef.h>
+
+#include "cari.h"
+#include "hits.h"
+#include "query.h"
+
+typedef struct cari_xapian_writer cari_xapian_writer;
+typedef struct cari_xapian_index cari_xapian_index;
+
+/* 1 when this libcari was built with Xapian. */
+int cari_xapian_available(void);
+
+/* 1 when dir holds a cari index on the Xapian backend. */
+int cari_xapian_is_index(const char *dir);
+
+int cari_xapian_writer_open(const char *dir, const cari_writer_options *o,
+                            cari_analyzer *an, cari_xapian_writer **out,
+                            cari_error *err);
+int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a);
+int cari_xapian_writer_delete(cari_xapian_writer *w, const char *id,
+                              size_t len);
+int cari_xapian_writer_commit(cari_xapian_writer *w);
+void cari_xapian_writer_stats(const cari_xapian_writer *w,
+                              cari_writer_stats *out);
+const char *cari_xapian_writer_errmsg(const cari_xapian_writer *w);
+void cari_xapian_writer_close(cari_xapian_writer *w);
+
+/* Open one or more Xapian shards (directories, or "tcp://host:port" of a
+ * xapian-tcpsrv) as one index with global statistics. */
+int cari_xapian_index_open(const char *const *locations, size_t n,
+                           unsigned flags, cari_analyzer *an,
+                           cari_xapian_index **out, cari_error *err);
+void cari_xapian_index_close(cari_xapian_index *x);
+void cari_xapian_index_stats(const cari_xapian_index *x,
+                             cari_index_stats *out);
+
+/* Run a parsed query; on failure a message goes to errmsg. */
+int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
+                       const cari_search_options *o, cari_hits **out,
+                       char *errmsg, size_t errcap);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * xapian_none.c -- the Xapian backend when libcari is built without
+ * libxapian: every entry point says so.
+ */
+#include "xapian_backend.h"
+
+#include <stdio.h>
+
+#include "util.h"
+
+#define NOT_BUILT "the Xapian backend was not built in (install libxapian-dev and rebuild cari)"
+
+int cari_xapian_available(void) { return 0; }
+
+int cari_xapian_is_index(const char *dir)
+{
+    char path[4096];
+    FILE *f;
+    /* a glass database announces itself with this file */
+    if (cari_path_join(path, sizeof path, dir, "iamglass"))
+        return 0;
+    f = fopen(path, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+int cari_xapian_writer_open(const char *dir, const cari_writer_options *o,
+                            cari_analyzer *an, cari_xapian_writer **out,
+                            cari_error *err)
+{
+    (void)dir;
+    (void)o;
+    (void)an;
+    *out = NULL;
+    return cari_set_error(err, CARI_EUNSUPPORTED, NOT_BUILT);
+}
+
+int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a)
+{
+    (void)w;
+    (void)a;
+    return CARI_EUNSUPPORTED;
+}
+
+int cari_xapian_writer_delete(cari_xapian_writer *w, const char *id, size_t len)
+{
+    (void)w;
+    (void)id;
+    (void)len;
+    return CARI_EUNSUPPORTED;
+}
+
+int cari_xapian_writer_commit(cari_xapian_writer *w)
+{
+    (void)w;
+    return CARI_EUNSUPPORTED;
+}
+
+void cari_xapian_writer_stats(const cari_xapian_writer *w,
+                              cari_writer_stats *out)
+{
+    (void)w;
+    (void)out;
+}
+
+const char *cari_xapian_writer_errmsg(const cari_xapian_writer *w)
+{
+    (void)w;
+    return NOT_BUILT;
+}
+
+void cari_xapian_writer_close(cari_xapian_writer *w)
+{
+    (void)w;
+}
+
+int cari_xapian_index_open(const char *const *locations, size_t n,
+                           unsigned flags, cari_analyzer *an,
+                           cari_xapian_index **out, cari_error *err)
+{
+    (void)locations;
+    (void)n;
+    (void)flags;
+    (void)an;
+    *out = NULL;
+    return cari_set_error(err, CARI_EUNSUPPORTED, NOT_BUILT);
+}
+
+void cari_xapian_index_close(cari_xapian_index *x)
+{
+    (void)x;
+}
+
+void cari_xapian_index_stats(const cari_xapian_index *x, cari_index_stats *out)
+{
+    (void)x;
+    (void)out;
+}
+
+int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
+                       const cari_search_options *o, cari_hits **out,
+                       char *errmsg, size_t errcap)
+{
+    (void)x;
+    (void)q;
+    (void)o;
+    *out = NULL;
+    snprintf(errmsg, errcap, "%s", NOT_BUILT);
+    return CARI_EUNSUPPORTED;
+}
