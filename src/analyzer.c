@@ -45,7 +45,10 @@ typedef struct cache_entry {
 struct cari_analyzer {
     cari_stemmer *stemmer;
     struct sb_stemmer *snowball_only; /* benchmarks: bare Snowball */
-    cache_entry *slots;
+    /* the cache: open addressing over tags (high hash bits, | 1; 0 = empty)
+     * beside entry pointers, so a probe touches 4 bytes per slot */
+    uint32_t *tags;
+    cache_entry **ents;
     size_t nslots, used;
     cari_arena arena;
     /* stopwords: a small open-addressing set of folded words */
@@ -92,12 +95,13 @@ int cari_analyzer_new(cari_analyzer **out, cari_error *err)
                               "libstemmer lacks Indonesian)");
     }
     a->nslots = 1u << 14;
-    a->slots = calloc(a->nslots, sizeof *a->slots);
+    a->tags = calloc(a->nslots, sizeof *a->tags);
+    a->ents = calloc(a->nslots, sizeof *a->ents);
     a->stop_nslots = 1;
     while (a->stop_nslots < cari_stopword_count * 4)
         a->stop_nslots *= 2;
     a->stop_slots = calloc(a->stop_nslots, sizeof *a->stop_slots);
-    if (!a->slots || !a->stop_slots) {
+    if (!a->tags || !a->ents || !a->stop_slots) {
         cari_analyzer_free(a);
         return cari_set_error(err, CARI_ENOMEM, "out of memory");
     }
@@ -122,7 +126,8 @@ void cari_analyzer_free(cari_analyzer *a)
     cari_stemmer_free(a->stemmer);
     if (a->snowball_only)
         sb_stemmer_delete(a->snowball_only);
-    free(a->slots);
+    free(a->tags);
+    free(a->ents);
     free(a->stop_slots);
     cari_arena_free(&a->arena);
     free(a);
@@ -155,31 +160,63 @@ void cari_tokvec_free(cari_tokvec *v)
 
 static void cache_clear(cari_analyzer *a)
 {
-    memset(a->slots, 0, a->nslots * sizeof *a->slots);
+    memset(a->tags, 0, a->nslots * sizeof *a->tags);
+    memset(a->ents, 0, a->nslots * sizeof *a->ents);
     a->used = 0;
     cari_arena_reset(&a->arena);
+}
+
+static uint32_t tag_of(uint64_t h)
+{
+    return (uint32_t)(h >> 32) | 1u;
 }
 
 static int cache_grow(cari_analyzer *a)
 {
     size_t n = a->nslots * 2, i;
-    cache_entry *s = calloc(n, sizeof *s);
-    if (!s)
+    uint32_t *tags = calloc(n, sizeof *tags);
+    cache_entry **ents = calloc(n, sizeof *ents);
+    if (!tags || !ents) {
+        free(tags);
+        free(ents);
         return CARI_ENOMEM;
+    }
     for (i = 0; i < a->nslots; i++) {
-        cache_entry *e = &a->slots[i];
+        cache_entry *e = a->ents[i];
         size_t j;
-        if (!e->key)
+        if (!a->tags[i])
             continue;
         j = e->hash & (n - 1);
-        while (s[j].key)
+        while (tags[j])
             j = (j + 1) & (n - 1);
-        s[j] = *e;
+        tags[j] = a->tags[i];
+        ents[j] = e;
     }
-    free(a->slots);
-    a->slots = s;
+    free(a->tags);
+    free(a->ents);
+    a->tags = tags;
+    a->ents = ents;
     a->nslots = n;
     return CARI_OK;
+}
+
+/* Equality of two short byte strings, without a library call. */
+static inline int same_bytes(const char *x, const char *y, size_t n)
+{
+    while (n >= 8) {
+        uint64_t u, v;
+        memcpy(&u, x, 8);
+        memcpy(&v, y, 8);
+        if (u != v)
+            return 0;
+        x += 8;
+        y += 8;
+        n -= 8;
+    }
+    while (n--)
+        if (*x++ != *y++)
+            return 0;
+    return 1;
 }
 
 /* Terms being built for one cache entry. */
@@ -448,6 +485,7 @@ static const cache_entry *lookup(cari_analyzer *a, const char *text,
     char key[MAX_KEY + 2];
     size_t n, i;
     uint64_t h;
+    uint32_t tag;
     int acronym;
     termset t;
     int stop;
@@ -463,11 +501,15 @@ static const cache_entry *lookup(cari_analyzer *a, const char *text,
              : acronym                                      ? 'A'
                                                             : 'w';
     h = cari_hash64(key, n + 1);
+    tag = tag_of(h);
     i = h & (a->nslots - 1);
-    while ((e = &a->slots[i])->key) {
-        if (e->hash == h && e->key_len == n + 1 &&
-            memcmp(e->key, key, n + 1) == 0)
-            return e;
+    while (a->tags[i]) {
+        if (a->tags[i] == tag) {
+            e = a->ents[i];
+            if (e->hash == h && e->key_len == n + 1 &&
+                same_bytes(e->key, key, n + 1))
+                return e;
+        }
         i = (i + 1) & (a->nslots - 1);
     }
     t.len = 0;
@@ -498,31 +540,26 @@ static const cache_entry *lookup(cari_analyzer *a, const char *text,
         memcpy(exact + 1, key + 1, n);
         termset_add(&t, exact, n + 1);
     }
+    e = cari_arena_alloc(&a->arena, sizeof *e);
+    if (!e)
+        return NULL;
     e->key = cari_arena_strndup(&a->arena, key, n + 1);
     e->terms = t.n ? cari_arena_strndup(&a->arena, t.buf, t.len) : "";
     e->slots = t.n ? cari_arena_alloc(&a->arena, 2 * sizeof(uint32_t) * (size_t)t.n)
                    : NULL;
     if (e->slots)
         memset(e->slots, 0, 2 * sizeof(uint32_t) * (size_t)t.n);
-    if (!e->key || !e->terms || (t.n && !e->slots)) {
-        e->key = NULL;
+    if (!e->key || !e->terms || (t.n && !e->slots))
         return NULL;
-    }
     e->hash = h;
     e->key_len = (uint32_t)(n + 1);
     e->nterms = (uint16_t)t.n;
     e->stop = (uint8_t)stop;
+    a->tags[i] = tag;
+    a->ents[i] = e;
     a->used++;
-    if (a->used * 2 > a->nslots) {
-        cache_entry copy = *e;
-        if (cache_grow(a))
-            return NULL;
-        /* the entry moved: find it again */
-        i = copy.hash & (a->nslots - 1);
-        while (a->slots[i].key != copy.key)
-            i = (i + 1) & (a->nslots - 1);
-        return &a->slots[i];
-    }
+    if (a->used * 2 > a->nslots && cache_grow(a))
+        return NULL;
     return e;
 }
 

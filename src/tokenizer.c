@@ -48,6 +48,33 @@ static unsigned letter_case_flag(int32_t cp)
     return utf8proc_tolower(cp) != cp ? CARI_TOK_UPPER : CARI_TOK_LOWER;
 }
 
+/* ASCII character kinds for the fast path: K_SEP ends a token at once;
+ * K_JOIN may join two runs (hyphen, apostrophe, number separators) or start
+ * an e-mail address, and takes the general path. */
+enum { K_SEP = 0, K_LOWER, K_UPPER, K_DIGIT, K_JOIN };
+
+static const unsigned char ascii_kind[128] = {
+    ['a'] = K_LOWER, ['b'] = K_LOWER, ['c'] = K_LOWER, ['d'] = K_LOWER,
+    ['e'] = K_LOWER, ['f'] = K_LOWER, ['g'] = K_LOWER, ['h'] = K_LOWER,
+    ['i'] = K_LOWER, ['j'] = K_LOWER, ['k'] = K_LOWER, ['l'] = K_LOWER,
+    ['m'] = K_LOWER, ['n'] = K_LOWER, ['o'] = K_LOWER, ['p'] = K_LOWER,
+    ['q'] = K_LOWER, ['r'] = K_LOWER, ['s'] = K_LOWER, ['t'] = K_LOWER,
+    ['u'] = K_LOWER, ['v'] = K_LOWER, ['w'] = K_LOWER, ['x'] = K_LOWER,
+    ['y'] = K_LOWER, ['z'] = K_LOWER,
+    ['A'] = K_UPPER, ['B'] = K_UPPER, ['C'] = K_UPPER, ['D'] = K_UPPER,
+    ['E'] = K_UPPER, ['F'] = K_UPPER, ['G'] = K_UPPER, ['H'] = K_UPPER,
+    ['I'] = K_UPPER, ['J'] = K_UPPER, ['K'] = K_UPPER, ['L'] = K_UPPER,
+    ['M'] = K_UPPER, ['N'] = K_UPPER, ['O'] = K_UPPER, ['P'] = K_UPPER,
+    ['Q'] = K_UPPER, ['R'] = K_UPPER, ['S'] = K_UPPER, ['T'] = K_UPPER,
+    ['U'] = K_UPPER, ['V'] = K_UPPER, ['W'] = K_UPPER, ['X'] = K_UPPER,
+    ['Y'] = K_UPPER, ['Z'] = K_UPPER,
+    ['0'] = K_DIGIT, ['1'] = K_DIGIT, ['2'] = K_DIGIT, ['3'] = K_DIGIT,
+    ['4'] = K_DIGIT, ['5'] = K_DIGIT, ['6'] = K_DIGIT, ['7'] = K_DIGIT,
+    ['8'] = K_DIGIT, ['9'] = K_DIGIT,
+    ['-'] = K_JOIN, ['\''] = K_JOIN, ['.'] = K_JOIN, [','] = K_JOIN,
+    [':'] = K_JOIN, ['/'] = K_JOIN, ['@'] = K_JOIN, ['_'] = K_JOIN,
+    ['%'] = K_JOIN, ['+'] = K_JOIN};
+
 static int is_url_char(unsigned char c)
 {
     /* RFC 3986 characters, minus the ones that usually close a URL in
@@ -166,13 +193,6 @@ int cari_tokenize_next(const char *text, size_t len, size_t *pos,
             *pos = e;
             return 1;
         }
-        e = email_end(s, len, i);
-        if (e) {
-            tok->end = e;
-            tok->flags = CARI_TOK_EMAIL | CARI_TOK_LETTER | CARI_TOK_LOWER;
-            *pos = e;
-            return 1;
-        }
         /* "Rp10.000": the currency is a token of its own */
         if ((s[i] | 0x20) == 'r' && i + 2 < len && (s[i + 1] | 0x20) == 'p' &&
             s[i + 2] >= '0' && s[i + 2] <= '9') {
@@ -185,6 +205,27 @@ int cari_tokenize_next(const char *text, size_t len, size_t *pos,
     }
     prev_cls = CARI_CHAR_OTHER;
     while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            /* ASCII: letters and digits by table; a separator that cannot
+             * join ends the token here */
+            unsigned k = ascii_kind[c];
+            if (k == K_LOWER || k == K_UPPER) {
+                flags |= CARI_TOK_LETTER |
+                         (k == K_LOWER ? CARI_TOK_LOWER : CARI_TOK_UPPER);
+                prev_cls = CARI_CHAR_LETTER;
+                i++;
+                continue;
+            }
+            if (k == K_DIGIT) {
+                flags |= CARI_TOK_DIGIT;
+                prev_cls = CARI_CHAR_DIGIT;
+                i++;
+                continue;
+            }
+            if (k == K_SEP)
+                break;
+        }
         n = char_at(s, len, i, &cp, &cls);
         if (cls == CARI_CHAR_LETTER) {
             flags |= CARI_TOK_LETTER | letter_case_flag(cp);
@@ -225,6 +266,19 @@ int cari_tokenize_next(const char *text, size_t len, size_t *pos,
         if (cls != CARI_CHAR_MARK)
             prev_cls = cls;
         i += (size_t)n;
+    }
+    /* an e-mail address: only where the word stops at a character that
+     * can continue one */
+    if (i < len && s[tok->start] < 0x80 &&
+        (s[i] == '@' || s[i] == '.' || s[i] == '_' || s[i] == '%' ||
+         s[i] == '+' || s[i] == '-')) {
+        size_t e = email_end(s, len, tok->start);
+        if (e) {
+            tok->end = e;
+            tok->flags = CARI_TOK_EMAIL | CARI_TOK_LETTER | CARI_TOK_LOWER;
+            *pos = e;
+            return 1;
+        }
     }
     tok->end = i;
     tok->flags = flags;
