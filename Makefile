@@ -65,14 +65,25 @@ $(BUILD)/%.o: src/%.c include/cari.h $(wildcard src/*.h) | $(BUILD)/cli
 $(BUILD)/cli:
 	@mkdir -p $@ $(BUILD)/tests lib bin
 
-$(LIB_A): $(LIB_OBJ)
+# lib/ and bin/ are shared by the normal build and make check's sanitizer
+# build: a stamp names the object directory they were last made from, so
+# switching between the two relinks them instead of leaving sanitizer
+# objects behind for the other build.
+BUILD_STAMP = lib/.built-from-$(subst /,_,$(BUILD))
+
+$(BUILD_STAMP):
+	@mkdir -p lib
+	@rm -f lib/.built-from-*
+	@touch $@
+
+$(LIB_A): $(LIB_OBJ) $(BUILD_STAMP)
 	@mkdir -p lib
 	rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(LIB_OBJ)
 
-$(LIB_SO): $(LIB_OBJ)
+$(LIB_SO): $(LIB_OBJ) $(BUILD_STAMP)
 	@mkdir -p lib
-	$(CC) -shared -Wl,-soname,libcari.so.$(SOVERSION) $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
+	$(CC) -shared -Wl,-soname,libcari.so.$(SOVERSION) $(LDFLAGS_ALL) -o $@ $(LIB_OBJ) $(DEPS_LIBS)
 
 lib/libcari.so: $(LIB_SO)
 	ln -sf libcari.so.$(SOVERSION) $@
