@@ -257,7 +257,12 @@ int cari_postings_open(cari_postings *p, const unsigned char *data,
     if (df == 0)
         return CARI_OK;
     if (df >= CARI_BLOCK) {
-        uint32_t nb = (df + CARI_BLOCK - 1) / CARI_BLOCK;
+        /* 64-bit: df + 127 wraps for df near UINT32_MAX */
+        uint32_t nb = (uint32_t)(((uint64_t)df + CARI_BLOCK - 1) / CARI_BLOCK);
+        /* a skip entry is at least 5 bytes: refuse a df the data cannot
+         * hold before allocating its skip table */
+        if ((uint64_t)nb * 5 > len)
+            goto corrupt;
         p->skips = cari_arena_alloc(arena, nb * sizeof *p->skips);
         if (!p->skips)
             return CARI_ENOMEM;
