@@ -203,6 +203,8 @@ static int decode_block(cari_postings *p, uint32_t b, int64_t base)
         for (i = 0; i < CARI_BLOCK; i++) {
             base += (int64_t)p->docs[i] + 1;
             p->docs[i] = (uint32_t)base;
+            if (p->tfs[i] == UINT32_MAX) /* tf would wrap to 0 */
+                goto corrupt;
             p->tfs[i] += 1;
         }
         if (base >= CARI_DOC_END)
