@@ -12,6 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <signal.h>
+
 #include "codec.h"
 #include "test_util.h"
 
@@ -722,6 +724,52 @@ static void test_corrupt_positions_short_stream(void **state)
     cari_arena_free(&arena);
 }
 
+static void hang_alarm(int sig)
+{
+    static const char msg[] = "# hung: the test ran out of time\n";
+    (void)sig;
+    if (write(2, msg, sizeof msg - 1) < 0)
+        _exit(2);
+    _exit(1);
+}
+
+/* Pathological input: doc 0 claims ~4e9 positions in a 6-byte stream.
+ * Reading the positions of each of the 120 docs must not walk 4e9 varints
+ * every time (that took minutes); the alarm turns such a hang into a
+ * failure, the fixed code takes microseconds. */
+static void test_corrupt_positions_pathological(void **state)
+{
+    uint32_t docs[120], tfs[120], lens[120], pb[120], buf[4], k;
+    unsigned char stream[6] = {1, 1, 1, 4, 1, 9};
+    cari_buf out = {0};
+    cari_arena arena = {0};
+    cari_postings p;
+    int failures = 0;
+    (void)state;
+    for (k = 0; k < 120; k++) {
+        docs[k] = 3 * k;
+        tfs[k] = k == 0 ? UINT32_MAX - 1 : 1;
+        lens[k] = 1;
+        pb[k] = 0;
+    }
+    assert_int_equal(cari_postings_encode(&out, docs, tfs, lens, pb, 120), 0);
+    assert_int_equal(cari_postings_open(&p, out.data, out.len, stream, 6, 120,
+                                        &arena),
+                     CARI_OK);
+    signal(SIGALRM, hang_alarm);
+    alarm(20);
+    while (p.doc != CARI_DOC_END) {
+        if (cari_postings_positions(&p, buf, 4) < 0)
+            failures++;
+        cari_postings_next(&p);
+    }
+    alarm(0);
+    assert_int_equal(failures, 120);
+    assert_int_equal(p.corrupt, 1);
+    cari_buf_free(&out);
+    cari_arena_free(&arena);
+}
+
 static void test_corrupt_garbage(void **state)
 {
     test_rng rng = {9001};
@@ -809,6 +857,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_huge_df),
         cmocka_unit_test(test_corrupt_packed_tf_zero),
         cmocka_unit_test(test_corrupt_positions_short_stream),
+        cmocka_unit_test(test_corrupt_positions_pathological),
         cmocka_unit_test(test_corrupt_garbage),
         cmocka_unit_test(test_corrupt_mutations),
     };
