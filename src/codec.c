@@ -329,7 +329,7 @@ int cari_postings_positions(cari_postings *p, uint32_t *out, uint32_t max)
         return -1;
     /* walk past the positions of the entries before the cursor */
     while (p->pos_i < p->i) {
-        for (k = 0; k < p->tfs[p->pos_i]; k++)
+        for (k = 0; k < p->tfs[p->pos_i] && q; k++)
             cari_varint_get(&q, p->pos_end);
         if (!q)
             goto corrupt;
