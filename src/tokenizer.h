@@ -16,7 +16,7 @@ enum {
     CARI_TOK_HYPHEN = 16,    /* parts joined by hyphens: anak-anak, e-KTP */
     CARI_TOK_APOSTROPHE = 32,/* an apostrophe between letters: Jum'at */
     CARI_TOK_NUMSEP = 64,    /* '.' or ',' between digits: 10.000, 1,5 */
-    CARI_TOK_NONASCII = 128
+    CARI_TOK_NONASCII = 128  /* holds a byte >= 0x80 (joiners included) */
 };
 
 typedef struct cari_rawtoken {
