@@ -329,10 +329,17 @@ static const cache_entry *lookup(cari_analyzer *a, const char *text,
     int stop;
     cache_entry *e;
 
-    /* An acronym: all letters uppercase, 2..5 letters (KPK, PHK, AS).
-     * The case class is part of the cache key. */
-    acronym = (tok->flags & CARI_TOK_UPPER) && !(tok->flags & CARI_TOK_LOWER) &&
-              tok->end - tok->start >= 2 && tok->end - tok->start <= 5;
+    /* An acronym: all letters uppercase, 2..5 letters (KPK, PHK, AS),
+     * counted in characters, not bytes.  The case class is part of the
+     * cache key. */
+    acronym = 0;
+    if ((tok->flags & CARI_TOK_UPPER) && !(tok->flags & CARI_TOK_LOWER) &&
+        tok->end - tok->start >= 2) {
+        size_t chars = 0;
+        for (i = tok->start; i < tok->end && chars <= 5; i++)
+            chars += ((unsigned char)text[i] & 0xc0) != 0x80;
+        acronym = chars >= 2 && chars <= 5;
+    }
     n = fold_token(text, tok, key + 1);
     key[0] = acronym ? 'A' : 'w';
     h = cari_hash64(key, n + 1);
