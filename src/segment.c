@@ -560,7 +560,8 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
                             path);
         goto done;
     }
-    qsort(w->ids.data, w->ids.len / 12, 12, cmp_ids);
+    if (w->ids.len) /* qsort(NULL, 0, ...) is undefined */
+        qsort(w->ids.data, w->ids.len / 12, 12, cmp_ids);
 
     o.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (o.fd < 0) {
