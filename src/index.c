@@ -451,6 +451,8 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
         ix->articles += cari_segment_articles(s) - ix->segs[i].ndeleted;
         ix->deleted += ix->segs[i].ndeleted;
         ix->passages += live_p;
+        ix->stat_passages += cari_segment_passages(s);
+        ix->stat_articles += cari_segment_articles(s);
         ix->total_len[CARI_FIELD_BODY] +=
             cari_segment_total_len(s, CARI_FIELD_BODY);
         ix->total_len[CARI_FIELD_TITLE] +=

@@ -10,7 +10,8 @@
  *   title(t, a) = idf_a(t) * tf (k1t + 1) / (tf + k1t (1 - bt + bt len_a / avg_a))
  *   score(p)    = sum_t qtf (body(t, p) + title_weight * title(t, article(p)))
  *   idf_x(t)    = ln(1 + (N_x - df_x + 0.5) / (df_x + 0.5))
- * where N_p counts passages and N_a articles.  The title field is stored
+ * where N_p counts passages and N_a articles, deleted ones included until
+ * a merge removes them, as df does.  The title field is stored
  * once per article and its postings are walked in passage order, so every
  * passage of an article gets its title's score.
  */
@@ -219,11 +220,11 @@ static int search_segment(cari_index *ix, size_t si, const query *q,
     int *seen = NULL;
     double avg[CARI_NFIELDS];
     avg[CARI_FIELD_BODY] =
-        ix->passages ? (double)ix->total_len[CARI_FIELD_BODY] /
-                           (double)(ix->passages + 0.0) : 1.0;
+        ix->stat_passages ? (double)ix->total_len[CARI_FIELD_BODY] /
+                                (double)ix->stat_passages : 1.0;
     avg[CARI_FIELD_TITLE] =
-        ix->articles ? (double)ix->total_len[CARI_FIELD_TITLE] /
-                           (double)ix->articles : 1.0;
+        ix->stat_articles ? (double)ix->total_len[CARI_FIELD_TITLE] /
+                                (double)ix->stat_articles : 1.0;
     for (i = 0; i < CARI_NFIELDS; i++)
         if (avg[i] <= 0)
             avg[i] = 1.0;
@@ -419,10 +420,11 @@ int cari_search(cari_index *ix, const char *text, size_t len,
                 for (f = 0; f < CARI_NFIELDS; f++)
                     q.terms[i].df[f] += info.df[f];
         }
+        /* df counts deleted copies until a merge: so must N */
         q.terms[i].idf[CARI_FIELD_BODY] =
-            idf(ix->passages, q.terms[i].df[CARI_FIELD_BODY]);
+            idf(ix->stat_passages, q.terms[i].df[CARI_FIELD_BODY]);
         q.terms[i].idf[CARI_FIELD_TITLE] =
-            idf(ix->articles, q.terms[i].df[CARI_FIELD_TITLE]);
+            idf(ix->stat_articles, q.terms[i].df[CARI_FIELD_TITLE]);
     }
     heap.k = o.offset + o.limit;
     heap.heap = malloc((heap.k ? heap.k : 1) * sizeof *heap.heap);
