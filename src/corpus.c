@@ -141,7 +141,8 @@ static int walk(cari_reader *r, const char *dir, int depth)
         sprintf(p, "%s/%s", dir, de->d_name);
     }
     closedir(d);
-    qsort(names.items, names.len, sizeof *names.items, cmp_str);
+    if (names.len) /* qsort(NULL, 0, ...) is undefined */
+        qsort(names.items, names.len, sizeof *names.items, cmp_str);
     for (i = 0; i < names.len; i++) {
         char *p = names.items[i];
         struct stat st;
