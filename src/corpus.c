@@ -555,6 +555,11 @@ int cari_reader_next(cari_reader *r, cari_article *a)
                 continue;
             }
             r->line = r->next_line++;
+            if (r->line == 1 && len >= 3 &&
+                memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+                line += 3;  /* a byte order mark before the first record */
+                len -= 3;
+            }
             if (blank(line, len))
                 continue;
             rc = parse_record(r, line, len, a);
