@@ -650,7 +650,7 @@ void cari_writer_close(cari_writer *w)
         free(w->pending[i].deleted);
     }
     free(w->pending);
-    for (i = 0; i < w->nids; i++)
+    for (i = 0; i < w->ids_cap; i++) /* a hash table: slots, not nids */
         free(w->ids[i].id);
     free(w->ids);
     cari_segw_free(w->buffer);
