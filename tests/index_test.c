@@ -311,6 +311,12 @@ static void test_replace_within_session(void **state)
     cari_writer *w = writer_open(f->ix, 0);
     cari_index *ix;
     cari_index_stats st;
+    /* add X, delete X alone in a session: its segment is not kept */
+    add(w, "tmp", "X", "sementara");
+    del(w, "tmp");
+    commit(w);
+    assert_int_equal(stats_of(f->ix).segments, 0);
+    EXPECT_FILES(f->ix, "MANIFEST");
     /* add X, add X again: one copy, the second */
     add(w, "x1", "X", "pertama qzsatu");
     add(w, "x1", "X", "kedua qzdua");
@@ -581,8 +587,14 @@ static void test_missing_and_damaged(void **state)
         assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
         seg[slen / 2] ^= 0x10;
         assert_int_equal(test_write_file(path, seg, slen), 0);
+        /* a segment the manifest names is missing: damage, not "no
+         * index here" */
         unlink(path);
-        assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ENOTFOUND);
+        assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
+        assert_non_null(strstr(err.message, "seg-000001.cari"));
+        assert_int_equal(cari_writer_open(f->ix, NULL, &w, &err),
+                         CARI_ECORRUPT);
+        assert_null(w);
         assert_int_equal(test_write_file(path, seg, slen), 0);
         free(seg);
     }
