@@ -367,6 +367,18 @@ static int open_segments(const char *dir, const manifest *m,
     return CARI_OK;
 }
 
+/* A file MANIFEST names is missing: the index is damaged (err holds the
+ * file's name from open_segments). */
+static int missing_file(cari_error *err, const char *dir)
+{
+    char detail[sizeof err->message];
+    snprintf(detail, sizeof detail, "%s", err ? err->message : "");
+    return cari_set_error(err, CARI_ECORRUPT,
+                          "%s: damaged index, a file named by MANIFEST is "
+                          "missing (%s)",
+                          dir, detail);
+}
+
 static void close_segments(cari_live_segment *segs, size_t n)
 {
     size_t i;
@@ -438,6 +450,9 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
         ix->segs = NULL;
         ix->nsegs = 0;
     }
+    if (rc == CARI_ENOTFOUND && attempt == OPEN_RETRIES)
+        rc = missing_file(err, dir); /* MANIFEST is there, a file it names
+                                        stays missing */
     if (rc) {
         cari_index_close(ix);
         return rc;
@@ -720,6 +735,8 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
         goto fail;
     }
     rc = open_segments(dir, &w->m, w->segs, err);
+    if (rc == CARI_ENOTFOUND) /* the lock keeps commits out: damage */
+        rc = missing_file(err, dir);
     if (rc)
         goto fail;
     remove_unreferenced(dir, &w->m);
