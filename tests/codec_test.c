@@ -177,9 +177,12 @@ static void plist_make(plist *l, size_t n, int gaps, int tfs, uint64_t seed)
             l->tfs[k] = 1;
             break;
         case TF_MIXED:
-            l->tfs[k] = rng_below(&rng, 3) ? 1
-                        : rng_below(&rng, 10) ? 2 + (uint32_t)rng_below(&rng, 30)
-                                              : 100 + (uint32_t)rng_below(&rng, 900);
+            if (rng_below(&rng, 3))
+                l->tfs[k] = 1;
+            else if (rng_below(&rng, 10))
+                l->tfs[k] = 2 + (uint32_t)rng_below(&rng, 30);
+            else
+                l->tfs[k] = 100 + (uint32_t)rng_below(&rng, 900);
             break;
         default:
             l->tfs[k] = rng_below(&rng, 4) == 0   ? UINT32_MAX
@@ -280,7 +283,8 @@ static void check_skips(const plist *l)
 {
     cari_arena arena = {0};
     cari_postings p;
-    size_t b, nb = l->n >= CARI_BLOCK ? (l->n + CARI_BLOCK - 1) / CARI_BLOCK : 0;
+    size_t b, nb = l->n >= CARI_BLOCK ? (l->n + CARI_BLOCK - 1) / CARI_BLOCK
+                                      : 0;
     uint64_t pos_off = 0;
     assert_int_equal(plist_open(l, &p, &arena, (uint32_t)l->n), CARI_OK);
     assert_int_equal(p.nblocks, nb);
@@ -365,8 +369,12 @@ static void check_seeks(const plist *l, uint64_t seed)
     /* one doc at a time from a fresh iterator: positions after a seek that
      * skipped whole blocks and entries */
     for (k = 0; k < 300 && l->n; k++) {
-        size_t i = k < 4 ? (k == 0 ? 0 : k == 1 ? l->n - 1 : k == 2 ? l->n / 2 : 127)
-                         : rng_below(&rng, l->n);
+        /* the first doc, the last, the middle, block 0's last, then any */
+        size_t i = k == 0   ? 0
+                   : k == 1 ? l->n - 1
+                   : k == 2 ? l->n / 2
+                   : k == 3 ? 127
+                            : (size_t)rng_below(&rng, l->n);
         if (i >= l->n)
             continue;
         assert_int_equal(plist_open(l, &p, &arena, (uint32_t)l->n), CARI_OK);

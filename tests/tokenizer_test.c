@@ -125,7 +125,8 @@ static void test_accented_and_non_latin(void **state)
     tokenize("\xef\xbc\x91\xef\xbc\x90", 6, &t);
     assert_true(t.t[0].flags & CARI_TOK_DIGIT);
     /* non-ASCII punctuation and spaces separate */
-    EXPECT("satu\xe2\x80\x94" "dua\xc2\xa0tiga\xe3\x80\x82\xc2\xab" "empat\xc2\xbb",
+    EXPECT("satu\xe2\x80\x94" "dua\xc2\xa0tiga\xe3\x80\x82"
+           "\xc2\xab" "empat\xc2\xbb",
            "satu", "dua", "tiga", "empat");
 }
 
