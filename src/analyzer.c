@@ -491,10 +491,17 @@ static const cache_entry *lookup(cari_analyzer *a, const char *text,
     int stop;
     cache_entry *e;
 
-    /* An acronym: all letters uppercase, 2..5 letters (KPK, PHK, AS).
-     * The token's class is part of the cache key. */
-    acronym = (tok->flags & CARI_TOK_UPPER) && !(tok->flags & CARI_TOK_LOWER) &&
-              tok->end - tok->start >= 2 && tok->end - tok->start <= 5;
+    /* An acronym: all letters uppercase, 2..5 letters (KPK, PHK, AS),
+     * counted in characters, not bytes.  The token's class is part
+     * of the cache key. */
+    acronym = 0;
+    if ((tok->flags & CARI_TOK_UPPER) && !(tok->flags & CARI_TOK_LOWER) &&
+        tok->end - tok->start >= 2) {
+        size_t chars = 0;
+        for (i = tok->start; i < tok->end && chars <= 5; i++)
+            chars += ((unsigned char)text[i] & 0xc0) != 0x80;
+        acronym = chars >= 2 && chars <= 5;
+    }
     n = fold_token(text, tok, key + 1);
     key[0] = (tok->flags & (CARI_TOK_URL | CARI_TOK_EMAIL)) ? 'u'
              : (tok->flags & CARI_TOK_SYMBOL)               ? 's'
@@ -533,6 +540,7 @@ static const cache_entry *lookup(cari_analyzer *a, const char *text,
      * its term, is indexed too as "=form": `=kata` searches it, and ranking
      * can prefer documents that use the query's own form. */
     if (EXACT_FORMS && !stop && (key[0] == 'w' || key[0] == 'A') &&
+        (tok->flags & CARI_TOK_LETTER) &&
         (strlen(t.buf) != n || memcmp(t.buf, key + 1, n) != 0) &&
         !(t.n > 1 && memchr(key + 1, '-', n))) {
         char exact[MAX_KEY + 2];

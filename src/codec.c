@@ -203,6 +203,8 @@ static int decode_block(cari_postings *p, uint32_t b, int64_t base)
         for (i = 0; i < CARI_BLOCK; i++) {
             base += (int64_t)p->docs[i] + 1;
             p->docs[i] = (uint32_t)base;
+            if (p->tfs[i] == UINT32_MAX) /* tf would wrap to 0 */
+                goto corrupt;
             p->tfs[i] += 1;
         }
         if (base >= CARI_DOC_END)
@@ -257,7 +259,12 @@ int cari_postings_open(cari_postings *p, const unsigned char *data,
     if (df == 0)
         return CARI_OK;
     if (df >= CARI_BLOCK) {
-        uint32_t nb = (df + CARI_BLOCK - 1) / CARI_BLOCK;
+        /* 64-bit: df + 127 wraps for df near UINT32_MAX */
+        uint32_t nb = (uint32_t)(((uint64_t)df + CARI_BLOCK - 1) / CARI_BLOCK);
+        /* a skip entry is at least 5 bytes: refuse a df the data cannot
+         * hold before allocating its skip table */
+        if ((uint64_t)nb * 5 > len)
+            goto corrupt;
         p->skips = cari_arena_alloc(arena, nb * sizeof *p->skips);
         if (!p->skips)
             return CARI_ENOMEM;
@@ -322,7 +329,7 @@ int cari_postings_positions(cari_postings *p, uint32_t *out, uint32_t max)
         return -1;
     /* walk past the positions of the entries before the cursor */
     while (p->pos_i < p->i) {
-        for (k = 0; k < p->tfs[p->pos_i]; k++)
+        for (k = 0; k < p->tfs[p->pos_i] && q; k++)
             cari_varint_get(&q, p->pos_end);
         if (!q)
             goto corrupt;

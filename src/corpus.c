@@ -141,7 +141,8 @@ static int walk(cari_reader *r, const char *dir, int depth)
         sprintf(p, "%s/%s", dir, de->d_name);
     }
     closedir(d);
-    qsort(names.items, names.len, sizeof *names.items, cmp_str);
+    if (names.len) /* qsort(NULL, 0, ...) is undefined */
+        qsort(names.items, names.len, sizeof *names.items, cmp_str);
     for (i = 0; i < names.len; i++) {
         char *p = names.items[i];
         struct stat st;
@@ -325,7 +326,8 @@ static int read_line(cari_reader *r, char **line, size_t *len)
             if (n == 0) {
                 int zerr;
                 gzerror(r->gz, &zerr);
-                if (zerr != Z_OK && zerr != Z_BUF_ERROR) {
+                /* Z_BUF_ERROR: "unexpected end of file", a cut gzip */
+                if (zerr != Z_OK) {
                     snprintf(r->errmsg, sizeof r->errmsg,
                              "%s: damaged compressed data", r->file);
                     warn(r, r->file, r->next_line,
@@ -554,6 +556,11 @@ int cari_reader_next(cari_reader *r, cari_article *a)
                 continue;
             }
             r->line = r->next_line++;
+            if (r->line == 1 && len >= 3 &&
+                memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+                line += 3;  /* a byte order mark before the first record */
+                len -= 3;
+            }
             if (blank(line, len))
                 continue;
             rc = parse_record(r, line, len, a);

@@ -139,6 +139,10 @@ static int load_block(cari_store_reader *r, uint32_t b)
         return CARI_OK;
     r->cached_block = -1;
     r->cache.len = 0;
+    /* deflate expands at most 1032:1: a larger size is damage, refused
+     * before it is allocated */
+    if (raw > (end - start) * 1032)
+        return CARI_ECORRUPT;
     if (cari_buf_reserve(&r->cache, (size_t)raw + 1))
         return CARI_ENOMEM;
     if (uncompress(r->cache.data, &raw, r->data + start, (uLong)(end - start)) !=

@@ -368,6 +368,18 @@ static int open_segments(const char *dir, const manifest *m,
     return CARI_OK;
 }
 
+/* A file MANIFEST names is missing: the index is damaged (err holds the
+ * file's name from open_segments). */
+static int missing_file(cari_error *err, const char *dir)
+{
+    char detail[sizeof err->message];
+    snprintf(detail, sizeof detail, "%s", err ? err->message : "");
+    return cari_set_error(err, CARI_ECORRUPT,
+                          "%s: damaged index, a file named by MANIFEST is "
+                          "missing (%s)",
+                          dir, detail);
+}
+
 static void close_segments(cari_live_segment *segs, size_t n)
 {
     size_t i;
@@ -449,6 +461,9 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
         ix->segs = NULL;
         ix->nsegs = 0;
     }
+    if (rc == CARI_ENOTFOUND && attempt == OPEN_RETRIES)
+        rc = missing_file(err, dir); /* MANIFEST is there, a file it names
+                                        stays missing */
     if (rc) {
         cari_index_close(ix);
         return rc;
@@ -462,6 +477,8 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
         ix->articles += cari_segment_articles(s) - ix->segs[i].ndeleted;
         ix->deleted += ix->segs[i].ndeleted;
         ix->passages += live_p;
+        ix->stat_passages += cari_segment_passages(s);
+        ix->stat_articles += cari_segment_articles(s);
         ix->total_len[CARI_FIELD_BODY] +=
             cari_segment_total_len(s, CARI_FIELD_BODY);
         ix->total_len[CARI_FIELD_TITLE] +=
@@ -702,7 +719,7 @@ void cari_writer_close(cari_writer *w)
         free(w->pending[i].deleted);
     }
     free(w->pending);
-    for (i = 0; i < w->nids; i++)
+    for (i = 0; i < w->ids_cap; i++) /* a hash table: slots, not nids */
         free(w->ids[i].id);
     free(w->ids);
     cari_segw_free(w->buffer);
@@ -793,6 +810,8 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
         goto fail;
     }
     rc = open_segments(dir, &w->m, w->segs, err);
+    if (rc == CARI_ENOTFOUND) /* the lock keeps commits out: damage */
+        rc = missing_file(err, dir);
     if (rc)
         goto fail;
     remove_unreferenced(dir, &w->m);

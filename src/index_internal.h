@@ -26,7 +26,10 @@ struct cari_index {
     size_t nsegs;
     uint64_t generation;
     /* collection statistics over all segments */
-    uint64_t passages, articles, deleted;
+    uint64_t passages, articles, deleted;  /* live ones (stats) */
+    /* for scoring: every passage and article the postings and total_len
+     * count, deleted ones included, so N, df and lengths agree */
+    uint64_t stat_passages, stat_articles;
     uint64_t total_len[CARI_NFIELDS];
     uint64_t bytes, terms;
     char errmsg[512];

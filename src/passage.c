@@ -91,7 +91,7 @@ static size_t sentence_end(const char *s, size_t i, size_t end)
         return 0;
     /* "Rp. 5" or "No. 3": a one- or two-letter word before the dot is
      * usually an abbreviation, not a sentence end */
-    if (c == '.' && i >= 2 && !is_space((unsigned char)s[i - 1]) &&
+    if (c == '.' && i >= 1 && !is_space((unsigned char)s[i - 1]) &&
         (i < 3 || is_space((unsigned char)s[i - 2]) ||
          is_space((unsigned char)s[i - 3])))
         return 0;

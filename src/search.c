@@ -8,7 +8,8 @@
  *   title(t, a) = idf_a(t) tf (k1t + 1) / (tf + k1t (1 - bt + bt len_a / avg_a))
  *   leaf(t, p)  = weight (body(t, p) + title_weight title(t, article(p)))
  *   idf_x(t)    = ln(1 + (N_x - df_x + 0.5) / (df_x + 0.5))
- * N_p counts passages and N_a articles.  A phrase or NEAR group scores as
+ * N_p counts passages and N_a articles, deleted ones included until a
+ * merge removes them, as df does.  A phrase or NEAR group scores as
  * the sum of its terms where it matches; a boolean node sums its matching
  * children.  The title field is stored once per article and its postings
  * are walked in passage order, so every passage of an article gets its
@@ -94,11 +95,12 @@ static termstat *stat_of(qctx *c, const char *term, size_t len)
             for (f = 0; f < CARI_NFIELDS; f++)
                 t->df[f] += info.df[f];
     }
+    /* df counts deleted copies until a merge: so must N */
     t->idf[CARI_FIELD_BODY] =
-        log(1.0 + ((double)c->ix->passages - (double)t->df[0] + 0.5) /
+        log(1.0 + ((double)c->ix->stat_passages - (double)t->df[0] + 0.5) /
                       ((double)t->df[0] + 0.5));
     t->idf[CARI_FIELD_TITLE] =
-        log(1.0 + ((double)c->ix->articles - (double)t->df[1] + 0.5) /
+        log(1.0 + ((double)c->ix->stat_articles - (double)t->df[1] + 0.5) /
                       ((double)t->df[1] + 0.5));
     if (t->idf[0] < 0)
         t->idf[0] = 0;
@@ -864,11 +866,20 @@ static int cmp_bound(const void *x, const void *y)
  * bound; the lowest ones whose bounds together cannot beat the threshold are
  * "non-essential": candidates come from the essential ones only, and the
  * others are probed for a candidate only while it can still make the heap.
+ * A passage that makes the heap is scored again over the cursors in query
+ * order (canon), so its score does not depend on how a segment sorted its
+ * bounds: the same collection split into other segments ranks the same.
+ * Returns the number of matching passages when nothing was skipped (the
+ * total is then exact), or UINT64_MAX when cursors were pruned.
  */
-static void run_maxscore(matcher **cur, size_t n, const cari_live_segment *ls,
-                         uint32_t si, topk *heap, double *prefix)
+static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
+                             const cari_live_segment *ls, uint32_t si,
+                             topk *heap, double *prefix)
 {
     size_t first_essential = 0, i;
+    uint64_t matched = 0;
+    int pruned = 0;
+    memcpy(cur, canon, n * sizeof *cur);
     qsort(cur, n, sizeof *cur, cmp_bound);
     prefix[0] = 0;
     for (i = 0; i < n; i++)
@@ -876,9 +887,11 @@ static void run_maxscore(matcher **cur, size_t n, const cari_live_segment *ls,
     for (;;) {
         uint32_t d = CARI_DOC_END;
         double score = 0, theta = threshold(heap);
-        scored sc;
-        while (first_essential < n && prefix[first_essential + 1] <= theta)
+        int complete = 1;
+        while (first_essential < n && prefix[first_essential + 1] <= theta) {
             first_essential++;
+            pruned = 1;
+        }
         if (first_essential >= n)
             break;
         for (i = first_essential; i < n; i++)
@@ -887,25 +900,36 @@ static void run_maxscore(matcher **cur, size_t n, const cari_live_segment *ls,
         if (d == CARI_DOC_END)
             break;
         for (i = first_essential; i < n; i++)
-            if (cur[i]->doc == d) {
+            if (cur[i]->doc == d)
                 score += cursor_score(cur[i]);
-                cursor_seek(cur[i], d + 1);
-            }
         /* the non-essential ones, highest bound first, while they can
          * still lift the passage over the threshold */
         for (i = first_essential; i-- > 0;) {
-            if (score + prefix[i + 1] <= theta)
+            if (score + prefix[i + 1] <= theta) {
+                complete = 0;
                 break;
+            }
             if (cursor_seek(cur[i], d) == d)
                 score += cursor_score(cur[i]);
         }
-        if (score > theta && live(ls, d)) {
-            sc.score = score;
-            sc.seg = si;
-            sc.passage = d;
-            heap_push(heap, &sc);
+        if (complete && live(ls, d)) {
+            matched++;
+            if (score > theta) {
+                scored sc;
+                sc.score = 0;
+                for (i = 0; i < n; i++)
+                    if (canon[i]->doc == d)
+                        sc.score += cursor_score(canon[i]);
+                sc.seg = si;
+                sc.passage = d;
+                heap_push(heap, &sc);
+            }
         }
+        for (i = first_essential; i < n; i++)
+            if (cur[i]->doc == d)
+                cursor_seek(cur[i], d + 1);
     }
+    return pruned ? UINT64_MAX : matched;
 }
 
 /* Is q a flat OR of terms, possibly nested (MaxScore applies)? */
@@ -956,15 +980,15 @@ static void gather_cursors(matcher *m, matcher **out, size_t *n)
 /* Fraction of passages q matches, assuming independent terms. */
 static double match_fraction(qctx *c, const cari_qnode *q)
 {
-    double n = c->ix->passages ? (double)c->ix->passages : 1.0;
+    double n = c->ix->stat_passages ? (double)c->ix->stat_passages : 1.0;
     size_t i;
     double p;
     switch (q->op) {
     case CARI_Q_TERM: {
         const termstat *t = stat_of(c, q->term, q->len);
         double body = t ? (double)t->df[0] / n : 0;
-        double title = t && (q->fields & CARI_QF_TITLE) && c->ix->articles
-                           ? (double)t->df[1] / (double)c->ix->articles
+        double title = t && (q->fields & CARI_QF_TITLE) && c->ix->stat_articles
+                           ? (double)t->df[1] / (double)c->ix->stat_articles
                            : 0;
         if (!(q->fields & CARI_QF_BODY))
             body = 0;
@@ -1134,9 +1158,11 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     if (rc)
         goto done;
     c.avg[CARI_FIELD_BODY] =
-        ix->passages ? (double)ix->total_len[0] / (double)ix->passages : 1.0;
+        ix->stat_passages ? (double)ix->total_len[0] / (double)ix->stat_passages
+                          : 1.0;
     c.avg[CARI_FIELD_TITLE] =
-        ix->articles ? (double)ix->total_len[1] / (double)ix->articles : 1.0;
+        ix->stat_articles ? (double)ix->total_len[1] / (double)ix->stat_articles
+                          : 1.0;
     for (i = 0; i < CARI_NFIELDS; i++)
         if (!(c.avg[i] > 0))
             c.avg[i] = 1.0;
@@ -1157,16 +1183,22 @@ int cari_search(cari_index *ix, const char *text, size_t len,
         if (!rc && m) {
             if (flat_or(q) && heap.k > 0) {
                 size_t n = 0, leaves = 2 * count_terms(q) + 2;
+                uint64_t matched;
+                matcher **canon = cari_arena_alloc(&seg_arena, leaves * sizeof *canon);
                 matcher **cur = cari_arena_alloc(&seg_arena, leaves * sizeof *cur);
                 double *prefix = cari_arena_alloc(&seg_arena,
                                                   (leaves + 1) * sizeof *prefix);
-                if (!cur || !prefix) {
+                if (!canon || !cur || !prefix) {
                     rc = CARI_ENOMEM;
                     break;
                 }
-                gather_cursors(m, cur, &n);
-                run_maxscore(cur, n, &ix->segs[i], (uint32_t)i, &heap, prefix);
-                exhaustive = 0;
+                gather_cursors(m, canon, &n);
+                matched = run_maxscore(canon, cur, n, &ix->segs[i], (uint32_t)i,
+                                       &heap, prefix);
+                if (matched == UINT64_MAX)
+                    exhaustive = 0;
+                else
+                    exact_total += matched;
                 for (size_t k = 0; k < n; k++)
                     if (cur[k]->cur.p.corrupt)
                         rc = CARI_ECORRUPT;

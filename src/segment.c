@@ -5,8 +5,10 @@
  * File layout (all integers little-endian):
  *
  *   header   "CARISEG\0" | u32 format version | u32 header size (16)
- *   section* each at an 8-byte aligned offset
- *   table    {u32 id, u32 crc32, u64 offset, u64 length} per section
+ *   section* each at an 8-byte aligned offset, in table order, after
+ *            zero bytes padding the previous one
+ *   table    {u32 id, u32 crc32, u64 offset, u64 length} per section,
+ *            right after the last section
  *   trailer  u64 table offset | u32 section count | u32 crc32 of the table
  *            | u64 file size | "CARIEND\0"                       (32 bytes)
  *
@@ -597,7 +599,8 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
                             path);
         goto done;
     }
-    qsort(w->ids.data, w->ids.len / 12, 12, cmp_ids);
+    if (w->ids.len) /* qsort(NULL, 0, ...) is undefined */
+        qsort(w->ids.data, w->ids.len / 12, 12, cmp_ids);
 
     o.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (o.fd < 0) {
@@ -687,7 +690,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     struct stat st;
     int fd;
     const unsigned char *t, *tr;
-    uint64_t table_off;
+    uint64_t table_off, next;
     uint32_t count, i;
     int rc;
     *out = NULL;
@@ -727,6 +730,10 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
                             cari_get_u32(s->map + 8), SEG_VERSION);
         goto fail;
     }
+    if (cari_get_u32(s->map + 12) != 16) {
+        rc = corrupt(err, path, "bad header size");
+        goto fail;
+    }
     tr = s->map + s->size - 32;
     if (memcmp(tr + 24, SEG_END_MAGIC, 8) != 0 ||
         cari_get_u64(tr + 16) != s->size) {
@@ -745,16 +752,25 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         rc = corrupt(err, path, "section table checksum mismatch");
         goto fail;
     }
+    /* the sections, their padding and the table cover the file exactly,
+     * so every byte is checked: by value, by a crc, or as zero padding */
+    next = 16;
     for (i = 0; i < count; i++) {
         uint32_t id = cari_get_u32(t + 24 * i);
         uint32_t crc = cari_get_u32(t + 24 * i + 4);
         uint64_t off = cari_get_u64(t + 24 * i + 8);
         uint64_t len = cari_get_u64(t + 24 * i + 16);
-        if (id < 1 || id > SEC_COUNT || off < 16 || off > table_off ||
-            len > table_off - off) {
+        if (id < 1 || id > SEC_COUNT || off != ((next + 7) & ~(uint64_t)7) ||
+            off > table_off || len > table_off - off) {
             rc = corrupt(err, path, "bad section table entry");
             goto fail;
         }
+        for (; next < off; next++)
+            if (s->map[next] != 0) {
+                rc = corrupt(err, path, "damaged padding between sections");
+                goto fail;
+            }
+        next = off + len;
         if ((uint32_t)crc32_z(0, s->map + off, (size_t)len) != crc) {
             cari_set_error(err, CARI_ECORRUPT,
                            "%s: checksum mismatch in section '%s'", path,
@@ -764,6 +780,10 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         }
         s->sec[id] = s->map + off;
         s->sec_len[id] = (size_t)len;
+    }
+    if (next != table_off) {
+        rc = corrupt(err, path, "bad section table");
+        goto fail;
     }
     for (i = 1; i <= SEC_COUNT; i++)
         if (!s->sec[i]) {

@@ -257,6 +257,8 @@ int cari_tokenize_next(const char *text, size_t len, size_t *pos,
             else
                 break;
             flags |= add;
+            if (cp >= 0x80) /* U+2010, U+2019...: the token is not ASCII */
+                flags |= CARI_TOK_NONASCII;
             prev_cls = CARI_CHAR_OTHER;
             i = j;
             continue;

@@ -17,7 +17,7 @@ enum {
     CARI_TOK_APOSTROPHE = 32,/* an apostrophe between letters: Jum'at */
     CARI_TOK_NUMSEP = 64,    /* '.', ',', ':' or '/' between digits:
                                 10.000, 1,5, 10:30, 14/9/2019 */
-    CARI_TOK_NONASCII = 128,
+    CARI_TOK_NONASCII = 128, /* holds a byte >= 0x80 (joiners included) */
     CARI_TOK_URL = 256,      /* http(s)://... or www.... (whole) */
     CARI_TOK_EMAIL = 512,    /* name@domain.tld (whole) */
     CARI_TOK_SYMBOL = 1024   /* a currency sign before a number: $ */

@@ -1,0 +1,570 @@
+/*
+ * corpus_test.c -- input readers (src/corpus.c): JSON Lines (extra fields
+ * as meta, integer ids, null title, CRLF, blank lines, no final newline,
+ * BOM), gzip-compressed JSON Lines, standard input, and directories of
+ * .txt/.md/.jsonl files (name order, hidden files and other files ignored,
+ * symbolic links, loops), with a warning naming file and line for every
+ * skipped record.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <zlib.h>
+
+#include "cari.h"
+#include "test_util.h"
+
+typedef struct warning {
+    char file[512];
+    long line;
+    char message[512];
+} warning;
+
+typedef struct warnings {
+    warning w[64];
+    int n;
+} warnings;
+
+static void on_warning(void *ctx, const char *file, long line,
+                       const char *message)
+{
+    warnings *ws = ctx;
+    if (ws->n < 64) {
+        snprintf(ws->w[ws->n].file, sizeof ws->w[ws->n].file, "%s", file);
+        ws->w[ws->n].line = line;
+        snprintf(ws->w[ws->n].message, sizeof ws->w[ws->n].message, "%s",
+                 message);
+    }
+    ws->n++;
+}
+
+/* One article as read, copied out of the reader. */
+typedef struct got {
+    char id[256], title[256], text[1024], meta[512], file[512];
+    size_t text_len, meta_len;
+    int has_meta;
+    long line;
+} got;
+
+typedef struct read_all {
+    got a[256];
+    int n;
+    int rc;          /* the last cari_reader_next() result */
+    uint64_t bytes, skipped;
+} read_all;
+
+static void copy_field(char *dst, size_t cap, const char *s, size_t n)
+{
+    assert_true(n < cap);
+    if (n)
+        memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+static void read_everything(const char *path, warnings *ws, read_all *out)
+{
+    cari_reader *r = NULL;
+    cari_error err;
+    cari_article a;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (ws)
+        memset(ws, 0, sizeof *ws);
+    rc = cari_reader_open(path, ws ? on_warning : NULL, ws, &r, &err);
+    if (rc != CARI_OK)
+        fail_msg("cari_reader_open(%s): %s", path, err.message);
+    while ((rc = cari_reader_next(r, &a)) == 1) {
+        got *g = &out->a[out->n++];
+        assert_true(out->n < 256);
+        copy_field(g->id, sizeof g->id, a.id, a.id_len);
+        assert_int_equal(strlen(g->id), a.id_len);
+        copy_field(g->title, sizeof g->title, a.title, a.title_len);
+        copy_field(g->text, sizeof g->text, a.text, a.text_len);
+        g->text_len = a.text_len;
+        g->has_meta = a.meta != NULL;
+        if (a.meta)
+            copy_field(g->meta, sizeof g->meta, a.meta, a.meta_len);
+        g->meta_len = a.meta_len;
+        snprintf(g->file, sizeof g->file, "%s", cari_reader_file(r));
+        g->line = cari_reader_line(r);
+    }
+    out->rc = rc;
+    out->bytes = cari_reader_bytes(r);
+    out->skipped = cari_reader_skipped(r);
+    cari_reader_close(r);
+}
+
+typedef struct fixture {
+    char dir[256];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f || test_mkdtemp(f->dir, sizeof f->dir) != 0)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    test_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+static const char *path_in(const fixture *f, const char *name, char *buf,
+                           size_t cap)
+{
+    snprintf(buf, cap, "%s/%s", f->dir, name);
+    return buf;
+}
+
+static void mkdir_in(const fixture *f, const char *name)
+{
+    char p[512];
+    assert_int_equal(mkdir(path_in(f, name, p, sizeof p), 0755), 0);
+}
+
+static void write_in(const fixture *f, const char *name, const char *data)
+{
+    char p[512];
+    assert_int_equal(test_write_str(path_in(f, name, p, sizeof p), data), 0);
+}
+
+/* ------------------------------------------------------------------ */
+
+static const char jsonl[] =
+    /* 1 */ "{\"id\":\"a\",\"title\":\"Judul A\",\"text\":\"Isi A\","
+            "\"source\":\"Antara\",\"date\":\"2024-05-01\","
+            "\"tags\":[\"banjir\",1],\"extra\":{\"x\":null}}\n"
+    /* 2 */ "{\"id\": 42, \"title\": null, \"text\": \"angka\"}\r\n"
+    /* 3 */ "\n"
+    /* 4 */ "   \t\r\n"
+    /* 5 */ "{\"id\":\"bad\",\"title\":\"x\",\"text\":\"tanpa penutup}\n"
+    /* 6 */ "{\"title\":\"tanpa id\",\"text\":\"x\"}\n"
+    /* 7 */ "[1, 2, 3]\n"
+    /* 8 */ "{\"id\":\"\",\"text\":\"id kosong\"}\n"
+    /* 9 */ "{\"id\":1.5,\"text\":\"id pecahan\"}\n"
+    /* 10 */ "{\"id\":\"t\",\"title\":7,\"text\":\"judul angka\"}\n"
+    /* 11 */ "{\"id\":\"baris\\nbaru\",\"text\":\"id dengan newline\"}\n"
+    /* 12 */ "{\"id\":\"u\",\"text\":\"rusak \xff\xfe\"}\n"
+    /* 13 */ "{\"id\":\"c\",\"title\":\"C\",\"text\":\"baris\\n\\nkedua "
+             "\\u00e9\"}\r\n"
+    /* 14 */ "{\"id\":\"nul\",\"text\":\"a\\u0000b\"}\n"
+    /* 15 */ "{\"id\":\"d\",\"text\":\"tanpa judul, tanpa newline\"}";
+
+static void test_jsonl(void **state)
+{
+    fixture *f = *state;
+    char p[512];
+    warnings ws;
+    static read_all r;
+    int i;
+    static const long bad_lines[] = {5, 6, 7, 8, 9, 10, 11, 12, 14};
+    write_in(f, "berita.jsonl", jsonl);
+    read_everything(path_in(f, "berita.jsonl", p, sizeof p), &ws, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.n, 4);
+    /* extra fields become meta, in their order, as a JSON object */
+    assert_string_equal(r.a[0].id, "a");
+    assert_string_equal(r.a[0].title, "Judul A");
+    assert_string_equal(r.a[0].text, "Isi A");
+    assert_int_equal(r.a[0].line, 1);
+    assert_true(r.a[0].has_meta);
+    assert_string_equal(r.a[0].meta, "{\"source\":\"Antara\",\"date\":"
+                                     "\"2024-05-01\",\"tags\":[\"banjir\",1],"
+                                     "\"extra\":{\"x\":null}}");
+    assert_int_equal(r.a[0].meta_len, strlen(r.a[0].meta));
+    /* an integer id is accepted as its decimal text; null title is empty */
+    assert_string_equal(r.a[1].id, "42");
+    assert_string_equal(r.a[1].title, "");
+    assert_string_equal(r.a[1].text, "angka");
+    assert_false(r.a[1].has_meta);
+    assert_int_equal(r.a[1].meta_len, 0);
+    assert_int_equal(r.a[1].line, 2);
+    /* CRLF, escapes, and the line numbers after skipped records */
+    assert_string_equal(r.a[2].id, "c");
+    assert_string_equal(r.a[2].text, "baris\n\nkedua \xc3\xa9");
+    assert_int_equal(r.a[2].line, 13);
+    /* the last line has no newline */
+    assert_string_equal(r.a[3].id, "d");
+    assert_string_equal(r.a[3].title, "");
+    assert_int_equal(r.a[3].line, 15);
+    assert_string_equal(r.a[3].file, p);
+    /* one warning per bad record, with file and line; "\u0000" in a
+     * string is refused by the JSON parser, so line 14 is one of them */
+    assert_int_equal(ws.n, 9);
+    assert_int_equal(r.skipped, 9);
+    for (i = 0; i < 9; i++) {
+        assert_string_equal(ws.w[i].file, p);
+        assert_int_equal(ws.w[i].line, bad_lines[i]);
+        assert_true(strlen(ws.w[i].message) > 5);
+    }
+    assert_non_null(strstr(ws.w[0].message, "malformed JSON"));
+    assert_non_null(strstr(ws.w[1].message, "no \"id\""));
+    assert_non_null(strstr(ws.w[2].message, "not a JSON object"));
+    /* every byte was consumed */
+    assert_int_equal(r.bytes, strlen(jsonl));
+    /* without a warning callback the records are still skipped */
+    read_everything(p, NULL, &r);
+    assert_int_equal(r.n, 4);
+    assert_int_equal(r.skipped, 9);
+}
+
+static void test_jsonl_bom(void **state)
+{
+    fixture *f = *state;
+    char p[512];
+    warnings ws;
+    static read_all r;
+    write_in(f, "bom.jsonl",
+             "\xef\xbb\xbf{\"id\":\"pertama\",\"title\":\"T\",\"text\":\"x\"}\n"
+             "{\"id\":\"kedua\",\"title\":\"T\",\"text\":\"y\"}\n");
+    read_everything(path_in(f, "bom.jsonl", p, sizeof p), &ws, &r);
+    assert_int_equal(ws.n, 0);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.a[0].id, "pertama");
+    assert_int_equal(r.a[0].line, 1);
+    assert_string_equal(r.a[1].id, "kedua");
+    /* only at the start of the file: elsewhere it is damage */
+    write_in(f, "bom2.jsonl",
+             "{\"id\":\"pertama\",\"title\":\"T\",\"text\":\"x\"}\n"
+             "\xef\xbb\xbf{\"id\":\"kedua\",\"title\":\"T\",\"text\":\"y\"}\n");
+    read_everything(path_in(f, "bom2.jsonl", p, sizeof p), &ws, &r);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(ws.n, 1);
+    assert_int_equal(ws.w[0].line, 2);
+}
+
+/* Write text as a gzip file with zlib's gz* API. */
+static void write_gz(const char *path, const char *text, size_t len)
+{
+    gzFile gz = gzopen(path, "wb9");
+    assert_non_null(gz);
+    assert_int_equal(gzwrite(gz, text, (unsigned)len), (int)len);
+    assert_int_equal(gzclose(gz), Z_OK);
+}
+
+static void test_jsonl_gz(void **state)
+{
+    fixture *f = *state;
+    char p[512], plain[512];
+    warnings ws;
+    static read_all r, r2;
+    int i;
+    write_gz(path_in(f, "berita.jsonl.gz", p, sizeof p), jsonl,
+             strlen(jsonl));
+    read_everything(p, &ws, &r);
+    write_in(f, "sama.jsonl", jsonl);
+    read_everything(path_in(f, "sama.jsonl", plain, sizeof plain), NULL, &r2);
+    /* the same articles, lines and warnings as the plain file */
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.n, r2.n);
+    for (i = 0; i < r.n; i++) {
+        assert_string_equal(r.a[i].id, r2.a[i].id);
+        assert_string_equal(r.a[i].text, r2.a[i].text);
+        assert_string_equal(r.a[i].meta, r2.a[i].meta);
+        assert_int_equal(r.a[i].line, r2.a[i].line);
+        assert_string_equal(r.a[i].file, p);
+    }
+    assert_int_equal(ws.n, 9);
+    assert_string_equal(ws.w[0].file, p);
+    assert_int_equal(ws.w[0].line, 5);
+    /* bytes count the uncompressed input */
+    assert_int_equal(r.bytes, strlen(jsonl));
+}
+
+static void test_jsonl_gz_truncated(void **state)
+{
+    fixture *f = *state;
+    char p[512], cut[512];
+    char *text = malloc(200 * 120);
+    size_t n = 0, len = 0;
+    unsigned char *gz;
+    warnings ws;
+    static read_all r;
+    int i, truncated = 0;
+    assert_non_null(text);
+    for (i = 0; i < 200; i++)
+        n += (size_t)snprintf(text + n, 200 * 120 - n,
+                              "{\"id\":\"%d\",\"title\":\"t\",\"text\":"
+                              "\"isi nomor %d %d\"}\n",
+                              i, i * 7919, i * 104729);
+    write_gz(path_in(f, "utuh.jsonl.gz", p, sizeof p), text, n);
+    gz = test_read_file(p, &len);
+    assert_non_null(gz);
+    assert_int_equal(test_write_file(path_in(f, "potong.jsonl.gz", cut,
+                                             sizeof cut),
+                                     gz, len / 2),
+                     0);
+    read_everything(cut, &ws, &r);
+    /* what could be read was read, and the truncation was reported */
+    assert_true(r.n > 10 && r.n < 200);
+    assert_true(ws.n >= 1);
+    for (i = 0; i < ws.n && i < 64; i++)
+        if (strstr(ws.w[i].message, "truncated")) {
+            truncated = 1;
+            assert_string_equal(ws.w[i].file, cut);
+            assert_true(ws.w[i].line > r.n);
+        }
+    assert_true(truncated);
+    free(gz);
+    free(text);
+}
+
+static void test_stdin(void **state)
+{
+    fixture *f = *state;
+    char p[512];
+    int saved = dup(0), fd;
+    static read_all r;
+    warnings ws;
+    write_in(f, "stdin.jsonl",
+             "{\"id\":\"s1\",\"title\":\"A\",\"text\":\"x\"}\n"
+             "rusak\n"
+             "{\"id\":\"s2\",\"title\":\"B\",\"text\":\"y\"}\n");
+    fd = open(path_in(f, "stdin.jsonl", p, sizeof p), O_RDONLY);
+    assert_true(fd >= 0 && saved >= 0);
+    assert_int_equal(dup2(fd, 0), 0);
+    close(fd);
+    read_everything("-", &ws, &r);
+    assert_int_equal(dup2(saved, 0), 0);
+    close(saved);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.a[1].id, "s2");
+    assert_int_equal(r.a[1].line, 3);
+    assert_string_equal(r.a[1].file, "(standard input)");
+    assert_int_equal(ws.n, 1);
+    assert_string_equal(ws.w[0].file, "(standard input)");
+    assert_int_equal(ws.w[0].line, 2);
+}
+
+static void test_directory(void **state)
+{
+    fixture *f = *state;
+    char p[512], root[512], target[512];
+    warnings ws;
+    static read_all r;
+    int i;
+    static const char *const want_ids[] = {
+        "a.txt", "b.md", "bom.txt", "crlf.txt", "link.txt", "nested-1",
+        "nested-2", "sub/c.txt", "sub/d.jsonl-1", "sub/deeper/e.md",
+        "sub/deeper/f-1", "z-only-title.txt"};
+    mkdir_in(f, "root");
+    mkdir_in(f, "root/sub");
+    mkdir_in(f, "root/sub/deeper");
+    mkdir_in(f, "root/sub/kosong");
+    mkdir_in(f, "root/.tersembunyi");
+    write_in(f, "root/a.txt", "Judul A\n\nParagraf satu.\n\nParagraf dua.\n");
+    write_in(f, "root/b.md", "# Judul Markdown  \n\nIsi *markdown*.");
+    write_in(f, "root/bom.txt", "\xef\xbb\xbfJudul BOM\nIsi langsung.");
+    write_in(f, "root/crlf.txt", "\r\n\r\nJudul CRLF\r\n\r\nIsi CRLF.\r\n");
+    write_in(f, "root/nested.jsonl",
+             "{\"id\":\"nested-1\",\"title\":\"N1\",\"text\":\"x\"}\n"
+             "{\"id\":\"nested-2\",\"title\":\"N2\",\"text\":\"y\"}\n");
+    write_in(f, "root/sub/c.txt", "Judul C\n\nIsi C.");
+    write_in(f, "root/sub/d.jsonl",
+             "{\"id\":\"sub/d.jsonl-1\",\"title\":\"D\",\"text\":\"z\"}\n"
+             "bukan json\n");
+    write_in(f, "root/sub/deeper/e.md", "## Dua pagar\nIsi E");
+    write_in(f, "root/z-only-title.txt", "Hanya judul");
+    /* ignored: other extensions, hidden files and directories */
+    write_in(f, "root/catatan.pdf", "%PDF");
+    write_in(f, "root/README", "bukan artikel");
+    write_in(f, "root/gambar.txt.bak", "x");
+    write_in(f, "root/.tersembunyi.txt", "Rahasia\n\nx");
+    write_in(f, "root/.tersembunyi/x.txt", "Rahasia\n\nx");
+    /* bad files: warned with file and line, skipped */
+    {
+        char b[] = "Judul\n\nbaris dua\nada \0 NUL\n";
+        assert_int_equal(test_write_file(path_in(f, "root/sub/biner.txt", p,
+                                                 sizeof p),
+                                         b, sizeof b - 1),
+                         0);
+    }
+    write_in(f, "root/sub/rusak.txt", "Judul\n\nteks \xc3\x28 rusak\n");
+    /* symbolic links: to a file (read), to a directory and loops (not
+     * followed), dangling (skipped) */
+    path_in(f, "root/a.txt", target, sizeof target);
+    assert_int_equal(symlink(target, path_in(f, "root/link.txt", p,
+                                             sizeof p)),
+                     0);
+    assert_int_equal(symlink("..", path_in(f, "root/sub/naik", p, sizeof p)),
+                     0);
+    assert_int_equal(symlink(".", path_in(f, "root/sub/deeper/sini", p,
+                                          sizeof p)),
+                     0);
+    assert_int_equal(symlink("putar.txt", path_in(f, "root/putar.txt", p,
+                                                  sizeof p)),
+                     0);
+    assert_int_equal(symlink("tidak-ada.txt", path_in(f, "root/hilang.txt", p,
+                                                      sizeof p)),
+                     0);
+    /* gzip inside a directory */
+    {
+        static const char e[] =
+            "{\"id\":\"sub/deeper/f-1\",\"title\":\"F\",\"text\":\"gz\"}\n";
+        write_gz(path_in(f, "root/sub/deeper/f.jsonl.gz", p, sizeof p), e,
+                 strlen(e));
+    }
+    /* a trailing slash on the root does not change the ids */
+    snprintf(root, sizeof root, "%s/root/", f->dir);
+    read_everything(root, &ws, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.n, (int)(sizeof want_ids / sizeof *want_ids));
+    for (i = 0; i < r.n; i++)
+        assert_string_equal(r.a[i].id, want_ids[i]);
+    /* titles and texts of text files */
+    assert_string_equal(r.a[0].title, "Judul A");
+    assert_string_equal(r.a[0].text, "Paragraf satu.\n\nParagraf dua.\n");
+    assert_int_equal(r.a[0].line, 1);
+    assert_false(r.a[0].has_meta);
+    assert_string_equal(r.a[1].title, "Judul Markdown");
+    assert_string_equal(r.a[1].text, "Isi *markdown*.");
+    assert_string_equal(r.a[2].title, "Judul BOM");
+    assert_string_equal(r.a[2].text, "Isi langsung.");
+    assert_string_equal(r.a[3].title, "Judul CRLF");
+    assert_string_equal(r.a[3].text, "Isi CRLF.\r\n");
+    assert_string_equal(r.a[4].title, "Judul A"); /* through the link */
+    assert_int_equal(r.a[6].line, 2);
+    assert_string_equal(r.a[9].title, "Dua pagar");
+    assert_string_equal(r.a[9].text, "Isi E");
+    assert_string_equal(r.a[11].title, "Hanya judul");
+    assert_string_equal(r.a[11].text, "");
+    /* warnings: the bad JSON line, the NUL file, the bad UTF-8 file */
+    assert_int_equal(ws.n, 3);
+    assert_int_equal(r.skipped, 3);
+    {
+        char biner[512], rusak[512], d[512];
+        snprintf(d, sizeof d, "%s/root/sub/d.jsonl", f->dir);
+        snprintf(biner, sizeof biner, "%s/root/sub/biner.txt", f->dir);
+        snprintf(rusak, sizeof rusak, "%s/root/sub/rusak.txt", f->dir);
+        assert_string_equal(ws.w[0].file, biner);
+        assert_int_equal(ws.w[0].line, 4);
+        assert_non_null(strstr(ws.w[0].message, "NUL"));
+        assert_string_equal(ws.w[1].file, d);
+        assert_int_equal(ws.w[1].line, 2);
+        assert_string_equal(ws.w[2].file, rusak);
+        assert_int_equal(ws.w[2].line, 3);
+        assert_non_null(strstr(ws.w[2].message, "UTF-8"));
+    }
+}
+
+static void test_directory_edges(void **state)
+{
+    fixture *f = *state;
+    char p[4096];
+    warnings ws;
+    static read_all r;
+    size_t n;
+    int depth;
+    cari_reader *rd = (cari_reader *)1;
+    cari_error err;
+    /* an empty directory: no articles, no error */
+    mkdir_in(f, "kosong");
+    read_everything(path_in(f, "kosong", p, sizeof p), &ws, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(ws.n, 0);
+    /* a directory of only ignored files */
+    mkdir_in(f, "abaikan");
+    write_in(f, "abaikan/.x.txt", "x\n\ny");
+    write_in(f, "abaikan/x.doc", "x");
+    read_everything(path_in(f, "abaikan", p, sizeof p), &ws, &r);
+    assert_int_equal(r.n, 0);
+    /* nesting deeper than the limit is skipped with a warning */
+    n = (size_t)snprintf(p, sizeof p, "%s/dalam", f->dir);
+    assert_int_equal(mkdir(p, 0755), 0);
+    for (depth = 0; depth < 70; depth++) {
+        n += (size_t)snprintf(p + n, sizeof p - n, "/d");
+        assert_int_equal(mkdir(p, 0755), 0);
+        if (depth == 10) {
+            char t[4200];
+            snprintf(t, sizeof t, "%s/ok.txt", p);
+            assert_int_equal(test_write_str(t, "Dangkal\n\nx"), 0);
+        }
+    }
+    snprintf(p + n, sizeof p - n, "/jauh.txt");
+    assert_int_equal(test_write_str(p, "Terlalu dalam\n\nx"), 0);
+    read_everything(path_in(f, "dalam", p, sizeof p), &ws, &r);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.a[0].title, "Dangkal");
+    assert_int_equal(ws.n, 1);
+    assert_non_null(strstr(ws.w[0].message, "deeper"));
+    /* a single .txt file given directly: its id is the path as given */
+    write_in(f, "satu.txt", "Satu\n\nIsi.");
+    read_everything(path_in(f, "satu.txt", p, sizeof p), &ws, &r);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.a[0].title, "Satu");
+    assert_string_equal(r.a[0].id, p);
+    /* open errors */
+    assert_int_equal(cari_reader_open(path_in(f, "tidak-ada", p, sizeof p),
+                                      NULL, NULL, &rd, &err),
+                     CARI_ENOTFOUND);
+    assert_null(rd);
+    assert_int_equal(err.code, CARI_ENOTFOUND);
+    assert_int_equal(cari_reader_open(NULL, NULL, NULL, &rd, &err),
+                     CARI_EINVAL);
+    assert_int_equal(cari_reader_next(NULL, NULL), CARI_EINVAL);
+    cari_reader_close(NULL);
+    assert_string_equal(cari_reader_file(NULL), "");
+    assert_int_equal(cari_reader_line(NULL), 0);
+}
+
+/* A long record (2 MB of text) crosses read-buffer boundaries intact. */
+static void test_long_record(void **state)
+{
+    fixture *f = *state;
+    size_t n = 2u << 20, i, len = 0;
+    char *line = malloc(n + 200), p[512];
+    cari_reader *r;
+    cari_error err;
+    cari_article a;
+    assert_non_null(line);
+    len += (size_t)snprintf(line, 200, "{\"id\":\"panjang\",\"text\":\"");
+    for (i = 0; i < n; i++)
+        line[len++] = (char)('a' + i % 26);
+    len += (size_t)snprintf(line + len, 200, "\"}\n{\"id\":\"sesudah\"}\n");
+    assert_int_equal(test_write_file(path_in(f, "panjang.jsonl", p, sizeof p),
+                                     line, len),
+                     0);
+    assert_int_equal(cari_reader_open(p, NULL, NULL, &r, &err), CARI_OK);
+    assert_int_equal(cari_reader_next(r, &a), 1);
+    assert_int_equal(a.text_len, n);
+    assert_int_equal(a.text[n - 1], (char)('a' + (n - 1) % 26));
+    assert_int_equal(cari_reader_next(r, &a), 1);
+    assert_int_equal(a.id_len, 7);
+    assert_int_equal(a.text_len, 0);
+    assert_int_equal(cari_reader_line(r), 2);
+    assert_int_equal(cari_reader_next(r, &a), 0);
+    assert_int_equal(cari_reader_next(r, &a), 0); /* stays at the end */
+    assert_int_equal(cari_reader_bytes(r), len);
+    cari_reader_close(r);
+    free(line);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_jsonl, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jsonl_bom, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jsonl_gz, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jsonl_gz_truncated, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_directory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_directory_edges, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_long_record, setup, teardown),
+    };
+    TEST_FILTER_FROM_ENV();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

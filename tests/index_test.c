@@ -1,0 +1,1061 @@
+/*
+ * index_test.c -- the index directory through the public API (cari.h):
+ * writing, committing and reopening, replace and delete by id within a
+ * session and across commits, uncommitted work, the writer lock, flushing
+ * into several segments (same ranking as one segment), searching (OR and
+ * ALL, paging, totals, snippets, stopword-only queries) and damaged or
+ * missing indexes.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include <zlib.h>
+
+#include "cari.h"
+#include "test_util.h"
+
+typedef struct fixture {
+    char dir[256];
+    char ix[300];   /* the index directory (created by the writer) */
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f || test_mkdtemp(f->dir, sizeof f->dir) != 0)
+        return -1;
+    snprintf(f->ix, sizeof f->ix, "%s/index", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    test_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ---- helpers ---- */
+
+static cari_writer *writer_open(const char *dir, size_t memory_mb)
+{
+    cari_writer_options o = CARI_WRITER_OPTIONS_INIT;
+    cari_writer *w = NULL;
+    cari_error err;
+    o.sync = 0; /* durability is not under test; speed is welcome */
+    if (memory_mb)
+        o.memory_mb = memory_mb;
+    memset(&err, 0, sizeof err);
+    if (cari_writer_open(dir, &o, &w, &err) != CARI_OK)
+        fail_msg("cari_writer_open(%s): %s", dir, err.message);
+    return w;
+}
+
+static void add(cari_writer *w, const char *id, const char *title,
+                const char *text)
+{
+    cari_article a;
+    memset(&a, 0, sizeof a);
+    a.id = id;
+    a.id_len = strlen(id);
+    a.title = title;
+    a.title_len = strlen(title);
+    a.text = text;
+    a.text_len = strlen(text);
+    if (cari_writer_add(w, &a) != CARI_OK)
+        fail_msg("cari_writer_add(%s): %s", id, cari_writer_errmsg(w));
+}
+
+static void del(cari_writer *w, const char *id)
+{
+    assert_int_equal(cari_writer_delete(w, id, strlen(id)), CARI_OK);
+}
+
+static void commit(cari_writer *w)
+{
+    if (cari_writer_commit(w) != CARI_OK)
+        fail_msg("commit: %s", cari_writer_errmsg(w));
+}
+
+static cari_index *index_open(const char *dir)
+{
+    cari_index *ix = NULL;
+    cari_error err;
+    if (cari_index_open(dir, &ix, &err) != CARI_OK)
+        fail_msg("cari_index_open(%s): %s", dir, err.message);
+    return ix;
+}
+
+static cari_index_stats stats_of(const char *dir)
+{
+    cari_index *ix = index_open(dir);
+    cari_index_stats st;
+    cari_index_get_stats(ix, &st);
+    cari_index_close(ix);
+    return st;
+}
+
+/* Run a query; returns its hits (NULL and *rc set on failure). */
+static cari_hits *search(cari_index *ix, const char *q, unsigned flags,
+                         size_t limit, size_t offset, int *rc_out)
+{
+    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+    cari_hits *h = (cari_hits *)1;
+    int rc;
+    o.flags = flags;
+    o.limit = limit;
+    o.offset = offset;
+    rc = cari_search(ix, q, strlen(q), &o, &h);
+    if (rc_out)
+        *rc_out = rc;
+    else if (rc != CARI_OK)
+        fail_msg("search '%s': %s (%s)", q, cari_strerror(rc),
+                 cari_index_errmsg(ix));
+    if (rc != CARI_OK)
+        assert_null(h);
+    return h;
+}
+
+/* Ids of the hits joined with spaces ("" for none). */
+static const char *hit_ids(const cari_hits *h, char *buf, size_t cap)
+{
+    size_t i, n = 0;
+    buf[0] = '\0';
+    for (i = 0; i < cari_hits_count(h); i++) {
+        cari_hit hit;
+        assert_int_equal(cari_hits_get(h, i, &hit), CARI_OK);
+        n += (size_t)snprintf(buf + n, cap - n, "%s%.*s", i ? " " : "",
+                              (int)hit.id_len, hit.id);
+        assert_true(n < cap);
+    }
+    return buf;
+}
+
+/* The ids (sorted, space-joined) of all hits of q. */
+static const char *all_ids(cari_index *ix, const char *q, char *buf,
+                           size_t cap)
+{
+    cari_hits *h = search(ix, q, 0, 1000, 0, NULL);
+    char tmp[4096], *words[256], *save = NULL, *p;
+    size_t n = 0, i, j, len = 0;
+    hit_ids(h, tmp, sizeof tmp);
+    for (p = strtok_r(tmp, " ", &save); p && n < 256;
+         p = strtok_r(NULL, " ", &save))
+        words[n++] = p;
+    for (i = 1; i < n; i++) /* insertion sort, n is small */
+        for (j = i; j > 0 && strcmp(words[j - 1], words[j]) > 0; j--) {
+            char *t = words[j];
+            words[j] = words[j - 1];
+            words[j - 1] = t;
+        }
+    buf[0] = '\0';
+    for (i = 0; i < n; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "",
+                                words[i]);
+    cari_hits_free(h);
+    return buf;
+}
+
+#define EXPECT_IDS(ix, q, want)                                            \
+    do {                                                                   \
+        char b_[4096];                                                     \
+        assert_string_equal(all_ids(ix, q, b_, sizeof b_), want);          \
+    } while (0)
+
+/* The directory's entries other than LOCK, sorted, space-joined. */
+static const char *dir_files(const char *dir, char *buf, size_t cap)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char *names[64];
+    size_t n = 0, i, j, len = 0;
+    assert_non_null(d);
+    while ((de = readdir(d)) != NULL && n < 64) {
+        if (de->d_name[0] == '.' || !strcmp(de->d_name, "LOCK"))
+            continue;
+        names[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    for (i = 1; i < n; i++)
+        for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            char *t = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = t;
+        }
+    buf[0] = '\0';
+    for (i = 0; i < n; i++) {
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "",
+                                names[i]);
+        free(names[i]);
+    }
+    return buf;
+}
+
+#define EXPECT_FILES(dir, want)                                            \
+    do {                                                                   \
+        char b_[4096];                                                     \
+        assert_string_equal(dir_files(dir, b_, sizeof b_), want);          \
+    } while (0)
+
+/* ------------------------------------------------------------------ */
+
+static void test_write_commit_reopen(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w = writer_open(f->ix, 0);
+    cari_writer_stats ws;
+    cari_index_stats st;
+    cari_index *ix;
+    char id[32], text[256];
+    int k;
+    for (k = 0; k < 30; k++) {
+        snprintf(id, sizeof id, "doc-%02d", k);
+        snprintf(text, sizeof text,
+                 "Artikel nomor %d tentang kopi dan petani.\n\nParagraf "
+                 "kedua membahas harga %d rupiah.",
+                 k, 1000 + k);
+        add(w, id, "Judul kopi", text);
+    }
+    cari_writer_get_stats(w, &ws);
+    assert_int_equal(ws.articles, 30);
+    assert_int_equal(ws.passages, 30); /* the short paragraphs merge */
+    assert_true(ws.input_bytes > 30 * 60);
+    assert_int_equal(ws.total_articles, 0); /* nothing committed yet */
+    /* nothing is visible before the commit */
+    {
+        cari_index *none = (cari_index *)1;
+        cari_error err;
+        assert_int_equal(cari_index_open(f->ix, &none, &err), CARI_ENOTFOUND);
+        assert_null(none);
+    }
+    commit(w);
+    cari_writer_get_stats(w, &ws);
+    assert_int_equal(ws.total_articles, 30);
+    assert_true(ws.terms > 30);
+    assert_true(ws.index_bytes > 0);
+    cari_writer_close(w);
+    ix = index_open(f->ix);
+    cari_index_get_stats(ix, &st);
+    assert_int_equal(st.articles, 30);
+    assert_int_equal(st.passages, 30);
+    assert_int_equal(st.deleted, 0);
+    assert_int_equal(st.segments, 1);
+    assert_int_equal(st.generation, 1);
+    assert_int_equal(st.terms, ws.terms);
+    assert_int_equal(st.bytes, ws.index_bytes);
+    assert_non_null(cari_index_errmsg(ix));
+    EXPECT_IDS(ix, "1007", "doc-07");
+    cari_index_close(ix);
+    cari_index_close(NULL);
+    cari_writer_close(NULL);
+    EXPECT_FILES(f->ix, "MANIFEST seg-000001.cari");
+}
+
+static void test_replace_across_commits(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w = writer_open(f->ix, 0);
+    cari_index_stats st;
+    cari_index *ix;
+    add(w, "a", "Satu", "teks lama alfaqz");
+    add(w, "b", "Dua", "teks lama betaqz");
+    add(w, "c", "Tiga", "teks lama gamaqz");
+    commit(w);
+    cari_writer_close(w);
+    w = writer_open(f->ix, 0);
+    add(w, "b", "Dua baru", "teks baru betaqzbaru");
+    commit(w);
+    cari_writer_close(w);
+    st = stats_of(f->ix);
+    assert_int_equal(st.articles, 3);
+    assert_int_equal(st.deleted, 1);
+    assert_int_equal(st.segments, 2);
+    assert_int_equal(st.generation, 2);
+    ix = index_open(f->ix);
+    EXPECT_IDS(ix, "betaqz", "");
+    EXPECT_IDS(ix, "betaqzbaru", "b");
+    EXPECT_IDS(ix, "teks", "a b c");
+    EXPECT_IDS(ix, "lama", "a c");
+    cari_index_close(ix);
+    /* replace again: the copy in the second segment goes */
+    w = writer_open(f->ix, 0);
+    add(w, "b", "Dua lagi", "teks ketiga betaqzlagi");
+    del(w, "a");
+    commit(w);
+    cari_writer_close(w);
+    ix = index_open(f->ix);
+    EXPECT_IDS(ix, "teks", "b c");
+    EXPECT_IDS(ix, "betaqzbaru betaqz", "");
+    EXPECT_IDS(ix, "betaqzlagi", "b");
+    cari_index_close(ix);
+    st = stats_of(f->ix);
+    assert_int_equal(st.articles, 2);
+    /* the second segment held only "b": it is dropped, not kept empty */
+    assert_int_equal(st.segments, 2);
+    EXPECT_FILES(f->ix, "MANIFEST seg-000001.cari seg-000001.del-000003 "
+                        "seg-000003.cari");
+}
+
+static void test_replace_within_session(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w = writer_open(f->ix, 0);
+    cari_index *ix;
+    cari_index_stats st;
+    /* add X, delete X alone in a session: its segment is not kept */
+    add(w, "tmp", "X", "sementara");
+    del(w, "tmp");
+    commit(w);
+    assert_int_equal(stats_of(f->ix).segments, 0);
+    EXPECT_FILES(f->ix, "MANIFEST");
+    /* add X, add X again: one copy, the second */
+    add(w, "x1", "X", "pertama qzsatu");
+    add(w, "x1", "X", "kedua qzdua");
+    /* add X, delete X: none */
+    add(w, "x2", "X", "dihapus qztiga");
+    del(w, "x2");
+    /* add X, delete X, add X: one */
+    add(w, "x3", "X", "awal qzempat");
+    del(w, "x3");
+    add(w, "x3", "X", "akhir qzlima");
+    /* deleting what is not there is fine */
+    del(w, "tidak-ada");
+    del(w, "tidak-ada");
+    commit(w);
+    cari_writer_close(w);
+    st = stats_of(f->ix);
+    assert_int_equal(st.articles, 2);
+    ix = index_open(f->ix);
+    EXPECT_IDS(ix, "qzsatu", "");
+    EXPECT_IDS(ix, "qzdua", "x1");
+    EXPECT_IDS(ix, "qztiga", "");
+    EXPECT_IDS(ix, "qzempat", "");
+    EXPECT_IDS(ix, "qzlima", "x3");
+    EXPECT_IDS(ix, "qzsatu qzdua qztiga qzempat qzlima", "x1 x3");
+    cari_index_close(ix);
+    /* the same across a later session: delete x1, re-add x2 */
+    w = writer_open(f->ix, 0);
+    del(w, "x1");
+    add(w, "x2", "X", "kembali qzenam");
+    add(w, "x2", "X", "kembali lagi qztujuh");
+    commit(w);
+    cari_writer_close(w);
+    ix = index_open(f->ix);
+    EXPECT_IDS(ix, "qzdua qzenam qztujuh qzlima", "x2 x3");
+    EXPECT_IDS(ix, "qzenam", "");
+    cari_index_close(ix);
+    /* everything deleted: an empty but valid index */
+    w = writer_open(f->ix, 0);
+    del(w, "x2");
+    del(w, "x3");
+    commit(w);
+    cari_writer_close(w);
+    st = stats_of(f->ix);
+    assert_int_equal(st.articles, 0);
+    assert_int_equal(st.segments, 0);
+    EXPECT_FILES(f->ix, "MANIFEST");
+    ix = index_open(f->ix);
+    EXPECT_IDS(ix, "kembali", "");
+    cari_index_close(ix);
+}
+
+static void test_bad_articles(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w = writer_open(f->ix, 0);
+    cari_article a;
+    memset(&a, 0, sizeof a);
+    a.id = "";
+    a.id_len = 0;
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
+    assert_true(strlen(cari_writer_errmsg(w)) > 0);
+    a.id = "a\0b";
+    a.id_len = 3;
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
+    a.id = "baris\nbaru";
+    a.id_len = 10;
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
+    a.id = "utf8";
+    a.id_len = 4;
+    a.text = "rusak \xff\xfe";
+    a.text_len = 8;
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
+    a.text = NULL;
+    a.text_len = 5;
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINVAL);
+    assert_int_equal(cari_writer_add(w, NULL), CARI_EINVAL);
+    assert_int_equal(cari_writer_add(NULL, &a), CARI_EINVAL);
+    assert_int_equal(cari_writer_delete(w, "", 0), CARI_EINVAL);
+    /* the writer stays usable; an article without title or text is fine */
+    a.text = NULL;
+    a.text_len = 0;
+    assert_int_equal(cari_writer_add(w, &a), CARI_OK);
+    add(w, "ok", "Baik", "artikel yang baik qzbaik");
+    commit(w);
+    cari_writer_close(w);
+    assert_int_equal(stats_of(f->ix).articles, 2);
+}
+
+static void test_uncommitted_writer(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w = writer_open(f->ix, 0);
+    cari_index *before, *after;
+    char path[400];
+    int k;
+    add(w, "a", "Satu", "tetap tersimpan qzsatu");
+    add(w, "b", "Dua", "tetap tersimpan qzdua");
+    commit(w);
+    cari_writer_close(w);
+    before = index_open(f->ix);
+    /* a writer that adds, deletes and flushes a segment, then is closed
+     * without a commit */
+    w = writer_open(f->ix, 16);
+    del(w, "a");
+    add(w, "b", "Dua", "diganti qzganti");
+    for (k = 0; k < 400; k++) {
+        char id[32], text[20000];
+        size_t n = 0;
+        int j;
+        snprintf(id, sizeof id, "isi-%d", k);
+        for (j = 0; j < 1500; j++)
+            n += (size_t)snprintf(text + n, sizeof text - n, "%d ",
+                                  k * 1500 + j);
+        add(w, id, "Isi", text);
+    }
+    /* the flushed segment is on disk, not in the manifest */
+    assert_true(test_count_entries(f->ix, "seg-") >= 2);
+    cari_writer_close(w);
+    EXPECT_FILES(f->ix, "MANIFEST seg-000001.cari");
+    /* leftovers of a crashed writer are removed by the next one */
+    snprintf(path, sizeof path, "%s/seg-000099.cari", f->ix);
+    assert_int_equal(test_write_str(path, "sisa"), 0);
+    snprintf(path, sizeof path, "%s/seg-000001.del-000042", f->ix);
+    assert_int_equal(test_write_str(path, "sisa"), 0);
+    snprintf(path, sizeof path, "%s/MANIFEST.tmp", f->ix);
+    assert_int_equal(test_write_str(path, "sisa"), 0);
+    snprintf(path, sizeof path, "%s/catatan.txt", f->ix);
+    assert_int_equal(test_write_str(path, "bukan milik indeks"), 0);
+    w = writer_open(f->ix, 0);
+    EXPECT_FILES(f->ix, "MANIFEST catatan.txt seg-000001.cari");
+    cari_writer_close(w);
+    /* the previous commit is unchanged, for old and new readers */
+    after = index_open(f->ix);
+    EXPECT_IDS(before, "tetap", "a b");
+    EXPECT_IDS(after, "tetap", "a b");
+    EXPECT_IDS(after, "qzganti", "");
+    EXPECT_IDS(after, "100", "");
+    assert_int_equal(stats_of(f->ix).generation, 1);
+    cari_index_close(before);
+    cari_index_close(after);
+}
+
+/* A reader keeps the commit it opened, even when a later commit drops
+ * the files it reads. */
+static void test_reader_snapshot(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w = writer_open(f->ix, 0);
+    cari_index *old;
+    cari_index_stats st;
+    add(w, "a", "Satu", "sungai meluap qzsungai");
+    add(w, "b", "Dua", "sungai surut");
+    commit(w);
+    old = index_open(f->ix);
+    del(w, "a");
+    del(w, "b");
+    add(w, "c", "Tiga", "laut tenang");
+    commit(w);
+    cari_writer_close(w);
+    EXPECT_FILES(f->ix, "MANIFEST seg-000002.cari");
+    EXPECT_IDS(old, "sungai", "a b");
+    {
+        int rc;
+        cari_hits *h = search(old, "qzsungai", CARI_SEARCH_SNIPPETS, 10, 0,
+                              &rc);
+        cari_hit hit;
+        assert_int_equal(rc, CARI_OK);
+        assert_int_equal(cari_hits_get(h, 0, &hit), CARI_OK);
+        assert_string_equal(hit.text, "sungai meluap qzsungai");
+        cari_hits_free(h);
+    }
+    cari_index_get_stats(old, &st);
+    assert_int_equal(st.generation, 1);
+    cari_index_close(old);
+    st = stats_of(f->ix);
+    assert_int_equal(st.generation, 2);
+    assert_int_equal(st.articles, 1);
+}
+
+static void test_lock(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w1 = writer_open(f->ix, 0), *w2 = (cari_writer *)1;
+    cari_error err;
+    char want[64];
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cari_writer_open(f->ix, NULL, &w2, &err), CARI_ELOCKED);
+    assert_null(w2);
+    assert_int_equal(err.code, CARI_ELOCKED);
+    snprintf(want, sizeof want, "locked by pid %ld", (long)getpid());
+    if (!strstr(err.message, want))
+        fail_msg("'%s' does not say '%s'", err.message, want);
+    /* the failed open did not disturb the holder */
+    add(w1, "a", "A", "dikunci");
+    commit(w1);
+    cari_writer_close(w1);
+    /* released: a new writer gets in */
+    w2 = NULL;
+    assert_int_equal(cari_writer_open(f->ix, NULL, &w2, &err), CARI_OK);
+    cari_writer_close(w2);
+    assert_int_equal(stats_of(f->ix).articles, 1);
+}
+
+static void test_missing_and_damaged(void **state)
+{
+    fixture *f = *state;
+    cari_index *ix = (cari_index *)1;
+    cari_error err;
+    char path[400], nothing[400];
+    unsigned char *data;
+    size_t len = 0, at;
+    cari_writer *w;
+    /* no index: an empty directory and a path that does not exist */
+    assert_int_equal(cari_index_open(f->dir, &ix, &err), CARI_ENOTFOUND);
+    assert_null(ix);
+    assert_true(strlen(err.message) > 0);
+    snprintf(nothing, sizeof nothing, "%s/tidak/ada", f->dir);
+    assert_int_equal(cari_index_open(nothing, &ix, &err), CARI_ENOTFOUND);
+    assert_int_equal(cari_index_open(NULL, &ix, &err), CARI_EINVAL);
+    /* a damaged MANIFEST */
+    w = writer_open(f->ix, 0);
+    add(w, "a", "Satu", "isi");
+    add(w, "b", "Dua", "isi");
+    commit(w);
+    cari_writer_close(w);
+    snprintf(path, sizeof path, "%s/MANIFEST", f->ix);
+    data = test_read_file(path, &len);
+    assert_non_null(data);
+    assert_int_equal(data[len - 1], '\n');
+    for (at = 0; at + 1 < len; at++) { /* every byte but the final newline */
+        int rc, way;
+        for (way = 0; way < 2; way++) {
+            data[at] ^= way ? 0x80 : 0x01;
+            assert_int_equal(test_write_file(path, data, len), 0);
+            rc = cari_index_open(f->ix, &ix, &err);
+            if (rc != CARI_ECORRUPT)
+                fail_msg("MANIFEST byte %zu changed: open returned %d (%s)",
+                         at, rc, err.message);
+            assert_null(ix);
+            /* a writer refuses it too */
+            if (at % 16 == 0) {
+                cari_writer *w2 = (cari_writer *)1;
+                assert_int_equal(cari_writer_open(f->ix, NULL, &w2, &err),
+                                 CARI_ECORRUPT);
+                assert_null(w2);
+            }
+            data[at] ^= way ? 0x80 : 0x01;
+        }
+    }
+    assert_int_equal(test_write_file(path, data, len), 0);
+    ix = index_open(f->ix);
+    cari_index_close(ix);
+    /* a MANIFEST cut short */
+    assert_int_equal(test_write_file(path, data, len / 2), 0);
+    assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
+    assert_int_equal(test_write_file(path, data, 0), 0);
+    assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
+    assert_int_equal(test_write_file(path, data, len), 0);
+    /* a damaged segment */
+    {
+        size_t slen = 0;
+        unsigned char *seg;
+        snprintf(path, sizeof path, "%s/seg-000001.cari", f->ix);
+        seg = test_read_file(path, &slen);
+        assert_non_null(seg);
+        seg[slen / 2] ^= 0x10;
+        assert_int_equal(test_write_file(path, seg, slen), 0);
+        assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
+        seg[slen / 2] ^= 0x10;
+        assert_int_equal(test_write_file(path, seg, slen), 0);
+        /* a segment the manifest names is missing: damage, not "no
+         * index here" */
+        unlink(path);
+        assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
+        assert_non_null(strstr(err.message, "seg-000001.cari"));
+        assert_int_equal(cari_writer_open(f->ix, NULL, &w, &err),
+                         CARI_ECORRUPT);
+        assert_null(w);
+        assert_int_equal(test_write_file(path, seg, slen), 0);
+        free(seg);
+    }
+    ix = index_open(f->ix);
+    cari_index_close(ix);
+    free(data);
+}
+
+/* Rewrite MANIFEST with one line replaced and a valid checksum. */
+static void rewrite_manifest(const char *ixdir, const char *prefix,
+                             const char *line)
+{
+    char path[400], out[8192];
+    size_t len = 0, n = 0;
+    unsigned char *data;
+    char *p, *save = NULL;
+    snprintf(path, sizeof path, "%s/MANIFEST", ixdir);
+    data = test_read_file(path, &len);
+    assert_non_null(data);
+    for (p = strtok_r((char *)data, "\n", &save); p;
+         p = strtok_r(NULL, "\n", &save)) {
+        if (!strncmp(p, "checksum ", 9))
+            break;
+        n += (size_t)snprintf(out + n, sizeof out - n, "%s\n",
+                              strncmp(p, prefix, strlen(prefix)) ? p : line);
+    }
+    n += (size_t)snprintf(out + n, sizeof out - n, "checksum %08x\n",
+                          (unsigned)crc32(0, (const unsigned char *)out,
+                                          (uInt)n));
+    assert_int_equal(test_write_file(path, out, n), 0);
+    free(data);
+}
+
+static void test_version_mismatch(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w = writer_open(f->ix, 0), *w2;
+    cari_index *ix = NULL;
+    cari_error err;
+    add(w, "a", "Satu", "isi");
+    commit(w);
+    cari_writer_close(w);
+    /* the checksum is right, the content says another analyzer */
+    rewrite_manifest(f->ix, "analyzer ", "analyzer cari-analyzer/0 lain");
+    assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_EVERSION);
+    assert_non_null(strstr(err.message, "analyzer"));
+    assert_int_equal(cari_writer_open(f->ix, NULL, &w2, &err), CARI_EVERSION);
+    /* another format */
+    rewrite_manifest(f->ix, "cari-index ", "cari-index 99");
+    assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_EVERSION);
+    assert_null(ix);
+    /* a line it does not know is damage */
+    rewrite_manifest(f->ix, "cari-index ", "cari-index 1\nbogus line");
+    assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
+}
+
+/* ------------------------------------------------------------------ */
+/* searching                                                           */
+/* ------------------------------------------------------------------ */
+
+static const char *const small_corpus[][3] = {
+    {"banjir-1", "Banjir di Jakarta",
+     "Banjir merendam ribuan rumah warga di Jakarta Timur."},
+    {"banjir-2", "Hujan deras", "Hujan deras menyebabkan banjir di Bekasi."},
+    {"kopi-1", "Kopi Gayo", "Petani kopi di Aceh menikmati harga tinggi."},
+    {"campur", "Banjir dan kopi",
+     "Banjir merusak kebun kopi milik petani di lereng gunung."},
+    {"beras", "Harga beras", "Harga beras naik menjelang hari raya."},
+    {"kosong", "", ""},
+};
+#define NSMALL (sizeof small_corpus / sizeof *small_corpus)
+
+static cari_index *small_index(fixture *f)
+{
+    cari_writer *w = writer_open(f->ix, 0);
+    size_t k;
+    for (k = 0; k < NSMALL; k++)
+        add(w, small_corpus[k][0], small_corpus[k][1], small_corpus[k][2]);
+    commit(w);
+    cari_writer_close(w);
+    return index_open(f->ix);
+}
+
+static void test_search_or_all(void **state)
+{
+    fixture *f = *state;
+    cari_index *ix = small_index(f);
+    cari_hits *h;
+    char buf[1024];
+    h = search(ix, "banjir kopi", 0, 10, 0, NULL);
+    assert_int_equal(cari_hits_total(h), 4);
+    assert_int_equal(cari_hits_count(h), 4);
+    /* the article holding both words ranks first */
+    assert_memory_equal(hit_ids(h, buf, sizeof buf), "campur ", 7);
+    cari_hits_free(h);
+    h = search(ix, "banjir kopi", CARI_SEARCH_ALL, 10, 0, NULL);
+    assert_int_equal(cari_hits_total(h), 1);
+    assert_string_equal(hit_ids(h, buf, sizeof buf), "campur");
+    cari_hits_free(h);
+    /* ALL with a word no article has: nothing */
+    h = search(ix, "banjir qzqzqz", CARI_SEARCH_ALL, 10, 0, NULL);
+    assert_int_equal(cari_hits_total(h), 0);
+    assert_int_equal(cari_hits_count(h), 0);
+    cari_hits_free(h);
+    h = search(ix, "banjir qzqzqz", 0, 10, 0, NULL);
+    assert_int_equal(cari_hits_total(h), 3);
+    cari_hits_free(h);
+    /* a title match counts: "Hujan" is in banjir-2's title and text,
+     * "deras" too; "Gayo" only in a title */
+    EXPECT_IDS(ix, "Gayo", "kopi-1");
+    /* stems and case: "rusak" finds "merusak", "BERAS" beras */
+    EXPECT_IDS(ix, "BERAS", "beras");
+    EXPECT_IDS(ix, "rusak", "campur");
+    /* stopwords in a query are ignored, the rest still searched */
+    EXPECT_IDS(ix, "di dan yang beras", "beras");
+    cari_index_close(ix);
+}
+
+static void test_search_no_terms(void **state)
+{
+    fixture *f = *state;
+    cari_index *ix = small_index(f);
+    static const char *const queries[] = {"yang dan di", "", "  ,.!? ",
+                                          "ini itu ke dari"};
+    size_t i;
+    for (i = 0; i < sizeof queries / sizeof *queries; i++) {
+        int rc;
+        cari_hits *h = search(ix, queries[i], 0, 10, 0, &rc);
+        assert_int_equal(rc, CARI_ENOTERMS);
+        assert_null(h);
+        assert_true(strlen(cari_index_errmsg(ix)) > 0);
+    }
+    {
+        cari_hits *h = (cari_hits *)1;
+        cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+        assert_int_equal(cari_search(ix, NULL, 3, NULL, &h), CARI_EINVAL);
+        assert_null(h);
+        o.version = 999;
+        assert_int_equal(cari_search(ix, "kopi", 4, &o, &h), CARI_EINVAL);
+        o.version = CARI_SEARCH_OPTIONS_VERSION;
+        o.b = 1.5;
+        assert_int_equal(cari_search(ix, "kopi", 4, &o, &h), CARI_EINVAL);
+        assert_int_equal(cari_search(ix, "kopi", 4, NULL, &h), CARI_OK);
+        assert_int_equal(cari_hits_count(h), 2);
+        {
+            cari_hit hit;
+            assert_int_equal(cari_hits_get(h, 2, &hit), CARI_EINVAL);
+            assert_int_equal(cari_hits_get(NULL, 0, &hit), CARI_EINVAL);
+        }
+        cari_hits_free(h);
+        cari_hits_free(NULL);
+        assert_int_equal(cari_hits_count(NULL), 0);
+        assert_int_equal(cari_hits_total(NULL), 0);
+    }
+    cari_index_close(ix);
+}
+
+/* Snippets: every highlight is a query word of the snippet. */
+static int term_of(void *ctx, const cari_token *t)
+{
+    char *out = ctx;
+    if (!t->alternative && !t->stop && t->term_len < 64) {
+        memcpy(out, t->term, t->term_len);
+        out[t->term_len] = '\0';
+    }
+    return 0;
+}
+
+static void test_search_snippets(void **state)
+{
+    fixture *f = *state;
+    cari_index *ix = small_index(f);
+    cari_analyzer *an;
+    cari_hits *h;
+    size_t i, j, highlighted = 0;
+    double prev = 0;
+    assert_int_equal(cari_analyzer_new(&an, NULL), CARI_OK);
+    h = search(ix, "banjir petani Jakarta", CARI_SEARCH_SNIPPETS, 10, 0,
+               NULL);
+    assert_true(cari_hits_count(h) >= 4);
+    for (i = 0; i < cari_hits_count(h); i++) {
+        cari_hit hit;
+        assert_int_equal(cari_hits_get(h, i, &hit), CARI_OK);
+        assert_non_null(hit.snippet);
+        assert_int_equal(strlen(hit.snippet), hit.snippet_len);
+        assert_non_null(hit.text);
+        assert_int_equal(hit.end - hit.start, hit.text_len);
+        assert_true(hit.highlight_count >= 1);
+        assert_true(hit.score > 0);
+        if (i)
+            assert_true(hit.score <= prev);
+        prev = hit.score;
+        for (j = 0; j < hit.highlight_count; j++) {
+            const cari_span *s = &hit.highlights[j];
+            char term[64] = "";
+            assert_true(s->start < s->end && s->end <= hit.snippet_len);
+            if (j)
+                assert_true(s->start >= hit.highlights[j - 1].end);
+            assert_int_equal(cari_analyze(an, hit.snippet + s->start,
+                                          s->end - s->start, term_of, term),
+                             CARI_OK);
+            if (strcmp(term, "banjir") && strcmp(term, "tani") &&
+                strcmp(term, "jakarta"))
+                fail_msg("highlight '%.*s' (term '%s') is not a query word",
+                         (int)(s->end - s->start), hit.snippet + s->start,
+                         term);
+            highlighted++;
+        }
+    }
+    assert_true(highlighted >= 5);
+    cari_hits_free(h);
+    /* without SNIPPETS there is no text */
+    h = search(ix, "banjir", 0, 10, 0, NULL);
+    {
+        cari_hit hit;
+        assert_int_equal(cari_hits_get(h, 0, &hit), CARI_OK);
+        assert_null(hit.snippet);
+        assert_int_equal(hit.highlight_count, 0);
+        assert_true(hit.id_len > 0);
+    }
+    cari_hits_free(h);
+    cari_analyzer_free(an);
+    cari_index_close(ix);
+}
+
+/* Replaced articles stay in their old segment (deleted) until a merge,
+ * and their postings still count in df.  Re-indexing part of a collection
+ * twice must not turn the ranking upside down: scores stay positive and
+ * the passages matching both query words rank above the one matching
+ * one. */
+static void test_search_after_replacements(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w;
+    cari_index *ix;
+    cari_hits *h;
+    cari_index_stats st;
+    int round, k;
+    size_t i;
+    for (round = 0; round < 3; round++) {
+        w = writer_open(f->ix, 0);
+        for (k = 0; k < 10; k++) {
+            char id[16], text[64];
+            snprintf(id, sizeof id, "a%d", k);
+            snprintf(text, sizeof text, "alfaqz betaqz unik%d", k);
+            add(w, id, "Judul", text);
+        }
+        if (round == 0)
+            add(w, "keep", "Judul", "alfaqz");
+        commit(w);
+        cari_writer_close(w);
+    }
+    st = stats_of(f->ix);
+    assert_int_equal(st.articles, 11);
+    /* the first segment keeps its 10 replaced articles as deletions; the
+     * second one, emptied by the third commit, is dropped */
+    assert_int_equal(st.deleted, 10);
+    assert_int_equal(st.segments, 2);
+    ix = index_open(f->ix);
+    h = search(ix, "alfaqz betaqz", 0, 20, 0, NULL);
+    assert_int_equal(cari_hits_count(h), 11);
+    for (i = 0; i < cari_hits_count(h); i++) {
+        cari_hit hit;
+        assert_int_equal(cari_hits_get(h, i, &hit), CARI_OK);
+        if (!(hit.score > 0))
+            fail_msg("hit %zu (%s) scores %g", i, hit.id, hit.score);
+        if (i < 10)
+            assert_memory_equal(hit.id, "a", 1);
+        else
+            assert_string_equal(hit.id, "keep");
+    }
+    cari_hits_free(h);
+    cari_index_close(ix);
+}
+
+/* ---- a bigger synthetic collection ---- */
+
+static const char *const topic_words[] = {
+    "banjir", "jakarta", "harga", "beras", "kopi", "petani", "nelayan",
+    "laut", "sungai", "hujan", "gempa", "rumah", "warga", "pasar",
+    "sekolah", "guru", "listrik", "jalan", "kereta", "bandara"};
+#define NTOPIC (sizeof topic_words / sizeof *topic_words)
+
+/* Article k of the big collection: mostly distinct numbers (each a term
+ * of its own, cheap to analyze), some topic words, a few paragraphs. */
+static void big_article(uint32_t k, char *id, size_t idcap, char *text,
+                        size_t cap)
+{
+    test_rng rng = {k * 7919u + 1};
+    size_t n = 0, words = 250 + (size_t)rng_below(&rng, 150), i;
+    snprintf(id, idcap, "big-%05u", k);
+    for (i = 0; i < words; i++) {
+        if (i && rng_below(&rng, 60) == 0)
+            n += (size_t)snprintf(text + n, cap - n, ".\n\n");
+        if (rng_below(&rng, 10) < 3)
+            n += (size_t)snprintf(text + n, cap - n, "%s ",
+                                  topic_words[rng_below(&rng, NTOPIC)]);
+        else
+            n += (size_t)snprintf(text + n, cap - n, "%u ",
+                                  (unsigned)rng_below(&rng, 3000000));
+        assert_true(n + 64 < cap);
+    }
+}
+
+static void build_big(const char *dir, size_t memory_mb, uint32_t n)
+{
+    cari_writer *w = writer_open(dir, memory_mb);
+    char id[32], *text = malloc(8192);
+    uint32_t k;
+    assert_non_null(text);
+    for (k = 0; k < n; k++) {
+        big_article(k, id, sizeof id, text, 8192);
+        add(w, id, topic_words[k % NTOPIC], text);
+    }
+    commit(w);
+    cari_writer_close(w);
+    free(text);
+}
+
+/* memory_mb 16 splits the collection into several segments; the ranking
+ * is the one a single segment gives (collection statistics are global). */
+static void test_segments_rank_like_one(void **state)
+{
+    fixture *f = *state;
+    char one[400];
+    cari_index *a, *b;
+    cari_index_stats sa, sb;
+    static const char *const queries[] = {
+        "banjir", "banjir jakarta", "harga beras petani", "kereta bandara",
+        "sungai hujan rumah warga", "jalan 2999999 1234567"};
+    size_t q;
+    const uint32_t n = 1100;
+    snprintf(one, sizeof one, "%s/one", f->dir);
+    build_big(f->ix, 16, n);
+    build_big(one, 4096, n);
+    a = index_open(f->ix);
+    b = index_open(one);
+    cari_index_get_stats(a, &sa);
+    cari_index_get_stats(b, &sb);
+    assert_true(sa.segments >= 3);
+    assert_int_equal(sb.segments, 1);
+    assert_int_equal(sa.articles, n);
+    assert_int_equal(sb.articles, n);
+    assert_int_equal(sa.passages, sb.passages);
+    for (q = 0; q < sizeof queries / sizeof *queries; q++) {
+        int all;
+        for (all = 0; all < 2; all++) {
+            unsigned flags = all ? CARI_SEARCH_ALL : 0;
+            cari_hits *ha = search(a, queries[q], flags, 200, 0, NULL);
+            cari_hits *hb = search(b, queries[q], flags, 200, 0, NULL);
+            size_t i;
+            assert_int_equal(cari_hits_total(ha), cari_hits_total(hb));
+            assert_int_equal(cari_hits_count(ha), cari_hits_count(hb));
+            if (!all || q < 2)
+                assert_true(cari_hits_count(ha) > 0);
+            for (i = 0; i < cari_hits_count(ha); i++) {
+                cari_hit x, y;
+                assert_int_equal(cari_hits_get(ha, i, &x), CARI_OK);
+                assert_int_equal(cari_hits_get(hb, i, &y), CARI_OK);
+                assert_int_equal(x.id_len, y.id_len);
+                assert_memory_equal(x.id, y.id, x.id_len);
+                assert_int_equal(x.passage, y.passage);
+                if (fabs(x.score - y.score) > 1e-9)
+                    fail_msg("'%s' hit %zu: score %.17g vs %.17g",
+                             queries[q], i, x.score, y.score);
+            }
+            cari_hits_free(ha);
+            cari_hits_free(hb);
+        }
+    }
+    cari_index_close(a);
+    cari_index_close(b);
+}
+
+/* Pages of any size put together give the full ranking. */
+static void test_search_paging(void **state)
+{
+    fixture *f = *state;
+    cari_index *ix;
+    cari_hits *full;
+    size_t total, page;
+    build_big(f->ix, 0, 120);
+    ix = index_open(f->ix);
+    full = search(ix, "banjir harga", 0, 10000, 0, NULL);
+    total = cari_hits_count(full);
+    assert_int_equal(cari_hits_total(full), total);
+    assert_true(total > 40);
+    for (page = 1; page <= 17; page += 4) {
+        size_t off;
+        for (off = 0; off < total + page; off += page) {
+            cari_hits *h = search(ix, "banjir harga", 0, page, off, NULL);
+            size_t i, want = off >= total ? 0
+                             : total - off < page ? total - off
+                                                  : page;
+            /* a page may prune (MaxScore): its total is then an
+             * estimate, never below what the pages have shown */
+            assert_true(cari_hits_total(h) >= (off < total ? off + want
+                                                            : total));
+            assert_int_equal(cari_hits_count(h), want);
+            for (i = 0; i < want; i++) {
+                cari_hit x, y;
+                assert_int_equal(cari_hits_get(h, i, &x), CARI_OK);
+                assert_int_equal(cari_hits_get(full, off + i, &y), CARI_OK);
+                assert_string_equal(x.id, y.id);
+                assert_int_equal(x.passage, y.passage);
+                assert_true(x.score == y.score);
+            }
+            cari_hits_free(h);
+        }
+    }
+    /* scores never increase down the ranking */
+    {
+        size_t i;
+        for (i = 1; i < total; i++) {
+            cari_hit x, y;
+            cari_hits_get(full, i - 1, &x);
+            cari_hits_get(full, i, &y);
+            assert_true(x.score >= y.score);
+        }
+    }
+    /* limit 0: nothing returned, the total still counted */
+    {
+        cari_hits *h = search(ix, "banjir harga", 0, 0, 0, NULL);
+        assert_int_equal(cari_hits_count(h), 0);
+        assert_int_equal(cari_hits_total(h), total);
+        cari_hits_free(h);
+    }
+    cari_hits_free(full);
+    cari_index_close(ix);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_write_commit_reopen, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_replace_across_commits, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_replace_within_session, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_bad_articles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_uncommitted_writer, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reader_snapshot, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_and_damaged, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_version_mismatch, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_search_or_all, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_no_terms, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_search_snippets, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_search_after_replacements, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_segments_rank_like_one, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_search_paging, setup, teardown),
+    };
+    TEST_FILTER_FROM_ENV();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,159 @@
+/*
+ * test_util.h -- small helpers shared by the unit tests: a deterministic
+ * random generator, temporary directories (made with mkdtemp under $TMPDIR
+ * or /tmp and removed recursively), and whole-file read/write.
+ *
+ * A test file defines _POSIX_C_SOURCE / _XOPEN_SOURCE before including
+ * anything, then includes cmocka's headers and this one.  Everything here is
+ * static inline so a test that uses only part of it compiles without
+ * warnings.
+ */
+#ifndef CARI_TEST_UTIL_H
+#define CARI_TEST_UTIL_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Run only the tests matching $CARI_TEST_FILTER (a cmocka pattern, e.g.
+ * "test_corrupt*"), when it is set: for debugging one test. */
+#define TEST_FILTER_FROM_ENV()                                             \
+    do {                                                                   \
+        const char *filter_ = getenv("CARI_TEST_FILTER");                  \
+        if (filter_ && *filter_)                                           \
+            cmocka_set_test_filter(filter_);                               \
+    } while (0)
+
+/* ---- deterministic random numbers (splitmix64) ---- */
+
+typedef struct test_rng {
+    uint64_t s;
+} test_rng;
+
+static inline uint64_t rng_next(test_rng *r)
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n) (n > 0). */
+static inline uint64_t rng_below(test_rng *r, uint64_t n)
+{
+    return rng_next(r) % n;
+}
+
+static inline uint32_t rng_u32(test_rng *r)
+{
+    return (uint32_t)(rng_next(r) >> 32);
+}
+
+/* ---- temporary directories ---- */
+
+/* Make a fresh directory; path receives its name (cap >= 64). */
+static inline int test_mkdtemp(char *path, size_t cap)
+{
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = "/tmp";
+    if ((size_t)snprintf(path, cap, "%s/cari-unit.XXXXXX", base) >= cap)
+        return -1;
+    return mkdtemp(path) ? 0 : -1;
+}
+
+static inline int test_rm_entry(const char *path, const struct stat *st,
+                                int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)type;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Remove a directory tree (symbolic links are removed, not followed). */
+static inline int test_rmtree(const char *path)
+{
+    return nftw(path, test_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- files ---- */
+
+static inline int test_write_file(const char *path, const void *data,
+                                  size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    size_t n;
+    if (!f)
+        return -1;
+    n = fwrite(data, 1, len, f);
+    if (fclose(f) != 0 || n != len)
+        return -1;
+    return 0;
+}
+
+static inline int test_write_str(const char *path, const char *s)
+{
+    return test_write_file(path, s, strlen(s));
+}
+
+/* Read a whole file into a malloc'd buffer (NUL-terminated); NULL on
+ * failure. */
+static inline unsigned char *test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    size_t cap = 0, n = 0;
+    if (!f)
+        return NULL;
+    for (;;) {
+        size_t m;
+        if (cap - n < 65536) {
+            unsigned char *p = realloc(buf, cap * 2 + 65536);
+            if (!p) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = p;
+            cap = cap * 2 + 65536;
+        }
+        m = fread(buf + n, 1, cap - n - 1, f);
+        n += m;
+        if (m == 0)
+            break;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* Count the entries of a directory whose names start with prefix (NULL:
+ * all), "." and ".." excluded; -1 on error. */
+static inline int test_count_entries(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int n = 0;
+    if (!d)
+        return -1;
+    while ((de = readdir(d)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if (prefix && strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+#endif
