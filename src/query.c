@@ -147,6 +147,20 @@ static int token_node(parser *p, size_t i, int exact, unsigned fields,
         node->len = a->term_len;
         if (!node->term || list_push(p, &alts, node))
             return CARI_ENOMEM;
+        if (m == i && !exact) {
+            /* the word's exact form, if the analyzer gave one */
+            size_t e;
+            for (e = i + 1; e < p->tv.len && p->tv.items[e].alternative; e++)
+                if (p->tv.items[e].term[0] == '=') {
+                    node->exact = cari_arena_strndup(p->arena,
+                                                     p->tv.items[e].term,
+                                                     p->tv.items[e].term_len);
+                    if (!node->exact)
+                        return CARI_ENOMEM;
+                    node->exact_len = p->tv.items[e].term_len;
+                    break;
+                }
+        }
         p->nterms++;
     }
     if (alts.len <= 1) {

@@ -49,6 +49,11 @@ struct cari_qnode {
     /* TERM, PREFIX: the analyzed term (PREFIX: the folded prefix) */
     const char *term;
     size_t len;
+    /* TERM from a word whose exact form differs from its term: that form
+     * ("=menulis" for menulis -> tulis), which ranking weighs above the
+     * stem; NULL otherwise */
+    const char *exact;
+    size_t exact_len;
     /* PHRASE, NEAR: the terms, and for PHRASE their positions */
     const char **terms;
     size_t *lens;
