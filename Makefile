@@ -40,8 +40,10 @@ LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 LIB_SRC = src/util.c src/utf8.c src/tokenizer.c src/stopwords.c \
           src/analyzer.c src/passage.c src/corpus.c src/codec.c \
           src/docstore.c src/segment.c src/index.c src/snippet.c \
-          src/search.c src/errors.c src/stem.c src/query.c src/hits.c src/xapian_none.c
-LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o
+          src/search.c src/errors.c src/stem.c src/query.c src/hits.c src/xapian_none.c \
+          src/rank.c
+LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o \
+          $(BUILD)/gen/ranking_model.o
 
 # The stemmer's root dictionary is generated at build time from Debian's
 # hunspell-id (nothing from it is kept in this repository).
@@ -82,6 +84,17 @@ $(HUNSPELL_DIC) $(HUNSPELL_AFF):
 	@echo "cari: $@ not found: apt-get install hunspell-id" >&2; exit 1
 
 $(BUILD)/gen/stem_dict.o: $(BUILD)/gen/stem_dict.c src/stem_dict.h
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# The built-in ranking model (src/ranking.model, see docs/RANKING.md) is
+# compiled into the library as text.
+$(BUILD)/gen_embed: src/gen/gen_embed.c | $(BUILD)/.dirs
+	$(CC) -std=c11 -O2 $(WARN) -o $@ $<
+
+$(BUILD)/gen/ranking_model.c: src/ranking.model $(BUILD)/gen_embed
+	$(BUILD)/gen_embed cari_ranking_model src/ranking.model $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/ranking_model.o: $(BUILD)/gen/ranking_model.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(LIB_A): $(LIB_OBJ)

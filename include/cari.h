@@ -269,15 +269,50 @@ typedef struct cari_index_stats {
 CARI_API void cari_index_get_stats(const cari_index *index,
                                    cari_index_stats *out);
 
+/*
+ * Ranking happens in two stages.  The first ranks every matching passage
+ * with BM25 over the passage text and its article's title (exact top k,
+ * with early termination).  The second takes the first stage's best
+ * `rerank` passages and orders them by a ranking model: a weighted sum of
+ * features (per-field BM25, the article's own BM25, query-term coverage,
+ * proximity, passage length and position...; docs/RANKING.md).  A model
+ * has parameters per query class: questions ("siapa ...?", "kapan ...",
+ * "berapa ...") and keyword queries are weighed differently.  The model
+ * built into the library was trained on the train splits of the
+ * evaluation sets; cari_ranker_load() reads another one.
+ */
+typedef struct cari_ranker cari_ranker;
+
+/* Read a ranking model file (the text format of docs/RANKING.md).
+ * CARI_EIO when it cannot be read, CARI_EINPUT (line and reason in err)
+ * when it does not parse. */
+CARI_API int cari_ranker_load(const char *path, cari_ranker **out,
+                              cari_error *err);
+/* The same from text in memory (len bytes). */
+CARI_API int cari_ranker_parse(const char *text, size_t len,
+                               cari_ranker **out, cari_error *err);
+CARI_API void cari_ranker_free(cari_ranker *ranker);
+
 typedef struct cari_search_options {
     int version;          /* CARI_SEARCH_OPTIONS_VERSION */
     size_t limit;         /* hits to return (default 10) */
     size_t offset;        /* hits to skip first (paging) */
     unsigned flags;       /* CARI_SEARCH_* */
     int snippet_words;    /* snippet window in words (default 30) */
-    double k1, b;         /* BM25 parameters of the passage text */
-    double title_weight;  /* weight of the title field's BM25 */
+    /* First-stage BM25: parameters of the passage text, the weight of the
+     * title field and its parameters.  A negative value (the default)
+     * takes the model's tuned value for the query's class. */
+    double k1, b;
+    double title_weight;
     double title_k1, title_b;
+    /* Passages the second stage reorders: -1 (default) the model's
+     * depth, 0 none (first-stage BM25 only). */
+    long rerank;
+    /* At most this many passages of one article in the hits (0: no
+     * limit).  The best ones are kept; the others leave the ranking. */
+    size_t group;
+    /* The ranking model; NULL: the built-in one.  Borrowed for the call. */
+    const cari_ranker *ranker;
 } cari_search_options;
 
 #define CARI_SEARCH_SNIPPETS 1u  /* passage text, snippets, highlights */
@@ -286,13 +321,16 @@ typedef struct cari_search_options {
 #define CARI_SEARCH_STORED 8u    /* title and meta of each hit (without it
                                     and without SNIPPETS a hit carries only
                                     id, passage, range and score: fastest) */
+#define CARI_SEARCH_EXPLAIN 16u  /* each hit says how its score was made
+                                    (cari_hit.explain) */
 
-#define CARI_SEARCH_OPTIONS_VERSION 1
-/* Defaults; where each value came from is documented in src/search.c. */
+#define CARI_SEARCH_OPTIONS_VERSION 2
+/* Defaults; where each value came from is documented in the model file
+ * (src/ranking.model) and docs/RANKING.md. */
 #define CARI_SEARCH_OPTIONS_INIT                                          \
     {CARI_SEARCH_OPTIONS_VERSION, 10, 0,                                 \
-     CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED, 30, 1.2,                 \
-     0.75, 1.0, 1.2, 0.5}
+     CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED, 30, -1, -1, -1, -1, -1,  \
+     -1, 0, NULL}
 
 typedef struct cari_hits cari_hits;
 
@@ -319,7 +357,19 @@ typedef struct cari_hit {
     size_t highlight_count;
     const char *meta;       /* extra fields of the article, JSON object */
     size_t meta_len;
+    /* With CARI_SEARCH_EXPLAIN: what the score is made of.  score is the
+     * sum of value * weight over the items (weight 0: shown for
+     * information, e.g. the first-stage score when a model reranked). */
+    const struct cari_explain *explain;
+    size_t explain_count;
 } cari_hit;
+
+/* One part of a hit's score.  name is a static string. */
+typedef struct cari_explain {
+    const char *name;
+    double value;
+    double weight;
+} cari_explain;
 
 /* Run a query (the query language is described in the README and in
  * src/query.h: words, "phrases", +must, -exclude, AND/OR/NOT, (groups),

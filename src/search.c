@@ -30,6 +30,7 @@
 #include "hits.h"
 #include "index_internal.h"
 #include "query.h"
+#include "rank.h"
 #include "snippet.h"
 #include "util.h"
 #include "xapian_backend.h"
@@ -1082,6 +1083,62 @@ static int fill_hit(cari_index *ix, cari_hits *h, const scored *sc,
     return CARI_OK;
 }
 
+/* The parts of a hit's score (CARI_SEARCH_EXPLAIN): the model's features
+ * with their weights when it reranked, else the first stage's BM25 per
+ * field.  Items of weight 0 are for information; a last item makes up
+ * any difference (a score capped past the rerank depth; BM25 leaves that
+ * the query's operators left out), so value * weight always sums to the
+ * score. */
+static int fill_explain(cari_hits *h, const cari_candidate *cd,
+                        const cari_rank_params *rp, int reranked, int qclass,
+                        double title_weight, cari_hit *hit)
+{
+    cari_explain *e = cari_arena_alloc(&h->arena,
+                                       (CARI_NFEATURES + 4) * sizeof *e);
+    size_t n = 0;
+    double sum = 0;
+    int i;
+    if (!e)
+        return CARI_ENOMEM;
+    if (reranked) {
+        for (i = 0; i < CARI_NFEATURES; i++) {
+            e[n].name = cari_feature_names[i];
+            e[n].value = cd->f[i];
+            e[n].weight = rp->weight[i];
+            sum += e[n].value * e[n].weight;
+            n++;
+        }
+        e[n].name = "first_stage";
+        e[n].value = cd->first;
+        e[n].weight = 0;
+        n++;
+    } else {
+        e[n].name = "bm25.body";
+        e[n].value = cd->bm25_body;
+        e[n].weight = 1;
+        sum += e[n].value;
+        n++;
+        e[n].name = "bm25.title";
+        e[n].value = cd->bm25_title;
+        e[n].weight = title_weight;
+        sum += e[n].value * title_weight;
+        n++;
+    }
+    e[n].name = "question";
+    e[n].value = qclass == CARI_QCLASS_QUESTION;
+    e[n].weight = 0;
+    n++;
+    if (fabs(cd->score - sum) > 1e-9 * (1 + fabs(sum))) {
+        e[n].name = reranked ? "capped" : "operators";
+        e[n].value = cd->score - sum;
+        e[n].weight = 1;
+        n++;
+    }
+    hit->explain = e;
+    hit->explain_count = n;
+    return CARI_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Entry point                                                         */
 /* ------------------------------------------------------------------ */
@@ -1098,6 +1155,216 @@ static int fail(cari_index *ix, int rc, const char *fmt, ...)
     return rc;
 }
 
+/* Run the first stage over every segment: the best heap->k passages by
+ * BM25 into heap, *total the number of matches (counted or estimated). */
+static int first_stage(qctx *c, cari_qnode *q, topk *heap, uint64_t *total)
+{
+    cari_index *ix = c->ix;
+    uint64_t exact_total = 0;
+    int exhaustive = 1, rc = CARI_OK;
+    size_t i;
+    heap->n = 0;
+    for (i = 0; i < ix->nsegs && !rc; i++) {
+        matcher *m;
+        rc = build(c, ix->segs[i].seg, q, &m);
+        if (!rc && m) {
+            if (flat_or(q) && heap->k > 0) {
+                size_t n = 0, leaves = 2 * count_terms(q) + 2;
+                uint64_t matched;
+                matcher **canon = cari_arena_alloc(c->arena, leaves * sizeof *canon);
+                matcher **cur = cari_arena_alloc(c->arena, leaves * sizeof *cur);
+                double *prefix = cari_arena_alloc(c->arena,
+                                                  (leaves + 1) * sizeof *prefix);
+                if (!canon || !cur || !prefix) {
+                    rc = CARI_ENOMEM;
+                    break;
+                }
+                gather_cursors(m, canon, &n);
+                matched = run_maxscore(canon, cur, n, &ix->segs[i], (uint32_t)i,
+                                       heap, prefix);
+                if (matched == UINT64_MAX)
+                    exhaustive = 0;
+                else
+                    exact_total += matched;
+                for (size_t k = 0; k < n; k++)
+                    if (cur[k]->cur.p.corrupt)
+                        rc = CARI_ECORRUPT;
+            } else {
+                exact_total += run_generic(m, &ix->segs[i], (uint32_t)i, heap);
+            }
+        }
+        if (c->error)
+            rc = c->error;
+        cari_arena_reset(c->arena);
+        if (rc == CARI_ECORRUPT)
+            fail(ix, rc, "index is damaged (segment %u: postings)",
+                 ix->segs[i].number);
+    }
+    if (rc)
+        return rc;
+    if (exhaustive)
+        *total = exact_total;
+    else {
+        double est = match_fraction(c, q) * (double)ix->passages;
+        *total = (uint64_t)(est + 0.5);
+        if (*total < heap->n)
+            *total = heap->n;
+    }
+    qsort(heap->heap, heap->n, sizeof *heap->heap, cmp_scored);
+    return CARI_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* The second stage                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Multiply the weight of question-word leaves ("siapa", "kapan"...) by w:
+ * they say what kind of answer is wanted, not what it is about. */
+static void weigh_question_words(cari_qnode *q, double w)
+{
+    size_t i;
+    if (!q || w == 1.0)
+        return;
+    if (q->op == CARI_Q_TERM) {
+        if (cari_rank_is_question_term(q->term, q->len))
+            q->weight *= w;
+        return;
+    }
+    if (q->op != CARI_Q_BOOL)
+        return;
+    for (i = 0; i < q->nmust; i++)
+        weigh_question_words(q->must[i], w);
+    for (i = 0; i < q->nshould; i++)
+        weigh_question_words(q->should[i], w);
+}
+
+typedef struct rank_terms {
+    cari_rank_term *items;
+    size_t n, cap;
+} rank_terms;
+
+static int add_rank_term(qctx *c, rank_terms *rt, const char *term,
+                         size_t len, const char *exact, size_t exact_len,
+                         double weight)
+{
+    const termstat *t;
+    cari_rank_term *r;
+    size_t i;
+    for (i = 0; i < rt->n; i++)
+        if (rt->items[i].len == len && memcmp(rt->items[i].term, term, len) == 0) {
+            rt->items[i].weight += weight;
+            return CARI_OK;
+        }
+    if (rt->n == rt->cap) {
+        size_t cap = rt->cap ? rt->cap * 2 : 16;
+        cari_rank_term *p = cari_arena_alloc(c->qarena, cap * sizeof *p);
+        if (!p)
+            return CARI_ENOMEM;
+        if (rt->n)
+            memcpy(p, rt->items, rt->n * sizeof *p);
+        rt->items = p;
+        rt->cap = cap;
+    }
+    r = &rt->items[rt->n];
+    memset(r, 0, sizeof *r);
+    r->term = term;
+    r->len = len;
+    r->weight = weight;
+    t = stat_of(c, term, len);
+    if (!t)
+        return c->error ? c->error : CARI_ENOMEM;
+    r->idf_body = t->idf[CARI_FIELD_BODY];
+    r->idf_title = t->idf[CARI_FIELD_TITLE];
+    r->idf_exact = r->idf_body;
+    if (exact) {
+        t = stat_of(c, exact, exact_len);
+        if (!t)
+            return c->error ? c->error : CARI_ENOMEM;
+        r->exact = exact;
+        r->exact_len = exact_len;
+        r->idf_exact = t->idf[CARI_FIELD_BODY];
+    }
+    rt->n++;
+    return CARI_OK;
+}
+
+/* The distinct terms of q's positive leaves, in query order. */
+static int collect_rank_terms(qctx *c, const cari_qnode *q, rank_terms *rt)
+{
+    size_t i;
+    int rc = CARI_OK;
+    switch (q->op) {
+    case CARI_Q_TERM:
+        return add_rank_term(c, rt, q->term, q->len, q->exact, q->exact_len,
+                             q->weight);
+    case CARI_Q_PHRASE:
+    case CARI_Q_NEAR:
+        for (i = 0; i < q->nterms && !rc; i++)
+            rc = add_rank_term(c, rt, q->terms[i], q->lens[i], NULL, 0,
+                               q->weight);
+        return rc;
+    case CARI_Q_BOOL:
+        for (i = 0; i < q->nmust && !rc; i++)
+            rc = collect_rank_terms(c, q->must[i], rt);
+        for (i = 0; i < q->nshould && !rc; i++)
+            rc = collect_rank_terms(c, q->should[i], rt);
+        return rc;
+    default:
+        return CARI_OK;
+    }
+}
+
+/* Best first: the model's score, then the first stage's order. */
+static int cmp_candidate(const void *x, const void *y)
+{
+    const cari_candidate *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return a->first_rank < b->first_rank ? -1 : a->first_rank > b->first_rank;
+}
+
+/* Keep at most `group` passages per article of cand[0..n) (in order);
+ * returns how many are left, compacted to the front. */
+static size_t group_by_article(cari_index *ix, cari_candidate *cand, size_t n,
+                               size_t group, cari_arena *arena)
+{
+    size_t nslots = 16, i, kept = 0;
+    uint64_t *keys;
+    uint32_t *counts;
+    while (nslots < 2 * n)
+        nslots *= 2;
+    keys = cari_arena_alloc(arena, nslots * sizeof *keys);
+    counts = cari_arena_alloc(arena, nslots * sizeof *counts);
+    if (!keys || !counts)
+        return SIZE_MAX;
+    memset(keys, 0xff, nslots * sizeof *keys);
+    for (i = 0; i < n; i++) {
+        const cari_segment *s = ix->segs[cand[i].seg].seg;
+        uint64_t key = (uint64_t)cand[i].seg << 32 |
+                       cari_segment_passage_article(s, cand[i].passage);
+        size_t slot = (size_t)(cari_hash64(&key, sizeof key) & (nslots - 1));
+        while (keys[slot] != UINT64_MAX && keys[slot] != key)
+            slot = (slot + 1) & (nslots - 1);
+        if (keys[slot] == UINT64_MAX) {
+            keys[slot] = key;
+            counts[slot] = 0;
+        }
+        if (counts[slot]++ < group)
+            cand[kept++] = cand[i];
+    }
+    return kept;
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry point                                                         */
+/* ------------------------------------------------------------------ */
+
+/* A first-stage option: the caller's value, or the model's when negative. */
+static double pick(double given, double model)
+{
+    return given < 0 ? model : given;
+}
+
 int cari_search(cari_index *ix, const char *text, size_t len,
                 const cari_search_options *opts, cari_hits **out)
 {
@@ -1108,10 +1375,15 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     cari_error err;
     qctx c;
     topk heap = {0};
-    size_t i;
-    int rc = CARI_OK;
-    uint64_t exact_total = 0;
-    int exhaustive = 1;
+    size_t i, want, ncand = 0, nhits = 0;
+    int rc = CARI_OK, qclass, explain;
+    uint64_t total = 0;
+    long depth;
+    const cari_ranker *model;
+    const cari_rank_params *rp;
+    cari_candidate *cand = NULL;
+    rank_terms rt = {NULL, 0, 0};
+    cari_rank_query rq;
     cari_tokvec tv = {0};
     *out = NULL;
     if (!ix || (!text && len))
@@ -1124,12 +1396,14 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     if (opts && opts->version != CARI_SEARCH_OPTIONS_VERSION)
         return fail(ix, CARI_EINVAL, "unknown search options version");
     if (c.o.limit > (1u << 24) || c.o.offset > (1u << 24) ||
-        !(c.o.k1 >= 0 && c.o.k1 <= 1000) || !(c.o.b >= 0 && c.o.b <= 1) ||
-        !(c.o.title_k1 >= 0 && c.o.title_k1 <= 1000) ||
-        !(c.o.title_b >= 0 && c.o.title_b <= 1) ||
-        !(c.o.title_weight >= 0 && c.o.title_weight <= 1e6) ||
-        c.o.snippet_words < 1 || c.o.snippet_words > 10000)
+        !(c.o.k1 <= 1000) || !(c.o.b <= 1) || !(c.o.title_k1 <= 1000) ||
+        !(c.o.title_b <= 1) || !(c.o.title_weight <= 1e6) ||
+        c.o.rerank > 100000 || c.o.snippet_words < 1 ||
+        c.o.snippet_words > 10000)
         return fail(ix, CARI_EINVAL, "search options out of range");
+    model = c.o.ranker ? c.o.ranker : cari_ranker_builtin();
+    if (!model)
+        return fail(ix, CARI_ENOMEM, "the built-in ranking model did not load");
     ix->errmsg[0] = '\0';
     if (c.o.flags & CARI_SEARCH_PLAIN)
         rc = cari_query_parse_plain(ix->analyzer, text ? text : "", len,
@@ -1149,11 +1423,22 @@ int cari_search(cari_index *ix, const char *text, size_t len,
                   "punctuation or excluded words)");
         goto done;
     }
+    /* the query's class picks the model's parameters */
+    qclass = cari_rank_classify(text ? text : "", len);
+    rp = &model->cls[qclass];
+    c.o.k1 = pick(c.o.k1, rp->k1);
+    c.o.b = pick(c.o.b, rp->b);
+    c.o.title_weight = pick(c.o.title_weight, rp->title_weight);
+    c.o.title_k1 = pick(c.o.title_k1, rp->title_k1);
+    c.o.title_b = pick(c.o.title_b, rp->title_b);
+    depth = c.o.rerank < 0 ? rp->depth : c.o.rerank;
+    explain = (c.o.flags & CARI_SEARCH_EXPLAIN) != 0;
     if (ix->xapian) {
         rc = cari_xapian_search(ix->xapian, q, &c.o, &h, ix->errmsg,
                                 sizeof ix->errmsg);
         goto done;
     }
+    weigh_question_words(q, rp->question_words);
     rc = expand_prefixes(&c, q);
     if (rc)
         goto done;
@@ -1171,81 +1456,128 @@ int cari_search(cari_index *ix, const char *text, size_t len,
         rc = CARI_ENOMEM;
         goto done;
     }
-    heap.k = c.o.offset + c.o.limit;
-    heap.heap = malloc((heap.k ? heap.k : 1) * sizeof *heap.heap);
-    if (!heap.heap) {
-        rc = CARI_ENOMEM;
-        goto done;
+    want = c.o.offset + c.o.limit;
+    if (c.o.limit == 0)
+        depth = 0;  /* nothing to rank: count the matches only */
+    if (depth > 0 || explain) {
+        memset(&rq, 0, sizeof rq);
+        rc = collect_rank_terms(&c, q, &rt);
+        if (rc)
+            goto done;
+        rq.p = rp;
+        rq.terms = rt.items;
+        rq.nterms = rt.n;
+        rq.avg_body = c.avg[CARI_FIELD_BODY];
+        rq.avg_title = c.avg[CARI_FIELD_TITLE];
+        rq.avg_article = ix->stat_articles ? (double)ix->total_len[0] /
+                                                 (double)ix->stat_articles
+                                           : 1.0;
+        if (!(rq.avg_article > 0))
+            rq.avg_article = 1.0;
+        rq.first_k1 = c.o.k1;
+        rq.first_b = c.o.b;
+        rq.first_title_k1 = c.o.title_k1;
+        rq.first_title_b = c.o.title_b;
     }
-    for (i = 0; i < ix->nsegs && !rc; i++) {
-        matcher *m;
-        rc = build(&c, ix->segs[i].seg, q, &m);
-        if (!rc && m) {
-            if (flat_or(q) && heap.k > 0) {
-                size_t n = 0, leaves = 2 * count_terms(q) + 2;
-                uint64_t matched;
-                matcher **canon = cari_arena_alloc(&seg_arena, leaves * sizeof *canon);
-                matcher **cur = cari_arena_alloc(&seg_arena, leaves * sizeof *cur);
-                double *prefix = cari_arena_alloc(&seg_arena,
-                                                  (leaves + 1) * sizeof *prefix);
-                if (!canon || !cur || !prefix) {
-                    rc = CARI_ENOMEM;
-                    break;
-                }
-                gather_cursors(m, canon, &n);
-                matched = run_maxscore(canon, cur, n, &ix->segs[i], (uint32_t)i,
-                                       &heap, prefix);
-                if (matched == UINT64_MAX)
-                    exhaustive = 0;
-                else
-                    exact_total += matched;
-                for (size_t k = 0; k < n; k++)
-                    if (cur[k]->cur.p.corrupt)
-                        rc = CARI_ECORRUPT;
-            } else {
-                exact_total += run_generic(m, &ix->segs[i], (uint32_t)i, &heap);
-            }
+    heap.k = want > (size_t)depth ? want : (size_t)depth;
+    for (;;) {
+        size_t pool;
+        free(heap.heap);
+        heap.heap = malloc((heap.k ? heap.k : 1) * sizeof *heap.heap);
+        free(cand);
+        cand = malloc((heap.k ? heap.k : 1) * sizeof *cand);
+        if (!heap.heap || !cand) {
+            rc = CARI_ENOMEM;
+            goto done;
         }
-        if (c.error)
-            rc = c.error;
-        cari_arena_reset(&seg_arena);
-        if (rc == CARI_ECORRUPT)
-            fail(ix, rc, "index is damaged (segment %u: postings)",
-                 ix->segs[i].number);
+        rc = first_stage(&c, q, &heap, &total);
+        if (rc)
+            goto done;
+        ncand = heap.n;
+        for (i = 0; i < ncand; i++) {
+            memset(&cand[i], 0, sizeof cand[i]);
+            cand[i].seg = heap.heap[i].seg;
+            cand[i].passage = heap.heap[i].passage;
+            cand[i].first = heap.heap[i].score;
+            cand[i].first_rank = (uint32_t)i;
+            cand[i].score = heap.heap[i].score;
+        }
+        if (depth > 0 || explain) {
+            rc = cari_rank_features(ix, &rq, cand, ncand, &seg_arena);
+            cari_arena_reset(&seg_arena);
+            if (rc == CARI_ECORRUPT)
+                fail(ix, rc, "index is damaged (postings)");
+            if (rc)
+                goto done;
+        }
+        pool = ncand < (size_t)depth ? ncand : (size_t)depth;
+        if (depth > 0) {
+            /* the first `depth` passages by the model; any past them
+             * follow, their scores capped below the pool's lowest, so
+             * pages of any size agree */
+            double floor_score;
+            qsort(cand, pool, sizeof *cand, cmp_candidate);
+            floor_score = pool ? cand[pool - 1].score : 0;
+            for (i = pool; i < ncand; i++)
+                if (cand[i].score > floor_score)
+                    cand[i].score = floor_score;
+            qsort(cand + pool, ncand - pool, sizeof *cand, cmp_candidate);
+        } else {
+            for (i = 0; i < ncand; i++)
+                cand[i].score = cand[i].first;
+        }
+        if (c.o.group > 0) {
+            size_t kept = group_by_article(ix, cand, ncand, c.o.group,
+                                           &seg_arena);
+            cari_arena_reset(&seg_arena);
+            if (kept == SIZE_MAX) {
+                rc = CARI_ENOMEM;
+                goto done;
+            }
+            /* too few left, and the first stage may have more: go deeper */
+            if (kept < want && heap.n == heap.k && heap.k < ix->passages) {
+                heap.k = heap.k * 2 > ix->passages ? (size_t)ix->passages
+                                                   : heap.k * 2;
+                continue;
+            }
+            ncand = kept;
+        }
+        break;
     }
-    if (rc)
-        goto done;
-    if (exhaustive)
-        h->total = exact_total;
-    else {
-        double est = match_fraction(&c, q) * (double)ix->passages;
-        h->total = (uint64_t)(est + 0.5);
-        if (h->total < heap.n)
-            h->total = heap.n;
-    }
-    qsort(heap.heap, heap.n, sizeof *heap.heap, cmp_scored);
-    if (heap.n > c.o.offset) {
+    if (c.o.group > 0 && total > ncand && heap.n < heap.k)
+        total = ncand;  /* everything matching was seen and grouped */
+    h->total = total;
+    if (ncand > c.o.offset) {
         cari_termlist tl = {NULL, NULL, 0};
         size_t cap = 0;
+        nhits = ncand - c.o.offset < c.o.limit ? ncand - c.o.offset : c.o.limit;
         rc = cari_query_terms(q, &h->arena, &tl, &cap);
         if (rc)
             goto done;
-        rc = cari_hits_reserve(h, heap.n - c.o.offset);
+        rc = cari_hits_reserve(h, nhits);
         if (rc)
             goto done;
         for (i = 0; i < h->n; i++) {
-            const scored *sc = &heap.heap[c.o.offset + i];
-            rc = fill_hit(ix, h, sc, &tl, &c.o, &tv, &h->items[i]);
+            const cari_candidate *cd = &cand[c.o.offset + i];
+            scored sc;
+            sc.score = cd->score;
+            sc.seg = cd->seg;
+            sc.passage = cd->passage;
+            rc = fill_hit(ix, h, &sc, &tl, &c.o, &tv, &h->items[i]);
+            if (!rc && explain)
+                rc = fill_explain(h, cd, rp, depth > 0, qclass, c.o.title_weight,
+                                  &h->items[i]);
             if (rc) {
                 if (rc == CARI_ECORRUPT)
                     fail(ix, rc, "index is damaged (segment %u: stored text)",
-                         ix->segs[sc->seg].number);
+                         ix->segs[sc.seg].number);
                 goto done;
             }
         }
     }
 done:
     free(heap.heap);
+    free(cand);
     cari_arena_free(&qa);
     cari_arena_free(&seg_arena);
     cari_tokvec_free(&tv);

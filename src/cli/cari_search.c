@@ -39,8 +39,18 @@ static const char usage_text[] =
     "                         prints qno<TAB>rank<TAB>id#passage<TAB>score\n"
     "                         (with --format json: hits as JSON with \"qno\")\n"
     "      --latency OUT      with --batch: write qno<TAB>microseconds to OUT\n"
-    "      --k1 X, --b X      BM25 parameters of the passage text\n"
-    "      --title-weight X   weight of title matches (0 ignores titles)\n"
+    "      --group N          at most N passages of one article\n"
+    "      --explain          show how each score was made: every feature's\n"
+    "                         value, weight and contribution\n"
+    "ranking (defaults: the built-in model, tuned per query class):\n"
+    "      --model FILE       ranking model file (docs/RANKING.md)\n"
+    "      --rerank N         rerank the first stage's best N (0: BM25 only)\n"
+    "      --k1 X, --b X      first-stage BM25 parameters of the passage text\n"
+    "      --title-weight X   first-stage weight of title matches (0 ignores\n"
+    "                         titles)\n"
+    "      --title-k1 X, --title-b X  first-stage BM25 parameters of titles\n"
+    "      --features         with --batch: print every hit's features,\n"
+    "                         qno<TAB>id#passage<TAB>value... (for training)\n"
     "  -h, --help             this help\n"
     "  -V, --version          print the version\n"
     "\n"
@@ -63,6 +73,17 @@ static void put_field(const char *s, size_t n)
     for (i = 0; i < n; i++) {
         char c = s[i];
         putchar(c == '\t' || c == '\n' || c == '\r' ? ' ' : c);
+    }
+}
+
+/* --explain, text: one indented line per part of the score. */
+static void print_explain_text(const cari_hit *h)
+{
+    size_t i;
+    for (i = 0; i < h->explain_count; i++) {
+        const cari_explain *e = &h->explain[i];
+        printf("     %-18s %10.4f x %8.4f = %8.4f\n", e->name, e->value,
+               e->weight, e->value * e->weight);
     }
 }
 
@@ -97,7 +118,9 @@ static void print_text(const cari_hit *h, size_t rank, int color)
         pos = s->end;
     }
     put_field(h->snippet + pos, h->snippet_len - pos);
-    fputs("\n\n", stdout);
+    fputs("\n", stdout);
+    print_explain_text(h);
+    fputs("\n", stdout);
 }
 
 static int print_json(const cari_hit *h, size_t rank, long qno)
@@ -129,6 +152,19 @@ static int print_json(const cari_hit *h, size_t rank, long qno)
     if (h->meta_len)
         meta = json_loadb(h->meta, h->meta_len, 0, NULL);
     json_object_set_new(o, "meta", meta ? meta : json_object());
+    if (h->explain_count) {
+        json_t *ex = json_object();
+        for (i = 0; i < h->explain_count; i++) {
+            json_t *part = json_object();
+            json_object_set_new(part, "value", json_real(h->explain[i].value));
+            json_object_set_new(part, "weight", json_real(h->explain[i].weight));
+            json_object_set_new(part, "contribution",
+                                json_real(h->explain[i].value *
+                                          h->explain[i].weight));
+            json_object_set_new(ex, h->explain[i].name, part);
+        }
+        json_object_set_new(o, "explain", ex);
+    }
     s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (!s)
@@ -145,9 +181,20 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int run_batch(cari_index *ix, const char *file, const char *latency,
-                     const cari_search_options *so, int json)
+/* --features: the names of the columns, once. */
+static void print_features_header(const cari_hit *h)
 {
+    size_t i;
+    fputs("#qno\tid#passage", stdout);
+    for (i = 0; i < h->explain_count; i++)
+        printf("\t%s", h->explain[i].name);
+    putchar('\n');
+}
+
+static int run_batch(cari_index *ix, const char *file, const char *latency,
+                     const cari_search_options *so, int json, int features)
+{
+    int header = 0;
     FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
     FILE *lat = NULL;
     char *line = NULL;
@@ -210,6 +257,20 @@ static int run_batch(cari_index *ix, const char *file, const char *latency,
                     rc = 2;
                     break;
                 }
+                continue;
+            }
+            if (features) {
+                size_t k;
+                if (!header) {
+                    print_features_header(&h);
+                    header = 1;
+                }
+                printf("%ld\t", qno);
+                put_field(h.id, h.id_len);
+                printf("#%u", h.passage);
+                for (k = 0; k < h.explain_count; k++)
+                    printf("\t%.6g", h.explain[k].value);
+                putchar('\n');
                 continue;
             }
             printf("%ld\t%zu\t", qno, so->offset + i + 1);
@@ -277,12 +338,20 @@ int main(int argc, char **argv)
         {"k1", required_argument, NULL, 'K'},
         {"b", required_argument, NULL, 'b'},
         {"title-weight", required_argument, NULL, 'T'},
+        {"title-k1", required_argument, NULL, 'k'},
+        {"title-b", required_argument, NULL, 't'},
+        {"group", required_argument, NULL, 'g'},
+        {"explain", no_argument, NULL, 'E'},
+        {"model", required_argument, NULL, 'M'},
+        {"rerank", required_argument, NULL, 'R'},
+        {"features", no_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *dir = "index", *batch = NULL, *latency = NULL;
-    const char *color_when = "auto";
-    int format = FMT_TEXT, c, bad = 0, color, rc;
+    const char *color_when = "auto", *model_path = NULL;
+    int format = FMT_TEXT, c, bad = 0, color, rc, features = 0;
+    cari_ranker *model = NULL;
     cari_search_options so = CARI_SEARCH_OPTIONS_INIT;
     cari_index *ix;
     cari_hits *hits;
@@ -324,6 +393,13 @@ int main(int argc, char **argv)
         case 'K': so.k1 = parse_double(optarg, "--k1", 0, 100, &bad); break;
         case 'b': so.b = parse_double(optarg, "--b", 0, 1, &bad); break;
         case 'T': so.title_weight = parse_double(optarg, "--title-weight", 0, 100, &bad); break;
+        case 'k': so.title_k1 = parse_double(optarg, "--title-k1", 0, 100, &bad); break;
+        case 't': so.title_b = parse_double(optarg, "--title-b", 0, 1, &bad); break;
+        case 'g': so.group = (size_t)parse_long(optarg, "--group", 0, 1000000, &bad); break;
+        case 'E': so.flags |= CARI_SEARCH_EXPLAIN; break;
+        case 'M': model_path = optarg; break;
+        case 'R': so.rerank = parse_long(optarg, "--rerank", 0, 100000, &bad); break;
+        case 'F': features = 1; break;
         case 'h': fputs(usage_text, stdout); return 0;
         case 'V': printf("cari-search %s\n", cari_version()); return 0;
         default: bad = 1; break;
@@ -346,6 +422,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: --latency needs --batch\n", prog);
         return 2;
     }
+    if (features && !batch) {
+        fprintf(stderr, "%s: --features needs --batch\n", prog);
+        return 2;
+    }
+    if (model_path && cari_ranker_load(model_path, &model, &err)) {
+        fprintf(stderr, "%s: %s\n", prog, err.message);
+        return 2;
+    }
+    so.ranker = model;
     if (cari_index_open(dir, &ix, &err)) {
         if (err.code == CARI_ENOTFOUND)
             fprintf(stderr, "%s: %s; build one with: cari-index -i %s "
@@ -355,14 +440,18 @@ int main(int argc, char **argv)
                     "cari-index\n", prog, err.message);
         else
             fprintf(stderr, "%s: %s\n", prog, err.message);
+        cari_ranker_free(model);
         return 2;
     }
     if (batch) {
+        if (features)
+            so.flags |= CARI_SEARCH_EXPLAIN;
         /* ids are all a batch run prints, unless it asks for JSON */
         if (format != FMT_JSON)
             so.flags &= ~(CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED);
-        rc = run_batch(ix, batch, latency, &so, format == FMT_JSON);
+        rc = run_batch(ix, batch, latency, &so, format == FMT_JSON, features);
         cari_index_close(ix);
+        cari_ranker_free(model);
         if (fflush(stdout) != 0)
             rc = 2;
         return rc;
@@ -372,6 +461,7 @@ int main(int argc, char **argv)
     query = malloc(qlen + 1);
     if (!query) {
         cari_index_close(ix);
+        cari_ranker_free(model);
         return 2;
     }
     query[0] = '\0';
@@ -403,6 +493,7 @@ int main(int argc, char **argv)
                                            : cari_strerror(rc));
         free(query);
         cari_index_close(ix);
+        cari_ranker_free(model);
         return rc == CARI_ENOTERMS ? 1 : 2;
     }
     if (format == FMT_TEXT) {
@@ -437,6 +528,7 @@ int main(int argc, char **argv)
         rc = cari_hits_count(hits) ? 0 : 1;
     cari_hits_free(hits);
     cari_index_close(ix);
+    cari_ranker_free(model);
     free(query);
     if (fflush(stdout) != 0)
         rc = 2;

@@ -1,0 +1,113 @@
+/*
+ * rank.h -- the second ranking stage: query classes, the features of a
+ * candidate passage, and the ranking model that weighs them.  Internal to
+ * libcari; search.c runs the first stage and calls in here.
+ *
+ * A ranking model (struct cari_ranker) holds, per query class, the
+ * parameters of the first stage (BM25 k1/b, title weight, the weight of
+ * question words, how many passages to rerank) and a linear model over
+ * the features below.  Its text format is parsed by cari_ranker_parse()
+ * and documented in docs/RANKING.md; the built-in model is
+ * src/ranking.model, compiled in.
+ */
+#ifndef CARI_RANK_H
+#define CARI_RANK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "index_internal.h"
+#include "util.h"
+
+/* Query classes: a natural-language question, or anything else. */
+enum { CARI_QCLASS_KEYWORD = 0, CARI_QCLASS_QUESTION = 1, CARI_NQCLASSES };
+
+/* Features of a (query, passage) pair.  All are general: none names a
+ * passage, an article or a collection.  Definitions in rank.c. */
+enum {
+    CARI_F_BODY,              /* BM25 of the passage text, normalised */
+    CARI_F_EXACT,             /* BM25 of the words' exact (unstemmed) forms */
+    CARI_F_TITLE,             /* BM25 of the article's title */
+    CARI_F_ARTICLE,           /* BM25 of the whole article's text */
+    CARI_F_COVERAGE,          /* idf share of the query found in the passage */
+    CARI_F_ARTICLE_COVERAGE,  /* ... in the article (text or title) */
+    CARI_F_TITLE_COVERAGE,    /* ... in the title */
+    CARI_F_PROXIMITY,         /* smallest window holding the matched terms */
+    CARI_F_PAIRS,             /* query word pairs found next to each other */
+    CARI_F_RAREST,            /* idf of the rarest matched term / rarest overall */
+    CARI_F_LENGTH,            /* log(1 + passage length) */
+    CARI_F_POSITION,          /* 1 / (1 + passage number in its article) */
+    CARI_NFEATURES
+};
+
+extern const char *const cari_feature_names[CARI_NFEATURES];
+
+/* The parameters of one query class. */
+typedef struct cari_rank_params {
+    /* first stage */
+    double k1, b, title_weight, title_k1, title_b;
+    double question_words;   /* weight of question words ("siapa"...) */
+    long depth;              /* passages reranked; 0: none */
+    /* the BM25 features' own parameters */
+    double body_k1, body_b, title_feat_k1, title_feat_b, article_k1,
+        article_b;
+    double weight[CARI_NFEATURES];
+} cari_rank_params;
+
+struct cari_ranker {
+    cari_rank_params cls[CARI_NQCLASSES];
+};
+
+/* The built-in model (parsed once, shared; never freed). NULL only when
+ * out of memory or when the compiled-in text does not parse. */
+const cari_ranker *cari_ranker_builtin(void);
+
+/* The class of a query text: a question when it holds a question word
+ * (apa, siapa, kapan, berapa, di mana, mengapa, kenapa, bagaimana and
+ * their -kah forms) or a question mark. */
+int cari_rank_classify(const char *text, size_t len);
+
+/* Is term (an analyzed query term) a question word? */
+int cari_rank_is_question_term(const char *term, size_t len);
+
+/* One distinct term of the query, as the features see it. */
+typedef struct cari_rank_term {
+    const char *term;
+    size_t len;
+    const char *exact;       /* "=form", or NULL: the term is its own form */
+    size_t exact_len;
+    double weight;           /* query weight (repeats add up) */
+    double idf_body, idf_title, idf_exact;
+} cari_rank_term;
+
+/* A candidate passage and what the second stage makes of it. */
+typedef struct cari_candidate {
+    uint32_t seg, passage;
+    uint32_t first_rank;     /* 0-based rank in the first stage */
+    double first;            /* first-stage score */
+    double f[CARI_NFEATURES];
+    double bm25_body, bm25_title; /* first-stage BM25 parts (unweighted) */
+    double score;
+} cari_candidate;
+
+typedef struct cari_rank_query {
+    const cari_rank_params *p;
+    cari_rank_term *terms;
+    size_t nterms;
+    double avg_body, avg_title, avg_article;  /* field lengths */
+    /* the first stage's BM25 parameters (cari_candidate.bm25_*) */
+    double first_k1, first_b, first_title_k1, first_title_b;
+} cari_rank_query;
+
+/*
+ * Compute the features of cand[0..n) (any order; passages of ix's live
+ * segments) and their model scores.  arena holds scratch (reset by the
+ * caller).  CARI_ECORRUPT when postings do not decode, CARI_ENOMEM.
+ */
+int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
+                       cari_candidate *cand, size_t n, cari_arena *arena);
+
+/* The model score of features f under p. */
+double cari_rank_score(const cari_rank_params *p, const double *f);
+
+#endif
