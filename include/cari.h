@@ -306,7 +306,8 @@ typedef struct cari_search_options {
     double title_weight;
     double title_k1, title_b;
     /* Passages the second stage reorders: -1 (default) the model's
-     * depth, 0 none (first-stage BM25 only). */
+     * depth, 0 none (first-stage BM25 only).  Passages past the depth
+     * follow in first-stage order, scored below the reordered ones. */
     long rerank;
     /* At most this many passages of one article in the hits (0: no
      * limit).  The best ones are kept; the others leave the ranking. */

@@ -17,6 +17,8 @@
  *   proximity m / (1 + w) for the smallest window of w positions (stop
  *             words included) holding all m >= 2 distinct terms matched
  *             in p, capped at 1; 0 when m < 2
+ *   window    the largest idf share of the query (as coverage) that one
+ *             window of WINDOW positions of p holds
  *   pairs     share (by the smaller w idf of the two) of the pairs of
  *             consecutive query terms found in order within 3 positions
  *   rarest    the largest w_t idf(t) matched in p / the largest overall
@@ -54,10 +56,14 @@
 /* Largest distance of a "pair" (positions; 3 lets one stop word and a
  * clitic sit between the two words). */
 #define PAIR_WINDOW 3
+/* Width of the window feature's windows, in positions: about a clause
+ * (measured on valid, docs/RANKING.md). */
+#define WINDOW 12
 
 const char *const cari_feature_names[CARI_NFEATURES] = {
     "body", "exact", "title", "article", "coverage", "article_coverage",
-    "title_coverage", "proximity", "pairs", "rarest", "length", "position"};
+    "title_coverage", "proximity", "window", "pairs", "rarest", "length",
+    "position"};
 
 /* ------------------------------------------------------------------ */
 /* Query classes                                                       */
@@ -416,11 +422,12 @@ static int open_term(const cari_segment *s, const cari_rank_term *t,
         if (!rc)
             rc = open_list(&l->title, &info, CARI_FIELD_TITLE, arena,
                            &l->has_title);
-        if (!rc)
-            rc = open_list(&l->article, &info, CARI_FIELD_BODY, arena,
-                           &l->has_article);
         if (rc)
             return rc;
+        /* a second walker over the same list (its skip table is shared,
+         * read only) */
+        l->article = l->body;
+        l->has_article = l->has_body;
     }
     if (t->exact) {
         found = cari_segment_lookup(s, t->exact, t->exact_len, &info);
@@ -483,6 +490,28 @@ static uint32_t min_window(const posterm *items, size_t n, size_t m,
     return best;
 }
 
+/* The largest sum of weight[term] over the distinct terms of one window
+ * of WINDOW positions in items[0..n) (sorted by position). */
+static double best_window(const posterm *items, size_t n, const double *weight,
+                          uint32_t *count, size_t nterms)
+{
+    size_t left = 0, right;
+    double cur = 0, best = 0;
+    memset(count, 0, nterms * sizeof *count);
+    for (right = 0; right < n; right++) {
+        if (count[items[right].term]++ == 0)
+            cur += weight[items[right].term];
+        while (items[right].pos - items[left].pos >= WINDOW) {
+            if (--count[items[left].term] == 0)
+                cur -= weight[items[left].term];
+            left++;
+        }
+        if (cur > best)
+            best = cur;
+    }
+    return best;
+}
+
 /* Is some position of b within (0, PAIR_WINDOW] after one of a? */
 static int pair_found(const term_lists *a, const term_lists *b)
 {
@@ -516,6 +545,7 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
     term_lists *tl;
     posterm *items;
     uint32_t *count;
+    double *mweight;
     double z_body = 0, z_exact = 0, z_title = 0, z_article = 0, c_body = 0,
            c_title = 0, max_idf = 0, z_pairs = 0;
     size_t i, j, k;
@@ -527,7 +557,8 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
     items = cari_arena_alloc(arena, (nt ? nt : 1) * MAX_RANK_POSITIONS *
                                         sizeof *items);
     count = cari_arena_alloc(arena, (nt ? nt : 1) * sizeof *count);
-    if (!order || !tl || !items || !count)
+    mweight = cari_arena_alloc(arena, (nt ? nt : 1) * sizeof *mweight);
+    if (!order || !tl || !items || !count || !mweight)
         return CARI_ENOMEM;
     for (j = 0; j < nt; j++) {
         const cari_rank_term *t = &rq->terms[j];
@@ -608,6 +639,7 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                         items[nitems].term = (uint32_t)m;
                         nitems++;
                     }
+                    mweight[m] = wb;
                     m++;
                     cover += wb;
                     if (wb > rarest)
@@ -649,9 +681,15 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
             c->f[CARI_F_ARTICLE_COVERAGE] = c_body > 0 ? acover / c_body : 0;
             c->f[CARI_F_TITLE_COVERAGE] = c_title > 0 ? tcover / c_title : 0;
             c->f[CARI_F_PROXIMITY] = 0;
+            c->f[CARI_F_WINDOW] = 0;
+            if (m >= 1) {
+                qsort(items, nitems, sizeof *items, cmp_posterm);
+                c->f[CARI_F_WINDOW] =
+                    c_body > 0 ? best_window(items, nitems, mweight, count, m) / c_body
+                               : 0;
+            }
             if (m >= 2) {
                 uint32_t w;
-                qsort(items, nitems, sizeof *items, cmp_posterm);
                 w = min_window(items, nitems, m, count, m);
                 c->f[CARI_F_PROXIMITY] =
                     w == UINT32_MAX ? 0

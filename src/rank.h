@@ -33,6 +33,7 @@ enum {
     CARI_F_ARTICLE_COVERAGE,  /* ... in the article (text or title) */
     CARI_F_TITLE_COVERAGE,    /* ... in the title */
     CARI_F_PROXIMITY,         /* smallest window holding the matched terms */
+    CARI_F_WINDOW,            /* idf share of the query in the best window */
     CARI_F_PAIRS,             /* query word pairs found next to each other */
     CARI_F_RAREST,            /* idf of the rarest matched term / rarest overall */
     CARI_F_LENGTH,            /* log(1 + passage length) */

@@ -1086,7 +1086,7 @@ static int fill_hit(cari_index *ix, cari_hits *h, const scored *sc,
 /* The parts of a hit's score (CARI_SEARCH_EXPLAIN): the model's features
  * with their weights when it reranked, else the first stage's BM25 per
  * field.  Items of weight 0 are for information; a last item makes up
- * any difference (a score capped past the rerank depth; BM25 leaves that
+ * any difference (a passage past the rerank depth; BM25 leaves that
  * the query's operators left out), so value * weight always sums to the
  * score. */
 static int fill_explain(cari_hits *h, const cari_candidate *cd,
@@ -1129,7 +1129,7 @@ static int fill_explain(cari_hits *h, const cari_candidate *cd,
     e[n].weight = 0;
     n++;
     if (fabs(cd->score - sum) > 1e-9 * (1 + fabs(sum))) {
-        e[n].name = reranked ? "capped" : "operators";
+        e[n].name = reranked ? "past_depth" : "operators";
         e[n].value = cd->score - sum;
         e[n].weight = 1;
         n++;
@@ -1513,15 +1513,14 @@ int cari_search(cari_index *ix, const char *text, size_t len,
         pool = ncand < (size_t)depth ? ncand : (size_t)depth;
         if (depth > 0) {
             /* the first `depth` passages by the model; any past them
-             * follow, their scores capped below the pool's lowest, so
-             * pages of any size agree */
-            double floor_score;
+             * follow in first-stage order, scored below the pool's lowest
+             * by how far their first-stage score is below the pool's, so
+             * that pages of any size agree */
+            double last_first = pool ? cand[pool - 1].first : 0, floor_score;
             qsort(cand, pool, sizeof *cand, cmp_candidate);
             floor_score = pool ? cand[pool - 1].score : 0;
             for (i = pool; i < ncand; i++)
-                if (cand[i].score > floor_score)
-                    cand[i].score = floor_score;
-            qsort(cand + pool, ncand - pool, sizeof *cand, cmp_candidate);
+                cand[i].score = floor_score - (last_first - cand[i].first);
         } else {
             for (i = 0; i < ncand; i++)
                 cand[i].score = cand[i].first;
