@@ -1,0 +1,447 @@
+/*
+ * rank_test.c -- the second ranking stage (src/rank.c): the model file
+ * format and its errors, the built-in model, query classes, and through
+ * the public API: --explain's parts add up to the score, --group keeps
+ * the best passages of each article and nothing else changes, the model
+ * can be switched off or replaced, and rankings page consistently.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "cari.h"
+#include "rank.h"
+#include "test_util.h"
+
+/* ---- the model format ---- */
+
+static cari_ranker *parse_ok(const char *text)
+{
+    cari_ranker *r = NULL;
+    cari_error err;
+    memset(&err, 0, sizeof err);
+    if (cari_ranker_parse(text, strlen(text), &r, &err) != CARI_OK)
+        fail_msg("parse: %s", err.message);
+    assert_non_null(r);
+    return r;
+}
+
+static void parse_bad(const char *text, const char *want)
+{
+    cari_ranker *r = (cari_ranker *)1;
+    cari_error err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cari_ranker_parse(text, strlen(text), &r, &err),
+                     CARI_EINPUT);
+    assert_null(r);
+    if (!strstr(err.message, want))
+        fail_msg("message '%s' lacks '%s'", err.message, want);
+}
+
+static void test_model_format(void **state)
+{
+    cari_ranker *r;
+    (void)state;
+    r = parse_ok("cari-ranker 1\n"
+                 "# both classes\n"
+                 "body.k1 0.9   # a comment after a value\n"
+                 "weight.article 2.5\n"
+                 "\n"
+                 "[keyword]\n"
+                 "depth 40\n"
+                 "weight.title -1\n"
+                 "[question]\n"
+                 "depth 300\n"
+                 "question_words 0\n");
+    assert_true(r->cls[CARI_QCLASS_KEYWORD].body_k1 == 0.9);
+    assert_true(r->cls[CARI_QCLASS_QUESTION].body_k1 == 0.9);
+    assert_true(r->cls[CARI_QCLASS_QUESTION].weight[CARI_F_ARTICLE] == 2.5);
+    assert_int_equal(r->cls[CARI_QCLASS_KEYWORD].depth, 40);
+    assert_int_equal(r->cls[CARI_QCLASS_QUESTION].depth, 300);
+    assert_true(r->cls[CARI_QCLASS_KEYWORD].weight[CARI_F_TITLE] == -1);
+    assert_true(r->cls[CARI_QCLASS_QUESTION].weight[CARI_F_TITLE] == 0);
+    assert_true(r->cls[CARI_QCLASS_QUESTION].question_words == 0);
+    assert_true(r->cls[CARI_QCLASS_KEYWORD].question_words == 1);
+    /* unset values keep the defaults: BM25 alone */
+    assert_true(r->cls[CARI_QCLASS_KEYWORD].weight[CARI_F_BODY] == 1);
+    assert_true(r->cls[CARI_QCLASS_KEYWORD].k1 == 1.2);
+    cari_ranker_free(r);
+
+    parse_bad("", "not a ranking model");
+    parse_bad("# only a comment\n", "not a ranking model");
+    parse_bad("depth 3\n", "line 1: the first line must be");
+    parse_bad("cari-ranker 2\n", "line 1");
+    parse_bad("cari-ranker 1\nweight.nonsense 1\n", "line 2: unknown key");
+    parse_bad("cari-ranker 1\n\nbody.b 1.5\n", "line 3: value out of range");
+    parse_bad("cari-ranker 1\ndepth 2.5\n", "out of range");
+    parse_bad("cari-ranker 1\ndepth\n", "want \"key number\"");
+    parse_bad("cari-ranker 1\ndepth 3 4\n", "want \"key number\"");
+    parse_bad("cari-ranker 1\n[other]\n", "unknown section");
+    cari_ranker_free(NULL);
+}
+
+/* The model shipped in src/ranking.model: it parses (built in and as a
+ * file), both classes rerank, and every weight it names is a feature. */
+static void test_builtin_model(void **state)
+{
+    const cari_ranker *b = cari_ranker_builtin();
+    cari_ranker *f = NULL;
+    cari_error err;
+    int c;
+    (void)state;
+    assert_non_null(b);
+    assert_ptr_equal(b, cari_ranker_builtin());  /* parsed once */
+    memset(&err, 0, sizeof err);
+    if (cari_ranker_load("src/ranking.model", &f, &err) != CARI_OK)
+        fail_msg("src/ranking.model: %s", err.message);
+    assert_memory_equal(b, f, sizeof *f);
+    for (c = 0; c < CARI_NQCLASSES; c++)
+        assert_true(b->cls[c].depth > 0);
+    cari_ranker_free(f);
+    assert_int_equal(cari_ranker_load("no/such/model", &f, &err),
+                     CARI_ENOTFOUND);
+    assert_null(f);
+    assert_non_null(strstr(err.message, "no/such/model"));
+}
+
+static void test_classify(void **state)
+{
+    static const char *const questions[] = {
+        "Siapa presiden pertama Indonesia?", "kapan candi borobudur dibangun",
+        "Berapa jumlah penduduk Jakarta", "di mana letak danau toba",
+        "Dimanakah Douwes Dekker meninggal", "mengapa langit biru",
+        "Apakah ikan paus mamalia", "harimau sumatera?",
+        "Bagaimana cara membuat tempe", "Kenapa harga beras naik"};
+    static const char *const keywords[] = {
+        "banjir jakarta", "menikah", "harga beras", "pemilu 2019",
+        "apakabar", "Anies Baswedan", ""};
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof questions / sizeof *questions; i++)
+        if (cari_rank_classify(questions[i], strlen(questions[i])) !=
+            CARI_QCLASS_QUESTION)
+            fail_msg("'%s' is a question", questions[i]);
+    for (i = 0; i < sizeof keywords / sizeof *keywords; i++) {
+        if (cari_rank_classify(keywords[i], strlen(keywords[i])) !=
+            CARI_QCLASS_KEYWORD)
+            fail_msg("'%s': wrong class", keywords[i]);
+    }
+    assert_true(cari_rank_is_question_term("siapa", 5));
+    assert_true(cari_rank_is_question_term("apa", 3));  /* mengapa -> apa */
+    assert_false(cari_rank_is_question_term("banjir", 6));
+}
+
+/* ---- through the public API ---- */
+
+typedef struct fixture {
+    char dir[256];
+    char ix[300];
+    cari_index *index;
+} fixture;
+
+static void add(cari_writer *w, const char *id, const char *title,
+                const char *text)
+{
+    cari_article a;
+    memset(&a, 0, sizeof a);
+    a.id = id;
+    a.id_len = strlen(id);
+    a.title = title;
+    a.title_len = strlen(title);
+    a.text = text;
+    a.text_len = strlen(text);
+    if (cari_writer_add(w, &a) != CARI_OK)
+        fail_msg("cari_writer_add(%s): %s", id, cari_writer_errmsg(w));
+}
+
+/* A small collection: articles of several passages (paragraphs) about a
+ * few topics, some with the query words in the title. */
+static int setup(void **state)
+{
+    static const char *const topics[] = {"banjir", "harga beras",
+                                         "gempa bumi", "kereta api"};
+    static const char *const places[] = {"Jakarta", "Bandung", "Padang",
+                                         "Medan", "Surabaya"};
+    fixture *f = calloc(1, sizeof *f);
+    cari_writer_options o = CARI_WRITER_OPTIONS_INIT;
+    cari_writer *w = NULL;
+    cari_error err;
+    char id[32], title[128], text[4096];
+    int a, p;
+    if (!f || test_mkdtemp(f->dir, sizeof f->dir) != 0)
+        return -1;
+    snprintf(f->ix, sizeof f->ix, "%s/index", f->dir);
+    o.sync = 0;
+    if (cari_writer_open(f->ix, &o, &w, &err) != CARI_OK)
+        return -1;
+    for (a = 0; a < 40; a++) {
+        size_t n = 0;
+        const char *topic = topics[a % 4], *place = places[a % 5];
+        snprintf(id, sizeof id, "art-%02d", a);
+        if (a % 3)
+            snprintf(title, sizeof title, "%s melanda %s", topic, place);
+        else
+            snprintf(title, sizeof title, "Berita hari ini %d", a);
+        for (p = 0; p < 1 + a % 5; p++)
+            n += (size_t)snprintf(text + n, sizeof text - n,
+                                  "%sParagraf %d tentang %s di %s. Warga %s "
+                                  "mengatakan %s terjadi pada tahun %d dan "
+                                  "petugas datang ke lokasi kejadian.",
+                                  p ? "\n\n" : "", p, topic, place, place,
+                                  p % 2 ? topic : "peristiwa itu", 2000 + a + p);
+        add(w, id, title, text);
+    }
+    add(w, "tanya-1", "", "Gempa bumi besar melanda Padang pada tahun 2009.");
+    if (cari_writer_commit(w) != CARI_OK)
+        return -1;
+    cari_writer_close(w);
+    if (cari_index_open(f->ix, &f->index, &err) != CARI_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    cari_index_close(f->index);
+    test_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+static cari_hits *run(cari_index *ix, const char *q, cari_search_options *o)
+{
+    cari_hits *h = NULL;
+    int rc = cari_search(ix, q, strlen(q), o, &h);
+    if (rc != CARI_OK)
+        fail_msg("search '%s': %s (%s)", q, cari_strerror(rc),
+                 cari_index_errmsg(ix));
+    return h;
+}
+
+static const char *const queries[] = {
+    "banjir Jakarta", "harga beras Medan", "kapan gempa bumi melanda Padang?",
+    "kereta", "\"kereta api\" Surabaya", "Siapa petugas yang datang ke lokasi?"};
+#define NQUERIES (sizeof queries / sizeof *queries)
+
+/* Explain: the parts of every hit's score sum to it, reranked or not. */
+static void test_explain_sums(void **state)
+{
+    fixture *f = *state;
+    size_t q, i, k;
+    long rerank;
+    for (rerank = -1; rerank <= 0; rerank++)
+        for (q = 0; q < NQUERIES; q++) {
+            cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+            cari_hits *h;
+            o.flags = CARI_SEARCH_EXPLAIN;
+            o.limit = 50;
+            o.rerank = rerank;
+            h = run(f->index, queries[q], &o);
+            assert_true(cari_hits_count(h) > 0);
+            for (i = 0; i < cari_hits_count(h); i++) {
+                cari_hit hit;
+                double sum = 0;
+                int named = 0;
+                assert_int_equal(cari_hits_get(h, i, &hit), CARI_OK);
+                assert_non_null(hit.explain);
+                assert_true(hit.explain_count > 2);
+                for (k = 0; k < hit.explain_count; k++) {
+                    assert_non_null(hit.explain[k].name);
+                    assert_true(isfinite(hit.explain[k].value));
+                    sum += hit.explain[k].value * hit.explain[k].weight;
+                    if (strcmp(hit.explain[k].name,
+                               rerank ? "article" : "bm25.body") == 0)
+                        named = 1;
+                }
+                assert_true(named);
+                if (fabs(sum - hit.score) > 1e-9 * (1 + fabs(hit.score)))
+                    fail_msg("'%s' hit %zu: parts sum to %.17g, score %.17g",
+                             queries[q], i, sum, hit.score);
+            }
+            cari_hits_free(h);
+        }
+    /* without the flag, no explanation */
+    {
+        cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+        cari_hits *h = run(f->index, "banjir", &o);
+        cari_hit hit;
+        assert_int_equal(cari_hits_get(h, 0, &hit), CARI_OK);
+        assert_null(hit.explain);
+        assert_int_equal(hit.explain_count, 0);
+        cari_hits_free(h);
+    }
+}
+
+/* --group N: at most N passages per article; the grouped ranking is the
+ * ungrouped one with the extra passages left out. */
+static void test_group(void **state)
+{
+    fixture *f = *state;
+    size_t q, group;
+    for (q = 0; q < NQUERIES; q++)
+        for (group = 1; group <= 2; group++) {
+            cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+            cari_hits *all, *grouped;
+            size_t i, j = 0, k, limit = 7;
+            o.flags = 0;
+            o.limit = 1000;
+            all = run(f->index, queries[q], &o);
+            o.limit = limit;
+            o.group = group;
+            grouped = run(f->index, queries[q], &o);
+            for (i = 0; i < cari_hits_count(grouped); i++) {
+                cari_hit g, a;
+                size_t same = 0;
+                assert_int_equal(cari_hits_get(grouped, i, &g), CARI_OK);
+                /* the next hit of the full ranking whose article has
+                 * fewer than `group` hits so far */
+                for (;;) {
+                    size_t seen = 0;
+                    assert_true(j < cari_hits_count(all));
+                    cari_hits_get(all, j++, &a);
+                    for (k = 0; k < i; k++) {
+                        cari_hit p;
+                        cari_hits_get(grouped, k, &p);
+                        seen += strcmp(p.id, a.id) == 0;
+                    }
+                    if (seen < group)
+                        break;
+                }
+                assert_string_equal(g.id, a.id);
+                assert_int_equal(g.passage, a.passage);
+                assert_true(g.score == a.score);
+                for (k = 0; k <= i; k++) {
+                    cari_hit p;
+                    cari_hits_get(grouped, k, &p);
+                    same += strcmp(p.id, g.id) == 0;
+                }
+                assert_true(same <= group);
+            }
+            /* as many hits as asked for, while there are articles */
+            assert_int_equal(cari_hits_count(grouped), limit);
+            cari_hits_free(all);
+            cari_hits_free(grouped);
+        }
+}
+
+/* Pages of a reranked ranking, also past the rerank depth, put together
+ * give the whole ranking, with scores that never increase. */
+static void test_rerank_paging(void **state)
+{
+    fixture *f = *state;
+    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+    cari_hits *full;
+    size_t i, off, page = 3, total;
+    o.flags = 0;
+    o.limit = 1000;
+    o.rerank = 5;   /* shallower than the ranking */
+    full = run(f->index, "banjir Jakarta tahun", &o);
+    total = cari_hits_count(full);
+    assert_true(total > 20);
+    for (i = 1; i < total; i++) {
+        cari_hit x, y;
+        cari_hits_get(full, i - 1, &x);
+        cari_hits_get(full, i, &y);
+        assert_true(x.score >= y.score);
+    }
+    for (off = 0; off < total; off += page) {
+        cari_hits *h;
+        o.limit = page;
+        o.offset = off;
+        h = run(f->index, "banjir Jakarta tahun", &o);
+        for (i = 0; i < cari_hits_count(h); i++) {
+            cari_hit x, y;
+            cari_hits_get(h, i, &x);
+            cari_hits_get(full, off + i, &y);
+            assert_string_equal(x.id, y.id);
+            assert_int_equal(x.passage, y.passage);
+            assert_true(x.score == y.score);
+        }
+        cari_hits_free(h);
+    }
+    cari_hits_free(full);
+}
+
+/* rerank 0 is the first stage alone: BM25 with the model's first-stage
+ * parameters; a model given in the options replaces the built-in one. */
+static void test_rerank_off_and_custom_model(void **state)
+{
+    fixture *f = *state;
+    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+    cari_ranker *r;
+    cari_hits *h, *g;
+    size_t i;
+    /* a model that ranks by passage position only */
+    r = parse_ok("cari-ranker 1\ndepth 100\nweight.body 0\n"
+                 "weight.position 1\n");
+    o.flags = 0;
+    o.limit = 20;
+    o.ranker = r;
+    h = run(f->index, "banjir", &o);
+    for (i = 1; i < cari_hits_count(h); i++) {
+        cari_hit x, y;
+        cari_hits_get(h, i - 1, &x);
+        cari_hits_get(h, i, &y);
+        assert_true(x.score >= y.score);
+        assert_true(x.passage <= y.passage);
+    }
+    cari_hits_free(h);
+    /* with rerank 0 the same model orders by BM25 */
+    o.rerank = 0;
+    o.k1 = 1.2;
+    o.b = 0.75;
+    o.title_weight = 1;
+    h = run(f->index, "banjir", &o);
+    o.ranker = NULL;
+    g = run(f->index, "banjir", &o);
+    assert_int_equal(cari_hits_count(h), cari_hits_count(g));
+    for (i = 0; i < cari_hits_count(h); i++) {
+        cari_hit x, y;
+        cari_hits_get(h, i, &x);
+        cari_hits_get(g, i, &y);
+        assert_string_equal(x.id, y.id);
+        assert_true(x.score == y.score);
+    }
+    cari_hits_free(h);
+    cari_hits_free(g);
+    cari_ranker_free(r);
+}
+
+/* Bad options are refused, not misread. */
+static void test_bad_options(void **state)
+{
+    fixture *f = *state;
+    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+    cari_hits *h = (cari_hits *)1;
+    o.rerank = 1000000;
+    assert_int_equal(cari_search(f->index, "banjir", 6, &o, &h), CARI_EINVAL);
+    assert_null(h);
+    o = (cari_search_options)CARI_SEARCH_OPTIONS_INIT;
+    o.version = 1;
+    assert_int_equal(cari_search(f->index, "banjir", 6, &o, &h), CARI_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_model_format),
+        cmocka_unit_test(test_builtin_model),
+        cmocka_unit_test(test_classify),
+        cmocka_unit_test_setup_teardown(test_explain_sums, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rerank_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rerank_off_and_custom_model,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+    };
+    TEST_FILTER_FROM_ENV();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
