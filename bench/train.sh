@@ -12,7 +12,8 @@
 # then the valid dumps scored with the result.  OUT gets BASE with the
 # new weights and a comment naming the run.  RANK_SETS limits the sets
 # (e.g. "tydiqa_id facqa" to train the question class only; the other
-# class keeps BASE's weights).
+# class keeps BASE's weights); RANK_DEPTH sets the depth of the dumps
+# (default: BASE's last depth line).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -21,10 +22,10 @@ mkdir -p "$ROOT/build" "$work"
 cc -O2 -Wall -Wextra -o "$ROOT/build/train_rank" "$HERE/train_rank.c" -lm
 T=$ROOT/build/train_rank
 sets=${RANK_SETS:-tydiqa_id facqa ki}
-depth=$(awk '$1 == "depth" { d = $2 } END { print d ? d : 300 }' "$base")
+depth=${RANK_DEPTH:-$(awk '$1 == "depth" { d = $2 } END { print d ? d : 300 }' "$base")}
 "$HERE/rank_data.sh" "$base" "$work" "$depth" >/dev/null
 # more of a match must never lower a score: match features weigh >= 0
-nonneg=body,exact,title,article,coverage,article_coverage,title_coverage,proximity,pairs,rarest,window
+nonneg=body,exact,title,article,coverage,article_coverage,title_coverage,proximity,window,pairs,lead,entity,rarest
 spec() { echo "$work/$1.$2.feat:$work/$1.$2.tsv:$work/$1.$2.qrels"; }
 train_class() {  # train_class CLASS SET...
     local cls=$1; shift

@@ -14,8 +14,12 @@ typedef struct cari_passage_params {
     int min_words;     /* passages shorter than this join a neighbour */
 } cari_passage_params;
 
-/* Defaults; see passage.c for where they come from. */
+/* Defaults; see passage.c for where they come from.  Experiments build
+ * with -DCARI_PASSAGE_PARAMS_INIT='{t,m,n}' (bench/ only: an index does
+ * not record them). */
+#ifndef CARI_PASSAGE_PARAMS_INIT
 #define CARI_PASSAGE_PARAMS_INIT {100, 150, 20}
+#endif
 
 typedef struct cari_span32 {
     uint32_t start, end;

@@ -21,6 +21,11 @@
  *             window of WINDOW positions of p holds
  *   pairs     share (by the smaller w idf of the two) of the pairs of
  *             consecutive query terms found in order within 3 positions
+ *   lead      idf share (as coverage) of the terms found among the first
+ *             LEAD positions of p: what a passage is about comes first
+ *   entity    share (by w idf) of the query terms written capitalised
+ *             inside the query (names: "kapan Musa diangkat") found in p;
+ *             0 when the query has none
  *   rarest    the largest w_t idf(t) matched in p / the largest overall
  *   length    ln(1 + len p)
  *   position  1 / (1 + the number of p in a, from 0)
@@ -59,11 +64,13 @@
 /* Width of the window feature's windows, in positions: about a clause
  * (measured on valid, docs/RANKING.md). */
 #define WINDOW 12
+/* The lead feature's span: a passage's first clause (positions). */
+#define LEAD 8
 
 const char *const cari_feature_names[CARI_NFEATURES] = {
     "body", "exact", "title", "article", "coverage", "article_coverage",
-    "title_coverage", "proximity", "window", "pairs", "rarest", "length",
-    "position"};
+    "title_coverage", "proximity", "window", "pairs", "lead", "entity",
+    "rarest", "length", "position"};
 
 /* ------------------------------------------------------------------ */
 /* Query classes                                                       */
@@ -547,7 +554,7 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
     uint32_t *count;
     double *mweight;
     double z_body = 0, z_exact = 0, z_title = 0, z_article = 0, c_body = 0,
-           c_title = 0, max_idf = 0, z_pairs = 0;
+           c_title = 0, max_idf = 0, z_pairs = 0, c_entity = 0;
     size_t i, j, k;
     int rc = CARI_OK;
     if (n == 0)
@@ -569,6 +576,8 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
         z_article += wb * (p->article_k1 + 1.0);
         c_body += wb;
         c_title += t->weight * t->idf_title;
+        if (t->entity)
+            c_entity += wb;
         if (wb > max_idf)
             max_idf = wb;
         if (j + 1 < nt) {
@@ -595,7 +604,8 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
             double len_p = cari_segment_body_len(s, pno);
             double len_t = cari_segment_title_len(s, a);
             double body = 0, exact = 0, title = 0, article = 0, cover = 0,
-                   acover = 0, tcover = 0, rarest = 0, pairs = 0, fb = 0, ft = 0;
+                   acover = 0, tcover = 0, rarest = 0, pairs = 0, fb = 0, ft = 0,
+                   lead = 0, entity = 0;
             size_t nitems = 0, m = 0;
             if (a != art) {
                 /* the article's text: tf and length summed over its
@@ -642,6 +652,10 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                     mweight[m] = wb;
                     m++;
                     cover += wb;
+                    if (t->entity)
+                        entity += wb;
+                    if (got > 0 && l->pos[0] < LEAD)
+                        lead += wb;
                     if (wb > rarest)
                         rarest = wb;
                 }
@@ -697,6 +711,8 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                                     : (double)m / (1.0 + w);
             }
             c->f[CARI_F_PAIRS] = z_pairs > 0 ? pairs / z_pairs : 0;
+            c->f[CARI_F_LEAD] = c_body > 0 ? lead / c_body : 0;
+            c->f[CARI_F_ENTITY] = c_entity > 0 ? entity / c_entity : 0;
             c->f[CARI_F_RAREST] = max_idf > 0 ? rarest / max_idf : 0;
             c->f[CARI_F_LENGTH] = log1p(len_p);
             c->f[CARI_F_POSITION] = 1.0 / (1.0 + (double)(pno - first));

@@ -35,6 +35,8 @@ enum {
     CARI_F_PROXIMITY,         /* smallest window holding the matched terms */
     CARI_F_WINDOW,            /* idf share of the query in the best window */
     CARI_F_PAIRS,             /* query word pairs found next to each other */
+    CARI_F_LEAD,              /* idf share of the query at the passage's start */
+    CARI_F_ENTITY,            /* share of the query's capitalised words found */
     CARI_F_RAREST,            /* idf of the rarest matched term / rarest overall */
     CARI_F_LENGTH,            /* log(1 + passage length) */
     CARI_F_POSITION,          /* 1 / (1 + passage number in its article) */
@@ -78,6 +80,7 @@ typedef struct cari_rank_term {
     const char *exact;       /* "=form", or NULL: the term is its own form */
     size_t exact_len;
     double weight;           /* query weight (repeats add up) */
+    int entity;              /* written capitalised inside the query */
     double idf_body, idf_title, idf_exact;
 } cari_rank_term;
 

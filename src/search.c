@@ -1314,6 +1314,29 @@ static int collect_rank_terms(qctx *c, const cari_qnode *q, rank_terms *rt)
     }
 }
 
+/* Mark the rank terms that the query writes capitalised after its first
+ * word ("kapan nabi Musa diangkat"): names, which a passage about
+ * something else rarely holds. */
+static int mark_entities(cari_index *ix, const char *text, size_t len,
+                         rank_terms *rt, cari_tokvec *tv)
+{
+    size_t i, j;
+    long n = cari_analyzer_run(ix->analyzer, text, len, 0, tv);
+    if (n < 0)
+        return (int)n;
+    for (i = 0; i < tv->len; i++) {
+        const cari_term_token *t = &tv->items[i];
+        unsigned char c = (unsigned char)text[t->start];
+        if (t->stop || t->start == 0 || !(c >= 'A' && c <= 'Z'))
+            continue;
+        for (j = 0; j < rt->n; j++)
+            if (rt->items[j].len == t->term_len &&
+                memcmp(rt->items[j].term, t->term, t->term_len) == 0)
+                rt->items[j].entity = 1;
+    }
+    return CARI_OK;
+}
+
 /* Best first: the model's score, then the first stage's order. */
 static int cmp_candidate(const void *x, const void *y)
 {
@@ -1462,6 +1485,8 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     if (depth > 0 || explain) {
         memset(&rq, 0, sizeof rq);
         rc = collect_rank_terms(&c, q, &rt);
+        if (!rc && text)
+            rc = mark_entities(ix, text, len, &rt, &tv);
         if (rc)
             goto done;
         rq.p = rp;
