@@ -31,16 +31,16 @@ endif
 
 DEPS_PC  = libutf8proc jansson zlib
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
-DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -lstemmer -lm
+DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -lstemmer -lm -pthread
 
-CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) $(SAN) -fPIC -fvisibility=hidden \
+CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) $(SAN) -fPIC -fvisibility=hidden -pthread \
              -Iinclude -Isrc $(DEPS_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
 LIB_SRC = src/util.c src/utf8.c src/tokenizer.c src/stopwords.c \
           src/analyzer.c src/passage.c src/corpus.c src/codec.c \
           src/docstore.c src/segment.c src/index.c src/snippet.c \
-          src/search.c src/errors.c src/stem.c src/query.c src/hits.c src/xapian_none.c
+          src/search.c src/errors.c src/stem.c src/query.c src/hits.c src/xapian_none.c src/writer.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o
 
 # The stemmer's root dictionary is generated at build time from Debian's

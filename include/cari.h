@@ -213,7 +213,8 @@ CARI_API int cari_writer_commit(cari_writer *writer);
 
 typedef struct cari_writer_stats {
     uint64_t articles;       /* articles added by this writer */
-    uint64_t passages;       /* passages made from them */
+    uint64_t passages;       /* passages made from them (with threads,
+                                complete only after a commit) */
     uint64_t input_bytes;    /* bytes of title + text added */
     uint64_t terms;          /* distinct terms in the index after commit */
     uint64_t index_bytes;    /* size of the committed index files */

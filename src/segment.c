@@ -400,12 +400,12 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
 
 /* ---- writing the file ---- */
 
-static const cari_segment_writer *sort_ctx;
-
+/* Orders pointers to terms by their bytes (no shared state: segments are
+ * written by several threads at once). */
 static int cmp_terms(const void *x, const void *y)
 {
-    const term_acc *a = &sort_ctx->terms[*(const uint32_t *)x];
-    const term_acc *b = &sort_ctx->terms[*(const uint32_t *)y];
+    const term_acc *a = *(const term_acc *const *)x;
+    const term_acc *b = *(const term_acc *const *)y;
     size_t n = a->len < b->len ? a->len : b->len;
     int c = memcmp(a->term, b->term, n);
     if (c)
@@ -457,7 +457,7 @@ static int write_section(out_file *o, int id, const void *data, size_t len)
 static int build_inverted(cari_segment_writer *w, cari_buf *dict,
                           cari_buf *dictidx, cari_buf *post, cari_buf *pos)
 {
-    uint32_t *order = NULL;
+    term_acc **order = NULL;
     uint32_t *docs = NULL, *tfs = NULL, *lens = NULL, *pbytes = NULL;
     size_t cap = 0, i;
     const term_acc *prev = NULL;
@@ -466,11 +466,10 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
     if (!order)
         return CARI_ENOMEM;
     for (i = 0; i < w->nterms; i++)
-        order[i] = (uint32_t)i;
-    sort_ctx = w;
+        order[i] = &w->terms[i];
     qsort(order, w->nterms, sizeof *order, cmp_terms);
     for (i = 0; i < w->nterms && !rc; i++) {
-        term_acc *t = &w->terms[order[i]];
+        term_acc *t = order[i];
         int f;
         size_t prefix = 0;
         if (i % DICT_BLOCK == 0) {

@@ -35,6 +35,7 @@ static const char usage_text[] =
     "      --compression N  zlib level 1-9 for the stored text (default 6)\n"
     "      --no-sync        do not fsync at commit (faster; a crash may then\n"
     "                       lose the index)\n"
+    "  -j, --threads N      indexing threads (default: one per core)\n"
     "      --analyze        read text on standard input and print one line\n"
     "                       per token: surface<TAB>term<TAB>stop\n"
     "  -h, --help           this help\n"
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
         {"memory", required_argument, NULL, 'm'},
         {"compression", required_argument, NULL, 'z'},
         {"no-sync", no_argument, NULL, 'S'},
+        {"threads", required_argument, NULL, 'j'},
         {"analyze", no_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -171,7 +173,7 @@ int main(int argc, char **argv)
     struct sigaction sa;
     int rc = 0;
 
-    while ((c = getopt_long(argc, argv, "i:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:qj:hV", longopts, NULL)) != -1) {
         char *end;
         long v;
         switch (c) {
@@ -202,6 +204,15 @@ int main(int argc, char **argv)
             break;
         case 'S':
             wo.sync = 0;
+            break;
+        case 'j':
+            v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 256) {
+                fprintf(stderr, "%s: --threads wants a number from 1 to 256\n",
+                        prog);
+                return 2;
+            }
+            wo.threads = (int)v;
             break;
         case 'A':
             analyze = 1;
