@@ -36,6 +36,7 @@
  *  11 IDTEXT    u32 offset[articles + 1] into the bytes that follow: the
  *               article ids, uncompressed, so that ranking runs that need
  *               only ids never inflate stored text
+ *  12 STOREDICT the stored text's preset deflate dictionary (maybe empty)
  *
  * Passages are numbered within the segment in article order; the body
  * field's doc ids are passage numbers and the title field's are article
@@ -61,7 +62,7 @@
 
 #define SEG_MAGIC "CARISEG"
 #define SEG_END_MAGIC "CARIEND"
-#define SEG_VERSION 2
+#define SEG_VERSION 3
 #define DICT_BLOCK 32
 
 enum {
@@ -76,13 +77,14 @@ enum {
     SEC_STOREIDX,
     SEC_IDS,
     SEC_IDTEXT,
-    SEC_COUNT = SEC_IDTEXT
+    SEC_STOREDICT,
+    SEC_COUNT = SEC_STOREDICT
 };
 
 static const char *const section_names[SEC_COUNT + 1] = {
     "", "info", "articles", "passages", "dictionary", "dictionary index",
     "postings", "positions", "stored text", "stored text index", "ids",
-    "id text"};
+    "id text", "stored text dictionary"};
 
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
@@ -389,9 +391,8 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
     rc |= cari_buf_append(&w->id_text, a->id, a->id_len);
     if (rc)
         return CARI_ENOMEM;
-    rc = cari_store_writer_add(&w->store, a->id, a->id_len, a->title,
-                               a->title_len, a->meta, a->meta_len, a->text,
-                               a->text_len);
+    rc = cari_store_writer_add(&w->store, a->title, a->title_len, a->meta,
+                               a->meta_len, a->text, a->text_len);
     if (rc)
         return rc;
     *article_no = art;
@@ -624,6 +625,8 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
     if (!rc) rc = write_section(&o, SEC_STOREIDX, storeidx.data, storeidx.len);
     if (!rc) rc = write_section(&o, SEC_IDS, w->ids.data, w->ids.len);
     if (!rc) rc = write_section(&o, SEC_IDTEXT, idtext.data, idtext.len);
+    if (!rc) rc = write_section(&o, SEC_STOREDICT, w->store.dict,
+                                w->store.dict_len);
     if (!rc) {
         uint64_t table_off = o.off;
         rc = cari_write_all(o.fd, o.table.data, o.table.len, path, err);
@@ -858,7 +861,8 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     }
     rc = cari_store_reader_init(&s->store, s->sec[SEC_STORE],
                                 s->sec_len[SEC_STORE], s->sec[SEC_STOREIDX],
-                                s->sec_len[SEC_STOREIDX], s->narticles);
+                                s->sec_len[SEC_STOREIDX], s->sec[SEC_STOREDICT],
+                                s->sec_len[SEC_STOREDICT], s->narticles);
     if (rc) {
         rc = corrupt(err, path, "bad stored text index");
         goto fail;
@@ -1122,13 +1126,14 @@ int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
     }
     for (; lo < s->narticles && cari_get_u64(ids + 12 * lo) == h; lo++) {
         uint32_t art = cari_get_u32(ids + 12 * lo + 8);
-        cari_stored st;
+        const char *other;
+        size_t other_len;
         if (art >= s->narticles)
             return CARI_ECORRUPT;
         if (deleted && (deleted[art >> 3] >> (art & 7) & 1))
             continue;
-        st.id = cari_segment_id(s, art, &st.id_len);
-        if (st.id_len == len && memcmp(st.id, id, len) == 0) {
+        other = cari_segment_id(s, art, &other_len);
+        if (other_len == len && memcmp(other, id, len) == 0) {
             *a = art;
             return 1;
         }

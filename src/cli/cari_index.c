@@ -32,7 +32,7 @@ static const char usage_text[] =
     "  -q, --quiet          no progress and no summary\n"
     "      --memory MB      buffer up to MB of index data before writing a\n"
     "                       segment (default 256)\n"
-    "      --compression N  zlib level 1-9 for the stored text (default 6)\n"
+    "      --compression N  zlib level 1-9 for the stored text (default 4)\n"
     "      --no-sync        do not fsync at commit (faster; a crash may then\n"
     "                       lose the index)\n"
     "  -j, --threads N      indexing threads (default: one per core)\n"
