@@ -62,7 +62,7 @@
 
 #define SEG_MAGIC "CARISEG"
 #define SEG_END_MAGIC "CARIEND"
-#define SEG_VERSION 3
+#define SEG_VERSION 4
 #define DICT_BLOCK 32
 
 enum {
