@@ -1066,7 +1066,9 @@ static int fill_hit(cari_index *ix, cari_hits *h, const scored *sc,
     cari_stored st;
     int rc;
     memset(hit, 0, sizeof *hit);
-    cari_segment_passage_range(ls->seg, sc->passage, &start, &end);
+    rc = cari_segment_passage_range(ls->seg, sc->passage, &start, &end);
+    if (rc)
+        return rc;
     hit->score = sc->score;
     hit->passage = sc->passage - cari_segment_first_passage(ls->seg, art);
     hit->start = start;

@@ -17,7 +17,11 @@
  *               u64 total body length, u64 total title length
  *   2 ARTICLES  u32 first_passage[articles + 1] (ascending, last = passages),
  *               u16 title_len[articles]
- *   3 PASSAGES  u32 start[passages], u32 end[passages], u16 body_len[passages]
+ *   3 PASSAGES  u16 body_len[passages] (padded to 4 bytes),
+ *               u32 range_offset[articles + 1] into the ranges that follow:
+ *               per article, per passage, varint (start - previous end)
+ *               varint (end - start): the passages' byte ranges in the
+ *               article text (previous end of the first passage: 0)
  *   4 DICT      front-coded term blocks of DICT_BLOCK terms:
  *                 block := varint postings_offset varint positions_offset
  *                          entry*
@@ -62,7 +66,7 @@
 
 #define SEG_MAGIC "CARISEG"
 #define SEG_END_MAGIC "CARIEND"
-#define SEG_VERSION 4
+#define SEG_VERSION 5
 #define DICT_BLOCK 32
 
 enum {
@@ -581,14 +585,34 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
                               (unsigned char)(w->title_len.items[i] >> 8)};
         rc |= cari_buf_append(&arts, b, 2);
     }
-    for (i = 0; i < np; i++)
-        rc |= cari_buf_u32(&pass, w->pstart.items[i]);
-    for (i = 0; i < np; i++)
-        rc |= cari_buf_u32(&pass, w->pend.items[i]);
     for (i = 0; i < np && !rc; i++) {
         unsigned char b[2] = {(unsigned char)w->body_len.items[i],
                               (unsigned char)(w->body_len.items[i] >> 8)};
         rc |= cari_buf_append(&pass, b, 2);
+    }
+    while (pass.len % 4)
+        rc |= cari_buf_putc(&pass, 0);
+    {
+        /* ranges: offsets first (their room is known), then the varints */
+        size_t offsets = pass.len, a;
+        cari_buf ranges = {0};
+        rc |= cari_buf_reserve(&pass, 4 * ((size_t)na + 1));
+        for (a = 0; a < na && !rc; a++) {
+            uint32_t p, lo = w->first_passage.items[a];
+            uint32_t hi = a + 1 < na ? w->first_passage.items[a + 1] : np;
+            uint32_t prev = 0;
+            rc |= cari_buf_u32(&pass, (uint32_t)ranges.len);
+            for (p = lo; p < hi; p++) {
+                rc |= cari_buf_varint(&ranges, w->pstart.items[p] - prev);
+                rc |= cari_buf_varint(&ranges,
+                                      w->pend.items[p] - w->pstart.items[p]);
+                prev = w->pend.items[p];
+            }
+        }
+        rc |= cari_buf_u32(&pass, (uint32_t)ranges.len);
+        rc |= cari_buf_append(&pass, ranges.data, ranges.len);
+        cari_buf_free(&ranges);
+        (void)offsets;
     }
     for (i = 0; i < na; i++)
         rc |= cari_buf_u32(&idtext, w->id_offsets.items[i]);
@@ -676,7 +700,8 @@ struct cari_segment {
     uint32_t narticles, npassages, nterms, ndictblocks;
     uint64_t total_len[CARI_NFIELDS];
     const unsigned char *first_passage, *title_len;
-    const unsigned char *pstart, *pend, *body_len;
+    const unsigned char *body_len, *range_offsets, *ranges;
+    size_t ranges_len;
     uint32_t *passage_article;
     cari_store_reader store;
 };
@@ -807,7 +832,8 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     s->total_len[CARI_FIELD_TITLE] = cari_get_u64(s->sec[SEC_INFO] + 24);
     if (s->sec_len[SEC_ARTICLES] !=
             4 * ((size_t)s->narticles + 1) + 2 * (size_t)s->narticles ||
-        s->sec_len[SEC_PASSAGES] != 10 * (size_t)s->npassages ||
+        s->sec_len[SEC_PASSAGES] < ((2 * (size_t)s->npassages + 3) & ~(size_t)3) +
+                                       4 * ((size_t)s->narticles + 1) ||
         s->sec_len[SEC_DICTIDX] != 4 * (size_t)s->ndictblocks ||
         s->sec_len[SEC_IDS] != 12 * (size_t)s->narticles ||
         s->sec_len[SEC_IDTEXT] < 4 * ((size_t)s->narticles + 1) ||
@@ -817,9 +843,23 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     }
     s->first_passage = s->sec[SEC_ARTICLES];
     s->title_len = s->first_passage + 4 * ((size_t)s->narticles + 1);
-    s->pstart = s->sec[SEC_PASSAGES];
-    s->pend = s->pstart + 4 * (size_t)s->npassages;
-    s->body_len = s->pend + 4 * (size_t)s->npassages;
+    s->body_len = s->sec[SEC_PASSAGES];
+    s->range_offsets = s->body_len + ((2 * (size_t)s->npassages + 3) & ~(size_t)3);
+    s->ranges = s->range_offsets + 4 * ((size_t)s->narticles + 1);
+    s->ranges_len = s->sec_len[SEC_PASSAGES] -
+                    (size_t)(s->ranges - s->sec[SEC_PASSAGES]);
+    {
+        uint32_t a, prev = 0;
+        for (a = 0; a <= s->narticles; a++) {
+            uint32_t v = cari_get_u32(s->range_offsets + 4 * (size_t)a);
+            if (v < prev || v > s->ranges_len || (a == 0 && v != 0) ||
+                (a == s->narticles && v != s->ranges_len)) {
+                rc = corrupt(err, path, "bad passage range table");
+                goto fail;
+            }
+            prev = v;
+        }
+    }
     s->passage_article = malloc(((size_t)s->npassages + 1) * 4);
     if (!s->passage_article) {
         rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
@@ -921,11 +961,27 @@ uint32_t cari_segment_title_len(const cari_segment *s, uint32_t a)
     return cari_get_u16(s->title_len + 2 * (size_t)a);
 }
 
-void cari_segment_passage_range(const cari_segment *s, uint32_t p,
-                                uint32_t *start, uint32_t *end)
+int cari_segment_passage_range(const cari_segment *s, uint32_t p,
+                               uint32_t *start, uint32_t *end)
 {
-    *start = cari_get_u32(s->pstart + 4 * (size_t)p);
-    *end = cari_get_u32(s->pend + 4 * (size_t)p);
+    uint32_t a = s->passage_article[p];
+    uint32_t k, n = p - cari_segment_first_passage(s, a);
+    const unsigned char *q =
+        s->ranges + cari_get_u32(s->range_offsets + 4 * (size_t)a);
+    const unsigned char *e =
+        s->ranges + cari_get_u32(s->range_offsets + 4 * (size_t)a + 4);
+    uint64_t pos = 0, b = 0;
+    for (k = 0; k <= n; k++) {
+        pos += cari_varint_get(&q, e);
+        b = pos + cari_varint_get(&q, e);
+        if (!q || b > UINT32_MAX)
+            return CARI_ECORRUPT;
+        if (k < n)
+            pos = b;
+    }
+    *start = (uint32_t)pos;
+    *end = (uint32_t)b;
+    return CARI_OK;
 }
 
 const char *cari_segment_id(const cari_segment *s, uint32_t a, size_t *len)

@@ -413,7 +413,8 @@ static void test_passage_maps(void **state)
         uint32_t start, end;
         assert_int_equal(cari_segment_passage_article(s, p),
                          f->m.passage_article[p]);
-        cari_segment_passage_range(s, p, &start, &end);
+        assert_int_equal(cari_segment_passage_range(s, p, &start, &end),
+                         CARI_OK);
         assert_int_equal(start, f->m.pstart[p]);
         assert_int_equal(end, f->m.pend[p]);
         assert_int_equal(cari_segment_body_len(s, p), f->m.body_len[p]);
