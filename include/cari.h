@@ -211,6 +211,17 @@ CARI_API int cari_writer_delete(cari_writer *writer, const char *id,
  */
 CARI_API int cari_writer_commit(cari_writer *writer);
 
+/*
+ * Ask the next commit to merge segments until at most max_segments remain
+ * (1: everything into one segment, which also drops deleted articles from
+ * the files and the statistics).  Without this call a commit merges by
+ * itself only when more than CARI_AUTO_MERGE_SEGMENTS segments would be
+ * live, the smallest ones first.  Merging re-analyzes the stored text of
+ * the merged articles.
+ */
+#define CARI_AUTO_MERGE_SEGMENTS 12
+CARI_API int cari_writer_merge(cari_writer *writer, unsigned max_segments);
+
 typedef struct cari_writer_stats {
     uint64_t articles;       /* articles added by this writer */
     uint64_t passages;       /* passages made from them (with threads,

@@ -111,6 +111,7 @@ struct cari_writer {
     id_slot *ids;                /* hash table, ids_cap slots */
     size_t nids, ids_cap;
     uint64_t seq;
+    unsigned merge_target;       /* cari_writer_merge(): 0 = automatic */
     cari_writer_stats stats;
     char errmsg[512];
 };
@@ -883,8 +884,129 @@ static int old_deletions(cari_writer *w, unsigned char **newdel)
     return CARI_OK;
 }
 
-/* Write a deletion file and fill e for it; 1 when e's segment is left
- * with no live article (drop it), 0 to keep it, < 0 on error. */
+/* A segment that survives into the next commit. */
+typedef struct survivor {
+    cari_manifest_entry e;
+    cari_segment *seg;              /* open (borrowed or owned) */
+    int owned;                      /* seg opened here: close it */
+    const unsigned char *deleted;   /* final bitmap, or NULL */
+    int new_deletes;                /* deleted changed: a new file */
+    uint32_t live;
+    int merge;                      /* chosen to be merged */
+} survivor;
+
+static int cmp_live(const void *x, const void *y)
+{
+    const survivor *a = *(survivor *const *)x, *b = *(survivor *const *)y;
+    if (a->live != b->live)
+        return a->live < b->live ? -1 : 1;
+    return a->e.number < b->e.number ? -1 : a->e.number > b->e.number;
+}
+
+/* Mark the segments to merge: the smallest ones, enough to leave at most
+ * `target` segments (a merged group counts as one). */
+static void choose_merge(survivor *sv, size_t n, size_t target)
+{
+    survivor **order;
+    size_t i, k;
+    if (target < 1)
+        target = 1;
+    if (n <= target)
+        return;
+    order = malloc(n * sizeof *order);
+    if (!order)
+        return;  /* no merge this time: the commit itself still succeeds */
+    for (i = 0; i < n; i++)
+        order[i] = &sv[i];
+    qsort(order, n, sizeof *order, cmp_live);
+    k = n - target + 1;
+    for (i = 0; i < k; i++)
+        order[i]->merge = 1;
+    free(order);
+}
+
+/* Write the merged segment under construction; its entry joins next. */
+static int finish_merged(cari_writer *w, cari_segment_writer **segw,
+                         cari_manifest *next)
+{
+    char name[64], path[4096];
+    cari_manifest_entry e;
+    cari_error err;
+    uint64_t terms;
+    int rc;
+    if (!*segw || cari_segw_articles(*segw) == 0)
+        return CARI_OK;
+    e.number = w->m.next_segment++;
+    next->next_segment = w->m.next_segment;
+    e.articles = cari_segw_articles(*segw);
+    e.passages = cari_segw_passages(*segw);
+    e.deletes_gen = 0;
+    e.ndeleted = 0;
+    cari_segment_file_name(name, sizeof name, e.number);
+    if (cari_path_join(path, sizeof path, w->dir, name))
+        return writer_error(w, CARI_EINVAL, "index path too long");
+    unlink(path);
+    rc = cari_segw_write(*segw, path, w->opts.sync, &terms, &err);
+    cari_segw_free(*segw);
+    *segw = NULL;
+    if (rc)
+        return writer_error(w, rc, "merging: %s", err.message);
+    if (cari_manifest_push(next, &e))
+        return writer_error(w, CARI_ENOMEM, "out of memory");
+    return CARI_OK;
+}
+
+/*
+ * Merge the marked survivors: re-add every live article of theirs, in
+ * segment order, to new segments (several when they outgrow the memory
+ * budget).  The merged segments have no deletions.
+ */
+static int merge_marked(cari_writer *w, survivor *sv, size_t n,
+                        cari_manifest *next)
+{
+    cari_segment_writer *segw = NULL;
+    size_t i;
+    int rc = CARI_OK;
+    for (i = 0; i < n && !rc; i++) {
+        uint32_t a;
+        if (!sv[i].merge)
+            continue;
+        for (a = 0; a < sv[i].e.articles && !rc; a++) {
+            cari_article art;
+            cari_stored st;
+            uint32_t no;
+            if (sv[i].deleted && (sv[i].deleted[a >> 3] >> (a & 7) & 1))
+                continue;
+            if (!segw) {
+                rc = cari_segw_new(w->opts.compression_level, &w->pp, &segw);
+                if (rc)
+                    return writer_error(w, rc, "out of memory");
+            }
+            rc = cari_segment_article(sv[i].seg, a, &st);
+            if (rc)
+                return writer_error(w, rc, "merging: segment %u is damaged",
+                                    sv[i].e.number);
+            art.id = cari_segment_id(sv[i].seg, a, &art.id_len);
+            art.title = st.title;
+            art.title_len = st.title_len;
+            art.meta = st.meta_len ? st.meta : NULL;
+            art.meta_len = st.meta_len;
+            art.text = st.text;
+            art.text_len = st.text_len;
+            rc = cari_segw_add(segw, w->workers[0].analyzer, &art, &no);
+            if (rc)
+                return writer_error(w, rc, "merging: %s", cari_strerror(rc));
+            if (cari_segw_memory(segw) > (w->opts.memory_mb << 20))
+                rc = finish_merged(w, &segw, next);
+        }
+    }
+    if (!rc)
+        rc = finish_merged(w, &segw, next);
+    cari_segw_free(segw);
+    return rc;
+}
+
+/* Write a deletion file for e (its bitmap is final). */
 static int write_deletions(cari_writer *w, cari_manifest_entry *e,
                            const unsigned char *bitmap, uint64_t generation)
 {
@@ -893,23 +1015,32 @@ static int write_deletions(cari_writer *w, cari_manifest_entry *e,
     int rc;
     e->ndeleted = cari_count_bits(bitmap, e->articles);
     e->deletes_gen = (uint32_t)generation;
-    if (e->ndeleted == e->articles)
-        return 1;
     cari_deletes_file_name(name, sizeof name, e->number, e->deletes_gen);
     if (cari_path_join(path, sizeof path, w->dir, name))
         return writer_error(w, CARI_EINVAL, "index path too long");
     rc = cari_deletes_write(path, bitmap, e->articles, w->opts.sync, &err);
     if (rc)
         return writer_error(w, rc, "%s", err.message);
-    return 0;
+    return CARI_OK;
+}
+
+int cari_writer_merge(cari_writer *w, unsigned max_segments)
+{
+    if (!w || max_segments == 0)
+        return CARI_EINVAL;
+    if (w->xapian)
+        return CARI_OK;  /* Xapian merges by itself (xapian-compact) */
+    w->merge_target = max_segments;
+    return CARI_OK;
 }
 
 int cari_writer_commit(cari_writer *w)
 {
     cari_manifest next;
     unsigned char **newdel = NULL, **pendel = NULL;
-    size_t i;
-    int rc;
+    survivor *sv = NULL;
+    size_t i, nsv = 0, target;
+    int rc, merging = 0;
     cari_error err;
     if (!w)
         return CARI_EINVAL;
@@ -924,43 +1055,75 @@ int cari_writer_commit(cari_writer *w)
     memcpy(next.analyzer, w->m.analyzer, sizeof next.analyzer);
     newdel = calloc(w->m.n + 1, sizeof *newdel);
     pendel = calloc(w->npending + 1, sizeof *pendel);
-    if (!newdel || !pendel) {
+    sv = calloc(w->m.n + w->npending + 1, sizeof *sv);
+    if (!newdel || !pendel || !sv) {
         rc = writer_error(w, CARI_ENOMEM, "out of memory");
         goto done;
     }
     rc = pending_deletions(w, pendel);
     if (!rc)
         rc = old_deletions(w, newdel);
-    /* the new manifest: old segments (with new deletions), then pending */
+    /* the survivors: old segments (with their deletions), then pending */
     for (i = 0; i < w->m.n && !rc; i++) {
-        cari_manifest_entry e = w->m.entries[i];
-        if (newdel[i]) {
-            rc = write_deletions(w, &e, newdel[i], next.generation);
-            if (rc == 1) {
-                rc = 0;
-                continue;  /* nothing left: the segment is dropped */
-            }
-            if (rc)
-                break;
-        }
-        if (cari_manifest_push(&next, &e))
-            rc = writer_error(w, CARI_ENOMEM, "out of memory");
+        survivor *v = &sv[nsv];
+        v->e = w->m.entries[i];
+        v->seg = w->segs[i].seg;
+        v->deleted = newdel[i] ? newdel[i] : w->segs[i].deleted;
+        v->new_deletes = newdel[i] != NULL;
+        v->live = v->e.articles - cari_count_bits(v->deleted, v->e.articles);
+        if (v->live)
+            nsv++;
     }
     for (i = 0; i < w->npending && !rc; i++) {
         pending_segment *p = &w->pending[i];
+        survivor *v = &sv[nsv];
+        char name[64], path[4096];
         cari_manifest_entry e = {p->number, p->articles, p->passages, 0, 0};
-        if (pendel[i]) {
-            rc = write_deletions(w, &e, pendel[i], next.generation);
-            if (rc == 1) {
-                rc = 0;
-                continue;  /* all replaced within this session */
-            }
+        v->e = e;
+        v->deleted = pendel[i];
+        v->new_deletes = pendel[i] != NULL;
+        v->live = e.articles - cari_count_bits(v->deleted, e.articles);
+        if (!v->live)
+            continue;
+        cari_segment_file_name(name, sizeof name, p->number);
+        if (cari_path_join(path, sizeof path, w->dir, name)) {
+            rc = writer_error(w, CARI_EINVAL, "index path too long");
+            break;
+        }
+        rc = cari_segment_open(path, &v->seg, &err);
+        if (rc) {
+            writer_error(w, rc, "%s", err.message);
+            break;
+        }
+        v->owned = 1;
+        nsv++;
+    }
+    /* merges: asked for, or past the automatic limit */
+    if (!rc) {
+        target = w->merge_target ? w->merge_target
+                 : nsv > CARI_AUTO_MERGE_SEGMENTS ? CARI_AUTO_MERGE_SEGMENTS / 2
+                                                  : nsv;
+        choose_merge(sv, nsv, target);
+        /* a full merge of one segment drops its deleted articles */
+        if (w->merge_target == 1 && nsv == 1 && sv[0].deleted)
+            sv[0].merge = 1;
+        for (i = 0; i < nsv; i++)
+            merging |= sv[i].merge;
+    }
+    for (i = 0; i < nsv && !rc; i++) {
+        cari_manifest_entry e = sv[i].e;
+        if (sv[i].merge)
+            continue;
+        if (sv[i].new_deletes) {
+            rc = write_deletions(w, &e, sv[i].deleted, next.generation);
             if (rc)
                 break;
         }
         if (cari_manifest_push(&next, &e))
             rc = writer_error(w, CARI_ENOMEM, "out of memory");
     }
+    if (!rc && merging)
+        rc = merge_marked(w, sv, nsv, &next);
     if (!rc && w->opts.sync) {
         rc = cari_fsync_dir(w->dir, &err);
         if (rc)
@@ -972,6 +1135,10 @@ int cari_writer_commit(cari_writer *w)
             writer_error(w, rc, "%s", err.message);
     }
 done:
+    for (i = 0; sv && i < nsv; i++)
+        if (sv[i].owned)
+            cari_segment_close(sv[i].seg);
+    free(sv);
     for (i = 0; newdel && i < w->m.n; i++)
         free(newdel[i]);
     for (i = 0; pendel && i < w->npending; i++)
@@ -983,6 +1150,7 @@ done:
         return rc;
     }
     /* committed: the new manifest becomes the base for what follows */
+    w->merge_target = 0;
     cari_close_segments(w->segs, w->m.n);
     w->segs = NULL;
     cari_manifest_free(&w->m);

@@ -18,6 +18,8 @@
 
 static const char usage_text[] =
     "usage: cari-index [-i DIR] [options] INPUT...\n"
+    "       cari-index [-i DIR] [--delete ID]... [--delete-from FILE] [--merge]\n"
+    "       cari-index [-i DIR] --stats\n"
     "       cari-index --analyze < TEXT\n"
     "\n"
     "Index Indonesian articles into DIR (default: index/).  An INPUT is a\n"
@@ -36,6 +38,12 @@ static const char usage_text[] =
     "      --no-sync        do not fsync at commit (faster; a crash may then\n"
     "                       lose the index)\n"
     "  -j, --threads N      indexing threads (default: one per core)\n"
+    "      --delete ID      delete the article with this id (repeatable;\n"
+    "                       deletions apply before the inputs are added)\n"
+    "      --delete-from F  delete the ids listed in F, one per line (- = stdin)\n"
+    "      --merge          merge the index into as few segments as --memory\n"
+    "                       allows (deleted articles then leave the files)\n"
+    "      --stats          print what the index holds and exit\n"
     "      --analyze        read text on standard input and print one line\n"
     "                       per token: surface<TAB>term<TAB>stop\n"
     "  -h, --help           this help\n"
@@ -150,6 +158,61 @@ static void progress(uint64_t articles, uint64_t bytes, double t0)
             dt > 0 ? (double)bytes / 1e6 / dt : 0.0);
 }
 
+/* --delete-from: one id per line (blank lines skipped). */
+static int delete_listed(cari_writer *w, const char *file, uint64_t *count)
+{
+    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    if (!f) {
+        fprintf(stderr, "%s: %s: %s\n", prog, file, strerror(errno));
+        return 2;
+    }
+    while ((n = getline(&line, &cap, f)) != -1) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0)
+            continue;
+        if (cari_writer_delete(w, line, (size_t)n)) {
+            fprintf(stderr, "%s: %s\n", prog, cari_writer_errmsg(w));
+            rc = 2;
+            break;
+        }
+        (*count)++;
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+/* --stats: what the index holds. */
+static int print_stats(const char *dir)
+{
+    cari_index *ix;
+    cari_index_stats st;
+    cari_error err;
+    if (cari_index_open(dir, &ix, &err)) {
+        fprintf(stderr, "%s: %s\n", prog, err.message);
+        return 2;
+    }
+    cari_index_get_stats(ix, &st);
+    printf("index      %s\n", dir);
+    printf("backend    %s\n", cari_index_backend(ix));
+    printf("articles   %llu\n", (unsigned long long)st.articles);
+    printf("passages   %llu\n", (unsigned long long)st.passages);
+    printf("deleted    %llu (until a merge)\n", (unsigned long long)st.deleted);
+    printf("segments   %llu\n", (unsigned long long)st.segments);
+    printf("terms      %llu (summed over segments)\n",
+           (unsigned long long)st.terms);
+    printf("bytes      %llu\n", (unsigned long long)st.bytes);
+    printf("generation %llu\n", (unsigned long long)st.generation);
+    cari_index_close(ix);
+    return fflush(stdout) == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -160,11 +223,18 @@ int main(int argc, char **argv)
         {"no-sync", no_argument, NULL, 'S'},
         {"threads", required_argument, NULL, 'j'},
         {"analyze", no_argument, NULL, 'A'},
+        {"delete", required_argument, NULL, 'D'},
+        {"delete-from", required_argument, NULL, 'F'},
+        {"merge", no_argument, NULL, 'M'},
+        {"stats", no_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
-    const char *dir = "index";
-    int quiet = 0, analyze = 0, c, i, show_progress;
+    const char *dir = "index", *delete_from = NULL;
+    const char **deletes = NULL;
+    size_t ndeletes = 0;
+    uint64_t deleted = 0;
+    int quiet = 0, analyze = 0, merge = 0, stats = 0, c, i, show_progress;
     cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
     cari_writer *w = NULL;
     cari_error err;
@@ -217,6 +287,25 @@ int main(int argc, char **argv)
         case 'A':
             analyze = 1;
             break;
+        case 'D': {
+            const char **p = realloc(deletes, (ndeletes + 1) * sizeof *p);
+            if (!p) {
+                fprintf(stderr, "%s: out of memory\n", prog);
+                return 2;
+            }
+            deletes = p;
+            deletes[ndeletes++] = optarg;
+            break;
+        }
+        case 'F':
+            delete_from = optarg;
+            break;
+        case 'M':
+            merge = 1;
+            break;
+        case 'T':
+            stats = 1;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return 0;
@@ -236,8 +325,11 @@ int main(int argc, char **argv)
         }
         return analyze_stdin();
     }
-    if (optind >= argc) {
+    if (stats)
+        return print_stats(dir);
+    if (optind >= argc && !ndeletes && !delete_from && !merge) {
         fprintf(stderr, "%s: no input given\nTry '%s --help'.\n", prog, prog);
+        free(deletes);
         return 2;
     }
     memset(&sa, 0, sizeof sa);
@@ -251,6 +343,19 @@ int main(int argc, char **argv)
     if (cari_writer_open(dir, &wo, &w, &err)) {
         fprintf(stderr, "%s: %s\n", prog, err.message);
         return 2;
+    }
+    for (i = 0; i < (int)ndeletes && !rc; i++) {
+        if (cari_writer_delete(w, deletes[i], strlen(deletes[i]))) {
+            fprintf(stderr, "%s: %s\n", prog, cari_writer_errmsg(w));
+            rc = 2;
+        }
+        deleted++;
+    }
+    if (!rc && delete_from)
+        rc = delete_listed(w, delete_from, &deleted);
+    if (!rc && merge && cari_writer_merge(w, 1)) {
+        fprintf(stderr, "%s: %s\n", prog, cari_writer_errmsg(w));
+        rc = 2;
     }
     for (i = optind; i < argc && !rc && !interrupted; i++) {
         cari_reader *r;
@@ -321,9 +426,12 @@ int main(int argc, char **argv)
         if (skipped + rejected)
             printf("; %llu records skipped",
                    (unsigned long long)(skipped + rejected));
+        if (deleted)
+            printf("; %llu ids deleted", (unsigned long long)deleted);
         putchar('\n');
     }
     cari_writer_close(w);
+    free(deletes);
     if (fflush(stdout) != 0)
         rc = 2;
     return rc;
