@@ -346,7 +346,7 @@ XC_API int xc_database_positionlist(const xc_database *db, xc_docid docid,
                                     const char *term, xc_positionlist **out);
 
 /* Terms of document "docid" in byte order, with wdf and termfreq.
- * Errors: XC_ENODOC; XC_EFEATURE/XC_EDATABASE if built with
+ * Errors: XC_ENODOC; XC_EFEATURE for a database created with
  * XC_DB_NO_TERMLIST. */
 XC_API int xc_database_termlist(const xc_database *db, xc_docid docid,
                                 xc_termlist **out);
@@ -633,8 +633,11 @@ XC_API void xc_termlist_free(xc_termlist *tl);
  * be used in several parents and freed whenever convenient.
  * ====================================================================== */
 
-/* Operators for xc_query_combine(). */
-typedef enum xc_query_op {
+/* Operators for xc_query_combine().  The parameter types below are ints,
+ * not enums, so that any value a C caller passes is well defined on the C++
+ * side (and rejected with XC_EINVAL if unknown). */
+typedef int xc_query_op;
+enum {
     XC_OP_AND = 0,        /* all subqueries match; weights add */
     XC_OP_OR = 1,         /* any subquery matches; weights add */
     XC_OP_AND_NOT = 2,    /* first matches, none of the rest do; weight of
@@ -649,20 +652,21 @@ typedef enum xc_query_op {
     XC_OP_ELITE_SET = 10, /* OR of the "parameter" best subqueries */
     XC_OP_SYNONYM = 13,   /* OR weighted as if one term */
     XC_OP_MAX = 14        /* OR taking the maximum subquery weight */
-} xc_query_op;
+};
 
 /* How xc_query_wildcard() enforces "max_expansion". */
-typedef enum xc_wildcard_limit {
+typedef int xc_wildcard_limit;
+enum {
     XC_WILDCARD_LIMIT_ERROR = 0,        /* the search fails with
                                            XC_EWILDCARD */
     XC_WILDCARD_LIMIT_FIRST = 1,        /* first terms in byte order */
     XC_WILDCARD_LIMIT_MOST_FREQUENT = 2 /* most frequent terms */
-} xc_wildcard_limit;
+};
 
-/* A query for one term.  "wqf" is its within-query frequency (usually 1),
- * "pos" its position in the query (1, 2, ... or 0 for none; used by
- * xc_query_describe and term-order reporting, not by matching).
- * An empty term matches every document (like xc_query_match_all). */
+/* A query for one term.  "wqf" is its within-query frequency (usually 1,
+ * used by BM25's k3), "pos" its position in the query (1, 2, ... or 0 for
+ * none; not used for matching, but xc_enquire_matching_terms() orders by
+ * it).  An empty term matches every document (like xc_query_match_all). */
 XC_API int xc_query_term(const char *term, xc_termcount wqf, xc_termpos pos,
                          xc_query **out);
 
@@ -704,7 +708,10 @@ XC_API int xc_query_value_range(xc_valueno slot, const void *begin,
  * term), expanded when the search runs.  "max_expansion" limits the number
  * of terms (0 = no limit; applied per shard), enforced as "limit" says.
  * "combiner" is XC_OP_SYNONYM (recommended: weighted as one term),
- * XC_OP_OR or XC_OP_MAX. */
+ * XC_OP_OR or XC_OP_MAX.
+ * Errors: XC_EINVAL for XC_WILDCARD_LIMIT_MOST_FREQUENT with a combiner
+ * other than XC_OP_SYNONYM (Xapian 1.4.22 leaks memory on every search
+ * with that combination). */
 XC_API int xc_query_wildcard(const char *prefix, xc_termcount max_expansion,
                              xc_wildcard_limit limit, xc_query_op combiner,
                              xc_query **out);
@@ -731,19 +738,21 @@ XC_API void xc_query_free(xc_query *query);
 
 /* Order of documents of equal rank (equal weight when ranking by
  * relevance; all documents with boolean weighting). */
-typedef enum xc_docid_order {
+typedef int xc_docid_order;
+enum {
     XC_DOCID_ASCENDING = 0, /* lower ids first (default) */
     XC_DOCID_DESCENDING = 1,
     XC_DOCID_DONT_CARE = 2  /* whatever is fastest */
-} xc_docid_order;
+};
 
 /* Result ordering for xc_enquire_set_sort(). */
-typedef enum xc_sort {
+typedef int xc_sort;
+enum {
     XC_SORT_RELEVANCE = 0,            /* by weight (default); slot ignored */
     XC_SORT_VALUE = 1,                /* by value slot only */
     XC_SORT_VALUE_THEN_RELEVANCE = 2, /* by value, ties by weight */
     XC_SORT_RELEVANCE_THEN_VALUE = 3  /* by weight, ties by value */
-} xc_sort;
+};
 
 /* Creates a search session over "db" (which it keeps alive).  Defaults:
  * no query (matches nothing), BM25 with default parameters, ascending
@@ -817,8 +826,10 @@ XC_API int xc_enquire_get_mset(xc_enquire *enq, xc_doccount first,
                                xc_doccount maxitems,
                                xc_doccount check_at_least, xc_mset **out);
 
-/* The terms of the current query that index document "docid", in query
- * order, without duplicates.  Only the term is meaningful for this list. */
+/* The terms of the current query that index document "docid", without
+ * duplicates, ordered by their query positions (see xc_query_term); terms
+ * without positions come in byte order.  Only the term is meaningful for
+ * this list. */
 XC_API int xc_enquire_matching_terms(const xc_enquire *enq, xc_docid docid,
                                      xc_termlist **out);
 
@@ -880,7 +891,10 @@ XC_API int xc_mset_get_document(const xc_mset *mset, xc_doccount index,
                                 xc_document **out);
 
 /* Prefetches the documents of every item (one round trip for remote
- * shards). Optional. */
+ * shards).  Optional: documents are fetched on demand anyway.  Only acts
+ * on a set that starts at rank 0 (first == 0 in xc_enquire_get_mset);
+ * otherwise it does nothing, because Xapian 1.4's MSet::fetch() reads out
+ * of bounds there. */
 XC_API int xc_mset_fetch(const xc_mset *mset);
 
 /* Frees the result set.  NULL is ignored. */

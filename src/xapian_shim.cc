@@ -1348,7 +1348,12 @@ namespace {
 int termlist_report(xc_termlist *tl, int rc, const char **term, size_t *len)
 {
     if (rc == XC_OK) {
-        tl->current = *tl->it;
+        try {
+            tl->current = *tl->it;
+        } catch (...) {
+            tl->state = ITER_FAILED;
+            throw;
+        }
         if (term != nullptr)
             *term = tl->current.c_str();
         if (len != nullptr)
@@ -1505,10 +1510,10 @@ int combine(const char *func, xc_query_op op,
     if (out == nullptr)
         return null_argument(func, "out");
     REQUIRE_THAT(valid_op(op), "%s: unknown operator %d", func,
-                 static_cast<int>(op));
+                 op);
     REQUIRE_THAT(parameter == 0 || uses_parameter(op),
                  "%s: parameter must be 0 for operator %d", func,
-                 static_cast<int>(op));
+                 op);
     if (n != 0 && subqueries == nullptr)
         return null_argument(func, "subqueries");
     for (size_t i = 0; i < n; ++i)
@@ -1603,11 +1608,18 @@ int xc_query_wildcard(const char *prefix, xc_termcount max_expansion,
         break;
     default:
         return set_error(XC_EINVAL, "%s: unknown limit mode %d", __func__,
-                         static_cast<int>(limit));
+                         limit);
     }
     REQUIRE_THAT(combiner == XC_OP_SYNONYM || combiner == XC_OP_OR ||
                      combiner == XC_OP_MAX,
                  "%s: combiner must be XC_OP_SYNONYM, XC_OP_OR or XC_OP_MAX",
+                 __func__);
+    /* Xapian 1.4.22 leaks the weight object of every term this mode drops
+     * on each search unless the terms are combined as a synonym. */
+    REQUIRE_THAT(limit != XC_WILDCARD_LIMIT_MOST_FREQUENT ||
+                     combiner == XC_OP_SYNONYM,
+                 "%s: XC_WILDCARD_LIMIT_MOST_FREQUENT requires XC_OP_SYNONYM "
+                 "(Xapian 1.4 leaks memory with XC_OP_OR/XC_OP_MAX)",
                  __func__);
     return guarded(__func__, [&] {
         *out = new xc_query{Xapian::Query(
@@ -1730,7 +1742,7 @@ int xc_enquire_set_docid_order(xc_enquire *enq, xc_docid_order order)
         break;
     default:
         return set_error(XC_EINVAL, "%s: unknown order %d", __func__,
-                         static_cast<int>(order));
+                         order);
     }
     return guarded(__func__, [&] {
         enq->enquire.set_docid_order(mapped);
@@ -1783,7 +1795,7 @@ int xc_enquire_set_sort(xc_enquire *enq, xc_sort sort, xc_valueno slot,
         break;
     default:
         return set_error(XC_EINVAL, "%s: unknown sort mode %d", __func__,
-                         static_cast<int>(sort));
+                         sort);
     }
     return guarded(__func__, [&] {
         switch (sort) {
@@ -1969,7 +1981,12 @@ int xc_mset_fetch(const xc_mset *mset)
 {
     REQUIRE(mset);
     return guarded(__func__, [&] {
-        mset->mset.fetch();
+        /* Xapian 1.4's MSet::fetch() passes item indices where the library
+         * expects ranks, and reads items[-first] (a crash) unless the set
+         * starts at rank 0.  Fetching is only a hint - every document is
+         * still read correctly on demand - so it is skipped there. */
+        if (mset->mset.get_firstitem() == 0)
+            mset->mset.fetch();
         return XC_OK;
     });
 }
