@@ -137,6 +137,13 @@ static int map_code(int xc)
     }
 }
 
+/* The same for a failure while reading an index: a Xapian DatabaseError
+ * there (a short read, a block that does not parse) means damage. */
+static int map_read_code(int xc)
+{
+    return xc == XC_EDATABASE ? CARI_ECORRUPT : map_code(xc);
+}
+
 static int is_network(int xc)
 {
     return xc == XC_ENETWORK || xc == XC_ETIMEDOUT;
@@ -255,7 +262,8 @@ static int check_index(const xc_database *db, const char *loc,
     if (!rc)
         rc = xc_database_doccount(db, &docs);
     if (rc)
-        return cari_set_error(err, map_code(rc), "%s: %s", loc, xc_detail());
+        return cari_set_error(err, map_read_code(rc), "%s: %s", loc,
+                              xc_detail());
     if (!*format && docs == 0)
         return cari_set_error(err, CARI_ENOTFOUND,
                               "no index at %s (an empty Xapian database: "
@@ -808,12 +816,11 @@ static int open_shard(xshard *s, const cari_analyzer *an, cari_error *err)
                                   s->location);
         }
         xc = xc_database_open(s->location, &s->db);
-        if (xc == XC_ECORRUPT || xc == XC_EOPENING)
-            return cari_set_error(err, CARI_ECORRUPT, "%s: %s", s->location,
-                                  xc_detail());
+        if (xc == XC_EOPENING)
+            xc = XC_ECORRUPT;  /* iamglass is there: the rest is damaged */
         if (xc)
-            return cari_set_error(err, map_code(xc), "%s: %s", s->location,
-                                  xc_detail());
+            return cari_set_error(err, map_read_code(xc), "%s: %s",
+                                  s->location, xc_detail());
         s->bytes = dir_bytes(s->location);
     }
     rc = check_index(s->db, s->location, an, err);
@@ -1452,7 +1459,7 @@ static int fill_hit(search_state *st, cari_hits *h, const xc_mset *mset,
     if (!*xc)
         *xc = xc_mset_get_document(mset, i, &doc);
     if (*xc)
-        return map_code(*xc);
+        return map_read_code(*xc);
     hit->score = item.weight;
     hit->title = "";
     hit->id = value_of(doc, SLOT_ID, &h->arena, &hit->id_len, xc);
@@ -1533,7 +1540,7 @@ done:
     xc_free(data);
     xc_document_free(doc);
     if (*xc)
-        return map_code(*xc);
+        return map_read_code(*xc);
     if (!rc && !hit->id)
         rc = CARI_ENOMEM;
     return rc;
@@ -1567,7 +1574,7 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
     if (!*xc)
         *xc = xc_mset_get_info(mset, &info);
     if (*xc) {
-        rc = map_code(*xc);
+        rc = map_read_code(*xc);
         goto done;
     }
     h = cari_hits_new();
