@@ -156,13 +156,14 @@ static size_t report_left_out(const cari_index *ix, unsigned char *warned)
     size_t i, n = cari_index_shard_count(ix), out = 0;
     for (i = 0; i < n; i++) {
         const char *why;
-        const char *loc = cari_index_shard(ix, i, &why);
+        cari_index_shard(ix, i, &why);
         if (!why)
             continue;
         out++;
         if (warned && !warned[i]) {
-            fprintf(stderr, "%s: warning: shard %s left out (%s); the results "
-                    "come from the other shards\n", prog, loc, why);
+            /* why names the shard */
+            fprintf(stderr, "%s: warning: %s -- left out, the results come "
+                    "from the other shards\n", prog, why);
             warned[i] = 1;
         }
     }
