@@ -81,7 +81,7 @@ LIB_A  = $(LIBDIR)/libcari.a
 LIB_SO = $(LIBDIR)/libcari.so.$(SOVERSION)
 BINS   = $(BINDIR)/cari-index $(BINDIR)/cari-search
 
-TEST_C   = $(filter-out $(if $(SHIM_OBJ),,tests/xapian_shim_test.c),$(wildcard tests/*_test.c))
+TEST_C   = $(filter-out $(if $(SHIM_OBJ),,tests/xapian_%_test.c),$(wildcard tests/*_test.c))
 TEST_BIN = $(TEST_C:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test check bench bench-stem eval install uninstall clean
