@@ -54,10 +54,13 @@
  * queries: a term in both fields is OR(term, S-term scaled by the title
  * weight); PHRASE is OP_PHRASE over a window as wide as the phrase's
  * positions (stopword gaps included); NEAR/n is OP_NEAR with window n + 1
- * (Xapian counts the span inclusively); PREFIX is Xapian's wildcard (the
- * 64 most frequent expansions, weighted as one term, OP_SYNONYM), on the
- * word and on its "=form"; BOOL is AND / AND_MAYBE / AND_NOT.  Weighting is
- * Xapian's BM25 with the options' k1 and b (k3 1, no length floor).
+ * (Xapian counts the span inclusively); PREFIX expands over the
+ * vocabulary of all shards into the 64 most frequent words and "=forms"
+ * starting with it, OR'ed as term leaves, as natively (not Xapian's
+ * wildcard, which expands and weighs shard by shard, so a sharded ranking
+ * would differ from the unsharded one); BOOL is AND / AND_MAYBE / AND_NOT.
+ * Weighting is Xapian's BM25 with the options' k1 and b (k3 1, no length
+ * floor).
  * A remote shard that fails during a search is found by reconnecting to
  * each; with CARI_SHARDS_ALLOW_PARTIAL it is left out and the search runs
  * again over the others, otherwise the search fails naming it.
@@ -1053,7 +1056,11 @@ static int reconnect(cari_xapian_index *x, size_t *dropped, char *msg,
 
 typedef struct qbuild {
     const cari_search_options *o;
-    int has_prefix;            /* some leaf is a PREFIX */
+    const xc_database *db;     /* whose vocabulary expands prefixes */
+    cari_arena *arena;         /* the expansions live here */
+    cari_termlist extra;       /* expansions of positive PREFIX leaves: */
+    size_t extra_cap;          /* highlighted like the query's terms */
+    int negated;               /* building under a must_not */
 } qbuild;
 
 /* prefix + term[0..len) as a one-term query (match-nothing when the term
@@ -1184,55 +1191,171 @@ static int build_positional(const qbuild *b, const cari_qnode *q,
     return or2(body, title, out);
 }
 
-/* The stem and "=form" expansions of prefix in one field. */
-static int wildcard_pair(const char *field_prefix, const char *term,
-                         size_t len, xc_query **out)
+/* Append term to the termlist tl (arrays in arena). */
+static int termlist_push(cari_arena *arena, cari_termlist *tl, size_t *cap,
+                         const char *term, size_t len)
 {
-    char buf[MAX_TERM + 4];
-    xc_query *plain = NULL, *exact = NULL;
-    size_t fl = strlen(field_prefix);
-    int xc;
-    *out = NULL;
-    if (len > MAX_TERM)
-        return xc_query_match_nothing(out);
-    memcpy(buf, field_prefix, fl);
-    memcpy(buf + fl, term, len);
-    buf[fl + len] = '\0';
-    xc = xc_query_wildcard(buf, MAX_PREFIX_TERMS,
-                           XC_WILDCARD_LIMIT_MOST_FREQUENT, XC_OP_SYNONYM,
-                           &plain);
-    if (xc)
-        return xc;
-    memcpy(buf, field_prefix, fl);
-    buf[fl] = '=';
-    memcpy(buf + fl + 1, term, len);
-    buf[fl + 1 + len] = '\0';
-    xc = xc_query_wildcard(buf, MAX_PREFIX_TERMS,
-                           XC_WILDCARD_LIMIT_MOST_FREQUENT, XC_OP_SYNONYM,
-                           &exact);
-    if (xc) {
-        xc_query_free(plain);
-        return xc;
+    if (tl->n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        const char **terms = cari_arena_alloc(arena, ncap * sizeof *terms);
+        size_t *lens = cari_arena_alloc(arena, ncap * sizeof *lens);
+        if (!terms || !lens)
+            return CARI_ENOMEM;
+        if (tl->n) {
+            memcpy(terms, tl->terms, tl->n * sizeof *terms);
+            memcpy(lens, tl->lens, tl->n * sizeof *lens);
+        }
+        tl->terms = terms;
+        tl->lens = lens;
+        *cap = ncap;
     }
-    return or2(plain, exact, out);
+    ((const char **)tl->terms)[tl->n] = term;
+    ((size_t *)tl->lens)[tl->n] = len;
+    tl->n++;
+    return CARI_OK;
 }
 
-static int build_prefix(const qbuild *b, const cari_qnode *q, xc_query **out)
+/* One candidate expansion of a prefix: a term (without the title prefix)
+ * and its document frequency over both fields. */
+typedef struct expansion {
+    char *term;
+    size_t len;
+    uint64_t df;
+} expansion;
+
+typedef struct expansions {
+    expansion *items;
+    size_t n, cap;
+} expansions;
+
+/* Add the terms of db starting with start (their field prefix of skip
+ * bytes removed) to e, summing the frequencies of a term seen before. */
+static int collect(const xc_database *db, const char *start, size_t skip,
+                   cari_arena *arena, expansions *e)
 {
-    xc_query *body = NULL, *title = NULL, *t = NULL;
-    int xc = XC_OK;
-    if (q->fields & CARI_QF_BODY)
-        xc = wildcard_pair("", q->term, q->len, &body);
-    if (!xc && (q->fields & CARI_QF_TITLE)) {
-        xc = wildcard_pair(TITLE_PREFIX, q->term, q->len, &t);
-        if (!xc)
-            xc = title_part(b, t, &title);
-    }
-    if (xc) {
-        xc_query_free(body);
+    xc_termlist *tl = NULL;
+    const char *t;
+    size_t len, sl = strlen(start), i;
+    int r, xc = xc_database_allterms(db, start, &tl);
+    if (xc)
         return xc;
+    while ((r = xc_termlist_next(tl, &t, &len)) == XC_OK) {
+        xc_doccount df = 0;
+        if (len < sl || memcmp(t, start, sl) != 0)
+            break;
+        r = xc_termlist_termfreq(tl, &df);
+        if (r)
+            break;
+        for (i = 0; i < e->n; i++)
+            if (e->items[i].len == len - skip &&
+                memcmp(e->items[i].term, t + skip, len - skip) == 0)
+                break;
+        if (i < e->n) {
+            e->items[i].df += df;
+            continue;
+        }
+        if (e->n == e->cap) {
+            size_t cap = e->cap ? e->cap * 2 : 64;
+            expansion *p = realloc(e->items, cap * sizeof *p);
+            if (!p) {
+                r = XC_ENOMEM;
+                break;
+            }
+            e->items = p;
+            e->cap = cap;
+        }
+        e->items[e->n].term = cari_arena_strndup(arena, t + skip, len - skip);
+        if (!e->items[e->n].term) {
+            r = XC_ENOMEM;
+            break;
+        }
+        e->items[e->n].len = len - skip;
+        e->items[e->n].df = df;
+        /* a bound on memory for prefixes like "a*" (as natively) */
+        if (++e->n >= 100000) {
+            r = XC_END;
+            break;
+        }
     }
-    return or2(body, title, out);
+    xc_termlist_free(tl);
+    return r == XC_END ? XC_OK : r;
+}
+
+static int cmp_expansion(const void *x, const void *y)
+{
+    const expansion *a = x, *b = y;
+    size_t n;
+    int c;
+    if (a->df != b->df)
+        return a->df > b->df ? -1 : 1;
+    n = a->len < b->len ? a->len : b->len;
+    c = memcmp(a->term, b->term, n);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/*
+ * A PREFIX leaf, expanded as the native backend expands it: the
+ * MAX_PREFIX_TERMS terms of the vocabulary (words and "=forms", in the
+ * leaf's fields) that start with the prefix and occur in the most
+ * documents, OR'ed as ordinary term leaves.  Expanding here rather than
+ * with Xapian's wildcard keeps the statistics of every expanded term
+ * global over shards (a wildcard expands and weighs shard by shard).
+ */
+static int build_prefix(qbuild *b, const cari_qnode *q, xc_query **out)
+{
+    char start[MAX_TERM + 4];
+    expansions e = {NULL, 0, 0};
+    xc_query **kids = NULL;
+    size_t keep = 0, i;
+    int xc = XC_OK, field;
+    *out = NULL;
+    if (q->len > MAX_TERM)
+        return xc_query_match_nothing(out);
+    for (field = 0; field < 2 && !xc; field++) {
+        const char *fp = field ? TITLE_PREFIX : "";
+        if (!(q->fields & (field ? CARI_QF_TITLE : CARI_QF_BODY)))
+            continue;
+        snprintf(start, sizeof start, "%s%.*s", fp, (int)q->len, q->term);
+        xc = collect(b->db, start, strlen(fp), b->arena, &e);
+        snprintf(start, sizeof start, "%s=%.*s", fp, (int)q->len, q->term);
+        if (!xc)
+            xc = collect(b->db, start, strlen(fp), b->arena, &e);
+    }
+    if (!xc && e.n == 0)
+        xc = xc_query_match_nothing(out);
+    if (xc || e.n == 0)
+        goto done;
+    qsort(e.items, e.n, sizeof *e.items, cmp_expansion);
+    keep = e.n < MAX_PREFIX_TERMS ? e.n : MAX_PREFIX_TERMS;
+    kids = calloc(keep, sizeof *kids);
+    if (!kids) {
+        xc = XC_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < keep && !xc; i++) {
+        cari_qnode leaf;
+        memset(&leaf, 0, sizeof leaf);
+        leaf.op = CARI_Q_TERM;
+        leaf.fields = q->fields;
+        leaf.weight = 1.0;
+        leaf.term = e.items[i].term;
+        leaf.len = e.items[i].len;
+        xc = build_term(b, &leaf, &kids[i]);
+        if (!xc && !b->negated &&
+            termlist_push(b->arena, &b->extra, &b->extra_cap, leaf.term,
+                          leaf.len))
+            xc = XC_ENOMEM;
+    }
+    if (!xc)
+        xc = xc_query_combine(XC_OP_OR, (const xc_query *const *)kids, keep,
+                              0, out);
+done:
+    if (kids)
+        for (i = 0; i < keep; i++)
+            xc_query_free(kids[i]);
+    free(kids);
+    free(e.items);
+    return xc;
 }
 
 static int build(qbuild *b, const cari_qnode *q, xc_query **out);
@@ -1270,8 +1393,11 @@ static int build_bool(qbuild *b, const cari_qnode *q, xc_query **out)
         xc = build_list(b, q->must, q->nmust, XC_OP_AND, &must);
     if (!xc && q->nshould)
         xc = build_list(b, q->should, q->nshould, XC_OP_OR, &should);
-    if (!xc && q->nmust_not)
+    if (!xc && q->nmust_not) {
+        b->negated++;
         xc = build_list(b, q->must_not, q->nmust_not, XC_OP_OR, &excluded);
+        b->negated--;
+    }
     if (xc)
         goto done;
     if (must && should) {
@@ -1313,10 +1439,7 @@ static int build(qbuild *b, const cari_qnode *q, xc_query **out)
     case CARI_Q_TERM: xc = build_term(b, q, &r); break;
     case CARI_Q_PHRASE:
     case CARI_Q_NEAR: xc = build_positional(b, q, &r); break;
-    case CARI_Q_PREFIX:
-        b->has_prefix = 1;
-        xc = build_prefix(b, q, &r);
-        break;
+    case CARI_Q_PREFIX: xc = build_prefix(b, q, &r); break;
     case CARI_Q_BOOL: xc = build_bool(b, q, &r); break;
     default: return XC_EINVAL;
     }
@@ -1364,79 +1487,11 @@ static char *value_of(xc_document *doc, xc_valueno slot, cari_arena *arena,
     return copy;
 }
 
-/*
- * The words of the passage (document docid) that a PREFIX leaf matched:
- * its body terms starting with the prefix or with "=" + prefix, added to
- * tl so the snippet highlights them (the native backend highlights its
- * expansions the same way).
- */
-static int add_prefix_terms(xc_database *db, xc_docid docid,
-                            const cari_qnode *q, cari_arena *arena,
-                            cari_termlist *tl, size_t *cap)
-{
-    size_t i;
-    int xc = XC_OK;
-    if (q->op == CARI_Q_BOOL) {
-        for (i = 0; i < q->nmust && !xc; i++)
-            xc = add_prefix_terms(db, docid, q->must[i], arena, tl, cap);
-        for (i = 0; i < q->nshould && !xc; i++)
-            xc = add_prefix_terms(db, docid, q->should[i], arena, tl, cap);
-        return xc;
-    }
-    if (q->op != CARI_Q_PREFIX || q->len > MAX_TERM)
-        return XC_OK;
-    for (i = 0; i < 2 && !xc; i++) {
-        char start[MAX_TERM + 4];
-        size_t sl;
-        xc_termlist *list = NULL;
-        const char *t;
-        size_t len;
-        int r;
-        sl = (size_t)snprintf(start, sizeof start, "%s%.*s", i ? "=" : "",
-                              (int)q->len, q->term);
-        xc = xc_database_termlist(db, docid, &list);
-        if (xc)
-            break;
-        for (r = xc_termlist_skip_to(list, start, &t, &len);
-             r == XC_OK && len >= sl && memcmp(t, start, sl) == 0;
-             r = xc_termlist_next(list, &t, &len)) {
-            if (tl->n == *cap) {
-                size_t ncap = *cap ? *cap * 2 : 16;
-                const char **terms = cari_arena_alloc(arena, ncap * sizeof *terms);
-                size_t *lens = cari_arena_alloc(arena, ncap * sizeof *lens);
-                if (!terms || !lens) {
-                    r = XC_ENOMEM;
-                    break;
-                }
-                if (tl->n) {
-                    memcpy(terms, tl->terms, tl->n * sizeof *terms);
-                    memcpy(lens, tl->lens, tl->n * sizeof *lens);
-                }
-                tl->terms = terms;
-                tl->lens = lens;
-                *cap = ncap;
-            }
-            ((const char **)tl->terms)[tl->n] = cari_arena_strndup(arena, t, len);
-            ((size_t *)tl->lens)[tl->n] = len;
-            if (!tl->terms[tl->n]) {
-                r = XC_ENOMEM;
-                break;
-            }
-            tl->n++;
-        }
-        if (r < 0)
-            xc = r;
-        xc_termlist_free(list);
-    }
-    return xc;
-}
-
 typedef struct search_state {
     cari_xapian_index *x;
     const cari_qnode *q;
     const cari_search_options *o;
     cari_tokvec scratch;
-    cari_arena hit_arena;      /* per hit: the termlist with prefixes */
     char *errmsg;
     size_t errcap;
 } search_state;
@@ -1444,8 +1499,8 @@ typedef struct search_state {
 /* Fill hit (item i of mset) as search.c's fill_hit does for a native
  * hit.  Returns a cari code; a shim failure is reported through *xc. */
 static int fill_hit(search_state *st, cari_hits *h, const xc_mset *mset,
-                    xc_doccount i, const cari_termlist *base, int has_prefix,
-                    cari_hit *hit, int *xc)
+                    xc_doccount i, const cari_termlist *tl, cari_hit *hit,
+                    int *xc)
 {
     const cari_search_options *o = st->o;
     xc_mset_item item;
@@ -1510,8 +1565,6 @@ static int fill_hit(search_state *st, cari_hits *h, const xc_mset *mset,
         goto done;
     }
     if (o->flags & CARI_SEARCH_SNIPPETS) {
-        cari_termlist tl = *base;
-        size_t cap = tl.n;
         char *snip;
         cari_span *hl;
         hit->text = cari_arena_strndup(&h->arena, data + 8 + tlen + mlen,
@@ -1521,14 +1574,7 @@ static int fill_hit(search_state *st, cari_hits *h, const xc_mset *mset,
             rc = CARI_ENOMEM;
             goto done;
         }
-        cari_arena_reset(&st->hit_arena);
-        if (has_prefix) {
-            *xc = add_prefix_terms(st->x->db, item.docid, st->q,
-                                   &st->hit_arena, &tl, &cap);
-            if (*xc)
-                goto done;
-        }
-        rc = cari_snippet(st->x->an, hit->text, hit->text_len, &tl,
+        rc = cari_snippet(st->x->an, hit->text, hit->text_len, tl,
                           o->snippet_words, &st->scratch, &h->arena, &snip,
                           &hit->snippet_len, &hl, &hit->highlight_count);
         if (rc)
@@ -1551,7 +1597,7 @@ done:
 static int run_search(search_state *st, cari_hits **out, int *xc)
 {
     const cari_search_options *o = st->o;
-    qbuild b = {o, 0};
+    qbuild b;
     xc_query *query = NULL;
     xc_enquire *enq = NULL;
     xc_mset *mset = NULL;
@@ -1561,6 +1607,14 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
     size_t cap = 0, i;
     int rc = CARI_OK;
     *out = NULL;
+    *xc = XC_OK;
+    h = cari_hits_new();
+    if (!h)
+        return CARI_ENOMEM;
+    memset(&b, 0, sizeof b);
+    b.o = o;
+    b.db = st->x->db;
+    b.arena = &h->arena;
     *xc = build(&b, st->q, &query);
     if (!*xc)
         *xc = xc_enquire_new(st->x->db, &enq);
@@ -1577,24 +1631,23 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
         rc = map_read_code(*xc);
         goto done;
     }
-    h = cari_hits_new();
-    if (!h) {
-        rc = CARI_ENOMEM;
-        goto done;
-    }
     h->total = info.matches_estimated;
     if (h->total < o->offset + info.size)
         h->total = o->offset + info.size;
     if (info.size == 0)
         goto done;
+    /* what the snippets highlight: the query's terms and the prefixes'
+     * expansions, as natively */
     rc = cari_query_terms(st->q, &h->arena, &base, &cap);
+    for (i = 0; i < b.extra.n && !rc; i++)
+        rc = termlist_push(&h->arena, &base, &cap, b.extra.terms[i],
+                           b.extra.lens[i]);
     if (!rc)
         rc = cari_hits_reserve(h, info.size);
     if (!rc && o->offset == 0)
         xc_mset_fetch(mset);  /* one round trip per remote shard */
     for (i = 0; i < info.size && !rc; i++)
-        rc = fill_hit(st, h, mset, (xc_doccount)i, &base, b.has_prefix,
-                      &h->items[i], xc);
+        rc = fill_hit(st, h, mset, (xc_doccount)i, &base, &h->items[i], xc);
     if (rc == CARI_ECORRUPT && !*xc)
         snprintf(st->errmsg, st->errcap,
                  "index is damaged (the stored passage does not match its "
@@ -1657,6 +1710,5 @@ int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
         snprintf(errmsg, errcap, "index is damaged (%s)", detail);
     }
     cari_tokvec_free(&st.scratch);
-    cari_arena_free(&st.hit_arena);
     return rc;
 }

@@ -101,6 +101,11 @@ Q=$ROOT/tests/data/corpus_queries.txt
 is "$rc" 0 "--batch over two remote shards exits 0"
 ok $([ -s "$TMP/one" ]; echo $?) "the unsharded index answers the queries ($(wc -l < "$TMP/one") hits)"
 is "$(diff "$TMP/one" "$TMP/two" | head -5)" "" "two remote shards: the same passages with the same scores as one index"
+for q in 'pemerin*' 'ha* -harga' 'title:ba*' '"banjir rob" OR nelayan NEAR/3 kapal'; do
+    a=$("$CS" -i "$U" -f tsv -n 1000 "$q" | cut -f2-4)
+    b=$("$CS" --shard "$R1" --shard "$R2" -f tsv -n 1000 "$q" | cut -f2-4)
+    is "$b" "$a" "two remote shards, $q: the same ranking as one index"
+done
 a=$("$CS" -i "$U" -f tsv -n 10 banjir Jakarta)
 b=$("$CS" --shard "$R1" --shard "$R2" -f tsv -n 10 banjir Jakarta)
 is "$b" "$a" "two remote shards: the same ranking, in order, as one index"
