@@ -118,6 +118,7 @@ is "$(diff "$TMP/one" "$TMP/mixed" | head -5)" "" "a local shard and a remote on
 "$CS" --shard "$TMP/sh.0" --shard "$TMP/sh.1" --batch "$Q" -n 1000 2>/dev/null | cut -f1,3,4 | sort > "$TMP/local"
 is "$(diff "$TMP/one" "$TMP/local" | head -5)" "" "two local shards: the same as one index"
 "$CS" --shard "$R1" --shard "$R2" --backend xapian -f tsv banjir >/dev/null; ok $? "--backend xapian with shards"
+is "$("$CS" -i "$R1" -f tsv -n 1000 warga)" "$("$CS" -i "$TMP/sh.0" -f tsv -n 1000 warga)" "-i tcp://HOST:PORT searches one remote index"
 "$CS" -i "$U" --shard "$R1" banjir >/dev/null 2>&1; is $? 2 "-i and --shard together exit 2"
 "$CS" --allow-partial banjir >/dev/null 2>&1; is $? 2 "--allow-partial without --shard exits 2"
 err=$("$CS" --shard "$TMP/sh.0" --shard "$ROOT/corpus" banjir 2>&1); rc=$?

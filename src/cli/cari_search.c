@@ -28,7 +28,8 @@ static const char usage_text[] =
     "xapian).\n"
     "\n"
     "options:\n"
-    "  -i, --index DIR        index directory (default: index/)\n"
+    "  -i, --index DIR        index directory (default: index/), or\n"
+    "                         tcp://HOST:PORT of a xapian-tcpsrv serving one\n"
     "      --shard LOC        search this shard (repeat for each): a Xapian\n"
     "                         index directory or tcp://HOST:PORT of a\n"
     "                         xapian-tcpsrv serving one; all are ranked as\n"
@@ -424,6 +425,8 @@ int main(int argc, char **argv)
         free(shards);
         return 2;
     }
+    if (!nshards && strncmp(dir, "tcp://", 6) == 0)
+        shards[nshards++] = dir;  /* -i tcp://HOST:PORT: one remote index */
     if (nshards ? cari_index_open_shards(shards, nshards, open_flags, &ix, &err)
                 : cari_index_open(dir, &ix, &err)) {
         if (err.code == CARI_ENOTFOUND && !nshards)
