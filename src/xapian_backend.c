@@ -514,7 +514,7 @@ static int keep_title(cari_xapian_writer *w)
     w->title_terms.len = 0;
     for (i = 0; i < w->tokens.len; i++) {
         const cari_term_token *t = &w->tokens.items[i];
-        if (t->stop)
+        if (t->stop || t->term_len > MAX_TERM)
             continue;
         if (w->ntitle == w->title_cap) {
             size_t cap = w->title_cap ? w->title_cap * 2 : 32;
@@ -548,8 +548,10 @@ static int add_body(cari_xapian_writer *w, xc_document *doc)
         memcpy(term, t->term, t->term_len);
         term[t->term_len] = '\0';
         /* exact forms: wdf only, as the native index keeps them */
-        xc = term[0] == '=' ? xc_document_add_term(doc, term, 1)
-                            : xc_document_add_posting(doc, term, t->position, 1);
+        if (term[0] == '=')
+            xc = xc_document_add_term(doc, term, 1);
+        else
+            xc = xc_document_add_posting(doc, term, t->position, 1);
         if (xc)
             return xc;
     }
@@ -634,6 +636,9 @@ int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a)
     int xc, rc;
     if (!w || !a)
         return CARI_EINVAL;
+    if (!w->in_transaction)
+        return werror(w, CARI_EINVAL, "the writer failed earlier; open a "
+                      "new one");
     if (a->id_len == 0 || memchr(a->id, '\0', a->id_len) ||
         memchr(a->id, '\n', a->id_len))
         return werror(w, CARI_EINPUT,
@@ -659,8 +664,11 @@ int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a)
         return wfail(w, xc, "cannot replace an article");
     for (k = 0; k < w->spans.len; k++) {
         rc = add_passage(w, a, aterm, (uint32_t)k, w->spans.items[k]);
-        if (rc)
+        if (rc) {
+            /* no half article: drop the passages already added */
+            xc_writable_delete_document_by_term(w->wdb, aterm);
             return rc;
+        }
     }
     w->stats.articles++;
     w->stats.passages += w->spans.len;
@@ -675,6 +683,9 @@ int cari_xapian_writer_delete(cari_xapian_writer *w, const char *id,
     int xc;
     if (!w || !id || len == 0)
         return CARI_EINVAL;
+    if (!w->in_transaction)
+        return werror(w, CARI_EINVAL, "the writer failed earlier; open a "
+                      "new one");
     id_term(aterm, sizeof aterm, "A", id, len);
     xc = xc_writable_delete_document_by_term(w->wdb, aterm);
     return xc ? wfail(w, xc, "cannot delete an article") : CARI_OK;
@@ -689,7 +700,8 @@ int cari_xapian_writer_commit(cari_xapian_writer *w)
     if (!w)
         return CARI_EINVAL;
     if (!w->in_transaction)
-        return werror(w, CARI_EINVAL, "the writer failed earlier");
+        return werror(w, CARI_EINVAL, "the writer failed earlier; open a "
+                      "new one");
     xc = count_terms(w->rdb, &terms);
     if (xc)
         return wfail(w, xc, "cannot count the terms");
@@ -805,7 +817,8 @@ static int open_shard(xshard *s, const cari_analyzer *an, cari_error *err)
                                   "shard %s: the server cannot open its "
                                   "database: %s", s->location, xc_detail());
         if (xc)
-            return cari_set_error(err, is_network(xc) ? CARI_EIO : map_code(xc),
+            return cari_set_error(err,
+                                  is_network(xc) ? CARI_EIO : map_code(xc),
                                   "shard %s unreachable: %s", s->location,
                                   xc_detail());
     } else {
@@ -949,6 +962,9 @@ fail:
     return rc;
 }
 
+/* Passages and articles over the searched shards; terms summed over them
+ * (as natively over segments); bytes of the local shards only (a server
+ * does not say); segments = shards searched. */
 void cari_xapian_index_stats(const cari_xapian_index *x,
                              cari_index_stats *out)
 {
@@ -1700,7 +1716,8 @@ int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
         if (rc)
             break;
     }
-    if (rc && is_network(xc) && errmsg[0] && strncmp(errmsg, "shard ", 6) != 0) {
+    if (rc && is_network(xc) && errmsg[0] &&
+        strncmp(errmsg, "shard ", 6) != 0) {
         char detail[512];
         snprintf(detail, sizeof detail, "%s", errmsg);
         snprintf(errmsg, errcap, "a remote shard failed: %s", detail);
