@@ -9,7 +9,9 @@
 #   make clean
 #
 # Options: WERROR=1 (warnings are errors; CI sets it), SANITIZER=address,undefined,
-#          OPT=-O2, BUILD=build (objects), BINDIR=bin, LIBDIR=lib.
+#          OPT=-O2, BUILD=build (objects), BINDIR=bin, LIBDIR=lib,
+#          XAPIAN=no (build without the Xapian backend even if libxapian-dev
+#          is installed; by default it is built when pkg-config finds it).
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -37,11 +39,37 @@ CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) $(SAN) -fPIC -fvi
              -Iinclude -Isrc $(DEPS_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
+# The Xapian backend: src/xapian_backend.c over the C shim
+# (include/xapian_c.h, src/xapian_shim.cc, the only C++ file) when
+# pkg-config finds xapian-core; src/xapian_none.c (every entry point says
+# "not built in") when it does not.
+XAPIAN ?= auto
+ifneq ($(XAPIAN),no)
+XAPIAN_FOUND := $(shell $(PKG_CONFIG) --exists xapian-core 2>/dev/null && echo yes)
+endif
+ifeq ($(XAPIAN_FOUND),yes)
+XAPIAN_CFLAGS := $(shell $(PKG_CONFIG) --cflags xapian-core)
+XAPIAN_LIBS   := $(shell $(PKG_CONFIG) --libs xapian-core) -lstdc++
+BACKEND_SRC   = src/xapian_backend.c
+SHIM_OBJ      = $(BUILD)/xapian_shim.o
+else
+BACKEND_SRC   = src/xapian_none.c
+SHIM_OBJ      =
+ifeq ($(MAKELEVEL),0)
+$(info cari: $(if $(filter no,$(XAPIAN)),XAPIAN=no,libxapian-dev not found): building without the Xapian backend)
+endif
+endif
+DEPS_LIBS += $(XAPIAN_LIBS)
+
+CXXFLAGS_ALL = -std=c++17 $(OPT) -Wall -Wextra -Wshadow $(if $(filter 1,$(WERROR)),-Werror) \
+               $(SAN) -fPIC -fvisibility=hidden -Iinclude $(XAPIAN_CFLAGS) $(CXXFLAGS)
+
 LIB_SRC = src/util.c src/utf8.c src/tokenizer.c src/stopwords.c \
           src/analyzer.c src/passage.c src/corpus.c src/codec.c \
           src/docstore.c src/segment.c src/index.c src/snippet.c \
-          src/search.c src/errors.c src/stem.c src/query.c src/hits.c src/xapian_none.c src/writer.c
-LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o
+          src/search.c src/errors.c src/stem.c src/query.c src/hits.c \
+          src/writer.c $(BACKEND_SRC)
+LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o $(SHIM_OBJ)
 
 # The stemmer's root dictionary is generated at build time from Debian's
 # hunspell-id (nothing from it is kept in this repository).
@@ -53,7 +81,7 @@ LIB_A  = $(LIBDIR)/libcari.a
 LIB_SO = $(LIBDIR)/libcari.so.$(SOVERSION)
 BINS   = $(BINDIR)/cari-index $(BINDIR)/cari-search
 
-TEST_C   = $(wildcard tests/*_test.c)
+TEST_C   = $(filter-out $(if $(SHIM_OBJ),,tests/xapian_%_test.c),$(wildcard tests/*_test.c))
 TEST_BIN = $(TEST_C:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test check bench bench-stem eval install uninstall clean
@@ -66,8 +94,11 @@ deps:
 	@test -f /usr/include/libstemmer.h || { \
 	  echo "cari: missing libstemmer.h: apt-get install libstemmer-dev"; exit 1; }
 
-$(BUILD)/%.o: src/%.c include/cari.h $(wildcard src/*.h) | $(BUILD)/.dirs
+$(BUILD)/%.o: src/%.c include/cari.h include/xapian_c.h $(wildcard src/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/xapian_shim.o: src/xapian_shim.cc include/xapian_c.h | $(BUILD)/.dirs
+	$(CXX) $(CXXFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/.dirs:
 	@mkdir -p $(BUILD)/cli $(BUILD)/tests $(BUILD)/gen $(LIBDIR) $(BINDIR) && touch $@
@@ -143,4 +174,4 @@ install: all
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libcari.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libcari.so
-	install -m 644 include/cari.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/cari.h $(if $(SHIM_OBJ),include/xapian_c.h) $(DESTDIR)$(PREFIX)/include/

@@ -268,6 +268,24 @@ CARI_API void cari_index_close(cari_index *index);
 CARI_API const char *cari_index_backend(const cari_index *index);
 CARI_API const char *cari_index_errmsg(const cari_index *index);
 
+/* 1 when this libcari can read and write indexes of the named backend:
+ * "native" always, "xapian" when it was built with libxapian; else 0. */
+CARI_API int cari_backend_available(const char *backend);
+
+/*
+ * The shards of an index: the locations it was opened with, in order (1
+ * for cari_index_open: its directory).  cari_index_shard() returns the
+ * i-th location (borrowed from the index, valid until cari_index_close;
+ * NULL when i >= the count) and sets *left_out (may be NULL) to NULL while
+ * that shard is searched, or to why it is not: with
+ * CARI_SHARDS_ALLOW_PARTIAL, a shard that cannot be reached at open, or
+ * that fails during a search, is left out and the others searched.  Check
+ * after each cari_search() to tell users their results are partial.
+ */
+CARI_API size_t cari_index_shard_count(const cari_index *index);
+CARI_API const char *cari_index_shard(const cari_index *index, size_t i,
+                                      const char **left_out);
+
 typedef struct cari_index_stats {
     uint64_t articles;  /* live articles */
     uint64_t passages;  /* live passages */

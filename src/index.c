@@ -506,6 +506,12 @@ int cari_index_open_shards(const char *const *locations, size_t n,
         cari_index_close(ix);
         return rc;
     }
+    for (size_t i = 0; i < n && !ix->errmsg[0]; i++) {
+        const char *why;
+        cari_xapian_index_shard(ix->xapian, i, &why);
+        if (why)  /* a partial open: say which shard was left out */
+            snprintf(ix->errmsg, sizeof ix->errmsg, "left out: %s", why);
+    }
     *out = ix;
     return CARI_OK;
 }
@@ -513,6 +519,32 @@ int cari_index_open_shards(const char *const *locations, size_t n,
 const char *cari_index_backend(const cari_index *ix)
 {
     return ix && ix->xapian ? "xapian" : "native";
+}
+
+int cari_backend_available(const char *backend)
+{
+    if (!backend)
+        return 0;
+    if (strcmp(backend, "native") == 0)
+        return 1;
+    return strcmp(backend, "xapian") == 0 && cari_xapian_available();
+}
+
+size_t cari_index_shard_count(const cari_index *ix)
+{
+    if (!ix)
+        return 0;
+    return ix->xapian ? cari_xapian_index_shard_count(ix->xapian) : 1;
+}
+
+const char *cari_index_shard(const cari_index *ix, size_t i,
+                             const char **left_out)
+{
+    if (left_out)
+        *left_out = NULL;
+    if (ix && ix->xapian)
+        return cari_xapian_index_shard(ix->xapian, i, left_out);
+    return ix && i == 0 ? ix->dir : NULL;
 }
 
 void cari_index_close(cari_index *ix)

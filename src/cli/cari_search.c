@@ -17,16 +17,26 @@
 #include "cari.h"
 
 static const char usage_text[] =
-    "usage: cari-search [-i DIR] [-n K] [options] QUERY...\n"
-    "       cari-search [-i DIR] [-n K] --batch FILE [--latency OUT]\n"
+    "usage: cari-search [-i DIR | --shard LOC...] [-n K] [options] QUERY...\n"
+    "       cari-search [-i DIR | --shard LOC...] [-n K] --batch FILE "
+    "[--latency OUT]\n"
     "\n"
     "Rank the passages of the index in DIR (default: index/) for QUERY.\n"
     "Words are matched in their stemmed form and ranked with BM25 over the\n"
     "passage text and its article's title; passages matching more of the\n"
-    "words rank higher.\n"
+    "words rank higher.  The index says which backend built it (native or\n"
+    "xapian).\n"
     "\n"
     "options:\n"
-    "  -i, --index DIR        index directory (default: index/)\n"
+    "  -i, --index DIR        index directory (default: index/), or\n"
+    "                         tcp://HOST:PORT of a xapian-tcpsrv serving one\n"
+    "      --shard LOC        search this shard (repeat for each): a Xapian\n"
+    "                         index directory or tcp://HOST:PORT of a\n"
+    "                         xapian-tcpsrv serving one; all are ranked as\n"
+    "                         one index, with collection-wide statistics\n"
+    "      --allow-partial    leave out shards that cannot be reached (and\n"
+    "                         say so) instead of failing\n"
+    "      --backend NAME     native or xapian: fail unless the index is one\n"
     "  -n, --limit K          show the top K passages (default 10)\n"
     "      --offset N         skip the first N (paging)\n"
     "  -a, --all              every word must match\n"
@@ -50,7 +60,8 @@ static const char usage_text[] =
     "highlights (byte ranges in the snippet) and meta; tsv prints\n"
     "rank<TAB>score<TAB>id<TAB>passage<TAB>title.\n"
     "\n"
-    "exit status: 0 when something matched, 1 when nothing did, 2 on error.\n";
+    "exit status: 0 when something matched, 1 when nothing did, 2 on error\n"
+    "(a shard unreachable without --allow-partial is an error).\n";
 
 static const char *prog = "cari-search";
 
@@ -138,6 +149,28 @@ static int print_json(const cari_hit *h, size_t rank, long qno)
     return 0;
 }
 
+/* Warn once about every shard that is not being searched (left out at
+ * open, or after it failed during a search); returns how many are left
+ * out.  warned[i] remembers the ones already reported. */
+static size_t report_left_out(const cari_index *ix, unsigned char *warned)
+{
+    size_t i, n = cari_index_shard_count(ix), out = 0;
+    for (i = 0; i < n; i++) {
+        const char *why;
+        cari_index_shard(ix, i, &why);
+        if (!why)
+            continue;
+        out++;
+        if (warned && !warned[i]) {
+            /* why names the shard */
+            fprintf(stderr, "%s: warning: %s -- left out, the results come "
+                    "from the other shards\n", prog, why);
+            warned[i] = 1;
+        }
+    }
+    return out;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -146,7 +179,8 @@ static double now(void)
 }
 
 static int run_batch(cari_index *ix, const char *file, const char *latency,
-                     const cari_search_options *so, int json)
+                     const cari_search_options *so, int json,
+                     unsigned char *warned)
 {
     FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
     FILE *lat = NULL;
@@ -187,6 +221,7 @@ static int run_batch(cari_index *ix, const char *file, const char *latency,
             src = cari_search(ix, line, (size_t)n, &plain, &hits);
         }
         t1 = now();
+        report_left_out(ix, warned);
         if (src == CARI_ENOTERMS) {
             if (lat)
                 fprintf(lat, "%ld\t%.0f\n", qno, (t1 - t0) * 1e6);
@@ -277,12 +312,19 @@ int main(int argc, char **argv)
         {"k1", required_argument, NULL, 'K'},
         {"b", required_argument, NULL, 'b'},
         {"title-weight", required_argument, NULL, 'T'},
+        {"shard", required_argument, NULL, 'S'},
+        {"allow-partial", no_argument, NULL, 'p'},
+        {"backend", required_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *dir = "index", *batch = NULL, *latency = NULL;
-    const char *color_when = "auto";
-    int format = FMT_TEXT, c, bad = 0, color, rc;
+    const char *color_when = "auto", *backend = NULL;
+    const char **shards = NULL;
+    size_t nshards = 0, left_out;
+    int format = FMT_TEXT, c, bad = 0, color, rc, dir_given = 0;
+    unsigned open_flags = 0;
+    unsigned char *warned = NULL;
     cari_search_options so = CARI_SEARCH_OPTIONS_INIT;
     cari_index *ix;
     cari_hits *hits;
@@ -290,9 +332,23 @@ int main(int argc, char **argv)
     char *query = NULL;
     size_t qlen = 0, i;
 
+    shards = calloc((size_t)argc, sizeof *shards);
+    if (!shards)
+        return 2;
+
     while ((c = getopt_long(argc, argv, "i:n:af:hV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'i': dir = optarg; break;
+        case 'i': dir = optarg; dir_given = 1; break;
+        case 'S': shards[nshards++] = optarg; break;
+        case 'p': open_flags |= CARI_SHARDS_ALLOW_PARTIAL; break;
+        case 'k':
+            if (strcmp(optarg, "native") && strcmp(optarg, "xapian")) {
+                fprintf(stderr, "%s: --backend wants native or xapian\n",
+                        prog);
+                bad = 1;
+            }
+            backend = optarg;
+            break;
         case 'n': so.limit = (size_t)parse_long(optarg, "--limit", 0, 1000000, &bad); break;
         case 'o': so.offset = (size_t)parse_long(optarg, "--offset", 0, 1000000, &bad); break;
         case 'a': so.flags |= CARI_SEARCH_ALL; break;
@@ -324,45 +380,91 @@ int main(int argc, char **argv)
         case 'K': so.k1 = parse_double(optarg, "--k1", 0, 100, &bad); break;
         case 'b': so.b = parse_double(optarg, "--b", 0, 1, &bad); break;
         case 'T': so.title_weight = parse_double(optarg, "--title-weight", 0, 100, &bad); break;
-        case 'h': fputs(usage_text, stdout); return 0;
-        case 'V': printf("cari-search %s\n", cari_version()); return 0;
+        case 'h': fputs(usage_text, stdout); free(shards); return 0;
+        case 'V':
+            printf("cari-search %s (backends: native%s)\n", cari_version(),
+                   cari_backend_available("xapian") ? ", xapian" : "");
+            free(shards);
+            return 0;
         default: bad = 1; break;
         }
     }
+    if (!bad && dir_given && nshards) {
+        fprintf(stderr, "%s: give either -i DIR or --shard LOC..., not both\n",
+                prog);
+        bad = 1;
+    }
+    if (!bad && (open_flags & CARI_SHARDS_ALLOW_PARTIAL) && !nshards) {
+        fprintf(stderr, "%s: --allow-partial goes with --shard\n", prog);
+        bad = 1;
+    }
+    if (!bad && backend && !cari_backend_available(backend)) {
+        fprintf(stderr, "%s: the Xapian backend was not built in (install "
+                "libxapian-dev and rebuild cari)\n", prog);
+        free(shards);
+        return 2;
+    }
     if (bad) {
         fprintf(stderr, "Try '%s --help'.\n", prog);
+        free(shards);
         return 2;
     }
     if (!batch && optind >= argc) {
         fprintf(stderr, "%s: no query given\nTry '%s --help'.\n", prog, prog);
+        free(shards);
         return 2;
     }
     if (batch && optind < argc) {
         fprintf(stderr, "%s: give either QUERY or --batch FILE, not both\n",
                 prog);
+        free(shards);
         return 2;
     }
     if (latency && !batch) {
         fprintf(stderr, "%s: --latency needs --batch\n", prog);
+        free(shards);
         return 2;
     }
-    if (cari_index_open(dir, &ix, &err)) {
-        if (err.code == CARI_ENOTFOUND)
+    if (!nshards && strncmp(dir, "tcp://", 6) == 0)
+        shards[nshards++] = dir;  /* -i tcp://HOST:PORT: one remote index */
+    if (nshards ? cari_index_open_shards(shards, nshards, open_flags, &ix, &err)
+                : cari_index_open(dir, &ix, &err)) {
+        if (err.code == CARI_ENOTFOUND && !nshards)
             fprintf(stderr, "%s: %s; build one with: cari-index -i %s "
                     "INPUT...\n", prog, err.message, dir);
         else if (err.code == CARI_ECORRUPT)
             fprintf(stderr, "%s: index is damaged (%s); rebuild it with "
                     "cari-index\n", prog, err.message);
+        else if (err.code == CARI_EIO && nshards > 1 &&
+                 !(open_flags & CARI_SHARDS_ALLOW_PARTIAL))
+            fprintf(stderr, "%s: %s (--allow-partial searches the other "
+                    "shards)\n", prog, err.message);
         else
             fprintf(stderr, "%s: %s\n", prog, err.message);
+        free(shards);
+        return 2;
+    }
+    free(shards);
+    if (backend && strcmp(backend, cari_index_backend(ix)) != 0) {
+        fprintf(stderr, "%s: %s holds a %s index, not a %s one\n", prog,
+                cari_index_shard(ix, 0, NULL), cari_index_backend(ix),
+                backend);
+        cari_index_close(ix);
+        return 2;
+    }
+    warned = calloc(cari_index_shard_count(ix) + 1, 1);
+    if (!warned) {
+        cari_index_close(ix);
         return 2;
     }
     if (batch) {
         /* ids are all a batch run prints, unless it asks for JSON */
         if (format != FMT_JSON)
             so.flags &= ~(CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED);
-        rc = run_batch(ix, batch, latency, &so, format == FMT_JSON);
+        report_left_out(ix, warned);
+        rc = run_batch(ix, batch, latency, &so, format == FMT_JSON, warned);
         cari_index_close(ix);
+        free(warned);
         if (fflush(stdout) != 0)
             rc = 2;
         return rc;
@@ -372,6 +474,7 @@ int main(int argc, char **argv)
     query = malloc(qlen + 1);
     if (!query) {
         cari_index_close(ix);
+        free(warned);
         return 2;
     }
     query[0] = '\0';
@@ -391,12 +494,18 @@ int main(int argc, char **argv)
     else
         color = isatty(1) && !getenv("NO_COLOR");
     rc = cari_search(ix, query, strlen(query), &so, &hits);
+    left_out = report_left_out(ix, warned);
+    free(warned);
     if (rc) {
         if (rc == CARI_ENOTERMS)
             fprintf(stderr, "%s: %s\n", prog, cari_index_errmsg(ix));
         else if (rc == CARI_ECORRUPT)
             fprintf(stderr, "%s: %s; run cari-index to rebuild it\n", prog,
                     cari_index_errmsg(ix));
+        else if (rc == CARI_EIO && nshards > 1 &&
+                 !(open_flags & CARI_SHARDS_ALLOW_PARTIAL))
+            fprintf(stderr, "%s: %s (--allow-partial searches the other "
+                    "shards)\n", prog, cari_index_errmsg(ix));
         else
             fprintf(stderr, "%s: %s\n", prog,
                     *cari_index_errmsg(ix) ? cari_index_errmsg(ix)
@@ -407,12 +516,16 @@ int main(int argc, char **argv)
     }
     if (format == FMT_TEXT) {
         size_t n = cari_hits_count(hits);
+        char partial[96] = "";
+        if (left_out)
+            snprintf(partial, sizeof partial, " (%zu of %zu shards left out)",
+                     left_out, cari_index_shard_count(ix));
         if (n)
-            printf("%zu-%zu of %llu passages for \"%s\"\n\n", so.offset + 1,
-                   so.offset + n, (unsigned long long)cari_hits_total(hits),
-                   query);
+            printf("%zu-%zu of %llu passages for \"%s\"%s\n\n",
+                   so.offset + 1, so.offset + n,
+                   (unsigned long long)cari_hits_total(hits), query, partial);
         else
-            printf("no passages match \"%s\"\n", query);
+            printf("no passages match \"%s\"%s\n", query, partial);
     }
     for (i = 0; i < cari_hits_count(hits); i++) {
         cari_hit h;
