@@ -11,7 +11,7 @@
  * stream (header and adler32 trailer: damage is detected on inflate) with a
  * preset dictionary when the segment has one.
  *
- * The dictionary (up to 32 KiB) is built from the segment's first
+ * The dictionary (up to 16 KiB) is built from the segment's first
  * CARI_STORE_SAMPLE bytes of records: the 64-byte pieces of text whose
  * 8-byte substrings recur most, most useful last (deflate codes near
  * distances more cheaply).  Small blocks compress almost as well as large
@@ -32,7 +32,7 @@
  * 38% of the text, against 41% at level 6 without one. */
 #define CARI_STORE_BLOCK 16384
 #define CARI_STORE_SAMPLE (1u << 20)
-#define CARI_STORE_DICT 32768
+#define CARI_STORE_DICT 16384
 
 typedef struct cari_store_writer {
     int level;

@@ -94,23 +94,63 @@ static const char *const section_names[SEC_COUNT + 1] = {
 /* Writer                                                              */
 /* ------------------------------------------------------------------ */
 
+/* A compact growable buffer for the inverter's per-term streams (16 bytes
+ * instead of cari_buf's 24: the per-term state must stay small). */
+typedef struct sbuf {
+    unsigned char *data;
+    uint32_t len, cap;
+} sbuf;
+
+static int sbuf_grow(sbuf *b, size_t need)
+{
+    size_t cap = b->cap ? b->cap : 8;
+    unsigned char *p;
+    while (cap < need)
+        cap *= 2;
+    if (cap > UINT32_MAX)
+        return CARI_ENOMEM;
+    p = realloc(b->data, cap);
+    if (!p)
+        return CARI_ENOMEM;
+    b->data = p;
+    b->cap = (uint32_t)cap;
+    return CARI_OK;
+}
+
+static inline int sbuf_varint(sbuf *b, uint64_t v)
+{
+    if (CARI_UNLIKELY(b->cap - b->len < 10) &&
+        sbuf_grow(b, (size_t)b->len + 10))
+        return CARI_ENOMEM;
+    b->len += (uint32_t)cari_varint_put(b->data + b->len, v);
+    return CARI_OK;
+}
+
+static void sbuf_free(sbuf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+/* What the inverter keeps per term and field: one cache line. */
 typedef struct field_acc {
-    cari_buf docs;      /* entries (codec.h tail format) of closed postings */
-    cari_buf pos;       /* position gaps of all postings */
+    sbuf docs;          /* entries (codec.h tail format) of closed postings */
+    sbuf pos;           /* position gaps of all postings */
     uint32_t df;
     uint32_t cur_doc;   /* doc of the open posting */
     uint32_t cur_tf;
     uint32_t last_pos;
-    int64_t prev_doc;   /* last closed doc, -1 */
-    int open;
+    uint32_t prev_doc1; /* last closed doc + 1 (0: none yet) */
+    uint32_t open;
 } field_acc;
 
 typedef struct term_acc {
+    field_acc f[CARI_NFIELDS];  /* the hot part first: line-aligned */
     const char *term;
-    uint32_t len;
     uint64_t hash;
-    field_acc f[CARI_NFIELDS];
-} term_acc;
+    uint32_t len;
+} __attribute__((aligned(64))) term_acc;
 
 typedef struct u32vec {
     uint32_t *items;
@@ -187,8 +227,8 @@ void cari_segw_free(cari_segment_writer *w)
         return;
     for (i = 0; i < w->nterms; i++)
         for (f = 0; f < CARI_NFIELDS; f++) {
-            cari_buf_free(&w->terms[i].f[f].docs);
-            cari_buf_free(&w->terms[i].f[f].pos);
+            sbuf_free(&w->terms[i].f[f].docs);
+            sbuf_free(&w->terms[i].f[f].pos);
         }
     free(w->terms);
     free(w->slots);
@@ -259,10 +299,14 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
         j = (j + 1) & (w->nslots - 1);
     }
     if (w->nterms == w->terms_cap) {
+        /* line-aligned (realloc only promises 16 bytes) */
         size_t cap = w->terms_cap ? w->terms_cap * 2 : 4096;
-        term_acc *p = realloc(w->terms, cap * sizeof *p);
-        if (!p)
+        void *p = NULL;
+        if (posix_memalign(&p, 64, cap * sizeof(term_acc)) != 0)
             return -1;
+        if (w->nterms)
+            memcpy(p, w->terms, w->nterms * sizeof(term_acc));
+        free(w->terms);
         w->terms = p;
         w->terms_cap = cap;
     }
@@ -273,7 +317,6 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
         return -1;
     t->len = len;
     t->hash = h;
-    t->f[0].prev_doc = t->f[1].prev_doc = -1;
     w->slots[j] = (uint32_t)++w->nterms;
     if (w->nterms * 2 > w->nslots && grow_slots(w))
         return -1;
@@ -283,12 +326,12 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
 /* Close the open posting of field acc: write its (gap, tf) entry. */
 static int close_posting(cari_segment_writer *w, field_acc *f)
 {
-    uint64_t gap = (uint64_t)((int64_t)f->cur_doc - f->prev_doc - 1);
-    size_t before = f->docs.len;
-    int rc = cari_buf_varint(&f->docs, gap << 1 | (f->cur_tf == 1));
+    uint64_t gap = (uint64_t)(f->cur_doc - f->prev_doc1);
+    uint32_t before = f->docs.len;
+    int rc = sbuf_varint(&f->docs, gap << 1 | (f->cur_tf == 1));
     if (f->cur_tf > 1)
-        rc |= cari_buf_varint(&f->docs, f->cur_tf);
-    f->prev_doc = f->cur_doc;
+        rc |= sbuf_varint(&f->docs, f->cur_tf);
+    f->prev_doc1 = f->cur_doc + 1;
     f->open = 0;
     w->posting_bytes += f->docs.len - before;
     return rc ? CARI_ENOMEM : CARI_OK;
@@ -336,7 +379,7 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
         if (tok->term[0] == '=')
             continue;  /* exact forms: doc and tf only (see below) */
         before = f->pos.len;
-        if (cari_buf_varint(&f->pos, tok->position - f->last_pos))
+        if (sbuf_varint(&f->pos, tok->position - f->last_pos))
             return CARI_ENOMEM;
         w->posting_bytes += f->pos.len - before;
         f->last_pos = tok->position;
@@ -542,8 +585,8 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
             rc |= cari_buf_varint(dict, fa->pos.len);
             rc |= cari_buf_append(pos, fa->pos.data, fa->pos.len);
             /* free as we go: the buffers are no longer needed */
-            cari_buf_free(&fa->docs);
-            cari_buf_free(&fa->pos);
+            sbuf_free(&fa->docs);
+            sbuf_free(&fa->pos);
         }
         prev = t;
     }
