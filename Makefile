@@ -163,6 +163,13 @@ $(BUILD)/stem_eval: bench/stem_eval.c $(LIB_A)
 eval: all
 	bench/eval.sh
 
+# Speed and size against the peers (../shared/bench) and the Xapian backend
+# in one run, then cost growth at 1x/3x/10x and the stemming benchmark.
+# Results: bench/results/, docs/BENCHMARKS.md (with RECORD=1).
+bench: all bench-stem
+	bench/run.sh $(if $(RECORD),--record)
+	bench/scale.sh $(if $(RECORD),--record)
+
 clean:
 	rm -rf build build-san lib bin tests/tmp
 

@@ -49,6 +49,7 @@ static const char usage_text[] =
     "                         prints qno<TAB>rank<TAB>id#passage<TAB>score\n"
     "                         (with --format json: hits as JSON with \"qno\")\n"
     "      --latency OUT      with --batch: write qno<TAB>microseconds to OUT\n"
+    "      --snippets         with --batch: make the snippets too (timed)\n"
     "      --k1 X, --b X      BM25 parameters of the passage text\n"
     "      --title-weight X   weight of title matches (0 ignores titles)\n"
     "  -h, --help             this help\n"
@@ -309,6 +310,7 @@ int main(int argc, char **argv)
         {"snippet-words", required_argument, NULL, 'w'},
         {"batch", required_argument, NULL, 'B'},
         {"latency", required_argument, NULL, 'L'},
+        {"snippets", no_argument, NULL, 'Y'},
         {"k1", required_argument, NULL, 'K'},
         {"b", required_argument, NULL, 'b'},
         {"title-weight", required_argument, NULL, 'T'},
@@ -323,6 +325,7 @@ int main(int argc, char **argv)
     const char **shards = NULL;
     size_t nshards = 0, left_out;
     int format = FMT_TEXT, c, bad = 0, color, rc, dir_given = 0;
+    int batch_snippets = 0;
     unsigned open_flags = 0;
     unsigned char *warned = NULL;
     cari_search_options so = CARI_SEARCH_OPTIONS_INIT;
@@ -377,6 +380,7 @@ int main(int argc, char **argv)
         case 'w': so.snippet_words = (int)parse_long(optarg, "--snippet-words", 1, 10000, &bad); break;
         case 'B': batch = optarg; break;
         case 'L': latency = optarg; break;
+        case 'Y': batch_snippets = 1; break;
         case 'K': so.k1 = parse_double(optarg, "--k1", 0, 100, &bad); break;
         case 'b': so.b = parse_double(optarg, "--b", 0, 1, &bad); break;
         case 'T': so.title_weight = parse_double(optarg, "--title-weight", 0, 100, &bad); break;
@@ -458,8 +462,9 @@ int main(int argc, char **argv)
         return 2;
     }
     if (batch) {
-        /* ids are all a batch run prints, unless it asks for JSON */
-        if (format != FMT_JSON)
+        /* ids are all a batch run prints, unless it asks for JSON; with
+         * --snippets the snippets are made (and timed) all the same */
+        if (format != FMT_JSON && !batch_snippets)
             so.flags &= ~(CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED);
         report_left_out(ix, warned);
         rc = run_batch(ix, batch, latency, &so, format == FMT_JSON, warned);
