@@ -267,7 +267,7 @@ int cari_store_reader_init(cari_store_reader *r, const unsigned char *data,
     uint32_t nb, na, b;
     memset(r, 0, sizeof *r);
     r->cached_block = -1;
-    if (index_len < 8 || dict_len > CARI_STORE_DICT)
+    if (index_len < 8 || dict_len > 32768) /* zlib's window */
         return CARI_ECORRUPT;
     nb = cari_get_u32(index);
     na = cari_get_u32(index + 4);
