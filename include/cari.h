@@ -278,6 +278,23 @@ typedef struct cari_search_options {
     double k1, b;         /* BM25 parameters of the passage text */
     double title_weight;  /* weight of the title field's BM25 */
     double title_k1, title_b;
+    /* Metadata filters (all NULL / 0: none).  A passage is a hit only when
+     * its article's metadata (the extra JSONL fields) passes every one;
+     * top k, paging and totals count only such passages.
+     *  where[0..nwhere): "KEY=VALUE" strings.  Conditions on the same KEY
+     *    are alternatives, different keys must all hold.  A condition holds
+     *    when field KEY is a string equal to VALUE ignoring case and
+     *    accents, a number equal to it as a number, true/false, or an array
+     *    with such an element.  A missing field fails.
+     *  since, until: "YYYY-MM-DD", inclusive bounds on the first 10
+     *    characters of the "date" field; an article without a date that
+     *    starts YYYY-MM-DD fails them.
+     * A malformed condition gives CARI_EINVAL (message in
+     * cari_index_errmsg()); the Xapian backend gives CARI_EUNSUPPORTED.
+     * The strings are borrowed for the duration of the call. */
+    const char *const *where;
+    size_t nwhere;
+    const char *since, *until;
 } cari_search_options;
 
 #define CARI_SEARCH_SNIPPETS 1u  /* passage text, snippets, highlights */
@@ -292,7 +309,7 @@ typedef struct cari_search_options {
 #define CARI_SEARCH_OPTIONS_INIT                                          \
     {CARI_SEARCH_OPTIONS_VERSION, 10, 0,                                 \
      CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED, 30, 1.2,                 \
-     0.75, 1.0, 1.2, 0.5}
+     0.75, 1.0, 1.2, 0.5, NULL, 0, NULL, NULL}
 
 typedef struct cari_hits cari_hits;
 

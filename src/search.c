@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "filter.h"
 #include "hits.h"
 #include "index_internal.h"
 #include "query.h"
@@ -779,10 +780,13 @@ static int better(const scored *a, const scored *b)
     return a->passage < b->passage;
 }
 
-/* Min-heap of the best k: heap[0] is the worst kept. */
+/* Min-heap of the best k: heap[0] is the worst kept.  Only passages that
+ * pass the filter (metadata conditions, filter.h; NULL: none) are
+ * candidates. */
 typedef struct topk {
     scored *heap;
     size_t n, k;
+    cari_filter *filter;
 } topk;
 
 static void heap_push(topk *h, const scored *s)
@@ -842,7 +846,7 @@ static uint64_t run_generic(matcher *m, const cari_live_segment *ls,
     uint64_t matched = 0;
     uint32_t d = m_seek(m, 0);
     while (d != CARI_DOC_END) {
-        if (live(ls, d)) {
+        if (live(ls, d) && cari_filter_pass(heap->filter, si, d)) {
             scored sc;
             sc.score = m_score(m);
             sc.seg = si;
@@ -912,7 +916,11 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
             if (cursor_seek(cur[i], d) == d)
                 score += cursor_score(cur[i]);
         }
-        if (complete && live(ls, d)) {
+        /* once pruned, the total is an estimate: the filter need not look
+         * at a passage that cannot make the heap */
+        if (complete && live(ls, d) &&
+            ((pruned && score <= theta) ||
+             cari_filter_pass(heap->filter, si, d))) {
             matched++;
             if (score > theta) {
                 scored sc;
@@ -1149,11 +1157,20 @@ int cari_search(cari_index *ix, const char *text, size_t len,
                   "punctuation or excluded words)");
         goto done;
     }
+    if (ix->xapian && cari_filter_wanted(&c.o)) {
+        rc = fail(ix, CARI_EUNSUPPORTED, "metadata filters (where, since, "
+                  "until) are not supported on the Xapian backend");
+        goto done;
+    }
     if (ix->xapian) {
         rc = cari_xapian_search(ix->xapian, q, &c.o, &h, ix->errmsg,
                                 sizeof ix->errmsg);
         goto done;
     }
+    rc = cari_filter_new(ix, &c.o, &heap.filter, ix->errmsg,
+                         sizeof ix->errmsg);
+    if (rc)
+        goto done;
     rc = expand_prefixes(&c, q);
     if (rc)
         goto done;
@@ -1208,17 +1225,21 @@ int cari_search(cari_index *ix, const char *text, size_t len,
         }
         if (c.error)
             rc = c.error;
+        if (!rc)
+            rc = cari_filter_error(heap.filter);
         cari_arena_reset(&seg_arena);
         if (rc == CARI_ECORRUPT)
-            fail(ix, rc, "index is damaged (segment %u: postings)",
-                 ix->segs[i].number);
+            fail(ix, rc, "index is damaged (segment %u: %s)",
+                 ix->segs[i].number,
+                 cari_filter_error(heap.filter) ? "stored text" : "postings");
     }
     if (rc)
         goto done;
     if (exhaustive)
         h->total = exact_total;
     else {
-        double est = match_fraction(&c, q) * (double)ix->passages;
+        double est = match_fraction(&c, q) * (double)ix->passages *
+                     cari_filter_pass_rate(heap.filter);
         h->total = (uint64_t)(est + 0.5);
         if (h->total < heap.n)
             h->total = heap.n;
@@ -1246,6 +1267,7 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     }
 done:
     free(heap.heap);
+    cari_filter_free(heap.filter);
     cari_arena_free(&qa);
     cari_arena_free(&seg_arena);
     cari_tokvec_free(&tv);

@@ -39,6 +39,11 @@ static const char usage_text[] =
     "                         prints qno<TAB>rank<TAB>id#passage<TAB>score\n"
     "                         (with --format json: hits as JSON with \"qno\")\n"
     "      --latency OUT      with --batch: write qno<TAB>microseconds to OUT\n"
+    "      --where KEY=VALUE  only articles whose metadata field KEY is VALUE\n"
+    "                         (ignoring case); the same KEY twice means either\n"
+    "                         value, different KEYs must all hold\n"
+    "      --since DATE       only articles whose \"date\" field is DATE or later\n"
+    "      --until DATE       ... DATE or earlier (DATE: YYYY-MM-DD, inclusive)\n"
     "      --k1 X, --b X      BM25 parameters of the passage text\n"
     "      --title-weight X   weight of title matches (0 ignores titles)\n"
     "  -h, --help             this help\n"
@@ -260,6 +265,20 @@ static long parse_long(const char *s, const char *opt, long lo, long hi,
     return v;
 }
 
+/* Is s a date YYYY-MM-DD (month 01-12, day 01-31)? */
+static int valid_date(const char *s)
+{
+    int i, month, day;
+    if (strlen(s) != 10)
+        return 0;
+    for (i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
+            return 0;
+    month = (s[5] - '0') * 10 + (s[6] - '0');
+    day = (s[8] - '0') * 10 + (s[9] - '0');
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -277,6 +296,9 @@ int main(int argc, char **argv)
         {"k1", required_argument, NULL, 'K'},
         {"b", required_argument, NULL, 'b'},
         {"title-weight", required_argument, NULL, 'T'},
+        {"where", required_argument, NULL, 'W'},
+        {"since", required_argument, NULL, 'S'},
+        {"until", required_argument, NULL, 'U'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -289,6 +311,7 @@ int main(int argc, char **argv)
     cari_error err;
     char *query = NULL;
     size_t qlen = 0, i;
+    static const char **where;  /* static: reachable until exit */
 
     while ((c = getopt_long(argc, argv, "i:n:af:hV", longopts, NULL)) != -1) {
         switch (c) {
@@ -324,6 +347,29 @@ int main(int argc, char **argv)
         case 'K': so.k1 = parse_double(optarg, "--k1", 0, 100, &bad); break;
         case 'b': so.b = parse_double(optarg, "--b", 0, 1, &bad); break;
         case 'T': so.title_weight = parse_double(optarg, "--title-weight", 0, 100, &bad); break;
+        case 'W':
+            if (!strchr(optarg, '=') || optarg[0] == '=') {
+                fprintf(stderr, "%s: --where wants KEY=VALUE, not '%s'\n",
+                        prog, optarg);
+                bad = 1;
+                break;
+            }
+            if (!(where = realloc(where, (so.nwhere + 1) * sizeof *where))) {
+                fprintf(stderr, "%s: out of memory\n", prog);
+                return 2;
+            }
+            where[so.nwhere++] = optarg;
+            so.where = where;
+            break;
+        case 'S':
+        case 'U':
+            if (!valid_date(optarg)) {
+                fprintf(stderr, "%s: %s wants a date YYYY-MM-DD, not '%s'\n",
+                        prog, c == 'S' ? "--since" : "--until", optarg);
+                bad = 1;
+            }
+            *(c == 'S' ? &so.since : &so.until) = optarg;
+            break;
         case 'h': fputs(usage_text, stdout); return 0;
         case 'V': printf("cari-search %s\n", cari_version()); return 0;
         default: bad = 1; break;
