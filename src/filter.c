@@ -10,19 +10,22 @@
  * 1 passes, 2 fails) for the rest of the query.  Candidates come in passage
  * order within a segment, and the docstore keeps its last inflated block,
  * so each stored block is inflated at most once per query and segment.
- * The cost grows with the number of distinct candidate articles, not with
- * the number of hits shown: docs/FILTERS.md has measurements.
+ * Search asks only about passages good enough to enter the top k (see
+ * heap_push in search.c), so the cost grows with the number of distinct
+ * articles among those, not with all matches; docs/FILTERS.md has
+ * measurements.
  *
  * Semantics.  where conditions with the same key are alternatives (OR);
  * different keys must all hold (AND).  A condition holds when the
  * article's metadata field of that name is a string equal to the value
  * after case and accent folding, a number equal to it as a number, true or
  * false written as such, or an array holding such an element.  since and
- * until compare the first 10 characters of the "date" field, which must
- * start with YYYY-MM-DD; an article without such a date fails both.
+ * until compare the date in the "date" field; an article without a date
+ * that parse_date() understands fails both.
  */
 #include "filter.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,11 @@
 #include "util.h"
 
 enum { UNSEEN = 0, PASSES = 1, FAILS = 2 };
+
+/* Articles checked to estimate the share that passes (for estimated
+ * totals): a standard error under 0.07, for at most 64 stored blocks
+ * inflated (docs/FILTERS.md). */
+#define SAMPLE 64
 
 /* The where conditions on one key: any of the values. */
 typedef struct condition {
@@ -51,7 +59,8 @@ struct cari_filter {
     int dates;                  /* since or until given */
     unsigned char **state;      /* per segment, per article; lazily */
     cari_buf scratch;           /* a folded metadata value */
-    uint64_t checked, passed;
+    uint64_t calls, passes;     /* passages asked about, passed */
+    double rate;                /* pass rate of a sample, -1: not yet */
     int error;
 };
 
@@ -112,6 +121,121 @@ static int is_date(const char *s, size_t n)
     month = (s[5] - '0') * 10 + (s[6] - '0');
     day = (s[8] - '0') * 10 + (s[9] - '0');
     return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+/* Month number of an Indonesian or English month name or abbreviation
+ * (folded to lower case), 0 if it is none. */
+static int month_number(const char *w, size_t n)
+{
+    static const char *const names[] = {
+        "1jan", "1januari", "1january", "2feb", "2februari", "2february",
+        "2pebruari", "3mar", "3maret", "3march", "4apr", "4april", "5mei",
+        "5may", "6jun", "6juni", "6june", "7jul", "7juli", "7july", "8agu",
+        "8agt", "8agus", "8agustus", "8aug", "8august", "9sep", "9sept",
+        "9september", "10okt", "10oktober", "10oct", "10october", "11nov",
+        "11nopember", "11november", "12des", "12desember", "12dec",
+        "12december"};
+    size_t i;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *name = names[i];
+        int m = 0;
+        while (*name >= '0' && *name <= '9')
+            m = m * 10 + (*name++ - '0');
+        if (strlen(name) == n && strncmp(name, w, n) == 0)
+            return m;
+    }
+    return 0;
+}
+
+/*
+ * The date at the start of a metadata value, as YYYY-MM-DD in out[11].
+ * News sites write dates many ways; the forms understood are those met in
+ * the collections at hand (the .meta.tsv files of ../shared/data/corpus),
+ * and whatever follows the date (a time) is ignored:
+ *   2019-09-14, 2019/09/14             year first
+ *   14/09/2019, 14-09-2019, 14.09.19   day first (Indonesian order)
+ *   14 September 2019, 14-Sep-19       day, month name (Indonesian or
+ *   Sep 14, 2019, Oktober 7, 2019      English), year; or month name first
+ *   Senin, 16 September 2019           a leading day name is skipped
+ * Two-digit years are 19xx from 70 on, 20xx below.  1 when a valid date
+ * was found, else 0.
+ */
+static int parse_date(const char *s, size_t n, char out[11])
+{
+    struct { const char *p; size_t len; int num; } tok[4];
+    size_t i = 0, k = 0, t0 = 0;
+    int y, m, d, ylen;
+    while (i < n && k < 4) {
+        size_t b;
+        while (i < n && !isalnum((unsigned char)s[i]))
+            i++;
+        if (i >= n)
+            break;
+        b = i;
+        if (isdigit((unsigned char)s[i]))
+            while (i < n && isdigit((unsigned char)s[i]))
+                i++;
+        else
+            while (i < n && isalpha((unsigned char)s[i]))
+                i++;
+        tok[k].p = s + b;
+        tok[k].len = i - b;
+        tok[k].num = -1;
+        if (isdigit((unsigned char)s[b]) && i - b <= 4)
+            tok[k].num = atoi(s + b);
+        k++;
+    }
+    if (k >= 1 && tok[0].num < 0) {
+        char w[16];
+        size_t j;
+        for (j = 0; j < tok[0].len && j < sizeof w - 1; j++)
+            w[j] = (char)tolower((unsigned char)tok[0].p[j]);
+        if (tok[0].len >= sizeof w || !month_number(w, j))
+            t0 = 1;  /* a day name */
+    }
+    if (k - t0 < 3)
+        return 0;
+    {
+        int num[3];
+        int mon[3];
+        size_t j;
+        for (j = 0; j < 3; j++) {
+            const char *p = tok[t0 + j].p;
+            size_t len = tok[t0 + j].len, c;
+            char w[16];
+            num[j] = tok[t0 + j].num;
+            mon[j] = 0;
+            if (num[j] < 0 && len < sizeof w) {
+                for (c = 0; c < len; c++)
+                    w[c] = (char)tolower((unsigned char)p[c]);
+                mon[j] = month_number(w, len);
+            }
+        }
+        ylen = (int)tok[t0 + 2].len;
+        if (num[0] >= 0 && tok[t0].len == 4 && num[1] >= 0 && num[2] >= 0) {
+            y = num[0], m = num[1], d = num[2], ylen = 4;
+        } else if (num[0] >= 0 && num[1] >= 0 && num[2] >= 0) {
+            d = num[0], m = num[1], y = num[2];
+        } else if (num[0] >= 0 && mon[1] && num[2] >= 0) {
+            d = num[0], m = mon[1], y = num[2];
+        } else if (mon[0] && num[1] >= 0 && num[2] >= 0) {
+            m = mon[0], d = num[1], y = num[2];
+        } else {
+            return 0;
+        }
+    }
+    if (ylen == 2)
+        y += y >= 70 ? 1900 : 2000;
+    else if (ylen != 4)
+        return 0;
+    if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+        return 0;
+    {
+        char buf[48];
+        snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+        memcpy(out, buf, 11);
+    }
+    return 1;
 }
 
 static int add_condition(cari_filter *f, const char *spec, char *errmsg,
@@ -184,6 +308,7 @@ int cari_filter_new(cari_index *ix, const cari_search_options *o,
     if (!f)
         return CARI_ENOMEM;
     f->ix = ix;
+    f->rate = -1;
     for (i = 0; i < o->nwhere && !rc; i++) {
         if (!o->where || !o->where[i])
             rc = CARI_EINVAL;
@@ -273,12 +398,12 @@ static int meta_passes(cari_filter *f, const char *meta, size_t len)
         return 0;
     }
     if (f->dates) {
-        const char *d;
+        char d[11];
         v = json_object_get(obj, "date");
-        d = json_is_string(v) ? json_string_value(v) : NULL;
-        if (!d || !is_date(d, json_string_length(v)) ||
-            (f->since[0] && memcmp(d, f->since, 10) < 0) ||
-            (f->until[0] && memcmp(d, f->until, 10) > 0))
+        if (!json_is_string(v) ||
+            !parse_date(json_string_value(v), json_string_length(v), d) ||
+            (f->since[0] && strcmp(d, f->since) < 0) ||
+            (f->until[0] && strcmp(d, f->until) > 0))
             pass = 0;
     }
     for (i = 0; i < f->nconds && pass; i++) {
@@ -290,10 +415,10 @@ static int meta_passes(cari_filter *f, const char *meta, size_t len)
     return pass;
 }
 
-int cari_filter_check(cari_filter *f, uint32_t seg, uint32_t p)
+/* Does article a of segment seg pass?  Computed once, then cached. */
+static int article_passes(cari_filter *f, uint32_t seg, uint32_t a)
 {
     cari_live_segment *ls = &f->ix->segs[seg];
-    uint32_t a = cari_segment_passage_article(ls->seg, p);
     unsigned char *st = f->state[seg];
     cari_stored rec;
     int pass;
@@ -314,8 +439,15 @@ int cari_filter_check(cari_filter *f, uint32_t seg, uint32_t p)
     }
     pass = meta_passes(f, rec.meta, rec.meta_len);
     st[a] = pass ? PASSES : FAILS;
-    f->checked++;
-    f->passed += (uint64_t)pass;
+    return pass;
+}
+
+int cari_filter_check(cari_filter *f, uint32_t seg, uint32_t p)
+{
+    uint32_t a = cari_segment_passage_article(f->ix->segs[seg].seg, p);
+    int pass = article_passes(f, seg, a);
+    f->calls++;
+    f->passes += (uint64_t)pass;
     return pass;
 }
 
@@ -324,13 +456,44 @@ int cari_filter_error(const cari_filter *f)
     return f ? f->error : CARI_OK;
 }
 
-double cari_filter_pass_rate(const cari_filter *f)
+double cari_filter_pass_rate(cari_filter *f)
 {
+    uint64_t all = 0, k, seen = 0, passed = 0;
+    size_t s;
     if (!f)
         return 1.0;
-    if (!f->checked)
-        return 0.0;  /* no candidate at all */
-    return (double)f->passed / (double)f->checked;
+    if (f->rate >= 0)
+        return f->rate;
+    for (s = 0; s < f->ix->nsegs; s++)
+        all += cari_segment_articles(f->ix->segs[s].seg);
+    for (k = 0; k < SAMPLE && all; k++) {
+        /* the middle of the k-th of SAMPLE equal stretches of articles */
+        uint64_t i = (2 * k + 1) * all / (2 * SAMPLE);
+        for (s = 0; s < f->ix->nsegs; s++) {
+            uint32_t n = cari_segment_articles(f->ix->segs[s].seg);
+            if (i < n)
+                break;
+            i -= n;
+        }
+        if (s == f->ix->nsegs ||
+            cari_is_deleted(&f->ix->segs[s], (uint32_t)i))
+            continue;
+        seen++;
+        passed += (uint64_t)article_passes(f, (uint32_t)s, (uint32_t)i);
+    }
+    f->rate = seen ? (double)passed / (double)seen : 0.0;
+    return f->rate;
+}
+
+uint64_t cari_filter_total(cari_filter *f, uint64_t candidates)
+{
+    double rest;
+    if (!f)
+        return candidates;
+    if (f->calls >= candidates)
+        return f->passes;
+    rest = (double)(candidates - f->calls) * cari_filter_pass_rate(f);
+    return f->passes + (uint64_t)(rest + 0.5);
 }
 
 void cari_filter_free(cari_filter *f)

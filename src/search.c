@@ -780,9 +780,10 @@ static int better(const scored *a, const scored *b)
     return a->passage < b->passage;
 }
 
-/* Min-heap of the best k: heap[0] is the worst kept.  Only passages that
- * pass the filter (metadata conditions, filter.h; NULL: none) are
- * candidates. */
+/* Min-heap of the best k: heap[0] is the worst kept.  A passage that would
+ * enter must also pass the filter (metadata conditions, filter.h; NULL:
+ * none), which therefore looks only at passages good enough for the top k
+ * (and counts them, for the total). */
 typedef struct topk {
     scored *heap;
     size_t n, k;
@@ -792,7 +793,12 @@ typedef struct topk {
 static void heap_push(topk *h, const scored *s)
 {
     size_t i;
-    if (h->k == 0)
+    if (h->k == 0) {
+        (void)cari_filter_pass(h->filter, s->seg, s->passage);
+        return;
+    }
+    if ((h->n < h->k || better(s, &h->heap[0])) &&
+        !cari_filter_pass(h->filter, s->seg, s->passage))
         return;
     if (h->n < h->k) {
         i = h->n++;
@@ -846,7 +852,7 @@ static uint64_t run_generic(matcher *m, const cari_live_segment *ls,
     uint64_t matched = 0;
     uint32_t d = m_seek(m, 0);
     while (d != CARI_DOC_END) {
-        if (live(ls, d) && cari_filter_pass(heap->filter, si, d)) {
+        if (live(ls, d)) {
             scored sc;
             sc.score = m_score(m);
             sc.seg = si;
@@ -916,11 +922,7 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
             if (cursor_seek(cur[i], d) == d)
                 score += cursor_score(cur[i]);
         }
-        /* once pruned, the total is an estimate: the filter need not look
-         * at a passage that cannot make the heap */
-        if (complete && live(ls, d) &&
-            ((pruned && score <= theta) ||
-             cari_filter_pass(heap->filter, si, d))) {
+        if (complete && live(ls, d)) {
             matched++;
             if (score > theta) {
                 scored sc;
@@ -1236,7 +1238,7 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     if (rc)
         goto done;
     if (exhaustive)
-        h->total = exact_total;
+        h->total = cari_filter_total(heap.filter, exact_total);
     else {
         double est = match_fraction(&c, q) * (double)ix->passages *
                      cari_filter_pass_rate(heap.filter);
