@@ -101,7 +101,13 @@ $(BINDIR)/cari-%: $(BUILD)/cli/cari_%.o $(LIB_A)
 	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB_A) $(DEPS_LIBS)
 
-$(BUILD)/cli/%.o: src/cli/%.c include/cari.h | $(BUILD)/.dirs
+# cari-search's printing (--fields, text wrapping, --stats) has a file of
+# its own.
+$(BINDIR)/cari-search: $(BUILD)/cli/cari_search.o $(BUILD)/cli/search_output.o $(LIB_A)
+	@mkdir -p $(BINDIR)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIB_A) $(DEPS_LIBS)
+
+$(BUILD)/cli/%.o: src/cli/%.c include/cari.h $(wildcard src/cli/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 # ---- tests ----

@@ -269,6 +269,16 @@ typedef struct cari_index_stats {
 CARI_API void cari_index_get_stats(const cari_index *index,
                                    cari_index_stats *out);
 
+/* The analyzer signature the index was built with (an index built with
+ * other analyzer settings does not open: see cari_index_open()).
+ * Borrowed from the index, valid until cari_index_close(). */
+CARI_API const char *cari_index_analyzer(const cari_index *index);
+
+/* The on-disk format versions of a native index: its MANIFEST's and its
+ * segment files'.  Both 0 on the Xapian backend (or for NULL). */
+CARI_API void cari_index_format_version(const cari_index *index,
+                                        int *manifest, int *segment);
+
 typedef struct cari_search_options {
     int version;          /* CARI_SEARCH_OPTIONS_VERSION */
     size_t limit;         /* hits to return (default 10) */

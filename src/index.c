@@ -1199,3 +1199,22 @@ const char *cari_writer_errmsg(const cari_writer *w)
         return cari_xapian_writer_errmsg(w->xapian);
     return w ? w->errmsg : "";
 }
+
+/* ------------------------------------------------------------------ */
+/* What the index is (cari-search --stats)                             */
+/* ------------------------------------------------------------------ */
+
+const char *cari_index_analyzer(const cari_index *ix)
+{
+    return ix ? cari_analyzer_signature(ix->analyzer) : "";
+}
+
+void cari_index_format_version(const cari_index *ix, int *manifest_version,
+                               int *segment_version)
+{
+    int native = ix && !ix->xapian;
+    if (manifest_version)
+        *manifest_version = native ? MANIFEST_VERSION : 0;
+    if (segment_version)
+        *segment_version = native ? cari_segment_format_version() : 0;
+}

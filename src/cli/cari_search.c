@@ -15,10 +15,12 @@
 #include <jansson.h>
 
 #include "cari.h"
+#include "search_output.h"
 
 static const char usage_text[] =
     "usage: cari-search [-i DIR] [-n K] [options] QUERY...\n"
     "       cari-search [-i DIR] [-n K] --batch FILE [--latency OUT]\n"
+    "       cari-search [-i DIR] --stats [--format json]\n"
     "\n"
     "Rank the passages of the index in DIR (default: index/) for QUERY.\n"
     "Words are matched in their stemmed form and ranked with BM25 over the\n"
@@ -44,6 +46,12 @@ static const char usage_text[] =
     "                         value, different KEYs must all hold\n"
     "      --since DATE       only articles whose \"date\" field is DATE or later\n"
     "      --until DATE       ... DATE or earlier (DATE: YYYY-MM-DD, inclusive)\n"
+    "      --fields LIST      json and tsv: print these fields, in this order\n"
+    "                         (comma-separated: qno, rank, score, id, passage,\n"
+    "                         title, snippet, start, end, highlights, meta,\n"
+    "                         total, text; see docs/JSON.md)\n"
+    "      --stats            what the index holds: articles, passages,\n"
+    "                         segments, terms, size, analyzer, format\n"
     "      --k1 X, --b X      BM25 parameters of the passage text\n"
     "      --title-weight X   weight of title matches (0 ignores titles)\n"
     "  -h, --help             this help\n"
@@ -59,8 +67,6 @@ static const char usage_text[] =
 
 static const char *prog = "cari-search";
 
-enum { FMT_TEXT, FMT_JSON, FMT_TSV };
-
 /* Print s with tabs and newlines turned into spaces (TSV fields). */
 static void put_field(const char *s, size_t n)
 {
@@ -73,42 +79,12 @@ static void put_field(const char *s, size_t n)
 
 static void print_text(const cari_hit *h, size_t rank, int color)
 {
-    const char *bold = color ? "\033[1m" : "";
-    const char *mark = color ? "\033[1;33m" : "";
-    const char *dim = color ? "\033[2m" : "";
-    const char *reset = color ? "\033[0m" : "";
-    size_t i, pos = 0;
-    printf("%zu. %s", rank, bold);
-    if (h->title_len)
-        put_field(h->title, h->title_len);
-    else
-        fputs("(untitled)", stdout);
-    printf("%s\n   %s", reset, dim);
-    put_field(h->id, h->id_len);
-    printf(" #%u  score %.3f%s\n   ", h->passage, h->score, reset);
-    for (i = 0; i < h->highlight_count; i++) {
-        const cari_span *s = &h->highlights[i];
-        if (color) {
-            put_field(h->snippet + pos, s->start - pos);
-            fputs(mark, stdout);
-            put_field(h->snippet + s->start, s->end - s->start);
-            fputs(reset, stdout);
-        } else {
-            put_field(h->snippet + pos, s->start - pos);
-            putchar('[');
-            put_field(h->snippet + s->start, s->end - s->start);
-            putchar(']');
-        }
-        pos = s->end;
-    }
-    put_field(h->snippet + pos, h->snippet_len - pos);
-    fputs("\n\n", stdout);
+    output_text_hit(h, rank, color, output_text_width());
 }
 
 static int print_json(const cari_hit *h, size_t rank, long qno)
 {
     json_t *o = json_object(), *hl = json_array(), *meta = NULL;
-    char *s;
     size_t i;
     if (!o || !hl)
         return -1;
@@ -134,13 +110,7 @@ static int print_json(const cari_hit *h, size_t rank, long qno)
     if (h->meta_len)
         meta = json_loadb(h->meta, h->meta_len, 0, NULL);
     json_object_set_new(o, "meta", meta ? meta : json_object());
-    s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(o);
-    if (!s)
-        return -1;
-    puts(s);
-    free(s);
-    return 0;
+    return output_hit(o, h);  /* --fields, "total", JSON or TSV */
 }
 
 static double now(void)
@@ -206,6 +176,7 @@ static int run_batch(cari_index *ix, const char *file, const char *latency,
         }
         if (lat)
             fprintf(lat, "%ld\t%.0f\n", qno, (t1 - t0) * 1e6);
+        output_set_total(cari_hits_total(hits));
         for (i = 0; i < cari_hits_count(hits); i++) {
             cari_hit h;
             cari_hits_get(hits, i, &h);
@@ -299,6 +270,8 @@ int main(int argc, char **argv)
         {"where", required_argument, NULL, 'W'},
         {"since", required_argument, NULL, 'S'},
         {"until", required_argument, NULL, 'U'},
+        {"fields", required_argument, NULL, 'F'},
+        {"stats", no_argument, NULL, 'Z'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -312,6 +285,8 @@ int main(int argc, char **argv)
     char *query = NULL;
     size_t qlen = 0, i;
     static const char **where;  /* static: reachable until exit */
+    int stats = 0;
+    char msg[512];
 
     while ((c = getopt_long(argc, argv, "i:n:af:hV", longopts, NULL)) != -1) {
         switch (c) {
@@ -370,6 +345,13 @@ int main(int argc, char **argv)
             }
             *(c == 'S' ? &so.since : &so.until) = optarg;
             break;
+        case 'F':
+            if (output_set_fields(optarg, msg, sizeof msg)) {
+                fprintf(stderr, "%s: --fields: %s\n", prog, msg);
+                bad = 1;
+            }
+            break;
+        case 'Z': stats = 1; break;
         case 'h': fputs(usage_text, stdout); return 0;
         case 'V': printf("cari-search %s\n", cari_version()); return 0;
         default: bad = 1; break;
@@ -379,7 +361,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "Try '%s --help'.\n", prog);
         return 2;
     }
-    if (!batch && optind >= argc) {
+    if (output_has_fields() && format == FMT_TEXT) {
+        fprintf(stderr, "%s: --fields needs --format json or tsv\n", prog);
+        return 2;
+    }
+    if (stats && (batch || optind < argc)) {
+        fprintf(stderr, "%s: --stats takes no query\n", prog);
+        return 2;
+    }
+    output_set_format(format);
+    if (output_has_fields())
+        so.flags = (so.flags & ~(CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED)) |
+                   output_search_flags();
+    if (!batch && !stats && optind >= argc) {
         fprintf(stderr, "%s: no query given\nTry '%s --help'.\n", prog, prog);
         return 2;
     }
@@ -403,11 +397,19 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: %s\n", prog, err.message);
         return 2;
     }
+    if (stats) {
+        rc = output_stats(ix, dir, format == FMT_JSON) ? 2 : 0;
+        cari_index_close(ix);
+        if (fflush(stdout) != 0)
+            rc = 2;
+        return rc;
+    }
     if (batch) {
         /* ids are all a batch run prints, unless it asks for JSON */
-        if (format != FMT_JSON)
+        if (format != FMT_JSON && !output_has_fields())
             so.flags &= ~(CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED);
-        rc = run_batch(ix, batch, latency, &so, format == FMT_JSON);
+        rc = run_batch(ix, batch, latency, &so,
+                       format == FMT_JSON || output_has_fields());
         cari_index_close(ix);
         if (fflush(stdout) != 0)
             rc = 2;
@@ -426,7 +428,7 @@ int main(int argc, char **argv)
             strcat(query, " ");
         strcat(query, argv[i]);
     }
-    if (format == FMT_TSV)
+    if (format == FMT_TSV && !output_has_fields())
         so.flags &= ~CARI_SEARCH_SNIPPETS;  /* tsv shows no snippet */
     if (format != FMT_TEXT)
         color = 0;
@@ -451,6 +453,7 @@ int main(int argc, char **argv)
         cari_index_close(ix);
         return rc == CARI_ENOTERMS ? 1 : 2;
     }
+    output_set_total(cari_hits_total(hits));
     if (format == FMT_TEXT) {
         size_t n = cari_hits_count(hits);
         if (n)
@@ -465,7 +468,7 @@ int main(int argc, char **argv)
         cari_hits_get(hits, i, &h);
         if (format == FMT_TEXT) {
             print_text(&h, so.offset + i + 1, color);
-        } else if (format == FMT_JSON) {
+        } else if (format == FMT_JSON || output_has_fields()) {
             if (print_json(&h, so.offset + i + 1, 0)) {
                 fprintf(stderr, "%s: out of memory\n", prog);
                 rc = 2;
