@@ -41,7 +41,7 @@ LIB_SRC = src/util.c src/utf8.c src/tokenizer.c src/stopwords.c \
           src/analyzer.c src/passage.c src/corpus.c src/codec.c \
           src/docstore.c src/segment.c src/index.c src/snippet.c \
           src/search.c src/errors.c src/stem.c src/query.c src/hits.c src/xapian_none.c \
-          src/filter.c
+          src/filter.c src/suggest.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o
 
 # The stemmer's root dictionary is generated at build time from Debian's

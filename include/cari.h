@@ -367,6 +367,53 @@ CARI_API uint64_t cari_hits_total(const cari_hits *hits);
 CARI_API int cari_hits_get(const cari_hits *hits, size_t i, cari_hit *out);
 CARI_API void cari_hits_free(cari_hits *hits);
 
+/* ------------------------------------------------------------------ */
+/* Spelling suggestions ("did you mean")                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct cari_suggestions cari_suggestions;
+
+/* One query word that looked misspelt, and what the index has instead.
+ * Pointers are owned by the cari_suggestions and valid until
+ * cari_suggestions_free(). */
+typedef struct cari_suggestion {
+    const char *word;        /* the word as written in the query */
+    size_t word_len;
+    size_t start, end;       /* its byte range in the query */
+    uint64_t df;             /* passages and titles holding it (0: none) */
+    const char *const *alternatives; /* corrections, best first (folded,
+                                        with the word's capitalisation) */
+    const size_t *alternative_len;
+    const uint64_t *alternative_df;
+    const int *distance;     /* edit distance of each correction */
+    size_t count;            /* corrections (may be 0) */
+} cari_suggestion;
+
+/*
+ * Suggest corrections for the words of a query from the index's own
+ * vocabulary.  The words considered are those the query searches for (not
+ * operators, excluded words or prefixes; with CARI_SEARCH_PLAIN in flags,
+ * every word), of 4 or more letters, without digits, whose term occurs at
+ * most max_df times (0: words the index does not hold at all).  For each,
+ * the corrections are the vocabulary's words (stems and the exact forms
+ * of inflected words) within Damerau-Levenshtein distance 1 (words of 4
+ * letters) or 2 (longer words) that occur more often than it: nearest
+ * first, then most frequent; at most 5.  CARI_EUNSUPPORTED on the Xapian
+ * backend; CARI_ENOMEM; CARI_ECORRUPT.
+ */
+CARI_API int cari_suggest(cari_index *index, const char *query,
+                          size_t query_len, unsigned flags, uint64_t max_df,
+                          cari_suggestions **out);
+/* Number of words considered, and word i (CARI_EINVAL if out of range). */
+CARI_API size_t cari_suggestions_count(const cari_suggestions *s);
+CARI_API int cari_suggestions_get(const cari_suggestions *s, size_t i,
+                                  cari_suggestion *out);
+/* The query with every word that has a correction replaced by its best
+ * one, or NULL when none has.  Owned by s. */
+CARI_API const char *cari_suggestions_query(const cari_suggestions *s,
+                                            size_t *len);
+CARI_API void cari_suggestions_free(cari_suggestions *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -50,6 +50,10 @@ static const char usage_text[] =
     "                         (comma-separated: qno, rank, score, id, passage,\n"
     "                         title, snippet, start, end, highlights, meta,\n"
     "                         total, text; see docs/JSON.md)\n"
+    "      --did-you-mean     suggest corrections for words the index does not\n"
+    "                         hold (when fewer than 5 passages match, also for\n"
+    "                         words it holds at most twice); when nothing\n"
+    "                         matches, show the corrected query's passages\n"
     "      --stats            what the index holds: articles, passages,\n"
     "                         segments, terms, size, analyzer, format\n"
     "      --k1 X, --b X      BM25 parameters of the passage text\n"
@@ -236,6 +240,52 @@ static long parse_long(const char *s, const char *opt, long lo, long hi,
     return v;
 }
 
+/* --did-you-mean, Google-like: corrections for the words the index does
+ * not hold, and for rare words when the query found little (a few
+ * passages: a typo that happens to be in the collection a time or two).
+ * When nothing matched and the corrected query matches, its hits replace
+ * *hits and it becomes *query.  Non-zero on an error. */
+#define FEW_HITS 5
+#define RARE_WORD 2
+
+static int suggest(cari_index *ix, char **query, const cari_search_options *so,
+                   cari_hits **hits, int format)
+{
+    cari_suggestions *sg = NULL;
+    cari_hits *fixed_hits = NULL;
+    const char *fixed;
+    size_t len;
+    int searched = 0, rc;
+    rc = cari_suggest(ix, *query, strlen(*query), so->flags & CARI_SEARCH_PLAIN,
+                      cari_hits_total(*hits) < FEW_HITS ? RARE_WORD : 0, &sg);
+    if (rc == CARI_EUNSUPPORTED)
+        return 0;  /* no suggestions on this backend: not an error */
+    if (rc)
+        return rc;
+    fixed = cari_suggestions_query(sg, &len);
+    if (fixed && cari_hits_count(*hits) == 0 &&
+        cari_search(ix, fixed, len, so, &fixed_hits) == CARI_OK &&
+        cari_hits_count(fixed_hits) > 0) {
+        cari_hits_free(*hits);
+        *hits = fixed_hits;
+        searched = 1;
+    } else {
+        cari_hits_free(fixed_hits);
+    }
+    if (fixed && !(cari_hits_count(*hits) == 0 && !searched) &&
+        output_suggestions(sg, *query, searched, format))
+        rc = CARI_ENOMEM;
+    if (searched) {
+        char *q = strdup(fixed);
+        if (q) {
+            free(*query);
+            *query = q;
+        }
+    }
+    cari_suggestions_free(sg);
+    return rc;
+}
+
 /* Is s a date YYYY-MM-DD (month 01-12, day 01-31)? */
 static int valid_date(const char *s)
 {
@@ -272,6 +322,7 @@ int main(int argc, char **argv)
         {"until", required_argument, NULL, 'U'},
         {"fields", required_argument, NULL, 'F'},
         {"stats", no_argument, NULL, 'Z'},
+        {"did-you-mean", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -285,7 +336,7 @@ int main(int argc, char **argv)
     char *query = NULL;
     size_t qlen = 0, i;
     static const char **where;  /* static: reachable until exit */
-    int stats = 0;
+    int stats = 0, did_you_mean = 0;
     char msg[512];
 
     while ((c = getopt_long(argc, argv, "i:n:af:hV", longopts, NULL)) != -1) {
@@ -352,6 +403,7 @@ int main(int argc, char **argv)
             }
             break;
         case 'Z': stats = 1; break;
+        case 'D': did_you_mean = 1; break;
         case 'h': fputs(usage_text, stdout); return 0;
         case 'V': printf("cari-search %s\n", cari_version()); return 0;
         default: bad = 1; break;
@@ -363,6 +415,10 @@ int main(int argc, char **argv)
     }
     if (output_has_fields() && format == FMT_TEXT) {
         fprintf(stderr, "%s: --fields needs --format json or tsv\n", prog);
+        return 2;
+    }
+    if (did_you_mean && (batch || stats)) {
+        fprintf(stderr, "%s: --did-you-mean works on one QUERY\n", prog);
         return 2;
     }
     if (stats && (batch || optind < argc)) {
@@ -453,8 +509,14 @@ int main(int argc, char **argv)
         cari_index_close(ix);
         return rc == CARI_ENOTERMS ? 1 : 2;
     }
+    if (did_you_mean && suggest(ix, &query, &so, &hits, format)) {
+        fprintf(stderr, "%s: %s\n", prog, cari_index_errmsg(ix));
+        rc = 2;
+        cari_hits_free(hits);
+        hits = NULL;
+    }
     output_set_total(cari_hits_total(hits));
-    if (format == FMT_TEXT) {
+    if (format == FMT_TEXT && !rc) {
         size_t n = cari_hits_count(hits);
         if (n)
             printf("%zu-%zu of %llu passages for \"%s\"\n\n", so.offset + 1,

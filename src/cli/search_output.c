@@ -513,3 +513,71 @@ int output_stats(cari_index *ix, const char *dir, int json)
                cari_version());
     return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* --did-you-mean                                                      */
+/* ------------------------------------------------------------------ */
+
+static json_t *suggestions_json(const cari_suggestions *sg,
+                                const char *query, int searched)
+{
+    size_t len, i, j;
+    const char *fixed = cari_suggestions_query(sg, &len);
+    json_t *o = json_object(), *words = json_array();
+    if (!o || !words) {
+        json_decref(o);
+        json_decref(words);
+        return NULL;
+    }
+    json_object_set_new(o, "did_you_mean", json_stringn(fixed, len));
+    json_object_set_new(o, "query", json_string(query));
+    json_object_set_new(o, "searched", json_boolean(searched));
+    for (i = 0; i < cari_suggestions_count(sg); i++) {
+        cari_suggestion w;
+        json_t *alts = json_array();
+        cari_suggestions_get(sg, i, &w);
+        for (j = 0; j < w.count; j++)
+            json_array_append_new(
+                alts, json_pack("{s:s%, s:I, s:i}", "word",
+                                w.alternatives[j], w.alternative_len[j],
+                                "df", (json_int_t)w.alternative_df[j],
+                                "distance", w.distance[j]));
+        json_array_append_new(
+            words, json_pack("{s:s%, s:I, s:I, s:I, s:o}", "word", w.word,
+                             w.word_len, "start", (json_int_t)w.start, "end",
+                             (json_int_t)w.end, "df", (json_int_t)w.df,
+                             "suggestions", alts));
+    }
+    json_object_set_new(o, "words", words);
+    return o;
+}
+
+int output_suggestions(const cari_suggestions *sg, const char *query,
+                       int searched, int format)
+{
+    size_t len;
+    const char *fixed = cari_suggestions_query(sg, &len);
+    if (!fixed)
+        return 0;
+    if (format == FMT_JSON) {
+        json_t *o = suggestions_json(sg, query, searched);
+        char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(o);
+        if (!s)
+            return -1;
+        puts(s);
+        free(s);
+        return 0;
+    }
+    if (searched)
+        fprintf(format == FMT_TEXT ? stdout : stderr,
+                "%sno passages match \"%s\"; showing passages for "
+                "\"%.*s\"\n",
+                format == FMT_TEXT ? "" : "cari-search: ", query, (int)len,
+                fixed);
+    else
+        fprintf(format == FMT_TEXT ? stdout : stderr,
+                "%sdid you mean \"%.*s\"?\n",
+                format == FMT_TEXT ? "" : "cari-search: ", (int)len, fixed);
+    return 0;
+}

@@ -67,4 +67,13 @@ int output_text_width(void);
  */
 int output_stats(cari_index *ix, const char *dir, int json);
 
+/*
+ * --did-you-mean: print the corrections of query (sg) in format: text, a
+ * line on standard output; json, one JSON object (docs/JSON.md); tsv, a
+ * line on standard error.  searched: the hits that follow are those of the
+ * corrected query.  0, or -1 when out of memory.
+ */
+int output_suggestions(const cari_suggestions *sg, const char *query,
+                       int searched, int format);
+
 #endif
