@@ -498,6 +498,8 @@ int main(int argc, char **argv)
     if (rc) {
         if (rc == CARI_ENOTERMS)
             fprintf(stderr, "%s: %s\n", prog, cari_index_errmsg(ix));
+        else if (rc == CARI_ESYNTAX)
+            output_query_error(prog, cari_index_errmsg(ix), query);
         else if (rc == CARI_ECORRUPT)
             fprintf(stderr, "%s: %s; run cari-index to rebuild it\n", prog,
                     cari_index_errmsg(ix));

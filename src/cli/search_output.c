@@ -447,6 +447,28 @@ void output_text_hit(const cari_hit *h, size_t rank, int color, int width)
     putchar('\n');
 }
 
+void output_query_error(const char *prog, const char *message,
+                        const char *query)
+{
+    size_t col = 0, i = 0, n = strlen(query), c = 1;
+    int width = 0;
+    fprintf(stderr, "%s: %s\n", prog, message);
+    if (sscanf(message, "query error at column %zu", &col) != 1 || col == 0)
+        return;
+    /* the display width of the characters before column col */
+    while (i < n && c < col) {
+        utf8proc_int32_t cp;
+        size_t k = next_char(query + i, n - i, &cp);
+        width += is_blank(query[i]) ? 1 : char_width(cp);
+        i += k;
+        c++;
+    }
+    fputs("  ", stderr);
+    for (i = 0; i < n; i++)
+        fputc(is_blank(query[i]) ? ' ' : query[i], stderr);
+    fprintf(stderr, "\n  %*s^\n", width, "");
+}
+
 /* ------------------------------------------------------------------ */
 /* --stats                                                             */
 /* ------------------------------------------------------------------ */

@@ -68,6 +68,14 @@ int output_text_width(void);
 int output_stats(cari_index *ix, const char *dir, int json);
 
 /*
+ * A query that does not parse: the library's message ("query error at
+ * column N: ...") on standard error, then the query and a caret under
+ * column N (by display width).
+ */
+void output_query_error(const char *prog, const char *message,
+                        const char *query);
+
+/*
  * --did-you-mean: print the corrections of query (sg) in format: text, a
  * line on standard output; json, one JSON object (docs/JSON.md); tsv, a
  * line on standard error.  searched: the hits that follow are those of the
