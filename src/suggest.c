@@ -458,7 +458,8 @@ static int finish(cari_suggestions *s)
     for (i = 0; i < s->n; i++) {
         qword *w = &s->words[i];
         size_t k = w->ncands < MAX_ALTERNATIVES ? w->ncands : MAX_ALTERNATIVES;
-        qsort(w->cands, w->ncands, sizeof *w->cands, cmp_candidate);
+        if (w->ncands > 1)
+            qsort(w->cands, w->ncands, sizeof *w->cands, cmp_candidate);
         w->alts = cari_arena_alloc(&s->arena, (k + 1) * sizeof *w->alts);
         w->alt_lens = cari_arena_alloc(&s->arena, (k + 1) * sizeof *w->alt_lens);
         w->alt_dfs = cari_arena_alloc(&s->arena, (k + 1) * sizeof *w->alt_dfs);
