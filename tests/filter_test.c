@@ -105,7 +105,8 @@ static int ids_of(cari_index *ix, const char *q, const char *const *where,
     if (rc)
         return rc;
     n = cari_hits_count(h);
-    assert_true(n <= 256);
+    assert_true(n < 256);
+    assert_int_equal(cari_hits_total(h), n);  /* all shown: exact */
     for (i = 0; i < n; i++) {
         cari_hit hit;
         assert_int_equal(cari_hits_get(h, i, &hit), CARI_OK);
