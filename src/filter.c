@@ -7,12 +7,11 @@
  * filter therefore reads the stored record of an article the first time
  * one of its passages is a candidate, parses the metadata with jansson and
  * keeps the answer in a byte per article of that segment (0 not seen yet,
- * 1 passes, 2 fails) for the rest of the query.  Candidates come in passage
- * order within a segment, and the docstore keeps its last inflated block,
- * so each stored block is inflated at most once per query and segment.
- * Search asks only about passages good enough to enter the top k (see
- * heap_push in search.c), so the cost grows with the number of distinct
- * articles among those, not with all matches; docs/FILTERS.md has
+ * 1 passes, 2 fails), for the rest of the query and for later queries with
+ * the same conditions on the same index handle (a batch run, a server).
+ * Search asks only about passages good enough to enter the top k, best
+ * first (see heap_push in search.c), so the cost grows with the number of
+ * distinct articles among those, not with all matches; docs/FILTERS.md has
  * measurements.
  *
  * Semantics.  where conditions with the same key are alternatives (OR);
@@ -51,16 +50,33 @@ typedef struct condition {
     size_t nvalues;
 } condition;
 
+/* What the filter with these conditions found out about the articles of
+ * an open index.  The index handle keeps the last few (cari_filter_cache),
+ * so a later query with the same conditions does not read the same
+ * articles again. */
+typedef struct verdicts {
+    char *signature;            /* the conditions, as text */
+    size_t signature_len;
+    unsigned char **state;      /* per segment, per article; lazily */
+    double rate;                /* pass rate of a sample, -1: not yet */
+} verdicts;
+
+#define CACHE_SLOTS 4
+
+struct cari_filter_cache {
+    verdicts slot[CACHE_SLOTS];
+    unsigned next;              /* the slot to reuse next */
+};
+
 struct cari_filter {
     cari_index *ix;
     condition *conds;
     size_t nconds;
     char since[11], until[11];  /* "" when open */
     int dates;                  /* since or until given */
-    unsigned char **state;      /* per segment, per article; lazily */
+    verdicts *v;                /* in ix->filter_cache */
     cari_buf scratch;           /* a folded metadata value */
     uint64_t calls, passes;     /* passages asked about, passed */
-    double rate;                /* pass rate of a sample, -1: not yet */
     int error;
 };
 
@@ -295,6 +311,71 @@ static int set_date(char *out, const char *date, const char *what,
     return CARI_OK;
 }
 
+static void verdicts_clear(verdicts *v, size_t nsegs)
+{
+    size_t i;
+    if (v->state)
+        for (i = 0; i < nsegs; i++)
+            free(v->state[i]);
+    free(v->state);
+    free(v->signature);
+    memset(v, 0, sizeof *v);
+}
+
+void cari_filter_cache_free(cari_index *ix)
+{
+    unsigned i;
+    if (!ix || !ix->filter_cache)
+        return;
+    for (i = 0; i < CACHE_SLOTS; i++)
+        verdicts_clear(&ix->filter_cache->slot[i], ix->nsegs);
+    free(ix->filter_cache);
+    ix->filter_cache = NULL;
+}
+
+/* f->v: the verdicts of an earlier query with the same conditions, or a
+ * fresh slot of the index's cache (the oldest one is reused). */
+static int find_verdicts(cari_filter *f, const cari_search_options *o)
+{
+    cari_index *ix = f->ix;
+    cari_buf sig = {0};
+    size_t i;
+    verdicts *v;
+    for (i = 0; i < o->nwhere; i++)
+        if (cari_buf_append(&sig, o->where[i], strlen(o->where[i]) + 1))
+            goto nomem;
+    if (cari_buf_append(&sig, "\n", 1) ||
+        cari_buf_append(&sig, f->since, strlen(f->since) + 1) ||
+        cari_buf_append(&sig, f->until, strlen(f->until) + 1))
+        goto nomem;
+    if (!ix->filter_cache &&
+        !(ix->filter_cache = calloc(1, sizeof *ix->filter_cache)))
+        goto nomem;
+    for (i = 0; i < CACHE_SLOTS; i++) {
+        v = &ix->filter_cache->slot[i];
+        if (v->signature && v->signature_len == sig.len &&
+            memcmp(v->signature, sig.data, sig.len) == 0) {
+            f->v = v;
+            cari_buf_free(&sig);
+            return CARI_OK;
+        }
+    }
+    v = &ix->filter_cache->slot[ix->filter_cache->next];
+    ix->filter_cache->next = (ix->filter_cache->next + 1) % CACHE_SLOTS;
+    verdicts_clear(v, ix->nsegs);
+    v->state = calloc(ix->nsegs ? ix->nsegs : 1, sizeof *v->state);
+    if (!v->state)
+        goto nomem;
+    v->signature = (char *)sig.data;  /* taken over */
+    v->signature_len = sig.len;
+    v->rate = -1;
+    f->v = v;
+    return CARI_OK;
+nomem:
+    cari_buf_free(&sig);
+    return CARI_ENOMEM;
+}
+
 int cari_filter_new(cari_index *ix, const cari_search_options *o,
                     cari_filter **out, char *errmsg, size_t cap)
 {
@@ -308,7 +389,6 @@ int cari_filter_new(cari_index *ix, const cari_search_options *o,
     if (!f)
         return CARI_ENOMEM;
     f->ix = ix;
-    f->rate = -1;
     for (i = 0; i < o->nwhere && !rc; i++) {
         if (!o->where || !o->where[i])
             rc = CARI_EINVAL;
@@ -319,11 +399,8 @@ int cari_filter_new(cari_index *ix, const cari_search_options *o,
         rc = set_date(f->since, o->since, "since", errmsg, cap);
     if (!rc)
         rc = set_date(f->until, o->until, "until", errmsg, cap);
-    if (!rc && ix->nsegs) {
-        f->state = calloc(ix->nsegs, sizeof *f->state);
-        if (!f->state)
-            rc = CARI_ENOMEM;
-    }
+    if (!rc)
+        rc = find_verdicts(f, o);
     if (rc) {
         if (rc == CARI_ENOMEM)
             snprintf(errmsg, cap, "out of memory");
@@ -419,12 +496,12 @@ static int meta_passes(cari_filter *f, const char *meta, size_t len)
 static int article_passes(cari_filter *f, uint32_t seg, uint32_t a)
 {
     cari_live_segment *ls = &f->ix->segs[seg];
-    unsigned char *st = f->state[seg];
+    unsigned char *st = f->v->state[seg];
     cari_stored rec;
     int pass;
     if (!st) {
         uint32_t n = cari_segment_articles(ls->seg);
-        st = f->state[seg] = calloc(n ? n : 1, 1);
+        st = f->v->state[seg] = calloc(n ? n : 1, 1);
         if (!st) {
             f->error = CARI_ENOMEM;
             return 0;
@@ -462,8 +539,8 @@ double cari_filter_pass_rate(cari_filter *f)
     size_t s;
     if (!f)
         return 1.0;
-    if (f->rate >= 0)
-        return f->rate;
+    if (f->v->rate >= 0)
+        return f->v->rate;
     for (s = 0; s < f->ix->nsegs; s++)
         all += cari_segment_articles(f->ix->segs[s].seg);
     for (k = 0; k < SAMPLE && all; k++) {
@@ -481,8 +558,8 @@ double cari_filter_pass_rate(cari_filter *f)
         seen++;
         passed += (uint64_t)article_passes(f, (uint32_t)s, (uint32_t)i);
     }
-    f->rate = seen ? (double)passed / (double)seen : 0.0;
-    return f->rate;
+    f->v->rate = seen ? (double)passed / (double)seen : 0.0;
+    return f->v->rate;
 }
 
 uint64_t cari_filter_total(cari_filter *f, uint64_t candidates)
@@ -508,10 +585,6 @@ void cari_filter_free(cari_filter *f)
         free(f->conds[i].key);
     }
     free(f->conds);
-    if (f->state)
-        for (i = 0; i < f->ix->nsegs; i++)
-            free(f->state[i]);
-    free(f->state);
     cari_buf_free(&f->scratch);
     free(f);
 }

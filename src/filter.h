@@ -60,4 +60,7 @@ uint64_t cari_filter_total(cari_filter *f, uint64_t candidates);
 
 void cari_filter_free(cari_filter *f);
 
+/* cari_filter_cache_free(), which cari_index_close() calls, is declared in
+ * index_internal.h. */
+
 #endif

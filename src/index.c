@@ -531,6 +531,7 @@ void cari_index_close(cari_index *ix)
     if (!ix)
         return;
     cari_xapian_index_close(ix->xapian);
+    cari_filter_cache_free(ix);
     close_segments(ix->segs, ix->nsegs);
     cari_analyzer_free(ix->analyzer);
     free(ix->dir);

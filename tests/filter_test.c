@@ -164,8 +164,12 @@ static void test_where_values(void **state)
     fixture *f = *state;
     cari_index *ix;
     char buf[512];
+    int round;
     build_small(f->ix);
     ix = index_open(f->ix);
+    /* twice: the second round finds the verdicts of the first in the
+     * index handle's cache, or what is left of them (it keeps 4) */
+    for (round = 0; round < 2; round++) {
     assert_string_equal(where1(ix, "source=tempo.co", buf, sizeof buf), "a c");
     assert_string_equal(where1(ix, "source=TEMPO.CO", buf, sizeof buf), "a c");
     assert_string_equal(where1(ix, "source=detik", buf, sizeof buf), "d");
@@ -187,6 +191,7 @@ static void test_where_values(void **state)
         assert_int_equal(ids_of(ix, "kopi", both, 2, NULL, NULL, buf,
                                 sizeof buf), CARI_OK);
         assert_string_equal(buf, "a");
+    }
     }
     cari_index_close(ix);
 }
