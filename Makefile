@@ -9,7 +9,9 @@
 #   make clean
 #
 # Options: WERROR=1 (warnings are errors; CI sets it), SANITIZER=address,undefined,
-#          OPT=-O2, BUILD=build (objects), BINDIR=bin, LIBDIR=lib.
+#          OPT=-O2, BUILD=build (objects), BINDIR=bin, LIBDIR=lib,
+#          XAPIAN=no (build without the Xapian backend even if libxapian-dev
+#          is installed; by default it is built when pkg-config finds it).
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -31,18 +33,43 @@ endif
 
 DEPS_PC  = libutf8proc jansson zlib
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
-DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -lstemmer -lm
+DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -lstemmer -lm -pthread
 
-CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) $(SAN) -fPIC -fvisibility=hidden \
+CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) $(SAN) -fPIC -fvisibility=hidden -pthread \
              -Iinclude -Isrc $(DEPS_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+
+# The Xapian backend: src/xapian_backend.c over the C shim
+# (include/xapian_c.h, src/xapian_shim.cc, the only C++ file) when
+# pkg-config finds xapian-core; src/xapian_none.c (every entry point says
+# "not built in") when it does not.
+XAPIAN ?= auto
+ifneq ($(XAPIAN),no)
+XAPIAN_FOUND := $(shell $(PKG_CONFIG) --exists xapian-core 2>/dev/null && echo yes)
+endif
+ifeq ($(XAPIAN_FOUND),yes)
+XAPIAN_CFLAGS := $(shell $(PKG_CONFIG) --cflags xapian-core)
+XAPIAN_LIBS   := $(shell $(PKG_CONFIG) --libs xapian-core) -lstdc++
+BACKEND_SRC   = src/xapian_backend.c
+SHIM_OBJ      = $(BUILD)/xapian_shim.o
+else
+BACKEND_SRC   = src/xapian_none.c
+SHIM_OBJ      =
+ifeq ($(MAKELEVEL),0)
+$(info cari: $(if $(filter no,$(XAPIAN)),XAPIAN=no,libxapian-dev not found): building without the Xapian backend)
+endif
+endif
+DEPS_LIBS += $(XAPIAN_LIBS)
+
+CXXFLAGS_ALL = -std=c++17 $(OPT) -Wall -Wextra -Wshadow $(if $(filter 1,$(WERROR)),-Werror) \
+               $(SAN) -fPIC -fvisibility=hidden -Iinclude $(XAPIAN_CFLAGS) $(CXXFLAGS)
 
 LIB_SRC = src/util.c src/utf8.c src/tokenizer.c src/stopwords.c \
           src/analyzer.c src/passage.c src/corpus.c src/codec.c \
           src/docstore.c src/segment.c src/index.c src/snippet.c \
-          src/search.c src/errors.c src/stem.c src/query.c src/hits.c src/xapian_none.c \
-          src/filter.c src/suggest.c
-LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o
+          src/search.c src/errors.c src/stem.c src/query.c src/hits.c \
+          src/writer.c src/filter.c src/suggest.c $(BACKEND_SRC)
+LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o $(SHIM_OBJ)
 
 # The stemmer's root dictionary is generated at build time from Debian's
 # hunspell-id (nothing from it is kept in this repository).
@@ -54,7 +81,7 @@ LIB_A  = $(LIBDIR)/libcari.a
 LIB_SO = $(LIBDIR)/libcari.so.$(SOVERSION)
 BINS   = $(BINDIR)/cari-index $(BINDIR)/cari-search
 
-TEST_C   = $(wildcard tests/*_test.c)
+TEST_C   = $(filter-out $(if $(SHIM_OBJ),,tests/xapian_%_test.c),$(wildcard tests/*_test.c))
 TEST_BIN = $(TEST_C:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test check bench bench-stem eval install uninstall clean
@@ -67,8 +94,11 @@ deps:
 	@test -f /usr/include/libstemmer.h || { \
 	  echo "cari: missing libstemmer.h: apt-get install libstemmer-dev"; exit 1; }
 
-$(BUILD)/%.o: src/%.c include/cari.h $(wildcard src/*.h) | $(BUILD)/.dirs
+$(BUILD)/%.o: src/%.c include/cari.h include/xapian_c.h $(wildcard src/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/xapian_shim.o: src/xapian_shim.cc include/xapian_c.h | $(BUILD)/.dirs
+	$(CXX) $(CXXFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/.dirs:
 	@mkdir -p $(BUILD)/cli $(BUILD)/tests $(BUILD)/gen $(LIBDIR) $(BINDIR) && touch $@
@@ -139,6 +169,13 @@ $(BUILD)/stem_eval: bench/stem_eval.c $(LIB_A)
 eval: all
 	bench/eval.sh
 
+# Speed and size against the peers (../shared/bench) and the Xapian backend
+# in one run, then cost growth at 1x/3x/10x and the stemming benchmark.
+# Results: bench/results/, docs/BENCHMARKS.md (with RECORD=1).
+bench: all bench-stem
+	bench/run.sh $(if $(RECORD),--record)
+	bench/scale.sh $(if $(RECORD),--record)
+
 clean:
 	rm -rf build build-san lib bin tests/tmp
 
@@ -167,7 +204,7 @@ install: all
 	install -m 755 $(LIB_SO) $(DESTDIR)$(libdir)/libcari.so.$(VERSION)
 	ln -sf libcari.so.$(VERSION) $(DESTDIR)$(libdir)/libcari.so.$(SOVERSION)
 	ln -sf libcari.so.$(SOVERSION) $(DESTDIR)$(libdir)/libcari.so
-	install -m 644 include/cari.h $(DESTDIR)$(includedir)/
+	install -m 644 include/cari.h $(if $(SHIM_OBJ),include/xapian_c.h) $(DESTDIR)$(includedir)/
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(libdir)' \
 	  'includedir=$(includedir)' '' 'Name: cari' \
 	  'Description: Full-text search for Indonesian article collections' \
@@ -184,7 +221,8 @@ uninstall:
 	  $(DESTDIR)$(libdir)/libcari.a $(DESTDIR)$(libdir)/libcari.so \
 	  $(DESTDIR)$(libdir)/libcari.so.$(SOVERSION) \
 	  $(DESTDIR)$(libdir)/libcari.so.$(VERSION) \
-	  $(DESTDIR)$(includedir)/cari.h $(DESTDIR)$(pkgconfigdir)/cari.pc \
+	  $(DESTDIR)$(includedir)/cari.h $(DESTDIR)$(includedir)/xapian_c.h \
+	  $(DESTDIR)$(pkgconfigdir)/cari.pc \
 	  $(DESTDIR)$(mandir)/man1/cari-index.1 \
 	  $(DESTDIR)$(mandir)/man1/cari-search.1 \
 	  $(DESTDIR)$(bashcompdir)/cari-search $(DESTDIR)$(bashcompdir)/cari-index

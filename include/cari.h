@@ -182,7 +182,7 @@ typedef struct cari_writer_options {
 } cari_writer_options;
 
 #define CARI_WRITER_OPTIONS_VERSION 1
-#define CARI_WRITER_OPTIONS_INIT {CARI_WRITER_OPTIONS_VERSION, 256, 6, 1, 0, NULL}
+#define CARI_WRITER_OPTIONS_INIT {CARI_WRITER_OPTIONS_VERSION, 256, 4, 1, 0, NULL}
 
 /*
  * Open the index directory dir for writing, creating it if needed, and take
@@ -211,9 +211,21 @@ CARI_API int cari_writer_delete(cari_writer *writer, const char *id,
  */
 CARI_API int cari_writer_commit(cari_writer *writer);
 
+/*
+ * Ask the next commit to merge segments until at most max_segments remain
+ * (1: everything into one segment, which also drops deleted articles from
+ * the files and the statistics).  Without this call a commit merges by
+ * itself only when more than CARI_AUTO_MERGE_SEGMENTS segments would be
+ * live, the smallest ones first.  Merging re-analyzes the stored text of
+ * the merged articles.
+ */
+#define CARI_AUTO_MERGE_SEGMENTS 12
+CARI_API int cari_writer_merge(cari_writer *writer, unsigned max_segments);
+
 typedef struct cari_writer_stats {
     uint64_t articles;       /* articles added by this writer */
-    uint64_t passages;       /* passages made from them */
+    uint64_t passages;       /* passages made from them (with threads,
+                                complete only after a commit) */
     uint64_t input_bytes;    /* bytes of title + text added */
     uint64_t terms;          /* distinct terms in the index after commit */
     uint64_t index_bytes;    /* size of the committed index files */
@@ -256,6 +268,24 @@ CARI_API void cari_index_close(cari_index *index);
 CARI_API const char *cari_index_backend(const cari_index *index);
 CARI_API const char *cari_index_errmsg(const cari_index *index);
 
+/* 1 when this libcari can read and write indexes of the named backend:
+ * "native" always, "xapian" when it was built with libxapian; else 0. */
+CARI_API int cari_backend_available(const char *backend);
+
+/*
+ * The shards of an index: the locations it was opened with, in order (1
+ * for cari_index_open: its directory).  cari_index_shard() returns the
+ * i-th location (borrowed from the index, valid until cari_index_close;
+ * NULL when i >= the count) and sets *left_out (may be NULL) to NULL while
+ * that shard is searched, or to why it is not: with
+ * CARI_SHARDS_ALLOW_PARTIAL, a shard that cannot be reached at open, or
+ * that fails during a search, is left out and the others searched.  Check
+ * after each cari_search() to tell users their results are partial.
+ */
+CARI_API size_t cari_index_shard_count(const cari_index *index);
+CARI_API const char *cari_index_shard(const cari_index *index, size_t i,
+                                      const char **left_out);
+
 typedef struct cari_index_stats {
     uint64_t articles;  /* live articles */
     uint64_t passages;  /* live passages */
@@ -296,9 +326,10 @@ typedef struct cari_search_options {
      *    when field KEY is a string equal to VALUE ignoring case and
      *    accents, a number equal to it as a number, true/false, or an array
      *    with such an element.  A missing field fails.
-     *  since, until: "YYYY-MM-DD", inclusive bounds on the first 10
-     *    characters of the "date" field; an article without a date that
-     *    starts YYYY-MM-DD fails them.
+     *  since, until: "YYYY-MM-DD", inclusive bounds on the date in the
+     *    "date" field, which may be written as news sites write dates
+     *    (2019-09-14, 14/09/2019, 14 September 2019, Sep 14, 2019...:
+     *    docs/FILTERS.md); an article without such a date fails them.
      * A malformed condition gives CARI_EINVAL (message in
      * cari_index_errmsg()); the Xapian backend gives CARI_EUNSUPPORTED.
      * The strings are borrowed for the duration of the call. */

@@ -770,14 +770,38 @@ typedef struct scored {
     uint32_t seg, passage;
 } scored;
 
-/* Is a better than b (higher score; ties: earlier segment and passage)? */
+/* The segments whose passages are being ranked: ties compare ids. */
+static _Thread_local const cari_index *tie_index;
+
+/*
+ * Is a better than b?  Higher score first; on a tie, the smaller article
+ * id, then the earlier passage of that article: an order that does not
+ * depend on how the collection was split into segments (threads, flushes,
+ * merges).
+ */
 static int better(const scored *a, const scored *b)
 {
+    const cari_segment *sa, *sb;
+    uint32_t aa, ab;
+    const char *ia, *ib;
+    size_t la, lb, m;
+    int c;
     if (a->score != b->score)
         return a->score > b->score;
-    if (a->seg != b->seg)
-        return a->seg < b->seg;
-    return a->passage < b->passage;
+    if (a->seg == b->seg && a->passage == b->passage)
+        return 0;
+    sa = tie_index->segs[a->seg].seg;
+    sb = tie_index->segs[b->seg].seg;
+    aa = cari_segment_passage_article(sa, a->passage);
+    ab = cari_segment_passage_article(sb, b->passage);
+    ia = cari_segment_id(sa, aa, &la);
+    ib = cari_segment_id(sb, ab, &lb);
+    m = la < lb ? la : lb;
+    c = memcmp(ia, ib, m);
+    if (c || la != lb)
+        return c ? c < 0 : la < lb;
+    return a->passage - cari_segment_first_passage(sa, aa) <
+           b->passage - cari_segment_first_passage(sb, ab);
 }
 
 /* Candidates that wait for the filter (see heap_push). */
@@ -938,7 +962,11 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
         uint32_t d = CARI_DOC_END;
         double score = 0, theta = threshold(heap);
         int complete = 1;
-        while (first_essential < n && prefix[first_essential + 1] <= theta) {
+        /* a passage scoring exactly theta may still win its tie (by id), and
+         * sums in another order differ in the last bits: prune only below
+         * theta by a margin */
+        theta -= 1e-9 * (1.0 + fabs(theta));
+        while (first_essential < n && prefix[first_essential + 1] < theta) {
             first_essential++;
             pruned = 1;
         }
@@ -955,7 +983,7 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
         /* the non-essential ones, highest bound first, while they can
          * still lift the passage over the threshold */
         for (i = first_essential; i-- > 0;) {
-            if (score + prefix[i + 1] <= theta) {
+            if (score + prefix[i + 1] < theta) {
                 complete = 0;
                 break;
             }
@@ -964,7 +992,7 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
         }
         if (complete && live(ls, d)) {
             matched++;
-            if (score > theta) {
+            if (score >= theta) {
                 scored sc;
                 sc.score = 0;
                 for (i = 0; i < n; i++)
@@ -1088,7 +1116,9 @@ static int fill_hit(cari_index *ix, cari_hits *h, const scored *sc,
     cari_stored st;
     int rc;
     memset(hit, 0, sizeof *hit);
-    cari_segment_passage_range(ls->seg, sc->passage, &start, &end);
+    rc = cari_segment_passage_range(ls->seg, sc->passage, &start, &end);
+    if (rc)
+        return rc;
     hit->score = sc->score;
     hit->passage = sc->passage - cari_segment_first_passage(ls->seg, art);
     hit->start = start;
@@ -1168,6 +1198,7 @@ int cari_search(cari_index *ix, const char *text, size_t len,
         return CARI_EINVAL;
     memset(&c, 0, sizeof c);
     c.ix = ix;
+    tie_index = ix;
     c.o = opts ? *opts : defaults;
     c.qarena = &qa;
     c.arena = &seg_arena;

@@ -17,7 +17,11 @@
  *               u64 total body length, u64 total title length
  *   2 ARTICLES  u32 first_passage[articles + 1] (ascending, last = passages),
  *               u16 title_len[articles]
- *   3 PASSAGES  u32 start[passages], u32 end[passages], u16 body_len[passages]
+ *   3 PASSAGES  u16 body_len[passages] (padded to 4 bytes),
+ *               u32 range_offset[articles + 1] into the ranges that follow:
+ *               per article, per passage, varint (start - previous end)
+ *               varint (end - start): the passages' byte ranges in the
+ *               article text (previous end of the first passage: 0)
  *   4 DICT      front-coded term blocks of DICT_BLOCK terms:
  *                 block := varint postings_offset varint positions_offset
  *                          entry*
@@ -36,6 +40,7 @@
  *  11 IDTEXT    u32 offset[articles + 1] into the bytes that follow: the
  *               article ids, uncompressed, so that ranking runs that need
  *               only ids never inflate stored text
+ *  12 STOREDICT the stored text's preset deflate dictionary (maybe empty)
  *
  * Passages are numbered within the segment in article order; the body
  * field's doc ids are passage numbers and the title field's are article
@@ -61,7 +66,7 @@
 
 #define SEG_MAGIC "CARISEG"
 #define SEG_END_MAGIC "CARIEND"
-#define SEG_VERSION 2
+#define SEG_VERSION 5
 #define DICT_BLOCK 32
 
 enum {
@@ -76,35 +81,76 @@ enum {
     SEC_STOREIDX,
     SEC_IDS,
     SEC_IDTEXT,
-    SEC_COUNT = SEC_IDTEXT
+    SEC_STOREDICT,
+    SEC_COUNT = SEC_STOREDICT
 };
 
 static const char *const section_names[SEC_COUNT + 1] = {
     "", "info", "articles", "passages", "dictionary", "dictionary index",
     "postings", "positions", "stored text", "stored text index", "ids",
-    "id text"};
+    "id text", "stored text dictionary"};
 
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
 /* ------------------------------------------------------------------ */
 
+/* A compact growable buffer for the inverter's per-term streams (16 bytes
+ * instead of cari_buf's 24: the per-term state must stay small). */
+typedef struct sbuf {
+    unsigned char *data;
+    uint32_t len, cap;
+} sbuf;
+
+static int sbuf_grow(sbuf *b, size_t need)
+{
+    size_t cap = b->cap ? b->cap : 8;
+    unsigned char *p;
+    while (cap < need)
+        cap *= 2;
+    if (cap > UINT32_MAX)
+        return CARI_ENOMEM;
+    p = realloc(b->data, cap);
+    if (!p)
+        return CARI_ENOMEM;
+    b->data = p;
+    b->cap = (uint32_t)cap;
+    return CARI_OK;
+}
+
+static inline int sbuf_varint(sbuf *b, uint64_t v)
+{
+    if (CARI_UNLIKELY(b->cap - b->len < 10) &&
+        sbuf_grow(b, (size_t)b->len + 10))
+        return CARI_ENOMEM;
+    b->len += (uint32_t)cari_varint_put(b->data + b->len, v);
+    return CARI_OK;
+}
+
+static void sbuf_free(sbuf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+/* What the inverter keeps per term and field: one cache line. */
 typedef struct field_acc {
-    cari_buf docs;      /* entries (codec.h tail format) of closed postings */
-    cari_buf pos;       /* position gaps of all postings */
+    sbuf docs;          /* entries (codec.h tail format) of closed postings */
+    sbuf pos;           /* position gaps of all postings */
     uint32_t df;
     uint32_t cur_doc;   /* doc of the open posting */
     uint32_t cur_tf;
     uint32_t last_pos;
-    int64_t prev_doc;   /* last closed doc, -1 */
-    int open;
+    uint32_t prev_doc1; /* last closed doc + 1 (0: none yet) */
+    uint32_t open;
 } field_acc;
 
 typedef struct term_acc {
+    field_acc f[CARI_NFIELDS];  /* the hot part first: line-aligned */
     const char *term;
-    uint32_t len;
     uint64_t hash;
-    field_acc f[CARI_NFIELDS];
-} term_acc;
+    uint32_t len;
+} __attribute__((aligned(64))) term_acc;
 
 typedef struct u32vec {
     uint32_t *items;
@@ -181,8 +227,8 @@ void cari_segw_free(cari_segment_writer *w)
         return;
     for (i = 0; i < w->nterms; i++)
         for (f = 0; f < CARI_NFIELDS; f++) {
-            cari_buf_free(&w->terms[i].f[f].docs);
-            cari_buf_free(&w->terms[i].f[f].pos);
+            sbuf_free(&w->terms[i].f[f].docs);
+            sbuf_free(&w->terms[i].f[f].pos);
         }
     free(w->terms);
     free(w->slots);
@@ -253,10 +299,14 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
         j = (j + 1) & (w->nslots - 1);
     }
     if (w->nterms == w->terms_cap) {
+        /* line-aligned (realloc only promises 16 bytes) */
         size_t cap = w->terms_cap ? w->terms_cap * 2 : 4096;
-        term_acc *p = realloc(w->terms, cap * sizeof *p);
-        if (!p)
+        void *p = NULL;
+        if (posix_memalign(&p, 64, cap * sizeof(term_acc)) != 0)
             return -1;
+        if (w->nterms)
+            memcpy(p, w->terms, w->nterms * sizeof(term_acc));
+        free(w->terms);
         w->terms = p;
         w->terms_cap = cap;
     }
@@ -267,7 +317,6 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
         return -1;
     t->len = len;
     t->hash = h;
-    t->f[0].prev_doc = t->f[1].prev_doc = -1;
     w->slots[j] = (uint32_t)++w->nterms;
     if (w->nterms * 2 > w->nslots && grow_slots(w))
         return -1;
@@ -277,12 +326,12 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
 /* Close the open posting of field acc: write its (gap, tf) entry. */
 static int close_posting(cari_segment_writer *w, field_acc *f)
 {
-    uint64_t gap = (uint64_t)((int64_t)f->cur_doc - f->prev_doc - 1);
-    size_t before = f->docs.len;
-    int rc = cari_buf_varint(&f->docs, gap << 1 | (f->cur_tf == 1));
+    uint64_t gap = (uint64_t)(f->cur_doc - f->prev_doc1);
+    uint32_t before = f->docs.len;
+    int rc = sbuf_varint(&f->docs, gap << 1 | (f->cur_tf == 1));
     if (f->cur_tf > 1)
-        rc |= cari_buf_varint(&f->docs, f->cur_tf);
-    f->prev_doc = f->cur_doc;
+        rc |= sbuf_varint(&f->docs, f->cur_tf);
+    f->prev_doc1 = f->cur_doc + 1;
     f->open = 0;
     w->posting_bytes += f->docs.len - before;
     return rc ? CARI_ENOMEM : CARI_OK;
@@ -330,7 +379,7 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
         if (tok->term[0] == '=')
             continue;  /* exact forms: doc and tf only (see below) */
         before = f->pos.len;
-        if (cari_buf_varint(&f->pos, tok->position - f->last_pos))
+        if (sbuf_varint(&f->pos, tok->position - f->last_pos))
             return CARI_ENOMEM;
         w->posting_bytes += f->pos.len - before;
         f->last_pos = tok->position;
@@ -389,9 +438,8 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
     rc |= cari_buf_append(&w->id_text, a->id, a->id_len);
     if (rc)
         return CARI_ENOMEM;
-    rc = cari_store_writer_add(&w->store, a->id, a->id_len, a->title,
-                               a->title_len, a->meta, a->meta_len, a->text,
-                               a->text_len);
+    rc = cari_store_writer_add(&w->store, a->title, a->title_len, a->meta,
+                               a->meta_len, a->text, a->text_len);
     if (rc)
         return rc;
     *article_no = art;
@@ -400,12 +448,12 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
 
 /* ---- writing the file ---- */
 
-static const cari_segment_writer *sort_ctx;
-
+/* Orders pointers to terms by their bytes (no shared state: segments are
+ * written by several threads at once). */
 static int cmp_terms(const void *x, const void *y)
 {
-    const term_acc *a = &sort_ctx->terms[*(const uint32_t *)x];
-    const term_acc *b = &sort_ctx->terms[*(const uint32_t *)y];
+    const term_acc *a = *(const term_acc *const *)x;
+    const term_acc *b = *(const term_acc *const *)y;
     size_t n = a->len < b->len ? a->len : b->len;
     int c = memcmp(a->term, b->term, n);
     if (c)
@@ -457,7 +505,7 @@ static int write_section(out_file *o, int id, const void *data, size_t len)
 static int build_inverted(cari_segment_writer *w, cari_buf *dict,
                           cari_buf *dictidx, cari_buf *post, cari_buf *pos)
 {
-    uint32_t *order = NULL;
+    term_acc **order = NULL;
     uint32_t *docs = NULL, *tfs = NULL, *lens = NULL, *pbytes = NULL;
     size_t cap = 0, i;
     const term_acc *prev = NULL;
@@ -466,11 +514,10 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
     if (!order)
         return CARI_ENOMEM;
     for (i = 0; i < w->nterms; i++)
-        order[i] = (uint32_t)i;
-    sort_ctx = w;
+        order[i] = &w->terms[i];
     qsort(order, w->nterms, sizeof *order, cmp_terms);
     for (i = 0; i < w->nterms && !rc; i++) {
-        term_acc *t = &w->terms[order[i]];
+        term_acc *t = order[i];
         int f;
         size_t prefix = 0;
         if (i % DICT_BLOCK == 0) {
@@ -538,8 +585,8 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
             rc |= cari_buf_varint(dict, fa->pos.len);
             rc |= cari_buf_append(pos, fa->pos.data, fa->pos.len);
             /* free as we go: the buffers are no longer needed */
-            cari_buf_free(&fa->docs);
-            cari_buf_free(&fa->pos);
+            sbuf_free(&fa->docs);
+            sbuf_free(&fa->pos);
         }
         prev = t;
     }
@@ -581,14 +628,34 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
                               (unsigned char)(w->title_len.items[i] >> 8)};
         rc |= cari_buf_append(&arts, b, 2);
     }
-    for (i = 0; i < np; i++)
-        rc |= cari_buf_u32(&pass, w->pstart.items[i]);
-    for (i = 0; i < np; i++)
-        rc |= cari_buf_u32(&pass, w->pend.items[i]);
     for (i = 0; i < np && !rc; i++) {
         unsigned char b[2] = {(unsigned char)w->body_len.items[i],
                               (unsigned char)(w->body_len.items[i] >> 8)};
         rc |= cari_buf_append(&pass, b, 2);
+    }
+    while (pass.len % 4)
+        rc |= cari_buf_putc(&pass, 0);
+    {
+        /* ranges: offsets first (their room is known), then the varints */
+        size_t offsets = pass.len, a;
+        cari_buf ranges = {0};
+        rc |= cari_buf_reserve(&pass, 4 * ((size_t)na + 1));
+        for (a = 0; a < na && !rc; a++) {
+            uint32_t p, lo = w->first_passage.items[a];
+            uint32_t hi = a + 1 < na ? w->first_passage.items[a + 1] : np;
+            uint32_t prev = 0;
+            rc |= cari_buf_u32(&pass, (uint32_t)ranges.len);
+            for (p = lo; p < hi; p++) {
+                rc |= cari_buf_varint(&ranges, w->pstart.items[p] - prev);
+                rc |= cari_buf_varint(&ranges,
+                                      w->pend.items[p] - w->pstart.items[p]);
+                prev = w->pend.items[p];
+            }
+        }
+        rc |= cari_buf_u32(&pass, (uint32_t)ranges.len);
+        rc |= cari_buf_append(&pass, ranges.data, ranges.len);
+        cari_buf_free(&ranges);
+        (void)offsets;
     }
     for (i = 0; i < na; i++)
         rc |= cari_buf_u32(&idtext, w->id_offsets.items[i]);
@@ -625,6 +692,8 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
     if (!rc) rc = write_section(&o, SEC_STOREIDX, storeidx.data, storeidx.len);
     if (!rc) rc = write_section(&o, SEC_IDS, w->ids.data, w->ids.len);
     if (!rc) rc = write_section(&o, SEC_IDTEXT, idtext.data, idtext.len);
+    if (!rc) rc = write_section(&o, SEC_STOREDICT, w->store.dict,
+                                w->store.dict_len);
     if (!rc) {
         uint64_t table_off = o.off;
         rc = cari_write_all(o.fd, o.table.data, o.table.len, path, err);
@@ -674,7 +743,8 @@ struct cari_segment {
     uint32_t narticles, npassages, nterms, ndictblocks;
     uint64_t total_len[CARI_NFIELDS];
     const unsigned char *first_passage, *title_len;
-    const unsigned char *pstart, *pend, *body_len;
+    const unsigned char *body_len, *range_offsets, *ranges;
+    size_t ranges_len;
     uint32_t *passage_article;
     cari_store_reader store;
 };
@@ -805,7 +875,8 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     s->total_len[CARI_FIELD_TITLE] = cari_get_u64(s->sec[SEC_INFO] + 24);
     if (s->sec_len[SEC_ARTICLES] !=
             4 * ((size_t)s->narticles + 1) + 2 * (size_t)s->narticles ||
-        s->sec_len[SEC_PASSAGES] != 10 * (size_t)s->npassages ||
+        s->sec_len[SEC_PASSAGES] < ((2 * (size_t)s->npassages + 3) & ~(size_t)3) +
+                                       4 * ((size_t)s->narticles + 1) ||
         s->sec_len[SEC_DICTIDX] != 4 * (size_t)s->ndictblocks ||
         s->sec_len[SEC_IDS] != 12 * (size_t)s->narticles ||
         s->sec_len[SEC_IDTEXT] < 4 * ((size_t)s->narticles + 1) ||
@@ -815,9 +886,23 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     }
     s->first_passage = s->sec[SEC_ARTICLES];
     s->title_len = s->first_passage + 4 * ((size_t)s->narticles + 1);
-    s->pstart = s->sec[SEC_PASSAGES];
-    s->pend = s->pstart + 4 * (size_t)s->npassages;
-    s->body_len = s->pend + 4 * (size_t)s->npassages;
+    s->body_len = s->sec[SEC_PASSAGES];
+    s->range_offsets = s->body_len + ((2 * (size_t)s->npassages + 3) & ~(size_t)3);
+    s->ranges = s->range_offsets + 4 * ((size_t)s->narticles + 1);
+    s->ranges_len = s->sec_len[SEC_PASSAGES] -
+                    (size_t)(s->ranges - s->sec[SEC_PASSAGES]);
+    {
+        uint32_t a, prev = 0;
+        for (a = 0; a <= s->narticles; a++) {
+            uint32_t v = cari_get_u32(s->range_offsets + 4 * (size_t)a);
+            if (v < prev || v > s->ranges_len || (a == 0 && v != 0) ||
+                (a == s->narticles && v != s->ranges_len)) {
+                rc = corrupt(err, path, "bad passage range table");
+                goto fail;
+            }
+            prev = v;
+        }
+    }
     s->passage_article = malloc(((size_t)s->npassages + 1) * 4);
     if (!s->passage_article) {
         rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
@@ -859,7 +944,8 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     }
     rc = cari_store_reader_init(&s->store, s->sec[SEC_STORE],
                                 s->sec_len[SEC_STORE], s->sec[SEC_STOREIDX],
-                                s->sec_len[SEC_STOREIDX], s->narticles);
+                                s->sec_len[SEC_STOREIDX], s->sec[SEC_STOREDICT],
+                                s->sec_len[SEC_STOREDICT], s->narticles);
     if (rc) {
         rc = corrupt(err, path, "bad stored text index");
         goto fail;
@@ -918,11 +1004,27 @@ uint32_t cari_segment_title_len(const cari_segment *s, uint32_t a)
     return cari_get_u16(s->title_len + 2 * (size_t)a);
 }
 
-void cari_segment_passage_range(const cari_segment *s, uint32_t p,
-                                uint32_t *start, uint32_t *end)
+int cari_segment_passage_range(const cari_segment *s, uint32_t p,
+                               uint32_t *start, uint32_t *end)
 {
-    *start = cari_get_u32(s->pstart + 4 * (size_t)p);
-    *end = cari_get_u32(s->pend + 4 * (size_t)p);
+    uint32_t a = s->passage_article[p];
+    uint32_t k, n = p - cari_segment_first_passage(s, a);
+    const unsigned char *q =
+        s->ranges + cari_get_u32(s->range_offsets + 4 * (size_t)a);
+    const unsigned char *e =
+        s->ranges + cari_get_u32(s->range_offsets + 4 * (size_t)a + 4);
+    uint64_t pos = 0, b = 0;
+    for (k = 0; k <= n; k++) {
+        pos += cari_varint_get(&q, e);
+        b = pos + cari_varint_get(&q, e);
+        if (!q || b > UINT32_MAX)
+            return CARI_ECORRUPT;
+        if (k < n)
+            pos = b;
+    }
+    *start = (uint32_t)pos;
+    *end = (uint32_t)b;
+    return CARI_OK;
 }
 
 const char *cari_segment_id(const cari_segment *s, uint32_t a, size_t *len)
@@ -1123,13 +1225,14 @@ int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
     }
     for (; lo < s->narticles && cari_get_u64(ids + 12 * lo) == h; lo++) {
         uint32_t art = cari_get_u32(ids + 12 * lo + 8);
-        cari_stored st;
+        const char *other;
+        size_t other_len;
         if (art >= s->narticles)
             return CARI_ECORRUPT;
         if (deleted && (deleted[art >> 3] >> (art & 7) & 1))
             continue;
-        st.id = cari_segment_id(s, art, &st.id_len);
-        if (st.id_len == len && memcmp(st.id, id, len) == 0) {
+        other = cari_segment_id(s, art, &other_len);
+        if (other_len == len && memcmp(other, id, len) == 0) {
             *a = art;
             return 1;
         }

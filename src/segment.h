@@ -81,9 +81,10 @@ uint32_t cari_segment_passage_count(const cari_segment *s, uint32_t a);
 /* Field length of a passage (body) or of an article (title), in tokens. */
 uint32_t cari_segment_body_len(const cari_segment *s, uint32_t p);
 uint32_t cari_segment_title_len(const cari_segment *s, uint32_t a);
-/* Byte range of passage p in its article's text. */
-void cari_segment_passage_range(const cari_segment *s, uint32_t p,
-                                uint32_t *start, uint32_t *end);
+/* Byte range of passage p in its article's text; CARI_ECORRUPT when the
+ * range table does not decode. */
+int cari_segment_passage_range(const cari_segment *s, uint32_t p,
+                               uint32_t *start, uint32_t *end);
 
 /* The id of article a (borrowed from the mapped file; not NUL-terminated). */
 const char *cari_segment_id(const cari_segment *s, uint32_t a, size_t *len);

@@ -18,17 +18,27 @@
 #include "search_output.h"
 
 static const char usage_text[] =
-    "usage: cari-search [-i DIR] [-n K] [options] QUERY...\n"
-    "       cari-search [-i DIR] [-n K] --batch FILE [--latency OUT]\n"
+    "usage: cari-search [-i DIR | --shard LOC...] [-n K] [options] QUERY...\n"
+    "       cari-search [-i DIR | --shard LOC...] [-n K] --batch FILE "
+    "[--latency OUT]\n"
     "       cari-search [-i DIR] --stats [--format json]\n"
     "\n"
     "Rank the passages of the index in DIR (default: index/) for QUERY.\n"
     "Words are matched in their stemmed form and ranked with BM25 over the\n"
     "passage text and its article's title; passages matching more of the\n"
-    "words rank higher.\n"
+    "words rank higher.  The index says which backend built it (native or\n"
+    "xapian).\n"
     "\n"
     "options:\n"
-    "  -i, --index DIR        index directory (default: index/)\n"
+    "  -i, --index DIR        index directory (default: index/), or\n"
+    "                         tcp://HOST:PORT of a xapian-tcpsrv serving one\n"
+    "      --shard LOC        search this shard (repeat for each): a Xapian\n"
+    "                         index directory or tcp://HOST:PORT of a\n"
+    "                         xapian-tcpsrv serving one; all are ranked as\n"
+    "                         one index, with collection-wide statistics\n"
+    "      --allow-partial    leave out shards that cannot be reached (and\n"
+    "                         say so) instead of failing\n"
+    "      --backend NAME     native or xapian: fail unless the index is one\n"
     "  -n, --limit K          show the top K passages (default 10)\n"
     "      --offset N         skip the first N (paging)\n"
     "  -a, --all              every word must match\n"
@@ -41,6 +51,7 @@ static const char usage_text[] =
     "                         prints qno<TAB>rank<TAB>id#passage<TAB>score\n"
     "                         (with --format json: hits as JSON with \"qno\")\n"
     "      --latency OUT      with --batch: write qno<TAB>microseconds to OUT\n"
+    "      --snippets         with --batch: make the snippets too (timed)\n"
     "      --where KEY=VALUE  only articles whose metadata field KEY is VALUE\n"
     "                         (ignoring case); the same KEY twice means either\n"
     "                         value, different KEYs must all hold\n"
@@ -81,7 +92,8 @@ static const char usage_text[] =
     "ranges in the snippet), meta and total (docs/JSON.md); tsv prints\n"
     "rank<TAB>score<TAB>id<TAB>passage<TAB>title.\n"
     "\n"
-    "exit status: 0 when something matched, 1 when nothing did, 2 on error.\n";
+    "exit status: 0 when something matched, 1 when nothing did, 2 on error\n"
+    "(a shard unreachable without --allow-partial is an error).\n";
 
 static const char *prog = "cari-search";
 
@@ -131,6 +143,28 @@ static int print_json(const cari_hit *h, size_t rank, long qno)
     return output_hit(o, h);  /* --fields, "total", JSON or TSV */
 }
 
+/* Warn once about every shard that is not being searched (left out at
+ * open, or after it failed during a search); returns how many are left
+ * out.  warned[i] remembers the ones already reported. */
+static size_t report_left_out(const cari_index *ix, unsigned char *warned)
+{
+    size_t i, n = cari_index_shard_count(ix), out = 0;
+    for (i = 0; i < n; i++) {
+        const char *why;
+        cari_index_shard(ix, i, &why);
+        if (!why)
+            continue;
+        out++;
+        if (warned && !warned[i]) {
+            /* why names the shard */
+            fprintf(stderr, "%s: warning: %s -- left out, the results come "
+                    "from the other shards\n", prog, why);
+            warned[i] = 1;
+        }
+    }
+    return out;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -139,7 +173,8 @@ static double now(void)
 }
 
 static int run_batch(cari_index *ix, const char *file, const char *latency,
-                     const cari_search_options *so, int json)
+                     const cari_search_options *so, int json,
+                     unsigned char *warned)
 {
     FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
     FILE *lat = NULL;
@@ -180,6 +215,7 @@ static int run_batch(cari_index *ix, const char *file, const char *latency,
             src = cari_search(ix, line, (size_t)n, &plain, &hits);
         }
         t1 = now();
+        report_left_out(ix, warned);
         if (src == CARI_ENOTERMS) {
             if (lat)
                 fprintf(lat, "%ld\t%.0f\n", qno, (t1 - t0) * 1e6);
@@ -314,6 +350,10 @@ static int valid_date(const char *s)
     return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
+/* Long options without a letter (room for the letters others take). */
+enum { OPT_WHERE = 256, OPT_SINCE, OPT_UNTIL, OPT_FIELDS, OPT_STATS,
+       OPT_DID_YOU_MEAN };
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -328,21 +368,30 @@ int main(int argc, char **argv)
         {"snippet-words", required_argument, NULL, 'w'},
         {"batch", required_argument, NULL, 'B'},
         {"latency", required_argument, NULL, 'L'},
+        {"snippets", no_argument, NULL, 'Y'},
         {"k1", required_argument, NULL, 'K'},
         {"b", required_argument, NULL, 'b'},
         {"title-weight", required_argument, NULL, 'T'},
-        {"where", required_argument, NULL, 'W'},
-        {"since", required_argument, NULL, 'S'},
-        {"until", required_argument, NULL, 'U'},
-        {"fields", required_argument, NULL, 'F'},
-        {"stats", no_argument, NULL, 'Z'},
-        {"did-you-mean", no_argument, NULL, 'D'},
+        {"shard", required_argument, NULL, 'S'},
+        {"allow-partial", no_argument, NULL, 'p'},
+        {"backend", required_argument, NULL, 'k'},
+        {"where", required_argument, NULL, OPT_WHERE},
+        {"since", required_argument, NULL, OPT_SINCE},
+        {"until", required_argument, NULL, OPT_UNTIL},
+        {"fields", required_argument, NULL, OPT_FIELDS},
+        {"stats", no_argument, NULL, OPT_STATS},
+        {"did-you-mean", no_argument, NULL, OPT_DID_YOU_MEAN},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *dir = "index", *batch = NULL, *latency = NULL;
-    const char *color_when = "auto";
-    int format = FMT_TEXT, c, bad = 0, color, rc;
+    const char *color_when = "auto", *backend = NULL;
+    const char **shards = NULL;
+    size_t nshards = 0, left_out;
+    int format = FMT_TEXT, c, bad = 0, color, rc, dir_given = 0;
+    int batch_snippets = 0;
+    unsigned open_flags = 0;
+    unsigned char *warned = NULL;
     cari_search_options so = CARI_SEARCH_OPTIONS_INIT;
     cari_index *ix;
     cari_hits *hits;
@@ -353,9 +402,23 @@ int main(int argc, char **argv)
     int stats = 0, did_you_mean = 0;
     char msg[512];
 
+    shards = calloc((size_t)argc, sizeof *shards);
+    if (!shards)
+        return 2;
+
     while ((c = getopt_long(argc, argv, "i:n:af:hV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'i': dir = optarg; break;
+        case 'i': dir = optarg; dir_given = 1; break;
+        case 'S': shards[nshards++] = optarg; break;
+        case 'p': open_flags |= CARI_SHARDS_ALLOW_PARTIAL; break;
+        case 'k':
+            if (strcmp(optarg, "native") && strcmp(optarg, "xapian")) {
+                fprintf(stderr, "%s: --backend wants native or xapian\n",
+                        prog);
+                bad = 1;
+            }
+            backend = optarg;
+            break;
         case 'n': so.limit = (size_t)parse_long(optarg, "--limit", 0, 1000000, &bad); break;
         case 'o': so.offset = (size_t)parse_long(optarg, "--offset", 0, 1000000, &bad); break;
         case 'a': so.flags |= CARI_SEARCH_ALL; break;
@@ -384,10 +447,11 @@ int main(int argc, char **argv)
         case 'w': so.snippet_words = (int)parse_long(optarg, "--snippet-words", 1, 10000, &bad); break;
         case 'B': batch = optarg; break;
         case 'L': latency = optarg; break;
+        case 'Y': batch_snippets = 1; break;
         case 'K': so.k1 = parse_double(optarg, "--k1", 0, 100, &bad); break;
         case 'b': so.b = parse_double(optarg, "--b", 0, 1, &bad); break;
         case 'T': so.title_weight = parse_double(optarg, "--title-weight", 0, 100, &bad); break;
-        case 'W':
+        case OPT_WHERE:
             if (!strchr(optarg, '=') || optarg[0] == '=') {
                 fprintf(stderr, "%s: --where wants KEY=VALUE, not '%s'\n",
                         prog, optarg);
@@ -396,47 +460,72 @@ int main(int argc, char **argv)
             }
             if (!(where = realloc(where, (so.nwhere + 1) * sizeof *where))) {
                 fprintf(stderr, "%s: out of memory\n", prog);
+                free(shards);
                 return 2;
             }
             where[so.nwhere++] = optarg;
             so.where = where;
             break;
-        case 'S':
-        case 'U':
+        case OPT_SINCE:
+        case OPT_UNTIL:
             if (!valid_date(optarg)) {
                 fprintf(stderr, "%s: %s wants a date YYYY-MM-DD, not '%s'\n",
-                        prog, c == 'S' ? "--since" : "--until", optarg);
+                        prog, c == OPT_SINCE ? "--since" : "--until", optarg);
                 bad = 1;
             }
-            *(c == 'S' ? &so.since : &so.until) = optarg;
+            *(c == OPT_SINCE ? &so.since : &so.until) = optarg;
             break;
-        case 'F':
+        case OPT_FIELDS:
             if (output_set_fields(optarg, msg, sizeof msg)) {
                 fprintf(stderr, "%s: --fields: %s\n", prog, msg);
                 bad = 1;
             }
             break;
-        case 'Z': stats = 1; break;
-        case 'D': did_you_mean = 1; break;
-        case 'h': fputs(usage_text, stdout); return 0;
-        case 'V': printf("cari-search %s\n", cari_version()); return 0;
+        case OPT_STATS: stats = 1; break;
+        case OPT_DID_YOU_MEAN: did_you_mean = 1; break;
+        case 'h': fputs(usage_text, stdout); free(shards); return 0;
+        case 'V':
+            printf("cari-search %s (backends: native%s)\n", cari_version(),
+                   cari_backend_available("xapian") ? ", xapian" : "");
+            free(shards);
+            return 0;
         default: bad = 1; break;
         }
     }
+    if (!bad && dir_given && nshards) {
+        fprintf(stderr, "%s: give either -i DIR or --shard LOC..., not both\n",
+                prog);
+        bad = 1;
+    }
+    if (!bad && (open_flags & CARI_SHARDS_ALLOW_PARTIAL) && !nshards) {
+        fprintf(stderr, "%s: --allow-partial goes with --shard\n", prog);
+        bad = 1;
+    }
+    if (!bad && backend && !cari_backend_available(backend)) {
+        fprintf(stderr, "%s: the Xapian backend was not built in (install "
+                "libxapian-dev and rebuild cari)\n", prog);
+        free(shards);
+        return 2;
+    }
     if (bad) {
         fprintf(stderr, "Try '%s --help'.\n", prog);
+        free(shards);
         return 2;
     }
-    if (output_has_fields() && format == FMT_TEXT) {
+    if (!bad && output_has_fields() && format == FMT_TEXT) {
         fprintf(stderr, "%s: --fields needs --format json or tsv\n", prog);
-        return 2;
+        bad = 1;
     }
-    if (did_you_mean && (batch || stats)) {
+    if (!bad && did_you_mean && (batch || stats)) {
         fprintf(stderr, "%s: --did-you-mean works on one QUERY\n", prog);
-        return 2;
+        bad = 1;
     }
-    if (stats && (batch || optind < argc)) {
+    if (!bad && stats && (batch || optind < argc)) {
         fprintf(stderr, "%s: --stats takes no query\n", prog);
+        bad = 1;
+    }
+    if (bad) {
+        free(shards);
         return 2;
     }
     output_set_format(format);
@@ -445,26 +534,45 @@ int main(int argc, char **argv)
                    output_search_flags();
     if (!batch && !stats && optind >= argc) {
         fprintf(stderr, "%s: no query given\nTry '%s --help'.\n", prog, prog);
+        free(shards);
         return 2;
     }
     if (batch && optind < argc) {
         fprintf(stderr, "%s: give either QUERY or --batch FILE, not both\n",
                 prog);
+        free(shards);
         return 2;
     }
     if (latency && !batch) {
         fprintf(stderr, "%s: --latency needs --batch\n", prog);
+        free(shards);
         return 2;
     }
-    if (cari_index_open(dir, &ix, &err)) {
-        if (err.code == CARI_ENOTFOUND)
+    if (!nshards && strncmp(dir, "tcp://", 6) == 0)
+        shards[nshards++] = dir;  /* -i tcp://HOST:PORT: one remote index */
+    if (nshards ? cari_index_open_shards(shards, nshards, open_flags, &ix, &err)
+                : cari_index_open(dir, &ix, &err)) {
+        if (err.code == CARI_ENOTFOUND && !nshards)
             fprintf(stderr, "%s: %s; build one with: cari-index -i %s "
                     "INPUT...\n", prog, err.message, dir);
         else if (err.code == CARI_ECORRUPT)
             fprintf(stderr, "%s: index is damaged (%s); rebuild it with "
                     "cari-index\n", prog, err.message);
+        else if (err.code == CARI_EIO && nshards > 1 &&
+                 !(open_flags & CARI_SHARDS_ALLOW_PARTIAL))
+            fprintf(stderr, "%s: %s (--allow-partial searches the other "
+                    "shards)\n", prog, err.message);
         else
             fprintf(stderr, "%s: %s\n", prog, err.message);
+        free(shards);
+        return 2;
+    }
+    free(shards);
+    if (backend && strcmp(backend, cari_index_backend(ix)) != 0) {
+        fprintf(stderr, "%s: %s holds a %s index, not a %s one\n", prog,
+                cari_index_shard(ix, 0, NULL), cari_index_backend(ix),
+                backend);
+        cari_index_close(ix);
         return 2;
     }
     if (stats) {
@@ -474,13 +582,21 @@ int main(int argc, char **argv)
             rc = 2;
         return rc;
     }
-    if (batch) {
-        /* ids are all a batch run prints, unless it asks for JSON */
-        if (format != FMT_JSON && !output_has_fields())
-            so.flags &= ~(CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED);
-        rc = run_batch(ix, batch, latency, &so,
-                       format == FMT_JSON || output_has_fields());
+    warned = calloc(cari_index_shard_count(ix) + 1, 1);
+    if (!warned) {
         cari_index_close(ix);
+        return 2;
+    }
+    if (batch) {
+        /* ids are all a batch run prints, unless it asks for JSON; with
+         * --snippets the snippets are made (and timed) all the same */
+        if (format != FMT_JSON && !batch_snippets && !output_has_fields())
+            so.flags &= ~(CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED);
+        report_left_out(ix, warned);
+        rc = run_batch(ix, batch, latency, &so,
+                       format == FMT_JSON || output_has_fields(), warned);
+        cari_index_close(ix);
+        free(warned);
         if (fflush(stdout) != 0)
             rc = 2;
         return rc;
@@ -490,6 +606,7 @@ int main(int argc, char **argv)
     query = malloc(qlen + 1);
     if (!query) {
         cari_index_close(ix);
+        free(warned);
         return 2;
     }
     query[0] = '\0';
@@ -509,6 +626,8 @@ int main(int argc, char **argv)
     else
         color = isatty(1) && !getenv("NO_COLOR");
     rc = cari_search(ix, query, strlen(query), &so, &hits);
+    left_out = report_left_out(ix, warned);
+    free(warned);
     if (rc) {
         if (rc == CARI_ENOTERMS)
             fprintf(stderr, "%s: %s\n", prog, cari_index_errmsg(ix));
@@ -517,6 +636,10 @@ int main(int argc, char **argv)
         else if (rc == CARI_ECORRUPT)
             fprintf(stderr, "%s: %s; run cari-index to rebuild it\n", prog,
                     cari_index_errmsg(ix));
+        else if (rc == CARI_EIO && nshards > 1 &&
+                 !(open_flags & CARI_SHARDS_ALLOW_PARTIAL))
+            fprintf(stderr, "%s: %s (--allow-partial searches the other "
+                    "shards)\n", prog, cari_index_errmsg(ix));
         else
             fprintf(stderr, "%s: %s\n", prog,
                     *cari_index_errmsg(ix) ? cari_index_errmsg(ix)
@@ -534,12 +657,16 @@ int main(int argc, char **argv)
     output_set_total(cari_hits_total(hits));
     if (format == FMT_TEXT && !rc) {
         size_t n = cari_hits_count(hits);
+        char partial[96] = "";
+        if (left_out)
+            snprintf(partial, sizeof partial, " (%zu of %zu shards left out)",
+                     left_out, cari_index_shard_count(ix));
         if (n)
-            printf("%zu-%zu of %llu passages for \"%s\"\n\n", so.offset + 1,
-                   so.offset + n, (unsigned long long)cari_hits_total(hits),
-                   query);
+            printf("%zu-%zu of %llu passages for \"%s\"%s\n\n",
+                   so.offset + 1, so.offset + n,
+                   (unsigned long long)cari_hits_total(hits), query, partial);
         else
-            printf("no passages match \"%s\"\n", query);
+            printf("no passages match \"%s\"%s\n", query, partial);
     }
     for (i = 0; i < cari_hits_count(hits); i++) {
         cari_hit h;
