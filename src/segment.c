@@ -1239,3 +1239,8 @@ int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
     }
     return 0;
 }
+
+int cari_segment_format_version(void)
+{
+    return SEG_VERSION;
+}

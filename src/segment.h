@@ -97,4 +97,7 @@ int cari_segment_article(cari_segment *s, uint32_t a, cari_stored *out);
 int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
                          const unsigned char *deleted, uint32_t *a);
 
+/* The version written in (and required of) segment files. */
+int cari_segment_format_version(void);
+
 #endif
