@@ -32,6 +32,7 @@
 
 #include <jansson.h>
 
+#include "codec.h"
 #include "index_internal.h"
 #include "utf8.h"
 #include "util.h"
@@ -252,6 +253,142 @@ static int parse_date(const char *s, size_t n, char out[11])
         memcpy(out, buf, 11);
     }
     return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Metadata terms (written by the indexer, read by the fast path)      */
+/* ------------------------------------------------------------------ */
+
+/* A value's part of a term is cut at this many bytes and marked with a
+ * hash of the whole, so every term fits the dictionary's 255 bytes. */
+#define META_VALUE_MAX 120
+/* Keys longer than this get no terms (a where on them reads the stored
+ * text): "#" key separator value must stay under 255 bytes. */
+#define META_KEY_MAX 100
+
+/* Append "#" key SEP value to out as one NUL-terminated term; SEP is
+ * 0x1f for strings (folded) and booleans, 0x1e for numbers (%.17g). */
+static int meta_term(cari_buf *out, const char *key, size_t klen, char sep,
+                     const char *val, size_t vlen)
+{
+    int rc = 0;
+    rc |= cari_buf_putc(out, '#');
+    rc |= cari_buf_append(out, key, klen);
+    rc |= cari_buf_putc(out, (unsigned char)sep);
+    if (vlen > META_VALUE_MAX) {
+        char h[24];
+        size_t cut = cari_utf8_trim(val, META_VALUE_MAX - 20);
+        snprintf(h, sizeof h, "\x01%016llx",
+                 (unsigned long long)cari_hash64(val, vlen));
+        rc |= cari_buf_append(out, val, cut);
+        rc |= cari_buf_append(out, h, strlen(h));
+    } else {
+        rc |= cari_buf_append(out, val, vlen);
+    }
+    rc |= cari_buf_putc(out, 0);
+    return rc ? CARI_ENOMEM : CARI_OK;
+}
+
+/* The term (into out, NUL-terminated) that a where value `value` on key
+ * would match when the metadata holds it as a string or boolean
+ * (number = 0) or as a number (number = 1; 0 returned when value is not
+ * one). */
+static int where_term(cari_buf *out, const char *key, const char *value,
+                      int number)
+{
+    char num[40];
+    out->len = 0;
+    if (number) {
+        char *end;
+        double d;
+        errno = 0;
+        d = strtod(value, &end);
+        if (end == value || *end || errno)
+            return 0;
+        snprintf(num, sizeof num, "%.17g", d);
+        return meta_term(out, key, strlen(key), 0x1e, num, strlen(num)) == 0;
+    }
+    return meta_term(out, key, strlen(key), 0x1f, value, strlen(value)) == 0;
+}
+
+static int meta_value_terms(cari_buf *out, cari_buf *tmp, const char *key,
+                            size_t klen, json_t *v, int depth, size_t *n)
+{
+    char num[40];
+    int rc = CARI_OK;
+    size_t i;
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        tmp->len = 0;
+        rc = fold(json_string_value(v), json_string_length(v), tmp);
+        if (!rc)
+            rc = meta_term(out, key, klen, 0x1f, (const char *)tmp->data,
+                           tmp->len);
+        break;
+    case JSON_INTEGER:
+    case JSON_REAL:
+        snprintf(num, sizeof num, "%.17g", json_number_value(v));
+        rc = meta_term(out, key, klen, 0x1e, num, strlen(num));
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        rc = meta_term(out, key, klen, 0x1f, json_is_true(v) ? "true" : "false",
+                       json_is_true(v) ? 4 : 5);
+        break;
+    case JSON_ARRAY:
+        if (depth > 0)
+            return CARI_OK;
+        for (i = 0; i < json_array_size(v) && !rc; i++)
+            rc = meta_value_terms(out, tmp, key, klen, json_array_get(v, i),
+                                  depth + 1, n);
+        return rc;
+    default:
+        return CARI_OK;
+    }
+    if (!rc)
+        (*n)++;
+    return rc;
+}
+
+int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
+                    size_t *count)
+{
+    json_t *obj, *v;
+    const char *key;
+    cari_buf tmp = {0};
+    int rc = CARI_OK;
+    *count = 0;
+    out->len = 0;
+    if (!meta || !len)
+        return CARI_OK;
+    obj = json_loadb(meta, len, 0, NULL);
+    if (!json_is_object(obj)) {
+        json_decref(obj);
+        return CARI_OK;
+    }
+    json_object_foreach(obj, key, v) {
+        size_t klen = strlen(key);
+        char d[11];
+        if (klen > META_KEY_MAX || memchr(key, 0x1f, klen) ||
+            memchr(key, 0x1e, klen))
+            continue;  /* too long, or holds our separators: no terms */
+        rc = meta_value_terms(out, &tmp, key, klen, v, 0, count);
+        if (rc)
+            break;
+        if (strcmp(key, "date") == 0 && json_is_string(v) &&
+            parse_date(json_string_value(v), json_string_length(v), d)) {
+            rc = cari_buf_putc(out, '@') || cari_buf_append(out, d, 10) ||
+                         cari_buf_putc(out, 0)
+                     ? CARI_ENOMEM
+                     : CARI_OK;
+            (*count)++;
+        }
+        if (rc)
+            break;
+    }
+    json_decref(obj);
+    cari_buf_free(&tmp);
+    return rc;
 }
 
 static int add_condition(cari_filter *f, const char *spec, char *errmsg,
@@ -492,6 +629,111 @@ static int meta_passes(cari_filter *f, const char *meta, size_t len)
     return pass;
 }
 
+/* Mark in keep[] every article whose title-field postings hold term. */
+static int mark_term(const cari_segment *s, const char *term, size_t len,
+                     unsigned char *keep)
+{
+    cari_term_info info;
+    cari_postings p;
+    cari_arena arena = {0};
+    uint32_t n = cari_segment_articles(s);
+    int rc, found = cari_segment_lookup(s, term, len, &info);
+    if (found <= 0)
+        return found;  /* absent: nothing to mark; or damage */
+    rc = cari_postings_open(&p, info.postings[CARI_FIELD_TITLE],
+                            info.postings_len[CARI_FIELD_TITLE], NULL, 0,
+                            info.df[CARI_FIELD_TITLE], &arena);
+    while (!rc && p.doc != CARI_DOC_END) {
+        if (p.doc >= n) {
+            rc = CARI_ECORRUPT;
+            break;
+        }
+        keep[p.doc] = 1;
+        cari_postings_next(&p);
+    }
+    if (!rc && p.corrupt)
+        rc = CARI_ECORRUPT;
+    cari_arena_free(&arena);
+    return rc;
+}
+
+typedef struct date_range {
+    const cari_filter *f;
+    const cari_segment *s;
+    unsigned char *keep;
+    int rc;
+} date_range;
+
+static int mark_date(void *ctx, const char *term, size_t len,
+                     const cari_term_info *info)
+{
+    date_range *r = ctx;
+    char d[11];
+    (void)info;
+    if (len != 11)
+        return 0;
+    memcpy(d, term + 1, 10);
+    d[10] = '\0';
+    if ((r->f->since[0] && strcmp(d, r->f->since) < 0))
+        return 0;
+    if (r->f->until[0] && strcmp(d, r->f->until) > 0)
+        return 1;  /* past the range: the dates come in order */
+    r->rc = mark_term(r->s, term, len, r->keep);
+    return r->rc < 0 ? r->rc : 0;
+}
+
+/*
+ * The verdicts for every article of a segment that has metadata terms,
+ * from their postings (no stored text read): each condition's values are
+ * OR'ed, conditions and the date range AND'ed.  Returns CARI_OK, or
+ * CARI_ENOTFOUND when this filter cannot use the terms (a key too long to
+ * have been indexed), or an error.
+ */
+static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
+                               unsigned char *st)
+{
+    uint32_t n = cari_segment_articles(s), a;
+    unsigned char *keep = NULL;
+    cari_buf term = {0};
+    size_t i, j;
+    int rc = CARI_OK;
+    for (i = 0; i < f->nconds; i++)
+        if (strlen(f->conds[i].key) > META_KEY_MAX)
+            return CARI_ENOTFOUND;
+    keep = malloc(n ? n : 1);
+    if (!keep)
+        return CARI_ENOMEM;
+    for (a = 0; a < n; a++)
+        st[a] = PASSES;
+    for (i = 0; i < f->nconds && !rc; i++) {
+        memset(keep, 0, n ? n : 1);
+        for (j = 0; j < f->conds[i].nvalues && !rc; j++) {
+            int number;
+            for (number = 0; number < 2 && !rc; number++)
+                if (where_term(&term, f->conds[i].key, f->conds[i].values[j],
+                               number))
+                    rc = mark_term(s, (const char *)term.data, term.len - 1,
+                                   keep);
+        }
+        for (a = 0; a < n && !rc; a++)
+            if (!keep[a])
+                st[a] = FAILS;
+    }
+    if (!rc && f->dates) {
+        date_range r = {f, s, keep, 0};
+        memset(keep, 0, n ? n : 1);
+        rc = cari_segment_scan_prefix(s, "@", 1, mark_date, &r);
+        if (!rc)
+            rc = r.rc;
+        for (a = 0; a < n && !rc; a++)
+            if (!keep[a])
+                st[a] = FAILS;
+    }
+    free(keep);
+    cari_buf_free(&term);
+    return rc;
+}
+
 /* Does article a of segment seg pass?  Computed once, then cached. */
 static int article_passes(cari_filter *f, uint32_t seg, uint32_t a)
 {
@@ -505,6 +747,16 @@ static int article_passes(cari_filter *f, uint32_t seg, uint32_t a)
         if (!st) {
             f->error = CARI_ENOMEM;
             return 0;
+        }
+        if (cari_segment_flags(ls->seg) & CARI_SEGMENT_META_TERMS) {
+            int rc = verdicts_from_terms(f, ls->seg, st);
+            if (rc == CARI_ENOTFOUND) {
+                memset(st, UNSEEN, n ? n : 1);  /* the stored text, then */
+            } else if (rc) {
+                if (!f->error)
+                    f->error = rc;
+                return 0;
+            }
         }
     }
     if (st[a] != UNSEEN)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cari.h"
+#include "util.h"
 
 typedef struct cari_filter cari_filter;
 
@@ -42,6 +43,20 @@ static inline int cari_filter_pass(cari_filter *f, uint32_t seg, uint32_t p)
 {
     return !f || cari_filter_check(f, seg, p);
 }
+
+/*
+ * The index-time terms of an article's metadata (a JSON object text), as
+ * NUL-terminated strings one after another in out (cleared first); *count
+ * gets their number.  A top-level field K whose value is a string (or an
+ * array holding strings) gives "#K\x1fV" with V folded as where values
+ * are; a boolean "#K\x1ftrue"/"false"; a number "#K\x1eN" with N printed
+ * "%.17g"; a "date" field that parses also "@YYYY-MM-DD".  The indexer
+ * stores them in the title field without positions (analysis never makes a
+ * term starting with '#' or '@'), so a filter reads postings instead of
+ * stored text.  Malformed metadata gives no term.
+ */
+int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
+                    size_t *count);
 
 /* CARI_OK, or the first error met while checking (CARI_ECORRUPT,
  * CARI_ENOMEM). */

@@ -14,7 +14,9 @@
  *
  * Sections (ids):
  *   1 INFO      u32 articles, u32 passages, u32 terms, u32 dict blocks,
- *               u64 total body length, u64 total title length
+ *               u64 total body length, u64 total title length, u32 flags
+ *               (bit 0: metadata terms, filter.h, are in the title field;
+ *               an older segment ends before the flags)
  *   2 ARTICLES  u32 first_passage[articles + 1] (ascending, last = passages),
  *               u16 title_len[articles]
  *   3 PASSAGES  u16 body_len[passages] (padded to 4 bytes),
@@ -45,8 +47,9 @@
  * Passages are numbered within the segment in article order; the body
  * field's doc ids are passage numbers and the title field's are article
  * numbers.  Lengths count indexed (non-stopword) tokens.  Exact-form terms
- * ("=menulis", see analyzer.c) have no positions: their position stream is
- * empty (phrases over exact forms are checked against the stored text).
+ * ("=menulis", see analyzer.c) and metadata terms ("#source\x1ftempo",
+ * "@2019-09-14", filter.h) have no positions: their position streams are
+ * empty.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "segment.h"
@@ -63,6 +66,7 @@
 #include <zlib.h>
 
 #include "codec.h"
+#include "filter.h"
 
 #define SEG_MAGIC "CARISEG"
 #define SEG_END_MAGIC "CARIEND"
@@ -177,6 +181,7 @@ struct cari_segment_writer {
     cari_store_writer store;
     cari_tokvec tokens;
     cari_spanvec spans;
+    cari_buf meta_terms;  /* the current article's metadata terms */
     uint64_t total_len[CARI_NFIELDS];
     size_t posting_bytes;
 };
@@ -245,6 +250,7 @@ void cari_segw_free(cari_segment_writer *w)
     cari_store_writer_free(&w->store);
     cari_tokvec_free(&w->tokens);
     cari_spanvec_free(&w->spans);
+    cari_buf_free(&w->meta_terms);
     free(w);
 }
 
@@ -376,8 +382,8 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
                 return CARI_ENOMEM;
         }
         f->cur_tf++;
-        if (tok->term[0] == '=')
-            continue;  /* exact forms: doc and tf only (see below) */
+        if (tok->term[0] == '=' || tok->term[0] == '#' || tok->term[0] == '@')
+            continue;  /* exact forms, metadata: doc and tf only */
         before = f->pos.len;
         if (sbuf_varint(&f->pos, tok->position - f->last_pos))
             return CARI_ENOMEM;
@@ -389,6 +395,38 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
         if (close_posting(w, &w->terms[w->touched.items[i]].f[field]))
             return CARI_ENOMEM;
     return len;
+}
+
+/* The article's metadata terms (filter.h) join its title tokens as extra
+ * terms: no position, no length, never met by a query word. */
+static int add_meta_terms(cari_segment_writer *w, const cari_article *a)
+{
+    size_t count, k;
+    const char *p;
+    if (!a->meta_len)
+        return CARI_OK;
+    if (cari_meta_terms(a->meta, a->meta_len, &w->meta_terms, &count))
+        return CARI_ENOMEM;
+    p = (const char *)w->meta_terms.data;
+    for (k = 0; k < count; k++) {
+        cari_term_token t;
+        size_t l = strlen(p);
+        memset(&t, 0, sizeof t);
+        t.term = p;
+        t.term_len = (uint32_t)l;
+        t.alternative = 1;
+        if (w->tokens.len == w->tokens.cap) {
+            size_t cap = w->tokens.cap ? w->tokens.cap * 2 : 64;
+            cari_term_token *q = realloc(w->tokens.items, cap * sizeof *q);
+            if (!q)
+                return CARI_ENOMEM;
+            w->tokens.items = q;
+            w->tokens.cap = cap;
+        }
+        w->tokens.items[w->tokens.len++] = t;
+        p += l + 1;
+    }
+    return CARI_OK;
 }
 
 static uint32_t sat16(long v)
@@ -412,6 +450,9 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
     n = cari_analyzer_run(an, a->title, a->title_len, 0, &w->tokens);
     if (n < 0)
         return (int)n;
+    rc |= add_meta_terms(w, a);
+    if (rc)
+        return CARI_ENOMEM;
     n = invert(w, CARI_FIELD_TITLE, art);
     if (n < 0)
         return (int)n;
@@ -620,6 +661,7 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
     rc |= cari_buf_u32(&info, (uint32_t)(dictidx.len / 4));
     rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_BODY]);
     rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_TITLE]);
+    rc |= cari_buf_u32(&info, CARI_SEGMENT_META_TERMS);
     for (i = 0; i < na; i++)
         rc |= cari_buf_u32(&arts, w->first_passage.items[i]);
     rc |= cari_buf_u32(&arts, np);
@@ -741,6 +783,7 @@ struct cari_segment {
     const unsigned char *sec[SEC_COUNT + 1];
     size_t sec_len[SEC_COUNT + 1];
     uint32_t narticles, npassages, nterms, ndictblocks;
+    uint32_t flags;
     uint64_t total_len[CARI_NFIELDS];
     const unsigned char *first_passage, *title_len;
     const unsigned char *body_len, *range_offsets, *ranges;
@@ -873,6 +916,8 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     s->ndictblocks = cari_get_u32(s->sec[SEC_INFO] + 12);
     s->total_len[CARI_FIELD_BODY] = cari_get_u64(s->sec[SEC_INFO] + 16);
     s->total_len[CARI_FIELD_TITLE] = cari_get_u64(s->sec[SEC_INFO] + 24);
+    s->flags = s->sec_len[SEC_INFO] >= 36 ? cari_get_u32(s->sec[SEC_INFO] + 32)
+                                          : 0;
     if (s->sec_len[SEC_ARTICLES] !=
             4 * ((size_t)s->narticles + 1) + 2 * (size_t)s->narticles ||
         s->sec_len[SEC_PASSAGES] < ((2 * (size_t)s->npassages + 3) & ~(size_t)3) +
@@ -969,6 +1014,7 @@ void cari_segment_close(cari_segment *s)
 }
 
 uint32_t cari_segment_articles(const cari_segment *s) { return s->narticles; }
+uint32_t cari_segment_flags(const cari_segment *s) { return s->flags; }
 uint32_t cari_segment_passages(const cari_segment *s) { return s->npassages; }
 uint32_t cari_segment_terms(const cari_segment *s) { return s->nterms; }
 uint64_t cari_segment_file_size(const cari_segment *s) { return s->size; }

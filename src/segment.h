@@ -57,6 +57,9 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err);
 void cari_segment_close(cari_segment *s);
 
 uint32_t cari_segment_articles(const cari_segment *s);
+/* CARI_SEGMENT_* flags of the INFO section. */
+#define CARI_SEGMENT_META_TERMS 1u  /* metadata terms in the title field */
+uint32_t cari_segment_flags(const cari_segment *s);
 uint32_t cari_segment_passages(const cari_segment *s);
 uint32_t cari_segment_terms(const cari_segment *s);
 uint64_t cari_segment_total_len(const cari_segment *s, int field);

@@ -76,6 +76,7 @@
 #include <sys/stat.h>
 
 #include "analyzer_internal.h"
+#include "filter.h"
 #include "passage.h"
 #include "snippet.h"
 #include "utf8.h"
@@ -349,6 +350,9 @@ done:
 /* Writing                                                             */
 /* ------------------------------------------------------------------ */
 
+/* A title position that marks a metadata term (boolean). */
+#define META_POSITION UINT32_MAX
+
 /* A title term kept across the body passages' analysis. */
 typedef struct title_posting {
     size_t off;        /* of its "S"-prefixed, NUL-terminated term in buf */
@@ -366,6 +370,7 @@ struct cari_xapian_writer {
     cari_spanvec spans;
     cari_tokvec tokens;
     cari_buf title_terms;      /* title_posting's strings */
+    cari_buf meta_terms;       /* the article's metadata terms */
     title_posting *title;
     size_t ntitle, title_cap;
     cari_buf data;
@@ -424,6 +429,7 @@ void cari_xapian_writer_close(cari_xapian_writer *w)
     cari_spanvec_free(&w->spans);
     cari_tokvec_free(&w->tokens);
     cari_buf_free(&w->title_terms);
+    cari_buf_free(&w->meta_terms);
     cari_buf_free(&w->data);
     free(w->title);
     free(w->dir);
@@ -506,12 +512,38 @@ fail:
     return rc;
 }
 
-/* Keep the analyzed title (w->tokens) as "S"-terms for every passage. */
-static int keep_title(cari_xapian_writer *w)
+/* Keep the analyzed title (w->tokens) and the metadata terms of the
+ * article (filter.h: "#key\x1fvalue", "@date"; boolean, no position) as
+ * "S"-terms for every passage. */
+static int keep_title(cari_xapian_writer *w, const cari_article *a)
 {
-    size_t i;
+    size_t i, count;
     w->ntitle = 0;
     w->title_terms.len = 0;
+    if (cari_meta_terms(a->meta, a->meta_len, &w->meta_terms, &count))
+        return CARI_ENOMEM;
+    {
+        const char *p = (const char *)w->meta_terms.data;
+        for (i = 0; i < count; i++) {
+            size_t l = strlen(p);
+            if (w->ntitle == w->title_cap) {
+                size_t cap = w->title_cap ? w->title_cap * 2 : 32;
+                title_posting *q = realloc(w->title, cap * sizeof *q);
+                if (!q)
+                    return CARI_ENOMEM;
+                w->title = q;
+                w->title_cap = cap;
+            }
+            w->title[w->ntitle].off = w->title_terms.len;
+            w->title[w->ntitle].position = META_POSITION;
+            if (cari_buf_append(&w->title_terms, TITLE_PREFIX, 1) ||
+                cari_buf_append(&w->title_terms, p, l) ||
+                cari_buf_putc(&w->title_terms, '\0'))
+                return CARI_ENOMEM;
+            w->ntitle++;
+            p += l + 1;
+        }
+    }
     for (i = 0; i < w->tokens.len; i++) {
         const cari_term_token *t = &w->tokens.items[i];
         if (t->stop || t->term_len > MAX_TERM)
@@ -584,7 +616,9 @@ static int add_passage(cari_xapian_writer *w, const cari_article *a,
         xc = add_body(w, doc);
     for (i = 0; i < w->ntitle && !xc; i++) {
         const char *t = (const char *)w->title_terms.data + w->title[i].off;
-        xc = w->title[i].position
+        xc = w->title[i].position == META_POSITION
+                 ? xc_document_add_boolean_term(doc, t)
+                 : w->title[i].position
                  ? xc_document_add_posting(doc, t, w->title[i].position, 1)
                  : xc_document_add_term(doc, t, 1);
     }
@@ -655,7 +689,7 @@ int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a)
     if (cari_split_passages(a->text, a->text_len, &w->pp, &w->spans))
         return werror(w, CARI_ENOMEM, "out of memory");
     n = cari_analyzer_run(w->an, a->title, a->title_len, 1, &w->tokens);
-    if (n < 0 || keep_title(w))
+    if (n < 0 || keep_title(w, a))
         return werror(w, CARI_ENOMEM, "out of memory");
     /* an earlier copy of the article, committed or added this session */
     id_term(aterm, sizeof aterm, "A", a->id, a->id_len);
