@@ -127,13 +127,14 @@ $(LIB_SO): $(LIB_OBJ)
 $(LIBDIR)/libcari.so: $(LIB_SO)
 	ln -sf libcari.so.$(SOVERSION) $@
 
-$(BINDIR)/cari-%: $(BUILD)/cli/cari_%.o $(LIB_A)
+$(BINDIR)/cari-%: $(BUILD)/cli/cari_%.o $(BUILD)/cli/cli_util.o $(LIB_A)
 	@mkdir -p $(BINDIR)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB_A) $(DEPS_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIB_A) $(DEPS_LIBS)
 
 # cari-search's printing (--fields, text wrapping, --stats) has a file of
 # its own.
-$(BINDIR)/cari-search: $(BUILD)/cli/cari_search.o $(BUILD)/cli/search_output.o $(LIB_A)
+$(BINDIR)/cari-search: $(BUILD)/cli/cari_search.o $(BUILD)/cli/search_output.o \
+                       $(BUILD)/cli/cli_util.o $(LIB_A)
 	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIB_A) $(DEPS_LIBS)
 

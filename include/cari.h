@@ -286,6 +286,13 @@ CARI_API size_t cari_index_shard_count(const cari_index *index);
 CARI_API const char *cari_index_shard(const cari_index *index, size_t i,
                                       const char **left_out);
 
+/* Which of nshards shards (0 .. nshards-1; 0 when nshards is 0) the article
+ * with this id belongs to: a stable hash of the id (64-bit FNV-1a modulo
+ * nshards), the same on every platform and in every run, so that an
+ * article added again, or deleted, goes to the shard that holds it.
+ * cari-index --shards assigns articles with it. */
+CARI_API size_t cari_shard_of(const char *id, size_t id_len, size_t nshards);
+
 typedef struct cari_index_stats {
     uint64_t articles;  /* live articles */
     uint64_t passages;  /* live passages */

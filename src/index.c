@@ -530,6 +530,11 @@ int cari_backend_available(const char *backend)
     return strcmp(backend, "xapian") == 0 && cari_xapian_available();
 }
 
+size_t cari_shard_of(const char *id, size_t id_len, size_t nshards)
+{
+    return nshards ? (size_t)(cari_fnv1a64(id, id_len) % nshards) : 0;
+}
+
 size_t cari_index_shard_count(const cari_index *ix)
 {
     if (!ix)

@@ -692,23 +692,8 @@ int cari_query_terms(const cari_qnode *q, cari_arena *a,
         size_t len = q->op == CARI_Q_TERM ? q->len : q->lens[i];
         if (q->op == CARI_Q_PREFIX)
             break;
-        if (tl->n == *cap) {
-            size_t ncap = *cap ? *cap * 2 : 16;
-            const char **terms = cari_arena_alloc(a, ncap * sizeof *terms);
-            size_t *lens = cari_arena_alloc(a, ncap * sizeof *lens);
-            if (!terms || !lens)
-                return CARI_ENOMEM;
-            if (tl->n) {
-                memcpy(terms, tl->terms, tl->n * sizeof *terms);
-                memcpy(lens, tl->lens, tl->n * sizeof *lens);
-            }
-            tl->terms = terms;
-            tl->lens = lens;
-            *cap = ncap;
-        }
-        ((const char **)tl->terms)[tl->n] = t;
-        ((size_t *)tl->lens)[tl->n] = len;
-        tl->n++;
+        if (cari_termlist_push(tl, a, cap, t, len))
+            return CARI_ENOMEM;
     }
     return CARI_OK;
 }

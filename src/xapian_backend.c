@@ -153,18 +153,6 @@ static int is_network(int xc)
     return xc == XC_ENETWORK || xc == XC_ETIMEDOUT;
 }
 
-/* FNV-1a, 64 bits: stable on every platform (ids in terms). */
-static uint64_t fnv1a64(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
 /* prefix + id as a term in out (cap >= ID_TERM_MAX + 32). */
 static void id_term(char *out, size_t cap, const char *prefix, const char *id,
                     size_t len)
@@ -173,7 +161,7 @@ static void id_term(char *out, size_t cap, const char *prefix, const char *id,
         snprintf(out, cap, "%s%.*s", prefix, (int)len, id);
     else
         snprintf(out, cap, "%s%.*s#%016" PRIx64, prefix, ID_TERM_KEEP, id,
-                 fnv1a64(id, len));
+                 cari_fnv1a64(id, len));
 }
 
 /* Sum of the sizes of the files in dir (a glass database is flat). */
@@ -203,25 +191,6 @@ static int has_native_index(const char *dir)
     struct stat st;
     return cari_path_join(path, sizeof path, dir, "MANIFEST") == 0 &&
            stat(path, &st) == 0;
-}
-
-static int mkdir_p(const char *dir)
-{
-    char tmp[4096];
-    size_t i, n = strlen(dir);
-    if (n >= sizeof tmp)
-        return -1;
-    memcpy(tmp, dir, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (tmp[i] == '/' || tmp[i] == '\0') {
-            char c = tmp[i];
-            tmp[i] = '\0';
-            if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-                return -1;
-            tmp[i] = c;
-        }
-    }
-    return 0;
 }
 
 /* Metadata value of key as a NUL-terminated string in out (empty when
@@ -461,7 +430,7 @@ int cari_xapian_writer_open(const char *dir, const cari_writer_options *o,
     w->pp = pp;
     if (o && !o->sync)
         flags |= XC_DB_NO_SYNC;
-    if (mkdir_p(dir) != 0) {
+    if (cari_mkdir_p(dir) != 0) {
         rc = cari_set_error(err, CARI_EIO, "%s: cannot create directory: %s",
                             dir, strerror(errno));
         goto fail;
@@ -1241,30 +1210,6 @@ static int build_positional(const qbuild *b, const cari_qnode *q,
     return or2(body, title, out);
 }
 
-/* Append term to the termlist tl (arrays in arena). */
-static int termlist_push(cari_arena *arena, cari_termlist *tl, size_t *cap,
-                         const char *term, size_t len)
-{
-    if (tl->n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        const char **terms = cari_arena_alloc(arena, ncap * sizeof *terms);
-        size_t *lens = cari_arena_alloc(arena, ncap * sizeof *lens);
-        if (!terms || !lens)
-            return CARI_ENOMEM;
-        if (tl->n) {
-            memcpy(terms, tl->terms, tl->n * sizeof *terms);
-            memcpy(lens, tl->lens, tl->n * sizeof *lens);
-        }
-        tl->terms = terms;
-        tl->lens = lens;
-        *cap = ncap;
-    }
-    ((const char **)tl->terms)[tl->n] = term;
-    ((size_t *)tl->lens)[tl->n] = len;
-    tl->n++;
-    return CARI_OK;
-}
-
 /* One candidate expansion of a prefix: a term (without the title prefix)
  * and its document frequency over both fields. */
 typedef struct expansion {
@@ -1392,8 +1337,8 @@ static int build_prefix(qbuild *b, const cari_qnode *q, xc_query **out)
         leaf.len = e.items[i].len;
         xc = build_term(b, &leaf, &kids[i]);
         if (!xc && !b->negated &&
-            termlist_push(b->arena, &b->extra, &b->extra_cap, leaf.term,
-                          leaf.len))
+            cari_termlist_push(&b->extra, b->arena, &b->extra_cap,
+                               leaf.term, leaf.len))
             xc = XC_ENOMEM;
     }
     if (!xc)
@@ -1690,8 +1635,8 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
      * expansions, as natively */
     rc = cari_query_terms(st->q, &h->arena, &base, &cap);
     for (i = 0; i < b.extra.n && !rc; i++)
-        rc = termlist_push(&h->arena, &base, &cap, b.extra.terms[i],
-                           b.extra.lens[i]);
+        rc = cari_termlist_push(&base, &h->arena, &cap, b.extra.terms[i],
+                                b.extra.lens[i]);
     if (!rc)
         rc = cari_hits_reserve(h, info.size);
     if (!rc && o->offset == 0)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cari.h"
+#include "cli_util.h"
 
 static const char usage_text[] =
     "usage: cari-index [-i DIR] [options] INPUT...\n"
@@ -78,34 +79,6 @@ static void warn_record(void *ctx, const char *file, long line,
         fprintf(stderr, "%s: warning: %s:%ld: %s\n", prog, file, line, msg);
     else
         fprintf(stderr, "%s: warning: %s: %s\n", prog, file, msg);
-}
-
-/* Human-readable size: "812 B", "41.2 KB", "45.4 MB", "1.2 GB" (powers of
- * 1000, as the benchmarks count). */
-static const char *human(uint64_t bytes, char *buf, size_t cap)
-{
-    if (bytes < 1000)
-        snprintf(buf, cap, "%llu B", (unsigned long long)bytes);
-    else if (bytes < 1000000)
-        snprintf(buf, cap, "%.1f KB", (double)bytes / 1e3);
-    else if (bytes < 1000000000)
-        snprintf(buf, cap, "%.1f MB", (double)bytes / 1e6);
-    else
-        snprintf(buf, cap, "%.2f GB", (double)bytes / 1e9);
-    return buf;
-}
-
-/* FNV-1a, 64 bits: the stable hash that assigns an article to a shard
- * (the same on every platform and in every run). */
-static uint64_t fnv1a64(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
 }
 
 static void free_dirs(char **dirs, size_t n)
@@ -484,7 +457,7 @@ int main(int argc, char **argv)
             break;
         }
         while (!interrupted && (n = cari_reader_next(r, &a)) == 1) {
-            cari_writer *to = w[nw > 1 ? fnv1a64(a.id, a.id_len) % nw : 0];
+            cari_writer *to = w[cari_shard_of(a.id, a.id_len, nw)];
             int arc = cari_writer_add(to, &a);
             if (arc == CARI_EINPUT) {
                 warn_record(&show_progress, cari_reader_file(r),
@@ -555,7 +528,7 @@ int main(int argc, char **argv)
                "(%.1f MB/s); ",
                (unsigned long long)sum.articles,
                (unsigned long long)sum.passages,
-               human(bytes, in_size, sizeof in_size), dt,
+               cli_human_size(bytes, in_size, sizeof in_size), dt,
                dt > 0 ? (double)bytes / 1e6 / dt : 0.0);
         if (shard_dirs) {
             /* terms are per shard: their sum would count shared ones twice */
@@ -566,12 +539,12 @@ int main(int argc, char **argv)
                        (unsigned long long)st.total_articles,
                        k + 1 < nw ? "," : "");
             }
-            printf("; %s", human(sum.index_bytes, ix_size, sizeof ix_size));
+            printf("; %s", cli_human_size(sum.index_bytes, ix_size, sizeof ix_size));
         } else {
             printf("index: %llu articles, %llu distinct terms, %s",
                    (unsigned long long)sum.total_articles,
                    (unsigned long long)sum.terms,
-                   human(sum.index_bytes, ix_size, sizeof ix_size));
+                   cli_human_size(sum.index_bytes, ix_size, sizeof ix_size));
         }
         if (skipped + rejected)
             printf("; %llu records skipped",

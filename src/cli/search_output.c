@@ -15,6 +15,8 @@
 
 #include <utf8proc.h>
 
+#include "cli_util.h"
+
 /* ------------------------------------------------------------------ */
 /* Fields                                                              */
 /* ------------------------------------------------------------------ */
@@ -473,19 +475,6 @@ void output_query_error(const char *prog, const char *message,
 /* --stats                                                             */
 /* ------------------------------------------------------------------ */
 
-static const char *human(uint64_t bytes, char *buf, size_t cap)
-{
-    if (bytes < 1000)
-        snprintf(buf, cap, "%llu B", (unsigned long long)bytes);
-    else if (bytes < 1000000)
-        snprintf(buf, cap, "%.1f KB", (double)bytes / 1e3);
-    else if (bytes < 1000000000)
-        snprintf(buf, cap, "%.1f MB", (double)bytes / 1e6);
-    else
-        snprintf(buf, cap, "%.2f GB", (double)bytes / 1e9);
-    return buf;
-}
-
 int output_stats(cari_index *ix, const char *dir, int json)
 {
     cari_index_stats st;
@@ -523,7 +512,7 @@ int output_stats(cari_index *ix, const char *dir, int json)
     printf("segments    %llu\n", (unsigned long long)st.segments);
     printf("terms       %llu distinct (summed over segments)\n",
            (unsigned long long)st.terms);
-    printf("size        %s (%llu bytes)\n", human(st.bytes, size, sizeof size),
+    printf("size        %s (%llu bytes)\n", cli_human_size(st.bytes, size, sizeof size),
            (unsigned long long)st.bytes);
     printf("generation  %llu\n", (unsigned long long)st.generation);
     printf("analyzer    %s\n", cari_index_analyzer(ix));
