@@ -9,7 +9,9 @@
  * A block is closed once it holds CARI_STORE_BLOCK bytes (so the record that
  * crosses the size stays whole in it) and deflated on its own, as a zlib
  * stream (header and adler32 trailer: damage is detected on inflate) with a
- * preset dictionary when the segment has one.
+ * preset dictionary when the segment has one.  A segment, which verifies
+ * the CRC-32 of its sections when it opens, reads blocks as raw deflate
+ * and only as far as the article it wants (load_block in docstore.c).
  *
  * The dictionary (up to 16 KiB) is built from the segment's first
  * CARI_STORE_SAMPLE bytes of records: the 64-byte pieces of text whose
@@ -82,7 +84,12 @@ typedef struct cari_store_reader {
     const unsigned char *dict;
     size_t dict_len;
     uint32_t nblocks, narticles;
-    /* one-block cache */
+    /* set by a caller that has verified the data's checksum itself: blocks
+     * are then inflated only as far as needed, without zlib's adler32 */
+    int checked;
+    uint32_t dict_id;     /* adler32 of dict, once computed */
+    int dict_id_ready;
+    /* one-block cache: the first cache.len bytes of cached_block */
     int64_t cached_block;
     cari_buf cache;
     z_stream zs;

@@ -995,6 +995,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         rc = corrupt(err, path, "bad stored text index");
         goto fail;
     }
+    s->store.checked = 1;  /* its CRC-32 was verified above */
     *out = s;
     return CARI_OK;
 fail:
