@@ -156,6 +156,14 @@ typedef struct term_acc {
     uint32_t len;
 } __attribute__((aligned(64))) term_acc;
 
+/* The inverter's terms live in pages that are never copied or moved: a
+ * doubling array of 128-byte entries would copy (and fault in) twice the
+ * memory as the vocabulary grows. */
+#define TERM_PAGE_BITS 12
+#define TERM_PAGE ((size_t)1 << TERM_PAGE_BITS)
+#define TERM(w, i) \
+    (&(w)->term_pages[(i) >> TERM_PAGE_BITS][(i) & (TERM_PAGE - 1)])
+
 typedef struct u32vec {
     uint32_t *items;
     size_t len, cap;
@@ -164,8 +172,8 @@ typedef struct u32vec {
 struct cari_segment_writer {
     cari_passage_params pp;
     uint32_t epoch;       /* tags the term ids it leaves in analyzer slots */
-    term_acc *terms;
-    size_t nterms, terms_cap;
+    term_acc **term_pages; /* terms in pages of TERM_PAGE: they never move */
+    size_t nterms, npages, pages_cap;
     uint32_t *slots;      /* hash table of term indexes + 1 */
     size_t nslots;
     cari_arena strings;   /* term bytes */
@@ -232,10 +240,12 @@ void cari_segw_free(cari_segment_writer *w)
         return;
     for (i = 0; i < w->nterms; i++)
         for (f = 0; f < CARI_NFIELDS; f++) {
-            sbuf_free(&w->terms[i].f[f].docs);
-            sbuf_free(&w->terms[i].f[f].pos);
+            sbuf_free(&TERM(w, i)->f[f].docs);
+            sbuf_free(&TERM(w, i)->f[f].pos);
         }
-    free(w->terms);
+    for (i = 0; i < w->npages; i++)
+        free(w->term_pages[i]);
+    free(w->term_pages);
     free(w->slots);
     cari_arena_free(&w->strings);
     free(w->touched.items);
@@ -268,7 +278,7 @@ size_t cari_segw_memory(const cari_segment_writer *w)
 {
     /* buffers grow by doubling: count what they hold, plus a third */
     return w->posting_bytes + w->posting_bytes / 3 +
-           w->terms_cap * sizeof(term_acc) + w->nslots * 4 +
+           w->npages * TERM_PAGE * sizeof(term_acc) + w->nslots * 4 +
            w->strings.total + cari_store_writer_memory(&w->store) +
            (w->pstart.cap * 3 + w->first_passage.cap * 3) * 4 + w->ids.cap +
            w->id_text.cap;
@@ -281,7 +291,7 @@ static int grow_slots(cari_segment_writer *w)
     if (!s)
         return CARI_ENOMEM;
     for (i = 0; i < w->nterms; i++) {
-        size_t j = w->terms[i].hash & (n - 1);
+        size_t j = TERM(w, i)->hash & (n - 1);
         while (s[j])
             j = (j + 1) & (n - 1);
         s[j] = (uint32_t)i + 1;
@@ -299,24 +309,27 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
     size_t j = h & (w->nslots - 1);
     term_acc *t;
     while (w->slots[j]) {
-        t = &w->terms[w->slots[j] - 1];
+        t = TERM(w, w->slots[j] - 1);
         if (t->hash == h && t->len == len && memcmp(t->term, term, len) == 0)
             return (long)w->slots[j] - 1;
         j = (j + 1) & (w->nslots - 1);
     }
-    if (w->nterms == w->terms_cap) {
-        /* line-aligned (realloc only promises 16 bytes) */
-        size_t cap = w->terms_cap ? w->terms_cap * 2 : 4096;
+    if (w->nterms == w->npages * TERM_PAGE) {
+        /* line-aligned (malloc only promises 16 bytes) */
         void *p = NULL;
-        if (posix_memalign(&p, 64, cap * sizeof(term_acc)) != 0)
+        if (w->npages == w->pages_cap) {
+            size_t cap = w->pages_cap ? w->pages_cap * 2 : 16;
+            term_acc **q = realloc(w->term_pages, cap * sizeof *q);
+            if (!q)
+                return -1;
+            w->term_pages = q;
+            w->pages_cap = cap;
+        }
+        if (posix_memalign(&p, 64, TERM_PAGE * sizeof(term_acc)) != 0)
             return -1;
-        if (w->nterms)
-            memcpy(p, w->terms, w->nterms * sizeof(term_acc));
-        free(w->terms);
-        w->terms = p;
-        w->terms_cap = cap;
+        w->term_pages[w->npages++] = p;
     }
-    t = &w->terms[w->nterms];
+    t = TERM(w, w->nterms);
     memset(t, 0, sizeof *t);
     t->term = cari_arena_strndup(&w->strings, term, len);
     if (!t->term)
@@ -369,7 +382,7 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
                 tok->slot[1] = (uint32_t)ti;
             }
         }
-        f = &w->terms[ti].f[field];
+        f = &TERM(w, (size_t)ti)->f[field];
         if (!f->open || f->cur_doc != doc) {
             if (f->open && close_posting(w, f))
                 return CARI_ENOMEM;
@@ -392,7 +405,7 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
     }
     /* close this doc's postings now: the next doc of the field is larger */
     for (i = 0; i < w->touched.len; i++)
-        if (close_posting(w, &w->terms[w->touched.items[i]].f[field]))
+        if (close_posting(w, &TERM(w, w->touched.items[i])->f[field]))
             return CARI_ENOMEM;
     return len;
 }
@@ -555,7 +568,7 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
     if (!order)
         return CARI_ENOMEM;
     for (i = 0; i < w->nterms; i++)
-        order[i] = &w->terms[i];
+        order[i] = TERM(w, i);
     qsort(order, w->nterms, sizeof *order, cmp_terms);
     for (i = 0; i < w->nterms && !rc; i++) {
         term_acc *t = order[i];
