@@ -9,7 +9,9 @@
 #   make clean
 #
 # Options: WERROR=1 (warnings are errors; CI sets it), SANITIZER=address,undefined,
-#          OPT=-O2, BUILD=build (objects), BINDIR=bin, LIBDIR=lib.
+#          OPT=-O2, BUILD=build (objects), BINDIR=bin, LIBDIR=lib,
+#          XAPIAN=no (build without the Xapian backend even if libxapian-dev
+#          is installed; by default it is built when pkg-config finds it).
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -31,19 +33,44 @@ endif
 
 DEPS_PC  = libutf8proc jansson zlib
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
-DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -lstemmer -lm
+DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -lstemmer -lm -pthread
 
-CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) $(SAN) -fPIC -fvisibility=hidden \
+CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) $(SAN) -fPIC -fvisibility=hidden -pthread \
              -Iinclude -Isrc $(DEPS_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+
+# The Xapian backend: src/xapian_backend.c over the C shim
+# (include/xapian_c.h, src/xapian_shim.cc, the only C++ file) when
+# pkg-config finds xapian-core; src/xapian_none.c (every entry point says
+# "not built in") when it does not.
+XAPIAN ?= auto
+ifneq ($(XAPIAN),no)
+XAPIAN_FOUND := $(shell $(PKG_CONFIG) --exists xapian-core 2>/dev/null && echo yes)
+endif
+ifeq ($(XAPIAN_FOUND),yes)
+XAPIAN_CFLAGS := $(shell $(PKG_CONFIG) --cflags xapian-core)
+XAPIAN_LIBS   := $(shell $(PKG_CONFIG) --libs xapian-core) -lstdc++
+BACKEND_SRC   = src/xapian_backend.c
+SHIM_OBJ      = $(BUILD)/xapian_shim.o
+else
+BACKEND_SRC   = src/xapian_none.c
+SHIM_OBJ      =
+ifeq ($(MAKELEVEL),0)
+$(info cari: $(if $(filter no,$(XAPIAN)),XAPIAN=no,libxapian-dev not found): building without the Xapian backend)
+endif
+endif
+DEPS_LIBS += $(XAPIAN_LIBS)
+
+CXXFLAGS_ALL = -std=c++17 $(OPT) -Wall -Wextra -Wshadow $(if $(filter 1,$(WERROR)),-Werror) \
+               $(SAN) -fPIC -fvisibility=hidden -Iinclude $(XAPIAN_CFLAGS) $(CXXFLAGS)
 
 LIB_SRC = src/util.c src/utf8.c src/tokenizer.c src/stopwords.c \
           src/analyzer.c src/passage.c src/corpus.c src/codec.c \
           src/docstore.c src/segment.c src/index.c src/snippet.c \
-          src/search.c src/errors.c src/stem.c src/query.c src/hits.c src/xapian_none.c \
-          src/rank.c
+          src/search.c src/errors.c src/stem.c src/query.c src/hits.c \
+          src/writer.c src/filter.c src/suggest.c src/rank.c $(BACKEND_SRC)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o \
-          $(BUILD)/gen/ranking_model.o
+          $(BUILD)/gen/ranking_model.o $(SHIM_OBJ)
 
 # The stemmer's root dictionary is generated at build time from Debian's
 # hunspell-id (nothing from it is kept in this repository).
@@ -55,7 +82,7 @@ LIB_A  = $(LIBDIR)/libcari.a
 LIB_SO = $(LIBDIR)/libcari.so.$(SOVERSION)
 BINS   = $(BINDIR)/cari-index $(BINDIR)/cari-search
 
-TEST_C   = $(wildcard tests/*_test.c)
+TEST_C   = $(filter-out $(if $(SHIM_OBJ),,tests/xapian_%_test.c),$(wildcard tests/*_test.c))
 TEST_BIN = $(TEST_C:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test check bench bench-stem eval install uninstall clean
@@ -68,8 +95,11 @@ deps:
 	@test -f /usr/include/libstemmer.h || { \
 	  echo "cari: missing libstemmer.h: apt-get install libstemmer-dev"; exit 1; }
 
-$(BUILD)/%.o: src/%.c include/cari.h $(wildcard src/*.h) | $(BUILD)/.dirs
+$(BUILD)/%.o: src/%.c include/cari.h include/xapian_c.h $(wildcard src/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/xapian_shim.o: src/xapian_shim.cc include/xapian_c.h | $(BUILD)/.dirs
+	$(CXX) $(CXXFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/.dirs:
 	@mkdir -p $(BUILD)/cli $(BUILD)/tests $(BUILD)/gen $(LIBDIR) $(BINDIR) && touch $@
@@ -109,11 +139,18 @@ $(LIB_SO): $(LIB_OBJ)
 $(LIBDIR)/libcari.so: $(LIB_SO)
 	ln -sf libcari.so.$(SOVERSION) $@
 
-$(BINDIR)/cari-%: $(BUILD)/cli/cari_%.o $(LIB_A)
+$(BINDIR)/cari-%: $(BUILD)/cli/cari_%.o $(BUILD)/cli/cli_util.o $(LIB_A)
 	@mkdir -p $(BINDIR)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB_A) $(DEPS_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIB_A) $(DEPS_LIBS)
 
-$(BUILD)/cli/%.o: src/cli/%.c include/cari.h | $(BUILD)/.dirs
+# cari-search's printing (--fields, text wrapping, --stats) has a file of
+# its own.
+$(BINDIR)/cari-search: $(BUILD)/cli/cari_search.o $(BUILD)/cli/search_output.o \
+                       $(BUILD)/cli/cli_util.o $(LIB_A)
+	@mkdir -p $(BINDIR)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIB_A) $(DEPS_LIBS)
+
+$(BUILD)/cli/%.o: src/cli/%.c include/cari.h $(wildcard src/cli/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 # ---- tests ----
@@ -123,7 +160,7 @@ $(BUILD)/tests/%: tests/%.c $(LIB_A) $(wildcard tests/*.h) | $(BUILD)/.dirs
 
 test: all $(TEST_BIN)
 	@command -v prove >/dev/null || { echo "cari: 'prove' (perl) is needed to run the tests"; exit 1; }
-	CARI_BIN=$(abspath $(BINDIR)) CMOCKA_MESSAGE_OUTPUT=TAP prove -f $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
+	CARI_BIN=$(abspath $(BINDIR)) CARI_CC="$(CC) $(SAN)" CMOCKA_MESSAGE_OUTPUT=TAP prove -f $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
 
 # The whole suite again, built with AddressSanitizer and UBSan.
 check:
@@ -145,15 +182,60 @@ $(BUILD)/stem_eval: bench/stem_eval.c $(LIB_A)
 eval: all
 	bench/eval.sh
 
+# Speed and size against the peers (../shared/bench) and the Xapian backend
+# in one run, then cost growth at 1x/3x/10x and the stemming benchmark.
+# Results: bench/results/, docs/BENCHMARKS.md (with RECORD=1).
+bench: all bench-stem
+	bench/run.sh $(if $(RECORD),--record)
+	bench/scale.sh $(if $(RECORD),--record)
+
 clean:
 	rm -rf build build-san lib bin tests/tmp
 
 # ---- install ----
+#
+# make install PREFIX=/usr/local DESTDIR=/tmp/stage: the tools, the library
+# (static, and shared as libcari.so.VERSION with the libcari.so.SOVERSION
+# and libcari.so links), cari.h, a pkg-config file (cari.pc), the man pages
+# and bash completion.  The directories follow the GNU names and can be set
+# one by one (libdir=$(PREFIX)/lib/x86_64-linux-gnu...).
+
+VERSION := $(shell sed -n 's/^\#define CARI_VERSION_STRING "\(.*\)"/\1/p' include/cari.h)
+bindir      ?= $(PREFIX)/bin
+libdir      ?= $(PREFIX)/lib
+includedir  ?= $(PREFIX)/include
+mandir      ?= $(PREFIX)/share/man
+pkgconfigdir ?= $(libdir)/pkgconfig
+bashcompdir ?= $(PREFIX)/share/bash-completion/completions
+MANPAGES = docs/man/cari-index.1 docs/man/cari-search.1
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
-	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libcari.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libcari.so
-	install -m 644 include/cari.h $(DESTDIR)$(PREFIX)/include/
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) \
+	  $(DESTDIR)$(pkgconfigdir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(bashcompdir)
+	install -m 755 $(BINS) $(DESTDIR)$(bindir)/
+	install -m 644 $(LIB_A) $(DESTDIR)$(libdir)/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(libdir)/libcari.so.$(VERSION)
+	ln -sf libcari.so.$(VERSION) $(DESTDIR)$(libdir)/libcari.so.$(SOVERSION)
+	ln -sf libcari.so.$(SOVERSION) $(DESTDIR)$(libdir)/libcari.so
+	install -m 644 include/cari.h $(if $(SHIM_OBJ),include/xapian_c.h) $(DESTDIR)$(includedir)/
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(libdir)' \
+	  'includedir=$(includedir)' '' 'Name: cari' \
+	  'Description: Full-text search for Indonesian article collections' \
+	  'Version: $(VERSION)' \
+	  'Libs: -L$${libdir} -lcari' 'Libs.private: $(strip $(DEPS_LIBS))' \
+	  'Cflags: -I$${includedir}' > $(DESTDIR)$(pkgconfigdir)/cari.pc
+	chmod 644 $(DESTDIR)$(pkgconfigdir)/cari.pc
+	install -m 644 $(MANPAGES) $(DESTDIR)$(mandir)/man1/
+	install -m 644 docs/completion/cari.bash $(DESTDIR)$(bashcompdir)/cari-search
+	ln -sf cari-search $(DESTDIR)$(bashcompdir)/cari-index
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/cari-index $(DESTDIR)$(bindir)/cari-search \
+	  $(DESTDIR)$(libdir)/libcari.a $(DESTDIR)$(libdir)/libcari.so \
+	  $(DESTDIR)$(libdir)/libcari.so.$(SOVERSION) \
+	  $(DESTDIR)$(libdir)/libcari.so.$(VERSION) \
+	  $(DESTDIR)$(includedir)/cari.h $(DESTDIR)$(includedir)/xapian_c.h \
+	  $(DESTDIR)$(pkgconfigdir)/cari.pc \
+	  $(DESTDIR)$(mandir)/man1/cari-index.1 \
+	  $(DESTDIR)$(mandir)/man1/cari-search.1 \
+	  $(DESTDIR)$(bashcompdir)/cari-search $(DESTDIR)$(bashcompdir)/cari-index

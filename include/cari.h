@@ -182,7 +182,7 @@ typedef struct cari_writer_options {
 } cari_writer_options;
 
 #define CARI_WRITER_OPTIONS_VERSION 1
-#define CARI_WRITER_OPTIONS_INIT {CARI_WRITER_OPTIONS_VERSION, 256, 6, 1, 0, NULL}
+#define CARI_WRITER_OPTIONS_INIT {CARI_WRITER_OPTIONS_VERSION, 256, 4, 1, 0, NULL}
 
 /*
  * Open the index directory dir for writing, creating it if needed, and take
@@ -211,9 +211,21 @@ CARI_API int cari_writer_delete(cari_writer *writer, const char *id,
  */
 CARI_API int cari_writer_commit(cari_writer *writer);
 
+/*
+ * Ask the next commit to merge segments until at most max_segments remain
+ * (1: everything into one segment, which also drops deleted articles from
+ * the files and the statistics).  Without this call a commit merges by
+ * itself only when more than CARI_AUTO_MERGE_SEGMENTS segments would be
+ * live, the smallest ones first.  Merging re-analyzes the stored text of
+ * the merged articles.
+ */
+#define CARI_AUTO_MERGE_SEGMENTS 12
+CARI_API int cari_writer_merge(cari_writer *writer, unsigned max_segments);
+
 typedef struct cari_writer_stats {
     uint64_t articles;       /* articles added by this writer */
-    uint64_t passages;       /* passages made from them */
+    uint64_t passages;       /* passages made from them (with threads,
+                                complete only after a commit) */
     uint64_t input_bytes;    /* bytes of title + text added */
     uint64_t terms;          /* distinct terms in the index after commit */
     uint64_t index_bytes;    /* size of the committed index files */
@@ -256,6 +268,31 @@ CARI_API void cari_index_close(cari_index *index);
 CARI_API const char *cari_index_backend(const cari_index *index);
 CARI_API const char *cari_index_errmsg(const cari_index *index);
 
+/* 1 when this libcari can read and write indexes of the named backend:
+ * "native" always, "xapian" when it was built with libxapian; else 0. */
+CARI_API int cari_backend_available(const char *backend);
+
+/*
+ * The shards of an index: the locations it was opened with, in order (1
+ * for cari_index_open: its directory).  cari_index_shard() returns the
+ * i-th location (borrowed from the index, valid until cari_index_close;
+ * NULL when i >= the count) and sets *left_out (may be NULL) to NULL while
+ * that shard is searched, or to why it is not: with
+ * CARI_SHARDS_ALLOW_PARTIAL, a shard that cannot be reached at open, or
+ * that fails during a search, is left out and the others searched.  Check
+ * after each cari_search() to tell users their results are partial.
+ */
+CARI_API size_t cari_index_shard_count(const cari_index *index);
+CARI_API const char *cari_index_shard(const cari_index *index, size_t i,
+                                      const char **left_out);
+
+/* Which of nshards shards (0 .. nshards-1; 0 when nshards is 0) the article
+ * with this id belongs to: a stable hash of the id (64-bit FNV-1a modulo
+ * nshards), the same on every platform and in every run, so that an
+ * article added again, or deleted, goes to the shard that holds it.
+ * cari-index --shards assigns articles with it. */
+CARI_API size_t cari_shard_of(const char *id, size_t id_len, size_t nshards);
+
 typedef struct cari_index_stats {
     uint64_t articles;  /* live articles */
     uint64_t passages;  /* live passages */
@@ -293,6 +330,16 @@ CARI_API int cari_ranker_parse(const char *text, size_t len,
                                cari_ranker **out, cari_error *err);
 CARI_API void cari_ranker_free(cari_ranker *ranker);
 
+/* The analyzer signature the index was built with (an index built with
+ * other analyzer settings does not open: see cari_index_open()).
+ * Borrowed from the index, valid until cari_index_close(). */
+CARI_API const char *cari_index_analyzer(const cari_index *index);
+
+/* The on-disk format versions of a native index: its MANIFEST's and its
+ * segment files'.  Both 0 on the Xapian backend (or for NULL). */
+CARI_API void cari_index_format_version(const cari_index *index,
+                                        int *manifest, int *segment);
+
 typedef struct cari_search_options {
     int version;          /* CARI_SEARCH_OPTIONS_VERSION */
     size_t limit;         /* hits to return (default 10) */
@@ -314,6 +361,24 @@ typedef struct cari_search_options {
     size_t group;
     /* The ranking model; NULL: the built-in one.  Borrowed for the call. */
     const cari_ranker *ranker;
+    /* Metadata filters (all NULL / 0: none).  A passage is a hit only when
+     * its article's metadata (the extra JSONL fields) passes every one;
+     * top k, paging and totals count only such passages.
+     *  where[0..nwhere): "KEY=VALUE" strings.  Conditions on the same KEY
+     *    are alternatives, different keys must all hold.  A condition holds
+     *    when field KEY is a string equal to VALUE ignoring case and
+     *    accents, a number equal to it as a number, true/false, or an array
+     *    with such an element.  A missing field fails.
+     *  since, until: "YYYY-MM-DD", inclusive bounds on the date in the
+     *    "date" field, which may be written as news sites write dates
+     *    (2019-09-14, 14/09/2019, 14 September 2019, Sep 14, 2019...:
+     *    docs/FILTERS.md); an article without such a date fails them.
+     * A malformed condition gives CARI_EINVAL (message in
+     * cari_index_errmsg()); the Xapian backend gives CARI_EUNSUPPORTED.
+     * The strings are borrowed for the duration of the call. */
+    const char *const *where;
+    size_t nwhere;
+    const char *since, *until;
 } cari_search_options;
 
 #define CARI_SEARCH_SNIPPETS 1u  /* passage text, snippets, highlights */
@@ -331,7 +396,7 @@ typedef struct cari_search_options {
 #define CARI_SEARCH_OPTIONS_INIT                                          \
     {CARI_SEARCH_OPTIONS_VERSION, 10, 0,                                 \
      CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED, 30, -1, -1, -1, -1, -1,  \
-     -1, 0, NULL}
+     -1, 0, NULL, NULL, 0, NULL, NULL}
 
 typedef struct cari_hits cari_hits;
 
@@ -390,6 +455,53 @@ CARI_API uint64_t cari_hits_total(const cari_hits *hits);
  * range. */
 CARI_API int cari_hits_get(const cari_hits *hits, size_t i, cari_hit *out);
 CARI_API void cari_hits_free(cari_hits *hits);
+
+/* ------------------------------------------------------------------ */
+/* Spelling suggestions ("did you mean")                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct cari_suggestions cari_suggestions;
+
+/* One query word that looked misspelt, and what the index has instead.
+ * Pointers are owned by the cari_suggestions and valid until
+ * cari_suggestions_free(). */
+typedef struct cari_suggestion {
+    const char *word;        /* the word as written in the query */
+    size_t word_len;
+    size_t start, end;       /* its byte range in the query */
+    uint64_t df;             /* passages and titles holding it (0: none) */
+    const char *const *alternatives; /* corrections, best first (folded,
+                                        with the word's capitalisation) */
+    const size_t *alternative_len;
+    const uint64_t *alternative_df;
+    const int *distance;     /* edit distance of each correction */
+    size_t count;            /* corrections (may be 0) */
+} cari_suggestion;
+
+/*
+ * Suggest corrections for the words of a query from the index's own
+ * vocabulary.  The words considered are those the query searches for (not
+ * operators, excluded words or prefixes; with CARI_SEARCH_PLAIN in flags,
+ * every word), of 4 or more letters, without digits, whose term occurs at
+ * most max_df times (0: words the index does not hold at all).  For each,
+ * the corrections are the vocabulary's words (stems and the exact forms
+ * of inflected words) within Damerau-Levenshtein distance 1 (words of 4
+ * letters) or 2 (longer words) that occur more often than it: nearest
+ * first, then most frequent; at most 5.  CARI_EUNSUPPORTED on the Xapian
+ * backend; CARI_ENOMEM; CARI_ECORRUPT.
+ */
+CARI_API int cari_suggest(cari_index *index, const char *query,
+                          size_t query_len, unsigned flags, uint64_t max_df,
+                          cari_suggestions **out);
+/* Number of words considered, and word i (CARI_EINVAL if out of range). */
+CARI_API size_t cari_suggestions_count(const cari_suggestions *s);
+CARI_API int cari_suggestions_get(const cari_suggestions *s, size_t i,
+                                  cari_suggestion *out);
+/* The query with every word that has a correction replaced by its best
+ * one, or NULL when none has.  Owned by s. */
+CARI_API const char *cari_suggestions_query(const cari_suggestions *s,
+                                            size_t *len);
+CARI_API void cari_suggestions_free(cari_suggestions *s);
 
 #ifdef __cplusplus
 }

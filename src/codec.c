@@ -89,6 +89,99 @@ void cari_unpack128(const unsigned char *in, int bits, uint32_t *out)
     unpackers[bits](in, out);
 }
 
+/* ---- patched packing: b bits per value, larger values as exceptions ----
+ *
+ *   patched := u8 b, u8 n, packed(low b bits of 128 values, b),
+ *              (u8 index, varint value >> b){n}
+ *
+ * b is chosen to minimise the bytes: one outlier gap no longer widens the
+ * whole block (the idea of PForDelta). */
+
+/* The width that makes the smallest patched block of in[0..128). */
+static int best_width(const uint32_t *in, int *nexc)
+{
+    size_t count[34] = {0}, best_bytes = SIZE_MAX, above = 0, cost = 0;
+    int w, best = 32, i;
+    for (i = 0; i < CARI_BLOCK; i++)
+        count[cari_bits(in[i])]++;
+    /* from the widest down: `above` values are wider than w, and each
+     * costs its index and the varint of its v - w high bits; as w drops by
+     * one, every such exception's high part grows by a bit, which adds a
+     * varint byte when v - w crosses a multiple of 7 */
+    for (w = 32; w >= 0; w--) {
+        size_t bytes;
+        int v;
+        if (w < 32) {
+            above += count[w + 1];
+            cost += count[w + 1] * 2;  /* index byte + one varint byte */
+            for (v = w + 8; v <= 32; v += 7)
+                cost += count[v];  /* v - w reached 8, 15, 22, 29 bits */
+        }
+        if (above > 255)
+            break;
+        bytes = 16 * (size_t)w + cost;
+        if (bytes < best_bytes) {
+            best_bytes = bytes;
+            best = w;
+            *nexc = (int)above;
+        }
+    }
+    return best;
+}
+
+static int put_patched(cari_buf *out, const uint32_t *in)
+{
+    int n = 0, b = best_width(in, &n), i;
+    uint32_t low[CARI_BLOCK];
+    if (cari_buf_reserve(out, 2 + 16 * (size_t)b + (size_t)n * 6))
+        return CARI_ENOMEM;
+    out->data[out->len++] = (unsigned char)b;
+    out->data[out->len++] = (unsigned char)n;
+    for (i = 0; i < CARI_BLOCK; i++)
+        low[i] = b == 32 ? in[i] : in[i] & ((1u << b) - 1);
+    cari_pack128(low, b, out->data + out->len);
+    out->len += 16 * (size_t)b;
+    for (i = 0; i < CARI_BLOCK && n; i++)
+        if (b < 32 && in[i] >> b) {
+            out->data[out->len++] = (unsigned char)i;
+            out->len += cari_varint_put(out->data + out->len, in[i] >> b);
+        }
+    return CARI_OK;
+}
+
+/* Decode a patched block from [*q, end) into out; *q advances.  0, or -1
+ * when the data does not decode. */
+static int get_patched(const unsigned char **q, const unsigned char *end,
+                       uint32_t *out)
+{
+    const unsigned char *p = *q;
+    int b, n, k;
+    if (end - p < 2)
+        return -1;
+    b = p[0];
+    n = p[1];
+    p += 2;
+    if (b > 32 || (size_t)(end - p) < 16 * (size_t)b)
+        return -1;
+    cari_unpack128(p, b, out);
+    p += 16 * (size_t)b;
+    for (k = 0; k < n; k++) {
+        uint64_t high;
+        int idx;
+        if (p >= end || b >= 32)
+            return -1;
+        idx = *p++;
+        if (idx >= CARI_BLOCK)
+            return -1;
+        high = cari_varint_get(&p, end);
+        if (!p || high == 0 || high > (UINT32_MAX >> b))
+            return -1;
+        out[idx] |= (uint32_t)high << b;
+    }
+    *q = p;
+    return 0;
+}
+
 /* ---- encoder ---- */
 
 int cari_postings_encode(cari_buf *out, const uint32_t *docs,
@@ -125,27 +218,16 @@ int cari_postings_encode(cari_buf *out, const uint32_t *docs,
             pbytes += pos_bytes[i];
         }
         if (count == CARI_BLOCK) {
-            uint32_t gaps[CARI_BLOCK], tfm[CARI_BLOCK], gmax = 0, tmax = 0;
-            int gb, tb;
+            uint32_t gaps[CARI_BLOCK], tfm[CARI_BLOCK];
             for (i = 0; i < CARI_BLOCK; i++) {
                 gaps[i] = (uint32_t)((int64_t)docs[first + i] - prev - 1);
                 tfm[i] = tfs[first + i] - 1;
-                gmax |= gaps[i];
-                tmax |= tfm[i];
                 prev = docs[first + i];
             }
-            gb = cari_bits(gmax);
-            tb = cari_bits(tmax);
-            if (cari_buf_reserve(&data, 2 + 16 * (size_t)(gb + tb))) {
+            if (put_patched(&data, gaps) || put_patched(&data, tfm)) {
                 rc = CARI_ENOMEM;
                 break;
             }
-            data.data[data.len++] = (unsigned char)gb;
-            data.data[data.len++] = (unsigned char)tb;
-            cari_pack128(gaps, gb, data.data + data.len);
-            data.len += 16 * (size_t)gb;
-            cari_pack128(tfm, tb, data.data + data.len);
-            data.len += 16 * (size_t)tb;
         } else {
             for (i = first; i < first + count; i++) {
                 uint64_t gap = (uint64_t)((int64_t)docs[i] - prev - 1);
@@ -190,16 +272,9 @@ static int decode_block(cari_postings *p, uint32_t b, int64_t base)
         p->pos_block = p->pos;
     }
     if (count == CARI_BLOCK && p->nblocks) {
-        int gb, tb;
-        if (end - q < 2)
+        if (get_patched(&q, end, p->docs) || get_patched(&q, end, p->tfs) ||
+            q != end)
             goto corrupt;
-        gb = q[0];
-        tb = q[1];
-        q += 2;
-        if (gb > 32 || tb > 32 || (size_t)(end - q) < 16 * (size_t)(gb + tb))
-            goto corrupt;
-        cari_unpack128(q, gb, p->docs);
-        cari_unpack128(q + 16 * gb, tb, p->tfs);
         for (i = 0; i < CARI_BLOCK; i++) {
             base += (int64_t)p->docs[i] + 1;
             p->docs[i] = (uint32_t)base;

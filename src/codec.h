@@ -15,11 +15,15 @@
  *               varint pos_bytes              length of its positions
  *               varint max_tf                 largest tf in the block
  *               varint min_len                smallest field length in it
- *   block    := u8 doc_bits u8 tf_bits        128 full entries:
- *               packed(doc gaps, doc_bits)    gap = doc - previous doc - 1
- *               packed(tf - 1, tf_bits)       (previous doc of the first
+ *   block    := patched(doc gaps)             128 full entries:
+ *               patched(tf - 1)               gap = doc - previous doc - 1
+ *                                             (previous doc of the first
  *                                             entry: the last doc of the
  *                                             previous block, or -1)
+ *   patched  := u8 b, u8 n, packed(the low b bits of the 128 values, b),
+ *               (u8 index, varint value >> b){n}   the n values wider
+ *                                             than b bits (b chosen to
+ *                                             make the block smallest)
  *   tail     := entry{df % 128}               the last, partial block:
  *   entry    := varint (gap << 1 | (tf == 1)) [varint tf  if tf > 1]
  *   packed(v, b) := 128 values of b bits, little-endian bit order, in

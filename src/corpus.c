@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <zlib.h>
 
+#include "corpus.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -50,6 +51,8 @@ struct cari_reader {
     /* what the current article borrows */
     json_t *json;
     char *meta;
+    cari_buf scratch;    /* decoded strings and meta of the fast path */
+    int jansson_only;    /* tests: every record through jansson */
     char *textfile;
     uint64_t bytes, skipped;
     char errmsg[512];
@@ -357,6 +360,333 @@ static int blank(const char *s, size_t n)
     return 1;
 }
 
+/*
+ * The fast path for the usual record: a flat object whose values are
+ * strings (or, for fields other than id/title/text, numbers, true, false
+ * or null), keys without escapes, no key twice.  Strings without escapes
+ * are used in place; others are decoded into r->scratch, as is the meta
+ * object (the other fields' raw JSON, which is valid as it stands).
+ * Returns 1 (a is filled), or 0 when the record needs the full parser
+ * (anything else, including every malformed record: jansson then says
+ * what is wrong).  jansson parses clickid_news at ~90 MB/s; this scanner
+ * is several times faster, which matters with several indexing threads
+ * waiting on the one reader.
+ */
+typedef struct span {
+    size_t off, len;   /* into the line, or into scratch when in_scratch */
+    int in_scratch;
+} span;
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+        return (c | 0x20) - 'a' + 10;
+    return -1;
+}
+
+/* Scan the string starting after its opening quote at s[*i]; on success
+ * *i is past the closing quote and *out describes the decoded value. */
+static int fast_string(cari_reader *r, const char *s, size_t len, size_t *i,
+                       span *out)
+{
+    size_t start = *i, j = *i;
+    size_t bad;
+    while (j < len && s[j] != '"' && s[j] != '\\' && (unsigned char)s[j] >= 0x20)
+        j++;
+    if (j >= len || (unsigned char)s[j] < 0x20)
+        return 0;
+    if (s[j] == '"') {
+        if (!cari_utf8_valid(s + start, j - start, &bad))
+            return 0;
+        out->off = start;
+        out->len = j - start;
+        out->in_scratch = 0;
+        *i = j + 1;
+        return 1;
+    }
+    /* escapes: decode into scratch */
+    out->off = r->scratch.len;
+    out->in_scratch = 1;
+    if (cari_buf_append(&r->scratch, s + start, j - start))
+        return 0;
+    while (j < len) {
+        unsigned char c = (unsigned char)s[j];
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            return 0;
+        if (c != '\\') {
+            size_t k = j;
+            while (k < len && s[k] != '"' && s[k] != '\\' &&
+                   (unsigned char)s[k] >= 0x20)
+                k++;
+            if (cari_buf_append(&r->scratch, s + j, k - j))
+                return 0;
+            j = k;
+            continue;
+        }
+        if (j + 1 >= len)
+            return 0;
+        switch (s[j + 1]) {
+        case '"': case '\\': case '/':
+            if (cari_buf_putc(&r->scratch, (unsigned char)s[j + 1]))
+                return 0;
+            j += 2;
+            break;
+        case 'b': case 'f': case 'n': case 'r': case 't': {
+            static const char from[] = "bfnrt", to[] = "\b\f\n\r\t";
+            if (cari_buf_putc(&r->scratch,
+                              (unsigned char)to[strchr(from, s[j + 1]) - from]))
+                return 0;
+            j += 2;
+            break;
+        }
+        case 'u': {
+            uint32_t cp = 0;
+            int k;
+            unsigned char utf[4];
+            size_t n;
+            if (j + 6 > len)
+                return 0;
+            for (k = 0; k < 4; k++) {
+                int h = hexval(s[j + 2 + k]);
+                if (h < 0)
+                    return 0;
+                cp = cp << 4 | (uint32_t)h;
+            }
+            j += 6;
+            if (cp >= 0xd800 && cp < 0xdc00) {
+                uint32_t lo = 0;
+                if (j + 6 > len || s[j] != '\\' || s[j + 1] != 'u')
+                    return 0;
+                for (k = 0; k < 4; k++) {
+                    int h = hexval(s[j + 2 + k]);
+                    if (h < 0)
+                        return 0;
+                    lo = lo << 4 | (uint32_t)h;
+                }
+                if (lo < 0xdc00 || lo > 0xdfff)
+                    return 0;
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                j += 6;
+            } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+                return 0;
+            }
+            if (cp == 0)
+                return 0;  /* jansson refuses NUL in strings: so do we */
+            if (cp < 0x80) {
+                utf[0] = (unsigned char)cp;
+                n = 1;
+            } else if (cp < 0x800) {
+                utf[0] = (unsigned char)(0xc0 | cp >> 6);
+                utf[1] = (unsigned char)(0x80 | (cp & 0x3f));
+                n = 2;
+            } else if (cp < 0x10000) {
+                utf[0] = (unsigned char)(0xe0 | cp >> 12);
+                utf[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+                utf[2] = (unsigned char)(0x80 | (cp & 0x3f));
+                n = 3;
+            } else {
+                utf[0] = (unsigned char)(0xf0 | cp >> 18);
+                utf[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+                utf[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+                utf[3] = (unsigned char)(0x80 | (cp & 0x3f));
+                n = 4;
+            }
+            if (cari_buf_append(&r->scratch, utf, n))
+                return 0;
+            break;
+        }
+        default:
+            return 0;
+        }
+    }
+    if (j >= len)
+        return 0;
+    out->len = r->scratch.len - out->off;
+    if (!cari_utf8_valid((const char *)r->scratch.data + out->off, out->len,
+                         &bad))
+        return 0;
+    *i = j + 1;
+    return 1;
+}
+
+static void skip_ws(const char *s, size_t len, size_t *i)
+{
+    while (*i < len && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\r' ||
+                        s[*i] == '\n'))
+        (*i)++;
+}
+
+/* A number, true, false or null: its end, or 0 if it is none of them. */
+static size_t scalar_end(const char *s, size_t len, size_t i)
+{
+    size_t j = i;
+    if (len - i >= 4 && (memcmp(s + i, "true", 4) == 0 ||
+                         memcmp(s + i, "null", 4) == 0))
+        return i + 4;
+    if (len - i >= 5 && memcmp(s + i, "false", 5) == 0)
+        return i + 5;
+    if (j < len && s[j] == '-')
+        j++;
+    if (j >= len || s[j] < '0' || s[j] > '9')
+        return 0;
+    if (s[j] == '0')
+        j++;
+    else
+        while (j < len && s[j] >= '0' && s[j] <= '9')
+            j++;
+    if (j < len && s[j] == '.') {
+        size_t k = ++j;
+        while (j < len && s[j] >= '0' && s[j] <= '9')
+            j++;
+        if (j == k)
+            return 0;
+    }
+    if (j < len && (s[j] == 'e' || s[j] == 'E')) {
+        size_t k;
+        j++;
+        if (j < len && (s[j] == '+' || s[j] == '-'))
+            j++;
+        k = j;
+        while (j < len && s[j] >= '0' && s[j] <= '9')
+            j++;
+        if (j == k)
+            return 0;
+    }
+    return j;
+}
+
+static int fast_record(cari_reader *r, const char *s, size_t len,
+                       cari_article *a)
+{
+    span fields[3];       /* id, title, text */
+    int have[3] = {0, 0, 0};
+    struct { size_t key, end; } extra[32];
+    size_t nextra = 0, i = 0, k;
+    static const char *const names[3] = {"id", "title", "text"};
+    r->scratch.len = 0;
+    skip_ws(s, len, &i);
+    if (i >= len || s[i] != '{')
+        return 0;
+    i++;
+    skip_ws(s, len, &i);
+    if (i < len && s[i] == '}')
+        return 0;  /* no id: the full parser words the warning */
+    for (;;) {
+        size_t kstart, kend;
+        int which = -1;
+        skip_ws(s, len, &i);
+        if (i >= len || s[i] != '"')
+            return 0;
+        kstart = i++;
+        while (i < len && s[i] != '"' && s[i] != '\\' &&
+               (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x80)
+            i++;  /* a key with escapes or non-ASCII: full parser */
+        if (i >= len || s[i] != '"')
+            return 0;
+        kend = ++i;
+        for (k = 0; k < 3; k++)
+            if (kend - kstart - 2 == strlen(names[k]) &&
+                memcmp(s + kstart + 1, names[k], kend - kstart - 2) == 0)
+                which = (int)k;
+        skip_ws(s, len, &i);
+        if (i >= len || s[i] != ':')
+            return 0;
+        i++;
+        skip_ws(s, len, &i);
+        if (i >= len)
+            return 0;
+        if (which >= 0) {
+            if (have[which] || s[i] != '"')
+                return 0;
+            i++;
+            if (!fast_string(r, s, len, &i, &fields[which]))
+                return 0;
+            have[which] = 1;
+        } else {
+            size_t e;
+            if (nextra == sizeof extra / sizeof extra[0])
+                return 0;
+            if (s[i] == '"') {
+                span ignored;
+                i++;
+                if (!fast_string(r, s, len, &i, &ignored))
+                    return 0;
+                e = i;
+            } else {
+                e = scalar_end(s, len, i);
+                if (!e)
+                    return 0;
+                i = e;
+            }
+            extra[nextra].key = kstart;
+            extra[nextra].end = e;
+            nextra++;
+        }
+        skip_ws(s, len, &i);
+        if (i < len && s[i] == ',') {
+            i++;
+            continue;
+        }
+        if (i < len && s[i] == '}') {
+            i++;
+            break;
+        }
+        return 0;
+    }
+    skip_ws(s, len, &i);
+    if (i != len || !have[0] || fields[0].len == 0)
+        return 0;
+    /* keys of the extra fields must differ (a repeated key: full parser) */
+    for (k = 0; k < nextra; k++) {
+        size_t m, klen = 0;
+        while (s[extra[k].key + 1 + klen] != '"')
+            klen++;
+        for (m = 0; m < k; m++)
+            if (memcmp(s + extra[m].key, s + extra[k].key, klen + 2) == 0)
+                return 0;
+    }
+    /* the meta object: the extra fields' raw text */
+    {
+        size_t meta_off = r->scratch.len;
+        int rc = cari_buf_putc(&r->scratch, '{');
+        for (k = 0; k < nextra; k++) {
+            if (k)
+                rc |= cari_buf_putc(&r->scratch, ',');
+            rc |= cari_buf_append(&r->scratch, s + extra[k].key,
+                                  extra[k].end - extra[k].key);
+        }
+        rc |= cari_buf_putc(&r->scratch, '}');
+        if (rc)
+            return 0;
+        a->meta_len = nextra ? r->scratch.len - meta_off : 0;
+        a->meta = NULL;
+        if (nextra)
+            a->meta = (const char *)r->scratch.data + meta_off;
+    }
+    /* pointers last: scratch no longer moves */
+#define FIELD(k, p, l)                                                     \
+    if (have[k]) {                                                         \
+        p = fields[k].in_scratch                                           \
+                ? (const char *)r->scratch.data + fields[k].off            \
+                : s + fields[k].off;                                       \
+        l = fields[k].len;                                                 \
+    } else {                                                               \
+        p = "";                                                            \
+        l = 0;                                                             \
+    }
+    FIELD(0, a->id, a->id_len)
+    FIELD(1, a->title, a->title_len)
+    FIELD(2, a->text, a->text_len)
+#undef FIELD
+    if (memchr(a->id, '\n', a->id_len))
+        return 0;
+    return 1;
+}
+
 /* Parse one JSON Lines record into a; 1 = ok, 0 = skipped (warned). */
 static int parse_record(cari_reader *r, const char *line, size_t len,
                         cari_article *a)
@@ -367,6 +697,8 @@ static int parse_record(cari_reader *r, const char *line, size_t len,
     json_t *value;
     size_t extra = 0;
     char idbuf[32];
+    if (!r->jansson_only && fast_record(r, line, len, a))
+        return 1;
     obj = json_loadb(line, len, 0, &jerr);
     if (!obj) {
         warn(r, r->file, r->line, "malformed JSON (column %d: %s); record "
@@ -618,6 +950,11 @@ textfile:
     }
 }
 
+void cari_reader_use_jansson_only(cari_reader *r)
+{
+    r->jansson_only = 1;
+}
+
 const char *cari_reader_file(const cari_reader *r)
 {
     return r && r->file ? r->file : "";
@@ -654,6 +991,7 @@ void cari_reader_close(cari_reader *r)
         free(r->files.items[i]);
     free(r->files.items);
     cari_buf_free(&r->buf);
+    cari_buf_free(&r->scratch);
     free(r->root);
     free(r);
 }

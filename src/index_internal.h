@@ -33,7 +33,50 @@ struct cari_index {
     uint64_t total_len[CARI_NFIELDS];
     uint64_t bytes, terms;
     char errmsg[512];
+    /* filter.c: what metadata filters learnt, kept between queries */
+    struct cari_filter_cache *filter_cache;
 };
+
+/* Free ix->filter_cache (filter.c). */
+void cari_filter_cache_free(struct cari_index *ix);
+
+/* ---- the directory's files (index.c), shared by readers and the writer ---- */
+
+typedef struct cari_manifest_entry {
+    uint32_t number, articles, passages, deletes_gen, ndeleted;
+} cari_manifest_entry;
+
+typedef struct cari_manifest {
+    uint64_t generation;
+    uint32_t next_segment;
+    char analyzer[256];
+    cari_manifest_entry *entries;
+    size_t n, cap;
+} cari_manifest;
+
+void cari_manifest_free(cari_manifest *m);
+int cari_manifest_push(cari_manifest *m, const cari_manifest_entry *e);
+/* CARI_ENOTFOUND when dir holds no MANIFEST. */
+int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err);
+/* Write MANIFEST.tmp, (fsync,) rename over MANIFEST, (fsync the dir). */
+int cari_manifest_write(const char *dir, const cari_manifest *m, int sync,
+                        cari_error *err);
+void cari_segment_file_name(char *out, size_t cap, uint32_t number);
+void cari_deletes_file_name(char *out, size_t cap, uint32_t number,
+                            uint32_t gen);
+int cari_deletes_read(const char *path, uint32_t articles,
+                      unsigned char **out, cari_error *err);
+int cari_deletes_write(const char *path, const unsigned char *bitmap,
+                       uint32_t articles, int sync, cari_error *err);
+uint32_t cari_count_bits(const unsigned char *bitmap, uint32_t n);
+/* Open every segment (and deletion bitmap) m names into segs[0..m->n). */
+int cari_open_segments(const char *dir, const cari_manifest *m,
+                       cari_live_segment *segs, cari_error *err);
+void cari_close_segments(cari_live_segment *segs, size_t n);
+/* A file the manifest names is missing: CARI_ECORRUPT naming it. */
+int cari_missing_file(cari_error *err, const char *dir);
+int cari_check_analyzer(const char *dir, const cari_manifest *m,
+                        const cari_analyzer *an, cari_error *err);
 
 static inline int cari_is_deleted(const cari_live_segment *s, uint32_t a)
 {

@@ -394,6 +394,8 @@ double cari_rank_score(const cari_rank_params *p, const double *f)
 typedef struct term_lists {
     cari_postings body, title, article, exact;
     int has_body, has_title, has_article, has_exact;
+    int positional;   /* 0 for an exact-form term ("=merendam"): its lists
+                         carry no positions */
     uint32_t *pos;    /* positions in the current passage */
     int npos;
     uint32_t tf_body, tf_title, tf_exact, tf_article;
@@ -421,6 +423,7 @@ static int open_term(const cari_segment *s, const cari_rank_term *t,
     cari_term_info info;
     int found, rc;
     memset(l, 0, sizeof *l);
+    l->positional = t->len > 0 && t->term[0] != '=';
     found = cari_segment_lookup(s, t->term, t->len, &info);
     if (found < 0)
         return CARI_ECORRUPT;
@@ -636,7 +639,7 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                 l->tf_exact = t->exact ? tf_at(&l->exact, l->has_exact, pno)
                                        : l->tf_body;
                 l->npos = 0;
-                if (l->tf_body) {
+                if (l->tf_body && l->positional) {
                     int got = cari_postings_positions(&l->body, l->pos,
                                                       MAX_RANK_POSITIONS);
                     if (got < 0) {

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "filter.h"
 #include "hits.h"
 #include "index_internal.h"
 #include "query.h"
@@ -770,27 +771,57 @@ typedef struct scored {
     uint32_t seg, passage;
 } scored;
 
-/* Is a better than b (higher score; ties: earlier segment and passage)? */
+/* The segments whose passages are being ranked: ties compare ids. */
+static _Thread_local const cari_index *tie_index;
+
+/*
+ * Is a better than b?  Higher score first; on a tie, the smaller article
+ * id, then the earlier passage of that article: an order that does not
+ * depend on how the collection was split into segments (threads, flushes,
+ * merges).
+ */
 static int better(const scored *a, const scored *b)
 {
+    const cari_segment *sa, *sb;
+    uint32_t aa, ab;
+    const char *ia, *ib;
+    size_t la, lb, m;
+    int c;
     if (a->score != b->score)
         return a->score > b->score;
-    if (a->seg != b->seg)
-        return a->seg < b->seg;
-    return a->passage < b->passage;
+    if (a->seg == b->seg && a->passage == b->passage)
+        return 0;
+    sa = tie_index->segs[a->seg].seg;
+    sb = tie_index->segs[b->seg].seg;
+    aa = cari_segment_passage_article(sa, a->passage);
+    ab = cari_segment_passage_article(sb, b->passage);
+    ia = cari_segment_id(sa, aa, &la);
+    ib = cari_segment_id(sb, ab, &lb);
+    m = la < lb ? la : lb;
+    c = memcmp(ia, ib, m);
+    if (c || la != lb)
+        return c ? c < 0 : la < lb;
+    return a->passage - cari_segment_first_passage(sa, aa) <
+           b->passage - cari_segment_first_passage(sb, ab);
 }
 
-/* Min-heap of the best k: heap[0] is the worst kept. */
+/* Candidates that wait for the filter (see heap_push). */
+#define PENDING 128
+
+/* Min-heap of the best k: heap[0] is the worst kept.  With a filter
+ * (metadata conditions, filter.h; NULL: none) only passages that pass
+ * enter; the threshold comes from them alone, so pruning stays safe. */
 typedef struct topk {
     scored *heap;
     size_t n, k;
+    cari_filter *filter;
+    scored pending[PENDING];  /* good enough for the heap, not checked yet */
+    size_t npending;
 } topk;
 
-static void heap_push(topk *h, const scored *s)
+static void heap_insert(topk *h, const scored *s)
 {
     size_t i;
-    if (h->k == 0)
-        return;
     if (h->n < h->k) {
         i = h->n++;
         while (i > 0 && better(&h->heap[(i - 1) / 2], s)) {
@@ -816,6 +847,49 @@ static void heap_push(topk *h, const scored *s)
         i = m;
     }
     h->heap[i] = *s;
+}
+
+static int cmp_scored(const void *x, const void *y);
+
+/* Check the pending candidates against the filter, best first: those that
+ * pass enter the heap, and once the heap is full the rest, which can no
+ * longer enter it, are dropped without being looked at. */
+static void heap_settle(topk *h)
+{
+    size_t i;
+    qsort(h->pending, h->npending, sizeof *h->pending, cmp_scored);
+    for (i = 0; i < h->npending; i++) {
+        const scored *s = &h->pending[i];
+        if (h->n == h->k && !better(s, &h->heap[0]))
+            break;
+        if (cari_filter_pass(h->filter, s->seg, s->passage))
+            heap_insert(h, s);
+    }
+    h->npending = 0;
+}
+
+/*
+ * Offer a passage to the top k.  With a filter, reading an article's
+ * metadata is the expensive part (an inflated block, docs/FILTERS.md), so
+ * candidates wait in `pending` and are checked best first when it fills
+ * up (and at the end): a candidate that better ones push out of the top k
+ * meanwhile is never read.
+ */
+static void heap_push(topk *h, const scored *s)
+{
+    if (!h->filter) {
+        heap_insert(h, s);
+        return;
+    }
+    if (h->k == 0) {
+        (void)cari_filter_pass(h->filter, s->seg, s->passage);
+        return;
+    }
+    if (h->n == h->k && !better(s, &h->heap[0]))
+        return;
+    if (h->npending == PENDING)
+        heap_settle(h);
+    h->pending[h->npending++] = *s;
 }
 
 /* The score a passage must beat to enter the heap. */
@@ -889,7 +963,11 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
         uint32_t d = CARI_DOC_END;
         double score = 0, theta = threshold(heap);
         int complete = 1;
-        while (first_essential < n && prefix[first_essential + 1] <= theta) {
+        /* a passage scoring exactly theta may still win its tie (by id), and
+         * sums in another order differ in the last bits: prune only below
+         * theta by a margin */
+        theta -= 1e-9 * (1.0 + fabs(theta));
+        while (first_essential < n && prefix[first_essential + 1] < theta) {
             first_essential++;
             pruned = 1;
         }
@@ -906,7 +984,7 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
         /* the non-essential ones, highest bound first, while they can
          * still lift the passage over the threshold */
         for (i = first_essential; i-- > 0;) {
-            if (score + prefix[i + 1] <= theta) {
+            if (score + prefix[i + 1] < theta) {
                 complete = 0;
                 break;
             }
@@ -915,7 +993,7 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
         }
         if (complete && live(ls, d)) {
             matched++;
-            if (score > theta) {
+            if (score >= theta) {
                 scored sc;
                 sc.score = 0;
                 for (i = 0; i < n; i++)
@@ -1039,7 +1117,9 @@ static int fill_hit(cari_index *ix, cari_hits *h, const scored *sc,
     cari_stored st;
     int rc;
     memset(hit, 0, sizeof *hit);
-    cari_segment_passage_range(ls->seg, sc->passage, &start, &end);
+    rc = cari_segment_passage_range(ls->seg, sc->passage, &start, &end);
+    if (rc)
+        return rc;
     hit->score = sc->score;
     hit->passage = sc->passage - cari_segment_first_passage(ls->seg, art);
     hit->start = start;
@@ -1195,17 +1275,25 @@ static int first_stage(qctx *c, cari_qnode *q, topk *heap, uint64_t *total)
         }
         if (c->error)
             rc = c->error;
+        if (!rc)
+            rc = cari_filter_error(heap->filter);
         cari_arena_reset(c->arena);
         if (rc == CARI_ECORRUPT)
-            fail(ix, rc, "index is damaged (segment %u: postings)",
-                 ix->segs[i].number);
+            fail(ix, rc, "index is damaged (segment %u: %s)",
+                 ix->segs[i].number,
+                 cari_filter_error(heap->filter) ? "stored text" : "postings");
     }
     if (rc)
         return rc;
+    heap_settle(heap);  /* the candidates still waiting for the filter */
+    if (cari_filter_error(heap->filter))
+        return fail(ix, cari_filter_error(heap->filter),
+                    "index is damaged (stored text)");
     if (exhaustive)
-        *total = exact_total;
+        *total = cari_filter_total(heap->filter, exact_total);
     else {
-        double est = match_fraction(c, q) * (double)ix->passages;
+        double est = match_fraction(c, q) * (double)ix->passages *
+                     cari_filter_pass_rate(heap->filter);
         *total = (uint64_t)(est + 0.5);
         if (*total < heap->n)
             *total = heap->n;
@@ -1413,6 +1501,7 @@ int cari_search(cari_index *ix, const char *text, size_t len,
         return CARI_EINVAL;
     memset(&c, 0, sizeof c);
     c.ix = ix;
+    tie_index = ix;
     c.o = opts ? *opts : defaults;
     c.qarena = &qa;
     c.arena = &seg_arena;
@@ -1444,6 +1533,11 @@ int cari_search(cari_index *ix, const char *text, size_t len,
         rc = fail(ix, CARI_ENOTERMS,
                   "the query holds no searchable word (only stopwords, "
                   "punctuation or excluded words)");
+        goto done;
+    }
+    if (ix->xapian && cari_filter_wanted(&c.o)) {
+        rc = fail(ix, CARI_EUNSUPPORTED, "metadata filters (where, since, "
+                  "until) are not supported on the Xapian backend");
         goto done;
     }
     /* the query's class picks the model's parameters */
@@ -1515,7 +1609,13 @@ int cari_search(cari_index *ix, const char *text, size_t len,
             rc = CARI_ENOMEM;
             goto done;
         }
-        rc = first_stage(&c, q, &heap, &total);
+        /* a new filter for every pass: it counts what it is asked */
+        cari_filter_free(heap.filter);
+        heap.filter = NULL;
+        rc = cari_filter_new(ix, &c.o, &heap.filter, ix->errmsg,
+                             sizeof ix->errmsg);
+        if (!rc)
+            rc = first_stage(&c, q, &heap, &total);
         if (rc)
             goto done;
         ncand = heap.n;
@@ -1602,6 +1702,7 @@ int cari_search(cari_index *ix, const char *text, size_t len,
 done:
     free(heap.heap);
     free(cand);
+    cari_filter_free(heap.filter);
     cari_arena_free(&qa);
     cari_arena_free(&seg_arena);
     cari_tokvec_free(&tv);

@@ -14,10 +14,16 @@
  *
  * Sections (ids):
  *   1 INFO      u32 articles, u32 passages, u32 terms, u32 dict blocks,
- *               u64 total body length, u64 total title length
+ *               u64 total body length, u64 total title length, u32 flags
+ *               (bit 0: metadata terms, filter.h, are in the title field;
+ *               an older segment ends before the flags)
  *   2 ARTICLES  u32 first_passage[articles + 1] (ascending, last = passages),
  *               u16 title_len[articles]
- *   3 PASSAGES  u32 start[passages], u32 end[passages], u16 body_len[passages]
+ *   3 PASSAGES  u16 body_len[passages] (padded to 4 bytes),
+ *               u32 range_offset[articles + 1] into the ranges that follow:
+ *               per article, per passage, varint (start - previous end)
+ *               varint (end - start): the passages' byte ranges in the
+ *               article text (previous end of the first passage: 0)
  *   4 DICT      front-coded term blocks of DICT_BLOCK terms:
  *                 block := varint postings_offset varint positions_offset
  *                          entry*
@@ -36,12 +42,14 @@
  *  11 IDTEXT    u32 offset[articles + 1] into the bytes that follow: the
  *               article ids, uncompressed, so that ranking runs that need
  *               only ids never inflate stored text
+ *  12 STOREDICT the stored text's preset deflate dictionary (maybe empty)
  *
  * Passages are numbered within the segment in article order; the body
  * field's doc ids are passage numbers and the title field's are article
  * numbers.  Lengths count indexed (non-stopword) tokens.  Exact-form terms
- * ("=menulis", see analyzer.c) have no positions: their position stream is
- * empty (phrases over exact forms are checked against the stored text).
+ * ("=menulis", see analyzer.c) and metadata terms ("#source\x1ftempo",
+ * "@2019-09-14", filter.h) have no positions: their position streams are
+ * empty.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "segment.h"
@@ -58,10 +66,11 @@
 #include <zlib.h>
 
 #include "codec.h"
+#include "filter.h"
 
 #define SEG_MAGIC "CARISEG"
 #define SEG_END_MAGIC "CARIEND"
-#define SEG_VERSION 2
+#define SEG_VERSION 5
 #define DICT_BLOCK 32
 
 enum {
@@ -76,35 +85,84 @@ enum {
     SEC_STOREIDX,
     SEC_IDS,
     SEC_IDTEXT,
-    SEC_COUNT = SEC_IDTEXT
+    SEC_STOREDICT,
+    SEC_COUNT = SEC_STOREDICT
 };
 
 static const char *const section_names[SEC_COUNT + 1] = {
     "", "info", "articles", "passages", "dictionary", "dictionary index",
     "postings", "positions", "stored text", "stored text index", "ids",
-    "id text"};
+    "id text", "stored text dictionary"};
 
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
 /* ------------------------------------------------------------------ */
 
+/* A compact growable buffer for the inverter's per-term streams (16 bytes
+ * instead of cari_buf's 24: the per-term state must stay small). */
+typedef struct sbuf {
+    unsigned char *data;
+    uint32_t len, cap;
+} sbuf;
+
+static int sbuf_grow(sbuf *b, size_t need)
+{
+    size_t cap = b->cap ? b->cap : 8;
+    unsigned char *p;
+    while (cap < need)
+        cap *= 2;
+    if (cap > UINT32_MAX)
+        return CARI_ENOMEM;
+    p = realloc(b->data, cap);
+    if (!p)
+        return CARI_ENOMEM;
+    b->data = p;
+    b->cap = (uint32_t)cap;
+    return CARI_OK;
+}
+
+static inline int sbuf_varint(sbuf *b, uint64_t v)
+{
+    if (CARI_UNLIKELY(b->cap - b->len < 10) &&
+        sbuf_grow(b, (size_t)b->len + 10))
+        return CARI_ENOMEM;
+    b->len += (uint32_t)cari_varint_put(b->data + b->len, v);
+    return CARI_OK;
+}
+
+static void sbuf_free(sbuf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+/* What the inverter keeps per term and field: one cache line. */
 typedef struct field_acc {
-    cari_buf docs;      /* entries (codec.h tail format) of closed postings */
-    cari_buf pos;       /* position gaps of all postings */
+    sbuf docs;          /* entries (codec.h tail format) of closed postings */
+    sbuf pos;           /* position gaps of all postings */
     uint32_t df;
     uint32_t cur_doc;   /* doc of the open posting */
     uint32_t cur_tf;
     uint32_t last_pos;
-    int64_t prev_doc;   /* last closed doc, -1 */
-    int open;
+    uint32_t prev_doc1; /* last closed doc + 1 (0: none yet) */
+    uint32_t open;
 } field_acc;
 
 typedef struct term_acc {
+    field_acc f[CARI_NFIELDS];  /* the hot part first: line-aligned */
     const char *term;
-    uint32_t len;
     uint64_t hash;
-    field_acc f[CARI_NFIELDS];
-} term_acc;
+    uint32_t len;
+} __attribute__((aligned(64))) term_acc;
+
+/* The inverter's terms live in pages that are never copied or moved: a
+ * doubling array of 128-byte entries would copy (and fault in) twice the
+ * memory as the vocabulary grows. */
+#define TERM_PAGE_BITS 12
+#define TERM_PAGE ((size_t)1 << TERM_PAGE_BITS)
+#define TERM(w, i) \
+    (&(w)->term_pages[(i) >> TERM_PAGE_BITS][(i) & (TERM_PAGE - 1)])
 
 typedef struct u32vec {
     uint32_t *items;
@@ -114,8 +172,8 @@ typedef struct u32vec {
 struct cari_segment_writer {
     cari_passage_params pp;
     uint32_t epoch;       /* tags the term ids it leaves in analyzer slots */
-    term_acc *terms;
-    size_t nterms, terms_cap;
+    term_acc **term_pages; /* terms in pages of TERM_PAGE: they never move */
+    size_t nterms, npages, pages_cap;
     uint32_t *slots;      /* hash table of term indexes + 1 */
     size_t nslots;
     cari_arena strings;   /* term bytes */
@@ -131,6 +189,7 @@ struct cari_segment_writer {
     cari_store_writer store;
     cari_tokvec tokens;
     cari_spanvec spans;
+    cari_buf meta_terms;  /* the current article's metadata terms */
     uint64_t total_len[CARI_NFIELDS];
     size_t posting_bytes;
 };
@@ -181,10 +240,12 @@ void cari_segw_free(cari_segment_writer *w)
         return;
     for (i = 0; i < w->nterms; i++)
         for (f = 0; f < CARI_NFIELDS; f++) {
-            cari_buf_free(&w->terms[i].f[f].docs);
-            cari_buf_free(&w->terms[i].f[f].pos);
+            sbuf_free(&TERM(w, i)->f[f].docs);
+            sbuf_free(&TERM(w, i)->f[f].pos);
         }
-    free(w->terms);
+    for (i = 0; i < w->npages; i++)
+        free(w->term_pages[i]);
+    free(w->term_pages);
     free(w->slots);
     cari_arena_free(&w->strings);
     free(w->touched.items);
@@ -199,6 +260,7 @@ void cari_segw_free(cari_segment_writer *w)
     cari_store_writer_free(&w->store);
     cari_tokvec_free(&w->tokens);
     cari_spanvec_free(&w->spans);
+    cari_buf_free(&w->meta_terms);
     free(w);
 }
 
@@ -216,7 +278,7 @@ size_t cari_segw_memory(const cari_segment_writer *w)
 {
     /* buffers grow by doubling: count what they hold, plus a third */
     return w->posting_bytes + w->posting_bytes / 3 +
-           w->terms_cap * sizeof(term_acc) + w->nslots * 4 +
+           w->npages * TERM_PAGE * sizeof(term_acc) + w->nslots * 4 +
            w->strings.total + cari_store_writer_memory(&w->store) +
            (w->pstart.cap * 3 + w->first_passage.cap * 3) * 4 + w->ids.cap +
            w->id_text.cap;
@@ -229,7 +291,7 @@ static int grow_slots(cari_segment_writer *w)
     if (!s)
         return CARI_ENOMEM;
     for (i = 0; i < w->nterms; i++) {
-        size_t j = w->terms[i].hash & (n - 1);
+        size_t j = TERM(w, i)->hash & (n - 1);
         while (s[j])
             j = (j + 1) & (n - 1);
         s[j] = (uint32_t)i + 1;
@@ -247,27 +309,33 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
     size_t j = h & (w->nslots - 1);
     term_acc *t;
     while (w->slots[j]) {
-        t = &w->terms[w->slots[j] - 1];
+        t = TERM(w, w->slots[j] - 1);
         if (t->hash == h && t->len == len && memcmp(t->term, term, len) == 0)
             return (long)w->slots[j] - 1;
         j = (j + 1) & (w->nslots - 1);
     }
-    if (w->nterms == w->terms_cap) {
-        size_t cap = w->terms_cap ? w->terms_cap * 2 : 4096;
-        term_acc *p = realloc(w->terms, cap * sizeof *p);
-        if (!p)
+    if (w->nterms == w->npages * TERM_PAGE) {
+        /* line-aligned (malloc only promises 16 bytes) */
+        void *p = NULL;
+        if (w->npages == w->pages_cap) {
+            size_t cap = w->pages_cap ? w->pages_cap * 2 : 16;
+            term_acc **q = realloc(w->term_pages, cap * sizeof *q);
+            if (!q)
+                return -1;
+            w->term_pages = q;
+            w->pages_cap = cap;
+        }
+        if (posix_memalign(&p, 64, TERM_PAGE * sizeof(term_acc)) != 0)
             return -1;
-        w->terms = p;
-        w->terms_cap = cap;
+        w->term_pages[w->npages++] = p;
     }
-    t = &w->terms[w->nterms];
+    t = TERM(w, w->nterms);
     memset(t, 0, sizeof *t);
     t->term = cari_arena_strndup(&w->strings, term, len);
     if (!t->term)
         return -1;
     t->len = len;
     t->hash = h;
-    t->f[0].prev_doc = t->f[1].prev_doc = -1;
     w->slots[j] = (uint32_t)++w->nterms;
     if (w->nterms * 2 > w->nslots && grow_slots(w))
         return -1;
@@ -277,12 +345,12 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
 /* Close the open posting of field acc: write its (gap, tf) entry. */
 static int close_posting(cari_segment_writer *w, field_acc *f)
 {
-    uint64_t gap = (uint64_t)((int64_t)f->cur_doc - f->prev_doc - 1);
-    size_t before = f->docs.len;
-    int rc = cari_buf_varint(&f->docs, gap << 1 | (f->cur_tf == 1));
+    uint64_t gap = (uint64_t)(f->cur_doc - f->prev_doc1);
+    uint32_t before = f->docs.len;
+    int rc = sbuf_varint(&f->docs, gap << 1 | (f->cur_tf == 1));
     if (f->cur_tf > 1)
-        rc |= cari_buf_varint(&f->docs, f->cur_tf);
-    f->prev_doc = f->cur_doc;
+        rc |= sbuf_varint(&f->docs, f->cur_tf);
+    f->prev_doc1 = f->cur_doc + 1;
     f->open = 0;
     w->posting_bytes += f->docs.len - before;
     return rc ? CARI_ENOMEM : CARI_OK;
@@ -314,7 +382,7 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
                 tok->slot[1] = (uint32_t)ti;
             }
         }
-        f = &w->terms[ti].f[field];
+        f = &TERM(w, (size_t)ti)->f[field];
         if (!f->open || f->cur_doc != doc) {
             if (f->open && close_posting(w, f))
                 return CARI_ENOMEM;
@@ -327,19 +395,51 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
                 return CARI_ENOMEM;
         }
         f->cur_tf++;
-        if (tok->term[0] == '=')
-            continue;  /* exact forms: doc and tf only (see below) */
+        if (tok->term[0] == '=' || tok->term[0] == '#' || tok->term[0] == '@')
+            continue;  /* exact forms, metadata: doc and tf only */
         before = f->pos.len;
-        if (cari_buf_varint(&f->pos, tok->position - f->last_pos))
+        if (sbuf_varint(&f->pos, tok->position - f->last_pos))
             return CARI_ENOMEM;
         w->posting_bytes += f->pos.len - before;
         f->last_pos = tok->position;
     }
     /* close this doc's postings now: the next doc of the field is larger */
     for (i = 0; i < w->touched.len; i++)
-        if (close_posting(w, &w->terms[w->touched.items[i]].f[field]))
+        if (close_posting(w, &TERM(w, w->touched.items[i])->f[field]))
             return CARI_ENOMEM;
     return len;
+}
+
+/* The article's metadata terms (filter.h) join its title tokens as extra
+ * terms: no position, no length, never met by a query word. */
+static int add_meta_terms(cari_segment_writer *w, const cari_article *a)
+{
+    size_t count, k;
+    const char *p;
+    if (!a->meta_len)
+        return CARI_OK;
+    if (cari_meta_terms(a->meta, a->meta_len, &w->meta_terms, &count))
+        return CARI_ENOMEM;
+    p = (const char *)w->meta_terms.data;
+    for (k = 0; k < count; k++) {
+        cari_term_token t;
+        size_t l = strlen(p);
+        memset(&t, 0, sizeof t);
+        t.term = p;
+        t.term_len = (uint32_t)l;
+        t.alternative = 1;
+        if (w->tokens.len == w->tokens.cap) {
+            size_t cap = w->tokens.cap ? w->tokens.cap * 2 : 64;
+            cari_term_token *q = realloc(w->tokens.items, cap * sizeof *q);
+            if (!q)
+                return CARI_ENOMEM;
+            w->tokens.items = q;
+            w->tokens.cap = cap;
+        }
+        w->tokens.items[w->tokens.len++] = t;
+        p += l + 1;
+    }
+    return CARI_OK;
 }
 
 static uint32_t sat16(long v)
@@ -363,6 +463,9 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
     n = cari_analyzer_run(an, a->title, a->title_len, 0, &w->tokens);
     if (n < 0)
         return (int)n;
+    rc |= add_meta_terms(w, a);
+    if (rc)
+        return CARI_ENOMEM;
     n = invert(w, CARI_FIELD_TITLE, art);
     if (n < 0)
         return (int)n;
@@ -389,9 +492,8 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
     rc |= cari_buf_append(&w->id_text, a->id, a->id_len);
     if (rc)
         return CARI_ENOMEM;
-    rc = cari_store_writer_add(&w->store, a->id, a->id_len, a->title,
-                               a->title_len, a->meta, a->meta_len, a->text,
-                               a->text_len);
+    rc = cari_store_writer_add(&w->store, a->title, a->title_len, a->meta,
+                               a->meta_len, a->text, a->text_len);
     if (rc)
         return rc;
     *article_no = art;
@@ -400,12 +502,12 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
 
 /* ---- writing the file ---- */
 
-static const cari_segment_writer *sort_ctx;
-
+/* Orders pointers to terms by their bytes (no shared state: segments are
+ * written by several threads at once). */
 static int cmp_terms(const void *x, const void *y)
 {
-    const term_acc *a = &sort_ctx->terms[*(const uint32_t *)x];
-    const term_acc *b = &sort_ctx->terms[*(const uint32_t *)y];
+    const term_acc *a = *(const term_acc *const *)x;
+    const term_acc *b = *(const term_acc *const *)y;
     size_t n = a->len < b->len ? a->len : b->len;
     int c = memcmp(a->term, b->term, n);
     if (c)
@@ -457,7 +559,7 @@ static int write_section(out_file *o, int id, const void *data, size_t len)
 static int build_inverted(cari_segment_writer *w, cari_buf *dict,
                           cari_buf *dictidx, cari_buf *post, cari_buf *pos)
 {
-    uint32_t *order = NULL;
+    term_acc **order = NULL;
     uint32_t *docs = NULL, *tfs = NULL, *lens = NULL, *pbytes = NULL;
     size_t cap = 0, i;
     const term_acc *prev = NULL;
@@ -466,11 +568,10 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
     if (!order)
         return CARI_ENOMEM;
     for (i = 0; i < w->nterms; i++)
-        order[i] = (uint32_t)i;
-    sort_ctx = w;
+        order[i] = TERM(w, i);
     qsort(order, w->nterms, sizeof *order, cmp_terms);
     for (i = 0; i < w->nterms && !rc; i++) {
-        term_acc *t = &w->terms[order[i]];
+        term_acc *t = order[i];
         int f;
         size_t prefix = 0;
         if (i % DICT_BLOCK == 0) {
@@ -538,8 +639,8 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
             rc |= cari_buf_varint(dict, fa->pos.len);
             rc |= cari_buf_append(pos, fa->pos.data, fa->pos.len);
             /* free as we go: the buffers are no longer needed */
-            cari_buf_free(&fa->docs);
-            cari_buf_free(&fa->pos);
+            sbuf_free(&fa->docs);
+            sbuf_free(&fa->pos);
         }
         prev = t;
     }
@@ -573,6 +674,7 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
     rc |= cari_buf_u32(&info, (uint32_t)(dictidx.len / 4));
     rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_BODY]);
     rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_TITLE]);
+    rc |= cari_buf_u32(&info, CARI_SEGMENT_META_TERMS);
     for (i = 0; i < na; i++)
         rc |= cari_buf_u32(&arts, w->first_passage.items[i]);
     rc |= cari_buf_u32(&arts, np);
@@ -581,14 +683,34 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
                               (unsigned char)(w->title_len.items[i] >> 8)};
         rc |= cari_buf_append(&arts, b, 2);
     }
-    for (i = 0; i < np; i++)
-        rc |= cari_buf_u32(&pass, w->pstart.items[i]);
-    for (i = 0; i < np; i++)
-        rc |= cari_buf_u32(&pass, w->pend.items[i]);
     for (i = 0; i < np && !rc; i++) {
         unsigned char b[2] = {(unsigned char)w->body_len.items[i],
                               (unsigned char)(w->body_len.items[i] >> 8)};
         rc |= cari_buf_append(&pass, b, 2);
+    }
+    while (pass.len % 4)
+        rc |= cari_buf_putc(&pass, 0);
+    {
+        /* ranges: offsets first (their room is known), then the varints */
+        size_t offsets = pass.len, a;
+        cari_buf ranges = {0};
+        rc |= cari_buf_reserve(&pass, 4 * ((size_t)na + 1));
+        for (a = 0; a < na && !rc; a++) {
+            uint32_t p, lo = w->first_passage.items[a];
+            uint32_t hi = a + 1 < na ? w->first_passage.items[a + 1] : np;
+            uint32_t prev = 0;
+            rc |= cari_buf_u32(&pass, (uint32_t)ranges.len);
+            for (p = lo; p < hi; p++) {
+                rc |= cari_buf_varint(&ranges, w->pstart.items[p] - prev);
+                rc |= cari_buf_varint(&ranges,
+                                      w->pend.items[p] - w->pstart.items[p]);
+                prev = w->pend.items[p];
+            }
+        }
+        rc |= cari_buf_u32(&pass, (uint32_t)ranges.len);
+        rc |= cari_buf_append(&pass, ranges.data, ranges.len);
+        cari_buf_free(&ranges);
+        (void)offsets;
     }
     for (i = 0; i < na; i++)
         rc |= cari_buf_u32(&idtext, w->id_offsets.items[i]);
@@ -625,6 +747,8 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
     if (!rc) rc = write_section(&o, SEC_STOREIDX, storeidx.data, storeidx.len);
     if (!rc) rc = write_section(&o, SEC_IDS, w->ids.data, w->ids.len);
     if (!rc) rc = write_section(&o, SEC_IDTEXT, idtext.data, idtext.len);
+    if (!rc) rc = write_section(&o, SEC_STOREDICT, w->store.dict,
+                                w->store.dict_len);
     if (!rc) {
         uint64_t table_off = o.off;
         rc = cari_write_all(o.fd, o.table.data, o.table.len, path, err);
@@ -672,9 +796,11 @@ struct cari_segment {
     const unsigned char *sec[SEC_COUNT + 1];
     size_t sec_len[SEC_COUNT + 1];
     uint32_t narticles, npassages, nterms, ndictblocks;
+    uint32_t flags;
     uint64_t total_len[CARI_NFIELDS];
     const unsigned char *first_passage, *title_len;
-    const unsigned char *pstart, *pend, *body_len;
+    const unsigned char *body_len, *range_offsets, *ranges;
+    size_t ranges_len;
     uint32_t *passage_article;
     cari_store_reader store;
 };
@@ -803,9 +929,12 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     s->ndictblocks = cari_get_u32(s->sec[SEC_INFO] + 12);
     s->total_len[CARI_FIELD_BODY] = cari_get_u64(s->sec[SEC_INFO] + 16);
     s->total_len[CARI_FIELD_TITLE] = cari_get_u64(s->sec[SEC_INFO] + 24);
+    s->flags = s->sec_len[SEC_INFO] >= 36 ? cari_get_u32(s->sec[SEC_INFO] + 32)
+                                          : 0;
     if (s->sec_len[SEC_ARTICLES] !=
             4 * ((size_t)s->narticles + 1) + 2 * (size_t)s->narticles ||
-        s->sec_len[SEC_PASSAGES] != 10 * (size_t)s->npassages ||
+        s->sec_len[SEC_PASSAGES] < ((2 * (size_t)s->npassages + 3) & ~(size_t)3) +
+                                       4 * ((size_t)s->narticles + 1) ||
         s->sec_len[SEC_DICTIDX] != 4 * (size_t)s->ndictblocks ||
         s->sec_len[SEC_IDS] != 12 * (size_t)s->narticles ||
         s->sec_len[SEC_IDTEXT] < 4 * ((size_t)s->narticles + 1) ||
@@ -815,9 +944,23 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     }
     s->first_passage = s->sec[SEC_ARTICLES];
     s->title_len = s->first_passage + 4 * ((size_t)s->narticles + 1);
-    s->pstart = s->sec[SEC_PASSAGES];
-    s->pend = s->pstart + 4 * (size_t)s->npassages;
-    s->body_len = s->pend + 4 * (size_t)s->npassages;
+    s->body_len = s->sec[SEC_PASSAGES];
+    s->range_offsets = s->body_len + ((2 * (size_t)s->npassages + 3) & ~(size_t)3);
+    s->ranges = s->range_offsets + 4 * ((size_t)s->narticles + 1);
+    s->ranges_len = s->sec_len[SEC_PASSAGES] -
+                    (size_t)(s->ranges - s->sec[SEC_PASSAGES]);
+    {
+        uint32_t a, prev = 0;
+        for (a = 0; a <= s->narticles; a++) {
+            uint32_t v = cari_get_u32(s->range_offsets + 4 * (size_t)a);
+            if (v < prev || v > s->ranges_len || (a == 0 && v != 0) ||
+                (a == s->narticles && v != s->ranges_len)) {
+                rc = corrupt(err, path, "bad passage range table");
+                goto fail;
+            }
+            prev = v;
+        }
+    }
     s->passage_article = malloc(((size_t)s->npassages + 1) * 4);
     if (!s->passage_article) {
         rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
@@ -859,11 +1002,13 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     }
     rc = cari_store_reader_init(&s->store, s->sec[SEC_STORE],
                                 s->sec_len[SEC_STORE], s->sec[SEC_STOREIDX],
-                                s->sec_len[SEC_STOREIDX], s->narticles);
+                                s->sec_len[SEC_STOREIDX], s->sec[SEC_STOREDICT],
+                                s->sec_len[SEC_STOREDICT], s->narticles);
     if (rc) {
         rc = corrupt(err, path, "bad stored text index");
         goto fail;
     }
+    s->store.checked = 1;  /* its CRC-32 was verified above */
     *out = s;
     return CARI_OK;
 fail:
@@ -883,6 +1028,7 @@ void cari_segment_close(cari_segment *s)
 }
 
 uint32_t cari_segment_articles(const cari_segment *s) { return s->narticles; }
+uint32_t cari_segment_flags(const cari_segment *s) { return s->flags; }
 uint32_t cari_segment_passages(const cari_segment *s) { return s->npassages; }
 uint32_t cari_segment_terms(const cari_segment *s) { return s->nterms; }
 uint64_t cari_segment_file_size(const cari_segment *s) { return s->size; }
@@ -918,11 +1064,27 @@ uint32_t cari_segment_title_len(const cari_segment *s, uint32_t a)
     return cari_get_u16(s->title_len + 2 * (size_t)a);
 }
 
-void cari_segment_passage_range(const cari_segment *s, uint32_t p,
-                                uint32_t *start, uint32_t *end)
+int cari_segment_passage_range(const cari_segment *s, uint32_t p,
+                               uint32_t *start, uint32_t *end)
 {
-    *start = cari_get_u32(s->pstart + 4 * (size_t)p);
-    *end = cari_get_u32(s->pend + 4 * (size_t)p);
+    uint32_t a = s->passage_article[p];
+    uint32_t k, n = p - cari_segment_first_passage(s, a);
+    const unsigned char *q =
+        s->ranges + cari_get_u32(s->range_offsets + 4 * (size_t)a);
+    const unsigned char *e =
+        s->ranges + cari_get_u32(s->range_offsets + 4 * (size_t)a + 4);
+    uint64_t pos = 0, b = 0;
+    for (k = 0; k <= n; k++) {
+        pos += cari_varint_get(&q, e);
+        b = pos + cari_varint_get(&q, e);
+        if (!q || b > UINT32_MAX)
+            return CARI_ECORRUPT;
+        if (k < n)
+            pos = b;
+    }
+    *start = (uint32_t)pos;
+    *end = (uint32_t)b;
+    return CARI_OK;
 }
 
 const char *cari_segment_id(const cari_segment *s, uint32_t a, size_t *len)
@@ -1123,16 +1285,22 @@ int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
     }
     for (; lo < s->narticles && cari_get_u64(ids + 12 * lo) == h; lo++) {
         uint32_t art = cari_get_u32(ids + 12 * lo + 8);
-        cari_stored st;
+        const char *other;
+        size_t other_len;
         if (art >= s->narticles)
             return CARI_ECORRUPT;
         if (deleted && (deleted[art >> 3] >> (art & 7) & 1))
             continue;
-        st.id = cari_segment_id(s, art, &st.id_len);
-        if (st.id_len == len && memcmp(st.id, id, len) == 0) {
+        other = cari_segment_id(s, art, &other_len);
+        if (other_len == len && memcmp(other, id, len) == 0) {
             *a = art;
             return 1;
         }
     }
     return 0;
+}
+
+int cari_segment_format_version(void)
+{
+    return SEG_VERSION;
 }

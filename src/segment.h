@@ -57,6 +57,9 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err);
 void cari_segment_close(cari_segment *s);
 
 uint32_t cari_segment_articles(const cari_segment *s);
+/* CARI_SEGMENT_* flags of the INFO section. */
+#define CARI_SEGMENT_META_TERMS 1u  /* metadata terms in the title field */
+uint32_t cari_segment_flags(const cari_segment *s);
 uint32_t cari_segment_passages(const cari_segment *s);
 uint32_t cari_segment_terms(const cari_segment *s);
 uint64_t cari_segment_total_len(const cari_segment *s, int field);
@@ -81,9 +84,10 @@ uint32_t cari_segment_passage_count(const cari_segment *s, uint32_t a);
 /* Field length of a passage (body) or of an article (title), in tokens. */
 uint32_t cari_segment_body_len(const cari_segment *s, uint32_t p);
 uint32_t cari_segment_title_len(const cari_segment *s, uint32_t a);
-/* Byte range of passage p in its article's text. */
-void cari_segment_passage_range(const cari_segment *s, uint32_t p,
-                                uint32_t *start, uint32_t *end);
+/* Byte range of passage p in its article's text; CARI_ECORRUPT when the
+ * range table does not decode. */
+int cari_segment_passage_range(const cari_segment *s, uint32_t p,
+                               uint32_t *start, uint32_t *end);
 
 /* The id of article a (borrowed from the mapped file; not NUL-terminated). */
 const char *cari_segment_id(const cari_segment *s, uint32_t a, size_t *len);
@@ -95,5 +99,8 @@ int cari_segment_article(cari_segment *s, uint32_t a, cari_stored *out);
  * NULL): 1 and *a set when found, 0 when absent, CARI_ECORRUPT. */
 int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
                          const unsigned char *deleted, uint32_t *a);
+
+/* The version written in (and required of) segment files. */
+int cari_segment_format_version(void);
 
 #endif

@@ -48,6 +48,15 @@ void cari_xapian_index_close(cari_xapian_index *x);
 void cari_xapian_index_stats(const cari_xapian_index *x,
                              cari_index_stats *out);
 
+/* The locations given to cari_xapian_index_open, in order: the i-th one
+ * (borrowed from x; NULL when i is out of range), and in *left_out (may be
+ * NULL) why it is not being searched -- left out under
+ * CARI_SHARDS_ALLOW_PARTIAL at open or after it failed during a search --
+ * or NULL while it is searched. */
+size_t cari_xapian_index_shard_count(const cari_xapian_index *x);
+const char *cari_xapian_index_shard(const cari_xapian_index *x, size_t i,
+                                    const char **left_out);
+
 /* Run a parsed query; on failure a message goes to errmsg. */
 int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
                        const cari_search_options *o, cari_hits **out,

@@ -98,6 +98,22 @@ void cari_xapian_index_stats(const cari_xapian_index *x, cari_index_stats *out)
     (void)out;
 }
 
+size_t cari_xapian_index_shard_count(const cari_xapian_index *x)
+{
+    (void)x;
+    return 0;
+}
+
+const char *cari_xapian_index_shard(const cari_xapian_index *x, size_t i,
+                                    const char **left_out)
+{
+    (void)x;
+    (void)i;
+    if (left_out)
+        *left_out = NULL;
+    return NULL;
+}
+
 int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
                        const cari_search_options *o, cari_hits **out,
                        char *errmsg, size_t errcap)

@@ -136,6 +136,38 @@ like "$(cat "$TMP/err")" 'sub/b.txt:3: invalid UTF-8' "invalid UTF-8 in a text f
 like "$(cat "$TMP/err")" 'c.txt:1: binary data' "binary file: reported"
 like "$out" 'indexed 1 articles' "the good text file is indexed"
 
+# ---- deletes, merge, stats ----
+"$CI" -q -i "$TMP/delix" "$ROOT/corpus"
+before=$("$CS" -i "$TMP/delix" -f tsv -n 50 harga beras | cut -f3 | sort -u)
+like "$before" "berita-002" "before: berita-002 is found"
+out=$("$CI" -i "$TMP/delix" --delete berita-002); ok $? "--delete exits 0"
+like "$out" "index: 17 articles.*1 ids deleted" "the summary counts the deletion"
+after=$("$CS" -i "$TMP/delix" -f tsv -n 50 harga beras | cut -f3 | sort -u)
+if printf '%s' "$after" | grep -q berita-002; then r=1; else r=0; fi
+ok $r "the deleted article is no longer found"
+like "$("$CI" -i "$TMP/delix" --stats)" "deleted +1 " "--stats shows the deletion until a merge"
+printf 'berita-003\n\nartikel/nelayan-natuna.txt\n' > "$TMP/ids.txt"
+"$CI" -q -i "$TMP/delix" --delete-from "$TMP/ids.txt"; ok $? "--delete-from exits 0"
+like "$("$CI" -i "$TMP/delix" --stats)" "articles +15" "--delete-from deletes every listed id"
+ranked=$("$CS" -i "$TMP/delix" -f tsv -n 20 pemerintah warga)
+"$CI" -q -i "$TMP/delix" --merge; ok $? "--merge exits 0"
+st=$("$CI" -i "$TMP/delix" --stats)
+like "$st" "deleted +0 " "after --merge nothing deleted is left"
+like "$st" "segments +1" "after --merge one segment"
+is "$(ls "$TMP/delix" | grep -c '\.del-')" 0 "no deletion files after --merge"
+merged=$("$CS" -i "$TMP/delix" -f tsv -n 20 pemerintah warga)
+is "$(printf '%s\n' "$merged" | cut -f3,4 | sort)" "$(printf '%s\n' "$ranked" | cut -f3,4 | sort)" \
+    "--merge keeps the same hits (scores move: deleted copies left the statistics)"
+# a merged index ranks exactly like one built from the live articles only
+mkdir -p "$TMP/live/artikel"
+grep -v -e '"berita-002"' -e '"berita-003"' "$ROOT/corpus/berita.jsonl" > "$TMP/live/berita.jsonl"
+cp -r "$ROOT/corpus/artikel/." "$TMP/live/artikel/"
+rm "$TMP/live/artikel/nelayan-natuna.txt"
+"$CI" -q -j1 -i "$TMP/fresh" "$TMP/live"
+is "$merged" "$("$CS" -i "$TMP/fresh" -f tsv -n 20 pemerintah warga)" \
+    "a merged index ranks exactly like a fresh one of the live articles"
+"$CI" -i "$TMP/nothing-here" --stats >/dev/null 2>&1; is $? 2 "--stats on a missing index exits 2"
+
 # A writer that reads standard input from a FIFO fed by a slow producer:
 # start_slow_writer DIR DELAY_BEFORE DELAY_AFTER; sets WPID and PPID_
 start_slow_writer() {

@@ -684,13 +684,15 @@ static void test_corrupt_packed_tf_zero(void **state)
         pb[k] = 0;
     }
     assert_int_equal(cari_postings_encode(&out, docs, tfs, lens, pb, 128), 0);
-    /* the block: 2 header bytes after the skip entry, doc bits 0, tf bits
-     * 32; set entry 5's (tf - 1) to all ones */
-    at = out.len - 16 * 32;
-    assert_int_equal(out.data[at - 2], 0);
-    assert_int_equal(out.data[at - 1], 32);
-    assert_int_equal(cari_get_u32(out.data + at + 4 * 5), UINT32_MAX - 1);
-    cari_put_u32(out.data + at + 4 * 5, UINT32_MAX);
+    /* the block ends with the patched tfs: width 0, one exception, entry
+     * 5, the varint of tf - 1 = UINT32_MAX - 1; make it UINT32_MAX, which
+     * would wrap tf to 0 */
+    at = out.len - 8;
+    assert_int_equal(out.data[at], 0);      /* b */
+    assert_int_equal(out.data[at + 1], 1);  /* n */
+    assert_int_equal(out.data[at + 2], 5);  /* index */
+    assert_int_equal(out.data[at + 3], 0xfe);
+    out.data[at + 3] = 0xff;
     if (cari_postings_open(&p, out.data, out.len, none, 0, 128, &arena) ==
         CARI_OK) {
         while (p.doc != CARI_DOC_END) {

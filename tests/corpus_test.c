@@ -16,7 +16,10 @@
 
 #include <zlib.h>
 
+#include <jansson.h>
+
 #include "cari.h"
+#include "corpus.h"
 #include "test_util.h"
 
 typedef struct warning {
@@ -551,6 +554,156 @@ static void test_long_record(void **state)
     free(line);
 }
 
+/* Every record through the fast path and through jansson: the same
+ * articles (meta compared as JSON values) and the same skipped lines.
+ * Handwritten edge cases, then seeded random mutations of valid records. */
+typedef struct seen {
+    char *rec;   /* id \x1f title \x1f text */
+    char *meta;
+    long line;
+} seen;
+
+static int collect(const char *path, int jansson_only, seen *out, int cap,
+                   long *skipped_lines, int *nskipped)
+{
+    cari_reader *r;
+    cari_article a;
+    cari_error err;
+    warnings ws;
+    int n = 0, i;
+    memset(&ws, 0, sizeof ws);
+    assert_int_equal(cari_reader_open(path, on_warning, &ws, &r, &err), CARI_OK);
+    if (jansson_only)
+        cari_reader_use_jansson_only(r);
+    while (cari_reader_next(r, &a) == 1 && n < cap) {
+        size_t len = a.id_len + a.title_len + a.text_len + 3;
+        out[n].rec = malloc(len);
+        assert_non_null(out[n].rec);
+        memcpy(out[n].rec, a.id, a.id_len);
+        out[n].rec[a.id_len] = '\x1f';
+        memcpy(out[n].rec + a.id_len + 1, a.title, a.title_len);
+        out[n].rec[a.id_len + 1 + a.title_len] = '\x1f';
+        memcpy(out[n].rec + a.id_len + 2 + a.title_len, a.text, a.text_len);
+        out[n].rec[len - 1] = '\0';
+        /* records with NUL bytes compare by length too */
+        out[n].meta = a.meta_len ? strndup(a.meta, a.meta_len) : NULL;
+        out[n].line = cari_reader_line(r);
+        n++;
+    }
+    cari_reader_close(r);
+    *nskipped = ws.n < 64 ? ws.n : 64;
+    for (i = 0; i < *nskipped; i++)
+        skipped_lines[i] = ws.w[i].line;
+    return n;
+}
+
+static void compare_paths(const char *path)
+{
+    static seen fa[3000], sa[3000];
+    long fsk[64], ssk[64];
+    int nf, ns, kf, ks, i;
+    nf = collect(path, 0, fa, 3000, fsk, &kf);
+    ns = collect(path, 1, sa, 3000, ssk, &ks);
+    for (i = 0; i < nf && i < ns; i++)
+        if (fa[i].line != sa[i].line || strcmp(fa[i].rec, sa[i].rec) != 0)
+            fail_msg("record %d: fast line %ld '%s', jansson line %ld '%s'",
+                     i, fa[i].line, fa[i].rec, sa[i].line, sa[i].rec);
+    assert_int_equal(nf, ns);
+    assert_int_equal(kf, ks);
+    for (i = 0; i < kf; i++)
+        assert_int_equal(fsk[i], ssk[i]);
+    for (i = 0; i < nf; i++) {
+        assert_int_equal(fa[i].line, sa[i].line);
+        assert_string_equal(fa[i].rec, sa[i].rec);
+        assert_int_equal(!fa[i].meta, !sa[i].meta);
+        if (fa[i].meta) {
+            json_t *x = json_loads(fa[i].meta, 0, NULL);
+            json_t *y = json_loads(sa[i].meta, 0, NULL);
+            assert_non_null(x);
+            assert_non_null(y);
+            if (!json_equal(x, y))
+                fail_msg("line %ld: meta %s vs %s", fa[i].line, fa[i].meta,
+                         sa[i].meta);
+            json_decref(x);
+            json_decref(y);
+        }
+        free(fa[i].rec);
+        free(sa[i].rec);
+        free(fa[i].meta);
+        free(sa[i].meta);
+    }
+}
+
+static void test_fast_json_matches_jansson(void **state)
+{
+    fixture *f = *state;
+    char p[512];
+    static const char *const cases[] = {
+        "{\"id\":\"a\",\"title\":\"T\",\"text\":\"x\"}",
+        "  { \"text\" : \"x\" , \"id\" : \"b\" }  ",
+        "{\"id\":\"c\",\"text\":\"tab\\there \\\"q\\\" \\\\ \\/ \\b\\f\\n\\r\"}",
+        "{\"id\":\"d\",\"text\":\"\\u00e9\\u20ac\\ud83d\\ude00 caf\\u00C9\"}",
+        "{\"id\":\"e\",\"text\":\"\\ud83d alone\"}",
+        "{\"id\":\"f\",\"text\":\"\\ude00 low alone\"}",
+        "{\"id\":\"g\",\"text\":\"nul \\u0000 inside\"}",
+        "{\"id\":\"h\",\"text\":\"bad \\x escape\"}",
+        "{\"id\":\"i\",\"text\":\"raw \t tab\"}",
+        "{\"id\":\"j\",\"source\":\"s\",\"n\":-1.5e3,\"ok\":true,\"z\":null}",
+        "{\"id\":\"k\",\"source\":\"s\",\"source\":\"t\"}",
+        "{\"id\":\"l\",\"id\":\"m\"}",
+        "{\"id\":\"n\",\"tags\":[1,2],\"o\":{\"p\":1}}",
+        "{\"id\":7,\"text\":\"integer id\"}",
+        "{\"id\":\"\",\"text\":\"empty id\"}",
+        "{\"title\":\"no id\"}",
+        "{}",
+        "[\"array\"]",
+        "{\"id\":\"o\",\"text\":\"x\"} trailing",
+        "{\"id\":\"p\",\"text\":\"x\",}",
+        "{\"id\":\"q\" \"text\":\"x\"}",
+        "{\"id\":\"r\",\"n\":01}",
+        "{\"id\":\"s\",\"n\":1.}",
+        "{\"id\":\"t\",\"text\":null,\"title\":null}",
+        "{\"id\":\"u\",\"text\":5}",
+        "{\"id\":\"v\\n\",\"text\":\"newline in id\"}",
+        "{\"id\":\"w\",\"te\\u0078t\":\"escaped key\"}",
+        "{\"id\":\"x\",\"text\":\"unterminated}",
+        "{\"id\":\"y\",\"text\":\"\xff\xfe invalid utf8\"}",
+        "{\"id\":\"z\",\"text\":\"\xc3\xa9 valid utf8 \xe2\x82\xac\"}",
+        "{\"id\":\"aa\",\"meta\":\"\\u00e9\",\"text\":\"t\"}",
+    };
+    test_rng rng = {0x5eed};
+    char *buf = malloc(2 << 20), line[512];
+    size_t o = 0, i;
+    int k;
+    assert_non_null(buf);
+    for (i = 0; i < sizeof cases / sizeof *cases; i++)
+        o += (size_t)snprintf(buf + o, 4096, "%s\n", cases[i]);
+    /* random mutations: delete, duplicate or replace one byte */
+    for (k = 0; k < 2000; k++) {
+        const char *base = cases[rng_below(&rng, 14)];
+        size_t n = strlen(base), at = (size_t)rng_below(&rng, n);
+        static const char pool[] = "\"\\{}[],:u0e \x80\xc3 ";
+        memcpy(line, base, n + 1);
+        switch (rng_below(&rng, 3)) {
+        case 0:
+            memmove(line + at, line + at + 1, n - at);
+            break;
+        case 1:
+            memmove(line + at + 1, line + at, n - at + 1);
+            break;
+        default:
+            line[at] = pool[rng_below(&rng, sizeof pool - 1)];
+        }
+        if (memchr(line, '\n', strlen(line)))
+            continue;
+        o += (size_t)snprintf(buf + o, 1024, "%s\n", line);
+    }
+    buf[o] = '\0';
+    write_in(f, "mixed.jsonl", buf);
+    compare_paths(path_in(f, "mixed.jsonl", p, sizeof p));
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -564,6 +717,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_directory_edges, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_long_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fast_json_matches_jansson, setup,
+                                        teardown),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);

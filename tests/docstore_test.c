@@ -74,8 +74,7 @@ static void store_build(store *s, size_t block_size)
     memset(&s->index, 0, sizeof s->index);
     for (k = 0; k < s->n; k++) {
         const record *r = &s->recs[k];
-        assert_int_equal(cari_store_writer_add(&s->w, r->id, r->id_len,
-                                               r->title, r->title_len,
+        assert_int_equal(cari_store_writer_add(&s->w, r->title, r->title_len,
                                                r->meta, r->meta_len, r->text,
                                                r->text_len),
                          CARI_OK);
@@ -111,7 +110,7 @@ static void store_random(store *s, size_t n, size_t max_text,
 static int open_reader(const store *s, cari_store_reader *r)
 {
     return cari_store_reader_init(r, s->w.data.data, s->w.data.len,
-                                  s->index.data, s->index.len,
+                                  s->index.data, s->index.len, s->w.dict, s->w.dict_len,
                                   (uint32_t)s->n);
 }
 
@@ -119,8 +118,6 @@ static void check_record(cari_store_reader *rd, const record *r, uint32_t a)
 {
     cari_stored st;
     assert_int_equal(cari_store_reader_get(rd, a, &st), CARI_OK);
-    assert_int_equal(st.id_len, r->id_len);
-    assert_memory_equal(st.id, r->id, r->id_len);
     assert_int_equal(st.title_len, r->title_len);
     if (r->title_len)
         assert_memory_equal(st.title, r->title, r->title_len);
@@ -141,6 +138,9 @@ static void test_roundtrip_many_blocks(void **state)
     (void)state;
     store_random(&s, 2000, 3000, CARI_STORE_BLOCK, 1);
     assert_true(s.w.nblocks > 50);
+    /* a sample this large trains a preset dictionary */
+    assert_true(s.w.dict_len > 0);
+    assert_true(s.w.dict_len <= CARI_STORE_DICT);
     assert_int_equal(open_reader(&s, &rd), CARI_OK);
     assert_int_equal(rd.nblocks, s.w.nblocks);
     assert_int_equal(rd.narticles, 2000);
@@ -173,6 +173,28 @@ static void test_roundtrip_many_blocks(void **state)
     free(order);
     cari_store_reader_free(&rd);
     cari_store_reader_free(&rd); /* twice is harmless */
+    /* a damaged or missing dictionary is damage, never wrong text */
+    {
+        unsigned char *dict = malloc(s.w.dict_len);
+        cari_stored st;
+        assert_non_null(dict);
+        memcpy(dict, s.w.dict, s.w.dict_len);
+        dict[s.w.dict_len / 2] ^= 0x40;
+        assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
+                                                s.w.data.len, s.index.data,
+                                                s.index.len, dict,
+                                                s.w.dict_len, 2000),
+                         CARI_OK);
+        assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_ECORRUPT);
+        cari_store_reader_free(&rd);
+        assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
+                                                s.w.data.len, s.index.data,
+                                                s.index.len, NULL, 0, 2000),
+                         CARI_OK);
+        assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_ECORRUPT);
+        cari_store_reader_free(&rd);
+        free(dict);
+    }
     store_free(&s);
 }
 
@@ -234,33 +256,27 @@ static void test_empty_fields_and_nul(void **state)
     static const char text[] = "teks\0dengan\0NUL";
     (void)state;
     cari_store_writer_init(&w, 1, CARI_STORE_BLOCK);
-    assert_int_equal(cari_store_writer_add(&w, "", 0, NULL, 0, NULL, 0, NULL,
-                                           0),
+    assert_int_equal(cari_store_writer_add(&w, NULL, 0, NULL, 0, NULL, 0),
                      CARI_OK);
-    assert_int_equal(cari_store_writer_add(&w, "b", 1, "", 0, "{}", 2, text,
+    assert_int_equal(cari_store_writer_add(&w, "", 0, "{}", 2, text,
                                            sizeof text),
                      CARI_OK);
-    assert_int_equal(cari_store_writer_add(&w, "c\0d", 3, "\0", 1, "", 0, "",
-                                           0),
+    assert_int_equal(cari_store_writer_add(&w, "\0", 1, "", 0, "", 0),
                      CARI_OK);
     assert_int_equal(cari_store_writer_finish(&w), CARI_OK);
     assert_int_equal(cari_store_writer_index(&w, &index), CARI_OK);
-    assert_int_equal(w.raw_bytes, 1 + 2 + sizeof text + 3 + 1);
+    assert_int_equal(w.raw_bytes, 2 + sizeof text + 1);
     assert_int_equal(cari_store_reader_init(&rd, w.data.data, w.data.len,
-                                            index.data, index.len, 3),
+                                            index.data, index.len, w.dict, w.dict_len, 3),
                      CARI_OK);
     assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_OK);
-    assert_int_equal(st.id_len + st.title_len + st.meta_len + st.text_len, 0);
     assert_int_equal(cari_store_reader_get(&rd, 1, &st), CARI_OK);
-    assert_int_equal(st.id_len, 1);
     assert_int_equal(st.title_len, 0);
     assert_int_equal(st.meta_len, 2);
     assert_memory_equal(st.meta, "{}", 2);
     assert_int_equal(st.text_len, sizeof text);
     assert_memory_equal(st.text, text, sizeof text);
     assert_int_equal(cari_store_reader_get(&rd, 2, &st), CARI_OK);
-    assert_int_equal(st.id_len, 3);
-    assert_memory_equal(st.id, "c\0d", 3);
     assert_int_equal(st.title_len, 1);
     assert_int_equal(st.title[0], '\0');
     cari_store_reader_free(&rd);
@@ -273,7 +289,7 @@ static void test_empty_fields_and_nul(void **state)
     assert_int_equal(cari_store_writer_index(&w, &index), CARI_OK);
     assert_int_equal(w.nblocks, 0);
     assert_int_equal(cari_store_reader_init(&rd, w.data.data, w.data.len,
-                                            index.data, index.len, 0),
+                                            index.data, index.len, w.dict, w.dict_len, 0),
                      CARI_OK);
     assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_EINVAL);
     cari_store_reader_free(&rd);
@@ -289,7 +305,7 @@ static size_t fetch_all_damaged(const store *s, const unsigned char *data,
     cari_store_reader rd;
     size_t k, bad = 0;
     int rc = cari_store_reader_init(&rd, data, s->w.data.len, index,
-                                    index_len, (uint32_t)s->n);
+                                    index_len, s->w.dict, s->w.dict_len, (uint32_t)s->n);
     if (rc != CARI_OK) {
         assert_int_equal(rc, CARI_ECORRUPT);
         return s->n;
@@ -303,12 +319,71 @@ static size_t fetch_all_damaged(const store *s, const unsigned char *data,
         }
         assert_int_equal(rc, CARI_OK);
         /* whatever is returned lies inside the reader's block */
-        assert_true((const unsigned char *)st.id >= rd.cache.data);
         assert_true((const unsigned char *)st.text + st.text_len <=
                     rd.cache.data + rd.cache.len);
     }
     cari_store_reader_free(&rd);
     return bad;
+}
+
+/* With the checksum verified by the caller, blocks are inflated only as
+ * far as an article needs and continued for later ones: every order of
+ * access still returns the right bytes. */
+static void test_checked_partial_inflate(void **state)
+{
+    store s;
+    cari_store_reader rd;
+    size_t k;
+    test_rng rng = {9};
+    (void)state;
+    store_random(&s, 600, 3000, CARI_STORE_BLOCK, 3);
+    assert_int_equal(open_reader(&s, &rd), CARI_OK);
+    rd.checked = 1;
+    /* first articles of a block, then backwards within it, then forward */
+    for (k = 0; k < s.n; k++)
+        check_record(&rd, &s.recs[k], (uint32_t)k);
+    for (k = s.n; k-- > 0;)
+        check_record(&rd, &s.recs[k], (uint32_t)k);
+    for (k = 0; k < 3 * s.n; k++) {
+        uint32_t a = (uint32_t)rng_below(&rng, s.n);
+        check_record(&rd, &s.recs[a], a);
+    }
+    /* only part of a block was inflated for its first article */
+    cari_store_reader_free(&rd);
+    assert_int_equal(open_reader(&s, &rd), CARI_OK);
+    rd.checked = 1;
+    check_record(&rd, &s.recs[0], 0);
+    if (cari_get_u32(s.w.article_loc.data + 8) == 0)  /* article 1 in block 0 */
+        assert_true(rd.cache.len < cari_get_u32(s.index.data + 8 +
+                                                8 * ((size_t)rd.nblocks + 1)));
+    cari_store_reader_free(&rd);
+    /* the block's dictionary id must be the dictionary's */
+    assert_true(s.w.dict_len > 0);
+    {
+        unsigned char *dict = malloc(s.w.dict_len);
+        cari_stored st;
+        assert_non_null(dict);
+        memcpy(dict, s.w.dict, s.w.dict_len);
+        dict[0] ^= 1;
+        assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
+                                                s.w.data.len, s.index.data,
+                                                s.index.len, dict,
+                                                s.w.dict_len, (uint32_t)s.n),
+                         CARI_OK);
+        rd.checked = 1;
+        assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_ECORRUPT);
+        cari_store_reader_free(&rd);
+        assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
+                                                s.w.data.len, s.index.data,
+                                                s.index.len, NULL, 0,
+                                                (uint32_t)s.n),
+                         CARI_OK);
+        rd.checked = 1;
+        assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_ECORRUPT);
+        cari_store_reader_free(&rd);
+        free(dict);
+    }
+    store_free(&s);
 }
 
 static void test_damaged_data(void **state)
@@ -333,7 +408,7 @@ static void test_damaged_data(void **state)
         memset(copy + b1 + (b2 - b1) / 3, 0x5a, (size_t)(b2 - b1) / 3);
     }
     assert_int_equal(cari_store_reader_init(&rd, copy, len, s.index.data,
-                                            s.index.len, (uint32_t)s.n),
+                                            s.index.len, s.w.dict, s.w.dict_len, (uint32_t)s.n),
                      CARI_OK);
     for (k = 0; k < s.n; k++) {
         uint32_t block = cari_get_u32(s.w.article_loc.data + 8 * k);
@@ -353,7 +428,7 @@ static void test_damaged_data(void **state)
         memcpy(copy, s.w.data.data, len);
         copy[at] ^= (unsigned char)(1u << (at % 8));
         assert_int_equal(cari_store_reader_init(&rd, copy, len, s.index.data,
-                                                s.index.len, (uint32_t)s.n),
+                                                s.index.len, s.w.dict, s.w.dict_len, (uint32_t)s.n),
                          CARI_OK);
         for (k = 0; k < s.n; k++) {
             int rc = cari_store_reader_get(&rd, (uint32_t)k, &st);
@@ -365,7 +440,6 @@ static void test_damaged_data(void **state)
             assert_int_equal(st.text_len, s.recs[k].text_len);
             if (st.text_len)
                 assert_memory_equal(st.text, s.recs[k].text, st.text_len);
-            assert_memory_equal(st.id, s.recs[k].id, s.recs[k].id_len);
         }
         cari_store_reader_free(&rd);
         flips++;
@@ -375,7 +449,7 @@ static void test_damaged_data(void **state)
     assert_true(unnoticed <= s.w.nblocks);
     /* truncated data: the index no longer matches */
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, len - 1,
-                                            s.index.data, s.index.len,
+                                            s.index.data, s.index.len, s.w.dict, s.w.dict_len,
                                             (uint32_t)s.n),
                      CARI_ECORRUPT);
     free(copy);
@@ -399,24 +473,24 @@ static void test_damaged_index(void **state)
     assert_non_null(idx);
     /* wrong article count, short index, long index */
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            s.index.data, n, 41),
+                                            s.index.data, n, s.w.dict, s.w.dict_len, 41),
                      CARI_ECORRUPT);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            s.index.data, n - 1, 40),
+                                            s.index.data, n - 1, s.w.dict, s.w.dict_len, 40),
                      CARI_ECORRUPT);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            s.index.data, 7, 40),
+                                            s.index.data, 7, s.w.dict, s.w.dict_len, 40),
                      CARI_ECORRUPT);
     memcpy(idx, s.index.data, n);
     memset(idx + n, 0, 8);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            idx, n + 8, 40),
+                                            idx, n + 8, s.w.dict, s.w.dict_len, 40),
                      CARI_ECORRUPT);
     /* block offsets out of order */
     memcpy(idx, s.index.data, n);
     cari_put_u64(idx + 8 + 8 * 2, cari_get_u64(idx + 8 + 8 * 3) + 1);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            idx, n, 40),
+                                            idx, n, s.w.dict, s.w.dict_len, 40),
                      CARI_ECORRUPT);
     /* an article in a block that does not exist */
     memcpy(idx, s.index.data, n);
@@ -440,7 +514,7 @@ static void test_damaged_index(void **state)
     memcpy(idx, s.index.data, n);
     cari_put_u32(idx + 8 + 8 * ((size_t)nb + 1), UINT32_MAX);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            idx, n, 40),
+                                            idx, n, s.w.dict, s.w.dict_len, 40),
                      CARI_OK);
     {
         cari_stored st;
@@ -468,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_small_blocks),
         cmocka_unit_test(test_big_record),
         cmocka_unit_test(test_empty_fields_and_nul),
+        cmocka_unit_test(test_checked_partial_inflate),
         cmocka_unit_test(test_damaged_data),
         cmocka_unit_test(test_damaged_index),
     };

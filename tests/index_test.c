@@ -46,12 +46,15 @@ static int teardown(void **state)
 
 /* ---- helpers ---- */
 
+static int writer_threads = 1; /* a known segment layout by default */
+
 static cari_writer *writer_open(const char *dir, size_t memory_mb)
 {
     cari_writer_options o = CARI_WRITER_OPTIONS_INIT;
     cari_writer *w = NULL;
     cari_error err;
     o.sync = 0; /* durability is not under test; speed is welcome */
+    o.threads = writer_threads;
     if (memory_mb)
         o.memory_mb = memory_mb;
     memset(&err, 0, sizeof err);
@@ -227,7 +230,6 @@ static void test_write_commit_reopen(void **state)
     }
     cari_writer_get_stats(w, &ws);
     assert_int_equal(ws.articles, 30);
-    assert_int_equal(ws.passages, 30); /* the short paragraphs merge */
     assert_true(ws.input_bytes > 30 * 60);
     assert_int_equal(ws.total_articles, 0); /* nothing committed yet */
     /* nothing is visible before the commit */
@@ -238,6 +240,9 @@ static void test_write_commit_reopen(void **state)
         assert_null(none);
     }
     commit(w);
+    /* passages are counted as workers analyze: complete after the commit */
+    cari_writer_get_stats(w, &ws);
+    assert_int_equal(ws.passages, 30); /* the short paragraphs merge */
     cari_writer_get_stats(w, &ws);
     assert_int_equal(ws.total_articles, 30);
     assert_true(ws.terms > 30);
@@ -969,7 +974,112 @@ static void test_segments_rank_like_one(void **state)
     cari_index_close(b);
 }
 
+/* Several indexing threads split the articles between segments in an
+ * order that depends on timing; the index and its ranking are the same as
+ * one thread's: same articles, same hits in the same order, same scores
+ * (within 1e-9: sums of the same numbers), replacements resolved alike. */
+static void test_threads_rank_like_one(void **state)
+{
+    fixture *f = *state;
+    char one[400];
+    cari_index *a, *b;
+    cari_index_stats sa, sb;
+    static const char *const queries[] = {
+        "banjir", "banjir jakarta", "harga beras petani", "kereta bandara",
+        "sungai hujan rumah warga"};
+    size_t q;
+    const uint32_t n = 3000;
+    snprintf(one, sizeof one, "%s/one", f->dir);
+    writer_threads = 3;
+    build_big(f->ix, 16, n);
+    /* replace a few articles in the threaded index, twice over */
+    {
+        cari_writer *w = writer_open(f->ix, 16);
+        add(w, "big-00007", "Ganti", "Teks pengganti tentang kereta bandara.");
+        add(w, "big-00007", "Ganti lagi", "Teks kedua tentang kereta cepat.");
+        assert_int_equal(cari_writer_delete(w, "big-00011", 9), CARI_OK);
+        commit(w);
+        cari_writer_close(w);
+    }
+    writer_threads = 1;
+    build_big(one, 4096, n);
+    {
+        /* the same operations: deleted copies count in the statistics
+         * until a merge, so they must match too */
+        cari_writer *w = writer_open(one, 16);
+        add(w, "big-00007", "Ganti", "Teks pengganti tentang kereta bandara.");
+        add(w, "big-00007", "Ganti lagi", "Teks kedua tentang kereta cepat.");
+        assert_int_equal(cari_writer_delete(w, "big-00011", 9), CARI_OK);
+        commit(w);
+        cari_writer_close(w);
+    }
+    /* the threaded index may have merged segments by itself (dropping
+     * deleted copies from the statistics): merge both fully to compare */
+    {
+        cari_writer *w = writer_open(f->ix, 4096);
+        assert_int_equal(cari_writer_merge(w, 1), CARI_OK);
+        commit(w);
+        cari_writer_close(w);
+        w = writer_open(one, 4096);
+        assert_int_equal(cari_writer_merge(w, 1), CARI_OK);
+        commit(w);
+        cari_writer_close(w);
+    }
+    a = index_open(f->ix);
+    b = index_open(one);
+    cari_index_get_stats(a, &sa);
+    cari_index_get_stats(b, &sb);
+    assert_int_equal(sa.segments, 1);
+    assert_int_equal(sb.segments, 1);
+    assert_int_equal(sa.deleted, 0);
+    assert_int_equal(sb.deleted, 0);
+    assert_int_equal(sa.articles, n - 1);
+    assert_int_equal(sb.articles, n - 1);
+    assert_int_equal(sa.passages, sb.passages);
+    for (q = 0; q < sizeof queries / sizeof *queries; q++) {
+        cari_hits *ha = search(a, queries[q], 0, 50, 0, NULL);
+        cari_hits *hb = search(b, queries[q], 0, 50, 0, NULL);
+        size_t i;
+        assert_int_equal(cari_hits_count(ha), cari_hits_count(hb));
+        for (i = 0; i < cari_hits_count(ha); i++) {
+            cari_hit x, y;
+            cari_hits_get(ha, i, &x);
+            cari_hits_get(hb, i, &y);
+            assert_string_equal(x.id, y.id);
+            assert_int_equal(x.passage, y.passage);
+            if (fabs(x.score - y.score) > 1e-9)
+                fail_msg("'%s' hit %zu: score %.17g vs %.17g", queries[q], i,
+                         x.score, y.score);
+        }
+        cari_hits_free(ha);
+        cari_hits_free(hb);
+    }
+    cari_index_close(a);
+    cari_index_close(b);
+}
+
 /* Pages of any size put together give the full ranking. */
+/* cari_shard_of is 64-bit FNV-1a modulo n: pinned, because indexes built
+ * with --shards depend on it staying the same; and it spreads ids evenly. */
+static void test_shard_of(void **state)
+{
+    size_t count[4] = {0}, k;
+    char id[32];
+    (void)state;
+    assert_int_equal(cari_shard_of("a", 1, 7), 5);  /* 0xaf63dc4c8601ec8c */
+    assert_int_equal(cari_shard_of("kompas-2024-001", 15, 3), 1);
+    assert_int_equal(cari_shard_of("a", 1, 1), 0);
+    assert_int_equal(cari_shard_of("a", 1, 0), 0);
+    for (k = 0; k < 4000; k++) {
+        int n = snprintf(id, sizeof id, "berita-%zu", k);
+        count[cari_shard_of(id, (size_t)n, 4)]++;
+    }
+    for (k = 0; k < 4; k++) {
+        assert_true(count[k] > 850);
+        assert_true(count[k] < 1150);
+    }
+}
+
 static void test_search_paging(void **state)
 {
     fixture *f = *state;
@@ -1054,7 +1164,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_segments_rank_like_one, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_threads_rank_like_one, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_search_paging, setup, teardown),
+        cmocka_unit_test(test_shard_of),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "codec.h"
+#include "filter.h"
 #include "segment.h"
 #include "test_util.h"
 
@@ -264,6 +265,26 @@ static void model_build(model *m, cari_analyzer *an, const article *arts,
                                       strlen(arts[k].title), CARI_FIELD_TITLE,
                                       (uint32_t)k);
         m->total_title += m->title_len[k];
+        if (arts[k].meta) {
+            /* metadata terms join the title field (filter.h) */
+            cari_buf mt = {0};
+            size_t count, j;
+            const char *q;
+            assert_int_equal(cari_meta_terms(arts[k].meta, strlen(arts[k].meta),
+                                             &mt, &count),
+                             CARI_OK);
+            q = (const char *)mt.data;
+            for (j = 0; j < count; j++) {
+                cari_term_token t;
+                memset(&t, 0, sizeof t);
+                t.term = q;
+                t.term_len = (uint32_t)strlen(q);
+                t.alternative = 1;
+                model_push(m, &t, CARI_FIELD_TITLE, (uint32_t)k);
+                q += t.term_len + 1;
+            }
+            cari_buf_free(&mt);
+        }
         assert_int_equal(cari_split_passages(text, strlen(text), &pp, &spans),
                          CARI_OK);
         for (i = 0; i < spans.len; i++) {
@@ -413,7 +434,8 @@ static void test_passage_maps(void **state)
         uint32_t start, end;
         assert_int_equal(cari_segment_passage_article(s, p),
                          f->m.passage_article[p]);
-        cari_segment_passage_range(s, p, &start, &end);
+        assert_int_equal(cari_segment_passage_range(s, p, &start, &end),
+                         CARI_OK);
         assert_int_equal(start, f->m.pstart[p]);
         assert_int_equal(end, f->m.pend[p]);
         assert_int_equal(cari_segment_body_len(s, p), f->m.body_len[p]);
@@ -428,9 +450,11 @@ static void test_stored_articles(void **state)
         cari_stored st;
         uint32_t k = (a * 97u) % NART; /* out of order */
         const article *ar = &f->arts[k];
+        size_t id_len;
+        const char *id = cari_segment_id(f->seg, k, &id_len);
+        assert_int_equal(id_len, strlen(ar->id));
+        assert_memory_equal(id, ar->id, id_len);
         assert_int_equal(cari_segment_article(f->seg, k, &st), CARI_OK);
-        assert_int_equal(st.id_len, strlen(ar->id));
-        assert_memory_equal(st.id, ar->id, st.id_len);
         assert_int_equal(st.title_len, strlen(ar->title));
         assert_memory_equal(st.title, ar->title, st.title_len);
         assert_int_equal(st.text_len, strlen(ar->text));
@@ -485,8 +509,9 @@ static void test_terms_and_postings(void **state)
                     tf++;
                 assert_int_equal(cari_postings_tf(&p), tf);
                 assert_true(tf <= 512);
-                if (m->terms[t][0] == '=') {
-                    /* exact forms are stored without positions */
+                if (m->terms[t][0] == '=' || m->terms[t][0] == '#' ||
+                    m->terms[t][0] == '@') {
+                    /* exact forms and metadata: stored without positions */
                     assert_int_equal(info.positions_len[field], 0);
                 } else {
                     assert_int_equal(cari_postings_positions(&p, pos, 512),

@@ -15,9 +15,12 @@
 #include <unistd.h>
 
 #include "cari.h"
+#include "cli_util.h"
 
 static const char usage_text[] =
     "usage: cari-index [-i DIR] [options] INPUT...\n"
+    "       cari-index [-i DIR] [--delete ID]... [--delete-from FILE] [--merge]\n"
+    "       cari-index [-i DIR] --stats\n"
     "       cari-index --analyze < TEXT\n"
     "\n"
     "Index Indonesian articles into DIR (default: index/).  An INPUT is a\n"
@@ -29,18 +32,33 @@ static const char usage_text[] =
     "\n"
     "options:\n"
     "  -i, --index DIR      index directory (default: index/)\n"
+    "      --backend NAME   native (default) or xapian: the backend of a new\n"
+    "                       index; an existing index keeps its own\n"
+    "      --shards N       split the articles into N Xapian indexes\n"
+    "                       DIR.0 ... DIR.N-1 by a stable hash of their id\n"
+    "                       (FNV-1a-64 mod N), to be searched as one with\n"
+    "                       cari-search --shard; keep N when adding to them\n"
     "  -q, --quiet          no progress and no summary\n"
     "      --memory MB      buffer up to MB of index data before writing a\n"
-    "                       segment (default 256)\n"
-    "      --compression N  zlib level 1-9 for the stored text (default 6)\n"
+    "                       segment (default 256; shared by the threads, each\n"
+    "                       of which also keeps a word cache of ~40 MB)\n"
+    "      --compression N  zlib level 1-9 for the stored text (default 4)\n"
     "      --no-sync        do not fsync at commit (faster; a crash may then\n"
     "                       lose the index)\n"
+    "  -j, --threads N      indexing threads (default: one per core)\n"
+    "      --delete ID      delete the article with this id (repeatable;\n"
+    "                       deletions apply before the inputs are added)\n"
+    "      --delete-from F  delete the ids listed in F, one per line (- = stdin)\n"
+    "      --merge          merge the index into as few segments as --memory\n"
+    "                       allows (deleted articles then leave the files)\n"
+    "      --stats          print what the index holds and exit\n"
     "      --analyze        read text on standard input and print one line\n"
     "                       per token: surface<TAB>term<TAB>stop\n"
     "  -h, --help           this help\n"
     "  -V, --version        print the version\n"
     "\n"
-    "exit status: 0 success, 2 error (the previous index is left intact).\n";
+    "exit status: 0 success, 2 error (the previous index is left intact).\n"
+    "With --shards each shard commits on its own.\n";
 
 static const char *prog = "cari-index";
 static volatile sig_atomic_t interrupted;
@@ -63,19 +81,21 @@ static void warn_record(void *ctx, const char *file, long line,
         fprintf(stderr, "%s: warning: %s: %s\n", prog, file, msg);
 }
 
-/* Human-readable size: "812 B", "41.2 KB", "45.4 MB", "1.2 GB" (powers of
- * 1000, as the benchmarks count). */
-static const char *human(uint64_t bytes, char *buf, size_t cap)
+static void free_dirs(char **dirs, size_t n)
 {
-    if (bytes < 1000)
-        snprintf(buf, cap, "%llu B", (unsigned long long)bytes);
-    else if (bytes < 1000000)
-        snprintf(buf, cap, "%.1f KB", (double)bytes / 1e3);
-    else if (bytes < 1000000000)
-        snprintf(buf, cap, "%.1f MB", (double)bytes / 1e6);
-    else
-        snprintf(buf, cap, "%.2f GB", (double)bytes / 1e9);
-    return buf;
+    size_t i;
+    if (!dirs)
+        return;
+    for (i = 0; i < n; i++)
+        free(dirs[i]);
+    free(dirs);
+}
+
+/* Print the version and the backends this build has. */
+static void print_version(void)
+{
+    printf("cari-index %s (backends: native%s)\n", cari_version(),
+           cari_backend_available("xapian") ? ", xapian" : "");
 }
 
 static double now(void)
@@ -149,6 +169,61 @@ static void progress(uint64_t articles, uint64_t bytes, double t0)
             dt > 0 ? (double)bytes / 1e6 / dt : 0.0);
 }
 
+/* --delete-from: one id per line (blank lines skipped). */
+static int delete_listed(cari_writer *w, const char *file, uint64_t *count)
+{
+    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    if (!f) {
+        fprintf(stderr, "%s: %s: %s\n", prog, file, strerror(errno));
+        return 2;
+    }
+    while ((n = getline(&line, &cap, f)) != -1) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0)
+            continue;
+        if (cari_writer_delete(w, line, (size_t)n)) {
+            fprintf(stderr, "%s: %s\n", prog, cari_writer_errmsg(w));
+            rc = 2;
+            break;
+        }
+        (*count)++;
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+/* --stats: what the index holds. */
+static int print_stats(const char *dir)
+{
+    cari_index *ix;
+    cari_index_stats st;
+    cari_error err;
+    if (cari_index_open(dir, &ix, &err)) {
+        fprintf(stderr, "%s: %s\n", prog, err.message);
+        return 2;
+    }
+    cari_index_get_stats(ix, &st);
+    printf("index      %s\n", dir);
+    printf("backend    %s\n", cari_index_backend(ix));
+    printf("articles   %llu\n", (unsigned long long)st.articles);
+    printf("passages   %llu\n", (unsigned long long)st.passages);
+    printf("deleted    %llu (until a merge)\n", (unsigned long long)st.deleted);
+    printf("segments   %llu\n", (unsigned long long)st.segments);
+    printf("terms      %llu (summed over segments)\n",
+           (unsigned long long)st.terms);
+    printf("bytes      %llu\n", (unsigned long long)st.bytes);
+    printf("generation %llu\n", (unsigned long long)st.generation);
+    cari_index_close(ix);
+    return fflush(stdout) == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -157,21 +232,34 @@ int main(int argc, char **argv)
         {"memory", required_argument, NULL, 'm'},
         {"compression", required_argument, NULL, 'z'},
         {"no-sync", no_argument, NULL, 'S'},
+        {"threads", required_argument, NULL, 'j'},
         {"analyze", no_argument, NULL, 'A'},
+        {"delete", required_argument, NULL, 'D'},
+        {"delete-from", required_argument, NULL, 'F'},
+        {"merge", no_argument, NULL, 'M'},
+        {"stats", no_argument, NULL, 'T'},
+        {"backend", required_argument, NULL, 'b'},
+        {"shards", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
-    const char *dir = "index";
-    int quiet = 0, analyze = 0, c, i, show_progress;
+    const char *dir = "index", *delete_from = NULL;
+    const char **deletes = NULL;
+    size_t ndeletes = 0;
+    uint64_t deleted = 0;
+    int quiet = 0, analyze = 0, merge = 0, stats = 0, c, i, show_progress;
     cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
-    cari_writer *w = NULL;
+    cari_writer **w = NULL;     /* one writer, or one per shard */
+    char **shard_dirs = NULL;
+    long nshards = 0;           /* 0: no --shards */
+    size_t nw = 1, k;
     cari_error err;
     uint64_t articles = 0, bytes = 0, skipped = 0, rejected = 0;
     double t0, last = 0;
     struct sigaction sa;
     int rc = 0;
 
-    while ((c = getopt_long(argc, argv, "i:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:qj:hV", longopts, NULL)) != -1) {
         char *end;
         long v;
         switch (c) {
@@ -203,14 +291,59 @@ int main(int argc, char **argv)
         case 'S':
             wo.sync = 0;
             break;
+        case 'j':
+            v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 256) {
+                fprintf(stderr, "%s: --threads wants a number from 1 to 256\n",
+                        prog);
+                return 2;
+            }
+            wo.threads = (int)v;
+            break;
         case 'A':
             analyze = 1;
+            break;
+        case 'D': {
+            const char **p = realloc(deletes, (ndeletes + 1) * sizeof *p);
+            if (!p) {
+                fprintf(stderr, "%s: out of memory\n", prog);
+                return 2;
+            }
+            deletes = p;
+            deletes[ndeletes++] = optarg;
+            break;
+        }
+        case 'F':
+            delete_from = optarg;
+            break;
+        case 'M':
+            merge = 1;
+            break;
+        case 'T':
+            stats = 1;
+            break;
+        case 'b':
+            if (strcmp(optarg, "native") != 0 && strcmp(optarg, "xapian") != 0) {
+                fprintf(stderr, "%s: --backend wants native or xapian\n", prog);
+                return 2;
+            }
+            wo.backend = optarg;
+            break;
+        case 'N':
+            errno = 0;
+            v = strtol(optarg, &end, 10);
+            if (errno || *end || v < 1 || v > 1024) {
+                fprintf(stderr, "%s: --shards wants a number of shards, 1 to "
+                        "1024\n", prog);
+                return 2;
+            }
+            nshards = v;
             break;
         case 'h':
             fputs(usage_text, stdout);
             return 0;
         case 'V':
-            printf("cari-index %s\n", cari_version());
+            print_version();
             return 0;
         default:
             fprintf(stderr, "Try '%s --help'.\n", prog);
@@ -225,9 +358,50 @@ int main(int argc, char **argv)
         }
         return analyze_stdin();
     }
-    if (optind >= argc) {
+    if (stats)
+        return print_stats(dir);
+    if (optind >= argc && !ndeletes && !delete_from && !merge) {
         fprintf(stderr, "%s: no input given\nTry '%s --help'.\n", prog, prog);
+        free(deletes);
         return 2;
+    }
+    if (wo.backend && strcmp(wo.backend, "xapian") == 0 &&
+        !cari_backend_available("xapian")) {
+        fprintf(stderr, "%s: the Xapian backend was not built in (install "
+                "libxapian-dev and rebuild cari)\n", prog);
+        return 2;
+    }
+    if (nshards) {
+        size_t dl = strlen(dir);
+        if (wo.backend && strcmp(wo.backend, "xapian") != 0) {
+            fprintf(stderr, "%s: --shards builds Xapian indexes (searched "
+                    "as one through the Xapian backend)\n", prog);
+            return 2;
+        }
+        if (!cari_backend_available("xapian")) {
+            fprintf(stderr, "%s: --shards needs the Xapian backend, which was "
+                    "not built in (install libxapian-dev and rebuild cari)\n",
+                    prog);
+            return 2;
+        }
+        wo.backend = "xapian";
+        nw = (size_t)nshards;
+        while (dl > 1 && dir[dl - 1] == '/')
+            dl--;
+        shard_dirs = calloc(nw, sizeof *shard_dirs);
+        if (!shard_dirs) {
+            fprintf(stderr, "%s: out of memory\n", prog);
+            return 2;
+        }
+        for (k = 0; k < nw; k++) {
+            shard_dirs[k] = malloc(dl + 16);
+            if (!shard_dirs[k]) {
+                fprintf(stderr, "%s: out of memory\n", prog);
+                free_dirs(shard_dirs, nw);
+                return 2;
+            }
+            snprintf(shard_dirs[k], dl + 16, "%.*s.%zu", (int)dl, dir, k);
+        }
     }
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -237,10 +411,42 @@ int main(int argc, char **argv)
 
     show_progress = !quiet && isatty(2);
     t0 = now();
-    if (cari_writer_open(dir, &wo, &w, &err)) {
-        fprintf(stderr, "%s: %s\n", prog, err.message);
+    w = calloc(nw, sizeof *w);
+    if (!w) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        free_dirs(shard_dirs, nw);
         return 2;
     }
+    for (k = 0; k < nw; k++) {
+        if (cari_writer_open(shard_dirs ? shard_dirs[k] : dir, &wo, &w[k],
+                             &err)) {
+            fprintf(stderr, "%s: %s\n", prog, err.message);
+            while (k-- > 0)
+                cari_writer_close(w[k]);
+            free(w);
+            free_dirs(shard_dirs, nw);
+            return 2;
+        }
+    }
+    for (i = 0; i < (int)ndeletes && !rc; i++) {
+        for (k = 0; k < nw && !rc; k++)
+            if (cari_writer_delete(w[k], deletes[i], strlen(deletes[i]))) {
+                fprintf(stderr, "%s: %s\n", prog, cari_writer_errmsg(w[k]));
+                rc = 2;
+            }
+        deleted++;
+    }
+    for (k = 0; k < nw && !rc && delete_from; k++) {
+        uint64_t n = 0;
+        rc = delete_listed(w[k], delete_from, &n);
+        if (k == 0)
+            deleted += n;
+    }
+    for (k = 0; k < nw && !rc && merge; k++)
+        if (cari_writer_merge(w[k], 1)) {
+            fprintf(stderr, "%s: %s\n", prog, cari_writer_errmsg(w[k]));
+            rc = 2;
+        }
     for (i = optind; i < argc && !rc && !interrupted; i++) {
         cari_reader *r;
         cari_article a;
@@ -251,16 +457,17 @@ int main(int argc, char **argv)
             break;
         }
         while (!interrupted && (n = cari_reader_next(r, &a)) == 1) {
-            int arc = cari_writer_add(w, &a);
+            cari_writer *to = w[cari_shard_of(a.id, a.id_len, nw)];
+            int arc = cari_writer_add(to, &a);
             if (arc == CARI_EINPUT) {
                 warn_record(&show_progress, cari_reader_file(r),
-                            cari_reader_line(r), cari_writer_errmsg(w));
+                            cari_reader_line(r), cari_writer_errmsg(to));
                 rejected++;
                 continue;
             }
             if (arc) {
                 fprintf(stderr, "%s%s: %s\n", show_progress ? "\n" : "", prog,
-                        cari_writer_errmsg(w));
+                        cari_writer_errmsg(to));
                 rc = 2;
                 break;
             }
@@ -285,34 +492,72 @@ int main(int argc, char **argv)
     if (interrupted) {
         fprintf(stderr, "%s: interrupted; nothing was committed, the index "
                 "is as it was\n", prog);
-        cari_writer_close(w);
+        for (k = 0; k < nw; k++)
+            cari_writer_close(w[k]);
+        free(w);
+        free_dirs(shard_dirs, nw);
         return 130;
     }
-    if (!rc && cari_writer_commit(w)) {
-        fprintf(stderr, "%s: commit failed: %s; the previous index is "
-                "intact\n", prog, cari_writer_errmsg(w));
-        rc = 2;
+    for (k = 0; k < nw && !rc; k++) {
+        if (cari_writer_commit(w[k])) {
+            if (shard_dirs)
+                fprintf(stderr, "%s: commit of %s failed: %s; that shard is "
+                        "as it was%s\n", prog, shard_dirs[k],
+                        cari_writer_errmsg(w[k]),
+                        k ? " (the shards before it were committed)" : "");
+            else
+                fprintf(stderr, "%s: commit failed: %s; the previous index is "
+                        "intact\n", prog, cari_writer_errmsg(w[k]));
+            rc = 2;
+        }
     }
     if (!rc && !quiet) {
-        cari_writer_stats st;
+        cari_writer_stats st, sum;
         double dt = now() - t0;
-        cari_writer_get_stats(w, &st);
         char in_size[32], ix_size[32];
+        memset(&sum, 0, sizeof sum);
+        for (k = 0; k < nw; k++) {
+            cari_writer_get_stats(w[k], &st);
+            sum.articles += st.articles;
+            sum.passages += st.passages;
+            sum.terms += st.terms;
+            sum.index_bytes += st.index_bytes;
+            sum.total_articles += st.total_articles;
+        }
         printf("indexed %llu articles (%llu passages) from %s in %.2f s "
-               "(%.1f MB/s); index: %llu articles, %llu distinct terms, %s",
-               (unsigned long long)st.articles,
-               (unsigned long long)st.passages,
-               human(bytes, in_size, sizeof in_size), dt,
-               dt > 0 ? (double)bytes / 1e6 / dt : 0.0,
-               (unsigned long long)st.total_articles,
-               (unsigned long long)st.terms,
-               human(st.index_bytes, ix_size, sizeof ix_size));
+               "(%.1f MB/s); ",
+               (unsigned long long)sum.articles,
+               (unsigned long long)sum.passages,
+               cli_human_size(bytes, in_size, sizeof in_size), dt,
+               dt > 0 ? (double)bytes / 1e6 / dt : 0.0);
+        if (shard_dirs) {
+            /* terms are per shard: their sum would count shared ones twice */
+            printf("%zu shards:", nw);
+            for (k = 0; k < nw; k++) {
+                cari_writer_get_stats(w[k], &st);
+                printf(" %s %llu articles%s", shard_dirs[k],
+                       (unsigned long long)st.total_articles,
+                       k + 1 < nw ? "," : "");
+            }
+            printf("; %s", cli_human_size(sum.index_bytes, ix_size, sizeof ix_size));
+        } else {
+            printf("index: %llu articles, %llu distinct terms, %s",
+                   (unsigned long long)sum.total_articles,
+                   (unsigned long long)sum.terms,
+                   cli_human_size(sum.index_bytes, ix_size, sizeof ix_size));
+        }
         if (skipped + rejected)
             printf("; %llu records skipped",
                    (unsigned long long)(skipped + rejected));
+        if (deleted)
+            printf("; %llu ids deleted", (unsigned long long)deleted);
         putchar('\n');
     }
-    cari_writer_close(w);
+    for (k = 0; k < nw; k++)
+        cari_writer_close(w[k]);
+    free(w);
+    free_dirs(shard_dirs, nw);
+    free(deletes);
     if (fflush(stdout) != 0)
         rc = 2;
     return rc;

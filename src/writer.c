@@ -1,0 +1,1176 @@
+/*
+ * writer.c -- adding, replacing and deleting articles, and committing.
+ *
+ * A writer holds the directory's lock (flock on LOCK, so a dead writer's
+ * lock is released by the kernel; the file names the holder's pid).
+ * Articles are analyzed and inverted by workers, one segment writer each:
+ * with one thread the caller does the work itself; with several, articles
+ * are copied into batches that the workers take from a bounded queue.  A
+ * worker writes its segment to a file when its share of the memory budget
+ * is used; nothing is visible until the commit names the files in a new
+ * MANIFEST (index.c documents the commit protocol).
+ *
+ * Replacement and deletion are sequenced: every add and delete gets a
+ * sequence number, and a session table keeps, per id, the last add and the
+ * last delete.  At commit, an article written in this session is live only
+ * if it is its id's last add and no delete came after it; every article of
+ * an older segment whose id the session touched is deleted.  So the result
+ * does not depend on which worker took which article.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "index_internal.h"
+#include "utf8.h"
+#include "util.h"
+#include "xapian_backend.h"
+
+/* A batch is handed to a worker once it holds this much text: large enough
+ * that queue traffic is negligible, small enough to keep workers even. */
+#define BATCH_BYTES (256u << 10)
+#define BATCH_ARTICLES 512
+/* Threads beyond this are not used (the queue and the merge do not scale
+ * further on the machines this was measured on). */
+#define MAX_THREADS 32
+
+typedef struct job {
+    cari_article a;       /* strings in the batch's arena */
+    uint64_t seq;
+} job;
+
+typedef struct batch {
+    cari_arena arena;
+    job *jobs;
+    size_t n, cap;
+    size_t bytes;
+    struct batch *next;
+} batch;
+
+/* A segment written by this session, not yet committed. */
+typedef struct pending_segment {
+    uint32_t number, articles, passages;
+    uint64_t *seqs;       /* per article */
+} pending_segment;
+
+typedef struct worker {
+    struct cari_writer *w;
+    pthread_t thread;
+    int started;
+    cari_analyzer *analyzer;
+    cari_segment_writer *segw;
+    uint64_t *seqs;       /* per article of segw */
+    size_t nseqs, seqs_cap;
+    int flush_done;       /* acknowledges a flush request */
+    uint64_t flush_gen;
+} worker;
+
+/* id -> the sequence numbers of its last add and last delete. */
+typedef struct id_slot {
+    char *id;
+    uint32_t len;
+    uint64_t hash;
+    uint64_t last_add, last_del;
+} id_slot;
+
+struct cari_writer {
+    char *dir;
+    cari_xapian_writer *xapian;  /* the Xapian backend, or NULL */
+    int lock_fd;
+    cari_writer_options opts;
+    cari_passage_params pp;
+    cari_analyzer *analyzer;     /* checks and signature */
+    cari_manifest m;             /* the last commit */
+    cari_live_segment *segs;     /* its segments, open */
+    /* workers */
+    worker *workers;
+    int nworkers;
+    int threaded;
+    size_t worker_budget;        /* bytes of buffered index per worker */
+    batch *open_batch;           /* being filled by cari_writer_add */
+    pthread_mutex_t mu;
+    pthread_cond_t has_work, has_room, idle;
+    batch *queue_head, *queue_tail;
+    size_t queued, busy;
+    int stop;
+    uint64_t flush_gen;          /* bumped to ask workers to flush */
+    int error;                   /* first error of a worker */
+    char worker_errmsg[512];
+    /* the session */
+    pending_segment *pending;
+    size_t npending, pending_cap;
+    id_slot *ids;                /* hash table, ids_cap slots */
+    size_t nids, ids_cap;
+    uint64_t seq;
+    unsigned merge_target;       /* cari_writer_merge(): 0 = automatic */
+    cari_writer_stats stats;
+    char errmsg[512];
+};
+
+static int writer_error(cari_writer *w, int code, const char *fmt, ...)
+    CARI_PRINTF(3, 4);
+
+static int writer_error(cari_writer *w, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->errmsg, sizeof w->errmsg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* ------------------------------------------------------------------ */
+/* The directory                                                       */
+/* ------------------------------------------------------------------ */
+
+static int take_lock(const char *dir, int *fd_out, cari_error *err)
+{
+    char path[4096], buf[32];
+    int fd;
+    ssize_t n;
+    *fd_out = -1;
+    if (cari_path_join(path, sizeof path, dir, "LOCK"))
+        return cari_set_error(err, CARI_EINVAL, "index path too long");
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return cari_set_error(err, CARI_EIO, "%s: cannot open lock file: %s",
+                              path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        long pid = 0;
+        n = pread(fd, buf, sizeof buf - 1, 0);
+        if (n > 0) {
+            buf[n] = '\0';
+            pid = strtol(buf, NULL, 10);
+        }
+        close(fd);
+        if (pid > 0)
+            return cari_set_error(err, CARI_ELOCKED,
+                                  "index %s is locked by pid %ld (another "
+                                  "writer is running)",
+                                  dir, pid);
+        return cari_set_error(err, CARI_ELOCKED,
+                              "index %s is locked by another writer", dir);
+    }
+    /* the lock is ours: a lock file left by a dead process holds no flock,
+     * so it is taken over here */
+    n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
+        close(fd);
+        return cari_set_error(err, CARI_EIO, "%s: cannot write lock file",
+                              path);
+    }
+    *fd_out = fd;
+    return CARI_OK;
+}
+
+/* Remove files that the manifest does not name (left by crashed writers or
+ * superseded by the last commit). */
+static void remove_unreferenced(const char *dir, const cari_manifest *m)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    if (!d)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        uint32_t num, gen;
+        char tail[8];
+        size_t i;
+        int keep = 0, is_seg, is_del;
+        is_seg = sscanf(de->d_name, "seg-%" SCNu32 ".cari%1s", &num, tail) == 1 &&
+                 strstr(de->d_name, ".cari") != NULL;
+        is_del = sscanf(de->d_name, "seg-%" SCNu32 ".del-%" SCNu32 "%1s", &num,
+                        &gen, tail) == 2;
+        if (!is_seg && !is_del && strcmp(de->d_name, "MANIFEST.tmp") != 0)
+            continue;
+        for (i = 0; i < m->n && !keep; i++) {
+            if (m->entries[i].number != num)
+                continue;
+            keep = is_seg || (is_del && m->entries[i].deletes_gen == gen);
+        }
+        if (!keep) {
+            char path[4096];
+            if (!cari_path_join(path, sizeof path, dir, de->d_name))
+                unlink(path);
+        }
+    }
+    closedir(d);
+}
+
+/* ------------------------------------------------------------------ */
+/* Workers                                                             */
+/* ------------------------------------------------------------------ */
+
+static void batch_free(batch *b)
+{
+    if (!b)
+        return;
+    cari_arena_free(&b->arena);
+    free(b->jobs);
+    free(b);
+}
+
+/* Record a worker's failure (the first one wins). */
+static void worker_fail(cari_writer *w, int code, const char *msg)
+{
+    pthread_mutex_lock(&w->mu);
+    if (!w->error) {
+        w->error = code;
+        snprintf(w->worker_errmsg, sizeof w->worker_errmsg, "%s", msg);
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Write the worker's segment to a file and list it as pending. */
+static int worker_flush(worker *k)
+{
+    cari_writer *w = k->w;
+    char name[64], path[4096];
+    pending_segment p;
+    cari_error err;
+    uint64_t terms;
+    int rc;
+    if (!k->segw || cari_segw_articles(k->segw) == 0)
+        return CARI_OK;
+    pthread_mutex_lock(&w->mu);
+    p.number = w->m.next_segment++;
+    pthread_mutex_unlock(&w->mu);
+    p.articles = cari_segw_articles(k->segw);
+    p.passages = cari_segw_passages(k->segw);
+    p.seqs = k->seqs;
+    cari_segment_file_name(name, sizeof name, p.number);
+    if (cari_path_join(path, sizeof path, w->dir, name)) {
+        worker_fail(w, CARI_EINVAL, "index path too long");
+        return CARI_EINVAL;
+    }
+    unlink(path);  /* a leftover of a crashed run */
+    rc = cari_segw_write(k->segw, path, w->opts.sync, &terms, &err);
+    if (rc) {
+        worker_fail(w, rc, err.message);
+        return rc;
+    }
+    pthread_mutex_lock(&w->mu);
+    if (w->npending == w->pending_cap) {
+        size_t cap = w->pending_cap ? w->pending_cap * 2 : 8;
+        pending_segment *q = realloc(w->pending, cap * sizeof *q);
+        if (!q) {
+            pthread_mutex_unlock(&w->mu);
+            unlink(path);
+            worker_fail(w, CARI_ENOMEM, "out of memory");
+            return CARI_ENOMEM;
+        }
+        w->pending = q;
+        w->pending_cap = cap;
+    }
+    w->pending[w->npending++] = p;
+    pthread_mutex_unlock(&w->mu);
+    k->seqs = NULL;
+    k->nseqs = k->seqs_cap = 0;
+    cari_segw_free(k->segw);
+    k->segw = NULL;
+    return CARI_OK;
+}
+
+/* Analyze, invert and store one article in the worker's segment. */
+static int worker_add(worker *k, const cari_article *a, uint64_t seq)
+{
+    cari_writer *w = k->w;
+    uint32_t art, before;
+    int rc;
+    if (!k->segw) {
+        rc = cari_segw_new(w->opts.compression_level, &w->pp, &k->segw);
+        if (rc)
+            return rc;
+    }
+    if (k->nseqs == k->seqs_cap) {
+        size_t cap = k->seqs_cap ? k->seqs_cap * 2 : 1024;
+        uint64_t *p = realloc(k->seqs, cap * sizeof *p);
+        if (!p)
+            return CARI_ENOMEM;
+        k->seqs = p;
+        k->seqs_cap = cap;
+    }
+    before = cari_segw_passages(k->segw);
+    rc = cari_segw_add(k->segw, k->analyzer, a, &art);
+    if (rc)
+        return rc;
+    k->seqs[k->nseqs++] = seq;
+    pthread_mutex_lock(&w->mu);
+    w->stats.passages += cari_segw_passages(k->segw) - before;
+    pthread_mutex_unlock(&w->mu);
+    if (cari_segw_memory(k->segw) > w->worker_budget)
+        return worker_flush(k);
+    return CARI_OK;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *k = arg;
+    cari_writer *w = k->w;
+    for (;;) {
+        batch *b;
+        size_t i;
+        pthread_mutex_lock(&w->mu);
+        while (!w->queue_head && !w->stop && k->flush_gen == w->flush_gen)
+            pthread_cond_wait(&w->has_work, &w->mu);
+        if (!w->queue_head) {
+            if (k->flush_gen != w->flush_gen) {
+                /* asked to flush (the queue is drained) */
+                k->flush_gen = w->flush_gen;
+                pthread_mutex_unlock(&w->mu);
+                worker_flush(k);
+                pthread_mutex_lock(&w->mu);
+                k->flush_done = 1;
+                pthread_cond_broadcast(&w->idle);
+                pthread_mutex_unlock(&w->mu);
+                continue;
+            }
+            pthread_mutex_unlock(&w->mu);
+            break;  /* stop */
+        }
+        b = w->queue_head;
+        w->queue_head = b->next;
+        if (!w->queue_head)
+            w->queue_tail = NULL;
+        w->queued--;
+        w->busy++;
+        pthread_cond_signal(&w->has_room);
+        pthread_mutex_unlock(&w->mu);
+        for (i = 0; i < b->n; i++) {
+            int rc;
+            if (w->error)
+                break;  /* the run failed: drain without work */
+            rc = worker_add(k, &b->jobs[i].a, b->jobs[i].seq);
+            if (rc && rc != CARI_EINPUT) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "cannot add article: %s",
+                         cari_strerror(rc));
+                worker_fail(w, rc, msg);
+            }
+        }
+        batch_free(b);
+        pthread_mutex_lock(&w->mu);
+        w->busy--;
+        pthread_cond_broadcast(&w->idle);
+        pthread_mutex_unlock(&w->mu);
+    }
+    return NULL;
+}
+
+static int start_workers(cari_writer *w, cari_error *err)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = w->opts.threads > 0 ? w->opts.threads : (int)(cores > 0 ? cores : 1);
+    int i, rc;
+    if (n > MAX_THREADS)
+        n = MAX_THREADS;
+    w->workers = calloc((size_t)n, sizeof *w->workers);
+    if (!w->workers)
+        return cari_set_error(err, CARI_ENOMEM, "out of memory");
+    /* the lock also guards the statistics and the pending list, so it
+     * exists with one worker too */
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->has_work, NULL);
+    pthread_cond_init(&w->has_room, NULL);
+    pthread_cond_init(&w->idle, NULL);
+    w->nworkers = n;
+    w->threaded = n > 1;
+    w->worker_budget = (w->opts.memory_mb << 20) / (size_t)n;
+    for (i = 0; i < n; i++) {
+        w->workers[i].w = w;
+        rc = cari_analyzer_new(&w->workers[i].analyzer, err);
+        if (rc)
+            return rc;
+    }
+    if (!w->threaded)
+        return CARI_OK;
+    for (i = 0; i < n; i++) {
+        if (pthread_create(&w->workers[i].thread, NULL, worker_main,
+                           &w->workers[i]) != 0)
+            return cari_set_error(err, CARI_ENOMEM,
+                                  "cannot start indexing threads");
+        w->workers[i].started = 1;
+    }
+    return CARI_OK;
+}
+
+/* Hand the open batch to the workers (waiting while the queue is full). */
+static void submit_batch(cari_writer *w)
+{
+    batch *b = w->open_batch;
+    if (!b)
+        return;
+    w->open_batch = NULL;
+    pthread_mutex_lock(&w->mu);
+    while (w->queued >= 2 * (size_t)w->nworkers && !w->error)
+        pthread_cond_wait(&w->has_room, &w->mu);
+    b->next = NULL;
+    if (w->queue_tail)
+        w->queue_tail->next = b;
+    else
+        w->queue_head = b;
+    w->queue_tail = b;
+    w->queued++;
+    pthread_cond_signal(&w->has_work);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Wait until every queued article is in a segment file. */
+static int flush_all(cari_writer *w)
+{
+    int i, rc;
+    if (!w->threaded) {
+        rc = worker_flush(&w->workers[0]);
+        return rc ? writer_error(w, rc, "%s", w->worker_errmsg) : CARI_OK;
+    }
+    submit_batch(w);
+    pthread_mutex_lock(&w->mu);
+    while (w->queue_head || w->busy)
+        pthread_cond_wait(&w->idle, &w->mu);
+    w->flush_gen++;
+    for (i = 0; i < w->nworkers; i++)
+        w->workers[i].flush_done = 0;
+    pthread_cond_broadcast(&w->has_work);
+    for (i = 0; i < w->nworkers; i++)
+        while (!w->workers[i].flush_done)
+            pthread_cond_wait(&w->idle, &w->mu);
+    rc = w->error;
+    pthread_mutex_unlock(&w->mu);
+    return rc ? writer_error(w, rc, "%s", w->worker_errmsg) : CARI_OK;
+}
+
+static void stop_workers(cari_writer *w)
+{
+    int i;
+    if (!w->workers)
+        return;
+    if (w->threaded) {
+        pthread_mutex_lock(&w->mu);
+        w->stop = 1;
+        w->error = w->error ? w->error : CARI_EINVAL; /* drop queued work */
+        pthread_cond_broadcast(&w->has_work);
+        pthread_cond_broadcast(&w->has_room);
+        pthread_mutex_unlock(&w->mu);
+        for (i = 0; i < w->nworkers; i++)
+            if (w->workers[i].started)
+                pthread_join(w->workers[i].thread, NULL);
+        while (w->queue_head) {
+            batch *b = w->queue_head;
+            w->queue_head = b->next;
+            batch_free(b);
+        }
+    }
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->has_work);
+    pthread_cond_destroy(&w->has_room);
+    pthread_cond_destroy(&w->idle);
+    batch_free(w->open_batch);
+    for (i = 0; i < w->nworkers; i++) {
+        cari_segw_free(w->workers[i].segw);
+        free(w->workers[i].seqs);
+        cari_analyzer_free(w->workers[i].analyzer);
+    }
+    free(w->workers);
+    w->workers = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Opening and closing                                                 */
+/* ------------------------------------------------------------------ */
+
+void cari_writer_close(cari_writer *w)
+{
+    size_t i;
+    if (!w)
+        return;
+    cari_xapian_writer_close(w->xapian);
+    stop_workers(w);
+    /* drop uncommitted segment files */
+    for (i = 0; i < w->npending; i++) {
+        char name[64], path[4096];
+        cari_segment_file_name(name, sizeof name, w->pending[i].number);
+        if (!cari_path_join(path, sizeof path, w->dir, name))
+            unlink(path);
+        free(w->pending[i].seqs);
+    }
+    free(w->pending);
+    for (i = 0; i < w->ids_cap; i++)
+        free(w->ids[i].id);
+    free(w->ids);
+    if (w->segs)
+        cari_close_segments(w->segs, w->m.n);
+    cari_manifest_free(&w->m);
+    cari_analyzer_free(w->analyzer);
+    if (w->lock_fd >= 0)
+        close(w->lock_fd);
+    free(w->dir);
+    free(w);
+}
+
+int cari_writer_open(const char *dir, const cari_writer_options *opts,
+                     cari_writer **out, cari_error *err)
+{
+    cari_writer *w;
+    cari_writer_options defaults = CARI_WRITER_OPTIONS_INIT;
+    cari_passage_params pp = CARI_PASSAGE_PARAMS_INIT;
+    int rc;
+    *out = NULL;
+    if (!dir || !*dir)
+        return cari_set_error(err, CARI_EINVAL, "no index directory given");
+    if (opts && opts->version != CARI_WRITER_OPTIONS_VERSION)
+        return cari_set_error(err, CARI_EINVAL, "unknown options version");
+    w = calloc(1, sizeof *w);
+    if (!w || !(w->dir = strdup(dir))) {
+        free(w);
+        return cari_set_error(err, CARI_ENOMEM, "out of memory");
+    }
+    w->lock_fd = -1;
+    w->opts = opts ? *opts : defaults;
+    if (w->opts.compression_level < 1 || w->opts.compression_level > 9)
+        w->opts.compression_level = defaults.compression_level;
+    if (w->opts.memory_mb < 16)
+        w->opts.memory_mb = 16;
+    if (w->opts.threads < 0)
+        w->opts.threads = 0;
+    w->pp = pp;
+    if ((w->opts.backend && strcmp(w->opts.backend, "xapian") == 0) ||
+        cari_xapian_is_index(dir)) {
+        if (w->opts.backend && strcmp(w->opts.backend, "native") == 0) {
+            rc = cari_set_error(err, CARI_EINVAL, "%s holds a Xapian index; "
+                                "it cannot be written as native", dir);
+            goto fail;
+        }
+        rc = cari_analyzer_new(&w->analyzer, err);
+        if (!rc)
+            rc = cari_xapian_writer_open(dir, &w->opts, w->analyzer,
+                                         &w->xapian, err);
+        if (rc)
+            goto fail;
+        *out = w;
+        return CARI_OK;
+    }
+    if (w->opts.backend && strcmp(w->opts.backend, "native") != 0) {
+        rc = cari_set_error(err, CARI_EINVAL, "unknown backend '%s' (native "
+                            "or xapian)", w->opts.backend);
+        goto fail;
+    }
+    if (cari_mkdir_p(dir) != 0) {
+        rc = cari_set_error(err, CARI_EIO, "%s: cannot create directory: %s",
+                            dir, strerror(errno));
+        goto fail;
+    }
+    rc = take_lock(dir, &w->lock_fd, err);
+    if (rc)
+        goto fail;
+    rc = cari_analyzer_new(&w->analyzer, err);
+    if (rc)
+        goto fail;
+    rc = cari_manifest_read(dir, &w->m, err);
+    if (rc == CARI_ENOTFOUND) {
+        memset(&w->m, 0, sizeof w->m);
+        w->m.next_segment = 1;
+        snprintf(w->m.analyzer, sizeof w->m.analyzer, "%s",
+                 cari_analyzer_signature(w->analyzer));
+        rc = CARI_OK;
+    } else if (rc) {
+        goto fail;
+    } else {
+        rc = cari_check_analyzer(dir, &w->m, w->analyzer, err);
+        if (rc)
+            goto fail;
+    }
+    w->segs = calloc(w->m.n ? w->m.n : 1, sizeof *w->segs);
+    if (!w->segs) {
+        rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+        goto fail;
+    }
+    rc = cari_open_segments(dir, &w->m, w->segs, err);
+    if (rc == CARI_ENOTFOUND) /* the lock keeps commits out: damage */
+        rc = cari_missing_file(err, dir);
+    if (rc)
+        goto fail;
+    remove_unreferenced(dir, &w->m);
+    rc = start_workers(w, err);
+    if (rc)
+        goto fail;
+    *out = w;
+    return CARI_OK;
+fail:
+    cari_writer_close(w);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The session's ids                                                   */
+/* ------------------------------------------------------------------ */
+
+static id_slot *find_slot(const cari_writer *w, const char *id, size_t len,
+                          uint64_t h)
+{
+    size_t i = h & (w->ids_cap - 1);
+    while (w->ids[i].id) {
+        if (w->ids[i].hash == h && w->ids[i].len == len &&
+            memcmp(w->ids[i].id, id, len) == 0)
+            return &w->ids[i];
+        i = (i + 1) & (w->ids_cap - 1);
+    }
+    return &w->ids[i];  /* the empty slot where it would go */
+}
+
+static int grow_ids(cari_writer *w)
+{
+    size_t cap = w->ids_cap ? w->ids_cap * 2 : 1024, i;
+    id_slot *n = calloc(cap, sizeof *n);
+    if (!n)
+        return CARI_ENOMEM;
+    for (i = 0; i < w->ids_cap; i++) {
+        size_t j;
+        if (!w->ids[i].id)
+            continue;
+        j = w->ids[i].hash & (cap - 1);
+        while (n[j].id)
+            j = (j + 1) & (cap - 1);
+        n[j] = w->ids[i];
+    }
+    free(w->ids);
+    w->ids = n;
+    w->ids_cap = cap;
+    return CARI_OK;
+}
+
+/* The session slot of id, created if new; NULL when out of memory. */
+static id_slot *remember_id(cari_writer *w, const char *id, size_t len)
+{
+    uint64_t h = cari_hash64(id, len);
+    id_slot *s;
+    if ((w->nids + 1) * 2 > w->ids_cap && grow_ids(w))
+        return NULL;
+    s = find_slot(w, id, len, h);
+    if (!s->id) {
+        s->id = malloc(len ? len : 1);
+        if (!s->id)
+            return NULL;
+        memcpy(s->id, id, len);
+        s->len = (uint32_t)len;
+        s->hash = h;
+        s->last_add = s->last_del = 0;
+        w->nids++;
+    }
+    return s;
+}
+
+static void forget_ids(cari_writer *w)
+{
+    size_t i;
+    for (i = 0; i < w->ids_cap; i++)
+        free(w->ids[i].id);
+    free(w->ids);
+    w->ids = NULL;
+    w->nids = w->ids_cap = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Adding and deleting                                                 */
+/* ------------------------------------------------------------------ */
+
+static char *copy_str(cari_arena *a, const char *s, size_t n)
+{
+    return n ? cari_arena_strndup(a, s, n) : (char *)"";
+}
+
+/* Copy the article into the open batch (threads: workers analyze it). */
+static int enqueue(cari_writer *w, const cari_article *a, uint64_t seq)
+{
+    batch *b = w->open_batch;
+    job *j;
+    if (!b) {
+        b = calloc(1, sizeof *b);
+        if (!b)
+            return CARI_ENOMEM;
+        w->open_batch = b;
+    }
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        job *p = realloc(b->jobs, cap * sizeof *p);
+        if (!p)
+            return CARI_ENOMEM;
+        b->jobs = p;
+        b->cap = cap;
+    }
+    j = &b->jobs[b->n];
+    j->seq = seq;
+    j->a.id = copy_str(&b->arena, a->id, a->id_len);
+    j->a.id_len = a->id_len;
+    j->a.title = copy_str(&b->arena, a->title, a->title_len);
+    j->a.title_len = a->title_len;
+    j->a.text = copy_str(&b->arena, a->text, a->text_len);
+    j->a.text_len = a->text_len;
+    j->a.meta = a->meta_len ? copy_str(&b->arena, a->meta, a->meta_len) : NULL;
+    j->a.meta_len = a->meta_len;
+    if (!j->a.id || !j->a.title || !j->a.text || (a->meta_len && !j->a.meta))
+        return CARI_ENOMEM;
+    b->n++;
+    b->bytes += a->title_len + a->text_len;
+    if (b->bytes >= BATCH_BYTES || b->n >= BATCH_ARTICLES)
+        submit_batch(w);
+    return CARI_OK;
+}
+
+int cari_writer_add(cari_writer *w, const cari_article *a)
+{
+    id_slot *s;
+    size_t bad;
+    int rc;
+    if (!w || !a || !a->id || (!a->title && a->title_len) ||
+        (!a->text && a->text_len))
+        return CARI_EINVAL;
+    if (w->xapian)
+        return cari_xapian_writer_add(w->xapian, a);
+    if (w->error)
+        return writer_error(w, w->error, "%s", w->worker_errmsg);
+    if (a->id_len == 0 || memchr(a->id, '\0', a->id_len) ||
+        memchr(a->id, '\n', a->id_len))
+        return writer_error(w, CARI_EINPUT,
+                            "article id is empty or holds NUL/newline");
+    if (!cari_utf8_valid(a->id, a->id_len, &bad) ||
+        !cari_utf8_valid(a->title, a->title_len, &bad) ||
+        !cari_utf8_valid(a->text, a->text_len, &bad) ||
+        (a->meta && !cari_utf8_valid(a->meta, a->meta_len, &bad)))
+        return writer_error(w, CARI_EINPUT, "article %.*s: invalid UTF-8",
+                            (int)(a->id_len > 80 ? 80 : a->id_len), a->id);
+    if (a->text_len > (1u << 30) || a->title_len > (1u << 20))
+        return writer_error(w, CARI_EINPUT, "article %.*s: too large",
+                            (int)(a->id_len > 80 ? 80 : a->id_len), a->id);
+    s = remember_id(w, a->id, a->id_len);
+    if (!s)
+        return writer_error(w, CARI_ENOMEM, "out of memory");
+    s->last_add = ++w->seq;
+    if (w->threaded)
+        rc = enqueue(w, a, s->last_add);
+    else
+        rc = worker_add(&w->workers[0], a, s->last_add);
+    if (rc) {
+        if (!w->threaded && w->error)
+            return writer_error(w, w->error, "%s", w->worker_errmsg);
+        return writer_error(w, rc, "cannot add article: %s",
+                            cari_strerror(rc));
+    }
+    w->stats.articles++;
+    w->stats.input_bytes += a->title_len + a->text_len;
+    return CARI_OK;
+}
+
+int cari_writer_delete(cari_writer *w, const char *id, size_t len)
+{
+    id_slot *s;
+    if (!w || !id || len == 0)
+        return CARI_EINVAL;
+    if (w->xapian)
+        return cari_xapian_writer_delete(w->xapian, id, len);
+    s = remember_id(w, id, len);
+    if (!s)
+        return writer_error(w, CARI_ENOMEM, "out of memory");
+    s->last_del = ++w->seq;
+    return CARI_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Commit                                                              */
+/* ------------------------------------------------------------------ */
+
+static void set_bit(unsigned char *bitmap, uint32_t i)
+{
+    bitmap[i >> 3] |= (unsigned char)(1u << (i & 7));
+}
+
+/* Deletion bitmaps of the session's own segments: an article lives only if
+ * it is its id's last add and no delete followed.  bitmaps[i] stays NULL
+ * when segment i keeps everything. */
+static int pending_deletions(cari_writer *w, unsigned char **bitmaps)
+{
+    size_t i;
+    for (i = 0; i < w->npending; i++) {
+        pending_segment *p = &w->pending[i];
+        char name[64], path[4096];
+        cari_segment *seg;
+        cari_error err;
+        uint32_t a;
+        int rc;
+        cari_segment_file_name(name, sizeof name, p->number);
+        if (cari_path_join(path, sizeof path, w->dir, name))
+            return writer_error(w, CARI_EINVAL, "index path too long");
+        rc = cari_segment_open(path, &seg, &err);
+        if (rc)
+            return writer_error(w, rc, "%s", err.message);
+        for (a = 0; a < p->articles; a++) {
+            size_t len;
+            const char *id = cari_segment_id(seg, a, &len);
+            uint64_t h = cari_hash64(id, len);
+            const id_slot *s = find_slot(w, id, len, h);
+            if (s->id && p->seqs[a] == s->last_add && s->last_add > s->last_del)
+                continue;
+            if (!bitmaps[i]) {
+                bitmaps[i] = calloc(((size_t)p->articles + 7) / 8, 1);
+                if (!bitmaps[i]) {
+                    cari_segment_close(seg);
+                    return writer_error(w, CARI_ENOMEM, "out of memory");
+                }
+            }
+            set_bit(bitmaps[i], a);
+        }
+        cari_segment_close(seg);
+    }
+    return CARI_OK;
+}
+
+/* Deletions in the committed segments: every live article whose id this
+ * session added or deleted.  newdel[i] stays NULL when segment i has no new
+ * deletion. */
+static int old_deletions(cari_writer *w, unsigned char **newdel)
+{
+    size_t i, j;
+    for (j = 0; j < w->ids_cap; j++) {
+        const id_slot *s = &w->ids[j];
+        if (!s->id)
+            continue;
+        for (i = 0; i < w->m.n; i++) {
+            cari_live_segment *ls = &w->segs[i];
+            uint32_t a, n = cari_segment_articles(ls->seg);
+            const unsigned char *cur = newdel[i] ? newdel[i] : ls->deleted;
+            int found = cari_segment_find_id(ls->seg, s->id, s->len, cur, &a);
+            if (found < 0)
+                return writer_error(w, CARI_ECORRUPT,
+                                    "segment %u is damaged (id table)",
+                                    ls->number);
+            if (!found)
+                continue;
+            if (!newdel[i]) {
+                newdel[i] = calloc(((size_t)n + 7) / 8, 1);
+                if (!newdel[i])
+                    return writer_error(w, CARI_ENOMEM, "out of memory");
+                if (ls->deleted)
+                    memcpy(newdel[i], ls->deleted, ((size_t)n + 7) / 8);
+            }
+            set_bit(newdel[i], a);
+        }
+    }
+    return CARI_OK;
+}
+
+/* A segment that survives into the next commit. */
+typedef struct survivor {
+    cari_manifest_entry e;
+    cari_segment *seg;              /* open (borrowed or owned) */
+    int owned;                      /* seg opened here: close it */
+    const unsigned char *deleted;   /* final bitmap, or NULL */
+    int new_deletes;                /* deleted changed: a new file */
+    uint32_t live;
+    int merge;                      /* chosen to be merged */
+} survivor;
+
+static int cmp_live(const void *x, const void *y)
+{
+    const survivor *a = *(survivor *const *)x, *b = *(survivor *const *)y;
+    if (a->live != b->live)
+        return a->live < b->live ? -1 : 1;
+    return a->e.number < b->e.number ? -1 : a->e.number > b->e.number;
+}
+
+/* Mark the segments to merge: the smallest ones, enough to leave at most
+ * `target` segments (a merged group counts as one). */
+static void choose_merge(survivor *sv, size_t n, size_t target)
+{
+    survivor **order;
+    size_t i, k;
+    if (target < 1)
+        target = 1;
+    if (n <= target)
+        return;
+    order = malloc(n * sizeof *order);
+    if (!order)
+        return;  /* no merge this time: the commit itself still succeeds */
+    for (i = 0; i < n; i++)
+        order[i] = &sv[i];
+    qsort(order, n, sizeof *order, cmp_live);
+    k = n - target + 1;
+    for (i = 0; i < k; i++)
+        order[i]->merge = 1;
+    free(order);
+}
+
+/* Write the merged segment under construction; its entry joins next. */
+static int finish_merged(cari_writer *w, cari_segment_writer **segw,
+                         cari_manifest *next)
+{
+    char name[64], path[4096];
+    cari_manifest_entry e;
+    cari_error err;
+    uint64_t terms;
+    int rc;
+    if (!*segw || cari_segw_articles(*segw) == 0)
+        return CARI_OK;
+    e.number = w->m.next_segment++;
+    next->next_segment = w->m.next_segment;
+    e.articles = cari_segw_articles(*segw);
+    e.passages = cari_segw_passages(*segw);
+    e.deletes_gen = 0;
+    e.ndeleted = 0;
+    cari_segment_file_name(name, sizeof name, e.number);
+    if (cari_path_join(path, sizeof path, w->dir, name))
+        return writer_error(w, CARI_EINVAL, "index path too long");
+    unlink(path);
+    rc = cari_segw_write(*segw, path, w->opts.sync, &terms, &err);
+    cari_segw_free(*segw);
+    *segw = NULL;
+    if (rc)
+        return writer_error(w, rc, "merging: %s", err.message);
+    if (cari_manifest_push(next, &e))
+        return writer_error(w, CARI_ENOMEM, "out of memory");
+    return CARI_OK;
+}
+
+/*
+ * Merge the marked survivors: re-add every live article of theirs, in
+ * segment order, to new segments (several when they outgrow the memory
+ * budget).  The merged segments have no deletions.
+ */
+static int merge_marked(cari_writer *w, survivor *sv, size_t n,
+                        cari_manifest *next)
+{
+    cari_segment_writer *segw = NULL;
+    size_t i;
+    int rc = CARI_OK;
+    for (i = 0; i < n && !rc; i++) {
+        uint32_t a;
+        if (!sv[i].merge)
+            continue;
+        for (a = 0; a < sv[i].e.articles && !rc; a++) {
+            cari_article art;
+            cari_stored st;
+            uint32_t no;
+            if (sv[i].deleted && (sv[i].deleted[a >> 3] >> (a & 7) & 1))
+                continue;
+            if (!segw) {
+                rc = cari_segw_new(w->opts.compression_level, &w->pp, &segw);
+                if (rc)
+                    return writer_error(w, rc, "out of memory");
+            }
+            rc = cari_segment_article(sv[i].seg, a, &st);
+            if (rc)
+                return writer_error(w, rc, "merging: segment %u is damaged",
+                                    sv[i].e.number);
+            art.id = cari_segment_id(sv[i].seg, a, &art.id_len);
+            art.title = st.title;
+            art.title_len = st.title_len;
+            art.meta = st.meta_len ? st.meta : NULL;
+            art.meta_len = st.meta_len;
+            art.text = st.text;
+            art.text_len = st.text_len;
+            rc = cari_segw_add(segw, w->workers[0].analyzer, &art, &no);
+            if (rc)
+                return writer_error(w, rc, "merging: %s", cari_strerror(rc));
+            if (cari_segw_memory(segw) > (w->opts.memory_mb << 20))
+                rc = finish_merged(w, &segw, next);
+        }
+    }
+    if (!rc)
+        rc = finish_merged(w, &segw, next);
+    cari_segw_free(segw);
+    return rc;
+}
+
+/* Write a deletion file for e (its bitmap is final). */
+static int write_deletions(cari_writer *w, cari_manifest_entry *e,
+                           const unsigned char *bitmap, uint64_t generation)
+{
+    char name[64], path[4096];
+    cari_error err;
+    int rc;
+    e->ndeleted = cari_count_bits(bitmap, e->articles);
+    e->deletes_gen = (uint32_t)generation;
+    cari_deletes_file_name(name, sizeof name, e->number, e->deletes_gen);
+    if (cari_path_join(path, sizeof path, w->dir, name))
+        return writer_error(w, CARI_EINVAL, "index path too long");
+    rc = cari_deletes_write(path, bitmap, e->articles, w->opts.sync, &err);
+    if (rc)
+        return writer_error(w, rc, "%s", err.message);
+    return CARI_OK;
+}
+
+int cari_writer_merge(cari_writer *w, unsigned max_segments)
+{
+    if (!w || max_segments == 0)
+        return CARI_EINVAL;
+    if (w->xapian)
+        return CARI_OK;  /* Xapian merges by itself (xapian-compact) */
+    w->merge_target = max_segments;
+    return CARI_OK;
+}
+
+int cari_writer_commit(cari_writer *w)
+{
+    cari_manifest next;
+    unsigned char **newdel = NULL, **pendel = NULL;
+    survivor *sv = NULL;
+    size_t i, nsv = 0, target;
+    int rc, merging = 0;
+    cari_error err;
+    if (!w)
+        return CARI_EINVAL;
+    if (w->xapian)
+        return cari_xapian_writer_commit(w->xapian);
+    rc = flush_all(w);
+    if (rc)
+        return rc;
+    memset(&next, 0, sizeof next);
+    next.generation = w->m.generation + 1;
+    next.next_segment = w->m.next_segment;
+    memcpy(next.analyzer, w->m.analyzer, sizeof next.analyzer);
+    newdel = calloc(w->m.n + 1, sizeof *newdel);
+    pendel = calloc(w->npending + 1, sizeof *pendel);
+    sv = calloc(w->m.n + w->npending + 1, sizeof *sv);
+    if (!newdel || !pendel || !sv) {
+        rc = writer_error(w, CARI_ENOMEM, "out of memory");
+        goto done;
+    }
+    rc = pending_deletions(w, pendel);
+    if (!rc)
+        rc = old_deletions(w, newdel);
+    /* the survivors: old segments (with their deletions), then pending */
+    for (i = 0; i < w->m.n && !rc; i++) {
+        survivor *v = &sv[nsv];
+        v->e = w->m.entries[i];
+        v->seg = w->segs[i].seg;
+        v->deleted = newdel[i] ? newdel[i] : w->segs[i].deleted;
+        v->new_deletes = newdel[i] != NULL;
+        v->live = v->e.articles - cari_count_bits(v->deleted, v->e.articles);
+        if (v->live)
+            nsv++;
+    }
+    for (i = 0; i < w->npending && !rc; i++) {
+        pending_segment *p = &w->pending[i];
+        survivor *v = &sv[nsv];
+        char name[64], path[4096];
+        cari_manifest_entry e = {p->number, p->articles, p->passages, 0, 0};
+        v->e = e;
+        v->deleted = pendel[i];
+        v->new_deletes = pendel[i] != NULL;
+        v->live = e.articles - cari_count_bits(v->deleted, e.articles);
+        if (!v->live)
+            continue;
+        cari_segment_file_name(name, sizeof name, p->number);
+        if (cari_path_join(path, sizeof path, w->dir, name)) {
+            rc = writer_error(w, CARI_EINVAL, "index path too long");
+            break;
+        }
+        rc = cari_segment_open(path, &v->seg, &err);
+        if (rc) {
+            writer_error(w, rc, "%s", err.message);
+            break;
+        }
+        v->owned = 1;
+        nsv++;
+    }
+    /* merges: asked for, or past the automatic limit */
+    if (!rc) {
+        target = w->merge_target ? w->merge_target
+                 : nsv > CARI_AUTO_MERGE_SEGMENTS ? CARI_AUTO_MERGE_SEGMENTS / 2
+                                                  : nsv;
+        choose_merge(sv, nsv, target);
+        /* a full merge of one segment drops its deleted articles */
+        if (w->merge_target == 1 && nsv == 1 && sv[0].deleted)
+            sv[0].merge = 1;
+        for (i = 0; i < nsv; i++)
+            merging |= sv[i].merge;
+    }
+    for (i = 0; i < nsv && !rc; i++) {
+        cari_manifest_entry e = sv[i].e;
+        if (sv[i].merge)
+            continue;
+        if (sv[i].new_deletes) {
+            rc = write_deletions(w, &e, sv[i].deleted, next.generation);
+            if (rc)
+                break;
+        }
+        if (cari_manifest_push(&next, &e))
+            rc = writer_error(w, CARI_ENOMEM, "out of memory");
+    }
+    if (!rc && merging)
+        rc = merge_marked(w, sv, nsv, &next);
+    if (!rc && w->opts.sync) {
+        rc = cari_fsync_dir(w->dir, &err);
+        if (rc)
+            writer_error(w, rc, "%s", err.message);
+    }
+    if (!rc) {
+        rc = cari_manifest_write(w->dir, &next, w->opts.sync, &err);
+        if (rc)
+            writer_error(w, rc, "%s", err.message);
+    }
+done:
+    for (i = 0; sv && i < nsv; i++)
+        if (sv[i].owned)
+            cari_segment_close(sv[i].seg);
+    free(sv);
+    for (i = 0; newdel && i < w->m.n; i++)
+        free(newdel[i]);
+    for (i = 0; pendel && i < w->npending; i++)
+        free(pendel[i]);
+    free(newdel);
+    free(pendel);
+    if (rc) {
+        cari_manifest_free(&next);
+        return rc;
+    }
+    /* committed: the new manifest becomes the base for what follows */
+    w->merge_target = 0;
+    cari_close_segments(w->segs, w->m.n);
+    w->segs = NULL;
+    cari_manifest_free(&w->m);
+    w->m = next;
+    for (i = 0; i < w->npending; i++)
+        free(w->pending[i].seqs);
+    w->npending = 0;
+    forget_ids(w);
+    remove_unreferenced(w->dir, &w->m);
+    w->segs = calloc(w->m.n ? w->m.n : 1, sizeof *w->segs);
+    if (!w->segs)
+        return writer_error(w, CARI_ENOMEM, "out of memory after commit");
+    rc = cari_open_segments(w->dir, &w->m, w->segs, &err);
+    if (rc)
+        return writer_error(w, rc, "reopening after commit: %s", err.message);
+    w->stats.terms = 0;
+    w->stats.index_bytes = 0;
+    w->stats.total_articles = 0;
+    for (i = 0; i < w->m.n; i++) {
+        w->stats.terms += cari_segment_terms(w->segs[i].seg);
+        w->stats.index_bytes += cari_segment_file_size(w->segs[i].seg);
+        w->stats.total_articles +=
+            cari_segment_articles(w->segs[i].seg) - w->segs[i].ndeleted;
+    }
+    return CARI_OK;
+}
+
+void cari_writer_get_stats(const cari_writer *w, cari_writer_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (w && w->xapian)
+        cari_xapian_writer_stats(w->xapian, out);
+    else if (w)
+        *out = w->stats;
+}
+
+const char *cari_writer_errmsg(const cari_writer *w)
+{
+    if (w && w->xapian)
+        return cari_xapian_writer_errmsg(w->xapian);
+    return w ? w->errmsg : "";
+}

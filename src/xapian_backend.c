@@ -1,0 +1,1710 @@
+/*
+ * xapian_backend.c -- the Xapian backend: a cari index kept in a Xapian
+ * (glass) database, written and searched through the C shim
+ * (include/xapian_c.h).  Implements xapian_backend.h.  cari's own analyzer
+ * and passage splitter make every term, position and passage, exactly as
+ * for the native index (segment.c cari_segw_add); Xapian only stores them,
+ * ranks and serves them -- locally or from xapian-tcpsrv.
+ *
+ * Layout (user metadata "cari.format" = 1).  One Xapian document per
+ * passage:
+ *
+ *   terms   body     the analyzer's terms of the passage text as they are
+ *                    (folded lower case; "=word" for exact forms); wdf =
+ *                    occurrences; positions 1, 2, ... as the analyzer
+ *                    numbers them (stopwords keep their place but are not
+ *                    indexed); exact forms get wdf only, no positions, as
+ *                    in the native index
+ *           title    "S" + each term of the article's title, with its
+ *                    positions, repeated on every passage of the article:
+ *                    Xapian has no article level, so a passage carries its
+ *                    title itself
+ *           Q<id>#<n>  the passage's unique term (boolean)
+ *           A<id>      the article term (boolean, on every passage):
+ *                      replacing or deleting an article deletes by it
+ *           XFIRST     on passage 0 of each article (boolean): its term
+ *                      frequency counts articles, over all shards
+ *           Ids longer than 200 bytes become their first 180 bytes, "#"
+ *           and 16 hex digits of their FNV-1a-64 hash in Q and A terms
+ *           (Xapian terms are limited to 245 bytes).  Folded terms never
+ *           start with an upper-case ASCII letter, so these prefixes cannot
+ *           collide with body terms.
+ *   values  0 article id, 1 passage number within the article, 2 and 3
+ *           the passage's start and end byte in the article text (decimal)
+ *   data    u32le title length, title, u32le meta length, meta JSON, then
+ *           the passage text: a hit needs no second store for its snippet
+ *   metadata  cari.backend "xapian", cari.format "1", cari.analyzer (the
+ *           analyzer signature: an index built by another analyzer is
+ *           refused with CARI_EVERSION, as natively), cari.terms (distinct
+ *           terms, body and title together, as the native count),
+ *           cari.generation (commits so far)
+ *
+ * Writing.  A writer holds a Xapian transaction from open to commit (and
+ * from each commit to the next), so nothing it adds is visible before
+ * cari_writer_commit() and a killed or closed writer leaves the last
+ * commit as it was -- Xapian's own periodic flushes inside a transaction
+ * write blocks but do not commit them.  Xapian's lock keeps a second
+ * writer out (CARI_ELOCKED).
+ *
+ * Searching.  Any number of shards (index directories, or tcp://HOST:PORT
+ * of a xapian-tcpsrv serving one) are opened one by one -- each is checked
+ * for format and analyzer -- and joined into one Xapian database, so
+ * document counts, lengths and term frequencies are global: one ranking,
+ * not merged per-shard lists.  The query tree (query.h) maps onto Xapian
+ * queries: a term in both fields is OR(term, S-term scaled by the title
+ * weight); PHRASE is OP_PHRASE over a window as wide as the phrase's
+ * positions (stopword gaps included); NEAR/n is OP_NEAR with window n + 1
+ * (Xapian counts the span inclusively); PREFIX expands over the
+ * vocabulary of all shards into the 64 most frequent words and "=forms"
+ * starting with it, OR'ed as term leaves, as natively (not Xapian's
+ * wildcard, which expands and weighs shard by shard, so a sharded ranking
+ * would differ from the unsharded one); BOOL is AND / AND_MAYBE / AND_NOT.
+ * Weighting is Xapian's BM25 with the options' k1 and b (k3 1, no length
+ * floor).
+ * A remote shard that fails during a search is found by reconnecting to
+ * each; with CARI_SHARDS_ALLOW_PARTIAL it is left out and the search runs
+ * again over the others, otherwise the search fails naming it.
+ */
+#include "xapian_backend.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analyzer_internal.h"
+#include "filter.h"
+#include "passage.h"
+#include "snippet.h"
+#include "utf8.h"
+#include "util.h"
+#include "xapian_c.h"
+
+#define FORMAT_VERSION "1"
+
+/* Value slots. */
+enum { SLOT_ID = 0, SLOT_PASSAGE = 1, SLOT_START = 2, SLOT_END = 3 };
+
+#define TITLE_PREFIX "S"
+#define FIRST_TERM "XFIRST"
+/* Ids up to this long are used in terms as they are. */
+#define ID_TERM_MAX 200
+#define ID_TERM_KEEP 180
+/* PREFIX queries expand to at most this many terms, the most frequent
+ * first (the native backend's MAX_PREFIX_TERMS). */
+#define MAX_PREFIX_TERMS 64
+/* Remote shards: each operation, and connecting, may take this long
+ * before the shard counts as unreachable (Xapian's own default is 10 s
+ * for both; a search of a large shard can take longer than connecting
+ * should). */
+#define REMOTE_TIMEOUT_MS 30000
+#define CONNECT_TIMEOUT_MS 5000
+/* Longest term the query builder takes (analyzer terms are <= 98 bytes). */
+#define MAX_TERM 240
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+/* The shim's last message without its "xc_function: " prefix. */
+static const char *xc_detail(void)
+{
+    const char *m = xc_last_error_message();
+    if (strncmp(m, "xc_", 3) == 0) {
+        const char *colon = strstr(m, ": ");
+        if (colon)
+            return colon + 2;
+    }
+    return m;
+}
+
+/* The cari code for a shim status. */
+static int map_code(int xc)
+{
+    switch (xc) {
+    case XC_OK: return CARI_OK;
+    case XC_ENOMEM: return CARI_ENOMEM;
+    case XC_ELOCK: return CARI_ELOCKED;
+    case XC_ECORRUPT: return CARI_ECORRUPT;
+    case XC_EVERSION: return CARI_EVERSION;
+    case XC_ENOTFOUND: return CARI_ENOTFOUND;
+    case XC_EDATABASE:    /* I/O errors, short reads */
+    case XC_ENETWORK:
+    case XC_ETIMEDOUT:
+    case XC_EOPENING:
+        return CARI_EIO;
+    case XC_EINVAL: return CARI_EINVAL;
+    default: return CARI_EXAPIAN;
+    }
+}
+
+/* The same for a failure while reading an index: a Xapian DatabaseError
+ * there (a short read, a block that does not parse) means damage. */
+static int map_read_code(int xc)
+{
+    return xc == XC_EDATABASE ? CARI_ECORRUPT : map_code(xc);
+}
+
+static int is_network(int xc)
+{
+    return xc == XC_ENETWORK || xc == XC_ETIMEDOUT;
+}
+
+/* prefix + id as a term in out (cap >= ID_TERM_MAX + 32). */
+static void id_term(char *out, size_t cap, const char *prefix, const char *id,
+                    size_t len)
+{
+    if (len <= ID_TERM_MAX)
+        snprintf(out, cap, "%s%.*s", prefix, (int)len, id);
+    else
+        snprintf(out, cap, "%s%.*s#%016" PRIx64, prefix, ID_TERM_KEEP, id,
+                 cari_fnv1a64(id, len));
+}
+
+/* Sum of the sizes of the files in dir (a glass database is flat). */
+static uint64_t dir_bytes(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    uint64_t sum = 0;
+    if (!d)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        char path[4096];
+        struct stat st;
+        if (de->d_name[0] == '.' ||
+            cari_path_join(path, sizeof path, dir, de->d_name))
+            continue;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            sum += (uint64_t)st.st_size;
+    }
+    closedir(d);
+    return sum;
+}
+
+static int has_native_index(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    return cari_path_join(path, sizeof path, dir, "MANIFEST") == 0 &&
+           stat(path, &st) == 0;
+}
+
+/* Metadata value of key as a NUL-terminated string in out (empty when
+ * unset); returns a shim status. */
+static int get_meta(const xc_database *db, const char *key, char *out,
+                    size_t cap)
+{
+    char *v = NULL;
+    size_t len = 0;
+    int rc = xc_database_get_metadata(db, key, &v, &len);
+    if (rc)
+        return rc;
+    snprintf(out, cap, "%.*s", (int)(len < cap ? len : cap - 1), v);
+    xc_free(v);
+    return XC_OK;
+}
+
+static uint64_t get_meta_u64(const xc_database *db, const char *key)
+{
+    char buf[32];
+    if (get_meta(db, key, buf, sizeof buf))
+        return 0;
+    return strtoull(buf, NULL, 10);
+}
+
+/*
+ * Is db (at location loc) a cari index this analyzer may use?  CARI_OK;
+ * CARI_ENOTFOUND for a Xapian database that holds no commit of cari's
+ * yet; CARI_EVERSION for another format, another analyzer or a database
+ * cari did not make.
+ */
+static int check_index(const xc_database *db, const char *loc,
+                       const cari_analyzer *an, cari_error *err)
+{
+    char format[32], backend[32], analyzer[512];
+    xc_doccount docs = 0;
+    int rc = get_meta(db, "cari.format", format, sizeof format);
+    if (!rc)
+        rc = get_meta(db, "cari.backend", backend, sizeof backend);
+    if (!rc)
+        rc = get_meta(db, "cari.analyzer", analyzer, sizeof analyzer);
+    if (!rc)
+        rc = xc_database_doccount(db, &docs);
+    if (rc)
+        return cari_set_error(err, map_read_code(rc), "%s: %s", loc,
+                              xc_detail());
+    if (!*format && docs == 0)
+        return cari_set_error(err, CARI_ENOTFOUND,
+                              "no index at %s (an empty Xapian database: "
+                              "nothing was committed yet)", loc);
+    if (!*format || strcmp(backend, "xapian") != 0)
+        return cari_set_error(err, CARI_EVERSION,
+                              "%s is a Xapian database, but not a cari "
+                              "index", loc);
+    if (strcmp(format, FORMAT_VERSION) != 0)
+        return cari_set_error(err, CARI_EVERSION,
+                              "%s: index format %s; this cari reads format "
+                              "%s; rebuild the index", loc, format,
+                              FORMAT_VERSION);
+    if (strcmp(analyzer, cari_analyzer_signature(an)) != 0)
+        return cari_set_error(
+            err, CARI_EVERSION,
+            "%s: index was built with another analyzer (%s); this cari uses "
+            "%s; rebuild the index",
+            loc, analyzer, cari_analyzer_signature(an));
+    return CARI_OK;
+}
+
+/*
+ * Distinct terms of the collection, counted as the native index does:
+ * body and title terms together, each once.  Both lists come sorted, so
+ * one merge walk over the body terms (those not starting with an
+ * upper-case prefix) and the title terms (without their "S") counts the
+ * union.
+ */
+static int count_terms(const xc_database *db, uint64_t *out)
+{
+    xc_termlist *body = NULL, *title = NULL;
+    const char *b = NULL, *t = NULL;
+    size_t bl = 0, tl = 0;
+    uint64_t n = 0;
+    int rb, rt, rc = XC_OK;
+    *out = 0;
+    rc = xc_database_allterms(db, "", &body);
+    if (!rc)
+        rc = xc_database_allterms(db, TITLE_PREFIX, &title);
+    if (rc)
+        goto done;
+    rb = xc_termlist_next(body, &b, &bl);
+    rt = xc_termlist_next(title, &t, &tl);
+    for (;;) {
+        int c;
+        while (rb == XC_OK && bl && b[0] >= 'A' && b[0] <= 'Z')
+            rb = xc_termlist_next(body, &b, &bl);
+        if (rb < 0 || rt < 0) {
+            rc = rb < 0 ? rb : rt;
+            break;
+        }
+        if (rb == XC_END && rt == XC_END)
+            break;
+        if (rb == XC_END) {
+            c = 1;
+        } else if (rt == XC_END) {
+            c = -1;
+        } else {
+            size_t m = bl < tl - 1 ? bl : tl - 1;
+            c = memcmp(b, t + 1, m);
+            if (c == 0)
+                c = bl < tl - 1 ? -1 : bl > tl - 1;
+        }
+        n++;
+        if (c <= 0)
+            rb = xc_termlist_next(body, &b, &bl);
+        if (c >= 0)
+            rt = xc_termlist_next(title, &t, &tl);
+    }
+done:
+    xc_termlist_free(body);
+    xc_termlist_free(title);
+    if (!rc)
+        *out = n;
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                             */
+/* ------------------------------------------------------------------ */
+
+/* A title position that marks a metadata term (boolean). */
+#define META_POSITION UINT32_MAX
+
+/* A title term kept across the body passages' analysis. */
+typedef struct title_posting {
+    size_t off;        /* of its "S"-prefixed, NUL-terminated term in buf */
+    uint32_t position; /* 0: no positions (an exact form) */
+} title_posting;
+
+struct cari_xapian_writer {
+    char *dir;
+    cari_analyzer *an;
+    xc_writable *wdb;
+    xc_database *rdb;          /* read view of wdb: sees pending changes */
+    int in_transaction;
+    uint64_t generation;
+    cari_passage_params pp;
+    cari_spanvec spans;
+    cari_tokvec tokens;
+    cari_buf title_terms;      /* title_posting's strings */
+    cari_buf meta_terms;       /* the article's metadata terms */
+    title_posting *title;
+    size_t ntitle, title_cap;
+    cari_buf data;
+    cari_writer_stats stats;
+    char errmsg[512];
+};
+
+static int werror(cari_xapian_writer *w, int code, const char *fmt, ...)
+    CARI_PRINTF(3, 4);
+
+static int werror(cari_xapian_writer *w, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->errmsg, sizeof w->errmsg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* Record a failed shim call of the writer. */
+static int wfail(cari_xapian_writer *w, int xc, const char *what)
+{
+    int code = map_code(xc);
+    if (code == CARI_ELOCKED)
+        return werror(w, code, "index %s is locked by another writer",
+                      w->dir);
+    if (code == CARI_ECORRUPT)
+        return werror(w, code, "index %s is damaged (%s): %s", w->dir,
+                      xc_detail(), what);
+    return werror(w, code, "%s: %s: %s", w->dir, what, xc_detail());
+}
+
+int cari_xapian_available(void)
+{
+    return 1;
+}
+
+int cari_xapian_is_index(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    /* a glass database announces itself with this file */
+    return dir && cari_path_join(path, sizeof path, dir, "iamglass") == 0 &&
+           stat(path, &st) == 0;
+}
+
+void cari_xapian_writer_close(cari_xapian_writer *w)
+{
+    if (!w)
+        return;
+    /* whatever was not committed is dropped, as natively */
+    if (w->in_transaction)
+        xc_writable_cancel_transaction(w->wdb);
+    xc_database_free(w->rdb);
+    xc_writable_free(w->wdb);
+    cari_spanvec_free(&w->spans);
+    cari_tokvec_free(&w->tokens);
+    cari_buf_free(&w->title_terms);
+    cari_buf_free(&w->meta_terms);
+    cari_buf_free(&w->data);
+    free(w->title);
+    free(w->dir);
+    free(w);
+}
+
+int cari_xapian_writer_open(const char *dir, const cari_writer_options *o,
+                            cari_analyzer *an, cari_xapian_writer **out,
+                            cari_error *err)
+{
+    cari_passage_params pp = CARI_PASSAGE_PARAMS_INIT;
+    cari_xapian_writer *w;
+    cari_error check;
+    int flags = XC_DB_CREATE_OR_OPEN | XC_DB_BACKEND_GLASS, rc, xc, fresh;
+    *out = NULL;
+    if (!dir || !*dir || !an)
+        return cari_set_error(err, CARI_EINVAL, "no index directory given");
+    if (has_native_index(dir))
+        return cari_set_error(err, CARI_EINVAL,
+                              "%s holds a native cari index; an index keeps "
+                              "the backend it was built with (build a "
+                              "Xapian one in another directory)", dir);
+    w = calloc(1, sizeof *w);
+    if (!w || !(w->dir = strdup(dir))) {
+        free(w);
+        return cari_set_error(err, CARI_ENOMEM, "out of memory");
+    }
+    w->an = an;
+    w->pp = pp;
+    if (o && !o->sync)
+        flags |= XC_DB_NO_SYNC;
+    if (cari_mkdir_p(dir) != 0) {
+        rc = cari_set_error(err, CARI_EIO, "%s: cannot create directory: %s",
+                            dir, strerror(errno));
+        goto fail;
+    }
+    xc = xc_writable_open(dir, flags, &w->wdb);
+    if (!xc)
+        xc = xc_writable_as_database(w->wdb, &w->rdb);
+    if (xc) {
+        rc = wfail(w, xc, "cannot open the Xapian database");
+        cari_set_error(err, rc, "%s", w->errmsg);
+        goto fail;
+    }
+    rc = check_index(w->rdb, dir, an, &check);
+    fresh = rc == CARI_ENOTFOUND;
+    if (rc && !fresh) {
+        cari_set_error(err, rc, "%s", check.message);
+        goto fail;
+    }
+    w->generation = get_meta_u64(w->rdb, "cari.generation");
+    /* everything from here to the commit is one transaction */
+    xc = xc_writable_begin_transaction(w->wdb, 1);
+    if (xc) {
+        rc = wfail(w, xc, "cannot start a transaction");
+        cari_set_error(err, rc, "%s", w->errmsg);
+        goto fail;
+    }
+    w->in_transaction = 1;
+    if (fresh) {
+        const char *sig = cari_analyzer_signature(an);
+        xc = xc_writable_set_metadata(w->wdb, "cari.backend", "xapian", 6);
+        if (!xc)
+            xc = xc_writable_set_metadata(w->wdb, "cari.format",
+                                          FORMAT_VERSION,
+                                          strlen(FORMAT_VERSION));
+        if (!xc)
+            xc = xc_writable_set_metadata(w->wdb, "cari.analyzer", sig,
+                                          strlen(sig));
+        if (xc) {
+            rc = wfail(w, xc, "cannot write the index metadata");
+            cari_set_error(err, rc, "%s", w->errmsg);
+            goto fail;
+        }
+    }
+    *out = w;
+    return CARI_OK;
+fail:
+    cari_xapian_writer_close(w);
+    return rc;
+}
+
+/* Keep the analyzed title (w->tokens) and the metadata terms of the
+ * article (filter.h: "#key\x1fvalue", "@date"; boolean, no position) as
+ * "S"-terms for every passage. */
+static int keep_title(cari_xapian_writer *w, const cari_article *a)
+{
+    size_t i, count;
+    w->ntitle = 0;
+    w->title_terms.len = 0;
+    if (cari_meta_terms(a->meta, a->meta_len, &w->meta_terms, &count))
+        return CARI_ENOMEM;
+    {
+        const char *p = (const char *)w->meta_terms.data;
+        for (i = 0; i < count; i++) {
+            size_t l = strlen(p);
+            if (w->ntitle == w->title_cap) {
+                size_t cap = w->title_cap ? w->title_cap * 2 : 32;
+                title_posting *q = realloc(w->title, cap * sizeof *q);
+                if (!q)
+                    return CARI_ENOMEM;
+                w->title = q;
+                w->title_cap = cap;
+            }
+            w->title[w->ntitle].off = w->title_terms.len;
+            w->title[w->ntitle].position = META_POSITION;
+            if (cari_buf_append(&w->title_terms, TITLE_PREFIX, 1) ||
+                cari_buf_append(&w->title_terms, p, l) ||
+                cari_buf_putc(&w->title_terms, '\0'))
+                return CARI_ENOMEM;
+            w->ntitle++;
+            p += l + 1;
+        }
+    }
+    for (i = 0; i < w->tokens.len; i++) {
+        const cari_term_token *t = &w->tokens.items[i];
+        if (t->stop || t->term_len > MAX_TERM)
+            continue;
+        if (w->ntitle == w->title_cap) {
+            size_t cap = w->title_cap ? w->title_cap * 2 : 32;
+            title_posting *p = realloc(w->title, cap * sizeof *p);
+            if (!p)
+                return CARI_ENOMEM;
+            w->title = p;
+            w->title_cap = cap;
+        }
+        w->title[w->ntitle].off = w->title_terms.len;
+        w->title[w->ntitle].position = t->term[0] == '=' ? 0 : t->position;
+        if (cari_buf_append(&w->title_terms, TITLE_PREFIX, 1) ||
+            cari_buf_append(&w->title_terms, t->term, t->term_len) ||
+            cari_buf_putc(&w->title_terms, '\0'))
+            return CARI_ENOMEM;
+        w->ntitle++;
+    }
+    return CARI_OK;
+}
+
+/* Add the analyzed passage (w->tokens) to doc as body terms. */
+static int add_body(cari_xapian_writer *w, xc_document *doc)
+{
+    char term[MAX_TERM + 2];
+    size_t i;
+    for (i = 0; i < w->tokens.len; i++) {
+        const cari_term_token *t = &w->tokens.items[i];
+        int xc;
+        if (t->stop || t->term_len > MAX_TERM)
+            continue;
+        memcpy(term, t->term, t->term_len);
+        term[t->term_len] = '\0';
+        /* exact forms: wdf only, as the native index keeps them */
+        if (term[0] == '=')
+            xc = xc_document_add_term(doc, term, 1);
+        else
+            xc = xc_document_add_posting(doc, term, t->position, 1);
+        if (xc)
+            return xc;
+    }
+    return XC_OK;
+}
+
+static int set_uint_value(xc_document *doc, xc_valueno slot, uint64_t v)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof buf, "%" PRIu64, v);
+    return xc_document_set_value(doc, slot, buf, (size_t)n);
+}
+
+/* One passage's document: body, title and id terms, values and data. */
+static int add_passage(cari_xapian_writer *w, const cari_article *a,
+                       const char *article_term, uint32_t n, cari_span32 sp)
+{
+    char qterm[ID_TERM_MAX + 64], num[16];
+    unsigned char len4[4];
+    xc_document *doc = NULL;
+    size_t i;
+    long npos;
+    int xc;
+    npos = cari_analyzer_run(w->an, a->text + sp.start, sp.end - sp.start, 1,
+                             &w->tokens);
+    if (npos < 0)
+        return werror(w, (int)npos, "out of memory");
+    xc = xc_document_new(&doc);
+    if (!xc)
+        xc = add_body(w, doc);
+    for (i = 0; i < w->ntitle && !xc; i++) {
+        const char *t = (const char *)w->title_terms.data + w->title[i].off;
+        xc = w->title[i].position == META_POSITION
+                 ? xc_document_add_boolean_term(doc, t)
+                 : w->title[i].position
+                 ? xc_document_add_posting(doc, t, w->title[i].position, 1)
+                 : xc_document_add_term(doc, t, 1);
+    }
+    if (!xc) {
+        id_term(qterm, sizeof qterm - sizeof num, "Q", a->id, a->id_len);
+        snprintf(num, sizeof num, "#%" PRIu32, n);
+        strcat(qterm, num);
+        xc = xc_document_add_boolean_term(doc, qterm);
+    }
+    if (!xc)
+        xc = xc_document_add_boolean_term(doc, article_term);
+    if (!xc && n == 0)
+        xc = xc_document_add_boolean_term(doc, FIRST_TERM);
+    if (!xc)
+        xc = xc_document_set_value(doc, SLOT_ID, a->id, a->id_len);
+    if (!xc)
+        xc = set_uint_value(doc, SLOT_PASSAGE, n);
+    if (!xc)
+        xc = set_uint_value(doc, SLOT_START, sp.start);
+    if (!xc)
+        xc = set_uint_value(doc, SLOT_END, sp.end);
+    if (!xc) {
+        int rc = 0;
+        w->data.len = 0;
+        cari_put_u32(len4, (uint32_t)a->title_len);
+        rc |= cari_buf_append(&w->data, len4, 4);
+        rc |= cari_buf_append(&w->data, a->title, a->title_len);
+        cari_put_u32(len4, (uint32_t)(a->meta ? a->meta_len : 0));
+        rc |= cari_buf_append(&w->data, len4, 4);
+        if (a->meta)
+            rc |= cari_buf_append(&w->data, a->meta, a->meta_len);
+        rc |= cari_buf_append(&w->data, a->text + sp.start, sp.end - sp.start);
+        xc = rc ? XC_ENOMEM : xc_document_set_data(doc, w->data.data,
+                                                   w->data.len);
+    }
+    if (!xc)
+        xc = xc_writable_add_document(w->wdb, doc, NULL);
+    xc_document_free(doc);
+    if (xc)
+        return wfail(w, xc, "cannot add a passage");
+    return CARI_OK;
+}
+
+int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a)
+{
+    char aterm[ID_TERM_MAX + 64];
+    size_t bad, k;
+    long n;
+    int xc, rc;
+    if (!w || !a)
+        return CARI_EINVAL;
+    if (!w->in_transaction)
+        return werror(w, CARI_EINVAL, "the writer failed earlier; open a "
+                      "new one");
+    if (a->id_len == 0 || memchr(a->id, '\0', a->id_len) ||
+        memchr(a->id, '\n', a->id_len))
+        return werror(w, CARI_EINPUT,
+                      "article id is empty or holds NUL/newline");
+    if (!cari_utf8_valid(a->id, a->id_len, &bad) ||
+        !cari_utf8_valid(a->title, a->title_len, &bad) ||
+        !cari_utf8_valid(a->text, a->text_len, &bad) ||
+        (a->meta && !cari_utf8_valid(a->meta, a->meta_len, &bad)))
+        return werror(w, CARI_EINPUT, "article %.*s: invalid UTF-8",
+                      (int)(a->id_len > 80 ? 80 : a->id_len), a->id);
+    if (a->text_len > (1u << 30) || a->title_len > (1u << 20))
+        return werror(w, CARI_EINPUT, "article %.*s: too large",
+                      (int)(a->id_len > 80 ? 80 : a->id_len), a->id);
+    if (cari_split_passages(a->text, a->text_len, &w->pp, &w->spans))
+        return werror(w, CARI_ENOMEM, "out of memory");
+    n = cari_analyzer_run(w->an, a->title, a->title_len, 1, &w->tokens);
+    if (n < 0 || keep_title(w, a))
+        return werror(w, CARI_ENOMEM, "out of memory");
+    /* an earlier copy of the article, committed or added this session */
+    id_term(aterm, sizeof aterm, "A", a->id, a->id_len);
+    xc = xc_writable_delete_document_by_term(w->wdb, aterm);
+    if (xc)
+        return wfail(w, xc, "cannot replace an article");
+    for (k = 0; k < w->spans.len; k++) {
+        rc = add_passage(w, a, aterm, (uint32_t)k, w->spans.items[k]);
+        if (rc) {
+            /* no half article: drop the passages already added */
+            xc_writable_delete_document_by_term(w->wdb, aterm);
+            return rc;
+        }
+    }
+    w->stats.articles++;
+    w->stats.passages += w->spans.len;
+    w->stats.input_bytes += a->title_len + a->text_len;
+    return CARI_OK;
+}
+
+int cari_xapian_writer_delete(cari_xapian_writer *w, const char *id,
+                              size_t len)
+{
+    char aterm[ID_TERM_MAX + 64];
+    int xc;
+    if (!w || !id || len == 0)
+        return CARI_EINVAL;
+    if (!w->in_transaction)
+        return werror(w, CARI_EINVAL, "the writer failed earlier; open a "
+                      "new one");
+    id_term(aterm, sizeof aterm, "A", id, len);
+    xc = xc_writable_delete_document_by_term(w->wdb, aterm);
+    return xc ? wfail(w, xc, "cannot delete an article") : CARI_OK;
+}
+
+int cari_xapian_writer_commit(cari_xapian_writer *w)
+{
+    char buf[32];
+    uint64_t terms = 0;
+    xc_doccount articles = 0;
+    int xc, n;
+    if (!w)
+        return CARI_EINVAL;
+    if (!w->in_transaction)
+        return werror(w, CARI_EINVAL, "the writer failed earlier; open a "
+                      "new one");
+    xc = count_terms(w->rdb, &terms);
+    if (xc)
+        return wfail(w, xc, "cannot count the terms");
+    n = snprintf(buf, sizeof buf, "%" PRIu64, terms);
+    xc = xc_writable_set_metadata(w->wdb, "cari.terms", buf, (size_t)n);
+    n = snprintf(buf, sizeof buf, "%" PRIu64, w->generation + 1);
+    if (!xc)
+        xc = xc_writable_set_metadata(w->wdb, "cari.generation", buf,
+                                      (size_t)n);
+    if (xc)
+        return wfail(w, xc, "cannot write the index metadata");
+    xc = xc_writable_commit_transaction(w->wdb);
+    if (xc) {
+        /* Xapian ends the transaction either way; the last commit stays */
+        w->in_transaction = 0;
+        return wfail(w, xc, "commit failed");
+    }
+    w->generation++;
+    w->in_transaction = 0;
+    xc = xc_writable_begin_transaction(w->wdb, 1);
+    if (xc)
+        return wfail(w, xc, "cannot start a transaction after the commit");
+    w->in_transaction = 1;
+    xc = xc_database_termfreq(w->rdb, FIRST_TERM, &articles);
+    if (xc)
+        return wfail(w, xc, "cannot read the index statistics");
+    w->stats.terms = terms;
+    w->stats.total_articles = articles;
+    w->stats.index_bytes = dir_bytes(w->dir);
+    return CARI_OK;
+}
+
+void cari_xapian_writer_stats(const cari_xapian_writer *w,
+                              cari_writer_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (w)
+        *out = w->stats;
+}
+
+const char *cari_xapian_writer_errmsg(const cari_xapian_writer *w)
+{
+    return w ? w->errmsg : "";
+}
+
+/* ------------------------------------------------------------------ */
+/* Opening shards                                                      */
+/* ------------------------------------------------------------------ */
+
+typedef struct xshard {
+    char *location;        /* as given */
+    char *host;            /* tcp:// shards: host and port, else NULL */
+    unsigned port;
+    xc_database *db;       /* NULL when left out */
+    char *left_out;        /* why it is not searched, or NULL */
+    uint64_t terms, generation, bytes;
+} xshard;
+
+struct cari_xapian_index {
+    cari_analyzer *an;
+    unsigned flags;
+    xshard *shards;
+    size_t n;
+    xc_database *db;       /* the searched shards as one */
+};
+
+/* Split "tcp://HOST:PORT" (HOST may be a bracketed IPv6 address). */
+static int parse_remote(const char *loc, char **host, unsigned *port)
+{
+    const char *h = loc + 6, *colon, *end;
+    char *e;
+    unsigned long p;
+    size_t hl;
+    *host = NULL;
+    if (*h == '[') {
+        end = strchr(h, ']');
+        if (!end || end[1] != ':')
+            return CARI_EINVAL;
+        h++;
+        hl = (size_t)(end - h);
+        colon = end + 1;
+    } else {
+        colon = strrchr(h, ':');
+        if (!colon)
+            return CARI_EINVAL;
+        hl = (size_t)(colon - h);
+    }
+    if (hl == 0)
+        return CARI_EINVAL;
+    errno = 0;
+    p = strtoul(colon + 1, &e, 10);
+    if (errno || *e || e == colon + 1 || p == 0 || p > 65535)
+        return CARI_EINVAL;
+    *host = malloc(hl + 1);
+    if (!*host)
+        return CARI_ENOMEM;
+    memcpy(*host, h, hl);
+    (*host)[hl] = '\0';
+    *port = (unsigned)p;
+    return CARI_OK;
+}
+
+/* Open shard s (its db was NULL) and check it; CARI_EIO with "shard ...
+ * unreachable" for a remote one that cannot be reached. */
+static int open_shard(xshard *s, const cari_analyzer *an, cari_error *err)
+{
+    int xc, rc;
+    if (s->host) {
+        xc = xc_database_open_remote(s->host, s->port, REMOTE_TIMEOUT_MS,
+                                     CONNECT_TIMEOUT_MS, &s->db);
+        if (xc == XC_EOPENING)
+            return cari_set_error(err, CARI_EIO,
+                                  "shard %s: the server cannot open its "
+                                  "database: %s", s->location, xc_detail());
+        if (xc)
+            return cari_set_error(err,
+                                  is_network(xc) ? CARI_EIO : map_code(xc),
+                                  "shard %s unreachable: %s", s->location,
+                                  xc_detail());
+    } else {
+        if (!cari_xapian_is_index(s->location)) {
+            if (has_native_index(s->location))
+                return cari_set_error(err, CARI_EINVAL,
+                                      "%s holds a native cari index; only "
+                                      "Xapian indexes can be searched as "
+                                      "shards", s->location);
+            return cari_set_error(err, CARI_ENOTFOUND, "no index at %s",
+                                  s->location);
+        }
+        xc = xc_database_open(s->location, &s->db);
+        if (xc == XC_EOPENING)
+            xc = XC_ECORRUPT;  /* iamglass is there: the rest is damaged */
+        if (xc)
+            return cari_set_error(err, map_read_code(xc), "%s: %s",
+                                  s->location, xc_detail());
+        s->bytes = dir_bytes(s->location);
+    }
+    rc = check_index(s->db, s->location, an, err);
+    if (rc) {
+        xc_database_free(s->db);
+        s->db = NULL;
+        return rc;
+    }
+    s->terms = get_meta_u64(s->db, "cari.terms");
+    s->generation = get_meta_u64(s->db, "cari.generation");
+    return CARI_OK;
+}
+
+/* Join the shards still searched into x->db. */
+static int join_shards(cari_xapian_index *x, cari_error *err)
+{
+    size_t i;
+    int xc;
+    xc_database_free(x->db);
+    x->db = NULL;
+    xc = xc_database_new(&x->db);
+    for (i = 0; i < x->n && !xc; i++)
+        if (x->shards[i].db)
+            xc = xc_database_add_database(x->db, x->shards[i].db);
+    if (xc)
+        return cari_set_error(err, map_code(xc), "%s", xc_detail());
+    return CARI_OK;
+}
+
+/* May a shard that failed to open with rc be left out (and not fail the
+ * whole open) under CARI_SHARDS_ALLOW_PARTIAL?  Unreachable or missing
+ * shards may; one that is damaged or of another analyzer may not. */
+static int may_leave_out(int rc)
+{
+    return rc == CARI_EIO || rc == CARI_ENOTFOUND;
+}
+
+void cari_xapian_index_close(cari_xapian_index *x)
+{
+    size_t i;
+    if (!x)
+        return;
+    xc_database_free(x->db);
+    for (i = 0; i < x->n; i++) {
+        xc_database_free(x->shards[i].db);
+        free(x->shards[i].location);
+        free(x->shards[i].host);
+        free(x->shards[i].left_out);
+    }
+    free(x->shards);
+    free(x);
+}
+
+int cari_xapian_index_open(const char *const *locations, size_t n,
+                           unsigned flags, cari_analyzer *an,
+                           cari_xapian_index **out, cari_error *err)
+{
+    cari_xapian_index *x;
+    cari_error first = {CARI_OK, ""};
+    size_t i, live = 0;
+    int rc = CARI_OK;
+    *out = NULL;
+    if (!locations || n == 0 || !an)
+        return cari_set_error(err, CARI_EINVAL, "no index given");
+    x = calloc(1, sizeof *x);
+    if (!x || !(x->shards = calloc(n, sizeof *x->shards))) {
+        free(x);
+        return cari_set_error(err, CARI_ENOMEM, "out of memory");
+    }
+    x->an = an;
+    x->flags = flags;
+    x->n = n;
+    for (i = 0; i < n; i++) {
+        xshard *s = &x->shards[i];
+        cari_error e;
+        if (!locations[i] || !*locations[i]) {
+            rc = cari_set_error(err, CARI_EINVAL, "an empty shard location");
+            goto fail;
+        }
+        s->location = strdup(locations[i]);
+        if (!s->location) {
+            rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+            goto fail;
+        }
+        if (strncmp(s->location, "tcp://", 6) == 0) {
+            rc = parse_remote(s->location, &s->host, &s->port);
+            if (rc) {
+                cari_set_error(err, rc, "%s: a remote shard is "
+                               "tcp://HOST:PORT", s->location);
+                goto fail;
+            }
+        }
+        rc = open_shard(s, an, &e);
+        if (rc == CARI_OK) {
+            live++;
+            continue;
+        }
+        if (!(flags & CARI_SHARDS_ALLOW_PARTIAL) || !may_leave_out(rc)) {
+            cari_set_error(err, rc, "%s", e.message);
+            goto fail;
+        }
+        s->left_out = strdup(e.message);
+        if (!s->left_out) {
+            rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+            goto fail;
+        }
+        if (first.code == CARI_OK)
+            first = e;
+        rc = CARI_OK;
+    }
+    if (live == 0) {
+        rc = cari_set_error(err, first.code, "no shard could be searched: %s",
+                            first.message);
+        goto fail;
+    }
+    rc = join_shards(x, err);
+    if (rc)
+        goto fail;
+    *out = x;
+    return CARI_OK;
+fail:
+    cari_xapian_index_close(x);
+    return rc;
+}
+
+/* Passages and articles over the searched shards; terms summed over them
+ * (as natively over segments); bytes of the local shards only (a server
+ * does not say); segments = shards searched. */
+void cari_xapian_index_stats(const cari_xapian_index *x,
+                             cari_index_stats *out)
+{
+    xc_doccount docs = 0, articles = 0;
+    size_t i;
+    memset(out, 0, sizeof *out);
+    if (!x || !x->db)
+        return;
+    if (xc_database_doccount(x->db, &docs) == XC_OK)
+        out->passages = docs;
+    if (xc_database_termfreq(x->db, FIRST_TERM, &articles) == XC_OK)
+        out->articles = articles;
+    for (i = 0; i < x->n; i++) {
+        const xshard *s = &x->shards[i];
+        if (!s->db)
+            continue;
+        out->segments++;
+        out->terms += s->terms;
+        out->bytes += s->bytes;
+        if (s->generation > out->generation)
+            out->generation = s->generation;
+    }
+}
+
+size_t cari_xapian_index_shard_count(const cari_xapian_index *x)
+{
+    return x ? x->n : 0;
+}
+
+const char *cari_xapian_index_shard(const cari_xapian_index *x, size_t i,
+                                    const char **left_out)
+{
+    if (left_out)
+        *left_out = NULL;
+    if (!x || i >= x->n)
+        return NULL;
+    if (left_out)
+        *left_out = x->shards[i].left_out;
+    return x->shards[i].location;
+}
+
+/*
+ * After a network error: reconnect every remote shard that is to be
+ * searched, so a server that went away is found (the connections of the
+ * others may be mid-exchange and are replaced too).  Returns CARI_OK when
+ * every shard answered or the unreachable ones could be left out
+ * (*dropped counts them), else CARI_EIO naming the first unreachable
+ * shard in msg.
+ */
+static int reconnect(cari_xapian_index *x, size_t *dropped, char *msg,
+                     size_t cap)
+{
+    size_t i, live = 0;
+    int rc = CARI_OK;
+    cari_error e;
+    *dropped = 0;
+    for (i = 0; i < x->n; i++) {
+        xshard *s = &x->shards[i];
+        int r;
+        if (s->left_out)
+            continue;
+        if (!s->host) {
+            live++;
+            continue;
+        }
+        xc_database_free(s->db);
+        s->db = NULL;
+        r = open_shard(s, x->an, &e);
+        if (r == CARI_OK) {
+            live++;
+            continue;
+        }
+        if ((x->flags & CARI_SHARDS_ALLOW_PARTIAL) && may_leave_out(r)) {
+            s->left_out = strdup(e.message);
+            if (!s->left_out && rc == CARI_OK) {
+                snprintf(msg, cap, "out of memory");
+                rc = CARI_ENOMEM;
+            }
+            (*dropped)++;
+            continue;
+        }
+        if (rc == CARI_OK) {
+            snprintf(msg, cap, "%s", e.message);
+            rc = r;
+        }
+    }
+    if (rc == CARI_OK && live == 0) {
+        for (i = 0; i < x->n && !x->shards[i].left_out; i++)
+            ;
+        snprintf(msg, cap, "no shard could be searched: %s",
+                 i < x->n ? x->shards[i].left_out : "");
+        rc = CARI_EIO;
+    }
+    if (rc == CARI_OK) {
+        rc = join_shards(x, &e);
+        if (rc)
+            snprintf(msg, cap, "%s", e.message);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Queries                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct qbuild {
+    const cari_search_options *o;
+    const xc_database *db;     /* whose vocabulary expands prefixes */
+    cari_arena *arena;         /* the expansions live here */
+    cari_termlist extra;       /* expansions of positive PREFIX leaves: */
+    size_t extra_cap;          /* highlighted like the query's terms */
+    int negated;               /* building under a must_not */
+} qbuild;
+
+/* prefix + term[0..len) as a one-term query (match-nothing when the term
+ * is too long to be in the index). */
+static int term_query(const char *prefix, const char *term, size_t len,
+                      xc_termpos pos, xc_query **out)
+{
+    char buf[MAX_TERM + 4];
+    size_t pl = strlen(prefix);
+    if (len > MAX_TERM)
+        return xc_query_match_nothing(out);
+    memcpy(buf, prefix, pl);
+    memcpy(buf + pl, term, len);
+    buf[pl + len] = '\0';
+    return xc_query_term(buf, 1, pos, out);
+}
+
+/* Combine two optional subqueries with OR; either may be NULL.  Consumes
+ * both handles. */
+static int or2(xc_query *a, xc_query *b, xc_query **out)
+{
+    int xc;
+    *out = NULL;
+    if (!a || !b) {
+        *out = a ? a : b;
+        return *out ? XC_OK : xc_query_match_nothing(out);
+    }
+    xc = xc_query_combine2(XC_OP_OR, a, b, out);
+    xc_query_free(a);
+    xc_query_free(b);
+    return xc;
+}
+
+/* Scale q by factor, consuming q. */
+static int scaled(xc_query *q, double factor, xc_query **out)
+{
+    int xc;
+    if (factor == 1.0) {
+        *out = q;
+        return XC_OK;
+    }
+    xc = xc_query_scale_weight(q, factor, out);
+    xc_query_free(q);
+    return xc;
+}
+
+/* The title part of a leaf counts title_weight times; with weight 0 the
+ * title is not searched at all (as natively). */
+static int title_part(const qbuild *b, xc_query *q, xc_query **out)
+{
+    if (b->o->title_weight <= 0) {
+        xc_query_free(q);
+        *out = NULL;
+        return XC_OK;
+    }
+    return scaled(q, b->o->title_weight, out);
+}
+
+static int build_term(const qbuild *b, const cari_qnode *q, xc_query **out)
+{
+    xc_query *body = NULL, *title = NULL, *t = NULL;
+    int xc = XC_OK;
+    if (q->fields & CARI_QF_BODY)
+        xc = term_query("", q->term, q->len, 0, &body);
+    if (!xc && (q->fields & CARI_QF_TITLE)) {
+        xc = term_query(TITLE_PREFIX, q->term, q->len, 0, &t);
+        if (!xc)
+            xc = title_part(b, t, &title);
+    }
+    if (xc) {
+        xc_query_free(body);
+        return xc;
+    }
+    return or2(body, title, out);
+}
+
+/* PHRASE or NEAR over the terms with this prefix (one field). */
+static int build_positional_field(const cari_qnode *q, const char *prefix,
+                                  xc_query **out)
+{
+    xc_query **terms = calloc(q->nterms ? q->nterms : 1, sizeof *terms);
+    xc_termcount window;
+    size_t i;
+    int xc = XC_OK;
+    *out = NULL;
+    if (!terms)
+        return XC_ENOMEM;
+    for (i = 0; i < q->nterms && !xc; i++)
+        xc = term_query(prefix, q->terms[i], q->lens[i], (xc_termpos)(i + 1),
+                        &terms[i]);
+    if (q->op == CARI_Q_PHRASE)
+        /* in order, as wide as the phrase's positions (gaps of dropped
+         * stopwords included) */
+        window = q->positions[q->nterms - 1] - q->positions[0] + 1;
+    else
+        window = q->window + 1;  /* Xapian counts the span inclusively */
+    if (window < q->nterms)
+        window = (xc_termcount)q->nterms;
+    if (!xc)
+        xc = xc_query_combine(q->op == CARI_Q_PHRASE ? XC_OP_PHRASE
+                                                     : XC_OP_NEAR,
+                              (const xc_query *const *)terms, q->nterms,
+                              window, out);
+    for (i = 0; i < q->nterms; i++)
+        xc_query_free(terms[i]);
+    free(terms);
+    return xc;
+}
+
+static int build_positional(const qbuild *b, const cari_qnode *q,
+                            xc_query **out)
+{
+    xc_query *body = NULL, *title = NULL, *t = NULL;
+    int xc = XC_OK;
+    if (q->nterms == 0)
+        return xc_query_match_nothing(out);
+    if (q->fields & CARI_QF_BODY)
+        xc = build_positional_field(q, "", &body);
+    if (!xc && (q->fields & CARI_QF_TITLE)) {
+        xc = build_positional_field(q, TITLE_PREFIX, &t);
+        if (!xc)
+            xc = title_part(b, t, &title);
+    }
+    if (xc) {
+        xc_query_free(body);
+        return xc;
+    }
+    return or2(body, title, out);
+}
+
+/* One candidate expansion of a prefix: a term (without the title prefix)
+ * and its document frequency over both fields. */
+typedef struct expansion {
+    char *term;
+    size_t len;
+    uint64_t df;
+} expansion;
+
+typedef struct expansions {
+    expansion *items;
+    size_t n, cap;
+} expansions;
+
+/* Add the terms of db starting with start (their field prefix of skip
+ * bytes removed) to e, summing the frequencies of a term seen before. */
+static int collect(const xc_database *db, const char *start, size_t skip,
+                   cari_arena *arena, expansions *e)
+{
+    xc_termlist *tl = NULL;
+    const char *t;
+    size_t len, sl = strlen(start), i;
+    int r, xc = xc_database_allterms(db, start, &tl);
+    if (xc)
+        return xc;
+    while ((r = xc_termlist_next(tl, &t, &len)) == XC_OK) {
+        xc_doccount df = 0;
+        if (len < sl || memcmp(t, start, sl) != 0)
+            break;
+        r = xc_termlist_termfreq(tl, &df);
+        if (r)
+            break;
+        for (i = 0; i < e->n; i++)
+            if (e->items[i].len == len - skip &&
+                memcmp(e->items[i].term, t + skip, len - skip) == 0)
+                break;
+        if (i < e->n) {
+            e->items[i].df += df;
+            continue;
+        }
+        if (e->n == e->cap) {
+            size_t cap = e->cap ? e->cap * 2 : 64;
+            expansion *p = realloc(e->items, cap * sizeof *p);
+            if (!p) {
+                r = XC_ENOMEM;
+                break;
+            }
+            e->items = p;
+            e->cap = cap;
+        }
+        e->items[e->n].term = cari_arena_strndup(arena, t + skip, len - skip);
+        if (!e->items[e->n].term) {
+            r = XC_ENOMEM;
+            break;
+        }
+        e->items[e->n].len = len - skip;
+        e->items[e->n].df = df;
+        /* a bound on memory for prefixes like "a*" (as natively) */
+        if (++e->n >= 100000) {
+            r = XC_END;
+            break;
+        }
+    }
+    xc_termlist_free(tl);
+    return r == XC_END ? XC_OK : r;
+}
+
+static int cmp_expansion(const void *x, const void *y)
+{
+    const expansion *a = x, *b = y;
+    size_t n;
+    int c;
+    if (a->df != b->df)
+        return a->df > b->df ? -1 : 1;
+    n = a->len < b->len ? a->len : b->len;
+    c = memcmp(a->term, b->term, n);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/*
+ * A PREFIX leaf, expanded as the native backend expands it: the
+ * MAX_PREFIX_TERMS terms of the vocabulary (words and "=forms", in the
+ * leaf's fields) that start with the prefix and occur in the most
+ * documents, OR'ed as ordinary term leaves.  Expanding here rather than
+ * with Xapian's wildcard keeps the statistics of every expanded term
+ * global over shards (a wildcard expands and weighs shard by shard).
+ */
+static int build_prefix(qbuild *b, const cari_qnode *q, xc_query **out)
+{
+    char start[MAX_TERM + 4];
+    expansions e = {NULL, 0, 0};
+    xc_query **kids = NULL;
+    size_t keep = 0, i;
+    int xc = XC_OK, field;
+    *out = NULL;
+    if (q->len > MAX_TERM)
+        return xc_query_match_nothing(out);
+    for (field = 0; field < 2 && !xc; field++) {
+        const char *fp = field ? TITLE_PREFIX : "";
+        if (!(q->fields & (field ? CARI_QF_TITLE : CARI_QF_BODY)))
+            continue;
+        snprintf(start, sizeof start, "%s%.*s", fp, (int)q->len, q->term);
+        xc = collect(b->db, start, strlen(fp), b->arena, &e);
+        snprintf(start, sizeof start, "%s=%.*s", fp, (int)q->len, q->term);
+        if (!xc)
+            xc = collect(b->db, start, strlen(fp), b->arena, &e);
+    }
+    if (!xc && e.n == 0)
+        xc = xc_query_match_nothing(out);
+    if (xc || e.n == 0)
+        goto done;
+    qsort(e.items, e.n, sizeof *e.items, cmp_expansion);
+    keep = e.n < MAX_PREFIX_TERMS ? e.n : MAX_PREFIX_TERMS;
+    kids = calloc(keep, sizeof *kids);
+    if (!kids) {
+        xc = XC_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < keep && !xc; i++) {
+        cari_qnode leaf;
+        memset(&leaf, 0, sizeof leaf);
+        leaf.op = CARI_Q_TERM;
+        leaf.fields = q->fields;
+        leaf.weight = 1.0;
+        leaf.term = e.items[i].term;
+        leaf.len = e.items[i].len;
+        xc = build_term(b, &leaf, &kids[i]);
+        if (!xc && !b->negated &&
+            cari_termlist_push(&b->extra, b->arena, &b->extra_cap,
+                               leaf.term, leaf.len))
+            xc = XC_ENOMEM;
+    }
+    if (!xc)
+        xc = xc_query_combine(XC_OP_OR, (const xc_query *const *)kids, keep,
+                              0, out);
+done:
+    if (kids)
+        for (i = 0; i < keep; i++)
+            xc_query_free(kids[i]);
+    free(kids);
+    free(e.items);
+    return xc;
+}
+
+static int build(qbuild *b, const cari_qnode *q, xc_query **out);
+
+/* op over the built children (n >= 1). */
+static int build_list(qbuild *b, cari_qnode **items, size_t n, xc_query_op op,
+                      xc_query **out)
+{
+    xc_query **kids = calloc(n, sizeof *kids);
+    size_t i;
+    int xc = XC_OK;
+    *out = NULL;
+    if (!kids)
+        return XC_ENOMEM;
+    for (i = 0; i < n && !xc; i++)
+        xc = build(b, items[i], &kids[i]);
+    if (!xc && n == 1) {
+        *out = kids[0];
+        kids[0] = NULL;
+    } else if (!xc) {
+        xc = xc_query_combine(op, (const xc_query *const *)kids, n, 0, out);
+    }
+    for (i = 0; i < n; i++)
+        xc_query_free(kids[i]);
+    free(kids);
+    return xc;
+}
+
+static int build_bool(qbuild *b, const cari_qnode *q, xc_query **out)
+{
+    xc_query *must = NULL, *should = NULL, *excluded = NULL, *r = NULL;
+    int xc = XC_OK;
+    *out = NULL;
+    if (q->nmust)
+        xc = build_list(b, q->must, q->nmust, XC_OP_AND, &must);
+    if (!xc && q->nshould)
+        xc = build_list(b, q->should, q->nshould, XC_OP_OR, &should);
+    if (!xc && q->nmust_not) {
+        b->negated++;
+        xc = build_list(b, q->must_not, q->nmust_not, XC_OP_OR, &excluded);
+        b->negated--;
+    }
+    if (xc)
+        goto done;
+    if (must && should) {
+        /* the required part matches; the optional part adds weight */
+        xc = xc_query_combine2(XC_OP_AND_MAYBE, must, should, &r);
+    } else {
+        r = must ? must : should;
+        if (r == must)
+            must = NULL;
+        else
+            should = NULL;
+        if (!r)
+            xc = xc_query_match_nothing(&r);
+    }
+    if (!xc && excluded) {
+        xc_query *keep = r;
+        r = NULL;
+        xc = xc_query_combine2(XC_OP_AND_NOT, keep, excluded, &r);
+        xc_query_free(keep);
+    }
+done:
+    xc_query_free(must);
+    xc_query_free(should);
+    xc_query_free(excluded);
+    if (xc) {
+        xc_query_free(r);
+        return xc;
+    }
+    *out = r;
+    return XC_OK;
+}
+
+static int build(qbuild *b, const cari_qnode *q, xc_query **out)
+{
+    xc_query *r = NULL;
+    int xc;
+    *out = NULL;
+    switch (q->op) {
+    case CARI_Q_TERM: xc = build_term(b, q, &r); break;
+    case CARI_Q_PHRASE:
+    case CARI_Q_NEAR: xc = build_positional(b, q, &r); break;
+    case CARI_Q_PREFIX: xc = build_prefix(b, q, &r); break;
+    case CARI_Q_BOOL: xc = build_bool(b, q, &r); break;
+    default: return XC_EINVAL;
+    }
+    if (xc)
+        return xc;
+    if (q->weight != 1.0 && q->weight >= 0)
+        return scaled(r, q->weight, out);
+    *out = r;
+    return XC_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Search                                                              */
+/* ------------------------------------------------------------------ */
+
+static int parse_u32(const char *s, size_t len, uint32_t *out)
+{
+    uint64_t v = 0;
+    size_t i;
+    if (len == 0 || len > 10)
+        return -1;
+    for (i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (v > UINT32_MAX)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+/* A value of doc copied into the hits' arena; *xc gets the shim status. */
+static char *value_of(xc_document *doc, xc_valueno slot, cari_arena *arena,
+                      size_t *len, int *xc)
+{
+    char *v = NULL, *copy;
+    *xc = xc_document_get_value(doc, slot, &v, len);
+    if (*xc)
+        return NULL;
+    copy = cari_arena_strndup(arena, v, *len);
+    xc_free(v);
+    if (!copy)
+        *xc = XC_ENOMEM;
+    return copy;
+}
+
+typedef struct search_state {
+    cari_xapian_index *x;
+    const cari_qnode *q;
+    const cari_search_options *o;
+    cari_tokvec scratch;
+    char *errmsg;
+    size_t errcap;
+} search_state;
+
+/* Fill hit (item i of mset) as search.c's fill_hit does for a native
+ * hit.  Returns a cari code; a shim failure is reported through *xc. */
+static int fill_hit(search_state *st, cari_hits *h, const xc_mset *mset,
+                    xc_doccount i, const cari_termlist *tl, cari_hit *hit,
+                    int *xc)
+{
+    const cari_search_options *o = st->o;
+    xc_mset_item item;
+    xc_document *doc = NULL;
+    char *v, *data = NULL;
+    size_t len, dlen = 0;
+    uint32_t passage, start, end, tlen, mlen;
+    int rc = CARI_OK;
+    memset(hit, 0, sizeof *hit);
+    *xc = xc_mset_get_item(mset, i, &item);
+    if (!*xc)
+        *xc = xc_mset_get_document(mset, i, &doc);
+    if (*xc)
+        return map_read_code(*xc);
+    hit->score = item.weight;
+    hit->title = "";
+    hit->id = value_of(doc, SLOT_ID, &h->arena, &hit->id_len, xc);
+    if (!*xc) {
+        v = value_of(doc, SLOT_PASSAGE, &h->arena, &len, xc);
+        if (!*xc && parse_u32(v, len, &passage))
+            rc = CARI_ECORRUPT;
+    }
+    if (!*xc && !rc) {
+        v = value_of(doc, SLOT_START, &h->arena, &len, xc);
+        if (!*xc && parse_u32(v, len, &start))
+            rc = CARI_ECORRUPT;
+    }
+    if (!*xc && !rc) {
+        v = value_of(doc, SLOT_END, &h->arena, &len, xc);
+        if (!*xc && parse_u32(v, len, &end))
+            rc = CARI_ECORRUPT;
+    }
+    if (*xc || rc)
+        goto done;
+    if (hit->id_len == 0 || start > end) {
+        rc = CARI_ECORRUPT;
+        goto done;
+    }
+    hit->passage = passage;
+    hit->start = start;
+    hit->end = end;
+    if (!(o->flags & (CARI_SEARCH_STORED | CARI_SEARCH_SNIPPETS)))
+        goto done;
+    *xc = xc_document_get_data(doc, &data, &dlen);
+    if (*xc)
+        goto done;
+    /* title, meta, passage text (see the top of the file) */
+    if (dlen < 8 || (tlen = cari_get_u32((unsigned char *)data)) > dlen - 8 ||
+        (mlen = cari_get_u32((unsigned char *)data + 4 + tlen)) >
+            dlen - 8 - tlen ||
+        dlen - 8 - tlen - mlen != (size_t)(end - start)) {
+        rc = CARI_ECORRUPT;
+        goto done;
+    }
+    hit->title = cari_arena_strndup(&h->arena, data + 4, tlen);
+    hit->title_len = tlen;
+    hit->meta = mlen ? cari_arena_strndup(&h->arena, data + 8 + tlen, mlen)
+                     : NULL;
+    hit->meta_len = mlen;
+    if (!hit->title || (mlen && !hit->meta)) {
+        rc = CARI_ENOMEM;
+        goto done;
+    }
+    if (o->flags & CARI_SEARCH_SNIPPETS) {
+        char *snip;
+        cari_span *hl;
+        hit->text = cari_arena_strndup(&h->arena, data + 8 + tlen + mlen,
+                                       end - start);
+        hit->text_len = end - start;
+        if (!hit->text) {
+            rc = CARI_ENOMEM;
+            goto done;
+        }
+        rc = cari_snippet(st->x->an, hit->text, hit->text_len, tl,
+                          o->snippet_words, &st->scratch, &h->arena, &snip,
+                          &hit->snippet_len, &hl, &hit->highlight_count);
+        if (rc)
+            goto done;
+        hit->snippet = snip;
+        hit->highlights = hl;
+    }
+done:
+    xc_free(data);
+    xc_document_free(doc);
+    if (*xc)
+        return map_read_code(*xc);
+    if (!rc && !hit->id)
+        rc = CARI_ENOMEM;
+    return rc;
+}
+
+/* One search over x->db.  On a shim failure *xc holds its status and the
+ * message is in errmsg. */
+static int run_search(search_state *st, cari_hits **out, int *xc)
+{
+    const cari_search_options *o = st->o;
+    qbuild b;
+    xc_query *query = NULL;
+    xc_enquire *enq = NULL;
+    xc_mset *mset = NULL;
+    xc_mset_info info;
+    cari_hits *h = NULL;
+    cari_termlist base = {NULL, NULL, 0};
+    size_t cap = 0, i;
+    int rc = CARI_OK;
+    *out = NULL;
+    *xc = XC_OK;
+    h = cari_hits_new();
+    if (!h)
+        return CARI_ENOMEM;
+    memset(&b, 0, sizeof b);
+    b.o = o;
+    b.db = st->x->db;
+    b.arena = &h->arena;
+    *xc = build(&b, st->q, &query);
+    if (!*xc)
+        *xc = xc_enquire_new(st->x->db, &enq);
+    if (!*xc)
+        *xc = xc_enquire_set_query(enq, query);
+    if (!*xc)
+        *xc = xc_enquire_set_weighting_bm25(enq, o->k1, 0.0, 1.0, o->b, 0.0);
+    if (!*xc)
+        *xc = xc_enquire_get_mset(enq, (xc_doccount)o->offset,
+                                  (xc_doccount)o->limit, 0, &mset);
+    if (!*xc)
+        *xc = xc_mset_get_info(mset, &info);
+    if (*xc) {
+        rc = map_read_code(*xc);
+        goto done;
+    }
+    h->total = info.matches_estimated;
+    if (h->total < o->offset + info.size)
+        h->total = o->offset + info.size;
+    if (info.size == 0)
+        goto done;
+    /* what the snippets highlight: the query's terms and the prefixes'
+     * expansions, as natively */
+    rc = cari_query_terms(st->q, &h->arena, &base, &cap);
+    for (i = 0; i < b.extra.n && !rc; i++)
+        rc = cari_termlist_push(&base, &h->arena, &cap, b.extra.terms[i],
+                                b.extra.lens[i]);
+    if (!rc)
+        rc = cari_hits_reserve(h, info.size);
+    if (!rc && o->offset == 0)
+        xc_mset_fetch(mset);  /* one round trip per remote shard */
+    for (i = 0; i < info.size && !rc; i++)
+        rc = fill_hit(st, h, mset, (xc_doccount)i, &base, &h->items[i], xc);
+    if (rc == CARI_ECORRUPT && !*xc)
+        snprintf(st->errmsg, st->errcap,
+                 "index is damaged (the stored passage does not match its "
+                 "values)");
+done:
+    if (*xc)
+        snprintf(st->errmsg, st->errcap, "%s", xc_detail());
+    xc_mset_free(mset);
+    xc_enquire_free(enq);
+    xc_query_free(query);
+    if (rc) {
+        cari_hits_free(h);
+        return rc;
+    }
+    *out = h;
+    return CARI_OK;
+}
+
+static int has_remote(const cari_xapian_index *x)
+{
+    size_t i;
+    for (i = 0; i < x->n; i++)
+        if (x->shards[i].host && !x->shards[i].left_out)
+            return 1;
+    return 0;
+}
+
+int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
+                       const cari_search_options *o, cari_hits **out,
+                       char *errmsg, size_t errcap)
+{
+    search_state st;
+    int rc, xc = XC_OK, attempt;
+    *out = NULL;
+    if (!x || !q || !o || !x->db)
+        return CARI_EINVAL;
+    memset(&st, 0, sizeof st);
+    st.x = x;
+    st.q = q;
+    st.o = o;
+    st.errmsg = errmsg;
+    st.errcap = errcap;
+    for (attempt = 0;; attempt++) {
+        size_t dropped = 0;
+        rc = run_search(&st, out, &xc);
+        if (rc == CARI_OK || !is_network(xc) || !has_remote(x) || attempt > 0)
+            break;
+        /* which shard went away?  With ALLOW_PARTIAL, search the rest */
+        rc = reconnect(x, &dropped, errmsg, errcap);
+        if (rc)
+            break;
+    }
+    if (rc && is_network(xc) && errmsg[0] &&
+        strncmp(errmsg, "shard ", 6) != 0) {
+        char detail[512];
+        snprintf(detail, sizeof detail, "%s", errmsg);
+        snprintf(errmsg, errcap, "a remote shard failed: %s", detail);
+    } else if (rc == CARI_ECORRUPT && xc != XC_OK) {
+        char detail[512];
+        snprintf(detail, sizeof detail, "%s", errmsg);
+        snprintf(errmsg, errcap, "index is damaged (%s)", detail);
+    }
+    cari_tokvec_free(&st.scratch);
+    return rc;
+}

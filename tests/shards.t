@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# shards.t -- search across machines: corpus/ split into two Xapian shards
+# by cari-index --shards (a stable hash of the article id), each served by
+# its own xapian-tcpsrv on 127.0.0.1, searched as one by cari-search
+# --shard.  The ranking must equal that of the unsharded index (global
+# statistics: the same passages with the same scores), also with one shard
+# local and one remote.  Then a server goes away: without --allow-partial
+# cari-search fails naming the shard; with it, it returns the other
+# shard's hits and says one was left out -- at open, and when the server
+# dies between the queries of a batch.
+. "$(dirname "$0")/tap.sh"
+
+CI=$BIN/cari-index
+CS=$BIN/cari-search
+"$CI" --version | grep -q xapian ||
+    skip_all "cari was built without the Xapian backend (libxapian-dev not found)"
+command -v xapian-tcpsrv >/dev/null ||
+    skip_all "xapian-tcpsrv not found (apt-get install xapian-tools)"
+command -v python3 >/dev/null || skip_all "python3 not found: cannot pick free ports"
+
+# xapian-tcpsrv kills its whole process group on SIGTERM, and serves each
+# connection from a child: every server runs in a session of its own, and
+# is stopped by killing that group.
+SERVERS=""
+stop_server() { kill -KILL -- "-$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+cleanup() {
+    for p in $SERVERS; do stop_server "$p"; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_server DIR PORT: sets SPID once the server answers cari-search
+# (exit 0 or 1: it searched)
+start_server() {
+    setsid xapian-tcpsrv --interface 127.0.0.1 --port "$2" "$1" >"$TMP/srv.$2.log" 2>&1 &
+    SPID=$!
+    SERVERS="$SERVERS $SPID"
+    for _ in $(seq 50); do
+        "$CS" --shard "tcp://127.0.0.1:$2" -f tsv -n 1 warga >/dev/null 2>&1
+        [ $? -lt 2 ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+U=$TMP/all
+"$CI" -q --backend xapian -i "$U" "$ROOT/corpus"; ok $? "the unsharded Xapian index of corpus/"
+
+# ---- split by a stable hash of the article id ----
+out=$("$CI" --shards 2 -i "$TMP/sh" "$ROOT/corpus"); rc=$?
+is "$rc" 0 "cari-index --shards 2 exits 0"
+like "$out" "^indexed 18 articles .*; 2 shards: $TMP/sh.0 [0-9]+ articles, $TMP/sh.1 [0-9]+ articles" \
+    "the summary names both shards"
+[ -f "$TMP/sh.0/iamglass" ] && [ -f "$TMP/sh.1/iamglass" ]; ok $? "two Xapian indexes sh.0 and sh.1"
+n0=$(echo "$out" | sed 's/.*sh\.0 \([0-9]*\) articles.*/\1/')
+n1=$(echo "$out" | sed 's/.*sh\.1 \([0-9]*\) articles.*/\1/')
+is "$((n0 + n1))" 18 "every article is in exactly one shard"
+ok $([ "$n0" -gt 0 ] && [ "$n1" -gt 0 ]; echo $?) "both shards hold articles ($n0 + $n1)"
+# the shard of an id is FNV-1a-64(id) mod N, as the help says: every id
+# of corpus/ must carry its article term in that shard (xapian-delve)
+python3 - "$ROOT/corpus" > "$TMP/ids" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+ids = [json.loads(l)["id"] for l in open(os.path.join(root, "berita.jsonl"))]
+for d, _, files in os.walk(root):
+    ids += [os.path.relpath(os.path.join(d, f), root) for f in files
+            if f.endswith((".txt", ".md"))]
+for i in ids:
+    h = 0xcbf29ce484222325
+    for b in i.encode():
+        h = ((h ^ b) * 0x100000001b3) % 2**64
+    print(h % 2, i)
+PY
+bad=0
+while read -r want id; do
+    xapian-delve -t "A$id" "$TMP/sh.$want" 2>/dev/null | grep -q 'termfreq [1-9]' ||
+        { bad=$((bad + 1)); echo "# $id is not in shard $want"; }
+done < "$TMP/ids"
+is "$bad" 0 "each article sits in shard FNV-1a-64(id) mod 2 ($(wc -l < "$TMP/ids") ids checked)"
+out=$("$CI" --shards 2 -i "$TMP/sh" "$ROOT/corpus/berita.jsonl"); ok $? "indexing again into the same shards"
+like "$out" "sh\\.0 $n0 articles, .*sh\\.1 $n1 articles" "re-indexed ids replace themselves in their own shard"
+"$CI" --shards 0 -i "$TMP/x" "$ROOT/corpus" >/dev/null 2>&1; is $? 2 "--shards 0 exits 2"
+"$CI" --shards 2 --backend native -i "$TMP/x" "$ROOT/corpus" >/dev/null 2>&1; is $? 2 "--shards with --backend native exits 2"
+
+# ---- two servers, searched as one ----
+P1=$(free_port); P2=$(free_port)
+while [ "$P2" = "$P1" ]; do P2=$(free_port); done
+start_server "$TMP/sh.0" "$P1"; ok $? "xapian-tcpsrv serves shard 0 on 127.0.0.1:$P1"; S1=$SPID
+start_server "$TMP/sh.1" "$P2"; ok $? "xapian-tcpsrv serves shard 1 on 127.0.0.1:$P2"; S2=$SPID
+R1=tcp://127.0.0.1:$P1
+R2=tcp://127.0.0.1:$P2
+
+Q=$ROOT/tests/data/corpus_queries.txt
+# every match of every query (no cut-off), as qno, id#passage, score
+"$CS" -i "$U" --batch "$Q" -n 1000 2>/dev/null | cut -f1,3,4 | sort > "$TMP/one"
+"$CS" --shard "$R1" --shard "$R2" --batch "$Q" -n 1000 2>/dev/null | cut -f1,3,4 | sort > "$TMP/two"; rc=$?
+is "$rc" 0 "--batch over two remote shards exits 0"
+ok $([ -s "$TMP/one" ]; echo $?) "the unsharded index answers the queries ($(wc -l < "$TMP/one") hits)"
+is "$(diff "$TMP/one" "$TMP/two" | head -5)" "" "two remote shards: the same passages with the same scores as one index"
+for q in 'pemerin*' 'ha* -harga' 'title:ba*' '"banjir rob" OR nelayan NEAR/3 kapal'; do
+    a=$("$CS" -i "$U" -f tsv -n 1000 "$q" | cut -f2-4)
+    b=$("$CS" --shard "$R1" --shard "$R2" -f tsv -n 1000 "$q" | cut -f2-4)
+    is "$b" "$a" "two remote shards, $q: the same ranking as one index"
+done
+a=$("$CS" -i "$U" -f tsv -n 10 banjir Jakarta)
+b=$("$CS" --shard "$R1" --shard "$R2" -f tsv -n 10 banjir Jakarta)
+is "$b" "$a" "two remote shards: the same ranking, in order, as one index"
+# (the header's total is Xapian's estimate, which may differ)
+a=$("$CS" -i "$U" --color=never -n 3 pemain Brasil | sed 1d)
+b=$("$CS" --shard "$R1" --shard "$R2" --color=never -n 3 pemain Brasil | sed 1d)
+is "$b" "$a" "text output (titles, snippets, highlights) is the same too"
+"$CS" --shard "$TMP/sh.0" --shard "$R2" --batch "$Q" -n 1000 2>/dev/null | cut -f1,3,4 | sort > "$TMP/mixed"
+is "$(diff "$TMP/one" "$TMP/mixed" | head -5)" "" "a local shard and a remote one: the same as one index"
+"$CS" --shard "$TMP/sh.0" --shard "$TMP/sh.1" --batch "$Q" -n 1000 2>/dev/null | cut -f1,3,4 | sort > "$TMP/local"
+is "$(diff "$TMP/one" "$TMP/local" | head -5)" "" "two local shards: the same as one index"
+"$CS" --shard "$R1" --shard "$R2" --backend xapian -f tsv banjir >/dev/null; ok $? "--backend xapian with shards"
+is "$("$CS" -i "$R1" -f tsv -n 1000 warga)" "$("$CS" -i "$TMP/sh.0" -f tsv -n 1000 warga)" "-i tcp://HOST:PORT searches one remote index"
+"$CS" -i "$U" --shard "$R1" banjir >/dev/null 2>&1; is $? 2 "-i and --shard together exit 2"
+"$CS" --allow-partial banjir >/dev/null 2>&1; is $? 2 "--allow-partial without --shard exits 2"
+err=$("$CS" --shard "$TMP/sh.0" --shard "$ROOT/corpus" banjir 2>&1); rc=$?
+is "$rc" 2 "a shard that is no index exits 2"
+like "$err" "no index at $ROOT/corpus" "and names it"
+
+# ---- one server stops ----
+stop_server "$S2"
+err=$("$CS" --shard "$R1" --shard "$R2" -f tsv banjir 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "a shard whose server is gone: exit 2"
+like "$err" "shard $R2 unreachable" "the message names the shard"
+like "$err" "allow-partial" "and says how to search the others"
+# a query both shards answer
+W="warga OR pemerintah"
+"$CS" -i "$TMP/sh.0" -f tsv -n 1000 "$W" | awk -F'\t' '{print $3 "#" $4}' | sort > "$TMP/only0.ids"
+out=$("$CS" --allow-partial --shard "$R1" --shard "$R2" -f tsv -n 1000 "$W" 2>"$TMP/err"); rc=$?
+is "$rc" 0 "--allow-partial: exit 0"
+is "$(echo "$out" | awk -F'\t' '{print $3 "#" $4}' | sort)" "$(cat "$TMP/only0.ids")" "--allow-partial: the other shard's hits"
+like "$(cat "$TMP/err")" "warning: shard $R2 unreachable.*left out" "--allow-partial: stderr says the shard was left out"
+out=$("$CS" --allow-partial --shard "$R1" --shard "$R2" --color=never banjir 2>/dev/null)
+like "$out" '^1-[0-9]+ of [0-9]+ passages for "banjir" \(1 of 2 shards left out\)' "--allow-partial: the text header says so"
+stop_server "$S1"
+err=$("$CS" --allow-partial --shard "$R1" --shard "$R2" banjir 2>&1); rc=$?
+is "$rc" 2 "no server left: exit 2 even with --allow-partial"
+like "$err" "no shard could be searched" "and says so"
+
+# ---- a server that dies between the queries of a batch ----
+start_server "$TMP/sh.0" "$P1"; S1=$SPID
+start_server "$TMP/sh.1" "$P2"; ok $? "shard 1 is served again"; S2=$SPID
+run_dying_batch() {  # FLAGS...: three queries, shard 1's server killed after the first
+    rm -f "$TMP/fifo"; mkfifo "$TMP/fifo"
+    "$CS" "$@" --shard "$R1" --shard "$R2" -n 1000 --batch - < "$TMP/fifo" > "$TMP/dying.out" 2> "$TMP/dying.err" &
+    local c=$!
+    {
+        echo "$W"
+        sleep 1
+        stop_server "$S2"
+        echo "$W"
+        echo nelayan
+    } > "$TMP/fifo"
+    wait $c
+}
+run_dying_batch --allow-partial; rc=$?
+is "$rc" 0 "--allow-partial: a server dying mid-batch does not stop it"
+is "$(awk -F'\t' '$1 == 2 {print $3}' "$TMP/dying.out" | sort)" \
+   "$(cat "$TMP/only0.ids")" "the queries after it get the other shard's hits"
+ok $([ "$(grep -c '^1	' "$TMP/dying.out")" -gt "$(grep -c '^2	' "$TMP/dying.out")" ]; echo $?) "the query before it got both shards' hits"
+like "$(cat "$TMP/dying.err")" "shard $R2 .*left out" "and stderr says which shard was left out"
+start_server "$TMP/sh.1" "$P2"; S2=$SPID
+run_dying_batch; rc=$?
+is "$rc" 2 "without --allow-partial a server dying mid-batch is an error"
+like "$(cat "$TMP/dying.err")" "query 2: shard $R2 unreachable" "naming the query and the shard"
+
+done_testing
