@@ -558,6 +558,7 @@ void cari_index_close(cari_index *ix)
         return;
     cari_xapian_index_close(ix->xapian);
     cari_filter_cache_free(ix);
+    cari_search_scratch_free(ix);
     cari_close_segments(ix->segs, ix->nsegs);
     cari_analyzer_free(ix->analyzer);
     free(ix->dir);

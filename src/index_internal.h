@@ -35,7 +35,19 @@ struct cari_index {
     char errmsg[512];
     /* filter.c: what metadata filters learnt, kept between queries */
     struct cari_filter_cache *filter_cache;
+    /* search.c: scratch memory kept between queries (reset, not freed), so
+     * that a query does not return memory to the system for the next one
+     * to take back (brk, page faults) */
+    struct cari_search_scratch {
+        cari_arena qa, seg;
+        cari_tokvec tv;
+        void *heap, *cand;
+        size_t heap_cap, cand_cap;  /* bytes */
+    } scratch;
 };
+
+/* Free ix->scratch (search.c). */
+void cari_search_scratch_free(cari_index *ix);
 
 /* Free ix->filter_cache (filter.c). */
 void cari_filter_cache_free(struct cari_index *ix);

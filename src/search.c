@@ -1476,6 +1476,30 @@ static double pick(double given, double model)
     return given < 0 ? model : given;
 }
 
+/* buf grown to hold n bytes (contents not kept); NULL when out of memory. */
+static void *grow(void **buf, size_t *cap, size_t n)
+{
+    if (n > *cap) {
+        void *p = malloc(n);
+        if (!p)
+            return NULL;
+        free(*buf);
+        *buf = p;
+        *cap = n;
+    }
+    return *buf;
+}
+
+void cari_search_scratch_free(cari_index *ix)
+{
+    cari_arena_free(&ix->scratch.qa);
+    cari_arena_free(&ix->scratch.seg);
+    cari_tokvec_free(&ix->scratch.tv);
+    free(ix->scratch.heap);
+    free(ix->scratch.cand);
+    memset(&ix->scratch, 0, sizeof ix->scratch);
+}
+
 int cari_search(cari_index *ix, const char *text, size_t len,
                 const cari_search_options *opts, cari_hits **out)
 {
@@ -1503,8 +1527,6 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     c.ix = ix;
     tie_index = ix;
     c.o = opts ? *opts : defaults;
-    c.qarena = &qa;
-    c.arena = &seg_arena;
     if (opts && opts->version != CARI_SEARCH_OPTIONS_VERSION)
         return fail(ix, CARI_EINVAL, "unknown search options version");
     if (c.o.limit > (1u << 24) || c.o.offset > (1u << 24) ||
@@ -1517,6 +1539,12 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     if (!model)
         return fail(ix, CARI_ENOMEM, "the built-in ranking model did not load");
     ix->errmsg[0] = '\0';
+    /* the handle's scratch, given back at done (no return until then) */
+    qa = ix->scratch.qa;
+    seg_arena = ix->scratch.seg;
+    tv = ix->scratch.tv;
+    c.qarena = &qa;
+    c.arena = &seg_arena;
     if (c.o.flags & CARI_SEARCH_PLAIN)
         rc = cari_query_parse_plain(ix->analyzer, text ? text : "", len,
                                     (c.o.flags & CARI_SEARCH_ALL) != 0, &qa,
@@ -1601,10 +1629,10 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     heap.k = want > (size_t)depth ? want : (size_t)depth;
     for (;;) {
         size_t pool;
-        free(heap.heap);
-        heap.heap = malloc((heap.k ? heap.k : 1) * sizeof *heap.heap);
-        free(cand);
-        cand = malloc((heap.k ? heap.k : 1) * sizeof *cand);
+        heap.heap = grow(&ix->scratch.heap, &ix->scratch.heap_cap,
+                         (heap.k ? heap.k : 1) * sizeof *heap.heap);
+        cand = grow(&ix->scratch.cand, &ix->scratch.cand_cap,
+                    (heap.k ? heap.k : 1) * sizeof *cand);
         if (!heap.heap || !cand) {
             rc = CARI_ENOMEM;
             goto done;
@@ -1700,12 +1728,14 @@ int cari_search(cari_index *ix, const char *text, size_t len,
         }
     }
 done:
-    free(heap.heap);
-    free(cand);
     cari_filter_free(heap.filter);
-    cari_arena_free(&qa);
-    cari_arena_free(&seg_arena);
-    cari_tokvec_free(&tv);
+    /* the scratch goes back to the handle for the next query */
+    cari_arena_reset(&qa);
+    cari_arena_reset(&seg_arena);
+    tv.len = 0;
+    ix->scratch.qa = qa;
+    ix->scratch.seg = seg_arena;
+    ix->scratch.tv = tv;
     if (rc) {
         cari_hits_free(h);
         return rc;
