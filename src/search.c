@@ -769,14 +769,27 @@ static int build(qctx *c, const cari_segment *s, const cari_qnode *q,
 typedef struct scored {
     double score;
     uint32_t seg, passage;
+    uint64_t key;         /* cari_segment_tie_key() | 1, or 0 until a tie
+                             needs it (better() fills it in) */
 } scored;
 
-/* The segments whose passages are being ranked: ties compare ids. */
+/* The segments whose passages are being ranked: ties compare id hashes. */
 static _Thread_local const cari_index *tie_index;
 
+/* s's tie key, looked up the first time a tie needs it (the entries are
+ * never const underneath: heap slots and locals). */
+static uint64_t tie_key(const scored *s)
+{
+    scored *w = (scored *)s;  /* a cache in the entry: see scored.key */
+    if (!w->key)
+        w->key = cari_segment_tie_key(tie_index->segs[s->seg].seg, s->passage) | 1;
+    return w->key;
+}
+
 /*
- * Is a better than b?  Higher score first; on a tie, the smaller article
- * id, then the earlier passage of that article: an order that does not
+ * Is a better than b?  Higher score first; on a tie, the smaller hash of
+ * the article id (cari_segment_tie_key), then the smaller id, then the
+ * earlier passage of that article: an order that does not
  * depend on how the collection was split into segments (threads, flushes,
  * merges).
  */
@@ -793,6 +806,13 @@ static int better(const scored *a, const scored *b)
         return 0;
     sa = tie_index->segs[a->seg].seg;
     sb = tie_index->segs[b->seg].seg;
+    {
+        /* the hash of the article id first: ties are common at the bottom
+         * of a deep top k (equal tf and length), and this reads no id */
+        uint64_t ka = tie_key(a), kb = tie_key(b);
+        if (ka != kb)
+            return ka < kb;
+    }
     aa = cari_segment_passage_article(sa, a->passage);
     ab = cari_segment_passage_article(sb, b->passage);
     ia = cari_segment_id(sa, aa, &la);
@@ -922,6 +942,7 @@ static uint64_t run_generic(matcher *m, const cari_live_segment *ls,
             sc.score = m_score(m);
             sc.seg = si;
             sc.passage = d;
+            sc.key = 0;
             matched++;
             heap_push(heap, &sc);
         }
@@ -1001,6 +1022,7 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
                         sc.score += cursor_score(canon[i]);
                 sc.seg = si;
                 sc.passage = d;
+                sc.key = 0;
                 heap_push(heap, &sc);
             }
         }
@@ -1715,6 +1737,7 @@ int cari_search(cari_index *ix, const char *text, size_t len,
             sc.score = cd->score;
             sc.seg = cd->seg;
             sc.passage = cd->passage;
+            sc.key = 0;
             rc = fill_hit(ix, h, &sc, &tl, &c.o, &tv, &h->items[i]);
             if (!rc && explain)
                 rc = fill_explain(h, cd, rp, depth > 0, qclass, c.o.title_weight,

@@ -802,6 +802,7 @@ struct cari_segment {
     const unsigned char *body_len, *range_offsets, *ranges;
     size_t ranges_len;
     uint32_t *passage_article;
+    uint64_t *tie_key;    /* per passage: cari_fnv1a64 of its article's id */
     cari_store_reader store;
 };
 
@@ -1000,6 +1001,24 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
             prev = v;
         }
     }
+    /* the ranking's tie-break key of each passage (see
+     * cari_segment_tie_key) */
+    s->tie_key = malloc(((size_t)s->npassages + 1) * sizeof *s->tie_key);
+    if (!s->tie_key) {
+        rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+        goto fail;
+    }
+    {
+        uint32_t a, p = 0;
+        for (a = 0; a < s->narticles; a++) {
+            size_t len;
+            const char *id = cari_segment_id(s, a, &len);
+            uint64_t h = cari_fnv1a64(id, len);
+            uint32_t hi = cari_get_u32(s->first_passage + 4 * (size_t)a + 4);
+            for (; p < hi; p++)
+                s->tie_key[p] = h;
+        }
+    }
     rc = cari_store_reader_init(&s->store, s->sec[SEC_STORE],
                                 s->sec_len[SEC_STORE], s->sec[SEC_STOREIDX],
                                 s->sec_len[SEC_STOREIDX], s->sec[SEC_STOREDICT],
@@ -1023,6 +1042,7 @@ void cari_segment_close(cari_segment *s)
     if (s->map)
         munmap(s->map, s->size);
     free(s->passage_article);
+    free(s->tie_key);
     cari_store_reader_free(&s->store);
     free(s);
 }
@@ -1036,6 +1056,11 @@ uint64_t cari_segment_file_size(const cari_segment *s) { return s->size; }
 uint64_t cari_segment_total_len(const cari_segment *s, int field)
 {
     return s->total_len[field];
+}
+
+uint64_t cari_segment_tie_key(const cari_segment *s, uint32_t p)
+{
+    return s->tie_key[p];
 }
 
 uint32_t cari_segment_passage_article(const cari_segment *s, uint32_t p)

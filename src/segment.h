@@ -79,6 +79,10 @@ int cari_segment_scan_prefix(const cari_segment *s, const char *prefix,
 
 /* Passage -> article, the article's first passage and passage count. */
 uint32_t cari_segment_passage_article(const cari_segment *s, uint32_t p);
+/* Passage p's key for breaking ranking ties: a 64-bit hash of its
+ * article's id (cari_fnv1a64), so that ties order the same however the
+ * collection is split into segments, without reading the id itself. */
+uint64_t cari_segment_tie_key(const cari_segment *s, uint32_t p);
 uint32_t cari_segment_first_passage(const cari_segment *s, uint32_t a);
 uint32_t cari_segment_passage_count(const cari_segment *s, uint32_t a);
 /* Field length of a passage (body) or of an article (title), in tokens. */
