@@ -68,7 +68,7 @@ LIB_SRC = src/util.c src/utf8.c src/tokenizer.c src/stopwords.c \
           src/analyzer.c src/passage.c src/corpus.c src/codec.c \
           src/docstore.c src/segment.c src/index.c src/snippet.c \
           src/search.c src/errors.c src/stem.c src/query.c src/hits.c \
-          src/writer.c $(BACKEND_SRC)
+          src/writer.c src/io.c $(BACKEND_SRC)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o $(SHIM_OBJ)
 
 # The stemmer's root dictionary is generated at build time from Debian's
@@ -139,9 +139,26 @@ $(BUILD)/cli/%.o: src/cli/%.c include/cari.h | $(BUILD)/.dirs
 $(BUILD)/tests/%: tests/%.c $(LIB_A) $(wildcard tests/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIB_A) $(DEPS_LIBS) -lcmocka $(LDFLAGS_ALL)
 
-test: all $(TEST_BIN)
+# Fault injection, for tests only: io.c again with -DCARI_FAULT_INJECTION
+# (the one place that reads $CARI_FAULT, see src/io.h), linked ahead of
+# libcari.a into a copy of cari-index; the shipped library never has it.
+FAULT_DIR = $(BUILD)/fault
+FAULT_OBJ = $(FAULT_DIR)/io.o
+
+$(FAULT_OBJ): src/io.c src/io.h src/util.h include/cari.h | $(BUILD)/.dirs
+	@mkdir -p $(FAULT_DIR)
+	$(CC) $(CFLAGS_ALL) -DCARI_FAULT_INJECTION -c $< -o $@
+
+$(FAULT_DIR)/cari-index: $(BUILD)/cli/cari_index.o $(FAULT_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/cli/cari_index.o $(FAULT_OBJ) $(LIB_A) $(DEPS_LIBS)
+
+$(BUILD)/tests/fault_test: tests/fault_test.c $(FAULT_OBJ) $(LIB_A) $(wildcard tests/*.h) | $(BUILD)/.dirs
+	$(CC) $(CFLAGS_ALL) -DCARI_FAULT_INJECTION -Wno-missing-prototypes -o $@ $< $(FAULT_OBJ) $(LIB_A) $(DEPS_LIBS) -lcmocka $(LDFLAGS_ALL)
+
+test: all $(TEST_BIN) $(FAULT_DIR)/cari-index
 	@command -v prove >/dev/null || { echo "cari: 'prove' (perl) is needed to run the tests"; exit 1; }
-	CARI_BIN=$(abspath $(BINDIR)) CMOCKA_MESSAGE_OUTPUT=TAP prove -f $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
+	CARI_BIN=$(abspath $(BINDIR)) CARI_FAULT_BIN=$(abspath $(FAULT_DIR)) \
+	  CMOCKA_MESSAGE_OUTPUT=TAP prove -f $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
 
 # The whole suite again, built with AddressSanitizer and UBSan.
 check:

@@ -61,7 +61,10 @@ enum {
     CARI_EXAPIAN = -10,   /* an error reported by the Xapian backend */
     CARI_EUNSUPPORTED = -11, /* a feature that was not built in */
     CARI_ENOSPACE = -12,  /* the disk is full */
-    CARI_ENOTERMS = -13   /* the query holds no searchable term */
+    CARI_ENOTERMS = -13,  /* the query holds no searchable term */
+    CARI_ENOTDURABLE = -14 /* a commit is visible, but syncing the index
+                              directory afterwards failed: it may not
+                              survive a power loss */
 };
 
 /* Detail of a failed handle-creating call. */
@@ -206,8 +209,12 @@ CARI_API int cari_writer_delete(cari_writer *writer, const char *id,
 
 /*
  * Make everything added so far durable and visible, atomically: new files
- * are written and fsynced, then the manifest is renamed into place.  On
- * failure the previous commit stays intact and readable.
+ * are written and fsynced, then the manifest is renamed into place and the
+ * directory fsynced.  On failure (CARI_EIO, CARI_ENOSPACE when the disk is
+ * full, ...) the previous commit stays intact and readable, and nothing of
+ * this one is visible.  The one exception is CARI_ENOTDURABLE: the rename
+ * was done, so readers see the new commit, but the directory's fsync
+ * failed and the commit may not survive a power loss.
  */
 CARI_API int cari_writer_commit(cari_writer *writer);
 

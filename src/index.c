@@ -42,6 +42,7 @@
 #include <zlib.h>
 
 #include "index_internal.h"
+#include "io.h"
 #include "utf8.h"
 #include "util.h"
 #include "xapian_backend.h"
@@ -211,28 +212,23 @@ int cari_manifest_write(const char *dir, const cari_manifest *m, int sync,
         cari_buf_free(&b);
         return cari_set_error(err, CARI_EINVAL, "index path too long");
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fd = cari_io_open_write(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                            0644);
     if (fd < 0) {
         cari_buf_free(&b);
-        return cari_set_error(err, CARI_EIO, "%s: cannot create: %s", tmp,
-                              strerror(errno));
+        return cari_io_error(err, tmp, "create");
     }
     rc = cari_write_all(fd, b.data, b.len, tmp, err);
     cari_buf_free(&b);
-    if (!rc && sync && fsync(fd) != 0)
-        rc = cari_set_error(err, CARI_EIO, "%s: fsync failed: %s", tmp,
-                            strerror(errno));
+    if (!rc && sync && cari_io_fsync(fd) != 0)
+        rc = cari_io_error(err, tmp, "fsync");
     if (close(fd) != 0 && !rc)
-        rc = cari_set_error(err, CARI_EIO, "%s: close failed: %s", tmp,
-                            strerror(errno));
-    if (!rc && rename(tmp, path) != 0)
-        rc = cari_set_error(err, CARI_EIO, "%s: rename failed: %s", path,
-                            strerror(errno));
-    if (rc) {
-        unlink(tmp);
-        return rc;
-    }
-    return sync ? cari_fsync_dir(dir, err) : CARI_OK;
+        rc = cari_io_error(err, tmp, "close");
+    if (!rc && cari_io_rename(tmp, path) != 0)
+        rc = cari_io_error(err, path, "rename");
+    if (rc)
+        cari_io_unlink(tmp);
+    return rc;
 }
 
 void cari_segment_file_name(char *out, size_t cap, uint32_t number)
@@ -290,19 +286,18 @@ int cari_deletes_write(const char *path, const unsigned char *bitmap,
     cari_put_u32(buf + 12, articles);
     memcpy(buf + 16, bitmap, bytes);
     cari_put_u32(buf + 16 + bytes, (uint32_t)crc32_z(0, buf, 16 + bytes));
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fd = cari_io_open_write(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                            0644);
     if (fd < 0) {
         free(buf);
-        return cari_set_error(err, CARI_EIO, "%s: cannot create: %s", path,
-                              strerror(errno));
+        return cari_io_error(err, path, "create");
     }
     rc = cari_write_all(fd, buf, 16 + bytes + 4, path, err);
     free(buf);
-    if (!rc && sync && fsync(fd) != 0)
-        rc = cari_set_error(err, CARI_EIO, "%s: fsync failed: %s", path,
-                            strerror(errno));
+    if (!rc && sync && cari_io_fsync(fd) != 0)
+        rc = cari_io_error(err, path, "fsync");
     if (close(fd) != 0 && !rc)
-        rc = cari_set_error(err, CARI_EIO, "%s: close failed", path);
+        rc = cari_io_error(err, path, "close");
     return rc;
 }
 

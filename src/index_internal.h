@@ -53,7 +53,8 @@ void cari_manifest_free(cari_manifest *m);
 int cari_manifest_push(cari_manifest *m, const cari_manifest_entry *e);
 /* CARI_ENOTFOUND when dir holds no MANIFEST. */
 int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err);
-/* Write MANIFEST.tmp, (fsync,) rename over MANIFEST, (fsync the dir). */
+/* Write MANIFEST.tmp, (fsync,) rename over MANIFEST.  The commit is
+ * visible once this returns CARI_OK; the caller fsyncs the directory. */
 int cari_manifest_write(const char *dir, const cari_manifest *m, int sync,
                         cari_error *err);
 void cari_segment_file_name(char *out, size_t cap, uint32_t number);

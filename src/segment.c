@@ -63,6 +63,7 @@
 #include <zlib.h>
 
 #include "codec.h"
+#include "io.h"
 
 #define SEG_MAGIC "CARISEG"
 #define SEG_END_MAGIC "CARIEND"
@@ -626,10 +627,10 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
     if (w->ids.len) /* qsort(NULL, 0, ...) is undefined */
         qsort(w->ids.data, w->ids.len / 12, 12, cmp_ids);
 
-    o.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    o.fd = cari_io_open_write(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                              0644);
     if (o.fd < 0) {
-        rc = cari_set_error(err, CARI_EIO, "%s: cannot create: %s", path,
-                            strerror(errno));
+        rc = cari_io_error(err, path, "create");
         goto done;
     }
     memcpy(header, SEG_MAGIC, 8);
@@ -664,14 +665,12 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
         if (!rc)
             rc = cari_write_all(o.fd, trailer, 32, path, err);
     }
-    if (!rc && sync && fsync(o.fd) != 0)
-        rc = cari_set_error(err, CARI_EIO, "%s: fsync failed: %s", path,
-                            strerror(errno));
+    if (!rc && sync && cari_io_fsync(o.fd) != 0)
+        rc = cari_io_error(err, path, "fsync");
     if (close(o.fd) != 0 && !rc)
-        rc = cari_set_error(err, CARI_EIO, "%s: close failed: %s", path,
-                            strerror(errno));
+        rc = cari_io_error(err, path, "close");
     if (rc)
-        unlink(path);
+        cari_io_unlink(path);
     else if (terms)
         *terms = w->nterms;
 done:

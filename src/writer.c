@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "index_internal.h"
+#include "io.h"
 #include "utf8.h"
 #include "util.h"
 #include "xapian_backend.h"
@@ -159,10 +160,9 @@ static int take_lock(const char *dir, int *fd_out, cari_error *err)
     *fd_out = -1;
     if (cari_path_join(path, sizeof path, dir, "LOCK"))
         return cari_set_error(err, CARI_EINVAL, "index path too long");
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    fd = cari_io_open_write(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
-        return cari_set_error(err, CARI_EIO, "%s: cannot open lock file: %s",
-                              path, strerror(errno));
+        return cari_io_error(err, path, "opening the lock file");
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         long pid = 0;
         n = pread(fd, buf, sizeof buf - 1, 0);
@@ -218,7 +218,7 @@ static void remove_unreferenced(const char *dir, const cari_manifest *m)
         if (!keep) {
             char path[4096];
             if (!cari_path_join(path, sizeof path, dir, de->d_name))
-                unlink(path);
+                cari_io_unlink(path);
         }
     }
     closedir(d);
@@ -270,7 +270,7 @@ static int worker_flush(worker *k)
         worker_fail(w, CARI_EINVAL, "index path too long");
         return CARI_EINVAL;
     }
-    unlink(path);  /* a leftover of a crashed run */
+    cari_io_unlink(path);  /* a leftover of a crashed run */
     rc = cari_segw_write(k->segw, path, w->opts.sync, &terms, &err);
     if (rc) {
         worker_fail(w, rc, err.message);
@@ -282,7 +282,7 @@ static int worker_flush(worker *k)
         pending_segment *q = realloc(w->pending, cap * sizeof *q);
         if (!q) {
             pthread_mutex_unlock(&w->mu);
-            unlink(path);
+            cari_io_unlink(path);
             worker_fail(w, CARI_ENOMEM, "out of memory");
             return CARI_ENOMEM;
         }
@@ -517,7 +517,7 @@ void cari_writer_close(cari_writer *w)
         char name[64], path[4096];
         cari_segment_file_name(name, sizeof name, w->pending[i].number);
         if (!cari_path_join(path, sizeof path, w->dir, name))
-            unlink(path);
+            cari_io_unlink(path);
         free(w->pending[i].seqs);
     }
     free(w->pending);
@@ -945,7 +945,7 @@ static int finish_merged(cari_writer *w, cari_segment_writer **segw,
     cari_segment_file_name(name, sizeof name, e.number);
     if (cari_path_join(path, sizeof path, w->dir, name))
         return writer_error(w, CARI_EINVAL, "index path too long");
-    unlink(path);
+    cari_io_unlink(path);
     rc = cari_segw_write(*segw, path, w->opts.sync, &terms, &err);
     cari_segw_free(*segw);
     *segw = NULL;
@@ -1040,7 +1040,7 @@ int cari_writer_commit(cari_writer *w)
     unsigned char **newdel = NULL, **pendel = NULL;
     survivor *sv = NULL;
     size_t i, nsv = 0, target;
-    int rc, merging = 0;
+    int rc, merging = 0, unsynced = CARI_OK;
     cari_error err;
     if (!w)
         return CARI_EINVAL;
@@ -1134,6 +1134,14 @@ int cari_writer_commit(cari_writer *w)
         if (rc)
             writer_error(w, rc, "%s", err.message);
     }
+    /* the rename made the commit visible: a failing fsync of the directory
+     * now cannot undo it, only leave its durability in doubt */
+    if (!rc && w->opts.sync && cari_fsync_dir(w->dir, &err) != CARI_OK)
+        unsynced = writer_error(w, CARI_ENOTDURABLE,
+                                "the commit is in place, but syncing the "
+                                "index directory failed (%s); it may not "
+                                "survive a power loss",
+                                err.message);
 done:
     for (i = 0; sv && i < nsv; i++)
         if (sv[i].owned)
@@ -1159,7 +1167,10 @@ done:
         free(w->pending[i].seqs);
     w->npending = 0;
     forget_ids(w);
-    remove_unreferenced(w->dir, &w->m);
+    /* the files of the previous commit stay until the new one is durable
+     * (after a crash its MANIFEST may come back) */
+    if (!unsynced)
+        remove_unreferenced(w->dir, &w->m);
     w->segs = calloc(w->m.n ? w->m.n : 1, sizeof *w->segs);
     if (!w->segs)
         return writer_error(w, CARI_ENOMEM, "out of memory after commit");
@@ -1175,7 +1186,7 @@ done:
         w->stats.total_articles +=
             cari_segment_articles(w->segs[i].seg) - w->segs[i].ndeleted;
     }
-    return CARI_OK;
+    return unsynced;
 }
 
 void cari_writer_get_stats(const cari_writer *w, cari_writer_stats *out)

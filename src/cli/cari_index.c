@@ -525,7 +525,14 @@ int main(int argc, char **argv)
         return 130;
     }
     for (k = 0; k < nw && !rc; k++) {
-        if (cari_writer_commit(w[k])) {
+        int crc = cari_writer_commit(w[k]);
+        if (crc == CARI_ENOTDURABLE) {
+            /* the new commit is what readers see: say so, not "as it was" */
+            fprintf(stderr, "%s: %s%s%s\n", prog,
+                    shard_dirs ? shard_dirs[k] : "",
+                    shard_dirs ? ": " : "", cari_writer_errmsg(w[k]));
+            rc = 2;
+        } else if (crc) {
             if (shard_dirs)
                 fprintf(stderr, "%s: commit of %s failed: %s; that shard is "
                         "as it was%s\n", prog, shard_dirs[k],
