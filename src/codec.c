@@ -277,7 +277,7 @@ static int decode_block(cari_postings *p, uint32_t b, int64_t base)
                 goto corrupt;
             p->tfs[i] += 1;
         }
-        if (base >= CARI_DOC_END)
+        if (base >= p->limit)
             goto corrupt;
     } else {
         for (i = 0; i < count; i++) {
@@ -288,7 +288,7 @@ static int decode_block(cari_postings *p, uint32_t b, int64_t base)
             if (!q || tf == 0 || tf > UINT32_MAX)
                 goto corrupt;
             base += (int64_t)(v >> 1) + 1;
-            if (base >= CARI_DOC_END)
+            if (base >= p->limit)
                 goto corrupt;
             p->docs[i] = (uint32_t)base;
             p->tfs[i] = (uint32_t)tf;
@@ -313,9 +313,19 @@ int cari_postings_open(cari_postings *p, const unsigned char *data,
                        size_t len, const unsigned char *pos, size_t pos_len,
                        uint32_t df, cari_arena *arena)
 {
+    return cari_postings_open_limit(p, data, len, pos, pos_len, df,
+                                    CARI_DOC_END, arena);
+}
+
+int cari_postings_open_limit(cari_postings *p, const unsigned char *data,
+                             size_t len, const unsigned char *pos,
+                             size_t pos_len, uint32_t df, uint32_t limit,
+                             cari_arena *arena)
+{
     const unsigned char *q = data, *end = data + len;
     uint32_t b;
     uint64_t last = 0, off = 0, poff = 0;
+    p->limit = limit < CARI_DOC_END ? limit : CARI_DOC_END;
     p->data = data;
     p->end = end;
     p->pos = pos;
