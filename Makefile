@@ -68,7 +68,7 @@ LIB_SRC = src/util.c src/utf8.c src/tokenizer.c src/stopwords.c \
           src/analyzer.c src/passage.c src/corpus.c src/codec.c \
           src/docstore.c src/segment.c src/index.c src/snippet.c \
           src/search.c src/errors.c src/stem.c src/query.c src/hits.c \
-          src/writer.c src/io.c $(BACKEND_SRC)
+          src/writer.c src/io.c src/check.c $(BACKEND_SRC)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o $(SHIM_OBJ)
 
 # The stemmer's root dictionary is generated at build time from Debian's

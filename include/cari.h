@@ -306,6 +306,56 @@ typedef struct cari_index_stats {
 CARI_API void cari_index_get_stats(const cari_index *index,
                                    cari_index_stats *out);
 
+/* ------------------------------------------------------------------ */
+/* Checking an index                                                   */
+/* ------------------------------------------------------------------ */
+
+/* Called once for every problem found: the file (a path under the index
+ * directory) and what is wrong with it.  Both strings are borrowed until
+ * the callback returns. */
+typedef void (*cari_check_fn)(void *ctx, const char *file,
+                              const char *problem);
+
+typedef struct cari_check_stats {
+    uint64_t files;        /* files checked */
+    uint64_t bytes;        /* their size */
+    uint64_t segments;
+    uint64_t articles;     /* stored articles, deleted ones included */
+    uint64_t passages;
+    uint64_t terms;        /* dictionary entries, summed over segments */
+    uint64_t postings;     /* (term, field, doc) entries decoded */
+    uint64_t positions;    /* positions decoded */
+    uint64_t unreferenced; /* files MANIFEST does not name (left by an
+                              interrupted writer; the next one removes
+                              them): not damage */
+    uint64_t problems;     /* problems reported */
+    int xapian;            /* 1: a Xapian index, checked by Xapian's own
+                              checker (the counts above stay 0) */
+} cari_check_stats;
+
+/*
+ * Verify everything in the index in dir, as a reader never does in full:
+ * the manifest and every file it names; every checksum; then what a
+ * checksum cannot vouch for -- the dictionary (terms strictly ascending,
+ * every entry decodes, offsets add up), every posting list (decodes to
+ * its end, doc ids ascending and in range, df, skip entries), every
+ * position stream, every stored text block (inflates, each article's
+ * record parses, passage ranges fit the text), the id tables, deletion
+ * bitmaps against the manifest, and that no id is live twice.  Every
+ * problem goes to fn (may be NULL) -- all of them, not just the first
+ * (at most 50 per file are itemised, the rest counted) -- and is
+ * counted in stats (may be NULL).
+ *
+ * Returns CARI_OK when the index is sound; CARI_ECORRUPT when problems
+ * were found; CARI_ENOTFOUND when dir holds no index; CARI_EVERSION when
+ * it was built by an incompatible version or analyzer; CARI_EIO or
+ * CARI_ENOMEM when the check itself could not run (err says why).  A
+ * Xapian index is checked with Xapian's own checker (xapian-check);
+ * CARI_EUNSUPPORTED when this libcari has no Xapian backend.
+ */
+CARI_API int cari_index_check(const char *dir, cari_check_fn fn, void *ctx,
+                              cari_check_stats *stats, cari_error *err);
+
 typedef struct cari_search_options {
     int version;          /* CARI_SEARCH_OPTIONS_VERSION */
     size_t limit;         /* hits to return (default 10) */

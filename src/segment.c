@@ -65,25 +65,26 @@
 #include "codec.h"
 #include "io.h"
 
-#define SEG_MAGIC "CARISEG"
-#define SEG_END_MAGIC "CARIEND"
-#define SEG_VERSION 5
-#define DICT_BLOCK 32
+#define SEG_MAGIC CARI_SEG_MAGIC
+#define SEG_END_MAGIC CARI_SEG_END_MAGIC
+#define SEG_VERSION CARI_SEG_VERSION
+#define DICT_BLOCK CARI_DICT_BLOCK
 
+/* the ids (segment.h), by their short names */
 enum {
-    SEC_INFO = 1,
-    SEC_ARTICLES,
-    SEC_PASSAGES,
-    SEC_DICT,
-    SEC_DICTIDX,
-    SEC_POSTINGS,
-    SEC_POSITIONS,
-    SEC_STORE,
-    SEC_STOREIDX,
-    SEC_IDS,
-    SEC_IDTEXT,
-    SEC_STOREDICT,
-    SEC_COUNT = SEC_STOREDICT
+    SEC_INFO = CARI_SEC_INFO,
+    SEC_ARTICLES = CARI_SEC_ARTICLES,
+    SEC_PASSAGES = CARI_SEC_PASSAGES,
+    SEC_DICT = CARI_SEC_DICT,
+    SEC_DICTIDX = CARI_SEC_DICTIDX,
+    SEC_POSTINGS = CARI_SEC_POSTINGS,
+    SEC_POSITIONS = CARI_SEC_POSITIONS,
+    SEC_STORE = CARI_SEC_STORE,
+    SEC_STOREIDX = CARI_SEC_STOREIDX,
+    SEC_IDS = CARI_SEC_IDS,
+    SEC_IDTEXT = CARI_SEC_IDTEXT,
+    SEC_STOREDICT = CARI_SEC_STOREDICT,
+    SEC_COUNT = CARI_SEC_COUNT
 };
 
 static const char *const section_names[SEC_COUNT + 1] = {
@@ -1164,6 +1165,22 @@ int cari_segment_scan_prefix(const cari_segment *s, const char *prefix,
             return rc > 0 ? CARI_OK : rc;
     }
     return rc;
+}
+
+const unsigned char *cari_segment_section(const cari_segment *s, int id,
+                                          size_t *len)
+{
+    if (id < 1 || id > SEC_COUNT) {
+        *len = 0;
+        return NULL;
+    }
+    *len = s->sec_len[id];
+    return s->sec[id];
+}
+
+const char *cari_segment_section_name(int id)
+{
+    return id >= 1 && id <= SEC_COUNT ? section_names[id] : "unknown";
 }
 
 int cari_segment_find_id(cari_segment *s, const char *id, size_t len,

@@ -20,6 +20,7 @@ static const char usage_text[] =
     "usage: cari-index [-i DIR] [options] INPUT...\n"
     "       cari-index [-i DIR] [--delete ID]... [--delete-from FILE] [--merge]\n"
     "       cari-index [-i DIR] --stats\n"
+    "       cari-index [-i DIR] --check\n"
     "       cari-index --analyze < TEXT\n"
     "\n"
     "Index Indonesian articles into DIR (default: index/).  An INPUT is a\n"
@@ -50,6 +51,9 @@ static const char usage_text[] =
     "      --merge          merge the index into as few segments as --memory\n"
     "                       allows (deleted articles then leave the files)\n"
     "      --stats          print what the index holds and exit\n"
+    "      --check          verify every checksum and structure of the index;\n"
+    "                       print each problem as FILE: what is wrong, exit 2\n"
+    "                       if there is any (0 when the index is sound)\n"
     "      --analyze        read text on standard input and print one line\n"
     "                       per token: surface<TAB>term<TAB>stop\n"
     "  -h, --help           this help\n"
@@ -225,6 +229,51 @@ static int delete_listed(cari_writer *w, const char *file, uint64_t *count)
     return rc;
 }
 
+/* --check: one line per problem, "FILE: what is wrong". */
+static void print_problem(void *ctx, const char *file, const char *problem)
+{
+    (void)ctx;
+    printf("%s: %s\n", file, problem);
+}
+
+/* --check: verify everything; 0 when the index is sound, 2 otherwise. */
+static int check_index(const char *dir, int quiet)
+{
+    cari_check_stats st;
+    cari_error err;
+    char size[32];
+    int rc = cari_index_check(dir, print_problem, NULL, &st, &err);
+    if (fflush(stdout) != 0)
+        return 2;
+    if (rc == CARI_ECORRUPT) {
+        fprintf(stderr, "%s: index is damaged (%s); rebuild it with "
+                "cari-index\n", prog, err.message);
+        return 2;
+    }
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", prog, err.message);
+        return 2;
+    }
+    if (!quiet && st.xapian) {
+        printf("%s: ok (a Xapian index; checked by Xapian's checker)\n", dir);
+    } else if (!quiet) {
+        printf("%s: ok: %llu segments, %llu articles, %llu passages, %llu "
+               "terms, %llu postings, %llu positions in %llu files (%s)",
+               dir, (unsigned long long)st.segments,
+               (unsigned long long)st.articles,
+               (unsigned long long)st.passages, (unsigned long long)st.terms,
+               (unsigned long long)st.postings,
+               (unsigned long long)st.positions, (unsigned long long)st.files,
+               human(st.bytes, size, sizeof size));
+        if (st.unreferenced)
+            printf("; %llu files not in MANIFEST (left by an interrupted "
+                   "writer; the next writer removes them)",
+                   (unsigned long long)st.unreferenced);
+        putchar('\n');
+    }
+    return fflush(stdout) == 0 ? 0 : 2;
+}
+
 /* --stats: what the index holds. */
 static int print_stats(const char *dir)
 {
@@ -264,6 +313,7 @@ int main(int argc, char **argv)
         {"delete-from", required_argument, NULL, 'F'},
         {"merge", no_argument, NULL, 'M'},
         {"stats", no_argument, NULL, 'T'},
+        {"check", no_argument, NULL, 'C'},
         {"backend", required_argument, NULL, 'b'},
         {"shards", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
@@ -273,7 +323,8 @@ int main(int argc, char **argv)
     const char **deletes = NULL;
     size_t ndeletes = 0;
     uint64_t deleted = 0;
-    int quiet = 0, analyze = 0, merge = 0, stats = 0, c, i, show_progress;
+    int quiet = 0, analyze = 0, merge = 0, stats = 0, check = 0, c, i;
+    int show_progress;
     cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
     cari_writer **w = NULL;     /* one writer, or one per shard */
     char **shard_dirs = NULL;
@@ -348,6 +399,9 @@ int main(int argc, char **argv)
         case 'T':
             stats = 1;
             break;
+        case 'C':
+            check = 1;
+            break;
         case 'b':
             if (strcmp(optarg, "native") != 0 && strcmp(optarg, "xapian") != 0) {
                 fprintf(stderr, "%s: --backend wants native or xapian\n", prog);
@@ -384,8 +438,15 @@ int main(int argc, char **argv)
         }
         return analyze_stdin();
     }
-    if (stats)
-        return print_stats(dir);
+    if (stats || check) {
+        free(deletes);
+        if (optind < argc || ndeletes || delete_from || merge) {
+            fprintf(stderr, "%s: --%s takes no input and no other action\n",
+                    prog, stats ? "stats" : "check");
+            return 2;
+        }
+        return stats ? print_stats(dir) : check_index(dir, quiet);
+    }
     if (optind >= argc && !ndeletes && !delete_from && !merge) {
         fprintf(stderr, "%s: no input given\nTry '%s --help'.\n", prog, prog);
         free(deletes);
