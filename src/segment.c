@@ -752,9 +752,13 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         goto fail;
     }
     if (cari_get_u32(s->map + 8) != SEG_VERSION) {
-        rc = cari_set_error(err, CARI_EVERSION,
-                            "%s: segment format %u, this cari reads %d", path,
-                            cari_get_u32(s->map + 8), SEG_VERSION);
+        /* the header has no checksum: a bit flip there looks like another
+         * version, so say both (a rebuild is the remedy either way) */
+        rc = cari_set_error(err, CARI_ECORRUPT,
+                            "%s: segment format %u, this cari reads %d (a "
+                            "damaged header, or another version of cari "
+                            "wrote it)",
+                            path, cari_get_u32(s->map + 8), SEG_VERSION);
         goto fail;
     }
     if (cari_get_u32(s->map + 12) != 16) {
