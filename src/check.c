@@ -128,7 +128,8 @@ static int check_frame(checker *c, const unsigned char *map, size_t size)
         return 0;
     }
     if (cari_get_u32(map + 8) != CARI_SEG_VERSION) {
-        problem(c, "segment format %u, this cari reads %d",
+        problem(c, "segment format %u, this cari reads %d (a damaged header, "
+                "or another version of cari wrote it)",
                 cari_get_u32(map + 8), CARI_SEG_VERSION);
         return 0;
     }

@@ -353,15 +353,25 @@ int cari_open_segments(const char *dir, const cari_manifest *m,
 }
 
 /* A file MANIFEST names is missing: the index is damaged (err holds the
- * file's name from cari_open_segments). */
+ * file's name from cari_open_segments, as "PATH: why"). */
 int cari_missing_file(cari_error *err, const char *dir)
 {
     char detail[sizeof err->message];
+    char *colon;
+    (void)dir;
     snprintf(detail, sizeof detail, "%s", err ? err->message : "");
+    colon = strstr(detail, ": ");
+    if (colon)
+        *colon = '\0';
     return cari_set_error(err, CARI_ECORRUPT,
-                          "%s: damaged index, a file named by MANIFEST is "
-                          "missing (%s)",
-                          dir, detail);
+                          "%s: missing (MANIFEST names it)", detail);
+}
+
+int cari_index_damaged(cari_index *ix, size_t i, const char *what)
+{
+    snprintf(ix->errmsg, sizeof ix->errmsg, "%s/seg-%06" PRIu32 ".cari: %s",
+             ix->dir, i < ix->nsegs ? ix->segs[i].number : 0, what);
+    return CARI_ECORRUPT;
 }
 
 void cari_close_segments(cari_live_segment *segs, size_t n)

@@ -71,6 +71,9 @@ int cari_open_segments(const char *dir, const cari_manifest *m,
 void cari_close_segments(cari_live_segment *segs, size_t n);
 /* A file the manifest names is missing: CARI_ECORRUPT naming it. */
 int cari_missing_file(cari_error *err, const char *dir);
+/* Record in ix->errmsg that live segment i is damaged, as
+ * "DIR/seg-NNNNNN.cari: what"; returns CARI_ECORRUPT. */
+int cari_index_damaged(cari_index *ix, size_t i, const char *what);
 int cari_check_analyzer(const char *dir, const cari_manifest *m,
                         const cari_analyzer *an, cari_error *err);
 

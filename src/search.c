@@ -992,6 +992,28 @@ static size_t count_terms(const cari_qnode *q)
     return n;
 }
 
+/* Did a cursor under m meet data that does not decode?  (A damaged list
+ * ends its cursor early: without this the search would return what it
+ * found before, a partial result.) */
+static int tree_corrupt(const matcher *m)
+{
+    size_t i;
+    if (!m)
+        return 0;
+    if (m->kind == M_CURSOR)
+        return m->cur.p.corrupt;
+    for (i = 0; i < m->nkids; i++)
+        if (tree_corrupt(m->kids[i]))
+            return 1;
+    for (i = 0; i < m->nshould; i++)
+        if (tree_corrupt(m->should[i]))
+            return 1;
+    for (i = 0; i < m->nmust_not; i++)
+        if (tree_corrupt(m->must_not[i]))
+            return 1;
+    return tree_corrupt(m->must);
+}
+
 /* Collect the cursors (M_CURSOR leaves) under m. */
 static void gather_cursors(matcher *m, matcher **out, size_t *n)
 {
@@ -1238,14 +1260,16 @@ int cari_search(cari_index *ix, const char *text, size_t len,
                         rc = CARI_ECORRUPT;
             } else {
                 exact_total += run_generic(m, &ix->segs[i], (uint32_t)i, &heap);
+                if (tree_corrupt(m))
+                    rc = CARI_ECORRUPT;
             }
         }
         if (c.error)
             rc = c.error;
         cari_arena_reset(&seg_arena);
         if (rc == CARI_ECORRUPT)
-            fail(ix, rc, "index is damaged (segment %u: postings)",
-                 ix->segs[i].number);
+            cari_index_damaged(ix, i, "the dictionary or a posting list does "
+                               "not decode");
     }
     if (rc)
         goto done;
@@ -1272,8 +1296,8 @@ int cari_search(cari_index *ix, const char *text, size_t len,
             rc = fill_hit(ix, h, sc, &tl, &c.o, &tv, &h->items[i]);
             if (rc) {
                 if (rc == CARI_ECORRUPT)
-                    fail(ix, rc, "index is damaged (segment %u: stored text)",
-                         ix->segs[sc->seg].number);
+                    cari_index_damaged(ix, sc->seg, "the stored text or the "
+                                       "passage ranges do not decode");
                 goto done;
             }
         }

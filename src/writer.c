@@ -867,8 +867,9 @@ static int old_deletions(cari_writer *w, unsigned char **newdel)
             int found = cari_segment_find_id(ls->seg, s->id, s->len, cur, &a);
             if (found < 0)
                 return writer_error(w, CARI_ECORRUPT,
-                                    "segment %u is damaged (id table)",
-                                    ls->number);
+                                    "%s/seg-%06u.cari: the ids table does "
+                                    "not decode",
+                                    w->dir, ls->number);
             if (!found)
                 continue;
             if (!newdel[i]) {
@@ -983,9 +984,15 @@ static int merge_marked(cari_writer *w, survivor *sv, size_t n,
                     return writer_error(w, rc, "out of memory");
             }
             rc = cari_segment_article(sv[i].seg, a, &st);
-            if (rc)
-                return writer_error(w, rc, "merging: segment %u is damaged",
-                                    sv[i].e.number);
+            if (rc) {
+                if (rc == CARI_ECORRUPT)
+                    writer_error(w, rc, "%s/seg-%06u.cari: the stored text "
+                                 "does not decode (while merging)", w->dir,
+                                 sv[i].e.number);
+                else
+                    writer_error(w, rc, "merging: %s", cari_strerror(rc));
+                break;
+            }
             art.id = cari_segment_id(sv[i].seg, a, &art.id_len);
             art.title = st.title;
             art.title_len = st.title_len;
@@ -994,8 +1001,10 @@ static int merge_marked(cari_writer *w, survivor *sv, size_t n,
             art.text = st.text;
             art.text_len = st.text_len;
             rc = cari_segw_add(segw, w->workers[0].analyzer, &art, &no);
-            if (rc)
-                return writer_error(w, rc, "merging: %s", cari_strerror(rc));
+            if (rc) {
+                writer_error(w, rc, "merging: %s", cari_strerror(rc));
+                break;
+            }
             if (cari_segw_memory(segw) > (w->opts.memory_mb << 20))
                 rc = finish_merged(w, &segw, next);
         }

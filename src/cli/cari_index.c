@@ -83,6 +83,17 @@ static void warn_record(void *ctx, const char *file, long line,
         fprintf(stderr, "%s: warning: %s: %s\n", prog, file, msg);
 }
 
+/* A library error: the one message for a damaged index, else the
+ * library's own words. */
+static void report_error(int code, const char *message)
+{
+    if (code == CARI_ECORRUPT)
+        fprintf(stderr, "%s: index is damaged (%s); run cari-index --check, "
+                "or rebuild\n", prog, message);
+    else
+        fprintf(stderr, "%s: %s\n", prog, message);
+}
+
 /* Human-readable size: "812 B", "41.2 KB", "45.4 MB", "1.2 GB" (powers of
  * 1000, as the benchmarks count). */
 static const char *human(uint64_t bytes, char *buf, size_t cap)
@@ -246,8 +257,8 @@ static int check_index(const char *dir, int quiet)
     if (fflush(stdout) != 0)
         return 2;
     if (rc == CARI_ECORRUPT) {
-        fprintf(stderr, "%s: index is damaged (%s); rebuild it with "
-                "cari-index\n", prog, err.message);
+        fprintf(stderr, "%s: index is damaged (%s, listed above); rebuild "
+                "it\n", prog, err.message);
         return 2;
     }
     if (rc) {
@@ -281,7 +292,7 @@ static int print_stats(const char *dir)
     cari_index_stats st;
     cari_error err;
     if (cari_index_open(dir, &ix, &err)) {
-        fprintf(stderr, "%s: %s\n", prog, err.message);
+        report_error(err.code, err.message);
         return 2;
     }
     cari_index_get_stats(ix, &st);
@@ -507,7 +518,7 @@ int main(int argc, char **argv)
     for (k = 0; k < nw; k++) {
         if (cari_writer_open(shard_dirs ? shard_dirs[k] : dir, &wo, &w[k],
                              &err)) {
-            fprintf(stderr, "%s: %s\n", prog, err.message);
+            report_error(err.code, err.message);
             while (k-- > 0)
                 cari_writer_close(w[k]);
             free(w);
@@ -553,7 +564,10 @@ int main(int argc, char **argv)
                 continue;
             }
             if (arc) {
-                fprintf(stderr, "%s%s: %s\n", show_progress ? "\n" : "", prog,
+                /* a segment could not be written (disk full, I/O error):
+                 * the run ends before any commit */
+                fprintf(stderr, "%s%s: %s; nothing was committed, the index "
+                        "is as it was\n", show_progress ? "\n" : "", prog,
                         cari_writer_errmsg(to));
                 rc = 2;
                 break;
@@ -592,6 +606,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: %s%s%s\n", prog,
                     shard_dirs ? shard_dirs[k] : "",
                     shard_dirs ? ": " : "", cari_writer_errmsg(w[k]));
+            rc = 2;
+        } else if (crc == CARI_ECORRUPT) {
+            report_error(crc, cari_writer_errmsg(w[k]));
             rc = 2;
         } else if (crc) {
             if (shard_dirs)
