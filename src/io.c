@@ -75,21 +75,50 @@ unsigned long cari_io_fault_count(int kind)
     return kind >= 0 && kind < CARI_IO_KINDS ? atomic_load(&counts[kind]) : 0;
 }
 
-/* Count an operation of kind; 0 to go ahead, -1 (errno set) to fail it. */
-static int inject(int kind)
+static int log_fd = -1;
+
+/* With $CARI_FAULT_LOG, one line per operation: its number among all
+ * operations, its kind and the file (tests list the points to stop at). */
+static void log_op(unsigned long any, int kind, const char *path, int fd)
+{
+    char name[4096], line[4200], link[64];
+    ssize_t n;
+    int len;
+    if (log_fd < 0)
+        return;
+    if (!path) {
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        n = readlink(link, name, sizeof name - 1);
+        name[n > 0 ? n : 0] = '\0';
+        path = name;
+    }
+    len = snprintf(line, sizeof line, "%lu %s %s\n", any, kind_names[kind],
+                   path);
+    if (len > 0 && write(log_fd, line, (size_t)len) < 0)
+        return;
+}
+
+/* Count an operation of kind on path (or fd); 0 to go ahead, -1 (errno
+ * set) to fail it. */
+static int inject(int kind, const char *path, int fd)
 {
     unsigned long mine, any;
     int expected = 0;
     if (atomic_compare_exchange_strong(&env_read, &expected, 1)) {
         const char *spec = getenv("CARI_FAULT");
+        const char *log = getenv("CARI_FAULT_LOG");
         if (spec && cari_io_fault_arm(spec) != 0) {
             /* a typo must not make a test pass quietly */
             fprintf(stderr, "CARI_FAULT: cannot parse '%s'\n", spec);
             abort();
         }
+        if (log)
+            log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                          0644);
     }
     mine = atomic_fetch_add(&counts[kind], 1) + 1;
     any = atomic_fetch_add(&counts[CARI_IO_ANY], 1) + 1;
+    log_op(any, kind, path, fd);
     if (fault.action == ACT_NONE)
         return 0;
     if (fault.kind == CARI_IO_ANY)
@@ -103,42 +132,42 @@ static int inject(int kind)
     errno = fault.action == ACT_ENOSPC ? ENOSPC : EIO;
     return -1;
 }
-#define INJECT(kind, fail_value)         \
+#define INJECT(kind, path, fd)           \
     do {                                 \
-        if (inject(kind))                \
-            return fail_value;           \
+        if (inject(kind, path, fd))      \
+            return -1;                   \
     } while (0)
 #else
-#define INJECT(kind, fail_value) ((void)0)
+#define INJECT(kind, path, fd) ((void)0)
 #endif
 
 int cari_io_open_write(const char *path, int flags, mode_t mode)
 {
-    INJECT(CARI_IO_OPEN, -1);
+    INJECT(CARI_IO_OPEN, path, -1);
     return open(path, flags, mode);
 }
 
 ssize_t cari_io_write(int fd, const void *buf, size_t len)
 {
-    INJECT(CARI_IO_WRITE, -1);
+    INJECT(CARI_IO_WRITE, NULL, fd);
     return write(fd, buf, len);
 }
 
 int cari_io_fsync(int fd)
 {
-    INJECT(CARI_IO_FSYNC, -1);
+    INJECT(CARI_IO_FSYNC, NULL, fd);
     return fsync(fd);
 }
 
 int cari_io_rename(const char *from, const char *to)
 {
-    INJECT(CARI_IO_RENAME, -1);
+    INJECT(CARI_IO_RENAME, to, -1);
     return rename(from, to);
 }
 
 int cari_io_unlink(const char *path)
 {
-    INJECT(CARI_IO_UNLINK, -1);
+    INJECT(CARI_IO_UNLINK, path, -1);
     return unlink(path);
 }
 

@@ -17,6 +17,9 @@
  *             done) or kill (SIGKILL before the operation)
  *     sticky  every operation of the kind from the k-th on fails (a disk
  *             that stays full), not the k-th alone
+ *   CARI_FAULT_LOG=FILE
+ *     appends one line per operation to FILE: "N KIND PATH", N counting
+ *     all operations (the k of any:K)
  */
 #ifndef CARI_IO_H
 #define CARI_IO_H

@@ -475,6 +475,100 @@ static void test_sweep(void **state)
     free(d);
 }
 
+/* The results of a few queries, as text: ids, passages and scores. */
+static void results(const char *dir, char *out, size_t cap, int *status)
+{
+    static const char *const queries[] = {"banjir jakarta", "\"hujan\"",
+                                          "ik*", "title:berita", "laut -ikan",
+                                          "warga NEAR/3 sungai"};
+    cari_index *ix;
+    cari_error err;
+    size_t q, n = 0;
+    out[0] = '\0';
+    *status = cari_index_open(dir, &ix, &err);
+    if (*status)
+        return;
+    for (q = 0; q < sizeof queries / sizeof queries[0] && !*status; q++) {
+        cari_hits *h = NULL;
+        size_t i;
+        *status = cari_search(ix, queries[q], strlen(queries[q]), NULL, &h);
+        for (i = 0; !*status && i < cari_hits_count(h); i++) {
+            cari_hit hit;
+            cari_hits_get(h, i, &hit);
+            n += (size_t)snprintf(out + n, cap - n, "%zu %.*s#%u %.6f %.20s\n",
+                                  q, (int)hit.id_len, hit.id, hit.passage,
+                                  hit.score, hit.snippet ? hit.snippet : "");
+            if (n >= cap)
+                n = cap - 1;
+        }
+        cari_hits_free(h);
+    }
+    cari_index_close(ix);
+}
+
+/* Raw damage, no checksum fixed: a byte changed in every file of the
+ * index at many offsets (CARI_SLOW_TESTS=1: every byte), and each file cut
+ * short at many lengths.  Opening or searching must report CARI_ECORRUPT
+ * -- and then the checker too -- or give exactly the intact results. */
+static void test_raw_sweep(void **state)
+{
+    fixture *f = *state;
+    static char ref[65536], got[65536];
+    const char *names[] = {"MANIFEST", "seg-000001.cari", "seg-000002.cari",
+                           "seg-000001.del-000002", "seg-000002.del-000002"};
+    int slow = getenv("CARI_SLOW_TESTS") && !strcmp(getenv("CARI_SLOW_TESTS"),
+                                                      "1");
+    size_t tried = 0, reported = 0, harmless = 0, k;
+    int status;
+    results(f->ix, ref, sizeof ref, &status);
+    assert_int_equal(status, CARI_OK);
+    assert_true(strlen(ref) > 100);
+    for (k = 0; k < sizeof names / sizeof names[0]; k++) {
+        char path[512];
+        size_t len, at, step;
+        unsigned char *orig, *d;
+        snprintf(path, sizeof path, "%s/%s", f->ix, names[k]);
+        orig = test_read_file(path, &len);
+        if (!orig)
+            continue;  /* segment 2 may keep all its articles */
+        d = malloc(len + 1);
+        assert_non_null(d);
+        step = slow ? 1 : 13;
+        for (at = 0; at < len + len / 7 + 1; at += step) {
+            int cut = at >= len, rc;
+            found fd;
+            memcpy(d, orig, len);
+            if (cut)  /* the lengths past len stand for cuts */
+                spit(path, d, (at - len) * 7);
+            else {
+                d[at] ^= (unsigned char)(1u << (at % 8));
+                spit(path, d, len);
+            }
+            tried++;
+            results(f->ix, got, sizeof got, &status);
+            rc = check(f, &fd, NULL);
+            if (status == CARI_ECORRUPT) {
+                reported++;
+                if (rc != CARI_ECORRUPT)
+                    fail_msg("%s %s %zu: the reader reports damage, the "
+                             "checker does not", names[k],
+                             cut ? "cut to" : "byte", cut ? (at - len) * 7 : at);
+            } else if (status == CARI_OK && strcmp(got, ref) == 0) {
+                harmless++;
+            } else {
+                fail_msg("%s %s %zu: status %d, %s", names[k],
+                         cut ? "cut to" : "byte", cut ? (at - len) * 7 : at,
+                         status, status ? "not damage" : "other results");
+            }
+        }
+        spit(path, orig, len);
+        free(orig);
+        free(d);
+    }
+    print_message("# raw damage: %zu copies, %zu reported as damage, %zu "
+                  "harmless (same results)\n", tried, reported, harmless);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -496,6 +590,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_many_problems_itemised, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sweep, setup_small, teardown),
+        cmocka_unit_test_setup_teardown(test_raw_sweep, setup_small,
+                                        teardown),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,12 +84,14 @@ static void warn_record(void *ctx, const char *file, long line,
 }
 
 /* A library error: the one message for a damaged index, else the
- * library's own words. */
+ * library's own words (and, for a failing disk, that nothing changed). */
 static void report_error(int code, const char *message)
 {
     if (code == CARI_ECORRUPT)
         fprintf(stderr, "%s: index is damaged (%s); run cari-index --check, "
                 "or rebuild\n", prog, message);
+    else if (code == CARI_EIO || code == CARI_ENOSPACE)
+        fprintf(stderr, "%s: %s; the index is as it was\n", prog, message);
     else
         fprintf(stderr, "%s: %s\n", prog, message);
 }
