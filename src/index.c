@@ -48,7 +48,12 @@
 #include "xapian_backend.h"
 
 #define MANIFEST_VERSION 1
+/* A file MANIFEST names is missing: read MANIFEST again (a newer commit
+ * removed the file under us) as long as MANIFEST keeps changing, up to
+ * OPEN_ATTEMPTS times; the same MANIFEST OPEN_RETRIES times in a row with
+ * a file missing is damage. */
 #define OPEN_RETRIES 5
+#define OPEN_ATTEMPTS 10000
 
 /* ------------------------------------------------------------------ */
 /* Manifest                                                            */
@@ -404,7 +409,8 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
 {
     cari_index *ix;
     cari_manifest m;
-    int rc = CARI_OK, attempt;
+    int rc = CARI_OK, attempt, stale = 0;
+    uint64_t last_generation = UINT64_MAX;
     size_t i;
     *out = NULL;
     if (!dir)
@@ -429,7 +435,7 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
         *out = ix;
         return CARI_OK;
     }
-    for (attempt = 0; attempt < OPEN_RETRIES; attempt++) {
+    for (attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
         rc = cari_manifest_read(dir, &m, err);
         if (rc)
             break;
@@ -454,8 +460,13 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
         cari_close_segments(ix->segs, ix->nsegs);
         ix->segs = NULL;
         ix->nsegs = 0;
+        stale = ix->generation == last_generation ? stale + 1 : 0;
+        last_generation = ix->generation;
+        if (stale + 1 >= OPEN_RETRIES)
+            break;
     }
-    if (rc == CARI_ENOTFOUND && attempt == OPEN_RETRIES)
+    if (rc == CARI_ENOTFOUND && (attempt == OPEN_ATTEMPTS ||
+                                 stale + 1 >= OPEN_RETRIES))
         rc = cari_missing_file(err, dir); /* MANIFEST is there, a file it names
                                         stays missing */
     if (rc) {
