@@ -71,16 +71,112 @@ static void on_signal(int sig)
     interrupted = 1;
 }
 
+/* Warnings about records: at most MAX_FILE_WARNINGS per input file are
+ * printed (a binary file read as JSON Lines would print one per line);
+ * the summary counts them all. */
+#define MAX_FILE_WARNINGS 100
+
+typedef struct warn_state {
+    int progress;          /* a progress line is on the terminal */
+    char file[4096];       /* the file of the last warnings */
+    unsigned long in_file; /* warnings about it so far */
+} warn_state;
+
 static void warn_record(void *ctx, const char *file, long line,
                         const char *msg)
 {
-    int *quiet_progress = ctx;
-    if (*quiet_progress)
+    warn_state *ws = ctx;
+    if (strcmp(file, ws->file) != 0) {
+        snprintf(ws->file, sizeof ws->file, "%s", file);
+        ws->in_file = 0;
+    }
+    if (++ws->in_file > MAX_FILE_WARNINGS)
+        return;
+    if (ws->progress)
         fputs("\r\033[K", stderr);
-    if (line > 0)
+    if (ws->in_file == MAX_FILE_WARNINGS)
+        fprintf(stderr, "%s: warning: %s: more than %d warnings; the rest "
+                "of this file's are not shown\n", prog, file,
+                MAX_FILE_WARNINGS - 1);
+    else if (line > 0)
         fprintf(stderr, "%s: warning: %s:%ld: %s\n", prog, file, line, msg);
     else
         fprintf(stderr, "%s: warning: %s: %s\n", prog, file, msg);
+}
+
+/* The ids added in this run, to warn when one comes again (the later
+ * record replaces the earlier).  A 64-bit hash of the id stands for it:
+ * two ids with the same hash are practically impossible. */
+typedef struct seen_ids {
+    struct seen_slot {
+        uint64_t hash;     /* 0: empty */
+        uint32_t file;     /* index into files */
+        uint32_t line;
+    } *slots;
+    size_t n, cap;
+    char **files;
+    size_t nfiles;
+} seen_ids;
+
+static uint64_t fnv1a64(const char *s, size_t n);
+
+/* Remember id from file:line; when it was seen before, *prev_file and
+ * *prev_line say where.  Returns 1 for a repeat, 0 for a new id, -1 when
+ * out of memory (the check is then given up). */
+static int seen_before(seen_ids *ids, const char *id, size_t len,
+                       const char *file, long line, const char **prev_file,
+                       long *prev_line)
+{
+    uint64_t h = fnv1a64(id, len) | 1;
+    size_t i;
+    if (!ids->nfiles || strcmp(ids->files[ids->nfiles - 1], file) != 0) {
+        char **p = realloc(ids->files, (ids->nfiles + 1) * sizeof *p);
+        if (!p)
+            return -1;
+        ids->files = p;
+        if (!(ids->files[ids->nfiles] = strdup(file)))
+            return -1;
+        ids->nfiles++;
+    }
+    if ((ids->n + 1) * 2 > ids->cap) {
+        size_t cap = ids->cap ? ids->cap * 2 : 4096, k;
+        struct seen_slot *s = calloc(cap, sizeof *s);
+        if (!s)
+            return -1;
+        for (k = 0; k < ids->cap; k++) {
+            if (!ids->slots[k].hash)
+                continue;
+            i = ids->slots[k].hash & (cap - 1);
+            while (s[i].hash)
+                i = (i + 1) & (cap - 1);
+            s[i] = ids->slots[k];
+        }
+        free(ids->slots);
+        ids->slots = s;
+        ids->cap = cap;
+    }
+    for (i = h & (ids->cap - 1); ids->slots[i].hash; i = (i + 1) & (ids->cap - 1))
+        if (ids->slots[i].hash == h) {
+            *prev_file = ids->files[ids->slots[i].file];
+            *prev_line = ids->slots[i].line;
+            ids->slots[i].file = (uint32_t)(ids->nfiles - 1);
+            ids->slots[i].line = (uint32_t)line;
+            return 1;
+        }
+    ids->slots[i].hash = h;
+    ids->slots[i].file = (uint32_t)(ids->nfiles - 1);
+    ids->slots[i].line = (uint32_t)line;
+    ids->n++;
+    return 0;
+}
+
+static void seen_ids_free(seen_ids *ids)
+{
+    size_t i;
+    for (i = 0; i < ids->nfiles; i++)
+        free(ids->files[i]);
+    free(ids->files);
+    free(ids->slots);
 }
 
 /* A library error: the one message for a damaged index, else the
@@ -338,6 +434,9 @@ int main(int argc, char **argv)
     uint64_t deleted = 0;
     int quiet = 0, analyze = 0, merge = 0, stats = 0, check = 0, c, i;
     int show_progress;
+    warn_state ws;
+    seen_ids ids;
+    int check_ids = 1;
     cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
     cari_writer **w = NULL;     /* one writer, or one per shard */
     char **shard_dirs = NULL;
@@ -510,6 +609,9 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
 
     show_progress = !quiet && isatty(2);
+    memset(&ws, 0, sizeof ws);
+    memset(&ids, 0, sizeof ids);
+    ws.progress = show_progress;
     t0 = now();
     w = calloc(nw, sizeof *w);
     if (!w) {
@@ -551,7 +653,7 @@ int main(int argc, char **argv)
         cari_reader *r;
         cari_article a;
         int n = 0;
-        if (cari_reader_open(argv[i], warn_record, &show_progress, &r, &err)) {
+        if (cari_reader_open(argv[i], warn_record, &ws, &r, &err)) {
             fprintf(stderr, "%s: %s\n", prog, err.message);
             rc = 2;
             break;
@@ -560,8 +662,8 @@ int main(int argc, char **argv)
             cari_writer *to = w[nw > 1 ? fnv1a64(a.id, a.id_len) % nw : 0];
             int arc = cari_writer_add(to, &a);
             if (arc == CARI_EINPUT) {
-                warn_record(&show_progress, cari_reader_file(r),
-                            cari_reader_line(r), cari_writer_errmsg(to));
+                warn_record(&ws, cari_reader_file(r), cari_reader_line(r),
+                            cari_writer_errmsg(to));
                 rejected++;
                 continue;
             }
@@ -575,6 +677,24 @@ int main(int argc, char **argv)
                 break;
             }
             articles++;
+            if (check_ids) {
+                const char *pf;
+                long pl;
+                int seen = seen_before(&ids, a.id, a.id_len,
+                                       cari_reader_file(r),
+                                       cari_reader_line(r), &pf, &pl);
+                if (seen < 0) {
+                    check_ids = 0;  /* out of memory: no more id warnings */
+                } else if (seen) {
+                    char msg[300];
+                    snprintf(msg, sizeof msg, "id \"%.*s\" again (also at "
+                             "%s:%ld); this record replaces that one",
+                             (int)(a.id_len > 80 ? 80 : a.id_len), a.id, pf,
+                             pl);
+                    warn_record(&ws, cari_reader_file(r),
+                                cari_reader_line(r), msg);
+                }
+            }
             if (show_progress && now() - last > 0.25) {
                 last = now();
                 progress(articles, bytes + cari_reader_bytes(r), t0);
@@ -595,6 +715,7 @@ int main(int argc, char **argv)
     if (interrupted) {
         fprintf(stderr, "%s: interrupted; nothing was committed, the index "
                 "is as it was\n", prog);
+        seen_ids_free(&ids);
         for (k = 0; k < nw; k++)
             cari_writer_close(w[k]);
         free(w);
@@ -671,6 +792,7 @@ int main(int argc, char **argv)
     free(w);
     free_dirs(shard_dirs, nw);
     free(deletes);
+    seen_ids_free(&ids);
     if (fflush(stdout) != 0)
         rc = 2;
     return rc;
