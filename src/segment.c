@@ -527,7 +527,7 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
             }
             /* position bytes per entry (none for exact forms) */
             q = fa->pos.data;
-            end = q + fa->pos.len;
+            end = fa->pos.len ? q + fa->pos.len : q;  /* NULL + 0 is UB */
             for (k = 0; k < fa->df; k++) {
                 const unsigned char *s = q;
                 uint32_t j;
