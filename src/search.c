@@ -191,7 +191,8 @@ static int expand_prefixes(qctx *c, cari_qnode *q)
             free(e.items);
             return rc;
         }
-        qsort(e.items, e.n, sizeof *e.items, cmp_expansion);
+        if (e.n)  /* qsort(NULL, 0, ...) is undefined */
+            qsort(e.items, e.n, sizeof *e.items, cmp_expansion);
         keep = e.n < MAX_PREFIX_TERMS ? e.n : MAX_PREFIX_TERMS;
         q->op = CARI_Q_BOOL;
         q->nshould = keep;
