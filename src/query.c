@@ -390,6 +390,11 @@ static int parse_near(parser *p, cari_qnode **out)
         }
         if (left->op == CARI_Q_NEAR && left->window == (uint32_t)window) {
             n = left;  /* a NEAR b NEAR c: one group */
+        } else if (left->op == CARI_Q_NEAR) {
+            /* a group has one distance (this built a group of a NULL term
+             * and c from a NEAR/3 b NEAR/2 c) */
+            return syntax(p, at, "one NEAR group has one distance: write "
+                          "NEAR/n with the same n throughout");
         } else {
             n = new_node(p, CARI_Q_NEAR);
             if (!n)

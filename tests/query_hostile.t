@@ -33,6 +33,9 @@ q 2 "nested too deeply" "brackets 100 deep" -- "$(printf '%.0s(' $(seq 100))banj
 q 2 "NEAR/n wants n from 1 to 1000" "NEAR/99999999999" -- 'banjir NEAR/99999999999 warga'
 q 2 "NEAR/n wants n" "NEAR/0" -- 'banjir NEAR/0 warga'
 q 2 "needs a word before it" "NEAR with nothing before it" -- 'NEAR/3 banjir'
+# found by query_fuzz: a group of a lost NULL term and the last word
+q 2 "one NEAR group has one distance" "NEAR/3 then NEAR/2 in one group" -- 'banjir NEAR/3 warga NEAR/2 sungai'
+q 0 "" "NEAR/10 throughout: one group" -- 'banjir NEAR/10 warga NEAR/10 Jakarta'
 q 2 "operator needs a word" "only operators" -- 'AND OR NOT'
 q 2 "missing at the end" "an operator at the end" -- 'banjir AND'
 q 2 "must be followed by a word" "a lone +" -- '+'
