@@ -285,7 +285,8 @@ static int decode_block(cari_postings *p, uint32_t b, int64_t base)
             uint64_t tf = 1;
             if (!(v & 1))
                 tf = cari_varint_get(&q, end);
-            if (!q || tf == 0 || tf > UINT32_MAX)
+            /* a gap past the limit is damage, and would overflow base */
+            if (!q || tf == 0 || tf > UINT32_MAX || (v >> 1) >= p->limit)
                 goto corrupt;
             base += (int64_t)(v >> 1) + 1;
             if (base >= p->limit)

@@ -493,6 +493,16 @@ static void test_corrupt_doc_past_limit(void **state)
             }
         assert_int_equal(p.corrupt, 1);
     }
+    /* a gap of 2^63 - 1: damage, not a signed overflow of the doc (found
+     * by codec_fuzz; UBSan reports the old code under make check) */
+    {
+        static const unsigned char huge[] = {0xff, 0xff, 0xff, 0xff, 0xff,
+                                             0xff, 0xff, 0xff, 0xff, 0x01};
+        assert_int_equal(cari_postings_open(&p, huge, sizeof huge, none, 0, 1,
+                                            &arena),
+                         CARI_ECORRUPT);
+        assert_int_equal(p.corrupt, 1);
+    }
     cari_buf_free(&out);
     cari_arena_free(&arena);
 }
