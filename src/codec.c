@@ -419,9 +419,12 @@ int cari_postings_positions(cari_postings *p, uint32_t *out, uint32_t max)
     p->pos_block = q;
     tf = p->tfs[p->i];
     for (k = 0; k < tf; k++) {
-        pos += cari_varint_get(&q, p->pos_end);
-        if (!q || pos > UINT32_MAX)
+        uint64_t gap = cari_varint_get(&q, p->pos_end);
+        /* a gap that takes the position past 2^32 - 1 is damage (adding it
+         * first could wrap the sum round to a small, valid-looking one) */
+        if (!q || gap > UINT32_MAX - pos)
             goto corrupt;
+        pos += gap;
         if (n < max)
             out[n++] = (uint32_t)pos;
     }

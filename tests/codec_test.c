@@ -493,6 +493,20 @@ static void test_corrupt_doc_past_limit(void **state)
             }
         assert_int_equal(p.corrupt, 1);
     }
+    /* positions 5, then a gap of 2^64 - 3: damage -- the sum wrapped to 2,
+     * a descending position that looked valid (found by codec_fuzz) */
+    {
+        static const unsigned char post[] = {0x00, 0x02};  /* doc 0, tf 2 */
+        static const unsigned char pos[] = {0x05, 0xfd, 0xff, 0xff, 0xff, 0xff,
+                                            0xff, 0xff, 0xff, 0xff, 0x01};
+        uint32_t got[4];
+        assert_int_equal(cari_postings_open(&p, post, sizeof post, pos,
+                                            sizeof pos, 1, &arena),
+                         CARI_OK);
+        assert_int_equal(p.doc, 0);
+        assert_int_equal(cari_postings_positions(&p, got, 4), -1);
+        assert_int_equal(p.corrupt, 1);
+    }
     /* a gap of 2^63 - 1: damage, not a signed overflow of the doc (found
      * by codec_fuzz; UBSan reports the old code under make check) */
     {
