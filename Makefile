@@ -70,7 +70,8 @@ LIB_SRC = src/util.c src/utf8.c src/tokenizer.c src/stopwords.c \
           src/analyzer.c src/passage.c src/corpus.c src/codec.c \
           src/docstore.c src/segment.c src/index.c src/snippet.c \
           src/search.c src/errors.c src/stem.c src/query.c src/hits.c \
-          src/writer.c src/io.c src/check.c $(BACKEND_SRC)
+          src/writer.c src/filter.c src/suggest.c src/io.c src/check.c \
+          $(BACKEND_SRC)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o $(SHIM_OBJ)
 
 # The stemmer's root dictionary is generated at build time from Debian's
@@ -130,11 +131,18 @@ $(LIB_SO): $(LIB_OBJ)
 $(LIBDIR)/libcari.so: $(LIB_SO)
 	ln -sf libcari.so.$(SOVERSION) $@
 
-$(BINDIR)/cari-%: $(BUILD)/cli/cari_%.o $(LIB_A)
+$(BINDIR)/cari-%: $(BUILD)/cli/cari_%.o $(BUILD)/cli/cli_util.o $(LIB_A)
 	@mkdir -p $(BINDIR)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB_A) $(DEPS_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIB_A) $(DEPS_LIBS)
 
-$(BUILD)/cli/%.o: src/cli/%.c include/cari.h | $(BUILD)/.dirs
+# cari-search's printing (--fields, text wrapping, --stats) has a file of
+# its own.
+$(BINDIR)/cari-search: $(BUILD)/cli/cari_search.o $(BUILD)/cli/search_output.o \
+                       $(BUILD)/cli/cli_util.o $(LIB_A)
+	@mkdir -p $(BINDIR)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIB_A) $(DEPS_LIBS)
+
+$(BUILD)/cli/%.o: src/cli/%.c include/cari.h $(wildcard src/cli/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 # ---- tests ----
@@ -152,8 +160,8 @@ $(FAULT_OBJ): src/io.c src/io.h src/util.h include/cari.h | $(BUILD)/.dirs
 	@mkdir -p $(FAULT_DIR)
 	$(CC) $(CFLAGS_ALL) -DCARI_FAULT_INJECTION -c $< -o $@
 
-$(FAULT_DIR)/cari-index: $(BUILD)/cli/cari_index.o $(FAULT_OBJ) $(LIB_A)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/cli/cari_index.o $(FAULT_OBJ) $(LIB_A) $(DEPS_LIBS)
+$(FAULT_DIR)/cari-index: $(BUILD)/cli/cari_index.o $(BUILD)/cli/cli_util.o $(FAULT_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/cli/cari_index.o $(BUILD)/cli/cli_util.o $(FAULT_OBJ) $(LIB_A) $(DEPS_LIBS)
 
 $(BUILD)/tests/fault_test: tests/fault_test.c $(FAULT_OBJ) $(LIB_A) $(wildcard tests/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -DCARI_FAULT_INJECTION -Wno-missing-prototypes -o $@ $< $(FAULT_OBJ) $(LIB_A) $(DEPS_LIBS) -lcmocka $(LDFLAGS_ALL)
@@ -161,6 +169,7 @@ $(BUILD)/tests/fault_test: tests/fault_test.c $(FAULT_OBJ) $(LIB_A) $(wildcard t
 test: all $(TEST_BIN) $(FAULT_DIR)/cari-index
 	@command -v prove >/dev/null || { echo "cari: 'prove' (perl) is needed to run the tests"; exit 1; }
 	CARI_BIN=$(abspath $(BINDIR)) CARI_FAULT_BIN=$(abspath $(FAULT_DIR)) \
+	  CARI_CC="$(CC) $(SAN)" \
 	  CMOCKA_MESSAGE_OUTPUT=TAP prove -f $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
 
 # The whole suite again, built with AddressSanitizer and UBSan.
@@ -222,15 +231,60 @@ $(BUILD)/stem_eval: bench/stem_eval.c $(LIB_A)
 eval: all
 	bench/eval.sh
 
+# Speed and size against the peers (../shared/bench) and the Xapian backend
+# in one run, then cost growth at 1x/3x/10x and the stemming benchmark.
+# Results: bench/results/, docs/BENCHMARKS.md (with RECORD=1).
+bench: all bench-stem
+	bench/run.sh $(if $(RECORD),--record)
+	bench/scale.sh $(if $(RECORD),--record)
+
 clean:
 	rm -rf build build-san build-fuzz lib bin tests/tmp
 
 # ---- install ----
+#
+# make install PREFIX=/usr/local DESTDIR=/tmp/stage: the tools, the library
+# (static, and shared as libcari.so.VERSION with the libcari.so.SOVERSION
+# and libcari.so links), cari.h, a pkg-config file (cari.pc), the man pages
+# and bash completion.  The directories follow the GNU names and can be set
+# one by one (libdir=$(PREFIX)/lib/x86_64-linux-gnu...).
+
+VERSION := $(shell sed -n 's/^\#define CARI_VERSION_STRING "\(.*\)"/\1/p' include/cari.h)
+bindir      ?= $(PREFIX)/bin
+libdir      ?= $(PREFIX)/lib
+includedir  ?= $(PREFIX)/include
+mandir      ?= $(PREFIX)/share/man
+pkgconfigdir ?= $(libdir)/pkgconfig
+bashcompdir ?= $(PREFIX)/share/bash-completion/completions
+MANPAGES = docs/man/cari-index.1 docs/man/cari-search.1
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
-	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libcari.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libcari.so
-	install -m 644 include/cari.h $(if $(SHIM_OBJ),include/xapian_c.h) $(DESTDIR)$(PREFIX)/include/
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) \
+	  $(DESTDIR)$(pkgconfigdir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(bashcompdir)
+	install -m 755 $(BINS) $(DESTDIR)$(bindir)/
+	install -m 644 $(LIB_A) $(DESTDIR)$(libdir)/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(libdir)/libcari.so.$(VERSION)
+	ln -sf libcari.so.$(VERSION) $(DESTDIR)$(libdir)/libcari.so.$(SOVERSION)
+	ln -sf libcari.so.$(SOVERSION) $(DESTDIR)$(libdir)/libcari.so
+	install -m 644 include/cari.h $(if $(SHIM_OBJ),include/xapian_c.h) $(DESTDIR)$(includedir)/
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(libdir)' \
+	  'includedir=$(includedir)' '' 'Name: cari' \
+	  'Description: Full-text search for Indonesian article collections' \
+	  'Version: $(VERSION)' \
+	  'Libs: -L$${libdir} -lcari' 'Libs.private: $(strip $(DEPS_LIBS))' \
+	  'Cflags: -I$${includedir}' > $(DESTDIR)$(pkgconfigdir)/cari.pc
+	chmod 644 $(DESTDIR)$(pkgconfigdir)/cari.pc
+	install -m 644 $(MANPAGES) $(DESTDIR)$(mandir)/man1/
+	install -m 644 docs/completion/cari.bash $(DESTDIR)$(bashcompdir)/cari-search
+	ln -sf cari-search $(DESTDIR)$(bashcompdir)/cari-index
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/cari-index $(DESTDIR)$(bindir)/cari-search \
+	  $(DESTDIR)$(libdir)/libcari.a $(DESTDIR)$(libdir)/libcari.so \
+	  $(DESTDIR)$(libdir)/libcari.so.$(SOVERSION) \
+	  $(DESTDIR)$(libdir)/libcari.so.$(VERSION) \
+	  $(DESTDIR)$(includedir)/cari.h $(DESTDIR)$(includedir)/xapian_c.h \
+	  $(DESTDIR)$(pkgconfigdir)/cari.pc \
+	  $(DESTDIR)$(mandir)/man1/cari-index.1 \
+	  $(DESTDIR)$(mandir)/man1/cari-search.1 \
+	  $(DESTDIR)$(bashcompdir)/cari-search $(DESTDIR)$(bashcompdir)/cari-index

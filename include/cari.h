@@ -293,6 +293,13 @@ CARI_API size_t cari_index_shard_count(const cari_index *index);
 CARI_API const char *cari_index_shard(const cari_index *index, size_t i,
                                       const char **left_out);
 
+/* Which of nshards shards (0 .. nshards-1; 0 when nshards is 0) the article
+ * with this id belongs to: a stable hash of the id (64-bit FNV-1a modulo
+ * nshards), the same on every platform and in every run, so that an
+ * article added again, or deleted, goes to the shard that holds it.
+ * cari-index --shards assigns articles with it. */
+CARI_API size_t cari_shard_of(const char *id, size_t id_len, size_t nshards);
+
 typedef struct cari_index_stats {
     uint64_t articles;  /* live articles */
     uint64_t passages;  /* live passages */
@@ -356,6 +363,16 @@ typedef struct cari_check_stats {
 CARI_API int cari_index_check(const char *dir, cari_check_fn fn, void *ctx,
                               cari_check_stats *stats, cari_error *err);
 
+/* The analyzer signature the index was built with (an index built with
+ * other analyzer settings does not open: see cari_index_open()).
+ * Borrowed from the index, valid until cari_index_close(). */
+CARI_API const char *cari_index_analyzer(const cari_index *index);
+
+/* The on-disk format versions of a native index: its MANIFEST's and its
+ * segment files'.  Both 0 on the Xapian backend (or for NULL). */
+CARI_API void cari_index_format_version(const cari_index *index,
+                                        int *manifest, int *segment);
+
 typedef struct cari_search_options {
     int version;          /* CARI_SEARCH_OPTIONS_VERSION */
     size_t limit;         /* hits to return (default 10) */
@@ -365,6 +382,24 @@ typedef struct cari_search_options {
     double k1, b;         /* BM25 parameters of the passage text */
     double title_weight;  /* weight of the title field's BM25 */
     double title_k1, title_b;
+    /* Metadata filters (all NULL / 0: none).  A passage is a hit only when
+     * its article's metadata (the extra JSONL fields) passes every one;
+     * top k, paging and totals count only such passages.
+     *  where[0..nwhere): "KEY=VALUE" strings.  Conditions on the same KEY
+     *    are alternatives, different keys must all hold.  A condition holds
+     *    when field KEY is a string equal to VALUE ignoring case and
+     *    accents, a number equal to it as a number, true/false, or an array
+     *    with such an element.  A missing field fails.
+     *  since, until: "YYYY-MM-DD", inclusive bounds on the date in the
+     *    "date" field, which may be written as news sites write dates
+     *    (2019-09-14, 14/09/2019, 14 September 2019, Sep 14, 2019...:
+     *    docs/FILTERS.md); an article without such a date fails them.
+     * A malformed condition gives CARI_EINVAL (message in
+     * cari_index_errmsg()); the Xapian backend gives CARI_EUNSUPPORTED.
+     * The strings are borrowed for the duration of the call. */
+    const char *const *where;
+    size_t nwhere;
+    const char *since, *until;
 } cari_search_options;
 
 #define CARI_SEARCH_SNIPPETS 1u  /* passage text, snippets, highlights */
@@ -379,7 +414,7 @@ typedef struct cari_search_options {
 #define CARI_SEARCH_OPTIONS_INIT                                          \
     {CARI_SEARCH_OPTIONS_VERSION, 10, 0,                                 \
      CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED, 30, 1.2,                 \
-     0.75, 1.0, 1.2, 0.5}
+     0.75, 1.0, 1.2, 0.5, NULL, 0, NULL, NULL}
 
 typedef struct cari_hits cari_hits;
 
@@ -426,6 +461,53 @@ CARI_API uint64_t cari_hits_total(const cari_hits *hits);
  * range. */
 CARI_API int cari_hits_get(const cari_hits *hits, size_t i, cari_hit *out);
 CARI_API void cari_hits_free(cari_hits *hits);
+
+/* ------------------------------------------------------------------ */
+/* Spelling suggestions ("did you mean")                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct cari_suggestions cari_suggestions;
+
+/* One query word that looked misspelt, and what the index has instead.
+ * Pointers are owned by the cari_suggestions and valid until
+ * cari_suggestions_free(). */
+typedef struct cari_suggestion {
+    const char *word;        /* the word as written in the query */
+    size_t word_len;
+    size_t start, end;       /* its byte range in the query */
+    uint64_t df;             /* passages and titles holding it (0: none) */
+    const char *const *alternatives; /* corrections, best first (folded,
+                                        with the word's capitalisation) */
+    const size_t *alternative_len;
+    const uint64_t *alternative_df;
+    const int *distance;     /* edit distance of each correction */
+    size_t count;            /* corrections (may be 0) */
+} cari_suggestion;
+
+/*
+ * Suggest corrections for the words of a query from the index's own
+ * vocabulary.  The words considered are those the query searches for (not
+ * operators, excluded words or prefixes; with CARI_SEARCH_PLAIN in flags,
+ * every word), of 4 or more letters, without digits, whose term occurs at
+ * most max_df times (0: words the index does not hold at all).  For each,
+ * the corrections are the vocabulary's words (stems and the exact forms
+ * of inflected words) within Damerau-Levenshtein distance 1 (words of 4
+ * letters) or 2 (longer words) that occur more often than it: nearest
+ * first, then most frequent; at most 5.  CARI_EUNSUPPORTED on the Xapian
+ * backend; CARI_ENOMEM; CARI_ECORRUPT.
+ */
+CARI_API int cari_suggest(cari_index *index, const char *query,
+                          size_t query_len, unsigned flags, uint64_t max_df,
+                          cari_suggestions **out);
+/* Number of words considered, and word i (CARI_EINVAL if out of range). */
+CARI_API size_t cari_suggestions_count(const cari_suggestions *s);
+CARI_API int cari_suggestions_get(const cari_suggestions *s, size_t i,
+                                  cari_suggestion *out);
+/* The query with every word that has a correction replaced by its best
+ * one, or NULL when none has.  Owned by s. */
+CARI_API const char *cari_suggestions_query(const cari_suggestions *s,
+                                            size_t *len);
+CARI_API void cari_suggestions_free(cari_suggestions *s);
 
 #ifdef __cplusplus
 }

@@ -680,6 +680,7 @@ static void check_dictionary(segcheck *sc)
     char prev[MAX_TERM + 1], cur[MAX_TERM + 1], shown[256], shown2[256];
     size_t prev_len = 0, cur_len = 0;
     int have_prev = 0;
+    int meta = (cari_segment_flags(sc->s) & CARI_SEGMENT_META_TERMS) != 0;
     for (b = 0; b < nb && !sc->c->error; b++) {
         uint32_t off = cari_get_u32(idx + 4 * (size_t)b);
         uint32_t end = b + 1 < nb ? cari_get_u32(idx + 4 * ((size_t)b + 1))
@@ -768,7 +769,11 @@ static void check_dictionary(segcheck *sc)
                 l.term = shown;
                 l.field = f;
                 l.df = df[f];
-                l.exact = cur[0] == '=';
+                /* exact forms, and metadata terms of the title field
+                 * (filter.h), have no positions */
+                l.exact = cur[0] == '=' ||
+                          (meta && f == CARI_FIELD_TITLE &&
+                           (cur[0] == '#' || cur[0] == '@'));
                 l.post = sc->sec[CARI_SEC_POSTINGS] + post_sum;
                 l.post_len = (size_t)pl;
                 l.pos = sc->sec[CARI_SEC_POSITIONS] + pos_sum;
@@ -783,8 +788,9 @@ static void check_dictionary(segcheck *sc)
                     problem(sc->c, "term '%s' (%s): df %" PRIu64 " and an "
                             "empty posting list", shown, field_names[f], d);
                 else if (l.exact && xl != 0)
-                    problem(sc->c, "term '%s' (%s): an exact form with "
-                            "positions", shown, field_names[f]);
+                    problem(sc->c, "term '%s' (%s): %s with positions",
+                            shown, field_names[f],
+                            cur[0] == '=' ? "an exact form" : "a metadata term");
                 else if (!l.exact && xl < d)
                     problem(sc->c, "term '%s' (%s): %" PRIu64 " position "
                             "bytes cannot hold %" PRIu64 " docs' positions",

@@ -100,25 +100,30 @@ void cari_unpack128(const unsigned char *in, int bits, uint32_t *out)
 /* The width that makes the smallest patched block of in[0..128). */
 static int best_width(const uint32_t *in, int *nexc)
 {
-    size_t count[33] = {0}, best_bytes = SIZE_MAX;
+    size_t count[34] = {0}, best_bytes = SIZE_MAX, above = 0, cost = 0;
     int w, best = 32, i;
     for (i = 0; i < CARI_BLOCK; i++)
         count[cari_bits(in[i])]++;
-    for (w = 0; w <= 32; w++) {
-        size_t bytes = 16 * (size_t)w, exc = 0;
+    /* from the widest down: `above` values are wider than w, and each
+     * costs its index and the varint of its v - w high bits; as w drops by
+     * one, every such exception's high part grows by a bit, which adds a
+     * varint byte when v - w crosses a multiple of 7 */
+    for (w = 32; w >= 0; w--) {
+        size_t bytes;
         int v;
-        for (v = w + 1; v <= 32; v++) {
-            /* an exception costs its index and the varint of its high
-             * bits (v - w of them) */
-            bytes += count[v] * (1 + (size_t)(v - w + 6) / 7);
-            exc += count[v];
+        if (w < 32) {
+            above += count[w + 1];
+            cost += count[w + 1] * 2;  /* index byte + one varint byte */
+            for (v = w + 8; v <= 32; v += 7)
+                cost += count[v];  /* v - w reached 8, 15, 22, 29 bits */
         }
-        if (exc > 255)
-            continue;
+        if (above > 255)
+            break;
+        bytes = 16 * (size_t)w + cost;
         if (bytes < best_bytes) {
             best_bytes = bytes;
             best = w;
-            *nexc = (int)exc;
+            *nexc = (int)above;
         }
     }
     return best;

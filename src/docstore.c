@@ -267,7 +267,7 @@ int cari_store_reader_init(cari_store_reader *r, const unsigned char *data,
     uint32_t nb, na, b;
     memset(r, 0, sizeof *r);
     r->cached_block = -1;
-    if (index_len < 8 || dict_len > CARI_STORE_DICT)
+    if (index_len < 8 || dict_len > 32768) /* zlib's window */
         return CARI_ECORRUPT;
     nb = cari_get_u32(index);
     na = cari_get_u32(index + 4);
@@ -290,53 +290,135 @@ int cari_store_reader_init(cari_store_reader *r, const unsigned char *data,
     return CARI_OK;
 }
 
-static int load_block(cari_store_reader *r, uint32_t b)
+/* (Re)start r->zs for a new block: a zlib stream (mode 1), or a raw
+ * deflate stream (mode 2) whose zlib header and trailer the caller
+ * handles. */
+static int start_stream(cari_store_reader *r, int mode)
+{
+    if (r->zs_ready && r->zs_ready != mode) {
+        inflateEnd(&r->zs);
+        r->zs_ready = 0;
+    }
+    if (!r->zs_ready) {
+        memset(&r->zs, 0, sizeof r->zs);
+        if ((mode == 1 ? inflateInit(&r->zs)
+                       : inflateInit2(&r->zs, -MAX_WBITS)) != Z_OK)
+            return CARI_ENOMEM;
+        r->zs_ready = mode;
+        return CARI_OK;
+    }
+    return inflateReset(&r->zs) == Z_OK ? CARI_OK : CARI_ENOMEM;
+}
+
+/*
+ * Make the first `need` bytes of block b available in the cache (need <=
+ * its raw size).
+ *
+ * When the caller has verified the data's checksum (r->checked: a segment
+ * checks its sections' CRC-32 at open), a block is inflated only as far as
+ * asked and the stream is kept, so a later article of the same block
+ * continues where the last one stopped: a snippet's article costs on
+ * average half a block.  The zlib wrapper is then read here and the deflate
+ * data inflated raw: no adler32 of the text, nor of the 16 KiB dictionary
+ * for every block (zlib's inflateSetDictionary computes it); the block's
+ * dictionary id is compared with the dictionary's, computed once.
+ * Otherwise every block is inflated whole as a zlib stream, adler32
+ * checked.
+ */
+static int load_block(cari_store_reader *r, uint32_t b, uint32_t need)
 {
     const unsigned char *offs = r->index + 8;
     const unsigned char *sizes = offs + 8 * ((size_t)r->nblocks + 1);
     uint64_t start = cari_get_u64(offs + 8 * (size_t)b);
     uint64_t end = cari_get_u64(offs + 8 * ((size_t)b + 1));
     uint32_t raw = cari_get_u32(sizes + 4 * (size_t)b);
-    int zrc;
-    if ((int64_t)b == r->cached_block)
-        return CARI_OK;
-    r->cached_block = -1;
-    r->cache.len = 0;
-    /* deflate expands at most 1032:1: a larger size is damage, refused
-     * before it is allocated */
-    if (raw > (end - start) * 1032)
+    int zrc, rc, flush;
+    if (need > raw)
         return CARI_ECORRUPT;
-    if (cari_buf_reserve(&r->cache, (size_t)raw + 1))
-        return CARI_ENOMEM;
-    if (!r->zs_ready) {
-        if (inflateInit(&r->zs) != Z_OK)
+    if (!r->checked)
+        need = raw;
+    if ((int64_t)b == r->cached_block && r->cache.len >= need)
+        return CARI_OK;
+    if ((int64_t)b != r->cached_block) {
+        const unsigned char *z = r->data + start;
+        size_t zlen = (size_t)(end - start);
+        int want_dict = 0;
+        r->cached_block = -1;
+        r->cache.len = 0;
+        /* deflate expands at most 1032:1: a larger size is damage, refused
+         * before it is allocated */
+        if (raw > (end - start) * 1032)
+            return CARI_ECORRUPT;
+        if (cari_buf_reserve(&r->cache, (size_t)raw + 1))
             return CARI_ENOMEM;
-        r->zs_ready = 1;
-    } else if (inflateReset(&r->zs) != Z_OK) {
-        return CARI_ENOMEM;
+        if (r->checked) {
+            /* the zlib wrapper: CMF FLG [DICTID], data, ADLER32 */
+            size_t hdr = 2;
+            if (zlen < 6 || (z[0] & 0x0f) != Z_DEFLATED ||
+                ((unsigned)z[0] << 8 | z[1]) % 31 != 0)
+                return CARI_ECORRUPT;
+            if (z[1] & 0x20) {
+                uint32_t id;
+                if (zlen < 10 || !r->dict_len)
+                    return CARI_ECORRUPT;
+                id = (uint32_t)z[2] << 24 | (uint32_t)z[3] << 16 |
+                     (uint32_t)z[4] << 8 | z[5];
+                if (!r->dict_id_ready) {
+                    r->dict_id = (uint32_t)adler32(adler32(0, Z_NULL, 0),
+                                                   r->dict, (uInt)r->dict_len);
+                    r->dict_id_ready = 1;
+                }
+                if (id != r->dict_id)
+                    return CARI_ECORRUPT;
+                hdr = 6;
+                want_dict = 1;
+            }
+            z += hdr;
+            zlen -= hdr + 4;
+        }
+        rc = start_stream(r, r->checked ? 2 : 1);
+        if (rc)
+            return rc;
+        if (want_dict &&
+            inflateSetDictionary(&r->zs, r->dict, (uInt)r->dict_len) != Z_OK)
+            return CARI_ECORRUPT;
+        r->zs.next_in = (unsigned char *)z;
+        r->zs.avail_in = (uInt)zlen;
+        r->zs.next_out = r->cache.data;
+        r->cached_block = b;
     }
-    r->zs.next_in = (unsigned char *)r->data + start;
-    r->zs.avail_in = (uInt)(end - start);
-    r->zs.next_out = r->cache.data;
-    r->zs.avail_out = raw + 1;
-    zrc = inflate(&r->zs, Z_FINISH);
+    /* the whole block: one byte of room more, so that trailing garbage
+     * shows; part of it: exactly up to need */
+    r->zs.avail_out = need == raw ? raw + 1 - (uInt)r->cache.len
+                                  : need - (uInt)r->cache.len;
+    flush = need == raw ? Z_FINISH : Z_SYNC_FLUSH;
+    zrc = inflate(&r->zs, flush);
     if (zrc == Z_NEED_DICT) {
         if (!r->dict_len ||
             inflateSetDictionary(&r->zs, r->dict, (uInt)r->dict_len) != Z_OK)
-            return CARI_ECORRUPT;
-        zrc = inflate(&r->zs, Z_FINISH);
+            goto corrupt;
+        zrc = inflate(&r->zs, flush);
     }
-    if (zrc != Z_STREAM_END || r->zs.avail_out != 1 || r->zs.avail_in != 0)
-        return CARI_ECORRUPT;
-    r->cache.len = raw;
-    r->cached_block = b;
+    r->cache.len = (size_t)(r->zs.next_out - r->cache.data);
+    if (need == raw) {
+        if (zrc != Z_STREAM_END || r->zs.avail_out != 1 ||
+            r->zs.avail_in != 0)
+            goto corrupt;
+    } else if ((zrc != Z_OK && zrc != Z_STREAM_END) ||
+               r->cache.len != need) {
+        goto corrupt;
+    }
     return CARI_OK;
+corrupt:
+    r->cached_block = -1;
+    r->cache.len = 0;
+    return CARI_ECORRUPT;
 }
 
 int cari_store_reader_get(cari_store_reader *r, uint32_t a, cari_stored *out)
 {
     const unsigned char *loc, *q, *end;
-    uint32_t b, off;
+    uint32_t b, off, need;
     uint64_t n;
     int rc;
     if (a >= r->narticles)
@@ -347,7 +429,13 @@ int cari_store_reader_get(cari_store_reader *r, uint32_t a, cari_stored *out)
     off = cari_get_u32(loc + 4);
     if (b >= r->nblocks)
         return CARI_ECORRUPT;
-    rc = load_block(r, b);
+    /* the record ends where the next one of its block starts */
+    need = cari_get_u32(r->index + 8 + 8 * ((size_t)r->nblocks + 1) +
+                        4 * (size_t)b);
+    if (a + 1 < r->narticles && cari_get_u32(loc + 8) == b &&
+        cari_get_u32(loc + 12) <= need)
+        need = cari_get_u32(loc + 12);
+    rc = load_block(r, b, need);
     if (rc)
         return rc;
     if (off >= r->cache.len)

@@ -9,9 +9,11 @@
  * A block is closed once it holds CARI_STORE_BLOCK bytes (so the record that
  * crosses the size stays whole in it) and deflated on its own, as a zlib
  * stream (header and adler32 trailer: damage is detected on inflate) with a
- * preset dictionary when the segment has one.
+ * preset dictionary when the segment has one.  A segment, which verifies
+ * the CRC-32 of its sections when it opens, reads blocks as raw deflate
+ * and only as far as the article it wants (load_block in docstore.c).
  *
- * The dictionary (up to 32 KiB) is built from the segment's first
+ * The dictionary (up to 16 KiB) is built from the segment's first
  * CARI_STORE_SAMPLE bytes of records: the 64-byte pieces of text whose
  * 8-byte substrings recur most, most useful last (deflate codes near
  * distances more cheaply).  Small blocks compress almost as well as large
@@ -27,12 +29,16 @@
 
 #include "util.h"
 
-/* Block size and training sample: measured on clickid_news (see
- * docs/BENCHMARKS.md): with a dictionary, 16 KiB blocks at level 4 store
- * 38% of the text, against 41% at level 6 without one. */
+/* Block size, training sample and dictionary size, measured on
+ * clickid_news (deflate of the articles' text in blocks, one run, CPU
+ * time): 16 KiB blocks at level 6 without a dictionary keep 41.3% of the
+ * text; at level 4 with a 16 KiB dictionary 39.3% (level 4 without one:
+ * 42.2%, at the same speed; a 32 KiB dictionary: 38.9% but 25% slower,
+ * as zlib hashes the dictionary into the window for every block).
+ * 16 KiB keeps a snippet's inflate short. */
 #define CARI_STORE_BLOCK 16384
 #define CARI_STORE_SAMPLE (1u << 20)
-#define CARI_STORE_DICT 32768
+#define CARI_STORE_DICT 16384
 
 typedef struct cari_store_writer {
     int level;
@@ -78,7 +84,12 @@ typedef struct cari_store_reader {
     const unsigned char *dict;
     size_t dict_len;
     uint32_t nblocks, narticles;
-    /* one-block cache */
+    /* set by a caller that has verified the data's checksum itself: blocks
+     * are then inflated only as far as needed, without zlib's adler32 */
+    int checked;
+    uint32_t dict_id;     /* adler32 of dict, once computed */
+    int dict_id_ready;
+    /* one-block cache: the first cache.len bytes of cached_block */
     int64_t cached_block;
     cari_buf cache;
     z_stream zs;

@@ -546,6 +546,11 @@ int cari_backend_available(const char *backend)
     return strcmp(backend, "xapian") == 0 && cari_xapian_available();
 }
 
+size_t cari_shard_of(const char *id, size_t id_len, size_t nshards)
+{
+    return nshards ? (size_t)(cari_fnv1a64(id, id_len) % nshards) : 0;
+}
+
 size_t cari_index_shard_count(const cari_index *ix)
 {
     if (!ix)
@@ -568,6 +573,7 @@ void cari_index_close(cari_index *ix)
     if (!ix)
         return;
     cari_xapian_index_close(ix->xapian);
+    cari_filter_cache_free(ix);
     cari_close_segments(ix->segs, ix->nsegs);
     cari_analyzer_free(ix->analyzer);
     free(ix->dir);
@@ -595,4 +601,23 @@ void cari_index_get_stats(const cari_index *ix, cari_index_stats *out)
     out->terms = ix->terms;
     out->bytes = ix->bytes;
     out->generation = ix->generation;
+}
+
+/* ------------------------------------------------------------------ */
+/* What the index is (cari-search --stats)                             */
+/* ------------------------------------------------------------------ */
+
+const char *cari_index_analyzer(const cari_index *ix)
+{
+    return ix ? cari_analyzer_signature(ix->analyzer) : "";
+}
+
+void cari_index_format_version(const cari_index *ix, int *manifest_version,
+                               int *segment_version)
+{
+    int native = ix && !ix->xapian;
+    if (manifest_version)
+        *manifest_version = native ? MANIFEST_VERSION : 0;
+    if (segment_version)
+        *segment_version = native ? cari_segment_format_version() : 0;
 }

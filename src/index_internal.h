@@ -33,7 +33,12 @@ struct cari_index {
     uint64_t total_len[CARI_NFIELDS];
     uint64_t bytes, terms;
     char errmsg[512];
+    /* filter.c: what metadata filters learnt, kept between queries */
+    struct cari_filter_cache *filter_cache;
 };
+
+/* Free ix->filter_cache (filter.c). */
+void cari_filter_cache_free(struct cari_index *ix);
 
 /* ---- the directory's files (index.c), shared by readers and the writer ---- */
 

@@ -10,6 +10,7 @@
 #include "passage.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "cari.h"
 
@@ -154,12 +155,18 @@ int cari_split_passages(const char *text, size_t len,
                         const cari_passage_params *p, cari_spanvec *out)
 {
     size_t i = 0, para = 0, k, w;
+    int words[256], *counts = words;
     out->len = 0;
     while (i <= len) {
         /* a paragraph ends at a blank line or at the end of the text */
         int blank = 0;
         size_t next = i;
-        if (i < len && text[i] == '\n') {
+        if (i < len && text[i] != '\n') {
+            const char *nl = memchr(text + i, '\n', len - i);
+            i = nl ? (size_t)(nl - text) : len;
+            continue;
+        }
+        if (i < len) {
             size_t j = i + 1;
             while (j < len && text[j] != '\n' && is_space((unsigned char)text[j]))
                 j++;
@@ -188,22 +195,32 @@ int cari_split_passages(const char *text, size_t len,
         i++;
     }
     /* merge short passages into a neighbour: the next one, or for the last
-     * passage the previous one */
+     * passage the previous one; word counts are taken once and summed */
+    if (out->len > sizeof words / sizeof words[0]) {
+        counts = malloc(out->len * sizeof *counts);
+        if (!counts)
+            return CARI_ENOMEM;
+    }
+    for (k = 0; k < out->len; k++)
+        counts[k] = count_words(text, out->items[k].start, out->items[k].end);
     for (k = 0, w = 0; k < out->len; k++) {
         cari_span32 cur = out->items[k];
-        if (w > 0 &&
-            count_words(text, out->items[w - 1].start,
-                        out->items[w - 1].end) < p->min_words) {
+        int n = counts[k];
+        if (w > 0 && counts[w - 1] < p->min_words) {
             out->items[w - 1].end = cur.end;  /* previous was short */
+            counts[w - 1] += n;
             continue;
         }
-        if (k == out->len - 1 && w > 0 &&
-            count_words(text, cur.start, cur.end) < p->min_words) {
+        if (k == out->len - 1 && w > 0 && n < p->min_words) {
             out->items[w - 1].end = cur.end;  /* last one is short */
+            counts[w - 1] += n;
             continue;
         }
+        counts[w] = n;
         out->items[w++] = cur;
     }
+    if (counts != words)
+        free(counts);
     out->len = w;
     if (out->len == 0 && push(out, 0, 0))
         return CARI_ENOMEM;

@@ -280,6 +280,51 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
 
 static int parse_query(parser *p, int nested, cari_qnode **out);
 
+/*
+ * The leaf of the word text[a, b), where "name:word" with a name that is
+ * not a field ("source:tempo", "foo:banjir") is two words, as if the colon
+ * were a space, the way a search box takes text it does not understand
+ * (not a phrase, which would match almost nothing).  Times ("10:30") and
+ * URLs ("http://...") stay one word.
+ */
+static int text_field_leaf(parser *p, size_t a, size_t b, int prefix,
+                           cari_qnode **out)
+{
+    size_t colon = a;
+    cari_qnode *name, *word;
+    nodelist both = {0};
+    int rc;
+    while (colon < b && ((p->s[colon] >= 'a' && p->s[colon] <= 'z') ||
+                         (p->s[colon] >= 'A' && p->s[colon] <= 'Z') ||
+                         p->s[colon] == '_'))
+        colon++;
+    if (colon == a || colon + 1 >= b || p->s[colon] != ':' ||
+        p->s[colon + 1] == '/' || p->s[colon + 1] == ':')
+        return make_leaf(p, a, b, 0, 0, prefix, CARI_QF_ALL, out);
+    rc = make_leaf(p, a, colon, 0, 0, 0, CARI_QF_ALL, &name);
+    if (!rc)
+        rc = make_leaf(p, colon + 1, b, 0, 0, prefix, CARI_QF_ALL, &word);
+    if (rc)
+        return rc;
+    if (!name || !word) {
+        *out = name ? name : word;
+        return CARI_OK;
+    }
+    if (list_push(p, &both, name) || list_push(p, &both, word))
+        return CARI_ENOMEM;
+    *out = new_node(p, CARI_Q_BOOL);
+    if (!*out)
+        return CARI_ENOMEM;
+    if (p->all) {
+        (*out)->must = both.items;
+        (*out)->nmust = both.len;
+    } else {
+        (*out)->should = both.items;
+        (*out)->nshould = both.len;
+    }
+    return CARI_OK;
+}
+
 /* atom := "(" query ")" | [field ":"] (word | '"' words '"') */
 static int parse_atom(parser *p, cari_qnode **out)
 {
@@ -351,6 +396,8 @@ static int parse_atom(parser *p, cari_qnode **out)
             return syntax(p, start, "'*' needs the start of a word before it");
         return syntax(p, start, "a word is missing here");
     }
+    if (fields == CARI_QF_ALL && !exact)
+        return text_field_leaf(p, start, end, prefix, out);
     return make_leaf(p, start, end, 0, exact, prefix, fields, out);
 }
 
@@ -657,23 +704,8 @@ int cari_query_terms(const cari_qnode *q, cari_arena *a,
         size_t len = q->op == CARI_Q_TERM ? q->len : q->lens[i];
         if (q->op == CARI_Q_PREFIX)
             break;
-        if (tl->n == *cap) {
-            size_t ncap = *cap ? *cap * 2 : 16;
-            const char **terms = cari_arena_alloc(a, ncap * sizeof *terms);
-            size_t *lens = cari_arena_alloc(a, ncap * sizeof *lens);
-            if (!terms || !lens)
-                return CARI_ENOMEM;
-            if (tl->n) {
-                memcpy(terms, tl->terms, tl->n * sizeof *terms);
-                memcpy(lens, tl->lens, tl->n * sizeof *lens);
-            }
-            tl->terms = terms;
-            tl->lens = lens;
-            *cap = ncap;
-        }
-        ((const char **)tl->terms)[tl->n] = t;
-        ((size_t *)tl->lens)[tl->n] = len;
-        tl->n++;
+        if (cari_termlist_push(tl, a, cap, t, len))
+            return CARI_ENOMEM;
     }
     return CARI_OK;
 }

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "filter.h"
 #include "hits.h"
 #include "index_internal.h"
 #include "query.h"
@@ -807,17 +808,23 @@ static int better(const scored *a, const scored *b)
            b->passage - cari_segment_first_passage(sb, ab);
 }
 
-/* Min-heap of the best k: heap[0] is the worst kept. */
+/* Candidates that wait for the filter (see heap_push). */
+#define PENDING 128
+
+/* Min-heap of the best k: heap[0] is the worst kept.  With a filter
+ * (metadata conditions, filter.h; NULL: none) only passages that pass
+ * enter; the threshold comes from them alone, so pruning stays safe. */
 typedef struct topk {
     scored *heap;
     size_t n, k;
+    cari_filter *filter;
+    scored pending[PENDING];  /* good enough for the heap, not checked yet */
+    size_t npending;
 } topk;
 
-static void heap_push(topk *h, const scored *s)
+static void heap_insert(topk *h, const scored *s)
 {
     size_t i;
-    if (h->k == 0)
-        return;
     if (h->n < h->k) {
         i = h->n++;
         while (i > 0 && better(&h->heap[(i - 1) / 2], s)) {
@@ -843,6 +850,49 @@ static void heap_push(topk *h, const scored *s)
         i = m;
     }
     h->heap[i] = *s;
+}
+
+static int cmp_scored(const void *x, const void *y);
+
+/* Check the pending candidates against the filter, best first: those that
+ * pass enter the heap, and once the heap is full the rest, which can no
+ * longer enter it, are dropped without being looked at. */
+static void heap_settle(topk *h)
+{
+    size_t i;
+    qsort(h->pending, h->npending, sizeof *h->pending, cmp_scored);
+    for (i = 0; i < h->npending; i++) {
+        const scored *s = &h->pending[i];
+        if (h->n == h->k && !better(s, &h->heap[0]))
+            break;
+        if (cari_filter_pass(h->filter, s->seg, s->passage))
+            heap_insert(h, s);
+    }
+    h->npending = 0;
+}
+
+/*
+ * Offer a passage to the top k.  With a filter, reading an article's
+ * metadata is the expensive part (an inflated block, docs/FILTERS.md), so
+ * candidates wait in `pending` and are checked best first when it fills
+ * up (and at the end): a candidate that better ones push out of the top k
+ * meanwhile is never read.
+ */
+static void heap_push(topk *h, const scored *s)
+{
+    if (!h->filter) {
+        heap_insert(h, s);
+        return;
+    }
+    if (h->k == 0) {
+        (void)cari_filter_pass(h->filter, s->seg, s->passage);
+        return;
+    }
+    if (h->n == h->k && !better(s, &h->heap[0]))
+        return;
+    if (h->npending == PENDING)
+        heap_settle(h);
+    h->pending[h->npending++] = *s;
 }
 
 /* The score a passage must beat to enter the heap. */
@@ -1206,11 +1256,20 @@ int cari_search(cari_index *ix, const char *text, size_t len,
                   "punctuation or excluded words)");
         goto done;
     }
+    if (ix->xapian && cari_filter_wanted(&c.o)) {
+        rc = fail(ix, CARI_EUNSUPPORTED, "metadata filters (where, since, "
+                  "until) are not supported on the Xapian backend");
+        goto done;
+    }
     if (ix->xapian) {
         rc = cari_xapian_search(ix->xapian, q, &c.o, &h, ix->errmsg,
                                 sizeof ix->errmsg);
         goto done;
     }
+    rc = cari_filter_new(ix, &c.o, &heap.filter, ix->errmsg,
+                         sizeof ix->errmsg);
+    if (rc)
+        goto done;
     rc = expand_prefixes(&c, q);
     if (rc)
         goto done;
@@ -1267,17 +1326,28 @@ int cari_search(cari_index *ix, const char *text, size_t len,
         }
         if (c.error)
             rc = c.error;
+        if (!rc)
+            rc = cari_filter_error(heap.filter);
         cari_arena_reset(&seg_arena);
         if (rc == CARI_ECORRUPT)
-            cari_index_damaged(ix, i, "the dictionary or a posting list does "
-                               "not decode");
+            cari_index_damaged(ix, i, cari_filter_error(heap.filter)
+                                   ? "stored text does not inflate"
+                                   : "the dictionary or a posting list does "
+                                     "not decode");
     }
     if (rc)
         goto done;
+    heap_settle(&heap);  /* the candidates still waiting for the filter */
+    if (cari_filter_error(heap.filter)) {
+        rc = fail(ix, cari_filter_error(heap.filter),
+                  "index is damaged (stored text)");
+        goto done;
+    }
     if (exhaustive)
-        h->total = exact_total;
+        h->total = cari_filter_total(heap.filter, exact_total);
     else {
-        double est = match_fraction(&c, q) * (double)ix->passages;
+        double est = match_fraction(&c, q) * (double)ix->passages *
+                     cari_filter_pass_rate(heap.filter);
         h->total = (uint64_t)(est + 0.5);
         if (h->total < heap.n)
             h->total = heap.n;
@@ -1305,6 +1375,7 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     }
 done:
     free(heap.heap);
+    cari_filter_free(heap.filter);
     cari_arena_free(&qa);
     cari_arena_free(&seg_arena);
     cari_tokvec_free(&tv);

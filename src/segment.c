@@ -14,7 +14,9 @@
  *
  * Sections (ids):
  *   1 INFO      u32 articles, u32 passages, u32 terms, u32 dict blocks,
- *               u64 total body length, u64 total title length
+ *               u64 total body length, u64 total title length, u32 flags
+ *               (bit 0: metadata terms, filter.h, are in the title field;
+ *               an older segment ends before the flags)
  *   2 ARTICLES  u32 first_passage[articles + 1] (ascending, last = passages),
  *               u16 title_len[articles]
  *   3 PASSAGES  u16 body_len[passages] (padded to 4 bytes),
@@ -45,8 +47,9 @@
  * Passages are numbered within the segment in article order; the body
  * field's doc ids are passage numbers and the title field's are article
  * numbers.  Lengths count indexed (non-stopword) tokens.  Exact-form terms
- * ("=menulis", see analyzer.c) have no positions: their position stream is
- * empty (phrases over exact forms are checked against the stored text).
+ * ("=menulis", see analyzer.c) and metadata terms ("#source\x1ftempo",
+ * "@2019-09-14", filter.h) have no positions: their position streams are
+ * empty.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "segment.h"
@@ -63,6 +66,7 @@
 #include <zlib.h>
 
 #include "codec.h"
+#include "filter.h"
 #include "io.h"
 
 #define SEG_MAGIC CARI_SEG_MAGIC
@@ -96,23 +100,71 @@ static const char *const section_names[SEC_COUNT + 1] = {
 /* Writer                                                              */
 /* ------------------------------------------------------------------ */
 
+/* A compact growable buffer for the inverter's per-term streams (16 bytes
+ * instead of cari_buf's 24: the per-term state must stay small). */
+typedef struct sbuf {
+    unsigned char *data;
+    uint32_t len, cap;
+} sbuf;
+
+static int sbuf_grow(sbuf *b, size_t need)
+{
+    size_t cap = b->cap ? b->cap : 8;
+    unsigned char *p;
+    while (cap < need)
+        cap *= 2;
+    if (cap > UINT32_MAX)
+        return CARI_ENOMEM;
+    p = realloc(b->data, cap);
+    if (!p)
+        return CARI_ENOMEM;
+    b->data = p;
+    b->cap = (uint32_t)cap;
+    return CARI_OK;
+}
+
+static inline int sbuf_varint(sbuf *b, uint64_t v)
+{
+    if (CARI_UNLIKELY(b->cap - b->len < 10) &&
+        sbuf_grow(b, (size_t)b->len + 10))
+        return CARI_ENOMEM;
+    b->len += (uint32_t)cari_varint_put(b->data + b->len, v);
+    return CARI_OK;
+}
+
+static void sbuf_free(sbuf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+/* What the inverter keeps per term and field: one cache line. */
 typedef struct field_acc {
-    cari_buf docs;      /* entries (codec.h tail format) of closed postings */
-    cari_buf pos;       /* position gaps of all postings */
+    sbuf docs;          /* entries (codec.h tail format) of closed postings */
+    sbuf pos;           /* position gaps of all postings */
     uint32_t df;
     uint32_t cur_doc;   /* doc of the open posting */
     uint32_t cur_tf;
     uint32_t last_pos;
-    int64_t prev_doc;   /* last closed doc, -1 */
-    int open;
+    uint32_t prev_doc1; /* last closed doc + 1 (0: none yet) */
+    uint32_t open;
 } field_acc;
 
 typedef struct term_acc {
+    field_acc f[CARI_NFIELDS];  /* the hot part first: line-aligned */
     const char *term;
-    uint32_t len;
     uint64_t hash;
-    field_acc f[CARI_NFIELDS];
-} term_acc;
+    uint32_t len;
+} __attribute__((aligned(64))) term_acc;
+
+/* The inverter's terms live in pages that are never copied or moved: a
+ * doubling array of 128-byte entries would copy (and fault in) twice the
+ * memory as the vocabulary grows. */
+#define TERM_PAGE_BITS 12
+#define TERM_PAGE ((size_t)1 << TERM_PAGE_BITS)
+#define TERM(w, i) \
+    (&(w)->term_pages[(i) >> TERM_PAGE_BITS][(i) & (TERM_PAGE - 1)])
 
 typedef struct u32vec {
     uint32_t *items;
@@ -122,8 +174,8 @@ typedef struct u32vec {
 struct cari_segment_writer {
     cari_passage_params pp;
     uint32_t epoch;       /* tags the term ids it leaves in analyzer slots */
-    term_acc *terms;
-    size_t nterms, terms_cap;
+    term_acc **term_pages; /* terms in pages of TERM_PAGE: they never move */
+    size_t nterms, npages, pages_cap;
     uint32_t *slots;      /* hash table of term indexes + 1 */
     size_t nslots;
     cari_arena strings;   /* term bytes */
@@ -139,6 +191,7 @@ struct cari_segment_writer {
     cari_store_writer store;
     cari_tokvec tokens;
     cari_spanvec spans;
+    cari_buf meta_terms;  /* the current article's metadata terms */
     uint64_t total_len[CARI_NFIELDS];
     size_t posting_bytes;
 };
@@ -189,10 +242,12 @@ void cari_segw_free(cari_segment_writer *w)
         return;
     for (i = 0; i < w->nterms; i++)
         for (f = 0; f < CARI_NFIELDS; f++) {
-            cari_buf_free(&w->terms[i].f[f].docs);
-            cari_buf_free(&w->terms[i].f[f].pos);
+            sbuf_free(&TERM(w, i)->f[f].docs);
+            sbuf_free(&TERM(w, i)->f[f].pos);
         }
-    free(w->terms);
+    for (i = 0; i < w->npages; i++)
+        free(w->term_pages[i]);
+    free(w->term_pages);
     free(w->slots);
     cari_arena_free(&w->strings);
     free(w->touched.items);
@@ -207,6 +262,7 @@ void cari_segw_free(cari_segment_writer *w)
     cari_store_writer_free(&w->store);
     cari_tokvec_free(&w->tokens);
     cari_spanvec_free(&w->spans);
+    cari_buf_free(&w->meta_terms);
     free(w);
 }
 
@@ -224,7 +280,7 @@ size_t cari_segw_memory(const cari_segment_writer *w)
 {
     /* buffers grow by doubling: count what they hold, plus a third */
     return w->posting_bytes + w->posting_bytes / 3 +
-           w->terms_cap * sizeof(term_acc) + w->nslots * 4 +
+           w->npages * TERM_PAGE * sizeof(term_acc) + w->nslots * 4 +
            w->strings.total + cari_store_writer_memory(&w->store) +
            (w->pstart.cap * 3 + w->first_passage.cap * 3) * 4 + w->ids.cap +
            w->id_text.cap;
@@ -237,7 +293,7 @@ static int grow_slots(cari_segment_writer *w)
     if (!s)
         return CARI_ENOMEM;
     for (i = 0; i < w->nterms; i++) {
-        size_t j = w->terms[i].hash & (n - 1);
+        size_t j = TERM(w, i)->hash & (n - 1);
         while (s[j])
             j = (j + 1) & (n - 1);
         s[j] = (uint32_t)i + 1;
@@ -255,27 +311,33 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
     size_t j = h & (w->nslots - 1);
     term_acc *t;
     while (w->slots[j]) {
-        t = &w->terms[w->slots[j] - 1];
+        t = TERM(w, w->slots[j] - 1);
         if (t->hash == h && t->len == len && memcmp(t->term, term, len) == 0)
             return (long)w->slots[j] - 1;
         j = (j + 1) & (w->nslots - 1);
     }
-    if (w->nterms == w->terms_cap) {
-        size_t cap = w->terms_cap ? w->terms_cap * 2 : 4096;
-        term_acc *p = realloc(w->terms, cap * sizeof *p);
-        if (!p)
+    if (w->nterms == w->npages * TERM_PAGE) {
+        /* line-aligned (malloc only promises 16 bytes) */
+        void *p = NULL;
+        if (w->npages == w->pages_cap) {
+            size_t cap = w->pages_cap ? w->pages_cap * 2 : 16;
+            term_acc **q = realloc(w->term_pages, cap * sizeof *q);
+            if (!q)
+                return -1;
+            w->term_pages = q;
+            w->pages_cap = cap;
+        }
+        if (posix_memalign(&p, 64, TERM_PAGE * sizeof(term_acc)) != 0)
             return -1;
-        w->terms = p;
-        w->terms_cap = cap;
+        w->term_pages[w->npages++] = p;
     }
-    t = &w->terms[w->nterms];
+    t = TERM(w, w->nterms);
     memset(t, 0, sizeof *t);
     t->term = cari_arena_strndup(&w->strings, term, len);
     if (!t->term)
         return -1;
     t->len = len;
     t->hash = h;
-    t->f[0].prev_doc = t->f[1].prev_doc = -1;
     w->slots[j] = (uint32_t)++w->nterms;
     if (w->nterms * 2 > w->nslots && grow_slots(w))
         return -1;
@@ -285,12 +347,12 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
 /* Close the open posting of field acc: write its (gap, tf) entry. */
 static int close_posting(cari_segment_writer *w, field_acc *f)
 {
-    uint64_t gap = (uint64_t)((int64_t)f->cur_doc - f->prev_doc - 1);
-    size_t before = f->docs.len;
-    int rc = cari_buf_varint(&f->docs, gap << 1 | (f->cur_tf == 1));
+    uint64_t gap = (uint64_t)(f->cur_doc - f->prev_doc1);
+    uint32_t before = f->docs.len;
+    int rc = sbuf_varint(&f->docs, gap << 1 | (f->cur_tf == 1));
     if (f->cur_tf > 1)
-        rc |= cari_buf_varint(&f->docs, f->cur_tf);
-    f->prev_doc = f->cur_doc;
+        rc |= sbuf_varint(&f->docs, f->cur_tf);
+    f->prev_doc1 = f->cur_doc + 1;
     f->open = 0;
     w->posting_bytes += f->docs.len - before;
     return rc ? CARI_ENOMEM : CARI_OK;
@@ -322,7 +384,7 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
                 tok->slot[1] = (uint32_t)ti;
             }
         }
-        f = &w->terms[ti].f[field];
+        f = &TERM(w, (size_t)ti)->f[field];
         if (!f->open || f->cur_doc != doc) {
             if (f->open && close_posting(w, f))
                 return CARI_ENOMEM;
@@ -335,19 +397,51 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
                 return CARI_ENOMEM;
         }
         f->cur_tf++;
-        if (tok->term[0] == '=')
-            continue;  /* exact forms: doc and tf only (see below) */
+        if (tok->term[0] == '=' || tok->term[0] == '#' || tok->term[0] == '@')
+            continue;  /* exact forms, metadata: doc and tf only */
         before = f->pos.len;
-        if (cari_buf_varint(&f->pos, tok->position - f->last_pos))
+        if (sbuf_varint(&f->pos, tok->position - f->last_pos))
             return CARI_ENOMEM;
         w->posting_bytes += f->pos.len - before;
         f->last_pos = tok->position;
     }
     /* close this doc's postings now: the next doc of the field is larger */
     for (i = 0; i < w->touched.len; i++)
-        if (close_posting(w, &w->terms[w->touched.items[i]].f[field]))
+        if (close_posting(w, &TERM(w, w->touched.items[i])->f[field]))
             return CARI_ENOMEM;
     return len;
+}
+
+/* The article's metadata terms (filter.h) join its title tokens as extra
+ * terms: no position, no length, never met by a query word. */
+static int add_meta_terms(cari_segment_writer *w, const cari_article *a)
+{
+    size_t count, k;
+    const char *p;
+    if (!a->meta_len)
+        return CARI_OK;
+    if (cari_meta_terms(a->meta, a->meta_len, &w->meta_terms, &count))
+        return CARI_ENOMEM;
+    p = (const char *)w->meta_terms.data;
+    for (k = 0; k < count; k++) {
+        cari_term_token t;
+        size_t l = strlen(p);
+        memset(&t, 0, sizeof t);
+        t.term = p;
+        t.term_len = (uint32_t)l;
+        t.alternative = 1;
+        if (w->tokens.len == w->tokens.cap) {
+            size_t cap = w->tokens.cap ? w->tokens.cap * 2 : 64;
+            cari_term_token *q = realloc(w->tokens.items, cap * sizeof *q);
+            if (!q)
+                return CARI_ENOMEM;
+            w->tokens.items = q;
+            w->tokens.cap = cap;
+        }
+        w->tokens.items[w->tokens.len++] = t;
+        p += l + 1;
+    }
+    return CARI_OK;
 }
 
 static uint32_t sat16(long v)
@@ -371,6 +465,9 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
     n = cari_analyzer_run(an, a->title, a->title_len, 0, &w->tokens);
     if (n < 0)
         return (int)n;
+    rc |= add_meta_terms(w, a);
+    if (rc)
+        return CARI_ENOMEM;
     n = invert(w, CARI_FIELD_TITLE, art);
     if (n < 0)
         return (int)n;
@@ -473,7 +570,7 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
     if (!order)
         return CARI_ENOMEM;
     for (i = 0; i < w->nterms; i++)
-        order[i] = &w->terms[i];
+        order[i] = TERM(w, i);
     qsort(order, w->nterms, sizeof *order, cmp_terms);
     for (i = 0; i < w->nterms && !rc; i++) {
         term_acc *t = order[i];
@@ -544,8 +641,8 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
             rc |= cari_buf_varint(dict, fa->pos.len);
             rc |= cari_buf_append(pos, fa->pos.data, fa->pos.len);
             /* free as we go: the buffers are no longer needed */
-            cari_buf_free(&fa->docs);
-            cari_buf_free(&fa->pos);
+            sbuf_free(&fa->docs);
+            sbuf_free(&fa->pos);
         }
         prev = t;
     }
@@ -579,6 +676,7 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
     rc |= cari_buf_u32(&info, (uint32_t)(dictidx.len / 4));
     rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_BODY]);
     rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_TITLE]);
+    rc |= cari_buf_u32(&info, CARI_SEGMENT_META_TERMS);
     for (i = 0; i < na; i++)
         rc |= cari_buf_u32(&arts, w->first_passage.items[i]);
     rc |= cari_buf_u32(&arts, np);
@@ -698,6 +796,7 @@ struct cari_segment {
     const unsigned char *sec[SEC_COUNT + 1];
     size_t sec_len[SEC_COUNT + 1];
     uint32_t narticles, npassages, nterms, ndictblocks;
+    uint32_t flags;
     uint64_t total_len[CARI_NFIELDS];
     const unsigned char *first_passage, *title_len;
     const unsigned char *body_len, *range_offsets, *ranges;
@@ -834,6 +933,8 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     s->ndictblocks = cari_get_u32(s->sec[SEC_INFO] + 12);
     s->total_len[CARI_FIELD_BODY] = cari_get_u64(s->sec[SEC_INFO] + 16);
     s->total_len[CARI_FIELD_TITLE] = cari_get_u64(s->sec[SEC_INFO] + 24);
+    s->flags = s->sec_len[SEC_INFO] >= 36 ? cari_get_u32(s->sec[SEC_INFO] + 32)
+                                          : 0;
     if (s->sec_len[SEC_ARTICLES] !=
             4 * ((size_t)s->narticles + 1) + 2 * (size_t)s->narticles ||
         s->sec_len[SEC_PASSAGES] < ((2 * (size_t)s->npassages + 3) & ~(size_t)3) +
@@ -911,6 +1012,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         rc = corrupt(err, path, "bad stored text index");
         goto fail;
     }
+    s->store.checked = 1;  /* its CRC-32 was verified above */
     *out = s;
     return CARI_OK;
 fail:
@@ -930,6 +1032,7 @@ void cari_segment_close(cari_segment *s)
 }
 
 uint32_t cari_segment_articles(const cari_segment *s) { return s->narticles; }
+uint32_t cari_segment_flags(const cari_segment *s) { return s->flags; }
 uint32_t cari_segment_passages(const cari_segment *s) { return s->npassages; }
 uint32_t cari_segment_terms(const cari_segment *s) { return s->nterms; }
 uint64_t cari_segment_file_size(const cari_segment *s) { return s->size; }
@@ -1215,4 +1318,9 @@ int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
         }
     }
     return 0;
+}
+
+int cari_segment_format_version(void)
+{
+    return SEG_VERSION;
 }

@@ -79,6 +79,9 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err);
 void cari_segment_close(cari_segment *s);
 
 uint32_t cari_segment_articles(const cari_segment *s);
+/* CARI_SEGMENT_* flags of the INFO section. */
+#define CARI_SEGMENT_META_TERMS 1u  /* metadata terms in the title field */
+uint32_t cari_segment_flags(const cari_segment *s);
 uint32_t cari_segment_passages(const cari_segment *s);
 uint32_t cari_segment_terms(const cari_segment *s);
 uint64_t cari_segment_total_len(const cari_segment *s, int field);
@@ -124,5 +127,8 @@ const char *cari_segment_section_name(int id);
  * NULL): 1 and *a set when found, 0 when absent, CARI_ECORRUPT. */
 int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
                          const unsigned char *deleted, uint32_t *a);
+
+/* The version written in (and required of) segment files. */
+int cari_segment_format_version(void);
 
 #endif

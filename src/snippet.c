@@ -7,6 +7,29 @@
 
 #include <stdlib.h>
 
+int cari_termlist_push(cari_termlist *tl, cari_arena *arena, size_t *cap,
+                       const char *term, size_t len)
+{
+    if (tl->n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        const char **terms = cari_arena_alloc(arena, ncap * sizeof *terms);
+        size_t *lens = cari_arena_alloc(arena, ncap * sizeof *lens);
+        if (!terms || !lens)
+            return CARI_ENOMEM;
+        if (tl->n) {
+            memcpy(terms, tl->terms, tl->n * sizeof *terms);
+            memcpy(lens, tl->lens, tl->n * sizeof *lens);
+        }
+        tl->terms = terms;
+        tl->lens = lens;
+        *cap = ncap;
+    }
+    ((const char **)tl->terms)[tl->n] = term;
+    ((size_t *)tl->lens)[tl->n] = len;
+    tl->n++;
+    return CARI_OK;
+}
+
 /* Index of the query term equal to term, or -1. */
 static int query_index(const cari_termlist *q, const char *term, size_t n)
 {

@@ -17,6 +17,11 @@ typedef struct cari_termlist {
     size_t n;
 } cari_termlist;
 
+/* Append term to tl, its arrays growing in arena (*cap: their room; start
+ * with tl zeroed and *cap 0).  CARI_ENOMEM. */
+int cari_termlist_push(cari_termlist *tl, cari_arena *arena, size_t *cap,
+                       const char *term, size_t len);
+
 /*
  * Make a snippet of text[0..len) of about `words` words around the query's
  * matches: white space runs become one space, "…" marks a cut, and every

@@ -33,6 +33,16 @@ int cari_utf8_valid(const char *s, size_t len, size_t *bad)
     while (i < len) {
         int32_t cp;
         int n;
+        /* ASCII eight bytes at a time */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         if (p[i] < 0x80) {
             i++;
             continue;

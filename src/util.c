@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -231,6 +232,36 @@ int cari_fsync_dir(const char *dir, cari_error *err)
     }
     close(fd);
     return CARI_OK;
+}
+
+int cari_mkdir_p(const char *dir)
+{
+    char tmp[4096];
+    size_t i, n = strlen(dir);
+    if (n >= sizeof tmp)
+        return -1;
+    memcpy(tmp, dir, n + 1);
+    for (i = 1; i <= n; i++) {
+        if (tmp[i] == '/' || tmp[i] == '\0') {
+            char c = tmp[i];
+            tmp[i] = '\0';
+            if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+                return -1;
+            tmp[i] = c;
+        }
+    }
+    return 0;
+}
+
+uint64_t cari_fnv1a64(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
 }
 
 int cari_path_join(char *out, size_t cap, const char *dir, const char *name)

@@ -153,6 +153,11 @@ int cari_write_all(int fd, const void *buf, size_t len, const char *path,
                    cari_error *err);
 /* fsync the directory so a rename or create in it is durable. */
 int cari_fsync_dir(const char *dir, cari_error *err);
+/* mkdir -p: 0, or -1 with errno set. */
+int cari_mkdir_p(const char *dir);
+/* FNV-1a, 64 bits: a hash that is the same on every platform and in every
+ * run (ids in Xapian terms, shard assignment); cari_hash64 may change. */
+uint64_t cari_fnv1a64(const char *s, size_t n);
 /* path = dir + "/" + name into out (size cap); CARI_EINVAL if too long. */
 int cari_path_join(char *out, size_t cap, const char *dir, const char *name);
 

@@ -133,25 +133,6 @@ static int writer_error(cari_writer *w, int code, const char *fmt, ...)
 /* The directory                                                       */
 /* ------------------------------------------------------------------ */
 
-static int mkdir_p(const char *dir)
-{
-    char tmp[4096];
-    size_t i, n = strlen(dir);
-    if (n >= sizeof tmp)
-        return -1;
-    memcpy(tmp, dir, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (tmp[i] == '/' || tmp[i] == '\0') {
-            char c = tmp[i];
-            tmp[i] = '\0';
-            if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-                return -1;
-            tmp[i] = c;
-        }
-    }
-    return 0;
-}
-
 static int take_lock(const char *dir, int *fd_out, cari_error *err)
 {
     char path[4096], buf[32];
@@ -581,7 +562,7 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
                             "or xapian)", w->opts.backend);
         goto fail;
     }
-    if (mkdir_p(dir) != 0) {
+    if (cari_mkdir_p(dir) != 0) {
         rc = cari_set_error(err, CARI_EIO, "%s: cannot create directory: %s",
                             dir, strerror(errno));
         goto fail;

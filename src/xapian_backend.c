@@ -76,6 +76,7 @@
 #include <sys/stat.h>
 
 #include "analyzer_internal.h"
+#include "filter.h"
 #include "passage.h"
 #include "snippet.h"
 #include "utf8.h"
@@ -152,18 +153,6 @@ static int is_network(int xc)
     return xc == XC_ENETWORK || xc == XC_ETIMEDOUT;
 }
 
-/* FNV-1a, 64 bits: stable on every platform (ids in terms). */
-static uint64_t fnv1a64(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
 /* prefix + id as a term in out (cap >= ID_TERM_MAX + 32). */
 static void id_term(char *out, size_t cap, const char *prefix, const char *id,
                     size_t len)
@@ -172,7 +161,7 @@ static void id_term(char *out, size_t cap, const char *prefix, const char *id,
         snprintf(out, cap, "%s%.*s", prefix, (int)len, id);
     else
         snprintf(out, cap, "%s%.*s#%016" PRIx64, prefix, ID_TERM_KEEP, id,
-                 fnv1a64(id, len));
+                 cari_fnv1a64(id, len));
 }
 
 /* Sum of the sizes of the files in dir (a glass database is flat). */
@@ -202,25 +191,6 @@ static int has_native_index(const char *dir)
     struct stat st;
     return cari_path_join(path, sizeof path, dir, "MANIFEST") == 0 &&
            stat(path, &st) == 0;
-}
-
-static int mkdir_p(const char *dir)
-{
-    char tmp[4096];
-    size_t i, n = strlen(dir);
-    if (n >= sizeof tmp)
-        return -1;
-    memcpy(tmp, dir, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (tmp[i] == '/' || tmp[i] == '\0') {
-            char c = tmp[i];
-            tmp[i] = '\0';
-            if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-                return -1;
-            tmp[i] = c;
-        }
-    }
-    return 0;
 }
 
 /* Metadata value of key as a NUL-terminated string in out (empty when
@@ -349,6 +319,9 @@ done:
 /* Writing                                                             */
 /* ------------------------------------------------------------------ */
 
+/* A title position that marks a metadata term (boolean). */
+#define META_POSITION UINT32_MAX
+
 /* A title term kept across the body passages' analysis. */
 typedef struct title_posting {
     size_t off;        /* of its "S"-prefixed, NUL-terminated term in buf */
@@ -366,6 +339,7 @@ struct cari_xapian_writer {
     cari_spanvec spans;
     cari_tokvec tokens;
     cari_buf title_terms;      /* title_posting's strings */
+    cari_buf meta_terms;       /* the article's metadata terms */
     title_posting *title;
     size_t ntitle, title_cap;
     cari_buf data;
@@ -486,6 +460,7 @@ void cari_xapian_writer_close(cari_xapian_writer *w)
     cari_spanvec_free(&w->spans);
     cari_tokvec_free(&w->tokens);
     cari_buf_free(&w->title_terms);
+    cari_buf_free(&w->meta_terms);
     cari_buf_free(&w->data);
     free(w->title);
     free(w->dir);
@@ -517,7 +492,7 @@ int cari_xapian_writer_open(const char *dir, const cari_writer_options *o,
     w->pp = pp;
     if (o && !o->sync)
         flags |= XC_DB_NO_SYNC;
-    if (mkdir_p(dir) != 0) {
+    if (cari_mkdir_p(dir) != 0) {
         rc = cari_set_error(err, CARI_EIO, "%s: cannot create directory: %s",
                             dir, strerror(errno));
         goto fail;
@@ -568,12 +543,38 @@ fail:
     return rc;
 }
 
-/* Keep the analyzed title (w->tokens) as "S"-terms for every passage. */
-static int keep_title(cari_xapian_writer *w)
+/* Keep the analyzed title (w->tokens) and the metadata terms of the
+ * article (filter.h: "#key\x1fvalue", "@date"; boolean, no position) as
+ * "S"-terms for every passage. */
+static int keep_title(cari_xapian_writer *w, const cari_article *a)
 {
-    size_t i;
+    size_t i, count;
     w->ntitle = 0;
     w->title_terms.len = 0;
+    if (cari_meta_terms(a->meta, a->meta_len, &w->meta_terms, &count))
+        return CARI_ENOMEM;
+    {
+        const char *p = (const char *)w->meta_terms.data;
+        for (i = 0; i < count; i++) {
+            size_t l = strlen(p);
+            if (w->ntitle == w->title_cap) {
+                size_t cap = w->title_cap ? w->title_cap * 2 : 32;
+                title_posting *q = realloc(w->title, cap * sizeof *q);
+                if (!q)
+                    return CARI_ENOMEM;
+                w->title = q;
+                w->title_cap = cap;
+            }
+            w->title[w->ntitle].off = w->title_terms.len;
+            w->title[w->ntitle].position = META_POSITION;
+            if (cari_buf_append(&w->title_terms, TITLE_PREFIX, 1) ||
+                cari_buf_append(&w->title_terms, p, l) ||
+                cari_buf_putc(&w->title_terms, '\0'))
+                return CARI_ENOMEM;
+            w->ntitle++;
+            p += l + 1;
+        }
+    }
     for (i = 0; i < w->tokens.len; i++) {
         const cari_term_token *t = &w->tokens.items[i];
         if (t->stop || t->term_len > MAX_TERM)
@@ -646,7 +647,9 @@ static int add_passage(cari_xapian_writer *w, const cari_article *a,
         xc = add_body(w, doc);
     for (i = 0; i < w->ntitle && !xc; i++) {
         const char *t = (const char *)w->title_terms.data + w->title[i].off;
-        xc = w->title[i].position
+        xc = w->title[i].position == META_POSITION
+                 ? xc_document_add_boolean_term(doc, t)
+                 : w->title[i].position
                  ? xc_document_add_posting(doc, t, w->title[i].position, 1)
                  : xc_document_add_term(doc, t, 1);
     }
@@ -717,7 +720,7 @@ int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a)
     if (cari_split_passages(a->text, a->text_len, &w->pp, &w->spans))
         return werror(w, CARI_ENOMEM, "out of memory");
     n = cari_analyzer_run(w->an, a->title, a->title_len, 1, &w->tokens);
-    if (n < 0 || keep_title(w))
+    if (n < 0 || keep_title(w, a))
         return werror(w, CARI_ENOMEM, "out of memory");
     /* an earlier copy of the article, committed or added this session */
     id_term(aterm, sizeof aterm, "A", a->id, a->id_len);
@@ -1269,30 +1272,6 @@ static int build_positional(const qbuild *b, const cari_qnode *q,
     return or2(body, title, out);
 }
 
-/* Append term to the termlist tl (arrays in arena). */
-static int termlist_push(cari_arena *arena, cari_termlist *tl, size_t *cap,
-                         const char *term, size_t len)
-{
-    if (tl->n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        const char **terms = cari_arena_alloc(arena, ncap * sizeof *terms);
-        size_t *lens = cari_arena_alloc(arena, ncap * sizeof *lens);
-        if (!terms || !lens)
-            return CARI_ENOMEM;
-        if (tl->n) {
-            memcpy(terms, tl->terms, tl->n * sizeof *terms);
-            memcpy(lens, tl->lens, tl->n * sizeof *lens);
-        }
-        tl->terms = terms;
-        tl->lens = lens;
-        *cap = ncap;
-    }
-    ((const char **)tl->terms)[tl->n] = term;
-    ((size_t *)tl->lens)[tl->n] = len;
-    tl->n++;
-    return CARI_OK;
-}
-
 /* One candidate expansion of a prefix: a term (without the title prefix)
  * and its document frequency over both fields. */
 typedef struct expansion {
@@ -1420,8 +1399,8 @@ static int build_prefix(qbuild *b, const cari_qnode *q, xc_query **out)
         leaf.len = e.items[i].len;
         xc = build_term(b, &leaf, &kids[i]);
         if (!xc && !b->negated &&
-            termlist_push(b->arena, &b->extra, &b->extra_cap, leaf.term,
-                          leaf.len))
+            cari_termlist_push(&b->extra, b->arena, &b->extra_cap,
+                               leaf.term, leaf.len))
             xc = XC_ENOMEM;
     }
     if (!xc)
@@ -1718,8 +1697,8 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
      * expansions, as natively */
     rc = cari_query_terms(st->q, &h->arena, &base, &cap);
     for (i = 0; i < b.extra.n && !rc; i++)
-        rc = termlist_push(&h->arena, &base, &cap, b.extra.terms[i],
-                           b.extra.lens[i]);
+        rc = cari_termlist_push(&base, &h->arena, &cap, b.extra.terms[i],
+                                b.extra.lens[i]);
     if (!rc)
         rc = cari_hits_reserve(h, info.size);
     if (!rc && o->offset == 0)

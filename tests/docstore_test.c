@@ -326,6 +326,66 @@ static size_t fetch_all_damaged(const store *s, const unsigned char *data,
     return bad;
 }
 
+/* With the checksum verified by the caller, blocks are inflated only as
+ * far as an article needs and continued for later ones: every order of
+ * access still returns the right bytes. */
+static void test_checked_partial_inflate(void **state)
+{
+    store s;
+    cari_store_reader rd;
+    size_t k;
+    test_rng rng = {9};
+    (void)state;
+    store_random(&s, 600, 3000, CARI_STORE_BLOCK, 3);
+    assert_int_equal(open_reader(&s, &rd), CARI_OK);
+    rd.checked = 1;
+    /* first articles of a block, then backwards within it, then forward */
+    for (k = 0; k < s.n; k++)
+        check_record(&rd, &s.recs[k], (uint32_t)k);
+    for (k = s.n; k-- > 0;)
+        check_record(&rd, &s.recs[k], (uint32_t)k);
+    for (k = 0; k < 3 * s.n; k++) {
+        uint32_t a = (uint32_t)rng_below(&rng, s.n);
+        check_record(&rd, &s.recs[a], a);
+    }
+    /* only part of a block was inflated for its first article */
+    cari_store_reader_free(&rd);
+    assert_int_equal(open_reader(&s, &rd), CARI_OK);
+    rd.checked = 1;
+    check_record(&rd, &s.recs[0], 0);
+    if (cari_get_u32(s.w.article_loc.data + 8) == 0)  /* article 1 in block 0 */
+        assert_true(rd.cache.len < cari_get_u32(s.index.data + 8 +
+                                                8 * ((size_t)rd.nblocks + 1)));
+    cari_store_reader_free(&rd);
+    /* the block's dictionary id must be the dictionary's */
+    assert_true(s.w.dict_len > 0);
+    {
+        unsigned char *dict = malloc(s.w.dict_len);
+        cari_stored st;
+        assert_non_null(dict);
+        memcpy(dict, s.w.dict, s.w.dict_len);
+        dict[0] ^= 1;
+        assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
+                                                s.w.data.len, s.index.data,
+                                                s.index.len, dict,
+                                                s.w.dict_len, (uint32_t)s.n),
+                         CARI_OK);
+        rd.checked = 1;
+        assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_ECORRUPT);
+        cari_store_reader_free(&rd);
+        assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
+                                                s.w.data.len, s.index.data,
+                                                s.index.len, NULL, 0,
+                                                (uint32_t)s.n),
+                         CARI_OK);
+        rd.checked = 1;
+        assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_ECORRUPT);
+        cari_store_reader_free(&rd);
+        free(dict);
+    }
+    store_free(&s);
+}
+
 static void test_damaged_data(void **state)
 {
     store s;
@@ -482,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_small_blocks),
         cmocka_unit_test(test_big_record),
         cmocka_unit_test(test_empty_fields_and_nul),
+        cmocka_unit_test(test_checked_partial_inflate),
         cmocka_unit_test(test_damaged_data),
         cmocka_unit_test(test_damaged_index),
     };

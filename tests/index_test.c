@@ -1076,6 +1076,27 @@ static void test_threads_rank_like_one(void **state)
 }
 
 /* Pages of any size put together give the full ranking. */
+/* cari_shard_of is 64-bit FNV-1a modulo n: pinned, because indexes built
+ * with --shards depend on it staying the same; and it spreads ids evenly. */
+static void test_shard_of(void **state)
+{
+    size_t count[4] = {0}, k;
+    char id[32];
+    (void)state;
+    assert_int_equal(cari_shard_of("a", 1, 7), 5);  /* 0xaf63dc4c8601ec8c */
+    assert_int_equal(cari_shard_of("kompas-2024-001", 15, 3), 1);
+    assert_int_equal(cari_shard_of("a", 1, 1), 0);
+    assert_int_equal(cari_shard_of("a", 1, 0), 0);
+    for (k = 0; k < 4000; k++) {
+        int n = snprintf(id, sizeof id, "berita-%zu", k);
+        count[cari_shard_of(id, (size_t)n, 4)]++;
+    }
+    for (k = 0; k < 4; k++) {
+        assert_true(count[k] > 850);
+        assert_true(count[k] < 1150);
+    }
+}
+
 static void test_search_paging(void **state)
 {
     fixture *f = *state;
@@ -1163,6 +1184,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_threads_rank_like_one, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_search_paging, setup, teardown),
+        cmocka_unit_test(test_shard_of),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);

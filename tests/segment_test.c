@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "codec.h"
+#include "filter.h"
 #include "segment.h"
 #include "test_util.h"
 
@@ -264,6 +265,26 @@ static void model_build(model *m, cari_analyzer *an, const article *arts,
                                       strlen(arts[k].title), CARI_FIELD_TITLE,
                                       (uint32_t)k);
         m->total_title += m->title_len[k];
+        if (arts[k].meta) {
+            /* metadata terms join the title field (filter.h) */
+            cari_buf mt = {0};
+            size_t count, j;
+            const char *q;
+            assert_int_equal(cari_meta_terms(arts[k].meta, strlen(arts[k].meta),
+                                             &mt, &count),
+                             CARI_OK);
+            q = (const char *)mt.data;
+            for (j = 0; j < count; j++) {
+                cari_term_token t;
+                memset(&t, 0, sizeof t);
+                t.term = q;
+                t.term_len = (uint32_t)strlen(q);
+                t.alternative = 1;
+                model_push(m, &t, CARI_FIELD_TITLE, (uint32_t)k);
+                q += t.term_len + 1;
+            }
+            cari_buf_free(&mt);
+        }
         assert_int_equal(cari_split_passages(text, strlen(text), &pp, &spans),
                          CARI_OK);
         for (i = 0; i < spans.len; i++) {
@@ -488,8 +509,9 @@ static void test_terms_and_postings(void **state)
                     tf++;
                 assert_int_equal(cari_postings_tf(&p), tf);
                 assert_true(tf <= 512);
-                if (m->terms[t][0] == '=') {
-                    /* exact forms are stored without positions */
+                if (m->terms[t][0] == '=' || m->terms[t][0] == '#' ||
+                    m->terms[t][0] == '@') {
+                    /* exact forms and metadata: stored without positions */
                     assert_int_equal(info.positions_len[field], 0);
                 } else {
                     assert_int_equal(cari_postings_positions(&p, pos, 512),

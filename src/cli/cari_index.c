@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "cari.h"
+#include "cli_util.h"
+#include "../util.h" /* cari_fnv1a64, for the repeated-id check */
 
 static const char usage_text[] =
     "usage: cari-index [-i DIR] [options] INPUT...\n"
@@ -40,7 +42,8 @@ static const char usage_text[] =
     "                       cari-search --shard; keep N when adding to them\n"
     "  -q, --quiet          no progress and no summary\n"
     "      --memory MB      buffer up to MB of index data before writing a\n"
-    "                       segment (default 256)\n"
+    "                       segment (default 256; shared by the threads, each\n"
+    "                       of which also keeps a word cache of ~40 MB)\n"
     "      --compression N  zlib level 1-9 for the stored text (default 4)\n"
     "      --no-sync        do not fsync at commit (faster; a crash may then\n"
     "                       lose the index)\n"
@@ -118,8 +121,6 @@ typedef struct seen_ids {
     size_t nfiles;
 } seen_ids;
 
-static uint64_t fnv1a64(const char *s, size_t n);
-
 /* Remember id from file:line; when it was seen before, *prev_file and
  * *prev_line say where.  Returns 1 for a repeat, 0 for a new id, -1 when
  * out of memory (the check is then given up). */
@@ -127,7 +128,7 @@ static int seen_before(seen_ids *ids, const char *id, size_t len,
                        const char *file, long line, const char **prev_file,
                        long *prev_line)
 {
-    uint64_t h = fnv1a64(id, len) | 1;
+    uint64_t h = cari_fnv1a64(id, len) | 1;
     size_t i;
     if (!ids->nfiles || strcmp(ids->files[ids->nfiles - 1], file) != 0) {
         char **p = realloc(ids->files, (ids->nfiles + 1) * sizeof *p);
@@ -190,34 +191,6 @@ static void report_error(int code, const char *message)
         fprintf(stderr, "%s: %s; the index is as it was\n", prog, message);
     else
         fprintf(stderr, "%s: %s\n", prog, message);
-}
-
-/* Human-readable size: "812 B", "41.2 KB", "45.4 MB", "1.2 GB" (powers of
- * 1000, as the benchmarks count). */
-static const char *human(uint64_t bytes, char *buf, size_t cap)
-{
-    if (bytes < 1000)
-        snprintf(buf, cap, "%llu B", (unsigned long long)bytes);
-    else if (bytes < 1000000)
-        snprintf(buf, cap, "%.1f KB", (double)bytes / 1e3);
-    else if (bytes < 1000000000)
-        snprintf(buf, cap, "%.1f MB", (double)bytes / 1e6);
-    else
-        snprintf(buf, cap, "%.2f GB", (double)bytes / 1e9);
-    return buf;
-}
-
-/* FNV-1a, 64 bits: the stable hash that assigns an article to a shard
- * (the same on every platform and in every run). */
-static uint64_t fnv1a64(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
 }
 
 static void free_dirs(char **dirs, size_t n)
@@ -373,7 +346,7 @@ static int check_index(const char *dir, int quiet)
                (unsigned long long)st.passages, (unsigned long long)st.terms,
                (unsigned long long)st.postings,
                (unsigned long long)st.positions, (unsigned long long)st.files,
-               human(st.bytes, size, sizeof size));
+               cli_human_size(st.bytes, size, sizeof size));
         if (st.unreferenced)
             printf("; %llu files not in MANIFEST (left by an interrupted "
                    "writer; the next writer removes them)",
@@ -659,7 +632,7 @@ int main(int argc, char **argv)
             break;
         }
         while (!interrupted && (n = cari_reader_next(r, &a)) == 1) {
-            cari_writer *to = w[nw > 1 ? fnv1a64(a.id, a.id_len) % nw : 0];
+            cari_writer *to = w[cari_shard_of(a.id, a.id_len, nw)];
             int arc = cari_writer_add(to, &a);
             if (arc == CARI_EINPUT) {
                 warn_record(&ws, cari_reader_file(r), cari_reader_line(r),
@@ -762,7 +735,7 @@ int main(int argc, char **argv)
                "(%.1f MB/s); ",
                (unsigned long long)sum.articles,
                (unsigned long long)sum.passages,
-               human(bytes, in_size, sizeof in_size), dt,
+               cli_human_size(bytes, in_size, sizeof in_size), dt,
                dt > 0 ? (double)bytes / 1e6 / dt : 0.0);
         if (shard_dirs) {
             /* terms are per shard: their sum would count shared ones twice */
@@ -773,12 +746,12 @@ int main(int argc, char **argv)
                        (unsigned long long)st.total_articles,
                        k + 1 < nw ? "," : "");
             }
-            printf("; %s", human(sum.index_bytes, ix_size, sizeof ix_size));
+            printf("; %s", cli_human_size(sum.index_bytes, ix_size, sizeof ix_size));
         } else {
             printf("index: %llu articles, %llu distinct terms, %s",
                    (unsigned long long)sum.total_articles,
                    (unsigned long long)sum.terms,
-                   human(sum.index_bytes, ix_size, sizeof ix_size));
+                   cli_human_size(sum.index_bytes, ix_size, sizeof ix_size));
         }
         if (skipped + rejected)
             printf("; %llu records skipped",

@@ -15,11 +15,13 @@
 #include <jansson.h>
 
 #include "cari.h"
+#include "search_output.h"
 
 static const char usage_text[] =
     "usage: cari-search [-i DIR | --shard LOC...] [-n K] [options] QUERY...\n"
     "       cari-search [-i DIR | --shard LOC...] [-n K] --batch FILE "
     "[--latency OUT]\n"
+    "       cari-search [-i DIR] --stats [--format json]\n"
     "\n"
     "Rank the passages of the index in DIR (default: index/) for QUERY.\n"
     "Words are matched in their stemmed form and ranked with BM25 over the\n"
@@ -49,23 +51,51 @@ static const char usage_text[] =
     "                         prints qno<TAB>rank<TAB>id#passage<TAB>score\n"
     "                         (with --format json: hits as JSON with \"qno\")\n"
     "      --latency OUT      with --batch: write qno<TAB>microseconds to OUT\n"
+    "      --snippets         with --batch: make the snippets too (timed)\n"
+    "      --where KEY=VALUE  only articles whose metadata field KEY is VALUE\n"
+    "                         (ignoring case); the same KEY twice means either\n"
+    "                         value, different KEYs must all hold\n"
+    "      --since DATE       only articles whose \"date\" field is DATE or later\n"
+    "      --until DATE       ... DATE or earlier (DATE: YYYY-MM-DD, inclusive)\n"
+    "      --fields LIST      json and tsv: print these fields, in this order\n"
+    "                         (comma-separated: qno, rank, score, id, passage,\n"
+    "                         title, snippet, start, end, highlights, meta,\n"
+    "                         total, text; see docs/JSON.md)\n"
+    "      --did-you-mean     suggest corrections for words the index does not\n"
+    "                         hold (when fewer than 5 passages match, also for\n"
+    "                         words it holds at most twice); when nothing\n"
+    "                         matches, show the corrected query's passages\n"
+    "      --stats            what the index holds: articles, passages,\n"
+    "                         segments, terms, size, analyzer, format\n"
     "      --k1 X, --b X      BM25 parameters of the passage text\n"
     "      --title-weight X   weight of title matches (0 ignores titles)\n"
     "  -h, --help             this help\n"
     "  -V, --version          print the version\n"
     "\n"
-    "output: text shows rank, score, title, id #passage and a snippet;\n"
-    "json prints one object per hit with rank, score, id, passage, title,\n"
-    "snippet, start, end (byte range of the passage in the article text),\n"
-    "highlights (byte ranges in the snippet) and meta; tsv prints\n"
+    "query language:\n"
+    "  banjir Jakarta       either word; passages with more of them rank higher\n"
+    "  \"kereta cepat\"       the words in this order (a phrase)\n"
+    "  +gempa  -rob         gempa must match, rob must not\n"
+    "  a AND b, a OR b, NOT c, (a OR b) AND c     operators in upper case\n"
+    "  pemil*               words that start with pemil\n"
+    "  title:rupiah  title:\"harga beras\"  body:Semarang   one field only\n"
+    "  rumah NEAR/3 rusak   within 3 words of each other (NEAR: 10)\n"
+    "  =menulis             this form only, not every word of its stem\n"
+    "Words are folded (case, accents) and stemmed; numbers and dates match\n"
+    "as written (\"1,5 juta\", 2019, 10:30).  Put -- before a query that\n"
+    "starts with -.\n"
+    "\n"
+    "output: text shows rank, title, id #passage, score and a snippet,\n"
+    "wrapped to the terminal (or $COLUMNS, or 80 columns); json prints one\n"
+    "object per hit with rank, score, id, passage, title, snippet, start,\n"
+    "end (byte range of the passage in the article text), highlights (byte\n"
+    "ranges in the snippet), meta and total (docs/JSON.md); tsv prints\n"
     "rank<TAB>score<TAB>id<TAB>passage<TAB>title.\n"
     "\n"
     "exit status: 0 when something matched, 1 when nothing did, 2 on error\n"
     "(a shard unreachable without --allow-partial is an error).\n";
 
 static const char *prog = "cari-search";
-
-enum { FMT_TEXT, FMT_JSON, FMT_TSV };
 
 /* Print s with tabs and newlines turned into spaces (TSV fields). */
 static void put_field(const char *s, size_t n)
@@ -79,42 +109,12 @@ static void put_field(const char *s, size_t n)
 
 static void print_text(const cari_hit *h, size_t rank, int color)
 {
-    const char *bold = color ? "\033[1m" : "";
-    const char *mark = color ? "\033[1;33m" : "";
-    const char *dim = color ? "\033[2m" : "";
-    const char *reset = color ? "\033[0m" : "";
-    size_t i, pos = 0;
-    printf("%zu. %s", rank, bold);
-    if (h->title_len)
-        put_field(h->title, h->title_len);
-    else
-        fputs("(untitled)", stdout);
-    printf("%s\n   %s", reset, dim);
-    put_field(h->id, h->id_len);
-    printf(" #%u  score %.3f%s\n   ", h->passage, h->score, reset);
-    for (i = 0; i < h->highlight_count; i++) {
-        const cari_span *s = &h->highlights[i];
-        if (color) {
-            put_field(h->snippet + pos, s->start - pos);
-            fputs(mark, stdout);
-            put_field(h->snippet + s->start, s->end - s->start);
-            fputs(reset, stdout);
-        } else {
-            put_field(h->snippet + pos, s->start - pos);
-            putchar('[');
-            put_field(h->snippet + s->start, s->end - s->start);
-            putchar(']');
-        }
-        pos = s->end;
-    }
-    put_field(h->snippet + pos, h->snippet_len - pos);
-    fputs("\n\n", stdout);
+    output_text_hit(h, rank, color, output_text_width());
 }
 
 static int print_json(const cari_hit *h, size_t rank, long qno)
 {
     json_t *o = json_object(), *hl = json_array(), *meta = NULL;
-    char *s;
     size_t i;
     if (!o || !hl)
         return -1;
@@ -140,13 +140,7 @@ static int print_json(const cari_hit *h, size_t rank, long qno)
     if (h->meta_len)
         meta = json_loadb(h->meta, h->meta_len, 0, NULL);
     json_object_set_new(o, "meta", meta ? meta : json_object());
-    s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(o);
-    if (!s)
-        return -1;
-    puts(s);
-    free(s);
-    return 0;
+    return output_hit(o, h);  /* --fields, "total", JSON or TSV */
 }
 
 /* Warn once about every shard that is not being searched (left out at
@@ -248,6 +242,7 @@ static int run_batch(cari_index *ix, const char *file, const char *latency,
         }
         if (lat)
             fprintf(lat, "%ld\t%.0f\n", qno, (t1 - t0) * 1e6);
+        output_set_total(cari_hits_total(hits));
         for (i = 0; i < cari_hits_count(hits); i++) {
             cari_hit h;
             cari_hits_get(hits, i, &h);
@@ -307,6 +302,70 @@ static long parse_long(const char *s, const char *opt, long lo, long hi,
     return v;
 }
 
+/* --did-you-mean, Google-like: corrections for the words the index does
+ * not hold, and for rare words when the query found little (a few
+ * passages: a typo that happens to be in the collection a time or two).
+ * When nothing matched and the corrected query matches, its hits replace
+ * *hits and it becomes *query.  Non-zero on an error. */
+#define FEW_HITS 5
+#define RARE_WORD 2
+
+static int suggest(cari_index *ix, char **query, const cari_search_options *so,
+                   cari_hits **hits, int format)
+{
+    cari_suggestions *sg = NULL;
+    cari_hits *fixed_hits = NULL;
+    const char *fixed;
+    size_t len;
+    int searched = 0, rc;
+    rc = cari_suggest(ix, *query, strlen(*query), so->flags & CARI_SEARCH_PLAIN,
+                      cari_hits_total(*hits) < FEW_HITS ? RARE_WORD : 0, &sg);
+    if (rc == CARI_EUNSUPPORTED)
+        return 0;  /* no suggestions on this backend: not an error */
+    if (rc)
+        return rc;
+    fixed = cari_suggestions_query(sg, &len);
+    if (fixed && cari_hits_count(*hits) == 0 &&
+        cari_search(ix, fixed, len, so, &fixed_hits) == CARI_OK &&
+        cari_hits_count(fixed_hits) > 0) {
+        cari_hits_free(*hits);
+        *hits = fixed_hits;
+        searched = 1;
+    } else {
+        cari_hits_free(fixed_hits);
+    }
+    if (fixed && !(cari_hits_count(*hits) == 0 && !searched) &&
+        output_suggestions(sg, *query, searched, format))
+        rc = CARI_ENOMEM;
+    if (searched) {
+        char *q = strdup(fixed);
+        if (q) {
+            free(*query);
+            *query = q;
+        }
+    }
+    cari_suggestions_free(sg);
+    return rc;
+}
+
+/* Is s a date YYYY-MM-DD (month 01-12, day 01-31)? */
+static int valid_date(const char *s)
+{
+    int i, month, day;
+    if (strlen(s) != 10)
+        return 0;
+    for (i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
+            return 0;
+    month = (s[5] - '0') * 10 + (s[6] - '0');
+    day = (s[8] - '0') * 10 + (s[9] - '0');
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+/* Long options without a letter (room for the letters others take). */
+enum { OPT_WHERE = 256, OPT_SINCE, OPT_UNTIL, OPT_FIELDS, OPT_STATS,
+       OPT_DID_YOU_MEAN };
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -321,12 +380,19 @@ int main(int argc, char **argv)
         {"snippet-words", required_argument, NULL, 'w'},
         {"batch", required_argument, NULL, 'B'},
         {"latency", required_argument, NULL, 'L'},
+        {"snippets", no_argument, NULL, 'Y'},
         {"k1", required_argument, NULL, 'K'},
         {"b", required_argument, NULL, 'b'},
         {"title-weight", required_argument, NULL, 'T'},
         {"shard", required_argument, NULL, 'S'},
         {"allow-partial", no_argument, NULL, 'p'},
         {"backend", required_argument, NULL, 'k'},
+        {"where", required_argument, NULL, OPT_WHERE},
+        {"since", required_argument, NULL, OPT_SINCE},
+        {"until", required_argument, NULL, OPT_UNTIL},
+        {"fields", required_argument, NULL, OPT_FIELDS},
+        {"stats", no_argument, NULL, OPT_STATS},
+        {"did-you-mean", no_argument, NULL, OPT_DID_YOU_MEAN},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -335,6 +401,7 @@ int main(int argc, char **argv)
     const char **shards = NULL;
     size_t nshards = 0, left_out;
     int format = FMT_TEXT, c, bad = 0, color, rc, dir_given = 0;
+    int batch_snippets = 0;
     unsigned open_flags = 0;
     unsigned char *warned = NULL;
     cari_search_options so = CARI_SEARCH_OPTIONS_INIT;
@@ -343,6 +410,9 @@ int main(int argc, char **argv)
     cari_error err;
     char *query = NULL;
     size_t qlen = 0, i;
+    static const char **where;  /* static: reachable until exit */
+    int stats = 0, did_you_mean = 0;
+    char msg[512];
 
     shards = calloc((size_t)argc, sizeof *shards);
     if (!shards)
@@ -389,9 +459,42 @@ int main(int argc, char **argv)
         case 'w': so.snippet_words = (int)parse_long(optarg, "--snippet-words", 1, 10000, &bad); break;
         case 'B': batch = optarg; break;
         case 'L': latency = optarg; break;
+        case 'Y': batch_snippets = 1; break;
         case 'K': so.k1 = parse_double(optarg, "--k1", 0, 100, &bad); break;
         case 'b': so.b = parse_double(optarg, "--b", 0, 1, &bad); break;
         case 'T': so.title_weight = parse_double(optarg, "--title-weight", 0, 100, &bad); break;
+        case OPT_WHERE:
+            if (!strchr(optarg, '=') || optarg[0] == '=') {
+                fprintf(stderr, "%s: --where wants KEY=VALUE, not '%s'\n",
+                        prog, optarg);
+                bad = 1;
+                break;
+            }
+            if (!(where = realloc(where, (so.nwhere + 1) * sizeof *where))) {
+                fprintf(stderr, "%s: out of memory\n", prog);
+                free(shards);
+                return 2;
+            }
+            where[so.nwhere++] = optarg;
+            so.where = where;
+            break;
+        case OPT_SINCE:
+        case OPT_UNTIL:
+            if (!valid_date(optarg)) {
+                fprintf(stderr, "%s: %s wants a date YYYY-MM-DD, not '%s'\n",
+                        prog, c == OPT_SINCE ? "--since" : "--until", optarg);
+                bad = 1;
+            }
+            *(c == OPT_SINCE ? &so.since : &so.until) = optarg;
+            break;
+        case OPT_FIELDS:
+            if (output_set_fields(optarg, msg, sizeof msg)) {
+                fprintf(stderr, "%s: --fields: %s\n", prog, msg);
+                bad = 1;
+            }
+            break;
+        case OPT_STATS: stats = 1; break;
+        case OPT_DID_YOU_MEAN: did_you_mean = 1; break;
         case 'h': fputs(usage_text, stdout); free(shards); return 0;
         case 'V':
             printf("cari-search %s (backends: native%s)\n", cari_version(),
@@ -421,7 +524,27 @@ int main(int argc, char **argv)
         free(shards);
         return 2;
     }
-    if (!batch && optind >= argc) {
+    if (!bad && output_has_fields() && format == FMT_TEXT) {
+        fprintf(stderr, "%s: --fields needs --format json or tsv\n", prog);
+        bad = 1;
+    }
+    if (!bad && did_you_mean && (batch || stats)) {
+        fprintf(stderr, "%s: --did-you-mean works on one QUERY\n", prog);
+        bad = 1;
+    }
+    if (!bad && stats && (batch || optind < argc)) {
+        fprintf(stderr, "%s: --stats takes no query\n", prog);
+        bad = 1;
+    }
+    if (bad) {
+        free(shards);
+        return 2;
+    }
+    output_set_format(format);
+    if (output_has_fields())
+        so.flags = (so.flags & ~(CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED)) |
+                   output_search_flags();
+    if (!batch && !stats && optind >= argc) {
         fprintf(stderr, "%s: no query given\nTry '%s --help'.\n", prog, prog);
         free(shards);
         return 2;
@@ -463,17 +586,26 @@ int main(int argc, char **argv)
         cari_index_close(ix);
         return 2;
     }
+    if (stats) {
+        rc = output_stats(ix, dir, format == FMT_JSON) ? 2 : 0;
+        cari_index_close(ix);
+        if (fflush(stdout) != 0)
+            rc = 2;
+        return rc;
+    }
     warned = calloc(cari_index_shard_count(ix) + 1, 1);
     if (!warned) {
         cari_index_close(ix);
         return 2;
     }
     if (batch) {
-        /* ids are all a batch run prints, unless it asks for JSON */
-        if (format != FMT_JSON)
+        /* ids are all a batch run prints, unless it asks for JSON; with
+         * --snippets the snippets are made (and timed) all the same */
+        if (format != FMT_JSON && !batch_snippets && !output_has_fields())
             so.flags &= ~(CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED);
         report_left_out(ix, warned);
-        rc = run_batch(ix, batch, latency, &so, format == FMT_JSON, warned);
+        rc = run_batch(ix, batch, latency, &so,
+                       format == FMT_JSON || output_has_fields(), warned);
         cari_index_close(ix);
         free(warned);
         if (fflush(stdout) != 0)
@@ -494,7 +626,7 @@ int main(int argc, char **argv)
             strcat(query, " ");
         strcat(query, argv[i]);
     }
-    if (format == FMT_TSV)
+    if (format == FMT_TSV && !output_has_fields())
         so.flags &= ~CARI_SEARCH_SNIPPETS;  /* tsv shows no snippet */
     if (format != FMT_TEXT)
         color = 0;
@@ -510,6 +642,8 @@ int main(int argc, char **argv)
     if (rc) {
         if (rc == CARI_ENOTERMS)
             fprintf(stderr, "%s: %s\n", prog, cari_index_errmsg(ix));
+        else if (rc == CARI_ESYNTAX)
+            output_query_error(prog, cari_index_errmsg(ix), query);
         else if (rc == CARI_ECORRUPT)
             report_damage(cari_index_errmsg(ix));
         else if (rc == CARI_EIO && nshards > 1 &&
@@ -524,7 +658,14 @@ int main(int argc, char **argv)
         cari_index_close(ix);
         return rc == CARI_ENOTERMS ? 1 : 2;
     }
-    if (format == FMT_TEXT) {
+    if (did_you_mean && suggest(ix, &query, &so, &hits, format)) {
+        fprintf(stderr, "%s: %s\n", prog, cari_index_errmsg(ix));
+        rc = 2;
+        cari_hits_free(hits);
+        hits = NULL;
+    }
+    output_set_total(cari_hits_total(hits));
+    if (format == FMT_TEXT && !rc) {
         size_t n = cari_hits_count(hits);
         char partial[96] = "";
         if (left_out)
@@ -542,7 +683,7 @@ int main(int argc, char **argv)
         cari_hits_get(hits, i, &h);
         if (format == FMT_TEXT) {
             print_text(&h, so.offset + i + 1, color);
-        } else if (format == FMT_JSON) {
+        } else if (format == FMT_JSON || output_has_fields()) {
             if (print_json(&h, so.offset + i + 1, 0)) {
                 fprintf(stderr, "%s: out of memory\n", prog);
                 rc = 2;

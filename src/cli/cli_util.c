@@ -1,0 +1,19 @@
+/*
+ * cli_util.c - small helpers shared by cari-index and cari-search.
+ */
+#include "cli_util.h"
+
+#include <stdio.h>
+
+const char *cli_human_size(uint64_t bytes, char *buf, size_t cap)
+{
+    if (bytes < 1000)
+        snprintf(buf, cap, "%llu B", (unsigned long long)bytes);
+    else if (bytes < 1000000)
+        snprintf(buf, cap, "%.1f KB", (double)bytes / 1e3);
+    else if (bytes < 1000000000)
+        snprintf(buf, cap, "%.1f MB", (double)bytes / 1e6);
+    else
+        snprintf(buf, cap, "%.2f GB", (double)bytes / 1e9);
+    return buf;
+}

@@ -1,0 +1,14 @@
+/*
+ * cli_util.h - small helpers shared by cari-index and cari-search.
+ */
+#ifndef CARI_CLI_UTIL_H
+#define CARI_CLI_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Human-readable size in buf: "812 B", "41.2 KB", "45.4 MB", "1.20 GB"
+ * (powers of 1000, as the benchmarks count).  Returns buf. */
+const char *cli_human_size(uint64_t bytes, char *buf, size_t cap);
+
+#endif

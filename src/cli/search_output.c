@@ -1,0 +1,594 @@
+/*
+ * search_output.c -- cari-search's printing beyond the default formats:
+ * --fields for JSON and TSV, text wrapped for a terminal, --stats.
+ * docs/JSON.md documents the JSON fields; tests/json.t checks every line
+ * against that document.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "search_output.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <utf8proc.h>
+
+#include "cli_util.h"
+
+/* ------------------------------------------------------------------ */
+/* Fields                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Every field a hit can have, in the default order. */
+static const char *const field_names[] = {
+    "qno", "rank", "score", "id", "passage", "title", "snippet", "start",
+    "end", "highlights", "meta", "total", "text"};
+#define NFIELDS (sizeof field_names / sizeof field_names[0])
+
+const char output_field_names[] =
+    "qno, rank, score, id, passage, title, snippet, start, end, highlights, "
+    "meta, total, text";
+
+static struct {
+    int chosen[NFIELDS];   /* indexes into field_names, in output order */
+    size_t n;              /* 0: the default fields */
+    int format;
+    uint64_t total;
+} out = {{0}, 0, FMT_JSON, 0};
+
+static int field_index(const char *name, size_t len)
+{
+    size_t i;
+    for (i = 0; i < NFIELDS; i++)
+        if (strlen(field_names[i]) == len &&
+            memcmp(field_names[i], name, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+int output_set_fields(const char *list, char *msg, size_t cap)
+{
+    const char *p = list;
+    out.n = 0;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        size_t a = 0, i;
+        int f, seen = 0;
+        while (a < len && p[a] == ' ')
+            a++;
+        while (len > a && p[len - 1] == ' ')
+            len--;
+        if (len > a) {
+            f = field_index(p + a, len - a);
+            if (f < 0) {
+                snprintf(msg, cap, "unknown field '%.*s' (fields: %s)",
+                         (int)(len - a), p + a, output_field_names);
+                return -1;
+            }
+            for (i = 0; i < out.n; i++)
+                seen |= out.chosen[i] == f;
+            if (!seen)
+                out.chosen[out.n++] = f;
+        }
+        p += strcspn(p, ",");
+        if (!*p)
+            break;
+        p++;
+    }
+    if (out.n == 0) {
+        snprintf(msg, cap, "no field named (fields: %s)", output_field_names);
+        return -1;
+    }
+    return 0;
+}
+
+int output_has_fields(void)
+{
+    return out.n > 0;
+}
+
+unsigned output_search_flags(void)
+{
+    unsigned flags = 0;
+    size_t i;
+    if (!out.n)
+        return CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED;
+    for (i = 0; i < out.n; i++) {
+        const char *name = field_names[out.chosen[i]];
+        if (!strcmp(name, "snippet") || !strcmp(name, "highlights") ||
+            !strcmp(name, "text"))
+            flags |= CARI_SEARCH_SNIPPETS;
+        if (!strcmp(name, "title") || !strcmp(name, "meta"))
+            flags |= CARI_SEARCH_STORED;
+    }
+    return flags;
+}
+
+void output_set_format(int format)
+{
+    out.format = format;
+}
+
+void output_set_total(uint64_t total)
+{
+    out.total = total;
+}
+
+/* Print s with tabs and line breaks turned into spaces (a TSV field). */
+static void put_flat(const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        putchar(c == '\t' || c == '\n' || c == '\r' ? ' ' : c);
+    }
+}
+
+static int print_tsv(json_t *o)
+{
+    const char *key;
+    json_t *v;
+    int first = 1;
+    json_object_foreach(o, key, v) {
+        char *s;
+        if (!first)
+            putchar('\t');
+        first = 0;
+        switch (json_typeof(v)) {
+        case JSON_STRING:
+            put_flat(json_string_value(v), json_string_length(v));
+            break;
+        case JSON_INTEGER:
+            printf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            break;
+        case JSON_REAL:
+            printf("%.6f", json_real_value(v));
+            break;
+        case JSON_NULL:
+            break;
+        default:
+            s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                                  JSON_ENCODE_ANY);
+            if (!s)
+                return -1;
+            fputs(s, stdout);
+            free(s);
+        }
+    }
+    putchar('\n');
+    return 0;
+}
+
+int output_hit(json_t *o, const cari_hit *h)
+{
+    json_t *sel = o;
+    char *s;
+    int rc = 0;
+    size_t i;
+    if (!o)
+        return -1;
+    json_object_set_new(o, "total", json_integer((json_int_t)out.total));
+    if (out.n) {
+        sel = json_object();
+        if (!sel) {
+            json_decref(o);
+            return -1;
+        }
+        for (i = 0; i < out.n; i++) {
+            const char *name = field_names[out.chosen[i]];
+            json_t *v = json_object_get(o, name);
+            if (!strcmp(name, "text"))
+                json_object_set_new(sel, name,
+                                    json_stringn(h->text ? h->text : "",
+                                                 h->text ? h->text_len : 0));
+            else if (v)
+                json_object_set(sel, name, v);
+        }
+        json_decref(o);
+    }
+    if (out.format == FMT_TSV) {
+        rc = print_tsv(sel);
+    } else {
+        s = json_dumps(sel, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (s)
+            puts(s);
+        else
+            rc = -1;
+        free(s);
+    }
+    json_decref(sel);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Text for a terminal                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Longest text line, whatever the terminal: long lines read badly. */
+#define MAX_WIDTH 100
+#define INDENT 3
+
+int output_text_width(void)
+{
+    const char *cols = getenv("COLUMNS");
+    struct winsize ws;
+    int w = 0;
+    if (cols && *cols)
+        w = atoi(cols);
+    else if (isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0)
+        w = ws.ws_col;
+    if (w <= 0)
+        w = 80;
+    if (w < 20)
+        w = 20;
+    return w > MAX_WIDTH ? MAX_WIDTH : w;
+}
+
+/* The code point at s[0, n) and its byte length (an invalid byte: U+FFFD,
+ * length 1). */
+static size_t next_char(const char *s, size_t n, utf8proc_int32_t *cp)
+{
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s,
+                                          (utf8proc_ssize_t)n, cp);
+    if (k <= 0) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    return (size_t)k;
+}
+
+static int char_width(utf8proc_int32_t cp)
+{
+    int w = utf8proc_charwidth(cp);
+    return w < 0 ? 0 : w;
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Print s[0, n) with tabs and line breaks as spaces, and an invalid
+ * byte as U+FFFD. */
+static void put_text(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        size_t k = next_char(s + i, n - i, &cp);
+        if (is_blank(s[i]))
+            putchar(' ');
+        else if (cp == 0xFFFD && k == 1 && (unsigned char)s[i] >= 0x80)
+            fputs("\xef\xbf\xbd", stdout);
+        else
+            fwrite(s + i, 1, k, stdout);
+        i += k;
+    }
+}
+
+/* Display width of s[0, n). */
+static int text_width(const char *s, size_t n)
+{
+    size_t i = 0;
+    int w = 0;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        i += next_char(s + i, n - i, &cp);
+        w += is_blank(s[i - 1]) ? 1 : char_width(cp);
+    }
+    return w;
+}
+
+/* The snippet printer's state: where highlights open and close. */
+typedef struct wrapper {
+    const cari_hit *h;
+    size_t next;          /* next highlight to open or close */
+    int open;             /* inside highlights[next] */
+    int color;
+    int col, avail;       /* columns used on this line, and available */
+} wrapper;
+
+static const char MARK[] = "\033[1;33m", RESET[] = "\033[0m";
+
+/* Columns the highlight marks add between byte offsets a and b. */
+static int marks_width(const wrapper *w, size_t a, size_t b)
+{
+    size_t i;
+    int n = 0;
+    if (w->color)
+        return 0;
+    for (i = 0; i < w->h->highlight_count; i++) {
+        const cari_span *s = &w->h->highlights[i];
+        n += s->start >= a && s->start < b;
+        n += s->end > a && s->end <= b;
+    }
+    return n;
+}
+
+/* Open or close highlights at byte offset pos. */
+static void marks_at(wrapper *w, size_t pos)
+{
+    const cari_hit *h = w->h;
+    while (w->next < h->highlight_count) {
+        const cari_span *s = &h->highlights[w->next];
+        if (w->open && s->end == pos) {
+            fputs(w->color ? RESET : "]", stdout);
+            w->col += !w->color;
+            w->open = 0;
+            w->next++;
+        } else if (!w->open && s->start == pos && s->end > s->start) {
+            fputs(w->color ? MARK : "[", stdout);
+            w->col += !w->color;
+            w->open = 1;
+        } else if (!w->open && s->end <= pos) {
+            w->next++;  /* empty or overlapping: skip */
+        } else {
+            break;
+        }
+    }
+}
+
+static void new_line(wrapper *w)
+{
+    if (w->open && w->color)
+        fputs(RESET, stdout);
+    printf("\n%*s", INDENT, "");
+    if (w->open && w->color)
+        fputs(MARK, stdout);
+    w->col = 0;
+}
+
+/* Print the word s[a, b) of the snippet, breaking it where it is wider
+ * than a whole line. */
+static void put_word(wrapper *w, const char *s, size_t a, size_t b)
+{
+    size_t i = a;
+    while (i < b) {
+        utf8proc_int32_t cp;
+        size_t k;
+        int cw;
+        marks_at(w, i);
+        k = next_char(s + i, b - i, &cp);
+        cw = char_width(cp);
+        if (w->col + cw > w->avail && w->col > 0)
+            new_line(w);
+        put_text(s + i, k);
+        w->col += cw;
+        i += k;
+    }
+    marks_at(w, b);
+}
+
+static void print_wrapped_snippet(const cari_hit *h, int color, int width)
+{
+    wrapper w;
+    const char *s = h->snippet ? h->snippet : "";
+    size_t n = h->snippet ? h->snippet_len : 0, i = 0;
+    memset(&w, 0, sizeof w);
+    w.h = h;
+    w.color = color;
+    w.avail = width <= 0 ? 1 << 30 : width > INDENT + 1 ? width - INDENT : 1;
+    printf("%*s", INDENT, "");
+    while (i < n) {
+        size_t a, b;
+        int ww;
+        while (i < n && is_blank(s[i])) {
+            marks_at(&w, i);
+            i++;
+        }
+        if (i >= n)
+            break;
+        a = i;
+        while (i < n && !is_blank(s[i]))
+            i++;
+        b = i;
+        ww = text_width(s + a, b - a) + marks_width(&w, a, b);
+        if (w.col > 0) {
+            if (w.col + 1 + ww > w.avail) {
+                new_line(&w);
+            } else {
+                putchar(' ');
+                w.col++;
+            }
+        }
+        put_word(&w, s, a, b);
+    }
+    marks_at(&w, n);
+    if (w.open)
+        fputs(color ? RESET : "]", stdout);
+    putchar('\n');
+}
+
+void output_text_hit(const cari_hit *h, size_t rank, int color, int width)
+{
+    const char *bold = color ? "\033[1m" : "";
+    const char *dim = color ? "\033[2m" : "";
+    const char *reset = color ? "\033[0m" : "";
+    char prefix[32];
+    int used, room;
+    snprintf(prefix, sizeof prefix, "%zu. ", rank);
+    used = (int)strlen(prefix);
+    room = width > 0 ? width - used : 1 << 30;
+    printf("%s%s", prefix, bold);
+    if (!h->title_len) {
+        fputs("(untitled)", stdout);
+    } else if (text_width(h->title, h->title_len) <= room) {
+        put_text(h->title, h->title_len);
+    } else {
+        /* cut at a character boundary, leaving a column for "…" */
+        size_t i = 0;
+        int col = 0;
+        while (i < h->title_len) {
+            utf8proc_int32_t cp;
+            size_t k = next_char(h->title + i, h->title_len - i, &cp);
+            int cw = is_blank(h->title[i]) ? 1 : char_width(cp);
+            if (col + cw > room - 1)
+                break;
+            col += cw;
+            i += k;
+        }
+        {
+            /* at a word's end, unless that loses more than a third */
+            size_t j = i;
+            while (j > 0 && !is_blank(h->title[j]))
+                j--;
+            if (j > 0 && text_width(h->title, j) >= 2 * room / 3)
+                i = j;
+        }
+        while (i > 0 && is_blank(h->title[i - 1]))
+            i--;
+        put_text(h->title, i);
+        fputs("\xe2\x80\xa6", stdout);
+    }
+    printf("%s\n%*s%s", reset, INDENT, "", dim);
+    put_text(h->id, h->id_len);
+    printf(" #%u  score %.3f%s\n", h->passage, h->score, reset);
+    print_wrapped_snippet(h, color, width);
+    putchar('\n');
+}
+
+void output_query_error(const char *prog, const char *message,
+                        const char *query)
+{
+    size_t col = 0, i = 0, n = strlen(query), c = 1;
+    int width = 0;
+    fprintf(stderr, "%s: %s\n", prog, message);
+    if (sscanf(message, "query error at column %zu", &col) != 1 || col == 0)
+        return;
+    /* the display width of the characters before column col */
+    while (i < n && c < col) {
+        utf8proc_int32_t cp;
+        size_t k = next_char(query + i, n - i, &cp);
+        width += is_blank(query[i]) ? 1 : char_width(cp);
+        i += k;
+        c++;
+    }
+    fputs("  ", stderr);
+    for (i = 0; i < n; i++)
+        fputc(is_blank(query[i]) ? ' ' : query[i], stderr);
+    fprintf(stderr, "\n  %*s^\n", width, "");
+}
+
+/* ------------------------------------------------------------------ */
+/* --stats                                                             */
+/* ------------------------------------------------------------------ */
+
+int output_stats(cari_index *ix, const char *dir, int json)
+{
+    cari_index_stats st;
+    int manifest = 0, segment = 0;
+    char size[32];
+    cari_index_get_stats(ix, &st);
+    cari_index_format_version(ix, &manifest, &segment);
+    if (json) {
+        json_t *o = json_pack(
+            "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:i, s:i, "
+            "s:s}",
+            "index", dir, "backend", cari_index_backend(ix), "articles",
+            (json_int_t)st.articles, "passages", (json_int_t)st.passages,
+            "deleted", (json_int_t)st.deleted, "segments",
+            (json_int_t)st.segments, "terms", (json_int_t)st.terms, "bytes",
+            (json_int_t)st.bytes, "generation", (json_int_t)st.generation,
+            "analyzer", cari_index_analyzer(ix), "manifest_version",
+            manifest, "segment_version", segment, "cari_version",
+            cari_version());
+        char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)
+                    : NULL;
+        json_decref(o);
+        if (!s)
+            return -1;
+        puts(s);
+        free(s);
+        return 0;
+    }
+    printf("index       %s\n", dir);
+    printf("backend     %s\n", cari_index_backend(ix));
+    printf("articles    %llu\n", (unsigned long long)st.articles);
+    printf("passages    %llu\n", (unsigned long long)st.passages);
+    printf("deleted     %llu articles (until a merge)\n",
+           (unsigned long long)st.deleted);
+    printf("segments    %llu\n", (unsigned long long)st.segments);
+    printf("terms       %llu distinct (summed over segments)\n",
+           (unsigned long long)st.terms);
+    printf("size        %s (%llu bytes)\n", cli_human_size(st.bytes, size, sizeof size),
+           (unsigned long long)st.bytes);
+    printf("generation  %llu\n", (unsigned long long)st.generation);
+    printf("analyzer    %s\n", cari_index_analyzer(ix));
+    if (manifest)
+        printf("format      manifest %d, segment %d (cari %s)\n", manifest,
+               segment, cari_version());
+    else
+        printf("format      %s (cari %s)\n", cari_index_backend(ix),
+               cari_version());
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* --did-you-mean                                                      */
+/* ------------------------------------------------------------------ */
+
+static json_t *suggestions_json(const cari_suggestions *sg,
+                                const char *query, int searched)
+{
+    size_t len, i, j;
+    const char *fixed = cari_suggestions_query(sg, &len);
+    json_t *o = json_object(), *words = json_array();
+    if (!o || !words) {
+        json_decref(o);
+        json_decref(words);
+        return NULL;
+    }
+    json_object_set_new(o, "did_you_mean", json_stringn(fixed, len));
+    json_object_set_new(o, "query", json_string(query));
+    json_object_set_new(o, "searched", json_boolean(searched));
+    for (i = 0; i < cari_suggestions_count(sg); i++) {
+        cari_suggestion w;
+        json_t *alts = json_array();
+        cari_suggestions_get(sg, i, &w);
+        for (j = 0; j < w.count; j++)
+            json_array_append_new(
+                alts, json_pack("{s:s%, s:I, s:i}", "word",
+                                w.alternatives[j], w.alternative_len[j],
+                                "df", (json_int_t)w.alternative_df[j],
+                                "distance", w.distance[j]));
+        json_array_append_new(
+            words, json_pack("{s:s%, s:I, s:I, s:I, s:o}", "word", w.word,
+                             w.word_len, "start", (json_int_t)w.start, "end",
+                             (json_int_t)w.end, "df", (json_int_t)w.df,
+                             "suggestions", alts));
+    }
+    json_object_set_new(o, "words", words);
+    return o;
+}
+
+int output_suggestions(const cari_suggestions *sg, const char *query,
+                       int searched, int format)
+{
+    size_t len;
+    const char *fixed = cari_suggestions_query(sg, &len);
+    if (!fixed)
+        return 0;
+    if (format == FMT_JSON) {
+        json_t *o = suggestions_json(sg, query, searched);
+        char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(o);
+        if (!s)
+            return -1;
+        puts(s);
+        free(s);
+        return 0;
+    }
+    if (searched)
+        fprintf(format == FMT_TEXT ? stdout : stderr,
+                "%sno passages match \"%s\"; showing passages for "
+                "\"%.*s\"\n",
+                format == FMT_TEXT ? "" : "cari-search: ", query, (int)len,
+                fixed);
+    else
+        fprintf(format == FMT_TEXT ? stdout : stderr,
+                "%sdid you mean \"%.*s\"?\n",
+                format == FMT_TEXT ? "" : "cari-search: ", (int)len, fixed);
+    return 0;
+}

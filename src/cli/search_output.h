@@ -1,0 +1,87 @@
+/*
+ * search_output.h -- how cari-search prints what it found, beyond the
+ * default formats: the fields of JSON and TSV output (--fields), text for
+ * an 80-column terminal, the index's statistics (--stats) and spelling
+ * suggestions (--did-you-mean).  Public API of libcari only, plus jansson
+ * and utf8proc.  docs/JSON.md documents every field.
+ */
+#ifndef CARI_SEARCH_OUTPUT_H
+#define CARI_SEARCH_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "cari.h"
+
+/* Output formats. */
+enum { FMT_TEXT, FMT_JSON, FMT_TSV };
+
+/* The valid --fields names, comma-separated (for messages and --help). */
+extern const char output_field_names[];
+
+/*
+ * Parse a --fields list ("id,score,title").  0 on success; -1 when a name
+ * is unknown (msg, cap bytes, says which) or the list is empty.  Repeated
+ * names count once; output follows the list's order.
+ */
+int output_set_fields(const char *list, char *msg, size_t cap);
+
+/* 1 when --fields was given. */
+int output_has_fields(void);
+
+/* The CARI_SEARCH_SNIPPETS / CARI_SEARCH_STORED flags the chosen fields
+ * need (all of them when no --fields was given). */
+unsigned output_search_flags(void);
+
+/* The format JSON objects are printed in: FMT_JSON or FMT_TSV. */
+void output_set_format(int format);
+
+/* The total-hits estimate of the query being printed ("total"). */
+void output_set_total(uint64_t total);
+
+/*
+ * Print a hit given as the JSON object of every default field: the chosen
+ * fields (all by default, plus "total"; "text" only when chosen), as one
+ * JSON line or one TSV line.  Takes the reference to o.  0, or -1 when out
+ * of memory.
+ */
+int output_hit(json_t *o, const cari_hit *h);
+
+/*
+ * A hit as text for a terminal of `width` columns (0: no wrapping): rank
+ * and title (cut with "…" when too long), id, passage and score, and the
+ * snippet wrapped at word boundaries by display width, indented by three
+ * columns.  Matches are highlighted with ANSI colour when color is set,
+ * with [brackets] otherwise.
+ */
+void output_text_hit(const cari_hit *h, size_t rank, int color, int width);
+
+/* The width text output wraps at: $COLUMNS when set, else 80. */
+int output_text_width(void);
+
+/*
+ * --stats: what the index in dir holds, as text or (json) one JSON object
+ * (docs/JSON.md).  0, or -1 on a write error.
+ */
+int output_stats(cari_index *ix, const char *dir, int json);
+
+/*
+ * A query that does not parse: the library's message ("query error at
+ * column N: ...") on standard error, then the query and a caret under
+ * column N (by display width).
+ */
+void output_query_error(const char *prog, const char *message,
+                        const char *query);
+
+/*
+ * --did-you-mean: print the corrections of query (sg) in format: text, a
+ * line on standard output; json, one JSON object (docs/JSON.md); tsv, a
+ * line on standard error.  searched: the hits that follow are those of the
+ * corrected query.  0, or -1 when out of memory.
+ */
+int output_suggestions(const cari_suggestions *sg, const char *query,
+                       int searched, int format);
+
+#endif

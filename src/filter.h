@@ -1,0 +1,81 @@
+/*
+ * filter.h -- metadata filters of a search: the options' where, since and
+ * until conditions, evaluated on the stored metadata of candidate articles
+ * while a query matches, so that top k, paging and totals count only the
+ * passages that pass.  Internal to libcari.
+ */
+#ifndef CARI_FILTER_H
+#define CARI_FILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cari.h"
+#include "util.h"
+
+typedef struct cari_filter cari_filter;
+
+/* 1 when o holds a where, since or until condition. */
+int cari_filter_wanted(const cari_search_options *o);
+
+/*
+ * The filter that the options o ask for, over the segments of the native
+ * index ix.  *out is NULL when o holds no condition (nothing to check).
+ * CARI_EINVAL, with a message in errmsg (cap bytes), for a malformed
+ * condition: a where entry without "=" or with an empty key, a date that
+ * is not YYYY-MM-DD; CARI_ENOMEM.
+ */
+int cari_filter_new(cari_index *ix, const cari_search_options *o,
+                    cari_filter **out, char *errmsg, size_t cap);
+
+/*
+ * Does the article of passage p in segment seg (an index into ix->segs)
+ * pass?  1 or 0.  The answer is computed the first time an article is
+ * asked about (its stored metadata is read and parsed) and kept for the
+ * rest of the query; calls and passes are counted for the totals.
+ * Damaged stored data makes it 0 and sets the sticky cari_filter_error().
+ */
+int cari_filter_check(cari_filter *f, uint32_t seg, uint32_t p);
+
+/* The hook search.c calls where a passage would enter the top k: f may be
+ * NULL (no filter: everything passes). */
+static inline int cari_filter_pass(cari_filter *f, uint32_t seg, uint32_t p)
+{
+    return !f || cari_filter_check(f, seg, p);
+}
+
+/*
+ * The index-time terms of an article's metadata (a JSON object text), as
+ * NUL-terminated strings one after another in out (cleared first); *count
+ * gets their number.  A top-level field K whose value is a string (or an
+ * array holding strings) gives "#K\x1fV" with V folded as where values
+ * are; a boolean "#K\x1ftrue"/"false"; a number "#K\x1eN" with N printed
+ * "%.17g"; a "date" field that parses also "@YYYY-MM-DD".  The indexer
+ * stores them in the title field without positions (analysis never makes a
+ * term starting with '#' or '@'), so a filter reads postings instead of
+ * stored text.  Malformed metadata gives no term.
+ */
+int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
+                    size_t *count);
+
+/* CARI_OK, or the first error met while checking (CARI_ECORRUPT,
+ * CARI_ENOMEM). */
+int cari_filter_error(const cari_filter *f);
+
+/* The share of the index's articles that pass, estimated on a fixed
+ * sample of them (computed on the first call): scales estimated totals.
+ * 1 when f is NULL. */
+double cari_filter_pass_rate(cari_filter *f);
+
+/* How many of `candidates` matching passages pass: exact when the filter
+ * was asked about every one (search asks about each passage at most
+ * once), else the passes seen plus the rest scaled by the pass rate.
+ * candidates itself when f is NULL. */
+uint64_t cari_filter_total(cari_filter *f, uint64_t candidates);
+
+void cari_filter_free(cari_filter *f);
+
+/* cari_filter_cache_free(), which cari_index_close() calls, is declared in
+ * index_internal.h. */
+
+#endif

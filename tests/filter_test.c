@@ -1,0 +1,387 @@
+/*
+ * filter_test.c -- metadata filters through the public API (the where,
+ * since and until search options): matching rules (case, numbers,
+ * booleans, arrays, missing fields), the date forms understood, malformed
+ * conditions, and that top k, paging and totals over several segments are
+ * those of the unfiltered ranking with the failing articles taken out.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "cari.h"
+#include "test_util.h"
+
+typedef struct fixture {
+    char dir[256];
+    char ix[300];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f || test_mkdtemp(f->dir, sizeof f->dir) != 0)
+        return -1;
+    snprintf(f->ix, sizeof f->ix, "%s/index", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    test_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+static cari_writer *writer_open(const char *dir)
+{
+    cari_writer_options o = CARI_WRITER_OPTIONS_INIT;
+    cari_writer *w = NULL;
+    cari_error err;
+    o.sync = 0;
+    if (cari_writer_open(dir, &o, &w, &err) != CARI_OK)
+        fail_msg("cari_writer_open(%s): %s", dir, err.message);
+    return w;
+}
+
+static void add(cari_writer *w, const char *id, const char *text,
+                const char *meta)
+{
+    cari_article a;
+    memset(&a, 0, sizeof a);
+    a.id = id;
+    a.id_len = strlen(id);
+    a.title = "judul";
+    a.title_len = 5;
+    a.text = text;
+    a.text_len = strlen(text);
+    a.meta = meta;
+    a.meta_len = meta ? strlen(meta) : 0;
+    if (cari_writer_add(w, &a) != CARI_OK)
+        fail_msg("cari_writer_add(%s): %s", id, cari_writer_errmsg(w));
+}
+
+static void commit_close(cari_writer *w)
+{
+    if (cari_writer_commit(w) != CARI_OK)
+        fail_msg("commit: %s", cari_writer_errmsg(w));
+    cari_writer_close(w);
+}
+
+static cari_index *index_open(const char *dir)
+{
+    cari_index *ix = NULL;
+    cari_error err;
+    if (cari_index_open(dir, &ix, &err) != CARI_OK)
+        fail_msg("cari_index_open(%s): %s", dir, err.message);
+    return ix;
+}
+
+/* Search q with the given filters; the sorted, space-joined set of hit
+ * ids goes to buf.  Returns the search's code. */
+static int ids_of(cari_index *ix, const char *q, const char *const *where,
+                  size_t nwhere, const char *since, const char *until,
+                  char *buf, size_t cap)
+{
+    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+    cari_hits *h = NULL;
+    char *ids[256];
+    size_t n, i, j, len = 0;
+    int rc;
+    o.limit = 256;
+    o.flags = CARI_SEARCH_STORED;
+    o.where = where;
+    o.nwhere = nwhere;
+    o.since = since;
+    o.until = until;
+    buf[0] = '\0';
+    rc = cari_search(ix, q, strlen(q), &o, &h);
+    if (rc)
+        return rc;
+    n = cari_hits_count(h);
+    assert_true(n < 256);
+    assert_int_equal(cari_hits_total(h), n);  /* all shown: exact */
+    for (i = 0; i < n; i++) {
+        cari_hit hit;
+        assert_int_equal(cari_hits_get(h, i, &hit), CARI_OK);
+        ids[i] = strndup(hit.id, hit.id_len);
+        for (j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
+            char *t = ids[j];
+            ids[j] = ids[j - 1];
+            ids[j - 1] = t;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        /* one passage per article here: ids do not repeat */
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "",
+                                ids[i]);
+        free(ids[i]);
+    }
+    cari_hits_free(h);
+    return CARI_OK;
+}
+
+static const char *where1(cari_index *ix, const char *cond, char *buf,
+                          size_t cap)
+{
+    const char *w[1];
+    w[0] = cond;
+    assert_int_equal(ids_of(ix, "kopi", w, 1, NULL, NULL, buf, cap), CARI_OK);
+    return buf;
+}
+
+static void build_small(const char *dir)
+{
+    cari_writer *w = writer_open(dir);
+    add(w, "a", "kopi gayo",
+        "{\"source\": \"Tempo.co\", \"date\": \"2019-09-14\", \"views\": 120,"
+        " \"tags\": [\"Banjir\", \"jakarta\"], \"paid\": false}");
+    add(w, "b", "kopi toraja",
+        "{\"source\": \"kompas.com\", \"date\": \"14/09/2019\", \"views\": 7.5,"
+        " \"tags\": [], \"paid\": true}");
+    add(w, "c", "kopi kintamani",
+        "{\"source\": \"tempo.co\", \"date\": \"Sep 30, 2019 10:00\"}");
+    add(w, "d", "kopi luwak",
+        "{\"source\": \"Détik\", \"date\": \"10-Sep-19\"}");
+    add(w, "e", "kopi aceh", "{\"source\": \"x\", \"date\": \"1 Oktober 2019\"}");
+    add(w, "f", "kopi flores",
+        "{\"source\": \"x\", \"date\": \"Senin, 16 September 2019\"}");
+    add(w, "g", "kopi bajawa", "{\"source\": \"x\", \"date\": \"12:30\"}");
+    add(w, "h", "kopi java", "{\"date\": 20190914}");
+    add(w, "i", "kopi papua", NULL);
+    add(w, "j", "kopi lampung", "{\"source\": null, \"date\": \"2019-09-01T23:59:00+07:00\"}");
+    commit_close(w);
+}
+
+static void test_where_values(void **state)
+{
+    fixture *f = *state;
+    cari_index *ix;
+    char buf[512];
+    int round;
+    build_small(f->ix);
+    ix = index_open(f->ix);
+    /* twice: the second round finds the verdicts of the first in the
+     * index handle's cache, or what is left of them (it keeps 4) */
+    for (round = 0; round < 2; round++) {
+    assert_string_equal(where1(ix, "source=tempo.co", buf, sizeof buf), "a c");
+    assert_string_equal(where1(ix, "source=TEMPO.CO", buf, sizeof buf), "a c");
+    assert_string_equal(where1(ix, "source=detik", buf, sizeof buf), "d");
+    assert_string_equal(where1(ix, "source=tempo", buf, sizeof buf), "");
+    assert_string_equal(where1(ix, "views=120", buf, sizeof buf), "a");
+    assert_string_equal(where1(ix, "views=120.0", buf, sizeof buf), "a");
+    assert_string_equal(where1(ix, "views=7.5", buf, sizeof buf), "b");
+    assert_string_equal(where1(ix, "tags=banjir", buf, sizeof buf), "a");
+    assert_string_equal(where1(ix, "paid=true", buf, sizeof buf), "b");
+    assert_string_equal(where1(ix, "paid=false", buf, sizeof buf), "a");
+    assert_string_equal(where1(ix, "nosuchkey=x", buf, sizeof buf), "");
+    assert_string_equal(where1(ix, "source=", buf, sizeof buf), "");
+    {
+        const char *either[] = {"source=tempo.co", "source=x"};
+        const char *both[] = {"source=tempo.co", "views=120"};
+        assert_int_equal(ids_of(ix, "kopi", either, 2, NULL, NULL, buf,
+                                sizeof buf), CARI_OK);
+        assert_string_equal(buf, "a c e f g");
+        assert_int_equal(ids_of(ix, "kopi", both, 2, NULL, NULL, buf,
+                                sizeof buf), CARI_OK);
+        assert_string_equal(buf, "a");
+    }
+    }
+    cari_index_close(ix);
+}
+
+static void test_dates(void **state)
+{
+    fixture *f = *state;
+    cari_index *ix;
+    char buf[512];
+    build_small(f->ix);
+    ix = index_open(f->ix);
+    /* a 2019-09-14, b 14/09/2019, c Sep 30 2019, d 10-Sep-19,
+     * e 1 Oktober 2019, f 16 September 2019, j 2019-09-01T...;
+     * g (a time), h (a number), i (no metadata) have no date */
+    assert_int_equal(ids_of(ix, "kopi", NULL, 0, "2019-01-01", NULL, buf,
+                            sizeof buf), CARI_OK);
+    assert_string_equal(buf, "a b c d e f j");
+    assert_int_equal(ids_of(ix, "kopi", NULL, 0, "2019-09-14", "2019-09-16",
+                            buf, sizeof buf), CARI_OK);
+    assert_string_equal(buf, "a b f");
+    assert_int_equal(ids_of(ix, "kopi", NULL, 0, NULL, "2019-09-10", buf,
+                            sizeof buf), CARI_OK);
+    assert_string_equal(buf, "d j");
+    assert_int_equal(ids_of(ix, "kopi", NULL, 0, "2019-09-30", "2019-09-30",
+                            buf, sizeof buf), CARI_OK);
+    assert_string_equal(buf, "c");
+    assert_int_equal(ids_of(ix, "kopi", NULL, 0, "2019-10-01", NULL, buf,
+                            sizeof buf), CARI_OK);
+    assert_string_equal(buf, "e");
+    assert_int_equal(ids_of(ix, "kopi", NULL, 0, "2020-01-01", NULL, buf,
+                            sizeof buf), CARI_OK);
+    assert_string_equal(buf, "");
+    {
+        const char *w[] = {"source=x"};
+        assert_int_equal(ids_of(ix, "kopi", w, 1, "2019-09-15", NULL, buf,
+                                sizeof buf), CARI_OK);
+        assert_string_equal(buf, "e f");
+    }
+    cari_index_close(ix);
+}
+
+static void test_malformed(void **state)
+{
+    fixture *f = *state;
+    cari_index *ix;
+    char buf[512];
+    const char *nokey[] = {"=x"}, *noeq[] = {"source"};
+    const char *bad_dates[] = {"2019-13-01", "2019-9-1", "20190901",
+                               "2019-09-32", "2019-09-01x", "yesterday"};
+    size_t i;
+    build_small(f->ix);
+    ix = index_open(f->ix);
+    assert_int_equal(ids_of(ix, "kopi", nokey, 1, NULL, NULL, buf, sizeof buf),
+                     CARI_EINVAL);
+    assert_non_null(strstr(cari_index_errmsg(ix), "KEY=VALUE"));
+    assert_int_equal(ids_of(ix, "kopi", noeq, 1, NULL, NULL, buf, sizeof buf),
+                     CARI_EINVAL);
+    for (i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++) {
+        assert_int_equal(ids_of(ix, "kopi", NULL, 0, bad_dates[i], NULL, buf,
+                                sizeof buf), CARI_EINVAL);
+        assert_non_null(strstr(cari_index_errmsg(ix), "YYYY-MM-DD"));
+        assert_int_equal(ids_of(ix, "kopi", NULL, 0, NULL, bad_dates[i], buf,
+                                sizeof buf), CARI_EINVAL);
+    }
+    /* empty strings are no condition */
+    assert_int_equal(ids_of(ix, "kopi", NULL, 0, "", "", buf, sizeof buf),
+                     CARI_OK);
+    assert_string_equal(buf, "a b c d e f g h i j");
+    cari_index_close(ix);
+}
+
+/* ---- top k, paging and totals against the unfiltered ranking ---- */
+
+#define NART 400
+
+/* Articles over 4 commits (4 segments), a third of them "keep"; some
+ * re-added (replaced) with another source.  A word's frequency varies so
+ * scores differ. */
+static void build_big(const char *dir)
+{
+    char id[32], text[512], meta[128];
+    int c, i, k;
+    for (c = 0; c < 4; c++) {
+        cari_writer *w = writer_open(dir);
+        for (i = c * NART / 4; i < (c + 1) * NART / 4; i++) {
+            size_t len = 0;
+            snprintf(id, sizeof id, "art-%03d", i);
+            for (k = 0; k < 1 + (i * 7) % 11; k++)
+                len += (size_t)snprintf(text + len, sizeof text - len,
+                                        "sawit ");
+            snprintf(text + len, sizeof text - len,
+                     "panen petani %s kebun", i % 5 ? "riau" : "jambi");
+            snprintf(meta, sizeof meta,
+                     "{\"source\": \"%s\", \"date\": \"2020-01-%02d\"}",
+                     i % 3 == 0 ? "keep" : "drop", 1 + i % 28);
+            add(w, id, text, meta);
+        }
+        if (c == 3)  /* replace a few earlier ones: now "keep" */
+            for (i = 1; i < 40; i += 3) {
+                snprintf(id, sizeof id, "art-%03d", i);
+                add(w, id, "sawit sawit panen petani riau kebun",
+                    "{\"source\": \"keep\", \"date\": \"2020-02-01\"}");
+            }
+        commit_close(w);
+    }
+}
+
+/* Does the article with this id keep (source "keep")? */
+static int keeps(int i)
+{
+    return i % 3 == 0 || (i < 40 && i % 3 == 1);
+}
+
+static void check_against_unfiltered(cari_index *ix, const char *q,
+                                     unsigned flags)
+{
+    cari_search_options all = CARI_SEARCH_OPTIONS_INIT, o;
+    cari_hits *full = NULL, *h = NULL;
+    const char *where[] = {"source=keep"};
+    size_t i, n = 0, limit, offset;
+    double scores[NART];
+    char ids[NART][16];
+    all.limit = NART * 2;
+    all.flags = flags;
+    assert_int_equal(cari_search(ix, q, strlen(q), &all, &full), CARI_OK);
+    for (i = 0; i < cari_hits_count(full); i++) {
+        cari_hit hit;
+        cari_hits_get(full, i, &hit);
+        if (keeps(atoi(hit.id + 4))) {
+            scores[n] = hit.score;
+            snprintf(ids[n], sizeof ids[n], "%.*s", (int)hit.id_len, hit.id);
+            n++;
+        }
+    }
+    assert_true(n > 50);
+    for (limit = 1; limit <= 64; limit *= 4)
+        for (offset = 0; offset <= 20; offset += 10) {
+            o = all;
+            o.limit = limit;
+            o.offset = offset;
+            o.where = where;
+            o.nwhere = 1;
+            assert_int_equal(cari_search(ix, q, strlen(q), &o, &h), CARI_OK);
+            assert_int_equal(cari_hits_count(h), limit);
+            assert_true(cari_hits_total(h) >= offset + limit);
+            for (i = 0; i < cari_hits_count(h); i++) {
+                cari_hit hit;
+                cari_hits_get(h, i, &hit);
+                assert_int_equal(hit.id_len, strlen(ids[offset + i]));
+                assert_memory_equal(hit.id, ids[offset + i], hit.id_len);
+                assert_true(hit.score == scores[offset + i]);
+            }
+            cari_hits_free(h);
+        }
+    /* asking for everything: the total is exact */
+    o = all;
+    o.where = where;
+    o.nwhere = 1;
+    assert_int_equal(cari_search(ix, q, strlen(q), &o, &h), CARI_OK);
+    assert_int_equal(cari_hits_count(h), n);
+    assert_int_equal(cari_hits_total(h), n);
+    cari_hits_free(h);
+    cari_hits_free(full);
+}
+
+static void test_topk_paging_totals(void **state)
+{
+    fixture *f = *state;
+    cari_index *ix;
+    cari_index_stats st;
+    build_big(f->ix);
+    ix = index_open(f->ix);
+    cari_index_get_stats(ix, &st);
+    assert_int_equal(st.segments, 4);
+    assert_int_equal(st.articles, NART);
+    check_against_unfiltered(ix, "sawit jambi", 0);           /* MaxScore */
+    check_against_unfiltered(ix, "sawit panen", CARI_SEARCH_ALL); /* generic */
+    check_against_unfiltered(ix, "\"panen petani\" sawit", 0);
+    cari_index_close(ix);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_where_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_topk_paging_totals, setup,
+                                        teardown),
+    };
+    TEST_FILTER_FROM_ENV();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,295 @@
+#!/usr/bin/env bash
+# query.t -- cari-search on corpus/: every operator of the query language,
+# every option, and the error paths (exit status and message): the
+# behaviour the README and `cari-search --help` promise.
+. "$(dirname "$0")/tap.sh"
+
+IX=$TMP/ix
+CS=$BIN/cari-search
+"$BIN/cari-index" -q -i "$IX" "$ROOT/corpus" || { echo "Bail out! cannot index corpus/"; exit 1; }
+
+# ids QUERY-ARGS...: the distinct article ids of the hits (tsv, up to 100),
+# sorted, space-separated
+ids() { "$CS" -i "$IX" -f tsv -n 100 "$@" | cut -f3 | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+# hits QUERY-ARGS...: id#passage of every hit, in rank order
+hits() { "$CS" -i "$IX" -f tsv -n 100 "$@" | awk -F'\t' '{printf "%s%s#%s", (NR > 1 ? " " : ""), $3, $4}'; }
+# err QUERY-ARGS...: standard error of a run; its exit status in $RC
+err() { "$CS" -i "$IX" "$@" 2>&1 >/dev/null; }
+# has TEXT LITERAL DESCRIPTION: LITERAL (which may span lines) is in TEXT
+has() {
+    if [[ $1 == *"$2"* ]]; then ok 0 "$3"; else
+        ok 1 "$3"; printf '%s\n' "$1" | head -5 | sed 's/^/#   /'; fi
+}
+SEMARANG=artikel/bencana/banjir-rob-semarang.txt
+BATIK=artikel/budaya/festival-batik-dan-gamelan.md
+LABUAN=artikel/wisata-labuan-bajo.txt
+
+# ---- free words, --all ----
+is "$(ids banjir gempa)" "$SEMARANG berita-001 berita-006" "free words: OR (either word)"
+top=$(hits -n 3 banjir rumah | cut -d' ' -f1)
+is "$top" "berita-001#0" "more matched words rank higher"
+n_or=$("$CS" -i "$IX" -f tsv -n 100 banjir gempa | wc -l)
+n_all=$("$CS" -i "$IX" -f tsv -n 100 --all banjir gempa | wc -l)
+is "$n_all" 0 "--all: no passage has both banjir and gempa"
+ok $([ "$n_or" -gt 5 ]; echo $?) "without --all they match $n_or passages"
+is "$(ids --all banjir rumah Semarang)" "$SEMARANG" "--all: every word must match"
+is "$(ids -a rupiah melemah)" "berita-003" "-a is --all"
+
+# ---- stemming and exact forms ----
+is "$(ids menulis)" "$(ids tulis)" "menulis and tulis search the same stem"
+is "$(ids =menulis)" "$BATIK" "=menulis: only the unstemmed form"
+is "$(ids mempercepat)" "$(ids cepat)" "affixes are stemmed away (mempercepat -> cepat)"
+
+# ---- phrases ----
+is "$(ids '"kereta cepat"')" "berita-011" "\"a phrase\" matches the words in order"
+is "$(ids '"cepat kereta"')" "" "a phrase does not match the words in another order"
+is "$(ids '"banjir di Jakarta"')" "berita-001" "stopwords keep their place in a phrase"
+
+# ---- +must, -exclude ----
+is "$(ids +gempa rumah)" "berita-006" "+must: every hit has gempa"
+is "$(ids -- banjir -semarang)" "berita-001" "-exclude: no hit from the Semarang article"
+is "$(ids -- banjir -rob)" "berita-001" "-exclude drops passages whose article title has the word"
+n=$("$CS" -i "$IX" -f tsv -- -banjir 2>/dev/null | wc -l); RC=$?
+is "$n" 0 "only an exclusion: nothing to search"
+
+# ---- AND / OR / NOT, parentheses ----
+is "$(ids 'banjir AND rob')" "$SEMARANG" "AND"
+is "$(ids 'rupiah OR beras')" "berita-002 berita-003" "OR"
+is "$(ids 'banjir NOT rob')" "berita-001" "NOT"
+is "$(ids '(banjir OR gempa) AND NOT rob')" "berita-001 berita-006" "parentheses group"
+is "$(ids 'banjir and rob')" "$(ids banjir and rob)" "lower-case and is a word, not the operator"
+is "$(ids --all 'banjir and rob')" "" "  (a word no article has, so --all finds nothing)"
+
+# ---- prefix ----
+is "$(ids 'pemil*')" "$LABUAN berita-004" "word*: words that start with it"
+is "$(ids 'PEMIL*')" "$(ids 'pemil*')" "a prefix is folded like words"
+
+# ---- fields ----
+is "$(ids title:rupiah)" "berita-003" "title:word searches titles only"
+is "$(ids 'title:"harga beras"')" "berita-002" "title:\"phrase\""
+is "$(ids body:Semarang)" "$SEMARANG" "body:word searches passage text only"
+is "$(ids foo:banjir)" "$(ids foo banjir)" "an unknown field prefix is plain text: foo:banjir = foo banjir"
+is "$(ids source:tempo banjir)" "$(ids banjir)" "source:tempo is two words, not a filter"
+
+# ---- NEAR/n ----
+is "$(ids 'rumah NEAR/2 rusak')" "berita-006" "NEAR/n: words within n positions"
+near10=$(hits 'banjir NEAR rumah' | wc -w)
+near1=$(hits 'banjir NEAR/1 rumah' | wc -w)
+ok $([ "$near1" -le "$near10" ] && [ "$near10" -gt 0 ]; echo $?) "NEAR is NEAR/10; a smaller window matches fewer ($near1 <= $near10)"
+
+# ---- numbers and dates as written ----
+is "$(hits '1,5 meter' | cut -d' ' -f1)" "berita-001#0" "\"1,5 meter\" finds the 1,5 metre flood first"
+is "$(ids Rp200.000)" "berita-011" "Rp200.000 as written"
+is "$(ids 2019)" "berita-004 berita-010 berita-012" "a year as written"
+is "$(ids 10:30)" "berita-001" "a time as written"
+
+# ---- --plain ----
+out=$("$CS" -i "$IX" -f tsv --plain 'apa penyebab "banjir (rob" di Semarang?'); rc=$?
+is "$rc" 0 "--plain: quotes and brackets are punctuation"
+is "$(echo "$out" | head -1 | cut -f3)" "$SEMARANG" "--plain: the question finds its article"
+
+# ---- query errors: exit 2, a message pointing at the column ----
+e=$(err 'gempa "Sumbawa'); RC=$?
+is "$RC" 2 "unbalanced quote exits 2"
+like "$e" 'query error at column 7: this quote is never closed' "  and names the column"
+has "$e" $'\n  gempa "Sumbawa\n        ^' "  and shows the query with a caret under it"
+e=$(err '(banjir OR gempa'); RC=$?
+is "$RC" 2 "unbalanced ( exits 2"
+like "$e" "column 1: this '\\(' is never closed" "  and names the column"
+e=$(err 'banjir)'); RC=$?
+is "$RC" 2 "a stray ) exits 2"
+like "$e" "column 7: '\\)' without a matching" "  and names the column"
+e=$(err 'rumah NEAR/0 rusak'); RC=$?
+is "$RC" 2 "NEAR/0 exits 2"
+like "$e" "column 11: NEAR/n wants n from 1 to 1000" "  and says what n may be"
+e=$(err 'a NEAR/3 "b c"'); RC=$?
+like "$e" "NEAR joins single words" "NEAR with a phrase is refused"
+e=$(err '*'); RC=$?
+is "$RC" 2 "'*' alone exits 2"
+like "$e" "column 1: '\\*' needs the start of a word" "  and says why"
+e=$(err 'AND banjir'); RC=$?
+like "$e" "column 1: an operator needs a word before it" "an operator first is an error"
+e=$(err 'banjir AND'); RC=$?
+like "$e" "column 11: a word is missing at the end" "an operator last is an error"
+e=$(err -- '+ banjir'); RC=$?
+like "$e" "'\\+' or '-' must be followed by a word" "a lone + is an error"
+e=$(err 'Jakarta–Bandung (x'); RC=$?
+like "$e" "column 17:" "columns count characters, not bytes"
+
+# ---- no searchable word, no hits ----
+e=$(err yang dan di); RC=$?
+is "$RC" 1 "stopwords only: exit 1"
+like "$e" "no searchable word" "  and says so"
+out=$("$CS" -i "$IX" zzqxwvzz); RC=$?
+is "$RC" 1 "no hits: exit 1"
+is "$out" 'no passages match "zzqxwvzz"' "  and says so"
+
+# ---- paging ----
+all=$(hits banjir)
+is "$(hits -n 3 banjir)" "$(echo "$all" | cut -d' ' -f1-3)" "-n 3: the first three"
+is "$(hits -n 3 --offset 3 banjir)" "$(echo "$all" | cut -d' ' -f4-6)" "--offset 3: the next three"
+out=$("$CS" -i "$IX" -n 2 --offset 2 banjir)
+like "$out" '^3-4 of [0-9]+ passages for "banjir"' "text header: range and total"
+out=$("$CS" -i "$IX" --offset 1000 banjir); RC=$?
+is "$RC" 1 "an offset past the end: exit 1"
+e=$(err -n -1 banjir); RC=$?
+is "$RC" 2 "-n -1: exit 2"
+like "$e" "--limit wants a whole number" "  and says what it wants"
+e=$(err --offset x banjir); RC=$?
+is "$RC" 2 "--offset x: exit 2"
+
+# ---- filters ----
+is "$(ids --where source=kabar-nusantara banjir rupiah kuota kereta)" "berita-001 berita-003 berita-008 berita-011" "--where KEY=VALUE"
+is "$(ids --where source=KABAR-Nusantara banjir)" "berita-001" "--where ignores case"
+is "$(ids --where source=warta-harian --where source=suara-publik harga suap demam)" "berita-002 berita-007 berita-010" "--where twice on one key: either value"
+is "$(ids --where source=warta-harian --where date=2019-09-14 harga suap)" "berita-010" "--where on two keys: both"
+is "$(ids --where nosuchkey=x banjir)" "" "--where on a key no article has: nothing"
+"$CS" -i "$IX" --where nosuchkey=x banjir >/dev/null; is $? 1 "  exit 1"
+is "$(ids --where source=kabar-nusantara Natuna)" "" "articles without metadata never pass --where"
+is "$(ids --since 2023-01-01 harga rupiah gempa demam)" "berita-002 berita-003 berita-006 berita-007 berita-011" "--since DATE (inclusive)"
+is "$(ids --until 2019-12-31 suara suap)" "berita-004 berita-010" "--until DATE (inclusive)"
+is "$(ids --since 2019-09-14 --until 2019-09-14 suap)" "berita-010" "--since and --until the same day"
+is "$(ids Natuna)" "artikel/nelayan-natuna.txt" "(Natuna is only in a text file, without metadata)"
+is "$(ids --since 2000-01-01 Natuna)" "" "an article without a date never passes a date filter"
+n=$("$CS" -i "$IX" -f tsv -n 100 --where source=kabar-nusantara banjir rupiah kuota kereta | wc -l)
+out=$("$CS" -i "$IX" -n 100 --where source=kabar-nusantara banjir rupiah kuota kereta)
+like "$out" "^1-$n of $n passages" "the total counts the filtered passages ($n) when all are shown"
+out=$("$CS" -i "$IX" -n 1 --where source=kabar-nusantara banjir rupiah kuota kereta)
+like "$out" "^1-1 of [1-9][0-9]* passages" "  and is estimated when only the first is"
+for d in 2019-13-01 2019-9-1 20190901 yesterday 2019-02-30x; do
+    e=$(err --since "$d" banjir); RC=$?
+    is "$RC" 2 "--since $d: exit 2"
+done
+like "$e" "--since wants a date YYYY-MM-DD" "  and says what it wants"
+e=$(err --until 2019/01/01 banjir); RC=$?
+is "$RC" 2 "--until 2019/01/01: exit 2"
+e=$(err --where source banjir); RC=$?
+is "$RC" 2 "--where without =: exit 2"
+like "$e" "--where wants KEY=VALUE" "  and says what it wants"
+e=$(err --where =x banjir); RC=$?
+is "$RC" 2 "--where with an empty key: exit 2"
+
+# ---- --fields ----
+out=$("$CS" -i "$IX" -f json -n 1 --fields id,score banjir)
+like "$out" '^\{"id":"[^"]+","score":[0-9.]+\}$' "--fields id,score: those keys only, in that order"
+out=$("$CS" -i "$IX" -f tsv -n 1 --fields rank,id,meta --where source=kabar-nusantara banjir)
+is "$out" $'1\tberita-001\t{"source":"kabar-nusantara","date":"2020-01-02"}' "--fields with tsv: columns, objects as JSON"
+e=$(err -f json --fields id,bogus banjir); RC=$?
+is "$RC" 2 "--fields with an unknown name: exit 2"
+like "$e" "unknown field 'bogus' \\(fields: qno, rank, score, id, passage, title, snippet, start, end, highlights, meta, total, text\\)" "  and lists the valid ones"
+e=$(err -f json --fields , banjir); RC=$?
+is "$RC" 2 "--fields with no name: exit 2"
+e=$(err --fields id banjir); RC=$?
+is "$RC" 2 "--fields with text output: exit 2"
+like "$e" "--fields needs --format json or tsv" "  and says why"
+
+# ---- formats ----
+out=$("$CS" -i "$IX" -f tsv -n 2 banjir)
+is "$(echo "$out" | awk -F'\t' '{print NF}' | sort -u)" 5 "tsv: rank, score, id, passage, title"
+e=$(err -f xml banjir); RC=$?
+is "$RC" 2 "--format xml: exit 2"
+like "$e" "--format wants text, json or tsv" "  and says what it wants"
+
+# ---- text output: 80 columns, colour only on a terminal ----
+cat > "$TMP/wide.jsonl" <<'EOF'
+{"id": "panjang", "title": "Judul yang sangat panjang sekali tentang banjir besar yang melanda kota pesisir dan desa di sekitarnya selama berhari-hari", "text": "Banjir besar melanda kota pesisir. Warga mengungsi ke tempat yang lebih tinggi sementara petugas membagikan makanan, selimut dan obat-obatan kepada para pengungsi di posko banjir yang didirikan di halaman kantor kecamatan sejak pagi."}
+{"id": "lebar", "title": "日本語のタイトル banjir", "text": "Berita banjir dalam bahasa Jepang: 東京で大雨が降り、多くの川が氾濫して洪水が発生しました。住民は避難所に移動しました。banjir di Tokyo menyebabkan kerusakan besar pada rumah dan jalan."}
+EOF
+"$BIN/cari-index" -q -i "$TMP/wide" "$TMP/wide.jsonl"
+widths() {  # the display width of each line of standard input (python)
+    python3 -c '
+import sys, unicodedata
+for line in sys.stdin.read().splitlines():
+    print(sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line))'
+}
+for cols in 80 50; do
+    out=$(COLUMNS=$cols "$CS" -i "$TMP/wide" --color=never banjir)
+    max=$(printf '%s\n' "$out" | widths | sort -n | tail -1)
+    ok $([ "$max" -le "$cols" ]; echo $?) "text: no line wider than $cols columns (widest $max), wide characters counted twice"
+done
+out=$(unset COLUMNS; "$CS" -i "$TMP/wide" --color=never banjir)
+max=$(printf '%s\n' "$out" | widths | sort -n | tail -1)
+ok $([ "$max" -le 80 ]; echo $?) "text: 80 columns when not on a terminal (widest $max)"
+like "$out" '^[0-9]\. Judul yang sangat panjang.*…$' "a long title is cut with …"
+has "$out" $'\n   [Banjir] besar' "snippet lines are indented"
+printf '%s\n' "$out" | python3 -c 'import sys; sys.stdin.buffer.read().decode("utf-8")'
+ok $? "wrapping never cuts a UTF-8 character"
+out=$(COLUMNS=30 "$CS" -i "$TMP/wide" --color=never -n 1 'obat-obatan kepada para pengungsi')
+like "$out" '\[obat-obatan\]' "highlights stay whole across wrapping"
+out=$("$CS" -i "$IX" --color=always banjir)
+like "$out" $'\033\\[1;33m[Bb]anjir\033\\[0m' "--color=always: ANSI highlights"
+out=$("$CS" -i "$IX" --color=never banjir)
+if printf '%s' "$out" | grep -q $'\033'; then r=1; else r=0; fi
+ok $r "--color=never: no escape codes"
+out=$(TERM=xterm script -qec "$CS -i $IX -n 1 banjir" /dev/null 2>&1)
+like "$out" $'\033\\[1;33m' "colour on a terminal by default"
+out=$(TERM=xterm NO_COLOR=1 script -qec "$CS -i $IX -n 1 banjir" /dev/null 2>&1)
+if printf '%s' "$out" | grep -q $'\033\\[1;33m'; then r=1; else r=0; fi
+ok $r "NO_COLOR: no colour on a terminal"
+like "$out" '\[[Bb]anjir\]' "  but brackets"
+e=$(err --color=sometimes banjir); RC=$?
+is "$RC" 2 "--color=sometimes: exit 2"
+
+# ---- --snippet-words ----
+short=$("$CS" -i "$IX" -f json -n 1 --fields snippet --snippet-words 5 banjir | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["snippet"].split()))')
+ok $([ "$short" -le 7 ]; echo $?) "--snippet-words 5: a short snippet ($short words with ellipses)"
+e=$(err --snippet-words 0 banjir); RC=$?
+is "$RC" 2 "--snippet-words 0: exit 2"
+
+# ---- ranking options ----
+a=$("$CS" -i "$IX" -f tsv -n 1 banjir | cut -f2)
+b=$("$CS" -i "$IX" -f tsv -n 1 --k1 2.0 --b 0.3 banjir | cut -f2)
+ok $([ "$a" != "$b" ]; echo $?) "--k1 and --b change scores ($a, $b)"
+is "$(hits --title-weight 0 title:rupiah)" "" "--title-weight 0 ignores titles"
+e=$(err --b 2 banjir); RC=$?
+is "$RC" 2 "--b 2: exit 2"
+
+# ---- --batch ----
+printf '%s\n' 'banjir Jakarta' '' 'yang dan' 'gempa "Sumbawa' 'zzqxwvzz' > "$TMP/q.txt"
+out=$("$CS" -i "$IX" --batch "$TMP/q.txt" -n 2 --latency "$TMP/lat" 2>"$TMP/err"); RC=$?
+is "$RC" 0 "--batch: exit 0 when some query matched"
+is "$(echo "$out" | cut -f1 | sort -u | tr '\n' ' ')" "1 4 " "--batch: qno is the line number"
+like "$(cat "$TMP/err")" 'query 4: query error at column 7.*searched as plain words' "--batch: a bad query is searched as plain words"
+is "$(cut -f1 "$TMP/lat" | tr '\n' ' ')" "1 3 4 5 " "--latency: a line per query run"
+printf 'zzqxwvzz\n' | "$CS" -i "$IX" --batch - >/dev/null; is $? 1 "--batch -: standard input; exit 1 when nothing matched"
+e=$(err --batch "$TMP/q.txt" banjir); RC=$?
+is "$RC" 2 "--batch and a QUERY: exit 2"
+e=$(err --latency "$TMP/lat" banjir); RC=$?
+is "$RC" 2 "--latency without --batch: exit 2"
+e=$(err --batch "$TMP/nonexistent"); RC=$?
+is "$RC" 2 "--batch with a missing file: exit 2"
+
+# ---- --stats ----
+out=$("$CS" -i "$IX" --stats); RC=$?
+is "$RC" 0 "--stats: exit 0"
+like "$out" '^articles    18$' "--stats: articles"
+like "$out" '^passages    [0-9]+$' "--stats: passages"
+like "$out" 'analyzer    cari-analyzer/' "--stats: the analyzer"
+like "$out" 'format      manifest 1, segment [0-9]+' "--stats: format versions"
+e=$(err --stats banjir); RC=$?
+is "$RC" 2 "--stats with a query: exit 2"
+
+# ---- --did-you-mean ----
+out=$("$CS" -i "$IX" -n 1 --did-you-mean banjr Jakrta); RC=$?
+is "$RC" 0 "--did-you-mean: exit 0 when the corrected query matches"
+like "$out" '^no passages match "banjr Jakrta"; showing passages for "banjir Jakarta"' "--did-you-mean: runs the corrected query when nothing matched"
+like "$out" '^1-1 of [0-9]+ passages for "banjir Jakarta"' "  and shows its hits"
+out=$("$CS" -i "$IX" -n 1 --did-you-mean kereta cepet)
+like "$out" '^did you mean "kereta cepat"\?' "--did-you-mean: suggests when a word is not in the index"
+out=$("$CS" -i "$IX" -n 1 --did-you-mean kereta cepat)
+if printf '%s' "$out" | grep -q 'did you mean'; then r=1; else r=0; fi
+ok $r "--did-you-mean: nothing to say when every word is known"
+"$CS" -i "$IX" banjr >/dev/null; is $? 1 "without --did-you-mean a typo just finds nothing"
+e=$("$CS" -i "$IX" -f tsv --did-you-mean kereta cepet 2>&1 >/dev/null)
+like "$e" 'did you mean "kereta cepat"' "--did-you-mean with tsv: on standard error"
+e=$(err --did-you-mean --batch "$TMP/q.txt"); RC=$?
+is "$RC" 2 "--did-you-mean with --batch: exit 2"
+
+# ---- the index ----
+e=$("$CS" -i "$TMP/none" banjir 2>&1); RC=$?
+is "$RC" 2 "no index: exit 2"
+like "$e" "cari-index -i $TMP/none" "  and says how to build one"
+e=$("$CS" -i "$IX" 2>&1); RC=$?
+is "$RC" 2 "no query: exit 2"
+
+done_testing

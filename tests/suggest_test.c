@@ -1,0 +1,227 @@
+/*
+ * suggest_test.c -- spelling suggestions (cari_suggest) through the public
+ * API: which words of a query are considered (operators, excluded words,
+ * prefixes, short words and numbers are not), the distance bounds
+ * (transpositions count once), ranking (nearest, then most frequent), the
+ * max_df threshold, capitalisation and the corrected query, and several
+ * segments counted as one vocabulary.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "cari.h"
+#include "test_util.h"
+
+typedef struct fixture {
+    char dir[256];
+    char ix[300];
+    cari_index *index;
+} fixture;
+
+static void add(cari_writer *w, const char *id, const char *text)
+{
+    cari_article a;
+    memset(&a, 0, sizeof a);
+    a.id = id;
+    a.id_len = strlen(id);
+    a.title = "";
+    a.text = text;
+    a.text_len = strlen(text);
+    if (cari_writer_add(w, &a) != CARI_OK)
+        fail_msg("cari_writer_add(%s): %s", id, cari_writer_errmsg(w));
+}
+
+/* Two commits, two segments: "jakarta" 4 times, "jakarda" once (a typo in
+ * the collection), "banjir" 3 times, "banjar" once, "menulis" (indexed as
+ * tulis and =menulis) twice. */
+static int setup(void **state)
+{
+    static const char *const first[] = {
+        "banjir melanda jakarta", "banjir besar di jakarta utara",
+        "anak menulis surat", "kota banjar di jawa barat"};
+    static const char *const second[] = {
+        "jakarta macet lagi", "jakarta dan banjir", "ibu menulis buku",
+        "jakarda salah ketik", "pemilu 2019 digelar"};
+    fixture *f = calloc(1, sizeof *f);
+    cari_writer_options o = CARI_WRITER_OPTIONS_INIT;
+    cari_writer *w;
+    cari_error err;
+    char id[16];
+    size_t i;
+    int round;
+    if (!f || test_mkdtemp(f->dir, sizeof f->dir) != 0)
+        return -1;
+    snprintf(f->ix, sizeof f->ix, "%s/index", f->dir);
+    o.sync = 0;
+    for (round = 0; round < 2; round++) {
+        const char *const *texts = round ? second : first;
+        size_t n = round ? 5 : 4;
+        if (cari_writer_open(f->ix, &o, &w, &err) != CARI_OK)
+            return -1;
+        for (i = 0; i < n; i++) {
+            snprintf(id, sizeof id, "%d-%zu", round, i);
+            add(w, id, texts[i]);
+        }
+        if (cari_writer_commit(w) != CARI_OK)
+            return -1;
+        cari_writer_close(w);
+    }
+    if (cari_index_open(f->ix, &f->index, &err) != CARI_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    cari_index_close(f->index);
+    test_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+/* The corrected query for q ("" when none), and the number of words
+ * considered in *n. */
+static const char *fix(fixture *f, const char *q, unsigned flags,
+                       uint64_t max_df, size_t *n, char *buf, size_t cap)
+{
+    cari_suggestions *s = NULL;
+    const char *c;
+    size_t len;
+    assert_int_equal(cari_suggest(f->index, q, strlen(q), flags, max_df, &s),
+                     CARI_OK);
+    c = cari_suggestions_query(s, &len);
+    snprintf(buf, cap, "%.*s", c ? (int)len : 0, c ? c : "");
+    if (n)
+        *n = cari_suggestions_count(s);
+    cari_suggestions_free(s);
+    return buf;
+}
+
+static void test_words_considered(void **state)
+{
+    fixture *f = *state;
+    char buf[256];
+    size_t n;
+    assert_string_equal(fix(f, "jakrta", 0, 0, &n, buf, sizeof buf),
+                        "jakarta");
+    assert_int_equal(n, 1);
+    assert_string_equal(fix(f, "banjir jakrta", 0, 0, &n, buf, sizeof buf),
+                        "banjir jakarta");
+    assert_int_equal(n, 1);  /* banjir is in the index */
+    assert_string_equal(fix(f, "-jakrta banjir", 0, 0, &n, buf, sizeof buf),
+                        "");
+    assert_int_equal(n, 0);
+    assert_string_equal(fix(f, "banjir NOT jakrta", 0, 0, &n, buf, sizeof buf),
+                        "");
+    assert_string_equal(fix(f, "banjir -(jakrta OR bnajir)", 0, 0, &n, buf,
+                            sizeof buf), "");
+    assert_string_equal(fix(f, "jakrta*", 0, 0, &n, buf, sizeof buf), "");
+    assert_string_equal(fix(f, "title:jakrta", 0, 0, &n, buf, sizeof buf),
+                        "title:jakarta");
+    assert_string_equal(fix(f, "(banjir AND jakrta) OR =jakrta", 0, 0, &n, buf,
+                            sizeof buf), "(banjir AND jakarta) OR =jakarta");
+    assert_string_equal(fix(f, "banjir NEAR/3 jakrta", 0, 0, &n, buf,
+                            sizeof buf), "banjir NEAR/3 jakarta");
+    assert_string_equal(fix(f, "\"banjir di jakrta\"", 0, 0, &n, buf,
+                            sizeof buf), "\"banjir di jakarta\"");
+    /* with PLAIN, operators are words: "-jakrta" is a word */
+    assert_string_equal(fix(f, "-jakrta", CARI_SEARCH_PLAIN, 0, &n, buf,
+                            sizeof buf), "-jakarta");
+    /* short words and numbers are left alone */
+    assert_string_equal(fix(f, "kta 2091 jkt", 0, 0, &n, buf, sizeof buf), "");
+    assert_int_equal(n, 0);
+    /* stopwords too */
+    assert_string_equal(fix(f, "yang dan", 0, 0, &n, buf, sizeof buf), "");
+    assert_int_equal(n, 0);
+}
+
+static void test_distance_and_ranking(void **state)
+{
+    fixture *f = *state;
+    cari_suggestions *s = NULL;
+    cari_suggestion w;
+    char buf[256];
+    /* a transposition is one edit */
+    assert_string_equal(fix(f, "jakatra", 0, 0, NULL, buf, sizeof buf),
+                        "jakarta");
+    /* two edits for a long word, none beyond */
+    assert_string_equal(fix(f, "jkrta", 0, 0, NULL, buf, sizeof buf),
+                        "jakarta");
+    assert_string_equal(fix(f, "jkrtaa", 0, 0, NULL, buf, sizeof buf), "");
+    /* a 4-letter word gets one edit only: "bnjr" is two from "banjir" */
+    assert_string_equal(fix(f, "bnjr", 0, 0, NULL, buf, sizeof buf), "");
+    /* the exact form of an inflected word, not its stem */
+    assert_string_equal(fix(f, "menulsi", 0, 0, NULL, buf, sizeof buf),
+                        "menulis");
+    /* nearest first, then most frequent: banjir (3) before banjar (1) at
+     * distance 1 from "banjor" */
+    assert_int_equal(cari_suggest(f->index, "banjor", 6, 0, 0, &s), CARI_OK);
+    assert_int_equal(cari_suggestions_count(s), 1);
+    assert_int_equal(cari_suggestions_get(s, 0, &w), CARI_OK);
+    assert_int_equal(w.start, 0);
+    assert_int_equal(w.end, 6);
+    assert_int_equal(w.df, 0);
+    assert_true(w.count >= 2);
+    assert_string_equal(w.alternatives[0], "banjir");
+    assert_string_equal(w.alternatives[1], "banjar");
+    assert_int_equal(w.distance[0], 1);
+    assert_true(w.alternative_df[0] > w.alternative_df[1]);
+    assert_int_equal(cari_suggestions_get(s, 1, &w), CARI_EINVAL);
+    cari_suggestions_free(s);
+}
+
+static void test_max_df_and_case(void **state)
+{
+    fixture *f = *state;
+    char buf[256];
+    size_t n;
+    /* "jakarda" is in the index once: not considered with max_df 0 */
+    assert_string_equal(fix(f, "jakarda", 0, 0, &n, buf, sizeof buf), "");
+    assert_int_equal(n, 0);
+    /* with max_df 1 it is, and "jakarta" (4) occurs more often */
+    assert_string_equal(fix(f, "jakarda", 0, 1, &n, buf, sizeof buf),
+                        "jakarta");
+    /* but a frequent word is never "corrected" to a rarer one */
+    assert_string_equal(fix(f, "jakarta", 0, 10, &n, buf, sizeof buf), "");
+    /* capitalisation follows the query */
+    assert_string_equal(fix(f, "Jakrta BANJIRR", 0, 0, &n, buf, sizeof buf),
+                        "Jakarta BANJIR");
+    assert_int_equal(n, 2);
+}
+
+static void test_bad_arguments(void **state)
+{
+    fixture *f = *state;
+    cari_suggestions *s = (cari_suggestions *)1;
+    assert_int_equal(cari_suggest(NULL, "x", 1, 0, 0, &s), CARI_EINVAL);
+    assert_null(s);
+    assert_int_equal(cari_suggest(f->index, NULL, 3, 0, 0, &s), CARI_EINVAL);
+    assert_int_equal(cari_suggest(f->index, "", 0, 0, 0, &s), CARI_OK);
+    assert_int_equal(cari_suggestions_count(s), 0);
+    assert_null(cari_suggestions_query(s, NULL));
+    cari_suggestions_free(s);
+    cari_suggestions_free(NULL);
+    assert_int_equal(cari_suggestions_count(NULL), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_words_considered, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_distance_and_ranking, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_max_df_and_case, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+    };
+    TEST_FILTER_FROM_ENV();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
