@@ -207,7 +207,7 @@ for s in "${SCENARIOS[@]}"; do
     R=$(awk '$2 == "rename" && $3 ~ /\/MANIFEST$/ {print $1}' "$TMP/ops" | tail -1)
     echo "# $SCEN: $nops file operations, MANIFEST renamed at $R:" \
         "$(awk '{print $2}' "$TMP/ops" | sort | uniq -c | tr -s ' \n' ' ')"
-    f0=$failures; p0=$points
+    f0=$failures; p0=$points; kp0=$kill_points
     step=1; [ "$SCEN" = threads ] && [ "$SLOW" != 1 ] && step=5
     for k in $(seq 1 "$step" $((nops + 1))); do
         K_AT=$k
@@ -238,7 +238,7 @@ for s in "${SCENARIOS[@]}"; do
             [ "$DONE" = 1 ] && break
         done
     done
-    is "$((failures - f0))" 0 "$SCEN: stopped at each of $nops operations (killed; EIO) and by full disks: $((points - p0)) runs, each left the last commit, a sound index and a clean rerun"
+    is "$((failures - f0))" 0 "$SCEN: stopped at each of $nops operations (killed; EIO) and by full disks: $((points - p0)) runs ($((kill_points - kp0)) killed, $((points - p0 - kill_points + kp0)) with an injected error), each left the last commit, a sound index and a clean rerun"
 done
 
 # ---- (b) SIGKILL after random delays, on a larger run ----
@@ -248,8 +248,17 @@ before=$(results "$base")
 rm -rf "$W"; cp -r "$base" "$W"
 t0=$(date +%s%N)
 # shellcheck disable=SC2086
-"$CI" -q -i "$W" $big_args
+"$CI" -q -i "$W" $big_args 2>"$TMP/big.err"
+rc=$?
 t1=$(date +%s%N)
+is "$rc" 0 "the larger run completes"
+# big.jsonl repeats 1500 of its ids: cari-index warns for the first 99,
+# then says that the rest of the file's warnings are not shown
+is "$(grep -c '^cari-index: warning: .*big\.jsonl:[0-9]*: id "besar-[0-9]*" again (also at .*big\.jsonl:[0-9]*); this record replaces that one$' "$TMP/big.err")" 99 \
+    "the larger run warns for the first 99 of its 1500 repeated ids"
+like "$(tail -1 "$TMP/big.err")" '^cari-index: warning: .*big\.jsonl: more than 99 warnings; the rest of this file.s are not shown$' \
+    "then says the rest are not shown"
+is "$(wc -l < "$TMP/big.err")" 100 "and prints nothing else on standard error"
 after=$(results "$W")
 dur_ms=$(( (t1 - t0) / 1000000 ))
 echo "# the larger run takes $dur_ms ms"
