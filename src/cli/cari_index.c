@@ -437,6 +437,7 @@ int main(int argc, char **argv)
             if (errno || *end || v < 16 || v > 1 << 20) {
                 fprintf(stderr, "%s: --memory wants megabytes, 16 to "
                         "1048576\n", prog);
+                free(deletes);
                 return 2;
             }
             wo.memory_mb = (size_t)v;
@@ -446,6 +447,7 @@ int main(int argc, char **argv)
             if (*end || v < 1 || v > 9) {
                 fprintf(stderr, "%s: --compression wants a level 1 to 9\n",
                         prog);
+                free(deletes);
                 return 2;
             }
             wo.compression_level = (int)v;
@@ -458,6 +460,7 @@ int main(int argc, char **argv)
             if (*end || v < 1 || v > 256) {
                 fprintf(stderr, "%s: --threads wants a number from 1 to 256\n",
                         prog);
+                free(deletes);
                 return 2;
             }
             wo.threads = (int)v;
@@ -469,6 +472,7 @@ int main(int argc, char **argv)
             const char **p = realloc(deletes, (ndeletes + 1) * sizeof *p);
             if (!p) {
                 fprintf(stderr, "%s: out of memory\n", prog);
+                free(deletes);
                 return 2;
             }
             deletes = p;
@@ -490,6 +494,7 @@ int main(int argc, char **argv)
         case 'b':
             if (strcmp(optarg, "native") != 0 && strcmp(optarg, "xapian") != 0) {
                 fprintf(stderr, "%s: --backend wants native or xapian\n", prog);
+                free(deletes);
                 return 2;
             }
             wo.backend = optarg;
@@ -500,18 +505,22 @@ int main(int argc, char **argv)
             if (errno || *end || v < 1 || v > 1024) {
                 fprintf(stderr, "%s: --shards wants a number of shards, 1 to "
                         "1024\n", prog);
+                free(deletes);
                 return 2;
             }
             nshards = v;
             break;
         case 'h':
             fputs(usage_text, stdout);
+            free(deletes);
             return 0;
         case 'V':
             print_version();
+            free(deletes);
             return 0;
         default:
             fprintf(stderr, "Try '%s --help'.\n", prog);
+            free(deletes);
             return 2;
         }
     }
@@ -519,8 +528,10 @@ int main(int argc, char **argv)
         if (optind < argc) {
             fprintf(stderr, "%s: --analyze reads standard input only\n",
                     prog);
+            free(deletes);
             return 2;
         }
+        free(deletes);
         return analyze_stdin();
     }
     if (stats || check) {
@@ -541,6 +552,7 @@ int main(int argc, char **argv)
         !cari_backend_available("xapian")) {
         fprintf(stderr, "%s: the Xapian backend was not built in (install "
                 "libxapian-dev and rebuild cari)\n", prog);
+        free(deletes);
         return 2;
     }
     if (nshards) {
@@ -548,12 +560,14 @@ int main(int argc, char **argv)
         if (wo.backend && strcmp(wo.backend, "xapian") != 0) {
             fprintf(stderr, "%s: --shards builds Xapian indexes (searched "
                     "as one through the Xapian backend)\n", prog);
+            free(deletes);
             return 2;
         }
         if (!cari_backend_available("xapian")) {
             fprintf(stderr, "%s: --shards needs the Xapian backend, which was "
                     "not built in (install libxapian-dev and rebuild cari)\n",
                     prog);
+            free(deletes);
             return 2;
         }
         wo.backend = "xapian";
@@ -563,6 +577,7 @@ int main(int argc, char **argv)
         shard_dirs = calloc(nw, sizeof *shard_dirs);
         if (!shard_dirs) {
             fprintf(stderr, "%s: out of memory\n", prog);
+            free(deletes);
             return 2;
         }
         for (k = 0; k < nw; k++) {
@@ -570,6 +585,7 @@ int main(int argc, char **argv)
             if (!shard_dirs[k]) {
                 fprintf(stderr, "%s: out of memory\n", prog);
                 free_dirs(shard_dirs, nw);
+                free(deletes);
                 return 2;
             }
             snprintf(shard_dirs[k], dl + 16, "%.*s.%zu", (int)dl, dir, k);
@@ -590,6 +606,7 @@ int main(int argc, char **argv)
     if (!w) {
         fprintf(stderr, "%s: out of memory\n", prog);
         free_dirs(shard_dirs, nw);
+        free(deletes);
         return 2;
     }
     for (k = 0; k < nw; k++) {
@@ -600,6 +617,7 @@ int main(int argc, char **argv)
                 cari_writer_close(w[k]);
             free(w);
             free_dirs(shard_dirs, nw);
+            free(deletes);
             return 2;
         }
     }
@@ -693,6 +711,7 @@ int main(int argc, char **argv)
             cari_writer_close(w[k]);
         free(w);
         free_dirs(shard_dirs, nw);
+        free(deletes);
         return 130;
     }
     for (k = 0; k < nw && !rc; k++) {
