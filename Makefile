@@ -3,6 +3,8 @@
 #   make              build bin/cari-index, bin/cari-search, lib/libcari.{a,so}
 #   make test         build and run the whole test suite (TAP, via prove)
 #   make check        the test suite under AddressSanitizer + UBSan
+#   make fuzz         libFuzzer targets, FUZZ_SECONDS (60) each (clang)
+#   make fuzz-check   every fuzz seed once (the reproducers of fixed bugs)
 #   make bench        benchmarks (see bench/README.md)
 #   make eval         relevance evaluation on ../shared/data (see docs/)
 #   make install      PREFIX=/usr/local DESTDIR=
@@ -68,7 +70,8 @@ LIB_SRC = src/util.c src/utf8.c src/tokenizer.c src/stopwords.c \
           src/analyzer.c src/passage.c src/corpus.c src/codec.c \
           src/docstore.c src/segment.c src/index.c src/snippet.c \
           src/search.c src/errors.c src/stem.c src/query.c src/hits.c \
-          src/writer.c src/filter.c src/suggest.c src/rank.c $(BACKEND_SRC)
+          src/writer.c src/filter.c src/suggest.c src/rank.c src/io.c \
+          src/check.c $(BACKEND_SRC)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o \
           $(BUILD)/gen/ranking_model.o $(SHIM_OBJ)
 
@@ -85,7 +88,8 @@ BINS   = $(BINDIR)/cari-index $(BINDIR)/cari-search
 TEST_C   = $(filter-out $(if $(SHIM_OBJ),,tests/xapian_%_test.c),$(wildcard tests/*_test.c))
 TEST_BIN = $(TEST_C:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test check bench bench-stem eval install uninstall clean
+.PHONY: all deps test check bench bench-stem eval install uninstall clean \
+        fuzz fuzz-build fuzz-targets fuzz-check
 all: deps $(LIB_A) $(LIB_SO) $(LIBDIR)/libcari.so $(BINS)
 
 # One clear line per missing dependency instead of a compiler error.
@@ -158,14 +162,68 @@ $(BUILD)/cli/%.o: src/cli/%.c include/cari.h $(wildcard src/cli/*.h) | $(BUILD)/
 $(BUILD)/tests/%: tests/%.c $(LIB_A) $(wildcard tests/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIB_A) $(DEPS_LIBS) -lcmocka $(LDFLAGS_ALL)
 
-test: all $(TEST_BIN)
+# Fault injection, for tests only: io.c again with -DCARI_FAULT_INJECTION
+# (the one place that reads $CARI_FAULT, see src/io.h), linked ahead of
+# libcari.a into a copy of cari-index; the shipped library never has it.
+FAULT_DIR = $(BUILD)/fault
+FAULT_OBJ = $(FAULT_DIR)/io.o
+
+$(FAULT_OBJ): src/io.c src/io.h src/util.h include/cari.h | $(BUILD)/.dirs
+	@mkdir -p $(FAULT_DIR)
+	$(CC) $(CFLAGS_ALL) -DCARI_FAULT_INJECTION -c $< -o $@
+
+$(FAULT_DIR)/cari-index: $(BUILD)/cli/cari_index.o $(BUILD)/cli/cli_util.o $(FAULT_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/cli/cari_index.o $(BUILD)/cli/cli_util.o $(FAULT_OBJ) $(LIB_A) $(DEPS_LIBS)
+
+test: all $(TEST_BIN) $(FAULT_DIR)/cari-index
 	@command -v prove >/dev/null || { echo "cari: 'prove' (perl) is needed to run the tests"; exit 1; }
-	CARI_BIN=$(abspath $(BINDIR)) CARI_CC="$(CC) $(SAN)" CMOCKA_MESSAGE_OUTPUT=TAP prove -f $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
+	CARI_BIN=$(abspath $(BINDIR)) CARI_FAULT_BIN=$(abspath $(FAULT_DIR)) \
+	  CARI_CC="$(CC) $(SAN)" \
+	  CMOCKA_MESSAGE_OUTPUT=TAP prove -f $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
 
 # The whole suite again, built with AddressSanitizer and UBSan.
 check:
 	$(MAKE) BUILD=build-san BINDIR=build-san/bin LIBDIR=build-san/lib \
 	  SANITIZER=address,undefined OPT="-O1 -g" test
+
+# Fuzzing with libFuzzer (clang; Debian: apt-get install clang
+# libclang-rt-14-dev): the targets in tests/fuzz/*_fuzz.c are built with
+# ASan and UBSan into build-fuzz/ (the library too, without Xapian), and
+# make fuzz runs each for FUZZ_SECONDS from its seeds in
+# tests/fuzz/seeds/TARGET; what they find new goes to
+# build-fuzz/corpus/TARGET, a crash to build-fuzz/crash-TARGET-*.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = query jsonl text segment codec analyzer
+FUZZ_CC ?= clang
+
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz BINDIR=build-fuzz/bin LIBDIR=build-fuzz/lib \
+	  CC=$(FUZZ_CC) XAPIAN=no OPT="-O1 -g" \
+	  SANITIZER=fuzzer-no-link,address,undefined fuzz-targets
+
+fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
+
+$(BUILD)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_util.h $(LIB_A) | $(BUILD)/.dirs
+	@mkdir -p $(BUILD)/fuzz
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -Wno-missing-prototypes -o $@ $< \
+	  $(LIB_A) $(DEPS_LIBS) $(LDFLAGS_ALL)
+
+# Every seed once (reproducers of fixed bugs are among them): seconds.
+fuzz-check: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  build-fuzz/fuzz/$${t}_fuzz -runs=0 tests/fuzz/seeds/$$t 2>&1 | \
+	    grep -E 'ERROR|runtime error|DONE' | sed "s/^/$$t: /"; \
+	  build-fuzz/fuzz/$${t}_fuzz -runs=0 tests/fuzz/seeds/$$t >/dev/null 2>&1 || exit 1; \
+	done
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	    -print_final_stats=1 -artifact_prefix=build-fuzz/crash-$$t- \
+	    build-fuzz/corpus/$$t tests/fuzz/seeds/$$t || exit 1; \
+	done
 
 # Stemming accuracy on the gold files and throughput, Snowball vs cari.
 DATA ?= ../shared/data
@@ -190,7 +248,7 @@ bench: all bench-stem
 	bench/scale.sh $(if $(RECORD),--record)
 
 clean:
-	rm -rf build build-san lib bin tests/tmp
+	rm -rf build build-san build-fuzz lib bin tests/tmp
 
 # ---- install ----
 #

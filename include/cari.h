@@ -61,7 +61,10 @@ enum {
     CARI_EXAPIAN = -10,   /* an error reported by the Xapian backend */
     CARI_EUNSUPPORTED = -11, /* a feature that was not built in */
     CARI_ENOSPACE = -12,  /* the disk is full */
-    CARI_ENOTERMS = -13   /* the query holds no searchable term */
+    CARI_ENOTERMS = -13,  /* the query holds no searchable term */
+    CARI_ENOTDURABLE = -14 /* a commit is visible, but syncing the index
+                              directory afterwards failed: it may not
+                              survive a power loss */
 };
 
 /* Detail of a failed handle-creating call. */
@@ -206,8 +209,12 @@ CARI_API int cari_writer_delete(cari_writer *writer, const char *id,
 
 /*
  * Make everything added so far durable and visible, atomically: new files
- * are written and fsynced, then the manifest is renamed into place.  On
- * failure the previous commit stays intact and readable.
+ * are written and fsynced, then the manifest is renamed into place and the
+ * directory fsynced.  On failure (CARI_EIO, CARI_ENOSPACE when the disk is
+ * full, ...) the previous commit stays intact and readable, and nothing of
+ * this one is visible.  The one exception is CARI_ENOTDURABLE: the rename
+ * was done, so readers see the new commit, but the directory's fsync
+ * failed and the commit may not survive a power loss.
  */
 CARI_API int cari_writer_commit(cari_writer *writer);
 
@@ -329,6 +336,56 @@ CARI_API int cari_ranker_load(const char *path, cari_ranker **out,
 CARI_API int cari_ranker_parse(const char *text, size_t len,
                                cari_ranker **out, cari_error *err);
 CARI_API void cari_ranker_free(cari_ranker *ranker);
+
+/* ------------------------------------------------------------------ */
+/* Checking an index                                                   */
+/* ------------------------------------------------------------------ */
+
+/* Called once for every problem found: the file (a path under the index
+ * directory) and what is wrong with it.  Both strings are borrowed until
+ * the callback returns. */
+typedef void (*cari_check_fn)(void *ctx, const char *file,
+                              const char *problem);
+
+typedef struct cari_check_stats {
+    uint64_t files;        /* files checked */
+    uint64_t bytes;        /* their size */
+    uint64_t segments;
+    uint64_t articles;     /* stored articles, deleted ones included */
+    uint64_t passages;
+    uint64_t terms;        /* dictionary entries, summed over segments */
+    uint64_t postings;     /* (term, field, doc) entries decoded */
+    uint64_t positions;    /* positions decoded */
+    uint64_t unreferenced; /* files MANIFEST does not name (left by an
+                              interrupted writer; the next one removes
+                              them): not damage */
+    uint64_t problems;     /* problems reported */
+    int xapian;            /* 1: a Xapian index, checked by Xapian's own
+                              checker (the counts above stay 0) */
+} cari_check_stats;
+
+/*
+ * Verify everything in the index in dir, as a reader never does in full:
+ * the manifest and every file it names; every checksum; then what a
+ * checksum cannot vouch for -- the dictionary (terms strictly ascending,
+ * every entry decodes, offsets add up), every posting list (decodes to
+ * its end, doc ids ascending and in range, df, skip entries), every
+ * position stream, every stored text block (inflates, each article's
+ * record parses, passage ranges fit the text), the id tables, deletion
+ * bitmaps against the manifest, and that no id is live twice.  Every
+ * problem goes to fn (may be NULL) -- all of them, not just the first
+ * (at most 50 per file are itemised, the rest counted) -- and is
+ * counted in stats (may be NULL).
+ *
+ * Returns CARI_OK when the index is sound; CARI_ECORRUPT when problems
+ * were found; CARI_ENOTFOUND when dir holds no index; CARI_EVERSION when
+ * it was built by an incompatible version or analyzer; CARI_EIO or
+ * CARI_ENOMEM when the check itself could not run (err says why).  A
+ * Xapian index is checked with Xapian's own checker (xapian-check);
+ * CARI_EUNSUPPORTED when this libcari has no Xapian backend.
+ */
+CARI_API int cari_index_check(const char *dir, cari_check_fn fn, void *ctx,
+                              cari_check_stats *stats, cari_error *err);
 
 /* The analyzer signature the index was built with (an index built with
  * other analyzer settings does not open: see cari_index_open()).

@@ -211,6 +211,16 @@ typedef struct xc_termlist xc_termlist;         /* a sorted list of terms */
  * XC_ECORRUPT, XC_EDATABASE, XC_EINVAL. */
 XC_API int xc_database_open(const char *path, xc_database **out);
 
+/* Checks the local database at "path" as xapian-check does
+ * (Xapian::Database::check): the structure of every table.  *errors gets
+ * the number of problems found (0: the database is sound), *report a new
+ * NUL-terminated copy of the checker's output, one line per table summary
+ * or problem (free with xc_free()).
+ * Errors: XC_ECORRUPT (a table too damaged to check), XC_ENOTFOUND,
+ * XC_EOPENING, XC_EVERSION, XC_EDATABASE, XC_EINVAL. */
+XC_API int xc_database_check(const char *path, size_t *errors,
+                             char **report);
+
 /* Opens a read-only connection to a database served by xapian-tcpsrv at
  * host:port.  "timeout_ms" bounds each operation on the connection,
  * "connect_timeout_ms" bounds connecting and the server's greeting; 0 means

@@ -282,7 +282,7 @@ static int decode_block(cari_postings *p, uint32_t b, int64_t base)
                 goto corrupt;
             p->tfs[i] += 1;
         }
-        if (base >= CARI_DOC_END)
+        if (base >= p->limit)
             goto corrupt;
     } else {
         for (i = 0; i < count; i++) {
@@ -290,10 +290,11 @@ static int decode_block(cari_postings *p, uint32_t b, int64_t base)
             uint64_t tf = 1;
             if (!(v & 1))
                 tf = cari_varint_get(&q, end);
-            if (!q || tf == 0 || tf > UINT32_MAX)
+            /* a gap past the limit is damage, and would overflow base */
+            if (!q || tf == 0 || tf > UINT32_MAX || (v >> 1) >= p->limit)
                 goto corrupt;
             base += (int64_t)(v >> 1) + 1;
-            if (base >= CARI_DOC_END)
+            if (base >= p->limit)
                 goto corrupt;
             p->docs[i] = (uint32_t)base;
             p->tfs[i] = (uint32_t)tf;
@@ -318,9 +319,19 @@ int cari_postings_open(cari_postings *p, const unsigned char *data,
                        size_t len, const unsigned char *pos, size_t pos_len,
                        uint32_t df, cari_arena *arena)
 {
+    return cari_postings_open_limit(p, data, len, pos, pos_len, df,
+                                    CARI_DOC_END, arena);
+}
+
+int cari_postings_open_limit(cari_postings *p, const unsigned char *data,
+                             size_t len, const unsigned char *pos,
+                             size_t pos_len, uint32_t df, uint32_t limit,
+                             cari_arena *arena)
+{
     const unsigned char *q = data, *end = data + len;
     uint32_t b;
     uint64_t last = 0, off = 0, poff = 0;
+    p->limit = limit < CARI_DOC_END ? limit : CARI_DOC_END;
     p->data = data;
     p->end = end;
     p->pos = pos;
@@ -413,9 +424,12 @@ int cari_postings_positions(cari_postings *p, uint32_t *out, uint32_t max)
     p->pos_block = q;
     tf = p->tfs[p->i];
     for (k = 0; k < tf; k++) {
-        pos += cari_varint_get(&q, p->pos_end);
-        if (!q || pos > UINT32_MAX)
+        uint64_t gap = cari_varint_get(&q, p->pos_end);
+        /* a gap that takes the position past 2^32 - 1 is damage (adding it
+         * first could wrap the sum round to a small, valid-looking one) */
+        if (!q || gap > UINT32_MAX - pos)
             goto corrupt;
+        pos += gap;
         if (n < max)
             out[n++] = (uint32_t)pos;
     }

@@ -91,6 +91,7 @@ typedef struct cari_postings {
     const unsigned char *pos_block; /* positions of entry pos_i */
     uint32_t pos_i;
     int corrupt;             /* set when the data did not decode */
+    uint32_t limit;          /* doc ids are below this */
 } cari_postings;
 
 #define CARI_DOC_END UINT32_MAX
@@ -103,6 +104,14 @@ typedef struct cari_postings {
 int cari_postings_open(cari_postings *p, const unsigned char *data,
                        size_t len, const unsigned char *pos, size_t pos_len,
                        uint32_t df, cari_arena *arena);
+
+/* The same, for a list whose doc ids must be below limit (the field's doc
+ * count): a doc id the data decodes to past it is damage (CARI_ECORRUPT /
+ * p->corrupt), never handed to the caller as an index into its tables. */
+int cari_postings_open_limit(cari_postings *p, const unsigned char *data,
+                             size_t len, const unsigned char *pos,
+                             size_t pos_len, uint32_t df, uint32_t limit,
+                             cari_arena *arena);
 
 /* Advance to the first doc >= target (target > current doc); returns the
  * new doc or CARI_DOC_END.  Check p->corrupt after a run of calls. */

@@ -164,8 +164,17 @@ static int walk(cari_reader *r, const char *dir, int depth)
             free(p);
             continue;
         }
-        if (S_ISLNK(st.st_mode) && (stat(p, &st) != 0 || !S_ISREG(st.st_mode))) {
-            free(p);  /* dangling link or link to a directory */
+        if (S_ISLNK(st.st_mode) && stat(p, &st) != 0) {
+            /* a loop or a missing target: say so if it looks like an
+             * input (others are no business of ours) */
+            if (is_textfile(p) || is_jsonl(p))
+                warn(r, p, 0, "cannot follow the symbolic link: %s; skipped",
+                     strerror(errno));
+            free(p);
+            continue;
+        }
+        if (S_ISLNK(st.st_mode) && !S_ISREG(st.st_mode)) {
+            free(p);  /* a link to a directory: not followed (no loops) */
             continue;
         }
         if (S_ISREG(st.st_mode) && (is_textfile(p) || is_jsonl(p))) {

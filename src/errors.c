@@ -20,6 +20,7 @@ const char *cari_strerror(int code)
     case CARI_EUNSUPPORTED: return "not supported by this build";
     case CARI_ENOSPACE: return "disk full";
     case CARI_ENOTERMS: return "query has no searchable terms";
+    case CARI_ENOTDURABLE: return "committed, but not yet durable";
     default: return "unknown error";
     }
 }

@@ -42,12 +42,18 @@
 #include <zlib.h>
 
 #include "index_internal.h"
+#include "io.h"
 #include "utf8.h"
 #include "util.h"
 #include "xapian_backend.h"
 
 #define MANIFEST_VERSION 1
+/* A file MANIFEST names is missing: read MANIFEST again (a newer commit
+ * removed the file under us) as long as MANIFEST keeps changing, up to
+ * OPEN_ATTEMPTS times; the same MANIFEST OPEN_RETRIES times in a row with
+ * a file missing is damage. */
 #define OPEN_RETRIES 5
+#define OPEN_ATTEMPTS 10000
 
 /* ------------------------------------------------------------------ */
 /* Manifest                                                            */
@@ -211,28 +217,23 @@ int cari_manifest_write(const char *dir, const cari_manifest *m, int sync,
         cari_buf_free(&b);
         return cari_set_error(err, CARI_EINVAL, "index path too long");
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fd = cari_io_open_write(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                            0644);
     if (fd < 0) {
         cari_buf_free(&b);
-        return cari_set_error(err, CARI_EIO, "%s: cannot create: %s", tmp,
-                              strerror(errno));
+        return cari_io_error(err, tmp, "create");
     }
     rc = cari_write_all(fd, b.data, b.len, tmp, err);
     cari_buf_free(&b);
-    if (!rc && sync && fsync(fd) != 0)
-        rc = cari_set_error(err, CARI_EIO, "%s: fsync failed: %s", tmp,
-                            strerror(errno));
+    if (!rc && sync && cari_io_fsync(fd) != 0)
+        rc = cari_io_error(err, tmp, "fsync");
     if (close(fd) != 0 && !rc)
-        rc = cari_set_error(err, CARI_EIO, "%s: close failed: %s", tmp,
-                            strerror(errno));
-    if (!rc && rename(tmp, path) != 0)
-        rc = cari_set_error(err, CARI_EIO, "%s: rename failed: %s", path,
-                            strerror(errno));
-    if (rc) {
-        unlink(tmp);
-        return rc;
-    }
-    return sync ? cari_fsync_dir(dir, err) : CARI_OK;
+        rc = cari_io_error(err, tmp, "close");
+    if (!rc && cari_io_rename(tmp, path) != 0)
+        rc = cari_io_error(err, path, "rename");
+    if (rc)
+        cari_io_unlink(tmp);
+    return rc;
 }
 
 void cari_segment_file_name(char *out, size_t cap, uint32_t number)
@@ -290,19 +291,18 @@ int cari_deletes_write(const char *path, const unsigned char *bitmap,
     cari_put_u32(buf + 12, articles);
     memcpy(buf + 16, bitmap, bytes);
     cari_put_u32(buf + 16 + bytes, (uint32_t)crc32_z(0, buf, 16 + bytes));
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fd = cari_io_open_write(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                            0644);
     if (fd < 0) {
         free(buf);
-        return cari_set_error(err, CARI_EIO, "%s: cannot create: %s", path,
-                              strerror(errno));
+        return cari_io_error(err, path, "create");
     }
     rc = cari_write_all(fd, buf, 16 + bytes + 4, path, err);
     free(buf);
-    if (!rc && sync && fsync(fd) != 0)
-        rc = cari_set_error(err, CARI_EIO, "%s: fsync failed: %s", path,
-                            strerror(errno));
+    if (!rc && sync && cari_io_fsync(fd) != 0)
+        rc = cari_io_error(err, path, "fsync");
     if (close(fd) != 0 && !rc)
-        rc = cari_set_error(err, CARI_EIO, "%s: close failed", path);
+        rc = cari_io_error(err, path, "close");
     return rc;
 }
 
@@ -358,15 +358,25 @@ int cari_open_segments(const char *dir, const cari_manifest *m,
 }
 
 /* A file MANIFEST names is missing: the index is damaged (err holds the
- * file's name from cari_open_segments). */
+ * file's name from cari_open_segments, as "PATH: why"). */
 int cari_missing_file(cari_error *err, const char *dir)
 {
     char detail[sizeof err->message];
+    char *colon;
+    (void)dir;
     snprintf(detail, sizeof detail, "%s", err ? err->message : "");
+    colon = strstr(detail, ": ");
+    if (colon)
+        *colon = '\0';
     return cari_set_error(err, CARI_ECORRUPT,
-                          "%s: damaged index, a file named by MANIFEST is "
-                          "missing (%s)",
-                          dir, detail);
+                          "%s: missing (MANIFEST names it)", detail);
+}
+
+int cari_index_damaged(cari_index *ix, size_t i, const char *what)
+{
+    snprintf(ix->errmsg, sizeof ix->errmsg, "%s/seg-%06" PRIu32 ".cari: %s",
+             ix->dir, i < ix->nsegs ? ix->segs[i].number : 0, what);
+    return CARI_ECORRUPT;
 }
 
 void cari_close_segments(cari_live_segment *segs, size_t n)
@@ -399,7 +409,8 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
 {
     cari_index *ix;
     cari_manifest m;
-    int rc = CARI_OK, attempt;
+    int rc = CARI_OK, attempt, stale = 0;
+    uint64_t last_generation = UINT64_MAX;
     size_t i;
     *out = NULL;
     if (!dir)
@@ -424,7 +435,7 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
         *out = ix;
         return CARI_OK;
     }
-    for (attempt = 0; attempt < OPEN_RETRIES; attempt++) {
+    for (attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
         rc = cari_manifest_read(dir, &m, err);
         if (rc)
             break;
@@ -449,8 +460,13 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
         cari_close_segments(ix->segs, ix->nsegs);
         ix->segs = NULL;
         ix->nsegs = 0;
+        stale = ix->generation == last_generation ? stale + 1 : 0;
+        last_generation = ix->generation;
+        if (stale + 1 >= OPEN_RETRIES)
+            break;
     }
-    if (rc == CARI_ENOTFOUND && attempt == OPEN_RETRIES)
+    if (rc == CARI_ENOTFOUND && (attempt == OPEN_ATTEMPTS ||
+                                 stale + 1 >= OPEN_RETRIES))
         rc = cari_missing_file(err, dir); /* MANIFEST is there, a file it names
                                         stays missing */
     if (rc) {

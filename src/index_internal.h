@@ -70,7 +70,8 @@ void cari_manifest_free(cari_manifest *m);
 int cari_manifest_push(cari_manifest *m, const cari_manifest_entry *e);
 /* CARI_ENOTFOUND when dir holds no MANIFEST. */
 int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err);
-/* Write MANIFEST.tmp, (fsync,) rename over MANIFEST, (fsync the dir). */
+/* Write MANIFEST.tmp, (fsync,) rename over MANIFEST.  The commit is
+ * visible once this returns CARI_OK; the caller fsyncs the directory. */
 int cari_manifest_write(const char *dir, const cari_manifest *m, int sync,
                         cari_error *err);
 void cari_segment_file_name(char *out, size_t cap, uint32_t number);
@@ -87,6 +88,9 @@ int cari_open_segments(const char *dir, const cari_manifest *m,
 void cari_close_segments(cari_live_segment *segs, size_t n);
 /* A file the manifest names is missing: CARI_ECORRUPT naming it. */
 int cari_missing_file(cari_error *err, const char *dir);
+/* Record in ix->errmsg that live segment i is damaged, as
+ * "DIR/seg-NNNNNN.cari: what"; returns CARI_ECORRUPT. */
+int cari_index_damaged(cari_index *ix, size_t i, const char *what);
 int cari_check_analyzer(const char *dir, const cari_manifest *m,
                         const cari_analyzer *an, cari_error *err);
 

@@ -432,11 +432,18 @@ static int parse_near(parser *p, cari_qnode **out)
         at = p->pos;
         p->pos += 4;
         if (p->pos < p->len && p->s[p->pos] == '/') {
-            char *e;
-            window = strtol(p->s + p->pos + 1, &e, 10);
-            if (e == p->s + p->pos + 1 || window < 1 || window > 1000)
+            /* digits within the query's length: it need not end in a NUL
+             * (strtol read past it) */
+            size_t e = p->pos + 1;
+            window = 0;
+            while (e < p->len && p->s[e] >= '0' && p->s[e] <= '9') {
+                if (window <= 1000)
+                    window = window * 10 + (p->s[e] - '0');
+                e++;
+            }
+            if (e == p->pos + 1 || window < 1 || window > 1000)
                 return syntax(p, p->pos, "NEAR/n wants n from 1 to 1000");
-            p->pos = (size_t)(e - p->s);
+            p->pos = e;
         }
         rc = parse_atom(p, &right);
         if (rc)
@@ -451,6 +458,11 @@ static int parse_near(parser *p, cari_qnode **out)
         }
         if (left->op == CARI_Q_NEAR && left->window == (uint32_t)window) {
             n = left;  /* a NEAR b NEAR c: one group */
+        } else if (left->op == CARI_Q_NEAR) {
+            /* a group has one distance (this built a group of a NULL term
+             * and c from a NEAR/3 b NEAR/2 c) */
+            return syntax(p, at, "one NEAR group has one distance: write "
+                          "NEAR/n with the same n throughout");
         } else {
             n = new_node(p, CARI_Q_NEAR);
             if (!n)

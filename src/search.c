@@ -193,7 +193,8 @@ static int expand_prefixes(qctx *c, cari_qnode *q)
             free(e.items);
             return rc;
         }
-        qsort(e.items, e.n, sizeof *e.items, cmp_expansion);
+        if (e.n)  /* qsort(NULL, 0, ...) is undefined */
+            qsort(e.items, e.n, sizeof *e.items, cmp_expansion);
         keep = e.n < MAX_PREFIX_TERMS ? e.n : MAX_PREFIX_TERMS;
         q->op = CARI_Q_BOOL;
         q->nshould = keep;
@@ -371,9 +372,12 @@ static int open_cursor(qctx *c, const cari_segment *s, const termstat *t,
     m->started = 1;
     m->cur.field = field;
     m->cur.s = s;
-    rc = cari_postings_open(&m->cur.p, info.postings[field],
-                            info.postings_len[field], info.positions[field],
-                            info.positions_len[field], info.df[field], c->arena);
+    rc = cari_postings_open_limit(
+        &m->cur.p, info.postings[field], info.postings_len[field],
+        info.positions[field], info.positions_len[field], info.df[field],
+        field == CARI_FIELD_BODY ? cari_segment_passages(s)
+                                 : cari_segment_articles(s),
+        c->arena);
     if (rc)
         return rc;
     m->cur.k1 = field == CARI_FIELD_BODY ? c->o.k1 : c->o.title_k1;
@@ -1062,6 +1066,28 @@ static size_t count_terms(const cari_qnode *q)
     return n;
 }
 
+/* Did a cursor under m meet data that does not decode?  (A damaged list
+ * ends its cursor early: without this the search would return what it
+ * found before, a partial result.) */
+static int tree_corrupt(const matcher *m)
+{
+    size_t i;
+    if (!m)
+        return 0;
+    if (m->kind == M_CURSOR)
+        return m->cur.p.corrupt;
+    for (i = 0; i < m->nkids; i++)
+        if (tree_corrupt(m->kids[i]))
+            return 1;
+    for (i = 0; i < m->nshould; i++)
+        if (tree_corrupt(m->should[i]))
+            return 1;
+    for (i = 0; i < m->nmust_not; i++)
+        if (tree_corrupt(m->must_not[i]))
+            return 1;
+    return tree_corrupt(m->must);
+}
+
 /* Collect the cursors (M_CURSOR leaves) under m. */
 static void gather_cursors(matcher *m, matcher **out, size_t *n)
 {
@@ -1293,6 +1319,8 @@ static int first_stage(qctx *c, cari_qnode *q, topk *heap, uint64_t *total)
                         rc = CARI_ECORRUPT;
             } else {
                 exact_total += run_generic(m, &ix->segs[i], (uint32_t)i, heap);
+                if (tree_corrupt(m))
+                    rc = CARI_ECORRUPT;
             }
         }
         if (c->error)
@@ -1301,16 +1329,18 @@ static int first_stage(qctx *c, cari_qnode *q, topk *heap, uint64_t *total)
             rc = cari_filter_error(heap->filter);
         cari_arena_reset(c->arena);
         if (rc == CARI_ECORRUPT)
-            fail(ix, rc, "index is damaged (segment %u: %s)",
-                 ix->segs[i].number,
-                 cari_filter_error(heap->filter) ? "stored text" : "postings");
+            cari_index_damaged(ix, i, cari_filter_error(heap->filter)
+                                   ? "stored text does not inflate"
+                                   : "the dictionary or a posting list does "
+                                     "not decode");
     }
     if (rc)
         return rc;
     heap_settle(heap);  /* the candidates still waiting for the filter */
     if (cari_filter_error(heap->filter))
         return fail(ix, cari_filter_error(heap->filter),
-                    "index is damaged (stored text)");
+                    "%s: the stored text of an article does not inflate",
+                    ix->dir);
     if (exhaustive)
         *total = cari_filter_total(heap->filter, exact_total);
     else {
@@ -1681,7 +1711,8 @@ int cari_search(cari_index *ix, const char *text, size_t len,
             rc = cari_rank_features(ix, &rq, cand, ncand, &seg_arena);
             cari_arena_reset(&seg_arena);
             if (rc == CARI_ECORRUPT)
-                fail(ix, rc, "index is damaged (postings)");
+                fail(ix, rc, "%s: a posting list of a query word does not "
+                     "decode", ix->dir);
             if (rc)
                 goto done;
         }
@@ -1744,8 +1775,8 @@ int cari_search(cari_index *ix, const char *text, size_t len,
                                   &h->items[i]);
             if (rc) {
                 if (rc == CARI_ECORRUPT)
-                    fail(ix, rc, "index is damaged (segment %u: stored text)",
-                         ix->segs[sc.seg].number);
+                    cari_index_damaged(ix, sc.seg, "the stored text or the "
+                                       "passage ranges do not decode");
                 goto done;
             }
         }

@@ -67,26 +67,28 @@
 
 #include "codec.h"
 #include "filter.h"
+#include "io.h"
 
-#define SEG_MAGIC "CARISEG"
-#define SEG_END_MAGIC "CARIEND"
-#define SEG_VERSION 5
-#define DICT_BLOCK 32
+#define SEG_MAGIC CARI_SEG_MAGIC
+#define SEG_END_MAGIC CARI_SEG_END_MAGIC
+#define SEG_VERSION CARI_SEG_VERSION
+#define DICT_BLOCK CARI_DICT_BLOCK
 
+/* the ids (segment.h), by their short names */
 enum {
-    SEC_INFO = 1,
-    SEC_ARTICLES,
-    SEC_PASSAGES,
-    SEC_DICT,
-    SEC_DICTIDX,
-    SEC_POSTINGS,
-    SEC_POSITIONS,
-    SEC_STORE,
-    SEC_STOREIDX,
-    SEC_IDS,
-    SEC_IDTEXT,
-    SEC_STOREDICT,
-    SEC_COUNT = SEC_STOREDICT
+    SEC_INFO = CARI_SEC_INFO,
+    SEC_ARTICLES = CARI_SEC_ARTICLES,
+    SEC_PASSAGES = CARI_SEC_PASSAGES,
+    SEC_DICT = CARI_SEC_DICT,
+    SEC_DICTIDX = CARI_SEC_DICTIDX,
+    SEC_POSTINGS = CARI_SEC_POSTINGS,
+    SEC_POSITIONS = CARI_SEC_POSITIONS,
+    SEC_STORE = CARI_SEC_STORE,
+    SEC_STOREIDX = CARI_SEC_STOREIDX,
+    SEC_IDS = CARI_SEC_IDS,
+    SEC_IDTEXT = CARI_SEC_IDTEXT,
+    SEC_STOREDICT = CARI_SEC_STOREDICT,
+    SEC_COUNT = CARI_SEC_COUNT
 };
 
 static const char *const section_names[SEC_COUNT + 1] = {
@@ -622,7 +624,7 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
             }
             /* position bytes per entry (none for exact forms) */
             q = fa->pos.data;
-            end = q + fa->pos.len;
+            end = fa->pos.len ? q + fa->pos.len : q;  /* NULL + 0 is UB */
             for (k = 0; k < fa->df; k++) {
                 const unsigned char *s = q;
                 uint32_t j;
@@ -724,10 +726,10 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
     if (w->ids.len) /* qsort(NULL, 0, ...) is undefined */
         qsort(w->ids.data, w->ids.len / 12, 12, cmp_ids);
 
-    o.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    o.fd = cari_io_open_write(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                              0644);
     if (o.fd < 0) {
-        rc = cari_set_error(err, CARI_EIO, "%s: cannot create: %s", path,
-                            strerror(errno));
+        rc = cari_io_error(err, path, "create");
         goto done;
     }
     memcpy(header, SEG_MAGIC, 8);
@@ -762,14 +764,12 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
         if (!rc)
             rc = cari_write_all(o.fd, trailer, 32, path, err);
     }
-    if (!rc && sync && fsync(o.fd) != 0)
-        rc = cari_set_error(err, CARI_EIO, "%s: fsync failed: %s", path,
-                            strerror(errno));
+    if (!rc && sync && cari_io_fsync(o.fd) != 0)
+        rc = cari_io_error(err, path, "fsync");
     if (close(o.fd) != 0 && !rc)
-        rc = cari_set_error(err, CARI_EIO, "%s: close failed: %s", path,
-                            strerror(errno));
+        rc = cari_io_error(err, path, "close");
     if (rc)
-        unlink(path);
+        cari_io_unlink(path);
     else if (terms)
         *terms = w->nterms;
 done:
@@ -852,9 +852,13 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         goto fail;
     }
     if (cari_get_u32(s->map + 8) != SEG_VERSION) {
-        rc = cari_set_error(err, CARI_EVERSION,
-                            "%s: segment format %u, this cari reads %d", path,
-                            cari_get_u32(s->map + 8), SEG_VERSION);
+        /* the header has no checksum: a bit flip there looks like another
+         * version, so say both (a rebuild is the remedy either way) */
+        rc = cari_set_error(err, CARI_ECORRUPT,
+                            "%s: segment format %u, this cari reads %d (a "
+                            "damaged header, or another version of cari "
+                            "wrote it)",
+                            path, cari_get_u32(s->map + 8), SEG_VERSION);
         goto fail;
     }
     if (cari_get_u32(s->map + 12) != 16) {
@@ -1293,6 +1297,22 @@ int cari_segment_scan_prefix(const cari_segment *s, const char *prefix,
             return rc > 0 ? CARI_OK : rc;
     }
     return rc;
+}
+
+const unsigned char *cari_segment_section(const cari_segment *s, int id,
+                                          size_t *len)
+{
+    if (id < 1 || id > SEC_COUNT) {
+        *len = 0;
+        return NULL;
+    }
+    *len = s->sec_len[id];
+    return s->sec[id];
+}
+
+const char *cari_segment_section_name(int id)
+{
+    return id >= 1 && id <= SEC_COUNT ? section_names[id] : "unknown";
 }
 
 int cari_segment_find_id(cari_segment *s, const char *id, size_t len,

@@ -16,6 +16,28 @@
 /* Fields: every term has a posting list per field it occurs in. */
 enum { CARI_FIELD_BODY = 0, CARI_FIELD_TITLE = 1, CARI_NFIELDS = 2 };
 
+/* The file's constants and section ids, for the checker (check.c); the
+ * layout is documented at the top of segment.c. */
+#define CARI_SEG_MAGIC "CARISEG"
+#define CARI_SEG_END_MAGIC "CARIEND"
+#define CARI_SEG_VERSION 5
+#define CARI_DICT_BLOCK 32
+enum {
+    CARI_SEC_INFO = 1,
+    CARI_SEC_ARTICLES,
+    CARI_SEC_PASSAGES,
+    CARI_SEC_DICT,
+    CARI_SEC_DICTIDX,
+    CARI_SEC_POSTINGS,
+    CARI_SEC_POSITIONS,
+    CARI_SEC_STORE,
+    CARI_SEC_STOREIDX,
+    CARI_SEC_IDS,
+    CARI_SEC_IDTEXT,
+    CARI_SEC_STOREDICT,
+    CARI_SEC_COUNT = CARI_SEC_STOREDICT
+};
+
 /* ---- writer ---- */
 
 typedef struct cari_segment_writer cari_segment_writer;
@@ -98,6 +120,12 @@ const char *cari_segment_id(const cari_segment *s, uint32_t a, size_t *len);
 
 /* Stored article a (borrowed until the next call on this segment). */
 int cari_segment_article(cari_segment *s, uint32_t a, cari_stored *out);
+
+/* The bytes of section id (CARI_SEC_*) of an open segment, borrowed from
+ * the mapping until cari_segment_close(); its name ("postings", ...). */
+const unsigned char *cari_segment_section(const cari_segment *s, int id,
+                                          size_t *len);
+const char *cari_segment_section_name(int id);
 
 /* Find a live article by id (deleted: bitmap of deleted articles, or
  * NULL): 1 and *a set when found, 0 when absent, CARI_ECORRUPT. */

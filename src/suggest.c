@@ -545,7 +545,7 @@ int cari_suggest(cari_index *ix, const char *query, size_t len,
     if (rc) {
         if (rc == CARI_ECORRUPT)
             snprintf(ix->errmsg, sizeof ix->errmsg,
-                     "index is damaged (term dictionary)");
+                     "the term dictionary does not decode");
         cari_suggestions_free(s);
         return rc;
     }

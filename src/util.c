@@ -5,6 +5,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "util.h"
 
+#include "io.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -201,7 +203,7 @@ int cari_write_all(int fd, const void *buf, size_t len, const char *path,
 {
     const char *p = buf;
     while (len > 0) {
-        ssize_t n = write(fd, p, len > (1u << 30) ? (1u << 30) : len);
+        ssize_t n = cari_io_write(fd, p, len > (1u << 30) ? (1u << 30) : len);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -223,11 +225,10 @@ int cari_fsync_dir(const char *dir, cari_error *err)
     if (fd < 0)
         return cari_set_error(err, CARI_EIO, "%s: cannot open directory: %s",
                               dir, strerror(errno));
-    if (fsync(fd) != 0 && errno != EINVAL) {
-        int e = errno;
+    if (cari_io_fsync(fd) != 0 && errno != EINVAL) {
+        int rc = cari_io_error(err, dir, "fsync");
         close(fd);
-        return cari_set_error(err, CARI_EIO, "%s: fsync failed: %s", dir,
-                              strerror(e));
+        return rc;
     }
     close(fd);
     return CARI_OK;

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "index_internal.h"
+#include "io.h"
 #include "utf8.h"
 #include "util.h"
 #include "xapian_backend.h"
@@ -140,10 +141,9 @@ static int take_lock(const char *dir, int *fd_out, cari_error *err)
     *fd_out = -1;
     if (cari_path_join(path, sizeof path, dir, "LOCK"))
         return cari_set_error(err, CARI_EINVAL, "index path too long");
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    fd = cari_io_open_write(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
-        return cari_set_error(err, CARI_EIO, "%s: cannot open lock file: %s",
-                              path, strerror(errno));
+        return cari_io_error(err, path, "opening the lock file");
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         long pid = 0;
         n = pread(fd, buf, sizeof buf - 1, 0);
@@ -199,7 +199,7 @@ static void remove_unreferenced(const char *dir, const cari_manifest *m)
         if (!keep) {
             char path[4096];
             if (!cari_path_join(path, sizeof path, dir, de->d_name))
-                unlink(path);
+                cari_io_unlink(path);
         }
     }
     closedir(d);
@@ -251,7 +251,7 @@ static int worker_flush(worker *k)
         worker_fail(w, CARI_EINVAL, "index path too long");
         return CARI_EINVAL;
     }
-    unlink(path);  /* a leftover of a crashed run */
+    cari_io_unlink(path);  /* a leftover of a crashed run */
     rc = cari_segw_write(k->segw, path, w->opts.sync, &terms, &err);
     if (rc) {
         worker_fail(w, rc, err.message);
@@ -263,7 +263,7 @@ static int worker_flush(worker *k)
         pending_segment *q = realloc(w->pending, cap * sizeof *q);
         if (!q) {
             pthread_mutex_unlock(&w->mu);
-            unlink(path);
+            cari_io_unlink(path);
             worker_fail(w, CARI_ENOMEM, "out of memory");
             return CARI_ENOMEM;
         }
@@ -498,7 +498,7 @@ void cari_writer_close(cari_writer *w)
         char name[64], path[4096];
         cari_segment_file_name(name, sizeof name, w->pending[i].number);
         if (!cari_path_join(path, sizeof path, w->dir, name))
-            unlink(path);
+            cari_io_unlink(path);
         free(w->pending[i].seqs);
     }
     free(w->pending);
@@ -848,8 +848,9 @@ static int old_deletions(cari_writer *w, unsigned char **newdel)
             int found = cari_segment_find_id(ls->seg, s->id, s->len, cur, &a);
             if (found < 0)
                 return writer_error(w, CARI_ECORRUPT,
-                                    "segment %u is damaged (id table)",
-                                    ls->number);
+                                    "%s/seg-%06u.cari: the ids table does "
+                                    "not decode",
+                                    w->dir, ls->number);
             if (!found)
                 continue;
             if (!newdel[i]) {
@@ -926,7 +927,7 @@ static int finish_merged(cari_writer *w, cari_segment_writer **segw,
     cari_segment_file_name(name, sizeof name, e.number);
     if (cari_path_join(path, sizeof path, w->dir, name))
         return writer_error(w, CARI_EINVAL, "index path too long");
-    unlink(path);
+    cari_io_unlink(path);
     rc = cari_segw_write(*segw, path, w->opts.sync, &terms, &err);
     cari_segw_free(*segw);
     *segw = NULL;
@@ -964,9 +965,15 @@ static int merge_marked(cari_writer *w, survivor *sv, size_t n,
                     return writer_error(w, rc, "out of memory");
             }
             rc = cari_segment_article(sv[i].seg, a, &st);
-            if (rc)
-                return writer_error(w, rc, "merging: segment %u is damaged",
-                                    sv[i].e.number);
+            if (rc) {
+                if (rc == CARI_ECORRUPT)
+                    writer_error(w, rc, "%s/seg-%06u.cari: the stored text "
+                                 "does not decode (while merging)", w->dir,
+                                 sv[i].e.number);
+                else
+                    writer_error(w, rc, "merging: %s", cari_strerror(rc));
+                break;
+            }
             art.id = cari_segment_id(sv[i].seg, a, &art.id_len);
             art.title = st.title;
             art.title_len = st.title_len;
@@ -975,8 +982,10 @@ static int merge_marked(cari_writer *w, survivor *sv, size_t n,
             art.text = st.text;
             art.text_len = st.text_len;
             rc = cari_segw_add(segw, w->workers[0].analyzer, &art, &no);
-            if (rc)
-                return writer_error(w, rc, "merging: %s", cari_strerror(rc));
+            if (rc) {
+                writer_error(w, rc, "merging: %s", cari_strerror(rc));
+                break;
+            }
             if (cari_segw_memory(segw) > (w->opts.memory_mb << 20))
                 rc = finish_merged(w, &segw, next);
         }
@@ -1021,7 +1030,7 @@ int cari_writer_commit(cari_writer *w)
     unsigned char **newdel = NULL, **pendel = NULL;
     survivor *sv = NULL;
     size_t i, nsv = 0, target;
-    int rc, merging = 0;
+    int rc, merging = 0, unsynced = CARI_OK;
     cari_error err;
     if (!w)
         return CARI_EINVAL;
@@ -1115,6 +1124,14 @@ int cari_writer_commit(cari_writer *w)
         if (rc)
             writer_error(w, rc, "%s", err.message);
     }
+    /* the rename made the commit visible: a failing fsync of the directory
+     * now cannot undo it, only leave its durability in doubt */
+    if (!rc && w->opts.sync && cari_fsync_dir(w->dir, &err) != CARI_OK)
+        unsynced = writer_error(w, CARI_ENOTDURABLE,
+                                "the commit is in place, but syncing the "
+                                "index directory failed (%s); it may not "
+                                "survive a power loss",
+                                err.message);
 done:
     for (i = 0; sv && i < nsv; i++)
         if (sv[i].owned)
@@ -1140,7 +1157,10 @@ done:
         free(w->pending[i].seqs);
     w->npending = 0;
     forget_ids(w);
-    remove_unreferenced(w->dir, &w->m);
+    /* the files of the previous commit stay until the new one is durable
+     * (after a crash its MANIFEST may come back) */
+    if (!unsynced)
+        remove_unreferenced(w->dir, &w->m);
     w->segs = calloc(w->m.n ? w->m.n : 1, sizeof *w->segs);
     if (!w->segs)
         return writer_error(w, CARI_ENOMEM, "out of memory after commit");
@@ -1156,7 +1176,7 @@ done:
         w->stats.total_articles +=
             cari_segment_articles(w->segs[i].seg) - w->segs[i].ndeleted;
     }
-    return CARI_OK;
+    return unsynced;
 }
 
 void cari_writer_get_stats(const cari_writer *w, cari_writer_stats *out)

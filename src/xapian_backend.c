@@ -386,6 +386,68 @@ int cari_xapian_is_index(const char *dir)
            stat(path, &st) == 0;
 }
 
+/* Lines of Xapian's check report that say all is well. */
+static int routine_line(const char *line, size_t n)
+{
+    static const char *const ok[] = {
+        "blocksize=", "B-tree checked okay", "table structure checked OK",
+        "Lazily created", "No errors found", "Not present"};
+    size_t i;
+    if (n == 0 || line[n - 1] == ':')  /* blank, or a table's name */
+        return 1;
+    for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        size_t m = strlen(ok[i]);
+        if (n >= m && (memcmp(line, ok[i], m) == 0 ||
+                       (n > m && memcmp(line + n - m, ok[i], m) == 0)))
+            return 1;
+    }
+    return 0;
+}
+
+int cari_xapian_check(const char *dir, cari_check_fn fn, void *ctx,
+                      cari_check_stats *stats, cari_error *err)
+{
+    size_t errors = 0, reported = 0;
+    char *report = NULL, *line, *next, msg[600];
+    int xc = xc_database_check(dir, &errors, &report);
+    stats->xapian = 1;
+    if (xc == XC_ECORRUPT || xc == XC_EDATABASE || xc == XC_EOPENING) {
+        /* too damaged for the checker to go on: that is its finding */
+        snprintf(msg, sizeof msg, "%s", xc_detail());
+        stats->problems++;
+        if (fn)
+            fn(ctx, dir, msg);
+        return cari_set_error(err, CARI_ECORRUPT, "%s: 1 problem found", dir);
+    }
+    if (xc)
+        return cari_set_error(err, map_code(xc), "%s: %s", dir, xc_detail());
+    stats->files = 1;
+    for (line = report; line && *line; line = next) {
+        size_t n;
+        next = strchr(line, '\n');
+        n = next ? (size_t)(next - line) : strlen(line);
+        if (next)
+            next++;
+        if (routine_line(line, n))
+            continue;
+        reported++;
+        snprintf(msg, sizeof msg, "%.*s", (int)(n > 500 ? 500 : n), line);
+        if (fn)
+            fn(ctx, dir, msg);
+    }
+    xc_free(report);
+    if (errors > reported && fn) {
+        snprintf(msg, sizeof msg, "xapian-check counts %zu errors", errors);
+        fn(ctx, dir, msg);
+    }
+    stats->problems = errors > reported ? errors : reported;
+    if (stats->problems)
+        return cari_set_error(err, CARI_ECORRUPT, "%s: %llu problem%s found",
+                              dir, (unsigned long long)stats->problems,
+                              stats->problems == 1 ? "" : "s");
+    return CARI_OK;
+}
+
 void cari_xapian_writer_close(cari_xapian_writer *w)
 {
     if (!w)
@@ -1645,8 +1707,7 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
         rc = fill_hit(st, h, mset, (xc_doccount)i, &base, &h->items[i], xc);
     if (rc == CARI_ECORRUPT && !*xc)
         snprintf(st->errmsg, st->errcap,
-                 "index is damaged (the stored passage does not match its "
-                 "values)");
+                 "the stored passage does not match its values");
 done:
     if (*xc)
         snprintf(st->errmsg, st->errcap, "%s", xc_detail());
@@ -1700,10 +1761,6 @@ int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
         char detail[512];
         snprintf(detail, sizeof detail, "%s", errmsg);
         snprintf(errmsg, errcap, "a remote shard failed: %s", detail);
-    } else if (rc == CARI_ECORRUPT && xc != XC_OK) {
-        char detail[512];
-        snprintf(detail, sizeof detail, "%s", errmsg);
-        snprintf(errmsg, errcap, "index is damaged (%s)", detail);
     }
     cari_tokvec_free(&st.scratch);
     return rc;

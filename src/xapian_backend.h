@@ -57,6 +57,13 @@ size_t cari_xapian_index_shard_count(const cari_xapian_index *x);
 const char *cari_xapian_index_shard(const cari_xapian_index *x, size_t i,
                                     const char **left_out);
 
+/* Check the Xapian index in dir with Xapian's checker (xapian-check):
+ * every line of its report that is not a routine summary goes to fn as a
+ * problem of dir, and is counted in stats->problems.  The codes of
+ * cari_index_check(). */
+int cari_xapian_check(const char *dir, cari_check_fn fn, void *ctx,
+                      cari_check_stats *stats, cari_error *err);
+
 /* Run a parsed query; on failure a message goes to errmsg. */
 int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
                        const cari_search_options *o, cari_hits **out,

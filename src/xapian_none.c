@@ -125,3 +125,13 @@ int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
     snprintf(errmsg, errcap, "%s", NOT_BUILT);
     return CARI_EUNSUPPORTED;
 }
+
+int cari_xapian_check(const char *dir, cari_check_fn fn, void *ctx,
+                      cari_check_stats *stats, cari_error *err)
+{
+    (void)fn;
+    (void)ctx;
+    (void)stats;
+    return cari_set_error(err, CARI_EUNSUPPORTED,
+                          "%s holds a Xapian index: %s", dir, NOT_BUILT);
+}

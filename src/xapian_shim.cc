@@ -19,6 +19,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -463,6 +464,21 @@ int xc_database_open(const char *path, xc_database **out)
     REQUIRE(out);
     return guarded(__func__, [&] {
         *out = new xc_database{Xapian::Database(path)};
+        return XC_OK;
+    });
+}
+
+int xc_database_check(const char *path, size_t *errors, char **report)
+{
+    reset(errors);
+    reset(report);
+    REQUIRE(path);
+    REQUIRE(errors);
+    REQUIRE(report);
+    return guarded(__func__, [&] {
+        std::ostringstream out;
+        *errors = Xapian::Database::check(path, 0, &out);
+        *report = copy_string(out.str());
         return XC_OK;
     });
 }

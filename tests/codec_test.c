@@ -452,6 +452,75 @@ static void test_postings_huge_tfs(void **state)
 
 /* Hand-made edge lists: the largest doc id, a single doc 0, all docs
  * consecutive from 0 (every gap 0: zero bits). */
+/* A list that decodes to a doc id past the field's doc count (a segment
+ * whose checksums were fixed up after damage: check_test.c's sweep found
+ * search indexing its passage table with it) is damage, not a doc. */
+static void test_corrupt_doc_past_limit(void **state)
+{
+    uint32_t docs[300], tfs[300], lens[300], pb[300];
+    cari_buf out = {0};
+    cari_arena arena = {0};
+    cari_postings p;
+    static const unsigned char none[1];
+    size_t k, n;
+    (void)state;
+    for (n = 3; n <= 300; n += 297) {  /* a short list, then blocks */
+        out.len = 0;
+        for (k = 0; k < n; k++) {
+            docs[k] = (uint32_t)(2 * k);
+            tfs[k] = 1;
+            lens[k] = 5;
+            pb[k] = 0;
+        }
+        assert_int_equal(cari_postings_encode(&out, docs, tfs, lens, pb, n),
+                         0);
+        /* every doc below the limit: decodes in full */
+        assert_int_equal(cari_postings_open_limit(&p, out.data, out.len, none,
+                                                  0, (uint32_t)n,
+                                                  2 * (uint32_t)n - 1, &arena),
+                         CARI_OK);
+        for (k = 0; p.doc != CARI_DOC_END; k++)
+            cari_postings_next(&p);
+        assert_int_equal(k, n);
+        assert_int_equal(p.corrupt, 0);
+        /* the last doc at the limit: damage, the doc never handed out */
+        if (cari_postings_open_limit(&p, out.data, out.len, none, 0,
+                                     (uint32_t)n, 2 * (uint32_t)n - 2,
+                                     &arena) == CARI_OK)
+            while (p.doc != CARI_DOC_END) {
+                assert_true(p.doc < 2 * n - 2);
+                cari_postings_next(&p);
+            }
+        assert_int_equal(p.corrupt, 1);
+    }
+    /* positions 5, then a gap of 2^64 - 3: damage -- the sum wrapped to 2,
+     * a descending position that looked valid (found by codec_fuzz) */
+    {
+        static const unsigned char post[] = {0x00, 0x02};  /* doc 0, tf 2 */
+        static const unsigned char pos[] = {0x05, 0xfd, 0xff, 0xff, 0xff, 0xff,
+                                            0xff, 0xff, 0xff, 0xff, 0x01};
+        uint32_t got[4];
+        assert_int_equal(cari_postings_open(&p, post, sizeof post, pos,
+                                            sizeof pos, 1, &arena),
+                         CARI_OK);
+        assert_int_equal(p.doc, 0);
+        assert_int_equal(cari_postings_positions(&p, got, 4), -1);
+        assert_int_equal(p.corrupt, 1);
+    }
+    /* a gap of 2^63 - 1: damage, not a signed overflow of the doc (found
+     * by codec_fuzz; UBSan reports the old code under make check) */
+    {
+        static const unsigned char huge[] = {0xff, 0xff, 0xff, 0xff, 0xff,
+                                             0xff, 0xff, 0xff, 0xff, 0x01};
+        assert_int_equal(cari_postings_open(&p, huge, sizeof huge, none, 0, 1,
+                                            &arena),
+                         CARI_ECORRUPT);
+        assert_int_equal(p.corrupt, 1);
+    }
+    cari_buf_free(&out);
+    cari_arena_free(&arena);
+}
+
 static void test_postings_edges(void **state)
 {
     uint32_t docs[256], tfs[256], lens[256], pb[256];
@@ -869,6 +938,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_positions_short_stream),
         cmocka_unit_test(test_corrupt_positions_pathological),
         cmocka_unit_test(test_corrupt_garbage),
+        cmocka_unit_test(test_corrupt_doc_past_limit),
         cmocka_unit_test(test_corrupt_mutations),
     };
     TEST_FILTER_FROM_ENV();

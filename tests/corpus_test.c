@@ -442,22 +442,29 @@ static void test_directory(void **state)
     assert_string_equal(r.a[9].text, "Isi E");
     assert_string_equal(r.a[11].title, "Hanya judul");
     assert_string_equal(r.a[11].text, "");
-    /* warnings: the bad JSON line, the NUL file, the bad UTF-8 file */
-    assert_int_equal(ws.n, 3);
-    assert_int_equal(r.skipped, 3);
+    /* warnings, in path order: the dangling link, the link loop, the NUL
+     * file, the bad JSON line, the bad UTF-8 file; each one is a skip */
+    assert_int_equal(ws.n, 5);
+    assert_int_equal(r.skipped, 5);
     {
-        char biner[512], rusak[512], d[512];
+        char hilang[512], putar[512], biner[512], rusak[512], d[512];
+        snprintf(hilang, sizeof hilang, "%s/root/hilang.txt", f->dir);
+        snprintf(putar, sizeof putar, "%s/root/putar.txt", f->dir);
         snprintf(d, sizeof d, "%s/root/sub/d.jsonl", f->dir);
         snprintf(biner, sizeof biner, "%s/root/sub/biner.txt", f->dir);
         snprintf(rusak, sizeof rusak, "%s/root/sub/rusak.txt", f->dir);
-        assert_string_equal(ws.w[0].file, biner);
-        assert_int_equal(ws.w[0].line, 4);
-        assert_non_null(strstr(ws.w[0].message, "NUL"));
-        assert_string_equal(ws.w[1].file, d);
-        assert_int_equal(ws.w[1].line, 2);
-        assert_string_equal(ws.w[2].file, rusak);
-        assert_int_equal(ws.w[2].line, 3);
-        assert_non_null(strstr(ws.w[2].message, "UTF-8"));
+        assert_string_equal(ws.w[0].file, hilang);
+        assert_non_null(strstr(ws.w[0].message, "symbolic link"));
+        assert_string_equal(ws.w[1].file, putar);
+        assert_non_null(strstr(ws.w[1].message, "symbolic link"));
+        assert_string_equal(ws.w[2].file, biner);
+        assert_int_equal(ws.w[2].line, 4);
+        assert_non_null(strstr(ws.w[2].message, "NUL"));
+        assert_string_equal(ws.w[3].file, d);
+        assert_int_equal(ws.w[3].line, 2);
+        assert_string_equal(ws.w[4].file, rusak);
+        assert_int_equal(ws.w[4].line, 3);
+        assert_non_null(strstr(ws.w[4].message, "UTF-8"));
     }
 }
 

@@ -742,6 +742,23 @@ static void test_search_no_terms(void **state)
         o.version = CARI_SEARCH_OPTIONS_VERSION;
         o.b = 1.5;
         assert_int_equal(cari_search(ix, "kopi", 4, &o, &h), CARI_EINVAL);
+        /* the query's length is its end, NUL or not: "kopi NEAR/" of
+         * "kopi NEAR/5" has no distance (strtol read the 5 past the end;
+         * found by query_fuzz under ASan) */
+        assert_int_equal(cari_search(ix, "kopi NEAR/5 teh", 10, NULL, &h),
+                         CARI_ESYNTAX);
+        assert_null(h);
+        /* NEAR groups of two distances: a syntax error (they made a group
+         * of a NULL term and the last word; found by query_fuzz) */
+        assert_int_equal(cari_search(ix, "kopi NEAR/3 teh NEAR/2 gula", 27,
+                                     NULL, &h), CARI_ESYNTAX);
+        assert_null(h);
+        assert_non_null(strstr(cari_index_errmsg(ix), "one distance"));
+        /* a prefix no term has: no hits (it qsorted a NULL array, found
+         * by clang's UBSan under make fuzz-check) */
+        assert_int_equal(cari_search(ix, "zzqx*", 5, NULL, &h), CARI_OK);
+        assert_int_equal(cari_hits_count(h), 0);
+        cari_hits_free(h);
         assert_int_equal(cari_search(ix, "kopi", 4, NULL, &h), CARI_OK);
         assert_int_equal(cari_hits_count(h), 2);
         {

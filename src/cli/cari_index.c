@@ -16,11 +16,13 @@
 
 #include "cari.h"
 #include "cli_util.h"
+#include "../util.h" /* cari_fnv1a64, for the repeated-id check */
 
 static const char usage_text[] =
     "usage: cari-index [-i DIR] [options] INPUT...\n"
     "       cari-index [-i DIR] [--delete ID]... [--delete-from FILE] [--merge]\n"
     "       cari-index [-i DIR] --stats\n"
+    "       cari-index [-i DIR] --check\n"
     "       cari-index --analyze < TEXT\n"
     "\n"
     "Index Indonesian articles into DIR (default: index/).  An INPUT is a\n"
@@ -52,6 +54,9 @@ static const char usage_text[] =
     "      --merge          merge the index into as few segments as --memory\n"
     "                       allows (deleted articles then leave the files)\n"
     "      --stats          print what the index holds and exit\n"
+    "      --check          verify every checksum and structure of the index;\n"
+    "                       print each problem as FILE: what is wrong, exit 2\n"
+    "                       if there is any (0 when the index is sound)\n"
     "      --analyze        read text on standard input and print one line\n"
     "                       per token: surface<TAB>term<TAB>stop\n"
     "  -h, --help           this help\n"
@@ -69,16 +74,123 @@ static void on_signal(int sig)
     interrupted = 1;
 }
 
+/* Warnings about records: at most MAX_FILE_WARNINGS per input file are
+ * printed (a binary file read as JSON Lines would print one per line);
+ * the summary counts them all. */
+#define MAX_FILE_WARNINGS 100
+
+typedef struct warn_state {
+    int progress;          /* a progress line is on the terminal */
+    char file[4096];       /* the file of the last warnings */
+    unsigned long in_file; /* warnings about it so far */
+} warn_state;
+
 static void warn_record(void *ctx, const char *file, long line,
                         const char *msg)
 {
-    int *quiet_progress = ctx;
-    if (*quiet_progress)
+    warn_state *ws = ctx;
+    if (strcmp(file, ws->file) != 0) {
+        snprintf(ws->file, sizeof ws->file, "%s", file);
+        ws->in_file = 0;
+    }
+    if (++ws->in_file > MAX_FILE_WARNINGS)
+        return;
+    if (ws->progress)
         fputs("\r\033[K", stderr);
-    if (line > 0)
+    if (ws->in_file == MAX_FILE_WARNINGS)
+        fprintf(stderr, "%s: warning: %s: more than %d warnings; the rest "
+                "of this file's are not shown\n", prog, file,
+                MAX_FILE_WARNINGS - 1);
+    else if (line > 0)
         fprintf(stderr, "%s: warning: %s:%ld: %s\n", prog, file, line, msg);
     else
         fprintf(stderr, "%s: warning: %s: %s\n", prog, file, msg);
+}
+
+/* The ids added in this run, to warn when one comes again (the later
+ * record replaces the earlier).  A 64-bit hash of the id stands for it:
+ * two ids with the same hash are practically impossible. */
+typedef struct seen_ids {
+    struct seen_slot {
+        uint64_t hash;     /* 0: empty */
+        uint32_t file;     /* index into files */
+        uint32_t line;
+    } *slots;
+    size_t n, cap;
+    char **files;
+    size_t nfiles;
+} seen_ids;
+
+/* Remember id from file:line; when it was seen before, *prev_file and
+ * *prev_line say where.  Returns 1 for a repeat, 0 for a new id, -1 when
+ * out of memory (the check is then given up). */
+static int seen_before(seen_ids *ids, const char *id, size_t len,
+                       const char *file, long line, const char **prev_file,
+                       long *prev_line)
+{
+    uint64_t h = cari_fnv1a64(id, len) | 1;
+    size_t i;
+    if (!ids->nfiles || strcmp(ids->files[ids->nfiles - 1], file) != 0) {
+        char **p = realloc(ids->files, (ids->nfiles + 1) * sizeof *p);
+        if (!p)
+            return -1;
+        ids->files = p;
+        if (!(ids->files[ids->nfiles] = strdup(file)))
+            return -1;
+        ids->nfiles++;
+    }
+    if ((ids->n + 1) * 2 > ids->cap) {
+        size_t cap = ids->cap ? ids->cap * 2 : 4096, k;
+        struct seen_slot *s = calloc(cap, sizeof *s);
+        if (!s)
+            return -1;
+        for (k = 0; k < ids->cap; k++) {
+            if (!ids->slots[k].hash)
+                continue;
+            i = ids->slots[k].hash & (cap - 1);
+            while (s[i].hash)
+                i = (i + 1) & (cap - 1);
+            s[i] = ids->slots[k];
+        }
+        free(ids->slots);
+        ids->slots = s;
+        ids->cap = cap;
+    }
+    for (i = h & (ids->cap - 1); ids->slots[i].hash; i = (i + 1) & (ids->cap - 1))
+        if (ids->slots[i].hash == h) {
+            *prev_file = ids->files[ids->slots[i].file];
+            *prev_line = ids->slots[i].line;
+            ids->slots[i].file = (uint32_t)(ids->nfiles - 1);
+            ids->slots[i].line = (uint32_t)line;
+            return 1;
+        }
+    ids->slots[i].hash = h;
+    ids->slots[i].file = (uint32_t)(ids->nfiles - 1);
+    ids->slots[i].line = (uint32_t)line;
+    ids->n++;
+    return 0;
+}
+
+static void seen_ids_free(seen_ids *ids)
+{
+    size_t i;
+    for (i = 0; i < ids->nfiles; i++)
+        free(ids->files[i]);
+    free(ids->files);
+    free(ids->slots);
+}
+
+/* A library error: the one message for a damaged index, else the
+ * library's own words (and, for a failing disk, that nothing changed). */
+static void report_error(int code, const char *message)
+{
+    if (code == CARI_ECORRUPT)
+        fprintf(stderr, "%s: index is damaged (%s); run cari-index --check, "
+                "or rebuild\n", prog, message);
+    else if (code == CARI_EIO || code == CARI_ENOSPACE)
+        fprintf(stderr, "%s: %s; the index is as it was\n", prog, message);
+    else
+        fprintf(stderr, "%s: %s\n", prog, message);
 }
 
 static void free_dirs(char **dirs, size_t n)
@@ -199,6 +311,51 @@ static int delete_listed(cari_writer *w, const char *file, uint64_t *count)
     return rc;
 }
 
+/* --check: one line per problem, "FILE: what is wrong". */
+static void print_problem(void *ctx, const char *file, const char *problem)
+{
+    (void)ctx;
+    printf("%s: %s\n", file, problem);
+}
+
+/* --check: verify everything; 0 when the index is sound, 2 otherwise. */
+static int check_index(const char *dir, int quiet)
+{
+    cari_check_stats st;
+    cari_error err;
+    char size[32];
+    int rc = cari_index_check(dir, print_problem, NULL, &st, &err);
+    if (fflush(stdout) != 0)
+        return 2;
+    if (rc == CARI_ECORRUPT) {
+        fprintf(stderr, "%s: index is damaged (%s, listed above); rebuild "
+                "it\n", prog, err.message);
+        return 2;
+    }
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", prog, err.message);
+        return 2;
+    }
+    if (!quiet && st.xapian) {
+        printf("%s: ok (a Xapian index; checked by Xapian's checker)\n", dir);
+    } else if (!quiet) {
+        printf("%s: ok: %llu segments, %llu articles, %llu passages, %llu "
+               "terms, %llu postings, %llu positions in %llu files (%s)",
+               dir, (unsigned long long)st.segments,
+               (unsigned long long)st.articles,
+               (unsigned long long)st.passages, (unsigned long long)st.terms,
+               (unsigned long long)st.postings,
+               (unsigned long long)st.positions, (unsigned long long)st.files,
+               cli_human_size(st.bytes, size, sizeof size));
+        if (st.unreferenced)
+            printf("; %llu files not in MANIFEST (left by an interrupted "
+                   "writer; the next writer removes them)",
+                   (unsigned long long)st.unreferenced);
+        putchar('\n');
+    }
+    return fflush(stdout) == 0 ? 0 : 2;
+}
+
 /* --stats: what the index holds. */
 static int print_stats(const char *dir)
 {
@@ -206,7 +363,7 @@ static int print_stats(const char *dir)
     cari_index_stats st;
     cari_error err;
     if (cari_index_open(dir, &ix, &err)) {
-        fprintf(stderr, "%s: %s\n", prog, err.message);
+        report_error(err.code, err.message);
         return 2;
     }
     cari_index_get_stats(ix, &st);
@@ -238,6 +395,7 @@ int main(int argc, char **argv)
         {"delete-from", required_argument, NULL, 'F'},
         {"merge", no_argument, NULL, 'M'},
         {"stats", no_argument, NULL, 'T'},
+        {"check", no_argument, NULL, 'C'},
         {"backend", required_argument, NULL, 'b'},
         {"shards", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
@@ -247,7 +405,11 @@ int main(int argc, char **argv)
     const char **deletes = NULL;
     size_t ndeletes = 0;
     uint64_t deleted = 0;
-    int quiet = 0, analyze = 0, merge = 0, stats = 0, c, i, show_progress;
+    int quiet = 0, analyze = 0, merge = 0, stats = 0, check = 0, c, i;
+    int show_progress;
+    warn_state ws;
+    seen_ids ids;
+    int check_ids = 1;
     cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
     cari_writer **w = NULL;     /* one writer, or one per shard */
     char **shard_dirs = NULL;
@@ -275,6 +437,7 @@ int main(int argc, char **argv)
             if (errno || *end || v < 16 || v > 1 << 20) {
                 fprintf(stderr, "%s: --memory wants megabytes, 16 to "
                         "1048576\n", prog);
+                free(deletes);
                 return 2;
             }
             wo.memory_mb = (size_t)v;
@@ -284,6 +447,7 @@ int main(int argc, char **argv)
             if (*end || v < 1 || v > 9) {
                 fprintf(stderr, "%s: --compression wants a level 1 to 9\n",
                         prog);
+                free(deletes);
                 return 2;
             }
             wo.compression_level = (int)v;
@@ -296,6 +460,7 @@ int main(int argc, char **argv)
             if (*end || v < 1 || v > 256) {
                 fprintf(stderr, "%s: --threads wants a number from 1 to 256\n",
                         prog);
+                free(deletes);
                 return 2;
             }
             wo.threads = (int)v;
@@ -307,6 +472,7 @@ int main(int argc, char **argv)
             const char **p = realloc(deletes, (ndeletes + 1) * sizeof *p);
             if (!p) {
                 fprintf(stderr, "%s: out of memory\n", prog);
+                free(deletes);
                 return 2;
             }
             deletes = p;
@@ -322,9 +488,13 @@ int main(int argc, char **argv)
         case 'T':
             stats = 1;
             break;
+        case 'C':
+            check = 1;
+            break;
         case 'b':
             if (strcmp(optarg, "native") != 0 && strcmp(optarg, "xapian") != 0) {
                 fprintf(stderr, "%s: --backend wants native or xapian\n", prog);
+                free(deletes);
                 return 2;
             }
             wo.backend = optarg;
@@ -335,18 +505,22 @@ int main(int argc, char **argv)
             if (errno || *end || v < 1 || v > 1024) {
                 fprintf(stderr, "%s: --shards wants a number of shards, 1 to "
                         "1024\n", prog);
+                free(deletes);
                 return 2;
             }
             nshards = v;
             break;
         case 'h':
             fputs(usage_text, stdout);
+            free(deletes);
             return 0;
         case 'V':
             print_version();
+            free(deletes);
             return 0;
         default:
             fprintf(stderr, "Try '%s --help'.\n", prog);
+            free(deletes);
             return 2;
         }
     }
@@ -354,12 +528,21 @@ int main(int argc, char **argv)
         if (optind < argc) {
             fprintf(stderr, "%s: --analyze reads standard input only\n",
                     prog);
+            free(deletes);
             return 2;
         }
+        free(deletes);
         return analyze_stdin();
     }
-    if (stats)
-        return print_stats(dir);
+    if (stats || check) {
+        free(deletes);
+        if (optind < argc || ndeletes || delete_from || merge) {
+            fprintf(stderr, "%s: --%s takes no input and no other action\n",
+                    prog, stats ? "stats" : "check");
+            return 2;
+        }
+        return stats ? print_stats(dir) : check_index(dir, quiet);
+    }
     if (optind >= argc && !ndeletes && !delete_from && !merge) {
         fprintf(stderr, "%s: no input given\nTry '%s --help'.\n", prog, prog);
         free(deletes);
@@ -369,6 +552,7 @@ int main(int argc, char **argv)
         !cari_backend_available("xapian")) {
         fprintf(stderr, "%s: the Xapian backend was not built in (install "
                 "libxapian-dev and rebuild cari)\n", prog);
+        free(deletes);
         return 2;
     }
     if (nshards) {
@@ -376,12 +560,14 @@ int main(int argc, char **argv)
         if (wo.backend && strcmp(wo.backend, "xapian") != 0) {
             fprintf(stderr, "%s: --shards builds Xapian indexes (searched "
                     "as one through the Xapian backend)\n", prog);
+            free(deletes);
             return 2;
         }
         if (!cari_backend_available("xapian")) {
             fprintf(stderr, "%s: --shards needs the Xapian backend, which was "
                     "not built in (install libxapian-dev and rebuild cari)\n",
                     prog);
+            free(deletes);
             return 2;
         }
         wo.backend = "xapian";
@@ -391,6 +577,7 @@ int main(int argc, char **argv)
         shard_dirs = calloc(nw, sizeof *shard_dirs);
         if (!shard_dirs) {
             fprintf(stderr, "%s: out of memory\n", prog);
+            free(deletes);
             return 2;
         }
         for (k = 0; k < nw; k++) {
@@ -398,6 +585,7 @@ int main(int argc, char **argv)
             if (!shard_dirs[k]) {
                 fprintf(stderr, "%s: out of memory\n", prog);
                 free_dirs(shard_dirs, nw);
+                free(deletes);
                 return 2;
             }
             snprintf(shard_dirs[k], dl + 16, "%.*s.%zu", (int)dl, dir, k);
@@ -410,21 +598,26 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
 
     show_progress = !quiet && isatty(2);
+    memset(&ws, 0, sizeof ws);
+    memset(&ids, 0, sizeof ids);
+    ws.progress = show_progress;
     t0 = now();
     w = calloc(nw, sizeof *w);
     if (!w) {
         fprintf(stderr, "%s: out of memory\n", prog);
         free_dirs(shard_dirs, nw);
+        free(deletes);
         return 2;
     }
     for (k = 0; k < nw; k++) {
         if (cari_writer_open(shard_dirs ? shard_dirs[k] : dir, &wo, &w[k],
                              &err)) {
-            fprintf(stderr, "%s: %s\n", prog, err.message);
+            report_error(err.code, err.message);
             while (k-- > 0)
                 cari_writer_close(w[k]);
             free(w);
             free_dirs(shard_dirs, nw);
+            free(deletes);
             return 2;
         }
     }
@@ -451,7 +644,7 @@ int main(int argc, char **argv)
         cari_reader *r;
         cari_article a;
         int n = 0;
-        if (cari_reader_open(argv[i], warn_record, &show_progress, &r, &err)) {
+        if (cari_reader_open(argv[i], warn_record, &ws, &r, &err)) {
             fprintf(stderr, "%s: %s\n", prog, err.message);
             rc = 2;
             break;
@@ -460,18 +653,39 @@ int main(int argc, char **argv)
             cari_writer *to = w[cari_shard_of(a.id, a.id_len, nw)];
             int arc = cari_writer_add(to, &a);
             if (arc == CARI_EINPUT) {
-                warn_record(&show_progress, cari_reader_file(r),
-                            cari_reader_line(r), cari_writer_errmsg(to));
+                warn_record(&ws, cari_reader_file(r), cari_reader_line(r),
+                            cari_writer_errmsg(to));
                 rejected++;
                 continue;
             }
             if (arc) {
-                fprintf(stderr, "%s%s: %s\n", show_progress ? "\n" : "", prog,
+                /* a segment could not be written (disk full, I/O error):
+                 * the run ends before any commit */
+                fprintf(stderr, "%s%s: %s; nothing was committed, the index "
+                        "is as it was\n", show_progress ? "\n" : "", prog,
                         cari_writer_errmsg(to));
                 rc = 2;
                 break;
             }
             articles++;
+            if (check_ids) {
+                const char *pf;
+                long pl;
+                int seen = seen_before(&ids, a.id, a.id_len,
+                                       cari_reader_file(r),
+                                       cari_reader_line(r), &pf, &pl);
+                if (seen < 0) {
+                    check_ids = 0;  /* out of memory: no more id warnings */
+                } else if (seen) {
+                    char msg[300];
+                    snprintf(msg, sizeof msg, "id \"%.*s\" again (also at "
+                             "%s:%ld); this record replaces that one",
+                             (int)(a.id_len > 80 ? 80 : a.id_len), a.id, pf,
+                             pl);
+                    warn_record(&ws, cari_reader_file(r),
+                                cari_reader_line(r), msg);
+                }
+            }
             if (show_progress && now() - last > 0.25) {
                 last = now();
                 progress(articles, bytes + cari_reader_bytes(r), t0);
@@ -492,14 +706,26 @@ int main(int argc, char **argv)
     if (interrupted) {
         fprintf(stderr, "%s: interrupted; nothing was committed, the index "
                 "is as it was\n", prog);
+        seen_ids_free(&ids);
         for (k = 0; k < nw; k++)
             cari_writer_close(w[k]);
         free(w);
         free_dirs(shard_dirs, nw);
+        free(deletes);
         return 130;
     }
     for (k = 0; k < nw && !rc; k++) {
-        if (cari_writer_commit(w[k])) {
+        int crc = cari_writer_commit(w[k]);
+        if (crc == CARI_ENOTDURABLE) {
+            /* the new commit is what readers see: say so, not "as it was" */
+            fprintf(stderr, "%s: %s%s%s\n", prog,
+                    shard_dirs ? shard_dirs[k] : "",
+                    shard_dirs ? ": " : "", cari_writer_errmsg(w[k]));
+            rc = 2;
+        } else if (crc == CARI_ECORRUPT) {
+            report_error(crc, cari_writer_errmsg(w[k]));
+            rc = 2;
+        } else if (crc) {
             if (shard_dirs)
                 fprintf(stderr, "%s: commit of %s failed: %s; that shard is "
                         "as it was%s\n", prog, shard_dirs[k],
@@ -558,6 +784,7 @@ int main(int argc, char **argv)
     free(w);
     free_dirs(shard_dirs, nw);
     free(deletes);
+    seen_ids_free(&ids);
     if (fflush(stdout) != 0)
         rc = 2;
     return rc;

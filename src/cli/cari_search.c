@@ -188,6 +188,13 @@ static size_t report_left_out(const cari_index *ix, unsigned char *warned)
     return out;
 }
 
+/* The one message for a damaged index, at open or during a search. */
+static void report_damage(const char *detail)
+{
+    fprintf(stderr, "%s: index is damaged (%s); run cari-index --check, or "
+            "rebuild\n", prog, detail);
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -254,6 +261,11 @@ static int run_batch(cari_index *ix, const char *file, const char *latency,
             if (lat)
                 fprintf(lat, "%ld\t%.0f\n", qno, (t1 - t0) * 1e6);
             continue;
+        }
+        if (src == CARI_ECORRUPT) {
+            report_damage(cari_index_errmsg(ix));
+            rc = 2;
+            break;
         }
         if (src) {
             fprintf(stderr, "%s: query %ld: %s\n", prog, qno,
@@ -632,8 +644,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: %s; build one with: cari-index -i %s "
                     "INPUT...\n", prog, err.message, dir);
         else if (err.code == CARI_ECORRUPT)
-            fprintf(stderr, "%s: index is damaged (%s); rebuild it with "
-                    "cari-index\n", prog, err.message);
+            report_damage(err.message);
         else if (err.code == CARI_EIO && nshards > 1 &&
                  !(open_flags & CARI_SHARDS_ALLOW_PARTIAL))
             fprintf(stderr, "%s: %s (--allow-partial searches the other "
@@ -719,8 +730,7 @@ int main(int argc, char **argv)
         else if (rc == CARI_ESYNTAX)
             output_query_error(prog, cari_index_errmsg(ix), query);
         else if (rc == CARI_ECORRUPT)
-            fprintf(stderr, "%s: %s; run cari-index to rebuild it\n", prog,
-                    cari_index_errmsg(ix));
+            report_damage(cari_index_errmsg(ix));
         else if (rc == CARI_EIO && nshards > 1 &&
                  !(open_flags & CARI_SHARDS_ALLOW_PARTIAL))
             fprintf(stderr, "%s: %s (--allow-partial searches the other "

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# damage.t -- a damaged index never crashes, hangs or answers wrongly in
+# silence.  Every file of an index (MANIFEST, segments, deletion files) is
+# damaged at many offsets -- a byte changed, or the file cut short -- and
+# then searched, checked and written to: each run either says
+#   "index is damaged (FILE: REASON); run cari-index --check, or rebuild"
+# with exit 2, or (when the change is one no reader depends on, e.g. the
+# case of a hex digit in MANIFEST's checksum) returns exactly the results
+# of the intact index.  Structural damage that gets past the checksums is
+# in check_test.c.
+#
+# CARI_SLOW_TESTS=1 damages every 16th byte of every file too (about 15
+# minutes: each case runs three processes).  Every byte, in process:
+# check_test.c's test_raw_sweep with CARI_SLOW_TESTS=1.
+. "$(dirname "$0")/tap.sh"
+
+CI=$BIN/cari-index
+CS=$BIN/cari-search
+SEGTOOL="python3 $ROOT/tests/segtool.py"
+IX=$TMP/ix
+DMG=$TMP/dmg
+MSG='index is damaged \(.+: .+\); run cari-index --check, or rebuild$'
+
+# xor_byte FILE OFFSET MASK (python starts too slowly for a loop)
+xor_byte() {
+    local b
+    b=$(od -An -tu1 -j "$2" -N1 "$1")
+    printf "$(printf '\\%03o' $(( b ^ $3 )))" |
+        dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# ---- an index with two segments and a deletion file ----
+"$CI" -q -j1 -i "$IX" "$ROOT/corpus"
+printf '%s\n' '{"id":"berita-001","title":"Zebra lepas","text":"Seekor zebra lepas dari kebun binatang Ragunan pagi ini."}' > "$TMP/replace.jsonl"
+"$CI" -q -j1 -i "$IX" --delete berita-003 "$TMP/replace.jsonl"
+ls "$IX"/seg-*.del-* >/dev/null 2>&1; ok $? "the index has a deletion file"
+printf '%s\n' 'banjir Jakarta' '"harga beras"' 'nelayan*' 'title:banjir' \
+    'pemerintah -warga' 'zebra' 'warga NEAR/3 banjir' > "$TMP/queries"
+ref=$("$CS" -i "$IX" --batch "$TMP/queries" -f json -n 5 2>"$TMP/ref.err"); rc=$?
+ref_err=$(cat "$TMP/ref.err")
+is "$rc" 0 "the intact index answers the query set"
+"$CI" -q -i "$IX" --check; ok $? "the intact index passes --check"
+
+# Run a reader, the checker and a writer on $DMG; classify the outcome.
+# Sets OUTCOME to "detected", "harmless" or "WRONG: ..."
+probe() {
+    local out err rc cerr crc werr wrc
+    out=$(timeout 20 "$CS" -i "$DMG" --batch "$TMP/queries" -f json -n 5 2>"$TMP/err")
+    rc=$?
+    err=$(cat "$TMP/err")
+    timeout 20 "$CI" -q -i "$DMG" --check >"$TMP/check.out" 2>"$TMP/check.err"
+    crc=$?
+    if [ "$rc" -ge 124 ]; then
+        OUTCOME="WRONG: cari-search exit $rc (crash or hang)"
+    elif [ "$crc" -ge 124 ]; then
+        OUTCOME="WRONG: cari-index --check exit $crc (crash or hang)"
+    elif [ "$rc" -eq 2 ]; then
+        if ! printf '%s' "$err" | grep -Eq "^cari-search: $MSG"; then
+            OUTCOME="WRONG: exit 2 without the damage message: $err"
+        elif [ "$crc" -ne 2 ]; then
+            OUTCOME="WRONG: search reports damage, --check passes"
+        else
+            OUTCOME=detected
+        fi
+    elif [ "$out" = "$ref" ] && [ "$err" = "$ref_err" ]; then
+        OUTCOME=harmless
+    else
+        OUTCOME="WRONG: exit $rc and different results ($err)"
+    fi
+    PROBES=$((PROBES + 1))
+    if [ "$OUTCOME" = detected ] && [ $((PROBES % 8)) = 0 ]; then
+        # (every 8th) a writer refuses the damaged index with the same
+        # message
+        timeout 20 "$CI" -q -i "$DMG" "$TMP/replace.jsonl" 2>"$TMP/werr"
+        wrc=$?
+        werr=$(cat "$TMP/werr")
+        if [ "$wrc" -ne 2 ] || ! printf '%s' "$werr" | grep -Eq "^cari-index: $MSG"; then
+            OUTCOME="WRONG: cari-index on the damaged index: exit $wrc: $werr"
+        fi
+    fi
+}
+
+# Offsets to damage in a file of $1 bytes: every third of the first and
+# last 40 bytes (header, trailer), every section's first and last bytes
+# (for a segment, $2), and 12 spread over the rest; when slow, every 16th
+# byte too.
+offsets() {
+    local size=$1 file=$2 i
+    {
+        [ "${CARI_SLOW_TESTS:-0}" = 1 ] && seq 0 16 $((size - 1))
+        seq 0 3 $((size < 40 ? size - 1 : 39))
+        seq $((size > 40 ? size - 40 : 0)) 3 $((size - 1))
+        echo $((size - 1))
+        for i in $(seq 1 12); do echo $(((size * i) / 13)); done
+        case "$file" in
+        *.cari)
+            $SEGTOOL sections "$file" | while read -r _ _ off len; do
+                echo "$off"
+                [ "$len" -gt 0 ] && echo $((off + len - 1))
+            done ;;
+        esac
+    } | sort -un
+}
+
+tried=0; detected=0; harmless=0; wrong=0; PROBES=0
+for f in "$IX"/MANIFEST "$IX"/seg-*; do
+    name=$(basename "$f")
+    size=$(stat -c %s "$f")
+    ftried=0; fwrong=0
+    rm -rf "$DMG"; cp -r "$IX" "$DMG"
+    for off in $(offsets "$size" "$f"); do
+        cp "$f" "$DMG/$name"
+        xor_byte "$DMG/$name" "$off" $((1 << (off % 8)))
+        probe
+        tried=$((tried + 1)); ftried=$((ftried + 1))
+        case "$OUTCOME" in
+        detected) detected=$((detected + 1)) ;;
+        harmless) harmless=$((harmless + 1)) ;;
+        *) wrong=$((wrong + 1)); fwrong=$((fwrong + 1))
+           echo "# $name byte $off: $OUTCOME" ;;
+        esac
+    done
+    # cut short: to nothing, to one byte, in the middle, and near the end
+    for len in 0 1 $((size / 3)) $((size / 2)) $((size - 33)) $((size - 32)) $((size - 1)); do
+        [ "$len" -lt 0 ] && continue
+        cp "$f" "$DMG/$name"
+        truncate -s "$len" "$DMG/$name"
+        probe
+        tried=$((tried + 1)); ftried=$((ftried + 1))
+        case "$OUTCOME" in
+        detected) detected=$((detected + 1)) ;;
+        harmless) harmless=$((harmless + 1)) ;;  # MANIFEST's last newline
+        *) wrong=$((wrong + 1)); fwrong=$((fwrong + 1))
+           echo "# $name cut to $len bytes: $OUTCOME" ;;
+        esac
+    done
+    is "$fwrong" 0 "$name: $ftried damaged copies, each reported or harmless"
+done
+echo "# damage cases: $tried tried, $detected reported as damage, $harmless harmless, $wrong wrong"
+is "$wrong" 0 "no damage gives a crash, a hang or a silent wrong result"
+[ "$detected" -gt $((tried * 9 / 10)) ]; ok $? "nearly all damage is reported ($detected of $tried)"
+
+# ---- a file MANIFEST names is missing ----
+for f in "$IX"/seg-000001.cari "$IX"/seg-*.del-*; do
+    name=$(basename "$f")
+    rm -rf "$DMG"; cp -r "$IX" "$DMG"; rm "$DMG/$name"
+    err=$("$CS" -i "$DMG" banjir 2>&1 >/dev/null); rc=$?
+    is "$rc" 2 "$name missing: cari-search exits 2"
+    like "$err" "^cari-search: index is damaged \\($DMG/$name: missing \\(MANIFEST names it\\)\\); run cari-index --check, or rebuild" \
+        "$name missing: named in the damage message"
+    out=$("$CI" -i "$DMG" --check 2>/dev/null); rc=$?
+    is "$rc" 2 "$name missing: --check exits 2"
+    like "$out" "$name: missing" "$name missing: --check names it"
+done
+
+# ---- --check lists every problem, file by file ----
+rm -rf "$DMG"; cp -r "$IX" "$DMG"
+for f in "$DMG"/seg-*.cari; do
+    $SEGTOOL sections "$f" | while read -r id sname off len; do
+        case "$sname" in postings|store) xor_byte "$f" $((off + len / 2)) 1 ;; esac
+    done
+done
+out=$("$CI" -i "$DMG" --check 2>"$TMP/err"); rc=$?
+is "$rc" 2 "--check on several damaged sections exits 2"
+is "$(printf '%s\n' "$out" | grep -c "checksum mismatch in section")" \
+    "$(( $(ls "$DMG"/seg-*.cari | wc -l) * 2 ))" "--check names every damaged section of every segment"
+like "$(cat "$TMP/err")" "index is damaged \\($DMG: [0-9]+ problems found, listed above\\)" \
+    "--check ends with a summary on standard error"
+
+# ---- structural damage past the checksums ends a search with the message ----
+rm -rf "$DMG"; cp -r "$IX" "$DMG"
+seg=$(ls "$DMG"/seg-*.cari | head -1)
+read -r _ _ off len < <($SEGTOOL sections "$seg" | awk '$2 == "store"')
+for k in 0 1 2 3 4 5 6 7; do xor_byte "$seg" $((off + 20 + k)) 0x5a; done
+$SEGTOOL fixcrc "$seg"
+err=$("$CS" -i "$DMG" -n 50 banjir 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "stored text that does not inflate: exit 2"
+like "$err" "$MSG" "stored text that does not inflate: the damage message"
+out=$("$CI" -i "$DMG" --check 2>/dev/null); rc=$?
+is "$rc" 2 "--check finds it too"
+like "$out" "stored text: block 0 does not inflate" "and says what is wrong"
+
+done_testing

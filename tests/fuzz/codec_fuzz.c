@@ -1,0 +1,126 @@
+/*
+ * codec_fuzz.c -- the posting-list iterator on arbitrary bytes, and the
+ * encoder and iterator on arbitrary doc lists.
+ *
+ * Input: byte 0 picks the mode.
+ *  even: bytes 1..4 are df, 5..8 the doc limit, 9..10 the length of the
+ *    posting bytes; the rest is postings then positions.  The list is
+ *    opened and walked with next, seek (targets from the input) and
+ *    positions.  Asserts: docs ascending and below the limit, at most df
+ *    of them, tf >= 1, positions ascending... or p->corrupt.
+ *  odd: the rest is read as gaps and tfs; they are encoded, then decoded
+ *    and must come back exactly, with skip entries that bound each block.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "codec.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint32_t get32(const uint8_t *p)
+{
+    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void walk(const uint8_t *data, size_t size)
+{
+    cari_postings p;
+    cari_arena arena = {0};
+    uint32_t df, limit, count = 0, prev = 0, pos[64];
+    size_t plen, k = 11;
+    int first = 1;
+    if (size < 11)
+        return;
+    df = get32(data + 1) % 100000;
+    limit = get32(data + 5);
+    plen = (size_t)(data[9] | data[10] << 8);
+    if (plen > size - 11)
+        plen = size - 11;
+    if (cari_postings_open_limit(&p, data + 11, plen, data + 11 + plen,
+                                 size - 11 - plen, df, limit, &arena) == CARI_OK) {
+        while (p.doc != CARI_DOC_END) {
+            int np, i;
+            if (p.doc >= limit || (!first && p.doc <= prev) || ++count > df ||
+                cari_postings_tf(&p) == 0)
+                abort();
+            first = 0;
+            prev = p.doc;
+            np = cari_postings_positions(&p, pos, 64);
+            for (i = 1; i < np; i++)
+                if (pos[i] < pos[i - 1])
+                    abort();  /* decoded from gaps: never descending */
+            if (k < size && data[k] & 1) {
+                uint32_t step = data[k] >> 1;
+                cari_postings_seek(&p, p.doc + 1 + step * step);
+            } else {
+                cari_postings_next(&p);
+            }
+            k++;
+        }
+    }
+    cari_arena_free(&arena);
+}
+
+static void round_trip(const uint8_t *data, size_t size)
+{
+    size_t n = 0, i, k;
+    uint32_t *docs = malloc((size / 2 + 1) * sizeof *docs);
+    uint32_t *tfs = malloc((size / 2 + 1) * sizeof *tfs);
+    uint32_t *lens = malloc((size / 2 + 1) * sizeof *lens);
+    uint32_t *pb = malloc((size / 2 + 1) * sizeof *pb);
+    uint64_t doc = 0;
+    cari_buf out = {0};
+    cari_arena arena = {0};
+    cari_postings p;
+    static const unsigned char none[1];
+    if (!docs || !tfs || !lens || !pb)
+        abort();
+    for (i = 1; i + 1 < size; i += 2) {
+        /* a gap: small mostly, large when the high bit is set */
+        uint64_t gap = data[i] & 0x80 ? (uint64_t)(data[i] & 0x7f) << 20
+                                      : data[i];
+        doc += gap + (n ? 1 : 0);
+        if (doc >= CARI_DOC_END)
+            break;
+        docs[n] = (uint32_t)doc;
+        tfs[n] = (uint32_t)(data[i + 1] & 0x3f) + 1;
+        lens[n] = data[i + 1];
+        pb[n] = 0;
+        n++;
+    }
+    if (cari_postings_encode(&out, docs, tfs, lens, pb, n) != CARI_OK)
+        abort();
+    if (cari_postings_open(&p, out.data ? out.data : none, out.len, none, 0,
+                           (uint32_t)n, &arena) != CARI_OK)
+        abort();
+    for (k = 0; k < n; k++) {
+        const cari_skip *sk = cari_postings_block_skip(&p);
+        if (p.doc != docs[k] || cari_postings_tf(&p) != tfs[k])
+            abort();
+        if (sk && (sk->last_doc < docs[k] || sk->max_tf < tfs[k] ||
+                   sk->min_len > lens[k]))
+            abort();
+        cari_postings_next(&p);
+    }
+    if (p.doc != CARI_DOC_END || p.corrupt)
+        abort();
+    cari_buf_free(&out);
+    cari_arena_free(&arena);
+    free(docs);
+    free(tfs);
+    free(lens);
+    free(pb);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    if (data[0] & 1)
+        round_trip(data, size);
+    else
+        walk(data, size);
+    return 0;
+}

@@ -1,0 +1,147 @@
+/*
+ * segment_fuzz.c -- the segment reader, the search over it, and the
+ * checker, on segment files that get past the checksums.
+ *
+ * Input: a segment file (seeds: small segments written by cari).  Its
+ * section checksums and table checksum are recomputed first, so the
+ * mutations reach the structure behind them -- what a crc collision or a
+ * writer bug would leave.  If the reader opens it, a MANIFEST naming it
+ * is written and the index is checked (cari_index_check) and searched
+ * with a few queries, with snippets.  Asserts: open, check and search
+ * return OK or CARI_ECORRUPT (ENOTERMS/EVERSION where they apply) --
+ * and when the checker calls the index sound, searching it reports no
+ * damage.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sys/stat.h>
+
+#include <zlib.h>
+
+#include "fuzz_util.h"
+#include "segment.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint32_t get32(const unsigned char *p)
+{
+    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+    return get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+/* Recompute the section and table checksums where the table allows. */
+static void fix_crcs(unsigned char *d, size_t len)
+{
+    unsigned char *tr;
+    uint64_t table;
+    uint32_t count, i;
+    if (len < 48)
+        return;
+    tr = d + len - 32;
+    table = get64(tr);
+    count = get32(tr + 8);
+    if (table > len - 32 || (uint64_t)count * 24 != len - 32 - table)
+        return;
+    for (i = 0; i < count; i++) {
+        unsigned char *e = d + table + 24 * i;
+        uint64_t off = get64(e + 8), n = get64(e + 16);
+        if (off <= table && n <= table - off)
+            put32(e + 4, (uint32_t)crc32(0, d + off, (uInt)n));
+    }
+    put32(tr + 12, (uint32_t)crc32(0, d + table, (uInt)(24 * count)));
+}
+
+static int write_file(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(p, 1, n, f) == n;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    return ok ? 0 : -1;
+}
+
+static const char *const queries[] = {
+    "banjir jakarta", "\"harga beras\"", "ik*", "title:berita",
+    "laut -ikan", "warga NEAR/3 sungai", "+pasar kereta", "=menulis",
+    "(hujan OR sungai) AND nelayan"};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static char dir[300], seg[400], manifest[400], *sig;
+    unsigned char *d;
+    cari_segment *s;
+    cari_error err;
+    cari_index *ix;
+    cari_check_stats st;
+    char text[1024];
+    int n, rc, sound;
+    size_t q;
+    if (!sig) {
+        cari_analyzer *an;
+        if (cari_analyzer_new(&an, &err) != CARI_OK)
+            abort();
+        sig = strdup(cari_analyzer_signature(an));
+        cari_analyzer_free(an);
+        snprintf(dir, sizeof dir, "%s/ix", fuzz_scratch());
+        snprintf(seg, sizeof seg, "%s/seg-000001.cari", dir);
+        snprintf(manifest, sizeof manifest, "%s/MANIFEST", dir);
+        if (mkdir(dir, 0755) != 0)
+            abort();
+    }
+    d = malloc(size ? size : 1);
+    if (!d)
+        abort();
+    memcpy(d, data, size);
+    fix_crcs(d, size);
+    if (write_file(seg, d, size) != 0)
+        abort();
+    free(d);
+    rc = cari_segment_open(seg, &s, &err);
+    if (rc != CARI_OK) {
+        if (rc != CARI_ECORRUPT && rc != CARI_ENOMEM)
+            abort();
+        return 0;
+    }
+    n = snprintf(text, sizeof text,
+                 "cari-index 1\ngeneration 1\nnext-segment 2\nanalyzer %s\n"
+                 "segment 1 %u %u 0 0\n",
+                 sig, cari_segment_articles(s), cari_segment_passages(s));
+    cari_segment_close(s);
+    n += snprintf(text + n, sizeof text - (size_t)n, "checksum %08x\n",
+                  (unsigned)crc32(0, (const unsigned char *)text, (uInt)n));
+    if (write_file(manifest, text, (size_t)n) != 0)
+        abort();
+    rc = cari_index_check(dir, NULL, NULL, &st, &err);
+    if (rc != CARI_OK && rc != CARI_ECORRUPT)
+        abort();
+    sound = rc == CARI_OK;
+    rc = cari_index_open(dir, &ix, &err);
+    if (rc != CARI_OK) {
+        if (rc != CARI_ECORRUPT || sound)
+            abort();
+        return 0;
+    }
+    for (q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+        cari_hits *hits = NULL;
+        rc = cari_search(ix, queries[q], strlen(queries[q]), NULL, &hits);
+        if (rc != CARI_OK && rc != CARI_ENOTERMS &&
+            (rc != CARI_ECORRUPT || sound))
+            abort();  /* a sound index (says the checker) is searchable */
+        cari_hits_free(hits);
+    }
+    cari_index_close(ix);
+    return 0;
+}
