@@ -11,7 +11,9 @@ _cari_search() {
         -i|--index) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         -f|--format) COMPREPLY=($(compgen -W "text json tsv" -- "$cur")); return ;;
         --color|--colour) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
-        --batch|--latency) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --batch|--latency|--model) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --shard) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --backend) COMPREPLY=($(compgen -W "native xapian" -- "$cur")); return ;;
         --fields)
             local done=${cur%"${cur##*,}"} f
             for f in qno rank score id passage title snippet start end highlights meta total text; do
@@ -24,13 +26,16 @@ _cari_search() {
             COMPREPLY=($(compgen -W "source= date=" -- "$cur"))
             compopt -o nospace 2>/dev/null
             return ;;
-        -n|--limit|--offset|--snippet-words|--since|--until|--k1|--b|--title-weight)
+        -n|--limit|--offset|--snippet-words|--since|--until|--k1|--b|--title-weight|\
+        --title-k1|--title-b|--group|--rerank)
             return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--index --limit --offset --all --plain --format
-            --color --snippet-words --batch --latency --where --since --until
-            --fields --did-you-mean --stats --k1 --b --title-weight --help
+        COMPREPLY=($(compgen -W "--index --shard --allow-partial --backend
+            --limit --offset --all --plain --format --color --snippet-words
+            --batch --latency --snippets --where --since --until --fields
+            --group --explain --did-you-mean --stats --model --rerank --k1 --b
+            --title-weight --title-k1 --title-b --features --help
             --version" -- "$cur"))
     fi
 }
@@ -42,11 +47,14 @@ _cari_index() {
     prev=${COMP_WORDS[COMP_CWORD-1]}
     case $prev in
         -i|--index) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-        --memory|--compression) return ;;
+        --backend) COMPREPLY=($(compgen -W "native xapian" -- "$cur")); return ;;
+        --delete-from) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --memory|--compression|-j|--threads|--shards|--delete) return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "--index --quiet --memory --compression
-            --no-sync --analyze --help --version" -- "$cur"))
+            --no-sync --threads --backend --shards --delete --delete-from
+            --merge --stats --check --analyze --help --version" -- "$cur"))
     else
         COMPREPLY=($(compgen -f -- "$cur"))
     fi

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# docs.t -- every long option that a tool's --help lists is documented in
+# its man page (docs/man/) and offered by the bash completion
+# (docs/completion/cari.bash), so the three cannot drift apart.
+. "$(dirname "$0")/tap.sh"
+
+for tool in cari-index cari-search; do
+    man=$ROOT/docs/man/$tool.1
+    comp=$ROOT/docs/completion/cari.bash
+    fn=_${tool//-/_}
+    # the completion function's body, from its name to the next "}" line
+    body=$(awk -v f="$fn() {" '$0 == f { p = 1 } p { print } p && /^}/ { exit }' "$comp")
+    opts=$("$BIN/$tool" --help | grep -oE -- '(^|[ ,])--[a-z][a-z0-9-]*' |
+           sed 's/^[ ,]*//' | sort -u)
+    [ -n "$opts" ]; ok $? "$tool --help lists long options"
+    for o in $opts; do
+        grep -qF -- "${o//-/\\-}" "$man"; ok $? "$tool(1) documents $o"
+        [[ $body == *"$o"* ]]; ok $? "bash completion offers $tool $o"
+    done
+done
+done_testing
