@@ -52,6 +52,7 @@
  * empty.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* madvise */
 #include "segment.h"
 
 #include <errno.h>
@@ -1032,6 +1033,13 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         goto fail;
     }
     s->store.checked = 1;  /* its CRC-32 was verified above */
+    /* The checksums read every page of the file.  Let them go from this
+     * process (they stay in the page cache, a query faults back in the few
+     * it reads): otherwise a writer that opens its segments at commit, or
+     * a reader of a large index, holds the whole index as resident memory,
+     * and indexing memory would grow with the collection, not with
+     * --memory. */
+    (void)madvise(s->map, s->size, MADV_DONTNEED);
     *out = s;
     return CARI_OK;
 fail:
