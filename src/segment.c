@@ -1039,7 +1039,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
      * a reader of a large index, holds the whole index as resident memory,
      * and indexing memory would grow with the collection, not with
      * --memory. */
-    (void)madvise(s->map, s->size, MADV_DONTNEED);
+    cari_segment_release_pages(s);
     *out = s;
     return CARI_OK;
 fail:
@@ -1068,6 +1068,11 @@ uint64_t cari_segment_file_size(const cari_segment *s) { return s->size; }
 uint64_t cari_segment_total_len(const cari_segment *s, int field)
 {
     return s->total_len[field];
+}
+
+void cari_segment_release_pages(cari_segment *s)
+{
+    (void)madvise(s->map, s->size, MADV_DONTNEED);
 }
 
 uint64_t cari_segment_tie_key(const cari_segment *s, uint32_t p)

@@ -101,6 +101,10 @@ int cari_segment_scan_prefix(const cari_segment *s, const char *prefix,
 
 /* Passage -> article, the article's first passage and passage count. */
 uint32_t cari_segment_passage_article(const cari_segment *s, uint32_t p);
+/* Let the file's pages go from this process's memory (they stay in the
+ * page cache and fault back in when read): after a pass over the whole
+ * file, such as the checksums at open or a merge reading every article. */
+void cari_segment_release_pages(cari_segment *s);
 /* Passage p's key for breaking ranking ties: a 64-bit hash of its
  * article's id (cari_fnv1a64), so that ties order the same however the
  * collection is split into segments, without reading the id itself. */

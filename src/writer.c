@@ -18,8 +18,12 @@
  * does not depend on which worker took which article.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* malloc_trim */
 #include <dirent.h>
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -949,6 +953,12 @@ static int merge_marked(cari_writer *w, survivor *sv, size_t n,
     cari_segment_writer *segw = NULL;
     size_t i;
     int rc = CARI_OK;
+#ifdef __GLIBC__
+    /* the workers' buffers were freed into their threads' malloc arenas,
+     * which glibc keeps; give that memory back before the merge takes its
+     * own, so that indexing and merging do not add up */
+    malloc_trim(0);
+#endif
     for (i = 0; i < n && !rc; i++) {
         uint32_t a;
         if (!sv[i].merge)
@@ -989,6 +999,8 @@ static int merge_marked(cari_writer *w, survivor *sv, size_t n,
             if (cari_segw_memory(segw) > (w->opts.memory_mb << 20))
                 rc = finish_merged(w, &segw, next);
         }
+        /* its stored text was read through: not memory to keep */
+        cari_segment_release_pages(sv[i].seg);
     }
     if (!rc)
         rc = finish_merged(w, &segw, next);
