@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "corpus.h"
+#include "filter.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -711,6 +712,7 @@ static int parse_record(cari_reader *r, const char *line, size_t len,
                         cari_article *a)
 {
     json_error_t jerr;
+    int oom;
     json_t *obj, *id, *title, *text;
     const char *key;
     json_t *value;
@@ -720,8 +722,8 @@ static int parse_record(cari_reader *r, const char *line, size_t len,
         return 1;
     if (r->fast_oom)
         return CARI_ENOMEM;
-    obj = json_loadb(line, len, 0, &jerr);
-    if (!obj && json_error_code(&jerr) == json_error_out_of_memory)
+    obj = cari_json_load(line, len, &jerr, &oom);
+    if (oom)
         return CARI_ENOMEM;
     if (!obj) {
         warn(r, r->file, r->line, "malformed JSON (column %d: %s); record "

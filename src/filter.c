@@ -350,10 +350,26 @@ static int meta_value_terms(cari_buf *out, cari_buf *tmp, const char *key,
     return rc;
 }
 
+json_t *cari_json_load(const char *text, size_t len, json_error_t *error,
+                       int *oom)
+{
+    json_error_t e;
+    json_t *v;
+    memset(&e, 0, sizeof e);
+    v = json_loadb(text, len, 0, &e);
+    /* every parse error has a text; a failed allocation may have none */
+    *oom = !v && (json_error_code(&e) == json_error_out_of_memory ||
+                  e.text[0] == '\0');
+    if (error)
+        *error = e;
+    return v;
+}
+
 int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
                     size_t *count)
 {
     json_t *obj, *v;
+    int oom;
     const char *key;
     cari_buf tmp = {0};
     int rc = CARI_OK;
@@ -361,7 +377,9 @@ int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
     out->len = 0;
     if (!meta || !len)
         return CARI_OK;
-    obj = json_loadb(meta, len, 0, NULL);
+    obj = cari_json_load(meta, len, NULL, &oom);
+    if (oom)
+        return CARI_ENOMEM;
     if (!json_is_object(obj)) {
         json_decref(obj);
         return CARI_OK;
@@ -599,14 +617,18 @@ static int value_matches(cari_filter *f, const condition *c, json_t *v,
     return 0;
 }
 
+/* 1: the metadata passes, 0: it does not, CARI_ENOMEM. */
 static int meta_passes(cari_filter *f, const char *meta, size_t len)
 {
     json_t *obj, *v;
+    int oom;
     size_t i;
     int pass = 1;
     if (!len)
         return 0;  /* there is a condition, and nothing to satisfy it */
-    obj = json_loadb(meta, len, 0, NULL);
+    obj = cari_json_load(meta, len, NULL, &oom);
+    if (oom)
+        return CARI_ENOMEM;
     if (!json_is_object(obj)) {
         json_decref(obj);
         return 0;
@@ -767,6 +789,11 @@ static int article_passes(cari_filter *f, uint32_t seg, uint32_t a)
         return 0;
     }
     pass = meta_passes(f, rec.meta, rec.meta_len);
+    if (pass < 0) {
+        if (!f->error)
+            f->error = pass;
+        return 0;
+    }
     st[a] = pass ? PASSES : FAILS;
     return pass;
 }
