@@ -1027,6 +1027,7 @@ int cari_writer_merge(cari_writer *w, unsigned max_segments)
 int cari_writer_commit(cari_writer *w)
 {
     cari_manifest next;
+    cari_live_segment *nextsegs = NULL;  /* next's segments, open */
     unsigned char **newdel = NULL, **pendel = NULL;
     survivor *sv = NULL;
     size_t i, nsv = 0, target;
@@ -1119,6 +1120,15 @@ int cari_writer_commit(cari_writer *w)
         if (rc)
             writer_error(w, rc, "%s", err.message);
     }
+    /* the writer's view of the new commit is opened before it is made
+     * visible: a failure here leaves the previous commit */
+    if (!rc && !(nextsegs = calloc(next.n ? next.n : 1, sizeof *nextsegs)))
+        rc = writer_error(w, CARI_ENOMEM, "out of memory");
+    if (!rc) {
+        rc = cari_open_segments(w->dir, &next, nextsegs, &err);
+        if (rc)
+            writer_error(w, rc, "opening the new segments: %s", err.message);
+    }
     if (!rc) {
         rc = cari_manifest_write(w->dir, &next, w->opts.sync, &err);
         if (rc)
@@ -1144,6 +1154,8 @@ done:
     free(newdel);
     free(pendel);
     if (rc) {
+        if (nextsegs)
+            cari_close_segments(nextsegs, next.n);
         cari_manifest_free(&next);
         return rc;
     }
@@ -1161,12 +1173,7 @@ done:
      * (after a crash its MANIFEST may come back) */
     if (!unsynced)
         remove_unreferenced(w->dir, &w->m);
-    w->segs = calloc(w->m.n ? w->m.n : 1, sizeof *w->segs);
-    if (!w->segs)
-        return writer_error(w, CARI_ENOMEM, "out of memory after commit");
-    rc = cari_open_segments(w->dir, &w->m, w->segs, &err);
-    if (rc)
-        return writer_error(w, rc, "reopening after commit: %s", err.message);
+    w->segs = nextsegs;
     w->stats.terms = 0;
     w->stats.index_bytes = 0;
     w->stats.total_articles = 0;
