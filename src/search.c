@@ -1792,6 +1792,8 @@ done:
     ix->scratch.tv = tv;
     if (rc) {
         cari_hits_free(h);
+        if (!ix->errmsg[0])  /* the many places that only run out of memory */
+            fail(ix, rc, "%s", cari_strerror(rc));
         return rc;
     }
     *out = h;
