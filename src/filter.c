@@ -292,7 +292,7 @@ static int meta_term(cari_buf *out, const char *key, size_t klen, char sep,
 /* The term (into out, NUL-terminated) that a where value `value` on key
  * would match when the metadata holds it as a string or boolean
  * (number = 0) or as a number (number = 1; 0 returned when value is not
- * one). */
+ * one).  1 when out holds it, CARI_ENOMEM. */
 static int where_term(cari_buf *out, const char *key, const char *value,
                       int number)
 {
@@ -306,9 +306,13 @@ static int where_term(cari_buf *out, const char *key, const char *value,
         if (end == value || *end || errno)
             return 0;
         snprintf(num, sizeof num, "%.17g", d);
-        return meta_term(out, key, strlen(key), 0x1e, num, strlen(num)) == 0;
+        return meta_term(out, key, strlen(key), 0x1e, num, strlen(num))
+                   ? CARI_ENOMEM
+                   : 1;
     }
-    return meta_term(out, key, strlen(key), 0x1f, value, strlen(value)) == 0;
+    return meta_term(out, key, strlen(key), 0x1f, value, strlen(value))
+               ? CARI_ENOMEM
+               : 1;
 }
 
 static int meta_value_terms(cari_buf *out, cari_buf *tmp, const char *key,
@@ -731,11 +735,13 @@ static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
         memset(keep, 0, n ? n : 1);
         for (j = 0; j < f->conds[i].nvalues && !rc; j++) {
             int number;
-            for (number = 0; number < 2 && !rc; number++)
-                if (where_term(&term, f->conds[i].key, f->conds[i].values[j],
-                               number))
+            for (number = 0; number < 2 && !rc; number++) {
+                rc = where_term(&term, f->conds[i].key, f->conds[i].values[j],
+                                number);
+                if (rc == 1)
                     rc = mark_term(s, (const char *)term.data, term.len - 1,
                                    keep);
+            }
         }
         for (a = 0; a < n && !rc; a++)
             if (!keep[a])
