@@ -871,5 +871,8 @@ void cari_filter_free(cari_filter *f)
     }
     free(f->conds);
     cari_buf_free(&f->scratch);
+    /* verdicts left half-made by a failure must not serve a later query */
+    if (f->error && f->v)
+        verdicts_clear(f->v, f->ix->nsegs);
     free(f);
 }
