@@ -878,7 +878,7 @@ static void check_segment(checker *c, const char *path, cari_segment **out)
     struct stat st;
     unsigned char *map;
     cari_error err;
-    int fd, sound;
+    int fd, sound, rc;
     *out = NULL;
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -909,7 +909,12 @@ static void check_segment(checker *c, const char *path, cari_segment **out)
     munmap(map, (size_t)st.st_size);
     if (!sound)
         return;
-    if (cari_segment_open(path, out, &err) != CARI_OK) {
+    rc = cari_segment_open(path, out, &err);
+    if (rc == CARI_ENOMEM) {
+        c->error = CARI_ENOMEM;
+        return;
+    }
+    if (rc != CARI_OK) {
         size_t n = strlen(path);
         /* the reader's message starts with the path */
         problem(c, "%s", strncmp(err.message, path, n) == 0 &&
