@@ -324,9 +324,12 @@ static void *worker_main(void *arg)
         if (!w->queue_head) {
             if (k->flush_gen != w->flush_gen) {
                 /* asked to flush (the queue is drained) */
+                int failed = w->error;
                 k->flush_gen = w->flush_gen;
                 pthread_mutex_unlock(&w->mu);
-                worker_flush(k);
+                if (!failed)  /* a failed add may have left part of an
+                                 article in the segment: never written */
+                    worker_flush(k);
                 pthread_mutex_lock(&w->mu);
                 k->flush_done = 1;
                 pthread_cond_broadcast(&w->idle);
@@ -427,6 +430,8 @@ static void submit_batch(cari_writer *w)
 static int flush_all(cari_writer *w)
 {
     int i, rc;
+    if (w->error)  /* a failed run is never flushed (see cari_writer_add) */
+        return writer_error(w, w->error, "%s", w->worker_errmsg);
     if (!w->threaded) {
         rc = worker_flush(&w->workers[0]);
         return rc ? writer_error(w, rc, "%s", w->worker_errmsg) : CARI_OK;
@@ -760,6 +765,13 @@ int cari_writer_add(cari_writer *w, const cari_article *a)
     if (rc) {
         if (!w->threaded && w->error)
             return writer_error(w, w->error, "%s", w->worker_errmsg);
+        if (!w->threaded && rc != CARI_EINPUT) {
+            /* the segment may hold part of the article: the run failed */
+            char msg[160];
+            snprintf(msg, sizeof msg, "cannot add article: %s",
+                     cari_strerror(rc));
+            worker_fail(w, rc, msg);
+        }
         return writer_error(w, rc, "cannot add article: %s",
                             cari_strerror(rc));
     }
