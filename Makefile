@@ -162,6 +162,14 @@ $(BUILD)/cli/%.o: src/cli/%.c include/cari.h $(wildcard src/cli/*.h) | $(BUILD)/
 $(BUILD)/tests/%: tests/%.c $(LIB_A) $(wildcard tests/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIB_A) $(DEPS_LIBS) -lcmocka $(LDFLAGS_ALL)
 
+# The failing-allocator test: every allocation function libcari calls goes
+# through the test's __wrap_* (tests/alloc_fail_test.c), which fails the
+# k-th one.
+ALLOC_WRAP = malloc calloc realloc strdup strndup posix_memalign
+$(BUILD)/tests/alloc_fail_test: tests/alloc_fail_test.c $(LIB_A) $(wildcard tests/*.h) | $(BUILD)/.dirs
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIB_A) $(DEPS_LIBS) -lcmocka \
+	  $(LDFLAGS_ALL) $(ALLOC_WRAP:%=-Wl,--wrap=%)
+
 # Fault injection, for tests only: io.c again with -DCARI_FAULT_INJECTION
 # (the one place that reads $CARI_FAULT, see src/io.h), linked ahead of
 # libcari.a into a copy of cari-index; the shipped library never has it.

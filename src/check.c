@@ -34,6 +34,7 @@
 #include <zlib.h>
 
 #include "codec.h"
+#include "filter.h"
 #include "index_internal.h"
 #include "utf8.h"
 #include "util.h"
@@ -263,9 +264,12 @@ static int check_record(segcheck *sc, uint32_t a, const unsigned char *rec,
             problem(sc->c, "stored text: the %s of article %u is not valid "
                     "UTF-8 (byte %zu)", what[k], a, bad);
     if (flen[1]) {
-        json_t *meta = json_loadb((const char *)field[1], (size_t)flen[1], 0,
-                                  NULL);
-        if (!json_is_object(meta))
+        int oom;
+        json_t *meta = cari_json_load((const char *)field[1],
+                                      (size_t)flen[1], NULL, &oom);
+        if (oom)
+            sc->c->error = CARI_ENOMEM;
+        else if (!json_is_object(meta))
             problem(sc->c, "stored text: the metadata of article %u is not "
                     "a JSON object", a);
         json_decref(meta);
@@ -874,7 +878,7 @@ static void check_segment(checker *c, const char *path, cari_segment **out)
     struct stat st;
     unsigned char *map;
     cari_error err;
-    int fd, sound;
+    int fd, sound, rc;
     *out = NULL;
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -905,7 +909,12 @@ static void check_segment(checker *c, const char *path, cari_segment **out)
     munmap(map, (size_t)st.st_size);
     if (!sound)
         return;
-    if (cari_segment_open(path, out, &err) != CARI_OK) {
+    rc = cari_segment_open(path, out, &err);
+    if (rc == CARI_ENOMEM) {
+        c->error = CARI_ENOMEM;
+        return;
+    }
+    if (rc != CARI_OK) {
         size_t n = strlen(path);
         /* the reader's message starts with the path */
         problem(c, "%s", strncmp(err.message, path, n) == 0 &&

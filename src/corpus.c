@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "corpus.h"
+#include "filter.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -53,6 +54,7 @@ struct cari_reader {
     char *meta;
     cari_buf scratch;    /* decoded strings and meta of the fast path */
     int jansson_only;    /* tests: every record through jansson */
+    int fast_oom;        /* the fast path ran out of memory */
     char *textfile;
     uint64_t bytes, skipped;
     char errmsg[512];
@@ -395,6 +397,14 @@ static int hexval(char c)
     return -1;
 }
 
+/* The fast path gives up when scratch cannot grow; the record then fails
+ * with CARI_ENOMEM (not the full parser's reading of it). */
+static int out_of_memory(cari_reader *r)
+{
+    r->fast_oom = 1;
+    return 0;
+}
+
 /* Scan the string starting after its opening quote at s[*i]; on success
  * *i is past the closing quote and *out describes the decoded value. */
 static int fast_string(cari_reader *r, const char *s, size_t len, size_t *i,
@@ -419,7 +429,7 @@ static int fast_string(cari_reader *r, const char *s, size_t len, size_t *i,
     out->off = r->scratch.len;
     out->in_scratch = 1;
     if (cari_buf_append(&r->scratch, s + start, j - start))
-        return 0;
+        return out_of_memory(r);
     while (j < len) {
         unsigned char c = (unsigned char)s[j];
         if (c == '"')
@@ -432,7 +442,7 @@ static int fast_string(cari_reader *r, const char *s, size_t len, size_t *i,
                    (unsigned char)s[k] >= 0x20)
                 k++;
             if (cari_buf_append(&r->scratch, s + j, k - j))
-                return 0;
+                return out_of_memory(r);
             j = k;
             continue;
         }
@@ -441,14 +451,14 @@ static int fast_string(cari_reader *r, const char *s, size_t len, size_t *i,
         switch (s[j + 1]) {
         case '"': case '\\': case '/':
             if (cari_buf_putc(&r->scratch, (unsigned char)s[j + 1]))
-                return 0;
+                return out_of_memory(r);
             j += 2;
             break;
         case 'b': case 'f': case 'n': case 'r': case 't': {
             static const char from[] = "bfnrt", to[] = "\b\f\n\r\t";
             if (cari_buf_putc(&r->scratch,
                               (unsigned char)to[strchr(from, s[j + 1]) - from]))
-                return 0;
+                return out_of_memory(r);
             j += 2;
             break;
         }
@@ -505,7 +515,7 @@ static int fast_string(cari_reader *r, const char *s, size_t len, size_t *i,
                 n = 4;
             }
             if (cari_buf_append(&r->scratch, utf, n))
-                return 0;
+                return out_of_memory(r);
             break;
         }
         default:
@@ -577,6 +587,7 @@ static int fast_record(cari_reader *r, const char *s, size_t len,
     size_t nextra = 0, i = 0, k;
     static const char *const names[3] = {"id", "title", "text"};
     r->scratch.len = 0;
+    r->fast_oom = 0;
     skip_ws(s, len, &i);
     if (i >= len || s[i] != '{')
         return 0;
@@ -670,7 +681,7 @@ static int fast_record(cari_reader *r, const char *s, size_t len,
         }
         rc |= cari_buf_putc(&r->scratch, '}');
         if (rc)
-            return 0;
+            return out_of_memory(r);
         a->meta_len = nextra ? r->scratch.len - meta_off : 0;
         a->meta = NULL;
         if (nextra)
@@ -701,6 +712,7 @@ static int parse_record(cari_reader *r, const char *line, size_t len,
                         cari_article *a)
 {
     json_error_t jerr;
+    int oom;
     json_t *obj, *id, *title, *text;
     const char *key;
     json_t *value;
@@ -708,7 +720,11 @@ static int parse_record(cari_reader *r, const char *line, size_t len,
     char idbuf[32];
     if (!r->jansson_only && fast_record(r, line, len, a))
         return 1;
-    obj = json_loadb(line, len, 0, &jerr);
+    if (r->fast_oom)
+        return CARI_ENOMEM;
+    obj = cari_json_load(line, len, &jerr, &oom);
+    if (oom)
+        return CARI_ENOMEM;
     if (!obj) {
         warn(r, r->file, r->line, "malformed JSON (column %d: %s); record "
              "skipped", jerr.column, jerr.text);
@@ -761,8 +777,11 @@ static int parse_record(cari_reader *r, const char *line, size_t len,
         }
         json_object_foreach(obj, key, value) {
             if (strcmp(key, "id") && strcmp(key, "title") &&
-                strcmp(key, "text"))
-                json_object_set(meta, key, value);
+                strcmp(key, "text") && json_object_set(meta, key, value)) {
+                json_decref(meta);
+                json_decref(obj);
+                return CARI_ENOMEM;
+            }
         }
         r->meta = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(meta);
@@ -880,10 +899,8 @@ static int read_textfile(cari_reader *r, const char *path, cari_article *a)
     return 1;
 }
 
-int cari_reader_next(cari_reader *r, cari_article *a)
+static int next_article(cari_reader *r, cari_article *a)
 {
-    if (!r || !a)
-        return CARI_EINVAL;
     release_article(r);
     for (;;) {
         if (r->gz) {
@@ -957,6 +974,18 @@ textfile:
             }
         }
     }
+}
+
+int cari_reader_next(cari_reader *r, cari_article *a)
+{
+    int rc;
+    if (!r || !a)
+        return CARI_EINVAL;
+    rc = next_article(r, a);
+    if (rc == CARI_ENOMEM)
+        snprintf(r->errmsg, sizeof r->errmsg, "%s: out of memory",
+                 r->file ? r->file : "input");
+    return rc;
 }
 
 void cari_reader_use_jansson_only(cari_reader *r)

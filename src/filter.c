@@ -292,7 +292,7 @@ static int meta_term(cari_buf *out, const char *key, size_t klen, char sep,
 /* The term (into out, NUL-terminated) that a where value `value` on key
  * would match when the metadata holds it as a string or boolean
  * (number = 0) or as a number (number = 1; 0 returned when value is not
- * one). */
+ * one).  1 when out holds it, CARI_ENOMEM. */
 static int where_term(cari_buf *out, const char *key, const char *value,
                       int number)
 {
@@ -306,9 +306,13 @@ static int where_term(cari_buf *out, const char *key, const char *value,
         if (end == value || *end || errno)
             return 0;
         snprintf(num, sizeof num, "%.17g", d);
-        return meta_term(out, key, strlen(key), 0x1e, num, strlen(num)) == 0;
+        return meta_term(out, key, strlen(key), 0x1e, num, strlen(num))
+                   ? CARI_ENOMEM
+                   : 1;
     }
-    return meta_term(out, key, strlen(key), 0x1f, value, strlen(value)) == 0;
+    return meta_term(out, key, strlen(key), 0x1f, value, strlen(value))
+               ? CARI_ENOMEM
+               : 1;
 }
 
 static int meta_value_terms(cari_buf *out, cari_buf *tmp, const char *key,
@@ -350,10 +354,26 @@ static int meta_value_terms(cari_buf *out, cari_buf *tmp, const char *key,
     return rc;
 }
 
+json_t *cari_json_load(const char *text, size_t len, json_error_t *error,
+                       int *oom)
+{
+    json_error_t e;
+    json_t *v;
+    memset(&e, 0, sizeof e);
+    v = json_loadb(text, len, 0, &e);
+    /* every parse error has a text; a failed allocation may have none */
+    *oom = !v && (json_error_code(&e) == json_error_out_of_memory ||
+                  e.text[0] == '\0');
+    if (error)
+        *error = e;
+    return v;
+}
+
 int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
                     size_t *count)
 {
     json_t *obj, *v;
+    int oom;
     const char *key;
     cari_buf tmp = {0};
     int rc = CARI_OK;
@@ -361,7 +381,9 @@ int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
     out->len = 0;
     if (!meta || !len)
         return CARI_OK;
-    obj = json_loadb(meta, len, 0, NULL);
+    obj = cari_json_load(meta, len, NULL, &oom);
+    if (oom)
+        return CARI_ENOMEM;
     if (!json_is_object(obj)) {
         json_decref(obj);
         return CARI_OK;
@@ -599,14 +621,18 @@ static int value_matches(cari_filter *f, const condition *c, json_t *v,
     return 0;
 }
 
+/* 1: the metadata passes, 0: it does not, CARI_ENOMEM. */
 static int meta_passes(cari_filter *f, const char *meta, size_t len)
 {
     json_t *obj, *v;
+    int oom;
     size_t i;
     int pass = 1;
     if (!len)
         return 0;  /* there is a condition, and nothing to satisfy it */
-    obj = json_loadb(meta, len, 0, NULL);
+    obj = cari_json_load(meta, len, NULL, &oom);
+    if (oom)
+        return CARI_ENOMEM;
     if (!json_is_object(obj)) {
         json_decref(obj);
         return 0;
@@ -709,11 +735,13 @@ static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
         memset(keep, 0, n ? n : 1);
         for (j = 0; j < f->conds[i].nvalues && !rc; j++) {
             int number;
-            for (number = 0; number < 2 && !rc; number++)
-                if (where_term(&term, f->conds[i].key, f->conds[i].values[j],
-                               number))
+            for (number = 0; number < 2 && !rc; number++) {
+                rc = where_term(&term, f->conds[i].key, f->conds[i].values[j],
+                                number);
+                if (rc == 1)
                     rc = mark_term(s, (const char *)term.data, term.len - 1,
                                    keep);
+            }
         }
         for (a = 0; a < n && !rc; a++)
             if (!keep[a])
@@ -767,6 +795,11 @@ static int article_passes(cari_filter *f, uint32_t seg, uint32_t a)
         return 0;
     }
     pass = meta_passes(f, rec.meta, rec.meta_len);
+    if (pass < 0) {
+        if (!f->error)
+            f->error = pass;
+        return 0;
+    }
     st[a] = pass ? PASSES : FAILS;
     return pass;
 }
@@ -838,5 +871,8 @@ void cari_filter_free(cari_filter *f)
     }
     free(f->conds);
     cari_buf_free(&f->scratch);
+    /* verdicts left half-made by a failure must not serve a later query */
+    if (f->error && f->v)
+        verdicts_clear(f->v, f->ix->nsegs);
     free(f);
 }

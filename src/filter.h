@@ -10,10 +10,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "cari.h"
 #include "util.h"
 
 typedef struct cari_filter cari_filter;
+
+/*
+ * json_loadb() of len bytes that tells running out of memory apart from
+ * text that does not parse: NULL with *oom = 1 when an allocation failed
+ * (jansson reports some of those with no error at all), NULL with *oom = 0
+ * and error (may be NULL) filled when the text is not JSON.
+ */
+json_t *cari_json_load(const char *text, size_t len, json_error_t *error,
+                       int *oom);
 
 /* 1 when o holds a where, since or until condition. */
 int cari_filter_wanted(const cari_search_options *o);

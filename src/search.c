@@ -1337,10 +1337,14 @@ static int first_stage(qctx *c, cari_qnode *q, topk *heap, uint64_t *total)
     if (rc)
         return rc;
     heap_settle(heap);  /* the candidates still waiting for the filter */
-    if (cari_filter_error(heap->filter))
-        return fail(ix, cari_filter_error(heap->filter),
+    if (cari_filter_error(heap->filter) == CARI_ECORRUPT)
+        return fail(ix, CARI_ECORRUPT,
                     "%s: the stored text of an article does not inflate",
                     ix->dir);
+    if (cari_filter_error(heap->filter))
+        return fail(ix, cari_filter_error(heap->filter),
+                    "metadata filter: %s",
+                    cari_strerror(cari_filter_error(heap->filter)));
     if (exhaustive)
         *total = cari_filter_total(heap->filter, exact_total);
     else {
@@ -1792,6 +1796,8 @@ done:
     ix->scratch.tv = tv;
     if (rc) {
         cari_hits_free(h);
+        if (!ix->errmsg[0])  /* the many places that only run out of memory */
+            fail(ix, rc, "%s", cari_strerror(rc));
         return rc;
     }
     *out = h;

@@ -525,8 +525,10 @@ int cari_suggest(cari_index *ix, const char *query, size_t len,
         return CARI_EUNSUPPORTED;
     }
     s = calloc(1, sizeof *s);
-    if (!s)
+    if (!s) {
+        snprintf(ix->errmsg, sizeof ix->errmsg, "out of memory");
         return CARI_ENOMEM;
+    }
     s->query = cari_arena_strndup(&s->arena, query ? query : "", len);
     s->query_len = len;
     memset(&c, 0, sizeof c);
@@ -543,9 +545,9 @@ int cari_suggest(cari_index *ix, const char *query, size_t len,
         rc = finish(s);
     cari_tokvec_free(&c.tv);
     if (rc) {
-        if (rc == CARI_ECORRUPT)
-            snprintf(ix->errmsg, sizeof ix->errmsg,
-                     "the term dictionary does not decode");
+        snprintf(ix->errmsg, sizeof ix->errmsg, "%s",
+                 rc == CARI_ECORRUPT ? "the term dictionary does not decode"
+                                     : cari_strerror(rc));
         cari_suggestions_free(s);
         return rc;
     }

@@ -328,9 +328,12 @@ static void *worker_main(void *arg)
         if (!w->queue_head) {
             if (k->flush_gen != w->flush_gen) {
                 /* asked to flush (the queue is drained) */
+                int failed = w->error;
                 k->flush_gen = w->flush_gen;
                 pthread_mutex_unlock(&w->mu);
-                worker_flush(k);
+                if (!failed)  /* a failed add may have left part of an
+                                 article in the segment: never written */
+                    worker_flush(k);
                 pthread_mutex_lock(&w->mu);
                 k->flush_done = 1;
                 pthread_cond_broadcast(&w->idle);
@@ -431,6 +434,8 @@ static void submit_batch(cari_writer *w)
 static int flush_all(cari_writer *w)
 {
     int i, rc;
+    if (w->error)  /* a failed run is never flushed (see cari_writer_add) */
+        return writer_error(w, w->error, "%s", w->worker_errmsg);
     if (!w->threaded) {
         rc = worker_flush(&w->workers[0]);
         return rc ? writer_error(w, rc, "%s", w->worker_errmsg) : CARI_OK;
@@ -764,6 +769,13 @@ int cari_writer_add(cari_writer *w, const cari_article *a)
     if (rc) {
         if (!w->threaded && w->error)
             return writer_error(w, w->error, "%s", w->worker_errmsg);
+        if (!w->threaded && rc != CARI_EINPUT) {
+            /* the segment may hold part of the article: the run failed */
+            char msg[160];
+            snprintf(msg, sizeof msg, "cannot add article: %s",
+                     cari_strerror(rc));
+            worker_fail(w, rc, msg);
+        }
         return writer_error(w, rc, "cannot add article: %s",
                             cari_strerror(rc));
     }
@@ -1039,6 +1051,7 @@ int cari_writer_merge(cari_writer *w, unsigned max_segments)
 int cari_writer_commit(cari_writer *w)
 {
     cari_manifest next;
+    cari_live_segment *nextsegs = NULL;  /* next's segments, open */
     unsigned char **newdel = NULL, **pendel = NULL;
     survivor *sv = NULL;
     size_t i, nsv = 0, target;
@@ -1131,6 +1144,15 @@ int cari_writer_commit(cari_writer *w)
         if (rc)
             writer_error(w, rc, "%s", err.message);
     }
+    /* the writer's view of the new commit is opened before it is made
+     * visible: a failure here leaves the previous commit */
+    if (!rc && !(nextsegs = calloc(next.n ? next.n : 1, sizeof *nextsegs)))
+        rc = writer_error(w, CARI_ENOMEM, "out of memory");
+    if (!rc) {
+        rc = cari_open_segments(w->dir, &next, nextsegs, &err);
+        if (rc)
+            writer_error(w, rc, "opening the new segments: %s", err.message);
+    }
     if (!rc) {
         rc = cari_manifest_write(w->dir, &next, w->opts.sync, &err);
         if (rc)
@@ -1156,6 +1178,8 @@ done:
     free(newdel);
     free(pendel);
     if (rc) {
+        if (nextsegs)
+            cari_close_segments(nextsegs, next.n);
         cari_manifest_free(&next);
         return rc;
     }
@@ -1173,12 +1197,7 @@ done:
      * (after a crash its MANIFEST may come back) */
     if (!unsynced)
         remove_unreferenced(w->dir, &w->m);
-    w->segs = calloc(w->m.n ? w->m.n : 1, sizeof *w->segs);
-    if (!w->segs)
-        return writer_error(w, CARI_ENOMEM, "out of memory after commit");
-    rc = cari_open_segments(w->dir, &w->m, w->segs, &err);
-    if (rc)
-        return writer_error(w, rc, "reopening after commit: %s", err.message);
+    w->segs = nextsegs;
     w->stats.terms = 0;
     w->stats.index_bytes = 0;
     w->stats.total_articles = 0;
