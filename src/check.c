@@ -1068,23 +1068,9 @@ static void count_unreferenced(checker *c, const char *dir,
     struct dirent *de;
     if (!d)
         return;
-    while ((de = readdir(d)) != NULL) {
-        uint32_t num, gen;
-        char tail[8];
-        size_t i;
-        int named = 0, is_seg, is_del;
-        is_seg = sscanf(de->d_name, "seg-%" SCNu32 ".cari%1s", &num, tail) == 1 &&
-                 strstr(de->d_name, ".cari") != NULL;
-        is_del = sscanf(de->d_name, "seg-%" SCNu32 ".del-%" SCNu32 "%1s", &num,
-                        &gen, tail) == 2;
-        if (!is_seg && !is_del && strcmp(de->d_name, "MANIFEST.tmp") != 0)
-            continue;
-        for (i = 0; i < m->n && !named && (is_seg || is_del); i++)
-            named = m->entries[i].number == num &&
-                    (is_seg || m->entries[i].deletes_gen == gen);
-        if (!named)
+    while ((de = readdir(d)) != NULL)
+        if (cari_index_file_named(m, de->d_name) == 0)
             c->st.unreferenced++;
-    }
     closedir(d);
 }
 

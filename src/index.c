@@ -246,6 +246,25 @@ void cari_deletes_file_name(char *out, size_t cap, uint32_t number, uint32_t gen
     snprintf(out, cap, "seg-%06" PRIu32 ".del-%06" PRIu32, number, gen);
 }
 
+int cari_index_file_named(const cari_manifest *m, const char *name)
+{
+    uint32_t num, gen;
+    char tail[8];
+    size_t i;
+    int is_seg, is_del;
+    is_seg = sscanf(name, "seg-%" SCNu32 ".cari%1s", &num, tail) == 1 &&
+             strstr(name, ".cari") != NULL;
+    is_del = sscanf(name, "seg-%" SCNu32 ".del-%" SCNu32 "%1s", &num, &gen,
+                    tail) == 2;
+    if (!is_seg && !is_del)
+        return strcmp(name, "MANIFEST.tmp") == 0 ? 0 : -1;
+    for (i = 0; i < m->n; i++)
+        if (m->entries[i].number == num &&
+            (is_seg || m->entries[i].deletes_gen == gen))
+            return 1;
+    return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Deletion files                                                      */
 /* ------------------------------------------------------------------ */

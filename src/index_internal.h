@@ -75,6 +75,10 @@ int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err);
 int cari_manifest_write(const char *dir, const cari_manifest *m, int sync,
                         cari_error *err);
 void cari_segment_file_name(char *out, size_t cap, uint32_t number);
+/* Is name (a file in an index directory) one that m names?  1 yes; 0 an
+ * index file m does not name (a segment, a deletion file, MANIFEST.tmp:
+ * left by an interrupted or superseded writer); -1 not an index file. */
+int cari_index_file_named(const cari_manifest *m, const char *name);
 void cari_deletes_file_name(char *out, size_t cap, uint32_t number,
                             uint32_t gen);
 int cari_deletes_read(const char *path, uint32_t articles,

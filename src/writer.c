@@ -185,22 +185,7 @@ static void remove_unreferenced(const char *dir, const cari_manifest *m)
     if (!d)
         return;
     while ((de = readdir(d)) != NULL) {
-        uint32_t num, gen;
-        char tail[8];
-        size_t i;
-        int keep = 0, is_seg, is_del;
-        is_seg = sscanf(de->d_name, "seg-%" SCNu32 ".cari%1s", &num, tail) == 1 &&
-                 strstr(de->d_name, ".cari") != NULL;
-        is_del = sscanf(de->d_name, "seg-%" SCNu32 ".del-%" SCNu32 "%1s", &num,
-                        &gen, tail) == 2;
-        if (!is_seg && !is_del && strcmp(de->d_name, "MANIFEST.tmp") != 0)
-            continue;
-        for (i = 0; i < m->n && !keep; i++) {
-            if (m->entries[i].number != num)
-                continue;
-            keep = is_seg || (is_del && m->entries[i].deletes_gen == gen);
-        }
-        if (!keep) {
+        if (cari_index_file_named(m, de->d_name) == 0) {
             char path[4096];
             if (!cari_path_join(path, sizeof path, dir, de->d_name))
                 cari_io_unlink(path);
