@@ -21,28 +21,11 @@
 #include "cari.h"
 #include "test_util.h"
 
-typedef struct fixture {
-    char dir[256];
-    char ix[300];   /* the index directory (created by the writer) */
-} fixture;
+typedef test_index_fixture fixture;
 
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f || test_mkdtemp(f->dir, sizeof f->dir) != 0)
-        return -1;
-    snprintf(f->ix, sizeof f->ix, "%s/index", f->dir);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    test_rmtree(f->dir);
-    free(f);
-    return 0;
-}
+/* the shared index fixture (test_util.h) under the names used below */
+#define setup test_index_setup
+#define teardown test_index_teardown
 
 /* ---- helpers ---- */
 

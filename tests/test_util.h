@@ -156,4 +156,31 @@ static inline int test_count_entries(const char *dir, const char *prefix)
     return n;
 }
 
+/* A cmocka fixture for tests that build an index: a fresh temporary
+ * directory, and the index directory inside it (the writer creates it). */
+typedef struct test_index_fixture {
+    char dir[256];
+    char ix[300];
+} test_index_fixture;
+
+static inline int test_index_setup(void **state)
+{
+    test_index_fixture *f = calloc(1, sizeof *f);
+    if (!f || test_mkdtemp(f->dir, sizeof f->dir) != 0) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->ix, sizeof f->ix, "%s/index", f->dir);
+    *state = f;
+    return 0;
+}
+
+static inline int test_index_teardown(void **state)
+{
+    test_index_fixture *f = *state;
+    test_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
 #endif
