@@ -185,8 +185,7 @@ static void seen_ids_free(seen_ids *ids)
 static void report_error(int code, const char *message)
 {
     if (code == CARI_ECORRUPT)
-        fprintf(stderr, "%s: index is damaged (%s); run cari-index --check, "
-                "or rebuild\n", prog, message);
+        cli_report_damage(prog, message);
     else if (code == CARI_EIO || code == CARI_ENOSPACE)
         fprintf(stderr, "%s: %s; the index is as it was\n", prog, message);
     else

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "cari.h"
+#include "cli_util.h"
 #include "search_output.h"
 
 static const char usage_text[] =
@@ -188,13 +189,6 @@ static size_t report_left_out(const cari_index *ix, unsigned char *warned)
     return out;
 }
 
-/* The one message for a damaged index, at open or during a search. */
-static void report_damage(const char *detail)
-{
-    fprintf(stderr, "%s: index is damaged (%s); run cari-index --check, or "
-            "rebuild\n", prog, detail);
-}
-
 static double now(void)
 {
     struct timespec ts;
@@ -263,7 +257,7 @@ static int run_batch(cari_index *ix, const char *file, const char *latency,
             continue;
         }
         if (src == CARI_ECORRUPT) {
-            report_damage(cari_index_errmsg(ix));
+            cli_report_damage(prog, cari_index_errmsg(ix));
             rc = 2;
             break;
         }
@@ -644,7 +638,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: %s; build one with: cari-index -i %s "
                     "INPUT...\n", prog, err.message, dir);
         else if (err.code == CARI_ECORRUPT)
-            report_damage(err.message);
+            cli_report_damage(prog, err.message);
         else if (err.code == CARI_EIO && nshards > 1 &&
                  !(open_flags & CARI_SHARDS_ALLOW_PARTIAL))
             fprintf(stderr, "%s: %s (--allow-partial searches the other "
@@ -730,7 +724,7 @@ int main(int argc, char **argv)
         else if (rc == CARI_ESYNTAX)
             output_query_error(prog, cari_index_errmsg(ix), query);
         else if (rc == CARI_ECORRUPT)
-            report_damage(cari_index_errmsg(ix));
+            cli_report_damage(prog, cari_index_errmsg(ix));
         else if (rc == CARI_EIO && nshards > 1 &&
                  !(open_flags & CARI_SHARDS_ALLOW_PARTIAL))
             fprintf(stderr, "%s: %s (--allow-partial searches the other "

@@ -17,3 +17,9 @@ const char *cli_human_size(uint64_t bytes, char *buf, size_t cap)
         snprintf(buf, cap, "%.2f GB", (double)bytes / 1e9);
     return buf;
 }
+
+void cli_report_damage(const char *prog, const char *detail)
+{
+    fprintf(stderr, "%s: index is damaged (%s); run cari-index --check, or "
+            "rebuild\n", prog, detail);
+}

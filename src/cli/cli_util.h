@@ -11,4 +11,8 @@
  * (powers of 1000, as the benchmarks count).  Returns buf. */
 const char *cli_human_size(uint64_t bytes, char *buf, size_t cap);
 
+/* The one message for a damaged index (CARI_ECORRUPT), at open or later:
+ * "PROG: index is damaged (DETAIL); run cari-index --check, or rebuild". */
+void cli_report_damage(const char *prog, const char *detail);
+
 #endif
