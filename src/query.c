@@ -451,6 +451,10 @@ static int parse_near(parser *p, cari_qnode **out)
         if ((left && left->op != CARI_Q_TERM && left->op != CARI_Q_NEAR) ||
             (right && right->op != CARI_Q_TERM))
             return syntax(p, at, "NEAR joins single words");
+        /* exact forms have no positions to measure a distance with */
+        if ((left && left->op == CARI_Q_TERM && left->term[0] == '=') ||
+            (right && right->term[0] == '='))
+            return syntax(p, at, "NEAR joins plain words, not =exact forms");
         if (!left || !right) {  /* a stopword on one side */
             if (!left)
                 left = right;

@@ -104,6 +104,9 @@ is "$RC" 2 "NEAR/0 exits 2"
 like "$e" "column 11: NEAR/n wants n from 1 to 1000" "  and says what n may be"
 e=$(err 'a NEAR/3 "b c"'); RC=$?
 like "$e" "NEAR joins single words" "NEAR with a phrase is refused"
+e=$(err 'anak NEAR/3 =anak-anak'); RC=$?
+is "$RC" 2 "NEAR with an =exact form exits 2 (it has no positions)"
+like "$e" "column 6: NEAR joins plain words, not =exact forms" "  with a syntax message, not 'damaged'"
 e=$(err '*'); RC=$?
 is "$RC" 2 "'*' alone exits 2"
 like "$e" "column 1: '\\*' needs the start of a word" "  and says why"
