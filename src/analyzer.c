@@ -30,6 +30,8 @@
  * vocabulary; clickid_news has 127k surface forms, so a news collection's
  * words stay cached. */
 #define CACHE_LIMIT (1u << 18)
+/* Tokens prepared ahead of their cache lookup (cari_analyzer_run). */
+#define AHEAD 8
 #ifndef EXACT_FORMS
 #define EXACT_FORMS 1
 #endif
@@ -484,18 +486,20 @@ static size_t fold_token(const char *text, const cari_rawtoken *tok,
     return n;
 }
 
-static const cache_entry *lookup(cari_analyzer *a, const char *text,
-                                 const cari_rawtoken *tok)
-{
-    char key[MAX_KEY + 2];
-    size_t n, i;
+/* A raw token made ready for the cache: its key (class byte + folded
+ * form) and the key's hash. */
+typedef struct prepared {
+    cari_rawtoken tok;
     uint64_t h;
-    uint32_t tag;
-    int acronym;
-    termset t;
-    int stop;
-    cache_entry *e;
+    size_t n;  /* folded length (the key is n + 1 bytes) */
+    char key[MAX_KEY + 2];
+} prepared;
 
+static void prepare(const char *text, prepared *p)
+{
+    const cari_rawtoken *tok = &p->tok;
+    size_t n, i;
+    int acronym;
     /* An acronym: all letters uppercase, 2..5 letters (KPK, PHK, AS),
      * counted in characters, not bytes.  The token's class is part
      * of the cache key. */
@@ -507,12 +511,26 @@ static const cache_entry *lookup(cari_analyzer *a, const char *text,
             chars += ((unsigned char)text[i] & 0xc0) != 0x80;
         acronym = chars >= 2 && chars <= 5;
     }
-    n = fold_token(text, tok, key + 1);
-    key[0] = (tok->flags & (CARI_TOK_URL | CARI_TOK_EMAIL)) ? 'u'
-             : (tok->flags & CARI_TOK_SYMBOL)               ? 's'
-             : acronym                                      ? 'A'
-                                                            : 'w';
-    h = cari_hash64(key, n + 1);
+    n = fold_token(text, tok, p->key + 1);
+    p->key[0] = (tok->flags & (CARI_TOK_URL | CARI_TOK_EMAIL)) ? 'u'
+                : (tok->flags & CARI_TOK_SYMBOL)               ? 's'
+                : acronym                                      ? 'A'
+                                                               : 'w';
+    p->n = n;
+    p->h = cari_hash64(p->key, n + 1);
+}
+
+static const cache_entry *lookup(cari_analyzer *a, prepared *p)
+{
+    const cari_rawtoken *tok = &p->tok;
+    char *key = p->key;
+    size_t n = p->n, i;
+    uint64_t h = p->h;
+    uint32_t tag;
+    termset t;
+    int stop;
+    cache_entry *e;
+
     tag = tag_of(h);
     i = h & (a->nslots - 1);
     while (a->tags[i]) {
@@ -537,7 +555,7 @@ static const cache_entry *lookup(cari_analyzer *a, const char *text,
                !(tok->flags & CARI_TOK_HYPHEN)) {
         number_terms(a, key + 1, n, &t);
     } else {
-        analyze_form(a, key + 1, n, acronym, &t, &stop);
+        analyze_form(a, key + 1, n, key[0] == 'A', &t, &stop);
     }
     if (t.n == 0 && !stop)
         termset_add(&t, key + 1, n);
@@ -610,20 +628,52 @@ static int tokvec_push(cari_tokvec *v, const cari_term_token *t)
 long cari_analyzer_run(cari_analyzer *a, const char *text, size_t len,
                        uint32_t first_position, cari_tokvec *out)
 {
-    size_t pos = 0;
-    cari_rawtoken tok;
+    size_t pos = 0, head = 0, tail = 0;
+    prepared ring[AHEAD];
     uint32_t position = first_position;
+    int more = 1;
     out->len = 0;
     if (a->used > CACHE_LIMIT)
         cache_clear(a);
-    while (cari_tokenize_next(text, len, &pos, &tok)) {
-        const cache_entry *e = lookup(a, text, &tok);
+    for (;;) {
+        const cache_entry *e;
         cari_term_token t;
+        prepared *p;
+        /* Keep AHEAD tokens tokenized, folded and hashed, their cache
+         * slots being fetched: most lookups then find their lines in the
+         * cache instead of waiting on memory (the table and the entries
+         * are megabytes, visited at random). */
+        while (more && head - tail < AHEAD) {
+            prepared *q = &ring[head % AHEAD];
+            size_t slot;
+            if (!cari_tokenize_next(text, len, &pos, &q->tok)) {
+                more = 0;
+                break;
+            }
+            prepare(text, q);
+            slot = q->h & (a->nslots - 1);
+            __builtin_prefetch(&a->tags[slot]);
+            __builtin_prefetch(&a->ents[slot]);
+            head++;
+        }
+        if (tail == head)
+            break;
+        /* the entry of a token half way down the ring: its slot is in
+         * the cache by now */
+        if (head - tail > AHEAD / 2) {
+            const prepared *q = &ring[(tail + AHEAD / 2) % AHEAD];
+            size_t slot = q->h & (a->nslots - 1);
+            if (a->tags[slot] == tag_of(q->h))
+                __builtin_prefetch(a->ents[slot]);
+        }
+        p = &ring[tail % AHEAD];
+        tail++;
+        e = lookup(a, p);
         if (!e)
             return CARI_ENOMEM;
         t.position = position;
-        t.start = (uint32_t)tok.start;
-        t.end = (uint32_t)tok.end;
+        t.start = (uint32_t)p->tok.start;
+        t.end = (uint32_t)p->tok.end;
         if (e->stop || e->nterms == 0) {
             t.term = e->key + 1;  /* the folded form, for display */
             t.term_len = e->key_len - 1;
@@ -633,18 +683,18 @@ long cari_analyzer_run(cari_analyzer *a, const char *text, size_t len,
             if (tokvec_push(out, &t))
                 return CARI_ENOMEM;
         } else {
-            const char *p = e->terms;
+            const char *term = e->terms;
             int k;
             for (k = 0; k < e->nterms; k++) {
                 size_t l = e->lens[k];
-                t.term = p;
+                t.term = term;
                 t.term_len = (uint32_t)l;
                 t.stop = 0;
                 t.alternative = k > 0;
                 t.slot = e->slots + 2 * k;
                 if (tokvec_push(out, &t))
                     return CARI_ENOMEM;
-                p += l + 1;
+                term += l + 1;
             }
         }
         position++;

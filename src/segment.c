@@ -164,6 +164,10 @@ typedef struct term_acc {
  * memory as the vocabulary grows. */
 #define TERM_PAGE_BITS 12
 #define TERM_PAGE ((size_t)1 << TERM_PAGE_BITS)
+/* How many tokens ahead invert() fetches a term's state, and the end of
+ * its position stream. */
+#define PREFETCH_TERM 8
+#define PREFETCH_POS 4
 #define TERM(w, i) \
     (&(w)->term_pages[(i) >> TERM_PAGE_BITS][(i) & (TERM_PAGE - 1)])
 
@@ -370,6 +374,22 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
         long ti;
         field_acc *f;
         size_t before;
+        /* fetch the state of a term a few tokens on (the terms' states
+         * are megabytes, visited at random), and the end of the position
+         * stream of a nearer one, whose state is in the cache by now */
+        if (i + PREFETCH_TERM < w->tokens.len) {
+            const cari_term_token *a = tok + PREFETCH_TERM;
+            if (a->slot && a->slot[0] == w->epoch)
+                __builtin_prefetch(&TERM(w, a->slot[1])->f[field]);
+        }
+        if (i + PREFETCH_POS < w->tokens.len) {
+            const cari_term_token *a = tok + PREFETCH_POS;
+            if (a->slot && a->slot[0] == w->epoch) {
+                const field_acc *g = &TERM(w, a->slot[1])->f[field];
+                if (g->pos.data)
+                    __builtin_prefetch(g->pos.data + g->pos.len, 1);
+            }
+        }
         if (tok->stop)
             continue;
         if (!tok->alternative)
