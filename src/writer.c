@@ -1104,6 +1104,15 @@ int cari_writer_commit(cari_writer *w)
                  : nsv > CARI_AUTO_MERGE_SEGMENTS ? CARI_AUTO_MERGE_SEGMENTS / 2
                                                   : nsv;
         choose_merge(sv, nsv, target);
+        /* and, automatically, every segment that deletions have hollowed
+         * out: its dead articles still cost every query that meets them
+         * (postings, statistics) and take space (docs/DESIGN.md) */
+        if (!w->merge_target)
+            for (i = 0; i < nsv; i++)
+                if (sv[i].e.articles &&
+                    (uint64_t)(sv[i].e.articles - sv[i].live) * 100 >=
+                        (uint64_t)sv[i].e.articles * CARI_AUTO_MERGE_DELETED)
+                    sv[i].merge = 1;
         /* a full merge of one segment drops its deleted articles */
         if (w->merge_target == 1 && nsv == 1 && sv[0].deleted)
             sv[0].merge = 1;
