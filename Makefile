@@ -254,6 +254,7 @@ eval: all
 bench: all bench-stem
 	bench/run.sh $(if $(RECORD),--record)
 	bench/scale.sh $(if $(RECORD),--record)
+	bench/updates.sh $(if $(RECORD),--record)
 
 clean:
 	rm -rf build build-san build-fuzz lib bin tests/tmp

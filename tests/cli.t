@@ -166,6 +166,16 @@ rm "$TMP/live/artikel/nelayan-natuna.txt"
 "$CI" -q -j1 -i "$TMP/fresh" "$TMP/live"
 is "$merged" "$("$CS" -i "$TMP/fresh" -f tsv -n 20 pemerintah warga)" \
     "a merged index ranks exactly like a fresh one of the live articles"
+# a segment at least 20% deleted (CARI_AUTO_MERGE_DELETED) is rewritten by
+# the commit that deletes; below that its deletions wait for a merge
+"$CI" -q -i "$TMP/delix" --delete berita-004 --delete berita-005
+st=$("$CI" -i "$TMP/delix" --stats)
+like "$st" "deleted +2 " "2 of 15 deleted (13%): the segment keeps them until a merge"
+"$CI" -q -i "$TMP/delix" --delete berita-006
+st=$("$CI" -i "$TMP/delix" --stats)
+like "$st" "deleted +0 " "3 of 15 deleted (20%): the commit rewrote the segment"
+like "$st" "articles +12" "... with the 12 live articles"
+is "$(ls "$TMP/delix" | grep -c '\.del-')" 0 "... and no deletion file"
 "$CI" -i "$TMP/nothing-here" --stats >/dev/null 2>&1; is $? 2 "--stats on a missing index exits 2"
 
 # A writer that reads standard input from a FIFO fed by a slow producer:

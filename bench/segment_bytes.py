@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""segment_bytes.py -- where the bytes of a cari segment go.
+
+usage: bench/segment_bytes.py SEGMENT.cari...
+
+Prints each section's size (the layout is documented at the top of
+src/segment.c), then the posting lists by field, kind of term and list
+length: words, exact forms ("=menulis") and metadata terms ("#...",
+"@..."), lists of fewer than 128 entries (varint tails) and longer ones
+(bit-packed blocks of 128, codec.h), with their postings, bytes per
+posting and position bytes.  Reads the file directly; no libcari needed.
+"""
+import collections
+import struct
+import sys
+
+SECTIONS = ["", "info", "articles", "passages", "dictionary",
+            "dictionary index", "postings", "positions", "stored text",
+            "stored text index", "ids", "id text", "stored text dictionary"]
+FIELDS = ("body", "title")
+DICT_FIELDS = 2
+
+
+def varint(b, p):
+    v = s = 0
+    while True:
+        c = b[p]
+        p += 1
+        v |= (c & 127) << s
+        s += 7
+        if c < 128:
+            return v, p
+
+
+def sections(f):
+    off, cnt, _crc, _size = struct.unpack("<QIIQ", f[-32:-8])
+    out = {}
+    for i in range(cnt):
+        sid, _c, o, ln = struct.unpack("<IIQQ", f[off + 24 * i:off + 24 * i + 24])
+        out[sid] = (o, ln)
+    return out
+
+
+def report(path):
+    f = open(path, "rb").read()
+    sec = sections(f)
+    print(f"{path}: {len(f) / 1e6:.3f} MB")
+    for sid in sorted(sec):
+        name = SECTIONS[sid] if sid < len(SECTIONS) else str(sid)
+        print(f"  {name:24s} {sec[sid][1] / 1e6:8.3f} MB")
+    o, ln = sec[4]
+    d = f[o:o + ln]
+    oi, li = sec[5]
+    idx = struct.unpack("<%dI" % (li // 4), f[oi:oi + li])
+    stats = collections.defaultdict(lambda: [0, 0, 0, 0])
+    for bi, p in enumerate(idx):
+        end = idx[bi + 1] if bi + 1 < len(idx) else ln
+        _, p = varint(d, p)
+        _, p = varint(d, p)
+        prev = b""
+        while p < end:
+            pre, p = varint(d, p)
+            sl, p = varint(d, p)
+            term = prev[:pre] + d[p:p + sl]
+            p += sl
+            prev = term
+            for fld in range(DICT_FIELDS):
+                df, p = varint(d, p)
+                if not df:
+                    continue
+                pl, p = varint(d, p)
+                ql, p = varint(d, p)
+                kind = ("exact form" if term[:1] == b"=" else
+                        "metadata" if term[:1] in (b"#", b"@") else "word")
+                key = (FIELDS[fld], kind, "<128" if df < 128 else ">=128")
+                s = stats[key]
+                s[0] += 1
+                s[1] += df
+                s[2] += pl
+                s[3] += ql
+    print(f"  {'field':6s} {'kind':10s} {'list':6s} {'terms':>8s} "
+          f"{'postings':>9s} {'MB':>7s} {'B/posting':>9s} {'pos MB':>7s}")
+    for key in sorted(stats):
+        n, df, pl, ql = stats[key]
+        print(f"  {key[0]:6s} {key[1]:10s} {key[2]:6s} {n:8d} {df:9d} "
+              f"{pl / 1e6:7.3f} {pl / df:9.2f} {ql / 1e6:7.3f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__.strip())
+    for a in sys.argv[1:]:
+        report(a)
