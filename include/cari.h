@@ -225,9 +225,10 @@ CARI_API int cari_writer_commit(cari_writer *writer);
  * (1: everything into one segment, which also drops deleted articles from
  * the files and the statistics).  Without this call a commit merges by
  * itself only when more than CARI_AUTO_MERGE_SEGMENTS segments would be
- * live, the smallest ones first, and it rewrites every segment of which
- * at least CARI_AUTO_MERGE_DELETED percent of the articles are deleted.
- * Merging re-analyzes the stored text of the merged articles.
+ * live, the smallest ones first, and, once at least
+ * CARI_AUTO_MERGE_DELETED percent of the index's articles are deleted, it
+ * rewrites every segment that holds deleted articles.  Merging
+ * re-analyzes the stored text of the merged articles.
  */
 #define CARI_AUTO_MERGE_SEGMENTS 12
 #define CARI_AUTO_MERGE_DELETED 20

@@ -1104,15 +1104,24 @@ int cari_writer_commit(cari_writer *w)
                  : nsv > CARI_AUTO_MERGE_SEGMENTS ? CARI_AUTO_MERGE_SEGMENTS / 2
                                                   : nsv;
         choose_merge(sv, nsv, target);
-        /* and, automatically, every segment that deletions have hollowed
-         * out: its dead articles still cost every query that meets them
-         * (postings, statistics) and take space (docs/DESIGN.md) */
-        if (!w->merge_target)
-            for (i = 0; i < nsv; i++)
-                if (sv[i].e.articles &&
-                    (uint64_t)(sv[i].e.articles - sv[i].live) * 100 >=
-                        (uint64_t)sv[i].e.articles * CARI_AUTO_MERGE_DELETED)
-                    sv[i].merge = 1;
+        /* and, automatically, once deleted articles are a large share of
+         * the index, every segment that holds any: dead articles still cost
+         * every query that meets them (postings, statistics) and take
+         * space.  The share is the whole index's, not a segment's, so the
+         * outcome does not depend on how the writer's threads happened to
+         * split the articles: after such a commit the statistics count
+         * live articles only, whatever the split (docs/DESIGN.md). */
+        if (!w->merge_target) {
+            uint64_t all = 0, dead = 0;
+            for (i = 0; i < nsv; i++) {
+                all += sv[i].e.articles;
+                dead += sv[i].e.articles - sv[i].live;
+            }
+            if (dead && dead * 100 >= all * CARI_AUTO_MERGE_DELETED)
+                for (i = 0; i < nsv; i++)
+                    if (sv[i].live < sv[i].e.articles)
+                        sv[i].merge = 1;
+        }
         /* a full merge of one segment drops its deleted articles */
         if (w->merge_target == 1 && nsv == 1 && sv[0].deleted)
             sv[0].merge = 1;

@@ -166,8 +166,8 @@ rm "$TMP/live/artikel/nelayan-natuna.txt"
 "$CI" -q -j1 -i "$TMP/fresh" "$TMP/live"
 is "$merged" "$("$CS" -i "$TMP/fresh" -f tsv -n 20 pemerintah warga)" \
     "a merged index ranks exactly like a fresh one of the live articles"
-# a segment at least 20% deleted (CARI_AUTO_MERGE_DELETED) is rewritten by
-# the commit that deletes; below that its deletions wait for a merge
+# once 20% of the index is deleted (CARI_AUTO_MERGE_DELETED) the commit
+# rewrites the segments holding deletions; below that they wait for a merge
 "$CI" -q -i "$TMP/delix" --delete berita-004 --delete berita-005
 st=$("$CI" -i "$TMP/delix" --stats)
 like "$st" "deleted +2 " "2 of 15 deleted (13%): the segment keeps them until a merge"
