@@ -227,8 +227,8 @@ CARI_API int cari_writer_commit(cari_writer *writer);
  * itself only when more than CARI_AUTO_MERGE_SEGMENTS segments would be
  * live, the smallest ones first, and, once at least
  * CARI_AUTO_MERGE_DELETED percent of the index's articles are deleted, it
- * rewrites every segment that holds deleted articles.  Merging
- * re-analyzes the stored text of the merged articles.
+ * rewrites every segment that holds deleted articles.  Merging copies the
+ * live articles' stored text and postings into new segments.
  */
 #define CARI_AUTO_MERGE_SEGMENTS 12
 #define CARI_AUTO_MERGE_DELETED 20

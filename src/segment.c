@@ -523,6 +523,201 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
     return CARI_OK;
 }
 
+/* ---- merging: articles copied from a segment, not analyzed again ---- */
+
+#define NO_DOC UINT32_MAX
+
+typedef struct copy_ctx {
+    cari_segment_writer *w;
+    const uint32_t *map[CARI_NFIELDS]; /* old doc - lo -> new doc or NO_DOC */
+    uint32_t lo[CARI_NFIELDS], hi[CARI_NFIELDS]; /* old docs copied */
+    uint32_t limit[CARI_NFIELDS];      /* the source's doc count */
+    cari_arena arena;                  /* skip tables */
+    uint32_t *pos;                     /* positions of one posting */
+    size_t pos_cap;
+} copy_ctx;
+
+/* Append one posting (new doc, tf, positions) to a term's field, exactly
+ * as invert() and close_posting() would have. */
+static int copy_posting(copy_ctx *c, field_acc *f, cari_postings *it,
+                        uint32_t doc, int positional)
+{
+    cari_segment_writer *w = c->w;
+    uint32_t tf = cari_postings_tf(it), k, last = 0;
+    uint32_t before = f->docs.len, pos_before = f->pos.len;
+    int rc;
+    if (tf == 0)
+        return CARI_ECORRUPT;
+    rc = sbuf_varint(&f->docs, (uint64_t)(doc - f->prev_doc1) << 1 |
+                                   (tf == 1));
+    if (tf > 1)
+        rc |= sbuf_varint(&f->docs, tf);
+    if (rc)
+        return CARI_ENOMEM;
+    f->prev_doc1 = doc + 1;
+    f->df++;
+    if (positional) {
+        int n;
+        if (tf > c->pos_cap) {
+            uint32_t *p = realloc(c->pos, tf * sizeof *p);
+            if (!p)
+                return CARI_ENOMEM;
+            c->pos = p;
+            c->pos_cap = tf;
+        }
+        n = cari_postings_positions(it, c->pos, tf);
+        if (n != (int)tf)
+            return CARI_ECORRUPT;
+        for (k = 0; k < tf; k++) {
+            if (c->pos[k] < last || sbuf_varint(&f->pos, c->pos[k] - last))
+                return c->pos[k] < last ? CARI_ECORRUPT : CARI_ENOMEM;
+            last = c->pos[k];
+        }
+    }
+    w->posting_bytes += (f->docs.len - before) + (f->pos.len - pos_before);
+    return CARI_OK;
+}
+
+static int copy_term(void *ctx, const char *term, size_t len,
+                     const cari_term_info *info)
+{
+    copy_ctx *c = ctx;
+    cari_segment_writer *w = c->w;
+    /* exact forms and metadata terms have no positions (invert()) */
+    int positional = len && term[0] != '=' && term[0] != '#' && term[0] != '@';
+    long ti = -1;
+    int fld, rc = CARI_OK;
+    for (fld = 0; fld < CARI_NFIELDS && !rc; fld++) {
+        cari_postings it;
+        uint32_t doc;
+        if (!info->df[fld] || c->lo[fld] >= c->hi[fld])
+            continue;
+        cari_arena_reset(&c->arena);
+        rc = cari_postings_open_limit(&it, info->postings[fld],
+                                      info->postings_len[fld],
+                                      info->positions[fld],
+                                      info->positions_len[fld], info->df[fld],
+                                      c->limit[fld], &c->arena);
+        if (rc)
+            break;
+        doc = it.doc < c->lo[fld] ? cari_postings_seek(&it, c->lo[fld])
+                                  : it.doc;
+        for (; doc < c->hi[fld]; doc = cari_postings_next(&it)) {
+            uint32_t to = c->map[fld][doc - c->lo[fld]];
+            if (to == NO_DOC)
+                continue;
+            if (ti < 0) {
+                ti = intern(w, term, (uint32_t)len);
+                if (ti < 0)
+                    return CARI_ENOMEM;
+            }
+            rc = copy_posting(c, &TERM(w, (size_t)ti)->f[fld], &it, to,
+                              positional);
+            if (rc)
+                break;
+        }
+        if (!rc && it.corrupt)
+            rc = CARI_ECORRUPT;
+    }
+    return rc;
+}
+
+int cari_segw_add_from(cari_segment_writer *w, cari_segment *src,
+                       const unsigned char *deleted, uint32_t from,
+                       uint32_t to)
+{
+    copy_ctx c;
+    uint32_t *amap = NULL, *pmap = NULL, a, p, p0, p1;
+    int rc = CARI_OK;
+    if (to > cari_segment_articles(src) || from > to)
+        return CARI_EINVAL;
+    if (from == to)
+        return CARI_OK;
+    p0 = cari_segment_first_passage(src, from);
+    p1 = cari_segment_first_passage(src, to);
+    if (p1 < p0 || p1 > cari_segment_passages(src))
+        return CARI_ECORRUPT;
+    amap = malloc((size_t)(to - from) * sizeof *amap);
+    pmap = malloc(((size_t)(p1 - p0) + 1) * sizeof *pmap);
+    if (!amap || !pmap) {
+        rc = CARI_ENOMEM;
+        goto out;
+    }
+    /* the articles' own tables and stored text, in order */
+    for (a = from; a < to && !rc; a++) {
+        uint32_t art = (uint32_t)w->first_passage.len, q0, q1, tl;
+        const char *id;
+        size_t id_len;
+        cari_stored st;
+        q0 = cari_segment_first_passage(src, a);
+        q1 = q0 + cari_segment_passage_count(src, a);
+        if (q0 < p0 || q1 > p1 || q1 < q0) {
+            rc = CARI_ECORRUPT;
+            break;
+        }
+        if (deleted && (deleted[a >> 3] >> (a & 7) & 1)) {
+            amap[a - from] = NO_DOC;
+            for (p = q0; p < q1; p++)
+                pmap[p - p0] = NO_DOC;
+            continue;
+        }
+        if (w->pstart.len + (q1 - q0) >= UINT32_MAX / 2) {
+            rc = CARI_EINVAL;
+            break;
+        }
+        amap[a - from] = art;
+        rc |= u32_push(&w->first_passage, (uint32_t)w->pstart.len);
+        tl = cari_segment_title_len(src, a);
+        rc |= u32_push(&w->title_len, tl);
+        w->total_len[CARI_FIELD_TITLE] += tl;
+        for (p = q0; p < q1 && !rc; p++) {
+            uint32_t start, end, bl = cari_segment_body_len(src, p);
+            rc = cari_segment_passage_range(src, p, &start, &end);
+            if (rc)
+                break;
+            pmap[p - p0] = (uint32_t)w->pstart.len;
+            rc |= u32_push(&w->pstart, start);
+            rc |= u32_push(&w->pend, end);
+            rc |= u32_push(&w->body_len, bl);
+            w->total_len[CARI_FIELD_BODY] += bl;
+        }
+        if (rc)
+            break;
+        id = cari_segment_id(src, a, &id_len);
+        rc |= cari_buf_u64(&w->ids, cari_hash64(id, id_len));
+        rc |= cari_buf_u32(&w->ids, art);
+        rc |= u32_push(&w->id_offsets, (uint32_t)w->id_text.len);
+        rc |= cari_buf_append(&w->id_text, id, id_len);
+        if (rc)
+            break;
+        rc = cari_segment_article(src, a, &st);
+        if (!rc)
+            rc = cari_store_writer_add(&w->store, st.title, st.title_len,
+                                       st.meta_len ? st.meta : NULL,
+                                       st.meta_len, st.text, st.text_len);
+    }
+    if (rc)
+        goto out;
+    /* the postings, term by term */
+    memset(&c, 0, sizeof c);
+    c.w = w;
+    c.map[CARI_FIELD_BODY] = pmap;
+    c.lo[CARI_FIELD_BODY] = p0;
+    c.hi[CARI_FIELD_BODY] = p1;
+    c.limit[CARI_FIELD_BODY] = cari_segment_passages(src);
+    c.map[CARI_FIELD_TITLE] = amap;
+    c.lo[CARI_FIELD_TITLE] = from;
+    c.hi[CARI_FIELD_TITLE] = to;
+    c.limit[CARI_FIELD_TITLE] = cari_segment_articles(src);
+    rc = cari_segment_scan_prefix(src, "", 0, copy_term, &c);
+    cari_arena_free(&c.arena);
+    free(c.pos);
+out:
+    free(amap);
+    free(pmap);
+    return rc;
+}
+
 /* ---- writing the file ---- */
 
 /* Orders pointers to terms by their bytes (no shared state: segments are

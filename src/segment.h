@@ -51,6 +51,17 @@ void cari_segw_free(cari_segment_writer *w);
 int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
                   const cari_article *a, uint32_t *article_no);
 
+/* Add articles [from, to) of segment src, leaving out those set in the
+ * bitmap deleted (or none: NULL), by copying their stored text, passage
+ * tables and postings rather than analyzing them again (a merge).  With
+ * the analyzer and passage settings that built src, the result is the
+ * segment cari_segw_add() would build from the same articles.
+ * CARI_ECORRUPT when src does not decode. */
+struct cari_segment;
+int cari_segw_add_from(cari_segment_writer *w, struct cari_segment *src,
+                       const unsigned char *deleted, uint32_t from,
+                       uint32_t to);
+
 uint32_t cari_segw_articles(const cari_segment_writer *w);
 uint32_t cari_segw_passages(const cari_segment_writer *w);
 /* Approximate bytes held; the index writer flushes past its budget. */

@@ -940,14 +940,23 @@ static int finish_merged(cari_writer *w, cari_segment_writer **segw,
 }
 
 /*
- * Merge the marked survivors: re-add every live article of theirs, in
- * segment order, to new segments (several when they outgrow the memory
- * budget).  The merged segments have no deletions.
+ * Merge the marked survivors: copy every live article of theirs (stored
+ * text, passage tables, postings: cari_segw_add_from, no analysis), in
+ * segment order, into new segments, a new one begun whenever the one
+ * being built outgrows the memory budget.  A source is copied in runs of
+ * articles sized to what is left of the budget (estimated from its file:
+ * a segment takes about MERGE_MEMORY_PER_BYTE bytes in memory per byte of
+ * file while it is built), each run a pass over its dictionary.  The
+ * merged segments have no deletions.
  */
+#define MERGE_MEMORY_PER_BYTE 3
+#define MERGE_MIN_RUN 64
+
 static int merge_marked(cari_writer *w, survivor *sv, size_t n,
                         cari_manifest *next)
 {
     cari_segment_writer *segw = NULL;
+    size_t budget = w->opts.memory_mb << 20;
     size_t i;
     int rc = CARI_OK;
 #ifdef __GLIBC__
@@ -957,46 +966,42 @@ static int merge_marked(cari_writer *w, survivor *sv, size_t n,
     malloc_trim(0);
 #endif
     for (i = 0; i < n && !rc; i++) {
-        uint32_t a;
+        uint32_t a = 0, articles = sv[i].e.articles;
+        double per_article;
         if (!sv[i].merge)
             continue;
-        for (a = 0; a < sv[i].e.articles && !rc; a++) {
-            cari_article art;
-            cari_stored st;
-            uint32_t no;
-            if (sv[i].deleted && (sv[i].deleted[a >> 3] >> (a & 7) & 1))
-                continue;
+        per_article = articles ? (double)cari_segment_file_size(sv[i].seg) *
+                                     MERGE_MEMORY_PER_BYTE / articles
+                               : 1;
+        while (a < articles && !rc) {
+            size_t used, left;
+            uint32_t run;
             if (!segw) {
                 rc = cari_segw_new(w->opts.compression_level, &w->pp, &segw);
                 if (rc)
                     return writer_error(w, rc, "out of memory");
             }
-            rc = cari_segment_article(sv[i].seg, a, &st);
+            used = cari_segw_memory(segw);
+            left = used < budget ? budget - used : 0;
+            run = (uint32_t)(left / (per_article > 1 ? per_article : 1));
+            if (run < MERGE_MIN_RUN)
+                run = MERGE_MIN_RUN;
+            if (run > articles - a)
+                run = articles - a;
+            rc = cari_segw_add_from(segw, sv[i].seg, sv[i].deleted, a, a + run);
             if (rc) {
                 if (rc == CARI_ECORRUPT)
-                    writer_error(w, rc, "%s/seg-%06u.cari: the stored text "
-                                 "does not decode (while merging)", w->dir,
-                                 sv[i].e.number);
+                    writer_error(w, rc, "%s/seg-%06u.cari: does not decode "
+                                 "(while merging)", w->dir, sv[i].e.number);
                 else
                     writer_error(w, rc, "merging: %s", cari_strerror(rc));
                 break;
             }
-            art.id = cari_segment_id(sv[i].seg, a, &art.id_len);
-            art.title = st.title;
-            art.title_len = st.title_len;
-            art.meta = st.meta_len ? st.meta : NULL;
-            art.meta_len = st.meta_len;
-            art.text = st.text;
-            art.text_len = st.text_len;
-            rc = cari_segw_add(segw, w->workers[0].analyzer, &art, &no);
-            if (rc) {
-                writer_error(w, rc, "merging: %s", cari_strerror(rc));
-                break;
-            }
-            if (cari_segw_memory(segw) > (w->opts.memory_mb << 20))
+            a += run;
+            if (cari_segw_memory(segw) > budget)
                 rc = finish_merged(w, &segw, next);
         }
-        /* its stored text was read through: not memory to keep */
+        /* it was read through: not memory to keep */
         cari_segment_release_pages(sv[i].seg);
     }
     if (!rc)

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# merge.t -- a merge copies articles (stored text, passage tables,
+# postings) instead of analyzing them again, and must write exactly the
+# segment a fresh run would: the same bytes.
+#
+# Each case indexes batches in separate runs (-j 1: one segment each),
+# with replacements and deletions between them, merges them with --merge,
+# and compares the merged segment byte for byte with the segment of one
+# fresh run over the live articles in the same order (the order a merge
+# keeps: segment by segment, article by article).  Cases: the sample
+# corpus/; a generated collection whose frequent words have long, block-
+# coded posting lists (skips, seeks into blocks, positions of skipped
+# postings); and 6,000 articles of ../shared/data's clickid_news in three
+# runs with 5% replacements (skipped, saying so, without ../shared), which
+# also checks that a merge with a small --memory splits its output and
+# still ranks like the fresh index.
+. "$(dirname "$0")/tap.sh"
+
+CI=$BIN/cari-index
+CS=$BIN/cari-search
+
+# merge_case NAME BATCH... : the batches (JSON Lines) indexed one run each;
+# $DELETE (ids, one per line) deleted after the last one; then --merge and
+# the comparison with one run over the live articles.
+merge_case() {
+    local name=$1; shift
+    local ix=$TMP/$name-merged fresh=$TMP/$name-fresh b
+    for b in "$@"; do
+        "$CI" -q -j1 --no-sync -i "$ix" "$b" || { ok 1 "$name: indexing $b"; return; }
+    done
+    if [ -s "${DELETE:-/dev/null}" ]; then
+        "$CI" -q --no-sync -i "$ix" --delete-from "$DELETE"
+    fi
+    local segs
+    segs=$("$CI" -i "$ix" --stats | awk '$1 == "segments" {print $2}')
+    # (deletions below 20%: no automatic merge reordered the segments)
+    is "$segs" "$#" "$name: one segment per run before the merge"
+    "$CI" -q --no-sync -i "$ix" --merge; ok $? "$name: --merge of $segs segments exits 0"
+    like "$("$CI" -i "$ix" --stats)" "segments +1" "$name: one segment after --merge"
+    "$CI" -q -i "$ix" --check; ok $? "$name: the merged index passes --check"
+    # the live articles in segment order: a later copy of an id replaces
+    # the earlier one, and takes its place at the end of its own batch
+    python3 - "${DELETE:-/dev/null}" "$@" > "$TMP/$name-live.jsonl" <<'PY'
+import json, sys
+deleted = {l.strip() for l in open(sys.argv[1]) if l.strip()}
+live = {}
+for f in sys.argv[2:]:
+    for line in open(f, encoding="utf-8"):
+        if line.strip():
+            i = json.loads(line)["id"]
+            live.pop(i, None)
+            live[i] = line
+sys.stdout.write("".join(l for i, l in live.items() if i not in deleted))
+PY
+    "$CI" -q -j1 --no-sync -i "$fresh" "$TMP/$name-live.jsonl"
+    cmp -s "$ix"/seg-*.cari "$fresh"/seg-*.cari
+    ok $? "$name: the merged segment is byte for byte the fresh run's ($(wc -l < "$TMP/$name-live.jsonl") articles)"
+}
+
+# ---- the sample corpus in three runs, a replacement and deletions ----
+mkdir -p "$TMP/c"
+sed -n '1,6p' "$ROOT/corpus/berita.jsonl" > "$TMP/c/1.jsonl"
+sed -n '7,10p' "$ROOT/corpus/berita.jsonl" > "$TMP/c/2.jsonl"
+sed -n '11,$p' "$ROOT/corpus/berita.jsonl" > "$TMP/c/3.jsonl"
+sed -n '2p' "$ROOT/corpus/berita.jsonl" >> "$TMP/c/3.jsonl"   # a replacement
+printf 'berita-004\n' > "$TMP/c/delete"
+DELETE=$TMP/c/delete merge_case corpus "$TMP/c/1.jsonl" "$TMP/c/2.jsonl" "$TMP/c/3.jsonl"
+
+# ---- generated: long posting lists (df >= 128), titles, metadata ----
+python3 - "$TMP/g" <<'PY'
+import json, random, sys, os
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+rng = random.Random(7)
+words = ("banjir jakarta warga pemerintah sungai hujan rumah jalan kota "
+         "menteri rakyat petani beras harga pasar nelayan laut ikan kapal "
+         "sekolah murid guru desa listrik air bersih pembangunan jembatan "
+         "mengungsi ditulis menulis tulisan penulis dibangun membangun").split()
+def para():
+    return " ".join(rng.choice(words) for _ in range(rng.randint(8, 60))) + "."
+for b in range(3):
+    with open(f"{out}/{b + 1}.jsonl", "w", encoding="utf-8") as f:
+        for k in range(400):
+            n = b * 400 + k
+            a = {"id": f"gen-{n}", "title": " ".join(rng.choice(words) for _ in range(5)),
+                 "text": "\n\n".join(para() for _ in range(rng.randint(1, 6))),
+                 "source": rng.choice(["tempo", "kompas"]),
+                 "date": f"2020-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"}
+            f.write(json.dumps(a, ensure_ascii=False) + "\n")
+        if b:   # replacements of earlier articles
+            for n in rng.sample(range(b * 400), 40):
+                a = {"id": f"gen-{n}", "title": "ganti " + rng.choice(words), "text": para()}
+                f.write(json.dumps(a) + "\n")
+with open(f"{out}/delete", "w") as f:
+    f.write("".join(f"gen-{n}\n" for n in rng.sample(range(1200), 150)))
+PY
+DELETE=$TMP/g/delete merge_case generated "$TMP/g/1.jsonl" "$TMP/g/2.jsonl" "$TMP/g/3.jsonl"
+
+# ---- real news, three runs with replacements; a small --memory ----
+src=$SHARED/data/corpus/clickid_news.jsonl.gz
+if [ -r "$src" ]; then
+    python3 - "$src" "$TMP/n" <<'PY'
+import gzip, os, random, sys
+src, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+lines = []
+for line in gzip.open(src, "rt", encoding="utf-8"):
+    lines.append(line)
+    if len(lines) == 6000:
+        break
+rng = random.Random(5)
+for b in range(3):
+    batch = lines[b * 2000:(b + 1) * 2000]
+    if b:
+        batch += rng.sample(lines[:b * 2000], b * 100)
+    open(f"{out}/{b + 1}.jsonl", "w", encoding="utf-8").writelines(batch)
+PY
+    merge_case news "$TMP/n/1.jsonl" "$TMP/n/2.jsonl" "$TMP/n/3.jsonl"
+    # the same runs merged under a small memory budget: several segments,
+    # the same results as the fresh index
+    ix=$TMP/news-small
+    for b in 1 2 3; do "$CI" -q -j1 --no-sync -i "$ix" "$TMP/n/$b.jsonl"; done
+    "$CI" -q --no-sync --memory 16 -i "$ix" --merge; ok $? "news: --merge with --memory 16 exits 0"
+    segs=$("$CI" -i "$ix" --stats | awk '$1 == "segments" {print $2}')
+    [ "$segs" -gt 1 ]; ok $? "news: --memory 16 splits the merge ($segs segments)"
+    printf '%s\n' 'banjir Jakarta' 'harga beras naik' 'presiden jokowi' '"kereta api"' \
+        'gempa NEAR/5 bumi' 'sepak bola*' > "$TMP/q"
+    is "$("$CS" -i "$ix" --batch "$TMP/q" -f tsv -n 20 | md5sum)" \
+       "$("$CS" -i "$TMP/news-fresh" --batch "$TMP/q" -f tsv -n 20 | md5sum)" \
+       "news: the split merge ranks exactly like the fresh index"
+else
+    echo "# $src not found: the clickid_news case is skipped (it needs ../shared/data)"
+fi
+
+done_testing
