@@ -254,9 +254,18 @@ static void test_replace_across_commits(void **state)
     cari_writer *w = writer_open(f->ix, 0);
     cari_index_stats st;
     cari_index *ix;
+    int k;
     add(w, "a", "Satu", "teks lama alfaqz");
     add(w, "b", "Dua", "teks lama betaqz");
     add(w, "c", "Tiga", "teks lama gamaqz");
+    /* others, so that the deletions below stay under the share that makes
+     * a commit merge (CARI_AUTO_MERGE_DELETED) */
+    for (k = 0; k < 20; k++) {
+        char id[16], text[32];
+        snprintf(id, sizeof id, "isi-%d", k);
+        snprintf(text, sizeof text, "isian nomor%d", k);
+        add(w, id, "Isian", text);
+    }
     commit(w);
     cari_writer_close(w);
     w = writer_open(f->ix, 0);
@@ -264,7 +273,7 @@ static void test_replace_across_commits(void **state)
     commit(w);
     cari_writer_close(w);
     st = stats_of(f->ix);
-    assert_int_equal(st.articles, 3);
+    assert_int_equal(st.articles, 23);
     assert_int_equal(st.deleted, 1);
     assert_int_equal(st.segments, 2);
     assert_int_equal(st.generation, 2);
@@ -286,7 +295,7 @@ static void test_replace_across_commits(void **state)
     EXPECT_IDS(ix, "betaqzlagi", "b");
     cari_index_close(ix);
     st = stats_of(f->ix);
-    assert_int_equal(st.articles, 2);
+    assert_int_equal(st.articles, 22);
     /* the second segment held only "b": it is dropped, not kept empty */
     assert_int_equal(st.segments, 2);
     EXPECT_FILES(f->ix, "MANIFEST seg-000001.cari seg-000001.del-000003 "
@@ -847,13 +856,22 @@ static void test_search_after_replacements(void **state)
             snprintf(text, sizeof text, "alfaqz betaqz unik%d", k);
             add(w, id, "Judul", text);
         }
-        if (round == 0)
+        if (round == 0) {
             add(w, "keep", "Judul", "alfaqz");
+            /* others, so that the replaced articles stay under the share
+             * of deletions that makes a commit merge */
+            for (k = 0; k < 100; k++) {
+                char id[16], text[32];
+                snprintf(id, sizeof id, "isi-%d", k);
+                snprintf(text, sizeof text, "isian nomor%d", k);
+                add(w, id, "Isian", text);
+            }
+        }
         commit(w);
         cari_writer_close(w);
     }
     st = stats_of(f->ix);
-    assert_int_equal(st.articles, 11);
+    assert_int_equal(st.articles, 111);
     /* the first segment keeps its 10 replaced articles as deletions; the
      * second one, emptied by the third commit, is dropped */
     assert_int_equal(st.deleted, 10);
