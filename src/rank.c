@@ -417,14 +417,22 @@ static int open_list(cari_postings *p, const cari_term_info *info, int field,
     return CARI_OK;
 }
 
-static int open_term(const cari_segment *s, const cari_rank_term *t,
-                     term_lists *l, cari_arena *arena)
+static int rank_lookup(const cari_rank_query *rq, const cari_segment *s,
+                       const char *term, size_t len, cari_term_info *info)
+{
+    return rq->lookup ? rq->lookup(rq->lookup_ctx, s, term, len, info)
+                      : cari_segment_lookup(s, term, len, info);
+}
+
+static int open_term(const cari_rank_query *rq, const cari_segment *s,
+                     const cari_rank_term *t, term_lists *l,
+                     cari_arena *arena)
 {
     cari_term_info info;
     int found, rc;
     memset(l, 0, sizeof *l);
     l->positional = t->len > 0 && t->term[0] != '=';
-    found = cari_segment_lookup(s, t->term, t->len, &info);
+    found = rank_lookup(rq, s, t->term, t->len, &info);
     if (found < 0)
         return CARI_ECORRUPT;
     if (found) {
@@ -440,7 +448,7 @@ static int open_term(const cari_segment *s, const cari_rank_term *t,
         l->has_article = l->has_body;
     }
     if (t->exact) {
-        found = cari_segment_lookup(s, t->exact, t->exact_len, &info);
+        found = rank_lookup(rq, s, t->exact, t->exact_len, &info);
         if (found < 0)
             return CARI_ECORRUPT;
         if (found) {
@@ -599,7 +607,7 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
         while (end < n && order[end]->seg == si)
             end++;
         for (j = 0; j < nt && !rc; j++)
-            rc = open_term(s, &rq->terms[j], &tl[j], arena);
+            rc = open_term(rq, s, &rq->terms[j], &tl[j], arena);
         for (; i < end && !rc; i++) {
             cari_candidate *c = order[i];
             uint32_t pno = c->passage, a = cari_segment_passage_article(s, pno);

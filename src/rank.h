@@ -101,6 +101,11 @@ typedef struct cari_rank_query {
     double avg_body, avg_title, avg_article;  /* field lengths */
     /* the first stage's BM25 parameters (cari_candidate.bm25_*) */
     double first_k1, first_b, first_title_k1, first_title_b;
+    /* dictionary lookups (cari_segment_lookup's contract), or NULL for
+     * cari_segment_lookup itself: the search passes its per-query memo */
+    int (*lookup)(void *ctx, const cari_segment *s, const char *term,
+                  size_t len, cari_term_info *info);
+    void *lookup_ctx;
 } cari_rank_query;
 
 /*

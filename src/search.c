@@ -54,6 +54,20 @@ typedef struct termstat {
     double idf[CARI_NFIELDS];
 } termstat;
 
+/* A query's dictionary lookups, remembered: the statistics, the first
+ * stage's cursors (one per field) and the second stage's lists (the term
+ * and its exact form) look the same terms up in the same segments, about
+ * five lookups per term and segment, each a binary search and a block
+ * scan of the dictionary. */
+typedef struct memo_entry {
+    const cari_segment *s;  /* NULL: empty */
+    const char *term;       /* in the query arena */
+    size_t len;
+    uint64_t h;
+    int found;
+    cari_term_info info;
+} memo_entry;
+
 typedef struct qctx {
     cari_index *ix;
     cari_search_options o;
@@ -61,9 +75,72 @@ typedef struct qctx {
     cari_arena *arena;      /* per segment: matchers, skip tables */
     termstat *stats;
     size_t nstats, stats_cap;
+    memo_entry *memo;       /* open addressing, memo_cap a power of 2 */
+    size_t memo_n, memo_cap;
     double avg[CARI_NFIELDS];
     int error;
 } qctx;
+
+static uint64_t memo_hash(const cari_segment *s, const char *term,
+                          size_t len)
+{
+    return cari_hash64(term, len) ^
+           ((uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull);
+}
+
+/* cari_segment_lookup through the query's memo. */
+static int lookup(qctx *c, const cari_segment *s, const char *term,
+                  size_t len, cari_term_info *info)
+{
+    uint64_t h = memo_hash(s, term, len);
+    size_t i;
+    memo_entry *e;
+    int found;
+    if ((c->memo_n + 1) * 2 > c->memo_cap) {
+        size_t cap = c->memo_cap ? c->memo_cap * 2 : 64, k;
+        memo_entry *m = cari_arena_alloc(c->qarena, cap * sizeof *m);
+        if (!m)
+            return cari_segment_lookup(s, term, len, info);
+        memset(m, 0, cap * sizeof *m);
+        for (k = 0; k < c->memo_cap; k++) {
+            if (!c->memo[k].s)
+                continue;
+            for (i = c->memo[k].h & (cap - 1); m[i].s; i = (i + 1) & (cap - 1))
+                ;
+            m[i] = c->memo[k];
+        }
+        c->memo = m;
+        c->memo_cap = cap;
+    }
+    for (i = h & (c->memo_cap - 1); c->memo[i].s; i = (i + 1) & (c->memo_cap - 1)) {
+        e = &c->memo[i];
+        if (e->s == s && e->h == h && e->len == len &&
+            memcmp(e->term, term, len) == 0) {
+            *info = e->info;
+            return e->found;
+        }
+    }
+    found = cari_segment_lookup(s, term, len, info);
+    if (found < 0)
+        return found;
+    e = &c->memo[i];
+    e->term = cari_arena_strndup(c->qarena, term, len);
+    if (!e->term)
+        return found;  /* not remembered: no harm */
+    e->s = s;
+    e->len = len;
+    e->h = h;
+    e->found = found;
+    e->info = *info;
+    c->memo_n++;
+    return found;
+}
+
+static int rank_lookup(void *ctx, const cari_segment *s, const char *term,
+                       size_t len, cari_term_info *info)
+{
+    return lookup(ctx, s, term, len, info);
+}
 
 static termstat *stat_of(qctx *c, const char *term, size_t len)
 {
@@ -88,7 +165,7 @@ static termstat *stat_of(qctx *c, const char *term, size_t len)
     t->len = len;
     for (s = 0; s < c->ix->nsegs; s++) {
         cari_term_info info;
-        int f, found = cari_segment_lookup(c->ix->segs[s].seg, term, len, &info);
+        int f, found = lookup(c, c->ix->segs[s].seg, term, len, &info);
         if (found < 0) {
             c->error = CARI_ECORRUPT;
             return NULL;
@@ -361,7 +438,7 @@ static int open_cursor(qctx *c, const cari_segment *s, const termstat *t,
     *out = NULL;
     if (field == CARI_FIELD_TITLE && c->o.title_weight <= 0)
         return CARI_OK;
-    found = cari_segment_lookup(s, t->term, t->len, &info);
+    found = lookup(c, s, t->term, t->len, &info);
     if (found < 0)
         return CARI_ECORRUPT;
     if (!found || info.df[field] == 0)
@@ -1668,6 +1745,8 @@ int cari_search(cari_index *ix, const char *text, size_t len,
         if (rc)
             goto done;
         rq.p = rp;
+        rq.lookup = rank_lookup;
+        rq.lookup_ctx = &c;
         rq.terms = rt.items;
         rq.nterms = rt.n;
         rq.avg_body = c.avg[CARI_FIELD_BODY];
