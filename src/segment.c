@@ -535,6 +535,7 @@ typedef struct copy_ctx {
     cari_arena arena;                  /* skip tables */
     uint32_t *pos;                     /* positions of one posting */
     size_t pos_cap;
+    size_t pos_len;                    /* bytes of the list's positions */
 } copy_ctx;
 
 /* Append one posting (new doc, tf, positions) to a term's field, exactly
@@ -546,7 +547,9 @@ static int copy_posting(copy_ctx *c, field_acc *f, cari_postings *it,
     uint32_t tf = cari_postings_tf(it), k, last = 0;
     uint32_t before = f->docs.len, pos_before = f->pos.len;
     int rc;
-    if (tf == 0)
+    /* each position takes a byte at least: a larger tf is damage, and
+     * must not size an allocation */
+    if (tf == 0 || (positional && tf > c->pos_len))
         return CARI_ECORRUPT;
     rc = sbuf_varint(&f->docs, (uint64_t)(doc - f->prev_doc1) << 1 |
                                    (tf == 1));
@@ -592,6 +595,7 @@ static int copy_term(void *ctx, const char *term, size_t len,
         uint32_t doc;
         if (!info->df[fld] || c->lo[fld] >= c->hi[fld])
             continue;
+        c->pos_len = info->positions_len[fld];
         cari_arena_reset(&c->arena);
         rc = cari_postings_open_limit(&it, info->postings[fld],
                                       info->postings_len[fld],
