@@ -538,27 +538,19 @@ typedef struct copy_ctx {
     size_t pos_len;                    /* bytes of the list's positions */
 } copy_ctx;
 
-/* Append one posting (new doc, tf, positions) to a term's field, exactly
- * as invert() and close_posting() would have. */
+/* Append one posting (new doc, tf, positions) to a term's field: its
+ * positions as invert() writes them, then close_posting() as for a doc
+ * analyzed here. */
 static int copy_posting(copy_ctx *c, field_acc *f, cari_postings *it,
                         uint32_t doc, int positional)
 {
     cari_segment_writer *w = c->w;
     uint32_t tf = cari_postings_tf(it), k, last = 0;
-    uint32_t before = f->docs.len, pos_before = f->pos.len;
-    int rc;
+    uint32_t pos_before = f->pos.len;
     /* each position takes a byte at least: a larger tf is damage, and
      * must not size an allocation */
     if (tf == 0 || (positional && tf > c->pos_len))
         return CARI_ECORRUPT;
-    rc = sbuf_varint(&f->docs, (uint64_t)(doc - f->prev_doc1) << 1 |
-                                   (tf == 1));
-    if (tf > 1)
-        rc |= sbuf_varint(&f->docs, tf);
-    if (rc)
-        return CARI_ENOMEM;
-    f->prev_doc1 = doc + 1;
-    f->df++;
     if (positional) {
         int n;
         if (tf > c->pos_cap) {
@@ -572,13 +564,18 @@ static int copy_posting(copy_ctx *c, field_acc *f, cari_postings *it,
         if (n != (int)tf)
             return CARI_ECORRUPT;
         for (k = 0; k < tf; k++) {
-            if (c->pos[k] < last || sbuf_varint(&f->pos, c->pos[k] - last))
-                return c->pos[k] < last ? CARI_ECORRUPT : CARI_ENOMEM;
+            if (c->pos[k] < last)
+                return CARI_ECORRUPT;
+            if (sbuf_varint(&f->pos, c->pos[k] - last))
+                return CARI_ENOMEM;
             last = c->pos[k];
         }
+        w->posting_bytes += f->pos.len - pos_before;
     }
-    w->posting_bytes += (f->docs.len - before) + (f->pos.len - pos_before);
-    return CARI_OK;
+    f->cur_doc = doc;
+    f->cur_tf = tf;
+    f->df++;
+    return close_posting(w, f);
 }
 
 static int copy_term(void *ctx, const char *term, size_t len,
