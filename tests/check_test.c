@@ -48,13 +48,7 @@ static void add_article(cari_writer *w, test_rng *r, const char *id)
                               words[rng_below(r, NWORDS)],
                               k % 12 == 11 ? ".\n\n" : " ");
     }
-    memset(&a, 0, sizeof a);
-    a.id = id;
-    a.id_len = strlen(id);
-    a.title = title;
-    a.title_len = strlen(title);
-    a.text = text;
-    a.text_len = n;
+    a = test_article(id, title, text);
     a.meta = "{\"source\":\"test\"}";
     a.meta_len = strlen(a.meta);
     assert_int_equal(cari_writer_add(w, &a), CARI_OK);

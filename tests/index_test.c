@@ -46,21 +46,6 @@ static cari_writer *writer_open(const char *dir, size_t memory_mb)
     return w;
 }
 
-static void add(cari_writer *w, const char *id, const char *title,
-                const char *text)
-{
-    cari_article a;
-    memset(&a, 0, sizeof a);
-    a.id = id;
-    a.id_len = strlen(id);
-    a.title = title;
-    a.title_len = strlen(title);
-    a.text = text;
-    a.text_len = strlen(text);
-    if (cari_writer_add(w, &a) != CARI_OK)
-        fail_msg("cari_writer_add(%s): %s", id, cari_writer_errmsg(w));
-}
-
 static void del(cari_writer *w, const char *id)
 {
     assert_int_equal(cari_writer_delete(w, id, strlen(id)), CARI_OK);
@@ -209,7 +194,7 @@ static void test_write_commit_reopen(void **state)
                  "Artikel nomor %d tentang kopi dan petani.\n\nParagraf "
                  "kedua membahas harga %d rupiah.",
                  k, 1000 + k);
-        add(w, id, "Judul kopi", text);
+        test_add(w, id, "Judul kopi", text);
     }
     cari_writer_get_stats(w, &ws);
     assert_int_equal(ws.articles, 30);
@@ -255,21 +240,21 @@ static void test_replace_across_commits(void **state)
     cari_index_stats st;
     cari_index *ix;
     int k;
-    add(w, "a", "Satu", "teks lama alfaqz");
-    add(w, "b", "Dua", "teks lama betaqz");
-    add(w, "c", "Tiga", "teks lama gamaqz");
+    test_add(w, "a", "Satu", "teks lama alfaqz");
+    test_add(w, "b", "Dua", "teks lama betaqz");
+    test_add(w, "c", "Tiga", "teks lama gamaqz");
     /* others, so that the deletions below stay under the share that makes
      * a commit merge (CARI_AUTO_MERGE_DELETED) */
     for (k = 0; k < 20; k++) {
         char id[16], text[32];
         snprintf(id, sizeof id, "isi-%d", k);
         snprintf(text, sizeof text, "isian nomor%d", k);
-        add(w, id, "Isian", text);
+        test_add(w, id, "Isian", text);
     }
     commit(w);
     cari_writer_close(w);
     w = writer_open(f->ix, 0);
-    add(w, "b", "Dua baru", "teks baru betaqzbaru");
+    test_add(w, "b", "Dua baru", "teks baru betaqzbaru");
     commit(w);
     cari_writer_close(w);
     st = stats_of(f->ix);
@@ -285,7 +270,7 @@ static void test_replace_across_commits(void **state)
     cari_index_close(ix);
     /* replace again: the copy in the second segment goes */
     w = writer_open(f->ix, 0);
-    add(w, "b", "Dua lagi", "teks ketiga betaqzlagi");
+    test_add(w, "b", "Dua lagi", "teks ketiga betaqzlagi");
     del(w, "a");
     commit(w);
     cari_writer_close(w);
@@ -309,21 +294,21 @@ static void test_replace_within_session(void **state)
     cari_index *ix;
     cari_index_stats st;
     /* add X, delete X alone in a session: its segment is not kept */
-    add(w, "tmp", "X", "sementara");
+    test_add(w, "tmp", "X", "sementara");
     del(w, "tmp");
     commit(w);
     assert_int_equal(stats_of(f->ix).segments, 0);
     EXPECT_FILES(f->ix, "MANIFEST");
     /* add X, add X again: one copy, the second */
-    add(w, "x1", "X", "pertama qzsatu");
-    add(w, "x1", "X", "kedua qzdua");
+    test_add(w, "x1", "X", "pertama qzsatu");
+    test_add(w, "x1", "X", "kedua qzdua");
     /* add X, delete X: none */
-    add(w, "x2", "X", "dihapus qztiga");
+    test_add(w, "x2", "X", "dihapus qztiga");
     del(w, "x2");
     /* add X, delete X, add X: one */
-    add(w, "x3", "X", "awal qzempat");
+    test_add(w, "x3", "X", "awal qzempat");
     del(w, "x3");
-    add(w, "x3", "X", "akhir qzlima");
+    test_add(w, "x3", "X", "akhir qzlima");
     /* deleting what is not there is fine */
     del(w, "tidak-ada");
     del(w, "tidak-ada");
@@ -342,8 +327,8 @@ static void test_replace_within_session(void **state)
     /* the same across a later session: delete x1, re-add x2 */
     w = writer_open(f->ix, 0);
     del(w, "x1");
-    add(w, "x2", "X", "kembali qzenam");
-    add(w, "x2", "X", "kembali lagi qztujuh");
+    test_add(w, "x2", "X", "kembali qzenam");
+    test_add(w, "x2", "X", "kembali lagi qztujuh");
     commit(w);
     cari_writer_close(w);
     ix = index_open(f->ix);
@@ -396,7 +381,7 @@ static void test_bad_articles(void **state)
     a.text = NULL;
     a.text_len = 0;
     assert_int_equal(cari_writer_add(w, &a), CARI_OK);
-    add(w, "ok", "Baik", "artikel yang baik qzbaik");
+    test_add(w, "ok", "Baik", "artikel yang baik qzbaik");
     commit(w);
     cari_writer_close(w);
     assert_int_equal(stats_of(f->ix).articles, 2);
@@ -409,8 +394,8 @@ static void test_uncommitted_writer(void **state)
     cari_index *before, *after;
     char path[400];
     int k;
-    add(w, "a", "Satu", "tetap tersimpan qzsatu");
-    add(w, "b", "Dua", "tetap tersimpan qzdua");
+    test_add(w, "a", "Satu", "tetap tersimpan qzsatu");
+    test_add(w, "b", "Dua", "tetap tersimpan qzdua");
     commit(w);
     cari_writer_close(w);
     before = index_open(f->ix);
@@ -418,7 +403,7 @@ static void test_uncommitted_writer(void **state)
      * without a commit */
     w = writer_open(f->ix, 16);
     del(w, "a");
-    add(w, "b", "Dua", "diganti qzganti");
+    test_add(w, "b", "Dua", "diganti qzganti");
     for (k = 0; k < 400; k++) {
         char id[32], text[20000];
         size_t n = 0;
@@ -427,7 +412,7 @@ static void test_uncommitted_writer(void **state)
         for (j = 0; j < 1500; j++)
             n += (size_t)snprintf(text + n, sizeof text - n, "%d ",
                                   k * 1500 + j);
-        add(w, id, "Isi", text);
+        test_add(w, id, "Isi", text);
     }
     /* the flushed segment is on disk, not in the manifest */
     assert_true(test_count_entries(f->ix, "seg-") >= 2);
@@ -464,13 +449,13 @@ static void test_reader_snapshot(void **state)
     cari_writer *w = writer_open(f->ix, 0);
     cari_index *old;
     cari_index_stats st;
-    add(w, "a", "Satu", "sungai meluap qzsungai");
-    add(w, "b", "Dua", "sungai surut");
+    test_add(w, "a", "Satu", "sungai meluap qzsungai");
+    test_add(w, "b", "Dua", "sungai surut");
     commit(w);
     old = index_open(f->ix);
     del(w, "a");
     del(w, "b");
-    add(w, "c", "Tiga", "laut tenang");
+    test_add(w, "c", "Tiga", "laut tenang");
     commit(w);
     cari_writer_close(w);
     EXPECT_FILES(f->ix, "MANIFEST seg-000002.cari");
@@ -507,7 +492,7 @@ static void test_lock(void **state)
     if (!strstr(err.message, want))
         fail_msg("'%s' does not say '%s'", err.message, want);
     /* the failed open did not disturb the holder */
-    add(w1, "a", "A", "dikunci");
+    test_add(w1, "a", "A", "dikunci");
     commit(w1);
     cari_writer_close(w1);
     /* released: a new writer gets in */
@@ -535,8 +520,8 @@ static void test_missing_and_damaged(void **state)
     assert_int_equal(cari_index_open(NULL, &ix, &err), CARI_EINVAL);
     /* a damaged MANIFEST */
     w = writer_open(f->ix, 0);
-    add(w, "a", "Satu", "isi");
-    add(w, "b", "Dua", "isi");
+    test_add(w, "a", "Satu", "isi");
+    test_add(w, "b", "Dua", "isi");
     commit(w);
     cari_writer_close(w);
     snprintf(path, sizeof path, "%s/MANIFEST", f->ix);
@@ -631,7 +616,7 @@ static void test_version_mismatch(void **state)
     cari_writer *w = writer_open(f->ix, 0), *w2;
     cari_index *ix = NULL;
     cari_error err;
-    add(w, "a", "Satu", "isi");
+    test_add(w, "a", "Satu", "isi");
     commit(w);
     cari_writer_close(w);
     /* the checksum is right, the content says another analyzer */
@@ -669,7 +654,7 @@ static cari_index *small_index(fixture *f)
     cari_writer *w = writer_open(f->ix, 0);
     size_t k;
     for (k = 0; k < NSMALL; k++)
-        add(w, small_corpus[k][0], small_corpus[k][1], small_corpus[k][2]);
+        test_add(w, small_corpus[k][0], small_corpus[k][1], small_corpus[k][2]);
     commit(w);
     cari_writer_close(w);
     return index_open(f->ix);
@@ -854,17 +839,17 @@ static void test_search_after_replacements(void **state)
             char id[16], text[64];
             snprintf(id, sizeof id, "a%d", k);
             snprintf(text, sizeof text, "alfaqz betaqz unik%d", k);
-            add(w, id, "Judul", text);
+            test_add(w, id, "Judul", text);
         }
         if (round == 0) {
-            add(w, "keep", "Judul", "alfaqz");
+            test_add(w, "keep", "Judul", "alfaqz");
             /* others, so that the replaced articles stay under the share
              * of deletions that makes a commit merge */
             for (k = 0; k < 100; k++) {
                 char id[16], text[32];
                 snprintf(id, sizeof id, "isi-%d", k);
                 snprintf(text, sizeof text, "isian nomor%d", k);
-                add(w, id, "Isian", text);
+                test_add(w, id, "Isian", text);
             }
         }
         commit(w);
@@ -930,7 +915,7 @@ static void build_big(const char *dir, size_t memory_mb, uint32_t n)
     assert_non_null(text);
     for (k = 0; k < n; k++) {
         big_article(k, id, sizeof id, text, 8192);
-        add(w, id, topic_words[k % NTOPIC], text);
+        test_add(w, id, topic_words[k % NTOPIC], text);
     }
     commit(w);
     cari_writer_close(w);
@@ -1013,8 +998,8 @@ static void test_threads_rank_like_one(void **state)
     /* replace a few articles in the threaded index, twice over */
     {
         cari_writer *w = writer_open(f->ix, 16);
-        add(w, "big-00007", "Ganti", "Teks pengganti tentang kereta bandara.");
-        add(w, "big-00007", "Ganti lagi", "Teks kedua tentang kereta cepat.");
+        test_add(w, "big-00007", "Ganti", "Teks pengganti tentang kereta bandara.");
+        test_add(w, "big-00007", "Ganti lagi", "Teks kedua tentang kereta cepat.");
         assert_int_equal(cari_writer_delete(w, "big-00011", 9), CARI_OK);
         commit(w);
         cari_writer_close(w);
@@ -1025,8 +1010,8 @@ static void test_threads_rank_like_one(void **state)
         /* the same operations: deleted copies count in the statistics
          * until a merge, so they must match too */
         cari_writer *w = writer_open(one, 16);
-        add(w, "big-00007", "Ganti", "Teks pengganti tentang kereta bandara.");
-        add(w, "big-00007", "Ganti lagi", "Teks kedua tentang kereta cepat.");
+        test_add(w, "big-00007", "Ganti", "Teks pengganti tentang kereta bandara.");
+        test_add(w, "big-00007", "Ganti lagi", "Teks kedua tentang kereta cepat.");
         assert_int_equal(cari_writer_delete(w, "big-00011", 9), CARI_OK);
         commit(w);
         cari_writer_close(w);

@@ -145,21 +145,6 @@ typedef struct fixture {
     cari_index *index;
 } fixture;
 
-static void add(cari_writer *w, const char *id, const char *title,
-                const char *text)
-{
-    cari_article a;
-    memset(&a, 0, sizeof a);
-    a.id = id;
-    a.id_len = strlen(id);
-    a.title = title;
-    a.title_len = strlen(title);
-    a.text = text;
-    a.text_len = strlen(text);
-    if (cari_writer_add(w, &a) != CARI_OK)
-        fail_msg("cari_writer_add(%s): %s", id, cari_writer_errmsg(w));
-}
-
 /* A small collection: articles of several passages (paragraphs) about a
  * few topics, some with the query words in the title. */
 static int setup(void **state)
@@ -195,9 +180,9 @@ static int setup(void **state)
                                   "petugas datang ke lokasi kejadian.",
                                   p ? "\n\n" : "", p, topic, place, place,
                                   p % 2 ? topic : "peristiwa itu", 2000 + a + p);
-        add(w, id, title, text);
+        test_add(w, id, title, text);
     }
-    add(w, "tanya-1", "", "Gempa bumi besar melanda Padang pada tahun 2009.");
+    test_add(w, "tanya-1", "", "Gempa bumi besar melanda Padang pada tahun 2009.");
     if (cari_writer_commit(w) != CARI_OK)
         return -1;
     cari_writer_close(w);

@@ -84,20 +84,6 @@ static uint64_t digest(cari_index *ix, int *rc)
     return h;
 }
 
-static void add(cari_writer *w, const char *id, const char *title,
-                const char *text)
-{
-    cari_article a;
-    memset(&a, 0, sizeof a);
-    a.id = id;
-    a.id_len = strlen(id);
-    a.title = title;
-    a.title_len = strlen(title);
-    a.text = text;
-    a.text_len = strlen(text);
-    assert_int_equal(cari_writer_add(w, &a), CARI_OK);
-}
-
 static void record_ref(shared *s)
 {
     cari_index *ix;
@@ -159,8 +145,8 @@ static void test_readers_see_whole_commits(void **state)
     o.threads = 1;
     /* a first commit of a few articles */
     assert_int_equal(cari_writer_open(s->ix, &o, &w, &err), CARI_OK);
-    add(w, "sawah", "Petani dan sawah", "Petani menanam padi di sawah.");
-    add(w, "zebra", "Zebra", "Seekor zebra di kebun binatang.");
+    test_add(w, "sawah", "Petani dan sawah", "Petani menanam padi di sawah.");
+    test_add(w, "zebra", "Zebra", "Seekor zebra di kebun binatang.");
     assert_int_equal(cari_writer_commit(w), CARI_OK);
     cari_writer_close(w);
     record_ref(s);
@@ -171,12 +157,12 @@ static void test_readers_see_whole_commits(void **state)
         snprintf(title, sizeof title, "Zebra ke-%d", i);
         snprintf(text, sizeof text, "Seekor zebra lepas dari kebun binatang "
                  "untuk iterasi%d.\n\nPetugas mencari zebra itu.", i);
-        add(w, "zebra", title, text);
+        test_add(w, "zebra", title, text);
         snprintf(id, sizeof id, "tambahan-%d", i);
         snprintf(title, sizeof title, "Kopi dan teh %d", i);
         snprintf(text, sizeof text, "Harga kopi dan teh naik pada iterasi%d.",
                  i);
-        add(w, id, title, text);
+        test_add(w, id, title, text);
         if (i % 2 == 0) {
             snprintf(id, sizeof id, "tambahan-%d", i - 1);
             assert_int_equal(cari_writer_delete(w, id, strlen(id)), CARI_OK);

@@ -4,7 +4,8 @@
  * or /tmp and removed recursively), and whole-file read/write.
  *
  * A test file defines _POSIX_C_SOURCE / _XOPEN_SOURCE before including
- * anything, then includes cmocka's headers and this one.  Everything here is
+ * anything, then includes cmocka's headers and this one (test_add fails
+ * the test through cmocka).  Everything here is
  * static inline so a test that uses only part of it compiles without
  * warnings.
  */
@@ -21,6 +22,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "test_article.h"
 
 /* Run only the tests matching $CARI_TEST_FILTER (a cmocka pattern, e.g.
  * "test_corrupt*"), when it is set: for debugging one test. */
@@ -181,6 +184,16 @@ static inline int test_index_teardown(void **state)
     test_rmtree(f->dir);
     free(f);
     return 0;
+}
+
+/* Add an article of three strings (test_article.h); fails the test when
+ * the writer refuses it. */
+static inline void test_add(cari_writer *w, const char *id,
+                            const char *title, const char *text)
+{
+    cari_article a = test_article(id, title, text);
+    if (cari_writer_add(w, &a) != CARI_OK)
+        fail_msg("cari_writer_add(%s): %s", id, cari_writer_errmsg(w));
 }
 
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cari.h"
+#include "../test_article.h"
 
 /* A directory of this process's own, removed at exit. */
 static char fuzz_dir[256];
@@ -42,16 +43,9 @@ static inline const char *fuzz_scratch(void)
 }
 
 static inline void fuzz_add(cari_writer *w, const char *id, const char *title,
-                     const char *text)
+                            const char *text)
 {
-    cari_article a;
-    memset(&a, 0, sizeof a);
-    a.id = id;
-    a.id_len = strlen(id);
-    a.title = title;
-    a.title_len = strlen(title);
-    a.text = text;
-    a.text_len = strlen(text);
+    cari_article a = test_article(id, title, text);
     a.meta = "{\"source\":\"fuzz\"}";
     a.meta_len = strlen(a.meta);
     if (cari_writer_add(w, &a) != CARI_OK)
