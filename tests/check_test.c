@@ -20,6 +20,7 @@
 
 #include "cari.h"
 #include "test_util.h"
+#include "seg_image.h"
 
 typedef struct fixture {
     char dir[256];
@@ -173,48 +174,8 @@ static void spit(const char *path, const unsigned char *d, size_t len)
 static void section(const unsigned char *d, size_t len, uint32_t id,
                     size_t *off, size_t *n)
 {
-    const unsigned char *tr = d + len - 32;
-    uint64_t table = (uint64_t)tr[0] | (uint64_t)tr[1] << 8 |
-                     (uint64_t)tr[2] << 16 | (uint64_t)tr[3] << 24;
-    uint32_t count = tr[8] | tr[9] << 8 | tr[10] << 16 | (uint32_t)tr[11] << 24;
-    uint32_t i;
-    for (i = 0; i < count; i++) {
-        const unsigned char *e = d + table + 24 * i;
-        if ((e[0] | e[1] << 8) == (int)id) {
-            *off = e[8] | e[9] << 8 | e[10] << 16 | (size_t)e[11] << 24;
-            *n = e[16] | e[17] << 8 | e[18] << 16 | (size_t)e[19] << 24;
-            return;
-        }
-    }
-    fail_msg("no section %u", id);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-}
-
-/* Recompute every section's crc and the table's: damage made after this
- * is invisible to checksums. */
-static void fix_crcs(unsigned char *d, size_t len)
-{
-    unsigned char *tr = d + len - 32;
-    size_t table = tr[0] | tr[1] << 8 | tr[2] << 16 | (size_t)tr[3] << 24;
-    uint32_t count = tr[8] | tr[9] << 8 | tr[10] << 16 | (uint32_t)tr[11] << 24;
-    uint32_t i;
-    if (table > len - 32 || (size_t)count * 24 != len - 32 - table)
-        return;  /* the trailer itself was changed: nothing to fix */
-    for (i = 0; i < count; i++) {
-        unsigned char *e = d + table + 24 * i;
-        size_t off = e[8] | e[9] << 8 | e[10] << 16 | (size_t)e[11] << 24;
-        size_t n = e[16] | e[17] << 8 | e[18] << 16 | (size_t)e[19] << 24;
-        if (off <= table && n <= table - off)
-            put32(e + 4, (uint32_t)crc32(0, d + off, (uInt)n));
-    }
-    put32(tr + 12, (uint32_t)crc32(0, d + table, (uInt)(24 * count)));
+    if (seg_image_section(d, len, id, off, n) != 0)
+        fail_msg("no section %u", id);
 }
 
 enum { INFO = 1, ARTICLES, PASSAGES, DICT, DICTIDX, POSTINGS, POSITIONS,
@@ -331,7 +292,7 @@ static void test_ids_damaged(void **state)
     /* and change an id's text */
     section(d, len, IDTEXT, &off, &n);
     d[off + n - 2] ^= 0x04;
-    fix_crcs(d, len);
+    seg_image_fix_crcs(d, len);
     spit(f->seg1, d, len);
     free(d);
     expect_problem(f, "seg-000001.cari", "ids: entry 1 is out of order");
@@ -345,7 +306,7 @@ static void test_store_damaged(void **state)
     unsigned char *d = slurp(f->seg2, &len);
     section(d, len, STORE, &off, &n);
     memset(d + off + n / 2, 0xa5, 8);
-    fix_crcs(d, len);
+    seg_image_fix_crcs(d, len);
     spit(f->seg2, d, len);
     free(d);
     expect_problem(f, "seg-000002.cari", "stored text: block");
@@ -359,7 +320,7 @@ static void test_postings_damaged(void **state)
     section(d, len, POSTINGS, &off, &n);
     for (i = 0; i < n; i += 97)
         d[off + i] ^= 0x5a;
-    fix_crcs(d, len);
+    seg_image_fix_crcs(d, len);
     spit(f->seg1, d, len);
     free(d);
     expect_problem(f, "seg-000001.cari", "term '");
@@ -372,7 +333,7 @@ static void test_dictionary_damaged(void **state)
     unsigned char *d = slurp(f->seg1, &len);
     section(d, len, DICTIDX, &off, &n);
     d[off + 4] ^= 0x03;  /* block 1's offset */
-    fix_crcs(d, len);
+    seg_image_fix_crcs(d, len);
     spit(f->seg1, d, len);
     free(d);
     expect_problem(f, "seg-000001.cari", "dictionary");
@@ -389,7 +350,7 @@ static void test_deletions_damaged(void **state)
         ;
     assert_true(i < len - 4);
     d[i] &= (unsigned char)(d[i] - 1);  /* clear the lowest set bit */
-    put32(d + len - 4, (uint32_t)crc32(0, d, (uInt)(len - 4)));
+    cari_put_u32(d + len - 4, (uint32_t)crc32(0, d, (uInt)(len - 4)));
     spit(f->del1, d, len);
     free(d);
     expect_problem(f, "seg-000001.del-000002", "MANIFEST says");
@@ -412,7 +373,7 @@ static void test_many_problems_itemised(void **state)
     section(d, len, IDS, &off, &n);
     for (i = 0; i < n; i += 12)  /* every hash wrong */
         d[off + i] ^= 0xff;
-    fix_crcs(d, len);
+    seg_image_fix_crcs(d, len);
     spit(f->seg1, d, len);
     free(d);
     assert_int_equal(check(f, &fd, &st), CARI_ECORRUPT);
@@ -444,7 +405,7 @@ static void test_sweep(void **state)
         size_t q;
         memcpy(d, orig, len);
         d[i] ^= (unsigned char)(1u << (i % 8));
-        fix_crcs(d, len);
+        seg_image_fix_crcs(d, len);
         spit(f->seg1, d, len);
         tried++;
         if (check(f, &fd, NULL) == CARI_ECORRUPT)

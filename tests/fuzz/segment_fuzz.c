@@ -23,48 +23,9 @@
 
 #include "fuzz_util.h"
 #include "segment.h"
+#include "../seg_image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static uint32_t get32(const unsigned char *p)
-{
-    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-    return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-}
-
-/* Recompute the section and table checksums where the table allows. */
-static void fix_crcs(unsigned char *d, size_t len)
-{
-    unsigned char *tr;
-    uint64_t table;
-    uint32_t count, i;
-    if (len < 48)
-        return;
-    tr = d + len - 32;
-    table = get64(tr);
-    count = get32(tr + 8);
-    if (table > len - 32 || (uint64_t)count * 24 != len - 32 - table)
-        return;
-    for (i = 0; i < count; i++) {
-        unsigned char *e = d + table + 24 * i;
-        uint64_t off = get64(e + 8), n = get64(e + 16);
-        if (off <= table && n <= table - off)
-            put32(e + 4, (uint32_t)crc32(0, d + off, (uInt)n));
-    }
-    put32(tr + 12, (uint32_t)crc32(0, d + table, (uInt)(24 * count)));
-}
 
 static int write_file(const char *path, const void *p, size_t n)
 {
@@ -141,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!d)
         abort();
     memcpy(d, data, size);
-    fix_crcs(d, size);
+    seg_image_fix_crcs(d, size);
     if (write_file(seg, d, size) != 0)
         abort();
     free(d);
