@@ -11,14 +11,18 @@ length: words, exact forms ("=menulis") and metadata terms ("#...",
 posting and position bytes.  Reads the file directly; no libcari needed.
 """
 import collections
+import os
 import struct
 import sys
 
-SECTIONS = ["", "info", "articles", "passages", "dictionary",
-            "dictionary index", "postings", "positions", "stored text",
-            "stored text index", "ids", "id text", "stored text dictionary"]
+# the section table is read as tests/segtool.py reads it
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests"))
+from segtool import NAMES, table  # noqa: E402
+
 FIELDS = ("body", "title")
 DICT_FIELDS = 2
+SEC_DICT, SEC_DICTIDX = 4, 5
 
 
 def varint(b, p):
@@ -32,25 +36,16 @@ def varint(b, p):
             return v, p
 
 
-def sections(f):
-    off, cnt, _crc, _size = struct.unpack("<QIIQ", f[-32:-8])
-    out = {}
-    for i in range(cnt):
-        sid, _c, o, ln = struct.unpack("<IIQQ", f[off + 24 * i:off + 24 * i + 24])
-        out[sid] = (o, ln)
-    return out
-
-
 def report(path):
     f = open(path, "rb").read()
-    sec = sections(f)
+    sec = {sid: (off, length) for sid, _crc, off, length in table(f)[1]}
     print(f"{path}: {len(f) / 1e6:.3f} MB")
     for sid in sorted(sec):
-        name = SECTIONS[sid] if sid < len(SECTIONS) else str(sid)
+        name = NAMES[sid] if sid < len(NAMES) else str(sid)
         print(f"  {name:24s} {sec[sid][1] / 1e6:8.3f} MB")
-    o, ln = sec[4]
+    o, ln = sec[SEC_DICT]
     d = f[o:o + ln]
-    oi, li = sec[5]
+    oi, li = sec[SEC_DICTIDX]
     idx = struct.unpack("<%dI" % (li // 4), f[oi:oi + li])
     stats = collections.defaultdict(lambda: [0, 0, 0, 0])
     for bi, p in enumerate(idx):
