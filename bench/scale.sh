@@ -18,6 +18,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 SHARED=${CARI_SHARED:-$ROOT/../shared}
 WORK=${BENCH_WORK_DIR:-$HERE/work}
 BIN=${CARI_BIN:-$ROOT/bin}
+. "$HERE/lib.sh"
 factors="1 3 10" memory=256 record=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -56,8 +57,7 @@ print(n,b)" "$corpus")
     for pass in 1 2 3; do
         "$BIN/cari-search" -i "$ix" -n 10 --batch "$q" --latency "$WORK/scale.lat" > /dev/null
     done
-    read -r p50 p95 < <(sort -t$'\t' -k2 -n "$WORK/scale.lat" |
-        awk -F'\t' '{a[NR]=$2} END {printf "%.3f %.3f\n", a[int((NR+1)/2)]/1000, a[int(NR*0.95+0.999)]/1000}')
+    read -r p50 p95 < <(latency_ms "$WORK/scale.lat")
     printf '%s\t%s\t%.1f\t%.2f\t%.1f\t%.1f\t%.1f\t%s\t%s\t%s\n' "$f" "$arts" \
         "$(echo "$bytes / 1000000" | bc -l)" "$secs" "$(echo "$bytes / 1000000 / $secs" | bc -l)" \
         "$(echo "$rss_kb / 1000" | bc -l)" "$(echo "$size / 1000000" | bc -l)" "$segs" "$p50" "$p95" >> "$tsv"
@@ -92,24 +92,7 @@ else
     echo "scale: no matplotlib: docs/scale.png not drawn (apt-get install python3-matplotlib)" >&2
 fi
 if [ $record = 1 ]; then
-    python3 - "$ROOT/docs/BENCHMARKS.md" "$tsv" "$memory" <<'PY'
-import csv, datetime, sys
-doc, tsv, memory = sys.argv[1], sys.argv[2], sys.argv[3]
-rows = list(csv.DictReader(open(tsv), delimiter="\t"))
-cols = list(rows[0].keys())
-table = "| " + " | ".join(cols) + " |\n| " + " | ".join("---" for _ in cols) + " |\n"
-table += "".join("| " + " | ".join(r[c] for c in cols) + " |\n" for r in rows)
-entry = (f"## {datetime.date.today()} — cost growth\n\nCommand: `bench/scale.sh --memory {memory}` "
-         f"(part of `make bench`); plot: `docs/scale.png`.\n\n{table}")
-try:
-    text = open(doc, encoding="utf-8").read()
-except FileNotFoundError:
-    text = "# Benchmarks\n\n<!-- results -->\n"
-marker = "<!-- results -->"
-if marker not in text:
-    text = text.rstrip("\n") + "\n\n" + marker + "\n"
-head, tail = text.split(marker, 1)
-open(doc, "w", encoding="utf-8").write(head + marker + "\n\n" + entry + "\n" + tail)
-PY
+    python3 "$HERE/record_table.py" "$ROOT/docs/BENCHMARKS.md" "$tsv" "cost growth" \
+        "Command: \`bench/scale.sh --memory $memory\` (part of \`make bench\`); plot: \`docs/scale.png\`."
     echo "recorded in docs/BENCHMARKS.md" >&2
 fi

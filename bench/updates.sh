@@ -20,6 +20,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 SHARED=${CARI_SHARED:-$ROOT/../shared}
 WORK=${BENCH_WORK_DIR:-$HERE/work}
 BIN=${CARI_BIN:-$ROOT/bin}
+. "$HERE/lib.sh"
 steps=24 replace=5 threads=1 record=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -64,8 +65,7 @@ latency() {  # latency INDEX -> "p50 p95" in ms (second of two passes)
     for pass in 1 2; do
         "$BIN/cari-search" -i "$1" -n 10 --batch "$q" --latency "$WORK/updates/lat" > /dev/null
     done
-    sort -t$'\t' -k2 -n "$WORK/updates/lat" |
-        awk -F'\t' '{a[NR]=$2} END {printf "%.3f %.3f\n", a[int((NR+1)/2)]/1000, a[int(NR*0.95+0.999)]/1000}'
+    latency_ms "$WORK/updates/lat"
 }
 stat() { "$BIN/cari-index" -i "$1" --stats | awk -v k="$2" '$1 == k {print $2}'; }
 
@@ -95,20 +95,8 @@ awk -F'\t' 'NR > 1 { n++; s += $7; r50 += $10; r95 += $11; if ($10 > m) m = $10 
     END { printf "mean p50 ratio %.2f (max %.2f), mean p95 ratio %.2f; commits took %.1f s in all\n", r50 / n, m, r95 / n, s }' "$tsv"
 rm -rf "$ix" "$one"
 if [ $record = 1 ]; then
-    python3 - "$ROOT/docs/BENCHMARKS.md" "$tsv" "$steps" "$replace" "$threads" <<'PY'
-import csv, datetime, sys
-doc, tsv, steps, pct, threads = sys.argv[1:6]
-rows = list(csv.DictReader(open(tsv), delimiter="\t"))
-cols = list(rows[0].keys())
-table = "| " + " | ".join(cols) + " |\n| " + " | ".join("---" for _ in cols) + " |\n"
-table += "".join("| " + " | ".join(r[c] for c in cols) + " |\n" for r in rows)
-entry = (f"## {datetime.date.today()} — query speed as updates accumulate\n\n"
-         f"Command: `bench/updates.sh --steps {steps} --replace {pct} --threads {threads}` "
-         f"(part of `make bench`); `one_run`: the same content indexed in one run.\n\n{table}")
-text = open(doc, encoding="utf-8").read()
-marker = "<!-- results -->"
-head, tail = text.split(marker, 1)
-open(doc, "w", encoding="utf-8").write(head + marker + "\n\n" + entry + "\n" + tail)
-PY
+    python3 "$HERE/record_table.py" "$ROOT/docs/BENCHMARKS.md" "$tsv" \
+        "query speed as updates accumulate" \
+        "Command: \`bench/updates.sh --steps $steps --replace $replace --threads $threads\` (part of \`make bench\`); \`one_run\`: the same content indexed in one run."
     echo "recorded in docs/BENCHMARKS.md" >&2
 fi
