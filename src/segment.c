@@ -24,7 +24,7 @@
  *               per article, per passage, varint (start - previous end)
  *               varint (end - start): the passages' byte ranges in the
  *               article text (previous end of the first passage: 0)
- *   4 DICT      front-coded term blocks of DICT_BLOCK terms:
+ *   4 DICT      front-coded term blocks of CARI_DICT_BLOCK terms:
  *                 block := varint postings_offset varint positions_offset
  *                          entry*
  *                 entry := varint prefix varint suffix_len suffix
@@ -70,29 +70,7 @@
 #include "filter.h"
 #include "io.h"
 
-#define SEG_MAGIC CARI_SEG_MAGIC
-#define SEG_END_MAGIC CARI_SEG_END_MAGIC
-#define SEG_VERSION CARI_SEG_VERSION
-#define DICT_BLOCK CARI_DICT_BLOCK
-
-/* the ids (segment.h), by their short names */
-enum {
-    SEC_INFO = CARI_SEC_INFO,
-    SEC_ARTICLES = CARI_SEC_ARTICLES,
-    SEC_PASSAGES = CARI_SEC_PASSAGES,
-    SEC_DICT = CARI_SEC_DICT,
-    SEC_DICTIDX = CARI_SEC_DICTIDX,
-    SEC_POSTINGS = CARI_SEC_POSTINGS,
-    SEC_POSITIONS = CARI_SEC_POSITIONS,
-    SEC_STORE = CARI_SEC_STORE,
-    SEC_STOREIDX = CARI_SEC_STOREIDX,
-    SEC_IDS = CARI_SEC_IDS,
-    SEC_IDTEXT = CARI_SEC_IDTEXT,
-    SEC_STOREDICT = CARI_SEC_STOREDICT,
-    SEC_COUNT = CARI_SEC_COUNT
-};
-
-static const char *const section_names[SEC_COUNT + 1] = {
+static const char *const section_names[CARI_SEC_COUNT + 1] = {
     "", "info", "articles", "passages", "dictionary", "dictionary index",
     "postings", "positions", "stored text", "stored text index", "ids",
     "id text", "stored text dictionary"};
@@ -793,7 +771,7 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
         term_acc *t = order[i];
         int f;
         size_t prefix = 0;
-        if (i % DICT_BLOCK == 0) {
+        if (i % CARI_DICT_BLOCK == 0) {
             rc |= cari_buf_u32(dictidx, (uint32_t)dict->len);
             rc |= cari_buf_varint(dict, post->len);
             rc |= cari_buf_varint(dict, pos->len);
@@ -949,24 +927,24 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
         rc = cari_io_error(err, path, "create");
         goto done;
     }
-    memcpy(header, SEG_MAGIC, 8);
-    cari_put_u32(header + 8, SEG_VERSION);
+    memcpy(header, CARI_SEG_MAGIC, 8);
+    cari_put_u32(header + 8, CARI_SEG_VERSION);
     cari_put_u32(header + 12, 16);
     rc = cari_write_all(o.fd, header, 16, path, err);
     o.off = 16;
-    if (!rc) rc = write_section(&o, SEC_INFO, info.data, info.len);
-    if (!rc) rc = write_section(&o, SEC_ARTICLES, arts.data, arts.len);
-    if (!rc) rc = write_section(&o, SEC_PASSAGES, pass.data, pass.len);
-    if (!rc) rc = write_section(&o, SEC_DICT, dict.data, dict.len);
-    if (!rc) rc = write_section(&o, SEC_DICTIDX, dictidx.data, dictidx.len);
-    if (!rc) rc = write_section(&o, SEC_POSTINGS, post.data, post.len);
-    if (!rc) rc = write_section(&o, SEC_POSITIONS, pos.data, pos.len);
-    if (!rc) rc = write_section(&o, SEC_STORE, w->store.data.data,
+    if (!rc) rc = write_section(&o, CARI_SEC_INFO, info.data, info.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_ARTICLES, arts.data, arts.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_PASSAGES, pass.data, pass.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_DICT, dict.data, dict.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_DICTIDX, dictidx.data, dictidx.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_POSTINGS, post.data, post.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_POSITIONS, pos.data, pos.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_STORE, w->store.data.data,
                                 w->store.data.len);
-    if (!rc) rc = write_section(&o, SEC_STOREIDX, storeidx.data, storeidx.len);
-    if (!rc) rc = write_section(&o, SEC_IDS, w->ids.data, w->ids.len);
-    if (!rc) rc = write_section(&o, SEC_IDTEXT, idtext.data, idtext.len);
-    if (!rc) rc = write_section(&o, SEC_STOREDICT, w->store.dict,
+    if (!rc) rc = write_section(&o, CARI_SEC_STOREIDX, storeidx.data, storeidx.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_IDS, w->ids.data, w->ids.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_IDTEXT, idtext.data, idtext.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_STOREDICT, w->store.dict,
                                 w->store.dict_len);
     if (!rc) {
         uint64_t table_off = o.off;
@@ -977,7 +955,7 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
         cari_put_u32(trailer + 12,
                      (uint32_t)crc32_z(0, o.table.data, o.table.len));
         cari_put_u64(trailer + 16, o.off + 32);
-        memcpy(trailer + 24, SEG_END_MAGIC, 8);
+        memcpy(trailer + 24, CARI_SEG_END_MAGIC, 8);
         if (!rc)
             rc = cari_write_all(o.fd, trailer, 32, path, err);
     }
@@ -1010,8 +988,8 @@ done:
 struct cari_segment {
     unsigned char *map;
     size_t size;
-    const unsigned char *sec[SEC_COUNT + 1];
-    size_t sec_len[SEC_COUNT + 1];
+    const unsigned char *sec[CARI_SEC_COUNT + 1];
+    size_t sec_len[CARI_SEC_COUNT + 1];
     uint32_t narticles, npassages, nterms, ndictblocks;
     uint32_t flags;
     uint64_t total_len[CARI_NFIELDS];
@@ -1064,18 +1042,18 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         return cari_set_error(err, CARI_EIO, "%s: mmap failed: %s", path,
                               strerror(errno));
     }
-    if (memcmp(s->map, SEG_MAGIC, 8) != 0) {
+    if (memcmp(s->map, CARI_SEG_MAGIC, 8) != 0) {
         rc = corrupt(err, path, "not a cari segment (bad magic)");
         goto fail;
     }
-    if (cari_get_u32(s->map + 8) != SEG_VERSION) {
+    if (cari_get_u32(s->map + 8) != CARI_SEG_VERSION) {
         /* the header has no checksum: a bit flip there looks like another
          * version, so say both (a rebuild is the remedy either way) */
         rc = cari_set_error(err, CARI_ECORRUPT,
                             "%s: segment format %u, this cari reads %d (a "
                             "damaged header, or another version of cari "
                             "wrote it)",
-                            path, cari_get_u32(s->map + 8), SEG_VERSION);
+                            path, cari_get_u32(s->map + 8), CARI_SEG_VERSION);
         goto fail;
     }
     if (cari_get_u32(s->map + 12) != 16) {
@@ -1083,7 +1061,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         goto fail;
     }
     tr = s->map + s->size - 32;
-    if (memcmp(tr + 24, SEG_END_MAGIC, 8) != 0 ||
+    if (memcmp(tr + 24, CARI_SEG_END_MAGIC, 8) != 0 ||
         cari_get_u64(tr + 16) != s->size) {
         rc = corrupt(err, path, "truncated or damaged trailer");
         goto fail;
@@ -1108,7 +1086,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         uint32_t crc = cari_get_u32(t + 24 * i + 4);
         uint64_t off = cari_get_u64(t + 24 * i + 8);
         uint64_t len = cari_get_u64(t + 24 * i + 16);
-        if (id < 1 || id > SEC_COUNT || off != ((next + 7) & ~(uint64_t)7) ||
+        if (id < 1 || id > CARI_SEC_COUNT || off != ((next + 7) & ~(uint64_t)7) ||
             off > table_off || len > table_off - off) {
             rc = corrupt(err, path, "bad section table entry");
             goto fail;
@@ -1133,7 +1111,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         rc = corrupt(err, path, "bad section table");
         goto fail;
     }
-    for (i = 1; i <= SEC_COUNT; i++)
+    for (i = 1; i <= CARI_SEC_COUNT; i++)
         if (!s->sec[i]) {
             char what[64];
             snprintf(what, sizeof what, "missing section '%s'",
@@ -1141,36 +1119,36 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
             rc = corrupt(err, path, what);
             goto fail;
         }
-    if (s->sec_len[SEC_INFO] < 32) {
+    if (s->sec_len[CARI_SEC_INFO] < 32) {
         rc = corrupt(err, path, "info section too short");
         goto fail;
     }
-    s->narticles = cari_get_u32(s->sec[SEC_INFO]);
-    s->npassages = cari_get_u32(s->sec[SEC_INFO] + 4);
-    s->nterms = cari_get_u32(s->sec[SEC_INFO] + 8);
-    s->ndictblocks = cari_get_u32(s->sec[SEC_INFO] + 12);
-    s->total_len[CARI_FIELD_BODY] = cari_get_u64(s->sec[SEC_INFO] + 16);
-    s->total_len[CARI_FIELD_TITLE] = cari_get_u64(s->sec[SEC_INFO] + 24);
-    s->flags = s->sec_len[SEC_INFO] >= 36 ? cari_get_u32(s->sec[SEC_INFO] + 32)
+    s->narticles = cari_get_u32(s->sec[CARI_SEC_INFO]);
+    s->npassages = cari_get_u32(s->sec[CARI_SEC_INFO] + 4);
+    s->nterms = cari_get_u32(s->sec[CARI_SEC_INFO] + 8);
+    s->ndictblocks = cari_get_u32(s->sec[CARI_SEC_INFO] + 12);
+    s->total_len[CARI_FIELD_BODY] = cari_get_u64(s->sec[CARI_SEC_INFO] + 16);
+    s->total_len[CARI_FIELD_TITLE] = cari_get_u64(s->sec[CARI_SEC_INFO] + 24);
+    s->flags = s->sec_len[CARI_SEC_INFO] >= 36 ? cari_get_u32(s->sec[CARI_SEC_INFO] + 32)
                                           : 0;
-    if (s->sec_len[SEC_ARTICLES] !=
+    if (s->sec_len[CARI_SEC_ARTICLES] !=
             4 * ((size_t)s->narticles + 1) + 2 * (size_t)s->narticles ||
-        s->sec_len[SEC_PASSAGES] < ((2 * (size_t)s->npassages + 3) & ~(size_t)3) +
+        s->sec_len[CARI_SEC_PASSAGES] < ((2 * (size_t)s->npassages + 3) & ~(size_t)3) +
                                        4 * ((size_t)s->narticles + 1) ||
-        s->sec_len[SEC_DICTIDX] != 4 * (size_t)s->ndictblocks ||
-        s->sec_len[SEC_IDS] != 12 * (size_t)s->narticles ||
-        s->sec_len[SEC_IDTEXT] < 4 * ((size_t)s->narticles + 1) ||
-        s->ndictblocks != (s->nterms + DICT_BLOCK - 1) / DICT_BLOCK) {
+        s->sec_len[CARI_SEC_DICTIDX] != 4 * (size_t)s->ndictblocks ||
+        s->sec_len[CARI_SEC_IDS] != 12 * (size_t)s->narticles ||
+        s->sec_len[CARI_SEC_IDTEXT] < 4 * ((size_t)s->narticles + 1) ||
+        s->ndictblocks != (s->nterms + CARI_DICT_BLOCK - 1) / CARI_DICT_BLOCK) {
         rc = corrupt(err, path, "section sizes do not match the counts");
         goto fail;
     }
-    s->first_passage = s->sec[SEC_ARTICLES];
+    s->first_passage = s->sec[CARI_SEC_ARTICLES];
     s->title_len = s->first_passage + 4 * ((size_t)s->narticles + 1);
-    s->body_len = s->sec[SEC_PASSAGES];
+    s->body_len = s->sec[CARI_SEC_PASSAGES];
     s->range_offsets = s->body_len + ((2 * (size_t)s->npassages + 3) & ~(size_t)3);
     s->ranges = s->range_offsets + 4 * ((size_t)s->narticles + 1);
-    s->ranges_len = s->sec_len[SEC_PASSAGES] -
-                    (size_t)(s->ranges - s->sec[SEC_PASSAGES]);
+    s->ranges_len = s->sec_len[CARI_SEC_PASSAGES] -
+                    (size_t)(s->ranges - s->sec[CARI_SEC_PASSAGES]);
     {
         uint32_t a, prev = 0;
         for (a = 0; a <= s->narticles; a++) {
@@ -1209,12 +1187,12 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     }
     {
         /* id offsets ascending and inside the section */
-        const unsigned char *o = s->sec[SEC_IDTEXT];
+        const unsigned char *o = s->sec[CARI_SEC_IDTEXT];
         size_t base = 4 * ((size_t)s->narticles + 1);
         uint32_t a, prev = 0;
         for (a = 0; a <= s->narticles; a++) {
             uint32_t v = cari_get_u32(o + 4 * (size_t)a);
-            if (v < prev || base + v > s->sec_len[SEC_IDTEXT] ||
+            if (v < prev || base + v > s->sec_len[CARI_SEC_IDTEXT] ||
                 (a == 0 && v != 0)) {
                 rc = corrupt(err, path, "bad id table");
                 goto fail;
@@ -1240,10 +1218,10 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
                 s->tie_key[p] = h;
         }
     }
-    rc = cari_store_reader_init(&s->store, s->sec[SEC_STORE],
-                                s->sec_len[SEC_STORE], s->sec[SEC_STOREIDX],
-                                s->sec_len[SEC_STOREIDX], s->sec[SEC_STOREDICT],
-                                s->sec_len[SEC_STOREDICT], s->narticles);
+    rc = cari_store_reader_init(&s->store, s->sec[CARI_SEC_STORE],
+                                s->sec_len[CARI_SEC_STORE], s->sec[CARI_SEC_STOREIDX],
+                                s->sec_len[CARI_SEC_STOREIDX], s->sec[CARI_SEC_STOREDICT],
+                                s->sec_len[CARI_SEC_STOREDICT], s->narticles);
     if (rc) {
         rc = corrupt(err, path, "bad stored text index");
         goto fail;
@@ -1347,7 +1325,7 @@ int cari_segment_passage_range(const cari_segment *s, uint32_t p,
 
 const char *cari_segment_id(const cari_segment *s, uint32_t a, size_t *len)
 {
-    const unsigned char *o = s->sec[SEC_IDTEXT];
+    const unsigned char *o = s->sec[CARI_SEC_IDTEXT];
     uint32_t start = cari_get_u32(o + 4 * (size_t)a);
     uint32_t end = cari_get_u32(o + 4 * (size_t)a + 4);
     *len = end - start;
@@ -1363,14 +1341,14 @@ int cari_segment_article(cari_segment *s, uint32_t a, cari_stored *out)
 static int cmp_block(const cari_segment *s, uint32_t b, const char *term,
                      size_t len, int *cmp)
 {
-    const unsigned char *dict = s->sec[SEC_DICT];
-    const unsigned char *end = dict + s->sec_len[SEC_DICT];
-    uint32_t off = cari_get_u32(s->sec[SEC_DICTIDX] + 4 * (size_t)b);
+    const unsigned char *dict = s->sec[CARI_SEC_DICT];
+    const unsigned char *end = dict + s->sec_len[CARI_SEC_DICT];
+    uint32_t off = cari_get_u32(s->sec[CARI_SEC_DICTIDX] + 4 * (size_t)b);
     const unsigned char *q = dict + off;
     uint64_t prefix, n;
     size_t m;
     int c;
-    if (off >= s->sec_len[SEC_DICT])
+    if (off >= s->sec_len[CARI_SEC_DICT])
         return CARI_ECORRUPT;
     cari_varint_get(&q, end);
     cari_varint_get(&q, end);
@@ -1398,8 +1376,8 @@ static void dict_iter_start(dict_iter *it, const cari_segment *s, uint32_t b)
 {
     it->s = s;
     it->block = b;
-    it->k = DICT_BLOCK;  /* forces loading block b on the first next() */
-    it->end = s->sec[SEC_DICT] + s->sec_len[SEC_DICT];
+    it->k = CARI_DICT_BLOCK;  /* forces loading block b on the first next() */
+    it->end = s->sec[CARI_SEC_DICT] + s->sec_len[CARI_SEC_DICT];
     it->cur_len = 0;
     it->block--;
 }
@@ -1410,13 +1388,13 @@ static int dict_iter_next(dict_iter *it, cari_term_info *info)
     const cari_segment *s = it->s;
     uint64_t prefix, n;
     int f;
-    if (it->k >= DICT_BLOCK ||
-        (size_t)it->block * DICT_BLOCK + it->k >= s->nterms) {
+    if (it->k >= CARI_DICT_BLOCK ||
+        (size_t)it->block * CARI_DICT_BLOCK + it->k >= s->nterms) {
         it->block++;
         if (it->block >= s->ndictblocks)
             return 0;
-        it->q = s->sec[SEC_DICT] +
-                cari_get_u32(s->sec[SEC_DICTIDX] + 4 * (size_t)it->block);
+        it->q = s->sec[CARI_SEC_DICT] +
+                cari_get_u32(s->sec[CARI_SEC_DICTIDX] + 4 * (size_t)it->block);
         if (it->q >= it->end)
             return CARI_ECORRUPT;
         it->post_off = cari_varint_get(&it->q, it->end);
@@ -1424,7 +1402,7 @@ static int dict_iter_next(dict_iter *it, cari_term_info *info)
         it->k = 0;
         it->cur_len = 0;
     }
-    if ((size_t)it->block * DICT_BLOCK + it->k >= s->nterms)
+    if ((size_t)it->block * CARI_DICT_BLOCK + it->k >= s->nterms)
         return 0;
     prefix = cari_varint_get(&it->q, it->end);
     n = cari_varint_get(&it->q, it->end);
@@ -1441,13 +1419,13 @@ static int dict_iter_next(dict_iter *it, cari_term_info *info)
             xl = cari_varint_get(&it->q, it->end);
         }
         if (!it->q || df > UINT32_MAX ||
-            it->post_off + pl > s->sec_len[SEC_POSTINGS] ||
-            it->pos_off + xl > s->sec_len[SEC_POSITIONS])
+            it->post_off + pl > s->sec_len[CARI_SEC_POSTINGS] ||
+            it->pos_off + xl > s->sec_len[CARI_SEC_POSITIONS])
             return CARI_ECORRUPT;
         info->df[f] = (uint32_t)df;
-        info->postings[f] = s->sec[SEC_POSTINGS] + it->post_off;
+        info->postings[f] = s->sec[CARI_SEC_POSTINGS] + it->post_off;
         info->postings_len[f] = (size_t)pl;
-        info->positions[f] = s->sec[SEC_POSITIONS] + it->pos_off;
+        info->positions[f] = s->sec[CARI_SEC_POSITIONS] + it->pos_off;
         info->positions_len[f] = (size_t)xl;
         it->post_off += pl;
         it->pos_off += xl;
@@ -1531,7 +1509,7 @@ int cari_segment_scan_prefix(const cari_segment *s, const char *prefix,
 const unsigned char *cari_segment_section(const cari_segment *s, int id,
                                           size_t *len)
 {
-    if (id < 1 || id > SEC_COUNT) {
+    if (id < 1 || id > CARI_SEC_COUNT) {
         *len = 0;
         return NULL;
     }
@@ -1541,14 +1519,14 @@ const unsigned char *cari_segment_section(const cari_segment *s, int id,
 
 const char *cari_segment_section_name(int id)
 {
-    return id >= 1 && id <= SEC_COUNT ? section_names[id] : "unknown";
+    return id >= 1 && id <= CARI_SEC_COUNT ? section_names[id] : "unknown";
 }
 
 int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
                          const unsigned char *deleted, uint32_t *a)
 {
     uint64_t h = cari_hash64(id, len);
-    const unsigned char *ids = s->sec[SEC_IDS];
+    const unsigned char *ids = s->sec[CARI_SEC_IDS];
     size_t lo = 0, hi = s->narticles;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -1576,5 +1554,5 @@ int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
 
 int cari_segment_format_version(void)
 {
-    return SEG_VERSION;
+    return CARI_SEG_VERSION;
 }
