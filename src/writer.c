@@ -887,11 +887,28 @@ static int cmp_live(const void *x, const void *y)
 }
 
 /* Mark the segments to merge: the smallest ones, enough to leave at most
- * `target` segments (a merged group counts as one). */
-static void choose_merge(survivor *sv, size_t n, size_t target)
+ * `target` segments (a merged group counts as one); and, for an automatic
+ * merge, once deleted articles are CARI_AUTO_MERGE_DELETED percent of the
+ * index, every segment that holds any: dead articles still cost every
+ * query that meets them (postings, statistics) and take space.  The share
+ * is the whole index's, not a segment's, so the outcome does not depend
+ * on how the writer's threads happened to split the articles: after such
+ * a commit the statistics count live articles only, whatever the split
+ * (docs/DESIGN.md). */
+static void choose_merge(survivor *sv, size_t n, size_t target,
+                         int automatic)
 {
     survivor **order;
     size_t i, k;
+    uint64_t all = 0, dead = 0;
+    for (i = 0; automatic && i < n; i++) {
+        all += sv[i].e.articles;
+        dead += sv[i].e.articles - sv[i].live;
+    }
+    if (dead && dead * 100 >= all * CARI_AUTO_MERGE_DELETED)
+        for (i = 0; i < n; i++)
+            if (sv[i].live < sv[i].e.articles)
+                sv[i].merge = 1;
     if (target < 1)
         target = 1;
     if (n <= target)
@@ -1108,25 +1125,7 @@ int cari_writer_commit(cari_writer *w)
         target = w->merge_target ? w->merge_target
                  : nsv > CARI_AUTO_MERGE_SEGMENTS ? CARI_AUTO_MERGE_SEGMENTS / 2
                                                   : nsv;
-        choose_merge(sv, nsv, target);
-        /* and, automatically, once deleted articles are a large share of
-         * the index, every segment that holds any: dead articles still cost
-         * every query that meets them (postings, statistics) and take
-         * space.  The share is the whole index's, not a segment's, so the
-         * outcome does not depend on how the writer's threads happened to
-         * split the articles: after such a commit the statistics count
-         * live articles only, whatever the split (docs/DESIGN.md). */
-        if (!w->merge_target) {
-            uint64_t all = 0, dead = 0;
-            for (i = 0; i < nsv; i++) {
-                all += sv[i].e.articles;
-                dead += sv[i].e.articles - sv[i].live;
-            }
-            if (dead && dead * 100 >= all * CARI_AUTO_MERGE_DELETED)
-                for (i = 0; i < nsv; i++)
-                    if (sv[i].live < sv[i].e.articles)
-                        sv[i].merge = 1;
-        }
+        choose_merge(sv, nsv, target, !w->merge_target);
         /* a full merge of one segment drops its deleted articles */
         if (w->merge_target == 1 && nsv == 1 && sv[0].deleted)
             sv[0].merge = 1;
