@@ -355,8 +355,20 @@ static void check_store(segcheck *sc)
     const unsigned char *offs = idx + 8;
     const unsigned char *sizes = offs + 8 * ((size_t)nb + 1);
     const unsigned char *locs = sizes + 4 * (size_t)nb;
-    cari_buf raw = {0};
+    cari_buf raw = {0}, rec = {0};
     z_stream zs;
+    uint32_t *words = NULL, nwords = 0;
+    int wrc = cari_store_words_parse(sc->sec[CARI_SEC_STOREWORDS],
+                                     sc->len[CARI_SEC_STOREWORDS], &words,
+                                     &nwords);
+    if (wrc == CARI_ENOMEM) {
+        sc->c->error = CARI_ENOMEM;
+        return;
+    }
+    if (wrc) {
+        problem(sc->c, "stored text words: the word list does not parse");
+        return;
+    }
     /* the reader's open checked: counts, the index's size, offsets
      * ascending and ending at the data's end */
     if (cari_get_u64(offs) != 0)
@@ -364,11 +376,13 @@ static void check_store(segcheck *sc)
                 "at 0");
     if (nb == 0 && sc->na > 0) {
         problem(sc->c, "stored text: %u articles and no block", sc->na);
+        free(words);
         return;
     }
     memset(&zs, 0, sizeof zs);
     if (inflateInit(&zs) != Z_OK) {
         sc->c->error = CARI_ENOMEM;
+        free(words);
         return;
     }
     for (b = 0; b < nb && !sc->c->error; b++) {
@@ -397,6 +411,33 @@ static void check_store(segcheck *sc)
                         size);
                 continue;
             }
+            if (nwords) {
+                /* word codes (docstore.h): decode, then check the record */
+                size_t used;
+                int drc;
+                rec.len = 0;
+                drc = cari_store_decode_record(
+                    sc->sec[CARI_SEC_STOREWORDS], words, nwords,
+                    raw.data + off, next - off, &rec, &used);
+                if (drc == CARI_ENOMEM) {
+                    sc->c->error = CARI_ENOMEM;
+                    break;
+                }
+                if (drc) {
+                    problem(sc->c, "stored text: the record of article %u "
+                            "does not decode (a cut field or a word code "
+                            "past the segment's %u words)", k, nwords);
+                    continue;
+                }
+                if (used != next - off) {
+                    problem(sc->c, "stored text: %zu stray bytes after the "
+                            "record of article %u", next - off - used, k);
+                    continue;
+                }
+                check_record(sc, k, rec.data, rec.len, &sc->text_len[k],
+                             &sc->title_bytes[k]);
+                continue;
+            }
             check_record(sc, k, raw.data + off, next - off, &sc->text_len[k],
                          &sc->title_bytes[k]);
         }
@@ -407,6 +448,8 @@ static void check_store(segcheck *sc)
                 cari_get_u32(locs + 8 * (size_t)a));
     inflateEnd(&zs);
     cari_buf_free(&raw);
+    cari_buf_free(&rec);
+    free(words);
 }
 
 /* PASSAGES' byte ranges: they decode, fill each article's run exactly,

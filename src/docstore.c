@@ -5,6 +5,7 @@
  */
 #include "docstore.h"
 
+#include <limits.h>
 #include <stdlib.h>
 
 /* ------------------------------------------------------------------ */
@@ -102,6 +103,354 @@ static size_t train_dict(const unsigned char *sample, size_t n,
 }
 
 /* ------------------------------------------------------------------ */
+/* Word codes (docstore.h)                                             */
+/* ------------------------------------------------------------------ */
+
+#define WORD_LEAD 0xF5   /* codes: 0xF5..0xFF, then the low byte */
+#define WORD_ESC 0xC0    /* 0xC0 b: the byte b */
+#define WORD_SLOTS 8192  /* the writer's table: twice CARI_STORE_WORDS+ */
+#define COUNT_SLOTS (1u << 17)
+
+static int is_letter(unsigned c)
+{
+    return (unsigned)((c | 0x20) - 'a') < 26;
+}
+
+static int is_special(unsigned c)
+{
+    return c == WORD_ESC || c >= WORD_LEAD;
+}
+
+/* A hash of the word p[0..n), 3 <= n <= 32: its first and last 8 bytes
+ * (at most), multiplied; all the coder's lookups go through it. */
+static uint32_t word_hash(const unsigned char *p, size_t n)
+{
+    uint64_t a = 0, b = 0;
+    if (n >= 8) {
+        memcpy(&a, p, 8);
+        memcpy(&b, p + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+    } else {
+        memcpy(&a, p, 3);
+    }
+    a = (a ^ (b * 0x9e3779b97f4a7c15ull) ^ n) * 0xff51afd7ed558ccdull;
+    return (uint32_t)(a >> 32);
+}
+
+#define SLOT_WORD 0xfffu /* CARI_STORE_WORDS + 1 fits */
+
+static uint32_t slot_key(uint32_t hash, size_t n)
+{
+    return (hash >> 18) << 18 | (uint32_t)n << 12;
+}
+
+typedef struct word_count {
+    const unsigned char *p;
+    uint32_t len, count;
+} word_count;
+
+static int cmp_word_bytes(const word_count *a, const word_count *b)
+{
+    int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static uint64_t word_saving(const word_count *w)
+{
+    return (uint64_t)(w->len - 2) * w->count;
+}
+
+static int cmp_word_saving(const void *x, const void *y)
+{
+    const word_count *a = x, *b = y;
+    uint64_t sa = word_saving(a), sb = word_saving(b);
+    if (sa != sb)
+        return sa < sb ? 1 : -1;
+    return cmp_word_bytes(a, b);
+}
+
+static int cmp_word_count(const void *x, const void *y)
+{
+    const word_count *a = x, *b = y;
+    if (a->count != b->count)
+        return a->count < b->count ? 1 : -1;
+    return cmp_word_bytes(a, b);
+}
+
+/*
+ * Learn the word list from sample[0..n): count the runs of 3 to 32 ASCII
+ * letters, keep those whose coding saves well more than listing them
+ * costs (in the sample alone: the rest of the segment only adds), the
+ * CARI_STORE_WORDS that save most, numbered most frequent first (the lead
+ * bytes of frequent words then repeat, which deflate's Huffman codes
+ * like).  Builds w->words, w->word_off and w->word_slots.
+ */
+static int learn_words(cari_store_writer *w, const unsigned char *sample,
+                       size_t n)
+{
+    word_count *slots = calloc(COUNT_SLOTS, sizeof *slots), *keep;
+    size_t used = 0, nkeep = 0, i = 0;
+    int rc = CARI_ENOMEM;
+    if (!slots)
+        return CARI_ENOMEM;
+    /* less text than this gains less than its list costs (about even at
+     * 64 KB, 3% larger at 24 KB) */
+    if (n < CARI_STORE_WORDS_MIN_SAMPLE)
+        n = 0;
+    while (i < n) {
+        size_t j = i, h;
+        if (!is_letter(sample[i])) {
+            i++;
+            continue;
+        }
+        while (j < n && is_letter(sample[j]))
+            j++;
+        if (j - i >= CARI_STORE_WORD_MIN && j - i <= CARI_STORE_WORD_MAX) {
+            h = word_hash(sample + i, j - i) & (COUNT_SLOTS - 1);
+            while (slots[h].p && (slots[h].len != j - i ||
+                                  memcmp(slots[h].p, sample + i, j - i)))
+                h = (h + 1) & (COUNT_SLOTS - 1);
+            if (slots[h].p) {
+                slots[h].count++;
+            } else if (used < COUNT_SLOTS / 2) { /* full: count the known */
+                slots[h].p = sample + i;
+                slots[h].len = (uint32_t)(j - i);
+                slots[h].count = 1;
+                used++;
+            }
+        }
+        i = j;
+    }
+    /* each use saves length - 2 bytes before deflate, which would have
+     * found many of them anyway; listing a word costs its length + 1
+     * after it: kept if it saves four times that in the sample (on
+     * clickid_news, smaller by 1.4% at 256 KB of text than at twice, as
+     * large at 1 MB, where the list is full either way) */
+    keep = slots;
+    for (i = 0; i < COUNT_SLOTS; i++)
+        if (slots[i].p && word_saving(&slots[i]) > 4 * (slots[i].len + 1))
+            keep[nkeep++] = slots[i];
+    qsort(keep, nkeep, sizeof *keep, cmp_word_saving);
+    if (nkeep > CARI_STORE_WORDS)
+        nkeep = CARI_STORE_WORDS;
+    qsort(keep, nkeep, sizeof *keep, cmp_word_count);
+    w->word_off = malloc((nkeep ? nkeep : 1) * sizeof *w->word_off);
+    w->word_slots = calloc(WORD_SLOTS, sizeof *w->word_slots);
+    if (!w->word_off || !w->word_slots)
+        goto done;
+    for (i = 0; i < nkeep; i++) {
+        uint32_t hash = word_hash(keep[i].p, keep[i].len);
+        size_t h = hash & (WORD_SLOTS - 1);
+        if (cari_buf_reserve(&w->words, keep[i].len + 1))
+            goto done;
+        w->words.data[w->words.len++] = (unsigned char)keep[i].len;
+        w->word_off[i] = (uint32_t)w->words.len;
+        cari_buf_append(&w->words, keep[i].p, keep[i].len);
+        while (w->word_slots[h])
+            h = (h + 1) & (WORD_SLOTS - 1);
+        w->word_slots[h] = slot_key(hash, keep[i].len) | (uint32_t)(i + 1);
+    }
+    w->nwords = (uint32_t)nkeep;
+    rc = CARI_OK;
+done:
+    free(slots);
+    return rc;
+}
+
+/* The number of word p[0..n), or -1.  A slot holds the word's number + 1
+ * (12 bits), its length and 14 bits of its hash, so that a slot of
+ * another word is passed over without reading the word. */
+static long word_lookup(const cari_store_writer *w, const unsigned char *p,
+                        size_t n)
+{
+    uint32_t hash = word_hash(p, n), key = slot_key(hash, n), v;
+    size_t h = hash & (WORD_SLOTS - 1);
+    while ((v = w->word_slots[h])) {
+        if ((v & ~SLOT_WORD) == key) {
+            uint32_t i = (v & SLOT_WORD) - 1u;
+            if (memcmp(w->words.data + w->word_off[i], p, n) == 0)
+                return (long)i;
+        }
+        h = (h + 1) & (WORD_SLOTS - 1);
+    }
+    return -1;
+}
+
+/* Append the coding of s[0..n) to out. */
+static int code_field(const cari_store_writer *w, const unsigned char *s,
+                      size_t n, cari_buf *out)
+{
+    const unsigned char *end = s + n;
+    unsigned char *o;
+    if (cari_buf_reserve(out, 2 * n)) /* every byte escaped, at most */
+        return CARI_ENOMEM;
+    o = out->data + out->len;
+    while (s < end) {
+        unsigned c = *s;
+        if (is_letter(c)) {
+            const unsigned char *q = s + 1;
+            long code = -1;
+            while (q < end && is_letter(*q))
+                q++;
+            if (q - s >= CARI_STORE_WORD_MIN && q - s <= CARI_STORE_WORD_MAX)
+                code = word_lookup(w, s, (size_t)(q - s));
+            if (code >= 0) {
+                *o++ = (unsigned char)(WORD_LEAD + (code >> 8));
+                *o++ = (unsigned char)(code & 0xff);
+            } else {
+                memcpy(o, s, (size_t)(q - s));
+                o += q - s;
+            }
+            s = q;
+        } else {
+            if (is_special(c))
+                *o++ = WORD_ESC;
+            *o++ = (unsigned char)c;
+            s++;
+        }
+    }
+    out->len = (size_t)(o - out->data);
+    return CARI_OK;
+}
+
+/* Code block raw[0..n) (the next block to be coded) into w->coded, and
+ * move its articles' offsets to the coded bytes. */
+static int code_block(cari_store_writer *w, const unsigned char *raw,
+                      size_t n)
+{
+    const unsigned char *q = raw, *end = raw + n;
+    uint32_t b = w->coded_blocks++;
+    w->coded.len = 0;
+    while (q < end) {
+        uint32_t k = w->next_article++;
+        int f;
+        if (k >= w->narticles ||
+            cari_get_u32(w->article_loc.data + 8 * (size_t)k) != b)
+            return CARI_EINVAL; /* cannot be: the block is ours */
+        cari_put_u32(w->article_loc.data + 8 * (size_t)k + 4,
+                     (uint32_t)w->coded.len);
+        for (f = 0; f < 3; f++) {
+            uint64_t len = cari_varint_get(&q, end);
+            unsigned char tmp[10];
+            size_t at, room, used;
+            if (!q || len > (uint64_t)(end - q))
+                return CARI_EINVAL;
+            /* room for the length of the longest coding (2 len), and the
+             * coding after it; moved back if its length is shorter */
+            room = cari_varint_put(tmp, 2 * len);
+            if (cari_buf_reserve(&w->coded, room))
+                return CARI_ENOMEM;
+            at = w->coded.len;
+            w->coded.len += room;
+            if (code_field(w, q, (size_t)len, &w->coded))
+                return CARI_ENOMEM;
+            used = cari_varint_put(tmp, w->coded.len - at - room);
+            if (used < room)
+                memmove(w->coded.data + at + used, w->coded.data + at + room,
+                        w->coded.len - at - room);
+            memcpy(w->coded.data + at, tmp, used);
+            w->coded.len -= room - used;
+            q += len;
+        }
+    }
+    return CARI_OK;
+}
+
+int cari_store_words_parse(const unsigned char *words, size_t len,
+                           uint32_t **loc, uint32_t *n)
+{
+    size_t off = 0, count = 0;
+    uint32_t *l;
+    *loc = NULL;
+    *n = 0;
+    while (off < len) { /* count, and check */
+        unsigned wl = words[off];
+        if (wl == 0 || wl > len - off - 1 || ++count > CARI_STORE_WORDS)
+            return CARI_ECORRUPT;
+        off += 1 + wl;
+    }
+    l = malloc((count ? count : 1) * sizeof *l);
+    if (!l)
+        return CARI_ENOMEM;
+    for (off = 0, count = 0; off < len; off += 1 + words[off])
+        l[count++] = (uint32_t)(off + 1) << 8 | words[off];
+    *loc = l;
+    *n = (uint32_t)count;
+    return CARI_OK;
+}
+
+/* The decoded length of the coded s[0..n); -1 when it does not decode. */
+static long decoded_len(const uint32_t *loc, uint32_t nwords,
+                        const unsigned char *s, size_t n)
+{
+    size_t i = 0, len = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (!is_special(c)) {
+            len++;
+            i++;
+            continue;
+        }
+        if (i + 1 >= n)
+            return -1;
+        if (c == WORD_ESC) {
+            len++;
+        } else {
+            uint32_t code = (c - WORD_LEAD) << 8 | s[i + 1];
+            if (code >= nwords)
+                return -1;
+            len += loc[code] & 0xff;
+        }
+        i += 2;
+    }
+    return len > (size_t)LONG_MAX ? -1 : (long)len;
+}
+
+int cari_store_decode_record(const unsigned char *words, const uint32_t *loc,
+                             uint32_t nwords, const unsigned char *rec,
+                             size_t len, cari_buf *out, size_t *used)
+{
+    const unsigned char *q = rec, *end = rec + len;
+    int f;
+    for (f = 0; f < 3; f++) {
+        uint64_t n = cari_varint_get(&q, end);
+        long dn;
+        unsigned char *o;
+        const unsigned char *s, *e;
+        if (!q || n > (uint64_t)(end - q))
+            return CARI_ECORRUPT;
+        dn = decoded_len(loc, nwords, q, (size_t)n);
+        if (dn < 0)
+            return CARI_ECORRUPT;
+        if (cari_buf_varint(out, (uint64_t)dn) ||
+            cari_buf_reserve(out, (size_t)dn))
+            return CARI_ENOMEM;
+        o = out->data + out->len;
+        for (s = q, e = q + n; s < e;) {
+            unsigned c = *s;
+            if (!is_special(c)) {
+                *o++ = (unsigned char)c;
+                s++;
+            } else if (c == WORD_ESC) {
+                *o++ = s[1];
+                s += 2;
+            } else {
+                uint32_t at = loc[(c - WORD_LEAD) << 8 | s[1]];
+                memcpy(o, words + (at >> 8), at & 0xff);
+                o += at & 0xff;
+                s += 2;
+            }
+        }
+        out->len += (size_t)dn;
+        q += n;
+    }
+    *used = (size_t)(q - rec);
+    return CARI_OK;
+}
+
+/* ------------------------------------------------------------------ */
 /* Writer                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -113,12 +462,22 @@ void cari_store_writer_init(cari_store_writer *w, int level,
     w->block_size = block_size;
 }
 
-/* Deflate raw[0..n) as the next block of data. */
+/* Deflate raw[0..n) as the next block of data, coded first when the
+ * segment has words and it is not coded yet. */
 static int compress_block(cari_store_writer *w, const unsigned char *raw,
-                          size_t n)
+                          size_t n, int coded)
 {
     size_t cap;
     int zrc;
+    if (w->nwords && !coded) {
+        int rc = code_block(w, raw, n);
+        if (rc)
+            return rc;
+        raw = w->coded.data;
+        n = w->coded.len;
+    }
+    if (n > UINT32_MAX || cari_buf_u32(&w->block_sizes, (uint32_t)n))
+        return CARI_ENOMEM;
     if (!w->zs_ready) {
         if (deflateInit(&w->zs, w->level) != Z_OK)
             return CARI_ENOMEM;
@@ -144,19 +503,41 @@ static int compress_block(cari_store_writer *w, const unsigned char *raw,
     return CARI_OK;
 }
 
-/* Build the dictionary from the held blocks and compress them. */
+/* Learn the words and build the dictionary from the held blocks, then
+ * compress them. */
 static int make_dict_and_drain(cari_store_writer *w)
 {
     size_t i, off = 0, nheld = w->held_sizes.len / 4;
+    int rc;
     w->dict = malloc(CARI_STORE_DICT);
     if (!w->dict)
         return CARI_ENOMEM;
+    if ((rc = learn_words(w, w->held.data, w->held.len)))
+        return rc;
+    if (w->nwords) {
+        /* the dictionary is learned from coded text: code the held blocks
+         * (in order: coding moves their articles' offsets) */
+        cari_buf coded = {0};
+        for (i = 0; i < nheld; i++) {
+            uint32_t n = cari_get_u32(w->held_sizes.data + 4 * i);
+            if ((rc = code_block(w, w->held.data + off, n)) ||
+                cari_buf_append(&coded, w->coded.data, w->coded.len)) {
+                cari_buf_free(&coded);
+                return rc ? rc : CARI_ENOMEM;
+            }
+            cari_put_u32(w->held_sizes.data + 4 * i, (uint32_t)w->coded.len);
+            off += n;
+        }
+        cari_buf_free(&w->held);
+        w->held = coded;
+        off = 0;
+    }
     w->dict_len = train_dict(w->held.data, w->held.len, w->dict,
                              CARI_STORE_DICT);
     w->dict_ready = 1;
     for (i = 0; i < nheld; i++) {
         uint32_t n = cari_get_u32(w->held_sizes.data + 4 * i);
-        int rc = compress_block(w, w->held.data + off, n);
+        rc = compress_block(w, w->held.data + off, n, 1);
         if (rc)
             return rc;
         off += n;
@@ -171,11 +552,9 @@ static int close_block(cari_store_writer *w)
     int rc;
     if (w->block.len == 0)
         return CARI_OK;
-    if (cari_buf_u32(&w->block_sizes, (uint32_t)w->block.len))
-        return CARI_ENOMEM;
     w->nblocks++;
     if (w->dict_ready) {
-        rc = compress_block(w, w->block.data, w->block.len);
+        rc = compress_block(w, w->block.data, w->block.len, 0);
     } else {
         rc = cari_buf_append(&w->held, w->block.data, w->block.len) ||
                      cari_buf_u32(&w->held_sizes, (uint32_t)w->block.len)
@@ -236,6 +615,8 @@ size_t cari_store_writer_memory(const cari_store_writer *w)
 {
     return w->block.cap + w->data.cap + w->block_offsets.cap +
            w->block_sizes.cap + w->article_loc.cap + w->held.cap +
+           w->coded.cap + w->words.cap +
+           (w->word_slots ? WORD_SLOTS * 4 + CARI_STORE_WORDS * 4 : 0) +
            (w->zs_ready ? 300000 : 0);
 }
 
@@ -250,6 +631,13 @@ void cari_store_writer_free(cari_store_writer *w)
     cari_buf_free(&w->held_sizes);
     free(w->dict);
     w->dict = NULL;
+    cari_buf_free(&w->words);
+    free(w->word_off);
+    free(w->word_slots);
+    w->word_off = NULL;
+    w->word_slots = NULL;
+    w->nwords = 0;
+    cari_buf_free(&w->coded);
     if (w->zs_ready)
         deflateEnd(&w->zs);
     w->zs_ready = 0;
@@ -262,9 +650,11 @@ void cari_store_writer_free(cari_store_writer *w)
 int cari_store_reader_init(cari_store_reader *r, const unsigned char *data,
                            size_t data_len, const unsigned char *index,
                            size_t index_len, const unsigned char *dict,
-                           size_t dict_len, uint32_t narticles)
+                           size_t dict_len, const unsigned char *words,
+                           size_t words_len, uint32_t narticles)
 {
     uint32_t nb, na, b;
+    int rc;
     memset(r, 0, sizeof *r);
     r->cached_block = -1;
     if (index_len < 8 || dict_len > 32768) /* zlib's window */
@@ -287,6 +677,10 @@ int cari_store_reader_init(cari_store_reader *r, const unsigned char *data,
             return CARI_ECORRUPT;
     if (cari_get_u64(index + 8 + 8 * (size_t)nb) != data_len)
         return CARI_ECORRUPT;
+    if ((rc = cari_store_words_parse(words, words_len, &r->word_loc,
+                                     &r->nwords)))
+        return rc;
+    r->words = words;
     return CARI_OK;
 }
 
@@ -442,6 +836,16 @@ int cari_store_reader_get(cari_store_reader *r, uint32_t a, cari_stored *out)
         return CARI_ECORRUPT;
     q = r->cache.data + off;
     end = r->cache.data + r->cache.len;
+    if (r->nwords) {
+        size_t used;
+        r->decoded.len = 0;
+        rc = cari_store_decode_record(r->words, r->word_loc, r->nwords, q,
+                                      (size_t)(end - q), &r->decoded, &used);
+        if (rc)
+            return rc;
+        q = r->decoded.data;
+        end = q + r->decoded.len;
+    }
 #define FIELD(s, l)                                   \
     n = cari_varint_get(&q, end);                      \
     if (!q || n > (uint64_t)(end - q))                 \
@@ -459,6 +863,10 @@ int cari_store_reader_get(cari_store_reader *r, uint32_t a, cari_stored *out)
 void cari_store_reader_free(cari_store_reader *r)
 {
     cari_buf_free(&r->cache);
+    cari_buf_free(&r->decoded);
+    free(r->word_loc);
+    r->word_loc = NULL;
+    r->nwords = 0;
     if (r->zs_ready)
         inflateEnd(&r->zs);
     r->zs_ready = 0;

@@ -43,6 +43,7 @@
  *               article ids, uncompressed, so that ranking runs that need
  *               only ids never inflate stored text
  *  12 STOREDICT the stored text's preset deflate dictionary (maybe empty)
+ *  13 STOREWORDS the stored text's word list (docstore.h; maybe empty)
  *
  * Passages are numbered within the segment in article order; the body
  * field's doc ids are passage numbers and the title field's are article
@@ -73,7 +74,7 @@
 static const char *const section_names[CARI_SEC_COUNT + 1] = {
     "", "info", "articles", "passages", "dictionary", "dictionary index",
     "postings", "positions", "stored text", "stored text index", "ids",
-    "id text", "stored text dictionary"};
+    "id text", "stored text dictionary", "stored text words"};
 
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
@@ -946,6 +947,8 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
     if (!rc) rc = write_section(&o, CARI_SEC_IDTEXT, idtext.data, idtext.len);
     if (!rc) rc = write_section(&o, CARI_SEC_STOREDICT, w->store.dict,
                                 w->store.dict_len);
+    if (!rc) rc = write_section(&o, CARI_SEC_STOREWORDS, w->store.words.data,
+                                w->store.words.len);
     if (!rc) {
         uint64_t table_off = o.off;
         rc = cari_write_all(o.fd, o.table.data, o.table.len, path, err);
@@ -1221,9 +1224,23 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     rc = cari_store_reader_init(&s->store, s->sec[CARI_SEC_STORE],
                                 s->sec_len[CARI_SEC_STORE], s->sec[CARI_SEC_STOREIDX],
                                 s->sec_len[CARI_SEC_STOREIDX], s->sec[CARI_SEC_STOREDICT],
-                                s->sec_len[CARI_SEC_STOREDICT], s->narticles);
+                                s->sec_len[CARI_SEC_STOREDICT],
+                                s->sec[CARI_SEC_STOREWORDS],
+                                s->sec_len[CARI_SEC_STOREWORDS], s->narticles);
+    if (rc == CARI_ENOMEM) {
+        rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+        goto fail;
+    }
     if (rc) {
-        rc = corrupt(err, path, "bad stored text index");
+        /* which part: the word list parses alone */
+        uint32_t *loc = NULL, nw;
+        int wrc = cari_store_words_parse(s->sec[CARI_SEC_STOREWORDS],
+                                         s->sec_len[CARI_SEC_STOREWORDS],
+                                         &loc, &nw);
+        free(loc);
+        rc = corrupt(err, path, wrc == CARI_ECORRUPT
+                                    ? "bad stored text word list"
+                                    : "bad stored text index");
         goto fail;
     }
     s->store.checked = 1;  /* its CRC-32 was verified above */

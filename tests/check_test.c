@@ -179,7 +179,7 @@ static void section(const unsigned char *d, size_t len, uint32_t id,
 }
 
 enum { INFO = 1, ARTICLES, PASSAGES, DICT, DICTIDX, POSTINGS, POSITIONS,
-       STORE, STOREIDX, IDS, IDTEXT, STOREDICT };
+       STORE, STOREIDX, IDS, IDTEXT, STOREDICT, STOREWORDS };
 
 /* ---- tests ---- */
 
@@ -310,6 +310,26 @@ static void test_store_damaged(void **state)
     spit(f->seg2, d, len);
     free(d);
     expect_problem(f, "seg-000002.cari", "stored text: block");
+}
+
+/* The stored text's word list (docstore.h) does not parse: the segment
+ * does not open, and the checker and the reader say why. */
+static void test_store_words_damaged(void **state)
+{
+    fixture *f = *state;
+    size_t len, off, n;
+    unsigned char *d = slurp(f->seg1, &len);
+    cari_index *ix;
+    cari_error err;
+    section(d, len, STOREWORDS, &off, &n);
+    assert_true(n > 0); /* the fixture's text repeats enough to learn words */
+    d[off] = 0; /* a word of no bytes: the list does not parse */
+    seg_image_fix_crcs(d, len);
+    spit(f->seg1, d, len);
+    free(d);
+    expect_problem(f, "seg-000001.cari", "bad stored text word list");
+    assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
+    assert_non_null(strstr(err.message, "bad stored text word list"));
 }
 
 static void test_postings_damaged(void **state)
@@ -536,6 +556,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncated, setup_small, teardown),
         cmocka_unit_test_setup_teardown(test_ids_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_words_damaged, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_postings_damaged, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_dictionary_damaged, setup,

@@ -110,7 +110,7 @@ static void store_random(store *s, size_t n, size_t max_text,
 static int open_reader(const store *s, cari_store_reader *r)
 {
     return cari_store_reader_init(r, s->w.data.data, s->w.data.len,
-                                  s->index.data, s->index.len, s->w.dict, s->w.dict_len,
+                                  s->index.data, s->index.len, s->w.dict, s->w.dict_len, s->w.words.data, s->w.words.len,
                                   (uint32_t)s->n);
 }
 
@@ -183,13 +183,13 @@ static void test_roundtrip_many_blocks(void **state)
         assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
                                                 s.w.data.len, s.index.data,
                                                 s.index.len, dict,
-                                                s.w.dict_len, 2000),
+                                                s.w.dict_len, s.w.words.data, s.w.words.len, 2000),
                          CARI_OK);
         assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_ECORRUPT);
         cari_store_reader_free(&rd);
         assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
                                                 s.w.data.len, s.index.data,
-                                                s.index.len, NULL, 0, 2000),
+                                                s.index.len, NULL, 0, s.w.words.data, s.w.words.len, 2000),
                          CARI_OK);
         assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_ECORRUPT);
         cari_store_reader_free(&rd);
@@ -267,7 +267,7 @@ static void test_empty_fields_and_nul(void **state)
     assert_int_equal(cari_store_writer_index(&w, &index), CARI_OK);
     assert_int_equal(w.raw_bytes, 2 + sizeof text + 1);
     assert_int_equal(cari_store_reader_init(&rd, w.data.data, w.data.len,
-                                            index.data, index.len, w.dict, w.dict_len, 3),
+                                            index.data, index.len, w.dict, w.dict_len, w.words.data, w.words.len, 3),
                      CARI_OK);
     assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_OK);
     assert_int_equal(cari_store_reader_get(&rd, 1, &st), CARI_OK);
@@ -289,7 +289,7 @@ static void test_empty_fields_and_nul(void **state)
     assert_int_equal(cari_store_writer_index(&w, &index), CARI_OK);
     assert_int_equal(w.nblocks, 0);
     assert_int_equal(cari_store_reader_init(&rd, w.data.data, w.data.len,
-                                            index.data, index.len, w.dict, w.dict_len, 0),
+                                            index.data, index.len, w.dict, w.dict_len, w.words.data, w.words.len, 0),
                      CARI_OK);
     assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_EINVAL);
     cari_store_reader_free(&rd);
@@ -305,7 +305,7 @@ static size_t fetch_all_damaged(const store *s, const unsigned char *data,
     cari_store_reader rd;
     size_t k, bad = 0;
     int rc = cari_store_reader_init(&rd, data, s->w.data.len, index,
-                                    index_len, s->w.dict, s->w.dict_len, (uint32_t)s->n);
+                                    index_len, s->w.dict, s->w.dict_len, s->w.words.data, s->w.words.len, (uint32_t)s->n);
     if (rc != CARI_OK) {
         assert_int_equal(rc, CARI_ECORRUPT);
         return s->n;
@@ -318,9 +318,14 @@ static size_t fetch_all_damaged(const store *s, const unsigned char *data,
             continue;
         }
         assert_int_equal(rc, CARI_OK);
-        /* whatever is returned lies inside the reader's block */
-        assert_true((const unsigned char *)st.text + st.text_len <=
-                    rd.cache.data + rd.cache.len);
+        /* whatever is returned lies inside the reader's block, or its
+         * decoded record */
+        if (rd.nwords)
+            assert_true((const unsigned char *)st.text + st.text_len <=
+                        rd.decoded.data + rd.decoded.len);
+        else
+            assert_true((const unsigned char *)st.text + st.text_len <=
+                        rd.cache.data + rd.cache.len);
     }
     cari_store_reader_free(&rd);
     return bad;
@@ -368,14 +373,14 @@ static void test_checked_partial_inflate(void **state)
         assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
                                                 s.w.data.len, s.index.data,
                                                 s.index.len, dict,
-                                                s.w.dict_len, (uint32_t)s.n),
+                                                s.w.dict_len, s.w.words.data, s.w.words.len, (uint32_t)s.n),
                          CARI_OK);
         rd.checked = 1;
         assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_ECORRUPT);
         cari_store_reader_free(&rd);
         assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
                                                 s.w.data.len, s.index.data,
-                                                s.index.len, NULL, 0,
+                                                s.index.len, NULL, 0, s.w.words.data, s.w.words.len,
                                                 (uint32_t)s.n),
                          CARI_OK);
         rd.checked = 1;
@@ -408,7 +413,7 @@ static void test_damaged_data(void **state)
         memset(copy + b1 + (b2 - b1) / 3, 0x5a, (size_t)(b2 - b1) / 3);
     }
     assert_int_equal(cari_store_reader_init(&rd, copy, len, s.index.data,
-                                            s.index.len, s.w.dict, s.w.dict_len, (uint32_t)s.n),
+                                            s.index.len, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, (uint32_t)s.n),
                      CARI_OK);
     for (k = 0; k < s.n; k++) {
         uint32_t block = cari_get_u32(s.w.article_loc.data + 8 * k);
@@ -428,7 +433,7 @@ static void test_damaged_data(void **state)
         memcpy(copy, s.w.data.data, len);
         copy[at] ^= (unsigned char)(1u << (at % 8));
         assert_int_equal(cari_store_reader_init(&rd, copy, len, s.index.data,
-                                                s.index.len, s.w.dict, s.w.dict_len, (uint32_t)s.n),
+                                                s.index.len, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, (uint32_t)s.n),
                          CARI_OK);
         for (k = 0; k < s.n; k++) {
             int rc = cari_store_reader_get(&rd, (uint32_t)k, &st);
@@ -449,7 +454,7 @@ static void test_damaged_data(void **state)
     assert_true(unnoticed <= s.w.nblocks);
     /* truncated data: the index no longer matches */
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, len - 1,
-                                            s.index.data, s.index.len, s.w.dict, s.w.dict_len,
+                                            s.index.data, s.index.len, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len,
                                             (uint32_t)s.n),
                      CARI_ECORRUPT);
     free(copy);
@@ -473,24 +478,24 @@ static void test_damaged_index(void **state)
     assert_non_null(idx);
     /* wrong article count, short index, long index */
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            s.index.data, n, s.w.dict, s.w.dict_len, 41),
+                                            s.index.data, n, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, 41),
                      CARI_ECORRUPT);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            s.index.data, n - 1, s.w.dict, s.w.dict_len, 40),
+                                            s.index.data, n - 1, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, 40),
                      CARI_ECORRUPT);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            s.index.data, 7, s.w.dict, s.w.dict_len, 40),
+                                            s.index.data, 7, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, 40),
                      CARI_ECORRUPT);
     memcpy(idx, s.index.data, n);
     memset(idx + n, 0, 8);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            idx, n + 8, s.w.dict, s.w.dict_len, 40),
+                                            idx, n + 8, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, 40),
                      CARI_ECORRUPT);
     /* block offsets out of order */
     memcpy(idx, s.index.data, n);
     cari_put_u64(idx + 8 + 8 * 2, cari_get_u64(idx + 8 + 8 * 3) + 1);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            idx, n, s.w.dict, s.w.dict_len, 40),
+                                            idx, n, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, 40),
                      CARI_ECORRUPT);
     /* an article in a block that does not exist */
     memcpy(idx, s.index.data, n);
@@ -514,7 +519,7 @@ static void test_damaged_index(void **state)
     memcpy(idx, s.index.data, n);
     cari_put_u32(idx + 8 + 8 * ((size_t)nb + 1), UINT32_MAX);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            idx, n, s.w.dict, s.w.dict_len, 40),
+                                            idx, n, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, 40),
                      CARI_OK);
     {
         cari_stored st;
@@ -535,6 +540,144 @@ static void test_damaged_index(void **state)
     store_free(&s);
 }
 
+
+/* Text from a small vocabulary, with bytes the codes use themselves. */
+static char *wordy_text(test_rng *rng, size_t n)
+{
+    static const char *const vocab[] = {
+        "yang", "dan", "Jakarta", "pemerintah", "mengatakan", "di", "ke",
+        "Presiden", "masyarakat", "tahun", "kebijakan", "pembangunan",
+        "ab", "xyz", "sangatpanjangsekalikatainimelebihitigapuluhhuruf",
+        "caf\xc3\xa9", "\xc0", "\xf5\x01", "\xff", "\xc1\x80", "\xf4\x8f",
+        "bakso", "BAKSO", "Bakso", "\n\n", ", ", ". ", "\xe2\x80\x94"};
+    char *p = malloc(n + 64);
+    size_t len = 0;
+    assert_non_null(p);
+    while (len < n) {
+        const char *w = vocab[rng_below(rng, sizeof vocab / sizeof *vocab)];
+        size_t l = strlen(w);
+        memcpy(p + len, w, l);
+        len += l;
+        p[len++] = rng_below(rng, 4) ? ' ' : '\0';
+    }
+    return p;
+}
+
+/* Word codes (docstore.h): a store of repetitive text learns a list, its
+ * blocks are smaller than the text, and every byte comes back: words at
+ * a field's start and end, runs longer than a word may be, the code and
+ * escape bytes themselves, NUL bytes, words split by a block's end. */
+static void test_word_codes(void **state)
+{
+    store s;
+    cari_store_reader rd;
+    test_rng rng = {77};
+    size_t k, raw = 0, coded = 0;
+    (void)state;
+    s.n = 400;
+    s.recs = calloc(s.n, sizeof *s.recs);
+    assert_non_null(s.recs);
+    for (k = 0; k < s.n; k++) {
+        record *r = &s.recs[k];
+        r->id = NULL;
+        r->title_len = (size_t)rng_below(&rng, 60);
+        r->title = wordy_text(&rng, r->title_len);
+        r->meta_len = 0;
+        r->meta = NULL;
+        r->text_len = (size_t)rng_below(&rng, 5000);
+        r->text = wordy_text(&rng, r->text_len);
+    }
+    store_build(&s, CARI_STORE_BLOCK);
+    assert_true(s.w.nwords > 5);
+    assert_true(s.w.nwords <= CARI_STORE_WORDS);
+    for (k = 0; k < s.w.nblocks; k++)
+        coded += cari_get_u32(s.index.data + 8 + 8 * (s.w.nblocks + 1) + 4 * k);
+    raw = (size_t)s.w.raw_bytes;
+    assert_true(coded < raw * 3 / 4);
+    assert_int_equal(open_reader(&s, &rd), CARI_OK);
+    assert_int_equal(rd.nwords, s.w.nwords);
+    for (k = 0; k < s.n; k++)
+        check_record(&rd, &s.recs[k], (uint32_t)k);
+    cari_store_reader_free(&rd);
+    assert_int_equal(open_reader(&s, &rd), CARI_OK);
+    rd.checked = 1;
+    for (k = s.n; k-- > 0;)
+        check_record(&rd, &s.recs[k], (uint32_t)k);
+    cari_store_reader_free(&rd);
+    /* a word list that does not parse is damage */
+    {
+        unsigned char bad[3] = {5, 'a', 'b'};
+        uint32_t *loc;
+        uint32_t n;
+        assert_int_equal(cari_store_words_parse(bad, 3, &loc, &n),
+                         CARI_ECORRUPT);
+        bad[0] = 0;
+        assert_int_equal(cari_store_words_parse(bad, 1, &loc, &n),
+                         CARI_ECORRUPT);
+        assert_int_equal(cari_store_reader_init(
+                             &rd, s.w.data.data, s.w.data.len, s.index.data,
+                             s.index.len, s.w.dict, s.w.dict_len,
+                             s.w.words.data, s.w.words.len - 1,
+                             (uint32_t)s.n),
+                         CARI_ECORRUPT);
+        cari_store_reader_free(&rd);
+    }
+    store_free(&s);
+}
+
+/* Decoding a record: escapes, codes, and damage (a cut code, a code past
+ * the list, a field longer than the record). */
+static void test_decode_record(void **state)
+{
+    static const unsigned char words[] = {4, 'y', 'a', 'n', 'g',
+                                          3, 'd', 'a', 'n'};
+    uint32_t *loc, n;
+    cari_buf out = {0};
+    size_t used;
+    (void)state;
+    assert_int_equal(cari_store_words_parse(words, sizeof words, &loc, &n),
+                     CARI_OK);
+    assert_int_equal(n, 2);
+    {
+        static const unsigned char rec[] = {
+            5, 0xf5, 0x00, ' ', 0xf5, 0x01, /* title: "yang dan" */
+            0,                               /* meta: "" */
+            4, 0xc0, 0xc0, 0xc0, 0xff,       /* text: "\xc0\xff" */
+            'z'};
+        assert_int_equal(cari_store_decode_record(words, loc, n, rec,
+                                                  sizeof rec, &out, &used),
+                         CARI_OK);
+        assert_int_equal(used, sizeof rec - 1);
+        assert_int_equal(out.len, 1 + 8 + 1 + 1 + 2);
+        assert_memory_equal(out.data, "\x08yang dan\x00\x02\xc0\xff", 13);
+    }
+    {
+        static const unsigned char cut[] = {2, 'a', 0xf5, 0, 0};
+        static const unsigned char past[] = {2, 0xf5, 0x02, 0, 0};
+        static const unsigned char past2[] = {2, 0xf6, 0x00, 0, 0};
+        static const unsigned char esc[] = {1, 0xc0, 0, 0};
+        static const unsigned char longf[] = {9, 'a', 0, 0};
+        out.len = 0;
+        assert_int_equal(cari_store_decode_record(words, loc, n, cut,
+                                                  sizeof cut, &out, &used),
+                         CARI_ECORRUPT);
+        assert_int_equal(cari_store_decode_record(words, loc, n, past,
+                                                  sizeof past, &out, &used),
+                         CARI_ECORRUPT);
+        assert_int_equal(cari_store_decode_record(words, loc, n, past2,
+                                                  sizeof past2, &out, &used),
+                         CARI_ECORRUPT);
+        assert_int_equal(cari_store_decode_record(words, loc, n, esc,
+                                                  sizeof esc, &out, &used),
+                         CARI_ECORRUPT);
+        assert_int_equal(cari_store_decode_record(words, loc, n, longf,
+                                                  sizeof longf, &out, &used),
+                         CARI_ECORRUPT);
+    }
+    free(loc);
+    cari_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -545,6 +688,8 @@ int main(void)
         cmocka_unit_test(test_checked_partial_inflate),
         cmocka_unit_test(test_damaged_data),
         cmocka_unit_test(test_damaged_index),
+        cmocka_unit_test(test_word_codes),
+        cmocka_unit_test(test_decode_record),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);
