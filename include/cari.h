@@ -177,7 +177,7 @@ typedef struct cari_writer cari_writer;
 typedef struct cari_writer_options {
     int version;            /* CARI_WRITER_OPTIONS_VERSION */
     size_t memory_mb;       /* flush a segment past this much buffered data */
-    int compression_level;  /* zlib level for stored text, 1..9 */
+    int compression_level;  /* deflate level for stored text, 1..12 */
     int sync;               /* 1: fsync files at commit (default); 0: don't */
     int threads;            /* indexing threads; 0: one per core */
     const char *backend;    /* a new index: "native" (NULL) or "xapian"; an
@@ -185,7 +185,7 @@ typedef struct cari_writer_options {
 } cari_writer_options;
 
 #define CARI_WRITER_OPTIONS_VERSION 1
-#define CARI_WRITER_OPTIONS_INIT {CARI_WRITER_OPTIONS_VERSION, 256, 2, 1, 0, NULL}
+#define CARI_WRITER_OPTIONS_INIT {CARI_WRITER_OPTIONS_VERSION, 256, 1, 1, 0, NULL}
 
 /*
  * Open the index directory dir for writing, creating it if needed, and take

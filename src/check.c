@@ -289,7 +289,6 @@ static int inflate_block(segcheck *sc, z_stream *zs, uint32_t b,
                          const unsigned char *data, uint64_t start,
                          uint64_t end, uint32_t raw, cari_buf *out)
 {
-    size_t dict_len = sc->len[CARI_SEC_STOREDICT];
     int zrc;
     out->len = 0;
     if (end - start > UINT32_MAX ||
@@ -313,21 +312,9 @@ static int inflate_block(segcheck *sc, z_stream *zs, uint32_t b,
     zs->avail_out = raw + 1;
     zrc = inflate(zs, Z_FINISH);
     if (zrc == Z_NEED_DICT) {
-        if (!dict_len) {
-            problem(sc->c, "stored text: block %u needs a dictionary the "
-                    "segment does not have", b);
-            return 0;
-        }
-        if (inflateSetDictionary(zs, sc->sec[CARI_SEC_STOREDICT],
-                                 (uInt)dict_len) != Z_OK) {
-            problem(sc->c, "stored text: block %u was compressed with another "
-                    "dictionary", b);
-            return 0;
-        }
-        zrc = inflate(zs, Z_FINISH);
-    } else if (zrc == Z_STREAM_END && dict_len) {
-        problem(sc->c, "stored text: block %u does not use the segment's "
-                "dictionary", b);
+        problem(sc->c, "stored text: block %u asks for a preset dictionary "
+                "(no segment has one)", b);
+        return 0;
     }
     if (zrc != Z_STREAM_END) {
         problem(sc->c, "stored text: block %u does not inflate (%s)", b,
@@ -345,7 +332,7 @@ static int inflate_block(segcheck *sc, z_stream *zs, uint32_t b,
     return 1;
 }
 
-/* STORE, STOREIDX and STOREDICT: every block inflates, every record
+/* STORE, STOREIDX and STOREWORDS: every block inflates, every record
  * parses, and the records tile their blocks.  Fills text_len. */
 static void check_store(segcheck *sc)
 {

@@ -42,8 +42,7 @@
  *  11 IDTEXT    u32 offset[articles + 1] into the bytes that follow: the
  *               article ids, uncompressed, so that ranking runs that need
  *               only ids never inflate stored text
- *  12 STOREDICT the stored text's preset deflate dictionary (maybe empty)
- *  13 STOREWORDS the stored text's word list (docstore.h; maybe empty)
+ *  12 STOREWORDS the stored text's word list (docstore.h; maybe empty)
  *
  * Passages are numbered within the segment in article order; the body
  * field's doc ids are passage numbers and the title field's are article
@@ -74,7 +73,7 @@
 static const char *const section_names[CARI_SEC_COUNT + 1] = {
     "", "info", "articles", "passages", "dictionary", "dictionary index",
     "postings", "positions", "stored text", "stored text index", "ids",
-    "id text", "stored text dictionary", "stored text words"};
+    "id text", "stored text words"};
 
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
@@ -945,8 +944,6 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
     if (!rc) rc = write_section(&o, CARI_SEC_STOREIDX, storeidx.data, storeidx.len);
     if (!rc) rc = write_section(&o, CARI_SEC_IDS, w->ids.data, w->ids.len);
     if (!rc) rc = write_section(&o, CARI_SEC_IDTEXT, idtext.data, idtext.len);
-    if (!rc) rc = write_section(&o, CARI_SEC_STOREDICT, w->store.dict,
-                                w->store.dict_len);
     if (!rc) rc = write_section(&o, CARI_SEC_STOREWORDS, w->store.words.data,
                                 w->store.words.len);
     if (!rc) {
@@ -1223,8 +1220,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     }
     rc = cari_store_reader_init(&s->store, s->sec[CARI_SEC_STORE],
                                 s->sec_len[CARI_SEC_STORE], s->sec[CARI_SEC_STOREIDX],
-                                s->sec_len[CARI_SEC_STOREIDX], s->sec[CARI_SEC_STOREDICT],
-                                s->sec_len[CARI_SEC_STOREDICT],
+                                s->sec_len[CARI_SEC_STOREIDX],
                                 s->sec[CARI_SEC_STOREWORDS],
                                 s->sec_len[CARI_SEC_STOREWORDS], s->narticles);
     if (rc == CARI_ENOMEM) {

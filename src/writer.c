@@ -528,7 +528,7 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
     }
     w->lock_fd = -1;
     w->opts = opts ? *opts : defaults;
-    if (w->opts.compression_level < 1 || w->opts.compression_level > 9)
+    if (w->opts.compression_level < 1 || w->opts.compression_level > 12)
         w->opts.compression_level = defaults.compression_level;
     if (w->opts.memory_mb < 16)
         w->opts.memory_mb = 16;

@@ -179,7 +179,7 @@ static void section(const unsigned char *d, size_t len, uint32_t id,
 }
 
 enum { INFO = 1, ARTICLES, PASSAGES, DICT, DICTIDX, POSTINGS, POSITIONS,
-       STORE, STOREIDX, IDS, IDTEXT, STOREDICT, STOREWORDS };
+       STORE, STOREIDX, IDS, IDTEXT, STOREWORDS };
 
 /* ---- tests ---- */
 

@@ -110,7 +110,7 @@ static void store_random(store *s, size_t n, size_t max_text,
 static int open_reader(const store *s, cari_store_reader *r)
 {
     return cari_store_reader_init(r, s->w.data.data, s->w.data.len,
-                                  s->index.data, s->index.len, s->w.dict, s->w.dict_len, s->w.words.data, s->w.words.len,
+                                  s->index.data, s->index.len, s->w.words.data, s->w.words.len,
                                   (uint32_t)s->n);
 }
 
@@ -138,9 +138,6 @@ static void test_roundtrip_many_blocks(void **state)
     (void)state;
     store_random(&s, 2000, 3000, CARI_STORE_BLOCK, 1);
     assert_true(s.w.nblocks > 50);
-    /* a sample this large trains a preset dictionary */
-    assert_true(s.w.dict_len > 0);
-    assert_true(s.w.dict_len <= CARI_STORE_DICT);
     assert_int_equal(open_reader(&s, &rd), CARI_OK);
     assert_int_equal(rd.nblocks, s.w.nblocks);
     assert_int_equal(rd.narticles, 2000);
@@ -173,27 +170,32 @@ static void test_roundtrip_many_blocks(void **state)
     free(order);
     cari_store_reader_free(&rd);
     cari_store_reader_free(&rd); /* twice is harmless */
-    /* a damaged or missing dictionary is damage, never wrong text */
+    /* a block that asks for a preset dictionary is damage (none has one),
+     * read whole or in part */
     {
-        unsigned char *dict = malloc(s.w.dict_len);
-        cari_stored st;
-        assert_non_null(dict);
-        memcpy(dict, s.w.dict, s.w.dict_len);
-        dict[s.w.dict_len / 2] ^= 0x40;
-        assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
-                                                s.w.data.len, s.index.data,
-                                                s.index.len, dict,
-                                                s.w.dict_len, s.w.words.data, s.w.words.len, 2000),
-                         CARI_OK);
-        assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_ECORRUPT);
-        cari_store_reader_free(&rd);
-        assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
-                                                s.w.data.len, s.index.data,
-                                                s.index.len, NULL, 0, s.w.words.data, s.w.words.len, 2000),
-                         CARI_OK);
-        assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_ECORRUPT);
-        cari_store_reader_free(&rd);
-        free(dict);
+        unsigned char *copy = malloc(s.w.data.len);
+        int checked;
+        assert_non_null(copy);
+        memcpy(copy, s.w.data.data, s.w.data.len);
+        assert_int_equal(copy[1] & 0x20, 0);
+        copy[1] = (unsigned char)((copy[1] & 0xc0) | 0x20); /* FDICT */
+        copy[1] = (unsigned char)(copy[1] +
+                                  (31 - (copy[0] << 8 | copy[1]) % 31) % 31);
+        assert_int_equal(copy[1] & 0x20, 0x20);
+        assert_int_equal((copy[0] << 8 | copy[1]) % 31, 0);
+        for (checked = 0; checked < 2; checked++) {
+            cari_stored st;
+            assert_int_equal(cari_store_reader_init(&rd, copy, s.w.data.len,
+                                                    s.index.data, s.index.len,
+                                                    s.w.words.data,
+                                                    s.w.words.len, 2000),
+                             CARI_OK);
+            rd.checked = checked;
+            assert_int_equal(cari_store_reader_get(&rd, 0, &st),
+                             CARI_ECORRUPT);
+            cari_store_reader_free(&rd);
+        }
+        free(copy);
     }
     store_free(&s);
 }
@@ -267,7 +269,7 @@ static void test_empty_fields_and_nul(void **state)
     assert_int_equal(cari_store_writer_index(&w, &index), CARI_OK);
     assert_int_equal(w.raw_bytes, 2 + sizeof text + 1);
     assert_int_equal(cari_store_reader_init(&rd, w.data.data, w.data.len,
-                                            index.data, index.len, w.dict, w.dict_len, w.words.data, w.words.len, 3),
+                                            index.data, index.len, w.words.data, w.words.len, 3),
                      CARI_OK);
     assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_OK);
     assert_int_equal(cari_store_reader_get(&rd, 1, &st), CARI_OK);
@@ -289,7 +291,7 @@ static void test_empty_fields_and_nul(void **state)
     assert_int_equal(cari_store_writer_index(&w, &index), CARI_OK);
     assert_int_equal(w.nblocks, 0);
     assert_int_equal(cari_store_reader_init(&rd, w.data.data, w.data.len,
-                                            index.data, index.len, w.dict, w.dict_len, w.words.data, w.words.len, 0),
+                                            index.data, index.len, w.words.data, w.words.len, 0),
                      CARI_OK);
     assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_EINVAL);
     cari_store_reader_free(&rd);
@@ -305,7 +307,7 @@ static size_t fetch_all_damaged(const store *s, const unsigned char *data,
     cari_store_reader rd;
     size_t k, bad = 0;
     int rc = cari_store_reader_init(&rd, data, s->w.data.len, index,
-                                    index_len, s->w.dict, s->w.dict_len, s->w.words.data, s->w.words.len, (uint32_t)s->n);
+                                    index_len, s->w.words.data, s->w.words.len, (uint32_t)s->n);
     if (rc != CARI_OK) {
         assert_int_equal(rc, CARI_ECORRUPT);
         return s->n;
@@ -362,32 +364,6 @@ static void test_checked_partial_inflate(void **state)
         assert_true(rd.cache.len < cari_get_u32(s.index.data + 8 +
                                                 8 * ((size_t)rd.nblocks + 1)));
     cari_store_reader_free(&rd);
-    /* the block's dictionary id must be the dictionary's */
-    assert_true(s.w.dict_len > 0);
-    {
-        unsigned char *dict = malloc(s.w.dict_len);
-        cari_stored st;
-        assert_non_null(dict);
-        memcpy(dict, s.w.dict, s.w.dict_len);
-        dict[0] ^= 1;
-        assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
-                                                s.w.data.len, s.index.data,
-                                                s.index.len, dict,
-                                                s.w.dict_len, s.w.words.data, s.w.words.len, (uint32_t)s.n),
-                         CARI_OK);
-        rd.checked = 1;
-        assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_ECORRUPT);
-        cari_store_reader_free(&rd);
-        assert_int_equal(cari_store_reader_init(&rd, s.w.data.data,
-                                                s.w.data.len, s.index.data,
-                                                s.index.len, NULL, 0, s.w.words.data, s.w.words.len,
-                                                (uint32_t)s.n),
-                         CARI_OK);
-        rd.checked = 1;
-        assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_ECORRUPT);
-        cari_store_reader_free(&rd);
-        free(dict);
-    }
     store_free(&s);
 }
 
@@ -413,7 +389,7 @@ static void test_damaged_data(void **state)
         memset(copy + b1 + (b2 - b1) / 3, 0x5a, (size_t)(b2 - b1) / 3);
     }
     assert_int_equal(cari_store_reader_init(&rd, copy, len, s.index.data,
-                                            s.index.len, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, (uint32_t)s.n),
+                                            s.index.len, s.w.words.data, s.w.words.len, (uint32_t)s.n),
                      CARI_OK);
     for (k = 0; k < s.n; k++) {
         uint32_t block = cari_get_u32(s.w.article_loc.data + 8 * k);
@@ -433,7 +409,7 @@ static void test_damaged_data(void **state)
         memcpy(copy, s.w.data.data, len);
         copy[at] ^= (unsigned char)(1u << (at % 8));
         assert_int_equal(cari_store_reader_init(&rd, copy, len, s.index.data,
-                                                s.index.len, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, (uint32_t)s.n),
+                                                s.index.len, s.w.words.data, s.w.words.len, (uint32_t)s.n),
                          CARI_OK);
         for (k = 0; k < s.n; k++) {
             int rc = cari_store_reader_get(&rd, (uint32_t)k, &st);
@@ -454,7 +430,7 @@ static void test_damaged_data(void **state)
     assert_true(unnoticed <= s.w.nblocks);
     /* truncated data: the index no longer matches */
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, len - 1,
-                                            s.index.data, s.index.len, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len,
+                                            s.index.data, s.index.len, s.w.words.data, s.w.words.len,
                                             (uint32_t)s.n),
                      CARI_ECORRUPT);
     free(copy);
@@ -478,24 +454,24 @@ static void test_damaged_index(void **state)
     assert_non_null(idx);
     /* wrong article count, short index, long index */
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            s.index.data, n, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, 41),
+                                            s.index.data, n, s.w.words.data, s.w.words.len, 41),
                      CARI_ECORRUPT);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            s.index.data, n - 1, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, 40),
+                                            s.index.data, n - 1, s.w.words.data, s.w.words.len, 40),
                      CARI_ECORRUPT);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            s.index.data, 7, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, 40),
+                                            s.index.data, 7, s.w.words.data, s.w.words.len, 40),
                      CARI_ECORRUPT);
     memcpy(idx, s.index.data, n);
     memset(idx + n, 0, 8);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            idx, n + 8, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, 40),
+                                            idx, n + 8, s.w.words.data, s.w.words.len, 40),
                      CARI_ECORRUPT);
     /* block offsets out of order */
     memcpy(idx, s.index.data, n);
     cari_put_u64(idx + 8 + 8 * 2, cari_get_u64(idx + 8 + 8 * 3) + 1);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            idx, n, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, 40),
+                                            idx, n, s.w.words.data, s.w.words.len, 40),
                      CARI_ECORRUPT);
     /* an article in a block that does not exist */
     memcpy(idx, s.index.data, n);
@@ -519,7 +495,7 @@ static void test_damaged_index(void **state)
     memcpy(idx, s.index.data, n);
     cari_put_u32(idx + 8 + 8 * ((size_t)nb + 1), UINT32_MAX);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            idx, n, s.w.dict, s.w.dict_len, s.w.words.data, s.w.words.len, 40),
+                                            idx, n, s.w.words.data, s.w.words.len, 40),
                      CARI_OK);
     {
         cari_stored st;
@@ -616,7 +592,7 @@ static void test_word_codes(void **state)
                          CARI_ECORRUPT);
         assert_int_equal(cari_store_reader_init(
                              &rd, s.w.data.data, s.w.data.len, s.index.data,
-                             s.index.len, s.w.dict, s.w.dict_len,
+                             s.index.len, 
                              s.w.words.data, s.w.words.len - 1,
                              (uint32_t)s.n),
                          CARI_ECORRUPT);

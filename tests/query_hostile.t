@@ -97,7 +97,7 @@ like "$out" '"snippet":' "with a snippet"
 
 # cari-index: numbers out of range
 for args in "--memory 99999999999999999999" "--memory 1" "--threads 0" \
-            "--threads 100000" "--compression 10" "--shards 0"; do
+            "--threads 100000" "--compression 13" "--shards 0"; do
     # shellcheck disable=SC2086
     err=$("$CI" -i "$TMP/x" $args "$ROOT/corpus" 2>&1); rc=$?
     is "$rc" 2 "cari-index $args: exit 2"

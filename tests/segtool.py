@@ -15,7 +15,7 @@ import zlib
 
 NAMES = ["", "info", "articles", "passages", "dictionary", "dictionary-index",
          "postings", "positions", "store", "store-index", "ids", "id-text",
-         "store-dictionary", "store-words"]
+         "store-words"]
 
 
 def table(data):

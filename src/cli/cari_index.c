@@ -44,7 +44,7 @@ static const char usage_text[] =
     "      --memory MB      buffer up to MB of index data before writing a\n"
     "                       segment (default 256; shared by the threads, each\n"
     "                       of which also keeps a word cache of ~40 MB)\n"
-    "      --compression N  zlib level 1-9 for the stored text (default 2)\n"
+    "      --compression N  deflate level 1-12 of the stored text (default 1)\n"
     "      --no-sync        do not fsync at commit (faster; a crash may then\n"
     "                       lose the index)\n"
     "  -j, --threads N      indexing threads (default: one per core)\n"
@@ -443,8 +443,8 @@ int main(int argc, char **argv)
             break;
         case 'z':
             v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 9) {
-                fprintf(stderr, "%s: --compression wants a level 1 to 9\n",
+            if (*end || v < 1 || v > 12) {
+                fprintf(stderr, "%s: --compression wants a level 1 to 12\n",
                         prog);
                 free(deletes);
                 return 2;
