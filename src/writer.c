@@ -794,8 +794,11 @@ static void set_bit(unsigned char *bitmap, uint32_t i)
 
 /* Deletion bitmaps of the session's own segments: an article lives only if
  * it is its id's last add and no delete followed.  bitmaps[i] stays NULL
- * when segment i keeps everything. */
-static int pending_deletions(cari_writer *w, unsigned char **bitmaps)
+ * when segment i keeps everything.  segs[i] gets segment i, open (opening
+ * verifies every section's CRC-32: once per commit is enough); the caller
+ * closes them. */
+static int pending_deletions(cari_writer *w, unsigned char **bitmaps,
+                             cari_segment **segs)
 {
     size_t i;
     for (i = 0; i < w->npending; i++) {
@@ -811,6 +814,7 @@ static int pending_deletions(cari_writer *w, unsigned char **bitmaps)
         rc = cari_segment_open(path, &seg, &err);
         if (rc)
             return writer_error(w, rc, "%s", err.message);
+        segs[i] = seg;
         for (a = 0; a < p->articles; a++) {
             size_t len;
             const char *id = cari_segment_id(seg, a, &len);
@@ -820,14 +824,11 @@ static int pending_deletions(cari_writer *w, unsigned char **bitmaps)
                 continue;
             if (!bitmaps[i]) {
                 bitmaps[i] = calloc(((size_t)p->articles + 7) / 8, 1);
-                if (!bitmaps[i]) {
-                    cari_segment_close(seg);
+                if (!bitmaps[i])
                     return writer_error(w, CARI_ENOMEM, "out of memory");
-                }
             }
             set_bit(bitmaps[i], a);
         }
-        cari_segment_close(seg);
     }
     return CARI_OK;
 }
@@ -1060,6 +1061,7 @@ int cari_writer_commit(cari_writer *w)
     cari_manifest next;
     cari_live_segment *nextsegs = NULL;  /* next's segments, open */
     unsigned char **newdel = NULL, **pendel = NULL;
+    cari_segment **penseg = NULL;  /* the pending segments, open */
     survivor *sv = NULL;
     size_t i, nsv = 0, target;
     int rc, merging = 0, unsynced = CARI_OK;
@@ -1077,12 +1079,13 @@ int cari_writer_commit(cari_writer *w)
     memcpy(next.analyzer, w->m.analyzer, sizeof next.analyzer);
     newdel = calloc(w->m.n + 1, sizeof *newdel);
     pendel = calloc(w->npending + 1, sizeof *pendel);
+    penseg = calloc(w->npending + 1, sizeof *penseg);
     sv = calloc(w->m.n + w->npending + 1, sizeof *sv);
-    if (!newdel || !pendel || !sv) {
+    if (!newdel || !pendel || !penseg || !sv) {
         rc = writer_error(w, CARI_ENOMEM, "out of memory");
         goto done;
     }
-    rc = pending_deletions(w, pendel);
+    rc = pending_deletions(w, pendel, penseg);
     if (!rc)
         rc = old_deletions(w, newdel);
     /* the survivors: old segments (with their deletions), then pending */
@@ -1099,7 +1102,6 @@ int cari_writer_commit(cari_writer *w)
     for (i = 0; i < w->npending && !rc; i++) {
         pending_segment *p = &w->pending[i];
         survivor *v = &sv[nsv];
-        char name[64], path[4096];
         cari_manifest_entry e = {p->number, p->articles, p->passages, 0, 0};
         v->e = e;
         v->deleted = pendel[i];
@@ -1107,16 +1109,8 @@ int cari_writer_commit(cari_writer *w)
         v->live = e.articles - cari_count_bits(v->deleted, e.articles);
         if (!v->live)
             continue;
-        cari_segment_file_name(name, sizeof name, p->number);
-        if (cari_path_join(path, sizeof path, w->dir, name)) {
-            rc = writer_error(w, CARI_EINVAL, "index path too long");
-            break;
-        }
-        rc = cari_segment_open(path, &v->seg, &err);
-        if (rc) {
-            writer_error(w, rc, "%s", err.message);
-            break;
-        }
+        v->seg = penseg[i];  /* the survivor closes it now */
+        penseg[i] = NULL;
         v->owned = 1;
         nsv++;
     }
@@ -1178,6 +1172,9 @@ done:
         if (sv[i].owned)
             cari_segment_close(sv[i].seg);
     free(sv);
+    for (i = 0; penseg && i < w->npending; i++)
+        cari_segment_close(penseg[i]);
+    free(penseg);
     for (i = 0; newdel && i < w->m.n; i++)
         free(newdel[i]);
     for (i = 0; pendel && i < w->npending; i++)
