@@ -154,7 +154,8 @@ static int learn_words(cari_store_writer *w, const unsigned char *sample,
             goto done;
         w->words.data[w->words.len++] = (unsigned char)keep[i].len;
         w->word_off[i] = (uint32_t)w->words.len;
-        cari_buf_append(&w->words, keep[i].p, keep[i].len);
+        memcpy(w->words.data + w->words.len, keep[i].p, keep[i].len);
+        w->words.len += keep[i].len;
         while (w->word_slots[h])
             h = (h + 1) & (WORD_SLOTS - 1);
         w->word_slots[h] = slot_key(hash, keep[i].len) | (uint32_t)(i + 1);
@@ -222,43 +223,70 @@ static int code_field(const cari_store_writer *w, const unsigned char *s,
     return CARI_OK;
 }
 
-/* Code block raw[0..n) (the next block to be coded) into w->coded, and
- * move its articles' offsets to the coded bytes. */
-static int code_block(cari_store_writer *w, const unsigned char *raw,
-                      size_t n)
+/* A field of unknown length is written after room for the varint of its
+ * largest possible length (field_open), and its length put there once it
+ * is known, the field moved back over the room the varint does not use
+ * (field_close).  The coder and the decoder both write fields so. */
+static int field_open(cari_buf *b, uint64_t max_len, size_t *at,
+                      size_t *room)
+{
+    unsigned char tmp[10];
+    *room = cari_varint_put(tmp, max_len);
+    if (cari_buf_reserve(b, *room))
+        return CARI_ENOMEM;
+    *at = b->len;
+    b->len += *room;
+    return CARI_OK;
+}
+
+static void field_close(cari_buf *b, size_t at, size_t room)
+{
+    unsigned char tmp[10];
+    size_t n = b->len - at - room, used = cari_varint_put(tmp, n);
+    if (used < room)
+        memmove(b->data + at + used, b->data + at + room, n);
+    memcpy(b->data + at, tmp, used);
+    b->len -= room - used;
+}
+
+/* Append s[0..n) to b as a record field: its length, then its bytes,
+ * coded when the segment has words. */
+static int put_field(const cari_store_writer *w, cari_buf *b, const void *s,
+                     size_t n)
+{
+    size_t at, room;
+    if (!w->nwords)
+        return cari_buf_varint(b, n) || cari_buf_append(b, s, n)
+                   ? CARI_ENOMEM
+                   : CARI_OK;
+    if (field_open(b, 2 * (uint64_t)n, &at, &room) || /* all escaped */
+        code_field(w, s, n, b))
+        return CARI_ENOMEM;
+    field_close(b, at, room);
+    return CARI_OK;
+}
+
+/* Code held block b, raw[0..n), into w->coded, and move the offsets of
+ * its articles, from *k on, to the coded bytes. */
+static int code_block(cari_store_writer *w, uint32_t b,
+                      const unsigned char *raw, size_t n, uint32_t *k)
 {
     const unsigned char *q = raw, *end = raw + n;
-    uint32_t b = w->coded_blocks++;
     w->coded.len = 0;
     while (q < end) {
-        uint32_t k = w->next_article++;
         int f;
-        if (k >= w->narticles ||
-            cari_get_u32(w->article_loc.data + 8 * (size_t)k) != b)
+        if (*k >= w->narticles ||
+            cari_get_u32(w->article_loc.data + 8 * (size_t)*k) != b)
             return CARI_EINVAL; /* cannot be: the block is ours */
-        cari_put_u32(w->article_loc.data + 8 * (size_t)k + 4,
+        cari_put_u32(w->article_loc.data + 8 * (size_t)*k + 4,
                      (uint32_t)w->coded.len);
+        ++*k;
         for (f = 0; f < 3; f++) {
             uint64_t len = cari_varint_get(&q, end);
-            unsigned char tmp[10];
-            size_t at, room, used;
             if (!q || len > (uint64_t)(end - q))
                 return CARI_EINVAL;
-            /* room for the length of the longest coding (2 len), and the
-             * coding after it; moved back if its length is shorter */
-            room = cari_varint_put(tmp, 2 * len);
-            if (cari_buf_reserve(&w->coded, room))
+            if (put_field(w, &w->coded, q, (size_t)len))
                 return CARI_ENOMEM;
-            at = w->coded.len;
-            w->coded.len += room;
-            if (code_field(w, q, (size_t)len, &w->coded))
-                return CARI_ENOMEM;
-            used = cari_varint_put(tmp, w->coded.len - at - room);
-            if (used < room)
-                memmove(w->coded.data + at + used, w->coded.data + at + room,
-                        w->coded.len - at - room);
-            memcpy(w->coded.data + at, tmp, used);
-            w->coded.len -= room - used;
             q += len;
         }
     }
@@ -301,17 +329,11 @@ int cari_store_decode_record(const unsigned char *words, const uint32_t *loc,
     for (f = 0; f < 3; f++) {
         uint64_t n = cari_varint_get(&q, end);
         const unsigned char *s, *e;
-        unsigned char tmp[10];
-        size_t at, room, vlen, dn;
+        size_t at, room;
         if (!q || n > (uint64_t)(end - q))
             return CARI_ECORRUPT;
-        /* room for the length of the longest decoding, the field after
-         * it; moved back below when its length is shorter */
-        room = cari_varint_put(tmp, 16 * n);
-        if (cari_buf_reserve(out, room))
+        if (field_open(out, 16 * n, &at, &room))
             return CARI_ENOMEM;
-        at = out->len;
-        out->len += room;
         for (s = q, e = q + n; s < e;) {
             const unsigned char *ce = e - s < DECODE_CHUNK ? e : s + DECODE_CHUNK;
             unsigned char *o;
@@ -341,12 +363,7 @@ int cari_store_decode_record(const unsigned char *words, const uint32_t *loc,
             }
             out->len = (size_t)(o - out->data);
         }
-        dn = out->len - at - room;
-        vlen = cari_varint_put(tmp, dn);
-        if (vlen < room)
-            memmove(out->data + at + vlen, out->data + at + room, dn);
-        memcpy(out->data + at, tmp, vlen);
-        out->len -= room - vlen;
+        field_close(out, at, room);
         q += n;
     }
     *used = (size_t)(q - rec);
@@ -365,22 +382,14 @@ void cari_store_writer_init(cari_store_writer *w, int level,
     w->block_size = block_size;
 }
 
-/* Deflate raw[0..n) as the next block of data, its words coded first
- * (when the segment has a list).  libdeflate writes the zlib format that
- * the reader inflates with zlib, about 2.5x as fast as zlib deflates coded
- * text at level 2 with a preset dictionary, to the same size without one
- * (docstore.h). */
+/* Deflate raw[0..n) as the next block of data.  libdeflate writes the
+ * zlib format that the reader inflates with zlib, about 2.5x as fast as
+ * zlib deflates coded text at level 2 with a preset dictionary, to the
+ * same size without one (docstore.h). */
 static int compress_block(cari_store_writer *w, const unsigned char *raw,
                           size_t n)
 {
     size_t cap, z;
-    if (w->nwords) {
-        int rc = code_block(w, raw, n);
-        if (rc)
-            return rc;
-        raw = w->coded.data;
-        n = w->coded.len;
-    }
     if (n > UINT32_MAX || cari_buf_u32(&w->block_sizes, (uint32_t)n))
         return CARI_ENOMEM;
     if (!w->ld && !(w->ld = libdeflate_alloc_compressor(w->level)))
@@ -397,17 +406,24 @@ static int compress_block(cari_store_writer *w, const unsigned char *raw,
     return CARI_OK;
 }
 
-/* Learn the words from the held blocks, then compress them. */
+/* Learn the words from the held blocks (the segment's first), code them
+ * and compress them; the blocks that follow are coded as their articles
+ * come (cari_store_writer_add). */
 static int learn_and_drain(cari_store_writer *w)
 {
-    size_t i, off = 0, nheld = w->held_sizes.len / 4;
+    size_t off = 0, nheld = w->held_sizes.len / 4;
+    uint32_t b, k = 0;
     int rc;
     if ((rc = learn_words(w, w->held.data, w->held.len)))
         return rc;
     w->learned = 1;
-    for (i = 0; i < nheld; i++) {
-        uint32_t n = cari_get_u32(w->held_sizes.data + 4 * i);
-        rc = compress_block(w, w->held.data + off, n);
+    for (b = 0; b < nheld; b++) {
+        uint32_t n = cari_get_u32(w->held_sizes.data + 4 * (size_t)b);
+        if (w->nwords)
+            rc = code_block(w, b, w->held.data + off, n, &k);
+        if (!rc)
+            rc = w->nwords ? compress_block(w, w->coded.data, w->coded.len)
+                           : compress_block(w, w->held.data + off, n);
         if (rc)
             return rc;
         off += n;
@@ -434,6 +450,7 @@ static int close_block(cari_store_writer *w)
             rc = learn_and_drain(w);
     }
     w->block.len = 0;
+    w->block_raw = 0;
     return rc;
 }
 
@@ -442,20 +459,23 @@ int cari_store_writer_add(cari_store_writer *w, const char *title,
                           const char *text, size_t text_len)
 {
     int rc = 0;
-    if (w->block.len >= w->block_size && close_block(w))
+    unsigned char tmp[10];
+    /* a block closes at block_size bytes of records as they came: coded
+     * blocks cover as much text as the uncoded ones */
+    if (w->block_raw >= w->block_size && close_block(w))
         return CARI_ENOMEM;
-    if (w->block.len + title_len + meta_len + text_len + 30 > UINT32_MAX)
+    if (w->block.len + 2 * (title_len + meta_len + text_len) + 30 > UINT32_MAX)
         return CARI_EINVAL;
     rc |= cari_buf_u32(&w->article_loc, w->nblocks);
     rc |= cari_buf_u32(&w->article_loc, (uint32_t)w->block.len);
-    rc |= cari_buf_varint(&w->block, title_len);
-    rc |= cari_buf_append(&w->block, title, title_len);
-    rc |= cari_buf_varint(&w->block, meta_len);
-    rc |= cari_buf_append(&w->block, meta, meta_len);
-    rc |= cari_buf_varint(&w->block, text_len);
-    rc |= cari_buf_append(&w->block, text, text_len);
+    rc |= put_field(w, &w->block, title, title_len);
+    rc |= put_field(w, &w->block, meta, meta_len);
+    rc |= put_field(w, &w->block, text, text_len);
     if (rc)
         return CARI_ENOMEM;
+    w->block_raw += cari_varint_put(tmp, title_len) + title_len +
+                    cari_varint_put(tmp, meta_len) + meta_len +
+                    cari_varint_put(tmp, text_len) + text_len;
     w->narticles++;
     w->raw_bytes += title_len + meta_len + text_len;
     return CARI_OK;

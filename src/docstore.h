@@ -60,7 +60,8 @@
 typedef struct cari_store_writer {
     int level;
     size_t block_size;
-    cari_buf block;       /* the open (uncompressed) block */
+    cari_buf block;       /* the open block, coded once the list is learned */
+    size_t block_raw;     /* its records' bytes before coding */
     cari_buf data;        /* compressed blocks so far */
     cari_buf block_offsets; /* u64 per finished block */
     cari_buf block_sizes; /* u32 uncompressed size per finished block */
@@ -79,9 +80,7 @@ typedef struct cari_store_writer {
     uint32_t nwords;
     uint32_t *word_off;
     uint32_t *word_slots;
-    uint32_t next_article;  /* the first article of the next block coded */
-    uint32_t coded_blocks;  /* blocks coded so far */
-    cari_buf coded;         /* a block, coded */
+    cari_buf coded;         /* a held block, coded */
     struct libdeflate_compressor *ld;
 } cari_store_writer;
 
