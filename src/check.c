@@ -332,8 +332,9 @@ static int inflate_block(segcheck *sc, z_stream *zs, uint32_t b,
     return 1;
 }
 
-/* STORE, STOREIDX and STOREWORDS: every block inflates, every record
- * parses, and the records tile their blocks.  Fills text_len. */
+/* STORE and STOREIDX: every block inflates, every record decodes (with
+ * the STOREWORDS list) and parses, and the records tile their blocks.
+ * Fills text_len. */
 static void check_store(segcheck *sc)
 {
     const unsigned char *idx = sc->sec[CARI_SEC_STOREIDX];
@@ -344,18 +345,8 @@ static void check_store(segcheck *sc)
     const unsigned char *locs = sizes + 4 * (size_t)nb;
     cari_buf raw = {0}, rec = {0};
     z_stream zs;
-    uint32_t *words = NULL, nwords = 0;
-    int wrc = cari_store_words_parse(sc->sec[CARI_SEC_STOREWORDS],
-                                     sc->len[CARI_SEC_STOREWORDS], &words,
-                                     &nwords);
-    if (wrc == CARI_ENOMEM) {
-        sc->c->error = CARI_ENOMEM;
-        return;
-    }
-    if (wrc) {
-        problem(sc->c, "stored text words: the word list does not parse");
-        return;
-    }
+    /* the word list: parsed when the segment opened */
+    const cari_store_reader *store = cari_segment_store(sc->s);
     /* the reader's open checked: counts, the index's size, offsets
      * ascending and ending at the data's end */
     if (cari_get_u64(offs) != 0)
@@ -363,13 +354,11 @@ static void check_store(segcheck *sc)
                 "at 0");
     if (nb == 0 && sc->na > 0) {
         problem(sc->c, "stored text: %u articles and no block", sc->na);
-        free(words);
         return;
     }
     memset(&zs, 0, sizeof zs);
     if (inflateInit(&zs) != Z_OK) {
         sc->c->error = CARI_ENOMEM;
-        free(words);
         return;
     }
     for (b = 0; b < nb && !sc->c->error; b++) {
@@ -398,13 +387,13 @@ static void check_store(segcheck *sc)
                         size);
                 continue;
             }
-            if (nwords) {
+            if (store->nwords) {
                 /* word codes (docstore.h): decode, then check the record */
                 size_t used;
                 int drc;
                 rec.len = 0;
                 drc = cari_store_decode_record(
-                    sc->sec[CARI_SEC_STOREWORDS], words, nwords,
+                    store->words, store->word_loc, store->nwords,
                     raw.data + off, next - off, &rec, &used);
                 if (drc == CARI_ENOMEM) {
                     sc->c->error = CARI_ENOMEM;
@@ -413,7 +402,8 @@ static void check_store(segcheck *sc)
                 if (drc) {
                     problem(sc->c, "stored text: the record of article %u "
                             "does not decode (a cut field or a word code "
-                            "past the segment's %u words)", k, nwords);
+                            "past the segment's %u words)", k,
+                            store->nwords);
                     continue;
                 }
                 if (used != next - off) {
@@ -436,7 +426,6 @@ static void check_store(segcheck *sc)
     inflateEnd(&zs);
     cari_buf_free(&raw);
     cari_buf_free(&rec);
-    free(words);
 }
 
 /* PASSAGES' byte ranges: they decode, fill each article's run exactly,

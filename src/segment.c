@@ -1345,6 +1345,11 @@ const char *cari_segment_id(const cari_segment *s, uint32_t a, size_t *len)
     return (const char *)o + 4 * ((size_t)s->narticles + 1) + start;
 }
 
+const cari_store_reader *cari_segment_store(const cari_segment *s)
+{
+    return &s->store;
+}
+
 int cari_segment_article(cari_segment *s, uint32_t a, cari_stored *out)
 {
     return cari_store_reader_get(&s->store, a, out);

@@ -135,6 +135,8 @@ const char *cari_segment_id(const cari_segment *s, uint32_t a, size_t *len);
 
 /* Stored article a (borrowed until the next call on this segment). */
 int cari_segment_article(cari_segment *s, uint32_t a, cari_stored *out);
+/* The segment's stored-text reader (its word list parsed at open). */
+const cari_store_reader *cari_segment_store(const cari_segment *s);
 
 /* The bytes of section id (CARI_SEC_*) of an open segment, borrowed from
  * the mapping until cari_segment_close(); its name ("postings", ...). */
