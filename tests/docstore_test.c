@@ -628,27 +628,19 @@ static void test_decode_record(void **state)
         assert_memory_equal(out.data, "\x08yang dan\x00\x02\xc0\xff", 13);
     }
     {
-        static const unsigned char cut[] = {2, 'a', 0xf5, 0, 0};
-        static const unsigned char past[] = {2, 0xf5, 0x02, 0, 0};
-        static const unsigned char past2[] = {2, 0xf6, 0x00, 0, 0};
-        static const unsigned char esc[] = {1, 0xc0, 0, 0};
-        static const unsigned char longf[] = {9, 'a', 0, 0};
-        out.len = 0;
-        assert_int_equal(cari_store_decode_record(words, loc, n, cut,
-                                                  sizeof cut, &out, &used),
-                         CARI_ECORRUPT);
-        assert_int_equal(cari_store_decode_record(words, loc, n, past,
-                                                  sizeof past, &out, &used),
-                         CARI_ECORRUPT);
-        assert_int_equal(cari_store_decode_record(words, loc, n, past2,
-                                                  sizeof past2, &out, &used),
-                         CARI_ECORRUPT);
-        assert_int_equal(cari_store_decode_record(words, loc, n, esc,
-                                                  sizeof esc, &out, &used),
-                         CARI_ECORRUPT);
-        assert_int_equal(cari_store_decode_record(words, loc, n, longf,
-                                                  sizeof longf, &out, &used),
-                         CARI_ECORRUPT);
+        /* a cut code, a code past the list (low byte, lead byte), a cut
+         * escape, a field longer than the record */
+        static const unsigned char bad[][5] = {
+            {2, 'a', 0xf5, 0, 0}, {2, 0xf5, 0x02, 0, 0},
+            {2, 0xf6, 0x00, 0, 0}, {1, 0xc0, 0, 0}, {9, 'a', 0, 0}};
+        static const size_t bad_len[] = {5, 5, 5, 4, 4};
+        size_t i;
+        for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+            out.len = 0;
+            assert_int_equal(cari_store_decode_record(words, loc, n, bad[i],
+                                                      bad_len[i], &out, &used),
+                             CARI_ECORRUPT);
+        }
     }
     free(loc);
     cari_buf_free(&out);
