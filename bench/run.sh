@@ -85,18 +85,6 @@ if [ $record = 1 ]; then
     entry=$(printf '## %s — %s (cari %s)\n\nCommand: `make bench` (bench/run.sh), corpus `%s`, %s title queries (seed 42), %s\n\n```\n%s\n\n%s\n```\n' \
         "$(date +%Y-%m-%d)" "$(basename "$corpus")" "$rev" "$(basename "$corpus")" "$nq" \
         "$(nproc) cores" "$(cat "$out/table.txt")" "$(cat "$out/ratios.txt")")
-    python3 - "$doc" "$entry" <<'PY'
-import sys
-doc, entry = sys.argv[1], sys.argv[2]
-try:
-    text = open(doc, encoding="utf-8").read()
-except FileNotFoundError:
-    text = "# Benchmarks\n\n<!-- results -->\n"
-marker = "<!-- results -->"
-if marker not in text:
-    text = text.rstrip("\n") + "\n\n" + marker + "\n"
-head, tail = text.split(marker, 1)
-open(doc, "w", encoding="utf-8").write(head + marker + "\n\n" + entry + "\n" + tail)
-PY
+    python3 "$HERE/record_table.py" --entry "$doc" "$entry"
     echo "recorded in docs/BENCHMARKS.md" >&2
 fi
