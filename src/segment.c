@@ -526,8 +526,9 @@ static int copy_posting(copy_ctx *c, field_acc *f, cari_postings *it,
     uint32_t tf = cari_postings_tf(it), k, last = 0;
     uint32_t pos_before = f->pos.len;
     /* each position takes a byte at least: a larger tf is damage, and
-     * must not size an allocation */
-    if (tf == 0 || (positional && tf > c->pos_len))
+     * must not size an allocation; docs must ascend (a damaged list that
+     * repeats or goes back would wrap close_posting()'s gap) */
+    if (tf == 0 || (positional && tf > c->pos_len) || doc < f->prev_doc1)
         return CARI_ECORRUPT;
     if (positional) {
         int n;
