@@ -564,15 +564,50 @@ static void check_skip(segcheck *sc, const list_ref *l, const cari_skip *sk,
                 max_tf, min_len);
 }
 
+/* Open the positions reader of block b of list l (the whole stream for a
+ * list without skip entries); 0 when it opens, else reports why. */
+static int open_pos_block(segcheck *sc, const list_ref *l,
+                          const cari_postings *p, uint32_t b,
+                          cari_posbits *r)
+{
+    size_t from = p->nblocks ? p->skips[b].pos_offset : 0;
+    size_t to = p->nblocks && b + 1 < p->nblocks ? p->skips[b + 1].pos_offset
+                                                 : l->pos_len;
+    uint64_t values = 0;
+    uint32_t i;
+    for (i = 0; i < p->n; i++)
+        values += p->tfs[i];
+    if (to < from || cari_posbits_open(r, l->pos + from, to - from, values)) {
+        problem(sc->c, "term '%s' (%s): positions block %u (bytes %zu-%zu) "
+                "does not open", l->term, field_names[l->field], b, from, to);
+        return -1;
+    }
+    return 0;
+}
+
+/* A positions block must end where the next one begins: all its bytes
+ * used, nothing but zero bits after its last value. */
+static int pos_block_ends(segcheck *sc, const list_ref *l, uint32_t b,
+                          const cari_posbits *r)
+{
+    if (cari_posbits_done(r))
+        return 0;
+    problem(sc->c, "term '%s' (%s): positions block %u has %" PRIu64
+            " stray bits after its values", l->term, field_names[l->field], b,
+            (uint64_t)r->len * 8 - r->bit);
+    return -1;
+}
+
 /* One posting list and its positions, decoded in full. */
 static void check_list(segcheck *sc, const list_ref *l)
 {
     cari_postings p;
+    cari_posbits r;
     uint32_t limit = l->field == CARI_FIELD_BODY ? sc->np : sc->na;
     uint32_t count = 0, block = UINT32_MAX, max_tf = 0, min_len = UINT32_MAX;
-    const unsigned char *q = l->pos, *pos_end = l->pos + l->pos_len;
+    uint32_t pblock = UINT32_MAX;  /* the positions block r reads */
     int64_t prev = -1;
-    int rc, positions_ok = 1;
+    int rc, positions_ok = !l->exact;
     cari_arena_reset(&sc->arena);
     rc = cari_postings_open(&p, l->post, l->post_len, l->pos, l->pos_len,
                             l->df, &sc->arena);
@@ -587,6 +622,7 @@ static void check_list(segcheck *sc, const list_ref *l)
     }
     while (p.doc != CARI_DOC_END) {
         uint32_t d = p.doc, tf = cari_postings_tf(&p), len, k;
+        uint32_t b = p.nblocks ? p.block : 0;
         if (d >= limit) {
             problem(sc->c, "term '%s' (%s): doc %u is out of range (%u docs)",
                     l->term, field_names[l->field], d, limit);
@@ -604,14 +640,12 @@ static void check_list(segcheck *sc, const list_ref *l)
             block = p.block;
             max_tf = 0;
             min_len = UINT32_MAX;
-            if (positions_ok && !l->exact &&
-                (size_t)(q - l->pos) != p.skips[block].pos_offset) {
-                problem(sc->c, "term '%s' (%s): skip entry %u puts the block's "
-                        "positions at byte %u, they are at %zu",
-                        l->term, field_names[l->field], block,
-                        p.skips[block].pos_offset, (size_t)(q - l->pos));
+        }
+        if (positions_ok && b != pblock) {
+            if ((pblock != UINT32_MAX && pos_block_ends(sc, l, pblock, &r)) ||
+                open_pos_block(sc, l, &p, b, &r))
                 positions_ok = 0;
-            }
+            pblock = b;
         }
         len = l->field == CARI_FIELD_BODY ? cari_segment_body_len(sc->s, d)
                                           : cari_segment_title_len(sc->s, d);
@@ -619,14 +653,14 @@ static void check_list(segcheck *sc, const list_ref *l)
             max_tf = tf;
         if (len < min_len)
             min_len = len;
-        if (positions_ok && !l->exact) {
+        if (positions_ok) {
             uint64_t at = 0;
             uint32_t bytes = l->field == CARI_FIELD_BODY
                                  ? sc->passage_bytes[d]
                                  : sc->title_bytes[d];
             for (k = 0; k < tf; k++) {
-                uint64_t gap = cari_varint_get(&q, pos_end);
-                if (!q) {
+                uint32_t gap;
+                if (cari_posbits_get(&r, &gap)) {
                     problem(sc->c, "term '%s' (%s): the positions of doc %u "
                             "do not decode", l->term, field_names[l->field], d);
                     positions_ok = 0;
@@ -669,9 +703,8 @@ static void check_list(segcheck *sc, const list_ref *l)
                 "holds %u", l->term, field_names[l->field], l->df, count);
         return;
     }
-    if (positions_ok && !l->exact && q != pos_end)
-        problem(sc->c, "term '%s' (%s): %zu stray bytes after its positions",
-                l->term, field_names[l->field], (size_t)(pos_end - q));
+    if (positions_ok && pblock != UINT32_MAX)
+        pos_block_ends(sc, l, pblock, &r);
     /* the list's last entries must end exactly where the list does (the
      * iterator checks this of full blocks only) */
     {
@@ -814,7 +847,7 @@ static void check_dictionary(segcheck *sc)
                     problem(sc->c, "term '%s' (%s): %s with positions",
                             shown, field_names[f],
                             cur[0] == '=' ? "an exact form" : "a metadata term");
-                else if (!l.exact && xl < d)
+                else if (!l.exact && xl < (d + 7) / 8)  /* a bit a position */
                     problem(sc->c, "term '%s' (%s): %" PRIu64 " position "
                             "bytes cannot hold %" PRIu64 " docs' positions",
                             shown, field_names[f], xl, d);

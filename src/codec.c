@@ -188,7 +188,7 @@ int cari_postings_encode(cari_buf *out, const uint32_t *docs,
                          const uint32_t *tfs, const uint32_t *lens,
                          const uint32_t *pos_bytes, size_t n)
 {
-    size_t nblocks = n >= CARI_BLOCK ? (n + CARI_BLOCK - 1) / CARI_BLOCK : 0;
+    size_t nblocks = cari_postings_blocks(n);
     size_t b, i;
     cari_buf data = {0};
     int rc = CARI_OK;
@@ -209,13 +209,12 @@ int cari_postings_encode(cari_buf *out, const uint32_t *docs,
         size_t first = b * CARI_BLOCK;
         size_t count = n - first < CARI_BLOCK ? n - first : CARI_BLOCK;
         size_t start = data.len;
-        uint32_t max_tf = 0, min_len = UINT32_MAX, pbytes = 0;
+        uint32_t max_tf = 0, min_len = UINT32_MAX, pbytes = pos_bytes[b];
         for (i = first; i < first + count; i++) {
             if (tfs[i] > max_tf)
                 max_tf = tfs[i];
             if (lens[i] < min_len)
                 min_len = lens[i];
-            pbytes += pos_bytes[i];
         }
         if (count == CARI_BLOCK) {
             uint32_t gaps[CARI_BLOCK], tfm[CARI_BLOCK];
@@ -252,6 +251,226 @@ int cari_postings_encode(cari_buf *out, const uint32_t *docs,
     return rc ? CARI_ENOMEM : CARI_OK;
 }
 
+/* ---- positions ---- */
+
+/* Bits of the Rice code of values[0..n) with parameter k. */
+static uint64_t rice_bits(const uint32_t *values, size_t n, unsigned k)
+{
+    uint64_t bits = (uint64_t)n * (k + 1);
+    size_t i;
+    for (i = 0; i < n; i++)
+        bits += values[i] >> k;
+    return bits;
+}
+
+int cari_positions_encode(cari_buf *out, const uint32_t *values, size_t n)
+{
+    uint64_t sum = 0, best_bits, acc = 0;
+    unsigned k = 0, best, c, nacc = 0;
+    uint32_t max = 0;
+    size_t i, start;
+    unsigned char *q;
+    for (i = 0; i < n; i++) {
+        sum += values[i];
+        if (values[i] > max)
+            max = values[i];
+    }
+    /* the best k is near log2 of the mean (Rice codes fit geometric
+     * values); try its neighbours too */
+    if (n && sum / n > 0)
+        k = (unsigned)cari_bits((uint32_t)(sum / n > UINT32_MAX ? UINT32_MAX
+                                                                : sum / n)) - 1;
+    best = k;
+    best_bits = rice_bits(values, n, k);
+    for (c = k ? k - 1 : 0; c <= k + 2 && c < 32; c++) {
+        uint64_t b = rice_bits(values, n, c);
+        if (b < best_bits) {
+            best_bits = b;
+            best = c;
+        }
+    }
+    /* a byte a value when that is no larger; a Rice block must then not
+     * be n bytes long, which would read as bytes (k = 31 never is) */
+    if (max < 256 && n <= 1 + (best_bits + 7) / 8) {
+        if (cari_buf_reserve(out, n))
+            return CARI_ENOMEM;
+        for (i = 0; i < n; i++)
+            out->data[out->len++] = (unsigned char)values[i];
+        return CARI_OK;
+    }
+    if (1 + (best_bits + 7) / 8 == n) {
+        /* n bytes would read as a byte a value: a neighbouring k, or 31
+         * (1 + 4n bytes at least) */
+        unsigned alt = best ? best - 1 : best + 1;
+        if (1 + (rice_bits(values, n, alt) + 7) / 8 == n)
+            alt = 31;
+        best = alt;
+        best_bits = rice_bits(values, n, best);
+    }
+    start = out->len;
+    if (cari_buf_reserve(out, 1 + (size_t)((best_bits + 7) / 8)))
+        return CARI_ENOMEM;
+    q = out->data + start;
+    *q++ = (unsigned char)best;
+    /* acc holds nacc pending bits, written a byte at a time */
+#define PUT_BITS(v, nb)                                      \
+    do {                                                     \
+        uint64_t v_ = (v);                                   \
+        unsigned nb_ = (nb);                                 \
+        while (nb_) {                                        \
+            unsigned take_ = nb_ < 32 ? nb_ : 32;            \
+            acc |= (v_ & ((1ull << take_) - 1)) << nacc;     \
+            nacc += take_;                                   \
+            v_ = take_ < 64 ? v_ >> take_ : 0;               \
+            nb_ -= take_;                                    \
+            while (nacc >= 8) {                              \
+                *q++ = (unsigned char)acc;                   \
+                acc >>= 8;                                   \
+                nacc -= 8;                                   \
+            }                                                \
+        }                                                    \
+    } while (0)
+    for (i = 0; i < n; i++) {
+        uint32_t quot = values[i] >> best;
+        while (quot >= 32) {     /* long runs of zeros */
+            PUT_BITS(0, 32);
+            quot -= 32;
+        }
+        PUT_BITS(1ull << quot, quot + 1);
+        if (best)
+            PUT_BITS(values[i] & ((1ull << best) - 1), best);
+    }
+#undef PUT_BITS
+    if (nacc)
+        *q++ = (unsigned char)acc;
+    out->len = (size_t)(q - out->data);
+    return CARI_OK;
+}
+
+int cari_posbits_open(cari_posbits *r, const unsigned char *blk, size_t len,
+                      uint64_t n)
+{
+    r->bit = 0;
+    if (len == n) {
+        r->plain = 1;
+        r->k = 0;
+        r->s = blk;
+        r->len = len;
+        return len ? 0 : -1;
+    }
+    if (len == 0 || blk[0] > 31)
+        return -1;
+    r->plain = 0;
+    r->k = blk[0];
+    r->s = blk + 1;
+    r->len = len - 1;
+    return 0;
+}
+
+/* 57 or more bits from bit `at` on (zeros past the end). */
+static inline uint64_t bits_at(const cari_posbits *r, uint64_t at)
+{
+    size_t byte = (size_t)(at >> 3);
+    uint64_t w = 0;
+    if (byte + 8 <= r->len) {
+        memcpy(&w, r->s + byte, 8);
+    } else if (byte < r->len) {
+        memcpy(&w, r->s + byte, r->len - byte);
+    }
+    return w >> (at & 7);
+}
+
+int cari_posbits_get(cari_posbits *r, uint32_t *v)
+{
+    uint64_t quot = 0, end = (uint64_t)r->len * 8, w;
+    if (r->plain) {
+        if (r->bit >= end)
+            return -1;
+        *v = r->s[r->bit >> 3];
+        r->bit += 8;
+        return 0;
+    }
+    for (;;) {
+        if (r->bit >= end)
+            return -1;
+        w = bits_at(r, r->bit);
+        if (w)
+            break;
+        quot += 56;
+        r->bit += 56;
+    }
+    {
+        unsigned z = (unsigned)__builtin_ctzll(w);
+        quot += z;
+        r->bit += z + 1;
+    }
+    if (quot > (UINT32_MAX >> r->k) || r->bit + r->k > end)
+        return -1;
+    *v = (uint32_t)(quot << r->k);
+    if (r->k) {
+        *v |= (uint32_t)(bits_at(r, r->bit) & ((1ull << r->k) - 1));
+        r->bit += r->k;
+    }
+    return 0;
+}
+
+/* Skip n values: only their ends are needed, found 57 bits at a time. */
+static int posbits_skip(cari_posbits *r, uint64_t n)
+{
+    uint64_t end = (uint64_t)r->len * 8, bit = r->bit;
+    unsigned k = r->k;
+    if (r->plain) {
+        if (n > (end - bit) / 8)
+            return -1;
+        r->bit = bit + 8 * n;
+        return 0;
+    }
+    while (n) {
+        uint64_t w;
+        unsigned avail;
+        if (bit >= end)
+            return -1;
+        w = bits_at(r, bit);
+        avail = 57;
+        if (!w) {       /* 56 bits of a long quotient */
+            bit += 56;
+            continue;
+        }
+        /* take every value that ends within this window */
+        while (n && w) {
+            unsigned used = (unsigned)__builtin_ctzll(w) + 1 + k;
+            if (used > avail)
+                break;
+            w = used < 64 ? w >> used : 0;
+            avail -= used;
+            bit += used;
+            n--;
+        }
+        if (n && w) {
+            /* a value that crosses the window: the slow way */
+            cari_posbits t = *r;
+            uint32_t v;
+            t.bit = bit;
+            if (cari_posbits_get(&t, &v))
+                return -1;
+            bit = t.bit;
+            n--;
+        } else if (n) {
+            bit += avail;  /* the window's last bits are a value's zeros */
+        }
+    }
+    if (bit > end)
+        return -1;
+    r->bit = bit;
+    return 0;
+}
+
+int cari_posbits_done(const cari_posbits *r)
+{
+    uint64_t end = (uint64_t)r->len * 8;
+    return r->bit <= end && end - r->bit < 8 && bits_at(r, r->bit) == 0;
+}
+
 /* ---- iterator ---- */
 
 /* Decode block b (whose first entry follows doc `base`, -1 for none). */
@@ -265,11 +484,15 @@ static int decode_block(cari_postings *p, uint32_t b, int64_t base)
         count = b + 1 < p->nblocks ? CARI_BLOCK
                                    : p->df - (p->nblocks - 1) * CARI_BLOCK;
         p->pos_block = p->pos + p->skips[b].pos_offset;
+        p->pos_block_end = b + 1 < p->nblocks
+                               ? p->pos + p->skips[b + 1].pos_offset
+                               : p->pos_end;
     } else {
         q = p->data;
         end = p->end;
         count = p->df;
         p->pos_block = p->pos;
+        p->pos_block_end = p->pos_end;
     }
     if (count == CARI_BLOCK && p->nblocks) {
         if (get_patched(&q, end, p->docs) || get_patched(&q, end, p->tfs) ||
@@ -306,6 +529,7 @@ static int decode_block(cari_postings *p, uint32_t b, int64_t base)
     p->n = count;
     p->i = 0;
     p->pos_i = 0;
+    p->pos_open = 0;
     p->doc = p->docs[0];
     return CARI_OK;
 corrupt:
@@ -408,30 +632,46 @@ uint32_t cari_postings_seek(cari_postings *p, uint32_t target)
 
 int cari_postings_positions(cari_postings *p, uint32_t *out, uint32_t max)
 {
-    const unsigned char *q = p->pos_block;
-    uint32_t k, tf, n = 0;
+    cari_posbits *r = &p->pos_bits;
+    uint32_t k, tf, n = 0, v;
     uint64_t pos = 0;
-    if (p->doc == CARI_DOC_END || !q)
+    if (p->doc == CARI_DOC_END || !p->pos_block)
         return -1;
-    /* walk past the positions of the entries before the cursor */
-    while (p->pos_i < p->i) {
-        for (k = 0; k < p->tfs[p->pos_i] && q; k++)
-            cari_varint_get(&q, p->pos_end);
-        if (!q)
+    if (!p->pos_open) {
+        uint64_t values = 0;
+        for (k = 0; k < p->n; k++)
+            values += p->tfs[k];
+        if (p->pos_block_end < p->pos_block ||
+            cari_posbits_open(r, p->pos_block,
+                              (size_t)(p->pos_block_end - p->pos_block),
+                              values))
             goto corrupt;
-        p->pos_i++;
+        p->pos_open = 1;
     }
-    p->pos_block = q;
-    tf = p->tfs[p->i];
-    for (k = 0; k < tf; k++) {
-        uint64_t gap = cari_varint_get(&q, p->pos_end);
-        /* a gap that takes the position past 2^32 - 1 is damage (adding it
-         * first could wrap the sum round to a small, valid-looking one) */
-        if (!q || gap > UINT32_MAX - pos)
-            goto corrupt;
-        pos += gap;
-        if (n < max)
-            out[n++] = (uint32_t)pos;
+    /* walk past the positions of the entries before the cursor */
+    if (p->pos_i < p->i) {
+        uint64_t skip = 0;
+        for (k = p->pos_i; k < p->i; k++)
+            skip += p->tfs[k];
+        if (posbits_skip(r, skip))
+            goto corrupt;  /* pos_i stays: every later entry fails too */
+        p->pos_i = p->i;
+    }
+    /* the cursor's own: read again if asked twice (the reader stays at
+     * the entry's start until the cursor moves on) */
+    {
+        cari_posbits at = *r;
+        tf = p->tfs[p->i];
+        for (k = 0; k < tf; k++) {
+            /* a gap that takes the position past 2^32 - 1 is damage
+             * (adding it first could wrap the sum round to a small,
+             * valid-looking one) */
+            if (cari_posbits_get(&at, &v) || v > UINT32_MAX - pos)
+                goto corrupt;
+            pos += v;
+            if (n < max)
+                out[n++] = (uint32_t)pos;
+        }
     }
     return (int)n;
 corrupt:

@@ -12,7 +12,7 @@
  *                                             last doc of the previous block
  *                                             (first block: the last doc + 1)
  *               varint bytes                  length of the block's data
- *               varint pos_bytes              length of its positions
+ *               varint pos_bytes              length of its positions block
  *               varint max_tf                 largest tf in the block
  *               varint min_len                smallest field length in it
  *   block    := patched(doc gaps)             128 full entries:
@@ -29,8 +29,25 @@
  *   packed(v, b) := 128 values of b bits, little-endian bit order, in
  *                   16 * b bytes (b = 0 stores nothing: all values are 0)
  *
- * Positions live in a separate stream in the same order: for every entry,
- * tf varints: the first position, then the gaps between positions.
+ * Positions live in a separate stream, in blocks that match the list's:
+ * one per skip entry (so a block's positions start at its pos_bytes sum),
+ * or one for a list of df < 128.
+ *
+ *   pblock   := u8{n}                  a block of exactly n bytes for its
+ *                                      n values: one byte each
+ *             | u8 k, rice(value, k)*, zero bits to the next byte
+ *                                      any other length
+ *   rice     := (value >> k) zero bits, a one bit, the low k bits of value
+ *               (bits little-endian: the first at bit 0 of the first byte)
+ *   values   := for every entry of the block, tf values: its first
+ *               position, then the gap to each next position (n = the
+ *               sum of the block's tfs, known from the posting list)
+ *
+ * k (0-31) is chosen per block to make it smallest.  Most positions are
+ * small numbers within a passage, about 6 bits each this way, against the
+ * byte a varint takes (format 6 and before); a block of one or two values
+ * is smaller as bytes, with no k.  Exact-form and metadata terms have no
+ * positions: their streams are empty.
  */
 #ifndef CARI_CODEC_H
 #define CARI_CODEC_H
@@ -59,11 +76,45 @@ void cari_unpack128(const unsigned char *in, int bits, uint32_t *out);
 /*
  * Append one posting list to out: docs[0..n) ascending, tfs[] >= 1,
  * lens[] the field length of each doc (for block maxima), and pos_bytes[]
- * the number of position bytes of each doc (for the skip entries).
+ * the size of each block's positions (cari_positions_encode(); one per
+ * block of 128 entries, the last partial one included, and unused for a
+ * list of n < 128, which has no skip entries).
  */
 int cari_postings_encode(cari_buf *out, const uint32_t *docs,
                          const uint32_t *tfs, const uint32_t *lens,
                          const uint32_t *pos_bytes, size_t n);
+
+/* Blocks of a list of n entries: the skip entries it has (0 below 128). */
+static inline size_t cari_postings_blocks(size_t n)
+{
+    return n >= CARI_BLOCK ? (n + CARI_BLOCK - 1) / CARI_BLOCK : 0;
+}
+
+/* Append one positions block holding values[0..n) (first positions and
+ * gaps, as the grammar above says).  Returns CARI_OK or CARI_ENOMEM. */
+int cari_positions_encode(cari_buf *out, const uint32_t *values, size_t n);
+
+/* A reader of one positions block. */
+typedef struct cari_posbits {
+    const unsigned char *s;  /* the block's bits, after its k byte */
+    size_t len;              /* bytes of them */
+    uint64_t bit;            /* next bit to read */
+    unsigned k;
+    int plain;               /* a byte a value */
+} cari_posbits;
+
+/* Start reading the block [blk, blk + len) of n values: -1 when it is
+ * empty or its k is out of range. */
+int cari_posbits_open(cari_posbits *r, const unsigned char *blk, size_t len,
+                      uint64_t n);
+
+/* The next value; -1 when the block ends first or the value passes
+ * 2^32 - 1. */
+int cari_posbits_get(cari_posbits *r, uint32_t *v);
+
+/* 1 when the reader has used the whole block: only zero bits left in its
+ * last byte. */
+int cari_posbits_done(const cari_posbits *r);
 
 /* ---- iterator ---- */
 
@@ -88,8 +139,10 @@ typedef struct cari_postings {
     uint32_t docs[CARI_BLOCK];
     uint32_t tfs[CARI_BLOCK];
     /* positions of the current block: lazily walked */
-    const unsigned char *pos_block; /* positions of entry pos_i */
+    const unsigned char *pos_block, *pos_block_end; /* its bytes */
+    cari_posbits pos_bits;   /* at the positions of entry pos_i */
     uint32_t pos_i;
+    int pos_open;            /* pos_bits is open */
     int corrupt;             /* set when the data did not decode */
     uint32_t limit;          /* doc ids are below this */
 } cari_postings;

@@ -525,10 +525,11 @@ static int copy_posting(copy_ctx *c, field_acc *f, cari_postings *it,
     cari_segment_writer *w = c->w;
     uint32_t tf = cari_postings_tf(it), k, last = 0;
     uint32_t pos_before = f->pos.len;
-    /* each position takes a byte at least: a larger tf is damage, and
+    /* each position takes a bit at least: a larger tf is damage, and
      * must not size an allocation; docs must ascend (a damaged list that
      * repeats or goes back would wrap close_posting()'s gap) */
-    if (tf == 0 || (positional && tf > c->pos_len) || doc < f->prev_doc1)
+    if (tf == 0 || (positional && tf > (uint64_t)c->pos_len * 8) ||
+        doc < f->prev_doc1)
         return CARI_ECORRUPT;
     if (positional) {
         int n;
@@ -759,7 +760,8 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
 {
     term_acc **order = NULL;
     uint32_t *docs = NULL, *tfs = NULL, *lens = NULL, *pbytes = NULL;
-    size_t cap = 0, i;
+    uint32_t *vals = NULL;  /* one list's positions */
+    size_t cap = 0, vcap = 0, i, pos_len;
     const term_acc *prev = NULL;
     int rc = CARI_OK;
     order = malloc((w->nterms ? w->nterms : 1) * sizeof *order);
@@ -818,24 +820,43 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
                 lens[k] = f == CARI_FIELD_BODY ? w->body_len.items[d]
                                                : w->title_len.items[d];
             }
-            /* position bytes per entry (none for exact forms) */
-            q = fa->pos.data;
-            end = fa->pos.len ? q + fa->pos.len : q;  /* NULL + 0 is UB */
-            for (k = 0; k < fa->df; k++) {
-                const unsigned char *s = q;
-                uint32_t j;
-                if (fa->pos.len == 0) {
-                    pbytes[k] = 0;
-                    continue;
+            /* positions (none for exact forms): the in-memory varints
+             * coded again in blocks (codec.h), each block's size for its
+             * skip entry */
+            if (fa->pos.len) {
+                size_t nb = cari_postings_blocks(fa->df), nv = 0, b, e = 0;
+                size_t pos_start = pos->len;
+                if (fa->pos.len > vcap) {
+                    vcap = fa->pos.len * 2;
+                    free(vals);
+                    if (!(vals = malloc(vcap * sizeof *vals))) {
+                        rc = CARI_ENOMEM;
+                        break;
+                    }
                 }
-                for (j = 0; j < tfs[k]; j++)
-                    cari_varint_get(&q, end);
-                pbytes[k] = (uint32_t)(q - s);
+                q = fa->pos.data;
+                end = q + fa->pos.len;
+                while (q < end)
+                    vals[nv++] = (uint32_t)cari_varint_get(&q, end);
+                nv = 0;
+                for (b = 0; b < (nb ? nb : 1) && !rc; b++) {
+                    size_t last = nb ? (b + 1) * CARI_BLOCK : fa->df, v0 = nv;
+                    size_t before = pos->len;
+                    if (last > fa->df)
+                        last = fa->df;
+                    for (; e < last; e++)
+                        nv += tfs[e];
+                    rc |= cari_positions_encode(pos, vals + v0, nv - v0);
+                    pbytes[b] = (uint32_t)(pos->len - before);
+                }
+                pos_len = pos->len - pos_start;
+            } else {
+                memset(pbytes, 0, (cari_postings_blocks(fa->df) + 1) * 4);
+                pos_len = 0;
             }
             rc |= cari_postings_encode(post, docs, tfs, lens, pbytes, fa->df);
             rc |= cari_buf_varint(dict, post->len - post_start);
-            rc |= cari_buf_varint(dict, fa->pos.len);
-            rc |= cari_buf_append(pos, fa->pos.data, fa->pos.len);
+            rc |= cari_buf_varint(dict, pos_len);
             /* free as we go: the buffers are no longer needed */
             sbuf_free(&fa->docs);
             sbuf_free(&fa->pos);
@@ -847,6 +868,7 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
     free(tfs);
     free(lens);
     free(pbytes);
+    free(vals);
     return rc ? CARI_ENOMEM : CARI_OK;
 }
 

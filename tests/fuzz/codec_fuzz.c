@@ -9,7 +9,8 @@
  *    positions.  Asserts: docs ascending and below the limit, at most df
  *    of them, tf >= 1, positions ascending... or p->corrupt.
  *  odd: the rest is read as gaps and tfs; they are encoded, then decoded
- *    and must come back exactly, with skip entries that bound each block.
+ *    and must come back exactly, with skip entries that bound each block,
+ *    and positions made from the same bytes (Rice-coded blocks) too.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -71,7 +72,8 @@ static void round_trip(const uint8_t *data, size_t size)
     uint32_t *lens = malloc((size / 2 + 1) * sizeof *lens);
     uint32_t *pb = malloc((size / 2 + 1) * sizeof *pb);
     uint64_t doc = 0;
-    cari_buf out = {0};
+    uint32_t *vals = NULL;
+    cari_buf out = {0}, pos = {0};
     cari_arena arena = {0};
     cari_postings p;
     static const unsigned char none[1];
@@ -90,24 +92,74 @@ static void round_trip(const uint8_t *data, size_t size)
         pb[n] = 0;
         n++;
     }
+    /* positions: entry k's tf positions climb by gaps taken from the
+     * input, wide ones (up to 2^31) when a byte's top bits say so */
+    {
+        size_t total = 0, at = 0, nb = cari_postings_blocks(n), b;
+        for (k = 0; k < n; k++)
+            total += tfs[k];
+        vals = malloc((total + 1) * sizeof *vals);
+        if (!vals)
+            abort();
+        for (k = 0; k < n; k++) {
+            uint64_t sum = 0;
+            uint32_t j;
+            for (j = 0; j < tfs[k]; j++) {
+                uint8_t c = data[(k * 31 + j * 7) % size];
+                uint32_t v = (c & 0xc0) == 0xc0 ? (uint32_t)c << 23 : c & 0x3f;
+                if (sum + v > UINT32_MAX)
+                    v = 0;
+                sum += v;
+                vals[at++] = v;
+            }
+        }
+        at = 0;
+        for (b = 0, k = 0; b < (nb ? nb : 1) && n; b++) {
+            size_t end = nb && (b + 1) * CARI_BLOCK < n ? (b + 1) * CARI_BLOCK : n;
+            size_t from = at, before = pos.len;
+            for (; k < end; k++)
+                at += tfs[k];
+            if (cari_positions_encode(&pos, vals + from, at - from) != CARI_OK)
+                abort();
+            pb[b] = (uint32_t)(pos.len - before);
+        }
+    }
     if (cari_postings_encode(&out, docs, tfs, lens, pb, n) != CARI_OK)
         abort();
-    if (cari_postings_open(&p, out.data ? out.data : none, out.len, none, 0,
+    if (cari_postings_open(&p, out.data ? out.data : none, out.len,
+                           pos.data ? pos.data : none, pos.len,
                            (uint32_t)n, &arena) != CARI_OK)
         abort();
-    for (k = 0; k < n; k++) {
+    for (k = 0, i = 0; k < n; k++) {
         const cari_skip *sk = cari_postings_block_skip(&p);
+        uint32_t got[64], j;
+        uint64_t want = 0;
+        int np;
         if (p.doc != docs[k] || cari_postings_tf(&p) != tfs[k])
             abort();
         if (sk && (sk->last_doc < docs[k] || sk->max_tf < tfs[k] ||
                    sk->min_len > lens[k]))
             abort();
+        /* every third doc's positions (the others are walked past) */
+        if (k % 3 == 0) {
+            np = cari_postings_positions(&p, got, 64);
+            if (np != (int)tfs[k])
+                abort();
+            for (j = 0; j < tfs[k]; j++) {
+                want += vals[i + j];
+                if (got[j] != want)
+                    abort();
+            }
+        }
+        i += tfs[k];
         cari_postings_next(&p);
     }
     if (p.doc != CARI_DOC_END || p.corrupt)
         abort();
     cari_buf_free(&out);
+    cari_buf_free(&pos);
     cari_arena_free(&arena);
+    free(vals);
     free(docs);
     free(tfs);
     free(lens);
