@@ -155,7 +155,7 @@ static int check_frame(checker *c, const unsigned char *map, size_t size)
         return 0;
     }
     t = map + table_off;
-    if ((uint32_t)crc32_z(0, t, (size_t)count * 24) != cari_get_u32(tr + 12)) {
+    if (cari_crc32(t, (size_t)count * 24) != cari_get_u32(tr + 12)) {
         problem(c, "section table checksum mismatch");
         return 0;
     }
@@ -179,7 +179,7 @@ static int check_frame(checker *c, const unsigned char *map, size_t size)
                 break;
             }
         next = off + len;
-        if ((uint32_t)crc32_z(0, map + off, (size_t)len) != crc) {
+        if (cari_crc32(map + off, (size_t)len) != crc) {
             problem(c, "checksum mismatch in section '%s' (bytes %" PRIu64
                     "..%" PRIu64 ")",
                     cari_segment_section_name((int)id), off, off + len);
@@ -1008,7 +1008,7 @@ static void check_deletes(checker *c, const char *path,
                 e->articles, 16 + bytes + 4);
     } else if (memcmp(buf, "CARIDEL", 8) != 0 || cari_get_u32(buf + 8) != 1) {
         problem(c, "not a deletion file (bad magic or version)");
-    } else if ((uint32_t)crc32_z(0, buf, 16 + bytes) !=
+    } else if (cari_crc32(buf, 16 + bytes) !=
                cari_get_u32(buf + 16 + bytes)) {
         problem(c, "checksum mismatch");
     } else if (cari_get_u32(buf + 12) != e->articles) {

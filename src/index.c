@@ -39,8 +39,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
 #include "index_internal.h"
 #include "io.h"
 #include "utf8.h"
@@ -138,8 +136,7 @@ int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err)
         return rc;
     cs = strstr(data, "\nchecksum ");
     if (!cs || sscanf(cs + 10, "%8lx", &crc) != 1 ||
-        (uint32_t)crc32_z(0, (const unsigned char *)data,
-                          (size_t)(cs + 1 - data)) != (uint32_t)crc) {
+        cari_crc32(data, (size_t)(cs + 1 - data)) != (uint32_t)crc) {
         free(data);
         return cari_set_error(err, CARI_ECORRUPT,
                               "%s: checksum mismatch (damaged manifest)",
@@ -206,7 +203,7 @@ int cari_manifest_write(const char *dir, const cari_manifest *m, int sync,
         rc |= cari_buf_append(&b, line, (size_t)n);
     }
     n = snprintf(line, sizeof line, "checksum %08x\n",
-                 (unsigned)crc32_z(0, b.data, b.len));
+                 (unsigned)cari_crc32(b.data, b.len));
     rc |= cari_buf_append(&b, line, (size_t)n);
     if (rc) {
         cari_buf_free(&b);
@@ -281,7 +278,7 @@ int cari_deletes_read(const char *path, uint32_t articles,
     if (len != 16 + bytes + 4 || memcmp(data, "CARIDEL", 8) != 0 ||
         cari_get_u32((unsigned char *)data + 8) != 1 ||
         cari_get_u32((unsigned char *)data + 12) != articles ||
-        (uint32_t)crc32_z(0, (unsigned char *)data, 16 + bytes) !=
+        cari_crc32((unsigned char *)data, 16 + bytes) !=
             cari_get_u32((unsigned char *)data + 16 + bytes)) {
         free(data);
         return cari_set_error(err, CARI_ECORRUPT,
@@ -309,7 +306,7 @@ int cari_deletes_write(const char *path, const unsigned char *bitmap,
     cari_put_u32(buf + 8, 1);
     cari_put_u32(buf + 12, articles);
     memcpy(buf + 16, bitmap, bytes);
-    cari_put_u32(buf + 16 + bytes, (uint32_t)crc32_z(0, buf, 16 + bytes));
+    cari_put_u32(buf + 16 + bytes, cari_crc32(buf, 16 + bytes));
     fd = cari_io_open_write(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
                             0644);
     if (fd < 0) {

@@ -64,11 +64,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
 #include "codec.h"
 #include "filter.h"
 #include "io.h"
+
+#ifdef MAP_POPULATE
+#define MAP_POPULATE_FLAG MAP_POPULATE
+#else
+#define MAP_POPULATE_FLAG 0
+#endif
 
 static const char *const section_names[CARI_SEC_COUNT + 1] = {
     "", "info", "articles", "passages", "dictionary", "dictionary index",
@@ -744,7 +748,7 @@ static int write_section(out_file *o, int id, const void *data, size_t len)
         o->off += pad;
     }
     if (cari_buf_u32(&o->table, (uint32_t)id) ||
-        cari_buf_u32(&o->table, (uint32_t)crc32_z(0, data, len)) ||
+        cari_buf_u32(&o->table, cari_crc32(data, len)) ||
         cari_buf_u64(&o->table, o->off) || cari_buf_u64(&o->table, len))
         return cari_set_error(o->err, CARI_ENOMEM, "out of memory");
     rc = cari_write_all(o->fd, data, len, o->path, o->err);
@@ -976,7 +980,7 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
         cari_put_u64(trailer, table_off);
         cari_put_u32(trailer + 8, (uint32_t)(o.table.len / 24));
         cari_put_u32(trailer + 12,
-                     (uint32_t)crc32_z(0, o.table.data, o.table.len));
+                     cari_crc32(o.table.data, o.table.len));
         cari_put_u64(trailer + 16, o.off + 32);
         memcpy(trailer + 24, CARI_SEG_END_MAGIC, 8);
         if (!rc)
@@ -1057,7 +1061,10 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         return cari_set_error(err, CARI_ENOMEM, "out of memory");
     }
     s->size = (size_t)st.st_size;
-    s->map = mmap(NULL, s->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    /* every byte is read at once (the section checksums below): map the
+     * pages in one go rather than fault them in one by one */
+    s->map = mmap(NULL, s->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE_FLAG,
+                  fd, 0);
     close(fd);
     if (s->map == MAP_FAILED) {
         s->map = NULL;
@@ -1097,7 +1104,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         goto fail;
     }
     t = s->map + table_off;
-    if ((uint32_t)crc32_z(0, t, (size_t)count * 24) != cari_get_u32(tr + 12)) {
+    if (cari_crc32(t, (size_t)count * 24) != cari_get_u32(tr + 12)) {
         rc = corrupt(err, path, "section table checksum mismatch");
         goto fail;
     }
@@ -1120,7 +1127,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
                 goto fail;
             }
         next = off + len;
-        if ((uint32_t)crc32_z(0, s->map + off, (size_t)len) != crc) {
+        if (cari_crc32(s->map + off, (size_t)len) != crc) {
             cari_set_error(err, CARI_ECORRUPT,
                            "%s: checksum mismatch in section '%s'", path,
                            section_names[id]);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libdeflate.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -251,6 +252,11 @@ int cari_mkdir_p(const char *dir)
         }
     }
     return 0;
+}
+
+uint32_t cari_crc32(const void *data, size_t n)
+{
+    return n ? libdeflate_crc32(0, data, n) : 0;
 }
 
 uint64_t cari_fnv1a64(const char *s, size_t n)
