@@ -96,7 +96,7 @@ int cari_positions_encode(cari_buf *out, const uint32_t *values, size_t n);
 
 /* A reader of one positions block. */
 typedef struct cari_posbits {
-    const unsigned char *s;  /* the block's bits, after its k byte */
+    const unsigned char *s;  /* the block's bits after its k byte, or bytes */
     size_t len;              /* bytes of them */
     uint64_t bit;            /* next bit to read */
     unsigned k;
