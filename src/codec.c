@@ -280,13 +280,25 @@ int cari_positions_encode(cari_buf *out, const uint32_t *values, size_t n)
     if (n && sum / n > 0)
         k = (unsigned)cari_bits((uint32_t)(sum / n > UINT32_MAX ? UINT32_MAX
                                                                 : sum / n)) - 1;
-    best = k;
-    best_bits = rice_bits(values, n, k);
-    for (c = k ? k - 1 : 0; c <= k + 2 && c < 32; c++) {
-        uint64_t b = rice_bits(values, n, c);
-        if (b < best_bits) {
-            best_bits = b;
-            best = c;
+    {
+        /* k - 1 .. k + 2 in one pass (64-bit shifts: k + 2 may pass 31) */
+        unsigned lo = k ? k - 1 : 0;
+        uint64_t sh[4] = {0, 0, 0, 0};
+        for (i = 0; i < n; i++) {
+            uint64_t v = values[i];
+            sh[0] += v >> lo;
+            sh[1] += v >> (lo + 1);
+            sh[2] += v >> (lo + 2);
+            sh[3] += v >> (lo + 3);
+        }
+        best = k;  /* ties go to k, then to the lower neighbour */
+        best_bits = (uint64_t)n * (k + 1) + sh[k - lo];
+        for (c = 0; c < 4 && lo + c < 32; c++) {
+            uint64_t b = (uint64_t)n * (lo + c + 1) + sh[c];
+            if (b < best_bits) {
+                best_bits = b;
+                best = lo + c;
+            }
         }
     }
     /* a byte a value when that is no larger; a Rice block must then not
@@ -312,22 +324,17 @@ int cari_positions_encode(cari_buf *out, const uint32_t *values, size_t n)
         return CARI_ENOMEM;
     q = out->data + start;
     *q++ = (unsigned char)best;
-    /* acc holds nacc pending bits, written a byte at a time */
+    /* acc holds nacc (< 32) pending bits, written 32 at a time; v has at
+     * most nb <= 32 bits */
 #define PUT_BITS(v, nb)                                      \
     do {                                                     \
-        uint64_t v_ = (v);                                   \
-        unsigned nb_ = (nb);                                 \
-        while (nb_) {                                        \
-            unsigned take_ = nb_ < 32 ? nb_ : 32;            \
-            acc |= (v_ & ((1ull << take_) - 1)) << nacc;     \
-            nacc += take_;                                   \
-            v_ = take_ < 64 ? v_ >> take_ : 0;               \
-            nb_ -= take_;                                    \
-            while (nacc >= 8) {                              \
-                *q++ = (unsigned char)acc;                   \
-                acc >>= 8;                                   \
-                nacc -= 8;                                   \
-            }                                                \
+        acc |= (uint64_t)(v) << nacc;                        \
+        nacc += (nb);                                        \
+        if (nacc >= 32) {                                    \
+            store32(q, (uint32_t)acc);                       \
+            q += 4;                                          \
+            acc >>= 32;                                      \
+            nacc -= 32;                                      \
         }                                                    \
     } while (0)
     for (i = 0; i < n; i++) {
@@ -341,8 +348,10 @@ int cari_positions_encode(cari_buf *out, const uint32_t *values, size_t n)
             PUT_BITS(values[i] & ((1ull << best) - 1), best);
     }
 #undef PUT_BITS
-    if (nacc)
+    for (; nacc > 0; nacc = nacc > 8 ? nacc - 8 : 0) {
         *q++ = (unsigned char)acc;
+        acc >>= 8;
+    }
     out->len = (size_t)(q - out->data);
     return CARI_OK;
 }
