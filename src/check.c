@@ -564,25 +564,19 @@ static void check_skip(segcheck *sc, const list_ref *l, const cari_skip *sk,
                 max_tf, min_len);
 }
 
-/* Open the positions reader of block b of list l (the whole stream for a
- * list without skip entries); 0 when it opens, else reports why. */
+/* Open the positions reader of the iterator's block b of list l; 0 when
+ * it opens, else reports why. */
 static int open_pos_block(segcheck *sc, const list_ref *l,
                           const cari_postings *p, uint32_t b,
                           cari_posbits *r)
 {
-    size_t from = p->nblocks ? p->skips[b].pos_offset : 0;
-    size_t to = p->nblocks && b + 1 < p->nblocks ? p->skips[b + 1].pos_offset
-                                                 : l->pos_len;
-    uint64_t values = 0;
-    uint32_t i;
-    for (i = 0; i < p->n; i++)
-        values += p->tfs[i];
-    if (to < from || cari_posbits_open(r, l->pos + from, to - from, values)) {
-        problem(sc->c, "term '%s' (%s): positions block %u (bytes %zu-%zu) "
-                "does not open", l->term, field_names[l->field], b, from, to);
-        return -1;
-    }
-    return 0;
+    if (cari_postings_block_positions(p, r) == 0)
+        return 0;
+    problem(sc->c, "term '%s' (%s): positions block %u (bytes %zu-%zu) "
+            "does not open", l->term, field_names[l->field], b,
+            (size_t)(p->pos_block - l->pos),
+            (size_t)(p->pos_block_end - l->pos));
+    return -1;
 }
 
 /* A positions block must end where the next one begins: all its bytes

@@ -639,6 +639,18 @@ uint32_t cari_postings_seek(cari_postings *p, uint32_t target)
     return p->doc;
 }
 
+int cari_postings_block_positions(const cari_postings *p, cari_posbits *r)
+{
+    uint64_t values = 0;
+    uint32_t k;
+    if (!p->pos_block || p->pos_block_end < p->pos_block)
+        return -1;
+    for (k = 0; k < p->n; k++)
+        values += p->tfs[k];
+    return cari_posbits_open(r, p->pos_block,
+                             (size_t)(p->pos_block_end - p->pos_block), values);
+}
+
 int cari_postings_positions(cari_postings *p, uint32_t *out, uint32_t max)
 {
     cari_posbits *r = &p->pos_bits;
@@ -647,13 +659,7 @@ int cari_postings_positions(cari_postings *p, uint32_t *out, uint32_t max)
     if (p->doc == CARI_DOC_END || !p->pos_block)
         return -1;
     if (!p->pos_open) {
-        uint64_t values = 0;
-        for (k = 0; k < p->n; k++)
-            values += p->tfs[k];
-        if (p->pos_block_end < p->pos_block ||
-            cari_posbits_open(r, p->pos_block,
-                              (size_t)(p->pos_block_end - p->pos_block),
-                              values))
+        if (cari_postings_block_positions(p, r))
             goto corrupt;
         p->pos_open = 1;
     }

@@ -180,6 +180,10 @@ static inline uint32_t cari_postings_tf(const cari_postings *p)
     return p->tfs[p->i];
 }
 
+/* Open r on the positions block of the iterator's current block (its
+ * value count is the sum of the block's tfs); -1 when it does not open. */
+int cari_postings_block_positions(const cari_postings *p, cari_posbits *r);
+
 /*
  * Decode the positions of the current doc into out (room for max); returns
  * how many (the tf, capped at max), or -1 when the data is corrupt.
