@@ -683,8 +683,16 @@ static void test_positions_blocks(void **state)
         }
         assert_int_equal(cari_positions_encode(&out, vals, n), CARI_OK);
         assert_int_equal(cari_posbits_open(&r, out.data, out.len, n), 0);
-        /* a byte a value exactly when the block is n bytes long */
-        assert_int_equal(r.plain, out.len == n);
+        /* values that fit a byte never take more than a byte each: the
+         * encoder falls back to plain bytes when Rice codes are larger */
+        {
+            uint32_t max = 0;
+            for (i = 0; i < n; i++)
+                if (vals[i] > max)
+                    max = vals[i];
+            if (max < 256)
+                assert_true(out.len <= n);
+        }
         for (i = 0; i < n; i++) {
             assert_int_equal(cari_posbits_get(&r, &got), 0);
             assert_int_equal(got, vals[i]);
