@@ -230,8 +230,7 @@ static int code_field(const cari_store_writer *w, const unsigned char *s,
 static int field_open(cari_buf *b, uint64_t max_len, size_t *at,
                       size_t *room)
 {
-    unsigned char tmp[10];
-    *room = cari_varint_put(tmp, max_len);
+    *room = cari_varint_size(max_len);
     if (cari_buf_reserve(b, *room))
         return CARI_ENOMEM;
     *at = b->len;
@@ -241,11 +240,10 @@ static int field_open(cari_buf *b, uint64_t max_len, size_t *at,
 
 static void field_close(cari_buf *b, size_t at, size_t room)
 {
-    unsigned char tmp[10];
-    size_t n = b->len - at - room, used = cari_varint_put(tmp, n);
+    size_t n = b->len - at - room, used = cari_varint_size(n);
     if (used < room)
         memmove(b->data + at + used, b->data + at + room, n);
-    memcpy(b->data + at, tmp, used);
+    cari_varint_put(b->data + at, n);
     b->len -= room - used;
 }
 
@@ -418,15 +416,17 @@ static int learn_and_drain(cari_store_writer *w)
         return rc;
     w->learned = 1;
     for (b = 0; b < nheld; b++) {
-        uint32_t n = cari_get_u32(w->held_sizes.data + 4 * (size_t)b);
-        if (w->nwords)
-            rc = code_block(w, b, w->held.data + off, n, &k);
-        if (!rc)
-            rc = w->nwords ? compress_block(w, w->coded.data, w->coded.len)
-                           : compress_block(w, w->held.data + off, n);
-        if (rc)
-            return rc;
+        const unsigned char *raw = w->held.data + off;
+        size_t n = cari_get_u32(w->held_sizes.data + 4 * (size_t)b);
         off += n;
+        if (w->nwords) {
+            if ((rc = code_block(w, b, raw, n, &k)))
+                return rc;
+            raw = w->coded.data;
+            n = w->coded.len;
+        }
+        if ((rc = compress_block(w, raw, n)))
+            return rc;
     }
     cari_buf_free(&w->held);
     cari_buf_free(&w->held_sizes);
@@ -459,7 +459,6 @@ int cari_store_writer_add(cari_store_writer *w, const char *title,
                           const char *text, size_t text_len)
 {
     int rc = 0;
-    unsigned char tmp[10];
     /* a block closes at block_size bytes of records as they came: coded
      * blocks cover as much text as the uncoded ones */
     if (w->block_raw >= w->block_size && close_block(w))
@@ -473,9 +472,9 @@ int cari_store_writer_add(cari_store_writer *w, const char *title,
     rc |= put_field(w, &w->block, text, text_len);
     if (rc)
         return CARI_ENOMEM;
-    w->block_raw += cari_varint_put(tmp, title_len) + title_len +
-                    cari_varint_put(tmp, meta_len) + meta_len +
-                    cari_varint_put(tmp, text_len) + text_len;
+    w->block_raw += cari_varint_size(title_len) + title_len +
+                    cari_varint_size(meta_len) + meta_len +
+                    cari_varint_size(text_len) + text_len;
     w->narticles++;
     w->raw_bytes += title_len + meta_len + text_len;
     return CARI_OK;

@@ -58,6 +58,17 @@ static inline size_t cari_varint_put(unsigned char *p, uint64_t v)
     return n;
 }
 
+/* Bytes cari_varint_put() takes for v. */
+static inline size_t cari_varint_size(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
 static inline int cari_buf_varint(cari_buf *b, uint64_t v)
 {
     if (CARI_UNLIKELY(b->cap - b->len < 10) && cari_buf_reserve(b, 10))

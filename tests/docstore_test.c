@@ -592,8 +592,7 @@ static void test_word_codes(void **state)
                          CARI_ECORRUPT);
         assert_int_equal(cari_store_reader_init(
                              &rd, s.w.data.data, s.w.data.len, s.index.data,
-                             s.index.len, 
-                             s.w.words.data, s.w.words.len - 1,
+                             s.index.len, s.w.words.data, s.w.words.len - 1,
                              (uint32_t)s.n),
                          CARI_ECORRUPT);
         cari_store_reader_free(&rd);
