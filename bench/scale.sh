@@ -6,12 +6,13 @@
 #
 # For each size: index time and MB/s (default threads), peak RSS (GNU time),
 # index size, and query p50/p95 (median of the third of three passes) of the
-# 1000 title queries of `make bench`.  The larger corpora are written once to
+# 1000 title queries of `make bench`; then the time and peak RSS of
+# `cari-index --merge` into one segment.  The larger corpora are written once to
 # bench/work (the 10x one is ~470 MB).  Prints a table, writes
 # bench/results/scale.tsv and plots docs/scale.png (python3 with matplotlib;
 # skipped with a message without it).  --record puts the table into
 # docs/BENCHMARKS.md.  --memory (default 256) is the flush threshold: peak
-# RSS should not grow with the corpus.
+# RSS should not grow with the corpus, indexing or merging.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
     --factors) factors=$2; shift 2 ;;
     --memory) memory=$2; shift 2 ;;
     --record) record=1; shift ;;
-    *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     esac
 done
 src=$SHARED/data/corpus/clickid_news.jsonl.gz
@@ -36,7 +37,7 @@ q=$WORK/q1000.txt
 [ -s "$q" ] || python3 "$SHARED/bench/gen_queries.py" "$src" -n 1000 --seed 42 \
     -o "$q" --qrels "${q%.txt}.qrels" >&2
 tsv=$HERE/results/scale.tsv
-printf 'factor\tarticles\ttext_MB\tindex_s\tMB_per_s\tpeak_rss_MB\tindex_MB\tsegments\tp50_ms\tp95_ms\n' > "$tsv"
+printf 'factor\tarticles\ttext_MB\tindex_s\tMB_per_s\tpeak_rss_MB\tindex_MB\tsegments\tp50_ms\tp95_ms\tmerge_s\tmerge_peak_rss_MB\n' > "$tsv"
 for f in $factors; do
     corpus=$WORK/clickid_x$f.jsonl
     [ -s "$corpus" ] || python3 "$HERE/grow_corpus.py" "$src" "$f" "$corpus"
@@ -58,9 +59,14 @@ print(n,b)" "$corpus")
         "$BIN/cari-search" -i "$ix" -n 10 --batch "$q" --latency "$WORK/scale.lat" > /dev/null
     done
     read -r p50 p95 < <(latency_ms "$WORK/scale.lat")
-    printf '%s\t%s\t%.1f\t%.2f\t%.1f\t%.1f\t%.1f\t%s\t%s\t%s\n' "$f" "$arts" \
+    # then everything merged into one segment, under the same --memory
+    /usr/bin/time -f '%e %M' -o "$WORK/scale.time" \
+        "$BIN/cari-index" -q --no-sync --memory "$memory" -i "$ix" --merge
+    read -r msecs mrss_kb < "$WORK/scale.time"
+    printf '%s\t%s\t%.1f\t%.2f\t%.1f\t%.1f\t%.1f\t%s\t%s\t%s\t%.2f\t%.1f\n' "$f" "$arts" \
         "$(echo "$bytes / 1000000" | bc -l)" "$secs" "$(echo "$bytes / 1000000 / $secs" | bc -l)" \
-        "$(echo "$rss_kb / 1000" | bc -l)" "$(echo "$size / 1000000" | bc -l)" "$segs" "$p50" "$p95" >> "$tsv"
+        "$(echo "$rss_kb / 1000" | bc -l)" "$(echo "$size / 1000000" | bc -l)" "$segs" "$p50" "$p95" \
+        "$msecs" "$(echo "$mrss_kb / 1000" | bc -l)" >> "$tsv"
     rm -rf "$ix"
 done
 column -t -s$'\t' "$tsv"
@@ -77,6 +83,7 @@ x = [float(r["text_MB"]) for r in rows]
 fig, ax = plt.subplots(1, 3, figsize=(12, 3.6))
 ax[0].plot(x, [float(r["index_s"]) for r in rows], "o-", label="index time (s)")
 ax[0].plot(x, [float(r["peak_rss_MB"]) / 100 for r in rows], "s--", label="peak RSS (100 MB)")
+ax[0].plot(x, [float(r["merge_peak_rss_MB"]) / 100 for r in rows], "^:", label="--merge peak RSS (100 MB)")
 ax[0].set_xlabel("text (MB)"); ax[0].legend(); ax[0].set_title("indexing")
 ax[1].plot(x, [float(r["index_MB"]) for r in rows], "o-")
 ax[1].set_xlabel("text (MB)"); ax[1].set_ylabel("MB"); ax[1].set_title("index size")

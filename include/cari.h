@@ -228,7 +228,8 @@ CARI_API int cari_writer_commit(cari_writer *writer);
  * live, the smallest ones first, and, once at least
  * CARI_AUTO_MERGE_DELETED percent of the index's articles are deleted, it
  * rewrites every segment that holds deleted articles.  Merging copies the
- * live articles' stored text and postings into new segments.
+ * live articles' stored text and postings into one new segment, streamed
+ * (its memory does not grow with the index; docs/DESIGN.md).
  */
 #define CARI_AUTO_MERGE_SEGMENTS 12
 #define CARI_AUTO_MERGE_DELETED 20

@@ -393,7 +393,7 @@ static int compress_block(cari_store_writer *w, const unsigned char *raw,
     if (!w->ld && !(w->ld = libdeflate_alloc_compressor(w->level)))
         return CARI_ENOMEM;
     cap = libdeflate_zlib_compress_bound(w->ld, n);
-    if (cari_buf_u64(&w->block_offsets, w->data.len) ||
+    if (cari_buf_u64(&w->block_offsets, w->spilled + w->data.len) ||
         cari_buf_reserve(&w->data, cap))
         return CARI_ENOMEM;
     z = libdeflate_zlib_compress(w->ld, raw, n, w->data.data + w->data.len,
@@ -486,7 +486,7 @@ int cari_store_writer_finish(cari_store_writer *w)
         return CARI_ENOMEM;
     if (!w->learned && learn_and_drain(w))
         return CARI_ENOMEM;
-    return cari_buf_u64(&w->block_offsets, w->data.len);
+    return cari_buf_u64(&w->block_offsets, w->spilled + w->data.len);
 }
 
 int cari_store_writer_index(const cari_store_writer *w, cari_buf *out)

@@ -62,7 +62,9 @@ typedef struct cari_store_writer {
     size_t block_size;
     cari_buf block;       /* the open block, coded once the list is learned */
     size_t block_raw;     /* its records' bytes before coding */
-    cari_buf data;        /* compressed blocks so far */
+    cari_buf data;        /* compressed blocks so far (after spilled) */
+    uint64_t spilled;     /* bytes of blocks that a merge moved out of data
+                             into a file (the offsets count them) */
     cari_buf block_offsets; /* u64 per finished block */
     cari_buf block_sizes; /* u32 uncompressed size per finished block */
     cari_buf article_loc; /* u32 block, u32 offset per article */

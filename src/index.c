@@ -253,6 +253,10 @@ int cari_index_file_named(const cari_manifest *m, const char *name)
              strstr(name, ".cari") != NULL;
     is_del = sscanf(name, "seg-%" SCNu32 ".del-%" SCNu32 "%1s", &num, &gen,
                     tail) == 2;
+    /* a merge's temporary files are unlinked as soon as they are made
+     * (segment.c); one left by a crash in between is never named */
+    if (sscanf(name, "seg-%" SCNu32 ".tmp-%" SCNu32 "%1s", &num, &gen, tail) == 2)
+        return 0;
     if (!is_seg && !is_del)
         return strcmp(name, "MANIFEST.tmp") == 0 ? 0 : -1;
     for (i = 0; i < m->n; i++)

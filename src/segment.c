@@ -509,148 +509,92 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
 
 #define NO_DOC UINT32_MAX
 
-typedef struct copy_ctx {
-    cari_segment_writer *w;
-    const uint32_t *map[CARI_NFIELDS]; /* old doc - lo -> new doc or NO_DOC */
-    uint32_t lo[CARI_NFIELDS], hi[CARI_NFIELDS]; /* old docs copied */
-    uint32_t limit[CARI_NFIELDS];      /* the source's doc count */
-    cari_arena arena;                  /* skip tables */
-    uint32_t *pos;                     /* positions of one posting */
-    size_t pos_cap;
-    size_t pos_len;                    /* bytes of the list's positions */
-} copy_ctx;
+/* A section's bytes that a merge streams out of memory: the first len in
+ * a file (fd >= 0, unlinked: it goes when it is closed), with their
+ * CRC-32, then whatever is still in memory. */
+typedef struct spill {
+    int fd;
+    uint64_t len;
+    uint32_t crc;
+} spill;
 
-/* Append one posting (new doc, tf, positions) to a term's field: its
- * positions as invert() writes them, then close_posting() as for a doc
- * analyzed here. */
-static int copy_posting(copy_ctx *c, field_acc *f, cari_postings *it,
-                        uint32_t doc, int positional)
+#define SPILL_NONE {-1, 0, 0}
+/* A merge moves a section's bytes to its file in pieces of this much. */
+#define SPILL_BYTES ((size_t)512 << 10)
+/* ... and gives back the pages of its sources each time it has read
+ * about this much of their postings and positions. */
+#define RELEASE_BYTES ((uint64_t)16 << 20)
+
+static int spill_out(spill *sp, const char *seg_path, int k, cari_buf *b,
+                     cari_error *err)
 {
-    cari_segment_writer *w = c->w;
-    uint32_t tf = cari_postings_tf(it), k, last = 0;
-    uint32_t pos_before = f->pos.len;
-    /* each position takes a bit at least: a larger tf is damage, and
-     * must not size an allocation; docs must ascend (a damaged list that
-     * repeats or goes back would wrap close_posting()'s gap) */
-    if (tf == 0 || (positional && tf > (uint64_t)c->pos_len * 8) ||
-        doc < f->prev_doc1)
-        return CARI_ECORRUPT;
-    if (positional) {
-        int n;
-        if (tf > c->pos_cap) {
-            uint32_t *p = realloc(c->pos, tf * sizeof *p);
-            if (!p)
-                return CARI_ENOMEM;
-            c->pos = p;
-            c->pos_cap = tf;
-        }
-        n = cari_postings_positions(it, c->pos, tf);
-        if (n != (int)tf)
-            return CARI_ECORRUPT;
-        for (k = 0; k < tf; k++) {
-            if (c->pos[k] < last)
-                return CARI_ECORRUPT;
-            if (sbuf_varint(&f->pos, c->pos[k] - last))
-                return CARI_ENOMEM;
-            last = c->pos[k];
-        }
-        w->posting_bytes += f->pos.len - pos_before;
+    int rc;
+    if (sp->fd < 0) {
+        char tmp[4200];
+        size_t n = strlen(seg_path);
+        if (n > 5 && strcmp(seg_path + n - 5, ".cari") == 0)
+            n -= 5;
+        if (snprintf(tmp, sizeof tmp, "%.*s.tmp-%d", (int)n, seg_path, k) >=
+            (int)sizeof tmp)
+            return cari_set_error(err, CARI_EINVAL, "index path too long");
+        sp->fd = cari_io_open_write(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+                                    0600);
+        if (sp->fd < 0)
+            return cari_io_error(err, tmp, "create");
+        /* nameless from now on: nothing to clean up after a crash (a
+         * leftover of one is removed by the next writer: index.c) */
+        cari_io_unlink(tmp);
     }
-    f->cur_doc = doc;
-    f->cur_tf = tf;
-    f->df++;
-    return close_posting(w, f);
+    rc = cari_write_all(sp->fd, b->data, b->len, seg_path, err);
+    if (rc)
+        return rc;
+    sp->crc = cari_crc32_update(sp->crc, b->data, b->len);
+    sp->len += b->len;
+    b->len = 0;
+    return CARI_OK;
 }
 
-static int copy_term(void *ctx, const char *term, size_t len,
-                     const cari_term_info *info)
+static void spill_close(spill *sp)
 {
-    copy_ctx *c = ctx;
-    cari_segment_writer *w = c->w;
-    /* exact forms and metadata terms have no positions (invert()) */
-    int positional = len && term[0] != '=' && term[0] != '#' && term[0] != '@';
-    long ti = -1;
-    int fld, rc = CARI_OK;
-    for (fld = 0; fld < CARI_NFIELDS && !rc; fld++) {
-        cari_postings it;
-        uint32_t doc;
-        if (!info->df[fld] || c->lo[fld] >= c->hi[fld])
-            continue;
-        c->pos_len = info->positions_len[fld];
-        cari_arena_reset(&c->arena);
-        rc = cari_postings_open_limit(&it, info->postings[fld],
-                                      info->postings_len[fld],
-                                      info->positions[fld],
-                                      info->positions_len[fld], info->df[fld],
-                                      c->limit[fld], &c->arena);
-        if (rc)
-            break;
-        doc = it.doc < c->lo[fld] ? cari_postings_seek(&it, c->lo[fld])
-                                  : it.doc;
-        for (; doc < c->hi[fld]; doc = cari_postings_next(&it)) {
-            uint32_t to = c->map[fld][doc - c->lo[fld]];
-            if (to == NO_DOC)
-                continue;
-            if (ti < 0) {
-                ti = intern(w, term, (uint32_t)len);
-                if (ti < 0)
-                    return CARI_ENOMEM;
-            }
-            rc = copy_posting(c, &TERM(w, (size_t)ti)->f[fld], &it, to,
-                              positional);
-            if (rc)
-                break;
-        }
-        if (!rc && it.corrupt)
-            rc = CARI_ECORRUPT;
-    }
-    return rc;
+    if (sp->fd >= 0)
+        close(sp->fd);
+    sp->fd = -1;
 }
 
-int cari_segw_add_from(cari_segment_writer *w, cari_segment *src,
-                       const unsigned char *deleted, uint32_t from,
-                       uint32_t to)
+/* Append the articles of src not set in deleted (a bitmap, or NULL) to
+ * w: their tables, ids and stored text, in order; amap[a] and pmap[p] get
+ * their new numbers (NO_DOC for a deleted article and its passages).  The
+ * stored text goes to store_spill's file as it grows. */
+static int copy_articles(cari_segment_writer *w, cari_segment *src,
+                         const unsigned char *deleted, uint32_t *amap,
+                         uint32_t *pmap, spill *store_spill,
+                         const char *path, cari_error *err)
 {
-    copy_ctx c;
-    uint32_t *amap = NULL, *pmap = NULL, a, p, p0, p1;
+    uint32_t a, p, to = cari_segment_articles(src);
+    uint32_t np = cari_segment_passages(src);
     int rc = CARI_OK;
-    if (to > cari_segment_articles(src) || from > to)
-        return CARI_EINVAL;
-    if (from == to)
-        return CARI_OK;
-    p0 = cari_segment_first_passage(src, from);
-    p1 = cari_segment_first_passage(src, to);
-    if (p1 < p0 || p1 > cari_segment_passages(src))
-        return CARI_ECORRUPT;
-    amap = malloc((size_t)(to - from) * sizeof *amap);
-    pmap = malloc(((size_t)(p1 - p0) + 1) * sizeof *pmap);
-    if (!amap || !pmap) {
-        rc = CARI_ENOMEM;
-        goto out;
-    }
-    /* the articles' own tables and stored text, in order */
-    for (a = from; a < to && !rc; a++) {
+    for (a = 0; a < to && !rc; a++) {
         uint32_t art = (uint32_t)w->first_passage.len, q0, q1, tl;
         const char *id;
         size_t id_len;
         cari_stored st;
         q0 = cari_segment_first_passage(src, a);
         q1 = q0 + cari_segment_passage_count(src, a);
-        if (q0 < p0 || q1 > p1 || q1 < q0) {
+        if (q1 > np || q1 < q0) {
             rc = CARI_ECORRUPT;
             break;
         }
         if (deleted && (deleted[a >> 3] >> (a & 7) & 1)) {
-            amap[a - from] = NO_DOC;
+            amap[a] = NO_DOC;
             for (p = q0; p < q1; p++)
-                pmap[p - p0] = NO_DOC;
+                pmap[p] = NO_DOC;
             continue;
         }
         if (w->pstart.len + (q1 - q0) >= UINT32_MAX / 2) {
             rc = CARI_EINVAL;
             break;
         }
-        amap[a - from] = art;
+        amap[a] = art;
         rc |= u32_push(&w->first_passage, (uint32_t)w->pstart.len);
         tl = cari_segment_title_len(src, a);
         rc |= u32_push(&w->title_len, tl);
@@ -660,7 +604,7 @@ int cari_segw_add_from(cari_segment_writer *w, cari_segment *src,
             rc = cari_segment_passage_range(src, p, &start, &end);
             if (rc)
                 break;
-            pmap[p - p0] = (uint32_t)w->pstart.len;
+            pmap[p] = (uint32_t)w->pstart.len;
             rc |= u32_push(&w->pstart, start);
             rc |= u32_push(&w->pend, end);
             rc |= u32_push(&w->body_len, bl);
@@ -680,27 +624,21 @@ int cari_segw_add_from(cari_segment_writer *w, cari_segment *src,
             rc = cari_store_writer_add(&w->store, st.title, st.title_len,
                                        st.meta_len ? st.meta : NULL,
                                        st.meta_len, st.text, st.text_len);
+        if (!rc && w->store.data.len >= SPILL_BYTES) {
+            w->store.spilled += w->store.data.len;
+            rc = spill_out(store_spill, path, 3, &w->store.data, err);
+            if (rc)
+                return rc;
+        }
     }
+    if (rc == CARI_ENOMEM)
+        return cari_set_error(err, rc, "out of memory");
     if (rc)
-        goto out;
-    /* the postings, term by term */
-    memset(&c, 0, sizeof c);
-    c.w = w;
-    c.map[CARI_FIELD_BODY] = pmap;
-    c.lo[CARI_FIELD_BODY] = p0;
-    c.hi[CARI_FIELD_BODY] = p1;
-    c.limit[CARI_FIELD_BODY] = cari_segment_passages(src);
-    c.map[CARI_FIELD_TITLE] = amap;
-    c.lo[CARI_FIELD_TITLE] = from;
-    c.hi[CARI_FIELD_TITLE] = to;
-    c.limit[CARI_FIELD_TITLE] = cari_segment_articles(src);
-    rc = cari_segment_scan_prefix(src, "", 0, copy_term, &c);
-    cari_arena_free(&c.arena);
-    free(c.pos);
-out:
-    free(amap);
-    free(pmap);
-    return rc;
+        return cari_set_error(err, rc, "%s", rc == CARI_ECORRUPT
+                                  ? "a segment's tables or stored text do "
+                                    "not decode"
+                                  : cari_strerror(rc));
+    return CARI_OK;
 }
 
 /* ---- writing the file ---- */
@@ -736,9 +674,15 @@ typedef struct out_file {
     cari_error *err;
 } out_file;
 
-static int write_section(out_file *o, int id, const void *data, size_t len)
+/* Write a section: first the bytes in sp's file (if any), then
+ * data[0..len). */
+static int write_section_spilled(out_file *o, int id, const spill *sp,
+                                 const void *data, size_t len)
 {
     static const unsigned char zeros[8];
+    unsigned char buf[1 << 16];
+    uint64_t done = 0, flen = sp && sp->fd >= 0 ? sp->len : 0;
+    uint32_t crc = flen ? sp->crc : 0;
     int rc;
     size_t pad = (8 - (o->off & 7)) & 7;
     if (pad) {
@@ -747,15 +691,69 @@ static int write_section(out_file *o, int id, const void *data, size_t len)
             return rc;
         o->off += pad;
     }
+    crc = cari_crc32_update(crc, data, len);
     if (cari_buf_u32(&o->table, (uint32_t)id) ||
-        cari_buf_u32(&o->table, cari_crc32(data, len)) ||
-        cari_buf_u64(&o->table, o->off) || cari_buf_u64(&o->table, len))
+        cari_buf_u32(&o->table, crc) ||
+        cari_buf_u64(&o->table, o->off) || cari_buf_u64(&o->table, flen + len))
         return cari_set_error(o->err, CARI_ENOMEM, "out of memory");
+    while (done < flen) {
+        size_t want = flen - done < sizeof buf ? (size_t)(flen - done)
+                                                : sizeof buf;
+        ssize_t got = pread(sp->fd, buf, want, (off_t)done);
+        if (got <= 0)
+            return cari_io_error(o->err, o->path, "reading back a merge's "
+                                 "temporary file");
+        rc = cari_write_all(o->fd, buf, (size_t)got, o->path, o->err);
+        if (rc)
+            return rc;
+        done += (uint64_t)got;
+    }
     rc = cari_write_all(o->fd, data, len, o->path, o->err);
     if (rc)
         return rc;
-    o->off += len;
+    o->off += flen + len;
     return CARI_OK;
+}
+
+static int write_section(out_file *o, int id, const void *data, size_t len)
+{
+    return write_section_spilled(o, id, NULL, data, len);
+}
+
+/* Code one field's posting list (docs, tfs and lens of df postings) onto
+ * post, and its positions onto pos: vals[0..nv) are every posting's
+ * positions in turn, as gaps (the first from 0), none for a list without
+ * positions.  pbytes (room for a value per block + 1) gets each block's
+ * positions size for its skip entry; *pos_len their total. */
+static int encode_list(cari_buf *post, cari_buf *pos, const uint32_t *docs,
+                       const uint32_t *tfs, const uint32_t *lens,
+                       uint32_t *pbytes, uint32_t df, const uint32_t *vals,
+                       size_t nv, size_t *pos_len)
+{
+    int rc = 0;
+    *pos_len = 0;
+    if (nv) {
+        size_t nb = cari_postings_blocks(df), b, e = 0, v = 0;
+        size_t pos_start = pos->len;
+        for (b = 0; b < (nb ? nb : 1) && !rc; b++) {
+            size_t last = nb ? (b + 1) * CARI_BLOCK : df, v0 = v;
+            size_t before = pos->len;
+            if (last > df)
+                last = df;
+            for (; e < last; e++)
+                v += tfs[e];
+            if (v > nv)
+                return CARI_ECORRUPT;
+            rc |= cari_positions_encode(pos, vals + v0, v - v0);
+            pbytes[b] = (uint32_t)(pos->len - before);
+        }
+        *pos_len = pos->len - pos_start;
+    } else {
+        memset(pbytes, 0, (cari_postings_blocks(df) + 1) * 4);
+        *pos_len = 0;
+    }
+    rc |= cari_postings_encode(post, docs, tfs, lens, pbytes, df);
+    return rc ? CARI_ENOMEM : CARI_OK;
 }
 
 /* Build the DICT, DICTIDX, POSTINGS and POSITIONS sections. */
@@ -765,7 +763,7 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
     term_acc **order = NULL;
     uint32_t *docs = NULL, *tfs = NULL, *lens = NULL, *pbytes = NULL;
     uint32_t *vals = NULL;  /* one list's positions */
-    size_t cap = 0, vcap = 0, i, pos_len;
+    size_t cap = 0, vcap = 0, i, pos_len, nv;
     const term_acc *prev = NULL;
     int rc = CARI_OK;
     order = malloc((w->nterms ? w->nterms : 1) * sizeof *order);
@@ -824,12 +822,10 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
                 lens[k] = f == CARI_FIELD_BODY ? w->body_len.items[d]
                                                : w->title_len.items[d];
             }
-            /* positions (none for exact forms): the in-memory varints
-             * coded again in blocks (codec.h), each block's size for its
-             * skip entry */
+            /* positions (none for exact forms): the in-memory varints,
+             * to be coded again in blocks (codec.h) */
+            nv = 0;
             if (fa->pos.len) {
-                size_t nb = cari_postings_blocks(fa->df), nv = 0, b, e = 0;
-                size_t pos_start = pos->len;
                 if (fa->pos.len > vcap) {
                     vcap = fa->pos.len * 2;
                     free(vals);
@@ -842,23 +838,9 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
                 end = q + fa->pos.len;
                 while (q < end)
                     vals[nv++] = (uint32_t)cari_varint_get(&q, end);
-                nv = 0;
-                for (b = 0; b < (nb ? nb : 1) && !rc; b++) {
-                    size_t last = nb ? (b + 1) * CARI_BLOCK : fa->df, v0 = nv;
-                    size_t before = pos->len;
-                    if (last > fa->df)
-                        last = fa->df;
-                    for (; e < last; e++)
-                        nv += tfs[e];
-                    rc |= cari_positions_encode(pos, vals + v0, nv - v0);
-                    pbytes[b] = (uint32_t)(pos->len - before);
-                }
-                pos_len = pos->len - pos_start;
-            } else {
-                memset(pbytes, 0, (cari_postings_blocks(fa->df) + 1) * 4);
-                pos_len = 0;
             }
-            rc |= cari_postings_encode(post, docs, tfs, lens, pbytes, fa->df);
+            rc |= encode_list(post, pos, docs, tfs, lens, pbytes, fa->df,
+                              vals, nv, &pos_len);
             rc |= cari_buf_varint(dict, post->len - post_start);
             rc |= cari_buf_varint(dict, pos_len);
             /* free as we go: the buffers are no longer needed */
@@ -876,11 +858,45 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
     return rc ? CARI_ENOMEM : CARI_OK;
 }
 
+/* The inverted sections of a segment being written, each maybe partly in
+ * a file (a merge's). */
+typedef struct inverted {
+    cari_buf dict, dictidx, post, pos;
+    spill post_spill, pos_spill, store_spill;
+    uint64_t nterms;
+} inverted;
+
+/* Write w's tables and stored text with the inverted sections inv into a
+ * new file at path. */
+static int write_segment(cari_segment_writer *w, inverted *inv,
+                         const char *path, int sync, cari_error *err);
+
 int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
                     uint64_t *terms, cari_error *err)
 {
-    cari_buf info = {0}, arts = {0}, pass = {0}, dict = {0}, dictidx = {0};
-    cari_buf post = {0}, pos = {0}, storeidx = {0}, idtext = {0};
+    inverted inv = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0};
+    int rc;
+    /* the open posting of every term is closed after each doc */
+    rc = build_inverted(w, &inv.dict, &inv.dictidx, &inv.post, &inv.pos);
+    inv.nterms = w->nterms;
+    if (rc)
+        rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
+                            path);
+    else
+        rc = write_segment(w, &inv, path, sync, err);
+    cari_buf_free(&inv.dict);
+    cari_buf_free(&inv.dictidx);
+    cari_buf_free(&inv.post);
+    cari_buf_free(&inv.pos);
+    if (!rc && terms)
+        *terms = w->nterms;
+    return rc;
+}
+
+static int write_segment(cari_segment_writer *w, inverted *inv,
+                         const char *path, int sync, cari_error *err)
+{
+    cari_buf info = {0}, arts = {0}, pass = {0}, storeidx = {0}, idtext = {0};
     out_file o = {-1, path, 0, {0}, err};
     unsigned char header[16], trailer[32];
     uint32_t na = (uint32_t)w->first_passage.len;
@@ -888,14 +904,12 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
     size_t i;
     int rc = 0;
 
-    /* the open posting of every term is closed after each doc */
-    rc |= build_inverted(w, &dict, &dictidx, &post, &pos);
     rc |= cari_store_writer_finish(&w->store);
     rc |= cari_store_writer_index(&w->store, &storeidx);
     rc |= cari_buf_u32(&info, na);
     rc |= cari_buf_u32(&info, np);
-    rc |= cari_buf_u32(&info, (uint32_t)w->nterms);
-    rc |= cari_buf_u32(&info, (uint32_t)(dictidx.len / 4));
+    rc |= cari_buf_u32(&info, (uint32_t)inv->nterms);
+    rc |= cari_buf_u32(&info, (uint32_t)(inv->dictidx.len / 4));
     rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_BODY]);
     rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_TITLE]);
     rc |= cari_buf_u32(&info, CARI_SEGMENT_META_TERMS);
@@ -962,12 +976,15 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
     if (!rc) rc = write_section(&o, CARI_SEC_INFO, info.data, info.len);
     if (!rc) rc = write_section(&o, CARI_SEC_ARTICLES, arts.data, arts.len);
     if (!rc) rc = write_section(&o, CARI_SEC_PASSAGES, pass.data, pass.len);
-    if (!rc) rc = write_section(&o, CARI_SEC_DICT, dict.data, dict.len);
-    if (!rc) rc = write_section(&o, CARI_SEC_DICTIDX, dictidx.data, dictidx.len);
-    if (!rc) rc = write_section(&o, CARI_SEC_POSTINGS, post.data, post.len);
-    if (!rc) rc = write_section(&o, CARI_SEC_POSITIONS, pos.data, pos.len);
-    if (!rc) rc = write_section(&o, CARI_SEC_STORE, w->store.data.data,
-                                w->store.data.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_DICT, inv->dict.data, inv->dict.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_DICTIDX, inv->dictidx.data,
+                                inv->dictidx.len);
+    if (!rc) rc = write_section_spilled(&o, CARI_SEC_POSTINGS, &inv->post_spill,
+                                        inv->post.data, inv->post.len);
+    if (!rc) rc = write_section_spilled(&o, CARI_SEC_POSITIONS, &inv->pos_spill,
+                                        inv->pos.data, inv->pos.len);
+    if (!rc) rc = write_section_spilled(&o, CARI_SEC_STORE, &inv->store_spill,
+                                        w->store.data.data, w->store.data.len);
     if (!rc) rc = write_section(&o, CARI_SEC_STOREIDX, storeidx.data, storeidx.len);
     if (!rc) rc = write_section(&o, CARI_SEC_IDS, w->ids.data, w->ids.len);
     if (!rc) rc = write_section(&o, CARI_SEC_IDTEXT, idtext.data, idtext.len);
@@ -992,16 +1009,10 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
         rc = cari_io_error(err, path, "close");
     if (rc)
         cari_io_unlink(path);
-    else if (terms)
-        *terms = w->nterms;
 done:
     cari_buf_free(&info);
     cari_buf_free(&arts);
     cari_buf_free(&pass);
-    cari_buf_free(&dict);
-    cari_buf_free(&dictidx);
-    cari_buf_free(&post);
-    cari_buf_free(&pos);
     cari_buf_free(&storeidx);
     cari_buf_free(&idtext);
     cari_buf_free(&o.table);
@@ -1033,6 +1044,34 @@ static int corrupt(cari_error *err, const char *path, const char *what)
     return cari_set_error(err, CARI_ECORRUPT, "%s: %s", path, what);
 }
 
+/* The file is checksummed through windows of this much: a larger file's
+ * pages are given back as the checksums pass them, so that opening a
+ * segment never holds more of it in memory than this (a merge writes
+ * segments of any size; the writer opens them to commit). */
+#define CRC_WINDOW ((uint64_t)64 << 20)
+
+static uint32_t section_crc(const cari_segment *s, uint64_t off, uint64_t len)
+{
+    uint32_t crc = 0;
+    if (s->size <= CRC_WINDOW)
+        return cari_crc32(s->map + off, (size_t)len);
+    while (len) {
+        uint64_t n = len < CRC_WINDOW ? len : CRC_WINDOW;
+        uintptr_t lo = (uintptr_t)(s->map + off), hi = lo + (uintptr_t)n;
+        long page = sysconf(_SC_PAGESIZE);
+        uintptr_t mask = (uintptr_t)(page > 0 ? page : 4096) - 1;
+        crc = cari_crc32_update(crc, s->map + off, (size_t)n);
+        /* the whole pages read: not memory to keep */
+        lo = (lo + mask) & ~mask;
+        hi &= ~mask;
+        if (hi > lo)
+            (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+        off += n;
+        len -= n;
+    }
+    return crc;
+}
+
 int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
 {
     cari_segment *s;
@@ -1062,9 +1101,14 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     }
     s->size = (size_t)st.st_size;
     /* every byte is read at once (the section checksums below): map the
-     * pages in one go rather than fault them in one by one */
-    s->map = mmap(NULL, s->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE_FLAG,
+     * pages of a file of up to CRC_WINDOW in one go rather than fault
+     * them in one by one; a larger one is read ahead and given back a
+     * window at a time (section_crc) */
+    s->map = mmap(NULL, s->size, PROT_READ,
+                  MAP_PRIVATE | (s->size <= CRC_WINDOW ? MAP_POPULATE_FLAG : 0),
                   fd, 0);
+    if (s->map != MAP_FAILED && s->size > CRC_WINDOW)
+        (void)madvise(s->map, s->size, MADV_SEQUENTIAL);
     close(fd);
     if (s->map == MAP_FAILED) {
         s->map = NULL;
@@ -1127,7 +1171,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
                 goto fail;
             }
         next = off + len;
-        if (cari_crc32(s->map + off, (size_t)len) != crc) {
+        if (section_crc(s, off, len) != crc) {
             cari_set_error(err, CARI_ECORRUPT,
                            "%s: checksum mismatch in section '%s'", path,
                            section_names[id]);
@@ -1551,6 +1595,298 @@ int cari_segment_scan_prefix(const cari_segment *s, const char *prefix,
         if (rc)
             return rc > 0 ? CARI_OK : rc;
     }
+    return rc;
+}
+
+/* ---- merging segments into a new file, streamed ---- */
+
+/* One source of a merge: its dictionary cursor and doc maps. */
+typedef struct merge_src {
+    cari_segment *seg;
+    dict_iter it;
+    cari_term_info info;
+    int live;                /* it holds a term not yet merged */
+    uint32_t *amap, *pmap;   /* old article / passage -> new, or NO_DOC */
+} merge_src;
+
+/* The merged posting list of one term and field (buffers reused). */
+typedef struct merge_list {
+    uint32_t *docs, *tfs, *lens, *pbytes, *vals, *pos;
+    size_t dcap, tcap, lcap, bcap, vcap, pcap;
+    size_t n, nv;
+    cari_arena arena;        /* skip tables */
+} merge_list;
+
+static int grow_u32(uint32_t **p, size_t *cap, size_t need)
+{
+    uint32_t *q;
+    size_t c = *cap ? *cap : 256;
+    if (need <= *cap)
+        return CARI_OK;
+    while (c < need)
+        c *= 2;
+    q = realloc(*p, c * sizeof *q);
+    if (!q)
+        return CARI_ENOMEM;
+    *p = q;
+    *cap = c;
+    return CARI_OK;
+}
+
+/* Append the live postings of field f of a source's current list to l:
+ * new doc numbers, tfs, lengths and (positional) position gaps. */
+static int gather(merge_list *l, const cari_segment_writer *w,
+                  const merge_src *m, int f, int positional)
+{
+    const cari_term_info *info = &m->info;
+    const uint32_t *map = f == CARI_FIELD_BODY ? m->pmap : m->amap;
+    uint32_t limit = f == CARI_FIELD_BODY ? cari_segment_passages(m->seg)
+                                          : cari_segment_articles(m->seg);
+    cari_postings it;
+    uint32_t doc;
+    int rc;
+    cari_arena_reset(&l->arena);
+    rc = cari_postings_open_limit(&it, info->postings[f], info->postings_len[f],
+                                  info->positions[f], info->positions_len[f],
+                                  info->df[f], limit, &l->arena);
+    if (rc)
+        return rc;
+    for (doc = it.doc; doc < limit; doc = cari_postings_next(&it)) {
+        uint32_t to = map[doc], tf = cari_postings_tf(&it), k, last = 0;
+        if (to == NO_DOC)
+            continue;
+        /* docs ascend (the maps keep the order); each position takes a
+         * bit at least, so a larger tf is damage and must not size
+         * memory */
+        if ((l->n && to <= l->docs[l->n - 1]) || tf == 0 ||
+            (positional && tf > (uint64_t)info->positions_len[f] * 8))
+            return CARI_ECORRUPT;
+        if (grow_u32(&l->docs, &l->dcap, l->n + 1) ||
+            grow_u32(&l->tfs, &l->tcap, l->n + 1) ||
+            grow_u32(&l->lens, &l->lcap, l->n + 1))
+            return CARI_ENOMEM;
+        l->docs[l->n] = to;
+        l->tfs[l->n] = tf;
+        l->lens[l->n] = f == CARI_FIELD_BODY ? w->body_len.items[to]
+                                             : w->title_len.items[to];
+        l->n++;
+        if (!positional)
+            continue;
+        if (grow_u32(&l->pos, &l->pcap, tf) ||
+            grow_u32(&l->vals, &l->vcap, l->nv + tf))
+            return CARI_ENOMEM;
+        if (cari_postings_positions(&it, l->pos, tf) != (int)tf)
+            return CARI_ECORRUPT;
+        for (k = 0; k < tf; k++) {
+            if (l->pos[k] < last)
+                return CARI_ECORRUPT;
+            l->vals[l->nv++] = l->pos[k] - last;
+            last = l->pos[k];
+        }
+    }
+    return it.corrupt ? CARI_ECORRUPT : CARI_OK;
+}
+
+static int merge_advance(merge_src *m)
+{
+    int rc = dict_iter_next(&m->it, &m->info);
+    m->live = rc == 1;
+    return rc < 0 ? rc : CARI_OK;
+}
+
+/* The dictionary, postings and positions of the merged segment: the
+ * sources' dictionaries walked side by side in term order, each term's
+ * lists concatenated in source order under the new doc numbers; postings
+ * and positions go to their files as they grow.  A term left with no
+ * posting (all of its articles deleted) is left out, as a fresh run
+ * would.  CARI_EIO and the like come with err set. */
+static int merge_inverted(const cari_segment_writer *w, merge_src *src,
+                          size_t n, inverted *inv, const char *path,
+                          long *bad, cari_error *err)
+{
+    merge_list l;
+    char prev[256], cur[256];
+    size_t prev_len = 0, i;
+    uint64_t released = 0;
+    int rc = CARI_OK;
+    memset(&l, 0, sizeof l);
+    for (i = 0; i < n && !rc; i++) {
+        dict_iter_start(&src[i].it, src[i].seg, 0);
+        rc = merge_advance(&src[i]);
+        *bad = (long)i;
+    }
+    while (!rc) {
+        size_t len = 0, prefix = 0, mark_dict = inv->dict.len;
+        size_t mark_idx = inv->dictidx.len;
+        int f, positional, any = 0, found = 0;
+        for (i = 0; i < n; i++)
+            if (src[i].live &&
+                (!found ||
+                 cmp_bytes(src[i].it.cur, src[i].it.cur_len, cur, len) < 0)) {
+                len = src[i].it.cur_len;
+                memcpy(cur, src[i].it.cur, len);
+                found = 1;
+            }
+        if (!found)
+            break;
+        /* exact forms and metadata terms have no positions (invert()) */
+        positional = len && cur[0] != '=' && cur[0] != '#' && cur[0] != '@';
+        if (inv->nterms % CARI_DICT_BLOCK == 0) {
+            rc |= cari_buf_u32(&inv->dictidx, (uint32_t)inv->dict.len);
+            rc |= cari_buf_varint(&inv->dict,
+                                  inv->post_spill.len + inv->post.len);
+            rc |= cari_buf_varint(&inv->dict, inv->pos_spill.len + inv->pos.len);
+        } else {
+            while (prefix < len && prefix < prev_len &&
+                   cur[prefix] == prev[prefix])
+                prefix++;
+        }
+        rc |= cari_buf_varint(&inv->dict, prefix);
+        rc |= cari_buf_varint(&inv->dict, len - prefix);
+        rc |= cari_buf_append(&inv->dict, cur + prefix, len - prefix);
+        if (rc)
+            rc = CARI_ENOMEM;
+        for (f = 0; f < CARI_NFIELDS && !rc; f++) {
+            size_t post_start = inv->post.len, pos_len;
+            l.n = l.nv = 0;
+            for (i = 0; i < n && !rc; i++)
+                if (src[i].live && src[i].info.df[f] &&
+                    cmp_bytes(src[i].it.cur, src[i].it.cur_len, cur, len) == 0) {
+                    rc = gather(&l, w, &src[i], f, positional);
+                    *bad = (long)i;
+                }
+            if (!rc && cari_buf_varint(&inv->dict, l.n))
+                rc = CARI_ENOMEM;
+            if (rc || l.n == 0)
+                continue;
+            any = 1;
+            if (grow_u32(&l.pbytes, &l.bcap, cari_postings_blocks(l.n) + 1)) {
+                rc = CARI_ENOMEM;
+                break;
+            }
+            rc = encode_list(&inv->post, &inv->pos, l.docs, l.tfs, l.lens,
+                             l.pbytes, (uint32_t)l.n, l.vals, l.nv, &pos_len);
+            if (!rc &&
+                (cari_buf_varint(&inv->dict, inv->post.len - post_start) ||
+                 cari_buf_varint(&inv->dict, pos_len)))
+                rc = CARI_ENOMEM;
+        }
+        if (rc)
+            break;
+        if (!any) {
+            /* every posting was of a deleted article: no such term */
+            inv->dict.len = mark_dict;
+            inv->dictidx.len = mark_idx;
+        } else {
+            inv->nterms++;
+            memcpy(prev, cur, len);
+            prev_len = len;
+        }
+        for (i = 0; i < n && !rc; i++)
+            if (src[i].live &&
+                cmp_bytes(src[i].it.cur, src[i].it.cur_len, cur, len) == 0) {
+                rc = merge_advance(&src[i]);
+                *bad = (long)i;
+            }
+        if (!rc && inv->post.len >= SPILL_BYTES)
+            rc = spill_out(&inv->post_spill, path, 1, &inv->post, err);
+        if (!rc && inv->pos.len >= SPILL_BYTES)
+            rc = spill_out(&inv->pos_spill, path, 2, &inv->pos, err);
+        if (inv->post_spill.len + inv->pos_spill.len >= released + RELEASE_BYTES) {
+            /* the sources are read front to back: what was read is not
+             * memory to keep (it faults in again from the page cache if
+             * a dictionary block is read twice) */
+            released = inv->post_spill.len + inv->pos_spill.len;
+            for (i = 0; i < n; i++)
+                cari_segment_release_pages(src[i].seg);
+        }
+    }
+    free(l.docs);
+    free(l.tfs);
+    free(l.lens);
+    free(l.pbytes);
+    free(l.vals);
+    free(l.pos);
+    cari_arena_free(&l.arena);
+    return rc;
+}
+
+int cari_segment_merge(cari_segment *const *segs,
+                       const unsigned char *const *deleted, size_t n,
+                       int level, const cari_passage_params *pp,
+                       const char *path, int sync, cari_merge_result *res,
+                       cari_error *err)
+{
+    cari_segment_writer *w = NULL;
+    merge_src *src = NULL;
+    inverted inv = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0};
+    size_t i;
+    int rc;
+    memset(res, 0, sizeof *res);
+    err->code = 0;
+    err->message[0] = '\0';
+    src = calloc(n ? n : 1, sizeof *src);
+    rc = src ? cari_segw_new(level, pp, &w) : CARI_ENOMEM;
+    if (rc) {
+        rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* the articles: tables, ids and stored text, source by source */
+    for (i = 0; i < n && !rc; i++) {
+        uint32_t na = cari_segment_articles(segs[i]);
+        uint32_t np = cari_segment_passages(segs[i]);
+        src[i].seg = segs[i];
+        src[i].amap = malloc(((size_t)na + 1) * sizeof *src[i].amap);
+        src[i].pmap = malloc(((size_t)np + 1) * sizeof *src[i].pmap);
+        if (!src[i].amap || !src[i].pmap) {
+            rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+            break;
+        }
+        memset(src[i].amap, 0xff, ((size_t)na + 1) * sizeof *src[i].amap);
+        memset(src[i].pmap, 0xff, ((size_t)np + 1) * sizeof *src[i].pmap);
+        if (cari_segment_first_passage(segs[i], 0) != 0 ||
+            cari_segment_first_passage(segs[i], na) != np) {
+            rc = cari_set_error(err, CARI_ECORRUPT, "a segment's passage "
+                                "table does not decode");
+            res->bad = (long)i;
+            break;
+        }
+        rc = copy_articles(w, segs[i], deleted ? deleted[i] : NULL,
+                           src[i].amap, src[i].pmap, &inv.store_spill, path,
+                           err);
+        res->bad = (long)i;
+        cari_segment_release_pages(segs[i]);  /* its stored text: read */
+    }
+    res->articles = cari_segw_articles(w);
+    res->passages = cari_segw_passages(w);
+    if (rc || res->articles == 0)
+        goto out;
+    rc = merge_inverted(w, src, n, &inv, path, &res->bad, err);
+    if (rc && !err->code)
+        rc = cari_set_error(err, rc, "%s", rc == CARI_ECORRUPT
+                                ? "the dictionary or a posting list does "
+                                  "not decode"
+                                : cari_strerror(rc));
+    if (!rc)
+        rc = write_segment(w, &inv, path, sync, err);
+    if (!rc)
+        res->terms = inv.nterms;
+out:
+    if (!rc || rc != CARI_ECORRUPT)
+        res->bad = -1;
+    for (i = 0; src && i < n; i++) {
+        free(src[i].amap);
+        free(src[i].pmap);
+    }
+    free(src);
+    spill_close(&inv.post_spill);
+    spill_close(&inv.pos_spill);
+    spill_close(&inv.store_spill);
+    cari_buf_free(&inv.dict);
+    cari_buf_free(&inv.dictidx);
+    cari_buf_free(&inv.post);
+    cari_buf_free(&inv.pos);
+    cari_segw_free(w);
     return rc;
 }
 

@@ -51,16 +51,28 @@ void cari_segw_free(cari_segment_writer *w);
 int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
                   const cari_article *a, uint32_t *article_no);
 
-/* Add articles [from, to) of segment src, leaving out those set in the
- * bitmap deleted (or none: NULL), by copying their stored text, passage
- * tables and postings rather than analyzing them again (a merge).  With
- * the analyzer and passage settings that built src, the result is the
- * segment cari_segw_add() would build from the same articles.
- * CARI_ECORRUPT when src does not decode. */
+/* Write at path one segment holding the live articles of segs[0..n) (those
+ * not set in deleted[i], which may be NULL, as may each bitmap), in order:
+ * the segment cari_segw_add() would build from them, with the analyzer and
+ * passage settings that built the sources.  Stored text, passage tables
+ * and postings are copied, not analyzed again, and the file is streamed:
+ * memory holds the passage and article tables, the dictionary and one
+ * posting list at a time, whatever the sources' size (the postings,
+ * positions and stored text pass through unnamed temporary files beside
+ * path).  No live article: nothing is written (res->articles 0).
+ * CARI_ECORRUPT when a source does not decode (res->bad: which); err
+ * says what failed. */
+typedef struct cari_merge_result {
+    uint32_t articles, passages;
+    uint64_t terms;
+    long bad;  /* the source that does not decode, or -1 */
+} cari_merge_result;
 struct cari_segment;
-int cari_segw_add_from(cari_segment_writer *w, struct cari_segment *src,
-                       const unsigned char *deleted, uint32_t from,
-                       uint32_t to);
+int cari_segment_merge(struct cari_segment *const *segs,
+                       const unsigned char *const *deleted, size_t n,
+                       int level, const cari_passage_params *pp,
+                       const char *path, int sync, cari_merge_result *res,
+                       cari_error *err);
 
 uint32_t cari_segw_articles(const cari_segment_writer *w);
 uint32_t cari_segw_passages(const cari_segment_writer *w);

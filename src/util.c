@@ -259,6 +259,11 @@ uint32_t cari_crc32(const void *data, size_t n)
     return n ? libdeflate_crc32(0, data, n) : 0;
 }
 
+uint32_t cari_crc32_update(uint32_t crc, const void *data, size_t n)
+{
+    return n ? libdeflate_crc32(crc, data, n) : crc;
+}
+
 uint64_t cari_fnv1a64(const char *s, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ull;

@@ -173,6 +173,8 @@ uint64_t cari_fnv1a64(const char *s, size_t n);
  * data[0..n): libdeflate's, which folds with carry-less multiplies where
  * the CPU has them (twice zlib's speed here). */
 uint32_t cari_crc32(const void *data, size_t n);
+/* The CRC-32 of the bytes before (crc) followed by data[0..n). */
+uint32_t cari_crc32_update(uint32_t crc, const void *data, size_t n);
 /* path = dir + "/" + name into out (size cap); CARI_EINVAL if too long. */
 int cari_path_join(char *out, size_t cap, const char *dir, const char *name);
 

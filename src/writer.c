@@ -926,105 +926,79 @@ static void choose_merge(survivor *sv, size_t n, size_t target,
     free(order);
 }
 
-/* Write the merged segment under construction; its entry joins next. */
-static int finish_merged(cari_writer *w, cari_segment_writer **segw,
-                         cari_manifest *next)
-{
-    char name[64], path[4096];
-    cari_manifest_entry e;
-    cari_error err;
-    uint64_t terms;
-    int rc;
-    if (!*segw || cari_segw_articles(*segw) == 0)
-        return CARI_OK;
-    e.number = w->m.next_segment++;
-    next->next_segment = w->m.next_segment;
-    e.articles = cari_segw_articles(*segw);
-    e.passages = cari_segw_passages(*segw);
-    e.deletes_gen = 0;
-    e.ndeleted = 0;
-    cari_segment_file_name(name, sizeof name, e.number);
-    if (cari_path_join(path, sizeof path, w->dir, name))
-        return writer_error(w, CARI_EINVAL, "index path too long");
-    cari_io_unlink(path);
-    rc = cari_segw_write(*segw, path, w->opts.sync, &terms, &err);
-    cari_segw_free(*segw);
-    *segw = NULL;
-    if (rc)
-        return writer_error(w, rc, "merging: %s", err.message);
-    if (cari_manifest_push(next, &e))
-        return writer_error(w, CARI_ENOMEM, "out of memory");
-    return CARI_OK;
-}
-
 /*
- * Merge the marked survivors: copy every live article of theirs (stored
- * text, passage tables, postings: cari_segw_add_from, no analysis), in
- * segment order, into new segments, a new one begun whenever the one
- * being built outgrows the memory budget.  A source is copied in runs of
- * articles sized to what is left of the budget (estimated from its file:
- * a segment takes about MERGE_MEMORY_PER_BYTE bytes in memory per byte of
- * file while it is built), each run a pass over its dictionary.  The
- * merged segments have no deletions.
+ * Merge the marked survivors into one new segment: every live article of
+ * theirs (stored text, passage tables, postings: cari_segment_merge, no
+ * analysis), in segment order.  The merge streams its output, so its
+ * memory does not grow with the segments' size (segment.h).  The merged
+ * segment has no deletions.
  */
-#define MERGE_MEMORY_PER_BYTE 3
-#define MERGE_MIN_RUN 64
-
 static int merge_marked(cari_writer *w, survivor *sv, size_t n,
                         cari_manifest *next)
 {
-    cari_segment_writer *segw = NULL;
-    size_t budget = w->opts.memory_mb << 20;
-    size_t i;
-    int rc = CARI_OK;
+    cari_segment **segs = calloc(n ? n : 1, sizeof *segs);
+    const unsigned char **del = calloc(n ? n : 1, sizeof *del);
+    char name[64], path[4096];
+    cari_manifest_entry e;
+    cari_merge_result res;
+    cari_error err;
+    size_t i, k = 0;
+    int rc;
+    if (!segs || !del) {
+        free(segs);
+        free(del);
+        return writer_error(w, CARI_ENOMEM, "out of memory");
+    }
 #ifdef __GLIBC__
     /* the workers' buffers were freed into their threads' malloc arenas,
      * which glibc keeps; give that memory back before the merge takes its
      * own, so that indexing and merging do not add up */
     malloc_trim(0);
 #endif
-    for (i = 0; i < n && !rc; i++) {
-        uint32_t a = 0, articles = sv[i].e.articles;
-        double per_article;
-        if (!sv[i].merge)
-            continue;
-        per_article = articles ? (double)cari_segment_file_size(sv[i].seg) *
-                                     MERGE_MEMORY_PER_BYTE / articles
-                               : 1;
-        while (a < articles && !rc) {
-            size_t used, left;
-            uint32_t run;
-            if (!segw) {
-                rc = cari_segw_new(w->opts.compression_level, &w->pp, &segw);
-                if (rc)
-                    return writer_error(w, rc, "out of memory");
-            }
-            used = cari_segw_memory(segw);
-            left = used < budget ? budget - used : 0;
-            run = (uint32_t)(left / (per_article > 1 ? per_article : 1));
-            if (run < MERGE_MIN_RUN)
-                run = MERGE_MIN_RUN;
-            if (run > articles - a)
-                run = articles - a;
-            rc = cari_segw_add_from(segw, sv[i].seg, sv[i].deleted, a, a + run);
-            if (rc) {
-                if (rc == CARI_ECORRUPT)
-                    writer_error(w, rc, "%s/seg-%06u.cari: does not decode "
-                                 "(while merging)", w->dir, sv[i].e.number);
-                else
-                    writer_error(w, rc, "merging: %s", cari_strerror(rc));
-                break;
-            }
-            a += run;
-            if (cari_segw_memory(segw) > budget)
-                rc = finish_merged(w, &segw, next);
+    for (i = 0; i < n; i++)
+        if (sv[i].merge) {
+            segs[k] = sv[i].seg;
+            del[k++] = sv[i].deleted;
         }
-        /* it was read through: not memory to keep */
-        cari_segment_release_pages(sv[i].seg);
+    e.number = w->m.next_segment;
+    cari_segment_file_name(name, sizeof name, e.number);
+    if (cari_path_join(path, sizeof path, w->dir, name)) {
+        rc = writer_error(w, CARI_EINVAL, "index path too long");
+        goto out;
     }
-    if (!rc)
-        rc = finish_merged(w, &segw, next);
-    cari_segw_free(segw);
+    cari_io_unlink(path);
+    rc = cari_segment_merge(segs, del, k, w->opts.compression_level, &w->pp,
+                            path, w->opts.sync, &res, &err);
+    /* they were read through: not memory to keep */
+    for (i = 0; i < k; i++)
+        cari_segment_release_pages(segs[i]);
+    if (rc == CARI_ECORRUPT && res.bad >= 0) {
+        /* name the damaged source */
+        for (i = 0; i < n; i++)
+            if (sv[i].seg == segs[res.bad])
+                break;
+        rc = writer_error(w, rc, "%s/seg-%06u.cari: does not decode (while "
+                          "merging: %s)", w->dir,
+                          i < n ? sv[i].e.number : 0, err.message);
+        goto out;
+    }
+    if (rc) {
+        rc = writer_error(w, rc, "merging: %s", err.message);
+        goto out;
+    }
+    if (res.articles == 0)
+        goto out;  /* nothing live: no segment */
+    w->m.next_segment++;
+    next->next_segment = w->m.next_segment;
+    e.articles = res.articles;
+    e.passages = res.passages;
+    e.deletes_gen = 0;
+    e.ndeleted = 0;
+    if (cari_manifest_push(next, &e))
+        rc = writer_error(w, CARI_ENOMEM, "out of memory");
+out:
+    free(segs);
+    free(del);
     return rc;
 }
 

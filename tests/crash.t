@@ -2,8 +2,9 @@
 # crash.t -- a failed or killed writer leaves the last completed commit.
 #
 # cari-index is stopped at every point of a run, for a fresh index and for
-# updates of an existing one (adds, replacements and deletions; --merge;
-# an automatic merge past CARI_AUTO_MERGE_SEGMENTS segments):
+# updates of an existing one (adds, replacements and deletions; --merge,
+# also of segments large enough that the merge streams through temporary
+# files; an automatic merge past CARI_AUTO_MERGE_SEGMENTS segments):
 #   (a) the k-th file operation (open for writing, write, fsync, rename,
 #       unlink) fails with EIO, then with ENOSPC that stays (a full disk),
 #       for k = 1, 2, ... until the run gets through;
@@ -102,6 +103,14 @@ for i in $(seq 1 12); do
 done
 is "$("$CI" -i "$BASE_AUTO" --stats | awk '/^segments/ {print $2}')" 12 \
     "the automatic-merge base has 12 segments"
+BASE_BIG=$TMP/base/big            # the 4,500 distinct ids of big.jsonl in
+head -n 4500 "$TMP/in/big.jsonl" > "$TMP/in/distinct.jsonl"  # three runs:
+split -n l/3 -d "$TMP/in/distinct.jsonl" "$TMP/in/bigpart."  # merging them
+for p in "$TMP"/in/bigpart.0*; do  # streams the stored text and the
+    "$CI" -q -j1 -i "$BASE_BIG" "$p"  # positions through temporary files
+done
+is "$("$CI" -i "$BASE_BIG" --stats | awk '/^segments/ {print $2}')" 3 \
+    "the big-merge base has 3 segments"
 
 # Scenario: name, base dir, cari-index arguments (-i DIR is added).
 # One thread, so that the k-th operation is the same in every run; the
@@ -114,6 +123,7 @@ SCENARIOS=(
     "merge|$BASE_UPD|-j1 --merge"
     "automerge|$BASE_AUTO|-j1 --delete kecil-3 $TMP/in/update.jsonl"
     "threads|$BASE_UPD|-j2 --memory 16 --delete berita-004 $TMP/in/big.jsonl"
+    "bigmerge|$BASE_BIG|-j1 --delete besar-7 --merge"
 )
 
 points=0; failures=0; kill_points=0; RERUNS=0
@@ -209,6 +219,7 @@ for s in "${SCENARIOS[@]}"; do
         "$(awk '{print $2}' "$TMP/ops" | sort | uniq -c | tr -s ' \n' ' ')"
     f0=$failures; p0=$points; kp0=$kill_points
     step=1; [ "$SCEN" = threads ] && [ "$SLOW" != 1 ] && step=5
+    [ "$SCEN" = bigmerge ] && [ "$SLOW" != 1 ] && step=3
     for k in $(seq 1 "$step" $((nops + 1))); do
         K_AT=$k
         kind_k=$(sed -n "${k}p" "$TMP/ops" | cut -d' ' -f2)

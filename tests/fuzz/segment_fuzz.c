@@ -7,9 +7,8 @@
  * mutations reach the structure behind them -- what a crc collision or a
  * writer bug would leave.  If the reader opens it, a MANIFEST naming it
  * is written and the index is checked (cari_index_check) and searched
- * with a few queries, with snippets, and its articles are copied into a
- * new segment as a merge does (cari_segw_add_from), which is written and
- * opened.  Asserts: open, check, search and copy return OK or
+ * with a few queries, with snippets, and it is merged into a new segment
+ * (cari_segment_merge, what a commit's merge runs), which is opened.  Asserts: open, check, search and copy return OK or
  * CARI_ECORRUPT (ENOTERMS/EVERSION where they apply) -- and when the
  * checker calls the index sound, searching it reports no damage and its
  * copy succeeds and opens.
@@ -41,37 +40,31 @@ static const char *const queries[] = {
     "laut -ikan", "warga NEAR/3 sungai", "+pasar kereta", "=menulis",
     "(hujan OR sungai) AND nelayan"};
 
-/* Copy every article of the segment at path into a new segment, as a
- * merge does, write it and open it. */
+/* Merge the segment at path into a new segment, as a commit's merge
+ * does, and open what it wrote. */
 static void copy_segment(const char *path, int sound)
 {
     static const cari_passage_params pp = CARI_PASSAGE_PARAMS_INIT;
     char out[420];
     cari_segment *s, *t;
-    cari_segment_writer *w;
+    cari_merge_result res;
     cari_error err;
-    uint64_t terms;
     int rc;
     if (cari_segment_open(path, &s, &err) != CARI_OK)
         abort();  /* it opened a moment ago */
-    if (cari_segw_new(4, &pp, &w) != CARI_OK)
-        abort();
-    rc = cari_segw_add_from(w, s, NULL, 0, cari_segment_articles(s));
+    snprintf(out, sizeof out, "%s.copy", path);
+    remove(out);
+    rc = cari_segment_merge(&s, NULL, 1, 4, &pp, out, 0, &res, &err);
     if (rc != CARI_OK && (rc != CARI_ECORRUPT || sound))
-        abort();  /* a sound segment copies */
-    if (rc == CARI_OK && cari_segw_articles(w) > 0) {
-        snprintf(out, sizeof out, "%s.copy", path);
-        remove(out);
-        if (cari_segw_write(w, out, 0, &terms, &err) != CARI_OK)
-            abort();
+        abort();  /* a sound segment merges */
+    if (rc == CARI_OK && res.articles > 0) {
         if (cari_segment_open(out, &t, &err) != CARI_OK)
-            abort();  /* what the copy wrote opens */
+            abort();  /* what the merge wrote opens */
         if (cari_segment_articles(t) != cari_segment_articles(s))
             abort();
         cari_segment_close(t);
-        remove(out);
     }
-    cari_segw_free(w);
+    remove(out);
     cari_segment_close(s);
 }
 
