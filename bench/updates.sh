@@ -10,10 +10,11 @@
 # After each commit: segments, deleted (not yet merged away) articles,
 # index size, the commit's time, and top-10 p50/p95 of the 1000 title
 # queries of `make bench` (the second of two passes), also as a ratio to
-# an index of the same content built in one run.  The automatic merge (past 12 segments, index.h) is
-# what keeps the ratio flat (writer.c, choose_merge).  Writes bench/results/updates.tsv; --record
-# adds the table to docs/BENCHMARKS.md.  Defaults: 24 steps, 5%, 1 thread
-# (one segment per commit: the worst case for the segment count).
+# an index of the same content built in one run.  The automatic merge (by
+# tiers, writer.c choose_tiers; docs/DESIGN.md) is what keeps the ratio
+# flat.  Writes bench/results/updates.tsv; --record adds the table to
+# docs/BENCHMARKS.md.  Defaults: 24 steps, 5%, 1 thread (one segment per
+# commit: the worst case for the segment count).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)

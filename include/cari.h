@@ -233,6 +233,12 @@ CARI_API int cari_writer_commit(cari_writer *writer);
  */
 #define CARI_AUTO_MERGE_SEGMENTS 12
 #define CARI_AUTO_MERGE_DELETED 20
+/* ... and it merges by tiers: once CARI_MERGE_FACTOR segments of the last
+ * commit are of about the same size (their live bytes in the same power
+ * of the factor, counted from CARI_MERGE_FLOOR_MB; smaller ones all in
+ * the first tier), they are merged into one (docs/DESIGN.md). */
+#define CARI_MERGE_FACTOR 4
+#define CARI_MERGE_FLOOR_MB 1
 CARI_API int cari_writer_merge(cari_writer *writer, unsigned max_segments);
 
 typedef struct cari_writer_stats {

@@ -877,6 +877,7 @@ typedef struct survivor {
     int new_deletes;                /* deleted changed: a new file */
     uint32_t live;
     int merge;                      /* chosen to be merged */
+    int old;                        /* of the last commit, not this session */
 } survivor;
 
 static int cmp_live(const void *x, const void *y)
@@ -887,15 +888,81 @@ static int cmp_live(const void *x, const void *y)
     return a->e.number < b->e.number ? -1 : a->e.number > b->e.number;
 }
 
-/* Mark the segments to merge: the smallest ones, enough to leave at most
- * `target` segments (a merged group counts as one); and, for an automatic
- * merge, once deleted articles are CARI_AUTO_MERGE_DELETED percent of the
- * index, every segment that holds any: dead articles still cost every
- * query that meets them (postings, statistics) and take space.  The share
- * is the whole index's, not a segment's, so the outcome does not depend
- * on how the writer's threads happened to split the articles: after such
- * a commit the statistics count live articles only, whatever the split
- * (docs/DESIGN.md). */
+/* A segment's live bytes, estimated: its file's share of live articles. */
+static uint64_t live_bytes(const survivor *v)
+{
+    uint64_t size = cari_segment_file_size(v->seg);
+    return v->e.articles ? size / v->e.articles * v->live : size;
+}
+
+/* The tier of a segment of `bytes` live bytes: 0 below
+ * CARI_MERGE_FACTOR * CARI_MERGE_FLOOR_MB, then one more for each factor. */
+static unsigned tier_of(uint64_t bytes)
+{
+    uint64_t x = bytes / ((uint64_t)CARI_MERGE_FLOOR_MB << 20);
+    unsigned t = 0;
+    while (x >= CARI_MERGE_FACTOR) {
+        x /= CARI_MERGE_FACTOR;
+        t++;
+    }
+    return t;
+}
+
+/* Tiered merging (a log-structured policy, like Lucene's): once
+ * CARI_MERGE_FACTOR segments of the last commit share a tier, they are
+ * merged into one, which lands a tier or more higher, where it may fill
+ * that tier too (then that tier joins the same merge).  So the segment
+ * count stays near CARI_MERGE_FACTOR - 1 per tier, the tiers growing by
+ * the factor, and an article is rewritten about once per tier.  Only the
+ * last commit's segments count: this session's own are split by the
+ * writer's threads in a way that varies from run to run, and a merge
+ * drops the deleted articles from the statistics, so the choice must not
+ * depend on them (docs/DESIGN.md).  Segments of the last commit already
+ * chosen join the merge first. */
+static void choose_tiers(survivor *sv, size_t n)
+{
+    uint64_t merged = 0;
+    int any = 0;
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (sv[i].merge && sv[i].old) {
+            merged += live_bytes(&sv[i]);
+            any = 1;
+        }
+    for (;;) {
+        size_t count[64] = {0};
+        unsigned t, full = 64;
+        for (i = 0; i < n; i++)
+            if (sv[i].old && !sv[i].merge)
+                count[tier_of(live_bytes(&sv[i]))]++;
+        if (any)
+            count[tier_of(merged)]++;
+        for (t = 0; t < 64 && full == 64; t++)
+            if (count[t] >= CARI_MERGE_FACTOR)
+                full = t;
+        if (full == 64)
+            return;
+        /* at least CARI_MERGE_FACTOR - 1 of them are not yet chosen */
+        for (i = 0; i < n; i++)
+            if (sv[i].old && !sv[i].merge &&
+                tier_of(live_bytes(&sv[i])) == full) {
+                sv[i].merge = 1;
+                merged += live_bytes(&sv[i]);
+                any = 1;
+            }
+    }
+}
+
+/* Mark the segments to merge: for an automatic merge, once deleted
+ * articles are CARI_AUTO_MERGE_DELETED percent of the index, every segment
+ * that holds any: dead articles still cost every query that meets them
+ * (postings, statistics) and take space.  The share is the whole index's,
+ * not a segment's, so the outcome does not depend on how the writer's
+ * threads happened to split the articles: after such a commit the
+ * statistics count live articles only, whatever the split
+ * (docs/DESIGN.md).  Then the tiers (choose_tiers); and last the smallest
+ * segments, enough to leave at most `target` (a merged group counts as
+ * one). */
 static void choose_merge(survivor *sv, size_t n, size_t target,
                          int automatic)
 {
@@ -910,6 +977,8 @@ static void choose_merge(survivor *sv, size_t n, size_t target,
         for (i = 0; i < n; i++)
             if (sv[i].live < sv[i].e.articles)
                 sv[i].merge = 1;
+    if (automatic)
+        choose_tiers(sv, n);
     if (target < 1)
         target = 1;
     if (n <= target)
@@ -1066,6 +1135,7 @@ int cari_writer_commit(cari_writer *w)
     for (i = 0; i < w->m.n && !rc; i++) {
         survivor *v = &sv[nsv];
         v->e = w->m.entries[i];
+        v->old = 1;
         v->seg = w->segs[i].seg;
         v->deleted = newdel[i] ? newdel[i] : w->segs[i].deleted;
         v->new_deletes = newdel[i] != NULL;
@@ -1078,6 +1148,7 @@ int cari_writer_commit(cari_writer *w)
         survivor *v = &sv[nsv];
         cari_manifest_entry e = {p->number, p->articles, p->passages, 0, 0};
         v->e = e;
+        v->old = 0;  /* the slot may hold a skipped old segment's */
         v->deleted = pendel[i];
         v->new_deletes = pendel[i] != NULL;
         v->live = e.articles - cari_count_bits(v->deleted, e.articles);

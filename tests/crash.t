@@ -4,7 +4,7 @@
 # cari-index is stopped at every point of a run, for a fresh index and for
 # updates of an existing one (adds, replacements and deletions; --merge,
 # also of segments large enough that the merge streams through temporary
-# files; an automatic merge past CARI_AUTO_MERGE_SEGMENTS segments):
+# files; an automatic merge of CARI_MERGE_FACTOR segments of one tier):
 #   (a) the k-th file operation (open for writing, write, fsync, rename,
 #       unlink) fails with EIO, then with ENOSPC that stays (a full disk),
 #       for k = 1, 2, ... until the run gets through;
@@ -96,13 +96,13 @@ BASE_UPD=$TMP/base/upd            # three commits: three segments
 "$CI" -q -j1 -i "$BASE_UPD" "$ROOT/corpus/artikel"
 "$CI" -q -j1 -i "$BASE_UPD" "$TMP/in/base.jsonl"
 "$CI" -q -j1 -i "$BASE_UPD" --delete berita-005 "$TMP/in/small.jsonl"
-BASE_AUTO=$TMP/base/auto          # 12 one-article commits: the 13th merges
-for i in $(seq 1 12); do
+BASE_AUTO=$TMP/base/auto          # 4 one-article commits (CARI_MERGE_FACTOR):
+for i in $(seq 1 4); do           # the next commit merges them by tier
     sed -n "${i}p" "$TMP/in/small.jsonl" > "$TMP/one.jsonl"
     "$CI" -q -j1 -i "$BASE_AUTO" "$TMP/one.jsonl"
 done
-is "$("$CI" -i "$BASE_AUTO" --stats | awk '/^segments/ {print $2}')" 12 \
-    "the automatic-merge base has 12 segments"
+is "$("$CI" -i "$BASE_AUTO" --stats | awk '/^segments/ {print $2}')" 4 \
+    "the automatic-merge base has 4 segments"
 BASE_BIG=$TMP/base/big            # the 4,500 distinct ids of big.jsonl in
 head -n 4500 "$TMP/in/big.jsonl" > "$TMP/in/distinct.jsonl"  # three runs:
 split -n l/3 -d "$TMP/in/distinct.jsonl" "$TMP/in/bigpart."  # merging them

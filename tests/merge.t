@@ -12,8 +12,8 @@
 # coded posting lists (skips, seeks into blocks, positions of skipped
 # postings); and 6,000 articles of ../shared/data's clickid_news in three
 # runs with 5% replacements (skipped, saying so, without ../shared), which
-# also checks that a merge with a small --memory splits its output and
-# still ranks like the fresh index.
+# also checks that a merge with the smallest --memory still writes one
+# segment, the fresh run's.  And the automatic merge by tiers.
 . "$(dirname "$0")/tap.sh"
 
 CI=$BIN/cari-index
@@ -95,6 +95,24 @@ with open(f"{out}/delete", "w") as f:
     f.write("".join(f"gen-{n}\n" for n in rng.sample(range(1200), 150)))
 PY
 DELETE=$TMP/g/delete merge_case generated "$TMP/g/1.jsonl" "$TMP/g/2.jsonl" "$TMP/g/3.jsonl"
+
+# ---- automatic merges by tier (CARI_MERGE_FACTOR 4) ----
+# one article per commit: once the last commit left 4 segments of one tier
+# (all tiny here), the next commit merges them; a merged index ranks like
+# a fresh one of the same articles
+ix=$TMP/tiers counts=
+for i in 1 2 3 4 5 6 7 8 9; do
+    sed -n "${i}p" "$ROOT/corpus/berita.jsonl" > "$TMP/one.jsonl"
+    "$CI" -q -j1 --no-sync -i "$ix" "$TMP/one.jsonl"
+    counts="$counts $("$CI" -i "$ix" --stats | awk '$1 == "segments" {print $2}')"
+done
+is "$counts" " 1 2 3 4 2 3 4 2 3" "segments after each of 9 one-article commits"
+head -n 9 "$ROOT/corpus/berita.jsonl" > "$TMP/nine.jsonl"
+"$CI" -q -j1 --no-sync -i "$TMP/tiers-fresh" "$TMP/nine.jsonl"
+is "$("$CS" -i "$ix" -f tsv -n 20 pemerintah warga banjir)" \
+   "$("$CS" -i "$TMP/tiers-fresh" -f tsv -n 20 pemerintah warga banjir)" \
+   "the tier-merged index ranks like a fresh one"
+"$CI" -q -i "$ix" --check; ok $? "the tier-merged index passes --check"
 
 # ---- real news, three runs with replacements; a small --memory ----
 src=$SHARED/data/corpus/clickid_news.jsonl.gz
