@@ -963,8 +963,8 @@ static void choose_tiers(survivor *sv, size_t n)
  * (docs/DESIGN.md).  Then the tiers (choose_tiers); and last the smallest
  * segments, enough to leave at most `target` (a merged group counts as
  * one). */
-static void choose_merge(survivor *sv, size_t n, size_t target,
-                         int automatic)
+static int choose_merge(survivor *sv, size_t n, size_t target,
+                        int automatic)
 {
     survivor **order;
     size_t i, k;
@@ -982,10 +982,11 @@ static void choose_merge(survivor *sv, size_t n, size_t target,
     if (target < 1)
         target = 1;
     if (n <= target)
-        return;
+        return CARI_OK;
     order = malloc(n * sizeof *order);
-    if (!order)
-        return;  /* no merge this time: the commit itself still succeeds */
+    if (!order)  /* an automatic merge can wait for the next commit; a
+                    merge asked for cannot be skipped in silence */
+        return automatic ? CARI_OK : CARI_ENOMEM;
     for (i = 0; i < n; i++)
         order[i] = &sv[i];
     qsort(order, n, sizeof *order, cmp_live);
@@ -993,6 +994,7 @@ static void choose_merge(survivor *sv, size_t n, size_t target,
     for (i = 0; i < k; i++)
         order[i]->merge = 1;
     free(order);
+    return CARI_OK;
 }
 
 /*
@@ -1164,7 +1166,8 @@ int cari_writer_commit(cari_writer *w)
         target = w->merge_target ? w->merge_target
                  : nsv > CARI_AUTO_MERGE_SEGMENTS ? CARI_AUTO_MERGE_SEGMENTS / 2
                                                   : nsv;
-        choose_merge(sv, nsv, target, !w->merge_target);
+        if (choose_merge(sv, nsv, target, !w->merge_target))
+            rc = writer_error(w, CARI_ENOMEM, "out of memory");
         /* a full merge of one segment drops its deleted articles */
         if (w->merge_target == 1 && nsv == 1 && sv[0].deleted)
             sv[0].merge = 1;

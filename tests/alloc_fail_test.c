@@ -26,7 +26,9 @@
  * a second writer adds, replaces and deletes, commits; then open the
  * index, search (free words, a phrase, a prefix, NEAR, a title field,
  * metadata filters, snippets and highlights, explain), suggest, and check
- * it.  Once with one writer thread and once with two (workers and the
+ * it; a third writer merges the index into one segment
+ * (cari_writer_merge), commits, and the index is searched and checked
+ * again.  Once with one writer thread and once with two (workers and the
  * batch queue).  When a step fails it is repeated (with a new writer for
  * a writer step), after verifying what is on disk.
  *
@@ -339,6 +341,26 @@ fail:
     return -1;
 }
 
+/* Session C: merge everything into one segment.  0 when committed. */
+static int write_c(run *r)
+{
+    cari_writer *w = open_writer(r, "C");
+    int bad;
+    if (!w)
+        return -1;
+    bad = outcome(r, cari_writer_merge(w, 1), "C: cari_writer_merge",
+                  cari_writer_errmsg(w)) ||
+          outcome(r, cari_writer_commit(w), "C: cari_writer_commit",
+                  cari_writer_errmsg(w));
+    cari_writer_close(w);
+    return bad ? -1 : 0;
+}
+
+static int write_session(run *r, int s)
+{
+    return s == 1 ? write_a(r) : s == 2 ? write_b(r) : write_c(r);
+}
+
 typedef struct query_def {
     const char *q;
     unsigned flags;          /* added to the defaults */
@@ -479,9 +501,11 @@ static void check_index(run *r)
 }
 
 /* What the index must look like after each commit, from a fault-free
- * run: [0] none, [1] after session A, [2] after session B. */
+ * run: [0] none, [1] after session A, [2] after session B, [3] after
+ * session C (merged). */
+#define NSTATES 4
 typedef struct reference {
-    char state[3][16384];
+    char state[NSTATES][16384];
 } reference;
 
 /* Fail with the first line where got and want differ. */
@@ -545,20 +569,20 @@ static void one_run(const char *dir, int threads, unsigned long k,
     atomic_store(&fired, 0);
     atomic_store(&fail_at, k);
     atomic_store(&counting, 1);
-    for (s = 0; s < 3; s++) {
+    for (s = 0; s < NSTATES; s++) {
         r.out = got->state[s];
         r.cap = sizeof got->state[s];
         r.len = 0;
         r.out[0] = '\0';
-        if (s > 0 && (s == 1 ? write_a(&r) : write_b(&r))) {
+        if (s > 0 && write_session(&r, s)) {
             /* the failed session left the previous commit; a new writer
              * then succeeds */
             if (ref)
                 verify_state(&r, ref, s - 1);
-            assert_int_equal(s == 1 ? write_a(&r) : write_b(&r), 0);
+            assert_int_equal(write_session(&r, s), 0);
         }
         search_all(&r);
-        if (s == 2)
+        if (s >= 2)
             check_index(&r);
     }
     atomic_store(&counting, 0);
@@ -567,7 +591,7 @@ static void one_run(const char *dir, int threads, unsigned long k,
     os->failed = r.failed;
     snprintf(os->where, sizeof os->where, "%s", r.where);
     if (ref)
-        for (s = 0; s < 3; s++) {
+        for (s = 0; s < NSTATES; s++) {
             char what[300];
             snprintf(what, sizeof what, "k=%lu threads=%d: state %d differs "
                      "from the fault-free run (failure: %s)", k, threads, s,
@@ -596,6 +620,9 @@ static void sweep(int threads)
     assert_true(strstr(ref.state[0], "no index") != NULL);
     assert_true(strstr(ref.state[1], "a3#") != NULL);
     assert_true(strstr(ref.state[2], "a5#") != NULL);
+    assert_true(strstr(ref.state[3], "a5#") != NULL);
+    assert_true(strstr(ref.state[3], "segments 1 ") != NULL);
+    assert_true(strstr(ref.state[2], "segments 1 ") == NULL);
     /* with threads, the count varies a little from run to run: go on
      * until a run completes without reaching k */
     k = getenv("CARI_ALLOC_FROM") ? strtoul(getenv("CARI_ALLOC_FROM"), NULL, 10)
