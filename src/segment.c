@@ -1181,6 +1181,8 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         s->sec[id] = s->map + off;
         s->sec_len[id] = (size_t)len;
     }
+    if (s->size > CRC_WINDOW)  /* read through: queries read at random */
+        (void)madvise(s->map, s->size, MADV_NORMAL);
     if (next != table_off) {
         rc = corrupt(err, path, "bad section table");
         goto fail;
@@ -1872,7 +1874,7 @@ int cari_segment_merge(cari_segment *const *segs,
     if (!rc)
         res->terms = inv.nterms;
 out:
-    if (!rc || rc != CARI_ECORRUPT)
+    if (rc != CARI_ECORRUPT)
         res->bad = -1;
     for (i = 0; src && i < n; i++) {
         free(src[i].amap);
