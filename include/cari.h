@@ -224,21 +224,20 @@ CARI_API int cari_writer_commit(cari_writer *writer);
  * Ask the next commit to merge segments until at most max_segments remain
  * (1: everything into one segment, which also drops deleted articles from
  * the files and the statistics).  Without this call a commit merges by
- * itself only when more than CARI_AUTO_MERGE_SEGMENTS segments would be
- * live, the smallest ones first, and, once at least
- * CARI_AUTO_MERGE_DELETED percent of the index's articles are deleted, it
- * rewrites every segment that holds deleted articles.  Merging copies the
- * live articles' stored text and postings into one new segment, streamed
- * (its memory does not grow with the index; docs/DESIGN.md).
+ * itself: by tiers, once CARI_MERGE_FACTOR segments of the last commit
+ * are of about the same size (their live bytes in the same power of the
+ * factor, counted from CARI_MERGE_FLOOR_MB; smaller ones all in the first
+ * tier); once at least CARI_AUTO_MERGE_DELETED percent of the index's
+ * articles are deleted, every segment that holds deleted articles; and
+ * when more than CARI_AUTO_MERGE_SEGMENTS segments would be live, the
+ * smallest ones.  Merging copies the live articles' stored text and
+ * postings into one new segment, streamed (its memory grows with the
+ * passages, not with the text; docs/DESIGN.md).
  */
-#define CARI_AUTO_MERGE_SEGMENTS 12
-#define CARI_AUTO_MERGE_DELETED 20
-/* ... and it merges by tiers: once CARI_MERGE_FACTOR segments of the last
- * commit are of about the same size (their live bytes in the same power
- * of the factor, counted from CARI_MERGE_FLOOR_MB; smaller ones all in
- * the first tier), they are merged into one (docs/DESIGN.md). */
 #define CARI_MERGE_FACTOR 4
 #define CARI_MERGE_FLOOR_MB 1
+#define CARI_AUTO_MERGE_DELETED 20
+#define CARI_AUTO_MERGE_SEGMENTS 12
 CARI_API int cari_writer_merge(cari_writer *writer, unsigned max_segments);
 
 typedef struct cari_writer_stats {

@@ -57,9 +57,8 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
  * passage settings that built the sources.  Stored text, passage tables
  * and postings are copied, not analyzed again, and the file is streamed:
  * memory holds the passage and article tables, the dictionary and one
- * posting list at a time, whatever the sources' size (the postings,
- * positions and stored text pass through unnamed temporary files beside
- * path).  No live article: nothing is written (res->articles 0).
+ * posting list at a time, not the text (the postings, positions and
+ * stored text pass through unnamed temporary files beside path).  No live article: nothing is written (res->articles 0).
  * CARI_ECORRUPT when a source does not decode (res->bad: which); err
  * says what failed. */
 typedef struct cari_merge_result {

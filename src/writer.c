@@ -1000,8 +1000,8 @@ static int choose_merge(survivor *sv, size_t n, size_t target,
 /*
  * Merge the marked survivors into one new segment: every live article of
  * theirs (stored text, passage tables, postings: cari_segment_merge, no
- * analysis), in segment order.  The merge streams its output, so its
- * memory does not grow with the segments' size (segment.h).  The merged
+ * analysis), in segment order.  The merge streams its output: its memory
+ * grows with the passages, not with the text (segment.h).  The merged
  * segment has no deletions.
  */
 static int merge_marked(cari_writer *w, survivor *sv, size_t n,
