@@ -400,7 +400,7 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
                 return CARI_ENOMEM;
         }
         f->cur_tf++;
-        if (tok->term[0] == '=' || tok->term[0] == '#' || tok->term[0] == '@')
+        if (!cari_term_positional(tok->term, tok->term_len))
             continue;  /* exact forms, metadata: doc and tf only */
         before = f->pos.len;
         if (sbuf_varint(&f->pos, tok->position - f->last_pos))
@@ -750,7 +750,6 @@ static int encode_list(cari_buf *post, cari_buf *pos, const uint32_t *docs,
         *pos_len = pos->len - pos_start;
     } else {
         memset(pbytes, 0, (cari_postings_blocks(df) + 1) * 4);
-        *pos_len = 0;
     }
     rc |= cari_postings_encode(post, docs, tfs, lens, pbytes, df);
     return rc ? CARI_ENOMEM : CARI_OK;
@@ -1613,8 +1612,9 @@ typedef struct merge_src {
 
 /* The merged posting list of one term and field (buffers reused). */
 typedef struct merge_list {
-    uint32_t *docs, *tfs, *lens, *pbytes, *vals, *pos;
-    size_t dcap, tcap, lcap, bcap, vcap, pcap;
+    uint32_t *docs, *tfs, *lens;  /* cap entries each */
+    uint32_t *pbytes, *vals;      /* bcap, vcap */
+    size_t cap, bcap, vcap;
     size_t n, nv;
     cari_arena arena;        /* skip tables */
 } merge_list;
@@ -1632,6 +1632,25 @@ static int grow_u32(uint32_t **p, size_t *cap, size_t need)
         return CARI_ENOMEM;
     *p = q;
     *cap = c;
+    return CARI_OK;
+}
+
+/* Room in l for `more` postings. */
+static int merge_list_reserve(merge_list *l, size_t more)
+{
+    uint32_t **arrays[3] = {&l->docs, &l->tfs, &l->lens};
+    size_t need = l->n + more, cap = l->cap ? l->cap : 256, i;
+    if (need <= l->cap)
+        return CARI_OK;
+    while (cap < need)
+        cap *= 2;
+    for (i = 0; i < 3; i++) {
+        uint32_t *p = realloc(*arrays[i], cap * sizeof *p);
+        if (!p)
+            return CARI_ENOMEM;  /* the others keep l->cap at least */
+        *arrays[i] = p;
+    }
+    l->cap = cap;
     return CARI_OK;
 }
 
@@ -1653,20 +1672,18 @@ static int gather(merge_list *l, const cari_segment_writer *w,
                                   info->df[f], limit, &l->arena);
     if (rc)
         return rc;
+    if (merge_list_reserve(l, info->df[f]))
+        return CARI_ENOMEM;
     for (doc = it.doc; doc < limit; doc = cari_postings_next(&it)) {
-        uint32_t to = map[doc], tf = cari_postings_tf(&it), k, last = 0;
+        uint32_t to = map[doc], tf = cari_postings_tf(&it), k, *v;
         if (to == NO_DOC)
             continue;
-        /* docs ascend (the maps keep the order); each position takes a
-         * bit at least, so a larger tf is damage and must not size
-         * memory */
-        if ((l->n && to <= l->docs[l->n - 1]) || tf == 0 ||
+        /* docs ascend (the maps keep the order) and fit the room made
+         * for df of them; each position takes a bit at least, so a larger
+         * tf is damage and must not size memory */
+        if ((l->n && to <= l->docs[l->n - 1]) || l->n == l->cap || tf == 0 ||
             (positional && tf > (uint64_t)info->positions_len[f] * 8))
             return CARI_ECORRUPT;
-        if (grow_u32(&l->docs, &l->dcap, l->n + 1) ||
-            grow_u32(&l->tfs, &l->tcap, l->n + 1) ||
-            grow_u32(&l->lens, &l->lcap, l->n + 1))
-            return CARI_ENOMEM;
         l->docs[l->n] = to;
         l->tfs[l->n] = tf;
         l->lens[l->n] = f == CARI_FIELD_BODY ? w->body_len.items[to]
@@ -1674,17 +1691,18 @@ static int gather(merge_list *l, const cari_segment_writer *w,
         l->n++;
         if (!positional)
             continue;
-        if (grow_u32(&l->pos, &l->pcap, tf) ||
-            grow_u32(&l->vals, &l->vcap, l->nv + tf))
+        if (grow_u32(&l->vals, &l->vcap, l->nv + tf))
             return CARI_ENOMEM;
-        if (cari_postings_positions(&it, l->pos, tf) != (int)tf)
+        v = l->vals + l->nv;
+        if (cari_postings_positions(&it, v, tf) != (int)tf)
             return CARI_ECORRUPT;
-        for (k = 0; k < tf; k++) {
-            if (l->pos[k] < last)
+        /* positions to gaps, as invert() keeps them */
+        for (k = tf - 1; k > 0; k--) {
+            if (v[k] < v[k - 1])
                 return CARI_ECORRUPT;
-            l->vals[l->nv++] = l->pos[k] - last;
-            last = l->pos[k];
+            v[k] -= v[k - 1];
         }
+        l->nv += tf;
     }
     return it.corrupt ? CARI_ECORRUPT : CARI_OK;
 }
@@ -1701,38 +1719,45 @@ static int merge_advance(merge_src *m)
  * lists concatenated in source order under the new doc numbers; postings
  * and positions go to their files as they grow.  A term left with no
  * posting (all of its articles deleted) is left out, as a fresh run
- * would.  CARI_EIO and the like come with err set. */
+ * would.  CARI_EIO and the like come with err set; for damage, *bad
+ * names the source. */
 static int merge_inverted(const cari_segment_writer *w, merge_src *src,
                           size_t n, inverted *inv, const char *path,
                           long *bad, cari_error *err)
 {
     merge_list l;
     char prev[256], cur[256];
-    size_t prev_len = 0, i;
+    size_t prev_len = 0, i, j, *with = malloc((n ? n : 1) * sizeof *with);
     uint64_t released = 0;
-    int rc = CARI_OK;
+    int rc = with ? CARI_OK : CARI_ENOMEM;
     memset(&l, 0, sizeof l);
     for (i = 0; i < n && !rc; i++) {
         dict_iter_start(&src[i].it, src[i].seg, 0);
-        rc = merge_advance(&src[i]);
-        *bad = (long)i;
+        if ((rc = merge_advance(&src[i])))
+            *bad = (long)i;
     }
     while (!rc) {
-        size_t len = 0, prefix = 0, mark_dict = inv->dict.len;
+        size_t len = 0, prefix = 0, nwith = 0, mark_dict = inv->dict.len;
         size_t mark_idx = inv->dictidx.len;
-        int f, positional, any = 0, found = 0;
-        for (i = 0; i < n; i++)
-            if (src[i].live &&
-                (!found ||
-                 cmp_bytes(src[i].it.cur, src[i].it.cur_len, cur, len) < 0)) {
+        int f, positional, any = 0;
+        /* the smallest current term, and the sources that hold it */
+        for (i = 0; i < n; i++) {
+            int c;
+            if (!src[i].live)
+                continue;
+            c = nwith ? cmp_bytes(src[i].it.cur, src[i].it.cur_len, cur, len)
+                      : -1;
+            if (c < 0) {
                 len = src[i].it.cur_len;
                 memcpy(cur, src[i].it.cur, len);
-                found = 1;
+                nwith = 0;
             }
-        if (!found)
+            if (c <= 0)
+                with[nwith++] = i;
+        }
+        if (!nwith)
             break;
-        /* exact forms and metadata terms have no positions (invert()) */
-        positional = len && cur[0] != '=' && cur[0] != '#' && cur[0] != '@';
+        positional = cari_term_positional(cur, len);
         if (inv->nterms % CARI_DICT_BLOCK == 0) {
             rc |= cari_buf_u32(&inv->dictidx, (uint32_t)inv->dict.len);
             rc |= cari_buf_varint(&inv->dict,
@@ -1751,12 +1776,10 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
             size_t post_start = inv->post.len, pos_len;
             l.n = l.nv = 0;
-            for (i = 0; i < n && !rc; i++)
-                if (src[i].live && src[i].info.df[f] &&
-                    cmp_bytes(src[i].it.cur, src[i].it.cur_len, cur, len) == 0) {
-                    rc = gather(&l, w, &src[i], f, positional);
-                    *bad = (long)i;
-                }
+            for (j = 0; j < nwith && !rc; j++)
+                if (src[with[j]].info.df[f] &&
+                    (rc = gather(&l, w, &src[with[j]], f, positional)))
+                    *bad = (long)with[j];
             if (!rc && cari_buf_varint(&inv->dict, l.n))
                 rc = CARI_ENOMEM;
             if (rc || l.n == 0)
@@ -1784,12 +1807,9 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
             memcpy(prev, cur, len);
             prev_len = len;
         }
-        for (i = 0; i < n && !rc; i++)
-            if (src[i].live &&
-                cmp_bytes(src[i].it.cur, src[i].it.cur_len, cur, len) == 0) {
-                rc = merge_advance(&src[i]);
-                *bad = (long)i;
-            }
+        for (j = 0; j < nwith && !rc; j++)
+            if ((rc = merge_advance(&src[with[j]])))
+                *bad = (long)with[j];
         if (!rc && inv->post.len >= SPILL_BYTES)
             rc = spill_out(&inv->post_spill, path, 1, &inv->post, err);
         if (!rc && inv->pos.len >= SPILL_BYTES)
@@ -1803,12 +1823,12 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
                 cari_segment_release_pages(src[i].seg);
         }
     }
+    free(with);
     free(l.docs);
     free(l.tfs);
     free(l.lens);
     free(l.pbytes);
     free(l.vals);
-    free(l.pos);
     cari_arena_free(&l.arena);
     return rc;
 }
@@ -1856,7 +1876,8 @@ int cari_segment_merge(cari_segment *const *segs,
         rc = copy_articles(w, segs[i], deleted ? deleted[i] : NULL,
                            src[i].amap, src[i].pmap, &inv.store_spill, path,
                            err);
-        res->bad = (long)i;
+        if (rc)
+            res->bad = (long)i;
         cari_segment_release_pages(segs[i]);  /* its stored text: read */
     }
     res->articles = cari_segw_articles(w);
@@ -1877,6 +1898,7 @@ out:
     if (rc != CARI_ECORRUPT)
         res->bad = -1;
     for (i = 0; src && i < n; i++) {
+        cari_segment_release_pages(segs[i]);  /* read through */
         free(src[i].amap);
         free(src[i].pmap);
     }

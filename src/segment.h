@@ -51,6 +51,14 @@ void cari_segw_free(cari_segment_writer *w);
 int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
                   const cari_article *a, uint32_t *article_no);
 
+/* Whether a term's postings carry positions: not an exact form ("=word")
+ * or a metadata term ("#key\x1fvalue", "@date"), which hold doc and tf
+ * only (the writer and a merge share this rule). */
+static inline int cari_term_positional(const char *term, size_t len)
+{
+    return len && term[0] != '=' && term[0] != '#' && term[0] != '@';
+}
+
 /* Write at path one segment holding the live articles of segs[0..n) (those
  * not set in deleted[i], which may be NULL, as may each bitmap), in order:
  * the segment cari_segw_add() would build from them, with the analyzer and

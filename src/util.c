@@ -256,7 +256,7 @@ int cari_mkdir_p(const char *dir)
 
 uint32_t cari_crc32(const void *data, size_t n)
 {
-    return n ? libdeflate_crc32(0, data, n) : 0;
+    return cari_crc32_update(0, data, n);
 }
 
 uint32_t cari_crc32_update(uint32_t crc, const void *data, size_t n)

@@ -877,7 +877,6 @@ typedef struct survivor {
     int new_deletes;                /* deleted changed: a new file */
     uint32_t live;
     int merge;                      /* chosen to be merged */
-    int old;                        /* of the last commit, not this session */
 } survivor;
 
 static int cmp_live(const void *x, const void *y)
@@ -917,23 +916,23 @@ static unsigned tier_of(uint64_t bytes)
  * last commit's segments count: this session's own are split by the
  * writer's threads in a way that varies from run to run, and a merge
  * drops the deleted articles from the statistics, so the choice must not
- * depend on them (docs/DESIGN.md).  Segments of the last commit already
+ * depend on them (docs/DESIGN.md).  They are sv[0..nold); those already
  * chosen join the merge first. */
-static void choose_tiers(survivor *sv, size_t n)
+static void choose_tiers(survivor *sv, size_t nold)
 {
     uint64_t merged = 0;
     int any = 0;
     size_t i;
-    for (i = 0; i < n; i++)
-        if (sv[i].merge && sv[i].old) {
+    for (i = 0; i < nold; i++)
+        if (sv[i].merge) {
             merged += live_bytes(&sv[i]);
             any = 1;
         }
     for (;;) {
         size_t count[64] = {0};
         unsigned t, full = 64;
-        for (i = 0; i < n; i++)
-            if (sv[i].old && !sv[i].merge)
+        for (i = 0; i < nold; i++)
+            if (!sv[i].merge)
                 count[tier_of(live_bytes(&sv[i]))]++;
         if (any)
             count[tier_of(merged)]++;
@@ -943,9 +942,8 @@ static void choose_tiers(survivor *sv, size_t n)
         if (full == 64)
             return;
         /* at least CARI_MERGE_FACTOR - 1 of them are not yet chosen */
-        for (i = 0; i < n; i++)
-            if (sv[i].old && !sv[i].merge &&
-                tier_of(live_bytes(&sv[i])) == full) {
+        for (i = 0; i < nold; i++)
+            if (!sv[i].merge && tier_of(live_bytes(&sv[i])) == full) {
                 sv[i].merge = 1;
                 merged += live_bytes(&sv[i]);
                 any = 1;
@@ -963,7 +961,7 @@ static void choose_tiers(survivor *sv, size_t n)
  * (docs/DESIGN.md).  Then the tiers (choose_tiers); and last the smallest
  * segments, enough to leave at most `target` (a merged group counts as
  * one). */
-static int choose_merge(survivor *sv, size_t n, size_t target,
+static int choose_merge(survivor *sv, size_t n, size_t nold, size_t target,
                         int automatic)
 {
     survivor **order;
@@ -978,7 +976,7 @@ static int choose_merge(survivor *sv, size_t n, size_t target,
             if (sv[i].live < sv[i].e.articles)
                 sv[i].merge = 1;
     if (automatic)
-        choose_tiers(sv, n);
+        choose_tiers(sv, nold);
     if (target < 1)
         target = 1;
     if (n <= target)
@@ -1040,9 +1038,6 @@ static int merge_marked(cari_writer *w, survivor *sv, size_t n,
     cari_io_unlink(path);
     rc = cari_segment_merge(segs, del, k, w->opts.compression_level, &w->pp,
                             path, w->opts.sync, &res, &err);
-    /* they were read through: not memory to keep */
-    for (i = 0; i < k; i++)
-        cari_segment_release_pages(segs[i]);
     if (rc == CARI_ECORRUPT && res.bad >= 0) {
         /* name the damaged source */
         for (i = 0; i < n; i++)
@@ -1108,7 +1103,7 @@ int cari_writer_commit(cari_writer *w)
     unsigned char **newdel = NULL, **pendel = NULL;
     cari_segment **penseg = NULL;  /* the pending segments, open */
     survivor *sv = NULL;
-    size_t i, nsv = 0, target;
+    size_t i, nsv = 0, nold, target;
     int rc, merging = 0, unsynced = CARI_OK;
     cari_error err;
     if (!w)
@@ -1137,7 +1132,6 @@ int cari_writer_commit(cari_writer *w)
     for (i = 0; i < w->m.n && !rc; i++) {
         survivor *v = &sv[nsv];
         v->e = w->m.entries[i];
-        v->old = 1;
         v->seg = w->segs[i].seg;
         v->deleted = newdel[i] ? newdel[i] : w->segs[i].deleted;
         v->new_deletes = newdel[i] != NULL;
@@ -1145,12 +1139,12 @@ int cari_writer_commit(cari_writer *w)
         if (v->live)
             nsv++;
     }
+    nold = nsv;
     for (i = 0; i < w->npending && !rc; i++) {
         pending_segment *p = &w->pending[i];
         survivor *v = &sv[nsv];
         cari_manifest_entry e = {p->number, p->articles, p->passages, 0, 0};
         v->e = e;
-        v->old = 0;  /* the slot may hold a skipped old segment's */
         v->deleted = pendel[i];
         v->new_deletes = pendel[i] != NULL;
         v->live = e.articles - cari_count_bits(v->deleted, e.articles);
@@ -1166,7 +1160,7 @@ int cari_writer_commit(cari_writer *w)
         target = w->merge_target ? w->merge_target
                  : nsv > CARI_AUTO_MERGE_SEGMENTS ? CARI_AUTO_MERGE_SEGMENTS / 2
                                                   : nsv;
-        if (choose_merge(sv, nsv, target, !w->merge_target))
+        if (choose_merge(sv, nsv, nold, target, !w->merge_target))
             rc = writer_error(w, CARI_ENOMEM, "out of memory");
         /* a full merge of one segment drops its deleted articles */
         if (w->merge_target == 1 && nsv == 1 && sv[0].deleted)
