@@ -13,10 +13,11 @@
 /* Word codes (docstore.h)                                             */
 /* ------------------------------------------------------------------ */
 
-#define WORD_LEAD 0xF5   /* codes: 0xF5..0xFF, then the low byte */
+#define WORD_LEAD 0xF5   /* two-byte codes: 0xF5..0xFF, then the low byte */
+#define WORD_LEAD3 0xC1  /* three-byte codes: 0xC1, then two bytes */
 #define WORD_ESC 0xC0    /* 0xC0 b: the byte b */
-#define WORD_SLOTS 8192  /* the writer's table: twice CARI_STORE_WORDS+ */
-#define COUNT_SLOTS (1u << 17)
+#define COUNT_SLOTS (1u << 18)
+#define COUNT_BATCH 32
 
 static int is_letter(unsigned c)
 {
@@ -25,7 +26,7 @@ static int is_letter(unsigned c)
 
 static int is_special(unsigned c)
 {
-    return c == WORD_ESC || c >= WORD_LEAD;
+    return (c & 0xfeu) == WORD_ESC || c >= WORD_LEAD;
 }
 
 /* A hash of the word p[0..n), 3 <= n <= 32: its first and last 8 bytes
@@ -46,33 +47,77 @@ static uint32_t word_hash(const unsigned char *p, size_t n)
     return (uint32_t)(a >> 32);
 }
 
-#define SLOT_WORD 0xfffu /* CARI_STORE_WORDS + 1 fits */
+/* A slot of the writer's table: the word's number + 1 (17 bits: up to
+ * CARI_STORE_WORDS + 1), its length - 1 (5 bits) and 10 bits of its
+ * hash, so that a slot of another word is mostly passed over without
+ * reading the word. */
+#define SLOT_WORD 0x1ffffu
 
 static uint32_t slot_key(uint32_t hash, size_t n)
 {
-    return (hash >> 18) << 18 | (uint32_t)n << 12;
+    return (hash >> 22) << 22 | (uint32_t)(n - 1) << 17;
 }
 
+/* p[0..n) == q[0..n), 3 <= n <= 32, without a call: first and last 8
+ * (or 4) bytes, and the 8-byte pieces between. */
+static inline int word_eq(const unsigned char *p, const unsigned char *q,
+                          size_t n)
+{
+    uint64_t a, b, c, d;
+    size_t i;
+    if (n < 4)
+        return p[0] == q[0] && p[1] == q[1] && p[2] == q[2];
+    if (n < 8) {
+        uint32_t x, y, z, t;
+        memcpy(&x, p, 4);
+        memcpy(&y, q, 4);
+        memcpy(&z, p + n - 4, 4);
+        memcpy(&t, q + n - 4, 4);
+        return x == y && z == t;
+    }
+    memcpy(&a, p + n - 8, 8);
+    memcpy(&b, q + n - 8, 8);
+    if (a != b)
+        return 0;
+    for (i = 0; i + 8 < n; i += 8) {
+        memcpy(&c, p + i, 8);
+        memcpy(&d, q + i, 8);
+        if (c != d)
+            return 0;
+    }
+    return 1;
+}
+
+/* A word of the sample and its count; key is its hash with the low 5 bits
+ * replaced by its length - 1, so that a probe compares bytes only when
+ * both agree. */
 typedef struct word_count {
     const unsigned char *p;
-    uint32_t len, count;
+    uint32_t key, count;
 } word_count;
+
+#define COUNT_KEY(hash, n) (((hash) & ~31u) | (uint32_t)((n) - 1))
+#define COUNT_LEN(w) (((w)->key & 31u) + 1)
 
 static int cmp_word_bytes(const word_count *a, const word_count *b)
 {
-    int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
-    return c ? c : (a->len > b->len) - (a->len < b->len);
+    uint32_t al = COUNT_LEN(a), bl = COUNT_LEN(b);
+    int c = memcmp(a->p, b->p, al < bl ? al : bl);
+    return c ? c : (al > bl) - (al < bl);
 }
 
-static uint64_t word_saving(const word_count *w)
+/* What coding each use of w saves before deflate, with a code of
+ * code_len bytes. */
+static uint64_t word_saving(const word_count *w, unsigned code_len)
 {
-    return (uint64_t)(w->len - 2) * w->count;
+    uint32_t len = COUNT_LEN(w);
+    return len > code_len ? (uint64_t)(len - code_len) * w->count : 0;
 }
 
-static int cmp_word_saving(const void *x, const void *y)
+static int cmp_word_saving3(const void *x, const void *y)
 {
     const word_count *a = x, *b = y;
-    uint64_t sa = word_saving(a), sb = word_saving(b);
+    uint64_t sa = word_saving(a, 3), sb = word_saving(b, 3);
     if (sa != sb)
         return sa < sb ? 1 : -1;
     return cmp_word_bytes(a, b);
@@ -86,19 +131,29 @@ static int cmp_word_count(const void *x, const void *y)
     return cmp_word_bytes(a, b);
 }
 
+/* Listing a word costs its length + 1 bytes; it is kept if coding it saves
+ * CARI_STORE_KEEP times that in the sample (the rest of the segment only
+ * adds uses). */
+static int worth_listing(const word_count *w, unsigned code_len)
+{
+    return word_saving(w, code_len) > CARI_STORE_KEEP * (uint64_t)(COUNT_LEN(w) + 1);
+}
+
 /*
  * Learn the word list from sample[0..n): count the runs of 3 to 32 ASCII
- * letters, keep those whose coding saves well more than listing them
- * costs (in the sample alone: the rest of the segment only adds), the
- * CARI_STORE_WORDS that save most, numbered most frequent first (the lead
- * bytes of frequent words then repeat, which deflate's Huffman codes
- * like).  Builds w->words, w->word_off and w->word_slots.
+ * letters and keep those worth listing.  The CARI_STORE_WORDS2 most
+ * frequent get two-byte codes (a two-byte code saves one byte a use more
+ * than a three-byte one, so it goes to the words used most); of the rest,
+ * the CARI_STORE_WORDS3 that save most with three-byte codes get those.
+ * Each group is numbered most frequent first (the lead bytes of frequent
+ * words then repeat, which deflate's Huffman codes like).  Builds
+ * w->words and w->word_slots.
  */
 static int learn_words(cari_store_writer *w, const unsigned char *sample,
                        size_t n)
 {
     word_count *slots = calloc(COUNT_SLOTS, sizeof *slots), *keep;
-    size_t used = 0, nkeep = 0, i = 0;
+    size_t used = 0, nkeep = 0, n2, n3 = 0, i = 0, nslots;
     int rc = CARI_ENOMEM;
     if (!slots)
         return CARI_ENOMEM;
@@ -106,59 +161,81 @@ static int learn_words(cari_store_writer *w, const unsigned char *sample,
      * 64 KB, 3% larger at 24 KB) */
     if (n < CARI_STORE_WORDS_MIN_SAMPLE)
         n = 0;
+    /* words are found a batch at a time and their slots prefetched, then
+     * counted: the table is megabytes, visited at random */
     while (i < n) {
-        size_t j = i, h;
-        if (!is_letter(sample[i])) {
-            i++;
-            continue;
+        struct {
+            const unsigned char *p;
+            uint32_t len, hash;
+        } batch[COUNT_BATCH];
+        size_t nb = 0, k;
+        while (i < n && nb < COUNT_BATCH) {
+            size_t j = i;
+            if (!is_letter(sample[i])) {
+                i++;
+                continue;
+            }
+            while (j < n && is_letter(sample[j]))
+                j++;
+            if (j - i >= CARI_STORE_WORD_MIN && j - i <= CARI_STORE_WORD_MAX) {
+                batch[nb].p = sample + i;
+                batch[nb].len = (uint32_t)(j - i);
+                batch[nb].hash = word_hash(sample + i, j - i);
+                __builtin_prefetch(&slots[batch[nb].hash & (COUNT_SLOTS - 1)]);
+                nb++;
+            }
+            i = j;
         }
-        while (j < n && is_letter(sample[j]))
-            j++;
-        if (j - i >= CARI_STORE_WORD_MIN && j - i <= CARI_STORE_WORD_MAX) {
-            h = word_hash(sample + i, j - i) & (COUNT_SLOTS - 1);
-            while (slots[h].p && (slots[h].len != j - i ||
-                                  memcmp(slots[h].p, sample + i, j - i)))
+        for (k = 0; k < nb; k++) {
+            uint32_t key = COUNT_KEY(batch[k].hash, batch[k].len);
+            size_t h = batch[k].hash & (COUNT_SLOTS - 1);
+            while (slots[h].p &&
+                   (slots[h].key != key ||
+                    !word_eq(slots[h].p, batch[k].p, batch[k].len)))
                 h = (h + 1) & (COUNT_SLOTS - 1);
             if (slots[h].p) {
                 slots[h].count++;
             } else if (used < COUNT_SLOTS / 2) { /* full: count the known */
-                slots[h].p = sample + i;
-                slots[h].len = (uint32_t)(j - i);
+                slots[h].p = batch[k].p;
+                slots[h].key = key;
                 slots[h].count = 1;
                 used++;
             }
         }
-        i = j;
     }
-    /* each use saves length - 2 bytes before deflate, which would have
-     * found many of them anyway; listing a word costs its length + 1
-     * after it: kept if it saves four times that in the sample (on
-     * clickid_news, smaller by 1.4% at 256 KB of text than at twice, as
-     * large at 1 MB, where the list is full either way) */
     keep = slots;
     for (i = 0; i < COUNT_SLOTS; i++)
-        if (slots[i].p && word_saving(&slots[i]) > 4 * (slots[i].len + 1))
+        if (slots[i].p && worth_listing(&slots[i], 2))
             keep[nkeep++] = slots[i];
-    qsort(keep, nkeep, sizeof *keep, cmp_word_saving);
-    if (nkeep > CARI_STORE_WORDS)
-        nkeep = CARI_STORE_WORDS;
     qsort(keep, nkeep, sizeof *keep, cmp_word_count);
-    w->word_off = malloc((nkeep ? nkeep : 1) * sizeof *w->word_off);
-    w->word_slots = calloc(WORD_SLOTS, sizeof *w->word_slots);
-    if (!w->word_off || !w->word_slots)
+    n2 = nkeep < CARI_STORE_WORDS2 ? nkeep : CARI_STORE_WORDS2;
+    for (i = n2; i < nkeep; i++)
+        if (worth_listing(&keep[i], 3))
+            keep[n2 + n3++] = keep[i];
+    qsort(keep + n2, n3, sizeof *keep, cmp_word_saving3);
+    if (n3 > CARI_STORE_WORDS3)
+        n3 = CARI_STORE_WORDS3;
+    qsort(keep + n2, n3, sizeof *keep, cmp_word_count);
+    nkeep = n2 + n3;
+    for (nslots = 1024; nslots < 2 * nkeep; nslots *= 2)
+        ;
+    w->word_slots = calloc(nslots, sizeof *w->word_slots);
+    if (!w->word_slots)
         goto done;
+    w->slot_mask = (uint32_t)nslots - 1;
     for (i = 0; i < nkeep; i++) {
-        uint32_t hash = word_hash(keep[i].p, keep[i].len);
-        size_t h = hash & (WORD_SLOTS - 1);
-        if (cari_buf_reserve(&w->words, keep[i].len + 1))
+        uint32_t len = COUNT_LEN(&keep[i]);
+        uint32_t hash = word_hash(keep[i].p, len);
+        size_t h = hash & w->slot_mask;
+        if (cari_buf_reserve(&w->words, len + 1))
             goto done;
-        w->words.data[w->words.len++] = (unsigned char)keep[i].len;
-        w->word_off[i] = (uint32_t)w->words.len;
-        memcpy(w->words.data + w->words.len, keep[i].p, keep[i].len);
-        w->words.len += keep[i].len;
+        w->words.data[w->words.len++] = (unsigned char)len;
         while (w->word_slots[h])
-            h = (h + 1) & (WORD_SLOTS - 1);
-        w->word_slots[h] = slot_key(hash, keep[i].len) | (uint32_t)(i + 1);
+            h = (h + 1) & w->slot_mask;
+        w->word_slots[h] = (uint64_t)w->words.len << 32 |
+                           slot_key(hash, len) | (uint32_t)(i + 1);
+        memcpy(w->words.data + w->words.len, keep[i].p, len);
+        w->words.len += len;
     }
     w->nwords = (uint32_t)nkeep;
     rc = CARI_OK;
@@ -167,26 +244,28 @@ done:
     return rc;
 }
 
-/* The number of word p[0..n), or -1.  A slot holds the word's number + 1
- * (12 bits), its length and 14 bits of its hash, so that a slot of
- * another word is passed over without reading the word. */
+/* The number of word p[0..n) of hash word_hash(p, n), or -1.  A slot
+ * holds the word's key and number (slot_key) and its offset in the list. */
 static long word_lookup(const cari_store_writer *w, const unsigned char *p,
-                        size_t n)
+                        size_t n, uint32_t hash)
 {
-    uint32_t hash = word_hash(p, n), key = slot_key(hash, n), v;
-    size_t h = hash & (WORD_SLOTS - 1);
+    uint32_t key = slot_key(hash, n);
+    size_t h = hash & w->slot_mask;
+    uint64_t v;
     while ((v = w->word_slots[h])) {
-        if ((v & ~SLOT_WORD) == key) {
-            uint32_t i = (v & SLOT_WORD) - 1u;
-            if (memcmp(w->words.data + w->word_off[i], p, n) == 0)
-                return (long)i;
-        }
-        h = (h + 1) & (WORD_SLOTS - 1);
+        if (((uint32_t)v & ~SLOT_WORD) == key &&
+            word_eq(w->words.data + (v >> 32), p, n))
+            return (long)((uint32_t)v & SLOT_WORD) - 1;
+        h = (h + 1) & w->slot_mask;
     }
     return -1;
 }
 
-/* Append the coding of s[0..n) to out. */
+/* Append the coding of s[0..n) to out.  The words are found CODE_BATCH
+ * at a time and their slots prefetched, then coded: with tens of
+ * thousands of words the table does not stay in cache. */
+#define CODE_BATCH 16
+
 static int code_field(const cari_store_writer *w, const unsigned char *s,
                       size_t n, cari_buf *out)
 {
@@ -196,27 +275,51 @@ static int code_field(const cari_store_writer *w, const unsigned char *s,
         return CARI_ENOMEM;
     o = out->data + out->len;
     while (s < end) {
-        unsigned c = *s;
-        if (is_letter(c)) {
-            const unsigned char *q = s + 1;
-            long code = -1;
+        const unsigned char *ws[CODE_BATCH], *t = s;
+        uint32_t wl[CODE_BATCH], wh[CODE_BATCH];
+        size_t nb = 0, k;
+        while (t < end && nb < CODE_BATCH) {
+            const unsigned char *q = t + 1;
+            if (!is_letter(*t)) {
+                t++;
+                continue;
+            }
             while (q < end && is_letter(*q))
                 q++;
-            if (q - s >= CARI_STORE_WORD_MIN && q - s <= CARI_STORE_WORD_MAX)
-                code = word_lookup(w, s, (size_t)(q - s));
-            if (code >= 0) {
+            if (q - t >= CARI_STORE_WORD_MIN && q - t <= CARI_STORE_WORD_MAX) {
+                ws[nb] = t;
+                wl[nb] = (uint32_t)(q - t);
+                wh[nb] = word_hash(t, wl[nb]);
+                __builtin_prefetch(&w->word_slots[wh[nb] & w->slot_mask]);
+                nb++;
+            }
+            t = q;
+        }
+        for (k = 0; k <= nb; k++) {
+            const unsigned char *stop = k < nb ? ws[k] : t;
+            long code;
+            while (s < stop) { /* letters, spaces, marks, escaped bytes */
+                unsigned c = *s++;
+                if (is_special(c))
+                    *o++ = WORD_ESC;
+                *o++ = (unsigned char)c;
+            }
+            if (k == nb)
+                break;
+            code = word_lookup(w, ws[k], wl[k], wh[k]);
+            if (code >= CARI_STORE_WORDS2) {
+                code -= CARI_STORE_WORDS2;
+                *o++ = WORD_LEAD3;
+                *o++ = (unsigned char)(code >> 8);
+                *o++ = (unsigned char)(code & 0xff);
+            } else if (code >= 0) {
                 *o++ = (unsigned char)(WORD_LEAD + (code >> 8));
                 *o++ = (unsigned char)(code & 0xff);
             } else {
-                memcpy(o, s, (size_t)(q - s));
-                o += q - s;
+                memcpy(o, ws[k], wl[k]);
+                o += wl[k];
             }
-            s = q;
-        } else {
-            if (is_special(c))
-                *o++ = WORD_ESC;
-            *o++ = (unsigned char)c;
-            s++;
+            s = ws[k] + wl[k];
         }
     }
     out->len = (size_t)(o - out->data);
@@ -338,7 +441,7 @@ int cari_store_decode_record(const unsigned char *words, const uint32_t *loc,
             if (cari_buf_reserve(out, 16 * (size_t)(ce - s) + 32))
                 return CARI_ENOMEM;
             o = out->data + out->len;
-            while (s < ce) { /* a code may end one byte past ce */
+            while (s < ce) { /* a code may end two bytes past ce */
                 unsigned c = *s;
                 if (!is_special(c)) {
                     *o++ = (unsigned char)c;
@@ -349,15 +452,24 @@ int cari_store_decode_record(const unsigned char *words, const uint32_t *loc,
                     return CARI_ECORRUPT; /* cut */
                 if (c == WORD_ESC) {
                     *o++ = s[1];
+                    s += 2;
                 } else {
-                    uint32_t code = (c - WORD_LEAD) << 8 | s[1], w;
+                    uint32_t code, w;
+                    if (c == WORD_LEAD3) {
+                        if (s + 2 >= e)
+                            return CARI_ECORRUPT; /* cut */
+                        code = CARI_STORE_WORDS2 + ((uint32_t)s[1] << 8 | s[2]);
+                        s += 3;
+                    } else {
+                        code = (c - WORD_LEAD) << 8 | s[1];
+                        s += 2;
+                    }
                     if (code >= nwords)
                         return CARI_ECORRUPT;
                     w = loc[code];
                     memcpy(o, words + (w >> 8), w & 0xff);
                     o += w & 0xff;
                 }
-                s += 2;
             }
             out->len = (size_t)(o - out->data);
         }
@@ -505,7 +617,7 @@ size_t cari_store_writer_memory(const cari_store_writer *w)
     return w->block.cap + w->data.cap + w->block_offsets.cap +
            w->block_sizes.cap + w->article_loc.cap + w->held.cap +
            w->coded.cap + w->words.cap +
-           (w->word_slots ? WORD_SLOTS * 4 + CARI_STORE_WORDS * 4 : 0) +
+           (w->word_slots ? ((size_t)w->slot_mask + 1) * 8 : 0) +
            (w->ld ? (size_t)1 << 20 : 0); /* libdeflate: up to ~1 MiB */
 }
 
@@ -519,9 +631,7 @@ void cari_store_writer_free(cari_store_writer *w)
     cari_buf_free(&w->held);
     cari_buf_free(&w->held_sizes);
     cari_buf_free(&w->words);
-    free(w->word_off);
     free(w->word_slots);
-    w->word_off = NULL;
     w->word_slots = NULL;
     w->nwords = 0;
     cari_buf_free(&w->coded);

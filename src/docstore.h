@@ -15,18 +15,23 @@
  *
  * Word codes: before deflate, the words of the segment's word list (up
  * to CARI_STORE_WORDS runs of 3 to 32 ASCII letters, WORDS section) are
- * replaced in every field by two bytes, a lead byte 0xF5..0xFF (never in
- * UTF-8) and the low byte of the word's number; a byte 0xC0 or 0xF5..0xFF
- * of the text itself is written as 0xC0 and that byte.  The record's
- * lengths, the index's offsets and the block sizes are of the coded bytes.
- * The list is learned from the segment's first CARI_STORE_SAMPLE bytes of
- * records (held uncompressed until then): the words that save the most
- * bytes, most frequent first.  Deflate then sees a third fewer bytes, and
- * its 32 KiB window reaches over more text: on clickid_news the stored
- * text keeps 36.8% of the text, against 38.9% with zlib at level 4, a
- * 16 KiB preset dictionary and no codes.  A segment with an empty list
- * (less than 64 KiB of text, where a list costs more than it saves)
- * stores text as is.
+ * replaced in every field by a code: the CARI_STORE_WORDS2 words used
+ * most by two bytes, a lead byte 0xF5..0xFF and the low byte of the
+ * word's number; the others by three, 0xC1 and the big-endian number
+ * less CARI_STORE_WORDS2 (there are others only once the two-byte codes
+ * are all taken).  0xC1 and 0xF5..0xFF are never in UTF-8; a byte 0xC0,
+ * 0xC1 or 0xF5..0xFF of the text itself is written as 0xC0 and that
+ * byte.  The record's lengths, the index's offsets and the block sizes
+ * are of the coded bytes.  The list is learned from the segment's first
+ * CARI_STORE_SAMPLE bytes of records (held uncompressed until then): the
+ * words whose coding saves, in the sample alone, more than listing them
+ * costs (learn_words in docstore.c).  Deflate then sees 40% fewer bytes,
+ * and its 32 KiB window reaches over more text: on clickid_news the
+ * stored text with its list keeps 32.3% of the text, against 36.8% with
+ * two-byte codes alone (a list of 2,816 words learned from 1 MiB) and
+ * 38.9% with zlib at level 4, a 16 KiB preset dictionary and no codes.
+ * A segment with an empty list (less than 64 KiB of text, where a list
+ * costs more than it saves) stores text as is.
  */
 #ifndef CARI_DOCSTORE_H
 #define CARI_DOCSTORE_H
@@ -49,10 +54,27 @@
  * of text, not 24 (16 KiB coded): a snippet inflates from its block's
  * start, and inflating costs by the text covered, not by the bytes
  * written: with 24 KiB blocks --snippets p50 was 14% slower than before
- * codes, with 16 KiB 8% faster; the index is 0.3 MB larger for it. */
+ * codes, with 16 KiB 8% faster; the index is 0.3 MB larger for it.
+ *
+ * The sample and the rule for keeping a word, measured on clickid_news
+ * (2026-11-29, one -j 1 run each; stored text and list together): a 1
+ * MiB sample filled the two-byte codes alone, 16.73 MB; with three-byte
+ * codes, a 4 MiB sample gives 15.33 MB, 8 MiB 15.00 and 16 MiB 14.69
+ * (a list learned from all 45 MB would keep about 0.3% of the text
+ * less).  Keeping a word when it saves 2 or 4 times its listing: 15.22
+ * and 15.53 MB at 8 MiB.  Indexing time: the same as with two-byte codes
+ * alone within the noise (9 interleaved runs each), once the learner and
+ * the coder prefetch their tables; peak RSS likewise (115 MB). */
 #define CARI_STORE_BLOCK 16384
-#define CARI_STORE_SAMPLE (1u << 20)
-#define CARI_STORE_WORDS 2816   /* 11 lead bytes of 256 codes */
+#ifndef CARI_STORE_SAMPLE
+#define CARI_STORE_SAMPLE (16u << 20)
+#endif
+#ifndef CARI_STORE_KEEP
+#define CARI_STORE_KEEP 1
+#endif
+#define CARI_STORE_WORDS2 2816  /* 11 lead bytes of 256 two-byte codes */
+#define CARI_STORE_WORDS3 65536 /* one lead byte of 65536 three-byte codes */
+#define CARI_STORE_WORDS (CARI_STORE_WORDS2 + CARI_STORE_WORDS3)
 #define CARI_STORE_WORD_MIN 3   /* a shorter word saves nothing */
 #define CARI_STORE_WORD_MAX 32
 #define CARI_STORE_WORDS_MIN_SAMPLE 65536 /* less text: no list */
@@ -80,8 +102,8 @@ typedef struct cari_store_writer {
      * and hash bits (word_lookup in docstore.c) */
     cari_buf words;
     uint32_t nwords;
-    uint32_t *word_off;
-    uint32_t *word_slots;
+    uint64_t *word_slots;
+    uint32_t slot_mask;     /* word_slots has slot_mask + 1 slots */
     cari_buf coded;         /* a held block, coded */
     struct libdeflate_compressor *ld;
 } cari_store_writer;

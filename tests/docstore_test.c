@@ -600,6 +600,70 @@ static void test_word_codes(void **state)
     store_free(&s);
 }
 
+/* Three-byte codes: a store whose sample holds more words worth listing
+ * than there are two-byte codes lists more, and every byte comes back
+ * (0xC1, their lead byte, among the text's own bytes). */
+static void test_three_byte_codes(void **state)
+{
+    enum { NVOCAB = 6000 };
+    static char vocab[NVOCAB][12];
+    store s;
+    cari_store_reader rd;
+    test_rng rng = {78};
+    size_t k, raw, coded = 0;
+    (void)state;
+    for (k = 0; k < NVOCAB; k++) {
+        size_t l = 4 + (size_t)rng_below(&rng, 7), j;
+        for (j = 0; j < l; j++)
+            vocab[k][j] = (char)((j == 0 && k % 3 == 0 ? 'A' : 'a') +
+                                 rng_below(&rng, 26));
+        vocab[k][l] = '\0';
+    }
+    s.n = 500;
+    s.recs = calloc(s.n, sizeof *s.recs);
+    assert_non_null(s.recs);
+    for (k = 0; k < s.n; k++) {
+        record *r = &s.recs[k];
+        size_t len = 0, n = 1000 + (size_t)rng_below(&rng, 3000);
+        r->id = NULL;
+        r->title = strdup("\xc1\x80 judul \xc0\xc1");
+        assert_non_null(r->title);
+        r->title_len = strlen(r->title);
+        r->meta_len = 0;
+        r->meta = NULL;
+        r->text = malloc(n + 32);
+        assert_non_null(r->text);
+        while (len < n) {
+            /* a skewed choice: low numbers often, all of them sometimes */
+            size_t w = (size_t)rng_below(&rng, NVOCAB);
+            const char *t = vocab[rng_below(&rng, 2) ? w / 8 : w];
+            size_t l = strlen(t);
+            memcpy(r->text + len, t, l);
+            len += l;
+            r->text[len++] = rng_below(&rng, 50) ? ' ' : (char)0xc1;
+        }
+        r->text_len = len;
+    }
+    store_build(&s, CARI_STORE_BLOCK);
+    assert_true(s.w.nwords > CARI_STORE_WORDS2);
+    assert_true(s.w.nwords <= CARI_STORE_WORDS);
+    for (k = 0; k < s.w.nblocks; k++)
+        coded += cari_get_u32(s.index.data + 8 + 8 * (s.w.nblocks + 1) + 4 * k);
+    raw = (size_t)s.w.raw_bytes;
+    assert_true(coded < raw / 2);
+    assert_int_equal(open_reader(&s, &rd), CARI_OK);
+    assert_int_equal(rd.nwords, s.w.nwords);
+    for (k = 0; k < s.n; k++)
+        check_record(&rd, &s.recs[k], (uint32_t)k);
+    cari_store_reader_free(&rd);
+    assert_int_equal(open_reader(&s, &rd), CARI_OK);
+    rd.checked = 1;
+    for (k = s.n; k-- > 0;)
+        check_record(&rd, &s.recs[k], (uint32_t)k);
+    cari_store_reader_free(&rd);
+    store_free(&s);
+}
+
 /* Decoding a record: escapes, codes, and damage (a cut code, a code past
  * the list, a field longer than the record). */
 static void test_decode_record(void **state)
@@ -617,22 +681,26 @@ static void test_decode_record(void **state)
         static const unsigned char rec[] = {
             5, 0xf5, 0x00, ' ', 0xf5, 0x01, /* title: "yang dan" */
             0,                               /* meta: "" */
-            4, 0xc0, 0xc0, 0xc0, 0xff,       /* text: "\xc0\xff" */
+            6, 0xc0, 0xc0, 0xc0, 0xc1, 0xc0, 0xff, /* text: "\xc0\xc1\xff" */
             'z'};
         assert_int_equal(cari_store_decode_record(words, loc, n, rec,
                                                   sizeof rec, &out, &used),
                          CARI_OK);
         assert_int_equal(used, sizeof rec - 1);
-        assert_int_equal(out.len, 1 + 8 + 1 + 1 + 2);
-        assert_memory_equal(out.data, "\x08yang dan\x00\x02\xc0\xff", 13);
+        assert_int_equal(out.len, 1 + 8 + 1 + 1 + 3);
+        assert_memory_equal(out.data, "\x08yang dan\x00\x03\xc0\xc1\xff", 14);
     }
     {
         /* a cut code, a code past the list (low byte, lead byte), a cut
          * escape, a field longer than the record */
         static const unsigned char bad[][5] = {
             {2, 'a', 0xf5, 0, 0}, {2, 0xf5, 0x02, 0, 0},
-            {2, 0xf6, 0x00, 0, 0}, {1, 0xc0, 0, 0}, {9, 'a', 0, 0}};
-        static const size_t bad_len[] = {5, 5, 5, 4, 4};
+            {2, 0xf6, 0x00, 0, 0}, {1, 0xc0, 0, 0}, {9, 'a', 0, 0},
+            /* three-byte codes: cut after one byte and after two, past
+             * the list (two words: no three-byte word at all) */
+            {1, 0xc1, 0, 0}, {2, 0xc1, 0x00, 0, 0},
+            {3, 0xc1, 0x00, 0x00, 0}};
+        static const size_t bad_len[] = {5, 5, 5, 4, 4, 4, 5, 5};
         size_t i;
         for (i = 0; i < sizeof bad / sizeof *bad; i++) {
             out.len = 0;
@@ -656,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_damaged_data),
         cmocka_unit_test(test_damaged_index),
         cmocka_unit_test(test_word_codes),
+        cmocka_unit_test(test_three_byte_codes),
         cmocka_unit_test(test_decode_record),
     };
     TEST_FILTER_FROM_ENV();
