@@ -490,6 +490,7 @@ void cari_store_writer_init(cari_store_writer *w, int level,
     memset(w, 0, sizeof *w);
     w->level = level;
     w->block_size = block_size;
+    w->sample = CARI_STORE_SAMPLE;
 }
 
 /* Deflate raw[0..n) as the next block of data.  libdeflate writes the
@@ -558,7 +559,7 @@ static int close_block(cari_store_writer *w)
                      cari_buf_u32(&w->held_sizes, (uint32_t)w->block.len)
                  ? CARI_ENOMEM
                  : CARI_OK;
-        if (!rc && w->held.len >= CARI_STORE_SAMPLE)
+        if (!rc && w->held.len >= w->sample)
             rc = learn_and_drain(w);
     }
     w->block.len = 0;

@@ -23,7 +23,8 @@
  * 0xC1 or 0xF5..0xFF of the text itself is written as 0xC0 and that
  * byte.  The record's lengths, the index's offsets and the block sizes
  * are of the coded bytes.  The list is learned from the segment's first
- * CARI_STORE_SAMPLE bytes of records (held uncompressed until then): the
+ * CARI_STORE_SAMPLE bytes of records (held uncompressed until then; less
+ * when the index writer's memory budget is small, cari_segw_set_budget): the
  * words whose coding saves, in the sample alone, more than listing them
  * costs (learn_words in docstore.c).  Deflate then sees 40% fewer bytes,
  * and its 32 KiB window reaches over more text: on clickid_news the
@@ -82,6 +83,8 @@
 typedef struct cari_store_writer {
     int level;
     size_t block_size;
+    size_t sample;        /* bytes of records the word list is learned from
+                             (CARI_STORE_SAMPLE unless the caller sets it) */
     cari_buf block;       /* the open block, coded once the list is learned */
     size_t block_raw;     /* its records' bytes before coding */
     cari_buf data;        /* compressed blocks so far (after spilled) */

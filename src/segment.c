@@ -199,6 +199,16 @@ static int u32_push(u32vec *v, uint32_t x)
 
 static atomic_uint writer_epochs;
 
+void cari_segw_set_budget(cari_segment_writer *w, size_t bytes)
+{
+    size_t sample = bytes / 4;
+    if (sample > CARI_STORE_SAMPLE)
+        sample = CARI_STORE_SAMPLE;
+    if (sample < (1u << 20))
+        sample = 1u << 20;
+    w->store.sample = sample;
+}
+
 int cari_segw_new(int level, const cari_passage_params *pp,
                   cari_segment_writer **out)
 {

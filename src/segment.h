@@ -83,6 +83,11 @@ int cari_segment_merge(struct cari_segment *const *segs,
 
 uint32_t cari_segw_articles(const cari_segment_writer *w);
 uint32_t cari_segw_passages(const cari_segment_writer *w);
+/* The writer's budget (bytes; it flushes past it, cari_segw_memory): the
+ * stored text's word list is then learned from a quarter of it at most
+ * (1 to CARI_STORE_SAMPLE MiB), which it holds uncompressed until then. */
+void cari_segw_set_budget(cari_segment_writer *w, size_t bytes);
+
 /* Approximate bytes held; the index writer flushes past its budget. */
 size_t cari_segw_memory(const cari_segment_writer *w);
 

@@ -278,6 +278,7 @@ static int worker_add(worker *k, const cari_article *a, uint64_t seq)
         rc = cari_segw_new(w->opts.compression_level, &w->pp, &k->segw);
         if (rc)
             return rc;
+        cari_segw_set_budget(k->segw, w->worker_budget);
     }
     if (k->nseqs == k->seqs_cap) {
         size_t cap = k->seqs_cap ? k->seqs_cap * 2 : 1024;
