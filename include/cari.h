@@ -457,6 +457,8 @@ typedef struct cari_search_options {
                                     id, passage, range and score: fastest) */
 #define CARI_SEARCH_EXPLAIN 16u  /* each hit says how its score was made
                                     (cari_hit.explain) */
+#define CARI_SEARCH_AS_WRITTEN 32u /* never correct the query's words (see
+                                      cari_search) */
 
 #define CARI_SEARCH_OPTIONS_VERSION 2
 /* Defaults; where each value came from is documented in the model file
@@ -511,10 +513,21 @@ typedef struct cari_explain {
  * (OR semantics unless CARI_SEARCH_ALL).  CARI_ESYNTAX when the query cannot
  * be parsed (cari_index_errmsg() names the column); CARI_ENOTERMS when it
  * holds no searchable term (e.g. only stopwords).  options may be NULL for
- * the defaults. */
+ * the defaults.
+ *
+ * When the ranking model says so for the query's class (the built-in model:
+ * for questions, not for keyword queries; docs/RANKING.md) and
+ * CARI_SEARCH_AS_WRITTEN is not in the flags, the words that the index
+ * does not hold at all are searched as their best correction from its
+ * vocabulary (cari_suggest with max_df 0: "stalakmit" as "stalagmit");
+ * cari_hits_query() then gives the query that was searched.  Native
+ * backend only. */
 CARI_API int cari_search(cari_index *index, const char *query,
                          size_t query_len, const cari_search_options *options,
                          cari_hits **out);
+/* The query the hits are for when cari_search corrected it (owned by hits;
+ * *len gets its length), or NULL when it searched the query as given. */
+CARI_API const char *cari_hits_query(const cari_hits *hits, size_t *len);
 
 CARI_API size_t cari_hits_count(const cari_hits *hits);
 /* An estimate of how many passages matched in all. */

@@ -32,6 +32,13 @@ uint64_t cari_hits_total(const cari_hits *h)
     return h ? h->total : 0;
 }
 
+const char *cari_hits_query(const cari_hits *h, size_t *len)
+{
+    if (len)
+        *len = h && h->query ? h->query_len : 0;
+    return h ? h->query : NULL;
+}
+
 int cari_hits_get(const cari_hits *h, size_t i, cari_hit *out)
 {
     if (!h || !out || i >= h->n)

@@ -12,6 +12,9 @@ struct cari_hits {
     cari_hit *items;
     size_t n;
     uint64_t total;       /* matches, exact or estimated */
+    const char *query;    /* the query searched when cari_search corrected
+                             it (in the arena), else NULL */
+    size_t query_len;
 };
 
 /* An empty result list (calloc'd); NULL when out of memory. */

@@ -51,6 +51,9 @@ typedef struct cari_rank_params {
     double k1, b, title_weight, title_k1, title_b;
     double question_words;   /* weight of question words ("siapa"...) */
     long depth;              /* passages reranked; 0: none */
+    int correct;             /* 1: words the index does not hold are
+                                searched as their nearest vocabulary word
+                                (cari_suggest with max_df 0) */
     /* the BM25 features' own parameters */
     double body_k1, body_b, title_feat_k1, title_feat_b, article_k1,
         article_b;

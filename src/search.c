@@ -1633,8 +1633,8 @@ void cari_search_scratch_free(cari_index *ix)
     memset(&ix->scratch, 0, sizeof ix->scratch);
 }
 
-int cari_search(cari_index *ix, const char *text, size_t len,
-                const cari_search_options *opts, cari_hits **out)
+static int search_once(cari_index *ix, const char *text, size_t len,
+                       const cari_search_options *opts, cari_hits **out)
 {
     cari_search_options defaults = CARI_SEARCH_OPTIONS_INIT;
     cari_hits *h = NULL;
@@ -1880,5 +1880,62 @@ done:
         return rc;
     }
     *out = h;
+    return CARI_OK;
+}
+
+/* The query as written, or, when the model corrects the query's class,
+ * with the words the index does not hold replaced by their best
+ * correction (cari.h), and when fewer than FEW_HITS passages match as
+ * written, also the words it holds at most RARE_DF times (as cari-search
+ * --did-you-mean decides).  A correction that cannot be made (no
+ * candidate, or cari_suggest fails) leaves the hits of the query as
+ * written. */
+#define FEW_HITS 5
+#define RARE_DF 2
+
+int cari_search(cari_index *ix, const char *text, size_t len,
+                const cari_search_options *opts, cari_hits **out)
+{
+    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+    const cari_ranker *model;
+    cari_suggestions *sg = NULL;
+    cari_hits *fixed_hits = NULL;
+    const char *fixed;
+    size_t flen;
+    int rc;
+    if (!ix || !out || (!text && len) || ix->xapian ||
+        (opts && (opts->version != CARI_SEARCH_OPTIONS_VERSION ||
+                  (opts->flags & CARI_SEARCH_AS_WRITTEN))))
+        return search_once(ix, text, len, opts, out);
+    model = opts && opts->ranker ? opts->ranker : cari_ranker_builtin();
+    if (!model || !model->cls[cari_rank_classify(text ? text : "", len)].correct)
+        return search_once(ix, text, len, opts, out);
+    rc = search_once(ix, text, len, opts, out);
+    if (rc != CARI_OK)
+        return rc;
+    if (opts)
+        o = *opts;
+    if (cari_suggest(ix, text ? text : "", len, o.flags & CARI_SEARCH_PLAIN,
+                     (*out)->total < FEW_HITS ? RARE_DF : 0, &sg) != CARI_OK ||
+        !(fixed = cari_suggestions_query(sg, &flen))) {
+        cari_suggestions_free(sg);
+        ix->errmsg[0] = '\0';
+        return CARI_OK;
+    }
+    o.flags |= CARI_SEARCH_AS_WRITTEN;
+    rc = search_once(ix, fixed, flen, &o, &fixed_hits);
+    if (rc == CARI_OK) {
+        fixed_hits->query = cari_arena_strndup(&fixed_hits->arena, fixed, flen);
+        fixed_hits->query_len = flen;
+        if (fixed_hits->query) {
+            cari_hits_free(*out);
+            *out = fixed_hits;
+            fixed_hits = NULL;
+        }
+    }
+    /* a correction that fails to search leaves the query's own hits */
+    cari_hits_free(fixed_hits);
+    cari_suggestions_free(sg);
+    ix->errmsg[0] = '\0';
     return CARI_OK;
 }

@@ -38,6 +38,21 @@ top=$("$CS" -i "$IX" -f tsv -n 1 pemain sepak bola Brasil | cut -f3)
 is "$top" "artikel/olahraga/bintang-samudra-rekrut-bek-brasil.txt" "subdirectories are read"
 
 n=$("$CS" -i "$IX" -f tsv -n 3 banjir | wc -l); is "$n" 3 "-n limits the hits"
+
+# ---- a question's words the index does not hold are corrected ----
+out=$("$CS" -i "$IX" -n 3 "Apa penyebab banjr di Jakarta?"); rc=$?
+is "$rc" 0 "a question with a misspelt word exits 0"
+is "$(echo "$out" | head -1)" 'searched for "Apa penyebab banjir di Jakarta?" instead of "Apa penyebab banjr di Jakarta?" (words the index lacks or rarely holds, corrected; --as-written turns this off)' \
+    "text: says which query was searched"
+like "$out" '1-3 of [0-9]+ passages for "Apa penyebab banjir di Jakarta\?"' "text: the header names the corrected query"
+out=$("$CS" -i "$IX" -n 3 -f tsv "Apa penyebab banjr di Jakarta?" 2>"$TMP/err")
+is "$(echo "$out" | head -1 | cut -f3)" "berita-001" "tsv: the corrected question finds the Jakarta flood first"
+is "$(echo "$out" | awk -F'\t' 'NF != 5' | wc -l)" 0 "tsv: stdout holds only hits"
+like "$(cat "$TMP/err")" '^cari-search: searched for "Apa penyebab banjir di Jakarta\?"' "tsv: the note goes to stderr"
+"$CS" -i "$IX" -n 3 -f tsv --as-written "Apa penyebab banjr di Jakarta?" >/dev/null 2>"$TMP/err"
+is "$(cat "$TMP/err")" "" "--as-written: no correction"
+"$CS" -i "$IX" -n 3 -f tsv "penyebab banjr Jakarta" >/dev/null 2>"$TMP/err"
+is "$(cat "$TMP/err")" "" "a keyword query is searched as written"
 a=$("$CS" -i "$IX" -f tsv -n 4 banjir | sed -n 4p)
 b=$("$CS" -i "$IX" -f tsv -n 1 --offset 3 banjir | cut -f2-)
 is "$b" "$(echo "$a" | cut -f2-)" "--offset pages through the same ranking"

@@ -196,6 +196,56 @@ static void test_max_df_and_case(void **state)
     assert_int_equal(n, 2);
 }
 
+/* The query cari_search searched: NULL when as written. */
+static const char *searched(fixture *f, const char *q, unsigned flags,
+                            size_t *nhits)
+{
+    static char buf[256];
+    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+    cari_hits *h = NULL;
+    const char *s;
+    size_t len;
+    o.flags |= flags;
+    if (cari_search(f->index, q, strlen(q), &o, &h) != CARI_OK)
+        fail_msg("cari_search(%s): %s", q, cari_index_errmsg(f->index));
+    *nhits = cari_hits_count(h);
+    s = cari_hits_query(h, &len);
+    if (s) {
+        assert_true(len < sizeof buf);
+        memcpy(buf, s, len);
+        buf[len] = '\0';
+    }
+    cari_hits_free(h);
+    return s ? buf : NULL;
+}
+
+/* cari_search corrects a question's words the index does not hold (the
+ * built-in model says so for questions), and, when fewer than 5 passages
+ * match as written, the words it holds at most twice; never a keyword
+ * query's, nor with CARI_SEARCH_AS_WRITTEN. */
+static void test_search_corrects_questions(void **state)
+{
+    fixture *f = *state;
+    size_t n;
+    const char *q;
+    q = searched(f, "apa yang melanda jakrta", 0, &n);
+    assert_non_null(q);
+    assert_string_equal(q, "apa yang melanda jakarta");
+    assert_true(n >= 4);
+    assert_null(searched(f, "apa yang melanda jakrta", CARI_SEARCH_AS_WRITTEN,
+                         &n));
+    assert_int_equal(n, 1); /* "melanda" alone */
+    assert_null(searched(f, "melanda jakrta", 0, &n));
+    assert_null(searched(f, "apa yang melanda jakarta", 0, &n));
+    /* "jakarda" is in the index once: corrected when few passages match
+     * as written, not when many do */
+    q = searched(f, "apa itu jakarda", 0, &n);
+    assert_non_null(q);
+    assert_string_equal(q, "apa itu jakarta");
+    assert_null(searched(f, "apa itu jakarda di jakarta saat banjir", 0, &n));
+    assert_true(n >= 5);
+}
+
 static void test_bad_arguments(void **state)
 {
     fixture *f = *state;
@@ -219,6 +269,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_distance_and_ranking, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_max_df_and_case, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_search_corrects_questions, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
     };

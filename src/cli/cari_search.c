@@ -69,6 +69,10 @@ static const char usage_text[] =
     "                         hold (when fewer than 5 passages match, also for\n"
     "                         words it holds at most twice); when nothing\n"
     "                         matches, show the corrected query's passages\n"
+    "      --as-written       search a question's words as written: by default\n"
+    "                         a word of a question that the index does not\n"
+    "                         hold is searched as its best correction\n"
+    "                         (\"stalakmit\" as \"stalagmit\"; said on output)\n"
     "      --stats            what the index holds: articles, passages,\n"
     "                         segments, terms, size, analyzer, format\n"
     "ranking (defaults: the built-in model, tuned per query class):\n"
@@ -406,7 +410,7 @@ static int valid_date(const char *s)
 
 /* Long options without a letter (room for the letters others take). */
 enum { OPT_WHERE = 256, OPT_SINCE, OPT_UNTIL, OPT_FIELDS, OPT_STATS,
-       OPT_DID_YOU_MEAN, OPT_TITLE_K1, OPT_TITLE_B };
+       OPT_DID_YOU_MEAN, OPT_TITLE_K1, OPT_TITLE_B, OPT_AS_WRITTEN };
 
 int main(int argc, char **argv)
 {
@@ -442,6 +446,7 @@ int main(int argc, char **argv)
         {"fields", required_argument, NULL, OPT_FIELDS},
         {"stats", no_argument, NULL, OPT_STATS},
         {"did-you-mean", no_argument, NULL, OPT_DID_YOU_MEAN},
+        {"as-written", no_argument, NULL, OPT_AS_WRITTEN},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -554,6 +559,7 @@ int main(int argc, char **argv)
             break;
         case OPT_STATS: stats = 1; break;
         case OPT_DID_YOU_MEAN: did_you_mean = 1; break;
+        case OPT_AS_WRITTEN: so.flags |= CARI_SEARCH_AS_WRITTEN; break;
         case 'h': fputs(usage_text, stdout); free(shards); return 0;
         case 'V':
             printf("cari-search %s (backends: native%s)\n", cari_version(),
@@ -738,7 +744,22 @@ int main(int argc, char **argv)
         cari_ranker_free(model);
         return rc == CARI_ENOTERMS ? 1 : 2;
     }
-    if (did_you_mean && suggest(ix, &query, &so, &hits, format)) {
+    if (cari_hits_query(hits, NULL)) {
+        /* cari_search corrected words the index does not hold */
+        size_t flen;
+        const char *fixed = cari_hits_query(hits, &flen);
+        char *q = strndup(fixed, flen);
+        fprintf(format == FMT_TEXT ? stdout : stderr,
+                "%ssearched for \"%.*s\" instead of \"%s\" (words the index "
+                "lacks or rarely holds, corrected; --as-written turns this "
+                "off)\n%s",
+                format == FMT_TEXT ? "" : "cari-search: ", (int)flen, fixed,
+                query, format == FMT_TEXT ? "\n" : "");
+        if (q) {
+            free(query);
+            query = q;
+        }
+    } else if (did_you_mean && suggest(ix, &query, &so, &hits, format)) {
         fprintf(stderr, "%s: %s\n", prog, cari_index_errmsg(ix));
         rc = 2;
         cari_hits_free(hits);
