@@ -517,11 +517,12 @@ typedef struct cari_explain {
  *
  * When the ranking model says so for the query's class (the built-in model:
  * for questions, not for keyword queries; docs/RANKING.md) and
- * CARI_SEARCH_AS_WRITTEN is not in the flags, the words that the index
- * does not hold at all are searched as their best correction from its
- * vocabulary (cari_suggest with max_df 0: "stalakmit" as "stalagmit");
- * cari_hits_query() then gives the query that was searched.  Native
- * backend only. */
+ * CARI_SEARCH_AS_WRITTEN is not in the flags, the query is searched as
+ * written and then, if cari_suggest has corrections for it (max_df 0: the
+ * words the index does not hold; 2 when fewer than 5 passages matched as
+ * written), as corrected ("banjr" as "banjir"), and the corrected query's
+ * hits are returned; cari_hits_query() then gives the query that was
+ * searched.  Native backend only. */
 CARI_API int cari_search(cari_index *index, const char *query,
                          size_t query_len, const cari_search_options *options,
                          cari_hits **out);
