@@ -730,20 +730,76 @@ static int write_section(out_file *o, int id, const void *data, size_t len)
     return write_section_spilled(o, id, NULL, data, len);
 }
 
-/* Code one field's posting list (docs, tfs and lens of df postings) onto
- * post, and its positions onto pos: vals[0..nv) are every posting's
- * positions in turn, as gaps (the first from 0), none for a list without
- * positions.  pbytes (room for a value per block + 1) gets each block's
- * positions size for its skip entry; *pos_len their total. */
-static int encode_list(cari_buf *post, cari_buf *pos, const uint32_t *docs,
-                       const uint32_t *tfs, const uint32_t *lens,
-                       uint32_t *pbytes, uint32_t df, const uint32_t *vals,
-                       size_t nv, size_t *pos_len)
+/* One term's posting list in one field, decoded, as the writer and a
+ * merge code it (buffers reused from list to list). */
+typedef struct list_bufs {
+    uint32_t *docs, *tfs, *lens;  /* cap entries each */
+    uint32_t *pbytes, *vals;      /* bcap, vcap */
+    size_t cap, bcap, vcap;
+    size_t n, nv;            /* postings; positions (gaps) in vals */
+    cari_arena arena;        /* a merge's skip tables */
+} list_bufs;
+
+static int grow_u32(uint32_t **p, size_t *cap, size_t need)
 {
+    uint32_t *q;
+    size_t c = *cap ? *cap : 256;
+    if (need <= *cap)
+        return CARI_OK;
+    while (c < need)
+        c *= 2;
+    q = realloc(*p, c * sizeof *q);
+    if (!q)
+        return CARI_ENOMEM;
+    *p = q;
+    *cap = c;
+    return CARI_OK;
+}
+
+/* Room in l for `more` postings. */
+static int list_reserve(list_bufs *l, size_t more)
+{
+    uint32_t **arrays[3] = {&l->docs, &l->tfs, &l->lens};
+    size_t need = l->n + more, cap = l->cap ? l->cap : 256, i;
+    if (need <= l->cap)
+        return CARI_OK;
+    while (cap < need)
+        cap *= 2;
+    for (i = 0; i < 3; i++) {
+        uint32_t *p = realloc(*arrays[i], cap * sizeof *p);
+        if (!p)
+            return CARI_ENOMEM;  /* the others keep l->cap at least */
+        *arrays[i] = p;
+    }
+    l->cap = cap;
+    return CARI_OK;
+}
+
+static void list_free(list_bufs *l)
+{
+    free(l->docs);
+    free(l->tfs);
+    free(l->lens);
+    free(l->pbytes);
+    free(l->vals);
+    cari_arena_free(&l->arena);
+}
+
+/* Code l (its n postings and its nv positions, as gaps from 0 in each
+ * posting, none for a list without positions) onto post, and its
+ * positions onto pos; *pos_len gets the positions' bytes. */
+static int encode_list(cari_buf *post, cari_buf *pos, list_bufs *l,
+                       size_t *pos_len)
+{
+    uint32_t df = (uint32_t)l->n;
+    size_t nb = cari_postings_blocks(df);
     int rc = 0;
     *pos_len = 0;
-    if (nv) {
-        size_t nb = cari_postings_blocks(df), b, e = 0, v = 0;
+    /* each block's positions size, for its skip entry */
+    if (grow_u32(&l->pbytes, &l->bcap, nb + 1))
+        return CARI_ENOMEM;
+    if (l->nv) {
+        size_t b, e = 0, v = 0;
         size_t pos_start = pos->len;
         for (b = 0; b < (nb ? nb : 1) && !rc; b++) {
             size_t last = nb ? (b + 1) * CARI_BLOCK : df, v0 = v;
@@ -751,17 +807,42 @@ static int encode_list(cari_buf *post, cari_buf *pos, const uint32_t *docs,
             if (last > df)
                 last = df;
             for (; e < last; e++)
-                v += tfs[e];
-            if (v > nv)
+                v += l->tfs[e];
+            if (v > l->nv)
                 return CARI_ECORRUPT;
-            rc |= cari_positions_encode(pos, vals + v0, v - v0);
-            pbytes[b] = (uint32_t)(pos->len - before);
+            rc |= cari_positions_encode(pos, l->vals + v0, v - v0);
+            l->pbytes[b] = (uint32_t)(pos->len - before);
         }
         *pos_len = pos->len - pos_start;
     } else {
-        memset(pbytes, 0, (cari_postings_blocks(df) + 1) * 4);
+        memset(l->pbytes, 0, (nb + 1) * 4);
     }
-    rc |= cari_postings_encode(post, docs, tfs, lens, pbytes, df);
+    rc |= cari_postings_encode(post, l->docs, l->tfs, l->lens, l->pbytes, df);
+    return rc ? CARI_ENOMEM : CARI_OK;
+}
+
+/* Begin term number `no` of a dictionary being written: its block's
+ * offsets first when it opens a block (post_off, pos_off: where its lists
+ * start), then the prefix it shares with the term before, prev, and the
+ * rest of it. */
+static int dict_put_term(cari_buf *dict, cari_buf *dictidx, uint64_t no,
+                         const char *term, size_t len, const char *prev,
+                         size_t prev_len, uint64_t post_off, uint64_t pos_off)
+{
+    size_t prefix = 0;
+    int rc = 0;
+    if (no % CARI_DICT_BLOCK == 0) {
+        rc |= cari_buf_u32(dictidx, (uint32_t)dict->len);
+        rc |= cari_buf_varint(dict, post_off);
+        rc |= cari_buf_varint(dict, pos_off);
+    } else {
+        while (prefix < len && prefix < prev_len &&
+               term[prefix] == prev[prefix])
+            prefix++;
+    }
+    rc |= cari_buf_varint(dict, prefix);
+    rc |= cari_buf_varint(dict, len - prefix);
+    rc |= cari_buf_append(dict, term + prefix, len - prefix);
     return rc ? CARI_ENOMEM : CARI_OK;
 }
 
@@ -770,11 +851,11 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
                           cari_buf *dictidx, cari_buf *post, cari_buf *pos)
 {
     term_acc **order = NULL;
-    uint32_t *docs = NULL, *tfs = NULL, *lens = NULL, *pbytes = NULL;
-    uint32_t *vals = NULL;  /* one list's positions */
-    size_t cap = 0, vcap = 0, i, pos_len, nv;
+    list_bufs l;
+    size_t i, pos_len;
     const term_acc *prev = NULL;
     int rc = CARI_OK;
+    memset(&l, 0, sizeof l);
     order = malloc((w->nterms ? w->nterms : 1) * sizeof *order);
     if (!order)
         return CARI_ENOMEM;
@@ -784,19 +865,9 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
     for (i = 0; i < w->nterms && !rc; i++) {
         term_acc *t = order[i];
         int f;
-        size_t prefix = 0;
-        if (i % CARI_DICT_BLOCK == 0) {
-            rc |= cari_buf_u32(dictidx, (uint32_t)dict->len);
-            rc |= cari_buf_varint(dict, post->len);
-            rc |= cari_buf_varint(dict, pos->len);
-        } else {
-            while (prefix < t->len && prefix < prev->len &&
-                   t->term[prefix] == prev->term[prefix])
-                prefix++;
-        }
-        rc |= cari_buf_varint(dict, prefix);
-        rc |= cari_buf_varint(dict, t->len - prefix);
-        rc |= cari_buf_append(dict, t->term + prefix, t->len - prefix);
+        rc = dict_put_term(dict, dictidx, i, t->term, t->len,
+                           prev ? prev->term : NULL, prev ? prev->len : 0,
+                           post->len, pos->len);
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
             field_acc *fa = &t->f[f];
             const unsigned char *q, *end;
@@ -805,20 +876,11 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
             rc |= cari_buf_varint(dict, fa->df);
             if (fa->df == 0)
                 continue;
-            if (fa->df > cap) {
-                cap = fa->df * 2;
-                free(docs);
-                free(tfs);
-                free(lens);
-                free(pbytes);
-                docs = malloc(cap * 4);
-                tfs = malloc(cap * 4);
-                lens = malloc(cap * 4);
-                pbytes = malloc(cap * 4);
-                if (!docs || !tfs || !lens || !pbytes) {
-                    rc = CARI_ENOMEM;
-                    break;
-                }
+            l.n = l.nv = 0;
+            if (list_reserve(&l, fa->df) ||
+                grow_u32(&l.vals, &l.vcap, fa->pos.len)) {
+                rc = CARI_ENOMEM;
+                break;
             }
             /* decode the in-memory entries */
             q = fa->docs.data;
@@ -826,30 +888,19 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
             for (k = 0; k < fa->df; k++) {
                 uint64_t v = cari_varint_get(&q, end);
                 d += (int64_t)(v >> 1) + 1;
-                docs[k] = (uint32_t)d;
-                tfs[k] = (v & 1) ? 1 : (uint32_t)cari_varint_get(&q, end);
-                lens[k] = f == CARI_FIELD_BODY ? w->body_len.items[d]
-                                               : w->title_len.items[d];
+                l.docs[k] = (uint32_t)d;
+                l.tfs[k] = (v & 1) ? 1 : (uint32_t)cari_varint_get(&q, end);
+                l.lens[k] = f == CARI_FIELD_BODY ? w->body_len.items[d]
+                                                 : w->title_len.items[d];
             }
+            l.n = fa->df;
             /* positions (none for exact forms): the in-memory varints,
              * to be coded again in blocks (codec.h) */
-            nv = 0;
-            if (fa->pos.len) {
-                if (fa->pos.len > vcap) {
-                    vcap = fa->pos.len * 2;
-                    free(vals);
-                    if (!(vals = malloc(vcap * sizeof *vals))) {
-                        rc = CARI_ENOMEM;
-                        break;
-                    }
-                }
-                q = fa->pos.data;
-                end = q + fa->pos.len;
-                while (q < end)
-                    vals[nv++] = (uint32_t)cari_varint_get(&q, end);
-            }
-            rc |= encode_list(post, pos, docs, tfs, lens, pbytes, fa->df,
-                              vals, nv, &pos_len);
+            q = fa->pos.data;
+            end = q + fa->pos.len;
+            while (q < end)
+                l.vals[l.nv++] = (uint32_t)cari_varint_get(&q, end);
+            rc |= encode_list(post, pos, &l, &pos_len);
             rc |= cari_buf_varint(dict, post->len - post_start);
             rc |= cari_buf_varint(dict, pos_len);
             /* free as we go: the buffers are no longer needed */
@@ -859,11 +910,7 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
         prev = t;
     }
     free(order);
-    free(docs);
-    free(tfs);
-    free(lens);
-    free(pbytes);
-    free(vals);
+    list_free(&l);
     return rc ? CARI_ENOMEM : CARI_OK;
 }
 
@@ -1620,53 +1667,9 @@ typedef struct merge_src {
     uint32_t *amap, *pmap;   /* old article / passage -> new, or NO_DOC */
 } merge_src;
 
-/* The merged posting list of one term and field (buffers reused). */
-typedef struct merge_list {
-    uint32_t *docs, *tfs, *lens;  /* cap entries each */
-    uint32_t *pbytes, *vals;      /* bcap, vcap */
-    size_t cap, bcap, vcap;
-    size_t n, nv;
-    cari_arena arena;        /* skip tables */
-} merge_list;
-
-static int grow_u32(uint32_t **p, size_t *cap, size_t need)
-{
-    uint32_t *q;
-    size_t c = *cap ? *cap : 256;
-    if (need <= *cap)
-        return CARI_OK;
-    while (c < need)
-        c *= 2;
-    q = realloc(*p, c * sizeof *q);
-    if (!q)
-        return CARI_ENOMEM;
-    *p = q;
-    *cap = c;
-    return CARI_OK;
-}
-
-/* Room in l for `more` postings. */
-static int merge_list_reserve(merge_list *l, size_t more)
-{
-    uint32_t **arrays[3] = {&l->docs, &l->tfs, &l->lens};
-    size_t need = l->n + more, cap = l->cap ? l->cap : 256, i;
-    if (need <= l->cap)
-        return CARI_OK;
-    while (cap < need)
-        cap *= 2;
-    for (i = 0; i < 3; i++) {
-        uint32_t *p = realloc(*arrays[i], cap * sizeof *p);
-        if (!p)
-            return CARI_ENOMEM;  /* the others keep l->cap at least */
-        *arrays[i] = p;
-    }
-    l->cap = cap;
-    return CARI_OK;
-}
-
 /* Append the live postings of field f of a source's current list to l:
  * new doc numbers, tfs, lengths and (positional) position gaps. */
-static int gather(merge_list *l, const cari_segment_writer *w,
+static int gather(list_bufs *l, const cari_segment_writer *w,
                   const merge_src *m, int f, int positional)
 {
     const cari_term_info *info = &m->info;
@@ -1682,7 +1685,7 @@ static int gather(merge_list *l, const cari_segment_writer *w,
                                   info->df[f], limit, &l->arena);
     if (rc)
         return rc;
-    if (merge_list_reserve(l, info->df[f]))
+    if (list_reserve(l, info->df[f]))
         return CARI_ENOMEM;
     for (doc = it.doc; doc < limit; doc = cari_postings_next(&it)) {
         uint32_t to = map[doc], tf = cari_postings_tf(&it), k, *v;
@@ -1735,7 +1738,7 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
                           size_t n, inverted *inv, const char *path,
                           long *bad, cari_error *err)
 {
-    merge_list l;
+    list_bufs l;
     char prev[256], cur[256];
     size_t prev_len = 0, i, j, *with = malloc((n ? n : 1) * sizeof *with);
     uint64_t released = 0;
@@ -1747,7 +1750,7 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
             *bad = (long)i;
     }
     while (!rc) {
-        size_t len = 0, prefix = 0, nwith = 0, mark_dict = inv->dict.len;
+        size_t len = 0, nwith = 0, mark_dict = inv->dict.len;
         size_t mark_idx = inv->dictidx.len;
         int f, positional, any = 0;
         /* the smallest current term, and the sources that hold it */
@@ -1768,21 +1771,9 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
         if (!nwith)
             break;
         positional = cari_term_positional(cur, len);
-        if (inv->nterms % CARI_DICT_BLOCK == 0) {
-            rc |= cari_buf_u32(&inv->dictidx, (uint32_t)inv->dict.len);
-            rc |= cari_buf_varint(&inv->dict,
-                                  inv->post_spill.len + inv->post.len);
-            rc |= cari_buf_varint(&inv->dict, inv->pos_spill.len + inv->pos.len);
-        } else {
-            while (prefix < len && prefix < prev_len &&
-                   cur[prefix] == prev[prefix])
-                prefix++;
-        }
-        rc |= cari_buf_varint(&inv->dict, prefix);
-        rc |= cari_buf_varint(&inv->dict, len - prefix);
-        rc |= cari_buf_append(&inv->dict, cur + prefix, len - prefix);
-        if (rc)
-            rc = CARI_ENOMEM;
+        rc = dict_put_term(&inv->dict, &inv->dictidx, inv->nterms, cur, len,
+                           prev, prev_len, inv->post_spill.len + inv->post.len,
+                           inv->pos_spill.len + inv->pos.len);
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
             size_t post_start = inv->post.len, pos_len;
             l.n = l.nv = 0;
@@ -1795,12 +1786,7 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
             if (rc || l.n == 0)
                 continue;
             any = 1;
-            if (grow_u32(&l.pbytes, &l.bcap, cari_postings_blocks(l.n) + 1)) {
-                rc = CARI_ENOMEM;
-                break;
-            }
-            rc = encode_list(&inv->post, &inv->pos, l.docs, l.tfs, l.lens,
-                             l.pbytes, (uint32_t)l.n, l.vals, l.nv, &pos_len);
+            rc = encode_list(&inv->post, &inv->pos, &l, &pos_len);
             if (!rc &&
                 (cari_buf_varint(&inv->dict, inv->post.len - post_start) ||
                  cari_buf_varint(&inv->dict, pos_len)))
@@ -1834,12 +1820,7 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
         }
     }
     free(with);
-    free(l.docs);
-    free(l.tfs);
-    free(l.lens);
-    free(l.pbytes);
-    free(l.vals);
-    cari_arena_free(&l.arena);
+    list_free(&l);
     return rc;
 }
 
