@@ -539,6 +539,38 @@ static char *wordy_text(test_rng *rng, size_t n)
     return p;
 }
 
+/* The coded bytes of a built store's blocks (their raw sizes in the
+ * index: what deflate was given). */
+static uint64_t coded_bytes(const store *s)
+{
+    uint64_t coded = 0;
+    size_t k;
+    for (k = 0; k < s->w.nblocks; k++)
+        coded += cari_get_u32(s->index.data + 8 + 8 * (s->w.nblocks + 1) +
+                              4 * k);
+    return coded;
+}
+
+/* A store with a word list reads back every record: in order through a
+ * fresh reader, and backwards through one that inflates blocks only as far
+ * as asked (checked). */
+static void check_coded_store(store *s)
+{
+    cari_store_reader rd;
+    size_t k;
+    assert_true(s->w.nwords <= CARI_STORE_WORDS);
+    assert_int_equal(open_reader(s, &rd), CARI_OK);
+    assert_int_equal(rd.nwords, s->w.nwords);
+    for (k = 0; k < s->n; k++)
+        check_record(&rd, &s->recs[k], (uint32_t)k);
+    cari_store_reader_free(&rd);
+    assert_int_equal(open_reader(s, &rd), CARI_OK);
+    rd.checked = 1;
+    for (k = s->n; k-- > 0;)
+        check_record(&rd, &s->recs[k], (uint32_t)k);
+    cari_store_reader_free(&rd);
+}
+
 /* Word codes (docstore.h): a store of repetitive text learns a list, its
  * blocks are smaller than the text, and every byte comes back: words at
  * a field's start and end, runs longer than a word may be, the code and
@@ -548,7 +580,7 @@ static void test_word_codes(void **state)
     store s;
     cari_store_reader rd;
     test_rng rng = {77};
-    size_t k, raw = 0, coded = 0;
+    size_t k;
     (void)state;
     s.n = 400;
     s.recs = calloc(s.n, sizeof *s.recs);
@@ -565,21 +597,8 @@ static void test_word_codes(void **state)
     }
     store_build(&s, CARI_STORE_BLOCK);
     assert_true(s.w.nwords > 5);
-    assert_true(s.w.nwords <= CARI_STORE_WORDS);
-    for (k = 0; k < s.w.nblocks; k++)
-        coded += cari_get_u32(s.index.data + 8 + 8 * (s.w.nblocks + 1) + 4 * k);
-    raw = (size_t)s.w.raw_bytes;
-    assert_true(coded < raw * 3 / 4);
-    assert_int_equal(open_reader(&s, &rd), CARI_OK);
-    assert_int_equal(rd.nwords, s.w.nwords);
-    for (k = 0; k < s.n; k++)
-        check_record(&rd, &s.recs[k], (uint32_t)k);
-    cari_store_reader_free(&rd);
-    assert_int_equal(open_reader(&s, &rd), CARI_OK);
-    rd.checked = 1;
-    for (k = s.n; k-- > 0;)
-        check_record(&rd, &s.recs[k], (uint32_t)k);
-    cari_store_reader_free(&rd);
+    assert_true(coded_bytes(&s) < s.w.raw_bytes * 3 / 4);
+    check_coded_store(&s);
     /* a word list that does not parse is damage */
     {
         unsigned char bad[3] = {5, 'a', 'b'};
@@ -608,9 +627,8 @@ static void test_three_byte_codes(void **state)
     enum { NVOCAB = 6000 };
     static char vocab[NVOCAB][12];
     store s;
-    cari_store_reader rd;
     test_rng rng = {78};
-    size_t k, raw, coded = 0;
+    size_t k;
     (void)state;
     for (k = 0; k < NVOCAB; k++) {
         size_t l = 4 + (size_t)rng_below(&rng, 7), j;
@@ -646,21 +664,8 @@ static void test_three_byte_codes(void **state)
     }
     store_build(&s, CARI_STORE_BLOCK);
     assert_true(s.w.nwords > CARI_STORE_WORDS2);
-    assert_true(s.w.nwords <= CARI_STORE_WORDS);
-    for (k = 0; k < s.w.nblocks; k++)
-        coded += cari_get_u32(s.index.data + 8 + 8 * (s.w.nblocks + 1) + 4 * k);
-    raw = (size_t)s.w.raw_bytes;
-    assert_true(coded < raw / 2);
-    assert_int_equal(open_reader(&s, &rd), CARI_OK);
-    assert_int_equal(rd.nwords, s.w.nwords);
-    for (k = 0; k < s.n; k++)
-        check_record(&rd, &s.recs[k], (uint32_t)k);
-    cari_store_reader_free(&rd);
-    assert_int_equal(open_reader(&s, &rd), CARI_OK);
-    rd.checked = 1;
-    for (k = s.n; k-- > 0;)
-        check_record(&rd, &s.recs[k], (uint32_t)k);
-    cari_store_reader_free(&rd);
+    assert_true(coded_bytes(&s) < s.w.raw_bytes / 2);
+    check_coded_store(&s);
     store_free(&s);
 }
 
