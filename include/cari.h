@@ -572,6 +572,15 @@ typedef struct cari_suggestion {
  * first, then most frequent; at most 5.  CARI_EUNSUPPORTED on the Xapian
  * backend; CARI_ENOMEM; CARI_ECORRUPT.
  */
+/* The max_df that cari-search --did-you-mean and cari_search's own
+ * corrections ask for: CARI_SUGGEST_RARE_DF when the query as written
+ * matched fewer than CARI_SUGGEST_FEW_HITS passages (a typo that happens
+ * to be in a large collection once or twice), else 0. */
+#define CARI_SUGGEST_FEW_HITS 5
+#define CARI_SUGGEST_RARE_DF 2
+#define CARI_SUGGEST_MAX_DF(total)                                        \
+    ((total) < CARI_SUGGEST_FEW_HITS ? CARI_SUGGEST_RARE_DF : 0)
+
 CARI_API int cari_suggest(cari_index *index, const char *query,
                           size_t query_len, unsigned flags, uint64_t max_df,
                           cari_suggestions **out);

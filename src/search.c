@@ -1885,14 +1885,11 @@ done:
 
 /* The query as written, or, when the model corrects the query's class,
  * with the words the index does not hold replaced by their best
- * correction (cari.h), and when fewer than FEW_HITS passages match as
- * written, also the words it holds at most RARE_DF times (as cari-search
- * --did-you-mean decides).  A correction that cannot be made (no
+ * correction (cari.h), and when few passages match as written, also the
+ * words it holds rarely: CARI_SUGGEST_MAX_DF, as cari-search
+ * --did-you-mean decides.  A correction that cannot be made (no
  * candidate, or cari_suggest fails) leaves the hits of the query as
  * written. */
-#define FEW_HITS 5
-#define RARE_DF 2
-
 int cari_search(cari_index *ix, const char *text, size_t len,
                 const cari_search_options *opts, cari_hits **out)
 {
@@ -1916,7 +1913,7 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     if (opts)
         o = *opts;
     if (cari_suggest(ix, text ? text : "", len, o.flags & CARI_SEARCH_PLAIN,
-                     (*out)->total < FEW_HITS ? RARE_DF : 0, &sg) != CARI_OK ||
+                     CARI_SUGGEST_MAX_DF((*out)->total), &sg) != CARI_OK ||
         !(fixed = cari_suggestions_query(sg, &flen))) {
         cari_suggestions_free(sg);
         ix->errmsg[0] = '\0';

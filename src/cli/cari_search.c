@@ -353,9 +353,6 @@ static long parse_long(const char *s, const char *opt, long lo, long hi,
  * passages: a typo that happens to be in the collection a time or two).
  * When nothing matched and the corrected query matches, its hits replace
  * *hits and it becomes *query.  Non-zero on an error. */
-#define FEW_HITS 5
-#define RARE_WORD 2
-
 static int suggest(cari_index *ix, char **query, const cari_search_options *so,
                    cari_hits **hits, int format)
 {
@@ -365,7 +362,7 @@ static int suggest(cari_index *ix, char **query, const cari_search_options *so,
     size_t len;
     int searched = 0, rc;
     rc = cari_suggest(ix, *query, strlen(*query), so->flags & CARI_SEARCH_PLAIN,
-                      cari_hits_total(*hits) < FEW_HITS ? RARE_WORD : 0, &sg);
+                      CARI_SUGGEST_MAX_DF(cari_hits_total(*hits)), &sg);
     if (rc == CARI_EUNSUPPORTED)
         return 0;  /* no suggestions on this backend: not an error */
     if (rc)
