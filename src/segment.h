@@ -66,9 +66,9 @@ static inline int cari_term_positional(const char *term, size_t len)
  * and postings are copied, not analyzed again, and the file is streamed:
  * memory holds the passage and article tables, the dictionary and one
  * posting list at a time, not the text (the postings, positions and
- * stored text pass through unnamed temporary files beside path).  No live article: nothing is written (res->articles 0).
- * CARI_ECORRUPT when a source does not decode (res->bad: which); err
- * says what failed. */
+ * stored text pass through unnamed temporary files beside path).  No
+ * live article: nothing is written (res->articles 0).  CARI_ECORRUPT
+ * when a source does not decode (res->bad: which); err says what failed. */
 typedef struct cari_merge_result {
     uint32_t articles, passages;
     uint64_t terms;

@@ -8,10 +8,11 @@
  * writer bug would leave.  If the reader opens it, a MANIFEST naming it
  * is written and the index is checked (cari_index_check) and searched
  * with a few queries, with snippets, and it is merged into a new segment
- * (cari_segment_merge, what a commit's merge runs), which is opened.  Asserts: open, check, search and copy return OK or
- * CARI_ECORRUPT (ENOTERMS/EVERSION where they apply) -- and when the
- * checker calls the index sound, searching it reports no damage and its
- * copy succeeds and opens.
+ * (cari_segment_merge, what a commit's merge runs), which is opened.
+ * Asserts: open, check, search and merge return OK or CARI_ECORRUPT
+ * (ENOTERMS/EVERSION where they apply) -- and when the checker calls the
+ * index sound, searching it reports no damage and its merge succeeds and
+ * opens.
  */
 #include <stddef.h>
 #include <stdint.h>
