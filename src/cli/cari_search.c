@@ -448,6 +448,8 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *dir = "index", *batch = NULL, *latency = NULL;
+    const char *fixed;     /* the query cari_search corrected to, or NULL */
+    size_t flen;
     const char *model_path = NULL;
     cari_ranker *model = NULL;
     const char *color_when = "auto", *backend = NULL;
@@ -741,10 +743,9 @@ int main(int argc, char **argv)
         cari_ranker_free(model);
         return rc == CARI_ENOTERMS ? 1 : 2;
     }
-    if (cari_hits_query(hits, NULL)) {
+    fixed = cari_hits_query(hits, &flen);
+    if (fixed) {
         /* cari_search corrected words the index does not hold */
-        size_t flen;
-        const char *fixed = cari_hits_query(hits, &flen);
         char *q = strndup(fixed, flen);
         fprintf(format == FMT_TEXT ? stdout : stderr,
                 "%ssearched for \"%.*s\" instead of \"%s\" (words the index "
