@@ -896,10 +896,12 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
             l.n = fa->df;
             /* positions (none for exact forms): the in-memory varints,
              * to be coded again in blocks (codec.h) */
-            q = fa->pos.data;
-            end = q + fa->pos.len;
-            while (q < end)
-                l.vals[l.nv++] = (uint32_t)cari_varint_get(&q, end);
+            if (fa->pos.len) {
+                q = fa->pos.data;
+                end = q + fa->pos.len;
+                while (q < end)
+                    l.vals[l.nv++] = (uint32_t)cari_varint_get(&q, end);
+            }
             rc |= encode_list(post, pos, &l, &pos_len);
             rc |= cari_buf_varint(dict, post->len - post_start);
             rc |= cari_buf_varint(dict, pos_len);
