@@ -107,11 +107,14 @@ static int cmp_word_bytes(const word_count *a, const word_count *b)
 }
 
 /* What coding each use of w saves before deflate, with a code of
- * code_len bytes. */
+ * code_len bytes: the word, and mostly the space after it, which is
+ * implied between two codes (counted as one byte a use: four in five gaps
+ * between words are one space; counting it keeps 0.06 MB more of
+ * clickid_news than not, with more three-letter words listed). */
 static uint64_t word_saving(const word_count *w, unsigned code_len)
 {
     uint32_t len = COUNT_LEN(w);
-    return len > code_len ? (uint64_t)(len - code_len) * w->count : 0;
+    return len + 1 > code_len ? (uint64_t)(len + 1 - code_len) * w->count : 0;
 }
 
 static int cmp_word_saving3(const void *x, const void *y)
@@ -269,7 +272,7 @@ static long word_lookup(const cari_store_writer *w, const unsigned char *p,
 static int code_field(const cari_store_writer *w, const unsigned char *s,
                       size_t n, cari_buf *out)
 {
-    const unsigned char *end = s + n;
+    const unsigned char *end = s + n, *coded_end = NULL;
     unsigned char *o;
     if (cari_buf_reserve(out, 2 * n)) /* every byte escaped, at most */
         return CARI_ENOMEM;
@@ -297,7 +300,9 @@ static int code_field(const cari_store_writer *w, const unsigned char *s,
         }
         for (k = 0; k <= nb; k++) {
             const unsigned char *stop = k < nb ? ws[k] : t;
-            long code;
+            long code = k < nb ? word_lookup(w, ws[k], wl[k], wh[k]) : -1;
+            if (code >= 0 && coded_end == s && stop == s + 1 && *s == ' ')
+                s++; /* one space between two codes is implied */
             while (s < stop) { /* letters, spaces, marks, escaped bytes */
                 unsigned c = *s++;
                 if (is_special(c))
@@ -306,7 +311,6 @@ static int code_field(const cari_store_writer *w, const unsigned char *s,
             }
             if (k == nb)
                 break;
-            code = word_lookup(w, ws[k], wl[k], wh[k]);
             if (code >= CARI_STORE_WORDS2) {
                 code -= CARI_STORE_WORDS2;
                 *o++ = WORD_LEAD3;
@@ -320,6 +324,8 @@ static int code_field(const cari_store_writer *w, const unsigned char *s,
                 o += wl[k];
             }
             s = ws[k] + wl[k];
+            if (code >= 0)
+                coded_end = s;
         }
     }
     out->len = (size_t)(o - out->data);
@@ -433,12 +439,12 @@ int cari_store_decode_record(const unsigned char *words, const uint32_t *loc,
         size_t at, room;
         if (!q || n > (uint64_t)(end - q))
             return CARI_ECORRUPT;
-        if (field_open(out, 16 * n, &at, &room))
+        if (field_open(out, 17 * n, &at, &room))
             return CARI_ENOMEM;
         for (s = q, e = q + n; s < e;) {
             const unsigned char *ce = e - s < DECODE_CHUNK ? e : s + DECODE_CHUNK;
             unsigned char *o;
-            if (cari_buf_reserve(out, 16 * (size_t)(ce - s) + 32))
+            if (cari_buf_reserve(out, 17 * (size_t)(ce - s) + 34))
                 return CARI_ENOMEM;
             o = out->data + out->len;
             while (s < ce) { /* a code may end two bytes past ce */
@@ -469,6 +475,8 @@ int cari_store_decode_record(const unsigned char *words, const uint32_t *loc,
                     w = loc[code];
                     memcpy(o, words + (w >> 8), w & 0xff);
                     o += w & 0xff;
+                    if (s < e && (*s == WORD_LEAD3 || *s >= WORD_LEAD))
+                        *o++ = ' '; /* implied between two codes */
                 }
             }
             out->len = (size_t)(o - out->data);

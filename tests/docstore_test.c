@@ -696,6 +696,22 @@ static void test_decode_record(void **state)
         assert_memory_equal(out.data, "\x08yang dan\x00\x03\xc0\xc1\xff", 14);
     }
     {
+        /* a code followed by a code: one space between; before an
+         * escape or a plain byte, none */
+        static const unsigned char rec[] = {
+            12, 0xf5, 0x00, 0xf5, 0x01, 0xf5, 0x00, 0xc0, 0xc1, 0xf5, 0x01,
+            0xf5, 0x00, /* "yang dan yang\xc1" "dan yang" */
+            0, 0};
+        out.len = 0;
+        assert_int_equal(cari_store_decode_record(words, loc, n, rec,
+                                                  sizeof rec, &out, &used),
+                         CARI_OK);
+        assert_int_equal(used, sizeof rec);
+        assert_int_equal(out.len, 1 + 22 + 1 + 1);
+        assert_memory_equal(out.data, "\x16yang dan yang\xc1" "dan yang\0\0",
+                            25);
+    }
+    {
         /* a cut code, a code past the list (low byte, lead byte), a cut
          * escape, a field longer than the record */
         static const unsigned char bad[][5] = {
