@@ -38,10 +38,15 @@
  *   7 POSITIONS position streams (codec.h)
  *   8 STORE     compressed article blocks (docstore.h)
  *   9 STOREIDX  the store's index (docstore.h)
- *  10 IDS       {u64 hash of id, u32 article}, sorted by hash then article
- *  11 IDTEXT    u32 offset[articles + 1] into the bytes that follow: the
- *               article ids, uncompressed, so that ranking runs that need
- *               only ids never inflate stored text
+ *  10 IDS       u32 article[articles], sorted by the cari_hash64 of the
+ *               article's id, then by article (a lookup hashes the ids it
+ *               meets)
+ *  11 IDTEXT    the article ids in article order, front-coded:
+ *               {varint prefix, varint suffix_len, suffix} per id, the
+ *               prefix shared with the id before, 0 for every
+ *               CARI_ID_RESTART-th id (so no id decodes longer than the
+ *               section); decoded whole when the segment opens, so that
+ *               ranking runs that need only ids never inflate stored text
  *  12 STOREWORDS the stored text's word list (docstore.h; maybe empty)
  *
  * Passages are numbered within the segment in article order; the body
@@ -954,7 +959,8 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
 static int write_segment(cari_segment_writer *w, inverted *inv,
                          const char *path, int sync, cari_error *err)
 {
-    cari_buf info = {0}, arts = {0}, pass = {0}, storeidx = {0}, idtext = {0};
+    cari_buf info = {0}, arts = {0}, pass = {0}, storeidx = {0}, idtext = {0},
+             idsec = {0};
     out_file o = {-1, path, 0, {0}, err};
     unsigned char header[16], trailer[32];
     uint32_t na = (uint32_t)w->first_passage.len;
@@ -1008,10 +1014,21 @@ static int write_segment(cari_segment_writer *w, inverted *inv,
         cari_buf_free(&ranges);
         (void)offsets;
     }
-    for (i = 0; i < na; i++)
-        rc |= cari_buf_u32(&idtext, w->id_offsets.items[i]);
-    rc |= cari_buf_u32(&idtext, (uint32_t)w->id_text.len);
-    rc |= cari_buf_append(&idtext, w->id_text.data, w->id_text.len);
+    for (i = 0; i < na; i++) { /* front-coded (the layout above) */
+        const unsigned char *id = w->id_text.data + w->id_offsets.items[i];
+        size_t len = (i + 1 < na ? w->id_offsets.items[i + 1]
+                                 : w->id_text.len) - w->id_offsets.items[i];
+        size_t pre = 0;
+        if (i % CARI_ID_RESTART) {
+            const unsigned char *prev = w->id_text.data + w->id_offsets.items[i - 1];
+            size_t prev_len = w->id_offsets.items[i] - w->id_offsets.items[i - 1];
+            while (pre < len && pre < prev_len && id[pre] == prev[pre])
+                pre++;
+        }
+        rc |= cari_buf_varint(&idtext, pre);
+        rc |= cari_buf_varint(&idtext, len - pre);
+        rc |= cari_buf_append(&idtext, id + pre, len - pre);
+    }
     if (rc) {
         rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
                             path);
@@ -1019,6 +1036,13 @@ static int write_segment(cari_segment_writer *w, inverted *inv,
     }
     if (w->ids.len) /* qsort(NULL, 0, ...) is undefined */
         qsort(w->ids.data, w->ids.len / 12, 12, cmp_ids);
+    for (i = 0; i < na; i++) /* the articles, in their ids' hash order */
+        rc |= cari_buf_append(&idsec, w->ids.data + 12 * i + 8, 4);
+    if (rc) {
+        rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
+                            path);
+        goto done;
+    }
 
     o.fd = cari_io_open_write(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
                               0644);
@@ -1044,7 +1068,7 @@ static int write_segment(cari_segment_writer *w, inverted *inv,
     if (!rc) rc = write_section_spilled(&o, CARI_SEC_STORE, &inv->store_spill,
                                         w->store.data.data, w->store.data.len);
     if (!rc) rc = write_section(&o, CARI_SEC_STOREIDX, storeidx.data, storeidx.len);
-    if (!rc) rc = write_section(&o, CARI_SEC_IDS, w->ids.data, w->ids.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_IDS, idsec.data, idsec.len);
     if (!rc) rc = write_section(&o, CARI_SEC_IDTEXT, idtext.data, idtext.len);
     if (!rc) rc = write_section(&o, CARI_SEC_STOREWORDS, w->store.words.data,
                                 w->store.words.len);
@@ -1073,6 +1097,7 @@ done:
     cari_buf_free(&pass);
     cari_buf_free(&storeidx);
     cari_buf_free(&idtext);
+    cari_buf_free(&idsec);
     cari_buf_free(&o.table);
     return rc;
 }
@@ -1094,12 +1119,60 @@ struct cari_segment {
     size_t ranges_len;
     uint32_t *passage_article;
     uint64_t *tie_key;    /* per passage: cari_fnv1a64 of its article's id */
+    char *id_text;        /* the ids, decoded from IDTEXT at open */
+    uint32_t *id_off;     /* article a's id is id_text[id_off[a], id_off[a+1]) */
     cari_store_reader store;
 };
 
 static int corrupt(cari_error *err, const char *path, const char *what)
 {
     return cari_set_error(err, CARI_ECORRUPT, "%s: %s", path, what);
+}
+
+/* Decode IDTEXT (front-coded, the layout above) into s->id_text and
+ * s->id_off: a pass to check it and size the text, then one to copy.
+ * CARI_ECORRUPT when it does not decode to exactly one id per article
+ * (none empty), CARI_ENOMEM. */
+static int decode_ids(cari_segment *s)
+{
+    const unsigned char *start = s->sec[CARI_SEC_IDTEXT];
+    const unsigned char *end = start + s->sec_len[CARI_SEC_IDTEXT], *q;
+    uint64_t total = 0, prev_len = 0;
+    uint32_t a;
+    int pass;
+    for (pass = 0; pass < 2; pass++) {
+        q = start;
+        prev_len = 0;
+        for (a = 0; a < s->narticles; a++) {
+            uint64_t pre = cari_varint_get(&q, end), suf;
+            if (!q)
+                return CARI_ECORRUPT;
+            suf = cari_varint_get(&q, end);
+            if (!q || pre > prev_len || (a % CARI_ID_RESTART == 0 && pre) ||
+                suf > (uint64_t)(end - q) || pre + suf == 0)
+                return CARI_ECORRUPT;
+            if (pass == 0) {
+                total += pre + suf;
+            } else {
+                uint32_t at = s->id_off[a];
+                memcpy(s->id_text + at, s->id_text + at - prev_len, pre);
+                memcpy(s->id_text + at + pre, q, suf);
+                s->id_off[a + 1] = at + (uint32_t)(pre + suf);
+            }
+            q += suf;
+            prev_len = pre + suf;
+        }
+        if (q != end || total > UINT32_MAX)
+            return CARI_ECORRUPT;
+        if (pass == 0) {
+            s->id_text = malloc(total ? total : 1);
+            s->id_off = malloc(((size_t)s->narticles + 1) * sizeof *s->id_off);
+            if (!s->id_text || !s->id_off)
+                return CARI_ENOMEM;
+            s->id_off[0] = 0;
+        }
+    }
+    return CARI_OK;
 }
 
 /* The file is checksummed through windows of this much: a larger file's
@@ -1270,8 +1343,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         s->sec_len[CARI_SEC_PASSAGES] < ((2 * (size_t)s->npassages + 3) & ~(size_t)3) +
                                        4 * ((size_t)s->narticles + 1) ||
         s->sec_len[CARI_SEC_DICTIDX] != 4 * (size_t)s->ndictblocks ||
-        s->sec_len[CARI_SEC_IDS] != 12 * (size_t)s->narticles ||
-        s->sec_len[CARI_SEC_IDTEXT] < 4 * ((size_t)s->narticles + 1) ||
+        s->sec_len[CARI_SEC_IDS] != 4 * (size_t)s->narticles ||
         s->ndictblocks != (s->nterms + CARI_DICT_BLOCK - 1) / CARI_DICT_BLOCK) {
         rc = corrupt(err, path, "section sizes do not match the counts");
         goto fail;
@@ -1319,20 +1391,12 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
                 s->passage_article[p] = a;
         }
     }
-    {
-        /* id offsets ascending and inside the section */
-        const unsigned char *o = s->sec[CARI_SEC_IDTEXT];
-        size_t base = 4 * ((size_t)s->narticles + 1);
-        uint32_t a, prev = 0;
-        for (a = 0; a <= s->narticles; a++) {
-            uint32_t v = cari_get_u32(o + 4 * (size_t)a);
-            if (v < prev || base + v > s->sec_len[CARI_SEC_IDTEXT] ||
-                (a == 0 && v != 0)) {
-                rc = corrupt(err, path, "bad id table");
-                goto fail;
-            }
-            prev = v;
-        }
+    if ((rc = decode_ids(s))) {
+        if (rc == CARI_ECORRUPT)
+            rc = corrupt(err, path, "bad id table");
+        else
+            rc = cari_set_error(err, rc, "out of memory");
+        goto fail;
     }
     /* the ranking's tie-break key of each passage (see
      * cari_segment_tie_key) */
@@ -1396,6 +1460,8 @@ void cari_segment_close(cari_segment *s)
         munmap(s->map, s->size);
     free(s->passage_article);
     free(s->tie_key);
+    free(s->id_text);
+    free(s->id_off);
     cari_store_reader_free(&s->store);
     free(s);
 }
@@ -1472,11 +1538,8 @@ int cari_segment_passage_range(const cari_segment *s, uint32_t p,
 
 const char *cari_segment_id(const cari_segment *s, uint32_t a, size_t *len)
 {
-    const unsigned char *o = s->sec[CARI_SEC_IDTEXT];
-    uint32_t start = cari_get_u32(o + 4 * (size_t)a);
-    uint32_t end = cari_get_u32(o + 4 * (size_t)a + 4);
-    *len = end - start;
-    return (const char *)o + 4 * ((size_t)s->narticles + 1) + start;
+    *len = s->id_off[a + 1] - s->id_off[a];
+    return s->id_text + s->id_off[a];
 }
 
 const cari_store_reader *cari_segment_store(const cari_segment *s)
@@ -1931,20 +1994,28 @@ int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
     size_t lo = 0, hi = s->narticles;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (cari_get_u64(ids + 12 * mid) < h)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < s->narticles && cari_get_u64(ids + 12 * lo) == h; lo++) {
-        uint32_t art = cari_get_u32(ids + 12 * lo + 8);
+        uint32_t art = cari_get_u32(ids + 4 * mid);
         const char *other;
         size_t other_len;
         if (art >= s->narticles)
             return CARI_ECORRUPT;
+        other = cari_segment_id(s, art, &other_len);
+        if (cari_hash64(other, other_len) < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < s->narticles; lo++) {
+        uint32_t art = cari_get_u32(ids + 4 * lo);
+        const char *other;
+        size_t other_len;
+        if (art >= s->narticles)
+            return CARI_ECORRUPT;
+        other = cari_segment_id(s, art, &other_len);
+        if (cari_hash64(other, other_len) != h)
+            break;
         if (deleted && (deleted[art >> 3] >> (art & 7) & 1))
             continue;
-        other = cari_segment_id(s, art, &other_len);
         if (other_len == len && memcmp(other, id, len) == 0) {
             *a = art;
             return 1;

@@ -283,20 +283,36 @@ static void test_ids_damaged(void **state)
 {
     fixture *f = *state;
     size_t len, off, n;
-    unsigned char *d = slurp(f->seg1, &len), tmp[12];
+    unsigned char *d = slurp(f->seg1, &len), tmp[4];
     /* swap the first two entries of the ids table */
     section(d, len, IDS, &off, &n);
-    memcpy(tmp, d + off, 12);
-    memcpy(d + off, d + off + 12, 12);
-    memcpy(d + off + 12, tmp, 12);
-    /* and change an id's text */
+    memcpy(tmp, d + off, 4);
+    memcpy(d + off, d + off + 4, 4);
+    memcpy(d + off + 4, tmp, 4);
+    /* and put a newline in the last id (its last byte is the section's) */
     section(d, len, IDTEXT, &off, &n);
-    d[off + n - 2] ^= 0x04;
+    d[off + n - 1] = '\n';
     seg_image_fix_crcs(d, len);
     spit(f->seg1, d, len);
     free(d);
     expect_problem(f, "seg-000001.cari", "ids: entry 1 is out of order");
-    expect_problem(f, "seg-000001.cari", "does not match");
+    expect_problem(f, "seg-000001.cari", "holds a NUL or newline");
+}
+
+/* Id text that does not decode (the first id front-coded on nothing):
+ * the segment does not open, and the checker says why. */
+static void test_idtext_damaged(void **state)
+{
+    fixture *f = *state;
+    size_t len, off, n;
+    unsigned char *d = slurp(f->seg1, &len);
+    section(d, len, IDTEXT, &off, &n);
+    assert_int_equal(d[off], 0);
+    d[off] = 1;
+    seg_image_fix_crcs(d, len);
+    spit(f->seg1, d, len);
+    free(d);
+    expect_problem(f, "seg-000001.cari", "bad id table");
 }
 
 static void test_store_damaged(void **state)
@@ -554,6 +570,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_every_checksum, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated, setup_small, teardown),
+        cmocka_unit_test_setup_teardown(test_idtext_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ids_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_words_damaged, setup,

@@ -635,6 +635,65 @@ static void test_find_id(void **state)
                      0);
 }
 
+/* Ids front-code and come back (IDTEXT): long ones (two-byte varints),
+ * ones sharing much, little or all of the id before, and more than
+ * CARI_ID_RESTART of them; each is found by its id. */
+static void test_long_ids(void **state)
+{
+    enum { N = 50 };
+    fixture *f = *state;
+    char path[400], *ids[N];
+    cari_passage_params pp = CARI_PASSAGE_PARAMS_INIT;
+    cari_segment_writer *w;
+    cari_segment *s;
+    cari_error err;
+    uint64_t terms;
+    uint32_t k, got;
+    snprintf(path, sizeof path, "%s/ids.cari", f->dir);
+    unlink(path);
+    assert_int_equal(cari_segw_new(1, &pp, &w), CARI_OK);
+    for (k = 0; k < N; k++) {
+        size_t len = k % 3 == 0 ? 1 + k : 130 + 7 * (size_t)k, j;
+        cari_article ca;
+        uint32_t no;
+        memset(&ca, 0, sizeof ca);
+        ids[k] = malloc(len + 1);
+        assert_non_null(ids[k]);
+        for (j = 0; j < len; j++) /* 100 bytes of 'a', then letters */
+            ids[k][j] = (char)('a' + (j < 100 ? 0 : (j * 7 + k) % 26));
+        ids[k][len] = '\0';
+        if (k == N - 1) { /* the same id as the one before */
+            free(ids[k]);
+            ids[k] = strdup(ids[k - 1]);
+            assert_non_null(ids[k]);
+        }
+        ca.id = ids[k];
+        ca.id_len = strlen(ids[k]);
+        ca.title = "judul";
+        ca.title_len = 5;
+        ca.text = "isi artikel ini pendek";
+        ca.text_len = strlen(ca.text);
+        assert_int_equal(cari_segw_add(w, f->an, &ca, &no), CARI_OK);
+    }
+    assert_int_equal(cari_segw_write(w, path, 0, &terms, &err), CARI_OK);
+    cari_segw_free(w);
+    assert_int_equal(cari_segment_open(path, &s, &err), CARI_OK);
+    for (k = 0; k < N; k++) {
+        size_t len;
+        const char *id = cari_segment_id(s, k, &len);
+        assert_int_equal(len, strlen(ids[k]));
+        assert_memory_equal(id, ids[k], len);
+        assert_int_equal(cari_segment_find_id(s, ids[k], len, NULL, &got), 1);
+        assert_int_equal(got, k == N - 1 ? N - 2 : k);
+    }
+    assert_int_equal(cari_segment_find_id(s, ids[3], strlen(ids[3]) - 1, NULL,
+                                          &got),
+                     0);
+    cari_segment_close(s);
+    for (k = 0; k < N; k++)
+        free(ids[k]);
+}
+
 static void test_open_errors(void **state)
 {
     fixture *f = *state;
@@ -795,6 +854,7 @@ int main(void)
         cmocka_unit_test(test_terms_and_postings),
         cmocka_unit_test(test_lookup_absent_and_edges),
         cmocka_unit_test(test_find_id),
+        cmocka_unit_test(test_long_ids),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_empty_segment),
         cmocka_unit_test(test_damage_truncated),
