@@ -47,7 +47,8 @@
  *               CARI_ID_RESTART-th id (so no id decodes longer than the
  *               section); decoded whole when the segment opens, so that
  *               ranking runs that need only ids never inflate stored text
- *  12 STOREWORDS the stored text's word list (docstore.h; maybe empty)
+ *  12 STOREWORDS the stored text's word list, deflated (docstore.h; maybe
+ *               empty)
  *
  * Passages are numbered within the segment in article order; the body
  * field's doc ids are passage numbers and the title field's are article
@@ -1070,8 +1071,8 @@ static int write_segment(cari_segment_writer *w, inverted *inv,
     if (!rc) rc = write_section(&o, CARI_SEC_STOREIDX, storeidx.data, storeidx.len);
     if (!rc) rc = write_section(&o, CARI_SEC_IDS, idsec.data, idsec.len);
     if (!rc) rc = write_section(&o, CARI_SEC_IDTEXT, idtext.data, idtext.len);
-    if (!rc) rc = write_section(&o, CARI_SEC_STOREWORDS, w->store.words.data,
-                                w->store.words.len);
+    if (!rc) rc = write_section(&o, CARI_SEC_STOREWORDS, w->store.words_out.data,
+                                w->store.words_out.len);
     if (!rc) {
         uint64_t table_off = o.off;
         rc = cari_write_all(o.fd, o.table.data, o.table.len, path, err);
@@ -1428,10 +1429,14 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     if (rc) {
         /* which part: the word list parses alone */
         uint32_t *loc = NULL, nw;
-        int wrc = cari_store_words_parse(s->sec[CARI_SEC_STOREWORDS],
-                                         s->sec_len[CARI_SEC_STOREWORDS],
-                                         &loc, &nw);
+        cari_buf list = {0};
+        int wrc = cari_store_words_inflate(s->sec[CARI_SEC_STOREWORDS],
+                                           s->sec_len[CARI_SEC_STOREWORDS],
+                                           &list);
+        if (!wrc)
+            wrc = cari_store_words_parse(list.data, list.len, &loc, &nw);
         free(loc);
+        cari_buf_free(&list);
         rc = corrupt(err, path, wrc == CARI_ECORRUPT
                                     ? "bad stored text word list"
                                     : "bad stored text index");

@@ -110,7 +110,7 @@ static void store_random(store *s, size_t n, size_t max_text,
 static int open_reader(const store *s, cari_store_reader *r)
 {
     return cari_store_reader_init(r, s->w.data.data, s->w.data.len,
-                                  s->index.data, s->index.len, s->w.words.data, s->w.words.len,
+                                  s->index.data, s->index.len, s->w.words_out.data, s->w.words_out.len,
                                   (uint32_t)s->n);
 }
 
@@ -187,8 +187,8 @@ static void test_roundtrip_many_blocks(void **state)
             cari_stored st;
             assert_int_equal(cari_store_reader_init(&rd, copy, s.w.data.len,
                                                     s.index.data, s.index.len,
-                                                    s.w.words.data,
-                                                    s.w.words.len, 2000),
+                                                    s.w.words_out.data,
+                                                    s.w.words_out.len, 2000),
                              CARI_OK);
             rd.checked = checked;
             assert_int_equal(cari_store_reader_get(&rd, 0, &st),
@@ -269,7 +269,7 @@ static void test_empty_fields_and_nul(void **state)
     assert_int_equal(cari_store_writer_index(&w, &index), CARI_OK);
     assert_int_equal(w.raw_bytes, 2 + sizeof text + 1);
     assert_int_equal(cari_store_reader_init(&rd, w.data.data, w.data.len,
-                                            index.data, index.len, w.words.data, w.words.len, 3),
+                                            index.data, index.len, w.words_out.data, w.words_out.len, 3),
                      CARI_OK);
     assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_OK);
     assert_int_equal(cari_store_reader_get(&rd, 1, &st), CARI_OK);
@@ -291,7 +291,7 @@ static void test_empty_fields_and_nul(void **state)
     assert_int_equal(cari_store_writer_index(&w, &index), CARI_OK);
     assert_int_equal(w.nblocks, 0);
     assert_int_equal(cari_store_reader_init(&rd, w.data.data, w.data.len,
-                                            index.data, index.len, w.words.data, w.words.len, 0),
+                                            index.data, index.len, w.words_out.data, w.words_out.len, 0),
                      CARI_OK);
     assert_int_equal(cari_store_reader_get(&rd, 0, &st), CARI_EINVAL);
     cari_store_reader_free(&rd);
@@ -307,7 +307,7 @@ static size_t fetch_all_damaged(const store *s, const unsigned char *data,
     cari_store_reader rd;
     size_t k, bad = 0;
     int rc = cari_store_reader_init(&rd, data, s->w.data.len, index,
-                                    index_len, s->w.words.data, s->w.words.len, (uint32_t)s->n);
+                                    index_len, s->w.words_out.data, s->w.words_out.len, (uint32_t)s->n);
     if (rc != CARI_OK) {
         assert_int_equal(rc, CARI_ECORRUPT);
         return s->n;
@@ -389,7 +389,7 @@ static void test_damaged_data(void **state)
         memset(copy + b1 + (b2 - b1) / 3, 0x5a, (size_t)(b2 - b1) / 3);
     }
     assert_int_equal(cari_store_reader_init(&rd, copy, len, s.index.data,
-                                            s.index.len, s.w.words.data, s.w.words.len, (uint32_t)s.n),
+                                            s.index.len, s.w.words_out.data, s.w.words_out.len, (uint32_t)s.n),
                      CARI_OK);
     for (k = 0; k < s.n; k++) {
         uint32_t block = cari_get_u32(s.w.article_loc.data + 8 * k);
@@ -409,7 +409,7 @@ static void test_damaged_data(void **state)
         memcpy(copy, s.w.data.data, len);
         copy[at] ^= (unsigned char)(1u << (at % 8));
         assert_int_equal(cari_store_reader_init(&rd, copy, len, s.index.data,
-                                                s.index.len, s.w.words.data, s.w.words.len, (uint32_t)s.n),
+                                                s.index.len, s.w.words_out.data, s.w.words_out.len, (uint32_t)s.n),
                          CARI_OK);
         for (k = 0; k < s.n; k++) {
             int rc = cari_store_reader_get(&rd, (uint32_t)k, &st);
@@ -430,7 +430,7 @@ static void test_damaged_data(void **state)
     assert_true(unnoticed <= s.w.nblocks);
     /* truncated data: the index no longer matches */
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, len - 1,
-                                            s.index.data, s.index.len, s.w.words.data, s.w.words.len,
+                                            s.index.data, s.index.len, s.w.words_out.data, s.w.words_out.len,
                                             (uint32_t)s.n),
                      CARI_ECORRUPT);
     free(copy);
@@ -454,24 +454,24 @@ static void test_damaged_index(void **state)
     assert_non_null(idx);
     /* wrong article count, short index, long index */
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            s.index.data, n, s.w.words.data, s.w.words.len, 41),
+                                            s.index.data, n, s.w.words_out.data, s.w.words_out.len, 41),
                      CARI_ECORRUPT);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            s.index.data, n - 1, s.w.words.data, s.w.words.len, 40),
+                                            s.index.data, n - 1, s.w.words_out.data, s.w.words_out.len, 40),
                      CARI_ECORRUPT);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            s.index.data, 7, s.w.words.data, s.w.words.len, 40),
+                                            s.index.data, 7, s.w.words_out.data, s.w.words_out.len, 40),
                      CARI_ECORRUPT);
     memcpy(idx, s.index.data, n);
     memset(idx + n, 0, 8);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            idx, n + 8, s.w.words.data, s.w.words.len, 40),
+                                            idx, n + 8, s.w.words_out.data, s.w.words_out.len, 40),
                      CARI_ECORRUPT);
     /* block offsets out of order */
     memcpy(idx, s.index.data, n);
     cari_put_u64(idx + 8 + 8 * 2, cari_get_u64(idx + 8 + 8 * 3) + 1);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            idx, n, s.w.words.data, s.w.words.len, 40),
+                                            idx, n, s.w.words_out.data, s.w.words_out.len, 40),
                      CARI_ECORRUPT);
     /* an article in a block that does not exist */
     memcpy(idx, s.index.data, n);
@@ -495,7 +495,7 @@ static void test_damaged_index(void **state)
     memcpy(idx, s.index.data, n);
     cari_put_u32(idx + 8 + 8 * ((size_t)nb + 1), UINT32_MAX);
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
-                                            idx, n, s.w.words.data, s.w.words.len, 40),
+                                            idx, n, s.w.words_out.data, s.w.words_out.len, 40),
                      CARI_OK);
     {
         cari_stored st;
@@ -609,9 +609,35 @@ static void test_word_codes(void **state)
         bad[0] = 0;
         assert_int_equal(cari_store_words_parse(bad, 1, &loc, &n),
                          CARI_ECORRUPT);
+        /* the section inflates to the list, and only to its size */
+        {
+            cari_buf list = {0};
+            unsigned char *sec = malloc(s.w.words_out.len);
+            assert_non_null(sec);
+            memcpy(sec, s.w.words_out.data, s.w.words_out.len);
+            assert_int_equal(cari_store_words_inflate(sec, s.w.words_out.len,
+                                                      &list),
+                             CARI_OK);
+            assert_int_equal(list.len, s.w.words.len);
+            assert_memory_equal(list.data, s.w.words.data, list.len);
+            sec[0]++;
+            assert_int_equal(cari_store_words_inflate(sec, s.w.words_out.len,
+                                                      &list),
+                             CARI_ECORRUPT);
+            assert_int_equal(cari_store_words_inflate(sec, 3, &list),
+                             CARI_ECORRUPT);
+            memset(sec, 0xff, 4); /* more than any list */
+            assert_int_equal(cari_store_words_inflate(sec, s.w.words_out.len,
+                                                      &list),
+                             CARI_ECORRUPT);
+            assert_int_equal(cari_store_words_inflate(sec, 0, &list), CARI_OK);
+            assert_int_equal(list.len, 0);
+            cari_buf_free(&list);
+            free(sec);
+        }
         assert_int_equal(cari_store_reader_init(
                              &rd, s.w.data.data, s.w.data.len, s.index.data,
-                             s.index.len, s.w.words.data, s.w.words.len - 1,
+                             s.index.len, s.w.words_out.data, s.w.words_out.len - 1,
                              (uint32_t)s.n),
                          CARI_ECORRUPT);
         cari_store_reader_free(&rd);
