@@ -16,14 +16,14 @@
  *   1 INFO      u32 articles, u32 passages, u32 terms, u32 dict blocks,
  *               u64 total body length, u64 total title length, u32 flags
  *               (bit 0: metadata terms, filter.h, are in the title field;
- *               an older segment ends before the flags)
- *   2 ARTICLES  u32 first_passage[articles + 1] (ascending, last = passages),
- *               u16 title_len[articles]
- *   3 PASSAGES  u16 body_len[passages] (padded to 4 bytes),
- *               u32 range_offset[articles + 1] into the ranges that follow:
- *               per article, per passage, varint (start - previous end)
+ *               bit 1: body lengths take one byte each)
+ *   2 ARTICLES  per article: varint passage count, varint title length
+ *   3 PASSAGES  body_len[passages], u8 each (flag bit 1) or u16, then per
+ *               article, per passage, varint (start - previous end)
  *               varint (end - start): the passages' byte ranges in the
  *               article text (previous end of the first passage: 0)
+ *   (ARTICLES and the ranges are decoded into tables when the segment
+ *   opens, which walks every passage anyway: no offsets are stored)
  *   4 DICT      front-coded term blocks of CARI_DICT_BLOCK terms:
  *                 block := varint postings_offset varint positions_offset
  *                          entry*
@@ -977,43 +977,29 @@ static int write_segment(cari_segment_writer *w, inverted *inv,
     rc |= cari_buf_u32(&info, (uint32_t)(inv->dictidx.len / 4));
     rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_BODY]);
     rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_TITLE]);
-    rc |= cari_buf_u32(&info, CARI_SEGMENT_META_TERMS);
-    for (i = 0; i < na; i++)
-        rc |= cari_buf_u32(&arts, w->first_passage.items[i]);
-    rc |= cari_buf_u32(&arts, np);
-    for (i = 0; i < na && !rc; i++) {
-        unsigned char b[2] = {(unsigned char)w->title_len.items[i],
-                              (unsigned char)(w->title_len.items[i] >> 8)};
-        rc |= cari_buf_append(&arts, b, 2);
-    }
-    for (i = 0; i < np && !rc; i++) {
-        unsigned char b[2] = {(unsigned char)w->body_len.items[i],
-                              (unsigned char)(w->body_len.items[i] >> 8)};
-        rc |= cari_buf_append(&pass, b, 2);
-    }
-    while (pass.len % 4)
-        rc |= cari_buf_putc(&pass, 0);
     {
-        /* ranges: offsets first (their room is known), then the varints */
-        size_t offsets = pass.len, a;
-        cari_buf ranges = {0};
-        rc |= cari_buf_reserve(&pass, 4 * ((size_t)na + 1));
-        for (a = 0; a < na && !rc; a++) {
-            uint32_t p, lo = w->first_passage.items[a];
-            uint32_t hi = a + 1 < na ? w->first_passage.items[a + 1] : np;
-            uint32_t prev = 0;
-            rc |= cari_buf_u32(&pass, (uint32_t)ranges.len);
-            for (p = lo; p < hi; p++) {
-                rc |= cari_buf_varint(&ranges, w->pstart.items[p] - prev);
-                rc |= cari_buf_varint(&ranges,
-                                      w->pend.items[p] - w->pstart.items[p]);
-                prev = w->pend.items[p];
-            }
+        uint32_t flags = CARI_SEGMENT_META_TERMS | CARI_SEGMENT_LEN8;
+        for (i = 0; i < np; i++)
+            if (w->body_len.items[i] > 255)
+                flags &= ~CARI_SEGMENT_LEN8;
+        rc |= cari_buf_u32(&info, flags);
+        for (i = 0; i < np && !rc; i++) {
+            unsigned char b[2] = {(unsigned char)w->body_len.items[i],
+                                  (unsigned char)(w->body_len.items[i] >> 8)};
+            rc |= cari_buf_append(&pass, b, flags & CARI_SEGMENT_LEN8 ? 1 : 2);
         }
-        rc |= cari_buf_u32(&pass, (uint32_t)ranges.len);
-        rc |= cari_buf_append(&pass, ranges.data, ranges.len);
-        cari_buf_free(&ranges);
-        (void)offsets;
+    }
+    for (i = 0; i < na && !rc; i++) {
+        uint32_t p, lo = w->first_passage.items[i];
+        uint32_t hi = i + 1 < na ? w->first_passage.items[i + 1] : np;
+        uint32_t prev = 0;
+        rc |= cari_buf_varint(&arts, hi - lo);
+        rc |= cari_buf_varint(&arts, w->title_len.items[i]);
+        for (p = lo; p < hi; p++) {
+            rc |= cari_buf_varint(&pass, w->pstart.items[p] - prev);
+            rc |= cari_buf_varint(&pass, w->pend.items[p] - w->pstart.items[p]);
+            prev = w->pend.items[p];
+        }
     }
     for (i = 0; i < na; i++) { /* front-coded (the layout above) */
         const unsigned char *id = w->id_text.data + w->id_offsets.items[i];
@@ -1115,8 +1101,11 @@ struct cari_segment {
     uint32_t narticles, npassages, nterms, ndictblocks;
     uint32_t flags;
     uint64_t total_len[CARI_NFIELDS];
-    const unsigned char *first_passage, *title_len;
-    const unsigned char *body_len, *range_offsets, *ranges;
+    uint32_t *first_passage; /* [articles + 1], decoded from ARTICLES */
+    uint32_t *title_len;     /* [articles] */
+    uint32_t *range_off;     /* [articles + 1]: each article's ranges */
+    const unsigned char *body_len, *ranges;
+    int len8;                /* body_len is u8 (else u16) */
     size_t ranges_len;
     uint32_t *passage_article;
     uint64_t *tie_key;    /* per passage: cari_fnv1a64 of its article's id */
@@ -1128,6 +1117,53 @@ struct cari_segment {
 static int corrupt(cari_error *err, const char *path, const char *what)
 {
     return cari_set_error(err, CARI_ECORRUPT, "%s: %s", path, what);
+}
+
+/* Decode ARTICLES into s->first_passage and s->title_len, fill
+ * s->passage_article, and find where each article's ranges start in
+ * PASSAGES (s->range_off): the counts must add up to the passages, and
+ * every range decode, both sections to their last byte.  CARI_ECORRUPT,
+ * CARI_ENOMEM. */
+static int decode_tables(cari_segment *s)
+{
+    const unsigned char *q = s->sec[CARI_SEC_ARTICLES];
+    const unsigned char *end = q + s->sec_len[CARI_SEC_ARTICLES];
+    const unsigned char *r = s->ranges, *rend = s->ranges + s->ranges_len;
+    uint32_t a, p = 0, k;
+    size_t na = s->narticles;
+    s->first_passage = malloc((na + 1) * sizeof *s->first_passage);
+    s->title_len = malloc((na ? na : 1) * sizeof *s->title_len);
+    s->range_off = malloc((na + 1) * sizeof *s->range_off);
+    s->passage_article = malloc(((size_t)s->npassages + 1) * 4);
+    if (!s->first_passage || !s->title_len || !s->range_off ||
+        !s->passage_article)
+        return CARI_ENOMEM;
+    for (a = 0; a < na; a++) {
+        uint64_t n = cari_varint_get(&q, end), tl;
+        if (!q)
+            return CARI_ECORRUPT;
+        tl = cari_varint_get(&q, end);
+        if (!q || n > s->npassages - p || tl > UINT16_MAX)
+            return CARI_ECORRUPT;
+        s->first_passage[a] = p;
+        s->title_len[a] = (uint32_t)tl;
+        s->range_off[a] = (uint32_t)(r - s->ranges);
+        for (k = 0; k < n; k++, p++) {
+            uint64_t gap = cari_varint_get(&r, rend), len;
+            if (!r)
+                return CARI_ECORRUPT;
+            len = cari_varint_get(&r, rend);
+            if (!r || gap > UINT32_MAX || len > UINT32_MAX)
+                return CARI_ECORRUPT;
+            s->passage_article[p] = a;
+        }
+    }
+    if (p != s->npassages || q != end || r != rend ||
+        s->ranges_len > UINT32_MAX)
+        return CARI_ECORRUPT;
+    s->first_passage[na] = p;
+    s->range_off[na] = (uint32_t)s->ranges_len;
+    return CARI_OK;
 }
 
 /* Decode IDTEXT (front-coded, the layout above) into s->id_text and
@@ -1339,58 +1375,24 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     s->total_len[CARI_FIELD_TITLE] = cari_get_u64(s->sec[CARI_SEC_INFO] + 24);
     s->flags = s->sec_len[CARI_SEC_INFO] >= 36 ? cari_get_u32(s->sec[CARI_SEC_INFO] + 32)
                                           : 0;
-    if (s->sec_len[CARI_SEC_ARTICLES] !=
-            4 * ((size_t)s->narticles + 1) + 2 * (size_t)s->narticles ||
-        s->sec_len[CARI_SEC_PASSAGES] < ((2 * (size_t)s->npassages + 3) & ~(size_t)3) +
-                                       4 * ((size_t)s->narticles + 1) ||
+    s->len8 = (s->flags & CARI_SEGMENT_LEN8) != 0;
+    if (s->sec_len[CARI_SEC_PASSAGES] < (s->len8 ? 1 : 2) * (size_t)s->npassages ||
         s->sec_len[CARI_SEC_DICTIDX] != 4 * (size_t)s->ndictblocks ||
         s->sec_len[CARI_SEC_IDS] != 4 * (size_t)s->narticles ||
         s->ndictblocks != (s->nterms + CARI_DICT_BLOCK - 1) / CARI_DICT_BLOCK) {
         rc = corrupt(err, path, "section sizes do not match the counts");
         goto fail;
     }
-    s->first_passage = s->sec[CARI_SEC_ARTICLES];
-    s->title_len = s->first_passage + 4 * ((size_t)s->narticles + 1);
     s->body_len = s->sec[CARI_SEC_PASSAGES];
-    s->range_offsets = s->body_len + ((2 * (size_t)s->npassages + 3) & ~(size_t)3);
-    s->ranges = s->range_offsets + 4 * ((size_t)s->narticles + 1);
+    s->ranges = s->body_len + (s->len8 ? 1 : 2) * (size_t)s->npassages;
     s->ranges_len = s->sec_len[CARI_SEC_PASSAGES] -
-                    (size_t)(s->ranges - s->sec[CARI_SEC_PASSAGES]);
-    {
-        uint32_t a, prev = 0;
-        for (a = 0; a <= s->narticles; a++) {
-            uint32_t v = cari_get_u32(s->range_offsets + 4 * (size_t)a);
-            if (v < prev || v > s->ranges_len || (a == 0 && v != 0) ||
-                (a == s->narticles && v != s->ranges_len)) {
-                rc = corrupt(err, path, "bad passage range table");
-                goto fail;
-            }
-            prev = v;
-        }
-    }
-    s->passage_article = malloc(((size_t)s->npassages + 1) * 4);
-    if (!s->passage_article) {
-        rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+                    (s->len8 ? 1 : 2) * (size_t)s->npassages;
+    if ((rc = decode_tables(s))) {
+        if (rc == CARI_ECORRUPT)
+            rc = corrupt(err, path, "bad article or passage table");
+        else
+            rc = cari_set_error(err, rc, "out of memory");
         goto fail;
-    }
-    {
-        uint32_t a, p = 0;
-        if (cari_get_u32(s->first_passage) != 0 ||
-            cari_get_u32(s->first_passage + 4 * (size_t)s->narticles) !=
-                s->npassages) {
-            rc = corrupt(err, path, "bad article table");
-            goto fail;
-        }
-        for (a = 0; a < s->narticles; a++) {
-            uint32_t lo = cari_get_u32(s->first_passage + 4 * (size_t)a);
-            uint32_t hi = cari_get_u32(s->first_passage + 4 * (size_t)a + 4);
-            if (lo != p || hi < lo || hi > s->npassages) {
-                rc = corrupt(err, path, "bad article table");
-                goto fail;
-            }
-            for (; p < hi; p++)
-                s->passage_article[p] = a;
-        }
     }
     if ((rc = decode_ids(s))) {
         if (rc == CARI_ECORRUPT)
@@ -1412,7 +1414,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
             size_t len;
             const char *id = cari_segment_id(s, a, &len);
             uint64_t h = cari_fnv1a64(id, len);
-            uint32_t hi = cari_get_u32(s->first_passage + 4 * (size_t)a + 4);
+            uint32_t hi = s->first_passage[a + 1];
             for (; p < hi; p++)
                 s->tie_key[p] = h;
         }
@@ -1467,6 +1469,9 @@ void cari_segment_close(cari_segment *s)
     free(s->tie_key);
     free(s->id_text);
     free(s->id_off);
+    free(s->first_passage);
+    free(s->title_len);
+    free(s->range_off);
     cari_store_reader_free(&s->store);
     free(s);
 }
@@ -1499,23 +1504,22 @@ uint32_t cari_segment_passage_article(const cari_segment *s, uint32_t p)
 
 uint32_t cari_segment_first_passage(const cari_segment *s, uint32_t a)
 {
-    return cari_get_u32(s->first_passage + 4 * (size_t)a);
+    return s->first_passage[a];
 }
 
 uint32_t cari_segment_passage_count(const cari_segment *s, uint32_t a)
 {
-    return cari_get_u32(s->first_passage + 4 * (size_t)a + 4) -
-           cari_get_u32(s->first_passage + 4 * (size_t)a);
+    return s->first_passage[a + 1] - s->first_passage[a];
 }
 
 uint32_t cari_segment_body_len(const cari_segment *s, uint32_t p)
 {
-    return cari_get_u16(s->body_len + 2 * (size_t)p);
+    return s->len8 ? s->body_len[p] : cari_get_u16(s->body_len + 2 * (size_t)p);
 }
 
 uint32_t cari_segment_title_len(const cari_segment *s, uint32_t a)
 {
-    return cari_get_u16(s->title_len + 2 * (size_t)a);
+    return s->title_len[a];
 }
 
 int cari_segment_passage_range(const cari_segment *s, uint32_t p,
@@ -1523,10 +1527,8 @@ int cari_segment_passage_range(const cari_segment *s, uint32_t p,
 {
     uint32_t a = s->passage_article[p];
     uint32_t k, n = p - cari_segment_first_passage(s, a);
-    const unsigned char *q =
-        s->ranges + cari_get_u32(s->range_offsets + 4 * (size_t)a);
-    const unsigned char *e =
-        s->ranges + cari_get_u32(s->range_offsets + 4 * (size_t)a + 4);
+    const unsigned char *q = s->ranges + s->range_off[a];
+    const unsigned char *e = s->ranges + s->range_off[a + 1];
     uint64_t pos = 0, b = 0;
     for (k = 0; k <= n; k++) {
         pos += cari_varint_get(&q, e);

@@ -20,7 +20,7 @@ enum { CARI_FIELD_BODY = 0, CARI_FIELD_TITLE = 1, CARI_NFIELDS = 2 };
  * layout is documented at the top of segment.c. */
 #define CARI_SEG_MAGIC "CARISEG"
 #define CARI_SEG_END_MAGIC "CARIEND"
-#define CARI_SEG_VERSION 11
+#define CARI_SEG_VERSION 12
 #define CARI_DICT_BLOCK 32
 #define CARI_ID_RESTART 16 /* IDTEXT: an id not front-coded every 16 */
 enum {
@@ -117,6 +117,7 @@ void cari_segment_close(cari_segment *s);
 uint32_t cari_segment_articles(const cari_segment *s);
 /* CARI_SEGMENT_* flags of the INFO section. */
 #define CARI_SEGMENT_META_TERMS 1u  /* metadata terms in the title field */
+#define CARI_SEGMENT_LEN8 2u        /* body lengths take a byte each */
 uint32_t cari_segment_flags(const cari_segment *s);
 uint32_t cari_segment_passages(const cari_segment *s);
 uint32_t cari_segment_terms(const cari_segment *s);

@@ -406,6 +406,9 @@ static void test_counts(void **state)
     assert_int_equal(cari_segment_articles(s), NART);
     assert_int_equal(cari_segment_passages(s), f->m.npassages);
     assert_true(f->m.npassages > NART); /* long articles were cut */
+    /* no passage of more than 255 tokens: lengths take a byte each */
+    assert_int_equal(cari_segment_flags(s) & CARI_SEGMENT_LEN8,
+                     CARI_SEGMENT_LEN8);
     assert_int_equal(cari_segment_terms(s), f->m.nterms);
     assert_int_equal(f->written_terms, f->m.nterms);
     assert_true(f->m.nterms > 32 * 10); /* many dictionary blocks */
@@ -694,6 +697,56 @@ static void test_long_ids(void **state)
         free(ids[k]);
 }
 
+/* A passage longer than 255 tokens: body lengths are two bytes each
+ * (without CARI_SEGMENT_LEN8), and every length and range reads back. */
+static void test_long_passage(void **state)
+{
+    enum { WORDS = 600 };
+    fixture *f = *state;
+    char path[400], *text = malloc(WORDS * 24 + 1);
+    cari_passage_params pp = {1000, 2000, 20};
+    cari_segment_writer *w;
+    cari_segment *s;
+    cari_error err;
+    uint64_t terms;
+    uint32_t k, start, end, no;
+    size_t n = 0;
+    assert_non_null(text);
+    for (k = 0; k < WORDS; k++) {
+        n += synthetic_word(k, text + n);
+        text[n++] = ' ';
+    }
+    text[n - 1] = '\0';
+    snprintf(path, sizeof path, "%s/long.cari", f->dir);
+    unlink(path);
+    assert_int_equal(cari_segw_new(1, &pp, &w), CARI_OK);
+    for (k = 0; k < 2; k++) {
+        cari_article ca;
+        memset(&ca, 0, sizeof ca);
+        ca.id = k ? "pendek" : "panjang";
+        ca.id_len = strlen(ca.id);
+        ca.text = k ? "tal tam tan" : text;
+        ca.text_len = strlen(ca.text);
+        assert_int_equal(cari_segw_add(w, f->an, &ca, &no), CARI_OK);
+    }
+    assert_int_equal(cari_segw_write(w, path, 0, &terms, &err), CARI_OK);
+    cari_segw_free(w);
+    assert_int_equal(cari_segment_open(path, &s, &err), CARI_OK);
+    assert_int_equal(cari_segment_flags(s) & CARI_SEGMENT_LEN8, 0);
+    assert_int_equal(cari_segment_passages(s), 2);
+    assert_int_equal(cari_segment_body_len(s, 0), WORDS);
+    assert_int_equal(cari_segment_body_len(s, 1), 3);
+    assert_int_equal(cari_segment_passage_range(s, 0, &start, &end), CARI_OK);
+    assert_int_equal(start, 0);
+    assert_int_equal(end, n - 1);
+    assert_int_equal(cari_segment_passage_range(s, 1, &start, &end), CARI_OK);
+    assert_int_equal(start, 0);
+    assert_int_equal(end, 11);
+    assert_int_equal(cari_segment_passage_article(s, 1), 1);
+    cari_segment_close(s);
+    free(text);
+}
+
 static void test_open_errors(void **state)
 {
     fixture *f = *state;
@@ -855,6 +908,7 @@ int main(void)
         cmocka_unit_test(test_lookup_absent_and_edges),
         cmocka_unit_test(test_find_id),
         cmocka_unit_test(test_long_ids),
+        cmocka_unit_test(test_long_passage),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_empty_segment),
         cmocka_unit_test(test_damage_truncated),
