@@ -56,17 +56,20 @@ def report(path):
         while p < end:
             pre, p = varint(d, p)
             sl, p = varint(d, p)
+            fields, sl = sl & 3, sl >> 2
             term = prev[:pre] + d[p:p + sl]
             p += sl
             prev = term
+            kind = ("exact form" if term[:1] == b"=" else
+                    "metadata" if term[:1] in (b"#", b"@") else "word")
             for fld in range(DICT_FIELDS):
-                df, p = varint(d, p)
-                if not df:
+                if not fields >> fld & 1:
                     continue
+                df, p = varint(d, p)
                 pl, p = varint(d, p)
-                ql, p = varint(d, p)
-                kind = ("exact form" if term[:1] == b"=" else
-                        "metadata" if term[:1] in (b"#", b"@") else "word")
+                ql = 0
+                if kind == "word":  # positional: its positions' length
+                    ql, p = varint(d, p)
                 key = (FIELDS[fld], kind, "<128" if df < 128 else ">=128")
                 s = stats[key]
                 s[0] += 1

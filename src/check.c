@@ -706,7 +706,6 @@ static void check_dictionary(segcheck *sc)
     char prev[MAX_TERM + 1], cur[MAX_TERM + 1], shown[256], shown2[256];
     size_t prev_len = 0, cur_len = 0;
     int have_prev = 0;
-    int meta = (cari_segment_flags(sc->s) & CARI_SEGMENT_META_TERMS) != 0;
     for (b = 0; b < nb && !sc->c->error; b++) {
         uint32_t off = cari_get_u32(idx + 4 * (size_t)b);
         uint32_t end = b + 1 < nb ? cari_get_u32(idx + 4 * ((size_t)b + 1))
@@ -740,9 +739,11 @@ static void check_dictionary(segcheck *sc)
         for (k = 0; k < n && !sc->c->error; k++) {
             uint64_t prefix = cari_varint_get(&q, e);
             uint64_t slen = cari_varint_get(&q, e);
+            unsigned fields = (unsigned)(slen & 3);
             uint32_t df[CARI_NFIELDS];
-            int f;
+            int f, positional;
             size_t bad;
+            slen >>= 2;
             if (!q || prefix > cur_len || slen > (uint64_t)(e - q) ||
                 prefix + slen > MAX_TERM || (k == 0 && prefix != 0)) {
                 problem(sc->c, "dictionary: entry %u of block %u does not "
@@ -770,19 +771,26 @@ static void check_dictionary(segcheck *sc)
             prev_len = cur_len;
             have_prev = 1;
             terms++;
+            positional = cari_term_positional(cur, cur_len);
             for (f = 0; f < CARI_NFIELDS; f++) {
-                uint64_t d = cari_varint_get(&q, e), pl = 0, xl = 0;
+                uint64_t d = 0, pl = 0, xl = 0;
                 uint32_t limit = f == CARI_FIELD_BODY ? sc->np : sc->na;
                 list_ref l;
-                if (d) {
-                    pl = cari_varint_get(&q, e);
+                df[f] = 0;
+                if (!(fields >> f & 1))
+                    continue;
+                d = cari_varint_get(&q, e);
+                pl = cari_varint_get(&q, e);
+                if (positional)
                     xl = cari_varint_get(&q, e);
-                }
                 if (!q)
                     break;
                 df[f] = (uint32_t)(d > UINT32_MAX ? UINT32_MAX : d);
-                if (d == 0)
+                if (d == 0) {
+                    problem(sc->c, "term '%s' (%s): the dictionary names the "
+                            "field with no docs", shown, field_names[f]);
                     continue;
+                }
                 if (post_sum + pl > sc->len[CARI_SEC_POSTINGS] ||
                     pos_sum + xl > sc->len[CARI_SEC_POSITIONS]) {
                     problem(sc->c, "term '%s' (%s): its lists run past the "
@@ -795,11 +803,9 @@ static void check_dictionary(segcheck *sc)
                 l.term = shown;
                 l.field = f;
                 l.df = df[f];
-                /* exact forms, and metadata terms of the title field
-                 * (filter.h), have no positions */
-                l.exact = cur[0] == '=' ||
-                          (meta && f == CARI_FIELD_TITLE &&
-                           (cur[0] == '#' || cur[0] == '@'));
+                /* exact forms and metadata terms (filter.h) have no
+                 * positions, nor their length in the dictionary */
+                l.exact = !positional;
                 l.post = sc->sec[CARI_SEC_POSTINGS] + post_sum;
                 l.post_len = (size_t)pl;
                 l.pos = sc->sec[CARI_SEC_POSITIONS] + pos_sum;
@@ -813,10 +819,6 @@ static void check_dictionary(segcheck *sc)
                 else if (pl == 0)
                     problem(sc->c, "term '%s' (%s): df %" PRIu64 " and an "
                             "empty posting list", shown, field_names[f], d);
-                else if (l.exact && xl != 0)
-                    problem(sc->c, "term '%s' (%s): %s with positions",
-                            shown, field_names[f],
-                            cur[0] == '=' ? "an exact form" : "a metadata term");
                 else if (!l.exact && xl < (d + 7) / 8)  /* a bit a position */
                     problem(sc->c, "term '%s' (%s): %" PRIu64 " position "
                             "bytes cannot hold %" PRIu64 " docs' positions",

@@ -27,12 +27,15 @@
  *   4 DICT      front-coded term blocks of CARI_DICT_BLOCK terms:
  *                 block := varint postings_offset varint positions_offset
  *                          entry*
- *                 entry := varint prefix varint suffix_len suffix
- *                          (varint df [varint postings_len varint
- *                           positions_len if df > 0]){fields}
- *               postings and positions of a term follow one another in
- *               field order, so an entry's offsets are the sum of the
- *               lengths before it in its block
+ *                 entry := varint prefix varint (suffix_len << 2 |
+ *                          fields) suffix (varint df varint postings_len
+ *                          [varint positions_len])*
+ *               fields has bit f set for each field the term occurs in
+ *               (df >= 1), whose lists follow in field order; a term
+ *               without positions (cari_term_positional) has no
+ *               positions_len.  Postings and positions of a term follow
+ *               one another in field order, so an entry's offsets are the
+ *               sum of the lengths before it in its block
  *   5 DICTIDX   u32 offset of each block in DICT
  *   6 POSTINGS  posting lists (codec.h)
  *   7 POSITIONS position streams (codec.h)
@@ -829,11 +832,13 @@ static int encode_list(cari_buf *post, cari_buf *pos, list_bufs *l,
 
 /* Begin term number `no` of a dictionary being written: its block's
  * offsets first when it opens a block (post_off, pos_off: where its lists
- * start), then the prefix it shares with the term before, prev, and the
- * rest of it. */
+ * start), then the prefix it shares with the term before, prev, the rest
+ * of it and the fields it occurs in (a bit each); its lists' entries
+ * follow. */
 static int dict_put_term(cari_buf *dict, cari_buf *dictidx, uint64_t no,
                          const char *term, size_t len, const char *prev,
-                         size_t prev_len, uint64_t post_off, uint64_t pos_off)
+                         size_t prev_len, uint64_t post_off, uint64_t pos_off,
+                         unsigned fields)
 {
     size_t prefix = 0;
     int rc = 0;
@@ -847,7 +852,7 @@ static int dict_put_term(cari_buf *dict, cari_buf *dictidx, uint64_t no,
             prefix++;
     }
     rc |= cari_buf_varint(dict, prefix);
-    rc |= cari_buf_varint(dict, len - prefix);
+    rc |= cari_buf_varint(dict, (uint64_t)(len - prefix) << 2 | fields);
     rc |= cari_buf_append(dict, term + prefix, len - prefix);
     return rc ? CARI_ENOMEM : CARI_OK;
 }
@@ -870,18 +875,22 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
     qsort(order, w->nterms, sizeof *order, cmp_terms);
     for (i = 0; i < w->nterms && !rc; i++) {
         term_acc *t = order[i];
-        int f;
+        int f, positional = cari_term_positional(t->term, t->len);
+        unsigned fields = 0;
+        for (f = 0; f < CARI_NFIELDS; f++)
+            if (t->f[f].df)
+                fields |= 1u << f;
         rc = dict_put_term(dict, dictidx, i, t->term, t->len,
                            prev ? prev->term : NULL, prev ? prev->len : 0,
-                           post->len, pos->len);
+                           post->len, pos->len, fields);
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
             field_acc *fa = &t->f[f];
             const unsigned char *q, *end;
             size_t k, post_start = post->len;
             int64_t d = -1;
-            rc |= cari_buf_varint(dict, fa->df);
             if (fa->df == 0)
                 continue;
+            rc |= cari_buf_varint(dict, fa->df);
             l.n = l.nv = 0;
             if (list_reserve(&l, fa->df) ||
                 grow_u32(&l.vals, &l.vcap, fa->pos.len)) {
@@ -910,7 +919,8 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
             }
             rc |= encode_list(post, pos, &l, &pos_len);
             rc |= cari_buf_varint(dict, post->len - post_start);
-            rc |= cari_buf_varint(dict, pos_len);
+            if (positional)
+                rc |= cari_buf_varint(dict, pos_len);
             /* free as we go: the buffers are no longer needed */
             sbuf_free(&fa->docs);
             sbuf_free(&fa->pos);
@@ -1575,7 +1585,7 @@ static int cmp_block(const cari_segment *s, uint32_t b, const char *term,
     cari_varint_get(&q, end);
     cari_varint_get(&q, end);
     prefix = cari_varint_get(&q, end);
-    n = cari_varint_get(&q, end);
+    n = cari_varint_get(&q, end) >> 2; /* the suffix's length */
     if (!q || prefix != 0 || n > (uint64_t)(end - q))
         return CARI_ECORRUPT;
     m = len < n ? len : (size_t)n;
@@ -1609,7 +1619,8 @@ static int dict_iter_next(dict_iter *it, cari_term_info *info)
 {
     const cari_segment *s = it->s;
     uint64_t prefix, n;
-    int f;
+    unsigned fields;
+    int f, positional;
     if (it->k >= CARI_DICT_BLOCK ||
         (size_t)it->block * CARI_DICT_BLOCK + it->k >= s->nterms) {
         it->block++;
@@ -1628,17 +1639,24 @@ static int dict_iter_next(dict_iter *it, cari_term_info *info)
         return 0;
     prefix = cari_varint_get(&it->q, it->end);
     n = cari_varint_get(&it->q, it->end);
+    fields = (unsigned)(n & 3);
+    n >>= 2;
     if (!it->q || prefix > it->cur_len || n > (uint64_t)(it->end - it->q) ||
         prefix + n >= sizeof it->cur || (it->k == 0 && prefix != 0))
         return CARI_ECORRUPT;
     memcpy(it->cur + prefix, it->q, (size_t)n);
     it->cur_len = (size_t)(prefix + n);
     it->q += n;
+    positional = cari_term_positional(it->cur, it->cur_len);
     for (f = 0; f < CARI_NFIELDS; f++) {
-        uint64_t df = cari_varint_get(&it->q, it->end), pl = 0, xl = 0;
-        if (df) {
+        uint64_t df = 0, pl = 0, xl = 0;
+        if (fields >> f & 1) {
+            df = cari_varint_get(&it->q, it->end);
             pl = cari_varint_get(&it->q, it->end);
-            xl = cari_varint_get(&it->q, it->end);
+            if (positional)
+                xl = cari_varint_get(&it->q, it->end);
+            if (df == 0)
+                return CARI_ECORRUPT;
         }
         if (!it->q || df > UINT32_MAX ||
             it->post_off + pl > s->sec_len[CARI_SEC_POSTINGS] ||
@@ -1811,6 +1829,7 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
                           long *bad, cari_error *err)
 {
     list_bufs l;
+    cari_buf entry = {0};    /* a term's list entries, before its head */
     char prev[256], cur[256];
     size_t prev_len = 0, i, j, *with = malloc((n ? n : 1) * sizeof *with);
     uint64_t released = 0;
@@ -1822,9 +1841,10 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
             *bad = (long)i;
     }
     while (!rc) {
-        size_t len = 0, nwith = 0, mark_dict = inv->dict.len;
-        size_t mark_idx = inv->dictidx.len;
-        int f, positional, any = 0;
+        size_t len = 0, nwith = 0;
+        uint64_t post_off, pos_off;
+        unsigned fields = 0;
+        int f, positional;
         /* the smallest current term, and the sources that hold it */
         for (i = 0; i < n; i++) {
             int c;
@@ -1843,9 +1863,11 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
         if (!nwith)
             break;
         positional = cari_term_positional(cur, len);
-        rc = dict_put_term(&inv->dict, &inv->dictidx, inv->nterms, cur, len,
-                           prev, prev_len, inv->post_spill.len + inv->post.len,
-                           inv->pos_spill.len + inv->pos.len);
+        /* the lists first (their entries to `entry`), then the term's
+         * head, which names the fields that kept postings */
+        post_off = inv->post_spill.len + inv->post.len;
+        pos_off = inv->pos_spill.len + inv->pos.len;
+        entry.len = 0;
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
             size_t post_start = inv->post.len, pos_len;
             l.n = l.nv = 0;
@@ -1853,24 +1875,25 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
                 if (src[with[j]].info.df[f] &&
                     (rc = gather(&l, w, &src[with[j]], f, positional)))
                     *bad = (long)with[j];
-            if (!rc && cari_buf_varint(&inv->dict, l.n))
-                rc = CARI_ENOMEM;
             if (rc || l.n == 0)
                 continue;
-            any = 1;
+            fields |= 1u << f;
             rc = encode_list(&inv->post, &inv->pos, &l, &pos_len);
             if (!rc &&
-                (cari_buf_varint(&inv->dict, inv->post.len - post_start) ||
-                 cari_buf_varint(&inv->dict, pos_len)))
+                (cari_buf_varint(&entry, l.n) ||
+                 cari_buf_varint(&entry, inv->post.len - post_start) ||
+                 (positional && cari_buf_varint(&entry, pos_len))))
+                rc = CARI_ENOMEM;
+        }
+        if (!rc && fields) {
+            rc = dict_put_term(&inv->dict, &inv->dictidx, inv->nterms, cur,
+                               len, prev, prev_len, post_off, pos_off, fields);
+            if (!rc && cari_buf_append(&inv->dict, entry.data, entry.len))
                 rc = CARI_ENOMEM;
         }
         if (rc)
             break;
-        if (!any) {
-            /* every posting was of a deleted article: no such term */
-            inv->dict.len = mark_dict;
-            inv->dictidx.len = mark_idx;
-        } else {
+        if (fields) { /* else every posting was of a deleted article */
             inv->nterms++;
             memcpy(prev, cur, len);
             prev_len = len;
@@ -1893,6 +1916,7 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
     }
     free(with);
     list_free(&l);
+    cari_buf_free(&entry);
     return rc;
 }
 
