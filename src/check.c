@@ -342,7 +342,7 @@ static void check_store(segcheck *sc)
     uint32_t nb = cari_get_u32(idx), b, a = 0;
     const unsigned char *offs = idx + 8;
     const unsigned char *sizes = offs + 8 * ((size_t)nb + 1);
-    const unsigned char *locs = sizes + 4 * (size_t)nb;
+    const unsigned char *firsts = sizes + 4 * (size_t)nb;
     cari_buf raw = {0}, rec = {0};
     z_stream zs;
     /* the word list: parsed when the segment opened */
@@ -361,32 +361,36 @@ static void check_store(segcheck *sc)
         sc->c->error = CARI_ENOMEM;
         return;
     }
+    /* the reader's open checked the blocks' first articles: ascending
+     * from 0, each block holding one at least */
     for (b = 0; b < nb && !sc->c->error; b++) {
-        uint32_t first = a, size = cari_get_u32(sizes + 4 * (size_t)b);
+        uint32_t first = cari_get_u32(firsts + 4 * (size_t)b);
+        uint32_t size = cari_get_u32(sizes + 4 * (size_t)b), off = 0, next = 0;
+        uint32_t k;
         int ok;
-        /* the articles of block b: those whose location names b */
-        while (a < sc->na && cari_get_u32(locs + 8 * (size_t)a) == b)
-            a++;
-        if (a == first) {
-            problem(sc->c, "stored text index: block %u holds no article "
-                    "(or the articles' blocks are out of order)", b);
-            break;
-        }
+        a = b + 1 < nb ? cari_get_u32(firsts + 4 * ((size_t)b + 1)) : sc->na;
         ok = inflate_block(sc, &zs, b, data, cari_get_u64(offs + 8 * (size_t)b),
                            cari_get_u64(offs + 8 * ((size_t)b + 1)), size,
                            &raw);
         if (!ok)
             continue;
-        for (uint32_t k = first; k < a; k++) {
-            uint32_t off = cari_get_u32(locs + 8 * (size_t)k + 4);
-            uint32_t next = k + 1 < a ? cari_get_u32(locs + 8 * (size_t)k + 12)
-                                      : size;
-            if ((k == first && off != 0) || next < off || next > size) {
-                problem(sc->c, "stored text index: article %u's record is "
-                        "at %u..%u of block %u (%u bytes)", k, off, next, b,
-                        size);
-                continue;
+        for (k = first; k < a; k++, off = next) {
+            /* the record: three fields, each its length and its bytes */
+            const unsigned char *q = raw.data + off;
+            int f;
+            for (f = 0; f < 3 && q; f++) {
+                uint64_t n = cari_varint_get(&q, raw.data + size);
+                if (q && n > (uint64_t)(raw.data + size - q))
+                    q = NULL;
+                else if (q)
+                    q += n;
             }
+            if (!q) {
+                problem(sc->c, "stored text: the record of article %u runs "
+                        "past its block %u (%u bytes)", k, b, size);
+                break;
+            }
+            next = (uint32_t)(q - raw.data);
             if (store->nwords) {
                 /* word codes (docstore.h): decode, then check the record */
                 size_t used;
@@ -406,11 +410,6 @@ static void check_store(segcheck *sc)
                             store->nwords);
                     continue;
                 }
-                if (used != next - off) {
-                    problem(sc->c, "stored text: %zu stray bytes after the "
-                            "record of article %u", next - off - used, k);
-                    continue;
-                }
                 check_record(sc, k, rec.data, rec.len, &sc->text_len[k],
                              &sc->title_bytes[k]);
                 continue;
@@ -418,11 +417,10 @@ static void check_store(segcheck *sc)
             check_record(sc, k, raw.data + off, next - off, &sc->text_len[k],
                          &sc->title_bytes[k]);
         }
+        if (k == a && off != size)
+            problem(sc->c, "stored text: %u stray bytes after the last "
+                    "record of block %u", size - off, b);
     }
-    if (!sc->c->error && b == nb && a != sc->na)
-        problem(sc->c, "stored text index: article %u names block %u, past "
-                "the last block or out of order", a,
-                cari_get_u32(locs + 8 * (size_t)a));
     inflateEnd(&zs);
     cari_buf_free(&raw);
     cari_buf_free(&rec);

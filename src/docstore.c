@@ -667,7 +667,16 @@ int cari_store_writer_index(const cari_store_writer *w, cari_buf *out)
     rc |= cari_buf_u32(out, w->narticles);
     rc |= cari_buf_append(out, w->block_offsets.data, w->block_offsets.len);
     rc |= cari_buf_append(out, w->block_sizes.data, w->block_sizes.len);
-    rc |= cari_buf_append(out, w->article_loc.data, w->article_loc.len);
+    {
+        /* each block's first article (articles fill blocks in order) */
+        uint32_t a, b = 0;
+        for (a = 0; a < w->narticles && !rc; a++)
+            if (a == 0 ||
+                cari_get_u32(w->article_loc.data + 8 * (size_t)a) != b) {
+                b = cari_get_u32(w->article_loc.data + 8 * (size_t)a);
+                rc |= cari_buf_u32(out, a);
+            }
+    }
     return rc ? CARI_ENOMEM : CARI_OK;
 }
 
@@ -717,13 +726,22 @@ int cari_store_reader_init(cari_store_reader *r, const unsigned char *data,
     nb = cari_get_u32(index);
     na = cari_get_u32(index + 4);
     if (na != narticles ||
-        index_len != 8 + 8 * ((size_t)nb + 1) + 4 * (size_t)nb + 8 * (size_t)na)
+        index_len != 8 + 8 * ((size_t)nb + 1) + 8 * (size_t)nb ||
+        (nb == 0) != (na == 0))
         return CARI_ECORRUPT;
     r->data = data;
     r->data_len = data_len;
     r->index = index;
+    r->first = index + 8 + 8 * ((size_t)nb + 1) + 4 * (size_t)nb;
     r->nblocks = nb;
     r->narticles = na;
+    /* each block holds an article at least: first articles ascend from 0 */
+    for (b = 0; b < nb; b++) {
+        uint32_t f = cari_get_u32(r->first + 4 * (size_t)b);
+        if (f >= na || (b == 0 ? f != 0
+                               : f <= cari_get_u32(r->first + 4 * (size_t)b - 4)))
+            return CARI_ECORRUPT;
+    }
     /* offsets must be ascending and inside the data */
     for (b = 0; b < nb; b++)
         if (cari_get_u64(index + 8 + 8 * b) > cari_get_u64(index + 16 + 8 * b))
@@ -834,33 +852,59 @@ corrupt:
     return CARI_ECORRUPT;
 }
 
+/* The block holding article a: the last whose first article is <= a. */
+static uint32_t block_of(const cari_store_reader *r, uint32_t a)
+{
+    uint32_t lo = 0, hi = r->nblocks;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (cari_get_u32(r->first + 4 * (size_t)mid) <= a)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 int cari_store_reader_get(cari_store_reader *r, uint32_t a, cari_stored *out)
 {
-    const unsigned char *loc, *q, *end;
-    uint32_t b, off, need;
-    uint64_t n;
-    int rc;
+    const unsigned char *q, *end;
+    uint32_t b, k, i, raw;
+    uint64_t n, pos = 0, start = 0;
+    int rc, f;
     if (a >= r->narticles)
         return CARI_EINVAL;
-    loc = r->index + 8 + 8 * ((size_t)r->nblocks + 1) + 4 * (size_t)r->nblocks +
-          8 * (size_t)a;
-    b = cari_get_u32(loc);
-    off = cari_get_u32(loc + 4);
-    if (b >= r->nblocks)
-        return CARI_ECORRUPT;
-    /* the record ends where the next one of its block starts */
-    need = cari_get_u32(r->index + 8 + 8 * ((size_t)r->nblocks + 1) +
-                        4 * (size_t)b);
-    if (a + 1 < r->narticles && cari_get_u32(loc + 8) == b &&
-        cari_get_u32(loc + 12) <= need)
-        need = cari_get_u32(loc + 12);
-    rc = load_block(r, b, need);
+    b = block_of(r, a);
+    raw = cari_get_u32(r->index + 8 + 8 * ((size_t)r->nblocks + 1) +
+                       4 * (size_t)b);
+    k = a - cari_get_u32(r->first + 4 * (size_t)b);
+    /* the records before a's in its block are passed over by their
+     * fields' lengths, inflating only as far as a's record ends */
+    for (i = 0; i <= k; i++) {
+        start = pos;
+        for (f = 0; f < 3; f++) {
+            /* a varint is 10 bytes at most; inflate in steps of 1 KiB,
+             * not a call per field */
+            uint64_t need = (pos + 10 + 1023) & ~(uint64_t)1023;
+            rc = load_block(r, b, (uint32_t)(need < raw ? need : raw));
+            if (rc)
+                return rc;
+            if (pos >= r->cache.len)
+                return CARI_ECORRUPT;
+            q = r->cache.data + pos;
+            n = cari_varint_get(&q, r->cache.data + r->cache.len);
+            if (!q)
+                return CARI_ECORRUPT;
+            pos = (uint64_t)(q - r->cache.data) + n;
+            if (pos > raw)
+                return CARI_ECORRUPT;
+        }
+    }
+    rc = load_block(r, b, (uint32_t)pos); /* through a's record */
     if (rc)
         return rc;
-    if (off >= r->cache.len)
-        return CARI_ECORRUPT;
-    q = r->cache.data + off;
-    end = r->cache.data + r->cache.len;
+    q = r->cache.data + start;
+    end = r->cache.data + pos;
     if (r->nwords) {
         size_t used;
         r->decoded.len = 0;

@@ -132,7 +132,10 @@ int cari_store_writer_add(cari_store_writer *w, const char *title,
  * cari_store_writer_index() builds STOREIDX. */
 int cari_store_writer_finish(cari_store_writer *w);
 /* STORE_INDEX section: u32 nblocks, u32 narticles, u64 offset[nblocks + 1],
- * u32 raw_size[nblocks], {u32 block, u32 offset}[narticles]. */
+ * u32 raw_size[nblocks], u32 first_article[nblocks] (ascending from 0:
+ * a block holds an article at least).  An article's record is found by
+ * passing over the records before it in its block (their fields' lengths
+ * lead from one to the next). */
 int cari_store_writer_index(const cari_store_writer *w, cari_buf *out);
 void cari_store_writer_free(cari_store_writer *w);
 size_t cari_store_writer_memory(const cari_store_writer *w);
@@ -142,6 +145,7 @@ typedef struct cari_store_reader {
     const unsigned char *data;
     size_t data_len;
     const unsigned char *index;
+    const unsigned char *first;  /* the index's first_article[] */
     const unsigned char *words;  /* the word list, inflated */
     cari_buf words_buf;          /* which holds it */
     uint32_t *word_loc;          /* offset << 8 | length per word */

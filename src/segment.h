@@ -20,7 +20,7 @@ enum { CARI_FIELD_BODY = 0, CARI_FIELD_TITLE = 1, CARI_NFIELDS = 2 };
  * layout is documented at the top of segment.c. */
 #define CARI_SEG_MAGIC "CARISEG"
 #define CARI_SEG_END_MAGIC "CARIEND"
-#define CARI_SEG_VERSION 13
+#define CARI_SEG_VERSION 14
 #define CARI_DICT_BLOCK 32
 #define CARI_ID_RESTART 16 /* IDTEXT: an id not front-coded every 16 */
 enum {

@@ -473,15 +473,24 @@ static void test_damaged_index(void **state)
     assert_int_equal(cari_store_reader_init(&rd, s.w.data.data, s.w.data.len,
                                             idx, n, s.w.words_out.data, s.w.words_out.len, 40),
                      CARI_ECORRUPT);
-    /* an article in a block that does not exist */
-    memcpy(idx, s.index.data, n);
+    /* blocks' first articles: not from 0, not ascending, past the last */
     at = 8 + 8 * ((size_t)nb + 1) + 4 * (size_t)nb;
-    cari_put_u32(idx + at + 8 * 5, nb);
-    assert_int_equal(fetch_all_damaged(&s, s.w.data.data, idx, n) >= 1, 1);
-    /* an article offset past its block */
+    assert_true(nb >= 4 && cari_get_u32(s.index.data + at + 4 * 2) >
+                               cari_get_u32(s.index.data + at + 4) + 1);
     memcpy(idx, s.index.data, n);
-    cari_put_u32(idx + at + 8 * 5 + 4, 1u << 30);
-    assert_int_equal(fetch_all_damaged(&s, s.w.data.data, idx, n) >= 1, 1);
+    cari_put_u32(idx + at, 1);
+    assert_int_equal(fetch_all_damaged(&s, s.w.data.data, idx, n), s.n);
+    memcpy(idx, s.index.data, n);
+    cari_put_u32(idx + at + 4 * 2, cari_get_u32(idx + at + 4));
+    assert_int_equal(fetch_all_damaged(&s, s.w.data.data, idx, n), s.n);
+    memcpy(idx, s.index.data, n);
+    cari_put_u32(idx + at + 4 * ((size_t)nb - 1), 40);
+    assert_int_equal(fetch_all_damaged(&s, s.w.data.data, idx, n), s.n);
+    /* a block's first article one earlier: the block's last article is
+     * then looked for past its records */
+    memcpy(idx, s.index.data, n);
+    cari_put_u32(idx + at + 4 * 2, cari_get_u32(idx + at + 4 * 2) - 1);
+    assert_true(fetch_all_damaged(&s, s.w.data.data, idx, n) >= 1);
     /* a raw block size one too small or too large */
     memcpy(idx, s.index.data, n);
     cari_put_u32(idx + 8 + 8 * ((size_t)nb + 1),
