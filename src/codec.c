@@ -182,11 +182,157 @@ static int get_patched(const unsigned char **q, const unsigned char *end,
     return 0;
 }
 
+/* ---- tails: Rice codes with a k both sides derive ---- */
+
+/* The Rice parameter of count gaps that add up to at most span (less
+ * count): the largest k with count * 2^(k+1) <= span, so that the zero
+ * bits of all quotients add up to 2 * count at most. */
+static unsigned tail_k(uint64_t span, uint64_t count)
+{
+    unsigned k = 0;
+    while (k < 31 && count << (k + 1) <= span)
+        k++;
+    return k;
+}
+
+/* A bit writer (little-endian bit order, as the positions' Rice codes). */
+typedef struct bitw {
+    cari_buf *out;
+    uint64_t acc;
+    unsigned n;   /* bits in acc, < 32 between calls */
+    int rc;
+} bitw;
+
+static void bitw_put(bitw *w, uint64_t v, unsigned nb) /* nb <= 32 */
+{
+    w->acc |= v << w->n;
+    w->n += nb;
+    if (w->n >= 32) {
+        w->rc |= cari_buf_u32(w->out, (uint32_t)w->acc);
+        w->acc >>= 32;
+        w->n -= 32;
+    }
+}
+
+static void bitw_zeros(bitw *w, uint64_t n)
+{
+    while (n >= 32) {
+        bitw_put(w, 0, 32);
+        n -= 32;
+    }
+    bitw_put(w, 0, (unsigned)n);
+}
+
+/* The last bits, to a whole byte. */
+static void bitw_flush(bitw *w)
+{
+    for (; w->n > 0; w->n = w->n > 8 ? w->n - 8 : 0) {
+        w->rc |= cari_buf_putc(w->out, (unsigned char)w->acc);
+        w->acc >>= 8;
+    }
+}
+
+/* A tail's entries: per doc, the gap's Rice code with parameter k
+ * (quotient in zeros, a one, the k low bits), then tf's Elias gamma code
+ * (n - 1 zeros for its bit length n, a one for its top bit, its n - 1 low
+ * bits: tf = 1 is the single bit 1); zero bits to the byte's end. */
+static int put_tail(cari_buf *out, const uint32_t *docs, const uint32_t *tfs,
+                    size_t n, int64_t prev, unsigned k)
+{
+    bitw w = {out, 0, 0, 0};
+    size_t i;
+    for (i = 0; i < n; i++) {
+        uint32_t gap = (uint32_t)((int64_t)docs[i] - prev - 1);
+        unsigned nb = (unsigned)cari_bits(tfs[i]);
+        bitw_zeros(&w, gap >> k);
+        bitw_put(&w, 1, 1);
+        if (k)
+            bitw_put(&w, gap & ((1ull << k) - 1), k);
+        bitw_zeros(&w, nb - 1);
+        bitw_put(&w, 1, 1);
+        if (nb > 1)
+            bitw_put(&w, tfs[i] & ((1ull << (nb - 1)) - 1), nb - 1);
+        prev = docs[i];
+    }
+    bitw_flush(&w);
+    return w.rc ? CARI_ENOMEM : CARI_OK;
+}
+
+/* 57 bits or more of s[0..len) from bit `at` on (zeros past the end). */
+static inline uint64_t bits_from(const unsigned char *s, size_t len,
+                                 uint64_t at)
+{
+    size_t byte = (size_t)(at >> 3);
+    uint64_t w = 0;
+    if (byte + 8 <= len)
+        memcpy(&w, s + byte, 8);
+    else if (byte < len)
+        memcpy(&w, s + byte, len - byte);
+    return w >> (at & 7);
+}
+
+/* The zeros before the next one bit at *bit (at most max of them), and
+ * the one; -1 past the end or past max. */
+static inline int64_t read_unary(const unsigned char *s, size_t len,
+                                 uint64_t *bit, uint64_t max)
+{
+    uint64_t zeros = 0, end = (uint64_t)len * 8;
+    for (;;) {
+        uint64_t w;
+        if (*bit >= end || zeros > max)
+            return -1;
+        w = bits_from(s, len, *bit);
+        if (w) {
+            unsigned z = (unsigned)__builtin_ctzll(w);
+            zeros += z;
+            *bit += z + 1;
+            return zeros > max || *bit > end ? -1 : (int64_t)zeros;
+        }
+        zeros += 56;
+        *bit += 56;
+    }
+}
+
+/* Decode n tail entries from s[0..len), which they must fill (zero bits
+ * to the end of the last byte), after doc `base`; 0, or -1. */
+static int get_tail(cari_postings *p, const unsigned char *s, size_t len,
+                    uint32_t n, int64_t base, unsigned k)
+{
+    uint64_t bit = 0, end = (uint64_t)len * 8;
+    uint32_t i;
+    for (i = 0; i < n; i++) {
+        int64_t q = read_unary(s, len, &bit, (uint64_t)UINT32_MAX >> k);
+        uint64_t gap, tf;
+        int64_t nb;
+        if (q < 0 || bit + k > end)
+            return -1;
+        gap = (uint64_t)q << k;
+        if (k)
+            gap |= bits_from(s, len, bit) & ((1ull << k) - 1);
+        bit += k;
+        nb = read_unary(s, len, &bit, 31);
+        if (nb < 0 || bit + (uint64_t)nb > end)
+            return -1;
+        tf = (1ull << nb) | (nb ? bits_from(s, len, bit) & ((1ull << nb) - 1)
+                                : 0);
+        bit += (uint64_t)nb;
+        if (gap >= p->limit || tf > UINT32_MAX)
+            return -1;
+        base += (int64_t)gap + 1;
+        if (base >= p->limit)
+            return -1;
+        p->docs[i] = (uint32_t)base;
+        p->tfs[i] = (uint32_t)tf;
+    }
+    /* nothing but zero bits after the last entry, in its last byte */
+    return end - bit < 8 && bits_from(s, len, bit) == 0 ? 0 : -1;
+}
+
 /* ---- encoder ---- */
 
 int cari_postings_encode(cari_buf *out, const uint32_t *docs,
                          const uint32_t *tfs, const uint32_t *lens,
-                         const uint32_t *pos_bytes, size_t n)
+                         const uint32_t *pos_bytes, size_t n, uint32_t limit)
 {
     size_t nblocks = cari_postings_blocks(n);
     size_t b, i;
@@ -194,16 +340,9 @@ int cari_postings_encode(cari_buf *out, const uint32_t *docs,
     int rc = CARI_OK;
     uint32_t prev_last = 0;  /* last doc of the previous block, + 1 */
     int64_t prev = -1;
-    if (nblocks == 0) {
-        for (i = 0; i < n; i++) {
-            uint64_t gap = (uint64_t)((int64_t)docs[i] - prev - 1);
-            rc |= cari_buf_varint(out, gap << 1 | (tfs[i] == 1));
-            if (tfs[i] > 1)
-                rc |= cari_buf_varint(out, tfs[i]);
-            prev = docs[i];
-        }
-        return rc ? CARI_ENOMEM : CARI_OK;
-    }
+    if (nblocks == 0)
+        return n ? put_tail(out, docs, tfs, n, -1, tail_k(limit, n))
+                 : CARI_OK;
     /* blocks go to `data`, skips straight to out, then data is appended */
     for (b = 0; b < nblocks; b++) {
         size_t first = b * CARI_BLOCK;
@@ -228,13 +367,12 @@ int cari_postings_encode(cari_buf *out, const uint32_t *docs,
                 break;
             }
         } else {
-            for (i = first; i < first + count; i++) {
-                uint64_t gap = (uint64_t)((int64_t)docs[i] - prev - 1);
-                rc |= cari_buf_varint(&data, gap << 1 | (tfs[i] == 1));
-                if (tfs[i] > 1)
-                    rc |= cari_buf_varint(&data, tfs[i]);
-                prev = docs[i];
-            }
+            /* the last block: its gaps add up to less than the span from
+             * the previous block's last doc to its own */
+            rc |= put_tail(&data, docs + first, tfs + first, count, prev,
+                           tail_k((uint64_t)(docs[first + count - 1] - prev),
+                                  count));
+            prev = docs[first + count - 1];
         }
         rc |= cari_buf_varint(out, docs[first + count - 1] + 1 - prev_last);
         rc |= cari_buf_varint(out, data.len - start);
@@ -517,20 +655,15 @@ static int decode_block(cari_postings *p, uint32_t b, int64_t base)
         if (base >= p->limit)
             goto corrupt;
     } else {
-        for (i = 0; i < count; i++) {
-            uint64_t v = cari_varint_get(&q, end);
-            uint64_t tf = 1;
-            if (!(v & 1))
-                tf = cari_varint_get(&q, end);
-            /* a gap past the limit is damage, and would overflow base */
-            if (!q || tf == 0 || tf > UINT32_MAX || (v >> 1) >= p->limit)
-                goto corrupt;
-            base += (int64_t)(v >> 1) + 1;
-            if (base >= p->limit)
-                goto corrupt;
-            p->docs[i] = (uint32_t)base;
-            p->tfs[i] = (uint32_t)tf;
-        }
+        /* Rice codes whose k the list's shape gives (put_tail): the span
+         * to the block's last doc for a long list's last block, the doc
+         * count for a short list */
+        unsigned k = p->nblocks
+                         ? tail_k((uint64_t)((int64_t)p->skips[b].last_doc - base),
+                                  count)
+                         : tail_k(p->limit, count);
+        if (get_tail(p, q, (size_t)(end - q), count, base, k))
+            goto corrupt;
     }
     if (p->nblocks && p->docs[count - 1] != p->skips[b].last_doc)
         goto corrupt;
@@ -546,14 +679,6 @@ corrupt:
     p->doc = CARI_DOC_END;
     p->n = 0;
     return CARI_ECORRUPT;
-}
-
-int cari_postings_open(cari_postings *p, const unsigned char *data,
-                       size_t len, const unsigned char *pos, size_t pos_len,
-                       uint32_t df, cari_arena *arena)
-{
-    return cari_postings_open_limit(p, data, len, pos, pos_len, df,
-                                    CARI_DOC_END, arena);
 }
 
 int cari_postings_open_limit(cari_postings *p, const unsigned char *data,

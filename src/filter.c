@@ -666,9 +666,9 @@ static int mark_term(const cari_segment *s, const char *term, size_t len,
     int rc, found = cari_segment_lookup(s, term, len, &info);
     if (found <= 0)
         return found;  /* absent: nothing to mark; or damage */
-    rc = cari_postings_open(&p, info.postings[CARI_FIELD_TITLE],
-                            info.postings_len[CARI_FIELD_TITLE], NULL, 0,
-                            info.df[CARI_FIELD_TITLE], &arena);
+    rc = cari_postings_open_limit(&p, info.postings[CARI_FIELD_TITLE],
+                                  info.postings_len[CARI_FIELD_TITLE], NULL, 0,
+                                  info.df[CARI_FIELD_TITLE], n, &arena);
     while (!rc && p.doc != CARI_DOC_END) {
         if (p.doc >= n) {
             rc = CARI_ECORRUPT;

@@ -414,9 +414,11 @@ static int open_list(cari_postings *p, const cari_term_info *info, int field,
     *has = 0;
     if (info->df[field] == 0)
         return CARI_OK;
-    rc = cari_postings_open(p, info->postings[field], info->postings_len[field],
-                            info->positions[field], info->positions_len[field],
-                            info->df[field], arena);
+    rc = cari_postings_open_limit(p, info->postings[field],
+                                  info->postings_len[field],
+                                  info->positions[field],
+                                  info->positions_len[field], info->df[field],
+                                  info->limit[field], arena);
     if (rc)
         return rc;
     *has = 1;

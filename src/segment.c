@@ -796,9 +796,10 @@ static void list_free(list_bufs *l)
 
 /* Code l (its n postings and its nv positions, as gaps from 0 in each
  * posting, none for a list without positions) onto post, and its
- * positions onto pos; *pos_len gets the positions' bytes. */
+ * positions onto pos; *pos_len gets the positions' bytes.  limit: the
+ * field's doc count (codec.h). */
 static int encode_list(cari_buf *post, cari_buf *pos, list_bufs *l,
-                       size_t *pos_len)
+                       uint32_t limit, size_t *pos_len)
 {
     uint32_t df = (uint32_t)l->n;
     size_t nb = cari_postings_blocks(df);
@@ -826,7 +827,8 @@ static int encode_list(cari_buf *post, cari_buf *pos, list_bufs *l,
     } else {
         memset(l->pbytes, 0, (nb + 1) * 4);
     }
-    rc |= cari_postings_encode(post, l->docs, l->tfs, l->lens, l->pbytes, df);
+    rc |= cari_postings_encode(post, l->docs, l->tfs, l->lens, l->pbytes, df,
+                               limit);
     return rc ? CARI_ENOMEM : CARI_OK;
 }
 
@@ -917,7 +919,10 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
                 while (q < end)
                     l.vals[l.nv++] = (uint32_t)cari_varint_get(&q, end);
             }
-            rc |= encode_list(post, pos, &l, &pos_len);
+            rc |= encode_list(post, pos, &l,
+                              f == CARI_FIELD_BODY ? (uint32_t)w->pstart.len
+                                                   : (uint32_t)w->first_passage.len,
+                              &pos_len);
             rc |= cari_buf_varint(dict, post->len - post_start);
             if (positional)
                 rc |= cari_buf_varint(dict, pos_len);
@@ -1663,6 +1668,7 @@ static int dict_iter_next(dict_iter *it, cari_term_info *info)
             it->pos_off + xl > s->sec_len[CARI_SEC_POSITIONS])
             return CARI_ECORRUPT;
         info->df[f] = (uint32_t)df;
+        info->limit[f] = f == CARI_FIELD_BODY ? s->npassages : s->narticles;
         info->postings[f] = s->sec[CARI_SEC_POSTINGS] + it->post_off;
         info->postings_len[f] = (size_t)pl;
         info->positions[f] = s->sec[CARI_SEC_POSITIONS] + it->pos_off;
@@ -1878,7 +1884,10 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
             if (rc || l.n == 0)
                 continue;
             fields |= 1u << f;
-            rc = encode_list(&inv->post, &inv->pos, &l, &pos_len);
+            rc = encode_list(&inv->post, &inv->pos, &l,
+                             f == CARI_FIELD_BODY ? (uint32_t)w->pstart.len
+                                                  : (uint32_t)w->first_passage.len,
+                             &pos_len);
             if (!rc &&
                 (cari_buf_varint(&entry, l.n) ||
                  cari_buf_varint(&entry, inv->post.len - post_start) ||

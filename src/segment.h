@@ -20,7 +20,7 @@ enum { CARI_FIELD_BODY = 0, CARI_FIELD_TITLE = 1, CARI_NFIELDS = 2 };
  * layout is documented at the top of segment.c. */
 #define CARI_SEG_MAGIC "CARISEG"
 #define CARI_SEG_END_MAGIC "CARIEND"
-#define CARI_SEG_VERSION 14
+#define CARI_SEG_VERSION 15
 #define CARI_DICT_BLOCK 32
 #define CARI_ID_RESTART 16 /* IDTEXT: an id not front-coded every 16 */
 enum {
@@ -107,6 +107,8 @@ typedef struct cari_term_info {
     size_t postings_len[CARI_NFIELDS];
     const unsigned char *positions[CARI_NFIELDS];
     size_t positions_len[CARI_NFIELDS];
+    uint32_t limit[CARI_NFIELDS]; /* the field's docs: passages, articles
+                                     (for cari_postings_open_limit) */
 } cari_term_info;
 
 /* Open (mmap) and verify a segment file: structure and every checksum.

@@ -121,6 +121,9 @@ typedef struct plist {
     size_t *pos_first;     /* index of each doc's first position in pos */
     uint32_t *pos;         /* all positions, doc after doc */
     int with_positions;
+    uint32_t limit;        /* the docs' universe (a short list's codes
+                              depend on it): just past the last doc, or
+                              a little further */
     cari_buf post;         /* the encoded list */
     cari_buf stream;       /* the encoded positions */
 } plist;
@@ -199,6 +202,9 @@ static void plist_make(plist *l, size_t n, int gaps, int tfs, uint64_t seed)
             l->docs[k] += shift;
         assert_int_equal(l->docs[n - 1], UINT32_MAX - 2);
     }
+    l->limit = n == 0 ? 1 : l->docs[n - 1] + 1;
+    if (seed % 3 == 0 && l->limit < UINT32_MAX - 5000)
+        l->limit += (uint32_t)rng_below(&rng, 5000);
     /* positions: first position and gaps, Rice coded per block (pbytes[b]
      * the size of block b) */
     if (l->with_positions) {
@@ -238,7 +244,7 @@ static void plist_make(plist *l, size_t n, int gaps, int tfs, uint64_t seed)
         free(vals);
     }
     assert_int_equal(cari_postings_encode(&l->post, l->docs, l->tfs, l->lens,
-                                          l->pbytes, n),
+                                          l->pbytes, n, l->limit),
                      CARI_OK);
 }
 
@@ -247,10 +253,10 @@ static int plist_open(const plist *l, cari_postings *p, cari_arena *arena,
                       uint32_t df)
 {
     static const unsigned char none[1];
-    return cari_postings_open(p, l->post.data ? l->post.data : none,
-                              l->post.len,
-                              l->stream.data ? l->stream.data : none,
-                              l->stream.len, df, arena);
+    return cari_postings_open_limit(p, l->post.data ? l->post.data : none,
+                                    l->post.len,
+                                    l->stream.data ? l->stream.data : none,
+                                    l->stream.len, df, l->limit, arena);
 }
 
 /* The iterator is on doc k of l: check doc, tf and (if asked) positions. */
@@ -486,7 +492,8 @@ static void test_corrupt_doc_past_limit(void **state)
             lens[k] = 5;
             pb[k] = 0;
         }
-        assert_int_equal(cari_postings_encode(&out, docs, tfs, lens, pb, n),
+        assert_int_equal(cari_postings_encode(&out, docs, tfs, lens, pb, n,
+                                              2 * (uint32_t)n - 1),
                          0);
         /* every doc below the limit: decodes in full */
         assert_int_equal(cari_postings_open_limit(&p, out.data, out.len, none,
@@ -511,28 +518,51 @@ static void test_corrupt_doc_past_limit(void **state)
      * to 4, a descending position that looks valid (found by codec_fuzz
      * when gaps were varints) */
     {
-        static const unsigned char post[] = {0x00, 0x02};  /* doc 0, tf 2 */
         static const uint32_t gaps[2] = {5, UINT32_MAX};
-        cari_buf pos = {0};
+        uint32_t d0 = 0, tf2 = 2, len0 = 9, pb0 = 0;
+        cari_buf pos = {0}, post = {0};
         uint32_t got[4];
+        assert_int_equal(cari_postings_encode(&post, &d0, &tf2, &len0, &pb0, 1,
+                                              CARI_DOC_END),
+                         CARI_OK); /* doc 0, tf 2 */
         assert_int_equal(cari_positions_encode(&pos, gaps, 2), CARI_OK);
-        assert_int_equal(cari_postings_open(&p, post, sizeof post, pos.data,
-                                            pos.len, 1, &arena),
+        assert_int_equal(cari_postings_open_limit(&p, post.data, post.len,
+                                                  pos.data, pos.len, 1,
+                                                  CARI_DOC_END, &arena),
                          CARI_OK);
         assert_int_equal(p.doc, 0);
         assert_int_equal(cari_postings_positions(&p, got, 4), -1);
         assert_int_equal(p.corrupt, 1);
         cari_buf_free(&pos);
+        cari_buf_free(&post);
     }
-    /* a gap of 2^63 - 1: damage, not a signed overflow of the doc (found
-     * by codec_fuzz; UBSan reports the old code under make check) */
+    /* a gap's quotient past what a doc id can be (72 zero bits, k = 31
+     * for one doc below 2^32 - 1): damage, not an overflow of the doc; a
+     * quotient that runs past the data; stray bits after the last entry */
     {
-        static const unsigned char huge[] = {0xff, 0xff, 0xff, 0xff, 0xff,
-                                             0xff, 0xff, 0xff, 0xff, 0x01};
-        assert_int_equal(cari_postings_open(&p, huge, sizeof huge, none, 0, 1,
-                                            &arena),
+        static const unsigned char huge[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
+        static const unsigned char zeros[] = {0, 0, 0};
+        static const unsigned char good[] = {0x01, 0x00, 0x00, 0x00, 0x01};
+        static const unsigned char stray[] = {0x01, 0x00, 0x00, 0x00, 0x03};
+        assert_int_equal(cari_postings_open_limit(&p, huge, sizeof huge, none,
+                                                  0, 1, CARI_DOC_END, &arena),
                          CARI_ECORRUPT);
         assert_int_equal(p.corrupt, 1);
+        assert_int_equal(cari_postings_open_limit(&p, zeros, sizeof zeros, none,
+                                                  0, 1, CARI_DOC_END, &arena),
+                         CARI_ECORRUPT);
+        /* doc 0 tf 1 in 33 bits (k 31); then a stray one bit; cut */
+        assert_int_equal(cari_postings_open_limit(&p, good, sizeof good, none,
+                                                  0, 1, CARI_DOC_END, &arena),
+                         CARI_OK);
+        assert_int_equal(p.doc, 0);
+        assert_int_equal(cari_postings_tf(&p), 1);
+        assert_int_equal(cari_postings_open_limit(&p, stray, sizeof stray, none,
+                                                  0, 1, CARI_DOC_END, &arena),
+                         CARI_ECORRUPT);
+        assert_int_equal(cari_postings_open_limit(&p, stray, 4, none, 0, 1,
+                                                  CARI_DOC_END, &arena),
+                         CARI_ECORRUPT);
     }
     cari_buf_free(&out);
     cari_arena_free(&arena);
@@ -551,9 +581,10 @@ static void test_postings_edges(void **state)
     tfs[0] = 7;
     lens[0] = 3;
     pb[0] = 0;
-    assert_int_equal(cari_postings_encode(&out, docs, tfs, lens, pb, 1), 0);
-    assert_int_equal(cari_postings_open(&p, out.data, out.len, none, 0, 1,
-                                        &arena),
+    assert_int_equal(
+        cari_postings_encode(&out, docs, tfs, lens, pb, 1, CARI_DOC_END), 0);
+    assert_int_equal(cari_postings_open_limit(&p, out.data, out.len, none, 0, 1,
+                                              CARI_DOC_END, &arena),
                      CARI_OK);
     assert_int_equal(p.doc, CARI_DOC_END - 1);
     assert_int_equal(cari_postings_tf(&p), 7);
@@ -568,9 +599,10 @@ static void test_postings_edges(void **state)
         lens[k] = 10;
         pb[k] = 0;
     }
-    assert_int_equal(cari_postings_encode(&out, docs, tfs, lens, pb, 256), 0);
-    assert_int_equal(cari_postings_open(&p, out.data, out.len, none, 0, 256,
-                                        &arena),
+    assert_int_equal(
+        cari_postings_encode(&out, docs, tfs, lens, pb, 256, CARI_DOC_END), 0);
+    assert_int_equal(cari_postings_open_limit(&p, out.data, out.len, none, 0,
+                                              256, CARI_DOC_END, &arena),
                      CARI_OK);
     for (k = 0; k < 256; k++) {
         assert_int_equal(p.doc, k);
@@ -585,9 +617,10 @@ static void test_postings_edges(void **state)
     out.len = 0;
     for (k = 0; k < 128; k++)
         docs[k] = CARI_DOC_END - 128 + (uint32_t)k;
-    assert_int_equal(cari_postings_encode(&out, docs, tfs, lens, pb, 128), 0);
-    assert_int_equal(cari_postings_open(&p, out.data, out.len, none, 0, 128,
-                                        &arena),
+    assert_int_equal(
+        cari_postings_encode(&out, docs, tfs, lens, pb, 128, CARI_DOC_END), 0);
+    assert_int_equal(cari_postings_open_limit(&p, out.data, out.len, none, 0,
+                                              128, CARI_DOC_END, &arena),
                      CARI_OK);
     assert_int_equal(p.doc, CARI_DOC_END - 128);
     assert_int_equal(cari_postings_seek(&p, CARI_DOC_END - 1),
@@ -596,8 +629,9 @@ static void test_postings_edges(void **state)
     assert_int_equal(p.corrupt, 0);
 
     /* df 0: an empty list is at its end at once */
-    assert_int_equal(cari_postings_open(&p, none, 0, none, 0, 0, &arena),
-                     CARI_OK);
+    assert_int_equal(
+        cari_postings_open_limit(&p, none, 0, none, 0, 0, CARI_DOC_END, &arena),
+        CARI_OK);
     assert_int_equal(p.doc, CARI_DOC_END);
     assert_int_equal(cari_postings_next(&p), CARI_DOC_END);
     cari_buf_free(&out);
@@ -617,7 +651,7 @@ static void test_postings_edges(void **state)
  */
 static int use_list(const unsigned char *data, size_t len,
                     const unsigned char *pos, size_t pos_len, uint32_t df,
-                    uint64_t seed)
+                    uint32_t limit, uint64_t seed)
 {
     cari_arena arena = {0};
     cari_postings p;
@@ -625,7 +659,8 @@ static int use_list(const unsigned char *data, size_t len,
     uint32_t prev = 0, buf[64];
     size_t steps = 0;
     int first = 1, reported = 0, rc;
-    rc = cari_postings_open(&p, data, len, pos, pos_len, df, &arena);
+    rc = cari_postings_open_limit(&p, data, len, pos, pos_len, df, limit,
+                                  &arena);
     if (rc != CARI_OK) {
         assert_int_equal(rc, CARI_ECORRUPT);
         cari_arena_free(&arena);
@@ -772,7 +807,7 @@ static void test_corrupt_truncated(void **state)
             assert_non_null(copy);
             memcpy(copy, l.post.data, cut);
             assert_int_equal(use_list(copy, cut, l.stream.data, l.stream.len,
-                                      (uint32_t)l.n, cut),
+                                      (uint32_t)l.n, l.limit, cut),
                              1);
             free(copy);
         }
@@ -797,8 +832,9 @@ static void test_corrupt_truncated(void **state)
             }
             assert_non_null(copy);
             memcpy(copy, l.stream.data, cut);
-            if (cari_postings_open(&p, l.post.data, l.post.len, copy, cut,
-                                   (uint32_t)l.n, &arena) != CARI_OK) {
+            if (cari_postings_open_limit(&p, l.post.data, l.post.len, copy, cut,
+                                         (uint32_t)l.n, l.limit,
+                                         &arena) != CARI_OK) {
                 reported = 1;
             } else {
                 while (p.doc != CARI_DOC_END && !reported) {
@@ -829,11 +865,12 @@ static void test_corrupt_wrong_df(void **state)
         plist_make(&l, sizes[i], GAPS_DENSE, TF_MIXED, 800 + i);
         for (j = 0; j < sizeof bad_dfs / sizeof *bad_dfs; j++)
             use_list(l.post.data, l.post.len, l.stream.data, l.stream.len,
-                     bad_dfs[j], j);
+                     bad_dfs[j], l.limit, j);
         /* a df one too large for a short list runs out of entries */
         if (l.n + 1 < CARI_BLOCK)
             assert_int_equal(use_list(l.post.data, l.post.len, l.stream.data,
-                                      l.stream.len, (uint32_t)l.n + 1, 1),
+                                      l.stream.len, (uint32_t)l.n + 1, l.limit,
+                                      1),
                              1);
         plist_free(&l);
     }
@@ -856,7 +893,8 @@ static void test_corrupt_huge_df(void **state)
     for (i = 0; i < sizeof dfs / sizeof *dfs; i++) {
         cari_arena arena = {0};
         cari_postings p;
-        int rc = cari_postings_open(&p, data, 4096, none, 0, dfs[i], &arena);
+        int rc = cari_postings_open_limit(&p, data, 4096, none, 0, dfs[i],
+                                          CARI_DOC_END, &arena);
         if (rc == CARI_OK) {
             size_t steps = 0;
             while (p.doc != CARI_DOC_END && steps++ < 10000)
@@ -889,7 +927,8 @@ static void test_corrupt_packed_tf_zero(void **state)
         lens[k] = 1;
         pb[k] = 0;
     }
-    assert_int_equal(cari_postings_encode(&out, docs, tfs, lens, pb, 128), 0);
+    assert_int_equal(
+        cari_postings_encode(&out, docs, tfs, lens, pb, 128, CARI_DOC_END), 0);
     /* the block ends with the patched tfs: width 0, one exception, entry
      * 5, the varint of tf - 1 = UINT32_MAX - 1; make it UINT32_MAX, which
      * would wrap tf to 0 */
@@ -899,8 +938,8 @@ static void test_corrupt_packed_tf_zero(void **state)
     assert_int_equal(out.data[at + 2], 5);  /* index */
     assert_int_equal(out.data[at + 3], 0xfe);
     out.data[at + 3] = 0xff;
-    if (cari_postings_open(&p, out.data, out.len, none, 0, 128, &arena) ==
-        CARI_OK) {
+    if (cari_postings_open_limit(&p, out.data, out.len, none, 0, 128,
+                                 CARI_DOC_END, &arena) == CARI_OK) {
         while (p.doc != CARI_DOC_END) {
             assert_true(cari_postings_tf(&p) >= 1);
             cari_postings_next(&p);
@@ -924,14 +963,15 @@ static void test_corrupt_positions_short_stream(void **state)
     cari_postings p;
     uint32_t buf[4];
     (void)state;
-    assert_int_equal(cari_postings_encode(&out, docs, tfs, lens, pb, 3), 0);
-    assert_int_equal(cari_postings_open(&p, out.data, out.len, stream, 6, 3,
-                                        &arena),
+    assert_int_equal(
+        cari_postings_encode(&out, docs, tfs, lens, pb, 3, CARI_DOC_END), 0);
+    assert_int_equal(cari_postings_open_limit(&p, out.data, out.len, stream, 6,
+                                              3, CARI_DOC_END, &arena),
                      CARI_OK);
     assert_int_equal(cari_postings_positions(&p, buf, 4), -1);
     assert_int_equal(p.corrupt, 1);
-    assert_int_equal(cari_postings_open(&p, out.data, out.len, stream, 6, 3,
-                                        &arena),
+    assert_int_equal(cari_postings_open_limit(&p, out.data, out.len, stream, 6,
+                                              3, CARI_DOC_END, &arena),
                      CARI_OK);
     assert_int_equal(cari_postings_next(&p), 2);
     assert_int_equal(cari_postings_positions(&p, buf, 4), -1);
@@ -968,9 +1008,10 @@ static void test_corrupt_positions_pathological(void **state)
         lens[k] = 1;
         pb[k] = 0;
     }
-    assert_int_equal(cari_postings_encode(&out, docs, tfs, lens, pb, 120), 0);
-    assert_int_equal(cari_postings_open(&p, out.data, out.len, stream, 6, 120,
-                                        &arena),
+    assert_int_equal(
+        cari_postings_encode(&out, docs, tfs, lens, pb, 120, CARI_DOC_END), 0);
+    assert_int_equal(cari_postings_open_limit(&p, out.data, out.len, stream, 6,
+                                              120, CARI_DOC_END, &arena),
                      CARI_OK);
     signal(SIGALRM, hang_alarm);
     alarm(20);
@@ -1002,7 +1043,7 @@ static void test_corrupt_garbage(void **state)
             data[k] = (unsigned char)rng_next(&rng);
         for (k = 0; k < pos_len; k++)
             pos[k] = (unsigned char)rng_next(&rng);
-        use_list(data, len, pos, pos_len, df, (uint64_t)round);
+        use_list(data, len, pos, pos_len, df, CARI_DOC_END, (uint64_t)round);
     }
 }
 
@@ -1047,7 +1088,7 @@ static void test_corrupt_mutations(void **state)
                 }
             }
             reported += use_list(post, l.post.len, stream, l.stream.len,
-                                 (uint32_t)l.n, (uint64_t)round);
+                                 (uint32_t)l.n, l.limit, (uint64_t)round);
             total++;
             free(post);
             free(stream);

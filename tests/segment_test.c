@@ -499,11 +499,16 @@ static void test_terms_and_postings(void **state)
                 j++;
             }
             assert_int_equal(info.df[field], ndocs);
-            assert_int_equal(cari_postings_open(&p, info.postings[field],
-                                                info.postings_len[field],
-                                                info.positions[field],
-                                                info.positions_len[field],
-                                                info.df[field], &arena),
+            assert_int_equal(info.limit[field],
+                             field == CARI_FIELD_BODY
+                                 ? cari_segment_passages(f->seg)
+                                 : cari_segment_articles(f->seg));
+            assert_int_equal(cari_postings_open_limit(
+                                 &p, info.postings[field],
+                                 info.postings_len[field],
+                                 info.positions[field],
+                                 info.positions_len[field], info.df[field],
+                                 info.limit[field], &arena),
                              CARI_OK);
             while (i < j) {
                 uint32_t doc = m->items[i].doc, tf = 0, pos[512], k;

@@ -124,11 +124,12 @@ static void round_trip(const uint8_t *data, size_t size)
             pb[b] = (uint32_t)(pos.len - before);
         }
     }
-    if (cari_postings_encode(&out, docs, tfs, lens, pb, n) != CARI_OK)
+    if (cari_postings_encode(&out, docs, tfs, lens, pb, n, CARI_DOC_END) !=
+        CARI_OK)
         abort();
-    if (cari_postings_open(&p, out.data ? out.data : none, out.len,
-                           pos.data ? pos.data : none, pos.len,
-                           (uint32_t)n, &arena) != CARI_OK)
+    if (cari_postings_open_limit(&p, out.data ? out.data : none, out.len,
+                                 pos.data ? pos.data : none, pos.len,
+                                 (uint32_t)n, CARI_DOC_END, &arena) != CARI_OK)
         abort();
     for (k = 0, i = 0; k < n; k++) {
         const cari_skip *sk = cari_postings_block_skip(&p);
