@@ -688,11 +688,23 @@ static void add_term(cari_stem_terms *t, const char *p, size_t n, int one_byte_o
     t->count++;
 }
 
+/* p[0..n) cut to at most m bytes at a character's start, never inside
+ * one (found by analyzer_fuzz: a part cut inside a character made a term
+ * that is not UTF-8). */
+static size_t utf8_cut(const char *p, size_t n, size_t m)
+{
+    if (m >= n)
+        return n;
+    while (m > 0 && ((unsigned char)p[m] & 0xc0) == 0x80)
+        m--;
+    return m;
+}
+
 /* Stem a part: words are stemmed, parts with digits kept as they are. */
 static size_t stem_part(cari_stemmer *s, const char *p, size_t n, char *out)
 {
     if (!all_letters(p, n) || n > CARI_STEM_MAX_WORD) {
-        size_t m = n < CARI_STEM_MAX_WORD ? n : CARI_STEM_MAX_WORD;
+        size_t m = utf8_cut(p, n, CARI_STEM_MAX_WORD);
         memcpy(out, p, m);
         return m;
     }
@@ -766,7 +778,7 @@ int cari_stemmer_hyphenated(cari_stemmer *s, const char *word, size_t len, cari_
     if (len == 0)
         return 0;
     if (len >= CARI_STEM_TERMS_BYTES) {
-        add_term(out, word, CARI_STEM_TERMS_BYTES - 1, 1);
+        add_term(out, word, utf8_cut(word, len, CARI_STEM_TERMS_BYTES - 1), 1);
         return 0;
     }
     /* split at '-', dropping empty parts and clitic parts after the first */

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "stem.h"
+#include "utf8.h"
 
 typedef struct stem_case {
     const char *word, *root;
@@ -229,6 +230,39 @@ static void test_hyphenated_edges(void **state)
     assert_true(t.count >= 1 && t.count <= CARI_STEM_MAX_TERMS);
     for (size_t i = 0; i < t.count; i++)
         assert_true(t.term[i].offset + t.term[i].len < CARI_STEM_TERMS_BYTES);
+    /* a part past CARI_STEM_MAX_WORD is cut at a character's start, and
+     * so is a word past the buffer (analyzer_fuzz: a term cut inside
+     * "\xc3\xa4" was not UTF-8) */
+    {
+        char mixed[200], wide[300];
+        size_t n = 0, i, bad;
+        memcpy(mixed, "kata-ka", 7);
+        n = 7;
+        for (i = 0; i < 27; i++) /* the cut at 64 falls inside an "ä" */
+            mixed[n++] = '0';
+        for (i = 0; i < 40; i++) {
+            mixed[n++] = '\xc3';
+            mixed[n++] = '\xa4';
+        }
+        assert_int_equal(cari_stemmer_hyphenated(s, mixed, n, &t), 0);
+        for (i = 0; i < t.count; i++) {
+            assert_true(cari_utf8_valid(t.buf + t.term[i].offset,
+                                        t.term[i].len, &bad));
+            assert_true(t.term[i].len <= CARI_STEM_MAX_WORD ||
+                        t.term[i].len == n);
+        }
+        assert_true(t.count >= 2);
+        for (i = 0; i < sizeof wide; i += 2) {
+            wide[i] = '\xc3';
+            wide[i + 1] = '\xa4';
+        }
+        wide[0] = 'a'; /* odd: a cut at 255 bytes would split a character */
+        wide[1] = '-';
+        assert_int_equal(cari_stemmer_hyphenated(s, wide, sizeof wide, &t), 0);
+        assert_int_equal(t.count, 1);
+        assert_true(cari_utf8_valid(t.buf, t.term[0].len, &bad));
+        assert_int_equal(t.term[0].len, CARI_STEM_TERMS_BYTES - 2);
+    }
     assert_int_equal(cari_stemmer_hyphenated(s, NULL, 3, &t), -1);
     assert_int_equal(cari_stemmer_hyphenated(s, "a-b", 3, NULL), -1);
 }
