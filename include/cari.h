@@ -185,7 +185,7 @@ typedef struct cari_writer_options {
 } cari_writer_options;
 
 #define CARI_WRITER_OPTIONS_VERSION 1
-#define CARI_WRITER_OPTIONS_INIT {CARI_WRITER_OPTIONS_VERSION, 256, 1, 1, 0, NULL}
+#define CARI_WRITER_OPTIONS_INIT {CARI_WRITER_OPTIONS_VERSION, 256, 2, 1, 0, NULL}
 
 /*
  * Open the index directory dir for writing, creating it if needed, and take

@@ -44,7 +44,7 @@ static const char usage_text[] =
     "      --memory MB      buffer up to MB of index data before writing a\n"
     "                       segment (default 256; shared by the threads, each\n"
     "                       of which also keeps a word cache of ~40 MB)\n"
-    "      --compression N  deflate level 1-12 of the stored text (default 1)\n"
+    "      --compression N  deflate level 1-12 of the stored text (default 2)\n"
     "      --no-sync        do not fsync at commit (faster; a crash may then\n"
     "                       lose the index)\n"
     "  -j, --threads N      indexing threads (default: one per core)\n"
