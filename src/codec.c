@@ -301,9 +301,28 @@ static int get_tail(cari_postings *p, const unsigned char *s, size_t len,
     uint64_t bit = 0, end = (uint64_t)len * 8;
     uint32_t i;
     for (i = 0; i < n; i++) {
-        int64_t q = read_unary(s, len, &bit, (uint64_t)UINT32_MAX >> k);
-        uint64_t gap, tf;
+        int64_t q;
+        uint64_t gap, tf, w = bits_from(s, len, bit);
         int64_t nb;
+        /* the usual entry: a short quotient, k bits and tf 1 within the
+         * 57 bits at hand, read from them at once */
+        if (w) {
+            unsigned z = (unsigned)__builtin_ctzll(w);
+            if (z + k + 2 <= 57 && (w >> (z + 1 + k) & 1) &&
+                bit + z + k + 2 <= end) {
+                gap = (uint64_t)z << k | (w >> (z + 1) & ((1ull << k) - 1));
+                if (gap >= p->limit)
+                    return -1;
+                base += (int64_t)gap + 1;
+                if (base >= p->limit)
+                    return -1;
+                p->docs[i] = (uint32_t)base;
+                p->tfs[i] = 1;
+                bit += z + k + 2;
+                continue;
+            }
+        }
+        q = read_unary(s, len, &bit, (uint64_t)UINT32_MAX >> k);
         if (q < 0 || bit + k > end)
             return -1;
         gap = (uint64_t)q << k;
