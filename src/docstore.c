@@ -376,21 +376,14 @@ static int put_field(const cari_store_writer *w, cari_buf *b, const void *s,
     return CARI_OK;
 }
 
-/* Code held block b, raw[0..n), into w->coded, and move the offsets of
- * its articles, from *k on, to the coded bytes. */
-static int code_block(cari_store_writer *w, uint32_t b,
-                      const unsigned char *raw, size_t n, uint32_t *k)
+/* Code a held block, raw[0..n) (whole records), into w->coded. */
+static int code_block(cari_store_writer *w, const unsigned char *raw,
+                      size_t n)
 {
     const unsigned char *q = raw, *end = raw + n;
     w->coded.len = 0;
     while (q < end) {
         int f;
-        if (*k >= w->narticles ||
-            cari_get_u32(w->article_loc.data + 8 * (size_t)*k) != b)
-            return CARI_EINVAL; /* cannot be: the block is ours */
-        cari_put_u32(w->article_loc.data + 8 * (size_t)*k + 4,
-                     (uint32_t)w->coded.len);
-        ++*k;
         for (f = 0; f < 3; f++) {
             uint64_t len = cari_varint_get(&q, end);
             if (!q || len > (uint64_t)(end - q))
@@ -534,7 +527,7 @@ static int compress_block(cari_store_writer *w, const unsigned char *raw,
 static int learn_and_drain(cari_store_writer *w)
 {
     size_t off = 0, nheld = w->held_sizes.len / 4;
-    uint32_t b, k = 0;
+    uint32_t b;
     int rc;
     if ((rc = learn_words(w, w->held.data, w->held.len)))
         return rc;
@@ -544,7 +537,7 @@ static int learn_and_drain(cari_store_writer *w)
         size_t n = cari_get_u32(w->held_sizes.data + 4 * (size_t)b);
         off += n;
         if (w->nwords) {
-            if ((rc = code_block(w, b, raw, n, &k)))
+            if ((rc = code_block(w, raw, n)))
                 return rc;
             raw = w->coded.data;
             n = w->coded.len;
@@ -589,8 +582,8 @@ int cari_store_writer_add(cari_store_writer *w, const char *title,
         return CARI_ENOMEM;
     if (w->block.len + 2 * (title_len + meta_len + text_len) + 30 > UINT32_MAX)
         return CARI_EINVAL;
-    rc |= cari_buf_u32(&w->article_loc, w->nblocks);
-    rc |= cari_buf_u32(&w->article_loc, (uint32_t)w->block.len);
+    if (w->block.len == 0) /* the first article of block w->nblocks */
+        rc |= cari_buf_u32(&w->block_first, w->narticles);
     rc |= put_field(w, &w->block, title, title_len);
     rc |= put_field(w, &w->block, meta, meta_len);
     rc |= put_field(w, &w->block, text, text_len);
@@ -670,23 +663,14 @@ int cari_store_writer_index(const cari_store_writer *w, cari_buf *out)
     rc |= cari_buf_u32(out, w->narticles);
     rc |= cari_buf_append(out, w->block_offsets.data, w->block_offsets.len);
     rc |= cari_buf_append(out, w->block_sizes.data, w->block_sizes.len);
-    {
-        /* each block's first article (articles fill blocks in order) */
-        uint32_t a, b = 0;
-        for (a = 0; a < w->narticles && !rc; a++)
-            if (a == 0 ||
-                cari_get_u32(w->article_loc.data + 8 * (size_t)a) != b) {
-                b = cari_get_u32(w->article_loc.data + 8 * (size_t)a);
-                rc |= cari_buf_u32(out, a);
-            }
-    }
+    rc |= cari_buf_append(out, w->block_first.data, w->block_first.len);
     return rc ? CARI_ENOMEM : CARI_OK;
 }
 
 size_t cari_store_writer_memory(const cari_store_writer *w)
 {
     return w->block.cap + w->data.cap + w->block_offsets.cap +
-           w->block_sizes.cap + w->article_loc.cap + w->held.cap +
+           w->block_sizes.cap + w->block_first.cap + w->held.cap +
            w->coded.cap + w->words.cap +
            (w->word_slots ? ((size_t)w->slot_mask + 1) * 8 : 0) +
            (w->ld ? (size_t)1 << 20 : 0); /* libdeflate: up to ~1 MiB */
@@ -698,7 +682,7 @@ void cari_store_writer_free(cari_store_writer *w)
     cari_buf_free(&w->data);
     cari_buf_free(&w->block_offsets);
     cari_buf_free(&w->block_sizes);
-    cari_buf_free(&w->article_loc);
+    cari_buf_free(&w->block_first);
     cari_buf_free(&w->held);
     cari_buf_free(&w->held_sizes);
     cari_buf_free(&w->words);

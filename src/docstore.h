@@ -109,7 +109,7 @@ typedef struct cari_store_writer {
                              into a file (the offsets count them) */
     cari_buf block_offsets; /* u64 per finished block */
     cari_buf block_sizes; /* u32 uncompressed size per finished block */
-    cari_buf article_loc; /* u32 block, u32 offset per article */
+    cari_buf block_first; /* u32 first article per block */
     uint32_t nblocks;
     uint32_t narticles;
     uint64_t raw_bytes;
