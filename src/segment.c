@@ -1125,6 +1125,8 @@ struct cari_segment {
     uint32_t *passage_article;
     uint64_t *tie_key;    /* per passage: cari_fnv1a64 of its article's id */
     char *id_text;        /* the ids, decoded from IDTEXT at open */
+    uint64_t *id_hash;    /* the hash of IDS' entry i's id, built by the
+                             first cari_segment_find_id (a writer's) */
     uint32_t *id_off;     /* article a's id is id_text[id_off[a], id_off[a+1]) */
     cari_store_reader store;
 };
@@ -1484,6 +1486,7 @@ void cari_segment_close(cari_segment *s)
     free(s->tie_key);
     free(s->id_text);
     free(s->id_off);
+    free(s->id_hash);
     free(s->first_passage);
     free(s->title_len);
     free(s->range_off);
@@ -2031,31 +2034,41 @@ int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
 {
     uint64_t h = cari_hash64(id, len);
     const unsigned char *ids = s->sec[CARI_SEC_IDS];
-    size_t lo = 0, hi = s->narticles;
+    size_t lo = 0, hi = s->narticles, i;
+    if (!s->id_hash && s->narticles) {
+        /* IDS holds articles only (sorted by their ids' hashes): hash
+         * each id once, not at every probe of every lookup (a commit
+         * looks up each id it added in every segment) */
+        s->id_hash = malloc((size_t)s->narticles * sizeof *s->id_hash);
+        if (!s->id_hash)
+            return CARI_ENOMEM;
+        for (i = 0; i < s->narticles; i++) {
+            uint32_t art = cari_get_u32(ids + 4 * i);
+            const char *other;
+            size_t other_len;
+            if (art >= s->narticles) {
+                free(s->id_hash);
+                s->id_hash = NULL;
+                return CARI_ECORRUPT;
+            }
+            other = cari_segment_id(s, art, &other_len);
+            s->id_hash[i] = cari_hash64(other, other_len);
+        }
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        uint32_t art = cari_get_u32(ids + 4 * mid);
-        const char *other;
-        size_t other_len;
-        if (art >= s->narticles)
-            return CARI_ECORRUPT;
-        other = cari_segment_id(s, art, &other_len);
-        if (cari_hash64(other, other_len) < h)
+        if (s->id_hash[mid] < h)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (; lo < s->narticles; lo++) {
+    for (; lo < s->narticles && s->id_hash[lo] == h; lo++) {
         uint32_t art = cari_get_u32(ids + 4 * lo);
         const char *other;
         size_t other_len;
-        if (art >= s->narticles)
-            return CARI_ECORRUPT;
-        other = cari_segment_id(s, art, &other_len);
-        if (cari_hash64(other, other_len) != h)
-            break;
         if (deleted && (deleted[art >> 3] >> (art & 7) & 1))
             continue;
+        other = cari_segment_id(s, art, &other_len);
         if (other_len == len && memcmp(other, id, len) == 0) {
             *a = art;
             return 1;

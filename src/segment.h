@@ -173,7 +173,9 @@ const unsigned char *cari_segment_section(const cari_segment *s, int id,
 const char *cari_segment_section_name(int id);
 
 /* Find a live article by id (deleted: bitmap of deleted articles, or
- * NULL): 1 and *a set when found, 0 when absent, CARI_ECORRUPT. */
+ * NULL): 1 and *a set when found, 0 when absent, CARI_ECORRUPT,
+ * CARI_ENOMEM (the first call hashes the segment's ids, kept until
+ * cari_segment_close). */
 int cari_segment_find_id(cari_segment *s, const char *id, size_t len,
                          const unsigned char *deleted, uint32_t *a);
 

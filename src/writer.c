@@ -849,6 +849,8 @@ static int old_deletions(cari_writer *w, unsigned char **newdel)
             uint32_t a, n = cari_segment_articles(ls->seg);
             const unsigned char *cur = newdel[i] ? newdel[i] : ls->deleted;
             int found = cari_segment_find_id(ls->seg, s->id, s->len, cur, &a);
+            if (found == CARI_ENOMEM)
+                return writer_error(w, CARI_ENOMEM, "out of memory");
             if (found < 0)
                 return writer_error(w, CARI_ECORRUPT,
                                     "%s/seg-%06u.cari: the ids table does "
