@@ -195,41 +195,44 @@ static unsigned tail_k(uint64_t span, uint64_t count)
     return k;
 }
 
-/* A bit writer (little-endian bit order, as the positions' Rice codes). */
+/* The bit writer of the tails and of the positions' Rice codes
+ * (little-endian bit order), into room the caller has reserved for the
+ * bits to come: 32 at a time, then the last to a whole byte. */
 typedef struct bitw {
-    cari_buf *out;
+    unsigned char *q;
     uint64_t acc;
     unsigned n;   /* bits in acc, < 32 between calls */
-    int rc;
 } bitw;
 
-static void bitw_put(bitw *w, uint64_t v, unsigned nb) /* nb <= 32 */
+static inline void bitw_put(bitw *w, uint64_t v, unsigned nb) /* nb <= 32 */
 {
     w->acc |= v << w->n;
     w->n += nb;
     if (w->n >= 32) {
-        w->rc |= cari_buf_u32(w->out, (uint32_t)w->acc);
+        store32(w->q, (uint32_t)w->acc);
+        w->q += 4;
         w->acc >>= 32;
         w->n -= 32;
     }
 }
 
-static void bitw_zeros(bitw *w, uint64_t n)
+/* v zero bits, then a one */
+static inline void bitw_unary(bitw *w, uint64_t v)
 {
-    while (n >= 32) {
+    while (v >= 32) {
         bitw_put(w, 0, 32);
-        n -= 32;
+        v -= 32;
     }
-    bitw_put(w, 0, (unsigned)n);
+    bitw_put(w, 1ull << v, (unsigned)v + 1);
 }
 
-/* The last bits, to a whole byte. */
-static void bitw_flush(bitw *w)
+static unsigned char *bitw_flush(bitw *w)
 {
     for (; w->n > 0; w->n = w->n > 8 ? w->n - 8 : 0) {
-        w->rc |= cari_buf_putc(w->out, (unsigned char)w->acc);
+        *w->q++ = (unsigned char)w->acc;
         w->acc >>= 8;
     }
+    return w->q;
 }
 
 /* A tail's entries: per doc, the gap's Rice code with parameter k
@@ -239,23 +242,33 @@ static void bitw_flush(bitw *w)
 static int put_tail(cari_buf *out, const uint32_t *docs, const uint32_t *tfs,
                     size_t n, int64_t prev, unsigned k)
 {
-    bitw w = {out, 0, 0, 0};
+    uint64_t bits = 0;
+    int64_t d = prev;
     size_t i;
+    bitw w;
+    for (i = 0; i < n; i++) { /* the room: the codes' bits */
+        bits += ((uint64_t)((int64_t)docs[i] - d - 1) >> k) + 1 + k +
+                2 * (uint64_t)cari_bits(tfs[i]) - 1;
+        d = docs[i];
+    }
+    if (cari_buf_reserve(out, (size_t)((bits + 7) / 8)))
+        return CARI_ENOMEM;
+    w.q = out->data + out->len;
+    w.acc = 0;
+    w.n = 0;
     for (i = 0; i < n; i++) {
         uint32_t gap = (uint32_t)((int64_t)docs[i] - prev - 1);
         unsigned nb = (unsigned)cari_bits(tfs[i]);
-        bitw_zeros(&w, gap >> k);
-        bitw_put(&w, 1, 1);
+        bitw_unary(&w, gap >> k);
         if (k)
             bitw_put(&w, gap & ((1ull << k) - 1), k);
-        bitw_zeros(&w, nb - 1);
-        bitw_put(&w, 1, 1);
+        bitw_unary(&w, nb - 1);
         if (nb > 1)
             bitw_put(&w, tfs[i] & ((1ull << (nb - 1)) - 1), nb - 1);
         prev = docs[i];
     }
-    bitw_flush(&w);
-    return w.rc ? CARI_ENOMEM : CARI_OK;
+    out->len = (size_t)(bitw_flush(&w) - out->data);
+    return CARI_OK;
 }
 
 /* 57 bits or more of s[0..len) from bit `at` on (zeros past the end). */
@@ -301,40 +314,30 @@ static int get_tail(cari_postings *p, const unsigned char *s, size_t len,
     uint64_t bit = 0, end = (uint64_t)len * 8;
     uint32_t i;
     for (i = 0; i < n; i++) {
-        int64_t q;
         uint64_t gap, tf, w = bits_from(s, len, bit);
-        int64_t nb;
-        /* the usual entry: a short quotient, k bits and tf 1 within the
-         * 57 bits at hand, read from them at once */
-        if (w) {
-            unsigned z = (unsigned)__builtin_ctzll(w);
-            if (z + k + 2 <= 57 && (w >> (z + 1 + k) & 1) &&
-                bit + z + k + 2 <= end) {
-                gap = (uint64_t)z << k | (w >> (z + 1) & ((1ull << k) - 1));
-                if (gap >= p->limit)
-                    return -1;
-                base += (int64_t)gap + 1;
-                if (base >= p->limit)
-                    return -1;
-                p->docs[i] = (uint32_t)base;
-                p->tfs[i] = 1;
-                bit += z + k + 2;
-                continue;
-            }
+        unsigned z = w ? (unsigned)__builtin_ctzll(w) : 64;
+        if (z + k + 2 <= 57 && (w >> (z + 1 + k) & 1) &&
+            bit + z + k + 2 <= end) {
+            /* the usual entry: a short quotient, k bits and tf 1 within
+             * the 57 bits at hand, read from them at once */
+            gap = (uint64_t)z << k | (w >> (z + 1) & ((1ull << k) - 1));
+            tf = 1;
+            bit += z + k + 2;
+        } else {
+            int64_t q = read_unary(s, len, &bit, (uint64_t)UINT32_MAX >> k), nb;
+            if (q < 0 || bit + k > end)
+                return -1;
+            gap = (uint64_t)q << k;
+            if (k)
+                gap |= bits_from(s, len, bit) & ((1ull << k) - 1);
+            bit += k;
+            nb = read_unary(s, len, &bit, 31);
+            if (nb < 0 || bit + (uint64_t)nb > end)
+                return -1;
+            tf = (1ull << nb) |
+                 (nb ? bits_from(s, len, bit) & ((1ull << nb) - 1) : 0);
+            bit += (uint64_t)nb;
         }
-        q = read_unary(s, len, &bit, (uint64_t)UINT32_MAX >> k);
-        if (q < 0 || bit + k > end)
-            return -1;
-        gap = (uint64_t)q << k;
-        if (k)
-            gap |= bits_from(s, len, bit) & ((1ull << k) - 1);
-        bit += k;
-        nb = read_unary(s, len, &bit, 31);
-        if (nb < 0 || bit + (uint64_t)nb > end)
-            return -1;
-        tf = (1ull << nb) | (nb ? bits_from(s, len, bit) & ((1ull << nb) - 1)
-                                : 0);
-        bit += (uint64_t)nb;
         if (gap >= p->limit || tf > UINT32_MAX)
             return -1;
         base += (int64_t)gap + 1;
@@ -422,11 +425,11 @@ static uint64_t rice_bits(const uint32_t *values, size_t n, unsigned k)
 
 int cari_positions_encode(cari_buf *out, const uint32_t *values, size_t n)
 {
-    uint64_t sum = 0, best_bits, acc = 0;
-    unsigned k = 0, best, c, nacc = 0;
+    uint64_t sum = 0, best_bits;
+    unsigned k = 0, best, c;
     uint32_t max = 0;
     size_t i, start;
-    unsigned char *q;
+    bitw w;
     for (i = 0; i < n; i++) {
         sum += values[i];
         if (values[i] > max)
@@ -479,37 +482,16 @@ int cari_positions_encode(cari_buf *out, const uint32_t *values, size_t n)
     start = out->len;
     if (cari_buf_reserve(out, 1 + (size_t)((best_bits + 7) / 8)))
         return CARI_ENOMEM;
-    q = out->data + start;
-    *q++ = (unsigned char)best;
-    /* acc holds nacc (< 32) pending bits, written 32 at a time; v has at
-     * most nb <= 32 bits */
-#define PUT_BITS(v, nb)                                      \
-    do {                                                     \
-        acc |= (uint64_t)(v) << nacc;                        \
-        nacc += (nb);                                        \
-        if (nacc >= 32) {                                    \
-            store32(q, (uint32_t)acc);                       \
-            q += 4;                                          \
-            acc >>= 32;                                      \
-            nacc -= 32;                                      \
-        }                                                    \
-    } while (0)
+    out->data[start] = (unsigned char)best;
+    w.q = out->data + start + 1;
+    w.acc = 0;
+    w.n = 0;
     for (i = 0; i < n; i++) {
-        uint32_t quot = values[i] >> best;
-        while (quot >= 32) {     /* long runs of zeros */
-            PUT_BITS(0, 32);
-            quot -= 32;
-        }
-        PUT_BITS(1ull << quot, quot + 1);
+        bitw_unary(&w, values[i] >> best);
         if (best)
-            PUT_BITS(values[i] & ((1ull << best) - 1), best);
+            bitw_put(&w, values[i] & ((1ull << best) - 1), best);
     }
-#undef PUT_BITS
-    for (; nacc > 0; nacc = nacc > 8 ? nacc - 8 : 0) {
-        *q++ = (unsigned char)acc;
-        acc >>= 8;
-    }
-    out->len = (size_t)(q - out->data);
+    out->len = (size_t)(bitw_flush(&w) - out->data);
     return CARI_OK;
 }
 
@@ -536,19 +518,13 @@ int cari_posbits_open(cari_posbits *r, const unsigned char *blk, size_t len,
 /* 57 or more bits from bit `at` on (zeros past the end). */
 static inline uint64_t bits_at(const cari_posbits *r, uint64_t at)
 {
-    size_t byte = (size_t)(at >> 3);
-    uint64_t w = 0;
-    if (byte + 8 <= r->len) {
-        memcpy(&w, r->s + byte, 8);
-    } else if (byte < r->len) {
-        memcpy(&w, r->s + byte, r->len - byte);
-    }
-    return w >> (at & 7);
+    return bits_from(r->s, r->len, at);
 }
 
 int cari_posbits_get(cari_posbits *r, uint32_t *v)
 {
-    uint64_t quot = 0, end = (uint64_t)r->len * 8, w;
+    uint64_t end = (uint64_t)r->len * 8;
+    int64_t q;
     if (r->plain) {
         if (r->bit >= end)
             return -1;
@@ -556,23 +532,10 @@ int cari_posbits_get(cari_posbits *r, uint32_t *v)
         r->bit += 8;
         return 0;
     }
-    for (;;) {
-        if (r->bit >= end)
-            return -1;
-        w = bits_at(r, r->bit);
-        if (w)
-            break;
-        quot += 56;
-        r->bit += 56;
-    }
-    {
-        unsigned z = (unsigned)__builtin_ctzll(w);
-        quot += z;
-        r->bit += z + 1;
-    }
-    if (quot > (UINT32_MAX >> r->k) || r->bit + r->k > end)
+    q = read_unary(r->s, r->len, &r->bit, UINT32_MAX >> r->k);
+    if (q < 0 || r->bit + r->k > end)
         return -1;
-    *v = (uint32_t)(quot << r->k);
+    *v = (uint32_t)((uint64_t)q << r->k);
     if (r->k) {
         *v |= (uint32_t)(bits_at(r, r->bit) & ((1ull << r->k) - 1));
         r->bit += r->k;
