@@ -397,7 +397,7 @@ static void check_store(segcheck *sc)
                 int drc;
                 rec.len = 0;
                 drc = cari_store_decode_record(
-                    store->words, store->word_loc, store->nwords,
+                    store->words_buf.data, store->word_loc, store->nwords,
                     raw.data + off, next - off, &rec, &used);
                 if (drc == CARI_ENOMEM) {
                     sc->c->error = CARI_ENOMEM;

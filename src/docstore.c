@@ -145,6 +145,42 @@ static int worth_listing(const word_count *w, unsigned code_len)
            CARI_STORE_KEEP * (uint64_t)(COUNT_LEN(w) + 1);
 }
 
+/* A word of text to count or code: where, how long, word_hash(). */
+typedef struct found_word {
+    const unsigned char *p;
+    uint32_t len, hash;
+} found_word;
+
+/* The next words (runs of CARI_STORE_WORD_MIN to CARI_STORE_WORD_MAX
+ * ASCII letters) of [*t, end), max of them at most, into out; *t moves
+ * past them (to end, or past the last word found).  The learner and the
+ * coder both find words so, a batch at a time, to prefetch their hash
+ * slots before they use them. */
+static size_t find_words(const unsigned char **t, const unsigned char *end,
+                         found_word *out, size_t max)
+{
+    const unsigned char *s = *t;
+    size_t nb = 0;
+    while (s < end && nb < max) {
+        const unsigned char *q = s + 1;
+        if (!is_letter(*s)) {
+            s++;
+            continue;
+        }
+        while (q < end && is_letter(*q))
+            q++;
+        if (q - s >= CARI_STORE_WORD_MIN && q - s <= CARI_STORE_WORD_MAX) {
+            out[nb].p = s;
+            out[nb].len = (uint32_t)(q - s);
+            out[nb].hash = word_hash(s, out[nb].len);
+            nb++;
+        }
+        s = q;
+    }
+    *t = s;
+    return nb;
+}
+
 /*
  * Learn the word list from sample[0..n): count the runs of 3 to 32 ASCII
  * letters and keep those worth listing.  The CARI_STORE_WORDS2 most
@@ -159,7 +195,8 @@ static int learn_words(cari_store_writer *w, const unsigned char *sample,
                        size_t n)
 {
     word_count *slots = calloc(COUNT_SLOTS, sizeof *slots), *keep;
-    size_t used = 0, nkeep = 0, n2, n3 = 0, i = 0, nslots;
+    size_t used = 0, nkeep = 0, n2, n3 = 0, i, nslots;
+    const unsigned char *t = sample, *end;
     int rc = CARI_ENOMEM;
     if (!slots)
         return CARI_ENOMEM;
@@ -169,29 +206,12 @@ static int learn_words(cari_store_writer *w, const unsigned char *sample,
         n = 0;
     /* words are found a batch at a time and their slots prefetched, then
      * counted: the table is megabytes, visited at random */
-    while (i < n) {
-        struct {
-            const unsigned char *p;
-            uint32_t len, hash;
-        } batch[COUNT_BATCH];
-        size_t nb = 0, k;
-        while (i < n && nb < COUNT_BATCH) {
-            size_t j = i;
-            if (!is_letter(sample[i])) {
-                i++;
-                continue;
-            }
-            while (j < n && is_letter(sample[j]))
-                j++;
-            if (j - i >= CARI_STORE_WORD_MIN && j - i <= CARI_STORE_WORD_MAX) {
-                batch[nb].p = sample + i;
-                batch[nb].len = (uint32_t)(j - i);
-                batch[nb].hash = word_hash(sample + i, j - i);
-                __builtin_prefetch(&slots[batch[nb].hash & (COUNT_SLOTS - 1)]);
-                nb++;
-            }
-            i = j;
-        }
+    end = sample + n;
+    while (t < end) {
+        found_word batch[COUNT_BATCH];
+        size_t nb = find_words(&t, end, batch, COUNT_BATCH), k;
+        for (k = 0; k < nb; k++)
+            __builtin_prefetch(&slots[batch[k].hash & (COUNT_SLOTS - 1)]);
         for (k = 0; k < nb; k++) {
             uint32_t key = COUNT_KEY(batch[k].hash, batch[k].len);
             size_t h = batch[k].hash & (COUNT_SLOTS - 1);
@@ -281,29 +301,15 @@ static int code_field(const cari_store_writer *w, const unsigned char *s,
         return CARI_ENOMEM;
     o = out->data + out->len;
     while (s < end) {
-        const unsigned char *ws[CODE_BATCH], *t = s;
-        uint32_t wl[CODE_BATCH], wh[CODE_BATCH];
-        size_t nb = 0, k;
-        while (t < end && nb < CODE_BATCH) {
-            const unsigned char *q = t + 1;
-            if (!is_letter(*t)) {
-                t++;
-                continue;
-            }
-            while (q < end && is_letter(*q))
-                q++;
-            if (q - t >= CARI_STORE_WORD_MIN && q - t <= CARI_STORE_WORD_MAX) {
-                ws[nb] = t;
-                wl[nb] = (uint32_t)(q - t);
-                wh[nb] = word_hash(t, wl[nb]);
-                __builtin_prefetch(&w->word_slots[wh[nb] & w->slot_mask]);
-                nb++;
-            }
-            t = q;
-        }
+        found_word ws[CODE_BATCH];
+        const unsigned char *t = s;
+        size_t nb = find_words(&t, end, ws, CODE_BATCH), k;
+        for (k = 0; k < nb; k++)
+            __builtin_prefetch(&w->word_slots[ws[k].hash & w->slot_mask]);
         for (k = 0; k <= nb; k++) {
-            const unsigned char *stop = k < nb ? ws[k] : t;
-            long code = k < nb ? word_lookup(w, ws[k], wl[k], wh[k]) : -1;
+            const unsigned char *stop = k < nb ? ws[k].p : t;
+            long code = k < nb ? word_lookup(w, ws[k].p, ws[k].len, ws[k].hash)
+                               : -1;
             if (code >= 0 && coded_end == s && stop == s + 1 && *s == ' ')
                 s++; /* one space between two codes is implied */
             while (s < stop) { /* letters, spaces, marks, escaped bytes */
@@ -323,10 +329,10 @@ static int code_field(const cari_store_writer *w, const unsigned char *s,
                 *o++ = (unsigned char)(WORD_LEAD + (code >> 8));
                 *o++ = (unsigned char)(code & 0xff);
             } else {
-                memcpy(o, ws[k], wl[k]);
-                o += wl[k];
+                memcpy(o, ws[k].p, ws[k].len);
+                o += ws[k].len;
             }
-            s = ws[k] + wl[k];
+            s = ws[k].p + ws[k].len;
             if (code >= 0)
                 coded_end = s;
         }
@@ -739,7 +745,6 @@ int cari_store_reader_init(cari_store_reader *r, const unsigned char *data,
         (rc = cari_store_words_parse(r->words_buf.data, r->words_buf.len,
                                      &r->word_loc, &r->nwords)))
         return rc;
-    r->words = r->words_buf.data;
     return CARI_OK;
 }
 
@@ -895,8 +900,9 @@ int cari_store_reader_get(cari_store_reader *r, uint32_t a, cari_stored *out)
     if (r->nwords) {
         size_t used;
         r->decoded.len = 0;
-        rc = cari_store_decode_record(r->words, r->word_loc, r->nwords, q,
-                                      (size_t)(end - q), &r->decoded, &used);
+        rc = cari_store_decode_record(r->words_buf.data, r->word_loc,
+                                      r->nwords, q, (size_t)(end - q),
+                                      &r->decoded, &used);
         if (rc)
             return rc;
         q = r->decoded.data;
@@ -924,7 +930,6 @@ void cari_store_reader_free(cari_store_reader *r)
     r->word_loc = NULL;
     r->nwords = 0;
     cari_buf_free(&r->words_buf);
-    r->words = NULL;
     if (r->zs_ready)
         inflateEnd(&r->zs);
     r->zs_ready = 0;

@@ -154,8 +154,7 @@ typedef struct cari_store_reader {
     size_t data_len;
     const unsigned char *index;
     const unsigned char *first;  /* the index's first_article[] */
-    const unsigned char *words;  /* the word list, inflated */
-    cari_buf words_buf;          /* which holds it */
+    cari_buf words_buf;          /* the word list, inflated */
     uint32_t *word_loc;          /* offset << 8 | length per word */
     uint32_t nwords;
     cari_buf decoded;            /* the fetched record, decoded */
