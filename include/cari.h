@@ -176,7 +176,9 @@ typedef struct cari_writer cari_writer;
 
 typedef struct cari_writer_options {
     int version;            /* CARI_WRITER_OPTIONS_VERSION */
-    size_t memory_mb;       /* flush a segment past this much buffered data */
+    size_t memory_mb;       /* what indexing holds (segments being built,
+                               word caches, the session's ids): a thread
+                               flushes its segment when its share is used */
     int compression_level;  /* deflate level for stored text, 1..12 */
     int sync;               /* 1: fsync files at commit (default); 0: don't */
     int threads;            /* indexing threads; 0: one per core */

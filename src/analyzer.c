@@ -58,6 +58,7 @@ struct cari_analyzer {
     cache_entry **ents;
     size_t nslots, used;
     cari_arena arena;
+    size_t cache_max;   /* bytes (cari_analyzer_set_cache_bytes); 0: none */
     /* stopwords: a small open-addressing set of folded words */
     const char **stop_slots;
     size_t stop_nslots;
@@ -171,6 +172,62 @@ static void cache_clear(cari_analyzer *a)
     memset(a->ents, 0, a->nslots * sizeof *a->ents);
     a->used = 0;
     cari_arena_reset(&a->arena);
+}
+
+/* Empty the cache, and make its table n slots (a power of two) if it has
+ * more. */
+static void cache_shrink(cari_analyzer *a, size_t n)
+{
+    uint32_t *tags;
+    cache_entry **ents;
+    cache_clear(a);
+    if (a->nslots <= n)
+        return;
+    tags = calloc(n, sizeof *tags);
+    ents = calloc(n, sizeof *ents);
+    if (!tags || !ents) { /* keep the larger table */
+        free(tags);
+        free(ents);
+        return;
+    }
+    free(a->tags);
+    free(a->ents);
+    a->tags = tags;
+    a->ents = ents;
+    a->nslots = n;
+}
+
+#define SLOT_BYTES (sizeof(uint32_t) + sizeof(cache_entry *))
+#define MIN_SLOTS ((size_t)1 << 14)
+
+void cari_analyzer_drop_cache(cari_analyzer *a)
+{
+    cache_shrink(a, MIN_SLOTS);
+    cari_arena_free(&a->arena);
+}
+
+size_t cari_analyzer_memory(const cari_analyzer *a)
+{
+    return a->arena.total + a->nslots * SLOT_BYTES;
+}
+
+void cari_analyzer_set_cache_bytes(cari_analyzer *a, size_t bytes)
+{
+    a->cache_max = bytes;
+}
+
+/* At the start of a run (no entry is in use): clear the cache once it
+ * holds CACHE_LIMIT words or is past cache_max, the table then cut to a
+ * quarter of cache_max (the words fill the rest). */
+static void cache_bound(cari_analyzer *a)
+{
+    size_t n = MIN_SLOTS;
+    if (a->used <= CACHE_LIMIT &&
+        (!a->cache_max || cari_analyzer_memory(a) <= a->cache_max))
+        return;
+    while (a->cache_max && (n * 2) * SLOT_BYTES <= a->cache_max / 4)
+        n *= 2;
+    cache_shrink(a, a->cache_max ? n : a->nslots);
 }
 
 static uint32_t tag_of(uint64_t h)
@@ -633,8 +690,7 @@ long cari_analyzer_run(cari_analyzer *a, const char *text, size_t len,
     uint32_t position = first_position;
     int more = 1;
     out->len = 0;
-    if (a->used > CACHE_LIMIT)
-        cache_clear(a);
+    cache_bound(a);
     for (;;) {
         const cache_entry *e;
         cari_term_token t;

@@ -44,6 +44,17 @@ void cari_tokvec_free(cari_tokvec *v);
 long cari_analyzer_run(cari_analyzer *a, const char *text, size_t len,
                        uint32_t first_position, cari_tokvec *out);
 
+/* Give back the word cache's memory (it fills again as words come): the
+ * writer does so before a merge, whose memory would otherwise add to the
+ * cache's (tens of MB) in its peak. */
+void cari_analyzer_drop_cache(cari_analyzer *a);
+/* The word cache's memory in bytes, and a bound on it (0: none, the
+ * default; the cache is still cleared at 2^18 words): once past it, the
+ * next run starts with an empty cache.  An indexing thread's cache counts
+ * in its share of --memory. */
+size_t cari_analyzer_memory(const cari_analyzer *a);
+void cari_analyzer_set_cache_bytes(cari_analyzer *a, size_t bytes);
+
 /* Benchmarks only: stem with bare Snowball instead of cari's stemmer (the
  * baseline of `make bench-stem`).  Changes the signature, so an index can
  * never be built or read this way by accident. */

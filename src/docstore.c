@@ -562,6 +562,12 @@ static int close_block(cari_store_writer *w)
     if (w->block.len == 0)
         return CARI_OK;
     w->nblocks++;
+    /* the sample is learned before a block would take it past w->sample:
+     * after, its buffer (grown by doubling) could hold twice that */
+    if (!w->learned && w->held.len &&
+        w->held.len + w->block.len > w->sample &&
+        (rc = learn_and_drain(w)))
+        return rc;
     if (w->learned) {
         rc = compress_block(w, w->block.data, w->block.len);
     } else {
@@ -711,7 +717,6 @@ int cari_store_reader_init(cari_store_reader *r, const unsigned char *data,
                            size_t words_len, uint32_t narticles)
 {
     uint32_t nb, na, b;
-    int rc;
     memset(r, 0, sizeof *r);
     r->cached_block = -1;
     if (index_len < 8)
@@ -741,11 +746,31 @@ int cari_store_reader_init(cari_store_reader *r, const unsigned char *data,
             return CARI_ECORRUPT;
     if (cari_get_u64(index + 8 + 8 * (size_t)nb) != data_len)
         return CARI_ECORRUPT;
-    if ((rc = cari_store_words_inflate(words, words_len, &r->words_buf)) ||
+    r->words = words;
+    r->words_len = words_len;
+    return cari_store_reader_load_words(r);
+}
+
+int cari_store_reader_load_words(cari_store_reader *r)
+{
+    int rc;
+    if (r->word_loc || r->words_len == 0)
+        return CARI_OK;
+    if ((rc = cari_store_words_inflate(r->words, r->words_len,
+                                       &r->words_buf)) ||
         (rc = cari_store_words_parse(r->words_buf.data, r->words_buf.len,
-                                     &r->word_loc, &r->nwords)))
+                                     &r->word_loc, &r->nwords))) {
+        cari_store_reader_drop_words(r);
         return rc;
+    }
     return CARI_OK;
+}
+
+void cari_store_reader_drop_words(cari_store_reader *r)
+{
+    free(r->word_loc);
+    r->word_loc = NULL;
+    cari_buf_free(&r->words_buf);
 }
 
 /* (Re)start r->zs for a new block: a zlib stream (mode 1), or a raw
@@ -897,8 +922,10 @@ int cari_store_reader_get(cari_store_reader *r, uint32_t a, cari_stored *out)
         return rc;
     q = r->cache.data + start;
     end = r->cache.data + pos;
-    if (r->nwords) {
+    if (r->words_len) {
         size_t used;
+        if ((rc = cari_store_reader_load_words(r)))
+            return rc;
         r->decoded.len = 0;
         rc = cari_store_decode_record(r->words_buf.data, r->word_loc,
                                       r->nwords, q, (size_t)(end - q),

@@ -154,8 +154,11 @@ typedef struct cari_store_reader {
     size_t data_len;
     const unsigned char *index;
     const unsigned char *first;  /* the index's first_article[] */
+    const unsigned char *words;  /* the STOREWORDS section */
+    size_t words_len;
     cari_buf words_buf;          /* the word list, inflated */
-    uint32_t *word_loc;          /* offset << 8 | length per word */
+    uint32_t *word_loc;          /* offset << 8 | length per word; NULL
+                                    while not loaded */
     uint32_t nwords;
     cari_buf decoded;            /* the fetched record, decoded */
     uint32_t nblocks, narticles;
@@ -182,6 +185,12 @@ int cari_store_reader_init(cari_store_reader *r, const unsigned char *data,
  * until the next fetch on this reader.  CARI_ECORRUPT on damaged data. */
 int cari_store_reader_get(cari_store_reader *r, uint32_t a, cari_stored *out);
 void cari_store_reader_free(cari_store_reader *r);
+/* The word list: init loads it (so damage is found at open); drop gives
+ * its memory back (a writer holding many segments, a merge done with a
+ * source) and a fetch loads it again.  load: CARI_OK when loaded (or the
+ * store has none), CARI_ECORRUPT, CARI_ENOMEM. */
+int cari_store_reader_load_words(cari_store_reader *r);
+void cari_store_reader_drop_words(cari_store_reader *r);
 
 /* Inflate a STOREWORDS section into out (the list; empty for an empty
  * section).  CARI_ECORRUPT when it does not inflate to its size,

@@ -542,7 +542,7 @@ typedef struct spill {
 #define SPILL_BYTES ((size_t)512 << 10)
 /* ... and gives back the pages of its sources each time it has read
  * about this much of their postings and positions. */
-#define RELEASE_BYTES ((uint64_t)16 << 20)
+#define RELEASE_BYTES ((uint64_t)4 << 20)
 
 static int spill_out(spill *sp, const char *seg_path, int k, cari_buf *b,
                      cari_error *err)
@@ -860,9 +860,20 @@ static int dict_put_term(cari_buf *dict, cari_buf *dictidx, uint64_t no,
 }
 
 /* Build the DICT, DICTIDX, POSTINGS and POSITIONS sections. */
-static int build_inverted(cari_segment_writer *w, cari_buf *dict,
-                          cari_buf *dictidx, cari_buf *post, cari_buf *pos)
+/* The inverted sections of a segment being written, the postings and
+ * positions moved to files as they grow (spill_out), so that a flush or a
+ * merge holds no more than SPILL_BYTES of them. */
+typedef struct inverted {
+    cari_buf dict, dictidx, post, pos;
+    spill post_spill, pos_spill, store_spill;
+    uint64_t nterms;
+} inverted;
+
+static int build_inverted(cari_segment_writer *w, inverted *inv,
+                          const char *path, cari_error *err)
 {
+    cari_buf *dict = &inv->dict, *dictidx = &inv->dictidx, *post = &inv->post,
+             *pos = &inv->pos;
     term_acc **order = NULL;
     list_bufs l;
     size_t i, pos_len;
@@ -884,7 +895,8 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
                 fields |= 1u << f;
         rc = dict_put_term(dict, dictidx, i, t->term, t->len,
                            prev ? prev->term : NULL, prev ? prev->len : 0,
-                           post->len, pos->len, fields);
+                           inv->post_spill.len + post->len,
+                           inv->pos_spill.len + pos->len, fields);
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
             field_acc *fa = &t->f[f];
             const unsigned char *q, *end;
@@ -931,19 +943,25 @@ static int build_inverted(cari_segment_writer *w, cari_buf *dict,
             sbuf_free(&fa->pos);
         }
         prev = t;
+        if (rc)
+            break;
+        /* what is coded goes to the files: the flush then needs little
+         * memory beyond what it frees (the buffers would double) */
+        if (post->len >= SPILL_BYTES &&
+            (rc = spill_out(&inv->post_spill, path, 1, post, err)))
+            goto out;
+        if (pos->len >= SPILL_BYTES &&
+            (rc = spill_out(&inv->pos_spill, path, 2, pos, err)))
+            goto out;
     }
+    if (rc)
+        rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
+                            path);
+out:
     free(order);
     list_free(&l);
-    return rc ? CARI_ENOMEM : CARI_OK;
+    return rc;
 }
-
-/* The inverted sections of a segment being written, each maybe partly in
- * a file (a merge's). */
-typedef struct inverted {
-    cari_buf dict, dictidx, post, pos;
-    spill post_spill, pos_spill, store_spill;
-    uint64_t nterms;
-} inverted;
 
 /* Write w's tables and stored text with the inverted sections inv into a
  * new file at path. */
@@ -956,13 +974,12 @@ int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
     inverted inv = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0};
     int rc;
     /* the open posting of every term is closed after each doc */
-    rc = build_inverted(w, &inv.dict, &inv.dictidx, &inv.post, &inv.pos);
+    rc = build_inverted(w, &inv, path, err);
     inv.nterms = w->nterms;
-    if (rc)
-        rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
-                            path);
-    else
+    if (!rc)
         rc = write_segment(w, &inv, path, sync, err);
+    spill_close(&inv.post_spill);
+    spill_close(&inv.pos_spill);
     cari_buf_free(&inv.dict);
     cari_buf_free(&inv.dictidx);
     cari_buf_free(&inv.post);
@@ -1510,6 +1527,11 @@ void cari_segment_release_pages(cari_segment *s)
     (void)madvise(s->map, s->size, MADV_DONTNEED);
 }
 
+void cari_segment_drop_words(cari_segment *s)
+{
+    cari_store_reader_drop_words(&s->store);
+}
+
 uint64_t cari_segment_tie_key(const cari_segment *s, uint32_t p)
 {
     return s->tie_key[p];
@@ -1935,8 +1957,8 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
 int cari_segment_merge(cari_segment *const *segs,
                        const unsigned char *const *deleted, size_t n,
                        int level, const cari_passage_params *pp,
-                       const char *path, int sync, cari_merge_result *res,
-                       cari_error *err)
+                       size_t budget, const char *path, int sync,
+                       cari_merge_result *res, cari_error *err)
 {
     cari_segment_writer *w = NULL;
     merge_src *src = NULL;
@@ -1952,6 +1974,8 @@ int cari_segment_merge(cari_segment *const *segs,
         rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
         goto out;
     }
+    if (budget)
+        cari_segw_set_budget(w, budget);
     /* the articles: tables, ids and stored text, source by source */
     for (i = 0; i < n && !rc; i++) {
         uint32_t na = cari_segment_articles(segs[i]);
@@ -1978,6 +2002,7 @@ int cari_segment_merge(cari_segment *const *segs,
         if (rc)
             res->bad = (long)i;
         cari_segment_release_pages(segs[i]);  /* its stored text: read */
+        cari_segment_drop_words(segs[i]);
     }
     res->articles = cari_segw_articles(w);
     res->passages = cari_segw_passages(w);

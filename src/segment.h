@@ -68,7 +68,9 @@ static inline int cari_term_positional(const char *term, size_t len)
  * memory holds the passage and article tables, the dictionary and one
  * posting list at a time, not the text (the postings, positions and
  * stored text pass through unnamed temporary files beside path).  No
- * live article: nothing is written (res->articles 0).  CARI_ECORRUPT
+ * live article: nothing is written (res->articles 0).  budget (bytes, 0
+ * for the default) bounds the stored text's word-learning sample as
+ * cari_segw_set_budget() does.  CARI_ECORRUPT
  * when a source does not decode (res->bad: which); err says what failed. */
 typedef struct cari_merge_result {
     uint32_t articles, passages;
@@ -79,8 +81,8 @@ struct cari_segment;
 int cari_segment_merge(struct cari_segment *const *segs,
                        const unsigned char *const *deleted, size_t n,
                        int level, const cari_passage_params *pp,
-                       const char *path, int sync, cari_merge_result *res,
-                       cari_error *err);
+                       size_t budget, const char *path, int sync,
+                       cari_merge_result *res, cari_error *err);
 
 uint32_t cari_segw_articles(const cari_segment_writer *w);
 uint32_t cari_segw_passages(const cari_segment_writer *w);
@@ -144,6 +146,10 @@ uint32_t cari_segment_passage_article(const cari_segment *s, uint32_t p);
  * page cache and fault back in when read): after a pass over the whole
  * file, such as the checksums at open or a merge reading every article. */
 void cari_segment_release_pages(cari_segment *s);
+/* Free the stored text's word list (cari_store_reader_drop_words): the
+ * writer holds its session's segments so, and a merge each source it is
+ * done with, so that their memory does not grow with their number. */
+void cari_segment_drop_words(cari_segment *s);
 /* Passage p's key for breaking ranking ties: a 64-bit hash of its
  * article's id (cari_fnv1a64), so that ties order the same however the
  * collection is split into segments, without reading the id itself. */

@@ -100,7 +100,8 @@ struct cari_writer {
     worker *workers;
     int nworkers;
     int threaded;
-    size_t worker_budget;        /* bytes of buffered index per worker */
+    size_t session_bytes;        /* the session's tables (ids, pending
+                                    sequence numbers): under mu */
     batch *open_batch;           /* being filled by cari_writer_add */
     pthread_mutex_t mu;
     pthread_cond_t has_work, has_room, idle;
@@ -260,12 +261,31 @@ static int worker_flush(worker *k)
         w->pending_cap = cap;
     }
     w->pending[w->npending++] = p;
+    w->session_bytes += (size_t)p.articles * sizeof *p.seqs;
     pthread_mutex_unlock(&w->mu);
     k->seqs = NULL;
     k->nseqs = k->seqs_cap = 0;
     cari_segw_free(k->segw);
     k->segw = NULL;
+#ifdef __GLIBC__
+    /* the segment's many buffers went back to malloc, which keeps them;
+     * give the pages back, or the process's memory would be the budget
+     * plus what malloc holds free */
+    malloc_trim(0);
+#endif
     return CARI_OK;
+}
+
+/* A worker's share of --memory (under w->mu): what the session's tables
+ * leave, split between the workers; its segment, its analyzer's word cache
+ * and its sequence numbers count in it.  The tables take half at most:
+ * past that, memory grows with them (docs/DESIGN.md). */
+static size_t worker_share(const cari_writer *w)
+{
+    size_t total = w->opts.memory_mb << 20, held = w->session_bytes;
+    if (held > total / 2)
+        held = total / 2;
+    return (total - held) / (size_t)w->nworkers;
 }
 
 /* Analyze, invert and store one article in the worker's segment. */
@@ -273,12 +293,16 @@ static int worker_add(worker *k, const cari_article *a, uint64_t seq)
 {
     cari_writer *w = k->w;
     uint32_t art, before;
+    size_t budget;
     int rc;
     if (!k->segw) {
         rc = cari_segw_new(w->opts.compression_level, &w->pp, &k->segw);
         if (rc)
             return rc;
-        cari_segw_set_budget(k->segw, w->worker_budget);
+        pthread_mutex_lock(&w->mu);
+        budget = worker_share(w);
+        pthread_mutex_unlock(&w->mu);
+        cari_segw_set_budget(k->segw, budget);
     }
     if (k->nseqs == k->seqs_cap) {
         size_t cap = k->seqs_cap ? k->seqs_cap * 2 : 1024;
@@ -295,8 +319,10 @@ static int worker_add(worker *k, const cari_article *a, uint64_t seq)
     k->seqs[k->nseqs++] = seq;
     pthread_mutex_lock(&w->mu);
     w->stats.passages += cari_segw_passages(k->segw) - before;
+    budget = worker_share(w);
     pthread_mutex_unlock(&w->mu);
-    if (cari_segw_memory(k->segw) > w->worker_budget)
+    if (cari_segw_memory(k->segw) + cari_analyzer_memory(k->analyzer) +
+            k->seqs_cap * sizeof *k->seqs > budget)
         return worker_flush(k);
     return CARI_OK;
 }
@@ -376,12 +402,14 @@ static int start_workers(cari_writer *w, cari_error *err)
     pthread_cond_init(&w->idle, NULL);
     w->nworkers = n;
     w->threaded = n > 1;
-    w->worker_budget = (w->opts.memory_mb << 20) / (size_t)n;
     for (i = 0; i < n; i++) {
         w->workers[i].w = w;
         rc = cari_analyzer_new(&w->workers[i].analyzer, err);
         if (rc)
             return rc;
+        /* the word cache takes a quarter of the thread's share at most */
+        cari_analyzer_set_cache_bytes(w->workers[i].analyzer,
+                                      worker_share(w) / 4);
     }
     if (!w->threaded)
         return CARI_OK;
@@ -510,6 +538,15 @@ void cari_writer_close(cari_writer *w)
     free(w);
 }
 
+/* The writer reads its segments' ids, not their text (a merge loads a
+ * source's word list while it copies it): their word lists go. */
+static void drop_words(cari_live_segment *segs, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        cari_segment_drop_words(segs[i].seg);
+}
+
 int cari_writer_open(const char *dir, const cari_writer_options *opts,
                      cari_writer **out, cari_error *err)
 {
@@ -592,6 +629,7 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
         rc = cari_missing_file(err, dir);
     if (rc)
         goto fail;
+    drop_words(w->segs, w->m.n);
     remove_unreferenced(dir, &w->m);
     rc = start_workers(w, err);
     if (rc)
@@ -636,6 +674,9 @@ static int grow_ids(cari_writer *w)
         n[j] = w->ids[i];
     }
     free(w->ids);
+    pthread_mutex_lock(&w->mu);
+    w->session_bytes += (cap - w->ids_cap) * sizeof *n;
+    pthread_mutex_unlock(&w->mu);
     w->ids = n;
     w->ids_cap = cap;
     return CARI_OK;
@@ -658,6 +699,9 @@ static id_slot *remember_id(cari_writer *w, const char *id, size_t len)
         s->hash = h;
         s->last_add = s->last_del = 0;
         w->nids++;
+        pthread_mutex_lock(&w->mu);
+        w->session_bytes += len + 16; /* and malloc's own */
+        pthread_mutex_unlock(&w->mu);
     }
     return s;
 }
@@ -815,6 +859,7 @@ static int pending_deletions(cari_writer *w, unsigned char **bitmaps,
         rc = cari_segment_open(path, &seg, &err);
         if (rc)
             return writer_error(w, rc, "%s", err.message);
+        cari_segment_drop_words(seg);
         segs[i] = seg;
         for (a = 0; a < p->articles; a++) {
             size_t len;
@@ -1021,6 +1066,8 @@ static int merge_marked(cari_writer *w, survivor *sv, size_t n,
         free(del);
         return writer_error(w, CARI_ENOMEM, "out of memory");
     }
+    for (i = 0; i < (size_t)w->nworkers; i++)
+        cari_analyzer_drop_cache(w->workers[i].analyzer);
 #ifdef __GLIBC__
     /* the workers' buffers were freed into their threads' malloc arenas,
      * which glibc keeps; give that memory back before the merge takes its
@@ -1040,7 +1087,8 @@ static int merge_marked(cari_writer *w, survivor *sv, size_t n,
     }
     cari_io_unlink(path);
     rc = cari_segment_merge(segs, del, k, w->opts.compression_level, &w->pp,
-                            path, w->opts.sync, &res, &err);
+                            w->opts.memory_mb << 20, path, w->opts.sync,
+                            &res, &err);
     if (rc == CARI_ECORRUPT && res.bad >= 0) {
         /* name the damaged source */
         for (i = 0; i < n; i++)
@@ -1198,6 +1246,8 @@ int cari_writer_commit(cari_writer *w)
         rc = cari_open_segments(w->dir, &next, nextsegs, &err);
         if (rc)
             writer_error(w, rc, "opening the new segments: %s", err.message);
+        else
+            drop_words(nextsegs, next.n);
     }
     if (!rc) {
         rc = cari_manifest_write(w->dir, &next, w->opts.sync, &err);
@@ -1242,6 +1292,9 @@ done:
         free(w->pending[i].seqs);
     w->npending = 0;
     forget_ids(w);
+    pthread_mutex_lock(&w->mu);
+    w->session_bytes = 0;
+    pthread_mutex_unlock(&w->mu);
     /* the files of the previous commit stay until the new one is durable
      * (after a crash its MANIFEST may come back) */
     if (!unsynced)

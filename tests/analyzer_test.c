@@ -426,6 +426,46 @@ static void test_cache_reset(void **state)
     free(probes);
 }
 
+/* A bound on the cache's bytes (an indexing thread's share): past it, the
+ * next run starts with an empty cache and a table cut to a quarter of the
+ * bound, so memory stays within the bound and one run's words; the terms
+ * are those of a fresh analyzer. */
+static void test_cache_bound(void **state)
+{
+    cari_analyzer *a = *state, *fresh;
+    enum { BATCH = 2000, TOTAL = 120000 };
+    const size_t bound = (size_t)2 << 20;
+    char *text = malloc(BATCH * 24);
+    size_t peak = 0;
+    uint32_t i;
+    assert_non_null(text);
+    assert_int_equal(cari_analyzer_new(&fresh, NULL), CARI_OK);
+    cari_analyzer_set_cache_bytes(a, bound);
+    for (i = 0; i < TOTAL; i += BATCH) {
+        uint32_t k;
+        size_t n = 0, m;
+        uint64_t d;
+        for (k = i; k < i + BATCH; k++) {
+            n += cache_word(k * 11u + 3u, text + n);
+            text[n++] = ' ';
+        }
+        d = run_digest(a, text, n, BATCH);
+        m = cari_analyzer_memory(a);
+        if (m > peak)
+            peak = m;
+        assert_true(m <= bound + ((size_t)1 << 20));
+        assert_int_equal(d, run_digest(fresh, text, n, BATCH));
+    }
+    /* the flood was larger than the bound: the unbounded cache holds more */
+    assert_true(peak > bound / 2);
+    assert_true(cari_analyzer_memory(fresh) > bound * 2);
+    /* dropped (before a merge): back to an empty cache */
+    cari_analyzer_drop_cache(a);
+    assert_true(cari_analyzer_memory(a) < bound / 4);
+    cari_analyzer_free(fresh);
+    free(text);
+}
+
 static void test_signature(void **state)
 {
     cari_analyzer *a = *state, *b;
@@ -503,6 +543,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cache_consistency, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cache_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signature, setup, teardown),
         cmocka_unit_test_setup_teardown(test_public_api, setup, teardown),
     };

@@ -578,6 +578,18 @@ static void check_coded_store(store *s)
     for (k = s->n; k-- > 0;)
         check_record(&rd, &s->recs[k], (uint32_t)k);
     cari_store_reader_free(&rd);
+    /* the word list dropped (a writer's segments, a merge's sources): the
+     * next read loads it again */
+    assert_int_equal(open_reader(s, &rd), CARI_OK);
+    for (k = 0; k < s->n; k++) {
+        if (k % 7 == 0) {
+            cari_store_reader_drop_words(&rd);
+            assert_null(rd.word_loc);
+        }
+        check_record(&rd, &s->recs[k], (uint32_t)k);
+        assert_non_null(rd.word_loc);
+    }
+    cari_store_reader_free(&rd);
 }
 
 /* Word codes (docstore.h): a store of repetitive text learns a list, its
