@@ -47,6 +47,8 @@
 /* Threads beyond this are not used (the queue and the merge do not scale
  * further on the machines this was measured on). */
 #define MAX_THREADS 32
+/* ... nor beyond one per this many MB of --memory (start_workers). */
+#define MIN_SHARE_MB 8
 
 typedef struct job {
     cari_article a;       /* strings in the batch's arena */
@@ -391,6 +393,13 @@ static int start_workers(cari_writer *w, cari_error *err)
     int i, rc;
     if (n > MAX_THREADS)
         n = MAX_THREADS;
+    /* a thread's share is MIN_SHARE_MB at least: below, its word cache
+     * (a quarter of the share) would be cleared at every article, and its
+     * segments would be tiny */
+    if ((size_t)n > w->opts.memory_mb / MIN_SHARE_MB)
+        n = (int)(w->opts.memory_mb / MIN_SHARE_MB);
+    if (n < 1)
+        n = 1;
     w->workers = calloc((size_t)n, sizeof *w->workers);
     if (!w->workers)
         return cari_set_error(err, CARI_ENOMEM, "out of memory");
