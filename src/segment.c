@@ -882,7 +882,8 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     memset(&l, 0, sizeof l);
     order = malloc((w->nterms ? w->nterms : 1) * sizeof *order);
     if (!order)
-        return CARI_ENOMEM;
+        return cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
+                              path);
     for (i = 0; i < w->nterms; i++)
         order[i] = TERM(w, i);
     qsort(order, w->nterms, sizeof *order, cmp_terms);

@@ -55,7 +55,7 @@ static void copy_segment(const char *path, int sound)
         abort();  /* it opened a moment ago */
     snprintf(out, sizeof out, "%s.copy", path);
     remove(out);
-    rc = cari_segment_merge(&s, NULL, 1, 4, &pp, out, 0, &res, &err);
+    rc = cari_segment_merge(&s, NULL, 1, 4, &pp, 0, out, 0, &res, &err);
     if (rc != CARI_OK && (rc != CARI_ECORRUPT || sound))
         abort();  /* a sound segment merges */
     if (rc == CARI_OK && res.articles > 0) {
