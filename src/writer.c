@@ -81,13 +81,17 @@ typedef struct worker {
     uint64_t flush_gen;
 } worker;
 
-/* id -> the sequence numbers of its last add and last delete. */
-typedef struct id_slot {
-    char *id;
-    uint32_t len;
-    uint64_t hash;
+/* id -> the sequence numbers of its last add and last delete.  The
+ * session's ids are entries in the order first met, their bytes in one
+ * buffer, found through an open-addressing table of entry numbers (4 bytes
+ * a slot): about 60 bytes an id with its bytes, where a table of pointers
+ * to copies of their own took about 130. */
+typedef struct id_entry {
     uint64_t last_add, last_del;
-} id_slot;
+    uint64_t off;      /* of its bytes in ids_text */
+    uint32_t len;
+    uint32_t hash;     /* the low half of cari_hash64 */
+} id_entry;
 
 struct cari_writer {
     char *dir;
@@ -116,8 +120,11 @@ struct cari_writer {
     /* the session */
     pending_segment *pending;
     size_t npending, pending_cap;
-    id_slot *ids;                /* hash table, ids_cap slots */
+    id_entry *ids;               /* nids of ids_cap */
     size_t nids, ids_cap;
+    uint32_t *id_slots;          /* entry + 1, or 0; id_nslots of them */
+    size_t id_nslots;
+    cari_buf ids_text;
     uint64_t seq;
     unsigned merge_target;       /* cari_writer_merge(): 0 = automatic */
     cari_writer_stats stats;
@@ -126,6 +133,7 @@ struct cari_writer {
 
 static int writer_error(cari_writer *w, int code, const char *fmt, ...)
     CARI_PRINTF(3, 4);
+static void forget_ids(cari_writer *w);
 
 static int writer_error(cari_writer *w, int code, const char *fmt, ...)
 {
@@ -534,9 +542,7 @@ void cari_writer_close(cari_writer *w)
         free(w->pending[i].seqs);
     }
     free(w->pending);
-    for (i = 0; i < w->ids_cap; i++)
-        free(w->ids[i].id);
-    free(w->ids);
+    forget_ids(w);
     if (w->segs)
         cari_close_segments(w->segs, w->m.n);
     cari_manifest_free(&w->m);
@@ -654,75 +660,103 @@ fail:
 /* The session's ids                                                   */
 /* ------------------------------------------------------------------ */
 
-static id_slot *find_slot(const cari_writer *w, const char *id, size_t len,
-                          uint64_t h)
+/* The entry of id (hash: cari_hash64's low half), or NULL; *slot gets
+ * its slot, or the empty one where it would go. */
+static id_entry *find_id(const cari_writer *w, const char *id, size_t len,
+                         uint32_t hash, size_t *slot)
 {
-    size_t i = h & (w->ids_cap - 1);
-    while (w->ids[i].id) {
-        if (w->ids[i].hash == h && w->ids[i].len == len &&
-            memcmp(w->ids[i].id, id, len) == 0)
-            return &w->ids[i];
-        i = (i + 1) & (w->ids_cap - 1);
+    size_t mask = w->id_nslots - 1, i = hash & mask;
+    *slot = 0;
+    if (!w->id_nslots)
+        return NULL;
+    for (; w->id_slots[i]; i = (i + 1) & mask) {
+        id_entry *e = &w->ids[w->id_slots[i] - 1];
+        if (e->hash == hash && e->len == len &&
+            memcmp(w->ids_text.data + e->off, id, len) == 0) {
+            *slot = i;
+            return e;
+        }
     }
-    return &w->ids[i];  /* the empty slot where it would go */
+    *slot = i;
+    return NULL;
 }
 
-static int grow_ids(cari_writer *w)
+/* The session's tables took `bytes` more (workers read the total). */
+static void session_grew(cari_writer *w, size_t bytes)
 {
-    size_t cap = w->ids_cap ? w->ids_cap * 2 : 1024, i;
-    id_slot *n = calloc(cap, sizeof *n);
-    if (!n)
-        return CARI_ENOMEM;
-    for (i = 0; i < w->ids_cap; i++) {
-        size_t j;
-        if (!w->ids[i].id)
-            continue;
-        j = w->ids[i].hash & (cap - 1);
-        while (n[j].id)
-            j = (j + 1) & (cap - 1);
-        n[j] = w->ids[i];
-    }
-    free(w->ids);
     pthread_mutex_lock(&w->mu);
-    w->session_bytes += (cap - w->ids_cap) * sizeof *n;
+    w->session_bytes += bytes;
     pthread_mutex_unlock(&w->mu);
-    w->ids = n;
-    w->ids_cap = cap;
+}
+
+/* Room for one more id: entries, slots (half full at most) and bytes. */
+static int reserve_id(cari_writer *w, size_t len)
+{
+    size_t text_cap = w->ids_text.cap, i;
+    if (w->nids == w->ids_cap) {
+        size_t cap = w->ids_cap ? w->ids_cap * 2 : 512;
+        id_entry *p = realloc(w->ids, cap * sizeof *p);
+        if (!p)
+            return CARI_ENOMEM;
+        w->ids = p;
+        session_grew(w, (cap - w->ids_cap) * sizeof *p);
+        w->ids_cap = cap;
+    }
+    if ((w->nids + 1) * 2 > w->id_nslots) {
+        size_t n = w->id_nslots ? w->id_nslots * 2 : 1024;
+        uint32_t *slots = calloc(n, sizeof *slots);
+        if (!slots || w->nids >= UINT32_MAX) {
+            free(slots);
+            return CARI_ENOMEM;
+        }
+        for (i = 0; i < w->nids; i++) {
+            size_t j = w->ids[i].hash & (n - 1);
+            while (slots[j])
+                j = (j + 1) & (n - 1);
+            slots[j] = (uint32_t)i + 1;
+        }
+        free(w->id_slots);
+        w->id_slots = slots;
+        session_grew(w, (n - w->id_nslots) * sizeof *slots);
+        w->id_nslots = n;
+    }
+    if (cari_buf_reserve(&w->ids_text, len))
+        return CARI_ENOMEM;
+    if (w->ids_text.cap != text_cap)
+        session_grew(w, w->ids_text.cap - text_cap);
     return CARI_OK;
 }
 
-/* The session slot of id, created if new; NULL when out of memory. */
-static id_slot *remember_id(cari_writer *w, const char *id, size_t len)
+/* The session entry of id, created if new; NULL when out of memory. */
+static id_entry *remember_id(cari_writer *w, const char *id, size_t len)
 {
-    uint64_t h = cari_hash64(id, len);
-    id_slot *s;
-    if ((w->nids + 1) * 2 > w->ids_cap && grow_ids(w))
+    uint32_t h = (uint32_t)cari_hash64(id, len);
+    size_t slot;
+    id_entry *e;
+    if (reserve_id(w, len))
         return NULL;
-    s = find_slot(w, id, len, h);
-    if (!s->id) {
-        s->id = malloc(len ? len : 1);
-        if (!s->id)
-            return NULL;
-        memcpy(s->id, id, len);
-        s->len = (uint32_t)len;
-        s->hash = h;
-        s->last_add = s->last_del = 0;
-        w->nids++;
-        pthread_mutex_lock(&w->mu);
-        w->session_bytes += len + 16; /* and malloc's own */
-        pthread_mutex_unlock(&w->mu);
+    e = find_id(w, id, len, h, &slot);
+    if (!e) {
+        e = &w->ids[w->nids];
+        e->off = w->ids_text.len;
+        e->len = (uint32_t)len;
+        e->hash = h;
+        e->last_add = e->last_del = 0;
+        memcpy(w->ids_text.data + w->ids_text.len, id, len);
+        w->ids_text.len += len;
+        w->id_slots[slot] = (uint32_t)++w->nids;
     }
-    return s;
+    return e;
 }
 
 static void forget_ids(cari_writer *w)
 {
-    size_t i;
-    for (i = 0; i < w->ids_cap; i++)
-        free(w->ids[i].id);
     free(w->ids);
+    free(w->id_slots);
+    cari_buf_free(&w->ids_text);
     w->ids = NULL;
-    w->nids = w->ids_cap = 0;
+    w->id_slots = NULL;
+    w->nids = w->ids_cap = w->id_nslots = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -774,7 +808,7 @@ static int enqueue(cari_writer *w, const cari_article *a, uint64_t seq)
 
 int cari_writer_add(cari_writer *w, const cari_article *a)
 {
-    id_slot *s;
+    id_entry *s;
     size_t bad;
     int rc;
     if (!w || !a || !a->id || (!a->title && a->title_len) ||
@@ -825,7 +859,7 @@ int cari_writer_add(cari_writer *w, const cari_article *a)
 
 int cari_writer_delete(cari_writer *w, const char *id, size_t len)
 {
-    id_slot *s;
+    id_entry *s;
     if (!w || !id || len == 0)
         return CARI_EINVAL;
     if (w->xapian)
@@ -873,9 +907,10 @@ static int pending_deletions(cari_writer *w, unsigned char **bitmaps,
         for (a = 0; a < p->articles; a++) {
             size_t len;
             const char *id = cari_segment_id(seg, a, &len);
-            uint64_t h = cari_hash64(id, len);
-            const id_slot *s = find_slot(w, id, len, h);
-            if (s->id && p->seqs[a] == s->last_add && s->last_add > s->last_del)
+            size_t slot;
+            const id_entry *s = find_id(w, id, len,
+                                        (uint32_t)cari_hash64(id, len), &slot);
+            if (s && p->seqs[a] == s->last_add && s->last_add > s->last_del)
                 continue;
             if (!bitmaps[i]) {
                 bitmaps[i] = calloc(((size_t)p->articles + 7) / 8, 1);
@@ -894,15 +929,14 @@ static int pending_deletions(cari_writer *w, unsigned char **bitmaps,
 static int old_deletions(cari_writer *w, unsigned char **newdel)
 {
     size_t i, j;
-    for (j = 0; j < w->ids_cap; j++) {
-        const id_slot *s = &w->ids[j];
-        if (!s->id)
-            continue;
+    for (j = 0; j < w->nids; j++) {
+        const id_entry *s = &w->ids[j];
+        const char *id = (const char *)w->ids_text.data + s->off;
         for (i = 0; i < w->m.n; i++) {
             cari_live_segment *ls = &w->segs[i];
             uint32_t a, n = cari_segment_articles(ls->seg);
             const unsigned char *cur = newdel[i] ? newdel[i] : ls->deleted;
-            int found = cari_segment_find_id(ls->seg, s->id, s->len, cur, &a);
+            int found = cari_segment_find_id(ls->seg, id, s->len, cur, &a);
             if (found == CARI_ENOMEM)
                 return writer_error(w, CARI_ENOMEM, "out of memory");
             if (found < 0)
