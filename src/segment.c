@@ -538,11 +538,12 @@ typedef struct spill {
 } spill;
 
 #define SPILL_NONE {-1, 0, 0}
-/* A merge moves a section's bytes to its file in pieces of this much. */
+/* A flush or a merge moves a section's bytes to its file in pieces of
+ * this much. */
 #define SPILL_BYTES ((size_t)512 << 10)
 /* ... and gives back the pages of its sources each time it has read
  * about this much of their postings and positions. */
-#define RELEASE_BYTES ((uint64_t)4 << 20)
+#define RELEASE_BYTES ((uint64_t)16 << 20)
 
 static int spill_out(spill *sp, const char *seg_path, int k, cari_buf *b,
                      cari_error *err)
@@ -859,7 +860,6 @@ static int dict_put_term(cari_buf *dict, cari_buf *dictidx, uint64_t no,
     return rc ? CARI_ENOMEM : CARI_OK;
 }
 
-/* Build the DICT, DICTIDX, POSTINGS and POSITIONS sections. */
 /* The inverted sections of a segment being written, the postings and
  * positions moved to files as they grow (spill_out), so that a flush or a
  * merge holds no more than SPILL_BYTES of them. */
@@ -869,6 +869,8 @@ typedef struct inverted {
     uint64_t nterms;
 } inverted;
 
+/* Build the DICT, DICTIDX, POSTINGS and POSITIONS sections of w's terms
+ * (path names the segment, for the spill files and errors). */
 static int build_inverted(cari_segment_writer *w, inverted *inv,
                           const char *path, cari_error *err)
 {
