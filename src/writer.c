@@ -21,9 +21,6 @@
 #define _DEFAULT_SOURCE /* malloc_trim */
 #include <dirent.h>
 #include <errno.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -39,6 +36,25 @@
 #include "utf8.h"
 #include "util.h"
 #include "xapian_backend.h"
+
+/* Give malloc's free pages back to the system (glibc keeps them, in an
+ * arena per thread).  Not under a sanitizer, whose allocator replaces
+ * glibc's: there malloc_trim walks arenas that were never set up, and a
+ * worker thread's call crashes. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CARI_NO_MALLOC_TRIM 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define CARI_NO_MALLOC_TRIM 1
+#endif
+#endif
+#if defined(__GLIBC__) && !defined(CARI_NO_MALLOC_TRIM)
+#include <malloc.h>
+static void trim_heap(void) { malloc_trim(0); }
+#else
+static void trim_heap(void) {}
+#endif
 
 /* A batch is handed to a worker once it holds this much text: large enough
  * that queue traffic is negligible, small enough to keep workers even. */
@@ -277,12 +293,10 @@ static int worker_flush(worker *k)
     k->nseqs = k->seqs_cap = 0;
     cari_segw_free(k->segw);
     k->segw = NULL;
-#ifdef __GLIBC__
     /* the segment's many buffers went back to malloc, which keeps them;
      * give the pages back, or the process's memory would be the budget
      * plus what malloc holds free */
-    malloc_trim(0);
-#endif
+    trim_heap();
     return CARI_OK;
 }
 
@@ -1111,12 +1125,10 @@ static int merge_marked(cari_writer *w, survivor *sv, size_t n,
     }
     for (i = 0; i < (size_t)w->nworkers; i++)
         cari_analyzer_drop_cache(w->workers[i].analyzer);
-#ifdef __GLIBC__
     /* the workers' buffers were freed into their threads' malloc arenas,
      * which glibc keeps; give that memory back before the merge takes its
      * own, so that indexing and merging do not add up */
-    malloc_trim(0);
-#endif
+    trim_heap();
     for (i = 0; i < n; i++)
         if (sv[i].merge) {
             segs[k] = sv[i].seg;
