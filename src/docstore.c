@@ -770,6 +770,7 @@ void cari_store_reader_drop_words(cari_store_reader *r)
 {
     free(r->word_loc);
     r->word_loc = NULL;
+    r->nwords = 0;
     cari_buf_free(&r->words_buf);
 }
 
@@ -953,10 +954,7 @@ void cari_store_reader_free(cari_store_reader *r)
 {
     cari_buf_free(&r->cache);
     cari_buf_free(&r->decoded);
-    free(r->word_loc);
-    r->word_loc = NULL;
-    r->nwords = 0;
-    cari_buf_free(&r->words_buf);
+    cari_store_reader_drop_words(r);
     if (r->zs_ready)
         inflateEnd(&r->zs);
     r->zs_ready = 0;

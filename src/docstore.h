@@ -159,7 +159,7 @@ typedef struct cari_store_reader {
     cari_buf words_buf;          /* the word list, inflated */
     uint32_t *word_loc;          /* offset << 8 | length per word; NULL
                                     while not loaded */
-    uint32_t nwords;
+    uint32_t nwords;             /* of the loaded list (0 while not) */
     cari_buf decoded;            /* the fetched record, decoded */
     uint32_t nblocks, narticles;
     /* set by a caller that has verified the data's checksum itself: blocks
@@ -185,7 +185,9 @@ int cari_store_reader_init(cari_store_reader *r, const unsigned char *data,
  * until the next fetch on this reader.  CARI_ECORRUPT on damaged data. */
 int cari_store_reader_get(cari_store_reader *r, uint32_t a, cari_stored *out);
 void cari_store_reader_free(cari_store_reader *r);
-/* The word list: init loads it (so damage is found at open); drop gives
+/* The word list: init loads it (so damage is found at open; when it is the
+ * list that fails, init has set r->words_len, which it sets only once the
+ * index has checked out); drop gives
  * its memory back (a writer holding many segments, a merge done with a
  * source) and a fetch loads it again.  load: CARI_OK when loaded (or the
  * store has none), CARI_ECORRUPT, CARI_ENOMEM. */

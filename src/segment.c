@@ -1466,17 +1466,8 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         goto fail;
     }
     if (rc) {
-        /* which part: the word list parses alone */
-        uint32_t *loc = NULL, nw;
-        cari_buf list = {0};
-        int wrc = cari_store_words_inflate(s->sec[CARI_SEC_STOREWORDS],
-                                           s->sec_len[CARI_SEC_STOREWORDS],
-                                           &list);
-        if (!wrc)
-            wrc = cari_store_words_parse(list.data, list.len, &loc, &nw);
-        free(loc);
-        cari_buf_free(&list);
-        rc = corrupt(err, path, wrc == CARI_ECORRUPT
+        /* which part: the index checked out when the list's place is set */
+        rc = corrupt(err, path, s->store.words_len
                                     ? "bad stored text word list"
                                     : "bad stored text index");
         goto fail;
