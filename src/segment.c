@@ -869,6 +869,18 @@ typedef struct inverted {
     uint64_t nterms;
 } inverted;
 
+/* Move the coded postings and positions to their files once a piece has
+ * grown (after each term, flush and merge alike). */
+static int spill_coded(inverted *inv, const char *path, cari_error *err)
+{
+    int rc = CARI_OK;
+    if (inv->post.len >= SPILL_BYTES)
+        rc = spill_out(&inv->post_spill, path, 1, &inv->post, err);
+    if (!rc && inv->pos.len >= SPILL_BYTES)
+        rc = spill_out(&inv->pos_spill, path, 2, &inv->pos, err);
+    return rc;
+}
+
 /* Build the DICT, DICTIDX, POSTINGS and POSITIONS sections of w's terms
  * (path names the segment, for the spill files and errors). */
 static int build_inverted(cari_segment_writer *w, inverted *inv,
@@ -950,11 +962,7 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
             break;
         /* what is coded goes to the files: the flush then needs little
          * memory beyond what it frees (the buffers would double) */
-        if (post->len >= SPILL_BYTES &&
-            (rc = spill_out(&inv->post_spill, path, 1, post, err)))
-            goto out;
-        if (pos->len >= SPILL_BYTES &&
-            (rc = spill_out(&inv->pos_spill, path, 2, pos, err)))
+        if ((rc = spill_coded(inv, path, err)))
             goto out;
     }
     if (rc)
@@ -1929,10 +1937,8 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
         for (j = 0; j < nwith && !rc; j++)
             if ((rc = merge_advance(&src[with[j]])))
                 *bad = (long)with[j];
-        if (!rc && inv->post.len >= SPILL_BYTES)
-            rc = spill_out(&inv->post_spill, path, 1, &inv->post, err);
-        if (!rc && inv->pos.len >= SPILL_BYTES)
-            rc = spill_out(&inv->pos_spill, path, 2, &inv->pos, err);
+        if (!rc)
+            rc = spill_coded(inv, path, err);
         if (inv->post_spill.len + inv->pos_spill.len >= released + RELEASE_BYTES) {
             /* the sources are read front to back: what was read is not
              * memory to keep (it faults in again from the page cache if
