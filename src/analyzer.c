@@ -222,12 +222,16 @@ void cari_analyzer_set_cache_bytes(cari_analyzer *a, size_t bytes)
 static void cache_bound(cari_analyzer *a)
 {
     size_t n = MIN_SLOTS;
-    if (a->used <= CACHE_LIMIT &&
-        (!a->cache_max || cari_analyzer_memory(a) <= a->cache_max))
+    if (!a->cache_max) {
+        if (a->used > CACHE_LIMIT)
+            cache_clear(a);
         return;
-    while (a->cache_max && (n * 2) * SLOT_BYTES <= a->cache_max / 4)
+    }
+    if (a->used <= CACHE_LIMIT && cari_analyzer_memory(a) <= a->cache_max)
+        return;
+    while ((n * 2) * SLOT_BYTES <= a->cache_max / 4)
         n *= 2;
-    cache_shrink(a, a->cache_max ? n : a->nslots);
+    cache_shrink(a, n);
 }
 
 static uint32_t tag_of(uint64_t h)

@@ -287,7 +287,7 @@ static int worker_flush(worker *k)
         w->pending_cap = cap;
     }
     w->pending[w->npending++] = p;
-    w->session_bytes += (size_t)p.articles * sizeof *p.seqs;
+    w->session_bytes += k->seqs_cap * sizeof *p.seqs; /* as allocated */
     pthread_mutex_unlock(&w->mu);
     k->seqs = NULL;
     k->nseqs = k->seqs_cap = 0;
