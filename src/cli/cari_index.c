@@ -44,7 +44,7 @@ static const char usage_text[] =
     "      --memory MB      memory for what indexing holds (default 256): the\n"
     "                       threads' segments and word caches and the ids\n"
     "                       added; a thread writes its segment when its\n"
-    "                       share is used (the process takes ~60 MB more;\n"
+    "                       share is used (the process takes up to ~75 MB more;\n"
     "                       a thread's share is 8 MB at least)\n"
     "      --compression N  deflate level 1-12 of the stored text (default 2)\n"
     "      --no-sync        do not fsync at commit (faster; a crash may then\n"
