@@ -8,7 +8,8 @@ src/segment.c), then the posting lists by field, kind of term and list
 length: words, exact forms ("=menulis") and metadata terms ("#...",
 "@..."), lists of fewer than 128 entries (varint tails) and longer ones
 (bit-packed blocks of 128, codec.h), with their postings, bytes per
-posting and position bytes.  Reads the file directly; no libcari needed.
+posting and position bytes.  "exact/base": exact forms coded as ranks in
+their base term's list (segment format 16).  Reads the file directly; no libcari needed.
 """
 import collections
 import os
@@ -62,6 +63,20 @@ def report(path):
             prev = term
             kind = ("exact form" if term[:1] == b"=" else
                     "metadata" if term[:1] in (b"#", b"@") else "word")
+            if kind == "exact form":
+                # its base recipe (segment.c): 0, or the base named; its
+                # lists are then ranks in the base's
+                h, p = varint(d, p)
+                if h:
+                    kind = "exact/base"
+                    h -= 1
+                    if (h >> 2) & 7 == 7:
+                        _, p = varint(d, p)
+                    plen = h & 3
+                    if plen == 3:
+                        extra, p = varint(d, p)
+                        plen += extra
+                    p += plen
             for fld in range(DICT_FIELDS):
                 if not fields >> fld & 1:
                     continue

@@ -682,6 +682,7 @@ int cari_postings_open_limit(cari_postings *p, const unsigned char *data,
     p->nblocks = 0;
     p->doc = CARI_DOC_END;
     p->n = p->i = 0;
+    p->derived = NULL;
     if (df == 0)
         return CARI_OK;
     if (df >= CARI_BLOCK) {
@@ -718,6 +719,8 @@ corrupt:
     return CARI_ECORRUPT;
 }
 
+static uint32_t derived_seek(cari_postings *p, uint32_t target);
+
 uint32_t cari_postings_seek(cari_postings *p, uint32_t target)
 {
     if (p->doc == CARI_DOC_END)
@@ -727,6 +730,8 @@ uint32_t cari_postings_seek(cari_postings *p, uint32_t target)
     if (p->docs[p->n - 1] < target) {
         /* past this block: find the block that may hold target */
         uint32_t b = p->block + 1;
+        if (CARI_UNLIKELY(p->derived != NULL))
+            return derived_seek(p, target);  /* (its n is 1) */
         if (!p->nblocks) {
             p->doc = CARI_DOC_END;
             return CARI_DOC_END;
@@ -799,4 +804,145 @@ int cari_postings_positions(cari_postings *p, uint32_t *out, uint32_t max)
 corrupt:
     p->corrupt = 1;
     return -1;
+}
+
+/* ---- derived lists ---- */
+
+typedef struct cari_derived {
+    cari_postings ranks;  /* the list as coded: ranks in the base's list */
+    cari_postings base;   /* the base's list: rank -> doc */
+    cari_skip one;        /* the skip entry shown for a short list */
+} cari_derived;
+
+/* The rank of the base walker's current entry. */
+static inline uint32_t base_rank(const cari_postings *b)
+{
+    return (b->nblocks ? b->block * CARI_BLOCK : 0) + b->i;
+}
+
+/* Move the base walker forward to its entry of rank r (at or after its
+ * current one); its doc, or CARI_DOC_END (then corrupt) when r is past
+ * the list. */
+static uint32_t base_at_rank(cari_postings *b, uint32_t r)
+{
+    uint32_t blk = r / CARI_BLOCK;
+    if (b->doc == CARI_DOC_END)
+        return CARI_DOC_END;
+    if (b->nblocks) {
+        if (blk >= b->nblocks)
+            return CARI_DOC_END;
+        if (blk != b->block &&
+            cari_postings_seek(b, b->skips[blk - 1].last_doc + 1) ==
+                CARI_DOC_END)
+            return CARI_DOC_END;
+    } else if (blk) {
+        return CARI_DOC_END;
+    }
+    if (r - blk * CARI_BLOCK >= b->n)
+        return CARI_DOC_END;
+    b->i = r - blk * CARI_BLOCK;
+    b->doc = b->docs[b->i];
+    return b->doc;
+}
+
+/* Show the ranks walker's entry as p's doc. */
+static uint32_t derived_show(cari_postings *p)
+{
+    cari_derived *d = p->derived;
+    uint32_t doc = d->ranks.doc == CARI_DOC_END
+                       ? CARI_DOC_END
+                       : base_at_rank(&d->base, d->ranks.doc);
+    if (doc == CARI_DOC_END) {
+        /* past the end, or a rank the base's list does not have (which
+         * the ranks walker's limit, the base's df, rules out unless the
+         * base's list is damaged) */
+        if (d->ranks.doc != CARI_DOC_END || d->ranks.corrupt ||
+            d->base.corrupt)
+            p->corrupt = 1;
+        p->doc = CARI_DOC_END;
+        return CARI_DOC_END;
+    }
+    p->doc = p->docs[0] = doc;
+    p->tfs[0] = d->ranks.tfs[d->ranks.i];
+    p->block = d->ranks.nblocks ? d->ranks.block : 0;
+    return doc;
+}
+
+static uint32_t derived_seek(cari_postings *p, uint32_t target)
+{
+    cari_derived *d = p->derived;
+    uint32_t r;
+    /* the first base doc >= target has the smallest rank a match can
+     * have; the ranks walker goes to the first of its ranks from there */
+    if (cari_postings_seek(&d->base, target) == CARI_DOC_END) {
+        p->corrupt |= d->base.corrupt;
+        p->doc = CARI_DOC_END;
+        return CARI_DOC_END;
+    }
+    r = base_rank(&d->base);
+    if (d->ranks.doc < r)
+        cari_postings_seek(&d->ranks, r);
+    return derived_show(p);
+}
+
+int cari_postings_open_derived(cari_postings *p, const unsigned char *data,
+                               size_t len, uint32_t df,
+                               const unsigned char *base, size_t base_len,
+                               const unsigned char *base_pos,
+                               size_t base_pos_len, uint32_t base_df,
+                               uint32_t limit, cari_arena *arena)
+{
+    cari_derived *d;
+    int rc;
+    memset(p, 0, offsetof(cari_postings, docs));
+    p->doc = CARI_DOC_END;
+    p->pos_block = p->pos_block_end = NULL;
+    p->pos_i = 0;
+    p->pos_open = 0;
+    p->corrupt = 0;
+    p->limit = limit < CARI_DOC_END ? limit : CARI_DOC_END;
+    p->df = df;
+    p->derived = NULL;
+    if (df == 0)
+        return CARI_OK;
+    /* a subset of the base's docs: no more of them */
+    if (df > base_df) {
+        p->corrupt = 1;
+        return CARI_ECORRUPT;
+    }
+    d = cari_arena_alloc(arena, sizeof *d);
+    if (!d)
+        return CARI_ENOMEM;
+    rc = cari_postings_open_limit(&d->ranks, data, len, data + len, 0, df,
+                                  base_df, arena);
+    if (!rc)
+        rc = cari_postings_open_limit(&d->base, base, base_len, base_pos,
+                                      base_pos_len, base_df, limit, arena);
+    if (rc) {
+        p->corrupt = 1;
+        return rc;
+    }
+    p->derived = d;
+    p->data = data;
+    p->end = data + len;
+    p->n = 1;
+    p->i = 0;
+    if (d->ranks.nblocks) {
+        p->skips = d->ranks.skips;
+        p->nblocks = d->ranks.nblocks;
+    } else {
+        /* a short list: one entry bounding all of it (min_len 0: its
+         * lengths are not at hand, and 0 never understates a bound) */
+        uint32_t k, max_tf = 0;
+        for (k = 0; k < d->ranks.n; k++)
+            if (d->ranks.tfs[k] > max_tf)
+                max_tf = d->ranks.tfs[k];
+        d->one.max_tf = max_tf;
+        d->one.min_len = 0;
+        d->one.last_doc = CARI_DOC_END - 1;
+        p->skips = &d->one;
+        p->nblocks = 1;
+    }
+    derived_show(p);
+    return p->corrupt ? CARI_ECORRUPT : CARI_OK;
 }

@@ -140,6 +140,8 @@ typedef struct cari_skip {
     uint32_t min_len;
 } cari_skip;
 
+struct cari_derived;
+
 typedef struct cari_postings {
     const unsigned char *data, *end;  /* the list */
     const unsigned char *pos, *pos_end; /* its positions */
@@ -159,6 +161,12 @@ typedef struct cari_postings {
     int pos_open;            /* pos_bits is open */
     int corrupt;             /* set when the data did not decode */
     uint32_t limit;          /* doc ids are below this */
+    /* A derived list (cari_postings_open_derived): the walkers that do
+     * the work; this cursor only shows their doc (docs[0], tfs[0], n 1)
+     * and their skip entries' max_tf and min_len (block bounds; the
+     * entries' last_doc and offsets are theirs, not docs).  NULL for a
+     * plain list. */
+    struct cari_derived *derived;
 } cari_postings;
 
 #define CARI_DOC_END UINT32_MAX
@@ -175,6 +183,22 @@ int cari_postings_open_limit(cari_postings *p, const unsigned char *data,
                              size_t len, const unsigned char *pos,
                              size_t pos_len, uint32_t df, uint32_t limit,
                              cari_arena *arena);
+
+/*
+ * Start iterating a derived list: the docs of an exact form ("=menulis",
+ * segment.h) coded as their ranks in its base term's list ("tulis") of the
+ * same field, a plain list of df entries below base_df (whose skip
+ * entries hold ranks).  base/base_len/base_pos/base_pos_len/base_df: the
+ * base's list; limit: the field's doc count.  The cursor then reads as a
+ * plain list without positions; copying it (struct assignment) shares its
+ * walkers: open it again for a second cursor.
+ */
+int cari_postings_open_derived(cari_postings *p, const unsigned char *data,
+                               size_t len, uint32_t df,
+                               const unsigned char *base, size_t base_len,
+                               const unsigned char *base_pos,
+                               size_t base_pos_len, uint32_t base_df,
+                               uint32_t limit, cari_arena *arena);
 
 /* Advance to the first doc >= target (target > current doc); returns the
  * new doc or CARI_DOC_END.  Check p->corrupt after a run of calls. */

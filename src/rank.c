@@ -414,11 +414,7 @@ static int open_list(cari_postings *p, const cari_term_info *info, int field,
     *has = 0;
     if (info->df[field] == 0)
         return CARI_OK;
-    rc = cari_postings_open_limit(p, info->postings[field],
-                                  info->postings_len[field],
-                                  info->positions[field],
-                                  info->positions_len[field], info->df[field],
-                                  info->limit[field], arena);
+    rc = cari_term_open(p, info, field, arena);
     if (rc)
         return rc;
     *has = 1;
@@ -451,9 +447,16 @@ static int open_term(const cari_rank_query *rq, const cari_segment *s,
         if (rc)
             return rc;
         /* a second walker over the same list (its skip table is shared,
-         * read only) */
-        l->article = l->body;
-        l->has_article = l->has_body;
+         * read only); a derived list's walkers are not: open it again */
+        if (info.derived && l->has_body)
+            rc = open_list(&l->article, &info, CARI_FIELD_BODY, arena,
+                           &l->has_article);
+        else {
+            l->article = l->body;
+            l->has_article = l->has_body;
+        }
+        if (rc)
+            return rc;
     }
     if (t->exact) {
         found = rank_lookup(rq, s, t->exact, t->exact_len, &info);

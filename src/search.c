@@ -449,12 +449,7 @@ static int open_cursor(qctx *c, const cari_segment *s, const termstat *t,
     m->started = 1;
     m->cur.field = field;
     m->cur.s = s;
-    rc = cari_postings_open_limit(
-        &m->cur.p, info.postings[field], info.postings_len[field],
-        info.positions[field], info.positions_len[field], info.df[field],
-        field == CARI_FIELD_BODY ? cari_segment_passages(s)
-                                 : cari_segment_articles(s),
-        c->arena);
+    rc = cari_term_open(&m->cur.p, &info, field, c->arena);
     if (rc)
         return rc;
     m->cur.k1 = field == CARI_FIELD_BODY ? c->o.k1 : c->o.title_k1;

@@ -28,12 +28,16 @@
  *                 block := varint postings_offset varint positions_offset
  *                          entry*
  *                 entry := varint prefix varint (suffix_len << 2 |
- *                          fields) suffix (varint df varint postings_len
- *                          [varint positions_len])*
+ *                          fields) suffix [base] (varint df varint
+ *                          postings_len [varint positions_len])*
  *               fields has bit f set for each field the term occurs in
  *               (df >= 1), whose lists follow in field order; a term
  *               without positions (cari_term_positional) has no
- *               positions_len.  Postings and positions of a term follow
+ *               positions_len.  An exact form ("=menulis") has a base
+ *               recipe (cari_segment_base_get): its base term ("tulis") or none;
+ *               with a base, its lists hold ranks in the base's list of
+ *               the same field (codec.h, cari_postings_open_derived), not
+ *               doc ids.  Postings and positions of a term follow
  *               one another in field order, so an entry's offsets are the
  *               sum of the lengths before it in its block
  *   5 DICTIDX   u32 offset of each block in DICT
@@ -148,7 +152,13 @@ typedef struct term_acc {
     const char *term;
     uint64_t hash;
     uint32_t len;
+    /* an exact form ("=menulis"): its base term's index + 1, the term of
+     * the word it was met with each time (BASE_MIXED when that varied;
+     * then its lists are plain) */
+    uint32_t base;
 } __attribute__((aligned(64))) term_acc;
+
+#define BASE_MIXED UINT32_MAX
 
 /* The inverter's terms live in pages that are never copied or moved: a
  * doubling array of 128-byte entries would copy (and fault in) twice the
@@ -368,7 +378,7 @@ static int close_posting(cari_segment_writer *w, field_acc *f)
 static long invert(cari_segment_writer *w, int field, uint32_t doc)
 {
     size_t i;
-    long len = 0;
+    long len = 0, primary = -1; /* the term of the current word */
     w->touched.len = 0;
     for (i = 0; i < w->tokens.len; i++) {
         const cari_term_token *tok = &w->tokens.items[i];
@@ -391,8 +401,10 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
                     __builtin_prefetch(g->pos.data + g->pos.len, 1);
             }
         }
-        if (tok->stop)
+        if (tok->stop) {
+            primary = -1;
             continue;
+        }
         if (!tok->alternative)
             len++;
         if (tok->slot && tok->slot[0] == w->epoch) {
@@ -405,6 +417,15 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
                 tok->slot[0] = w->epoch;
                 tok->slot[1] = (uint32_t)ti;
             }
+        }
+        if (!tok->alternative) {
+            primary = ti;
+        } else if (tok->term[0] == '=') {
+            /* an exact form comes with its word's first term (analyzer.c) */
+            term_acc *t = TERM(w, (size_t)ti);
+            uint32_t base = primary >= 0 ? (uint32_t)primary + 1 : BASE_MIXED;
+            if (t->base != base)
+                t->base = t->base ? BASE_MIXED : base;
         }
         f = &TERM(w, (size_t)ti)->f[field];
         if (!f->open || f->cur_doc != doc) {
@@ -661,6 +682,108 @@ static int copy_articles(cari_segment_writer *w, cari_segment *src,
     return CARI_OK;
 }
 
+/* ---- an exact form's base term ----
+ *
+ * An exact form's entry ("=menulis") names its base term ("tulis"), whose
+ * lists in each field hold every doc of the form's (the analyzer indexes
+ * both for each occurrence), as a recipe made from the form:
+ *
+ *   base := varint h      0: none, the form's lists are plain; else with
+ *                         v = h - 1: p = v & 3, m = (v >> 2) & 7, k = v >> 5
+ *           [varint m']   when m is 7: m = 7 + m'
+ *           [varint p']   when p is 3: p = 3 + p'
+ *           byte{p}       P
+ *
+ * the base being P followed by the form without its first k and last m
+ * bytes (menulis -> "t" + "ulis": k 3, m 0, p 1; dimakan -> makan: k 2).
+ * Its lists are then coded as ranks in the base's (codec.h,
+ * cari_postings_open_derived): on clickid_news about 1.2 of the 2 MB that
+ * exact forms took as plain lists.
+ */
+
+static size_t varint_size(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static size_t recipe_size(size_t k, size_t m, size_t p)
+{
+    size_t mm = m < 7 ? m : 7, pp = p < 3 ? p : 3;
+    return varint_size(((uint64_t)k << 5 | mm << 2 | pp) + 1) +
+           (mm == 7 ? varint_size(m - 7) : 0) +
+           (pp == 3 ? varint_size(p - 3) : 0) + p;
+}
+
+/* Append the recipe of base for form (both without "="). */
+static int base_put(cari_buf *out, const char *form, size_t flen,
+                    const char *base, size_t blen)
+{
+    size_t k, m, bk = flen, bm = 0, bp = blen, best = recipe_size(flen, 0, blen);
+    int rc = 0;
+    for (k = 0; k < flen; k++) {
+        /* the longest middle form[k..flen-m) that ends the base */
+        for (m = 0; k + m < flen; m++) {
+            size_t mid = flen - k - m;
+            if (mid <= blen &&
+                memcmp(form + k, base + blen - mid, mid) == 0) {
+                size_t sz = recipe_size(k, m, blen - mid);
+                if (sz < best) {
+                    best = sz;
+                    bk = k;
+                    bm = m;
+                    bp = blen - mid;
+                }
+                break;
+            }
+        }
+    }
+    rc |= cari_buf_varint(out, ((uint64_t)bk << 5 | (bm < 7 ? bm : 7) << 2 |
+                                (bp < 3 ? bp : 3)) + 1);
+    if (bm >= 7)
+        rc |= cari_buf_varint(out, bm - 7);
+    if (bp >= 3)
+        rc |= cari_buf_varint(out, bp - 3);
+    rc |= cari_buf_append(out, base, bp);
+    return rc ? CARI_ENOMEM : CARI_OK;
+}
+
+int cari_segment_base_get(const unsigned char **q, const unsigned char *end,
+                          const char *form, size_t flen, char *out,
+                          size_t *out_len)
+{
+    uint64_t h = cari_varint_get(q, end), k, m, p, mid;
+    *out_len = 0;
+    if (!*q)
+        return CARI_ECORRUPT;
+    if (h == 0)
+        return CARI_OK;
+    h--;
+    p = h & 3;
+    m = h >> 2 & 7;
+    k = h >> 5;
+    if (m == 7)
+        m += cari_varint_get(q, end);
+    if (p == 3)
+        p += cari_varint_get(q, end);
+    if (!*q || k > flen || m > flen - k || p > (uint64_t)(end - *q))
+        return CARI_ECORRUPT;
+    mid = flen - k - m;
+    if (p + mid == 0 || p + mid >= 256)
+        return CARI_ECORRUPT;
+    memcpy(out, *q, (size_t)p);
+    memcpy(out + p, form + k, (size_t)mid);
+    *q += p;
+    if (out[0] == '=')
+        return CARI_ECORRUPT;  /* no chains */
+    *out_len = (size_t)(p + mid);
+    return CARI_OK;
+}
+
 /* ---- writing the file ---- */
 
 /* Orders pointers to terms by their bytes (no shared state: segments are
@@ -881,6 +1004,64 @@ static int spill_coded(inverted *inv, const char *path, cari_error *err)
     return rc;
 }
 
+/* Decode the docs of an in-memory list (n of them) into out. */
+static void sbuf_docs(const field_acc *fa, uint32_t *out)
+{
+    const unsigned char *q = fa->docs.data, *end = q + fa->docs.len;
+    int64_t d = -1;
+    uint32_t k;
+    for (k = 0; k < fa->df; k++) {
+        uint64_t v = cari_varint_get(&q, end);
+        d += (int64_t)(v >> 1) + 1;
+        out[k] = (uint32_t)d;
+        if (!(v & 1))
+            cari_varint_get(&q, end);
+    }
+}
+
+/* Whether exact form t is coded against its base (cari_segment_base_get):
+ * its base is known and not yet written (t sorts first, so the base's
+ * lists are still in memory), and every doc of t is one of the base's,
+ * field by field.  If so, ranks[f] gets t's docs' ranks in the base's
+ * list of field f; *base the base.  CARI_ENOMEM, or 0 with *base NULL. */
+static int derive_ranks(const cari_segment_writer *w, const term_acc *t,
+                        const term_acc **base, uint32_t **ranks,
+                        size_t *caps, uint32_t **scratch, size_t *scap)
+{
+    const term_acc *b;
+    int f;
+    *base = NULL;
+    if (t->len < 2 || t->term[0] != '=' || t->base == 0 ||
+        t->base == BASE_MIXED)
+        return CARI_OK;
+    b = TERM(w, (size_t)t->base - 1);
+    if (b->len == 0 || b->len > 255 || b->term[0] == '=' ||
+        cmp_terms(&t, &b) >= 0)
+        return CARI_OK;
+    for (f = 0; f < CARI_NFIELDS; f++) {
+        const field_acc *e = &t->f[f], *g = &b->f[f];
+        uint32_t k, j = 0;
+        if (!e->df)
+            continue;
+        if (g->df < e->df)
+            return CARI_OK;
+        if (grow_u32(&ranks[f], &caps[f], e->df) ||
+            grow_u32(scratch, scap, g->df))
+            return CARI_ENOMEM;
+        sbuf_docs(g, *scratch);
+        sbuf_docs(e, ranks[f]);
+        for (k = 0; k < e->df; k++) {
+            while (j < g->df && (*scratch)[j] < ranks[f][k])
+                j++;
+            if (j == g->df || (*scratch)[j] != ranks[f][k])
+                return CARI_OK;
+            ranks[f][k] = j;
+        }
+    }
+    *base = b;
+    return CARI_OK;
+}
+
 /* Build the DICT, DICTIDX, POSTINGS and POSITIONS sections of w's terms
  * (path names the segment, for the spill files and errors). */
 static int build_inverted(cari_segment_writer *w, inverted *inv,
@@ -890,7 +1071,8 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
              *pos = &inv->pos;
     term_acc **order = NULL;
     list_bufs l;
-    size_t i, pos_len;
+    size_t i, pos_len, caps[CARI_NFIELDS] = {0}, scap = 0;
+    uint32_t *ranks[CARI_NFIELDS] = {NULL}, *scratch = NULL;
     const term_acc *prev = NULL;
     int rc = CARI_OK;
     memset(&l, 0, sizeof l);
@@ -903,6 +1085,7 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     qsort(order, w->nterms, sizeof *order, cmp_terms);
     for (i = 0; i < w->nterms && !rc; i++) {
         term_acc *t = order[i];
+        const term_acc *base = NULL;
         int f, positional = cari_term_positional(t->term, t->len);
         unsigned fields = 0;
         for (f = 0; f < CARI_NFIELDS; f++)
@@ -912,6 +1095,13 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
                            prev ? prev->term : NULL, prev ? prev->len : 0,
                            inv->post_spill.len + post->len,
                            inv->pos_spill.len + pos->len, fields);
+        if (!rc && t->term[0] == '=') {
+            rc = derive_ranks(w, t, &base, ranks, caps, &scratch, &scap);
+            if (!rc)
+                rc = base ? base_put(dict, t->term + 1, t->len - 1,
+                                     base->term, base->len)
+                          : cari_buf_varint(dict, 0) ? CARI_ENOMEM : CARI_OK;
+        }
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
             field_acc *fa = &t->f[f];
             const unsigned char *q, *end;
@@ -946,9 +1136,12 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
                 while (q < end)
                     l.vals[l.nv++] = (uint32_t)cari_varint_get(&q, end);
             }
+            if (base)  /* coded as ranks in the base's list */
+                memcpy(l.docs, ranks[f], l.n * sizeof *l.docs);
             rc |= encode_list(post, pos, &l,
-                              f == CARI_FIELD_BODY ? (uint32_t)w->pstart.len
-                                                   : (uint32_t)w->first_passage.len,
+                              base ? base->f[f].df
+                              : f == CARI_FIELD_BODY ? (uint32_t)w->pstart.len
+                                                     : (uint32_t)w->first_passage.len,
                               &pos_len);
             rc |= cari_buf_varint(dict, post->len - post_start);
             if (positional)
@@ -971,6 +1164,9 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
 out:
     free(order);
     list_free(&l);
+    for (i = 0; i < CARI_NFIELDS; i++)
+        free(ranks[i]);
+    free(scratch);
     return rc;
 }
 
@@ -1634,6 +1830,8 @@ typedef struct dict_iter {
     uint64_t post_off, pos_off;
     char cur[256];
     size_t cur_len;
+    char base[256];        /* cur is an exact form with a base: its term */
+    size_t base_len;       /* 0: none (a plain list) */
 } dict_iter;
 
 static void dict_iter_start(dict_iter *it, const cari_segment *s, uint32_t b)
@@ -1679,6 +1877,16 @@ static int dict_iter_next(dict_iter *it, cari_term_info *info)
     memcpy(it->cur + prefix, it->q, (size_t)n);
     it->cur_len = (size_t)(prefix + n);
     it->q += n;
+    it->base_len = 0;
+    info->derived = 0;
+    if (it->cur[0] == '=') {
+        int rc = cari_segment_base_get(&it->q, it->end, it->cur + 1,
+                                       it->cur_len - 1, it->base,
+                                       &it->base_len);
+        if (rc)
+            return rc;
+        info->derived = it->base_len ? -1 : 0;  /* not looked up yet */
+    }
     positional = cari_term_positional(it->cur, it->cur_len);
     for (f = 0; f < CARI_NFIELDS; f++) {
         uint64_t df = 0, pl = 0, xl = 0;
@@ -1733,6 +1941,51 @@ static int cmp_bytes(const char *a, size_t na, const char *b, size_t nb)
     return c ? c : (na < nb ? -1 : na > nb);
 }
 
+/* Look up the base of the exact form the iterator is at (info: its
+ * entry) and fill info's base lists. */
+static int resolve_base(const cari_segment *s, const dict_iter *it,
+                        cari_term_info *info)
+{
+    cari_term_info b;
+    int f, found;
+    if (!it->base_len)
+        return CARI_OK;
+    found = cari_segment_lookup(s, it->base, it->base_len, &b);
+    if (found != 1 || b.derived)
+        return CARI_ECORRUPT;  /* (the base is not an exact form) */
+    for (f = 0; f < CARI_NFIELDS; f++) {
+        /* the form's docs are some of the base's */
+        if (info->df[f] > b.df[f])
+            return CARI_ECORRUPT;
+        info->base_df[f] = b.df[f];
+        info->base_postings[f] = b.postings[f];
+        info->base_postings_len[f] = b.postings_len[f];
+        info->base_positions[f] = b.positions[f];
+        info->base_positions_len[f] = b.positions_len[f];
+    }
+    info->derived = 1;
+    return CARI_OK;
+}
+
+int cari_term_open(cari_postings *p, const cari_term_info *info, int field,
+                   cari_arena *arena)
+{
+    if (info->derived < 0)
+        return CARI_EINVAL;  /* from a scan: look the term up */
+    if (info->derived)
+        return cari_postings_open_derived(
+            p, info->postings[field], info->postings_len[field],
+            info->df[field], info->base_postings[field],
+            info->base_postings_len[field], info->base_positions[field],
+            info->base_positions_len[field], info->base_df[field],
+            info->limit[field], arena);
+    return cari_postings_open_limit(p, info->postings[field],
+                                    info->postings_len[field],
+                                    info->positions[field],
+                                    info->positions_len[field],
+                                    info->df[field], info->limit[field], arena);
+}
+
 int cari_segment_lookup(const cari_segment *s, const char *term, size_t len,
                         cari_term_info *info)
 {
@@ -1747,7 +2000,7 @@ int cari_segment_lookup(const cari_segment *s, const char *term, size_t len,
     while ((rc = dict_iter_next(&it, info)) == 1) {
         int c = cmp_bytes(term, len, it.cur, it.cur_len);
         if (c == 0)
-            return 1;
+            return resolve_base(s, &it, info) ? CARI_ECORRUPT : 1;
         if (c < 0 || it.block != b)
             return 0;
     }
@@ -1793,9 +2046,9 @@ typedef struct merge_src {
 /* Append the live postings of field f of a source's current list to l:
  * new doc numbers, tfs, lengths and (positional) position gaps. */
 static int gather(list_bufs *l, const cari_segment_writer *w,
-                  const merge_src *m, int f, int positional)
+                  const merge_src *m, const cari_term_info *info, int f,
+                  int positional)
 {
-    const cari_term_info *info = &m->info;
     const uint32_t *map = f == CARI_FIELD_BODY ? m->pmap : m->amap;
     uint32_t limit = f == CARI_FIELD_BODY ? cari_segment_passages(m->seg)
                                           : cari_segment_articles(m->seg);
@@ -1803,9 +2056,7 @@ static int gather(list_bufs *l, const cari_segment_writer *w,
     uint32_t doc;
     int rc;
     cari_arena_reset(&l->arena);
-    rc = cari_postings_open_limit(&it, info->postings[f], info->postings_len[f],
-                                  info->positions[f], info->positions_len[f],
-                                  info->df[f], limit, &l->arena);
+    rc = cari_term_open(&it, info, f, &l->arena);
     if (rc)
         return rc;
     if (list_reserve(l, info->df[f]))
@@ -1847,7 +2098,63 @@ static int merge_advance(merge_src *m)
 {
     int rc = dict_iter_next(&m->it, &m->info);
     m->live = rc == 1;
+    if (rc == 1)
+        rc = resolve_base(m->seg, &m->it, &m->info);
     return rc < 0 ? rc : CARI_OK;
+}
+
+/* An exact form's merged lists are coded against its base when every
+ * source that holds it codes them against the same base (whose merged
+ * list then holds all their docs): that base's term, else NULL. */
+static const dict_iter *merged_base(const merge_src *src, const size_t *with,
+                                    size_t nwith)
+{
+    const dict_iter *first = &src[with[0]].it;
+    size_t j;
+    if (!first->base_len)
+        return NULL;
+    for (j = 1; j < nwith; j++) {
+        const dict_iter *it = &src[with[j]].it;
+        if (cmp_bytes(it->base, it->base_len, first->base, first->base_len))
+            return NULL;
+    }
+    return first;
+}
+
+/* The merged docs of field f of term (all sources), into lb. */
+static int gather_base(list_bufs *lb, const cari_segment_writer *w,
+                       const merge_src *src, size_t n, const char *term,
+                       size_t len, int f, long *bad)
+{
+    size_t i;
+    lb->n = lb->nv = 0;
+    for (i = 0; i < n; i++) {
+        cari_term_info info;
+        int rc, found = cari_segment_lookup(src[i].seg, term, len, &info);
+        if (found == 1 && info.df[f])
+            rc = gather(lb, w, &src[i], &info, f, 0);
+        else
+            rc = found < 0 ? found : CARI_OK;
+        if (rc) {
+            *bad = (long)i;
+            return rc;
+        }
+    }
+    return CARI_OK;
+}
+
+/* l's docs to their ranks in lb's (all of them are there). */
+static int to_ranks(list_bufs *l, const list_bufs *lb)
+{
+    size_t k, j = 0;
+    for (k = 0; k < l->n; k++) {
+        while (j < lb->n && lb->docs[j] < l->docs[k])
+            j++;
+        if (j == lb->n || lb->docs[j] != l->docs[k])
+            return CARI_ECORRUPT;
+        l->docs[k] = (uint32_t)j;
+    }
+    return CARI_OK;
 }
 
 /* The dictionary, postings and positions of the merged segment: the
@@ -1861,13 +2168,14 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
                           size_t n, inverted *inv, const char *path,
                           long *bad, cari_error *err)
 {
-    list_bufs l;
+    list_bufs l, lb;         /* a list; its base's */
     cari_buf entry = {0};    /* a term's list entries, before its head */
     char prev[256], cur[256];
     size_t prev_len = 0, i, j, *with = malloc((n ? n : 1) * sizeof *with);
     uint64_t released = 0;
     int rc = with ? CARI_OK : CARI_ENOMEM;
     memset(&l, 0, sizeof l);
+    memset(&lb, 0, sizeof lb);
     for (i = 0; i < n && !rc; i++) {
         dict_iter_start(&src[i].it, src[i].seg, 0);
         if ((rc = merge_advance(&src[i])))
@@ -1878,6 +2186,9 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
         uint64_t post_off, pos_off;
         unsigned fields = 0;
         int f, positional;
+        const dict_iter *base = NULL;
+        char base_term[256];
+        size_t base_len = 0;
         /* the smallest current term, and the sources that hold it */
         for (i = 0; i < n; i++) {
             int c;
@@ -1901,20 +2212,40 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
         post_off = inv->post_spill.len + inv->post.len;
         pos_off = inv->pos_spill.len + inv->pos.len;
         entry.len = 0;
+        if (cur[0] == '=') {
+            base = merged_base(src, with, nwith);
+            if (base) {
+                base_len = base->base_len;
+                memcpy(base_term, base->base, base_len);
+                rc = base_put(&entry, cur + 1, len - 1, base_term, base_len);
+            } else if (cari_buf_varint(&entry, 0)) {
+                rc = CARI_ENOMEM;
+            }
+        }
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
             size_t post_start = inv->post.len, pos_len;
+            uint32_t limit = f == CARI_FIELD_BODY
+                                 ? (uint32_t)w->pstart.len
+                                 : (uint32_t)w->first_passage.len;
             l.n = l.nv = 0;
             for (j = 0; j < nwith && !rc; j++)
                 if (src[with[j]].info.df[f] &&
-                    (rc = gather(&l, w, &src[with[j]], f, positional)))
+                    (rc = gather(&l, w, &src[with[j]], &src[with[j]].info, f,
+                                 positional)))
                     *bad = (long)with[j];
             if (rc || l.n == 0)
                 continue;
+            if (base) {
+                /* ranks in the base's merged list */
+                rc = gather_base(&lb, w, src, n, base_term, base_len, f, bad);
+                if (!rc && (rc = to_ranks(&l, &lb)) != 0)
+                    *bad = (long)with[0];
+                if (rc)
+                    break;
+                limit = (uint32_t)lb.n;
+            }
             fields |= 1u << f;
-            rc = encode_list(&inv->post, &inv->pos, &l,
-                             f == CARI_FIELD_BODY ? (uint32_t)w->pstart.len
-                                                  : (uint32_t)w->first_passage.len,
-                             &pos_len);
+            rc = encode_list(&inv->post, &inv->pos, &l, limit, &pos_len);
             if (!rc &&
                 (cari_buf_varint(&entry, l.n) ||
                  cari_buf_varint(&entry, inv->post.len - post_start) ||
@@ -1950,6 +2281,7 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
     }
     free(with);
     list_free(&l);
+    list_free(&lb);
     cari_buf_free(&entry);
     return rc;
 }

@@ -20,7 +20,7 @@ enum { CARI_FIELD_BODY = 0, CARI_FIELD_TITLE = 1, CARI_NFIELDS = 2 };
  * layout is documented at the top of segment.c. */
 #define CARI_SEG_MAGIC "CARISEG"
 #define CARI_SEG_END_MAGIC "CARIEND"
-#define CARI_SEG_VERSION 15
+#define CARI_SEG_VERSION 16
 #define CARI_DICT_BLOCK 32
 #define CARI_ID_RESTART 16 /* IDTEXT: an id not front-coded every 16 */
 enum {
@@ -111,7 +111,31 @@ typedef struct cari_term_info {
     size_t positions_len[CARI_NFIELDS];
     uint32_t limit[CARI_NFIELDS]; /* the field's docs: passages, articles
                                      (for cari_postings_open_limit) */
+    /* An exact form ("=menulis") whose lists are coded as ranks in its
+     * base term's ("tulis"; segment.c, DICT): the base's lists, which
+     * cari_term_open() reads them through.  derived 0: plain lists. */
+    int derived;
+    uint32_t base_df[CARI_NFIELDS];
+    const unsigned char *base_postings[CARI_NFIELDS];
+    size_t base_postings_len[CARI_NFIELDS];
+    const unsigned char *base_positions[CARI_NFIELDS];
+    size_t base_positions_len[CARI_NFIELDS];
 } cari_term_info;
+
+/* Read the base-term recipe of the dictionary entry of an exact form at
+ * *q (segment.c, DICT): form is the term without its "=", the base goes to
+ * out (room for 256 bytes), *out_len 0 for none (plain lists).
+ * CARI_ECORRUPT when it does not make a term (empty, too long, or itself
+ * an exact form). */
+int cari_segment_base_get(const unsigned char **q, const unsigned char *end,
+                          const char *form, size_t flen, char *out,
+                          size_t *out_len);
+
+struct cari_postings;
+/* Open a cursor on the term's list in field (df[field] > 0), plain or
+ * derived (codec.h).  CARI_OK, CARI_ECORRUPT or CARI_ENOMEM. */
+int cari_term_open(struct cari_postings *p, const cari_term_info *info,
+                   int field, cari_arena *arena);
 
 /* Open (mmap) and verify a segment file: structure and every checksum.
  * CARI_ENOTFOUND if missing, CARI_ECORRUPT (detail in err) if damaged. */

@@ -461,6 +461,149 @@ static void test_postings_huge_gaps(void **state)
     }
 }
 
+/* A derived list (an exact form's, coded as ranks in its base's list):
+ * every base doc with odds 1/every, walked and sought as the plain list
+ * of those docs would be. */
+static void check_derived(size_t nbase, unsigned every, uint64_t seed)
+{
+    static const unsigned char none[1];
+    test_rng rng = {seed * 7 + 1};
+    plist b;
+    cari_postings p;
+    cari_arena arena = {0};
+    cari_buf post = {0};
+    uint32_t *docs, *ranks, *tfs, *lens, *pb, max_tf = 0, bound = 0;
+    size_t n = 0, k, j, nb;
+    plist_make(&b, nbase, seed & 1 ? GAPS_DENSE : GAPS_SPARSE, TF_MIXED, seed);
+    docs = calloc(nbase + 1, 4);
+    ranks = calloc(nbase + 1, 4);
+    tfs = calloc(nbase + 1, 4);
+    lens = calloc(nbase + 1, 4);
+    pb = calloc(nbase / CARI_BLOCK + 2, 4);
+    assert_true(docs && ranks && tfs && lens && pb);
+    for (k = 0; k < nbase; k++) {
+        if (rng_below(&rng, every))
+            continue;
+        ranks[n] = (uint32_t)k;
+        docs[n] = b.docs[k];
+        tfs[n] = 1 + (uint32_t)rng_below(&rng, 4);
+        lens[n] = b.lens[k];
+        if (tfs[n] > max_tf)
+            max_tf = tfs[n];
+        n++;
+    }
+    assert_int_equal(cari_postings_encode(&post, ranks, tfs, lens, pb, n,
+                                          (uint32_t)nbase),
+                     CARI_OK);
+#define OPEN_DERIVED()                                                      \
+    cari_postings_open_derived(&p, post.data ? post.data : none, post.len,  \
+                               (uint32_t)n, b.post.data, b.post.len,        \
+                               b.stream.data ? b.stream.data : none,        \
+                               b.stream.len, (uint32_t)nbase, b.limit,      \
+                               &arena)
+    /* the whole walk, doc by doc */
+    assert_int_equal(OPEN_DERIVED(), CARI_OK);
+    /* block bounds: shown skip entries cover every tf */
+    assert_true(p.nblocks >= 1 || n == 0);
+    nb = p.nblocks;
+    for (k = 0; k < nb; k++)
+        if (p.skips[k].max_tf > bound)
+            bound = p.skips[k].max_tf;
+    assert_true(bound >= max_tf);
+    for (k = 0; k < n; k++) {
+        assert_int_equal(p.doc, docs[k]);
+        assert_int_equal(cari_postings_tf(&p), tfs[k]);
+        assert_int_equal(cari_postings_positions(&p, ranks, 1), -1);
+        cari_postings_next(&p);
+    }
+    assert_int_equal(p.doc, CARI_DOC_END);
+    assert_int_equal(p.corrupt, 0);
+    cari_arena_reset(&arena);
+    /* rising seeks to any target (between docs too), from one cursor */
+    assert_int_equal(OPEN_DERIVED(), CARI_OK);
+    j = 0;
+    for (k = 0; k < 400 && p.doc != CARI_DOC_END; k++) {
+        uint32_t t = p.doc + 1 + (uint32_t)rng_below(&rng, 3000);
+        while (j < n && docs[j] < t)
+            j++;
+        assert_int_equal(cari_postings_seek(&p, t),
+                         j < n ? docs[j] : CARI_DOC_END);
+        if (j < n)
+            assert_int_equal(cari_postings_tf(&p), tfs[j]);
+    }
+    assert_int_equal(p.corrupt, 0);
+    cari_arena_reset(&arena);
+    /* one seek from a fresh cursor to each of some docs */
+    for (k = 0; k < 100 && n; k++) {
+        j = (size_t)rng_below(&rng, n);
+        assert_int_equal(OPEN_DERIVED(), CARI_OK);
+        assert_int_equal(cari_postings_seek(&p, docs[j]), docs[j]);
+        assert_int_equal(cari_postings_tf(&p), tfs[j]);
+        if (j + 1 < n)
+            assert_int_equal(cari_postings_next(&p), docs[j + 1]);
+        cari_arena_reset(&arena);
+    }
+    /* more docs than the base has: refused */
+    if (n) {
+        assert_int_equal(cari_postings_open_derived(
+                             &p, post.data, post.len, (uint32_t)nbase + 1,
+                             b.post.data, b.post.len, b.stream.data,
+                             b.stream.len, (uint32_t)nbase, b.limit, &arena),
+                         CARI_ECORRUPT);
+        cari_arena_reset(&arena);
+    }
+#undef OPEN_DERIVED
+    cari_arena_free(&arena);
+    cari_buf_free(&post);
+    free(docs);
+    free(ranks);
+    free(tfs);
+    free(lens);
+    free(pb);
+    plist_free(&b);
+}
+
+static void test_postings_derived(void **state)
+{
+    static const unsigned every[] = {1, 2, 5, 40};
+    size_t i, e;
+    (void)state;
+    for (i = 0; i < NSIZES; i++)
+        for (e = 0; e < 4; e++)
+            check_derived(list_sizes[i], every[e], 700 + i * 4 + e);
+}
+
+/* A rank past the base's list (a damaged exact form, or a base list that
+ * lost entries) is damage, never a read past the base's docs. */
+static void test_corrupt_derived_rank(void **state)
+{
+    plist b;
+    cari_postings p;
+    cari_arena arena = {0};
+    cari_buf post = {0};
+    uint32_t ranks[3] = {0, 5, 300}, tfs[3] = {1, 1, 1}, lens[3] = {1, 1, 1};
+    uint32_t pb[4] = {0};
+    int rc;
+    (void)state;
+    plist_make(&b, 200, GAPS_SPARSE, TF_MIXED, 42);
+    /* coded for a base of 400 docs, read against one of 200 */
+    assert_int_equal(cari_postings_encode(&post, ranks, tfs, lens, pb, 3, 400),
+                     CARI_OK);
+    rc = cari_postings_open_derived(&p, post.data, post.len, 3, b.post.data,
+                                    b.post.len, b.stream.data, b.stream.len,
+                                    200, b.limit, &arena);
+    if (rc == CARI_OK) {
+        while (p.doc != CARI_DOC_END)
+            assert_true(p.doc < b.limit && cari_postings_next(&p) != 0);
+        assert_int_equal(p.corrupt, 1);
+    } else {
+        assert_int_equal(rc, CARI_ECORRUPT);
+    }
+    cari_arena_free(&arena);
+    cari_buf_free(&post);
+    plist_free(&b);
+}
+
 static void test_postings_huge_tfs(void **state)
 {
     size_t i;
@@ -1108,6 +1251,8 @@ int main(void)
         cmocka_unit_test(test_postings_sparse),
         cmocka_unit_test(test_postings_huge_gaps),
         cmocka_unit_test(test_postings_huge_tfs),
+        cmocka_unit_test(test_postings_derived),
+        cmocka_unit_test(test_corrupt_derived_rank),
         cmocka_unit_test(test_postings_edges),
         cmocka_unit_test(test_positions_blocks),
         cmocka_unit_test(test_corrupt_truncated),
