@@ -200,6 +200,9 @@ int cari_postings_open_derived(cari_postings *p, const unsigned char *data,
                                size_t base_pos_len, uint32_t base_df,
                                uint32_t limit, cari_arena *arena);
 
+/* A derived list's current entry: its rank in the base's list (as coded). */
+uint32_t cari_postings_rank(const cari_postings *p);
+
 /* Advance to the first doc >= target (target > current doc); returns the
  * new doc or CARI_DOC_END.  Check p->corrupt after a run of calls. */
 uint32_t cari_postings_seek(cari_postings *p, uint32_t target);

@@ -2041,6 +2041,8 @@ typedef struct merge_src {
     cari_term_info info;
     int live;                /* it holds a term not yet merged */
     uint32_t *amap, *pmap;   /* old article / passage -> new, or NO_DOC */
+    int holes;               /* some of its articles are left out */
+    int in_term;             /* it holds the term being merged */
 } merge_src;
 
 /* Append the live postings of field f of a source's current list to l:
@@ -2121,40 +2123,105 @@ static const dict_iter *merged_base(const merge_src *src, const size_t *with,
     return first;
 }
 
-/* The merged docs of field f of term (all sources), into lb. */
-static int gather_base(list_bufs *lb, const cari_segment_writer *w,
-                       const merge_src *src, size_t n, const char *term,
-                       size_t len, int f, long *bad)
+/* Look term up in every source: binfo[i], df 0 where it is absent. */
+static int lookup_all(const merge_src *src, size_t n, const char *term,
+                      size_t len, cari_term_info *binfo, long *bad)
 {
     size_t i;
-    lb->n = lb->nv = 0;
     for (i = 0; i < n; i++) {
-        cari_term_info info;
-        int rc, found = cari_segment_lookup(src[i].seg, term, len, &info);
-        if (found == 1 && info.df[f])
-            rc = gather(lb, w, &src[i], &info, f, 0);
-        else
-            rc = found < 0 ? found : CARI_OK;
-        if (rc) {
+        int found = cari_segment_lookup(src[i].seg, term, len, &binfo[i]);
+        if (found < 0) {
             *bad = (long)i;
-            return rc;
+            return found;
         }
+        if (!found)
+            memset(binfo[i].df, 0, sizeof binfo[i].df);
     }
     return CARI_OK;
 }
 
-/* l's docs to their ranks in lb's (all of them are there). */
-static int to_ranks(list_bufs *l, const list_bufs *lb)
+/* The postings of field f of an exact form whose every source codes it
+ * against the same base (binfo: the base in each source), into l as ranks
+ * in the base's merged list: that list is the sources' live base docs one
+ * source after another, so a rank is the live base docs of the sources
+ * before plus, in its own source, the live ones before it -- its rank as
+ * coded when the source lost no article (no base list is read then), else
+ * counted over the base's list (in lb).  *limit: the merged base's df. */
+static int merge_ranks(list_bufs *l, list_bufs *lb,
+                       const cari_segment_writer *w, const merge_src *src,
+                       size_t n, const cari_term_info *binfo, int f,
+                       uint32_t *limit, long *bad)
 {
-    size_t k, j = 0;
-    for (k = 0; k < l->n; k++) {
-        while (j < lb->n && lb->docs[j] < l->docs[k])
-            j++;
-        if (j == lb->n || lb->docs[j] != l->docs[k])
-            return CARI_ECORRUPT;
-        l->docs[k] = (uint32_t)j;
+    uint64_t offset = 0;
+    size_t i;
+    int rc = CARI_OK;
+    l->n = l->nv = 0;
+    for (i = 0; i < n && !rc; i++) {
+        const merge_src *m = &src[i];
+        const uint32_t *map = f == CARI_FIELD_BODY ? m->pmap : m->amap;
+        uint32_t nb = binfo[i].df[f], live = nb, doc;
+        cari_postings it;
+        if (!nb) {
+            /* a source holding the form holds its base */
+            if (m->in_term && m->info.df[f]) {
+                *bad = (long)i;
+                rc = CARI_ECORRUPT;
+            }
+            continue;
+        }
+        if (m->holes) {
+            /* lb->docs[k]: the live docs among the base's first k */
+            uint32_t k = 0;
+            cari_arena_reset(&lb->arena);
+            lb->n = 0;
+            if (list_reserve(lb, (size_t)nb + 1)) {
+                rc = CARI_ENOMEM;
+                break;
+            }
+            rc = cari_term_open(&it, &binfo[i], f, &lb->arena);
+            live = 0;
+            for (doc = rc ? CARI_DOC_END : it.doc;
+                 doc != CARI_DOC_END && k < nb;
+                 doc = cari_postings_next(&it)) {
+                lb->docs[k++] = live;
+                live += map[doc] != NO_DOC;
+            }
+            if (!rc && (it.corrupt || k != nb))
+                rc = CARI_ECORRUPT;
+            lb->docs[nb] = live;
+        }
+        if (!rc && m->in_term && m->info.df[f]) {
+            cari_arena_reset(&l->arena);
+            rc = list_reserve(l, m->info.df[f]);
+            if (!rc)
+                rc = cari_term_open(&it, &m->info, f, &l->arena);
+            for (doc = rc ? CARI_DOC_END : it.doc; doc != CARI_DOC_END;
+                 doc = cari_postings_next(&it)) {
+                uint32_t to = map[doc], r = cari_postings_rank(&it);
+                if (to == NO_DOC)
+                    continue;
+                if (r >= nb || l->n == l->cap) {
+                    rc = CARI_ECORRUPT;
+                    break;
+                }
+                l->docs[l->n] = (uint32_t)(offset + (m->holes ? lb->docs[r]
+                                                              : r));
+                l->tfs[l->n] = cari_postings_tf(&it);
+                l->lens[l->n] = f == CARI_FIELD_BODY ? w->body_len.items[to]
+                                                     : w->title_len.items[to];
+                l->n++;
+            }
+            if (!rc && it.corrupt)
+                rc = CARI_ECORRUPT;
+        }
+        if (rc)
+            *bad = (long)i;
+        offset += live;
     }
-    return CARI_OK;
+    if (!rc && offset >= CARI_DOC_END)
+        rc = CARI_ECORRUPT;
+    *limit = (uint32_t)offset;
+    return rc;
 }
 
 /* The dictionary, postings and positions of the merged segment: the
@@ -2172,8 +2239,9 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
     cari_buf entry = {0};    /* a term's list entries, before its head */
     char prev[256], cur[256];
     size_t prev_len = 0, i, j, *with = malloc((n ? n : 1) * sizeof *with);
+    cari_term_info *binfo = malloc((n ? n : 1) * sizeof *binfo);
     uint64_t released = 0;
-    int rc = with ? CARI_OK : CARI_ENOMEM;
+    int rc = with && binfo ? CARI_OK : CARI_ENOMEM;
     memset(&l, 0, sizeof l);
     memset(&lb, 0, sizeof lb);
     for (i = 0; i < n && !rc; i++) {
@@ -2206,6 +2274,10 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
         }
         if (!nwith)
             break;
+        for (i = 0; i < n; i++)
+            src[i].in_term = 0;
+        for (j = 0; j < nwith; j++)
+            src[with[j]].in_term = 1;
         positional = cari_term_positional(cur, len);
         /* the lists first (their entries to `entry`), then the term's
          * head, which names the fields that kept postings */
@@ -2218,6 +2290,8 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
                 base_len = base->base_len;
                 memcpy(base_term, base->base, base_len);
                 rc = base_put(&entry, cur + 1, len - 1, base_term, base_len);
+                if (!rc)
+                    rc = lookup_all(src, n, base_term, base_len, binfo, bad);
             } else if (cari_buf_varint(&entry, 0)) {
                 rc = CARI_ENOMEM;
             }
@@ -2228,22 +2302,15 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
                                  ? (uint32_t)w->pstart.len
                                  : (uint32_t)w->first_passage.len;
             l.n = l.nv = 0;
-            for (j = 0; j < nwith && !rc; j++)
+            if (base)  /* ranks in the base's merged list */
+                rc = merge_ranks(&l, &lb, w, src, n, binfo, f, &limit, bad);
+            for (j = 0; j < nwith && !rc && !base; j++)
                 if (src[with[j]].info.df[f] &&
                     (rc = gather(&l, w, &src[with[j]], &src[with[j]].info, f,
                                  positional)))
                     *bad = (long)with[j];
             if (rc || l.n == 0)
                 continue;
-            if (base) {
-                /* ranks in the base's merged list */
-                rc = gather_base(&lb, w, src, n, base_term, base_len, f, bad);
-                if (!rc && (rc = to_ranks(&l, &lb)) != 0)
-                    *bad = (long)with[0];
-                if (rc)
-                    break;
-                limit = (uint32_t)lb.n;
-            }
             fields |= 1u << f;
             rc = encode_list(&inv->post, &inv->pos, &l, limit, &pos_len);
             if (!rc &&
@@ -2280,6 +2347,7 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
         }
     }
     free(with);
+    free(binfo);
     list_free(&l);
     list_free(&lb);
     cari_buf_free(&entry);
@@ -2310,7 +2378,7 @@ int cari_segment_merge(cari_segment *const *segs,
         cari_segw_set_budget(w, budget);
     /* the articles: tables, ids and stored text, source by source */
     for (i = 0; i < n && !rc; i++) {
-        uint32_t na = cari_segment_articles(segs[i]);
+        uint32_t na = cari_segment_articles(segs[i]), a;
         uint32_t np = cari_segment_passages(segs[i]);
         src[i].seg = segs[i];
         src[i].amap = malloc(((size_t)na + 1) * sizeof *src[i].amap);
@@ -2333,6 +2401,8 @@ int cari_segment_merge(cari_segment *const *segs,
                            err);
         if (rc)
             res->bad = (long)i;
+        for (a = 0; a < na && !src[i].holes; a++)
+            src[i].holes = src[i].amap[a] == NO_DOC;
         cari_segment_release_pages(segs[i]);  /* its stored text: read */
         cari_segment_drop_words(segs[i]);
     }
