@@ -704,6 +704,170 @@ static void test_long_ids(void **state)
         free(ids[k]);
 }
 
+/* The docs (and tfs) of term in field 0 of s, through cari_term_open:
+ * the count; derived gets info.derived.  -1 when absent. */
+static int term_docs(cari_segment *s, const char *term, uint32_t *docs,
+                     uint32_t *tfs, int *derived)
+{
+    cari_term_info info;
+    cari_postings p;
+    cari_arena arena = {0};
+    int n = 0;
+    if (cari_segment_lookup(s, term, strlen(term), &info) != 1)
+        return -1;
+    *derived = info.derived;
+    assert_int_equal(cari_term_open(&p, &info, CARI_FIELD_BODY, &arena),
+                     CARI_OK);
+    while (p.doc != CARI_DOC_END) {
+        docs[n] = p.doc;
+        tfs[n++] = cari_postings_tf(&p);
+        cari_postings_next(&p);
+    }
+    assert_int_equal(p.corrupt, 0);
+    assert_int_equal(n, info.df[CARI_FIELD_BODY]);
+    cari_arena_free(&arena);
+    return n;
+}
+
+static int count_scan(void *ctx, const char *term, size_t len,
+                      const cari_term_info *info)
+{
+    int *seen = ctx;
+    cari_postings p;
+    cari_arena arena = {0};
+    (void)term;
+    (void)len;
+    /* a scan does not look bases up: such a form cannot be opened */
+    if (info->derived < 0) {
+        assert_int_equal(cari_term_open(&p, info, CARI_FIELD_BODY, &arena),
+                         CARI_EINVAL);
+        seen[0]++;
+    } else {
+        seen[1]++;
+    }
+    return 0;
+}
+
+/* Exact forms: coded as ranks in their base term's lists ("=menulis" in
+ * "tulis"), except when the base sorts first ("=26-nya" in "26", whose
+ * lists are written before it); read back the same either way, and so
+ * after a merge that drops articles. */
+static void test_exact_forms(void **state)
+{
+    enum { N = 300 };
+    fixture *f = *state;
+    char path[400], path3[400], text[200];
+    cari_passage_params pp = CARI_PASSAGE_PARAMS_INIT;
+    cari_segment_writer *w;
+    cari_segment *segs[2], *m;
+    cari_merge_result res;
+    cari_error err;
+    uint64_t terms;
+    uint32_t docs[N], tfs[N], want_docs[N], want_tfs[N], k, no;
+    unsigned char deleted[N / 8 + 1];
+    int derived, n, want, seen[2] = {0, 0}, seg;
+    for (seg = 0; seg < 2; seg++) {
+        snprintf(path, sizeof path, "%s/exact%d.cari", f->dir, seg);
+        unlink(path);
+        assert_int_equal(cari_segw_new(1, &pp, &w), CARI_OK);
+        for (k = 0; k < N; k++) {
+            cari_article ca;
+            char id[32];
+            /* "menulis" k % 3 times in two of three articles, "tulis" in
+             * every fifth, "26-nya" in every seventh */
+            snprintf(text, sizeof text, "surat %s %s %s %s ini",
+                     k % 3 ? "menulis" : "baca",
+                     k % 3 == 2 ? "menulis" : "",
+                     k % 5 == 0 ? "tulis" : "", k % 7 == 0 ? "26-nya" : "");
+            snprintf(id, sizeof id, "%d-%u", seg, k);
+            memset(&ca, 0, sizeof ca);
+            ca.id = id;
+            ca.id_len = strlen(id);
+            ca.text = text;
+            ca.text_len = strlen(text);
+            assert_int_equal(cari_segw_add(w, f->an, &ca, &no), CARI_OK);
+        }
+        assert_int_equal(cari_segw_write(w, path, 0, &terms, &err), CARI_OK);
+        cari_segw_free(w);
+        assert_int_equal(cari_segment_open(path, &segs[seg], &err), CARI_OK);
+    }
+    /* one passage an article: docs are article numbers */
+    n = term_docs(segs[0], "=menulis", docs, tfs, &derived);
+    assert_int_equal(derived, 1);
+    for (k = 0, want = 0; k < N; k++)
+        if (k % 3) {
+            want_docs[want] = k;
+            want_tfs[want++] = k % 3;
+        }
+    assert_int_equal(n, want);
+    assert_memory_equal(docs, want_docs, sizeof *docs * (size_t)n);
+    assert_memory_equal(tfs, want_tfs, sizeof *tfs * (size_t)n);
+    n = term_docs(segs[0], "=26-nya", docs, tfs, &derived);
+    assert_int_equal(derived, 0);
+    assert_int_equal(n, (N + 6) / 7);
+    for (k = 0; k < (uint32_t)n; k++)
+        assert_int_equal(docs[k], 7 * k);
+    /* a seek into the long list lands where the plain list would */
+    {
+        cari_term_info info;
+        cari_postings p;
+        cari_arena arena = {0};
+        assert_int_equal(cari_segment_lookup(segs[0], "=menulis", 8, &info),
+                         1);
+        assert_int_equal(cari_term_open(&p, &info, CARI_FIELD_BODY, &arena),
+                         CARI_OK);
+        assert_int_equal(cari_postings_seek(&p, 201), 202);
+        assert_int_equal(cari_postings_tf(&p), 1);
+        assert_int_equal(cari_postings_seek(&p, 204), 205);
+        assert_int_equal(cari_postings_seek(&p, N), CARI_DOC_END);
+        assert_int_equal(p.corrupt, 0);
+        cari_arena_free(&arena);
+    }
+    assert_int_equal(cari_segment_scan_prefix(segs[0], "=", 1, count_scan,
+                                              seen),
+                     CARI_OK);
+    assert_true(seen[0] >= 1 && seen[1] >= 1);
+    /* merged, the first segment's articles 10..19 and every even one of
+     * the second's dropped */
+    memset(deleted, 0, sizeof deleted);
+    for (k = 10; k < 20; k++)
+        deleted[k >> 3] |= (unsigned char)(1u << (k & 7));
+    {
+        unsigned char even[N / 8 + 1];
+        const unsigned char *dels[2] = {deleted, even};
+        for (k = 0; k < sizeof even; k++)
+            even[k] = 0x55;
+        snprintf(path3, sizeof path3, "%s/exactm.cari", f->dir);
+        unlink(path3);
+        assert_int_equal(cari_segment_merge(segs, dels, 2, 1, &pp, 0, path3, 0,
+                                            &res, &err),
+                         CARI_OK);
+    }
+    assert_int_equal(res.articles, N - 10 + N / 2);
+    assert_int_equal(cari_segment_open(path3, &m, &err), CARI_OK);
+    n = term_docs(m, "=menulis", docs, tfs, &derived);
+    assert_int_equal(derived, 1);
+    for (k = 0, want = 0; k < 2 * N; k++) {
+        uint32_t a = k % N, out;
+        if (k < N ? (a >= 10 && a < 20) : a % 2 == 0)
+            continue;
+        out = k < N ? (a < 10 ? a : a - 10) : N - 10 + a / 2;
+        if (a % 3) {
+            want_docs[want] = out;
+            want_tfs[want++] = a % 3;
+        }
+    }
+    assert_int_equal(n, want);
+    assert_memory_equal(docs, want_docs, sizeof *docs * (size_t)n);
+    assert_memory_equal(tfs, want_tfs, sizeof *tfs * (size_t)n);
+    n = term_docs(m, "=26-nya", docs, tfs, &derived);
+    assert_int_equal(derived, 0);
+    assert_true(n > 0);
+    cari_segment_close(m);
+    cari_segment_close(segs[0]);
+    cari_segment_close(segs[1]);
+}
+
 /* A passage longer than 255 tokens: body lengths are two bytes each
  * (without CARI_SEGMENT_LEN8), and every length and range reads back. */
 static void test_long_passage(void **state)
@@ -916,6 +1080,7 @@ int main(void)
         cmocka_unit_test(test_find_id),
         cmocka_unit_test(test_long_ids),
         cmocka_unit_test(test_long_passage),
+        cmocka_unit_test(test_exact_forms),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_empty_segment),
         cmocka_unit_test(test_damage_truncated),
