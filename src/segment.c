@@ -156,6 +156,10 @@ typedef struct term_acc {
      * the word it was met with each time (BASE_MIXED when that varied;
      * then its lists are plain) */
     uint32_t base;
+    /* when written against its base: its docs' ranks in the base's list
+     * of each field, as varint gaps (derive_all) */
+    sbuf ranks[CARI_NFIELDS];
+    int derived;
 } __attribute__((aligned(64))) term_acc;
 
 #define BASE_MIXED UINT32_MAX
@@ -260,6 +264,7 @@ void cari_segw_free(cari_segment_writer *w)
         for (f = 0; f < CARI_NFIELDS; f++) {
             sbuf_free(&TERM(w, i)->f[f].docs);
             sbuf_free(&TERM(w, i)->f[f].pos);
+            sbuf_free(&TERM(w, i)->ranks[f]);
         }
     for (i = 0; i < w->npages; i++)
         free(w->term_pages[i]);
@@ -1019,47 +1024,120 @@ static void sbuf_docs(const field_acc *fa, uint32_t *out)
     }
 }
 
-/* Whether exact form t is coded against its base (cari_segment_base_get):
- * its base is known and not yet written (t sorts first, so the base's
- * lists are still in memory), and every doc of t is one of the base's,
- * field by field.  If so, ranks[f] gets t's docs' ranks in the base's
- * list of field f; *base the base.  CARI_ENOMEM, or 0 with *base NULL. */
-static int derive_ranks(const cari_segment_writer *w, const term_acc *t,
-                        const term_acc **base, uint32_t **ranks,
-                        size_t *caps, uint32_t **scratch, size_t *scap)
+static int cmp_u64(const void *x, const void *y)
 {
-    const term_acc *b;
-    int f;
-    *base = NULL;
-    if (t->len < 2 || t->term[0] != '=' || t->base == 0 ||
-        t->base == BASE_MIXED)
-        return CARI_OK;
-    b = TERM(w, (size_t)t->base - 1);
-    if (b->len == 0 || b->len > 255 || b->term[0] == '=' ||
-        cmp_terms(&t, &b) >= 0)
-        return CARI_OK;
-    for (f = 0; f < CARI_NFIELDS; f++) {
-        const field_acc *e = &t->f[f], *g = &b->f[f];
-        uint32_t k, j = 0;
-        if (!e->df)
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Which exact forms are coded against their base (cari_segment_base_get),
+ * and their ranks: a form whose base is known and not yet written when it
+ * is (it sorts after the form: a base such as "26" of "=26-nya" is
+ * written first and its lists freed), and whose every doc is one of the
+ * base's, field by field (as the analyzer makes them) gets t->derived and
+ * t->ranks.  Forms are taken base by base, so that each base's list is
+ * decoded once, into a table from doc to rank (map, checked against the
+ * base's docs, so never cleared). */
+static int derive_all(cari_segment_writer *w)
+{
+    uint64_t *pairs = NULL;   /* base index << 32 | form index */
+    size_t npairs = 0, i, j, cap = 0, dcap = 0, ecap = 0;
+    uint32_t *map = NULL, *bdocs = NULL, *docs = NULL;
+    size_t nmap = w->pstart.len > w->first_passage.len ? w->pstart.len
+                                                        : w->first_passage.len;
+    int rc = CARI_OK;
+    for (i = 0; i < w->nterms; i++) {
+        const term_acc *t = TERM(w, i), *b;
+        if (t->len < 2 || t->term[0] != '=' || t->base == 0 ||
+            t->base == BASE_MIXED)
             continue;
-        if (g->df < e->df)
-            return CARI_OK;
-        if (grow_u32(&ranks[f], &caps[f], e->df) ||
-            grow_u32(scratch, scap, g->df))
-            return CARI_ENOMEM;
-        sbuf_docs(g, *scratch);
-        sbuf_docs(e, ranks[f]);
-        for (k = 0; k < e->df; k++) {
-            while (j < g->df && (*scratch)[j] < ranks[f][k])
-                j++;
-            if (j == g->df || (*scratch)[j] != ranks[f][k])
-                return CARI_OK;
-            ranks[f][k] = j;
+        b = TERM(w, (size_t)t->base - 1);
+        if (b->len == 0 || b->len > 255 || t->len > 255 ||
+            b->term[0] == '=' || cmp_terms(&t, &b) >= 0)
+            continue;
+        if (npairs == cap) {
+            size_t c = cap ? cap * 2 : 1024;
+            uint64_t *q = realloc(pairs, c * sizeof *q);
+            if (!q) {
+                rc = CARI_ENOMEM;
+                goto out;
+            }
+            pairs = q;
+            cap = c;
+        }
+        pairs[npairs++] = (uint64_t)(t->base - 1) << 32 | i;
+    }
+    if (!npairs)
+        goto out;
+    qsort(pairs, npairs, sizeof *pairs, cmp_u64);
+    map = calloc(nmap + 1, sizeof *map);
+    if (!map) {
+        rc = CARI_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < npairs; i = j) {
+        const term_acc *b = TERM(w, (size_t)(pairs[i] >> 32));
+        int f;
+        for (j = i; j < npairs && pairs[j] >> 32 == pairs[i] >> 32; j++)
+            TERM(w, (size_t)(pairs[j] & UINT32_MAX))->derived = 1;
+        for (f = 0; f < CARI_NFIELDS; f++) {
+            const field_acc *g = &b->f[f];
+            size_t k, x;
+            if (g->df && grow_u32(&bdocs, &dcap, g->df)) {
+                rc = CARI_ENOMEM;
+                goto out;
+            }
+            if (g->df)
+                sbuf_docs(g, bdocs);
+            for (k = 0; k < g->df; k++)
+                map[bdocs[k]] = (uint32_t)k;
+            for (x = i; x < j; x++) {
+                term_acc *t = TERM(w, (size_t)(pairs[x] & UINT32_MAX));
+                const field_acc *e = &t->f[f];
+                sbuf *rk = &t->ranks[f];
+                uint32_t m, prev = 0, r;
+                if (!t->derived || !e->df)
+                    continue;
+                if (e->df > g->df) {
+                    t->derived = 0;
+                    continue;
+                }
+                if (grow_u32(&docs, &ecap, e->df) ||
+                    sbuf_grow(rk, (size_t)e->df * 5)) {
+                    rc = CARI_ENOMEM;
+                    goto out;
+                }
+                sbuf_docs(e, docs);
+                for (m = 0; m < e->df; m++) {
+                    if (docs[m] >= nmap)
+                        break;
+                    r = map[docs[m]];
+                    if (r >= g->df || bdocs[r] != docs[m] || (m && r <= prev))
+                        break;
+                    rk->len += (uint32_t)cari_varint_put(
+                        rk->data + rk->len, m ? r - prev - 1 : r);
+                    prev = r;
+                }
+                if (m < e->df) {
+                    t->derived = 0;  /* not the base's: plain lists */
+                } else {
+                    /* down to its size: the ranks live until the form
+                     * is written */
+                    unsigned char *q = realloc(rk->data, rk->len ? rk->len : 1);
+                    if (q) {
+                        rk->data = q;
+                        rk->cap = rk->len ? rk->len : 1;
+                    }
+                }
+            }
         }
     }
-    *base = b;
-    return CARI_OK;
+out:
+    free(pairs);
+    free(map);
+    free(bdocs);
+    free(docs);
+    return rc;
 }
 
 /* Build the DICT, DICTIDX, POSTINGS and POSITIONS sections of w's terms
@@ -1071,11 +1149,12 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
              *pos = &inv->pos;
     term_acc **order = NULL;
     list_bufs l;
-    size_t i, pos_len, caps[CARI_NFIELDS] = {0}, scap = 0;
-    uint32_t *ranks[CARI_NFIELDS] = {NULL}, *scratch = NULL;
+    size_t i, pos_len;
     const term_acc *prev = NULL;
-    int rc = CARI_OK;
+    int rc = derive_all(w);
     memset(&l, 0, sizeof l);
+    if (rc)
+        return cari_set_error(err, rc, "out of memory writing %s", path);
     order = malloc((w->nterms ? w->nterms : 1) * sizeof *order);
     if (!order)
         return cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
@@ -1096,11 +1175,10 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
                            inv->post_spill.len + post->len,
                            inv->pos_spill.len + pos->len, fields);
         if (!rc && t->term[0] == '=') {
-            rc = derive_ranks(w, t, &base, ranks, caps, &scratch, &scap);
-            if (!rc)
-                rc = base ? base_put(dict, t->term + 1, t->len - 1,
-                                     base->term, base->len)
-                          : cari_buf_varint(dict, 0) ? CARI_ENOMEM : CARI_OK;
+            base = t->derived ? TERM(w, (size_t)t->base - 1) : NULL;
+            rc = base ? base_put(dict, t->term + 1, t->len - 1, base->term,
+                                 base->len)
+                      : cari_buf_varint(dict, 0) ? CARI_ENOMEM : CARI_OK;
         }
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
             field_acc *fa = &t->f[f];
@@ -1136,8 +1214,16 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
                 while (q < end)
                     l.vals[l.nv++] = (uint32_t)cari_varint_get(&q, end);
             }
-            if (base)  /* coded as ranks in the base's list */
-                memcpy(l.docs, ranks[f], l.n * sizeof *l.docs);
+            if (base) {
+                /* coded as ranks in the base's list (derive_all) */
+                int64_t r = -1;
+                q = t->ranks[f].data;
+                end = q + t->ranks[f].len;
+                for (k = 0; k < l.n; k++) {
+                    r += (int64_t)cari_varint_get(&q, end) + 1;
+                    l.docs[k] = (uint32_t)r;
+                }
+            }
             rc |= encode_list(post, pos, &l,
                               base ? base->f[f].df
                               : f == CARI_FIELD_BODY ? (uint32_t)w->pstart.len
@@ -1149,6 +1235,7 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
             /* free as we go: the buffers are no longer needed */
             sbuf_free(&fa->docs);
             sbuf_free(&fa->pos);
+            sbuf_free(&t->ranks[f]);
         }
         prev = t;
         if (rc)
@@ -1164,9 +1251,6 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
 out:
     free(order);
     list_free(&l);
-    for (i = 0; i < CARI_NFIELDS; i++)
-        free(ranks[i]);
-    free(scratch);
     return rc;
 }
 
