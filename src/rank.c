@@ -655,8 +655,11 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                 const cari_rank_term *t = &rq->terms[j];
                 double wb = t->weight * t->idf_body;
                 l->tf_body = tf_at(&l->body, l->has_body, pno);
-                l->tf_exact = t->exact ? tf_at(&l->exact, l->has_exact, pno)
-                                       : l->tf_body;
+                /* a word's exact form occurs only where its term does
+                 * (analyzer.c): no seek where the term is absent */
+                l->tf_exact = !t->exact   ? l->tf_body
+                              : l->tf_body ? tf_at(&l->exact, l->has_exact, pno)
+                                           : 0;
                 l->npos = 0;
                 if (l->tf_body && l->positional) {
                     int got = cari_postings_positions(&l->body, l->pos,

@@ -780,11 +780,13 @@ int cari_segment_base_get(const unsigned char **q, const unsigned char *end,
     mid = flen - k - m;
     if (p + mid == 0 || p + mid >= 256)
         return CARI_ECORRUPT;
-    memcpy(out, *q, (size_t)p);
-    memcpy(out + p, form + k, (size_t)mid);
-    *q += p;
-    if (out[0] == '=')
+    if ((p ? (*q)[0] : (unsigned char)form[k]) == '=')
         return CARI_ECORRUPT;  /* no chains */
+    if (out) {
+        memcpy(out, *q, (size_t)p);
+        memcpy(out + p, form + k, (size_t)mid);
+    }
+    *q += p;
     *out_len = (size_t)(p + mid);
     return CARI_OK;
 }
@@ -1916,6 +1918,9 @@ typedef struct dict_iter {
     size_t cur_len;
     char base[256];        /* cur is an exact form with a base: its term */
     size_t base_len;       /* 0: none (a plain list) */
+    const unsigned char *recipe; /* base_len > 0: the base's recipe, read
+                                    into base by iter_base() */
+    int base_read;
 } dict_iter;
 
 static void dict_iter_start(dict_iter *it, const cari_segment *s, uint32_t b)
@@ -1964,9 +1969,13 @@ static int dict_iter_next(dict_iter *it, cari_term_info *info)
     it->base_len = 0;
     info->derived = 0;
     if (it->cur[0] == '=') {
-        int rc = cari_segment_base_get(&it->q, it->end, it->cur + 1,
-                                       it->cur_len - 1, it->base,
-                                       &it->base_len);
+        /* its base's term is spelt out when asked for (iter_base): a scan
+         * of the vocabulary has no use for it */
+        int rc;
+        it->recipe = it->q;
+        it->base_read = 0;
+        rc = cari_segment_base_get(&it->q, it->end, it->cur + 1,
+                                   it->cur_len - 1, NULL, &it->base_len);
         if (rc)
             return rc;
         info->derived = it->base_len ? -1 : 0;  /* not looked up yet */
@@ -2025,15 +2034,29 @@ static int cmp_bytes(const char *a, size_t na, const char *b, size_t nb)
     return c ? c : (na < nb ? -1 : na > nb);
 }
 
+/* Spell out the base term of the exact form the iterator is at. */
+static void iter_base(dict_iter *it)
+{
+    const unsigned char *q = it->recipe;
+    size_t len;
+    if (!it->base_len || it->base_read)
+        return;
+    /* read once already: it decodes */
+    cari_segment_base_get(&q, it->end, it->cur + 1, it->cur_len - 1,
+                          it->base, &len);
+    it->base_read = 1;
+}
+
 /* Look up the base of the exact form the iterator is at (info: its
  * entry) and fill info's base lists. */
-static int resolve_base(const cari_segment *s, const dict_iter *it,
+static int resolve_base(const cari_segment *s, dict_iter *it,
                         cari_term_info *info)
 {
     cari_term_info b;
     int f, found;
     if (!it->base_len)
         return CARI_OK;
+    iter_base(it);
     found = cari_segment_lookup(s, it->base, it->base_len, &b);
     if (found != 1 || b.derived)
         return CARI_ECORRUPT;  /* (the base is not an exact form) */
