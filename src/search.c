@@ -314,6 +314,8 @@ typedef struct cursor {
     uint32_t art_end;     /* title: the passage after the current article */
     double weight;        /* qtf-like weight * idf * (k1 + 1) [* title w] */
     double k1, b, avg;
+    double k0, kl;        /* k1 (1 - b) and k1 b / avg: the length norm is
+                             k0 + kl * len, no division */
     const cari_segment *s;
 } cursor;
 
@@ -384,13 +386,13 @@ static inline double cursor_score(const matcher *m)
     double len = c->field == CARI_FIELD_BODY
                      ? cari_segment_body_len(c->s, m->doc)
                      : cari_segment_title_len(c->s, c->p.doc);
-    return c->weight * tf / (tf + c->k1 * (1.0 - c->b + c->b * len / c->avg));
+    return c->weight * tf / (tf + c->k0 + c->kl * len);
 }
 
 static double bm25_bound(const cursor *c, uint32_t tf, uint32_t len)
 {
     return c->weight * tf /
-           (tf + c->k1 * (1.0 - c->b + c->b * (double)len / c->avg));
+           (tf + c->k0 + c->kl * (double)len);
 }
 
 /* The best score the cursor can give: from the skip entries, or for a short
@@ -455,6 +457,8 @@ static int open_cursor(qctx *c, const cari_segment *s, const termstat *t,
     m->cur.k1 = field == CARI_FIELD_BODY ? c->o.k1 : c->o.title_k1;
     m->cur.b = field == CARI_FIELD_BODY ? c->o.b : c->o.title_b;
     m->cur.avg = c->avg[field];
+    m->cur.k0 = m->cur.k1 * (1.0 - m->cur.b);
+    m->cur.kl = m->cur.k1 * m->cur.b / m->cur.avg;
     m->cur.weight = weight * t->idf[field] * (m->cur.k1 + 1.0);
     if (field == CARI_FIELD_TITLE)
         m->cur.weight *= c->o.title_weight;
