@@ -163,9 +163,9 @@ typedef struct cari_postings {
     uint32_t limit;          /* doc ids are below this */
     /* A derived list (cari_postings_open_derived): the walkers that do
      * the work; this cursor only shows their doc (docs[0], tfs[0], n 1)
-     * and their skip entries' max_tf and min_len (block bounds; the
-     * entries' last_doc and offsets are theirs, not docs).  NULL for a
-     * plain list. */
+     * and their skip entries' max_tf and min_len (block bounds; an exact
+     * form's are coded with min_len 0, segment.c; the entries' last_doc
+     * and offsets are theirs, not docs).  NULL for a plain list. */
     struct cari_derived *derived;
 } cari_postings;
 

@@ -422,16 +422,20 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
                 tok->slot[0] = w->epoch;
                 tok->slot[1] = (uint32_t)ti;
             }
+            if (tok->alternative && tok->term[0] == '=') {
+                /* an exact form comes with its word's first term
+                 * (analyzer.c); a word's terms are fixed in its cache
+                 * entry, so the slot's fast path above need not look
+                 * again */
+                term_acc *t = TERM(w, (size_t)ti);
+                uint32_t base =
+                    primary >= 0 ? (uint32_t)primary + 1 : BASE_MIXED;
+                if (t->base != base)
+                    t->base = t->base ? BASE_MIXED : base;
+            }
         }
-        if (!tok->alternative) {
+        if (!tok->alternative)
             primary = ti;
-        } else if (tok->term[0] == '=') {
-            /* an exact form comes with its word's first term (analyzer.c) */
-            term_acc *t = TERM(w, (size_t)ti);
-            uint32_t base = primary >= 0 ? (uint32_t)primary + 1 : BASE_MIXED;
-            if (t->base != base)
-                t->base = t->base ? BASE_MIXED : base;
-        }
         f = &TERM(w, (size_t)ti)->f[field];
         if (!f->open || f->cur_doc != doc) {
             if (f->open && close_posting(w, f))
@@ -1217,13 +1221,16 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
                     l.vals[l.nv++] = (uint32_t)cari_varint_get(&q, end);
             }
             if (base) {
-                /* coded as ranks in the base's list (derive_all) */
+                /* coded as ranks in the base's list (derive_all); no
+                 * lengths: its skip entries' min_len is 0, so that a merge
+                 * need not read the base's list to learn its docs */
                 int64_t r = -1;
                 q = t->ranks[f].data;
                 end = q + t->ranks[f].len;
                 for (k = 0; k < l.n; k++) {
                     r += (int64_t)cari_varint_get(&q, end) + 1;
                     l.docs[k] = (uint32_t)r;
+                    l.lens[k] = 0;
                 }
             }
             rc |= encode_list(post, pos, &l,
@@ -2253,11 +2260,12 @@ static int lookup_all(const merge_src *src, size_t n, const char *term,
  * source after another, so a rank is the live base docs of the sources
  * before plus, in its own source, the live ones before it -- its rank as
  * coded when the source lost no article (no base list is read then), else
- * counted over the base's list (in lb).  *limit: the merged base's df. */
-static int merge_ranks(list_bufs *l, list_bufs *lb,
-                       const cari_segment_writer *w, const merge_src *src,
+ * counted over the base's list (in lb; *read gets its bytes).  A derived
+ * list's lengths are 0 (its skip entries' min_len, see encode_list's
+ * callers).  *limit: the merged base's df. */
+static int merge_ranks(list_bufs *l, list_bufs *lb, const merge_src *src,
                        size_t n, const cari_term_info *binfo, int f,
-                       uint32_t *limit, long *bad)
+                       uint32_t *limit, uint64_t *read, long *bad)
 {
     uint64_t offset = 0;
     size_t i;
@@ -2266,7 +2274,7 @@ static int merge_ranks(list_bufs *l, list_bufs *lb,
     for (i = 0; i < n && !rc; i++) {
         const merge_src *m = &src[i];
         const uint32_t *map = f == CARI_FIELD_BODY ? m->pmap : m->amap;
-        uint32_t nb = binfo[i].df[f], live = nb, doc;
+        uint32_t nb = binfo[i].df[f], live = nb, r;
         cari_postings it;
         if (!nb) {
             /* a source holding the form holds its base */
@@ -2278,7 +2286,7 @@ static int merge_ranks(list_bufs *l, list_bufs *lb,
         }
         if (m->holes) {
             /* lb->docs[k]: the live docs among the base's first k */
-            uint32_t k = 0;
+            uint32_t k = 0, doc;
             cari_arena_reset(&lb->arena);
             lb->n = 0;
             if (list_reserve(lb, (size_t)nb + 1)) {
@@ -2296,26 +2304,31 @@ static int merge_ranks(list_bufs *l, list_bufs *lb,
             if (!rc && (it.corrupt || k != nb))
                 rc = CARI_ECORRUPT;
             lb->docs[nb] = live;
+            *read += binfo[i].postings_len[f];
         }
         if (!rc && m->in_term && m->info.df[f]) {
+            /* the ranks as coded: the list read as a plain one */
+            const cari_term_info *e = &m->info;
             cari_arena_reset(&l->arena);
-            rc = list_reserve(l, m->info.df[f]);
+            rc = list_reserve(l, e->df[f]);
             if (!rc)
-                rc = cari_term_open(&it, &m->info, f, &l->arena);
-            for (doc = rc ? CARI_DOC_END : it.doc; doc != CARI_DOC_END;
-                 doc = cari_postings_next(&it)) {
-                uint32_t to = map[doc], r = cari_postings_rank(&it);
-                if (to == NO_DOC)
-                    continue;
+                rc = cari_postings_open_limit(&it, e->postings[f],
+                                              e->postings_len[f],
+                                              e->positions[f],
+                                              e->positions_len[f], e->df[f],
+                                              nb, &l->arena);
+            for (r = rc ? CARI_DOC_END : it.doc; r != CARI_DOC_END;
+                 r = cari_postings_next(&it)) {
                 if (r >= nb || l->n == l->cap) {
                     rc = CARI_ECORRUPT;
                     break;
                 }
+                if (m->holes && lb->docs[r + 1] == lb->docs[r])
+                    continue;  /* its article is left out */
                 l->docs[l->n] = (uint32_t)(offset + (m->holes ? lb->docs[r]
                                                               : r));
                 l->tfs[l->n] = cari_postings_tf(&it);
-                l->lens[l->n] = f == CARI_FIELD_BODY ? w->body_len.items[to]
-                                                     : w->title_len.items[to];
+                l->lens[l->n] = 0;
                 l->n++;
             }
             if (!rc && it.corrupt)
@@ -2347,7 +2360,7 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
     char prev[256], cur[256];
     size_t prev_len = 0, i, j, *with = malloc((n ? n : 1) * sizeof *with);
     cari_term_info *binfo = malloc((n ? n : 1) * sizeof *binfo);
-    uint64_t released = 0;
+    uint64_t released = 0, read_ahead = 0; /* base lists read for ranks */
     int rc = with && binfo ? CARI_OK : CARI_ENOMEM;
     memset(&l, 0, sizeof l);
     memset(&lb, 0, sizeof lb);
@@ -2410,7 +2423,8 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
                                  : (uint32_t)w->first_passage.len;
             l.n = l.nv = 0;
             if (base)  /* ranks in the base's merged list */
-                rc = merge_ranks(&l, &lb, w, src, n, binfo, f, &limit, bad);
+                rc = merge_ranks(&l, &lb, src, n, binfo, f, &limit,
+                                 &read_ahead, bad);
             for (j = 0; j < nwith && !rc && !base; j++)
                 if (src[with[j]].info.df[f] &&
                     (rc = gather(&l, w, &src[with[j]], &src[with[j]].info, f,
@@ -2444,11 +2458,13 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
                 *bad = (long)with[j];
         if (!rc)
             rc = spill_coded(inv, path, err);
-        if (inv->post_spill.len + inv->pos_spill.len >= released + RELEASE_BYTES) {
+        if (inv->post_spill.len + inv->pos_spill.len + read_ahead >=
+            released + RELEASE_BYTES) {
             /* the sources are read front to back: what was read is not
              * memory to keep (it faults in again from the page cache if
-             * a dictionary block is read twice) */
-            released = inv->post_spill.len + inv->pos_spill.len;
+             * a dictionary block is read twice); base lists read ahead
+             * of their turn for an exact form's ranks count too */
+            released = inv->post_spill.len + inv->pos_spill.len + read_ahead;
             for (i = 0; i < n; i++)
                 cari_segment_release_pages(src[i].seg);
         }
