@@ -3,11 +3,12 @@
  * encoder and iterator on arbitrary doc lists.
  *
  * Input: byte 0 picks the mode.
- *  even: bytes 1..4 are df, 5..8 the doc limit, 9..10 the length of the
+ *  0 mod 4: bytes 1..4 are df, 5..8 the doc limit, 9..10 the length of the
  *    posting bytes; the rest is postings then positions.  The list is
  *    opened and walked with next, seek (targets from the input) and
  *    positions.  Asserts: docs ascending and below the limit, at most df
  *    of them, tf >= 1, positions ascending... or p->corrupt.
+ *  2 mod 4: a derived list over a base list (walk_derived).
  *  odd: the rest is read as gaps and tfs; they are encoded, then decoded
  *    and must come back exactly, with skip entries that bound each block,
  *    and positions made from the same bytes (Rice-coded blocks) too.
@@ -167,12 +168,80 @@ static void round_trip(const uint8_t *data, size_t size)
     free(pb);
 }
 
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* A derived list (an exact form's ranks in its base's list): bytes 1..4
+ * the base's df, 5..8 the doc limit, 9..10 the base list's length, 11..12
+ * the form's df, 13..14 its list's length, then the two lists.  Walked
+ * with next and seek; every doc must be below the limit, ascending, at
+ * most df of them, and one of the base's docs as a plain walk decodes
+ * them (while that walk finds no damage). */
+static void walk_derived(const uint8_t *data, size_t size)
+{
+    cari_postings p, b;
+    cari_arena arena = {0};
+    uint32_t bdf, limit, df, count = 0, prev = 0, *bdocs, nb = 0;
+    size_t blen, len, k = 15;
+    int first = 1, base_ok;
+    if (size < 15)
+        return;
+    bdf = get32(data + 1) % 20000;
+    limit = get32(data + 5);
+    blen = (size_t)(data[9] | data[10] << 8);
+    df = (uint32_t)(data[11] | data[12] << 8);
+    len = (size_t)(data[13] | data[14] << 8);
+    if (blen > size - 15)
+        blen = size - 15;
+    if (len > size - 15 - blen)
+        len = size - 15 - blen;
+    bdocs = malloc(((size_t)bdf + 1) * sizeof *bdocs);
+    if (!bdocs)
+        abort();
+    if (cari_postings_open_limit(&b, data + 15, blen, data + 15, 0, bdf, limit,
+                                 &arena) == CARI_OK)
+        while (b.doc != CARI_DOC_END && nb < bdf) {
+            bdocs[nb++] = b.doc;
+            cari_postings_next(&b);
+        }
+    base_ok = !b.corrupt && nb == bdf;
+    if (cari_postings_open_derived(&p, data + 15 + blen, len, df, data + 15,
+                                   blen, data + 15, 0, bdf, limit,
+                                   &arena) == CARI_OK) {
+        if (p.df && p.nblocks < 1)
+            abort();  /* block bounds always: cursors use them */
+        while (p.doc != CARI_DOC_END) {
+            if (p.doc >= limit || (!first && p.doc <= prev) || ++count > df ||
+                cari_postings_tf(&p) == 0)
+                abort();
+            if (base_ok && !bsearch(&p.doc, bdocs, nb, sizeof *bdocs, cmp_u32))
+                abort();
+            first = 0;
+            prev = p.doc;
+            if (k < size && data[k] & 1) {
+                uint32_t step = data[k] >> 1;
+                cari_postings_seek(&p, p.doc + 1 + step * step);
+            } else {
+                cari_postings_next(&p);
+            }
+            k++;
+        }
+    }
+    free(bdocs);
+    cari_arena_free(&arena);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
     if (data[0] & 1)
         round_trip(data, size);
+    else if ((data[0] & 3) == 2)
+        walk_derived(data, size);
     else
         walk(data, size);
     return 0;
