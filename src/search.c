@@ -873,15 +873,24 @@ static uint64_t tie_key(const scored *s)
  * depend on how the collection was split into segments (threads, flushes,
  * merges).
  */
-static int better(const scored *a, const scored *b)
+static int better_tie(const scored *a, const scored *b);
+
+static inline __attribute__((always_inline)) int better(const scored *a,
+                                                        const scored *b)
+{
+    /* the scores decide nearly always: only a tie takes the call */
+    if (a->score != b->score)
+        return a->score > b->score;
+    return better_tie(a, b);
+}
+
+static int better_tie(const scored *a, const scored *b)
 {
     const cari_segment *sa, *sb;
     uint32_t aa, ab;
     const char *ia, *ib;
     size_t la, lb, m;
     int c;
-    if (a->score != b->score)
-        return a->score > b->score;
     if (a->seg == b->seg && a->passage == b->passage)
         return 0;
     sa = tie_index->segs[a->seg].seg;
