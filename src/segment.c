@@ -1426,6 +1426,7 @@ done:
 /* ------------------------------------------------------------------ */
 
 struct cari_segment {
+    cari_segment_hot hot;    /* first: segment.h's inline accessors */
     unsigned char *map;
     size_t size;
     const unsigned char *sec[CARI_SEC_COUNT + 1];
@@ -1777,6 +1778,12 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
      * and indexing memory would grow with the collection, not with
      * --memory. */
     cari_segment_release_pages(s);
+    s->hot.first_passage = s->first_passage;
+    s->hot.title_len = s->title_len;
+    s->hot.passage_article = s->passage_article;
+    s->hot.tie_key = s->tie_key;
+    s->hot.body_len = s->body_len;
+    s->hot.len8 = s->len8;
     *out = s;
     return CARI_OK;
 fail:
@@ -1821,36 +1828,6 @@ void cari_segment_release_pages(cari_segment *s)
 void cari_segment_drop_words(cari_segment *s)
 {
     cari_store_reader_drop_words(&s->store);
-}
-
-uint64_t cari_segment_tie_key(const cari_segment *s, uint32_t p)
-{
-    return s->tie_key[p];
-}
-
-uint32_t cari_segment_passage_article(const cari_segment *s, uint32_t p)
-{
-    return s->passage_article[p];
-}
-
-uint32_t cari_segment_first_passage(const cari_segment *s, uint32_t a)
-{
-    return s->first_passage[a];
-}
-
-uint32_t cari_segment_passage_count(const cari_segment *s, uint32_t a)
-{
-    return s->first_passage[a + 1] - s->first_passage[a];
-}
-
-uint32_t cari_segment_body_len(const cari_segment *s, uint32_t p)
-{
-    return s->len8 ? s->body_len[p] : cari_get_u16(s->body_len + 2 * (size_t)p);
-}
-
-uint32_t cari_segment_title_len(const cari_segment *s, uint32_t a)
-{
-    return s->title_len[a];
 }
 
 int cari_segment_passage_range(const cari_segment *s, uint32_t p,

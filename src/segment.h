@@ -164,8 +164,29 @@ typedef int (*cari_term_fn)(void *ctx, const char *term, size_t len,
 int cari_segment_scan_prefix(const cari_segment *s, const char *prefix,
                              size_t len, cari_term_fn fn, void *ctx);
 
+/* The per-passage and per-article tables a search reads for every
+ * passage it scores, inline: a segment begins with them (segment.c), set
+ * once it has opened. */
+typedef struct cari_segment_hot {
+    const uint32_t *first_passage;   /* [articles + 1] */
+    const uint32_t *title_len;       /* [articles] */
+    const uint32_t *passage_article; /* [passages] */
+    const uint64_t *tie_key;         /* [passages] */
+    const unsigned char *body_len;   /* u8 or u16 (len8) [passages] */
+    int len8;
+} cari_segment_hot;
+
+static inline const cari_segment_hot *cari_segment_hot_of(const cari_segment *s)
+{
+    return (const cari_segment_hot *)(const void *)s;
+}
+
 /* Passage -> article, the article's first passage and passage count. */
-uint32_t cari_segment_passage_article(const cari_segment *s, uint32_t p);
+static inline uint32_t cari_segment_passage_article(const cari_segment *s,
+                                                    uint32_t p)
+{
+    return cari_segment_hot_of(s)->passage_article[p];
+}
 /* Let the file's pages go from this process's memory (they stay in the
  * page cache and fault back in when read): after a pass over the whole
  * file, such as the checksums at open or a merge reading every article. */
@@ -177,12 +198,32 @@ void cari_segment_drop_words(cari_segment *s);
 /* Passage p's key for breaking ranking ties: a 64-bit hash of its
  * article's id (cari_fnv1a64), so that ties order the same however the
  * collection is split into segments, without reading the id itself. */
-uint64_t cari_segment_tie_key(const cari_segment *s, uint32_t p);
-uint32_t cari_segment_first_passage(const cari_segment *s, uint32_t a);
-uint32_t cari_segment_passage_count(const cari_segment *s, uint32_t a);
+static inline uint64_t cari_segment_tie_key(const cari_segment *s, uint32_t p)
+{
+    return cari_segment_hot_of(s)->tie_key[p];
+}
+static inline uint32_t cari_segment_first_passage(const cari_segment *s,
+                                                  uint32_t a)
+{
+    return cari_segment_hot_of(s)->first_passage[a];
+}
+static inline uint32_t cari_segment_passage_count(const cari_segment *s,
+                                                  uint32_t a)
+{
+    const uint32_t *f = cari_segment_hot_of(s)->first_passage;
+    return f[a + 1] - f[a];
+}
 /* Field length of a passage (body) or of an article (title), in tokens. */
-uint32_t cari_segment_body_len(const cari_segment *s, uint32_t p);
-uint32_t cari_segment_title_len(const cari_segment *s, uint32_t a);
+static inline uint32_t cari_segment_body_len(const cari_segment *s, uint32_t p)
+{
+    const cari_segment_hot *h = cari_segment_hot_of(s);
+    return h->len8 ? h->body_len[p] : cari_get_u16(h->body_len + 2 * (size_t)p);
+}
+static inline uint32_t cari_segment_title_len(const cari_segment *s,
+                                              uint32_t a)
+{
+    return cari_segment_hot_of(s)->title_len[a];
+}
 /* Byte range of passage p in its article's text; CARI_ECORRUPT when the
  * range table does not decode. */
 int cari_segment_passage_range(const cari_segment *s, uint32_t p,
