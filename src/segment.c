@@ -156,9 +156,8 @@ typedef struct term_acc {
      * the word it was met with each time (BASE_MIXED when that varied;
      * then its lists are plain) */
     uint32_t base;
-    /* when written against its base: its docs' ranks in the base's list
-     * of each field, as varint gaps (derive_all) */
-    sbuf ranks[CARI_NFIELDS];
+    /* written against its base: its lists' entries hold ranks in the
+     * base's lists instead of docs (derive_all) */
     int derived;
 } __attribute__((aligned(64))) term_acc;
 
@@ -264,7 +263,6 @@ void cari_segw_free(cari_segment_writer *w)
         for (f = 0; f < CARI_NFIELDS; f++) {
             sbuf_free(&TERM(w, i)->f[f].docs);
             sbuf_free(&TERM(w, i)->f[f].pos);
-            sbuf_free(&TERM(w, i)->ranks[f]);
         }
     for (i = 0; i < w->npages; i++)
         free(w->term_pages[i]);
@@ -1040,18 +1038,22 @@ static int cmp_u64(const void *x, const void *y)
  * and their ranks: a form whose base is known and not yet written when it
  * is (it sorts after the form: a base such as "26" of "=26-nya" is
  * written first and its lists freed), and whose every doc is one of the
- * base's, field by field (as the analyzer makes them) gets t->derived and
- * t->ranks.  Forms are taken base by base, so that each base's list is
+ * base's, field by field (as the analyzer makes them) gets t->derived,
+ * and its in-memory entries then hold ranks in the base's lists instead
+ * of docs: rewritten in place, as a rank gap is never larger than its doc
+ * gap.  Forms are taken base by base, so that each base's lists are
  * decoded once, into a table from doc to rank (map, checked against the
- * base's docs, so never cleared). */
+ * base's docs, so never cleared); all of a form's fields are checked
+ * before any is rewritten. */
 static int derive_all(cari_segment_writer *w)
 {
     uint64_t *pairs = NULL;   /* base index << 32 | form index */
-    size_t npairs = 0, i, j, cap = 0, dcap = 0, ecap = 0;
-    uint32_t *map = NULL, *bdocs = NULL, *docs = NULL;
+    size_t npairs = 0, i, j, x, cap = 0, ecap = 0;
+    size_t dcap[CARI_NFIELDS] = {0};
+    uint32_t *map = NULL, *bdocs[CARI_NFIELDS] = {NULL}, *docs = NULL;
     size_t nmap = w->pstart.len > w->first_passage.len ? w->pstart.len
                                                         : w->first_passage.len;
-    int rc = CARI_OK;
+    int rc = CARI_OK, f;
     for (i = 0; i < w->nterms; i++) {
         const term_acc *t = TERM(w, i), *b;
         if (t->len < 2 || t->term[0] != '=' || t->base == 0 ||
@@ -1083,65 +1085,80 @@ static int derive_all(cari_segment_writer *w)
     }
     for (i = 0; i < npairs; i = j) {
         const term_acc *b = TERM(w, (size_t)(pairs[i] >> 32));
-        int f;
         for (j = i; j < npairs && pairs[j] >> 32 == pairs[i] >> 32; j++)
             TERM(w, (size_t)(pairs[j] & UINT32_MAX))->derived = 1;
         for (f = 0; f < CARI_NFIELDS; f++) {
-            const field_acc *g = &b->f[f];
-            size_t k, x;
-            if (g->df && grow_u32(&bdocs, &dcap, g->df)) {
+            if (grow_u32(&bdocs[f], &dcap[f], (size_t)b->f[f].df + 1)) {
                 rc = CARI_ENOMEM;
                 goto out;
             }
-            if (g->df)
-                sbuf_docs(g, bdocs);
+            sbuf_docs(&b->f[f], bdocs[f]);
+        }
+        /* check every field of every form of this base */
+        for (f = 0; f < CARI_NFIELDS; f++) {
+            const field_acc *g = &b->f[f];
+            uint32_t k, m;
             for (k = 0; k < g->df; k++)
-                map[bdocs[k]] = (uint32_t)k;
+                map[bdocs[f][k]] = k;
             for (x = i; x < j; x++) {
                 term_acc *t = TERM(w, (size_t)(pairs[x] & UINT32_MAX));
                 const field_acc *e = &t->f[f];
-                sbuf *rk = &t->ranks[f];
-                uint32_t m, prev = 0, r;
                 if (!t->derived || !e->df)
                     continue;
                 if (e->df > g->df) {
                     t->derived = 0;
                     continue;
                 }
-                if (grow_u32(&docs, &ecap, e->df) ||
-                    sbuf_grow(rk, (size_t)e->df * 5)) {
+                if (grow_u32(&docs, &ecap, e->df)) {
                     rc = CARI_ENOMEM;
                     goto out;
                 }
                 sbuf_docs(e, docs);
-                for (m = 0; m < e->df; m++) {
-                    if (docs[m] >= nmap)
+                for (m = 0; m < e->df; m++)
+                    if (docs[m] >= nmap || map[docs[m]] >= g->df ||
+                        bdocs[f][map[docs[m]]] != docs[m])
                         break;
-                    r = map[docs[m]];
-                    if (r >= g->df || bdocs[r] != docs[m] || (m && r <= prev))
-                        break;
-                    rk->len += (uint32_t)cari_varint_put(
-                        rk->data + rk->len, m ? r - prev - 1 : r);
-                    prev = r;
-                }
-                if (m < e->df) {
+                if (m < e->df)
                     t->derived = 0;  /* not the base's: plain lists */
-                } else {
-                    /* down to its size: the ranks live until the form
-                     * is written */
-                    unsigned char *q = realloc(rk->data, rk->len ? rk->len : 1);
-                    if (q) {
-                        rk->data = q;
-                        rk->cap = rk->len ? rk->len : 1;
-                    }
+            }
+        }
+        /* then rewrite their entries: rank gaps for doc gaps */
+        for (f = 0; f < CARI_NFIELDS; f++) {
+            const field_acc *g = &b->f[f];
+            uint32_t k, m;
+            for (k = 0; k < g->df; k++)
+                map[bdocs[f][k]] = k;
+            for (x = i; x < j; x++) {
+                term_acc *t = TERM(w, (size_t)(pairs[x] & UINT32_MAX));
+                field_acc *e = &t->f[f];
+                const unsigned char *q = e->docs.data, *end = q + e->docs.len;
+                unsigned char *out = e->docs.data;
+                int64_t d = -1, r = -1;
+                if (!t->derived || !e->df)
+                    continue;
+                for (m = 0; m < e->df; m++) {
+                    uint64_t v = cari_varint_get(&q, end), tf = 0;
+                    uint32_t rank;
+                    d += (int64_t)(v >> 1) + 1;
+                    if (!(v & 1))
+                        tf = cari_varint_get(&q, end);
+                    rank = map[d];
+                    /* written no further than read: the entry is read */
+                    out += cari_varint_put(out, (uint64_t)(rank - r - 1) << 1 |
+                                                    (v & 1));
+                    if (!(v & 1))
+                        out += cari_varint_put(out, tf);
+                    r = rank;
                 }
+                e->docs.len = (uint32_t)(out - e->docs.data);
             }
         }
     }
 out:
     free(pairs);
     free(map);
-    free(bdocs);
+    for (f = 0; f < CARI_NFIELDS; f++)
+        free(bdocs[f]);
     free(docs);
     return rc;
 }
@@ -1220,19 +1237,10 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
                 while (q < end)
                     l.vals[l.nv++] = (uint32_t)cari_varint_get(&q, end);
             }
-            if (base) {
-                /* coded as ranks in the base's list (derive_all); no
-                 * lengths: its skip entries' min_len is 0, so that a merge
-                 * need not read the base's list to learn its docs */
-                int64_t r = -1;
-                q = t->ranks[f].data;
-                end = q + t->ranks[f].len;
-                for (k = 0; k < l.n; k++) {
-                    r += (int64_t)cari_varint_get(&q, end) + 1;
-                    l.docs[k] = (uint32_t)r;
-                    l.lens[k] = 0;
-                }
-            }
+            if (base)  /* its entries held ranks (derive_all); no lengths:
+                        * its skip entries' min_len is 0, so that a merge
+                        * need not read the base's list to learn its docs */
+                memset(l.lens, 0, l.n * sizeof *l.lens);
             rc |= encode_list(post, pos, &l,
                               base ? base->f[f].df
                               : f == CARI_FIELD_BODY ? (uint32_t)w->pstart.len
@@ -1244,7 +1252,6 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
             /* free as we go: the buffers are no longer needed */
             sbuf_free(&fa->docs);
             sbuf_free(&fa->pos);
-            sbuf_free(&t->ranks[f]);
         }
         prev = t;
         if (rc)
