@@ -113,7 +113,9 @@ typedef struct cari_term_info {
                                      (for cari_postings_open_limit) */
     /* An exact form ("=menulis") whose lists are coded as ranks in its
      * base term's ("tulis"; segment.c, DICT): the base's lists, which
-     * cari_term_open() reads them through.  derived 0: plain lists. */
+     * cari_term_open() reads them through.  derived 0: plain lists; -1:
+     * such a form met by cari_segment_scan_prefix(), which does not look
+     * bases up (look the term up to open its lists). */
     int derived;
     uint32_t base_df[CARI_NFIELDS];
     const unsigned char *base_postings[CARI_NFIELDS];
@@ -133,7 +135,8 @@ int cari_segment_base_get(const unsigned char **q, const unsigned char *end,
 
 struct cari_postings;
 /* Open a cursor on the term's list in field (df[field] > 0), plain or
- * derived (codec.h).  CARI_OK, CARI_ECORRUPT or CARI_ENOMEM. */
+ * derived (codec.h).  CARI_OK, CARI_ECORRUPT, CARI_ENOMEM, or CARI_EINVAL
+ * for a scan's exact form (derived -1). */
 int cari_term_open(struct cari_postings *p, const cari_term_info *info,
                    int field, cari_arena *arena);
 
@@ -157,7 +160,8 @@ int cari_segment_lookup(const cari_segment *s, const char *term, size_t len,
                         cari_term_info *info);
 
 /* Call fn for every term that starts with prefix, in order; fn returns 0
- * to go on, > 0 to stop, < 0 (an error code) to fail with it.  Returns
+ * to go on, > 0 to stop, < 0 (an error code) to fail with it (info: df
+ * and lists; an exact form's base is not looked up, derived -1).  Returns
  * CARI_OK, fn's error or CARI_ECORRUPT. */
 typedef int (*cari_term_fn)(void *ctx, const char *term, size_t len,
                             const cari_term_info *info);
