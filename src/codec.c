@@ -814,12 +814,6 @@ typedef struct cari_derived {
     cari_skip one;        /* the skip entry shown for a short list */
 } cari_derived;
 
-/* The rank of the base walker's current entry. */
-static inline uint32_t base_rank(const cari_postings *b)
-{
-    return (b->nblocks ? b->block * CARI_BLOCK : 0) + b->i;
-}
-
 /* Move the base walker forward to its entry of rank r (at or after its
  * current one); its doc, or CARI_DOC_END (then corrupt) when r is past
  * the list. */
@@ -884,7 +878,7 @@ static uint32_t derived_seek(cari_postings *p, uint32_t target)
         p->doc = CARI_DOC_END;
         return CARI_DOC_END;
     }
-    r = base_rank(&d->base);
+    r = cari_postings_ordinal(&d->base);
     if (d->ranks.doc < r)
         cari_postings_seek(&d->ranks, r);
     return derived_show(p);

@@ -200,6 +200,13 @@ int cari_postings_open_derived(cari_postings *p, const unsigned char *data,
                                size_t base_pos_len, uint32_t base_df,
                                uint32_t limit, cari_arena *arena);
 
+/* The current entry's ordinal in its list (0 for the first): the rank
+ * by which an exact form's derived list names it (a plain list only). */
+static inline uint32_t cari_postings_ordinal(const cari_postings *p)
+{
+    return (p->nblocks ? p->block * CARI_BLOCK : 0) + p->i;
+}
+
 /* A derived list's current entry: its rank in the base's list (as coded). */
 uint32_t cari_postings_rank(const cari_postings *p);
 

@@ -400,6 +400,9 @@ double cari_rank_score(const cari_rank_params *p, const double *f)
 typedef struct term_lists {
     cari_postings body, title, article, exact;
     int has_body, has_title, has_article, has_exact;
+    int exact_ranks;  /* exact holds the form's ranks in body's list (a
+                         derived list whose base is body's): sought by
+                         body's ordinal, no second walk of the base */
     int positional;   /* 0 for an exact-form term ("=merendam"): its lists
                          carry no positions */
     uint32_t *pos;    /* positions in the current passage */
@@ -433,12 +436,15 @@ static int open_term(const cari_rank_query *rq, const cari_segment *s,
                      cari_arena *arena)
 {
     cari_term_info info;
+    const unsigned char *body_list = NULL; /* the term's body list */
     int found, rc;
     memset(l, 0, sizeof *l);
     l->positional = t->len > 0 && t->term[0] != '=';
     found = rank_lookup(rq, s, t->term, t->len, &info);
     if (found < 0)
         return CARI_ECORRUPT;
+    if (found && !info.derived)
+        body_list = info.postings[CARI_FIELD_BODY];
     if (found) {
         rc = open_list(&l->body, &info, CARI_FIELD_BODY, arena, &l->has_body);
         if (!rc)
@@ -462,7 +468,21 @@ static int open_term(const cari_rank_query *rq, const cari_segment *s,
         found = rank_lookup(rq, s, t->exact, t->exact_len, &info);
         if (found < 0)
             return CARI_ECORRUPT;
-        if (found) {
+        if (found && info.derived > 0 && l->has_body &&
+            info.df[CARI_FIELD_BODY] &&
+            info.base_postings[CARI_FIELD_BODY] == body_list) {
+            /* coded as ranks in the very list body walks */
+            rc = cari_postings_open_limit(
+                &l->exact, info.postings[CARI_FIELD_BODY],
+                info.postings_len[CARI_FIELD_BODY],
+                info.positions[CARI_FIELD_BODY],
+                info.positions_len[CARI_FIELD_BODY], info.df[CARI_FIELD_BODY],
+                info.base_df[CARI_FIELD_BODY], arena);
+            if (rc)
+                return rc;
+            l->has_exact = 1;
+            l->exact_ranks = 1;
+        } else if (found) {
             rc = open_list(&l->exact, &info, CARI_FIELD_BODY, arena,
                            &l->has_exact);
             if (rc)
@@ -657,9 +677,12 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                 l->tf_body = tf_at(&l->body, l->has_body, pno);
                 /* a word's exact form occurs only where its term does
                  * (analyzer.c): no seek where the term is absent */
-                l->tf_exact = !t->exact   ? l->tf_body
-                              : l->tf_body ? tf_at(&l->exact, l->has_exact, pno)
-                                           : 0;
+                l->tf_exact = !t->exact     ? l->tf_body
+                              : !l->tf_body   ? 0
+                              : l->exact_ranks
+                                  ? tf_at(&l->exact, l->has_exact,
+                                          cari_postings_ordinal(&l->body))
+                                  : tf_at(&l->exact, l->has_exact, pno);
                 l->npos = 0;
                 if (l->tf_body && l->positional) {
                     int got = cari_postings_positions(&l->body, l->pos,
