@@ -862,11 +862,6 @@ static uint32_t derived_show(cari_postings *p)
     return doc;
 }
 
-uint32_t cari_postings_rank(const cari_postings *p)
-{
-    return p->derived ? p->derived->ranks.doc : CARI_DOC_END;
-}
-
 static uint32_t derived_seek(cari_postings *p, uint32_t target)
 {
     cari_derived *d = p->derived;

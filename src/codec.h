@@ -207,9 +207,6 @@ static inline uint32_t cari_postings_ordinal(const cari_postings *p)
     return (p->nblocks ? p->block * CARI_BLOCK : 0) + p->i;
 }
 
-/* A derived list's current entry: its rank in the base's list (as coded). */
-uint32_t cari_postings_rank(const cari_postings *p);
-
 /* Advance to the first doc >= target (target > current doc); returns the
  * new doc or CARI_DOC_END.  Check p->corrupt after a run of calls. */
 uint32_t cari_postings_seek(cari_postings *p, uint32_t target);

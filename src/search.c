@@ -313,9 +313,8 @@ typedef struct cursor {
     cari_postings p;
     uint32_t art_end;     /* title: the passage after the current article */
     double weight;        /* qtf-like weight * idf * (k1 + 1) [* title w] */
-    double k1, b, avg;
-    double k0, kl;        /* k1 (1 - b) and k1 b / avg: the length norm is
-                             k0 + kl * len, no division */
+    double k0, kl;        /* BM25's k1 (1 - b) and k1 b / avg: the length
+                             norm is k0 + kl * len, no division */
     const cari_segment *s;
 } cursor;
 
@@ -436,6 +435,7 @@ static int open_cursor(qctx *c, const cari_segment *s, const termstat *t,
 {
     cari_term_info info;
     matcher *m;
+    double k1, b;
     int rc, found;
     *out = NULL;
     if (field == CARI_FIELD_TITLE && c->o.title_weight <= 0)
@@ -454,12 +454,11 @@ static int open_cursor(qctx *c, const cari_segment *s, const termstat *t,
     rc = cari_term_open(&m->cur.p, &info, field, c->arena);
     if (rc)
         return rc;
-    m->cur.k1 = field == CARI_FIELD_BODY ? c->o.k1 : c->o.title_k1;
-    m->cur.b = field == CARI_FIELD_BODY ? c->o.b : c->o.title_b;
-    m->cur.avg = c->avg[field];
-    m->cur.k0 = m->cur.k1 * (1.0 - m->cur.b);
-    m->cur.kl = m->cur.k1 * m->cur.b / m->cur.avg;
-    m->cur.weight = weight * t->idf[field] * (m->cur.k1 + 1.0);
+    k1 = field == CARI_FIELD_BODY ? c->o.k1 : c->o.title_k1;
+    b = field == CARI_FIELD_BODY ? c->o.b : c->o.title_b;
+    m->cur.k0 = k1 * (1.0 - b);
+    m->cur.kl = k1 * b / c->avg[field];
+    m->cur.weight = weight * t->idf[field] * (k1 + 1.0);
     if (field == CARI_FIELD_TITLE)
         m->cur.weight *= c->o.title_weight;
     if (field == CARI_FIELD_BODY) {
