@@ -1436,7 +1436,10 @@ done:
 /* ------------------------------------------------------------------ */
 
 struct cari_segment {
-    cari_segment_hot hot;    /* first: segment.h's inline accessors */
+    /* first, for segment.h's inline accessors: first_passage and
+     * title_len decoded from ARTICLES, passage_article, tie_key (the
+     * cari_fnv1a64 of each passage's article id), body_len in PASSAGES */
+    cari_segment_hot hot;
     unsigned char *map;
     size_t size;
     const unsigned char *sec[CARI_SEC_COUNT + 1];
@@ -1444,14 +1447,9 @@ struct cari_segment {
     uint32_t narticles, npassages, nterms, ndictblocks;
     uint32_t flags;
     uint64_t total_len[CARI_NFIELDS];
-    uint32_t *first_passage; /* [articles + 1], decoded from ARTICLES */
-    uint32_t *title_len;     /* [articles] */
     uint32_t *range_off;     /* [articles + 1]: each article's ranges */
-    const unsigned char *body_len, *ranges;
-    int len8;                /* body_len is u8 (else u16) */
+    const unsigned char *ranges;
     size_t ranges_len;
-    uint32_t *passage_article;
-    uint64_t *tie_key;    /* per passage: cari_fnv1a64 of its article's id */
     char *id_text;        /* the ids, decoded from IDTEXT at open */
     uint64_t *id_hash;    /* the hash of IDS' entry i's id, built by the
                              first cari_segment_find_id (a writer's) */
@@ -1464,8 +1462,8 @@ static int corrupt(cari_error *err, const char *path, const char *what)
     return cari_set_error(err, CARI_ECORRUPT, "%s: %s", path, what);
 }
 
-/* Decode ARTICLES into s->first_passage and s->title_len, fill
- * s->passage_article, and find where each article's ranges start in
+/* Decode ARTICLES into s->hot.first_passage and s->hot.title_len, fill
+ * s->hot.passage_article, and find where each article's ranges start in
  * PASSAGES (s->range_off): the counts must add up to the passages, and
  * every range decode, both sections to their last byte.  CARI_ECORRUPT,
  * CARI_ENOMEM. */
@@ -1476,12 +1474,12 @@ static int decode_tables(cari_segment *s)
     const unsigned char *r = s->ranges, *rend = s->ranges + s->ranges_len;
     uint32_t a, p = 0, k;
     size_t na = s->narticles;
-    s->first_passage = malloc((na + 1) * sizeof *s->first_passage);
-    s->title_len = malloc((na ? na : 1) * sizeof *s->title_len);
+    s->hot.first_passage = malloc((na + 1) * sizeof *s->hot.first_passage);
+    s->hot.title_len = malloc((na ? na : 1) * sizeof *s->hot.title_len);
     s->range_off = malloc((na + 1) * sizeof *s->range_off);
-    s->passage_article = malloc(((size_t)s->npassages + 1) * 4);
-    if (!s->first_passage || !s->title_len || !s->range_off ||
-        !s->passage_article)
+    s->hot.passage_article = malloc(((size_t)s->npassages + 1) * 4);
+    if (!s->hot.first_passage || !s->hot.title_len || !s->range_off ||
+        !s->hot.passage_article)
         return CARI_ENOMEM;
     for (a = 0; a < na; a++) {
         uint64_t n = cari_varint_get(&q, end), tl;
@@ -1490,8 +1488,8 @@ static int decode_tables(cari_segment *s)
         tl = cari_varint_get(&q, end);
         if (!q || n > s->npassages - p || tl > UINT16_MAX)
             return CARI_ECORRUPT;
-        s->first_passage[a] = p;
-        s->title_len[a] = (uint32_t)tl;
+        s->hot.first_passage[a] = p;
+        s->hot.title_len[a] = (uint32_t)tl;
         s->range_off[a] = (uint32_t)(r - s->ranges);
         for (k = 0; k < n; k++, p++) {
             uint64_t gap = cari_varint_get(&r, rend), len;
@@ -1500,13 +1498,13 @@ static int decode_tables(cari_segment *s)
             len = cari_varint_get(&r, rend);
             if (!r || gap > UINT32_MAX || len > UINT32_MAX)
                 return CARI_ECORRUPT;
-            s->passage_article[p] = a;
+            s->hot.passage_article[p] = a;
         }
     }
     if (p != s->npassages || q != end || r != rend ||
         s->ranges_len > UINT32_MAX)
         return CARI_ECORRUPT;
-    s->first_passage[na] = p;
+    s->hot.first_passage[na] = p;
     s->range_off[na] = (uint32_t)s->ranges_len;
     return CARI_OK;
 }
@@ -1720,18 +1718,19 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     s->total_len[CARI_FIELD_TITLE] = cari_get_u64(s->sec[CARI_SEC_INFO] + 24);
     s->flags = s->sec_len[CARI_SEC_INFO] >= 36 ? cari_get_u32(s->sec[CARI_SEC_INFO] + 32)
                                           : 0;
-    s->len8 = (s->flags & CARI_SEGMENT_LEN8) != 0;
-    if (s->sec_len[CARI_SEC_PASSAGES] < (s->len8 ? 1 : 2) * (size_t)s->npassages ||
+    s->hot.len8 = (s->flags & CARI_SEGMENT_LEN8) != 0;
+    if (s->sec_len[CARI_SEC_PASSAGES] <
+            (s->hot.len8 ? 1 : 2) * (size_t)s->npassages ||
         s->sec_len[CARI_SEC_DICTIDX] != 4 * (size_t)s->ndictblocks ||
         s->sec_len[CARI_SEC_IDS] != 4 * (size_t)s->narticles ||
         s->ndictblocks != (s->nterms + CARI_DICT_BLOCK - 1) / CARI_DICT_BLOCK) {
         rc = corrupt(err, path, "section sizes do not match the counts");
         goto fail;
     }
-    s->body_len = s->sec[CARI_SEC_PASSAGES];
-    s->ranges = s->body_len + (s->len8 ? 1 : 2) * (size_t)s->npassages;
+    s->hot.body_len = s->sec[CARI_SEC_PASSAGES];
+    s->ranges = s->hot.body_len + (s->hot.len8 ? 1 : 2) * (size_t)s->npassages;
     s->ranges_len = s->sec_len[CARI_SEC_PASSAGES] -
-                    (s->len8 ? 1 : 2) * (size_t)s->npassages;
+                    (s->hot.len8 ? 1 : 2) * (size_t)s->npassages;
     if ((rc = decode_tables(s))) {
         if (rc == CARI_ECORRUPT)
             rc = corrupt(err, path, "bad article or passage table");
@@ -1748,8 +1747,9 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     }
     /* the ranking's tie-break key of each passage (see
      * cari_segment_tie_key) */
-    s->tie_key = malloc(((size_t)s->npassages + 1) * sizeof *s->tie_key);
-    if (!s->tie_key) {
+    s->hot.tie_key =
+        malloc(((size_t)s->npassages + 1) * sizeof *s->hot.tie_key);
+    if (!s->hot.tie_key) {
         rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
         goto fail;
     }
@@ -1759,9 +1759,9 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
             size_t len;
             const char *id = cari_segment_id(s, a, &len);
             uint64_t h = cari_fnv1a64(id, len);
-            uint32_t hi = s->first_passage[a + 1];
+            uint32_t hi = s->hot.first_passage[a + 1];
             for (; p < hi; p++)
-                s->tie_key[p] = h;
+                s->hot.tie_key[p] = h;
         }
     }
     rc = cari_store_reader_init(&s->store, s->sec[CARI_SEC_STORE],
@@ -1788,12 +1788,6 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
      * and indexing memory would grow with the collection, not with
      * --memory. */
     cari_segment_release_pages(s);
-    s->hot.first_passage = s->first_passage;
-    s->hot.title_len = s->title_len;
-    s->hot.passage_article = s->passage_article;
-    s->hot.tie_key = s->tie_key;
-    s->hot.body_len = s->body_len;
-    s->hot.len8 = s->len8;
     *out = s;
     return CARI_OK;
 fail:
@@ -1807,13 +1801,13 @@ void cari_segment_close(cari_segment *s)
         return;
     if (s->map)
         munmap(s->map, s->size);
-    free(s->passage_article);
-    free(s->tie_key);
+    free(s->hot.passage_article);
+    free(s->hot.tie_key);
     free(s->id_text);
     free(s->id_off);
     free(s->id_hash);
-    free(s->first_passage);
-    free(s->title_len);
+    free(s->hot.first_passage);
+    free(s->hot.title_len);
     free(s->range_off);
     cari_store_reader_free(&s->store);
     free(s);
@@ -1843,7 +1837,7 @@ void cari_segment_drop_words(cari_segment *s)
 int cari_segment_passage_range(const cari_segment *s, uint32_t p,
                                uint32_t *start, uint32_t *end)
 {
-    uint32_t a = s->passage_article[p];
+    uint32_t a = s->hot.passage_article[p];
     uint32_t k, n = p - cari_segment_first_passage(s, a);
     const unsigned char *q = s->ranges + s->range_off[a];
     const unsigned char *e = s->ranges + s->range_off[a + 1];

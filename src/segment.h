@@ -169,13 +169,12 @@ int cari_segment_scan_prefix(const cari_segment *s, const char *prefix,
                              size_t len, cari_term_fn fn, void *ctx);
 
 /* The per-passage and per-article tables a search reads for every
- * passage it scores, inline: a segment begins with them (segment.c), set
- * once it has opened. */
+ * passage it scores, inline: a segment begins with them (segment.c). */
 typedef struct cari_segment_hot {
-    const uint32_t *first_passage;   /* [articles + 1] */
-    const uint32_t *title_len;       /* [articles] */
-    const uint32_t *passage_article; /* [passages] */
-    const uint64_t *tie_key;         /* [passages] */
+    uint32_t *first_passage;         /* [articles + 1] */
+    uint32_t *title_len;             /* [articles] */
+    uint32_t *passage_article;       /* [passages] */
+    uint64_t *tie_key;               /* [passages] */
     const unsigned char *body_len;   /* u8 or u16 (len8) [passages] */
     int len8;
 } cari_segment_hot;
