@@ -1036,27 +1036,69 @@ static int cmp_u64(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+/* Whether every doc of e is one of a base's docs bdocs[0..bdf), given
+ * map, doc -> rank in bdocs (never cleared: a rank is checked against
+ * bdocs).  docs: room for e->df. */
+static int form_in_base(const field_acc *e, const uint32_t *map, size_t nmap,
+                        const uint32_t *bdocs, uint32_t bdf, uint32_t *docs)
+{
+    uint32_t m;
+    if (e->df > bdf)
+        return 0;
+    sbuf_docs(e, docs);
+    for (m = 0; m < e->df; m++)
+        if (docs[m] >= nmap || map[docs[m]] >= bdf ||
+            bdocs[map[docs[m]]] != docs[m])
+            return 0;
+    return 1;
+}
+
+/* Rewrite e's in-memory entries with ranks (map) in place of docs: a rank
+ * gap is never larger than its doc gap, so no entry is written past where
+ * it was read. */
+static void rewrite_ranks(field_acc *e, const uint32_t *map)
+{
+    const unsigned char *q = e->docs.data, *end = q + e->docs.len;
+    unsigned char *out = e->docs.data;
+    int64_t d = -1, r = -1;
+    uint32_t m;
+    if (!e->df)
+        return;  /* (no buffer) */
+    for (m = 0; m < e->df; m++) {
+        uint64_t v = cari_varint_get(&q, end), tf = 0;
+        uint32_t rank;
+        d += (int64_t)(v >> 1) + 1;
+        if (!(v & 1))
+            tf = cari_varint_get(&q, end);
+        rank = map[d];
+        out += cari_varint_put(out, (uint64_t)(rank - r - 1) << 1 | (v & 1));
+        if (!(v & 1))
+            out += cari_varint_put(out, tf);
+        r = rank;
+    }
+    e->docs.len = (uint32_t)(out - e->docs.data);
+}
+
 /* Which exact forms are coded against their base (cari_segment_base_get),
  * and their ranks: a form whose base is known and not yet written when it
  * is (it sorts after the form: a base such as "26" of "=26-nya" is
  * written first and its lists freed), and whose every doc is one of the
  * base's, field by field (as the analyzer makes them) gets t->derived,
  * and its in-memory entries then hold ranks in the base's lists instead
- * of docs: rewritten in place, as a rank gap is never larger than its doc
- * gap.  Forms are taken base by base, so that each base's lists are
- * decoded once, into a table from doc to rank (map, checked against the
- * base's docs, so never cleared); all of a form's fields are checked
- * before any is rewritten.  (A writer's lists are written once: the write
- * frees them as it goes.) */
+ * of docs (rewrite_ranks).  Forms are taken base by base, so that each
+ * base's lists are decoded once, into a table per field from doc to rank;
+ * all of a form's fields are checked before any is rewritten.  (A
+ * writer's lists are written once: the write frees them as it goes.) */
 static int derive_all(cari_segment_writer *w)
 {
     uint64_t *pairs = NULL;   /* base index << 32 | form index */
     size_t npairs = 0, i, j, x, cap = 0, ecap = 0;
-    size_t dcap[CARI_NFIELDS] = {0};
-    uint32_t *map = NULL, *bdocs[CARI_NFIELDS] = {NULL}, *docs = NULL;
-    size_t nmap = w->pstart.len > w->first_passage.len ? w->pstart.len
-                                                        : w->first_passage.len;
+    size_t dcap[CARI_NFIELDS] = {0}, nmap[CARI_NFIELDS];
+    uint32_t *map[CARI_NFIELDS] = {NULL}, *bdocs[CARI_NFIELDS] = {NULL};
+    uint32_t *docs = NULL;
     int rc = CARI_OK, f;
+    nmap[CARI_FIELD_BODY] = w->pstart.len;
+    nmap[CARI_FIELD_TITLE] = w->first_passage.len;
     for (i = 0; i < w->nterms; i++) {
         const term_acc *t = TERM(w, i), *b;
         if (t->len < 2 || t->term[0] != '=' || t->base == 0 ||
@@ -1081,88 +1123,50 @@ static int derive_all(cari_segment_writer *w)
     if (!npairs)
         goto out;
     qsort(pairs, npairs, sizeof *pairs, cmp_u64);
-    map = calloc(nmap + 1, sizeof *map);
-    if (!map) {
-        rc = CARI_ENOMEM;
-        goto out;
-    }
+    for (f = 0; f < CARI_NFIELDS; f++)
+        if (!(map[f] = calloc(nmap[f] + 1, sizeof *map[f]))) {
+            rc = CARI_ENOMEM;
+            goto out;
+        }
     for (i = 0; i < npairs; i = j) {
         const term_acc *b = TERM(w, (size_t)(pairs[i] >> 32));
-        for (j = i; j < npairs && pairs[j] >> 32 == pairs[i] >> 32; j++)
-            TERM(w, (size_t)(pairs[j] & UINT32_MAX))->derived = 1;
         for (f = 0; f < CARI_NFIELDS; f++) {
+            uint32_t k;
             if (grow_u32(&bdocs[f], &dcap[f], (size_t)b->f[f].df + 1)) {
                 rc = CARI_ENOMEM;
                 goto out;
             }
             sbuf_docs(&b->f[f], bdocs[f]);
+            for (k = 0; k < b->f[f].df; k++)
+                map[f][bdocs[f][k]] = k;
         }
-        /* check every field of every form of this base */
-        for (f = 0; f < CARI_NFIELDS; f++) {
-            const field_acc *g = &b->f[f];
-            uint32_t k, m;
-            for (k = 0; k < g->df; k++)
-                map[bdocs[f][k]] = k;
-            for (x = i; x < j; x++) {
-                term_acc *t = TERM(w, (size_t)(pairs[x] & UINT32_MAX));
-                const field_acc *e = &t->f[f];
-                if (!t->derived || !e->df)
+        for (j = i; j < npairs && pairs[j] >> 32 == pairs[i] >> 32; j++)
+            ;
+        for (x = i; x < j; x++) {
+            term_acc *t = TERM(w, (size_t)(pairs[x] & UINT32_MAX));
+            int ok = 1;
+            for (f = 0; f < CARI_NFIELDS && ok; f++) {
+                if (!t->f[f].df)
                     continue;
-                if (e->df > g->df) {
-                    t->derived = 0;
-                    continue;
-                }
-                if (grow_u32(&docs, &ecap, e->df)) {
+                if (grow_u32(&docs, &ecap, t->f[f].df)) {
                     rc = CARI_ENOMEM;
                     goto out;
                 }
-                sbuf_docs(e, docs);
-                for (m = 0; m < e->df; m++)
-                    if (docs[m] >= nmap || map[docs[m]] >= g->df ||
-                        bdocs[f][map[docs[m]]] != docs[m])
-                        break;
-                if (m < e->df)
-                    t->derived = 0;  /* not the base's: plain lists */
+                ok = form_in_base(&t->f[f], map[f], nmap[f], bdocs[f],
+                                  b->f[f].df, docs);
             }
-        }
-        /* then rewrite their entries: rank gaps for doc gaps */
-        for (f = 0; f < CARI_NFIELDS; f++) {
-            const field_acc *g = &b->f[f];
-            uint32_t k, m;
-            for (k = 0; k < g->df; k++)
-                map[bdocs[f][k]] = k;
-            for (x = i; x < j; x++) {
-                term_acc *t = TERM(w, (size_t)(pairs[x] & UINT32_MAX));
-                field_acc *e = &t->f[f];
-                const unsigned char *q = e->docs.data, *end = q + e->docs.len;
-                unsigned char *out = e->docs.data;
-                int64_t d = -1, r = -1;
-                if (!t->derived || !e->df)
-                    continue;
-                for (m = 0; m < e->df; m++) {
-                    uint64_t v = cari_varint_get(&q, end), tf = 0;
-                    uint32_t rank;
-                    d += (int64_t)(v >> 1) + 1;
-                    if (!(v & 1))
-                        tf = cari_varint_get(&q, end);
-                    rank = map[d];
-                    /* written no further than read: the entry is read */
-                    out += cari_varint_put(out, (uint64_t)(rank - r - 1) << 1 |
-                                                    (v & 1));
-                    if (!(v & 1))
-                        out += cari_varint_put(out, tf);
-                    r = rank;
-                }
-                e->docs.len = (uint32_t)(out - e->docs.data);
-            }
+            for (f = 0; f < CARI_NFIELDS && ok; f++)
+                rewrite_ranks(&t->f[f], map[f]);
+            t->derived = ok;  /* else plain lists */
         }
     }
 out:
     free(pairs);
-    free(map);
-    for (f = 0; f < CARI_NFIELDS; f++)
-        free(bdocs[f]);
     free(docs);
+    for (f = 0; f < CARI_NFIELDS; f++) {
+        free(map[f]);
+        free(bdocs[f]);
+    }
     return rc;
 }
 
