@@ -2359,9 +2359,7 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
         uint64_t post_off, pos_off;
         unsigned fields = 0;
         int f, positional;
-        const dict_iter *base = NULL;
-        char base_term[256];
-        size_t base_len = 0;
+        const dict_iter *base = NULL; /* holds the base's term */
         /* the smallest current term, and the sources that hold it */
         for (i = 0; i < n; i++) {
             int c;
@@ -2392,11 +2390,11 @@ static int merge_inverted(const cari_segment_writer *w, merge_src *src,
         if (cur[0] == '=') {
             base = merged_base(src, with, nwith);
             if (base) {
-                base_len = base->base_len;
-                memcpy(base_term, base->base, base_len);
-                rc = base_put(&entry, cur + 1, len - 1, base_term, base_len);
+                rc = base_put(&entry, cur + 1, len - 1, base->base,
+                              base->base_len);
                 if (!rc)
-                    rc = lookup_all(src, n, base_term, base_len, binfo, bad);
+                    rc = lookup_all(src, n, base->base, base->base_len, binfo,
+                                    bad);
             } else if (cari_buf_varint(&entry, 0)) {
                 rc = CARI_ENOMEM;
             }
