@@ -26,40 +26,60 @@ static uint32_t get32(const uint8_t *p)
     return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* The checks of every doc a walk meets (below limit, ascending, at most
+ * df of them, tf >= 1), then its next step: a seek when the input's byte
+ * k says so, else next. */
+typedef struct walker {
+    uint32_t limit, df, count, prev;
+    int first;
+    size_t k;
+} walker;
+
+static void check_doc(walker *v, const cari_postings *p)
+{
+    if (p->doc >= v->limit || (!v->first && p->doc <= v->prev) ||
+        ++v->count > v->df || cari_postings_tf(p) == 0)
+        abort();
+    v->first = 0;
+    v->prev = p->doc;
+}
+
+static void step(walker *v, cari_postings *p, const uint8_t *data, size_t size)
+{
+    if (v->k < size && data[v->k] & 1) {
+        uint32_t s = data[v->k] >> 1;
+        cari_postings_seek(p, p->doc + 1 + s * s);
+    } else {
+        cari_postings_next(p);
+    }
+    v->k++;
+}
+
 static void walk(const uint8_t *data, size_t size)
 {
     cari_postings p;
     cari_arena arena = {0};
-    uint32_t df, limit, count = 0, prev = 0, pos[64];
-    size_t plen, k = 11;
-    int first = 1;
+    walker v = {0, 0, 0, 0, 1, 11};
+    uint32_t pos[64];
+    size_t plen;
     if (size < 11)
         return;
-    df = get32(data + 1) % 100000;
-    limit = get32(data + 5);
+    v.df = get32(data + 1) % 100000;
+    v.limit = get32(data + 5);
     plen = (size_t)(data[9] | data[10] << 8);
     if (plen > size - 11)
         plen = size - 11;
     if (cari_postings_open_limit(&p, data + 11, plen, data + 11 + plen,
-                                 size - 11 - plen, df, limit, &arena) == CARI_OK) {
+                                 size - 11 - plen, v.df, v.limit,
+                                 &arena) == CARI_OK) {
         while (p.doc != CARI_DOC_END) {
             int np, i;
-            if (p.doc >= limit || (!first && p.doc <= prev) || ++count > df ||
-                cari_postings_tf(&p) == 0)
-                abort();
-            first = 0;
-            prev = p.doc;
+            check_doc(&v, &p);
             np = cari_postings_positions(&p, pos, 64);
             for (i = 1; i < np; i++)
                 if (pos[i] < pos[i - 1])
                     abort();  /* decoded from gaps: never descending */
-            if (k < size && data[k] & 1) {
-                uint32_t step = data[k] >> 1;
-                cari_postings_seek(&p, p.doc + 1 + step * step);
-            } else {
-                cari_postings_next(&p);
-            }
-            k++;
+            step(&v, &p, data, size);
         }
     }
     cari_arena_free(&arena);
@@ -184,15 +204,16 @@ static void walk_derived(const uint8_t *data, size_t size)
 {
     cari_postings p, b;
     cari_arena arena = {0};
-    uint32_t bdf, limit, df, count = 0, prev = 0, *bdocs, nb = 0;
-    size_t blen, len, k = 15;
-    int first = 1, base_ok;
+    walker v = {0, 0, 0, 0, 1, 15};
+    uint32_t bdf, *bdocs, nb = 0;
+    size_t blen, len;
+    int base_ok;
     if (size < 15)
         return;
     bdf = get32(data + 1) % 20000;
-    limit = get32(data + 5);
+    v.limit = get32(data + 5);
     blen = (size_t)(data[9] | data[10] << 8);
-    df = (uint32_t)(data[11] | data[12] << 8);
+    v.df = (uint32_t)(data[11] | data[12] << 8);
     len = (size_t)(data[13] | data[14] << 8);
     if (blen > size - 15)
         blen = size - 15;
@@ -201,33 +222,23 @@ static void walk_derived(const uint8_t *data, size_t size)
     bdocs = malloc(((size_t)bdf + 1) * sizeof *bdocs);
     if (!bdocs)
         abort();
-    if (cari_postings_open_limit(&b, data + 15, blen, data + 15, 0, bdf, limit,
-                                 &arena) == CARI_OK)
+    if (cari_postings_open_limit(&b, data + 15, blen, data + 15, 0, bdf,
+                                 v.limit, &arena) == CARI_OK)
         while (b.doc != CARI_DOC_END && nb < bdf) {
             bdocs[nb++] = b.doc;
             cari_postings_next(&b);
         }
     base_ok = !b.corrupt && nb == bdf;
-    if (cari_postings_open_derived(&p, data + 15 + blen, len, df, data + 15,
-                                   blen, data + 15, 0, bdf, limit,
-                                   &arena) == CARI_OK) {
+    if (cari_postings_open_derived(&p, data + 15 + blen, len, v.df,
+                                   data + 15, blen, data + 15, 0, bdf,
+                                   v.limit, &arena) == CARI_OK) {
         if (p.df && p.nblocks < 1)
             abort();  /* block bounds always: cursors use them */
         while (p.doc != CARI_DOC_END) {
-            if (p.doc >= limit || (!first && p.doc <= prev) || ++count > df ||
-                cari_postings_tf(&p) == 0)
-                abort();
+            check_doc(&v, &p);
             if (base_ok && !bsearch(&p.doc, bdocs, nb, sizeof *bdocs, cmp_u32))
                 abort();
-            first = 0;
-            prev = p.doc;
-            if (k < size && data[k] & 1) {
-                uint32_t step = data[k] >> 1;
-                cari_postings_seek(&p, p.doc + 1 + step * step);
-            } else {
-                cari_postings_next(&p);
-            }
-            k++;
+            step(&v, &p, data, size);
         }
     }
     free(bdocs);
