@@ -903,6 +903,8 @@ static int better_tie(const scored *a, const scored *b)
     }
     aa = cari_segment_passage_article(sa, a->passage);
     ab = cari_segment_passage_article(sb, b->passage);
+    if (sa == sb && aa == ab)  /* passages of one article: the commonest */
+        return a->passage < b->passage;
     ia = cari_segment_id(sa, aa, &la);
     ib = cari_segment_id(sb, ab, &lb);
     m = la < lb ? la : lb;
@@ -1069,9 +1071,10 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
     for (i = 0; i < n; i++)
         prefix[i + 1] = prefix[i] + cur[i]->max_score;
     for (;;) {
-        uint32_t d = CARI_DOC_END;
+        uint32_t d = CARI_DOC_END, next;
         double score = 0, theta = threshold(heap);
-        int complete = 1;
+        size_t probed;     /* cur[probed..) have been sought to d */
+        int complete = 1, title_only = 1;
         /* a passage scoring exactly theta may still win its tie (by id), and
          * sums in another order differ in the last bits: prune only below
          * theta by a margin */
@@ -1088,8 +1091,10 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
         if (d == CARI_DOC_END)
             break;
         for (i = first_essential; i < n; i++)
-            if (cur[i]->doc == d)
+            if (cur[i]->doc == d) {
                 score += cursor_score(cur[i]);
+                title_only &= cur[i]->cur.field == CARI_FIELD_TITLE;
+            }
         /* the non-essential ones, highest bound first, while they can
          * still lift the passage over the threshold */
         for (i = first_essential; i-- > 0;) {
@@ -1097,11 +1102,32 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
                 complete = 0;
                 break;
             }
-            if (cursor_seek(cur[i], d) == d)
+            if (cursor_seek(cur[i], d) == d) {
                 score += cursor_score(cur[i]);
+                title_only &= cur[i]->cur.field == CARI_FIELD_TITLE;
+            }
+        }
+        probed = complete ? 0 : i + 1;
+        /*
+         * Only titles match at d: the passages after it up to the next
+         * posting of any cursor looked at, within the article, match the
+         * same titles and nothing else, so they score as d does and sort
+         * after it (ties go to the earlier passage).  They are taken as a
+         * run, with d: nearly all candidates of a title query are such
+         * passages.  Cursors not looked at (not `probed`) only bound a
+         * pruned d, whose run they bound the same way.
+         */
+        next = d + 1;
+        if (title_only) {
+            next = CARI_DOC_END;
+            for (i = probed; i < n; i++) {
+                uint32_t e = cur[i]->doc > d ? cur[i]->doc : cur[i]->cur.art_end;
+                if (e < next)
+                    next = e;
+            }
         }
         if (complete && live(ls, d)) {
-            matched++;
+            matched += next - d;
             if (score >= theta) {
                 scored sc;
                 sc.score = 0;
@@ -1109,14 +1135,17 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
                     if (canon[i]->doc == d)
                         sc.score += cursor_score(canon[i]);
                 sc.seg = si;
-                sc.passage = d;
                 sc.key = 0;
-                heap_push(heap, &sc);
+                for (sc.passage = d; sc.passage < next; sc.passage++) {
+                    if (heap->n == heap->k && !better(&sc, &heap->heap[0]))
+                        break;  /* nor will the rest of the run */
+                    heap_push(heap, &sc);
+                }
             }
         }
         for (i = first_essential; i < n; i++)
             if (cur[i]->doc == d)
-                cursor_seek(cur[i], d + 1);
+                cursor_seek(cur[i], next);
     }
     return pruned ? UINT64_MAX : matched;
 }
