@@ -572,8 +572,13 @@ typedef struct spill {
  * this much. */
 #define SPILL_BYTES ((size_t)512 << 10)
 /* ... and gives back the pages of its sources each time it has read
- * about this much of their postings and positions. */
-#define RELEASE_BYTES ((uint64_t)16 << 20)
+ * about this much of their postings and positions.  Between two
+ * releases every source also maps its dictionary and list pages in
+ * fault-around pieces (64 KiB), so with many sources that floor, not
+ * this, is most of it: a commit's merge of 80 segments (--memory 64, 10x
+ * clickid_news) held 56-70 MB of their pages at 16 MiB, 41-54 MB at
+ * 1 MiB, in the same time (bench/scale.sh). */
+#define RELEASE_BYTES ((uint64_t)1 << 20)
 
 static int spill_out(spill *sp, const char *seg_path, int k, cari_buf *b,
                      cari_error *err)
@@ -1562,8 +1567,10 @@ static int decode_ids(cari_segment *s)
 /* The file is checksummed through windows of this much: a larger file's
  * pages are given back as the checksums pass them, so that opening a
  * segment never holds more of it in memory than this (a merge writes
- * segments of any size; the writer opens them to commit). */
-#define CRC_WINDOW ((uint64_t)64 << 20)
+ * segments of any size; the writer opens them to commit).  64 MiB until
+ * 2026-11-30: a one-word query on the 10x index (a 230 MB segment) then
+ * peaked at 77.5 MB, at 8 MiB 45.6 MB, in the same time. */
+#define CRC_WINDOW ((uint64_t)8 << 20)
 
 static uint32_t section_crc(const cari_segment *s, uint64_t off, uint64_t len)
 {

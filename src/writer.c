@@ -1286,8 +1286,10 @@ int cari_writer_commit(cari_writer *w)
         if (cari_manifest_push(&next, &e))
             rc = writer_error(w, CARI_ENOMEM, "out of memory");
     }
-    if (!rc && merging)
+    if (!rc && merging) {
         rc = merge_marked(w, sv, nsv, &next);
+        trim_heap();  /* the merge's buffers, before the segments open */
+    }
     if (!rc && w->opts.sync) {
         rc = cari_fsync_dir(w->dir, &err);
         if (rc)
