@@ -221,6 +221,29 @@ static int u32_push(u32vec *v, uint32_t x)
     return CARI_OK;
 }
 
+/* Make room for n items in all (a merge knows its tables' sizes: no
+ * doubling slack, and no realloc's copy beside the old array). */
+static int u32_reserve(u32vec *v, size_t n)
+{
+    if (v->cap < n) {
+        uint32_t *p = realloc(v->items, n * sizeof *p);
+        if (!p)
+            return CARI_ENOMEM;
+        v->items = p;
+        v->cap = n;
+    }
+    return CARI_OK;
+}
+
+/* Free v's items once they are written, keeping its length (the
+ * writer's article and passage counts read it). */
+static void u32_release(u32vec *v)
+{
+    free(v->items);
+    v->items = NULL;
+    v->cap = 0;
+}
+
 static atomic_uint writer_epochs;
 
 void cari_segw_set_budget(cari_segment_writer *w, size_t bytes)
@@ -1372,10 +1395,21 @@ static int write_segment(cari_segment_writer *w, inverted *inv,
                             path);
         goto done;
     }
+    /* the tables are coded: what is left to write is the coded bytes, so
+     * let them go (at 10x clickid_news, a commit's merge of 1.4M passages
+     * held 28 MB of them, with their doubling slack, to the end) */
+    u32_release(&w->pstart);
+    u32_release(&w->pend);
+    u32_release(&w->body_len);
+    u32_release(&w->first_passage);
+    u32_release(&w->title_len);
+    u32_release(&w->id_offsets);
+    cari_buf_free(&w->id_text);
     if (w->ids.len) /* qsort(NULL, 0, ...) is undefined */
         qsort(w->ids.data, w->ids.len / 12, 12, cmp_ids);
     for (i = 0; i < na; i++) /* the articles, in their ids' hash order */
         rc |= cari_buf_append(&idsec, w->ids.data + 12 * i + 8, 4);
+    cari_buf_free(&w->ids);
     if (rc) {
         rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
                             path);
@@ -1838,6 +1872,12 @@ uint64_t cari_segment_total_len(const cari_segment *s, int field)
 void cari_segment_release_pages(cari_segment *s)
 {
     (void)madvise(s->map, s->size, MADV_DONTNEED);
+}
+
+void cari_segment_drop_rank_tables(cari_segment *s)
+{
+    free(s->hot.tie_key);
+    s->hot.tie_key = NULL;
 }
 
 void cari_segment_drop_words(cari_segment *s)
@@ -2489,6 +2529,21 @@ int cari_segment_merge(cari_segment *const *segs,
     }
     if (budget)
         cari_segw_set_budget(w, budget);
+    {
+        size_t na = 0, np = 0;
+        for (i = 0; i < n; i++) {
+            na += cari_segment_articles(segs[i]);
+            np += cari_segment_passages(segs[i]);
+        }
+        if (u32_reserve(&w->first_passage, na) ||
+            u32_reserve(&w->title_len, na) ||
+            u32_reserve(&w->id_offsets, na) ||
+            u32_reserve(&w->pstart, np) || u32_reserve(&w->pend, np) ||
+            u32_reserve(&w->body_len, np)) {
+            rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
     /* the articles: tables, ids and stored text, source by source */
     for (i = 0; i < n && !rc; i++) {
         uint32_t na = cari_segment_articles(segs[i]), a;

@@ -568,12 +568,15 @@ void cari_writer_close(cari_writer *w)
 }
 
 /* The writer reads its segments' ids, not their text (a merge loads a
- * source's word list while it copies it): their word lists go. */
+ * source's word list while it copies it), and never ranks: their word
+ * lists and tie-break keys go. */
 static void drop_words(cari_live_segment *segs, size_t n)
 {
     size_t i;
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         cari_segment_drop_words(segs[i].seg);
+        cari_segment_drop_rank_tables(segs[i].seg);
+    }
 }
 
 int cari_writer_open(const char *dir, const cari_writer_options *opts,
@@ -917,6 +920,7 @@ static int pending_deletions(cari_writer *w, unsigned char **bitmaps,
         if (rc)
             return writer_error(w, rc, "%s", err.message);
         cari_segment_drop_words(seg);
+        cari_segment_drop_rank_tables(seg);
         segs[i] = seg;
         for (a = 0; a < p->articles; a++) {
             size_t len;
