@@ -427,7 +427,9 @@ typedef struct cari_search_options {
      * follow in first-stage order, scored below the reordered ones. */
     long rerank;
     /* At most this many passages of one article in the hits (0: no
-     * limit).  The best ones are kept; the others leave the ranking. */
+     * limit).  The best ones are kept; the others leave the ranking.
+     * CARI_GROUP_MODEL (the default) takes the model's value for the
+     * query's class: 1 for keyword queries, no limit for questions. */
     size_t group;
     /* The ranking model; NULL: the built-in one.  Borrowed for the call. */
     const cari_ranker *ranker;
@@ -465,10 +467,13 @@ typedef struct cari_search_options {
 #define CARI_SEARCH_OPTIONS_VERSION 2
 /* Defaults; where each value came from is documented in the model file
  * (src/ranking.model) and docs/RANKING.md. */
+/* cari_search_options.group: the model's value for the query's class. */
+#define CARI_GROUP_MODEL ((size_t)-1)
+
 #define CARI_SEARCH_OPTIONS_INIT                                          \
     {CARI_SEARCH_OPTIONS_VERSION, 10, 0,                                 \
      CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED, 30, -1, -1, -1, -1, -1,  \
-     -1, 0, NULL, NULL, 0, NULL, NULL}
+     -1, CARI_GROUP_MODEL, NULL, NULL, 0, NULL, NULL}
 
 typedef struct cari_hits cari_hits;
 

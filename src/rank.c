@@ -37,9 +37,10 @@
  * The model text format (docs/RANKING.md):
  *   "cari-ranker 1" first; "# ..." comments; "[keyword]" / "[question]"
  *   start a class's section (lines before any section set both);
- *   "key value" lines: depth, correct, first.k1, first.b, first.title_weight,
- *   first.title_k1, first.title_b, question_words, body.k1, body.b,
- *   title.k1, title.b, article.k1, article.b, weight.<feature>.
+ *   "key value" lines: depth, group, correct, first.k1, first.b,
+ *   first.title_weight, first.title_k1, first.title_b, question_words,
+ *   body.k1, body.b, title.k1, title.b, article.k1, article.b,
+ *   weight.<feature>.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "rank.h"
@@ -185,6 +186,12 @@ static int set_param(cari_rank_params *p, const char *key, double v)
         if (!(v >= 0 && v <= 100000) || v != floor(v))
             return -2;
         p->depth = (long)v;
+        return 0;
+    }
+    if (strcmp(key, "group") == 0) {
+        if (!(v >= 0 && v <= 1000000) || v != floor(v))
+            return -2;
+        p->group = (long)v;
         return 0;
     }
     if (strcmp(key, "correct") == 0) {

@@ -51,6 +51,8 @@ typedef struct cari_rank_params {
     double k1, b, title_weight, title_k1, title_b;
     double question_words;   /* weight of question words ("siapa"...) */
     long depth;              /* passages reranked; 0: none */
+    long group;              /* at most this many passages of an article
+                                in the hits by default; 0: no limit */
     int correct;             /* 1: words the index does not hold are
                                 searched as their nearest vocabulary word
                                 (cari_suggest with max_df 0) */

@@ -1746,6 +1746,8 @@ static int search_once(cari_index *ix, const char *text, size_t len,
     c.o.title_k1 = pick(c.o.title_k1, rp->title_k1);
     c.o.title_b = pick(c.o.title_b, rp->title_b);
     depth = c.o.rerank < 0 ? rp->depth : c.o.rerank;
+    if (c.o.group == CARI_GROUP_MODEL)
+        c.o.group = (size_t)rp->group;
     explain = (c.o.flags & CARI_SEARCH_EXPLAIN) != 0;
     if (ix->xapian) {
         rc = cari_xapian_search(ix->xapian, q, &c.o, &h, ix->errmsg,

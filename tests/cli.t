@@ -37,7 +37,7 @@ is "$top" "artikel/nelayan-natuna.txt" "directory input: id is the path relative
 top=$("$CS" -i "$IX" -f tsv -n 1 pemain sepak bola Brasil | cut -f3)
 is "$top" "artikel/olahraga/bintang-samudra-rekrut-bek-brasil.txt" "subdirectories are read"
 
-n=$("$CS" -i "$IX" -f tsv -n 3 banjir | wc -l); is "$n" 3 "-n limits the hits"
+n=$("$CS" -i "$IX" -f tsv -n 3 --group 0 banjir | wc -l); is "$n" 3 "-n limits the hits"
 
 # ---- a question's words the index does not hold are corrected ----
 out=$("$CS" -i "$IX" -n 3 "Apa penyebab banjr di Jakarta?"); rc=$?
@@ -84,7 +84,7 @@ assert first["meta"].get("source") and first["meta"].get("date"), first["meta"]
 PY
 ok $? "json: every line parses, has the schema, highlights are matched words"
 
-out=$("$CS" -i "$IX" --color=never banjir Jakarta)
+out=$("$CS" -i "$IX" --color=never --group 0 banjir Jakarta)
 like "$out" '^1-10 of [0-9]+ passages for "banjir Jakarta"' "text: header with the total"
 like "$out" '\[[Bb]anjir\]' "text without colour marks matches with brackets"
 out=$("$CS" -i "$IX" --color=always banjir)

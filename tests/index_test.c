@@ -82,6 +82,7 @@ static cari_hits *search(cari_index *ix, const char *q, unsigned flags,
     cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
     cari_hits *h = (cari_hits *)1;
     int rc;
+    o.group = 0;  /* every passage: these tests count and page them */
     o.flags = flags;
     o.limit = limit;
     o.offset = offset;

@@ -158,7 +158,7 @@ check hits "all words, 20 hits" -n 20 --all banjir rumah
 check hits "phrase and exclusion" -- '"kereta cepat"' -bandung
 check hits "boolean, groups, NEAR, prefix, field, exact" \
     '(banjir OR gempa) AND NOT title:semarang' 'rumah NEAR/5 rusak' 'pemil*' '=menulis'
-check hits "paging: --offset" --offset 3 -n 4 banjir
+check hits "paging: --offset" --offset 3 -n 4 --group 0 banjir
 check hits "filters: --where, --since, --until" \
     --where source=kabar-nusantara --since 2019-01-01 --until 2023-12-31 banjir rupiah kuota
 check hits "a passage with non-ASCII text (byte offsets)" "Jakarta–Bandung"

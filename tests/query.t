@@ -11,8 +11,9 @@ CS=$BIN/cari-search
 # ids QUERY-ARGS...: the distinct article ids of the hits (tsv, up to 100),
 # sorted, space-separated
 ids() { "$CS" -i "$IX" -f tsv -n 100 "$@" | cut -f3 | sort -u | tr '\n' ' ' | sed 's/ $//'; }
-# hits QUERY-ARGS...: id#passage of every hit, in rank order
-hits() { "$CS" -i "$IX" -f tsv -n 100 "$@" | awk -F'\t' '{printf "%s%s#%s", (NR > 1 ? " " : ""), $3, $4}'; }
+# hits QUERY-ARGS...: id#passage of every hit, in rank order (every
+# passage: keyword queries show one an article unless --group 0)
+hits() { "$CS" -i "$IX" -f tsv -n 100 --group 0 "$@" | awk -F'\t' '{printf "%s%s#%s", (NR > 1 ? " " : ""), $3, $4}'; }
 # err QUERY-ARGS...: standard error of a run; its exit status in $RC
 err() { "$CS" -i "$IX" "$@" 2>&1 >/dev/null; }
 # has TEXT LITERAL DESCRIPTION: LITERAL (which may span lines) is in TEXT
@@ -28,7 +29,7 @@ LABUAN=artikel/wisata-labuan-bajo.txt
 is "$(ids banjir gempa)" "$SEMARANG berita-001 berita-006" "free words: OR (either word)"
 top=$(hits -n 3 banjir rumah | cut -d' ' -f1)
 is "$top" "berita-001#0" "more matched words rank higher"
-n_or=$("$CS" -i "$IX" -f tsv -n 100 banjir gempa | wc -l)
+n_or=$("$CS" -i "$IX" -f tsv -n 100 --group 0 banjir gempa | wc -l)
 n_all=$("$CS" -i "$IX" -f tsv -n 100 --all banjir gempa | wc -l)
 is "$n_all" 0 "--all: no passage has both banjir and gempa"
 ok $([ "$n_or" -gt 5 ]; echo $?) "without --all they match $n_or passages"
@@ -131,7 +132,7 @@ is "$out" 'no passages match "zzqxwvzz"' "  and says so"
 all=$(hits banjir)
 is "$(hits -n 3 banjir)" "$(echo "$all" | cut -d' ' -f1-3)" "-n 3: the first three"
 is "$(hits -n 3 --offset 3 banjir)" "$(echo "$all" | cut -d' ' -f4-6)" "--offset 3: the next three"
-out=$("$CS" -i "$IX" -n 2 --offset 2 banjir)
+out=$("$CS" -i "$IX" -n 2 --offset 2 --group 0 banjir)
 like "$out" '^3-4 of [0-9]+ passages for "banjir"' "text header: range and total"
 out=$("$CS" -i "$IX" --offset 1000 banjir); RC=$?
 is "$RC" 1 "an offset past the end: exit 1"
@@ -257,9 +258,14 @@ printf 'cari-ranker 1\n[keyword]\nweight.nosuch 1\n' > "$TMP/bad.model"
 e=$(err --model "$TMP/bad.model" banjir); RC=$?
 is "$RC" 2 "--model with a bad file: exit 2"
 like "$e" 'bad.model' "... naming the file"
-a=$("$CS" -i "$IX" -f tsv -n 50 banjir | cut -f3 | sort | uniq -c | sort -rn | head -1 | awk '{print $1}')
+a=$("$CS" -i "$IX" -f tsv -n 50 --group 0 banjir | cut -f3 | sort | uniq -c | sort -rn | head -1 | awk '{print $1}')
 b=$("$CS" -i "$IX" -f tsv -n 50 --group 1 banjir | cut -f3 | sort | uniq -c | sort -rn | head -1 | awk '{print $1}')
-ok $([ "$a" -gt 1 ] && [ "$b" = 1 ]; echo $?) "--group 1: one passage per article (most of one article: $a without, $b with)"
+ok $([ "$a" -gt 1 ] && [ "$b" = 1 ]; echo $?) "--group 1: one passage per article (most of one article: $a with --group 0, $b with 1)"
+# the default: the model's group, 1 for a keyword query, none for a question
+d=$("$CS" -i "$IX" -f tsv -n 50 banjir | cut -f3 | sort | uniq -c | sort -rn | head -1 | awk '{print $1}')
+is "$d" 1 "a keyword query shows each article once by default"
+d=$("$CS" -i "$IX" -f tsv -n 50 --plain 'di mana banjir terjadi?' | cut -f3 | sort | uniq -c | sort -rn | head -1 | awk '{print $1}')
+ok $([ "$d" -gt 1 ]; echo $?) "a question shows every passage that ranks (most of one article: $d)"
 is "$(hits --title-weight 0 title:rupiah)" "" "--title-weight 0 ignores titles"
 e=$(err --b 2 banjir); RC=$?
 is "$RC" 2 "--b 2: exit 2"

@@ -278,6 +278,7 @@ static void test_group(void **state)
             size_t i, j = 0, k, limit = 7;
             o.flags = 0;
             o.limit = 1000;
+            o.group = 0;
             all = run(f->index, queries[q], &o);
             o.limit = limit;
             o.group = group;
@@ -369,6 +370,7 @@ static void test_rerank_off_and_custom_model(void **state)
                  "weight.position 1\n");
     o.flags = 0;
     o.limit = 20;
+    o.group = 0;  /* the built-in model's keyword group, below, is 1 */
     o.ranker = r;
     h = run(f->index, "banjir", &o);
     for (i = 1; i < cari_hits_count(h); i++) {

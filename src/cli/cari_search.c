@@ -52,7 +52,9 @@ static const char usage_text[] =
     "                         prints qno<TAB>rank<TAB>id#passage<TAB>score\n"
     "                         (with --format json: hits as JSON with \"qno\")\n"
     "      --latency OUT      with --batch: write qno<TAB>microseconds to OUT\n"
-    "      --group N          at most N passages of one article\n"
+    "      --group N          at most N passages of one article (default:\n"
+    "                         1 for keyword queries, no limit for questions;\n"
+    "                         0: no limit)\n"
     "      --explain          show how each score was made: every feature's\n"
     "                         value, weight and contribution\n"
     "      --snippets         with --batch: make the snippets too (timed)\n"
@@ -771,9 +773,10 @@ int main(int argc, char **argv)
             snprintf(partial, sizeof partial, " (%zu of %zu shards left out)",
                      left_out, cari_index_shard_count(ix));
         if (n)
-            printf("%zu-%zu of %llu passages for \"%s\"%s\n\n",
+            printf("%zu-%zu of %llu passage%s for \"%s\"%s\n\n",
                    so.offset + 1, so.offset + n,
-                   (unsigned long long)cari_hits_total(hits), query, partial);
+                   (unsigned long long)cari_hits_total(hits),
+                   cari_hits_total(hits) == 1 ? "" : "s", query, partial);
         else
             printf("no passages match \"%s\"%s\n", query, partial);
     }
