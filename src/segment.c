@@ -707,6 +707,11 @@ static int copy_articles(cari_segment_writer *w, cari_segment *src,
             rc = spill_out(store_spill, path, 3, &w->store.data, err);
             if (rc)
                 return rc;
+            /* the source's text is read front to back: what was read is
+             * not memory to keep (a --merge of a 230 MB segment held
+             * all of its stored text's pages until the source was done:
+             * 197 MB at 10x, --memory 64) */
+            cari_segment_release_pages(src);
         }
     }
     if (rc == CARI_ENOMEM)
