@@ -9,9 +9,9 @@
  * A block is closed once it holds CARI_STORE_BLOCK bytes (so the record that
  * crosses the size stays whole in it) and deflated on its own, as a zlib
  * stream (header and adler32 trailer: damage is detected on inflate),
- * written by libdeflate and read by zlib.  A segment, which verifies
- * the CRC-32 of its sections when it opens, reads blocks as raw deflate
- * and only as far as the article it wants (load_block in docstore.c).
+ * written and read by libdeflate (zlib reads it too).  A segment, which
+ * verifies the CRC-32 of its sections when it opens, reads blocks as raw
+ * deflate, whole, one block cached (load_block in docstore.c).
  *
  * Word codes: before deflate, the words of the segment's word list (up
  * to CARI_STORE_WORDS runs of 3 to 32 ASCII letters, WORDS section) are
@@ -163,13 +163,12 @@ typedef struct cari_store_reader {
     cari_buf decoded;            /* the fetched record, decoded */
     uint32_t nblocks, narticles;
     /* set by a caller that has verified the data's checksum itself: blocks
-     * are then inflated only as far as needed, without zlib's adler32 */
+     * are then inflated without zlib's adler32 */
     int checked;
-    /* one-block cache: the first cache.len bytes of cached_block */
+    /* one-block cache: cached_block, inflated whole */
     int64_t cached_block;
     cari_buf cache;
-    z_stream zs;
-    int zs_ready;
+    struct libdeflate_decompressor *ld;  /* made at the first block */
 } cari_store_reader;
 
 typedef struct cari_stored {
