@@ -465,11 +465,10 @@ typedef struct cari_search_options {
                                       cari_search) */
 
 #define CARI_SEARCH_OPTIONS_VERSION 2
-/* Defaults; where each value came from is documented in the model file
- * (src/ranking.model) and docs/RANKING.md. */
 /* cari_search_options.group: the model's value for the query's class. */
 #define CARI_GROUP_MODEL ((size_t)-1)
-
+/* Defaults; where each value came from is documented in the model file
+ * (src/ranking.model) and docs/RANKING.md. */
 #define CARI_SEARCH_OPTIONS_INIT                                          \
     {CARI_SEARCH_OPTIONS_VERSION, 10, 0,                                 \
      CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED, 30, -1, -1, -1, -1, -1,  \
