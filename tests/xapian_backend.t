@@ -195,6 +195,10 @@ is "$rc" 2 "a damaged Xapian index exits 2"
 like "$err" "damaged" "and says it is damaged"
 mkdir "$TMP/empty" && touch "$TMP/empty/iamglass"
 "$CS" -i "$TMP/empty" banjir >/dev/null 2>&1; is $? 2 "a broken database directory exits 2"
+err=$("$CS" -i "$XI" --group 2 banjir 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "--group N on the Xapian backend exits 2"
+like "$err" "not supported on the Xapian backend" "and says why"
+"$CS" -i "$XI" --group 0 banjir >/dev/null; is $? 0 "--group 0 (every passage, what it shows anyway) is accepted"
 
 # ---- agreement with the native backend on corpus/ ----
 # (native runs take --group 0: the Xapian backend does not group, and a
