@@ -929,7 +929,8 @@ typedef struct topk {
     size_t npending;
 } topk;
 
-static void heap_insert(topk *h, const scored *s)
+/* Returns 0 when s cannot enter (the heap is full of better ones). */
+static int heap_insert(topk *h, const scored *s)
 {
     size_t i;
     if (h->n < h->k) {
@@ -939,10 +940,10 @@ static void heap_insert(topk *h, const scored *s)
             i = (i - 1) / 2;
         }
         h->heap[i] = *s;
-        return;
+        return 1;
     }
     if (!better(s, &h->heap[0]))
-        return;
+        return 0;
     i = 0;
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, m = i;
@@ -957,6 +958,7 @@ static void heap_insert(topk *h, const scored *s)
         i = m;
     }
     h->heap[i] = *s;
+    return 1;
 }
 
 static int cmp_scored(const void *x, const void *y);
@@ -973,7 +975,7 @@ static void heap_settle(topk *h)
         if (h->n == h->k && !better(s, &h->heap[0]))
             break;
         if (cari_filter_pass(h->filter, s->seg, s->passage))
-            heap_insert(h, s);
+            (void)heap_insert(h, s);
     }
     h->npending = 0;
 }
@@ -983,23 +985,23 @@ static void heap_settle(topk *h)
  * metadata is the expensive part (an inflated block, docs/FILTERS.md), so
  * candidates wait in `pending` and are checked best first when it fills
  * up (and at the end): a candidate that better ones push out of the top k
- * meanwhile is never read.
+ * meanwhile is never read.  Returns 0 when s cannot enter the top k (it
+ * is full of better ones), 1 when it entered or waits.
  */
-static void heap_push(topk *h, const scored *s)
+static int heap_push(topk *h, const scored *s)
 {
-    if (!h->filter) {
-        heap_insert(h, s);
-        return;
-    }
+    if (!h->filter)
+        return heap_insert(h, s);
     if (h->k == 0) {
         (void)cari_filter_pass(h->filter, s->seg, s->passage);
-        return;
+        return 1;  /* counted */
     }
     if (h->n == h->k && !better(s, &h->heap[0]))
-        return;
+        return 0;
     if (h->npending == PENDING)
         heap_settle(h);
     h->pending[h->npending++] = *s;
+    return 1;
 }
 
 /* The score a passage must beat to enter the heap. */
@@ -1034,7 +1036,7 @@ static uint64_t run_generic(matcher *m, const cari_live_segment *ls,
             sc.passage = d;
             sc.key = 0;
             matched++;
-            heap_push(heap, &sc);
+            (void)heap_push(heap, &sc);
         }
         d = m_seek(m, d + 1);
     }
@@ -1136,11 +1138,9 @@ static uint64_t run_maxscore(matcher **canon, matcher **cur, size_t n,
                         sc.score += cursor_score(canon[i]);
                 sc.seg = si;
                 sc.key = 0;
-                for (sc.passage = d; sc.passage < next; sc.passage++) {
-                    if (heap->n == heap->k && !better(&sc, &heap->heap[0]))
+                for (sc.passage = d; sc.passage < next; sc.passage++)
+                    if (!heap_push(heap, &sc))
                         break;  /* nor will the rest of the run */
-                    heap_push(heap, &sc);
-                }
             }
         }
         for (i = first_essential; i < n; i++)
