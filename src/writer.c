@@ -568,15 +568,19 @@ void cari_writer_close(cari_writer *w)
 }
 
 /* The writer reads its segments' ids, not their text (a merge loads a
- * source's word list while it copies it), and never ranks: their word
- * lists and tie-break keys go. */
-static void drop_words(cari_live_segment *segs, size_t n)
+ * source's word list while it copies it), and never ranks: a segment it
+ * holds keeps neither its word list nor its tie-break keys. */
+static void writer_holds(cari_segment *s)
+{
+    cari_segment_drop_words(s);
+    cari_segment_drop_rank_tables(s);
+}
+
+static void writer_holds_all(cari_live_segment *segs, size_t n)
 {
     size_t i;
-    for (i = 0; i < n; i++) {
-        cari_segment_drop_words(segs[i].seg);
-        cari_segment_drop_rank_tables(segs[i].seg);
-    }
+    for (i = 0; i < n; i++)
+        writer_holds(segs[i].seg);
 }
 
 int cari_writer_open(const char *dir, const cari_writer_options *opts,
@@ -661,7 +665,7 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
         rc = cari_missing_file(err, dir);
     if (rc)
         goto fail;
-    drop_words(w->segs, w->m.n);
+    writer_holds_all(w->segs, w->m.n);
     remove_unreferenced(dir, &w->m);
     rc = start_workers(w, err);
     if (rc)
@@ -919,8 +923,7 @@ static int pending_deletions(cari_writer *w, unsigned char **bitmaps,
         rc = cari_segment_open(path, &seg, &err);
         if (rc)
             return writer_error(w, rc, "%s", err.message);
-        cari_segment_drop_words(seg);
-        cari_segment_drop_rank_tables(seg);
+        writer_holds(seg);
         segs[i] = seg;
         for (a = 0; a < p->articles; a++) {
             size_t len;
@@ -1308,7 +1311,7 @@ int cari_writer_commit(cari_writer *w)
         if (rc)
             writer_error(w, rc, "opening the new segments: %s", err.message);
         else
-            drop_words(nextsegs, next.n);
+            writer_holds_all(nextsegs, next.n);
     }
     if (!rc) {
         rc = cari_manifest_write(w->dir, &next, w->opts.sync, &err);
