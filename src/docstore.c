@@ -848,20 +848,17 @@ static uint32_t block_of(const cari_store_reader *r, uint32_t a)
 int cari_store_reader_get(cari_store_reader *r, uint32_t a, cari_stored *out)
 {
     const unsigned char *q, *end;
-    uint32_t b, k, i, raw;
-    uint64_t n, pos = 0, start = 0;
+    uint32_t b, k, i;
+    uint64_t n, raw, pos = 0, start = 0;
     int rc, f;
     if (a >= r->narticles)
         return CARI_EINVAL;
     b = block_of(r, a);
-    raw = cari_get_u32(r->index + 8 + 8 * ((size_t)r->nblocks + 1) +
-                       4 * (size_t)b);
     k = a - cari_get_u32(r->first + 4 * (size_t)b);
     rc = load_block(r, b);
     if (rc)
         return rc;
-    if (raw != r->cache.len)
-        return CARI_ECORRUPT;
+    raw = r->cache.len;  /* the whole block */
     /* the records before a's in its block are passed over by their
      * fields' lengths */
     for (i = 0; i <= k; i++) {

@@ -49,7 +49,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <zlib.h>
 
 #include "util.h"
 
