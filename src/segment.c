@@ -600,7 +600,8 @@ typedef struct spill {
  * fault-around pieces (64 KiB), so with many sources that floor, not
  * this, is most of it: a commit's merge of 80 segments (--memory 64, 10x
  * clickid_news) held 56-70 MB of their pages at 16 MiB, 41-54 MB at
- * 1 MiB, in the same time (bench/scale.sh). */
+ * 1 MiB, in the same time (RssFile sampled between releases during
+ * cari-index --memory 64 on bench/scale.sh's 10x corpus). */
 #define RELEASE_BYTES ((uint64_t)1 << 20)
 
 static int spill_out(spill *sp, const char *seg_path, int k, cari_buf *b,
@@ -1607,7 +1608,7 @@ static int decode_ids(cari_segment *s)
  * pages are given back as the checksums pass them, so that opening a
  * segment never holds more of it in memory than this (a merge writes
  * segments of any size; the writer opens them to commit).  64 MiB until
- * 2026-11-30: a one-word query on the 10x index (a 230 MB segment) then
+ * 2026-11-30: a two-word query on the 10x index (a 227 MB segment) then
  * peaked at 77.5 MB, at 8 MiB 45.6 MB, in the same time. */
 #define CRC_WINDOW ((uint64_t)8 << 20)
 
