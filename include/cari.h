@@ -463,6 +463,9 @@ typedef struct cari_search_options {
                                     (cari_hit.explain) */
 #define CARI_SEARCH_AS_WRITTEN 32u /* never correct the query's words (see
                                       cari_search) */
+#define CARI_SEARCH_NO_FEEDBACK 64u /* no pseudo-relevance feedback past
+                                       the model's feedback.keep hits (see
+                                       cari_search) */
 
 #define CARI_SEARCH_OPTIONS_VERSION 2
 /* cari_search_options.group: the model's value for the query's class. */
@@ -528,7 +531,15 @@ typedef struct cari_explain {
  * words the index does not hold; 2 when fewer than 5 passages matched as
  * written), as corrected ("banjr" as "banjir"), and the corrected query's
  * hits are returned; cari_hits_query() then gives the query that was
- * searched.  Native backend only. */
+ * searched.  Native backend only.
+ *
+ * When the model has feedback for the query's class (the built-in model:
+ * questions) and hits past its feedback.keep (50) are asked for, those
+ * hits are the query's ranking fused with that of the query plus words
+ * of its best passages (pseudo-relevance feedback, docs/RANKING.md); they
+ * may hold none of the query's words.  The hits before, the number of
+ * hits and the total are the query's own (no feedback when at most
+ * feedback.keep passages match).  CARI_SEARCH_NO_FEEDBACK leaves it out. */
 CARI_API int cari_search(cari_index *index, const char *query,
                          size_t query_len, const cari_search_options *options,
                          cari_hits **out);

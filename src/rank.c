@@ -40,7 +40,8 @@
  *   "key value" lines: depth, group, correct, first.k1, first.b,
  *   first.title_weight, first.title_k1, first.title_b, question_words,
  *   body.k1, body.b, title.k1, title.b, article.k1, article.b,
- *   weight.<feature>.
+ *   feedback.keep, feedback.docs, feedback.terms, feedback.depth,
+ *   feedback.weight, feedback.fuse, weight.<feature>.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "rank.h"
@@ -180,7 +181,18 @@ static int set_param(cari_rank_params *p, const char *key, double v)
         {"title.k1", offsetof(cari_rank_params, title_feat_k1), 0, 1000},
         {"title.b", offsetof(cari_rank_params, title_feat_b), 0, 1},
         {"article.k1", offsetof(cari_rank_params, article_k1), 0, 1000},
-        {"article.b", offsetof(cari_rank_params, article_b), 0, 1}};
+        {"article.b", offsetof(cari_rank_params, article_b), 0, 1},
+        {"feedback.weight", offsetof(cari_rank_params, fb_weight), 0, 1e6},
+        {"feedback.fuse", offsetof(cari_rank_params, fb_fuse), 0, 1e6}};
+    static const struct {
+        const char *name;
+        size_t off;
+        long hi;
+    } counts[] = {
+        {"feedback.keep", offsetof(cari_rank_params, fb_keep), 100000},
+        {"feedback.docs", offsetof(cari_rank_params, fb_docs), 100},
+        {"feedback.terms", offsetof(cari_rank_params, fb_terms), 100},
+        {"feedback.depth", offsetof(cari_rank_params, fb_depth), 100000}};
     size_t i;
     if (strcmp(key, "depth") == 0) {
         if (!(v >= 0 && v <= 100000) || v != floor(v))
@@ -200,6 +212,13 @@ static int set_param(cari_rank_params *p, const char *key, double v)
         p->correct = (int)v;
         return 0;
     }
+    for (i = 0; i < sizeof counts / sizeof *counts; i++)
+        if (strcmp(key, counts[i].name) == 0) {
+            if (!(v >= 0 && v <= (double)counts[i].hi) || v != floor(v))
+                return -2;
+            *(long *)((char *)p + counts[i].off) = (long)v;
+            return 0;
+        }
     if (strncmp(key, "weight.", 7) == 0) {
         for (i = 0; i < CARI_NFEATURES; i++)
             if (strcmp(key + 7, cari_feature_names[i]) == 0) {

@@ -56,6 +56,13 @@ typedef struct cari_rank_params {
     int correct;             /* 1: words the index does not hold are
                                 searched as their nearest vocabulary word
                                 (cari_suggest with max_df 0) */
+    /* pseudo-relevance feedback (search.c): the hits past the first
+     * fb_keep (0: none) are the original ranking fused with that of the
+     * query plus fb_terms words of its fb_docs best passages, weighted
+     * fb_weight, reranked to fb_depth (0: depth); fb_fuse weighs the
+     * second ranking in the fusion */
+    long fb_keep, fb_docs, fb_terms, fb_depth;
+    double fb_weight, fb_fuse;
     /* the BM25 features' own parameters */
     double body_k1, body_b, title_feat_k1, title_feat_b, article_k1,
         article_b;
@@ -97,6 +104,9 @@ typedef struct cari_candidate {
     double f[CARI_NFEATURES];
     double bm25_body, bm25_title; /* first-stage BM25 parts (unweighted) */
     double score;
+    int feedback;            /* placed by feedback (search.c): f and
+                                first are of the expanded query when the
+                                query alone did not rank it */
 } cari_candidate;
 
 typedef struct cari_rank_query {

@@ -1370,7 +1370,9 @@ static int fill_explain(cari_hits *h, const cari_candidate *cd,
     e[n].weight = 0;
     n++;
     if (fabs(cd->score - sum) > 1e-9 * (1 + fabs(sum))) {
-        e[n].name = reranked ? "past_depth" : "operators";
+        e[n].name = cd->feedback ? "feedback"
+                    : reranked    ? "past_depth"
+                                  : "operators";
         e[n].value = cd->score - sum;
         e[n].weight = 1;
         n++;
@@ -1636,6 +1638,304 @@ static size_t group_by_article(cari_index *ix, cari_candidate *cand, size_t n,
 }
 
 /* ------------------------------------------------------------------ */
+/* Pseudo-relevance feedback                                           */
+/* ------------------------------------------------------------------ */
+
+/* RRF's constant (Cormack, Clarke & Buettcher 2009). */
+#define FB_RRF_K 60.0
+/* Distinct words collected from the feedback passages (more are not). */
+#define FB_MAX_WORDS 2048
+
+typedef struct fb_word {
+    char *term;     /* NULL: empty slot */
+    size_t len;
+    double w;       /* sum over the feedback passages: weight tf / length */
+} fb_word;
+
+static int in_rank_terms(const rank_terms *rt, const char *t, size_t len)
+{
+    size_t i;
+    for (i = 0; i < rt->n; i++)
+        if (rt->items[i].len == len && memcmp(rt->items[i].term, t, len) == 0)
+            return 1;
+    return 0;
+}
+
+static int cmp_fb_word(const void *x, const void *y)
+{
+    const fb_word *a = x, *b = y;
+    if (a->w != b->w)
+        return a->w > b->w ? -1 : 1;
+    if (a->len != b->len)
+        return a->len < b->len ? -1 : 1;
+    return memcmp(a->term, b->term, a->len);
+}
+
+/*
+ * The expansion words of a query from its best passages cand[0..ndocs)
+ * (in model order), RM3-style (Lavrenko & Croft 2001): a word's weight is
+ *   sum_d exp(score_d - score_0) tf(w, d) / |d|  *  idf_body(w)
+ * over words of 3+ bytes that are not the query's, stopwords, question
+ * words or numbers.  The best nwords go to out[0..*nout) (query arena).
+ */
+static int feedback_words(qctx *c, const rank_terms *rt,
+                          const cari_candidate *cand, size_t ndocs,
+                          size_t nwords, cari_tokvec *tv, fb_word *out,
+                          size_t *nout)
+{
+    cari_index *ix = c->ix;
+    size_t nslots = 2 * FB_MAX_WORDS, used = 0, d, i, k;
+    fb_word *tab = cari_arena_alloc(c->qarena, nslots * sizeof *tab);
+    *nout = 0;
+    if (!tab)
+        return CARI_ENOMEM;
+    memset(tab, 0, nslots * sizeof *tab);
+    for (d = 0; d < ndocs; d++) {
+        cari_segment *s = ix->segs[cand[d].seg].seg;
+        uint32_t art = cari_segment_passage_article(s, cand[d].passage);
+        uint32_t start, end;
+        cari_stored st;
+        double wd = exp(cand[d].score - cand[0].score);
+        long npos;
+        int rc = cari_segment_passage_range(s, cand[d].passage, &start, &end);
+        if (!rc)
+            rc = cari_segment_article(s, art, &st);
+        if (rc)
+            return rc;
+        if (start > end || end > st.text_len)
+            return CARI_ECORRUPT;
+        npos = cari_analyzer_run(ix->analyzer, st.text + start, end - start,
+                                 0, tv);
+        if (npos < 0)
+            return (int)npos;
+        if (npos == 0)
+            continue;
+        for (i = 0; i < tv->len; i++) {
+            const cari_term_token *t = &tv->items[i];
+            size_t slot;
+            if (t->stop || t->alternative || t->term_len < 3 ||
+                t->term[0] == '=' || (t->term[0] >= '0' && t->term[0] <= '9') ||
+                in_rank_terms(rt, t->term, t->term_len) ||
+                cari_rank_is_question_term(t->term, t->term_len))
+                continue;
+            slot = (size_t)cari_hash64(t->term, t->term_len) & (nslots - 1);
+            while (tab[slot].term && !(tab[slot].len == t->term_len &&
+                                       memcmp(tab[slot].term, t->term,
+                                              t->term_len) == 0))
+                slot = (slot + 1) & (nslots - 1);
+            if (!tab[slot].term) {
+                if (used == FB_MAX_WORDS)
+                    continue;
+                tab[slot].term = cari_arena_strndup(c->qarena, t->term,
+                                                    t->term_len);
+                if (!tab[slot].term)
+                    return CARI_ENOMEM;
+                tab[slot].len = t->term_len;
+                used++;
+            }
+            tab[slot].w += wd / (double)npos;
+        }
+    }
+    /* times idf over the whole index, as the first stage counts it */
+    for (i = k = 0; i < nslots; i++) {
+        uint64_t df = 0;
+        size_t sg;
+        if (!tab[i].term)
+            continue;
+        for (sg = 0; sg < ix->nsegs; sg++) {
+            cari_term_info info;
+            int found = cari_segment_lookup(ix->segs[sg].seg, tab[i].term,
+                                            tab[i].len, &info);
+            if (found < 0)
+                return CARI_ECORRUPT;
+            if (found)
+                df += info.df[CARI_FIELD_BODY];
+        }
+        if (df == 0)
+            continue;
+        tab[k] = tab[i];
+        tab[k++].w *= log(1.0 + ((double)ix->stat_passages - (double)df + 0.5) /
+                                    ((double)df + 0.5));
+    }
+    qsort(tab, k, sizeof *tab, cmp_fb_word);
+    for (i = 0; i < k && i < nwords; i++)
+        out[i] = tab[i];
+    *nout = i;
+    return CARI_OK;
+}
+
+typedef struct fb_item {
+    cari_candidate cd;
+    double rrf;
+    size_t r1, r2;   /* 0-based ranks in the two lists (SIZE_MAX: absent) */
+} fb_item;
+
+static int cmp_fb_item(const void *x, const void *y)
+{
+    const fb_item *a = x, *b = y;
+    if (a->rrf != b->rrf)
+        return a->rrf > b->rrf ? -1 : 1;
+    if (a->r1 != b->r1)
+        return a->r1 < b->r1 ? -1 : 1;
+    return a->r2 < b->r2 ? -1 : a->r2 > b->r2;
+}
+
+/*
+ * Pseudo-relevance feedback for the hits past the first rp->fb_keep of
+ * cand[0..n) (ranked by the model; n > fb_keep).  The query
+ * q plus rp->fb_terms words of its rp->fb_docs best passages (each
+ * weighted rp->fb_weight) runs through both stages; past the first
+ * fb_keep, the hits are the two rankings fused by reciprocal rank
+ *   1 / (60 + rank) + fb_fuse / (60 + rank in the expanded ranking)
+ * so that passages which share the best passages' vocabulary but not
+ * the query's words ("Cipto" for "Tjipto") can enter the list.  The
+ * first fb_keep hits are never changed, and the list stays n long (no
+ * more hits than the query alone has).  The scores past fb_keep continue
+ * below the last kept hit's.
+ */
+static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
+                    const cari_rank_query *rq, const rank_terms *rt,
+                    topk *heap, cari_candidate *cand, size_t n,
+                    cari_arena *seg_arena, cari_tokvec *tv)
+{
+    cari_index *ix = c->ix;
+    size_t keep = (size_t)rp->fb_keep, nw = 0, n2, i, j, nf;
+    size_t ndocs = (size_t)rp->fb_docs, nslots = 16;
+    fb_word *words = cari_arena_alloc(c->qarena,
+                                      (size_t)rp->fb_terms * sizeof *words);
+    rank_terms rt2 = *rt;
+    cari_rank_query rq2 = *rq;
+    cari_qnode *q2, **should;
+    cari_candidate *cand2;
+    fb_item *items;
+    uint64_t *keys, total2 = 0;
+    size_t *where;
+    double floor_score, top;
+    int rc;
+    if (!words)
+        return CARI_ENOMEM;
+    rc = feedback_words(c, rt, cand, ndocs < n ? ndocs : n,
+                        (size_t)rp->fb_terms, tv, words, &nw);
+    if (rc || nw == 0)
+        return rc;
+    /* q OR the words, and the rank terms with them */
+    q2 = cari_arena_alloc(c->qarena, sizeof *q2);
+    should = cari_arena_alloc(c->qarena, (nw + 1) * sizeof *should);
+    rt2.items = cari_arena_alloc(c->qarena, (rt->n + nw) * sizeof *rt2.items);
+    if (!q2 || !should || !rt2.items)
+        return CARI_ENOMEM;
+    if (rt->n)
+        memcpy(rt2.items, rt->items, rt->n * sizeof *rt2.items);
+    rt2.cap = rt->n + nw;
+    memset(q2, 0, sizeof *q2);
+    q2->op = CARI_Q_BOOL;
+    q2->weight = 1.0;
+    q2->fields = CARI_QF_ALL;
+    should[0] = q;
+    for (i = 0; i < nw; i++) {
+        cari_qnode *leaf = cari_arena_alloc(c->qarena, sizeof *leaf);
+        if (!leaf)
+            return CARI_ENOMEM;
+        memset(leaf, 0, sizeof *leaf);
+        leaf->op = CARI_Q_TERM;
+        leaf->fields = CARI_QF_ALL;
+        leaf->weight = rp->fb_weight;
+        leaf->term = words[i].term;
+        leaf->len = words[i].len;
+        should[i + 1] = leaf;
+        rc = add_rank_term(c, &rt2, words[i].term, words[i].len, NULL, 0,
+                           rp->fb_weight);
+        if (rc)
+            return rc;
+    }
+    q2->should = should;
+    q2->nshould = nw + 1;
+    rq2.terms = rt2.items;
+    rq2.nterms = rt2.n;
+    /* both stages over the expanded query, to the model's depth */
+    {
+        size_t k = heap->k, nheap = heap->n;
+        size_t d2 = (size_t)(rp->fb_depth > 0 ? rp->fb_depth : rp->depth);
+        heap->k = d2 < k ? d2 : k;
+        cari_filter_free(heap->filter);
+        heap->filter = NULL;
+        rc = cari_filter_new(ix, &c->o, &heap->filter, ix->errmsg,
+                             sizeof ix->errmsg);
+        if (!rc)
+            rc = first_stage(c, q2, heap, &total2);
+        n2 = heap->n;
+        cand2 = rc ? NULL : cari_arena_alloc(c->qarena,
+                                             (n2 ? n2 : 1) * sizeof *cand2);
+        if (!rc && !cand2)
+            rc = CARI_ENOMEM;
+        for (i = 0; !rc && i < n2; i++) {
+            memset(&cand2[i], 0, sizeof cand2[i]);
+            cand2[i].seg = heap->heap[i].seg;
+            cand2[i].passage = heap->heap[i].passage;
+            cand2[i].first = heap->heap[i].score;
+            cand2[i].first_rank = (uint32_t)i;
+            cand2[i].score = heap->heap[i].score;
+        }
+        heap->k = k;
+        heap->n = nheap;
+        if (rc)
+            return rc;
+    }
+    rc = cari_rank_features(ix, &rq2, cand2, n2, seg_arena);
+    cari_arena_reset(seg_arena);
+    if (rc)
+        return rc;
+    qsort(cand2, n2, sizeof *cand2, cmp_candidate);
+    /* fuse: every passage of either list once, by its reciprocal ranks */
+    while (nslots < 2 * (n + n2))
+        nslots *= 2;
+    keys = cari_arena_alloc(c->qarena, nslots * sizeof *keys);
+    where = cari_arena_alloc(c->qarena, nslots * sizeof *where);
+    items = cari_arena_alloc(c->qarena, (n + n2) * sizeof *items);
+    if (!keys || !where || !items)
+        return CARI_ENOMEM;
+    memset(keys, 0xff, nslots * sizeof *keys);
+    for (i = nf = 0; i < n + n2; i++) {
+        const cari_candidate *cd = i < n ? &cand[i] : &cand2[i - n];
+        uint64_t key = (uint64_t)cd->seg << 32 | cd->passage;
+        size_t slot = (size_t)(cari_hash64(&key, sizeof key) & (nslots - 1));
+        while (keys[slot] != UINT64_MAX && keys[slot] != key)
+            slot = (slot + 1) & (nslots - 1);
+        if (keys[slot] == UINT64_MAX) {
+            keys[slot] = key;
+            where[slot] = nf;
+            items[nf].cd = *cd;
+            items[nf].rrf = 0;
+            items[nf].r1 = items[nf].r2 = SIZE_MAX;
+            nf++;
+        }
+        j = where[slot];
+        if (i < n) {
+            items[j].r1 = i;
+            items[j].rrf += 1.0 / (FB_RRF_K + (double)(i + 1));
+        } else {
+            items[j].r2 = i - n;
+            items[j].rrf += rp->fb_fuse / (FB_RRF_K + (double)(i - n + 1));
+        }
+    }
+    /* the kept hits stay first, in their order (they are items[0..keep)) */
+    qsort(items + keep, nf - keep, sizeof *items, cmp_fb_item);
+    if (nf > n)
+        nf = n;
+    floor_score = cand[keep - 1].score;
+    top = items[keep].rrf;
+    for (i = keep; i < nf; i++) {
+        cand[i] = items[i].cd;
+        cand[i].feedback = 1;
+        /* below the last kept hit by less than 1: floor - (1 - rrf / top)
+         * (never above floor, as floor - 1 + rrf / top could round) */
+        cand[i].score = floor_score - (1.0 - (top > 0 ? items[i].rrf / top
+                                                      : 0));
+    }
+    return CARI_OK;
+}
+
+/* ------------------------------------------------------------------ */
 /* Entry point                                                         */
 /* ------------------------------------------------------------------ */
 
@@ -1858,6 +2158,21 @@ static int search_once(cari_index *ix, const char *text, size_t len,
         } else {
             for (i = 0; i < ncand; i++)
                 cand[i].score = cand[i].first;
+        }
+        /* hits asked for past the model's feedback.keep, and more
+         * candidates than that: feedback.  The hits before are the same
+         * whether it runs or not, so pages of any size agree */
+        if (depth > 0 && rp->fb_keep > 0 && want > (size_t)rp->fb_keep &&
+            ncand > (size_t)rp->fb_keep && rp->fb_terms > 0 &&
+            rp->fb_docs > 0 &&
+            !(c.o.flags & CARI_SEARCH_NO_FEEDBACK) && flat_or(q)) {
+            rc = feedback(&c, q, rp, &rq, &rt, &heap, cand, ncand,
+                          &seg_arena, &tv);
+            if (rc == CARI_ECORRUPT)
+                fail(ix, rc, "%s: a posting list or the stored text of a "
+                     "passage does not decode", ix->dir);
+            if (rc)
+                goto done;
         }
         if (c.o.group > 0) {
             size_t kept = group_by_article(ix, cand, ncand, c.o.group,

@@ -3,7 +3,8 @@
  * format and its errors, the built-in model, query classes, and through
  * the public API: --explain's parts add up to the score, --group keeps
  * the best passages of each article and nothing else changes, the model
- * can be switched off or replaced, and rankings page consistently.
+ * can be switched off or replaced, rankings page consistently, and
+ * feedback changes only the hits past its keep.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _XOPEN_SOURCE 700
@@ -183,6 +184,12 @@ static int setup(void **state)
         test_add(w, id, title, text);
     }
     test_add(w, "tanya-1", "", "Gempa bumi besar melanda Padang pada tahun 2009.");
+    /* for feedback: a passage with the words of the best ones for "kapan
+     * gempa melanda Padang?" and none of the question's own */
+    test_add(w, "lindu-1", "", "Gempa bumi melanda Padang: lindu dahsyat "
+             "mengguncang kota, ribuan rumah roboh dan jembatan runtuh.");
+    test_add(w, "lindu-2", "", "Lindu dahsyat mengguncang Sumatera Barat; "
+             "ribuan rumah roboh, jembatan runtuh.");
     if (cari_writer_commit(w) != CARI_OK)
         return -1;
     cari_writer_close(w);
@@ -402,6 +409,107 @@ static void test_rerank_off_and_custom_model(void **state)
     cari_ranker_free(r);
 }
 
+/* Feedback (a model with feedback.keep 3): the hits up to keep, their
+ * number and the total are the question's own; past keep, a passage that holds none
+ * of the question's words but the words of its best passages comes in;
+ * pages agree with the whole ranking, scores never increase, --explain
+ * says which hits feedback placed, and CARI_SEARCH_NO_FEEDBACK or a
+ * keyword query leaves feedback out. */
+static int has_id(const cari_hits *h, const char *id, size_t *at)
+{
+    size_t i;
+    for (i = 0; i < cari_hits_count(h); i++) {
+        cari_hit x;
+        cari_hits_get(h, i, &x);
+        if (strcmp(x.id, id) == 0) {
+            if (at)
+                *at = i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void test_feedback(void **state)
+{
+    fixture *f = *state;
+    const char *q = "kapan gempa melanda Padang?";
+    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+    cari_ranker *r;
+    cari_hits *fb, *plain, *h;
+    size_t i, at, off, keep = 3;
+    r = parse_ok("cari-ranker 1\n[question]\ndepth 100\nfeedback.keep 3\n"
+                 "feedback.docs 2\nfeedback.terms 6\nfeedback.depth 50\n"
+                 "feedback.weight 0.8\nfeedback.fuse 2\n");
+    assert_int_equal(r->cls[CARI_QCLASS_QUESTION].fb_keep, 3);
+    assert_int_equal(r->cls[CARI_QCLASS_KEYWORD].fb_keep, 0);
+    o.ranker = r;
+    o.limit = 1000;
+    o.flags = CARI_SEARCH_EXPLAIN;
+    fb = run(f->index, q, &o);
+    o.flags = CARI_SEARCH_EXPLAIN | CARI_SEARCH_NO_FEEDBACK;
+    plain = run(f->index, q, &o);
+    assert_true(cari_hits_count(plain) > keep);
+    assert_int_equal(cari_hits_count(fb), cari_hits_count(plain));
+    assert_int_equal(cari_hits_total(fb), cari_hits_total(plain));
+    for (i = 0; i < keep; i++) {
+        cari_hit x, y;
+        cari_hits_get(fb, i, &x);
+        cari_hits_get(plain, i, &y);
+        assert_string_equal(x.id, y.id);
+        assert_int_equal(x.passage, y.passage);
+        assert_true(x.score == y.score);
+    }
+    /* lindu-2 shares no word with the question: only feedback finds it,
+     * past keep, and says so */
+    assert_false(has_id(plain, "lindu-2", NULL));
+    assert_true(has_id(fb, "lindu-2", &at));
+    assert_true(at >= keep);
+    {
+        cari_hit x;
+        size_t k, named = 0;
+        cari_hits_get(fb, at, &x);
+        for (k = 0; k < x.explain_count; k++)
+            named += strcmp(x.explain[k].name, "feedback") == 0;
+        assert_int_equal(named, 1);
+    }
+    for (i = 1; i < cari_hits_count(fb); i++) {
+        cari_hit x, y;
+        cari_hits_get(fb, i - 1, &x);
+        cari_hits_get(fb, i, &y);
+        assert_true(x.score >= y.score);
+    }
+    /* pages of 2, across keep, put together give the whole ranking */
+    o.flags = 0;
+    for (off = 0; off < cari_hits_count(fb); off += 2) {
+        o.limit = 2;
+        o.offset = off;
+        h = run(f->index, q, &o);
+        for (i = 0; i < cari_hits_count(h); i++) {
+            cari_hit x, y;
+            cari_hits_get(h, i, &x);
+            cari_hits_get(fb, off + i, &y);
+            assert_string_equal(x.id, y.id);
+            assert_int_equal(x.passage, y.passage);
+            assert_true(x.score == y.score);
+        }
+        cari_hits_free(h);
+    }
+    /* a keyword query has no feedback in this model */
+    o.offset = 0;
+    o.limit = 1000;
+    o.group = 0;
+    h = run(f->index, "gempa Padang", &o);
+    assert_false(has_id(h, "lindu-2", NULL));
+    cari_hits_free(h);
+    cari_hits_free(fb);
+    cari_hits_free(plain);
+    cari_ranker_free(r);
+    parse_bad("cari-ranker 1\nfeedback.keep 2.5\n", "out of range");
+    parse_bad("cari-ranker 1\nfeedback.docs 101\n", "out of range");
+    parse_bad("cari-ranker 1\nfeedback.weight -1\n", "out of range");
+}
+
 /* Bad options are refused, not misread. */
 static void test_bad_options(void **state)
 {
@@ -427,6 +535,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rerank_paging, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rerank_off_and_custom_model,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_feedback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
     };
     TEST_FILTER_FROM_ENV();

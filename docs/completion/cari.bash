@@ -34,7 +34,7 @@ _cari_search() {
         COMPREPLY=($(compgen -W "--index --shard --allow-partial --backend
             --limit --offset --all --plain --format --color --snippet-words
             --batch --latency --snippets --where --since --until --fields
-            --group --explain --did-you-mean --as-written --stats --model
+            --group --explain --did-you-mean --as-written --no-feedback --stats --model
             --rerank --k1 --b
             --title-weight --title-k1 --title-b --features --help
             --version" -- "$cur"))

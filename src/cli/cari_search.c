@@ -75,6 +75,10 @@ static const char usage_text[] =
     "                         a word of a question that the index does not\n"
     "                         hold is searched as its best correction\n"
     "                         (\"stalakmit\" as \"stalagmit\"; said on output)\n"
+    "      --no-feedback      past the 50th hit of a question, rank as the\n"
+    "                         query alone does: by default those hits also\n"
+    "                         draw on words of the best passages\n"
+    "                         (pseudo-relevance feedback; docs/RANKING.md)\n"
     "      --stats            what the index holds: articles, passages,\n"
     "                         segments, terms, size, analyzer, format\n"
     "ranking (defaults: the built-in model, tuned per query class):\n"
@@ -409,7 +413,8 @@ static int valid_date(const char *s)
 
 /* Long options without a letter (room for the letters others take). */
 enum { OPT_WHERE = 256, OPT_SINCE, OPT_UNTIL, OPT_FIELDS, OPT_STATS,
-       OPT_DID_YOU_MEAN, OPT_TITLE_K1, OPT_TITLE_B, OPT_AS_WRITTEN };
+       OPT_DID_YOU_MEAN, OPT_TITLE_K1, OPT_TITLE_B, OPT_AS_WRITTEN,
+       OPT_NO_FEEDBACK };
 
 int main(int argc, char **argv)
 {
@@ -446,6 +451,7 @@ int main(int argc, char **argv)
         {"stats", no_argument, NULL, OPT_STATS},
         {"did-you-mean", no_argument, NULL, OPT_DID_YOU_MEAN},
         {"as-written", no_argument, NULL, OPT_AS_WRITTEN},
+        {"no-feedback", no_argument, NULL, OPT_NO_FEEDBACK},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -561,6 +567,7 @@ int main(int argc, char **argv)
         case OPT_STATS: stats = 1; break;
         case OPT_DID_YOU_MEAN: did_you_mean = 1; break;
         case OPT_AS_WRITTEN: so.flags |= CARI_SEARCH_AS_WRITTEN; break;
+        case OPT_NO_FEEDBACK: so.flags |= CARI_SEARCH_NO_FEEDBACK; break;
         case 'h': fputs(usage_text, stdout); free(shards); return 0;
         case 'V':
             printf("cari-search %s (backends: native%s)\n", cari_version(),
