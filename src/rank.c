@@ -41,7 +41,7 @@
  *   first.title_weight, first.title_k1, first.title_b, question_words,
  *   body.k1, body.b, title.k1, title.b, article.k1, article.b,
  *   feedback.keep, feedback.docs, feedback.terms, feedback.depth,
- *   feedback.weight, feedback.fuse, weight.<feature>.
+ *   feedback.weight, feedback.fuse, feedback.max_df, weight.<feature>.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "rank.h"
@@ -183,7 +183,8 @@ static int set_param(cari_rank_params *p, const char *key, double v)
         {"article.k1", offsetof(cari_rank_params, article_k1), 0, 1000},
         {"article.b", offsetof(cari_rank_params, article_b), 0, 1},
         {"feedback.weight", offsetof(cari_rank_params, fb_weight), 0, 1e6},
-        {"feedback.fuse", offsetof(cari_rank_params, fb_fuse), 0, 1e6}};
+        {"feedback.fuse", offsetof(cari_rank_params, fb_fuse), 0, 1e6},
+        {"feedback.max_df", offsetof(cari_rank_params, fb_max_df), 0, 1}};
     static const struct {
         const char *name;
         size_t off;

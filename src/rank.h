@@ -60,9 +60,10 @@ typedef struct cari_rank_params {
      * fb_keep (0: none) are the original ranking fused with that of the
      * query plus fb_terms words of its fb_docs best passages, weighted
      * fb_weight, reranked to fb_depth (0: depth); fb_fuse weighs the
-     * second ranking in the fusion */
+     * second ranking in the fusion; words in more than fb_max_df of the
+     * passages are not taken (0: no limit) */
     long fb_keep, fb_docs, fb_terms, fb_depth;
-    double fb_weight, fb_fuse;
+    double fb_weight, fb_fuse, fb_max_df;
     /* the BM25 features' own parameters */
     double body_k1, body_b, title_feat_k1, title_feat_b, article_k1,
         article_b;

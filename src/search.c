@@ -1676,15 +1676,17 @@ static int cmp_fb_word(const void *x, const void *y)
  * (in model order), RM3-style (Lavrenko & Croft 2001): a word's weight is
  *   sum_d exp(score_d - score_0) tf(w, d) / |d|  *  idf_body(w)
  * over words of 3+ bytes that are not the query's, stopwords, question
- * words or numbers.  The best nwords go to out[0..*nout) (query arena).
+ * words or numbers, nor in more than max_df_share of the passages (when
+ * > 0).  The best nwords go to out[0..*nout) (query arena), best first.
  */
 static int feedback_words(qctx *c, const rank_terms *rt,
                           const cari_candidate *cand, size_t ndocs,
-                          size_t nwords, cari_tokvec *tv, fb_word *out,
-                          size_t *nout)
+                          size_t nwords, double max_df_share, cari_tokvec *tv,
+                          fb_word *out, size_t *nout)
 {
     cari_index *ix = c->ix;
-    size_t nslots = 2 * FB_MAX_WORDS, used = 0, d, i, k;
+    size_t nslots = 2 * FB_MAX_WORDS, used = 0, d, i, k, m;
+    double idf_max, max_df;
     fb_word *tab = cari_arena_alloc(c->qarena, nslots * sizeof *tab);
     *nout = 0;
     if (!tab)
@@ -1736,31 +1738,47 @@ static int feedback_words(qctx *c, const rank_terms *rt,
             tab[slot].w += wd / (double)npos;
         }
     }
-    /* times idf over the whole index, as the first stage counts it */
-    for (i = k = 0; i < nslots; i++) {
+    /* times idf over the whole index, as the first stage counts it; the
+     * words taken by falling w, and none looked up once even the largest
+     * idf (df 1) cannot lift w above the nwords-th best: the same words,
+     * without a dictionary lookup for most */
+    for (i = k = 0; i < nslots; i++)
+        if (tab[i].term)
+            tab[k++] = tab[i];
+    qsort(tab, k, sizeof *tab, cmp_fb_word);
+    idf_max = log(1.0 + ((double)ix->stat_passages - 0.5) / 1.5);
+    max_df = max_df_share > 0 ? max_df_share * (double)ix->stat_passages
+                              : HUGE_VAL;
+    for (i = 0, m = 0; i < k && nwords > 0; i++) {
         uint64_t df = 0;
-        size_t sg;
-        if (!tab[i].term)
-            continue;
+        size_t sg, at;
+        fb_word x = tab[i];
+        if (m == nwords && x.w * idf_max < out[m - 1].w)
+            break;
         for (sg = 0; sg < ix->nsegs; sg++) {
             cari_term_info info;
-            int found = cari_segment_lookup(ix->segs[sg].seg, tab[i].term,
-                                            tab[i].len, &info);
+            int found = cari_segment_lookup(ix->segs[sg].seg, x.term, x.len,
+                                            &info);
             if (found < 0)
                 return CARI_ECORRUPT;
             if (found)
                 df += info.df[CARI_FIELD_BODY];
         }
-        if (df == 0)
+        if (df == 0 || (double)df > max_df)
             continue;
-        tab[k] = tab[i];
-        tab[k++].w *= log(1.0 + ((double)ix->stat_passages - (double)df + 0.5) /
-                                    ((double)df + 0.5));
+        x.w *= log(1.0 + ((double)ix->stat_passages - (double)df + 0.5) /
+                             ((double)df + 0.5));
+        /* into out[0..m), best first */
+        for (at = m; at > 0 && cmp_fb_word(&x, &out[at - 1]) < 0; at--)
+            ;
+        if (at == nwords)
+            continue;
+        if (m < nwords)
+            m++;
+        memmove(&out[at + 1], &out[at], (m - 1 - at) * sizeof *out);
+        out[at] = x;
     }
-    qsort(tab, k, sizeof *tab, cmp_fb_word);
-    for (i = 0; i < k && i < nwords; i++)
-        out[i] = tab[i];
-    *nout = i;
+    *nout = m;
     return CARI_OK;
 }
 
@@ -1815,7 +1833,7 @@ static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
     if (!words)
         return CARI_ENOMEM;
     rc = feedback_words(c, rt, cand, ndocs < n ? ndocs : n,
-                        (size_t)rp->fb_terms, tv, words, &nw);
+                        (size_t)rp->fb_terms, rp->fb_max_df, tv, words, &nw);
     if (rc || nw == 0)
         return rc;
     /* q OR the words, and the rank terms with them */

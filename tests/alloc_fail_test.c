@@ -25,7 +25,8 @@
  * (several articles, titles, metadata, several passages each), commit;
  * a second writer adds, replaces and deletes, commits; then open the
  * index, search (free words, a phrase, a prefix, NEAR, a title field,
- * metadata filters, snippets and highlights, explain), suggest, and check
+ * metadata filters, snippets and highlights, explain, a question with
+ * feedback), suggest, and check
  * it; a third writer merges the index into one segment
  * (cari_writer_merge), commits, and the index is searched and checked
  * again.  Once with one writer thread and once with two (workers and the
@@ -365,15 +366,21 @@ typedef struct query_def {
     const char *q;
     unsigned flags;          /* added to the defaults */
     const char *where, *since;
+    int feedback;            /* 20 hits ranked by fb_model */
 } query_def;
 
+/* A model whose questions get feedback past their first hit (parsed in
+ * main, before any allocation is made to fail). */
+static cari_ranker *fb_model;
+
 static const query_def queries[] = {
-    {"banjir Jakarta", 0, NULL, NULL},
-    {"\"curah hujan\" -rob", 0, NULL, NULL},
-    {"warga OR beras", 0, "source=warta", "2020-06-01"},
-    {"pemil* OR title:harga", CARI_SEARCH_EXPLAIN, NULL, NULL},
-    {"rumah NEAR/3 rusak", CARI_SEARCH_ALL, NULL, NULL},
-    {"tags:gempa sumbawa", 0, "tags=bencana", NULL},
+    {"banjir Jakarta", 0, NULL, NULL, 0},
+    {"\"curah hujan\" -rob", 0, NULL, NULL, 0},
+    {"warga OR beras", 0, "source=warta", "2020-06-01", 0},
+    {"pemil* OR title:harga", CARI_SEARCH_EXPLAIN, NULL, NULL, 0},
+    {"rumah NEAR/3 rusak", CARI_SEARCH_ALL, NULL, NULL, 0},
+    {"tags:gempa sumbawa", 0, "tags=bencana", NULL, 0},
+    {"kapan banjir melanda Jakarta?", CARI_SEARCH_EXPLAIN, NULL, NULL, 1},
 };
 
 /* One query into the transcript; 1 when it failed (cleanly). */
@@ -382,7 +389,7 @@ static int search_one(run *r, cari_index *ix, const query_def *d)
     cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
     const char *where[1];
     cari_hits *h = (cari_hits *)1;
-    size_t i;
+    size_t i, fed = 0;
     o.flags |= d->flags;
     if (d->where) {
         where[0] = d->where;
@@ -390,6 +397,10 @@ static int search_one(run *r, cari_index *ix, const query_def *d)
         o.nwhere = 1;
     }
     o.since = d->since;
+    if (d->feedback) {
+        o.ranker = fb_model;
+        o.limit = 20;
+    }
     if (outcome(r, cari_search(ix, d->q, strlen(d->q), &o, &h), "cari_search",
                 cari_index_errmsg(ix))) {
         assert_null(h);
@@ -401,6 +412,8 @@ static int search_one(run *r, cari_index *ix, const query_def *d)
         cari_hit hit;
         size_t j;
         assert_int_equal(cari_hits_get(h, i, &hit), CARI_OK);
+        for (j = 0; j < hit.explain_count; j++)
+            fed += strcmp(hit.explain[j].name, "feedback") == 0;
         say(r, " %.*s#%u %.6f [%zu,%zu) %.*s | %.*s | %.*s |", (int)hit.id_len,
             hit.id, hit.passage, hit.score, hit.start, hit.end,
             (int)hit.title_len, hit.title, (int)hit.snippet_len, hit.snippet,
@@ -412,6 +425,10 @@ static int search_one(run *r, cari_index *ix, const query_def *d)
         say(r, "\n");
     }
     cari_hits_free(h);
+    /* the feedback query reaches feedback (and so its failures) */
+    if (d->feedback && !fed)
+        fail_msg("k=%lu: no hit placed by feedback for '%s'",
+                 (unsigned long)atomic_load(&fail_at), d->q);
     return 0;
 }
 
@@ -737,7 +754,20 @@ int main(void)
         cmocka_unit_test(test_one_thread),
         cmocka_unit_test(test_two_threads),
     };
+    static const char model[] = "cari-ranker 1\n[question]\ndepth 50\n"
+                                "feedback.keep 1\nfeedback.docs 2\n"
+                                "feedback.terms 4\nfeedback.weight 0.8\n"
+                                "feedback.fuse 2\n";
+    cari_error err;
+    int rc;
+    if (cari_ranker_parse(model, sizeof model - 1, &fb_model, &err) !=
+        CARI_OK) {
+        fprintf(stderr, "the feedback model: %s\n", err.message);
+        return 1;
+    }
     json_set_alloc_funcs(json_malloc_failing, free);
     TEST_FILTER_FROM_ENV();
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    cari_ranker_free(fb_model);
+    return rc;
 }
