@@ -21,6 +21,7 @@
 
 #include "analyzer_internal.h"
 #include "index_internal.h"
+#include "rank.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -201,7 +202,11 @@ static int add_span(ctx *c, size_t a, size_t b)
         qword *w;
         uint64_t df;
         int rc;
-        if (t->alternative || t->stop)
+        /* question words ("kapan", "siapa") say what kind of answer is
+         * wanted; a small index may lack them, and "kapan" is no typo
+         * of "kapal" */
+        if (t->alternative || t->stop ||
+            cari_rank_is_question_term(t->term, t->term_len))
             continue;
         for (m = i + 1; m < c->tv.len && c->tv.items[m].alternative; m++)
             if (c->tv.items[m].term[0] == '=')
