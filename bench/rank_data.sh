@@ -56,8 +56,11 @@ done
 for set in $sets; do for split in train valid; do
     f=$out/$set.$split.tsv
     base=${f%.tsv}
+    # --no-feedback: the second stage is trained on the question's own
+    # candidates (feedback's hits past the 50th carry features of the
+    # expanded question)
     cut -f2 "$f" | "$BIN/cari-search" -i "$IX" --batch - --plain --features \
-        -n "$depth" --rerank "$depth" --model "$model" > "$base.feat" &
+        --no-feedback -n "$depth" --rerank "$depth" --model "$model" > "$base.feat" &
     # two at a time
     while [ "$(jobs -r | wc -l)" -ge 2 ]; do sleep 0.2; done
 done; done
