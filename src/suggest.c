@@ -22,6 +22,7 @@
 #include "analyzer_internal.h"
 #include "index_internal.h"
 #include "rank.h"
+#include "stem.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -222,6 +223,12 @@ static int add_span(ctx *c, size_t a, size_t b)
             if (rc)
                 return rc;
             if (df > c->max_df)
+                continue;
+            /* a word whose stem is a root of the dictionary (melanda ->
+             * landa) is a word of the language, not a typo, even where
+             * the index lacks it: a small index would "correct" it into
+             * whatever it holds nearby (belanja) */
+            if (cari_stemmer_is_root(NULL, t->term, t->term_len))
                 continue;
             if (s->n == s->cap) {
                 size_t cap = s->cap ? 2 * s->cap : 8;

@@ -251,6 +251,9 @@ static void test_search_corrects_questions(void **state)
     q = searched(f, "kapan kapal tenggelm", 0, &n);
     assert_non_null(q);
     assert_string_equal(q, "kapan kapal tenggelam");
+    /* nor a word of the language the index lacks ("kapak", a root of the
+     * dictionary, is not a typo of "kapal") */
+    assert_null(searched(f, "apa itu kapak", 0, &n));
 }
 
 static void test_bad_arguments(void **state)
