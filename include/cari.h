@@ -234,9 +234,14 @@ CARI_API int cari_writer_commit(cari_writer *writer);
  * when more than CARI_AUTO_MERGE_SEGMENTS segments would be live, the
  * smallest ones.  Merging copies the live articles' stored text and
  * postings into one new segment, streamed (its memory grows with the
- * passages, not with the text; docs/DESIGN.md).
+ * passages, not with the text; docs/DESIGN.md).  A commit's automatic
+ * merge takes at most CARI_MERGE_MAX_SOURCES segments into one (more
+ * when that would leave more than CARI_AUTO_MERGE_SEGMENTS): a session
+ * that flushed many segments gets several merged segments, and its
+ * commit's memory stays near that of a smaller session.
  */
 #define CARI_MERGE_FACTOR 4
+#define CARI_MERGE_MAX_SOURCES 16
 #define CARI_MERGE_FLOOR_MB 1
 #define CARI_AUTO_MERGE_DELETED 20
 #define CARI_AUTO_MERGE_SEGMENTS 12

@@ -1108,14 +1108,44 @@ static int choose_merge(survivor *sv, size_t n, size_t nold, size_t target,
 }
 
 /*
- * Merge the marked survivors into one new segment: every live article of
+ * Split the survivors an automatic merge marked into groups, each merged
+ * into a segment of its own: at most CARI_MERGE_MAX_SOURCES a group (or
+ * more, so that the commit leaves at most CARI_AUTO_MERGE_SEGMENTS
+ * segments), balanced, in segment order.  A merge's memory grows with
+ * its sources (their tables and mapped pages, the output's tables), so
+ * a session that flushed many segments no longer merges them all at
+ * once: at 10x clickid_news with --memory 64, 75 sources made the peak
+ * of the run (162 MB); five merges of 15 take 116 MB (docs/DESIGN.md).
+ * sv[i].merge becomes the group's number (1..); returns how many.
+ */
+static int group_merges(survivor *sv, size_t n)
+{
+    size_t marked = 0, kept, groups, room, k = 0, i;
+    for (i = 0; i < n; i++)
+        marked += sv[i].merge != 0;
+    kept = n - marked;
+    if (marked <= CARI_MERGE_MAX_SOURCES)
+        return marked ? 1 : 0;
+    groups = (marked + CARI_MERGE_MAX_SOURCES - 1) / CARI_MERGE_MAX_SOURCES;
+    room = kept < CARI_AUTO_MERGE_SEGMENTS ? CARI_AUTO_MERGE_SEGMENTS - kept
+                                           : 1;
+    if (groups > room)
+        groups = room;
+    for (i = 0; i < n; i++)
+        if (sv[i].merge)
+            sv[i].merge = 1 + (int)(k++ * groups / marked);
+    return (int)groups;
+}
+
+/*
+ * Merge the survivors marked `group` into one new segment: every live article of
  * theirs (stored text, passage tables, postings: cari_segment_merge, no
  * analysis), in segment order.  The merge streams its output: its memory
  * grows with the passages, not with the text (segment.h).  The merged
  * segment has no deletions.
  */
 static int merge_marked(cari_writer *w, survivor *sv, size_t n,
-                        cari_manifest *next)
+                        cari_manifest *next, int group)
 {
     cari_segment **segs = calloc(n ? n : 1, sizeof *segs);
     const unsigned char **del = calloc(n ? n : 1, sizeof *del);
@@ -1137,7 +1167,7 @@ static int merge_marked(cari_writer *w, survivor *sv, size_t n,
      * own, so that indexing and merging do not add up */
     trim_heap();
     for (i = 0; i < n; i++)
-        if (sv[i].merge) {
+        if (sv[i].merge == group) {
             segs[k] = sv[i].seg;
             del[k++] = sv[i].deleted;
         }
@@ -1294,8 +1324,13 @@ int cari_writer_commit(cari_writer *w)
             rc = writer_error(w, CARI_ENOMEM, "out of memory");
     }
     if (!rc && merging) {
-        rc = merge_marked(w, sv, nsv, &next);
-        trim_heap();  /* the merge's buffers, before the segments open */
+        /* a merge asked for makes one segment of what it chose */
+        int groups = w->merge_target ? 1 : group_merges(sv, nsv), g;
+        for (g = 1; g <= groups && !rc; g++) {
+            rc = merge_marked(w, sv, nsv, &next, g);
+            trim_heap();  /* the merge's buffers, before the next merge
+                             and before the segments open */
+        }
     }
     if (!rc && w->opts.sync) {
         rc = cari_fsync_dir(w->dir, &err);
