@@ -98,6 +98,11 @@ int cari_index_damaged(cari_index *ix, size_t i, const char *what);
 int cari_check_analyzer(const char *dir, const cari_manifest *m,
                         const cari_analyzer *an, cari_error *err);
 
+/* Write every article the writer has taken so far into segment files
+ * now, as a full --memory would (tests: many segments from a small
+ * input).  CARI_OK or the writer's error. */
+int cari_writer_flush(cari_writer *w);
+
 static inline int cari_is_deleted(const cari_live_segment *s, uint32_t a)
 {
     return s->deleted && (s->deleted[a >> 3] >> (a & 7) & 1);

@@ -501,6 +501,11 @@ static int flush_all(cari_writer *w)
     return rc ? writer_error(w, rc, "%s", w->worker_errmsg) : CARI_OK;
 }
 
+int cari_writer_flush(cari_writer *w)
+{
+    return w ? flush_all(w) : CARI_EINVAL;
+}
+
 static void stop_workers(cari_writer *w)
 {
     int i;

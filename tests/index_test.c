@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "cari.h"
+#include "index_internal.h"
 #include "test_util.h"
 
 typedef test_index_fixture fixture;
@@ -978,6 +979,71 @@ static void test_segments_rank_like_one(void **state)
     cari_index_close(b);
 }
 
+/* A session that flushed many segments: its commit merges them in
+ * groups of at most CARI_MERGE_MAX_SOURCES, each into a segment of its
+ * own (40 flushed: the 35 smallest merged, as three segments, and 5
+ * kept), and the index holds and ranks the same as one segment. */
+static void test_merge_fanin(void **state)
+{
+    fixture *f = *state;
+    char one[400], id[32], *text = malloc(8192);
+    cari_writer *w = writer_open(f->ix, 0);
+    cari_index *a, *b;
+    cari_index_stats sa, sb;
+    static const char *const queries[] = {"banjir", "harga beras petani",
+                                          "sungai hujan rumah warga"};
+    const uint32_t n = 200, per_flush = 5;
+    uint32_t k;
+    size_t q;
+    assert_non_null(text);
+    for (k = 0; k < n; k++) {
+        big_article(k, id, sizeof id, text, 8192);
+        test_add(w, id, topic_words[k % NTOPIC], text);
+        if ((k + 1) % per_flush == 0)
+            assert_int_equal(cari_writer_flush(w), CARI_OK);
+    }
+    commit(w);
+    cari_writer_close(w);
+    free(text);
+    snprintf(one, sizeof one, "%s/one", f->dir);
+    build_big(one, 4096, n);
+    a = index_open(f->ix);
+    b = index_open(one);
+    cari_index_get_stats(a, &sa);
+    cari_index_get_stats(b, &sb);
+    assert_true(n / per_flush - (CARI_AUTO_MERGE_SEGMENTS / 2 - 1) >
+                2 * CARI_MERGE_MAX_SOURCES);
+    assert_int_equal(sa.segments, CARI_AUTO_MERGE_SEGMENTS / 2 - 1 + 3);
+    assert_int_equal(sa.articles, n);
+    assert_int_equal(sa.passages, sb.passages);
+    {
+        cari_error err;
+        memset(&err, 0, sizeof err);
+        if (cari_index_check(f->ix, NULL, NULL, NULL, &err) != CARI_OK)
+            fail_msg("cari_index_check: %s", err.message);
+    }
+    for (q = 0; q < sizeof queries / sizeof *queries; q++) {
+        cari_hits *ha = search(a, queries[q], 0, 100, 0, NULL);
+        cari_hits *hb = search(b, queries[q], 0, 100, 0, NULL);
+        size_t i;
+        assert_true(cari_hits_count(ha) > 0);
+        assert_int_equal(cari_hits_total(ha), cari_hits_total(hb));
+        assert_int_equal(cari_hits_count(ha), cari_hits_count(hb));
+        for (i = 0; i < cari_hits_count(ha); i++) {
+            cari_hit x, y;
+            cari_hits_get(ha, i, &x);
+            cari_hits_get(hb, i, &y);
+            assert_int_equal(x.id_len, y.id_len);
+            assert_memory_equal(x.id, y.id, x.id_len);
+            assert_int_equal(x.passage, y.passage);
+        }
+        cari_hits_free(ha);
+        cari_hits_free(hb);
+    }
+    cari_index_close(a);
+    cari_index_close(b);
+}
+
 /* Several indexing threads split the articles between segments in an
  * order that depends on timing; the index and its ranking are the same as
  * one thread's: same articles, same hits in the same order, same scores
@@ -1171,6 +1237,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_threads_rank_like_one, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_search_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_merge_fanin, setup, teardown),
         cmocka_unit_test(test_shard_of),
     };
     TEST_FILTER_FROM_ENV();
