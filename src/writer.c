@@ -1119,9 +1119,10 @@ static int choose_merge(survivor *sv, size_t n, size_t nold, size_t target,
  * segments), balanced, in segment order.  A merge's memory grows with
  * its sources (their tables and mapped pages, the output's tables), so
  * a session that flushed many segments no longer merges them all at
- * once: at 10x clickid_news with --memory 64, 75 sources made the peak
- * of the run (162 MB); five merges of 15 take 116 MB (docs/DESIGN.md).
- * sv[i].merge becomes the group's number (1..); returns how many.
+ * once: at 10x clickid_news with --memory 64, the merge of 75 sources
+ * was the run's peak (160 MB); with five merges of 15 the run peaks at
+ * 119 MB (bench/scale.sh, docs/DESIGN.md).  sv[i].merge becomes the
+ * group's number (1..); returns how many.
  */
 static int group_merges(survivor *sv, size_t n)
 {
