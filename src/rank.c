@@ -185,28 +185,19 @@ static int set_param(cari_rank_params *p, const char *key, double v)
         {"feedback.weight", offsetof(cari_rank_params, fb_weight), 0, 1e6},
         {"feedback.fuse", offsetof(cari_rank_params, fb_fuse), 0, 1e6},
         {"feedback.max_df", offsetof(cari_rank_params, fb_max_df), 0, 1}};
+    /* whole numbers, 0..hi */
     static const struct {
         const char *name;
         size_t off;
         long hi;
     } counts[] = {
+        {"depth", offsetof(cari_rank_params, depth), 100000},
+        {"group", offsetof(cari_rank_params, group), 1000000},
         {"feedback.keep", offsetof(cari_rank_params, fb_keep), 100000},
         {"feedback.docs", offsetof(cari_rank_params, fb_docs), 100},
         {"feedback.terms", offsetof(cari_rank_params, fb_terms), 100},
         {"feedback.depth", offsetof(cari_rank_params, fb_depth), 100000}};
     size_t i;
-    if (strcmp(key, "depth") == 0) {
-        if (!(v >= 0 && v <= 100000) || v != floor(v))
-            return -2;
-        p->depth = (long)v;
-        return 0;
-    }
-    if (strcmp(key, "group") == 0) {
-        if (!(v >= 0 && v <= 1000000) || v != floor(v))
-            return -2;
-        p->group = (long)v;
-        return 0;
-    }
     if (strcmp(key, "correct") == 0) {
         if (v != 0 && v != 1)
             return -2;
