@@ -1502,18 +1502,27 @@ typedef struct rank_terms {
     size_t n, cap;
 } rank_terms;
 
+/* The rank term `term` of rt, or NULL. */
+static cari_rank_term *find_rank_term(const rank_terms *rt, const char *term,
+                                      size_t len)
+{
+    size_t i;
+    for (i = 0; i < rt->n; i++)
+        if (rt->items[i].len == len && memcmp(rt->items[i].term, term, len) == 0)
+            return &rt->items[i];
+    return NULL;
+}
+
 static int add_rank_term(qctx *c, rank_terms *rt, const char *term,
                          size_t len, const char *exact, size_t exact_len,
                          double weight)
 {
     const termstat *t;
-    cari_rank_term *r;
-    size_t i;
-    for (i = 0; i < rt->n; i++)
-        if (rt->items[i].len == len && memcmp(rt->items[i].term, term, len) == 0) {
-            rt->items[i].weight += weight;
-            return CARI_OK;
-        }
+    cari_rank_term *r = find_rank_term(rt, term, len);
+    if (r) {
+        r->weight += weight;
+        return CARI_OK;
+    }
     if (rt->n == rt->cap) {
         size_t cap = rt->cap ? rt->cap * 2 : 16;
         cari_rank_term *p = cari_arena_alloc(c->qarena, cap * sizeof *p);
@@ -1579,19 +1588,18 @@ static int collect_rank_terms(qctx *c, const cari_qnode *q, rank_terms *rt)
 static int mark_entities(cari_index *ix, const char *text, size_t len,
                          rank_terms *rt, cari_tokvec *tv)
 {
-    size_t i, j;
+    size_t i;
     long n = cari_analyzer_run(ix->analyzer, text, len, 0, tv);
     if (n < 0)
         return (int)n;
     for (i = 0; i < tv->len; i++) {
         const cari_term_token *t = &tv->items[i];
         unsigned char c = (unsigned char)text[t->start];
+        cari_rank_term *r;
         if (t->stop || t->start == 0 || !(c >= 'A' && c <= 'Z'))
             continue;
-        for (j = 0; j < rt->n; j++)
-            if (rt->items[j].len == t->term_len &&
-                memcmp(rt->items[j].term, t->term, t->term_len) == 0)
-                rt->items[j].entity = 1;
+        if ((r = find_rank_term(rt, t->term, t->term_len)))
+            r->entity = 1;
     }
     return CARI_OK;
 }
@@ -1652,15 +1660,6 @@ typedef struct fb_word {
     double w;       /* sum over the feedback passages: weight tf / length */
 } fb_word;
 
-static int in_rank_terms(const rank_terms *rt, const char *t, size_t len)
-{
-    size_t i;
-    for (i = 0; i < rt->n; i++)
-        if (rt->items[i].len == len && memcmp(rt->items[i].term, t, len) == 0)
-            return 1;
-    return 0;
-}
-
 static int cmp_fb_word(const void *x, const void *y)
 {
     const fb_word *a = x, *b = y;
@@ -1716,9 +1715,7 @@ static int feedback_words(qctx *c, const rank_terms *rt,
             const cari_term_token *t = &tv->items[i];
             size_t slot;
             if (t->stop || t->alternative || t->term_len < 3 ||
-                t->term[0] == '=' || (t->term[0] >= '0' && t->term[0] <= '9') ||
-                in_rank_terms(rt, t->term, t->term_len) ||
-                cari_rank_is_question_term(t->term, t->term_len))
+                t->term[0] == '=' || (t->term[0] >= '0' && t->term[0] <= '9'))
                 continue;
             slot = (size_t)cari_hash64(t->term, t->term_len) & (nslots - 1);
             while (tab[slot].term && !(tab[slot].len == t->term_len &&
@@ -1755,6 +1752,11 @@ static int feedback_words(qctx *c, const rank_terms *rt,
         fb_word x = tab[i];
         if (m == nwords && x.w * idf_max < out[m - 1].w)
             break;
+        /* the query's own words and question words: once a word, not
+         * once a token */
+        if (find_rank_term(rt, x.term, x.len) ||
+            cari_rank_is_question_term(x.term, x.len))
+            continue;
         for (sg = 0; sg < ix->nsegs; sg++) {
             cari_term_info info;
             int found = cari_segment_lookup(ix->segs[sg].seg, x.term, x.len,
