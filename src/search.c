@@ -1473,6 +1473,31 @@ static int first_stage(qctx *c, cari_qnode *q, topk *heap, uint64_t *total)
     return CARI_OK;
 }
 
+/* A new filter for h, for a pass of the first stage: it counts what it
+ * is asked. */
+static int renew_filter(qctx *c, topk *h)
+{
+    cari_filter_free(h->filter);
+    h->filter = NULL;
+    return cari_filter_new(c->ix, &c->o, &h->filter, c->ix->errmsg,
+                           sizeof c->ix->errmsg);
+}
+
+/* cand[0..h->n) from the first stage's sorted heap h: first-stage scores,
+ * no features yet. */
+static void candidates_of(const topk *h, cari_candidate *cand)
+{
+    size_t i;
+    for (i = 0; i < h->n; i++) {
+        memset(&cand[i], 0, sizeof cand[i]);
+        cand[i].seg = h->heap[i].seg;
+        cand[i].passage = h->heap[i].passage;
+        cand[i].first = h->heap[i].score;
+        cand[i].first_rank = (uint32_t)i;
+        cand[i].score = h->heap[i].score;
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* The second stage                                                    */
 /* ------------------------------------------------------------------ */
@@ -1802,7 +1827,8 @@ static int cmp_fb_item(const void *x, const void *y)
 
 /*
  * Pseudo-relevance feedback for the hits past the first rp->fb_keep of
- * cand[0..n) (ranked by the model; n > fb_keep).  The query
+ * cand[0..n) (ranked by the model; n > fb_keep; k is the first stage's
+ * depth).  The query
  * q plus rp->fb_terms words of its rp->fb_docs best passages (each
  * weighted rp->fb_weight) runs through both stages; past the first
  * fb_keep, the hits are the two rankings fused by reciprocal rank
@@ -1815,7 +1841,7 @@ static int cmp_fb_item(const void *x, const void *y)
  */
 static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
                     const cari_rank_query *rq, const rank_terms *rt,
-                    topk *heap, cari_candidate *cand, size_t n,
+                    size_t k, cari_candidate *cand, size_t n,
                     cari_arena *seg_arena, cari_tokvec *tv)
 {
     cari_index *ix = c->ix;
@@ -1872,34 +1898,24 @@ static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
     q2->nshould = nw + 1;
     rq2.terms = rt2.items;
     rq2.nterms = rt2.n;
-    /* both stages over the expanded query, to the model's depth */
+    /* both stages over the expanded query, to the model's depth (at most
+     * the question's own k), in a heap of its own */
     {
-        size_t k = heap->k, nheap = heap->n;
         size_t d2 = (size_t)(rp->fb_depth > 0 ? rp->fb_depth : rp->depth);
-        heap->k = d2 < k ? d2 : k;
-        cari_filter_free(heap->filter);
-        heap->filter = NULL;
-        rc = cari_filter_new(ix, &c->o, &heap->filter, ix->errmsg,
-                             sizeof ix->errmsg);
+        topk h2;
+        memset(&h2, 0, sizeof h2);
+        h2.k = d2 < k ? d2 : k;
+        h2.heap = cari_arena_alloc(c->qarena,
+                                   (h2.k ? h2.k : 1) * sizeof *h2.heap);
+        cand2 = cari_arena_alloc(c->qarena, (h2.k ? h2.k : 1) * sizeof *cand2);
+        rc = h2.heap && cand2 ? renew_filter(c, &h2) : CARI_ENOMEM;
         if (!rc)
-            rc = first_stage(c, q2, heap, &total2);
-        n2 = heap->n;
-        cand2 = rc ? NULL : cari_arena_alloc(c->qarena,
-                                             (n2 ? n2 : 1) * sizeof *cand2);
-        if (!rc && !cand2)
-            rc = CARI_ENOMEM;
-        for (i = 0; !rc && i < n2; i++) {
-            memset(&cand2[i], 0, sizeof cand2[i]);
-            cand2[i].seg = heap->heap[i].seg;
-            cand2[i].passage = heap->heap[i].passage;
-            cand2[i].first = heap->heap[i].score;
-            cand2[i].first_rank = (uint32_t)i;
-            cand2[i].score = heap->heap[i].score;
-        }
-        heap->k = k;
-        heap->n = nheap;
+            rc = first_stage(c, q2, &h2, &total2);
+        cari_filter_free(h2.filter);
         if (rc)
             return rc;
+        n2 = h2.n;
+        candidates_of(&h2, cand2);
     }
     rc = cari_rank_features(ix, &rq2, cand2, n2, seg_arena);
     cari_arena_reset(seg_arena);
@@ -2137,24 +2153,13 @@ static int search_once(cari_index *ix, const char *text, size_t len,
             rc = CARI_ENOMEM;
             goto done;
         }
-        /* a new filter for every pass: it counts what it is asked */
-        cari_filter_free(heap.filter);
-        heap.filter = NULL;
-        rc = cari_filter_new(ix, &c.o, &heap.filter, ix->errmsg,
-                             sizeof ix->errmsg);
+        rc = renew_filter(&c, &heap);
         if (!rc)
             rc = first_stage(&c, q, &heap, &total);
         if (rc)
             goto done;
         ncand = heap.n;
-        for (i = 0; i < ncand; i++) {
-            memset(&cand[i], 0, sizeof cand[i]);
-            cand[i].seg = heap.heap[i].seg;
-            cand[i].passage = heap.heap[i].passage;
-            cand[i].first = heap.heap[i].score;
-            cand[i].first_rank = (uint32_t)i;
-            cand[i].score = heap.heap[i].score;
-        }
+        candidates_of(&heap, cand);
         if (depth > 0 || explain) {
             rc = cari_rank_features(ix, &rq, cand, ncand, &seg_arena);
             cari_arena_reset(&seg_arena);
@@ -2186,7 +2191,7 @@ static int search_once(cari_index *ix, const char *text, size_t len,
             ncand > (size_t)rp->fb_keep && rp->fb_terms > 0 &&
             rp->fb_docs > 0 &&
             !(c.o.flags & CARI_SEARCH_NO_FEEDBACK) && flat_or(q)) {
-            rc = feedback(&c, q, rp, &rq, &rt, &heap, cand, ncand,
+            rc = feedback(&c, q, rp, &rq, &rt, heap.k, cand, ncand,
                           &seg_arena, &tv);
             if (rc == CARI_ECORRUPT)
                 fail(ix, rc, "%s: a posting list or the stored text of a "
