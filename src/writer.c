@@ -1332,11 +1332,9 @@ int cari_writer_commit(cari_writer *w)
     if (!rc && merging) {
         /* a merge asked for makes one segment of what it chose */
         int groups = w->merge_target ? 1 : group_merges(sv, nsv), g;
-        for (g = 1; g <= groups && !rc; g++) {
-            rc = merge_marked(w, sv, nsv, &next, g);
-            trim_heap();  /* the merge's buffers, before the next merge
-                             and before the segments open */
-        }
+        for (g = 1; g <= groups && !rc; g++)
+            rc = merge_marked(w, sv, nsv, &next, g);  /* trims first */
+        trim_heap();  /* the last merge's buffers, before the segments open */
     }
     if (!rc && w->opts.sync) {
         rc = cari_fsync_dir(w->dir, &err);
