@@ -924,6 +924,27 @@ static void build_big(const char *dir, size_t memory_mb, uint32_t n)
     free(text);
 }
 
+/* The hits of query q from two indexes of the same articles: as many,
+ * the same passages in the same order, scores within 1e-9 (sums of the
+ * same numbers in another order). */
+static void assert_same_hits(const char *q, const cari_hits *ha,
+                             const cari_hits *hb)
+{
+    size_t i;
+    assert_int_equal(cari_hits_count(ha), cari_hits_count(hb));
+    for (i = 0; i < cari_hits_count(ha); i++) {
+        cari_hit x, y;
+        assert_int_equal(cari_hits_get(ha, i, &x), CARI_OK);
+        assert_int_equal(cari_hits_get(hb, i, &y), CARI_OK);
+        assert_int_equal(x.id_len, y.id_len);
+        assert_memory_equal(x.id, y.id, x.id_len);
+        assert_int_equal(x.passage, y.passage);
+        if (fabs(x.score - y.score) > 1e-9)
+            fail_msg("'%s' hit %zu: score %.17g vs %.17g", q, i, x.score,
+                     y.score);
+    }
+}
+
 /* memory_mb 16 splits the collection into several segments; the ranking
  * is the one a single segment gives (collection statistics are global). */
 static void test_segments_rank_like_one(void **state)
@@ -955,22 +976,10 @@ static void test_segments_rank_like_one(void **state)
             unsigned flags = all ? CARI_SEARCH_ALL : 0;
             cari_hits *ha = search(a, queries[q], flags, 200, 0, NULL);
             cari_hits *hb = search(b, queries[q], flags, 200, 0, NULL);
-            size_t i;
             assert_int_equal(cari_hits_total(ha), cari_hits_total(hb));
-            assert_int_equal(cari_hits_count(ha), cari_hits_count(hb));
             if (!all || q < 2)
                 assert_true(cari_hits_count(ha) > 0);
-            for (i = 0; i < cari_hits_count(ha); i++) {
-                cari_hit x, y;
-                assert_int_equal(cari_hits_get(ha, i, &x), CARI_OK);
-                assert_int_equal(cari_hits_get(hb, i, &y), CARI_OK);
-                assert_int_equal(x.id_len, y.id_len);
-                assert_memory_equal(x.id, y.id, x.id_len);
-                assert_int_equal(x.passage, y.passage);
-                if (fabs(x.score - y.score) > 1e-9)
-                    fail_msg("'%s' hit %zu: score %.17g vs %.17g",
-                             queries[q], i, x.score, y.score);
-            }
+            assert_same_hits(queries[q], ha, hb);
             cari_hits_free(ha);
             cari_hits_free(hb);
         }
@@ -1025,18 +1034,9 @@ static void test_merge_fanin(void **state)
     for (q = 0; q < sizeof queries / sizeof *queries; q++) {
         cari_hits *ha = search(a, queries[q], 0, 100, 0, NULL);
         cari_hits *hb = search(b, queries[q], 0, 100, 0, NULL);
-        size_t i;
         assert_true(cari_hits_count(ha) > 0);
         assert_int_equal(cari_hits_total(ha), cari_hits_total(hb));
-        assert_int_equal(cari_hits_count(ha), cari_hits_count(hb));
-        for (i = 0; i < cari_hits_count(ha); i++) {
-            cari_hit x, y;
-            cari_hits_get(ha, i, &x);
-            cari_hits_get(hb, i, &y);
-            assert_int_equal(x.id_len, y.id_len);
-            assert_memory_equal(x.id, y.id, x.id_len);
-            assert_int_equal(x.passage, y.passage);
-        }
+        assert_same_hits(queries[q], ha, hb);
         cari_hits_free(ha);
         cari_hits_free(hb);
     }
@@ -1109,18 +1109,7 @@ static void test_threads_rank_like_one(void **state)
     for (q = 0; q < sizeof queries / sizeof *queries; q++) {
         cari_hits *ha = search(a, queries[q], 0, 50, 0, NULL);
         cari_hits *hb = search(b, queries[q], 0, 50, 0, NULL);
-        size_t i;
-        assert_int_equal(cari_hits_count(ha), cari_hits_count(hb));
-        for (i = 0; i < cari_hits_count(ha); i++) {
-            cari_hit x, y;
-            cari_hits_get(ha, i, &x);
-            cari_hits_get(hb, i, &y);
-            assert_string_equal(x.id, y.id);
-            assert_int_equal(x.passage, y.passage);
-            if (fabs(x.score - y.score) > 1e-9)
-                fail_msg("'%s' hit %zu: score %.17g vs %.17g", queries[q], i,
-                         x.score, y.score);
-        }
+        assert_same_hits(queries[q], ha, hb);
         cari_hits_free(ha);
         cari_hits_free(hb);
     }

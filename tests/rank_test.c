@@ -325,6 +325,48 @@ static void test_group(void **state)
         }
 }
 
+/* Hit i of a is hit j of b: the same passage, the same score. */
+static void assert_same_hit(const cari_hits *a, size_t i, const cari_hits *b,
+                            size_t j)
+{
+    cari_hit x, y;
+    assert_int_equal(cari_hits_get(a, i, &x), CARI_OK);
+    assert_int_equal(cari_hits_get(b, j, &y), CARI_OK);
+    assert_string_equal(x.id, y.id);
+    assert_int_equal(x.passage, y.passage);
+    assert_true(x.score == y.score);
+}
+
+/* The scores of h never increase. */
+static void assert_scores_fall(const cari_hits *h)
+{
+    size_t i;
+    for (i = 1; i < cari_hits_count(h); i++) {
+        cari_hit x, y;
+        cari_hits_get(h, i - 1, &x);
+        cari_hits_get(h, i, &y);
+        assert_true(x.score >= y.score);
+    }
+}
+
+/* Pages of `page` hits of q (options o, any offset and limit) put
+ * together give full, q's whole ranking. */
+static void assert_pages_agree(cari_index *ix, const char *q,
+                               cari_search_options o, const cari_hits *full,
+                               size_t page)
+{
+    size_t i, off;
+    for (off = 0; off < cari_hits_count(full); off += page) {
+        cari_hits *h;
+        o.limit = page;
+        o.offset = off;
+        h = run(ix, q, &o);
+        for (i = 0; i < cari_hits_count(h); i++)
+            assert_same_hit(h, i, full, off + i);
+        cari_hits_free(h);
+    }
+}
+
 /* Pages of a reranked ranking, also past the rerank depth, put together
  * give the whole ranking, with scores that never increase. */
 static void test_rerank_paging(void **state)
@@ -332,34 +374,13 @@ static void test_rerank_paging(void **state)
     fixture *f = *state;
     cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
     cari_hits *full;
-    size_t i, off, page = 3, total;
     o.flags = 0;
     o.limit = 1000;
     o.rerank = 5;   /* shallower than the ranking */
     full = run(f->index, "banjir Jakarta tahun", &o);
-    total = cari_hits_count(full);
-    assert_true(total > 20);
-    for (i = 1; i < total; i++) {
-        cari_hit x, y;
-        cari_hits_get(full, i - 1, &x);
-        cari_hits_get(full, i, &y);
-        assert_true(x.score >= y.score);
-    }
-    for (off = 0; off < total; off += page) {
-        cari_hits *h;
-        o.limit = page;
-        o.offset = off;
-        h = run(f->index, "banjir Jakarta tahun", &o);
-        for (i = 0; i < cari_hits_count(h); i++) {
-            cari_hit x, y;
-            cari_hits_get(h, i, &x);
-            cari_hits_get(full, off + i, &y);
-            assert_string_equal(x.id, y.id);
-            assert_int_equal(x.passage, y.passage);
-            assert_true(x.score == y.score);
-        }
-        cari_hits_free(h);
-    }
+    assert_true(cari_hits_count(full) > 20);
+    assert_scores_fall(full);
+    assert_pages_agree(f->index, "banjir Jakarta tahun", o, full, 3);
     cari_hits_free(full);
 }
 
@@ -437,7 +458,7 @@ static void test_feedback(void **state)
     cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
     cari_ranker *r;
     cari_hits *fb, *plain, *h;
-    size_t i, at, off, keep = 3;
+    size_t i, at, keep = 3;
     r = parse_ok("cari-ranker 1\n[question]\ndepth 100\nfeedback.keep 3\n"
                  "feedback.docs 2\nfeedback.terms 6\nfeedback.depth 50\n"
                  "feedback.weight 0.8\nfeedback.fuse 2\n");
@@ -452,14 +473,8 @@ static void test_feedback(void **state)
     assert_true(cari_hits_count(plain) > keep);
     assert_int_equal(cari_hits_count(fb), cari_hits_count(plain));
     assert_int_equal(cari_hits_total(fb), cari_hits_total(plain));
-    for (i = 0; i < keep; i++) {
-        cari_hit x, y;
-        cari_hits_get(fb, i, &x);
-        cari_hits_get(plain, i, &y);
-        assert_string_equal(x.id, y.id);
-        assert_int_equal(x.passage, y.passage);
-        assert_true(x.score == y.score);
-    }
+    for (i = 0; i < keep; i++)
+        assert_same_hit(fb, i, plain, i);
     /* lindu-2 shares no word with the question: only feedback finds it,
      * past keep, and says so */
     assert_false(has_id(plain, "lindu-2", NULL));
@@ -473,28 +488,10 @@ static void test_feedback(void **state)
             named += strcmp(x.explain[k].name, "feedback") == 0;
         assert_int_equal(named, 1);
     }
-    for (i = 1; i < cari_hits_count(fb); i++) {
-        cari_hit x, y;
-        cari_hits_get(fb, i - 1, &x);
-        cari_hits_get(fb, i, &y);
-        assert_true(x.score >= y.score);
-    }
+    assert_scores_fall(fb);
     /* pages of 2, across keep, put together give the whole ranking */
     o.flags = 0;
-    for (off = 0; off < cari_hits_count(fb); off += 2) {
-        o.limit = 2;
-        o.offset = off;
-        h = run(f->index, q, &o);
-        for (i = 0; i < cari_hits_count(h); i++) {
-            cari_hit x, y;
-            cari_hits_get(h, i, &x);
-            cari_hits_get(fb, off + i, &y);
-            assert_string_equal(x.id, y.id);
-            assert_int_equal(x.passage, y.passage);
-            assert_true(x.score == y.score);
-        }
-        cari_hits_free(h);
-    }
+    assert_pages_agree(f->index, q, o, fb, 2);
     /* a keyword query has no feedback in this model */
     o.offset = 0;
     o.limit = 1000;
