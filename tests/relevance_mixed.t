@@ -44,9 +44,9 @@ done <<'FLOORS'
 tydiqa_id 0.76 0.95
 facqa 0.78 0.965
 FLOORS
-# R@100 with feedback (2026-11-30): 0.9627 / 0.9795 here; facqa's was
-# 0.9536 without it (bench/eval.sh --split valid -- --no-feedback), so
-# feedback that stops working fails its floor
+# R@100 on this index (2026-11-30): 0.9627 / 0.9795 with feedback,
+# 0.9577 / 0.9536 with --no-feedback, so feedback that stops working
+# fails facqa's floor
 
 python3 "$SHARED/bench/gen_queries.py" "$DATA/corpus/clickid_news.jsonl.gz" -n 1000 \
     --seed 42 -o "$TMP/ki.q" --qrels "$TMP/ki.qrels" 2>/dev/null
