@@ -103,6 +103,12 @@ int cari_check_analyzer(const char *dir, const cari_manifest *m,
  * input).  CARI_OK or the writer's error. */
 int cari_writer_flush(cari_writer *w);
 
+/* Does ix's collection write term (an analyzed word) as two words of the
+ * root dictionary, next to each other in some passage (ibukota: "ibu
+ * kota")?  1 yes, 0 no (and for the Xapian backend), < 0 an error.
+ * search.c; suggest.c does not correct such a word. */
+int cari_search_compound(cari_index *ix, const char *term, size_t len);
+
 static inline int cari_is_deleted(const cari_live_segment *s, uint32_t a)
 {
     return s->deleted && (s->deleted[a >> 3] >> (a & 7) & 1);

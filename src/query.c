@@ -22,6 +22,8 @@ typedef struct parser {
     int all;
     int depth;
     size_t nterms;
+    uint32_t base;   /* query positions of the words before the last */
+    uint32_t tv_used; /* positions the last analyzer run used */
     cari_arena *arena;
     cari_error *err;
     cari_tokvec tv;
@@ -145,6 +147,7 @@ static int token_node(parser *p, size_t i, int exact, unsigned fields,
         node->fields = fields;
         node->term = cari_arena_strndup(p->arena, a->term, a->term_len);
         node->len = a->term_len;
+        node->qpos = p->base + a->position + 1;
         if (!node->term || list_push(p, &alts, node))
             return CARI_ENOMEM;
         if (m == i && !exact) {
@@ -187,9 +190,11 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
     size_t i, k = 0;
     cari_qnode *node;
     *out = NULL;
+    p->base += p->tv_used;
     n = cari_analyzer_run(p->an, p->s + a, b - a, 0, &p->tv);
     if (n < 0)
         return (int)n;
+    p->tv_used = (uint32_t)n;
     if (prefix) {
         /* the prefix is folded, not stemmed: "pemilu*" matches what starts
          * with "pemilu" in the index's vocabulary */

@@ -54,6 +54,9 @@ struct cari_qnode {
      * stem; NULL otherwise */
     const char *exact;
     size_t exact_len;
+    /* TERM of a plain word: 1 + its position in the query text (words
+     * next to each other differ by 1); 0 for any other node */
+    uint32_t qpos;
     /* PHRASE, NEAR: the terms, and for PHRASE their positions */
     const char **terms;
     size_t *lens;

@@ -152,6 +152,8 @@ static void default_params(cari_rank_params *p)
     p->title_k1 = 1.2;
     p->title_b = 0.5;
     p->question_words = 1.0;
+    p->cp_keep = 1.0;
+    p->cp_ratio = 1.0;
     p->depth = 0;
     p->body_k1 = 1.2;
     p->body_b = 0.75;
@@ -184,7 +186,11 @@ static int set_param(cari_rank_params *p, const char *key, double v)
         {"article.b", offsetof(cari_rank_params, article_b), 0, 1},
         {"feedback.weight", offsetof(cari_rank_params, fb_weight), 0, 1e6},
         {"feedback.fuse", offsetof(cari_rank_params, fb_fuse), 0, 1e6},
-        {"feedback.max_df", offsetof(cari_rank_params, fb_max_df), 0, 1}};
+        {"feedback.max_df", offsetof(cari_rank_params, fb_max_df), 0, 1},
+        {"compound.split", offsetof(cari_rank_params, cp_split), 0, 1e6},
+        {"compound.keep", offsetof(cari_rank_params, cp_keep), 0, 1e6},
+        {"compound.ratio", offsetof(cari_rank_params, cp_ratio), 0, 1e6},
+        {"compound.join", offsetof(cari_rank_params, cp_join), 0, 1e6}};
     /* whole numbers, 0..hi */
     static const struct {
         const char *name;
@@ -202,6 +208,12 @@ static int set_param(cari_rank_params *p, const char *key, double v)
         if (v != 0 && v != 1)
             return -2;
         p->correct = (int)v;
+        return 0;
+    }
+    if (strcmp(key, "compound.phrase") == 0) {
+        if (v != 0 && v != 1)
+            return -2;
+        p->cp_phrase = (int)v;
         return 0;
     }
     for (i = 0; i < sizeof counts / sizeof *counts; i++)

@@ -64,6 +64,15 @@ typedef struct cari_rank_params {
      * passages are not taken (0: no limit) */
     long fb_keep, fb_docs, fb_terms, fb_depth;
     double fb_weight, fb_fuse, fb_max_df;
+    /* compound words (search.c expand_compounds): a query word written
+     * as one ("ibukota") that the collection mostly writes as two roots
+     * ("ibu kota": at least cp_ratio times as many passages hold the
+     * pair as the word) is searched as its parts too, each weighted
+     * cp_split (0: never), the word itself then weighted cp_keep; two
+     * adjacent query words whose joined form is a term of the index
+     * ("sepak bola": sepakbola) add it, weighted cp_join (0: never) */
+    double cp_split, cp_keep, cp_ratio, cp_join;
+    int cp_phrase;           /* 1: the parts only next to each other */
     /* the BM25 features' own parameters */
     double body_k1, body_b, title_feat_k1, title_feat_b, article_k1,
         article_b;

@@ -33,6 +33,7 @@
 #include "query.h"
 #include "rank.h"
 #include "snippet.h"
+#include "stem.h"
 #include "util.h"
 #include "xapian_backend.h"
 
@@ -1499,6 +1500,330 @@ static void candidates_of(const topk *h, cari_candidate *cand)
 }
 
 /* ------------------------------------------------------------------ */
+/* Compound words                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Parts of a compound are words of the dictionary of at least this many
+ * bytes; the compound itself at least twice that. */
+#define COMPOUND_MIN_PART 3
+
+/* Passages whose text holds term a right before term b, counted up to
+ * need (*n; deleted articles count, as in df). */
+static int pair_df(qctx *c, const char *a, size_t alen, const char *b,
+                   size_t blen, uint64_t need, uint64_t *n)
+{
+    const char *terms[2];
+    size_t lens[2], s;
+    uint32_t pos[2] = {0, 1};
+    cari_qnode pair;
+    int rc = CARI_OK;
+    terms[0] = a;
+    terms[1] = b;
+    lens[0] = alen;
+    lens[1] = blen;
+    memset(&pair, 0, sizeof pair);
+    pair.op = CARI_Q_PHRASE;
+    pair.fields = CARI_QF_BODY;
+    pair.weight = 1.0;
+    pair.terms = terms;
+    pair.lens = lens;
+    pair.positions = pos;
+    pair.nterms = 2;
+    *n = 0;
+    for (s = 0; s < c->ix->nsegs && *n < need && !rc; s++) {
+        matcher *m;
+        uint32_t d;
+        rc = build_positional(c, c->ix->segs[s].seg, &pair, &m);
+        if (!rc && m) {
+            for (d = m_seek(m, 0); d != CARI_DOC_END && *n < need;
+                 d = m_seek(m, d + 1))
+                (*n)++;
+            if (tree_corrupt(m))
+                rc = CARI_ECORRUPT;
+        }
+        if (!rc && c->error)
+            rc = c->error;
+        cari_arena_reset(c->arena);
+    }
+    return rc;
+}
+
+/* A TERM leaf of a plain word (not an =exact form, not one field). */
+static int plain_word(const cari_qnode *q)
+{
+    return q->op == CARI_Q_TERM && q->qpos && q->fields == CARI_QF_ALL &&
+           q->len && q->term[0] != '=' &&
+           !cari_rank_is_question_term(q->term, q->len);
+}
+
+/* The one term the analyzer makes of text (arena copy in *term), or 0
+ * when it makes none or several, or a stopword. */
+static int single_term(qctx *c, cari_tokvec *tv, const char *text, size_t len,
+                       const char **term, size_t *tlen)
+{
+    size_t i, n = 0;
+    long got = cari_analyzer_run(c->ix->analyzer, text, len, 0, tv);
+    if (got < 0)
+        return (int)got;
+    *term = NULL;
+    for (i = 0; i < tv->len; i++) {
+        if (tv->items[i].alternative)
+            continue;
+        if (tv->items[i].stop || n++)
+            return 0;
+        *term = cari_arena_strndup(c->qarena, tv->items[i].term,
+                                   tv->items[i].term_len);
+        if (!*term)
+            return CARI_ENOMEM;
+        *tlen = tv->items[i].term_len;
+    }
+    return *term ? 1 : 0;
+}
+
+static cari_qnode *term_leaf(qctx *c, const char *term, size_t len,
+                             double weight)
+{
+    cari_qnode *t = cari_arena_alloc(c->qarena, sizeof *t);
+    if (t) {
+        memset(t, 0, sizeof *t);
+        t->op = CARI_Q_TERM;
+        t->fields = CARI_QF_ALL;
+        t->weight = weight;
+        t->term = term;
+        t->len = len;
+    }
+    return t;
+}
+
+/* Is term already a leaf of list (so adding it again would only weigh
+ * it twice)? */
+static int in_list(cari_qnode **list, size_t n, const char *term, size_t len)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (list[i]->op == CARI_Q_TERM && list[i]->len == len &&
+            memcmp(list[i]->term, term, len) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Where term splits into a compound the collection writes as two words:
+ * two words of the root dictionary (ibukota: ibu + kota) that at least
+ * ratio times as many passages hold as a pair as hold the term (and at
+ * least one).  A root is its own term (stem.c keeps dictionary roots),
+ * and a stopword part is never indexed, so no pair of it is found.
+ * Returns the split point (the first that holds), 0 for none, or an error
+ * (< 0).
+ */
+static long compound_split(qctx *c, const char *term, size_t len,
+                           double ratio)
+{
+    size_t i;
+    const termstat *t;
+    if (len < 2 * COMPOUND_MIN_PART)
+        return 0;
+    for (i = 0; i < len; i++)
+        if ((unsigned char)term[i] < 'a' || (unsigned char)term[i] > 'z')
+            return 0;  /* letters only: no numbers, no exact forms */
+    t = stat_of(c, term, len);
+    if (!t)
+        return c->error ? c->error : CARI_ENOMEM;
+    for (i = 0; (i = cari_stemmer_root_split(term, len, COMPOUND_MIN_PART,
+                                             i)) != 0;) {
+        uint64_t need, n;
+        int rc;
+        need = (uint64_t)ceil(ratio * (double)t->df[CARI_FIELD_BODY]);
+        if (need < 1)
+            need = 1;
+        rc = pair_df(c, term, i, term + i, len - i, need, &n);
+        if (rc)
+            return rc;
+        if (n >= need)
+            return (long)i;
+    }
+    return 0;
+}
+
+int cari_search_compound(cari_index *ix, const char *term, size_t len)
+{
+    cari_arena qa = {0}, sa = {0};
+    qctx c;
+    long at;
+    if (!ix || ix->xapian || !term)
+        return 0;
+    memset(&c, 0, sizeof c);
+    c.ix = ix;
+    c.qarena = &qa;
+    c.arena = &sa;
+    at = compound_split(&c, term, len, 0);
+    cari_arena_free(&qa);
+    cari_arena_free(&sa);
+    return at < 0 ? (int)at : at > 0;
+}
+
+/* Add to out[*nout] the parts of term split at `at`, weighted weight:
+ * two terms, or with pair set one phrase of them (no part that list or
+ * out already holds as a term: it would only weigh twice). */
+static int add_parts(qctx *c, const char *term, size_t len, size_t at,
+                     double weight, int pair, cari_qnode **list, size_t n,
+                     cari_qnode **out, size_t *nout)
+{
+    const char *part[2];
+    size_t plen[2], k;
+    part[0] = term;
+    plen[0] = at;
+    part[1] = term + at;
+    plen[1] = len - at;
+    if (pair) {
+        cari_qnode *t = term_leaf(c, NULL, 0, weight);
+        const char **terms = cari_arena_alloc(c->qarena, 2 * sizeof *terms);
+        size_t *lens = cari_arena_alloc(c->qarena, 2 * sizeof *lens);
+        uint32_t *pos = cari_arena_alloc(c->qarena, 2 * sizeof *pos);
+        if (!t || !terms || !lens || !pos)
+            return CARI_ENOMEM;
+        for (k = 0; k < 2; k++) {
+            terms[k] = part[k];
+            lens[k] = plen[k];
+            pos[k] = (uint32_t)k;
+        }
+        t->op = CARI_Q_PHRASE;
+        t->terms = terms;
+        t->lens = lens;
+        t->positions = pos;
+        t->nterms = 2;
+        out[(*nout)++] = t;
+        return CARI_OK;
+    }
+    for (k = 0; k < 2; k++) {
+        cari_qnode *t;
+        if (in_list(list, n, part[k], plen[k]) ||
+            in_list(out, *nout, part[k], plen[k]))
+            continue;
+        t = term_leaf(c, part[k], plen[k], weight);
+        if (!t)
+            return CARI_ENOMEM;
+        out[(*nout)++] = t;
+    }
+    return CARI_OK;
+}
+
+/* The surface form of a plain word's leaf: its exact form, else its term
+ * (which then is the form). */
+static const char *surface(const cari_qnode *q, size_t *len)
+{
+    if (q->exact) {
+        *len = q->exact_len - 1;
+        return q->exact + 1;
+    }
+    *len = q->len;
+    return q->term;
+}
+
+/*
+ * Compound words, both ways, in a ranked query's list of words (a BOOL of
+ * should leaves, or one word): a word the collection mostly writes as two
+ * ("ibukota": "ibu kota") is also searched as its two parts, and two
+ * adjacent words whose joined form is a term of at least two passages
+ * ("sepak bola": "sepakbola") also as that term.  The added leaves are
+ * plain terms, so a query stays a flat OR (MaxScore); the second stage
+ * sees them as terms with their weights, and its pair and window features
+ * reward the parts next to each other.  With rp->cp_phrase the parts are
+ * one phrase instead: only the pair matches (the keyword class, whose
+ * title features would otherwise put a title holding one part first).
+ * Indonesian writes many compounds both ways (KBBI prescribes "ibu kota";
+ * the news mostly writes it so, questions mostly "ibukota").  A query
+ * with required or excluded words (+word, -word, --all) is left alone.
+ */
+static int expand_compounds(qctx *c, cari_qnode **qp,
+                            const cari_rank_params *rp, cari_tokvec *tv)
+{
+    cari_qnode *q = *qp, **list, **out;
+    size_t n, nout = 0, i;
+    int rc;
+    if (!q || (rp->cp_split <= 0 && rp->cp_join <= 0))
+        return CARI_OK;
+    if (q->op == CARI_Q_TERM) {
+        list = qp;
+        n = 1;
+    } else if (q->op == CARI_Q_BOOL && !q->nmust && !q->nmust_not) {
+        list = q->should;
+        n = q->nshould;
+    } else
+        return CARI_OK;
+    /* at most two parts per word and one join per pair */
+    out = cari_arena_alloc(c->qarena, (4 * n + 1) * sizeof *out);
+    if (!out)
+        return CARI_ENOMEM;
+    for (i = 0; i < n; i++) {
+        cari_qnode *w = list[i];
+        out[nout++] = w;
+        if (!plain_word(w))
+            continue;
+        if (rp->cp_split > 0) {
+            double weight = w->weight * rp->cp_split;
+            long at = compound_split(c, w->term, w->len, rp->cp_ratio);
+            if (at < 0)
+                return (int)at;
+            if (at > 0) {
+                rc = add_parts(c, w->term, w->len, (size_t)at, weight,
+                               rp->cp_phrase, list, n, out, &nout);
+                if (rc)
+                    return rc;
+                w->weight *= rp->cp_keep;
+            }
+        }
+        if (rp->cp_join > 0 && i + 1 < n && plain_word(list[i + 1]) &&
+            list[i + 1]->qpos == w->qpos + 1) {
+            char buf[128];
+            const char *x, *y, *term = NULL;
+            size_t xl, yl, tl = 0;
+            const termstat *t;
+            x = surface(w, &xl);
+            y = surface(list[i + 1], &yl);
+            if (xl + yl > sizeof buf)
+                continue;
+            memcpy(buf, x, xl);
+            memcpy(buf + xl, y, yl);
+            rc = single_term(c, tv, buf, xl + yl, &term, &tl);
+            if (rc < 0)
+                return rc;
+            if (rc == 0 || in_list(list, n, term, tl) ||
+                in_list(out, nout, term, tl))
+                continue;
+            t = stat_of(c, term, tl);
+            if (!t)
+                return c->error ? c->error : CARI_ENOMEM;
+            if (t->df[CARI_FIELD_BODY] + t->df[CARI_FIELD_TITLE] < 2)
+                continue;
+            if (!(out[nout] = term_leaf(c, term, tl,
+                                        (w->weight < list[i + 1]->weight
+                                             ? w->weight
+                                             : list[i + 1]->weight) *
+                                            rp->cp_join)))
+                return CARI_ENOMEM;
+            nout++;
+        }
+    }
+    if (nout == n)
+        return CARI_OK;
+    if (q->op == CARI_Q_TERM) {
+        cari_qnode *b = cari_arena_alloc(c->qarena, sizeof *b);
+        if (!b)
+            return CARI_ENOMEM;
+        memset(b, 0, sizeof *b);
+        b->op = CARI_Q_BOOL;
+        b->fields = CARI_QF_ALL;
+        b->weight = 1.0;
+        *qp = b;
+        q = b;
+    }
+    q->should = out;
+    q->nshould = nout;
+    return CARI_OK;
+}
+
+/* ------------------------------------------------------------------ */
 /* The second stage                                                    */
 /* ------------------------------------------------------------------ */
 
@@ -2111,6 +2436,8 @@ static int search_once(cari_index *ix, const char *text, size_t len,
     }
     weigh_question_words(q, rp->question_words);
     rc = expand_prefixes(&c, q);
+    if (!rc)
+        rc = expand_compounds(&c, &q, rp, &tv);
     if (rc)
         goto done;
     c.avg[CARI_FIELD_BODY] =

@@ -93,6 +93,19 @@ int cari_stemmer_is_root(const cari_stemmer *s, const char *word, size_t len)
     return word && entry_is_root(dict_lookup(word, len));
 }
 
+size_t cari_stemmer_root_split(const char *word, size_t len, size_t min_part,
+                               size_t after)
+{
+    size_t i = after + 1 > min_part ? after + 1 : min_part;
+    if (!word || min_part == 0)
+        return 0;
+    for (; i + min_part <= len; i++)
+        if (entry_is_root(dict_lookup(word, i)) &&
+            entry_is_root(dict_lookup(word + i, len - i)))
+            return i;
+    return 0;
+}
+
 /* Whether w[0..len) ends with the n bytes of tail (a short literal). */
 static int ends_with(const char *w, size_t len, const char *tail, size_t n)
 {

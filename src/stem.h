@@ -95,6 +95,12 @@ CARI_INTERNAL int cari_stemmer_hyphenated(cari_stemmer *s, const char *word, siz
  * of the root dictionary (not merely a form derived from one). */
 CARI_INTERNAL int cari_stemmer_is_root(const cari_stemmer *s, const char *word, size_t len);
 
+/* Where the word splits into two words of the root dictionary, each of
+ * at least min_part bytes (ibukota: 3, ibu + kota): the first split point
+ * after `after` (0 for the first), or 0 when there is none. */
+CARI_INTERNAL size_t cari_stemmer_root_split(const char *word, size_t len, size_t min_part,
+                                             size_t after);
+
 /* A short string that changes whenever behaviour changes: the algorithm
  * version and a checksum of the dictionary; owned by s. */
 CARI_INTERNAL const char *cari_stemmer_signature(const cari_stemmer *s);

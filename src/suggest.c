@@ -230,6 +230,14 @@ static int add_span(ctx *c, size_t a, size_t b)
              * whatever it holds nearby (belanja) */
             if (cari_stemmer_is_root(NULL, t->term, t->term_len))
                 continue;
+            /* nor are two of them written as one where the collection
+             * writes them apart (ibukota: ibu kota), which the search
+             * finds as its parts (search.c expand_compounds) */
+            rc = cari_search_compound(c->ix, t->term, t->term_len);
+            if (rc < 0)
+                return rc;
+            if (rc)
+                continue;
             if (s->n == s->cap) {
                 size_t cap = s->cap ? 2 * s->cap : 8;
                 qword *p = realloc(s->words, cap * sizeof *p);

@@ -4,7 +4,8 @@
  * the public API: --explain's parts add up to the score, --group keeps
  * the best passages of each article and nothing else changes, the model
  * can be switched off or replaced, rankings page consistently, and
- * feedback changes only the hits past its keep.
+ * feedback changes only the hits past its keep; compound words are found
+ * written either way.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _XOPEN_SOURCE 700
@@ -507,6 +508,84 @@ static void test_feedback(void **state)
     parse_bad("cari-ranker 1\nfeedback.weight -1\n", "out of range");
 }
 
+/* Compound words: "ibukota" finds "ibu kota" when the collection writes it
+ * so, "sepak bola" finds "sepakbola"; nothing is split without the pair in
+ * the collection, nor joined across a stopword or out of order. */
+static void test_compounds(void **state)
+{
+    char dir[256], ix[300];
+    cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
+    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+    cari_writer *w = NULL;
+    cari_index *index = NULL;
+    cari_error err;
+    cari_ranker *off;
+    cari_hits *h;
+    (void)state;
+    assert_int_equal(test_mkdtemp(dir, sizeof dir), 0);
+    snprintf(ix, sizeof ix, "%s/index", dir);
+    wo.sync = 0;
+    assert_int_equal(cari_writer_open(ix, &wo, &w, &err), CARI_OK);
+    test_add(w, "kota-1", "", "Banjir merendam ibu kota sejak pagi.");
+    test_add(w, "kota-2", "", "Ibu kota provinsi itu dipindahkan ke timur.");
+    test_add(w, "solo", "Kota Solo", "Festival batik digelar di kota Solo.");
+    test_add(w, "ibu-1", "", "Seorang ibu melahirkan di rumah sakit.");
+    test_add(w, "bola-1", "", "Pertandingan sepakbola berakhir imbang.");
+    test_add(w, "bola-2", "", "Pemain sepakbola muda berlatih di lapangan.");
+    test_add(w, "wali-1", "", "Wali murid datang ke sekolah di kota.");
+    assert_int_equal(cari_writer_commit(w), CARI_OK);
+    cari_writer_close(w);
+    assert_int_equal(cari_index_open(ix, &index, &err), CARI_OK);
+    o.limit = 100;
+    o.group = 0;
+
+    /* a keyword query: the parts count only next to each other */
+    h = run(index, "ibukota", &o);
+    assert_int_equal(cari_hits_count(h), 2);
+    assert_true(has_id(h, "kota-1", NULL) && has_id(h, "kota-2", NULL));
+    cari_hits_free(h);
+    /* a question: the parts count apart too, the pair ranks first */
+    h = run(index, "apa ibukota provinsi itu?", &o);
+    assert_true(cari_hits_count(h) >= 2);
+    {
+        cari_hit x;
+        cari_hits_get(h, 0, &x);
+        assert_string_equal(x.id, "kota-2");
+    }
+    assert_true(has_id(h, "kota-1", NULL));
+    cari_hits_free(h);
+    /* two words written as one in the collection */
+    h = run(index, "sepak bola", &o);
+    assert_int_equal(cari_hits_count(h), 2);
+    assert_true(has_id(h, "bola-1", NULL) && has_id(h, "bola-2", NULL));
+    cari_hits_free(h);
+    /* ... only when next to each other, in this order */
+    h = run(index, "sepak dan bola", &o);
+    assert_int_equal(cari_hits_count(h), 0);
+    cari_hits_free(h);
+    h = run(index, "bola sepak", &o);
+    assert_int_equal(cari_hits_count(h), 0);
+    cari_hits_free(h);
+    /* "wali" and "kota" are in the collection, never as a pair */
+    h = run(index, "walikota", &o);
+    assert_int_equal(cari_hits_count(h), 0);
+    cari_hits_free(h);
+    /* the model can turn it off */
+    off = parse_ok("cari-ranker 1\ncompound.split 0\ncompound.join 0\n");
+    o.ranker = off;
+    h = run(index, "ibukota", &o);
+    assert_int_equal(cari_hits_count(h), 0);
+    cari_hits_free(h);
+    h = run(index, "sepak bola", &o);
+    assert_int_equal(cari_hits_count(h), 0);
+    cari_hits_free(h);
+    cari_ranker_free(off);
+    parse_bad("cari-ranker 1\ncompound.phrase 2\n", "out of range");
+    parse_bad("cari-ranker 1\ncompound.split -1\n", "out of range");
+    cari_index_close(index);
+    test_rmtree(dir);
+}
+
 /* Bad options are refused, not misread. */
 static void test_bad_options(void **state)
 {
@@ -534,6 +613,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_feedback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+        cmocka_unit_test(test_compounds),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);

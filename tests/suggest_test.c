@@ -38,7 +38,8 @@ static void add(cari_writer *w, const char *id, const char *text)
 
 /* Two commits, two segments: "jakarta" 4 times, "jakarda" once (a typo in
  * the collection), "banjir" 3 times, "banjar" once, "menulis" (indexed as
- * tulis and =menulis) twice, "kapal" once (and no "kapan"). */
+ * tulis and =menulis) twice, "kapal" once (and no "kapan"), "ibukita"
+ * and "ibu kota" once (and no "ibukota"). */
 static int setup(void **state)
 {
     static const char *const first[] = {
@@ -47,7 +48,7 @@ static int setup(void **state)
     static const char *const second[] = {
         "jakarta macet lagi", "jakarta dan banjir", "ibu menulis buku",
         "jakarda salah ketik", "pemilu 2019 digelar",
-        "kapal tenggelam di laut"};
+        "kapal tenggelam di laut", "ibukita dekat ibu kota"};
     fixture *f = calloc(1, sizeof *f);
     cari_writer_options o = CARI_WRITER_OPTIONS_INIT;
     cari_writer *w;
@@ -61,7 +62,7 @@ static int setup(void **state)
     o.sync = 0;
     for (round = 0; round < 2; round++) {
         const char *const *texts = round ? second : first;
-        size_t n = round ? 6 : 4;
+        size_t n = round ? 7 : 4;
         if (cari_writer_open(f->ix, &o, &w, &err) != CARI_OK)
             return -1;
         for (i = 0; i < n; i++) {
@@ -254,6 +255,14 @@ static void test_search_corrects_questions(void **state)
     /* nor a word of the language the index lacks ("kapak", a root of the
      * dictionary, is not a typo of "kapal") */
     assert_null(searched(f, "apa itu kapak", 0, &n));
+    /* nor two of them written as one where the index holds them as a
+     * pair ("ibukota": ibu kota, not a typo of "ibukita"); a typo that
+     * splits into roots the index does not pair ("jakatra": jaka + tra)
+     * is corrected (test_distance_and_ranking) */
+    assert_null(searched(f, "apa itu ibukota", 0, &n));
+    q = searched(f, "apa itu ibukoto", 0, &n);
+    assert_non_null(q);
+    assert_string_equal(q, "apa itu ibukita");
 }
 
 static void test_bad_arguments(void **state)
