@@ -207,6 +207,16 @@ CARI_API int cari_writer_open(const char *dir,
  * return it, and the previous commit stays intact; close the writer. */
 CARI_API int cari_writer_add(cari_writer *writer, const cari_article *article);
 
+/* cari_writer_add for callers that report repeated ids.  tag is any value
+ * the caller gives this add (cari-index: the file and line of the record).
+ * When this writer already took an article with the same id since its last
+ * commit (which this one replaces), *repeated is set to 1 and *previous
+ * (may be NULL) gets the tag of that add; else *repeated is 0.  repeated
+ * may be NULL (then this is cari_writer_add). */
+CARI_API int cari_writer_add_tagged(cari_writer *writer,
+                                    const cari_article *article, uint64_t tag,
+                                    int *repeated, uint64_t *previous);
+
 /* Delete the article with this id at commit (no error if absent). */
 CARI_API int cari_writer_delete(cari_writer *writer, const char *id,
                                 size_t id_len);
@@ -216,9 +226,11 @@ CARI_API int cari_writer_delete(cari_writer *writer, const char *id,
  * are written and fsynced, then the manifest is renamed into place and the
  * directory fsynced.  On failure (CARI_EIO, CARI_ENOSPACE when the disk is
  * full, ...) the previous commit stays intact and readable, and nothing of
- * this one is visible.  The one exception is CARI_ENOTDURABLE: the rename
- * was done, so readers see the new commit, but the directory's fsync
- * failed and the commit may not survive a power loss.
+ * this one is visible; the writer has failed (later calls return the
+ * error): close it, and open a new one to try again.  The one exception
+ * is CARI_ENOTDURABLE: the rename was done, so readers see the new
+ * commit, but the directory's fsync failed and the commit may not survive
+ * a power loss.
  */
 CARI_API int cari_writer_commit(cari_writer *writer);
 

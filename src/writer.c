@@ -100,13 +100,16 @@ typedef struct worker {
 /* id -> the sequence numbers of its last add and last delete.  The
  * session's ids are entries in the order first met, their bytes in one
  * buffer, found through an open-addressing table of entry numbers (4 bytes
- * a slot): about 60 bytes an id with its bytes, where a table of pointers
- * to copies of their own took about 130. */
+ * a slot): about 70 bytes an id with its bytes, where a table of pointers
+ * to copies of their own took about 130.  An entry also keeps the tag of
+ * its last add (cari_writer_add_tagged), so that cari-index can say where
+ * a repeated id came from without a table of its own. */
 typedef struct id_entry {
     uint64_t last_add, last_del;
     uint64_t off;      /* of its bytes in ids_text */
     uint32_t len;
     uint32_t hash;     /* the low half of cari_hash64 */
+    uint64_t tag;      /* the caller's tag of the last add */
 } id_entry;
 
 struct cari_writer {
@@ -710,6 +713,8 @@ static id_entry *find_id(const cari_writer *w, const char *id, size_t len,
 /* The session's tables took `bytes` more (workers read the total). */
 static void session_grew(cari_writer *w, size_t bytes)
 {
+    if (w->xapian)
+        return;  /* no workers, no lock, no budget to share */
     pthread_mutex_lock(&w->mu);
     w->session_bytes += bytes;
     pthread_mutex_unlock(&w->mu);
@@ -768,6 +773,7 @@ static id_entry *remember_id(cari_writer *w, const char *id, size_t len)
         e->len = (uint32_t)len;
         e->hash = h;
         e->last_add = e->last_del = 0;
+        e->tag = 0;
         memcpy(w->ids_text.data + w->ids_text.len, id, len);
         w->ids_text.len += len;
         w->id_slots[slot] = (uint32_t)++w->nids;
@@ -834,14 +840,36 @@ static int enqueue(cari_writer *w, const cari_article *a, uint64_t seq)
 
 int cari_writer_add(cari_writer *w, const cari_article *a)
 {
+    return cari_writer_add_tagged(w, a, 0, NULL, NULL);
+}
+
+int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
+                           int *repeated, uint64_t *previous)
+{
     id_entry *s;
     size_t bad;
     int rc;
+    if (repeated)
+        *repeated = 0;
     if (!w || !a || !a->id || (!a->title && a->title_len) ||
         (!a->text && a->text_len))
         return CARI_EINVAL;
-    if (w->xapian)
-        return cari_xapian_writer_add(w->xapian, a);
+    if (w->xapian) {
+        /* the session's ids, for the tags alone */
+        rc = cari_xapian_writer_add(w->xapian, a);
+        if (rc || !repeated)
+            return rc;
+        if (!(s = remember_id(w, a->id, a->id_len)))
+            return CARI_OK;  /* no memory to tell: not an error */
+        if (s->last_add) {
+            *repeated = 1;
+            if (previous)
+                *previous = s->tag;
+        }
+        s->last_add = 1;
+        s->tag = tag;
+        return CARI_OK;
+    }
     if (w->error)
         return writer_error(w, w->error, "%s", w->worker_errmsg);
     if (a->id_len == 0 || memchr(a->id, '\0', a->id_len) ||
@@ -860,6 +888,12 @@ int cari_writer_add(cari_writer *w, const cari_article *a)
     s = remember_id(w, a->id, a->id_len);
     if (!s)
         return writer_error(w, CARI_ENOMEM, "out of memory");
+    if (repeated && s->last_add) {
+        *repeated = 1;
+        if (previous)
+            *previous = s->tag;
+    }
+    s->tag = tag;
     s->last_add = ++w->seq;
     if (w->threaded)
         rc = enqueue(w, a, s->last_add);
@@ -1257,11 +1291,15 @@ int cari_writer_commit(cari_writer *w)
     cari_error err;
     if (!w)
         return CARI_EINVAL;
-    if (w->xapian)
+    if (w->xapian) {
+        forget_ids(w);
         return cari_xapian_writer_commit(w->xapian);
+    }
     rc = flush_all(w);
-    if (rc)
+    if (rc) {
+        worker_fail(w, rc, cari_writer_errmsg(w));
         return rc;
+    }
     memset(&next, 0, sizeof next);
     next.generation = w->m.generation + 1;
     next.next_segment = w->m.next_segment;
@@ -1277,6 +1315,13 @@ int cari_writer_commit(cari_writer *w)
     rc = pending_deletions(w, pendel, penseg);
     if (!rc)
         rc = old_deletions(w, newdel);
+    /* the session's ids are done with (their deletions are in pendel and
+     * newdel): given back before the merges, the commit's peak, which
+     * they grew with the session (about 70 bytes an id: 17 MB for
+     * 250,000).  A second try of a failed commit would not know them: a
+     * failed commit fails the writer (cari.h). */
+    if (!rc)
+        forget_ids(w);
     /* the survivors: old segments (with their deletions), then pending */
     for (i = 0; i < w->m.n && !rc; i++) {
         survivor *v = &sv[nsv];
@@ -1383,6 +1428,7 @@ done:
         if (nextsegs)
             cari_close_segments(nextsegs, next.n);
         cari_manifest_free(&next);
+        worker_fail(w, rc, cari_writer_errmsg(w));
         return rc;
     }
     /* committed: the new manifest becomes the base for what follows */

@@ -1,10 +1,11 @@
 /*
  * index_test.c -- the index directory through the public API (cari.h):
  * writing, committing and reopening, replace and delete by id within a
- * session and across commits, uncommitted work, the writer lock, flushing
- * into several segments (same ranking as one segment), searching (OR and
- * ALL, paging, totals, snippets, stopword-only queries) and damaged or
- * missing indexes.
+ * session and across commits, repeated ids reported with their tags
+ * (cari_writer_add_tagged), uncommitted work, a failed commit, the
+ * writer lock, flushing into several segments (same ranking as one
+ * segment), searching (OR and ALL, paging, totals, snippets,
+ * stopword-only queries) and damaged or missing indexes.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _XOPEN_SOURCE 700
@@ -287,6 +288,93 @@ static void test_replace_across_commits(void **state)
     assert_int_equal(st.segments, 2);
     EXPECT_FILES(f->ix, "MANIFEST seg-000001.cari seg-000001.del-000003 "
                         "seg-000003.cari");
+}
+
+/* cari_writer_add_tagged says when an id comes again within a session,
+ * with the tag of its last add; a commit starts afresh. */
+static void tagged(cari_writer *w, const char *id, uint64_t tag, int want,
+                   uint64_t want_prev)
+{
+    cari_article a;
+    int again = -1;
+    uint64_t prev = 0;
+    memset(&a, 0, sizeof a);
+    a.id = id;
+    a.id_len = strlen(id);
+    a.title = "";
+    a.text = "teks berlabel";
+    a.text_len = strlen(a.text);
+    assert_int_equal(cari_writer_add_tagged(w, &a, tag, &again, &prev),
+                     CARI_OK);
+    assert_int_equal(again, want);
+    if (want)
+        assert_int_equal(prev, want_prev);
+}
+
+static void test_add_tagged(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w = writer_open(f->ix, 0);
+    cari_index *ix;
+    tagged(w, "x", 7, 0, 0);
+    tagged(w, "y", 8, 0, 0);
+    tagged(w, "x", 9, 1, 7);
+    tagged(w, "x", 10, 1, 9);
+    del(w, "y");
+    tagged(w, "y", 11, 1, 8);
+    commit(w);
+    tagged(w, "x", 12, 0, 0);
+    commit(w);
+    cari_writer_close(w);
+    ix = index_open(f->ix);
+    EXPECT_IDS(ix, "berlabel", "x y");
+    cari_index_close(ix);
+}
+
+/* A commit that fails leaves the previous commit and fails the writer
+ * (cari.h): a second try could not commit a session whose ids it gave
+ * back before its merges. */
+static void test_failed_commit(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w = writer_open(f->ix, 0);
+    cari_article a;
+    char path[600];
+    cari_index *ix;
+    test_add(w, "a", "Satu", "teks lama alfaqz");
+    commit(w);
+    cari_writer_close(w);
+    w = writer_open(f->ix, 0);
+    test_add(w, "a", "Satu baru", "teks baru alfaqzbaru");
+    test_add(w, "b", "Dua", "teks betaqz");
+    assert_int_equal(cari_writer_flush(w), CARI_OK);
+    /* the flushed segment, damaged: the commit reads it back */
+    snprintf(path, sizeof path, "%s/seg-000002.cari", f->ix);
+    assert_int_equal(truncate(path, 100), 0);
+    assert_int_not_equal(cari_writer_commit(w), CARI_OK);
+    assert_true(*cari_writer_errmsg(w) != '\0');
+    memset(&a, 0, sizeof a);
+    a.id = "c";
+    a.id_len = 1;
+    a.text = "teks gamaqz";
+    a.text_len = strlen(a.text);
+    a.title = "";
+    assert_int_not_equal(cari_writer_add(w, &a), CARI_OK);
+    assert_int_not_equal(cari_writer_commit(w), CARI_OK);
+    cari_writer_close(w);
+    ix = index_open(f->ix);
+    EXPECT_IDS(ix, "teks", "a");
+    EXPECT_IDS(ix, "alfaqz", "a");
+    EXPECT_IDS(ix, "alfaqzbaru betaqz", "");
+    cari_index_close(ix);
+    /* a new writer commits */
+    w = writer_open(f->ix, 0);
+    test_add(w, "b", "Dua", "teks betaqz");
+    commit(w);
+    cari_writer_close(w);
+    ix = index_open(f->ix);
+    EXPECT_IDS(ix, "teks", "a b");
+    cari_index_close(ix);
 }
 
 static void test_replace_within_session(void **state)
@@ -1204,6 +1292,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_replace_within_session, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_failed_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_add_tagged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_articles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uncommitted_writer, setup,
                                         teardown),

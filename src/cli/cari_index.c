@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "cari.h"
+
 #include "cli_util.h"
-#include "../util.h" /* cari_fnv1a64, for the repeated-id check */
 
 static const char usage_text[] =
     "usage: cari-index [-i DIR] [options] INPUT...\n"
@@ -109,77 +109,42 @@ static void warn_record(void *ctx, const char *file, long line,
         fprintf(stderr, "%s: warning: %s: %s\n", prog, file, msg);
 }
 
-/* The ids added in this run, to warn when one comes again (the later
- * record replaces the earlier).  A 64-bit hash of the id stands for it:
- * two ids with the same hash are practically impossible. */
-typedef struct seen_ids {
-    struct seen_slot {
-        uint64_t hash;     /* 0: empty */
-        uint32_t file;     /* index into files */
-        uint32_t line;
-    } *slots;
-    size_t n, cap;
+/* Where the records of this run came from, as the writer's tags
+ * (cari_writer_add_tagged): the file's number in files << 40 | the line.
+ * The writer keeps the tag of each id's last add and says when an id comes
+ * again, so no table of ids is kept here (it was 16 bytes a slot, 15 MB
+ * of the peak for 250,000 ids). */
+#define TAG_LINE_BITS 40
+
+typedef struct sources {
     char **files;
     size_t nfiles;
-} seen_ids;
+} sources;
 
-/* Remember id from file:line; when it was seen before, *prev_file and
- * *prev_line say where.  Returns 1 for a repeat, 0 for a new id, -1 when
- * out of memory (the check is then given up). */
-static int seen_before(seen_ids *ids, const char *id, size_t len,
-                       const char *file, long line, const char **prev_file,
-                       long *prev_line)
+/* The tag of file:line, or 0 when out of memory (line 0 is never a
+ * record's: no tag then). */
+static uint64_t tag_of(sources *src, const char *file, long line)
 {
-    uint64_t h = cari_fnv1a64(id, len) | 1;
-    size_t i;
-    if (!ids->nfiles || strcmp(ids->files[ids->nfiles - 1], file) != 0) {
-        char **p = realloc(ids->files, (ids->nfiles + 1) * sizeof *p);
+    if (line <= 0 || (uint64_t)line >= (1ull << TAG_LINE_BITS))
+        return 0;
+    if (!src->nfiles || strcmp(src->files[src->nfiles - 1], file) != 0) {
+        char **p = realloc(src->files, (src->nfiles + 1) * sizeof *p);
         if (!p)
-            return -1;
-        ids->files = p;
-        if (!(ids->files[ids->nfiles] = strdup(file)))
-            return -1;
-        ids->nfiles++;
+            return 0;
+        src->files = p;
+        if (!(src->files[src->nfiles] = strdup(file)))
+            return 0;
+        src->nfiles++;
     }
-    if ((ids->n + 1) * 2 > ids->cap) {
-        size_t cap = ids->cap ? ids->cap * 2 : 4096, k;
-        struct seen_slot *s = calloc(cap, sizeof *s);
-        if (!s)
-            return -1;
-        for (k = 0; k < ids->cap; k++) {
-            if (!ids->slots[k].hash)
-                continue;
-            i = ids->slots[k].hash & (cap - 1);
-            while (s[i].hash)
-                i = (i + 1) & (cap - 1);
-            s[i] = ids->slots[k];
-        }
-        free(ids->slots);
-        ids->slots = s;
-        ids->cap = cap;
-    }
-    for (i = h & (ids->cap - 1); ids->slots[i].hash; i = (i + 1) & (ids->cap - 1))
-        if (ids->slots[i].hash == h) {
-            *prev_file = ids->files[ids->slots[i].file];
-            *prev_line = ids->slots[i].line;
-            ids->slots[i].file = (uint32_t)(ids->nfiles - 1);
-            ids->slots[i].line = (uint32_t)line;
-            return 1;
-        }
-    ids->slots[i].hash = h;
-    ids->slots[i].file = (uint32_t)(ids->nfiles - 1);
-    ids->slots[i].line = (uint32_t)line;
-    ids->n++;
-    return 0;
+    return (uint64_t)(src->nfiles - 1) << TAG_LINE_BITS | (uint64_t)line;
 }
 
-static void seen_ids_free(seen_ids *ids)
+static void sources_free(sources *src)
 {
     size_t i;
-    for (i = 0; i < ids->nfiles; i++)
-        free(ids->files[i]);
-    free(ids->files);
-    free(ids->slots);
+    for (i = 0; i < src->nfiles; i++)
+        free(src->files[i]);
+    free(src->files);
 }
 
 /* A library error: the one message for a damaged index, else the
@@ -409,8 +374,7 @@ int main(int argc, char **argv)
     int quiet = 0, analyze = 0, merge = 0, stats = 0, check = 0, c, i;
     int show_progress;
     warn_state ws;
-    seen_ids ids;
-    int check_ids = 1;
+    sources src;
     cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
     cari_writer **w = NULL;     /* one writer, or one per shard */
     char **shard_dirs = NULL;
@@ -600,7 +564,7 @@ int main(int argc, char **argv)
 
     show_progress = !quiet && isatty(2);
     memset(&ws, 0, sizeof ws);
-    memset(&ids, 0, sizeof ids);
+    memset(&src, 0, sizeof src);
     ws.progress = show_progress;
     t0 = now();
     w = calloc(nw, sizeof *w);
@@ -652,7 +616,10 @@ int main(int argc, char **argv)
         }
         while (!interrupted && (n = cari_reader_next(r, &a)) == 1) {
             cari_writer *to = w[cari_shard_of(a.id, a.id_len, nw)];
-            int arc = cari_writer_add(to, &a);
+            uint64_t tag = tag_of(&src, cari_reader_file(r),
+                                  cari_reader_line(r)), prev = 0;
+            int again = 0;
+            int arc = cari_writer_add_tagged(to, &a, tag, &again, &prev);
             if (arc == CARI_EINPUT) {
                 warn_record(&ws, cari_reader_file(r), cari_reader_line(r),
                             cari_writer_errmsg(to));
@@ -669,23 +636,21 @@ int main(int argc, char **argv)
                 break;
             }
             articles++;
-            if (check_ids) {
-                const char *pf;
-                long pl;
-                int seen = seen_before(&ids, a.id, a.id_len,
-                                       cari_reader_file(r),
-                                       cari_reader_line(r), &pf, &pl);
-                if (seen < 0) {
-                    check_ids = 0;  /* out of memory: no more id warnings */
-                } else if (seen) {
-                    char msg[300];
+            if (again) {
+                char msg[300];
+                if (prev && (prev >> TAG_LINE_BITS) < src.nfiles)
                     snprintf(msg, sizeof msg, "id \"%.*s\" again (also at "
-                             "%s:%ld); this record replaces that one",
-                             (int)(a.id_len > 80 ? 80 : a.id_len), a.id, pf,
-                             pl);
-                    warn_record(&ws, cari_reader_file(r),
-                                cari_reader_line(r), msg);
-                }
+                             "%s:%llu); this record replaces that one",
+                             (int)(a.id_len > 80 ? 80 : a.id_len), a.id,
+                             src.files[prev >> TAG_LINE_BITS],
+                             (unsigned long long)(prev &
+                                                  ((1ull << TAG_LINE_BITS) - 1)));
+                else
+                    snprintf(msg, sizeof msg, "id \"%.*s\" again; this "
+                             "record replaces the earlier one",
+                             (int)(a.id_len > 80 ? 80 : a.id_len), a.id);
+                warn_record(&ws, cari_reader_file(r), cari_reader_line(r),
+                            msg);
             }
             if (show_progress && now() - last > 0.25) {
                 last = now();
@@ -707,7 +672,7 @@ int main(int argc, char **argv)
     if (interrupted) {
         fprintf(stderr, "%s: interrupted; nothing was committed, the index "
                 "is as it was\n", prog);
-        seen_ids_free(&ids);
+        sources_free(&src);
         for (k = 0; k < nw; k++)
             cari_writer_close(w[k]);
         free(w);
@@ -785,7 +750,7 @@ int main(int argc, char **argv)
     free(w);
     free_dirs(shard_dirs, nw);
     free(deletes);
-    seen_ids_free(&ids);
+    sources_free(&src);
     if (fflush(stdout) != 0)
         rc = 2;
     return rc;
