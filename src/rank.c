@@ -190,7 +190,8 @@ static int set_param(cari_rank_params *p, const char *key, double v)
         {"compound.split", offsetof(cari_rank_params, cp_split), 0, 1e6},
         {"compound.keep", offsetof(cari_rank_params, cp_keep), 0, 1e6},
         {"compound.ratio", offsetof(cari_rank_params, cp_ratio), 0, 1e6},
-        {"compound.join", offsetof(cari_rank_params, cp_join), 0, 1e6}};
+        {"compound.join", offsetof(cari_rank_params, cp_join), 0, 1e6},
+        {"exact_form", offsetof(cari_rank_params, exact_form), 0, 1e6}};
     /* whole numbers, 0..hi */
     static const struct {
         const char *name;

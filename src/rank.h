@@ -73,6 +73,10 @@ typedef struct cari_rank_params {
      * ("sepak bola": sepakbola) add it, weighted cp_join (0: never) */
     double cp_split, cp_keep, cp_ratio, cp_join;
     int cp_phrase;           /* 1: the parts only next to each other */
+    /* a word whose exact form differs from its term ("dirancang":
+     * rancang) is also searched as that form, weighted exact_form (0:
+     * not) times the word's weight, in both stages (search.c) */
+    double exact_form;
     /* the BM25 features' own parameters */
     double body_k1, body_b, title_feat_k1, title_feat_b, article_k1,
         article_b;

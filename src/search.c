@@ -1732,8 +1732,13 @@ static const char *surface(const cari_qnode *q, size_t *len)
  * one phrase instead: only the pair matches (the keyword class, whose
  * title features would otherwise put a title holding one part first).
  * Indonesian writes many compounds both ways (KBBI prescribes "ibu kota";
- * the news mostly writes it so, questions mostly "ibukota").  A query
- * with required or excluded words (+word, -word, --all) is left alone.
+ * the news mostly writes it so, questions mostly "ibukota").  And with
+ * rp->exact_form, a word whose exact form differs from its term
+ * ("dirancang": rancang) is also searched as that form ("=dirancang"), so
+ * that the text holding the query's own forms ranks above the text that
+ * holds others of the same stem (the keyword class: a headline's words).
+ * A query with required or excluded words (+word, -word, --all) is left
+ * alone.
  */
 static int expand_compounds(qctx *c, cari_qnode **qp,
                             const cari_rank_params *rp, cari_tokvec *tv)
@@ -1741,7 +1746,7 @@ static int expand_compounds(qctx *c, cari_qnode **qp,
     cari_qnode *q = *qp, **list, **out;
     size_t n, nout = 0, i;
     int rc;
-    if (!q || (rp->cp_split <= 0 && rp->cp_join <= 0))
+    if (!q || (rp->cp_split <= 0 && rp->cp_join <= 0 && rp->exact_form <= 0))
         return CARI_OK;
     if (q->op == CARI_Q_TERM) {
         list = qp;
@@ -1751,8 +1756,8 @@ static int expand_compounds(qctx *c, cari_qnode **qp,
         n = q->nshould;
     } else
         return CARI_OK;
-    /* at most two parts per word and one join per pair */
-    out = cari_arena_alloc(c->qarena, (4 * n + 1) * sizeof *out);
+    /* at most two parts and an exact form per word, one join per pair */
+    out = cari_arena_alloc(c->qarena, (5 * n + 1) * sizeof *out);
     if (!out)
         return CARI_ENOMEM;
     for (i = 0; i < n; i++) {
@@ -1760,6 +1765,14 @@ static int expand_compounds(qctx *c, cari_qnode **qp,
         out[nout++] = w;
         if (!plain_word(w))
             continue;
+        if (rp->exact_form > 0 && w->exact &&
+            !in_list(list, n, w->exact, w->exact_len) &&
+            !in_list(out, nout, w->exact, w->exact_len)) {
+            if (!(out[nout] = term_leaf(c, w->exact, w->exact_len,
+                                        w->weight * rp->exact_form)))
+                return CARI_ENOMEM;
+            nout++;
+        }
         if (rp->cp_split > 0) {
             double weight = w->weight * rp->cp_split;
             long at = compound_split(c, w->term, w->len, rp->cp_ratio);

@@ -510,7 +510,8 @@ static void test_feedback(void **state)
 
 /* Compound words: "ibukota" finds "ibu kota" when the collection writes it
  * so, "sepak bola" finds "sepakbola"; nothing is split without the pair in
- * the collection, nor joined across a stopword or out of order. */
+ * the collection, nor joined across a stopword or out of order.  And a
+ * word's exact form as a term of its own (exact_form). */
 static void test_compounds(void **state)
 {
     char dir[256], ix[300];
@@ -533,6 +534,8 @@ static void test_compounds(void **state)
     test_add(w, "bola-1", "", "Pertandingan sepakbola berakhir imbang.");
     test_add(w, "bola-2", "", "Pemain sepakbola muda berlatih di lapangan.");
     test_add(w, "wali-1", "", "Wali murid datang ke sekolah di kota.");
+    test_add(w, "desain-1", "", "Gedung baru dirancang arsitek muda.");
+    test_add(w, "desain-2", "", "Gedung baru merancang arsitek muda.");
     assert_int_equal(cari_writer_commit(w), CARI_OK);
     cari_writer_close(w);
     assert_int_equal(cari_index_open(ix, &index, &err), CARI_OK);
@@ -579,9 +582,33 @@ static void test_compounds(void **state)
     h = run(index, "sepak bola", &o);
     assert_int_equal(cari_hits_count(h), 0);
     cari_hits_free(h);
-    cari_ranker_free(off);
+    /* the exact form as a term of its own: the passage with the query's
+     * own form first, by the first stage alone (depth 0); without it the
+     * two score alike */
+    {
+        cari_ranker *ex = parse_ok("cari-ranker 1\nexact_form 1\n");
+        cari_hit x, y;
+        o.ranker = ex;
+        h = run(index, "dirancang", &o);
+        assert_int_equal(cari_hits_count(h), 2);
+        cari_hits_get(h, 0, &x);
+        cari_hits_get(h, 1, &y);
+        assert_string_equal(x.id, "desain-1");
+        assert_true(x.score > y.score);
+        cari_hits_free(h);
+        cari_ranker_free(ex);
+        o.ranker = off;
+        h = run(index, "dirancang", &o);
+        assert_int_equal(cari_hits_count(h), 2);
+        cari_hits_get(h, 0, &x);
+        cari_hits_get(h, 1, &y);
+        assert_true(x.score == y.score);
+        cari_hits_free(h);
+    }
     parse_bad("cari-ranker 1\ncompound.phrase 2\n", "out of range");
     parse_bad("cari-ranker 1\ncompound.split -1\n", "out of range");
+    parse_bad("cari-ranker 1\nexact_form -1\n", "out of range");
+    cari_ranker_free(off);
     cari_index_close(index);
     test_rmtree(dir);
 }
