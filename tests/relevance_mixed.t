@@ -54,7 +54,10 @@ python3 "$SHARED/bench/gen_queries.py" "$DATA/corpus/clickid_news.jsonl.gz" -n 1
 ok $? "known-item title queries"
 scores=$(python3 "$SHARED/bench/ir_eval.py" "$TMP/ki.run" "$TMP/ki.qrels")
 echo "$scores" | sed "s/^/# known-item /"
-# BM25 alone (before the model) measured success@10 0.704, MRR@10 0.550 here
-at_least "$(metric "$scores" R@10)" 0.72 "known-item success@10"
-at_least "$(metric "$scores" MRR@10)" 0.58 "known-item MRR@10"
+# BM25 alone (before the model) measured success@10 0.704, MRR@10 0.550
+# here; the model 0.785 / 0.628 without the words' exact forms as terms
+# (exact_form 0), 0.802 / 0.653 with them (2026-11-30): the floors fail
+# if they stop working
+at_least "$(metric "$scores" R@10)" 0.795 "known-item success@10"
+at_least "$(metric "$scores" MRR@10)" 0.64 "known-item MRR@10"
 done_testing
