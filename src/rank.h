@@ -75,7 +75,8 @@ typedef struct cari_rank_params {
     int cp_phrase;           /* 1: the parts only next to each other */
     /* a word whose exact form differs from its term ("dirancang":
      * rancang) is also searched as that form, weighted exact_form (0:
-     * not) times the word's weight, in both stages (search.c) */
+     * not) times the word's weight: in titles by the first stage, as a
+     * term of its own by the second (search.c) */
     double exact_form;
     /* the BM25 features' own parameters */
     double body_k1, body_b, title_feat_k1, title_feat_b, article_k1,

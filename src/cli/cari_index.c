@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "cari.h"
-
 #include "cli_util.h"
 
 #if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && \
@@ -126,10 +125,11 @@ static void warn_record(void *ctx, const char *file, long line,
 }
 
 /* Where the records of this run came from, as the writer's tags
- * (cari_writer_add_tagged): the file's number in files << 40 | the line.
- * The writer keeps the tag of each id's last add and says when an id comes
- * again, so no table of ids is kept here (it was 16 bytes a slot, 15 MB
- * of the peak for 250,000 ids). */
+ * (cari_writer_add_tagged): 1 + the file's number in files, << 40, | the
+ * line (0 for a file that is one record).  The writer keeps the tag of
+ * each id's last add and says when an id comes again, so no table of ids
+ * is kept here (it was 16 bytes a slot, 15 MB of the peak for 250,000
+ * ids). */
 #define TAG_LINE_BITS 40
 
 typedef struct sources {
@@ -137,11 +137,12 @@ typedef struct sources {
     size_t nfiles;
 } sources;
 
-/* The tag of file:line, or 0 when out of memory (line 0 is never a
- * record's: no tag then). */
+/* The tag of file:line, or 0 (no tag) when out of memory or past the
+ * bits. */
 static uint64_t tag_of(sources *src, const char *file, long line)
 {
-    if (line <= 0 || (uint64_t)line >= (1ull << TAG_LINE_BITS))
+    if (line < 0 || (uint64_t)line >= (1ull << TAG_LINE_BITS) ||
+        src->nfiles + 1 >= (1ull << (64 - TAG_LINE_BITS)))
         return 0;
     if (!src->nfiles || strcmp(src->files[src->nfiles - 1], file) != 0) {
         char **p = realloc(src->files, (src->nfiles + 1) * sizeof *p);
@@ -152,7 +153,7 @@ static uint64_t tag_of(sources *src, const char *file, long line)
             return 0;
         src->nfiles++;
     }
-    return (uint64_t)(src->nfiles - 1) << TAG_LINE_BITS | (uint64_t)line;
+    return (uint64_t)src->nfiles << TAG_LINE_BITS | (uint64_t)line;
 }
 
 static void sources_free(sources *src)
@@ -654,14 +655,16 @@ int main(int argc, char **argv)
             }
             articles++;
             if (again) {
-                char msg[300];
-                if (prev && (prev >> TAG_LINE_BITS) < src.nfiles)
+                char msg[300], at[32] = "";
+                uint64_t pf = prev >> TAG_LINE_BITS,
+                         pl = prev & ((1ull << TAG_LINE_BITS) - 1);
+                if (pl)
+                    snprintf(at, sizeof at, ":%llu", (unsigned long long)pl);
+                if (pf >= 1 && pf <= src.nfiles)
                     snprintf(msg, sizeof msg, "id \"%.*s\" again (also at "
-                             "%s:%llu); this record replaces that one",
+                             "%s%s); this record replaces that one",
                              (int)(a.id_len > 80 ? 80 : a.id_len), a.id,
-                             src.files[prev >> TAG_LINE_BITS],
-                             (unsigned long long)(prev &
-                                                  ((1ull << TAG_LINE_BITS) - 1)));
+                             src.files[pf - 1], at);
                 else
                     snprintf(msg, sizeof msg, "id \"%.*s\" again; this "
                              "record replaces the earlier one",
