@@ -1656,6 +1656,7 @@ int cari_search_compound(cari_index *ix, const char *term, size_t len)
     c.ix = ix;
     c.qarena = &qa;
     c.arena = &sa;
+    c.avg[CARI_FIELD_BODY] = c.avg[CARI_FIELD_TITLE] = 1.0;  /* no scores */
     at = compound_split(&c, term, len, 0);
     cari_arena_free(&qa);
     cari_arena_free(&sa);
@@ -2451,12 +2452,6 @@ static int search_once(cari_index *ix, const char *text, size_t len,
                                 sizeof ix->errmsg);
         goto done;
     }
-    weigh_question_words(q, rp->question_words);
-    rc = expand_prefixes(&c, q);
-    if (!rc)
-        rc = expand_compounds(&c, &q, rp, &tv);
-    if (rc)
-        goto done;
     c.avg[CARI_FIELD_BODY] =
         ix->stat_passages ? (double)ix->total_len[0] / (double)ix->stat_passages
                           : 1.0;
@@ -2466,6 +2461,12 @@ static int search_once(cari_index *ix, const char *text, size_t len,
     for (i = 0; i < CARI_NFIELDS; i++)
         if (!(c.avg[i] > 0))
             c.avg[i] = 1.0;
+    weigh_question_words(q, rp->question_words);
+    rc = expand_prefixes(&c, q);
+    if (!rc)
+        rc = expand_compounds(&c, &q, rp, &tv);  /* counts with the cursors */
+    if (rc)
+        goto done;
     h = cari_hits_new();
     if (!h) {
         rc = CARI_ENOMEM;
