@@ -1620,22 +1620,37 @@ static long compound_split(qctx *c, const char *term, size_t len,
                            double ratio)
 {
     size_t i;
+    uint64_t need;
     const termstat *t;
     if (len < 2 * COMPOUND_MIN_PART)
         return 0;
     for (i = 0; i < len; i++)
         if ((unsigned char)term[i] < 'a' || (unsigned char)term[i] > 'z')
             return 0;  /* letters only: no numbers, no exact forms */
-    t = stat_of(c, term, len);
-    if (!t)
+    i = cari_stemmer_root_split(term, len, COMPOUND_MIN_PART, 0);
+    if (!i)
+        return 0;
+    if (!(t = stat_of(c, term, len)))
         return c->error ? c->error : CARI_ENOMEM;
-    for (i = 0; (i = cari_stemmer_root_split(term, len, COMPOUND_MIN_PART,
-                                             i)) != 0;) {
-        uint64_t need, n;
-        int rc;
-        need = (uint64_t)ceil(ratio * (double)t->df[CARI_FIELD_BODY]);
-        if (need < 1)
-            need = 1;
+    need = (uint64_t)ceil(ratio * (double)t->df[CARI_FIELD_BODY]);
+    if (need < 1)
+        need = 1;
+    for (; i; i = cari_stemmer_root_split(term, len, COMPOUND_MIN_PART, i)) {
+        const termstat *part;
+        uint64_t n;
+        int rc, k;
+        /* the pair is in no more passages than either part: when one
+         * part is too rare, nothing to count (stat_of may move the
+         * statistics: each part is read before the next lookup) */
+        for (k = 0; k < 2; k++) {
+            part = k ? stat_of(c, term + i, len - i) : stat_of(c, term, i);
+            if (!part)
+                return c->error ? c->error : CARI_ENOMEM;
+            if (part->df[CARI_FIELD_BODY] < need)
+                break;
+        }
+        if (k < 2)
+            continue;
         rc = pair_df(c, term, i, term + i, len - i, need, &n);
         if (rc)
             return rc;
