@@ -843,6 +843,19 @@ int cari_writer_add(cari_writer *w, const cari_article *a)
     return cari_writer_add_tagged(w, a, 0, NULL, NULL);
 }
 
+/* An add of the session entry s, tagged tag: say whether the id was added
+ * before and with what tag (cari_writer_add_tagged). */
+static void note_add(id_entry *s, uint64_t tag, int *repeated,
+                     uint64_t *previous)
+{
+    if (repeated && s->last_add) {
+        *repeated = 1;
+        if (previous)
+            *previous = s->tag;
+    }
+    s->tag = tag;
+}
+
 int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
                            int *repeated, uint64_t *previous)
 {
@@ -861,13 +874,8 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
             return rc;
         if (!(s = remember_id(w, a->id, a->id_len)))
             return CARI_OK;  /* no memory to tell: not an error */
-        if (s->last_add) {
-            *repeated = 1;
-            if (previous)
-                *previous = s->tag;
-        }
+        note_add(s, tag, repeated, previous);
         s->last_add = 1;
-        s->tag = tag;
         return CARI_OK;
     }
     if (w->error)
@@ -888,12 +896,7 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
     s = remember_id(w, a->id, a->id_len);
     if (!s)
         return writer_error(w, CARI_ENOMEM, "out of memory");
-    if (repeated && s->last_add) {
-        *repeated = 1;
-        if (previous)
-            *previous = s->tag;
-    }
-    s->tag = tag;
+    note_add(s, tag, repeated, previous);
     s->last_add = ++w->seq;
     if (w->threaded)
         rc = enqueue(w, a, s->last_add);
