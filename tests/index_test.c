@@ -295,15 +295,9 @@ static void test_replace_across_commits(void **state)
 static void tagged(cari_writer *w, const char *id, uint64_t tag, int want,
                    uint64_t want_prev)
 {
-    cari_article a;
+    cari_article a = test_article(id, "", "teks berlabel");
     int again = -1;
     uint64_t prev = 0;
-    memset(&a, 0, sizeof a);
-    a.id = id;
-    a.id_len = strlen(id);
-    a.title = "";
-    a.text = "teks berlabel";
-    a.text_len = strlen(a.text);
     assert_int_equal(cari_writer_add_tagged(w, &a, tag, &again, &prev),
                      CARI_OK);
     assert_int_equal(again, want);
@@ -353,12 +347,7 @@ static void test_failed_commit(void **state)
     assert_int_equal(truncate(path, 100), 0);
     assert_int_not_equal(cari_writer_commit(w), CARI_OK);
     assert_true(*cari_writer_errmsg(w) != '\0');
-    memset(&a, 0, sizeof a);
-    a.id = "c";
-    a.id_len = 1;
-    a.text = "teks gamaqz";
-    a.text_len = strlen(a.text);
-    a.title = "";
+    a = test_article("c", "", "teks gamaqz");
     assert_int_not_equal(cari_writer_add(w, &a), CARI_OK);
     assert_int_not_equal(cari_writer_commit(w), CARI_OK);
     cari_writer_close(w);

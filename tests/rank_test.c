@@ -508,6 +508,15 @@ static void test_feedback(void **state)
     parse_bad("cari-ranker 1\nfeedback.weight -1\n", "out of range");
 }
 
+/* The number of hits of q. */
+static size_t count_of(cari_index *ix, const char *q, cari_search_options *o)
+{
+    cari_hits *h = run(ix, q, o);
+    size_t n = cari_hits_count(h);
+    cari_hits_free(h);
+    return n;
+}
+
 /* Compound words: "ibukota" finds "ibu kota" when the collection writes it
  * so, "sepak bola" finds "sepakbola"; nothing is split without the pair in
  * the collection, nor joined across a stopword or out of order.  And a
@@ -563,25 +572,15 @@ static void test_compounds(void **state)
     assert_true(has_id(h, "bola-1", NULL) && has_id(h, "bola-2", NULL));
     cari_hits_free(h);
     /* ... only when next to each other, in this order */
-    h = run(index, "sepak dan bola", &o);
-    assert_int_equal(cari_hits_count(h), 0);
-    cari_hits_free(h);
-    h = run(index, "bola sepak", &o);
-    assert_int_equal(cari_hits_count(h), 0);
-    cari_hits_free(h);
+    assert_int_equal(count_of(index, "sepak dan bola", &o), 0);
+    assert_int_equal(count_of(index, "bola sepak", &o), 0);
     /* "wali" and "kota" are in the collection, never as a pair */
-    h = run(index, "walikota", &o);
-    assert_int_equal(cari_hits_count(h), 0);
-    cari_hits_free(h);
+    assert_int_equal(count_of(index, "walikota", &o), 0);
     /* the model can turn it off */
     off = parse_ok("cari-ranker 1\ncompound.split 0\ncompound.join 0\n");
     o.ranker = off;
-    h = run(index, "ibukota", &o);
-    assert_int_equal(cari_hits_count(h), 0);
-    cari_hits_free(h);
-    h = run(index, "sepak bola", &o);
-    assert_int_equal(cari_hits_count(h), 0);
-    cari_hits_free(h);
+    assert_int_equal(count_of(index, "ibukota", &o), 0);
+    assert_int_equal(count_of(index, "sepak bola", &o), 0);
     /* the exact form as a term of its own (in the first stage, of the
      * title): the article with the query's own form first, by the first
      * stage alone (depth 0); without it the two score alike */
