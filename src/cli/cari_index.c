@@ -24,9 +24,10 @@
  * 32 MB), so the writer's multi-megabyte buffers come to live in the heap,
  * where they fragment it and its peak grows with the run.  A fixed 4 MB
  * (docs/DESIGN.md, 2026-11-30): --memory 64 peak 96 -> 93 MB on
- * clickid_news and 107 -> 101 MB on 10x of it (median of 3-5 runs); at the
- * default --memory 146 -> 140 MB, -j 1 2.75 -> 2.73 s, 2 threads 1.62 ->
- * 1.58 s (5 interleaved runs).  Set here, not in libcari: it is the
+ * clickid_news (medians of 5 and 3 runs) and 107 -> 101 MB on 10x of it
+ * (a median of 3 runs, one run; with the id changes too, 99 MB, median of
+ * 3); at the default --memory 146 -> 140 MB, -j 1 2.75 -> 2.73 s, 2
+ * threads 1.62 -> 1.58 s (5 interleaved runs).  Set here, not in libcari: it is the
  * process's choice.  (Not under a sanitizer, whose allocator is its own.) */
 static void tune_malloc(void) { mallopt(M_MMAP_THRESHOLD, 4 << 20); }
 #else
