@@ -2147,8 +2147,8 @@ static int feedback_words(qctx *c, const rank_terms *rt,
     max_df = max_df_share > 0 ? max_df_share * (double)ix->stat_passages
                               : HUGE_VAL;
     for (i = 0, m = 0; i < k && nwords > 0; i++) {
-        uint64_t df = 0;
-        size_t sg, at;
+        const termstat *t;
+        size_t at;
         fb_word x = tab[i];
         if (m == nwords && x.w * idf_max < out[m - 1].w)
             break;
@@ -2157,19 +2157,13 @@ static int feedback_words(qctx *c, const rank_terms *rt,
         if (find_rank_term(rt, x.term, x.len) ||
             cari_rank_is_question_term(x.term, x.len))
             continue;
-        for (sg = 0; sg < ix->nsegs; sg++) {
-            cari_term_info info;
-            int found = cari_segment_lookup(ix->segs[sg].seg, x.term, x.len,
-                                            &info);
-            if (found < 0)
-                return CARI_ECORRUPT;
-            if (found)
-                df += info.df[CARI_FIELD_BODY];
-        }
-        if (df == 0 || (double)df > max_df)
+        /* the query's statistics: the expanded query finds them there */
+        if (!(t = stat_of(c, x.term, x.len)))
+            return c->error ? c->error : CARI_ENOMEM;
+        if (t->df[CARI_FIELD_BODY] == 0 ||
+            (double)t->df[CARI_FIELD_BODY] > max_df)
             continue;
-        x.w *= log(1.0 + ((double)ix->stat_passages - (double)df + 0.5) /
-                             ((double)df + 0.5));
+        x.w *= t->idf[CARI_FIELD_BODY];
         /* into out[0..m), best first */
         for (at = m; at > 0 && cmp_fb_word(&x, &out[at - 1]) < 0; at--)
             ;
