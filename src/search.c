@@ -1595,6 +1595,21 @@ static cari_qnode *term_leaf(qctx *c, const char *term, size_t len,
     return t;
 }
 
+/* A BOOL of should[0..n): any of them (the tree's OR). */
+static cari_qnode *or_node(qctx *c, cari_qnode **should, size_t n)
+{
+    cari_qnode *b = cari_arena_alloc(c->qarena, sizeof *b);
+    if (b) {
+        memset(b, 0, sizeof *b);
+        b->op = CARI_Q_BOOL;
+        b->fields = CARI_QF_ALL;
+        b->weight = 1.0;
+        b->should = should;
+        b->nshould = n;
+    }
+    return b;
+}
+
 /* Is term already a leaf of list (so adding it again would only weigh
  * it twice)? */
 static int in_list(cari_qnode **list, size_t n, const char *term, size_t len)
@@ -1840,17 +1855,8 @@ static int expand_compounds(qctx *c, cari_qnode **qp,
     }
     if (nout == n)
         return CARI_OK;
-    if (q->op == CARI_Q_TERM) {
-        cari_qnode *b = cari_arena_alloc(c->qarena, sizeof *b);
-        if (!b)
-            return CARI_ENOMEM;
-        memset(b, 0, sizeof *b);
-        b->op = CARI_Q_BOOL;
-        b->fields = CARI_QF_ALL;
-        b->weight = 1.0;
-        *qp = b;
-        q = b;
-    }
+    if (q->op == CARI_Q_TERM)
+        return (*qp = or_node(c, out, nout)) ? CARI_OK : CARI_ENOMEM;
     q->should = out;
     q->nshould = nout;
     return CARI_OK;
@@ -2234,37 +2240,24 @@ static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
     if (rc || nw == 0)
         return rc;
     /* q OR the words, and the rank terms with them */
-    q2 = cari_arena_alloc(c->qarena, sizeof *q2);
     should = cari_arena_alloc(c->qarena, (nw + 1) * sizeof *should);
     rt2.items = cari_arena_alloc(c->qarena, (rt->n + nw) * sizeof *rt2.items);
-    if (!q2 || !should || !rt2.items)
+    q2 = should ? or_node(c, should, nw + 1) : NULL;
+    if (!q2 || !rt2.items)
         return CARI_ENOMEM;
     if (rt->n)
         memcpy(rt2.items, rt->items, rt->n * sizeof *rt2.items);
     rt2.cap = rt->n + nw;
-    memset(q2, 0, sizeof *q2);
-    q2->op = CARI_Q_BOOL;
-    q2->weight = 1.0;
-    q2->fields = CARI_QF_ALL;
     should[0] = q;
     for (i = 0; i < nw; i++) {
-        cari_qnode *leaf = cari_arena_alloc(c->qarena, sizeof *leaf);
-        if (!leaf)
+        if (!(should[i + 1] = term_leaf(c, words[i].term, words[i].len,
+                                        rp->fb_weight)))
             return CARI_ENOMEM;
-        memset(leaf, 0, sizeof *leaf);
-        leaf->op = CARI_Q_TERM;
-        leaf->fields = CARI_QF_ALL;
-        leaf->weight = rp->fb_weight;
-        leaf->term = words[i].term;
-        leaf->len = words[i].len;
-        should[i + 1] = leaf;
         rc = add_rank_term(c, &rt2, words[i].term, words[i].len, NULL, 0,
                            rp->fb_weight);
         if (rc)
             return rc;
     }
-    q2->should = should;
-    q2->nshould = nw + 1;
     rq2.terms = rt2.items;
     rq2.nterms = rt2.n;
     /* both stages over the expanded query, to the model's depth (at most
