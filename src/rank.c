@@ -204,19 +204,21 @@ static int set_param(cari_rank_params *p, const char *key, double v)
         {"feedback.docs", offsetof(cari_rank_params, fb_docs), 100},
         {"feedback.terms", offsetof(cari_rank_params, fb_terms), 100},
         {"feedback.depth", offsetof(cari_rank_params, fb_depth), 100000}};
+    /* 0 or 1 */
+    static const struct {
+        const char *name;
+        size_t off;
+    } flags[] = {
+        {"correct", offsetof(cari_rank_params, correct)},
+        {"compound.phrase", offsetof(cari_rank_params, cp_phrase)}};
     size_t i;
-    if (strcmp(key, "correct") == 0) {
-        if (v != 0 && v != 1)
-            return -2;
-        p->correct = (int)v;
-        return 0;
-    }
-    if (strcmp(key, "compound.phrase") == 0) {
-        if (v != 0 && v != 1)
-            return -2;
-        p->cp_phrase = (int)v;
-        return 0;
-    }
+    for (i = 0; i < sizeof flags / sizeof *flags; i++)
+        if (strcmp(key, flags[i].name) == 0) {
+            if (v != 0 && v != 1)
+                return -2;
+            *(int *)((char *)p + flags[i].off) = (int)v;
+            return 0;
+        }
     for (i = 0; i < sizeof counts / sizeof *counts; i++)
         if (strcmp(key, counts[i].name) == 0) {
             if (!(v >= 0 && v <= (double)counts[i].hi) || v != floor(v))
