@@ -20,14 +20,21 @@ typedef struct cari_term_token {
     uint32_t term_len;
     uint32_t position;
     uint32_t start, end;  /* byte offsets in the analyzed text */
-    uint8_t stop;         /* stopword: position only, not indexed; term
-                             is then the folded form */
+    uint8_t stop;         /* stopword: position only, not indexed (but
+                             in titles: below); term is then the folded
+                             form */
     uint8_t alternative;  /* extra term at the previous token's position */
     /* Two words of scratch that live with this term in the analyzer's
      * cache (NULL for stopwords): the inverter keeps {epoch, term id} there
      * so a word seen before is not hashed again.  Zero until written. */
     uint32_t *slot;
 } cari_term_token;
+
+/* A title's stopwords are indexed as "~" and the folded word, with
+ * positions and without length (segment.c, and xapian_backend.c alike;
+ * rank.c's title_phrase), when the word has at most this many bytes;
+ * passage text keeps none. */
+#define CARI_TITLE_STOP_MAX 30
 
 typedef struct cari_tokvec {
     cari_term_token *items;

@@ -407,6 +407,7 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
 {
     size_t i;
     long len = 0, primary = -1; /* the term of the current word */
+    char stopbuf[CARI_TITLE_STOP_MAX + 1];
     w->touched.len = 0;
     for (i = 0; i < w->tokens.len; i++) {
         const cari_term_token *tok = &w->tokens.items[i];
@@ -431,11 +432,18 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
         }
         if (tok->stop) {
             primary = -1;
-            continue;
-        }
-        if (!tok->alternative)
-            len++;
-        if (tok->slot && tok->slot[0] == w->epoch) {
+            /* a title's stopwords are indexed as "~word", with positions
+             * and without length: what a title phrase spans (rank.c's
+             * title_phrase).  Passage text keeps none. */
+            if (field != CARI_FIELD_TITLE || tok->term_len == 0 ||
+                tok->term_len > CARI_TITLE_STOP_MAX)
+                continue;
+            stopbuf[0] = '~';
+            memcpy(stopbuf + 1, tok->term, tok->term_len);
+            ti = intern(w, stopbuf, tok->term_len + 1);
+            if (ti < 0)
+                return CARI_ENOMEM;
+        } else if (tok->slot && tok->slot[0] == w->epoch) {
             ti = (long)tok->slot[1];
         } else {
             ti = intern(w, tok->term, tok->term_len);
@@ -457,8 +465,10 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc)
                     t->base = t->base ? BASE_MIXED : base;
             }
         }
-        if (!tok->alternative)
+        if (!tok->alternative && !tok->stop) {
             primary = ti;
+            len++;
+        }
         f = &TERM(w, (size_t)ti)->f[field];
         if (!f->open || f->cur_doc != doc) {
             if (f->open && close_posting(w, f))

@@ -326,6 +326,7 @@ done:
 typedef struct title_posting {
     size_t off;        /* of its "S"-prefixed, NUL-terminated term in buf */
     uint32_t position; /* 0: no positions (an exact form) */
+    unsigned wdf;      /* 0 for a stopword ("~word"): positions only */
 } title_posting;
 
 struct cari_xapian_writer {
@@ -567,6 +568,7 @@ static int keep_title(cari_xapian_writer *w, const cari_article *a)
             }
             w->title[w->ntitle].off = w->title_terms.len;
             w->title[w->ntitle].position = META_POSITION;
+            w->title[w->ntitle].wdf = 1;
             if (cari_buf_append(&w->title_terms, TITLE_PREFIX, 1) ||
                 cari_buf_append(&w->title_terms, p, l) ||
                 cari_buf_putc(&w->title_terms, '\0'))
@@ -577,7 +579,11 @@ static int keep_title(cari_xapian_writer *w, const cari_article *a)
     }
     for (i = 0; i < w->tokens.len; i++) {
         const cari_term_token *t = &w->tokens.items[i];
-        if (t->stop || t->term_len > MAX_TERM)
+        /* a stopword as the native index keeps it in titles ("~word",
+         * segment.c), with no weight: the same terms in both backends,
+         * and the same document lengths as before */
+        int stop = t->stop != 0;
+        if (t->term_len > (stop ? CARI_TITLE_STOP_MAX : MAX_TERM))
             continue;
         if (w->ntitle == w->title_cap) {
             size_t cap = w->title_cap ? w->title_cap * 2 : 32;
@@ -589,7 +595,9 @@ static int keep_title(cari_xapian_writer *w, const cari_article *a)
         }
         w->title[w->ntitle].off = w->title_terms.len;
         w->title[w->ntitle].position = t->term[0] == '=' ? 0 : t->position;
+        w->title[w->ntitle].wdf = !stop;
         if (cari_buf_append(&w->title_terms, TITLE_PREFIX, 1) ||
+            (stop && cari_buf_putc(&w->title_terms, '~')) ||
             cari_buf_append(&w->title_terms, t->term, t->term_len) ||
             cari_buf_putc(&w->title_terms, '\0'))
             return CARI_ENOMEM;
@@ -650,7 +658,8 @@ static int add_passage(cari_xapian_writer *w, const cari_article *a,
         xc = w->title[i].position == META_POSITION
                  ? xc_document_add_boolean_term(doc, t)
                  : w->title[i].position
-                 ? xc_document_add_posting(doc, t, w->title[i].position, 1)
+                 ? xc_document_add_posting(doc, t, w->title[i].position,
+                                           w->title[i].wdf)
                  : xc_document_add_term(doc, t, 1);
     }
     if (!xc) {

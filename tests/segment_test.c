@@ -235,8 +235,19 @@ static uint32_t model_field(model *m, cari_analyzer *an, const char *text,
     uint32_t flen = 0;
     assert_true(cari_analyzer_run(an, text, len, 0, &v) >= 0);
     for (i = 0; i < v.len; i++) {
-        if (v.items[i].stop)
+        if (v.items[i].stop) {
+            /* a title's stopwords: "~word", positions, no length */
+            cari_term_token t = v.items[i];
+            char buf[CARI_TITLE_STOP_MAX + 1];
+            if (field != CARI_FIELD_TITLE || t.term_len > CARI_TITLE_STOP_MAX)
+                continue;
+            buf[0] = '~';
+            memcpy(buf + 1, t.term, t.term_len);
+            t.term = buf;
+            t.term_len++;
+            model_push(m, &t, field, doc);
             continue;
+        }
         if (!v.items[i].alternative)
             flen++;
         model_push(m, &v.items[i], field, doc);
