@@ -29,6 +29,9 @@
  *   rarest    the largest w_t idf(t) matched in p / the largest overall
  *   length    ln(1 + len p)
  *   position  1 / (1 + the number of p in a, from 0)
+ *   title_phrase  L / n for the longest run of L >= 2 consecutive words
+ *             of the query's n (stopwords included) that a's title holds
+ *             next to each other in the same order; 0 when L < 2
  *
  * Every BM25 feature is divided by its largest possible value, so each
  * lies in [0, 1] whatever the query's length: one weight fits all
@@ -38,7 +41,8 @@
  *   "cari-ranker 1" first; "# ..." comments; "[keyword]" / "[question]"
  *   start a class's section (lines before any section set both);
  *   "key value" lines: depth, group, correct, first.k1, first.b,
- *   first.title_weight, first.title_k1, first.title_b, question_words,
+ *   first.title_weight, first.title_k1, first.title_b,
+ *   first.phrase_articles, question_words,
  *   body.k1, body.b, title.k1, title.b, article.k1, article.b,
  *   feedback.keep, feedback.docs, feedback.terms, feedback.depth,
  *   feedback.weight, feedback.fuse, feedback.max_df, weight.<feature>.
@@ -72,7 +76,7 @@
 const char *const cari_feature_names[CARI_NFEATURES] = {
     "body", "exact", "title", "article", "coverage", "article_coverage",
     "title_coverage", "proximity", "window", "pairs", "lead", "entity",
-    "rarest", "length", "position"};
+    "rarest", "length", "position", "title_phrase"};
 
 /* ------------------------------------------------------------------ */
 /* Query classes                                                       */
@@ -203,7 +207,9 @@ static int set_param(cari_rank_params *p, const char *key, double v)
         {"feedback.keep", offsetof(cari_rank_params, fb_keep), 100000},
         {"feedback.docs", offsetof(cari_rank_params, fb_docs), 100},
         {"feedback.terms", offsetof(cari_rank_params, fb_terms), 100},
-        {"feedback.depth", offsetof(cari_rank_params, fb_depth), 100000}};
+        {"feedback.depth", offsetof(cari_rank_params, fb_depth), 100000},
+        {"first.phrase_articles", offsetof(cari_rank_params, phrase_articles),
+         100000}};
     /* 0 or 1 */
     static const struct {
         const char *name;
@@ -609,6 +615,44 @@ static int pair_found(const term_lists *a, const term_lists *b)
     return 0;
 }
 
+/* Title positions read per term and article for title_phrase (titles
+ * are a few dozen words). */
+#define MAX_TITLE_POSITIONS 64
+
+/* Does the sorted pos[0..n) hold p? */
+static int holds(const uint32_t *pos, int n, uint32_t p)
+{
+    int i;
+    for (i = 0; i < n && pos[i] <= p; i++)
+        if (pos[i] == p)
+            return 1;
+    return 0;
+}
+
+/* title_phrase (above): seq[0..nseq) the query's words as list numbers
+ * (-1: none), pos[x][0..npos[x]) list x's positions in the title. */
+static double title_phrase(const int *seq, size_t nseq, uint32_t *const *pos,
+                           const int *npos)
+{
+    size_t i, d, best = 1;
+    int k;
+    for (i = 0; i + best < nseq; i++) {
+        int x = seq[i];
+        if (x < 0)
+            continue;
+        for (k = 0; k < npos[x]; k++) {
+            for (d = 1; i + d < nseq && seq[i + d] >= 0 &&
+                        holds(pos[seq[i + d]], npos[seq[i + d]],
+                              pos[x][k] + (uint32_t)d);
+                 d++)
+                ;
+            if (d > best)
+                best = d;
+        }
+    }
+    return best >= 2 ? (double)best / (double)nseq : 0;
+}
+
 static int cmp_cand(const void *x, const void *y)
 {
     const cari_candidate *a = *(cari_candidate *const *)x,
@@ -625,6 +669,14 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
     size_t nt = rq->nterms < MAX_RANK_TERMS ? rq->nterms : MAX_RANK_TERMS;
     cari_candidate **order;
     term_lists *tl;
+    /* title_phrase: the stopwords' title lists, the query's words as list
+     * numbers (terms 0..nt, then stopwords), each list's title positions
+     * in the current article */
+    size_t ns = rq->nseq >= 2 ? rq->nstops : 0;
+    cari_postings *stl = NULL;
+    int *shas = NULL, *seq = NULL, *tnpos = NULL;
+    uint32_t **tpos = NULL;
+    double phrase = 0;
     posterm *items;
     uint32_t *count;
     double *mweight;
@@ -642,6 +694,31 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
     mweight = cari_arena_alloc(arena, (nt ? nt : 1) * sizeof *mweight);
     if (!order || !tl || !items || !count || !mweight)
         return CARI_ENOMEM;
+    if (rq->nseq >= 2) {
+        size_t nl = nt + ns;
+        seq = cari_arena_alloc(arena, rq->nseq * sizeof *seq);
+        stl = cari_arena_alloc(arena, (ns ? ns : 1) * sizeof *stl);
+        shas = cari_arena_alloc(arena, (ns ? ns : 1) * sizeof *shas);
+        tnpos = cari_arena_alloc(arena, (nl ? nl : 1) * sizeof *tnpos);
+        tpos = cari_arena_alloc(arena, (nl ? nl : 1) * sizeof *tpos);
+        if (!seq || !stl || !shas || !tnpos || !tpos)
+            return CARI_ENOMEM;
+        for (j = 0; j < nl; j++) {
+            tpos[j] = cari_arena_alloc(arena, MAX_TITLE_POSITIONS *
+                                                  sizeof **tpos);
+            if (!tpos[j])
+                return CARI_ENOMEM;
+        }
+        for (j = 0; j < rq->nseq; j++) {
+            int x = rq->seq[j];
+            /* as list numbers: terms 0..nt, then the stopwords; a term
+             * past MAX_RANK_TERMS is none */
+            seq[j] = x >= 0 ? ((size_t)x < nt ? x : -1)
+                     : x <= -2 && (size_t)(-2 - x) < ns
+                         ? (int)(nt + (size_t)(-2 - x))
+                         : -1;
+        }
+    }
     for (j = 0; j < nt; j++) {
         const cari_rank_term *t = &rq->terms[j];
         double wb = t->weight * t->idf_body;
@@ -672,6 +749,17 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
             end++;
         for (j = 0; j < nt && !rc; j++)
             rc = open_term(rq, s, &rq->terms[j], &tl[j], arena);
+        for (j = 0; j < ns && !rc; j++) {
+            cari_term_info info;
+            int found = rank_lookup(rq, s, rq->stops[j], rq->stop_lens[j],
+                                    &info);
+            shas[j] = 0;
+            if (found < 0)
+                rc = CARI_ECORRUPT;
+            else if (found)
+                rc = open_list(&stl[j], &info, CARI_FIELD_TITLE, arena,
+                               &shas[j]);
+        }
         for (; i < end && !rc; i++) {
             cari_candidate *c = order[i];
             uint32_t pno = c->passage, a = cari_segment_passage_article(s, pno);
@@ -694,6 +782,16 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                     term_lists *l = &tl[j];
                     l->tf_article = 0;
                     l->tf_title = tf_at(&l->title, l->has_title, a);
+                    if (seq) {
+                        int got = l->tf_title && l->positional
+                                      ? cari_postings_positions(
+                                            &l->title, tpos[j],
+                                            MAX_TITLE_POSITIONS)
+                                      : 0;
+                        tnpos[j] = got > 0 ? got : 0;
+                        if (got < 0)
+                            rc = CARI_ECORRUPT;
+                    }
                     if (!l->has_article)
                         continue;
                     cari_postings_seek(&l->article, first);
@@ -702,6 +800,27 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                         cari_postings_next(&l->article);
                     }
                 }
+                /* a run holds a word of the query (a run of stopwords
+                 * alone is no phrase): none in the title, no run */
+                for (j = 0; seq && j < nt && !tnpos[j]; j++)
+                    ;
+                for (k = 0; k < ns; k++)
+                    tnpos[nt + k] = 0;
+                for (k = 0; j < nt && k < ns; k++) {
+                    int got = tf_at(&stl[k], shas[k], a)
+                                  ? cari_postings_positions(
+                                        &stl[k], tpos[nt + k],
+                                        MAX_TITLE_POSITIONS)
+                                  : 0;
+                    tnpos[nt + k] = got > 0 ? got : 0;
+                    if (got < 0)
+                        rc = CARI_ECORRUPT;
+                }
+                phrase = seq && j < nt
+                             ? title_phrase(seq, rq->nseq, tpos, tnpos)
+                             : 0;
+                if (rc)
+                    break;
             }
             for (j = 0; j < nt; j++) {
                 term_lists *l = &tl[j];
@@ -797,6 +916,7 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
             c->f[CARI_F_RAREST] = max_idf > 0 ? rarest / max_idf : 0;
             c->f[CARI_F_LENGTH] = log1p(len_p);
             c->f[CARI_F_POSITION] = 1.0 / (1.0 + (double)(pno - first));
+            c->f[CARI_F_TITLE_PHRASE] = phrase;
             c->bm25_body = fb;
             c->bm25_title = ft;
             c->score = cari_rank_score(p, c->f);
@@ -804,6 +924,9 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
         for (j = 0; j < nt; j++)
             if (tl[j].body.corrupt || tl[j].title.corrupt ||
                 tl[j].article.corrupt || tl[j].exact.corrupt)
+                rc = CARI_ECORRUPT;
+        for (j = 0; j < ns; j++)
+            if (shas[j] && stl[j].corrupt)
                 rc = CARI_ECORRUPT;
     }
     return rc;

@@ -40,6 +40,8 @@ enum {
     CARI_F_RAREST,            /* idf of the rarest matched term / rarest overall */
     CARI_F_LENGTH,            /* log(1 + passage length) */
     CARI_F_POSITION,          /* 1 / (1 + passage number in its article) */
+    CARI_F_TITLE_PHRASE,      /* share of the query's words, stopwords
+                                 included, found as one run in the title */
     CARI_NFEATURES
 };
 
@@ -51,6 +53,10 @@ typedef struct cari_rank_params {
     double k1, b, title_weight, title_k1, title_b;
     double question_words;   /* weight of question words ("siapa"...) */
     long depth;              /* passages reranked; 0: none */
+    long phrase_articles;    /* at most this many articles whose title
+                                holds the whole query as a phrase,
+                                stopwords included, join the reranked
+                                passages (search.c); 0: none */
     long group;              /* at most this many passages of an article
                                 in the hits by default; 0: no limit */
     int correct;             /* 1: words the index does not hold are
@@ -136,6 +142,16 @@ typedef struct cari_rank_query {
     int (*lookup)(void *ctx, const cari_segment *s, const char *term,
                   size_t len, cari_term_info *info);
     void *lookup_ctx;
+    /* The query's words in order, one a position, stopwords included,
+     * for title_phrase: seq[i] >= 0 is a term of terms, -2 - k the title
+     * term stops[k] of a stopword ("~di": titles index their stopwords
+     * so, segment.c), -1 a word that is neither (a word the query
+     * excludes).  nseq 0: the feature is 0. */
+    const int *seq;
+    size_t nseq;
+    const char *const *stops;
+    const size_t *stop_lens;
+    size_t nstops;
 } cari_rank_query;
 
 /*

@@ -1993,6 +1993,303 @@ static int mark_entities(cari_index *ix, const char *text, size_t len,
     return CARI_OK;
 }
 
+/* Is term a leaf of q under a NOT (an excluded word)? */
+static int excluded(const cari_qnode *q, const char *term, size_t len,
+                    int under_not)
+{
+    size_t i;
+    switch (q->op) {
+    case CARI_Q_TERM:
+        return under_not && q->len == len && memcmp(q->term, term, len) == 0;
+    case CARI_Q_PHRASE:
+    case CARI_Q_NEAR:
+        for (i = 0; under_not && i < q->nterms; i++)
+            if (q->lens[i] == len && memcmp(q->terms[i], term, len) == 0)
+                return 1;
+        return 0;
+    case CARI_Q_BOOL:
+        for (i = 0; i < q->nmust; i++)
+            if (excluded(q->must[i], term, len, under_not))
+                return 1;
+        for (i = 0; i < q->nshould; i++)
+            if (excluded(q->should[i], term, len, under_not))
+                return 1;
+        for (i = 0; i < q->nmust_not; i++)
+            if (excluded(q->must_not[i], term, len, 1))
+                return 1;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* The query's words in order for the title_phrase feature (rank.h):
+ * each position of tv (the query text q was parsed from, analyzed by
+ * mark_entities) as its word's rank term, or as the title term "~word"
+ * of a stopword, which titles index so (segment.c).  An excluded word
+ * breaks the sequence (-1); the query syntax's own words (a field name
+ * before ':', OR) are left out. */
+static int title_words(qctx *c, const cari_qnode *q, const rank_terms *rt,
+                       const cari_tokvec *tv, cari_rank_query *rq)
+{
+    int *seq;
+    const char **stops;
+    size_t *stop_lens;
+    size_t i, k, n = 0, ns = 0;
+    if (tv->len == 0)
+        return CARI_OK;
+    seq = cari_arena_alloc(c->qarena, tv->len * sizeof *seq);
+    stops = cari_arena_alloc(c->qarena, tv->len * sizeof *stops);
+    stop_lens = cari_arena_alloc(c->qarena, tv->len * sizeof *stop_lens);
+    if (!seq || !stops || !stop_lens)
+        return CARI_ENOMEM;
+    for (i = 0; i < tv->len; i++) {
+        const cari_term_token *t = &tv->items[i];
+        const cari_rank_term *r;
+        if (t->alternative)
+            continue;  /* a word's first term stands for it */
+        if (t->stop) {
+            char *w;
+            for (k = 0; k < ns; k++)
+                if (stop_lens[k] == t->term_len + 1 &&
+                    memcmp(stops[k] + 1, t->term, t->term_len) == 0)
+                    break;
+            if (k == ns) {
+                w = cari_arena_alloc(c->qarena, t->term_len + 1);
+                if (!w)
+                    return CARI_ENOMEM;
+                w[0] = '~';
+                memcpy(w + 1, t->term, t->term_len);
+                stops[ns] = w;
+                stop_lens[ns++] = t->term_len + 1;
+            }
+            seq[n++] = -2 - (int)k;
+            continue;
+        }
+        r = find_rank_term(rt, t->term, t->term_len);
+        if (r)
+            seq[n++] = (int)(r - rt->items);
+        else if (excluded(q, t->term, t->term_len, 0))
+            seq[n++] = -1;
+    }
+    rq->seq = seq;
+    rq->nseq = n;
+    rq->stops = stops;
+    rq->stop_lens = stop_lens;
+    rq->nstops = ns;
+    return CARI_OK;
+}
+
+/* The query's words (rq->seq, stopwords included) as a phrase of the
+ * title, in *out; NULL when a word is not a rank term (a word the query
+ * excludes) or the query has one word. */
+static int title_phrase_node(qctx *c, const rank_terms *rt,
+                             const cari_rank_query *rq, cari_qnode **out)
+{
+    cari_qnode *ph;
+    size_t i, n = rq->nseq;
+    *out = NULL;
+    if (n < 2 || n > 64)
+        return CARI_OK;
+    for (i = 0; i < n; i++)
+        if (rq->seq[i] == -1)
+            return CARI_OK;
+    ph = cari_arena_alloc(c->qarena, sizeof *ph);
+    if (!ph)
+        return CARI_ENOMEM;
+    memset(ph, 0, sizeof *ph);
+    ph->op = CARI_Q_PHRASE;
+    ph->fields = CARI_QF_TITLE;
+    ph->weight = 1.0;
+    ph->nterms = n;
+    ph->terms = cari_arena_alloc(c->qarena, n * sizeof *ph->terms);
+    ph->lens = cari_arena_alloc(c->qarena, n * sizeof *ph->lens);
+    ph->positions = cari_arena_alloc(c->qarena, n * sizeof *ph->positions);
+    if (!ph->terms || !ph->lens || !ph->positions)
+        return CARI_ENOMEM;
+    for (i = 0; i < n; i++) {
+        int x = rq->seq[i];
+        if (x >= 0) {
+            ph->terms[i] = rt->items[x].term;
+            ph->lens[i] = rt->items[x].len;
+        } else {
+            ph->terms[i] = rq->stops[-2 - x];
+            ph->lens[i] = rq->stop_lens[-2 - x];
+        }
+        ph->positions[i] = (uint32_t)i;
+    }
+    *out = ph;
+    return CARI_OK;
+}
+
+/* Title positions read per phrase word and article. */
+#define MAX_TITLE_POSITIONS 64
+
+/* Does some position x of pos[0][0..n[0]) have x + i in pos[i] for every
+ * i < nterms?  (The lists are sorted.) */
+static int phrase_at(uint32_t *const *pos, const int *n, size_t nterms)
+{
+    int k, j;
+    size_t i;
+    for (k = 0; k < n[0]; k++) {
+        for (i = 1; i < nterms; i++) {
+            uint32_t want = pos[0][k] + (uint32_t)i;
+            for (j = 0; j < n[i] && pos[i][j] < want; j++)
+                ;
+            if (j == n[i] || pos[i][j] != want)
+                break;
+        }
+        if (i == nterms)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * The first stage ranks a query like "ke istana" by its one indexed word,
+ * and the article titled "... Diundang ke Istana" may be far down among
+ * the thousands that hold "istana".  So the articles whose title holds
+ * the whole query as a phrase (ph: its words in order, stopwords
+ * included), at most cap of them (the best by the title BM25 of the
+ * phrase's words), join the reranked passages: each as its first passage,
+ * scored by the first stage's query q, in out[0..*added), unless the
+ * article has a passage in cand[0..n) already.  The titles' lists are
+ * intersected directly, article by article, driven by the rarest word.
+ */
+static int phrase_candidates(qctx *c, cari_qnode *q, cari_qnode *ph,
+                             size_t cap, const cari_candidate *cand, size_t n,
+                             cari_candidate *out, size_t *added)
+{
+    cari_index *ix = c->ix;
+    size_t nt = ph->nterms, nbest = 0, i, j;
+    scored *best = cari_arena_alloc(c->qarena, cap * sizeof *best);
+    cari_postings *pl = cari_arena_alloc(c->qarena, nt * sizeof *pl);
+    uint32_t **pos = cari_arena_alloc(c->qarena, nt * sizeof *pos);
+    int *npos = cari_arena_alloc(c->qarena, nt * sizeof *npos);
+    double *idf = cari_arena_alloc(c->qarena, nt * sizeof *idf);
+    double k1 = c->o.title_k1, b = c->o.title_b;
+    int rc = CARI_OK;
+    *added = 0;
+    if (!best || !pl || !pos || !npos || !idf)
+        return CARI_ENOMEM;
+    for (i = 0; i < nt; i++) {
+        const termstat *t = stat_of(c, ph->terms[i], ph->lens[i]);
+        pos[i] = cari_arena_alloc(c->qarena,
+                                  MAX_TITLE_POSITIONS * sizeof **pos);
+        if (!t || !pos[i])
+            return c->error ? c->error : CARI_ENOMEM;
+        idf[i] = t->idf[CARI_FIELD_TITLE];
+    }
+    for (i = 0; i < ix->nsegs && !rc; i++) {
+        const cari_live_segment *ls = &ix->segs[i];
+        size_t rare = 0;
+        uint32_t a;
+        for (j = 0; j < nt && !rc; j++) {
+            cari_term_info info;
+            int found = lookup(c, ls->seg, ph->terms[j], ph->lens[j], &info);
+            if (found < 0)
+                rc = CARI_ECORRUPT;
+            else if (!found || info.df[CARI_FIELD_TITLE] == 0)
+                break;
+            else
+                rc = cari_term_open(&pl[j], &info, CARI_FIELD_TITLE,
+                                    c->arena);
+            if (!rc && pl[j].df < pl[rare].df)
+                rare = j;
+        }
+        if (rc || j < nt) {
+            cari_arena_reset(c->arena);
+            continue;  /* a word no title of this segment holds */
+        }
+        a = pl[rare].doc;
+        while (a != CARI_DOC_END) {
+            /* every list at a, or a moves on to the first that is not */
+            for (j = 0; j < nt; j++) {
+                if (pl[j].doc < a)
+                    cari_postings_seek(&pl[j], a);
+                if (pl[j].doc != a)
+                    break;
+            }
+            if (j < nt) {
+                uint32_t next = pl[j].doc;
+                if (next == CARI_DOC_END)
+                    break;
+                if (pl[rare].doc < next)
+                    cari_postings_seek(&pl[rare], next);
+                a = pl[rare].doc;
+                continue;
+            }
+            for (j = 0; j < nt; j++) {
+                int got = cari_postings_positions(&pl[j], pos[j],
+                                                  MAX_TITLE_POSITIONS);
+                npos[j] = got > 0 ? got : 0;
+            }
+            if (phrase_at(pos, npos, nt)) {
+                uint32_t first = cari_segment_first_passage(ls->seg, a);
+                if (live(ls, first)) {
+                    double len = cari_segment_title_len(ls->seg, a), sc = 0;
+                    size_t k;
+                    for (j = 0; j < nt; j++)
+                        sc += idf[j] * (double)npos[j] * (k1 + 1.0) /
+                              ((double)npos[j] +
+                               k1 * (1.0 - b +
+                                     b * len / c->avg[CARI_FIELD_TITLE]));
+                    /* best[0..nbest) by score, highest first; ties keep
+                     * the earlier article */
+                    for (k = nbest; k > 0 && best[k - 1].score < sc; k--)
+                        if (k < cap)
+                            best[k] = best[k - 1];
+                    if (k < cap) {
+                        best[k].score = sc;
+                        best[k].seg = (uint32_t)i;
+                        best[k].passage = first;
+                        best[k].key = 0;
+                        if (nbest < cap)
+                            nbest++;
+                    }
+                }
+            }
+            a = cari_postings_next(&pl[rare]);
+        }
+        for (j = 0; j < nt; j++)
+            if (pl[j].corrupt)
+                rc = CARI_ECORRUPT;
+        cari_arena_reset(c->arena);
+    }
+    for (i = 0; i < nbest && !rc; i++) {
+        const cari_segment *s = ix->segs[best[i].seg].seg;
+        uint32_t a = cari_segment_passage_article(s, best[i].passage);
+        matcher *m;
+        for (j = 0; j < n; j++)
+            if (cand[j].seg == best[i].seg &&
+                cari_segment_passage_article(ix->segs[cand[j].seg].seg,
+                                             cand[j].passage) == a)
+                break;
+        if (j < n)
+            continue;
+        /* q must match it (it may exclude a word of the article, or want
+         * a field): its first-stage score, as the first stage gives */
+        rc = build(c, s, q, &m);
+        if (!rc && m && m_seek(m, best[i].passage) == best[i].passage) {
+            cari_candidate *cd = &out[(*added)++];
+            memset(cd, 0, sizeof *cd);
+            cd->seg = best[i].seg;
+            cd->passage = best[i].passage;
+            cd->first = m_score(m);
+            cd->score = cd->first;
+        }
+        if (!rc && m && tree_corrupt(m))
+            rc = CARI_ECORRUPT;
+        cari_arena_reset(c->arena);
+    }
+    if (!rc && c->error)
+        rc = c->error;
+    if (rc == CARI_ECORRUPT)
+        fail(ix, rc, "%s: a posting list of a query word does not decode",
+             ix->dir);
+    return rc;
+}
+
 /* Best first: the model's score, then the first stage's order. */
 static int cmp_candidate(const void *x, const void *y)
 {
@@ -2368,7 +2665,7 @@ static int search_once(cari_index *ix, const char *text, size_t len,
     cari_search_options defaults = CARI_SEARCH_OPTIONS_INIT;
     cari_hits *h = NULL;
     cari_arena qa = {0}, seg_arena = {0};
-    cari_qnode *q = NULL;
+    cari_qnode *q = NULL, *phrase = NULL;
     cari_error err;
     qctx c;
     topk heap = {0};
@@ -2482,6 +2779,15 @@ static int search_once(cari_index *ix, const char *text, size_t len,
         rc = collect_rank_terms(&c, q, &rt);
         if (!rc && text)
             rc = mark_entities(ix, text, len, &rt, &tv);
+        if (!rc && text &&
+            (rp->weight[CARI_F_TITLE_PHRASE] != 0 || rp->phrase_articles > 0 ||
+             explain))
+            rc = title_words(&c, q, &rt, &tv, &rq);
+        /* not where a metadata filter would have to judge the articles
+         * it adds, nor without titles in the first stage */
+        if (!rc && depth > 0 && rp->phrase_articles > 0 &&
+            c.o.title_weight > 0 && !cari_filter_wanted(&c.o))
+            rc = title_phrase_node(&c, &rt, &rq, &phrase);
         if (rc)
             goto done;
         rq.p = rp;
@@ -2504,10 +2810,13 @@ static int search_once(cari_index *ix, const char *text, size_t len,
     heap.k = want > (size_t)depth ? want : (size_t)depth;
     for (;;) {
         size_t pool;
+        double last_first;
         heap.heap = grow(&ix->scratch.heap, &ix->scratch.heap_cap,
                          (heap.k ? heap.k : 1) * sizeof *heap.heap);
         cand = grow(&ix->scratch.cand, &ix->scratch.cand_cap,
-                    (heap.k ? heap.k : 1) * sizeof *cand);
+                    ((heap.k ? heap.k : 1) +
+                     (phrase ? (size_t)rp->phrase_articles : 0)) *
+                        sizeof *cand);
         if (!heap.heap || !cand) {
             rc = CARI_ENOMEM;
             goto done;
@@ -2519,6 +2828,43 @@ static int search_once(cari_index *ix, const char *text, size_t len,
             goto done;
         ncand = heap.n;
         candidates_of(&heap, cand);
+        pool = ncand < (size_t)depth ? ncand : (size_t)depth;
+        last_first = pool ? cand[pool - 1].first : 0;
+        if (phrase) {
+            /* the phrase's articles join the pool, before the rest */
+            size_t added = 0;
+            cari_candidate *extra = cari_arena_alloc(
+                &qa, (size_t)rp->phrase_articles * sizeof *extra);
+            if (!extra) {
+                rc = CARI_ENOMEM;
+                goto done;
+            }
+            rc = phrase_candidates(&c, q, phrase,
+                                   (size_t)rp->phrase_articles, cand, pool,
+                                   extra, &added);
+            if (rc)
+                goto done;
+            /* the first stage's rest loses the passages that joined */
+            if (added) {
+                size_t k, kept = pool;
+                for (i = pool; i < ncand; i++) {
+                    for (k = 0; k < added; k++)
+                        if (extra[k].seg == cand[i].seg &&
+                            extra[k].passage == cand[i].passage)
+                            break;
+                    if (k == added)
+                        cand[kept++] = cand[i];
+                }
+                ncand = kept;
+            }
+            memmove(cand + pool + added, cand + pool,
+                    (ncand - pool) * sizeof *cand);
+            memcpy(cand + pool, extra, added * sizeof *cand);
+            for (i = pool; i < ncand + added; i++)
+                cand[i].first_rank = (uint32_t)i;  /* after the pool's */
+            pool += added;
+            ncand += added;
+        }
         if (depth > 0 || explain) {
             rc = cari_rank_features(ix, &rq, cand, ncand, &seg_arena);
             cari_arena_reset(&seg_arena);
@@ -2528,13 +2874,13 @@ static int search_once(cari_index *ix, const char *text, size_t len,
             if (rc)
                 goto done;
         }
-        pool = ncand < (size_t)depth ? ncand : (size_t)depth;
         if (depth > 0) {
-            /* the first `depth` passages by the model; any past them
-             * follow in first-stage order, scored below the pool's lowest
-             * by how far their first-stage score is below the pool's, so
-             * that pages of any size agree */
-            double last_first = pool ? cand[pool - 1].first : 0, floor_score;
+            /* the first `depth` passages by the model (and the phrase's
+             * articles); any past them follow in first-stage order,
+             * scored below the pool's lowest by how far their first-stage
+             * score is below the first stage's last in the pool, so that
+             * pages of any size agree */
+            double floor_score;
             qsort(cand, pool, sizeof *cand, cmp_candidate);
             floor_score = pool ? cand[pool - 1].score : 0;
             for (i = pool; i < ncand; i++)

@@ -612,6 +612,102 @@ static void test_compounds(void **state)
     test_rmtree(dir);
 }
 
+/* The value of feature `name` in a hit's explanation (-1: none). */
+static double explained(const cari_hit *x, const char *name)
+{
+    size_t k;
+    for (k = 0; k < x->explain_count; k++)
+        if (strcmp(x->explain[k].name, name) == 0)
+            return x->explain[k].value;
+    return -1;
+}
+
+/* The title as a phrase of the query, stopwords included: the feature
+ * (title_phrase) and the articles whose title holds the whole query
+ * joining the reranked passages (first.phrase_articles). */
+static void test_title_phrase(void **state)
+{
+    char dir[256], ix[300], id[32], title[64];
+    cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
+    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+    cari_writer *w = NULL;
+    cari_index *index = NULL;
+    cari_error err;
+    cari_ranker *with, *without;
+    cari_hits *h;
+    cari_hit x;
+    size_t at = 0, i;
+    (void)state;
+    assert_int_equal(test_mkdtemp(dir, sizeof dir), 0);
+    snprintf(ix, sizeof ix, "%s/index", dir);
+    wo.sync = 0;
+    assert_int_equal(cari_writer_open(ix, &wo, &w, &err), CARI_OK);
+    /* eight articles about the palace, each far above the target in the
+     * first stage (the word in the title and three times in the text) */
+    for (i = 0; i < 8; i++) {
+        snprintf(id, sizeof id, "istana-%zu", i);
+        snprintf(title, sizeof title, "Istana Negara Dibuka %zu", i);
+        test_add(w, id, title,
+                 "Istana negara dibuka. Pengunjung istana antre di depan "
+                 "gerbang istana sejak pagi.");
+    }
+    test_add(w, "dari", "Presiden Pulang dari Istana",
+             "Presiden kembali ke rumah setelah rapat.");
+    test_add(w, "target", "Pemenang Lomba Diundang ke Istana",
+             "Para pemenang lomba menerima piala dari presiden.");
+    assert_int_equal(cari_writer_commit(w), CARI_OK);
+    cari_writer_close(w);
+    assert_int_equal(cari_index_open(ix, &index, &err), CARI_OK);
+    o.limit = 20;
+    o.group = 0;
+    o.flags = CARI_SEARCH_EXPLAIN;
+    /* three passages reranked: the target is not among them by the first
+     * stage; as a title holding "ke istana" it joins them, and ranks
+     * first */
+    with = parse_ok("cari-ranker 1\ndepth 3\nweight.title_phrase 8\n"
+                    "first.phrase_articles 10\n");
+    without = parse_ok("cari-ranker 1\ndepth 3\nweight.title_phrase 8\n");
+    o.ranker = with;
+    h = run(index, "ke istana", &o);
+    assert_int_equal(cari_hits_count(h), 10);
+    cari_hits_get(h, 0, &x);
+    assert_string_equal(x.id, "target");
+    assert_true(explained(&x, "title_phrase") == 1.0);
+    /* "dari istana" is no "ke istana" */
+    assert_true(has_id(h, "dari", &at));
+    cari_hits_get(h, at, &x);
+    assert_true(explained(&x, "title_phrase") == 0);
+    cari_hits_free(h);
+    o.ranker = without;
+    h = run(index, "ke istana", &o);
+    assert_int_equal(cari_hits_count(h), 10);
+    assert_true(has_id(h, "target", &at));
+    assert_true(at >= 3);
+    cari_hits_free(h);
+    /* words out of the title's order make no run; a run of some of the
+     * query's words counts as its share (4 of the 6 words here) */
+    o.ranker = with;
+    h = run(index, "istana ke", &o);
+    assert_true(has_id(h, "target", &at));
+    cari_hits_get(h, at, &x);
+    assert_true(explained(&x, "title_phrase") == 0);
+    cari_hits_free(h);
+    h = run(index, "lomba diundang ke istana hari ini", &o);
+    cari_hits_get(h, 0, &x);
+    assert_string_equal(x.id, "target");
+    assert_true(fabs(explained(&x, "title_phrase") - 4.0 / 6.0) < 1e-12);
+    cari_hits_free(h);
+    /* an article the query excludes does not join */
+    h = run(index, "ke istana -piala", &o);
+    assert_false(has_id(h, "target", NULL));
+    cari_hits_free(h);
+    parse_bad("cari-ranker 1\nfirst.phrase_articles 1.5\n", "out of range");
+    cari_ranker_free(with);
+    cari_ranker_free(without);
+    cari_index_close(index);
+    test_rmtree(dir);
+}
+
 /* Bad options are refused, not misread. */
 static void test_bad_options(void **state)
 {
@@ -640,6 +736,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_feedback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
         cmocka_unit_test(test_compounds),
+        cmocka_unit_test(test_title_phrase),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);
