@@ -2866,7 +2866,9 @@ static int search_once(cari_index *ix, const char *text, size_t len,
             ncand += added;
         }
         if (depth > 0 || explain) {
-            rc = cari_rank_features(ix, &rq, cand, ncand, &seg_arena);
+            /* past the pool, features only to be shown */
+            rc = cari_rank_features(ix, &rq, cand, explain ? ncand : pool,
+                                    &seg_arena);
             cari_arena_reset(&seg_arena);
             if (rc == CARI_ECORRUPT)
                 fail(ix, rc, "%s: a posting list of a query word does not "
