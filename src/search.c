@@ -2323,9 +2323,11 @@ static size_t key_slot(const uint64_t *keys, size_t nslots, uint64_t key)
 }
 
 /* Keep at most `group` passages per article of cand[0..n) (in order);
- * returns how many are left, compacted to the front. */
+ * returns how many are left, compacted to the front (count_only: leaves
+ * cand as it is, and only counts them). */
 static size_t group_by_article(cari_index *ix, cari_candidate *cand, size_t n,
-                               size_t group, cari_arena *arena)
+                               size_t group, int count_only,
+                               cari_arena *arena)
 {
     size_t nslots, i, kept = 0;
     uint64_t *keys = key_table(arena, n, &nslots);
@@ -2342,8 +2344,11 @@ static size_t group_by_article(cari_index *ix, cari_candidate *cand, size_t n,
             keys[slot] = key;
             counts[slot] = 0;
         }
-        if (counts[slot]++ < group)
-            cand[kept++] = cand[i];
+        if (counts[slot]++ < group) {
+            if (!count_only)
+                cand[kept] = cand[i];
+            kept++;
+        }
     }
     return kept;
 }
@@ -2828,6 +2833,23 @@ static int search_once(cari_index *ix, const char *text, size_t len,
             goto done;
         ncand = heap.n;
         candidates_of(&heap, cand);
+        /* grouping will leave too few, and the first stage may have
+         * more: go deeper before the second stage's work (its own check
+         * below is for what the second stage adds) */
+        if (c.o.group > 0 && heap.n == heap.k && heap.k < ix->passages) {
+            size_t kept = group_by_article(ix, cand, ncand, c.o.group, 1,
+                                           &seg_arena);
+            cari_arena_reset(&seg_arena);
+            if (kept == SIZE_MAX) {
+                rc = CARI_ENOMEM;
+                goto done;
+            }
+            if (kept < want) {
+                heap.k = heap.k * 2 > ix->passages ? (size_t)ix->passages
+                                                   : heap.k * 2;
+                continue;
+            }
+        }
         pool = ncand < (size_t)depth ? ncand : (size_t)depth;
         last_first = pool ? cand[pool - 1].first : 0;
         if (phrase) {
@@ -2907,7 +2929,7 @@ static int search_once(cari_index *ix, const char *text, size_t len,
                 goto done;
         }
         if (c.o.group > 0) {
-            size_t kept = group_by_article(ix, cand, ncand, c.o.group,
+            size_t kept = group_by_article(ix, cand, ncand, c.o.group, 0,
                                            &seg_arena);
             cari_arena_reset(&seg_arena);
             if (kept == SIZE_MAX) {
