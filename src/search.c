@@ -2732,13 +2732,6 @@ static int search_once(cari_index *ix, const char *text, size_t len,
                   "until) are not supported on the Xapian backend");
         goto done;
     }
-    /* asked for, not the model's default (which the Xapian backend leaves
-     * out: it ranks every passage) */
-    if (ix->xapian && c.o.group != CARI_GROUP_MODEL && c.o.group > 0) {
-        rc = fail(ix, CARI_EUNSUPPORTED, "--group (at most N passages of "
-                  "an article) is not supported on the Xapian backend");
-        goto done;
-    }
     /* the query's class picks the model's parameters */
     qclass = cari_rank_classify(text ? text : "", len);
     rp = &model->cls[qclass];
