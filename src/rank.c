@@ -45,7 +45,8 @@
  *   first.phrase_articles, question_words,
  *   body.k1, body.b, title.k1, title.b, article.k1, article.b,
  *   feedback.keep, feedback.docs, feedback.terms, feedback.depth,
- *   feedback.weight, feedback.fuse, feedback.max_df, weight.<feature>.
+ *   feedback.weight, feedback.fuse, feedback.max_df, compound.*,
+ *   exact_form, xapian.title_phrase, weight.<feature>.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "rank.h"
@@ -195,7 +196,9 @@ static int set_param(cari_rank_params *p, const char *key, double v)
         {"compound.keep", offsetof(cari_rank_params, cp_keep), 0, 1e6},
         {"compound.ratio", offsetof(cari_rank_params, cp_ratio), 0, 1e6},
         {"compound.join", offsetof(cari_rank_params, cp_join), 0, 1e6},
-        {"exact_form", offsetof(cari_rank_params, exact_form), 0, 1e6}};
+        {"exact_form", offsetof(cari_rank_params, exact_form), 0, 1e6},
+        {"xapian.title_phrase", offsetof(cari_rank_params, xapian_phrase), 0,
+         1e6}};
     /* whole numbers, 0..hi */
     static const struct {
         const char *name;

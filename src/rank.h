@@ -53,6 +53,9 @@ typedef struct cari_rank_params {
     double k1, b, title_weight, title_k1, title_b;
     double question_words;   /* weight of question words ("siapa"...) */
     long depth;              /* passages reranked; 0: none */
+    double xapian_phrase;    /* the Xapian backend: the title phrase as
+                                a clause of the query, weighted so (0:
+                                none; search.c) */
     long phrase_articles;    /* at most this many articles whose title
                                 holds the whole query as a phrase,
                                 stopwords included, join the reranked

@@ -2290,6 +2290,63 @@ static int phrase_candidates(qctx *c, cari_qnode *q, cari_qnode *ph,
     return rc;
 }
 
+/*
+ * The Xapian backend has no second stage, so the title phrase (a keyword
+ * query's words, stopwords included, as one run of a title's words) is a
+ * clause of its query instead: OR'ed into a query of optional words,
+ * weighted rp->xapian_phrase, it adds the title's BM25 of those words
+ * again where the title holds the whole query (the "~word" terms of
+ * stopwords weigh nothing: wdf 0).  OR'ed, it matches nothing q does
+ * not.
+ */
+static int xapian_title_phrase(qctx *c, cari_qnode **q,
+                               const cari_rank_params *rp, const char *text,
+                               size_t len, cari_tokvec *tv)
+{
+    rank_terms rt = {NULL, 0, 0};
+    cari_rank_query rq;
+    cari_qnode *ph = NULL, **kids;
+    long n;
+    int rc;
+    double w = rp->xapian_phrase;
+    if (!text || w <= 0 || c->o.title_weight <= 0 ||
+        cari_filter_wanted(&c->o))
+        return CARI_OK;
+    if ((*q)->op == CARI_Q_BOOL ? (*q)->nmust || (*q)->nmust_not
+                                : (*q)->op != CARI_Q_TERM)
+        return CARI_OK;
+    memset(&rq, 0, sizeof rq);
+    rc = collect_rank_terms(c, *q, &rt);
+    if (rc)
+        return rc;
+    n = cari_analyzer_run(c->ix->analyzer, text, len, 0, tv);
+    if (n < 0)
+        return (int)n;
+    rc = title_words(c, *q, &rt, tv, &rq);
+    if (!rc)
+        rc = title_phrase_node(c, &rt, &rq, &ph);
+    if (rc || !ph)
+        return rc;
+    ph->weight = w;
+    if ((*q)->op == CARI_Q_BOOL) {
+        kids = cari_arena_alloc(c->qarena, ((*q)->nshould + 1) * sizeof *kids);
+        if (!kids)
+            return CARI_ENOMEM;
+        memcpy(kids, (*q)->should, (*q)->nshould * sizeof *kids);
+        kids[(*q)->nshould] = ph;
+        (*q)->should = kids;
+        (*q)->nshould++;
+        return CARI_OK;
+    }
+    kids = cari_arena_alloc(c->qarena, 2 * sizeof *kids);
+    if (!kids)
+        return CARI_ENOMEM;
+    kids[0] = *q;
+    kids[1] = ph;
+    *q = or_node(c, kids, 2);
+    return *q ? CARI_OK : CARI_ENOMEM;
+}
+
 /* Best first: the model's score, then the first stage's order. */
 static int cmp_candidate(const void *x, const void *y)
 {
@@ -2745,8 +2802,10 @@ static int search_once(cari_index *ix, const char *text, size_t len,
         c.o.group = (size_t)rp->group;
     explain = (c.o.flags & CARI_SEARCH_EXPLAIN) != 0;
     if (ix->xapian) {
-        rc = cari_xapian_search(ix->xapian, q, &c.o, &h, ix->errmsg,
-                                sizeof ix->errmsg);
+        rc = xapian_title_phrase(&c, &q, rp, text, len, &tv);
+        if (!rc)
+            rc = cari_xapian_search(ix->xapian, q, &c.o, &h, ix->errmsg,
+                                    sizeof ix->errmsg);
         goto done;
     }
     c.avg[CARI_FIELD_BODY] =

@@ -702,6 +702,7 @@ static void test_title_phrase(void **state)
     assert_false(has_id(h, "target", NULL));
     cari_hits_free(h);
     parse_bad("cari-ranker 1\nfirst.phrase_articles 1.5\n", "out of range");
+    parse_bad("cari-ranker 1\nxapian.title_phrase -1\n", "out of range");
     cari_ranker_free(with);
     cari_ranker_free(without);
     cari_index_close(index);

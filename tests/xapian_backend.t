@@ -211,6 +211,36 @@ is "$("$CS" -i "$XI" -f tsv -n 2 --offset 2 banjir | cut -f2-)" \
 like "$("$CS" -i "$XI" --color=never -n 100 banjir | head -1)" "^1-$(echo "$one" | wc -l) of $(echo "$one" | wc -l) passages" \
    "every match seen: the total is the grouped count, as natively"
 
+# ---- a keyword query as one run of a title's words (title phrases) ----
+python3 - "$TMP/palace.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(30):  # so that "istana" is not in every article
+        f.write(json.dumps({"id": "lain-%d" % i, "title": "Harga Cabai Naik %d" % i,
+                            "text": "Harga cabai di pasar naik lagi pekan ini."}) + "\n")
+    for i in range(8):
+        f.write(json.dumps({"id": "istana-%d" % i, "title": "Istana Negara Dibuka %d" % i,
+                            "text": "Istana negara dibuka. Pengunjung istana antre di depan "
+                                    "gerbang istana sejak pagi."}) + "\n")
+    f.write(json.dumps({"id": "dari", "title": "Presiden Pulang dari Istana",
+                        "text": "Presiden kembali ke rumah setelah rapat."}) + "\n")
+    f.write(json.dumps({"id": "target", "title": "Pemenang Lomba Diundang ke Istana",
+                        "text": "Para pemenang lomba menerima piala dari presiden."}) + "\n")
+PY
+"$CI" -q --backend xapian -i "$TMP/px" "$TMP/palace.jsonl"
+"$CI" -q -i "$TMP/pn" "$TMP/palace.jsonl"
+is "$("$CS" -i "$TMP/px" -f tsv -n 1 ke istana | cut -f3)" target \
+   "Xapian: the title holding the query as written ranks first"
+is "$("$CS" -i "$TMP/pn" -f tsv -n 1 ke istana | cut -f3)" target "native: the same"
+printf 'cari-ranker 1\nxapian.title_phrase 0\n' > "$TMP/nophrase.model"
+[ "$("$CS" -i "$TMP/px" -f tsv -n 1 --model "$TMP/nophrase.model" ke istana | cut -f3)" != target ]
+ok $? "Xapian: not without the title phrase (xapian.title_phrase 0)"
+is "$("$CS" -i "$TMP/px" -f tsv -n 100 ke istana | wc -l)" 10 "Xapian: the clause adds no match"
+is "$("$CS" -i "$TMP/px" -f tsv -n 100 --model "$TMP/nophrase.model" ke istana | cut -f3 | sort)" \
+   "$("$CS" -i "$TMP/px" -f tsv -n 100 ke istana | cut -f3 | sort)" "Xapian: nor loses one"
+is "$("$CS" -i "$TMP/px" -f tsv -n 100 'ke istana -piala' | grep -c target)" 0 \
+   "Xapian: an excluded word still excludes"
+
 # ---- agreement with the native backend on corpus/ ----
 # (both take --group 0: every passage, as the first stage ranks them)
 Q=$ROOT/tests/data/corpus_queries.txt
