@@ -552,12 +552,6 @@ typedef struct posterm {
     uint32_t term;
 } posterm;
 
-static int cmp_posterm(const void *x, const void *y)
-{
-    const posterm *a = x, *b = y;
-    return a->pos < b->pos ? -1 : a->pos > b->pos;
-}
-
 /* Smallest window (last - first position) holding one position of each
  * of the m matched terms in items[0..n) (sorted by position). */
 static uint32_t min_window(const posterm *items, size_t n, size_t m,
@@ -847,10 +841,21 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                         break;
                     }
                     l->npos = got;
-                    for (k = 0; k < (size_t)got; k++) {
-                        items[nitems].pos = l->pos[k];
-                        items[nitems].term = (uint32_t)m;
-                        nitems++;
+                    /* merged into items, kept in position order (each
+                     * list is sorted: no sort of the whole) */
+                    {
+                        size_t x = nitems, y = (size_t)got,
+                               at = nitems + (size_t)got;
+                        while (y > 0) {
+                            if (x > 0 && items[x - 1].pos > l->pos[y - 1]) {
+                                items[--at] = items[--x];
+                            } else {
+                                --at;
+                                items[at].pos = l->pos[--y];
+                                items[at].term = (uint32_t)m;
+                            }
+                        }
+                        nitems += (size_t)got;
                     }
                     mweight[m] = wb;
                     m++;
@@ -900,7 +905,6 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
             c->f[CARI_F_PROXIMITY] = 0;
             c->f[CARI_F_WINDOW] = 0;
             if (m >= 1) {
-                qsort(items, nitems, sizeof *items, cmp_posterm);
                 c->f[CARI_F_WINDOW] =
                     c_body > 0 ? best_window(items, nitems, mweight, count, m) / c_body
                                : 0;
