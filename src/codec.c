@@ -736,8 +736,27 @@ uint32_t cari_postings_seek(cari_postings *p, uint32_t target)
             p->doc = CARI_DOC_END;
             return CARI_DOC_END;
         }
-        while (b < p->nblocks && p->skips[b].last_doc < target)
-            b++;
+        if (b < p->nblocks && p->skips[b].last_doc < target) {
+            /* galloping, then binary search, for the first block whose
+             * last doc reaches target: a sparse seek over a long list
+             * (MaxScore probing a common word) skips blocks by the
+             * hundred */
+            uint32_t lo = b, step = 1, hi;
+            while (lo + step < p->nblocks &&
+                   p->skips[lo + step].last_doc < target) {
+                lo += step;
+                step *= 2;
+            }
+            hi = lo + step < p->nblocks ? lo + step : p->nblocks;
+            while (hi - lo > 1) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (p->skips[mid].last_doc < target)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            b = hi;
+        }
         if (b >= p->nblocks) {
             p->doc = CARI_DOC_END;
             return CARI_DOC_END;
