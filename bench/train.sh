@@ -25,7 +25,7 @@ sets=${RANK_SETS:-tydiqa_id facqa ki}
 depth=${RANK_DEPTH:-$(awk '$1 == "depth" { d = $2 } END { print d ? d : 300 }' "$base")}
 "$HERE/rank_data.sh" "$base" "$work" "$depth" >/dev/null
 # more of a match must never lower a score: match features weigh >= 0
-nonneg=body,exact,title,article,coverage,article_coverage,title_coverage,proximity,window,pairs,lead,entity,rarest
+nonneg=body,exact,title,article,coverage,article_coverage,title_coverage,proximity,window,pairs,lead,entity,rarest,title_phrase
 spec() { echo "$work/$1.$2.feat:$work/$1.$2.tsv:$work/$1.$2.qrels"; }
 train_class() {  # train_class CLASS SET...
     local cls=$1; shift
