@@ -69,6 +69,19 @@ static int setup(void **state)
             snprintf(id, sizeof id, "%d-%zu", round, i);
             add(w, id, texts[i]);
         }
+        if (round) {
+            /* a title's stopwords are indexed as "~word" (segment.c) */
+            cari_article a;
+            memset(&a, 0, sizeof a);
+            a.id = "titled";
+            a.id_len = 6;
+            a.title = "Banjir dengan Longsor untuk Warga";
+            a.title_len = strlen(a.title);
+            a.text = "warga mengungsi";
+            a.text_len = strlen(a.text);
+            if (cari_writer_add(w, &a) != CARI_OK)
+                return -1;
+        }
         if (cari_writer_commit(w) != CARI_OK)
             return -1;
         cari_writer_close(w);
@@ -265,6 +278,29 @@ static void test_search_corrects_questions(void **state)
     assert_string_equal(q, "apa itu ibukita");
 }
 
+/* The "~word" terms of titles' stopwords are no words to suggest. */
+static void test_no_title_stopwords(void **state)
+{
+    fixture *f = *state;
+    static const char *const words[] = {"xdengan", "kuntuk", "dengann"};
+    size_t q, i, k;
+    for (q = 0; q < sizeof words / sizeof *words; q++) {
+        cari_suggestions *s = NULL;
+        assert_int_equal(cari_suggest(f->index, words[q], strlen(words[q]),
+                                      0, 0, &s),
+                         CARI_OK);
+        for (i = 0; i < cari_suggestions_count(s); i++) {
+            cari_suggestion x;
+            assert_int_equal(cari_suggestions_get(s, i, &x), CARI_OK);
+            for (k = 0; k < x.count; k++)
+                if (x.alternative_len[k] && x.alternatives[k][0] == '~')
+                    fail_msg("'%s' -> '%.*s'", words[q],
+                             (int)x.alternative_len[k], x.alternatives[k]);
+        }
+        cari_suggestions_free(s);
+    }
+}
+
 static void test_bad_arguments(void **state)
 {
     fixture *f = *state;
@@ -290,6 +326,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_max_df_and_case, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_search_corrects_questions, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_no_title_stopwords, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
     };
