@@ -149,7 +149,7 @@ typedef struct cari_rank_query {
      * for title_phrase: seq[i] >= 0 is a term of terms, -2 - k the title
      * term stops[k] of a stopword ("~di": titles index their stopwords
      * so, segment.c), -1 a word that is neither (a word the query
-     * excludes).  nseq 0: the feature is 0. */
+     * excludes, a prefix): it breaks runs.  nseq 0: the feature is 0. */
     const int *seq;
     size_t nseq;
     const char *const *stops;

@@ -1993,44 +1993,35 @@ static int mark_entities(cari_index *ix, const char *text, size_t len,
     return CARI_OK;
 }
 
-/* Is term a leaf of q under a NOT (an excluded word)? */
-static int excluded(const cari_qnode *q, const char *term, size_t len,
-                    int under_not)
+/* Is the token text[start, end) a word of the query syntax (query.h):
+ * AND, OR, NOT, NEAR and the distance of NEAR/n, or a field name before
+ * ':'? */
+static int syntax_word(const char *text, size_t len, uint32_t start,
+                       uint32_t end)
 {
-    size_t i;
-    switch (q->op) {
-    case CARI_Q_TERM:
-        return under_not && q->len == len && memcmp(q->term, term, len) == 0;
-    case CARI_Q_PHRASE:
-    case CARI_Q_NEAR:
-        for (i = 0; under_not && i < q->nterms; i++)
-            if (q->lens[i] == len && memcmp(q->terms[i], term, len) == 0)
-                return 1;
+    size_t n = end - start;
+    const char *w = text + start;
+    if (end > len || start >= end)
         return 0;
-    case CARI_Q_BOOL:
-        for (i = 0; i < q->nmust; i++)
-            if (excluded(q->must[i], term, len, under_not))
-                return 1;
-        for (i = 0; i < q->nshould; i++)
-            if (excluded(q->should[i], term, len, under_not))
-                return 1;
-        for (i = 0; i < q->nmust_not; i++)
-            if (excluded(q->must_not[i], term, len, 1))
-                return 1;
-        return 0;
-    default:
-        return 0;
-    }
+    if (end < len && text[end] == ':')
+        return 1;
+    if (start > 0 && text[start - 1] == '/' && start >= 5 &&
+        memcmp(text + start - 5, "NEAR", 4) == 0)
+        return 1;  /* the n of NEAR/n */
+    return (n == 3 && (memcmp(w, "AND", 3) == 0 || memcmp(w, "NOT", 3) == 0)) ||
+           (n == 2 && memcmp(w, "OR", 2) == 0) ||
+           (n == 4 && memcmp(w, "NEAR", 4) == 0);
 }
 
 /* The query's words in order for the title_phrase feature (rank.h):
- * each position of tv (the query text q was parsed from, analyzed by
+ * each position of tv (text, the query q was parsed from, analyzed by
  * mark_entities) as its word's rank term, or as the title term "~word"
- * of a stopword, which titles index so (segment.c).  An excluded word
- * breaks the sequence (-1); the query syntax's own words (a field name
- * before ':', OR) are left out. */
-static int title_words(qctx *c, const cari_qnode *q, const rank_terms *rt,
-                       const cari_tokvec *tv, cari_rank_query *rq)
+ * of a stopword, which titles index so (segment.c).  The query syntax's
+ * own words (AND, OR, NOT, a field name) are left out; any other word
+ * that is no rank term (an excluded word, a prefix) breaks the sequence
+ * (-1), so that the words on either side are not taken for neighbours. */
+static int title_words(qctx *c, const rank_terms *rt, const char *text,
+                       size_t len, const cari_tokvec *tv, cari_rank_query *rq)
 {
     int *seq;
     const char **stops;
@@ -2069,7 +2060,7 @@ static int title_words(qctx *c, const cari_qnode *q, const rank_terms *rt,
         r = find_rank_term(rt, t->term, t->term_len);
         if (r)
             seq[n++] = (int)(r - rt->items);
-        else if (excluded(q, t->term, t->term_len, 0))
+        else if (!syntax_word(text, len, t->start, t->end))
             seq[n++] = -1;
     }
     rq->seq = seq;
@@ -2081,8 +2072,8 @@ static int title_words(qctx *c, const cari_qnode *q, const rank_terms *rt,
 }
 
 /* The query's words (rq->seq, stopwords included) as a phrase of the
- * title, in *out; NULL when a word is not a rank term (a word the query
- * excludes) or the query has one word. */
+ * title, in *out; NULL when a word is none of the query's terms (a word
+ * it excludes) or the query has one word. */
 static int title_phrase_node(qctx *c, const rank_terms *rt,
                              const cari_rank_query *rq, cari_qnode **out)
 {
@@ -2322,7 +2313,7 @@ static int xapian_title_phrase(qctx *c, cari_qnode **q,
     n = cari_analyzer_run(c->ix->analyzer, text, len, 0, tv);
     if (n < 0)
         return (int)n;
-    rc = title_words(c, *q, &rt, tv, &rq);
+    rc = title_words(c, &rt, text, len, tv, &rq);
     if (!rc)
         rc = title_phrase_node(c, &rt, &rq, &ph);
     if (rc || !ph)
@@ -2839,7 +2830,7 @@ static int search_once(cari_index *ix, const char *text, size_t len,
         if (!rc && text &&
             (rp->weight[CARI_F_TITLE_PHRASE] != 0 || rp->phrase_articles > 0 ||
              explain))
-            rc = title_words(&c, q, &rt, &tv, &rq);
+            rc = title_words(&c, &rt, text, len, &tv, &rq);
         /* not where a metadata filter would have to judge the articles
          * it adds, nor without titles in the first stage */
         if (!rc && depth > 0 && rp->phrase_articles > 0 &&

@@ -697,6 +697,18 @@ static void test_title_phrase(void **state)
     assert_string_equal(x.id, "target");
     assert_true(fabs(explained(&x, "title_phrase") - 4.0 / 6.0) < 1e-12);
     cari_hits_free(h);
+    /* a word between two others keeps them apart, even one that is no
+     * term of its own (a prefix); the syntax's own words do not */
+    h = run(index, "lomba pi* diundang", &o);
+    assert_true(has_id(h, "target", &at));
+    cari_hits_get(h, at, &x);
+    assert_true(explained(&x, "title_phrase") == 0);
+    cari_hits_free(h);
+    h = run(index, "lomba OR diundang", &o);
+    assert_true(has_id(h, "target", &at));
+    cari_hits_get(h, at, &x);
+    assert_true(explained(&x, "title_phrase") == 1.0);
+    cari_hits_free(h);
     /* an article the query excludes does not join */
     h = run(index, "ke istana -piala", &o);
     assert_false(has_id(h, "target", NULL));
