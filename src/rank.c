@@ -452,14 +452,16 @@ typedef struct term_lists {
     uint32_t tf_body, tf_title, tf_exact, tf_article;
 } term_lists;
 
-static int open_list(cari_postings *p, const cari_term_info *info, int field,
-                     cari_arena *arena, int *has)
+static int open_list(const cari_rank_query *rq, cari_postings *p,
+                     const cari_term_info *info, int field, cari_arena *arena,
+                     int *has)
 {
     int rc;
     *has = 0;
     if (info->df[field] == 0)
         return CARI_OK;
-    rc = cari_term_open(p, info, field, arena);
+    rc = rq->open ? rq->open(rq->lookup_ctx, p, info, field, arena)
+                  : cari_term_open(p, info, field, arena);
     if (rc)
         return rc;
     *has = 1;
@@ -488,16 +490,16 @@ static int open_term(const cari_rank_query *rq, const cari_segment *s,
     if (found && !info.derived)
         body_list = info.postings[CARI_FIELD_BODY];
     if (found) {
-        rc = open_list(&l->body, &info, CARI_FIELD_BODY, arena, &l->has_body);
+        rc = open_list(rq, &l->body, &info, CARI_FIELD_BODY, arena, &l->has_body);
         if (!rc)
-            rc = open_list(&l->title, &info, CARI_FIELD_TITLE, arena,
+            rc = open_list(rq, &l->title, &info, CARI_FIELD_TITLE, arena,
                            &l->has_title);
         if (rc)
             return rc;
         /* a second walker over the same list (its skip table is shared,
          * read only); a derived list's walkers are not: open it again */
         if (info.derived && l->has_body)
-            rc = open_list(&l->article, &info, CARI_FIELD_BODY, arena,
+            rc = open_list(rq, &l->article, &info, CARI_FIELD_BODY, arena,
                            &l->has_article);
         else {
             l->article = l->body;
@@ -525,7 +527,7 @@ static int open_term(const cari_rank_query *rq, const cari_segment *s,
             l->has_exact = 1;
             l->exact_ranks = 1;
         } else if (found) {
-            rc = open_list(&l->exact, &info, CARI_FIELD_BODY, arena,
+            rc = open_list(rq, &l->exact, &info, CARI_FIELD_BODY, arena,
                            &l->has_exact);
             if (rc)
                 return rc;
@@ -754,7 +756,7 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
             if (found < 0)
                 rc = CARI_ECORRUPT;
             else if (found)
-                rc = open_list(&stl[j], &info, CARI_FIELD_TITLE, arena,
+                rc = open_list(rq, &stl[j], &info, CARI_FIELD_TITLE, arena,
                                &shas[j]);
         }
         for (; i < end && !rc; i++) {

@@ -145,6 +145,11 @@ typedef struct cari_rank_query {
     int (*lookup)(void *ctx, const cari_segment *s, const char *term,
                   size_t len, cari_term_info *info);
     void *lookup_ctx;
+    /* opening a term's list (cari_term_open's contract, with lookup_ctx),
+     * or NULL for cari_term_open itself: the search passes its per-query
+     * snapshots of opened lists */
+    int (*open)(void *ctx, struct cari_postings *p,
+                const cari_term_info *info, int field, cari_arena *arena);
     /* The query's words in order, one a position, stopwords included,
      * for title_phrase: seq[i] >= 0 is a term of terms, -2 - k the title
      * term stops[k] of a stopword ("~di": titles index their stopwords

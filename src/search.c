@@ -78,6 +78,8 @@ typedef struct qctx {
     size_t nstats, stats_cap;
     memo_entry *memo;       /* open addressing, memo_cap a power of 2 */
     size_t memo_n, memo_cap;
+    struct open_entry *opens; /* lists opened, as at their first doc */
+    size_t opens_n, opens_cap;
     double avg[CARI_NFIELDS];
     int error;
 } qctx;
@@ -141,6 +143,71 @@ static int rank_lookup(void *ctx, const cari_segment *s, const char *term,
                        size_t len, cari_term_info *info)
 {
     return lookup(ctx, s, term, len, info);
+}
+
+/* A posting list as it was opened, kept for the query: the first stage,
+ * the phrase candidates and the second stage open the same lists (about
+ * 34 opens a keyword query, each decoding a skip table and a block). */
+struct open_entry {
+    const unsigned char *key;  /* the list's bytes; NULL: empty slot */
+    cari_postings *snap;       /* in the query arena, skip table too */
+};
+
+/* cari_term_open through the query's snapshots: a list opened before in
+ * this query is copied, not decoded again.  A derived list's walkers
+ * cannot be shared by copying (codec.h): it is opened in arena. */
+static int open_list_cached(qctx *c, cari_postings *p,
+                            const cari_term_info *info, int field,
+                            cari_arena *arena)
+{
+    const unsigned char *key = info->postings[field];
+    struct open_entry *e;
+    size_t i;
+    int rc;
+    if (info->derived || !key || info->df[field] == 0)
+        return cari_term_open(p, info, field, arena);
+    if ((c->opens_n + 1) * 2 > c->opens_cap) {
+        size_t cap = c->opens_cap ? c->opens_cap * 2 : 64, k;
+        struct open_entry *m = cari_arena_alloc(c->qarena, cap * sizeof *m);
+        if (!m)
+            return cari_term_open(p, info, field, arena);
+        memset(m, 0, cap * sizeof *m);
+        for (k = 0; k < c->opens_cap; k++) {
+            if (!c->opens[k].key)
+                continue;
+            for (i = ((uintptr_t)c->opens[k].key >> 3) & (cap - 1); m[i].key;
+                 i = (i + 1) & (cap - 1))
+                ;
+            m[i] = c->opens[k];
+        }
+        c->opens = m;
+        c->opens_cap = cap;
+    }
+    for (i = ((uintptr_t)key >> 3) & (c->opens_cap - 1); c->opens[i].key;
+         i = (i + 1) & (c->opens_cap - 1)) {
+        e = &c->opens[i];
+        if (e->key == key) {
+            memcpy(p, e->snap, sizeof *p);
+            return CARI_OK;
+        }
+    }
+    rc = cari_term_open(p, info, field, c->qarena);
+    if (rc)
+        return rc;
+    e = &c->opens[i];
+    e->snap = cari_arena_alloc(c->qarena, sizeof *e->snap);
+    if (!e->snap)
+        return CARI_OK;  /* not kept: no harm */
+    memcpy(e->snap, p, sizeof *p);
+    e->key = key;
+    c->opens_n++;
+    return CARI_OK;
+}
+
+static int rank_open(void *ctx, cari_postings *p, const cari_term_info *info,
+                     int field, cari_arena *arena)
+{
+    return open_list_cached(ctx, p, info, field, arena);
 }
 
 static termstat *stat_of(qctx *c, const char *term, size_t len)
@@ -452,7 +519,7 @@ static int open_cursor(qctx *c, const cari_segment *s, const termstat *t,
     m->started = 1;
     m->cur.field = field;
     m->cur.s = s;
-    rc = cari_term_open(&m->cur.p, &info, field, c->arena);
+    rc = open_list_cached(c, &m->cur.p, &info, field, c->arena);
     if (rc)
         return rc;
     k1 = field == CARI_FIELD_BODY ? c->o.k1 : c->o.title_k1;
@@ -2183,8 +2250,8 @@ static int phrase_candidates(qctx *c, cari_qnode *q, cari_qnode *ph,
             else if (!found || info.df[CARI_FIELD_TITLE] == 0)
                 break;
             else
-                rc = cari_term_open(&pl[j], &info, CARI_FIELD_TITLE,
-                                    c->arena);
+                rc = open_list_cached(c, &pl[j], &info, CARI_FIELD_TITLE,
+                                      c->arena);
             if (!rc && pl[j].df < pl[rare].df)
                 rare = j;
         }
@@ -2841,6 +2908,7 @@ static int search_once(cari_index *ix, const char *text, size_t len,
         rq.p = rp;
         rq.lookup = rank_lookup;
         rq.lookup_ctx = &c;
+        rq.open = rank_open;
         rq.terms = rt.items;
         rq.nterms = rt.n;
         rq.avg_body = c.avg[CARI_FIELD_BODY];
