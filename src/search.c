@@ -594,31 +594,39 @@ static int positions_of(matcher *k, uint32_t *out)
     return n;
 }
 
+/* Do the n terms' decoded positions pos[i][0..counts[i]) hold a phrase:
+ * a start p of term 0 such that term i occurs at p + offsets[i] -
+ * offsets[0]? */
+static int holds_phrase(uint32_t *const *pos, const int *counts, size_t n,
+                        const uint32_t *offsets)
+{
+    size_t i, j;
+    for (j = 0; j < (size_t)counts[0]; j++) {
+        uint32_t p0 = pos[0][j];
+        int all = 1;
+        for (i = 1; i < n && all; i++) {
+            uint32_t want = p0 + offsets[i] - offsets[0];
+            int k, found = 0;
+            for (k = 0; k < counts[i]; k++)
+                if (pos[i][k] == want) {
+                    found = 1;
+                    break;
+                }
+            all = found;
+        }
+        if (all)
+            return 1;
+    }
+    return 0;
+}
+
 /* Do the decoded positions hold the phrase (offsets) or a NEAR group
  * (all terms within window)? */
 static int phrase_holds(matcher *m, int *counts)
 {
     size_t i, j;
-    if (m->offsets) {
-        /* every start p of term 0 such that term i occurs at p + off[i] */
-        for (j = 0; j < (size_t)counts[0]; j++) {
-            uint32_t p0 = m->posbuf[0][j];
-            int all = 1;
-            for (i = 1; i < m->nkids && all; i++) {
-                uint32_t want = p0 + m->offsets[i] - m->offsets[0];
-                int k, found = 0;
-                for (k = 0; k < counts[i]; k++)
-                    if (m->posbuf[i][k] == want) {
-                        found = 1;
-                        break;
-                    }
-                all = found;
-            }
-            if (all)
-                return 1;
-        }
-        return 0;
-    }
+    if (m->offsets)
+        return holds_phrase(m->posbuf, counts, m->nkids, m->offsets);
     /* NEAR: some occurrence of each term inside one window */
     for (i = 0; i < m->nkids; i++)
         for (j = 0; j < (size_t)counts[i]; j++) {
@@ -2183,26 +2191,6 @@ static int title_phrase_node(qctx *c, const rank_terms *rt,
 /* Title positions read per phrase word and article. */
 #define MAX_TITLE_POSITIONS 64
 
-/* Does some position x of pos[0][0..n[0]) have x + i in pos[i] for every
- * i < nterms?  (The lists are sorted.) */
-static int phrase_at(uint32_t *const *pos, const int *n, size_t nterms)
-{
-    int k, j;
-    size_t i;
-    for (k = 0; k < n[0]; k++) {
-        for (i = 1; i < nterms; i++) {
-            uint32_t want = pos[0][k] + (uint32_t)i;
-            for (j = 0; j < n[i] && pos[i][j] < want; j++)
-                ;
-            if (j == n[i] || pos[i][j] != want)
-                break;
-        }
-        if (i == nterms)
-            return 1;
-    }
-    return 0;
-}
-
 /*
  * The first stage ranks a query like "ke istana" by its one indexed word,
  * and the article titled "... Diundang ke Istana" may be far down among
@@ -2212,7 +2200,10 @@ static int phrase_at(uint32_t *const *pos, const int *n, size_t nterms)
  * phrase's words), join the reranked passages: each as its first passage,
  * scored by the first stage's query q, in out[0..*added), unless the
  * article has a passage in cand[0..n) already.  The titles' lists are
- * intersected directly, article by article, driven by the rarest word.
+ * intersected directly, article by article, driven by the rarest word
+ * (the phrase matcher, build_positional, walks a title match passage by
+ * passage: 11 us a query against 5), and checked as the matcher checks
+ * a phrase (holds_phrase).
  */
 static int phrase_candidates(qctx *c, cari_qnode *q, cari_qnode *ph,
                              size_t cap, const cari_candidate *cand, size_t n,
@@ -2282,7 +2273,7 @@ static int phrase_candidates(qctx *c, cari_qnode *q, cari_qnode *ph,
                                                   MAX_TITLE_POSITIONS);
                 npos[j] = got > 0 ? got : 0;
             }
-            if (phrase_at(pos, npos, nt)) {
+            if (holds_phrase(pos, npos, nt, ph->positions)) {
                 uint32_t first = cari_segment_first_passage(ls->seg, a);
                 if (live(ls, first)) {
                     double len = cari_segment_title_len(ls->seg, a), sc = 0;
