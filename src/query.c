@@ -73,9 +73,9 @@ static int at_operator(const parser *p, const char *op)
            (c == '/' && strcmp(op, "NEAR") == 0);
 }
 
-static cari_qnode *new_node(parser *p, cari_qop op)
+cari_qnode *cari_query_node(cari_arena *arena, cari_qop op)
 {
-    cari_qnode *n = cari_arena_alloc(p->arena, sizeof *n);
+    cari_qnode *n = cari_arena_alloc(arena, sizeof *n);
     if (n) {
         memset(n, 0, sizeof *n);
         n->op = op;
@@ -83,6 +83,11 @@ static cari_qnode *new_node(parser *p, cari_qop op)
         n->weight = 1.0;
     }
     return n;
+}
+
+static cari_qnode *new_node(parser *p, cari_qop op)
+{
+    return cari_query_node(p->arena, op);
 }
 
 /* A growable list of nodes in the arena. */

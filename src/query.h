@@ -90,6 +90,11 @@ int cari_query_parse_plain(cari_analyzer *an, const char *text, size_t len,
 int cari_query_terms(const cari_qnode *q, cari_arena *arena,
                      cari_termlist *tl, size_t *cap);
 
+/* A node of op in arena, empty but for op, both fields and weight 1 (the
+ * parser's nodes; search.c builds its expansions with it too); NULL when
+ * out of memory. */
+cari_qnode *cari_query_node(cari_arena *arena, cari_qop op);
+
 /* Append a readable form of the tree to out (for --explain and tests). */
 int cari_query_describe(const cari_qnode *q, cari_buf *out);
 

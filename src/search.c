@@ -1582,33 +1582,70 @@ static void candidates_of(const topk *h, cari_candidate *cand)
  * bytes; the compound itself at least twice that. */
 #define COMPOUND_MIN_PART 3
 
+static cari_qnode *term_leaf(qctx *c, const char *term, size_t len,
+                             double weight)
+{
+    cari_qnode *t = cari_query_node(c->qarena, CARI_Q_TERM);
+    if (t) {
+        t->weight = weight;
+        t->term = term;
+        t->len = len;
+    }
+    return t;
+}
+
+/* A PHRASE of n words next to each other (positions 0..n-1) in fields,
+ * weighted weight; its terms[] and lens[] are the caller's to fill. */
+static cari_qnode *phrase_leaf(qctx *c, size_t n, unsigned fields,
+                               double weight)
+{
+    cari_qnode *t = cari_query_node(c->qarena, CARI_Q_PHRASE);
+    size_t i;
+    if (!t)
+        return NULL;
+    t->fields = fields;
+    t->weight = weight;
+    t->nterms = n;
+    t->terms = cari_arena_alloc(c->qarena, n * sizeof *t->terms);
+    t->lens = cari_arena_alloc(c->qarena, n * sizeof *t->lens);
+    t->positions = cari_arena_alloc(c->qarena, n * sizeof *t->positions);
+    if (!t->terms || !t->lens || !t->positions)
+        return NULL;
+    for (i = 0; i < n; i++)
+        t->positions[i] = (uint32_t)i;
+    return t;
+}
+
+/* A BOOL of should[0..n): any of them (the tree's OR). */
+static cari_qnode *or_node(qctx *c, cari_qnode **should, size_t n)
+{
+    cari_qnode *b = cari_query_node(c->qarena, CARI_Q_BOOL);
+    if (b) {
+        b->should = should;
+        b->nshould = n;
+    }
+    return b;
+}
+
 /* Passages whose text holds term a right before term b, counted up to
  * need (*n; deleted articles count, as in df). */
 static int pair_df(qctx *c, const char *a, size_t alen, const char *b,
                    size_t blen, uint64_t need, uint64_t *n)
 {
-    const char *terms[2];
-    size_t lens[2], s;
-    uint32_t pos[2] = {0, 1};
-    cari_qnode pair;
+    cari_qnode *pair = phrase_leaf(c, 2, CARI_QF_BODY, 1.0);
+    size_t s;
     int rc = CARI_OK;
-    terms[0] = a;
-    terms[1] = b;
-    lens[0] = alen;
-    lens[1] = blen;
-    memset(&pair, 0, sizeof pair);
-    pair.op = CARI_Q_PHRASE;
-    pair.fields = CARI_QF_BODY;
-    pair.weight = 1.0;
-    pair.terms = terms;
-    pair.lens = lens;
-    pair.positions = pos;
-    pair.nterms = 2;
     *n = 0;
+    if (!pair)
+        return CARI_ENOMEM;
+    pair->terms[0] = a;
+    pair->terms[1] = b;
+    pair->lens[0] = alen;
+    pair->lens[1] = blen;
     for (s = 0; s < c->ix->nsegs && *n < need && !rc; s++) {
         matcher *m;
         uint32_t d;
-        rc = build_positional(c, c->ix->segs[s].seg, &pair, &m);
+        rc = build_positional(c, c->ix->segs[s].seg, pair, &m);
         if (!rc && m) {
             for (d = m_seek(m, 0); d != CARI_DOC_END && *n < need;
                  d = m_seek(m, d + 1))
@@ -1653,36 +1690,6 @@ static int single_term(qctx *c, cari_tokvec *tv, const char *text, size_t len,
         *tlen = tv->items[i].term_len;
     }
     return *term ? 1 : 0;
-}
-
-static cari_qnode *term_leaf(qctx *c, const char *term, size_t len,
-                             double weight)
-{
-    cari_qnode *t = cari_arena_alloc(c->qarena, sizeof *t);
-    if (t) {
-        memset(t, 0, sizeof *t);
-        t->op = CARI_Q_TERM;
-        t->fields = CARI_QF_ALL;
-        t->weight = weight;
-        t->term = term;
-        t->len = len;
-    }
-    return t;
-}
-
-/* A BOOL of should[0..n): any of them (the tree's OR). */
-static cari_qnode *or_node(qctx *c, cari_qnode **should, size_t n)
-{
-    cari_qnode *b = cari_arena_alloc(c->qarena, sizeof *b);
-    if (b) {
-        memset(b, 0, sizeof *b);
-        b->op = CARI_Q_BOOL;
-        b->fields = CARI_QF_ALL;
-        b->weight = 1.0;
-        b->should = should;
-        b->nshould = n;
-    }
-    return b;
 }
 
 /* Is term already a leaf of list (so adding it again would only weigh
@@ -1782,22 +1789,13 @@ static int add_parts(qctx *c, const char *term, size_t len, size_t at,
     part[1] = term + at;
     plen[1] = len - at;
     if (pair) {
-        cari_qnode *t = term_leaf(c, NULL, 0, weight);
-        const char **terms = cari_arena_alloc(c->qarena, 2 * sizeof *terms);
-        size_t *lens = cari_arena_alloc(c->qarena, 2 * sizeof *lens);
-        uint32_t *pos = cari_arena_alloc(c->qarena, 2 * sizeof *pos);
-        if (!t || !terms || !lens || !pos)
+        cari_qnode *t = phrase_leaf(c, 2, CARI_QF_ALL, weight);
+        if (!t)
             return CARI_ENOMEM;
         for (k = 0; k < 2; k++) {
-            terms[k] = part[k];
-            lens[k] = plen[k];
-            pos[k] = (uint32_t)k;
+            t->terms[k] = part[k];
+            t->lens[k] = plen[k];
         }
-        t->op = CARI_Q_PHRASE;
-        t->terms = terms;
-        t->lens = lens;
-        t->positions = pos;
-        t->nterms = 2;
         out[(*nout)++] = t;
         return CARI_OK;
     }
@@ -2160,18 +2158,7 @@ static int title_phrase_node(qctx *c, const rank_terms *rt,
     for (i = 0; i < n; i++)
         if (rq->seq[i] == -1)
             return CARI_OK;
-    ph = cari_arena_alloc(c->qarena, sizeof *ph);
-    if (!ph)
-        return CARI_ENOMEM;
-    memset(ph, 0, sizeof *ph);
-    ph->op = CARI_Q_PHRASE;
-    ph->fields = CARI_QF_TITLE;
-    ph->weight = 1.0;
-    ph->nterms = n;
-    ph->terms = cari_arena_alloc(c->qarena, n * sizeof *ph->terms);
-    ph->lens = cari_arena_alloc(c->qarena, n * sizeof *ph->lens);
-    ph->positions = cari_arena_alloc(c->qarena, n * sizeof *ph->positions);
-    if (!ph->terms || !ph->lens || !ph->positions)
+    if (!(ph = phrase_leaf(c, n, CARI_QF_TITLE, 1.0)))
         return CARI_ENOMEM;
     for (i = 0; i < n; i++) {
         int x = rq->seq[i];
@@ -2182,7 +2169,6 @@ static int title_phrase_node(qctx *c, const rank_terms *rt,
             ph->terms[i] = rq->stops[-2 - x];
             ph->lens[i] = rq->stop_lens[-2 - x];
         }
-        ph->positions[i] = (uint32_t)i;
     }
     *out = ph;
     return CARI_OK;
