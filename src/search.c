@@ -1692,6 +1692,38 @@ static int single_term(qctx *c, cari_tokvec *tv, const char *text, size_t len,
     return *term ? 1 : 0;
 }
 
+/* A ranked query's list of optional words in *list (n of them): the
+ * query itself when it is one word, a BOOL's should children when it
+ * has no required or excluded part; 0 for any other query (+word, -word,
+ * --all, a phrase), which the expansions leave alone. */
+static int optional_words(cari_qnode **qp, cari_qnode ***list, size_t *n)
+{
+    cari_qnode *q = *qp;
+    if (q->op == CARI_Q_TERM) {
+        *list = qp;
+        *n = 1;
+        return 1;
+    }
+    if (q->op == CARI_Q_BOOL && !q->nmust && !q->nmust_not) {
+        *list = q->should;
+        *n = q->nshould;
+        return 1;
+    }
+    return 0;
+}
+
+/* The optional words of *qp (optional_words) become out[0..n): the BOOL's
+ * new children, or a BOOL of them in place of the one word. */
+static int set_optional_words(qctx *c, cari_qnode **qp, cari_qnode **out,
+                              size_t n)
+{
+    if ((*qp)->op == CARI_Q_TERM)
+        return (*qp = or_node(c, out, n)) ? CARI_OK : CARI_ENOMEM;
+    (*qp)->should = out;
+    (*qp)->nshould = n;
+    return CARI_OK;
+}
+
 /* Is term already a leaf of list (so adding it again would only weigh
  * it twice)? */
 static int in_list(cari_qnode **list, size_t n, const char *term, size_t len)
@@ -1850,15 +1882,8 @@ static int expand_compounds(qctx *c, cari_qnode **qp,
     cari_qnode *q = *qp, **list, **out;
     size_t n, nout = 0, i;
     int rc;
-    if (!q || (rp->cp_split <= 0 && rp->cp_join <= 0 && rp->exact_form <= 0))
-        return CARI_OK;
-    if (q->op == CARI_Q_TERM) {
-        list = qp;
-        n = 1;
-    } else if (q->op == CARI_Q_BOOL && !q->nmust && !q->nmust_not) {
-        list = q->should;
-        n = q->nshould;
-    } else
+    if (!q || (rp->cp_split <= 0 && rp->cp_join <= 0 && rp->exact_form <= 0) ||
+        !optional_words(qp, &list, &n))
         return CARI_OK;
     /* at most two parts and an exact form per word, one join per pair */
     out = cari_arena_alloc(c->qarena, (5 * n + 1) * sizeof *out);
@@ -1926,13 +1951,7 @@ static int expand_compounds(qctx *c, cari_qnode **qp,
             nout++;
         }
     }
-    if (nout == n)
-        return CARI_OK;
-    if (q->op == CARI_Q_TERM)
-        return (*qp = or_node(c, out, nout)) ? CARI_OK : CARI_ENOMEM;
-    q->should = out;
-    q->nshould = nout;
-    return CARI_OK;
+    return nout == n ? CARI_OK : set_optional_words(c, qp, out, nout);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2340,15 +2359,13 @@ static int xapian_title_phrase(qctx *c, cari_qnode **q,
 {
     rank_terms rt = {NULL, 0, 0};
     cari_rank_query rq;
-    cari_qnode *ph = NULL, **kids;
+    cari_qnode *ph = NULL, **list, **out;
+    size_t nwords;
     long n;
     int rc;
     double w = rp->xapian_phrase;
     if (!text || w <= 0 || c->o.title_weight <= 0 ||
-        cari_filter_wanted(&c->o))
-        return CARI_OK;
-    if ((*q)->op == CARI_Q_BOOL ? (*q)->nmust || (*q)->nmust_not
-                                : (*q)->op != CARI_Q_TERM)
+        cari_filter_wanted(&c->o) || !optional_words(q, &list, &nwords))
         return CARI_OK;
     memset(&rq, 0, sizeof rq);
     rc = collect_rank_terms(c, *q, &rt);
@@ -2363,23 +2380,12 @@ static int xapian_title_phrase(qctx *c, cari_qnode **q,
     if (rc || !ph)
         return rc;
     ph->weight = w;
-    if ((*q)->op == CARI_Q_BOOL) {
-        kids = cari_arena_alloc(c->qarena, ((*q)->nshould + 1) * sizeof *kids);
-        if (!kids)
-            return CARI_ENOMEM;
-        memcpy(kids, (*q)->should, (*q)->nshould * sizeof *kids);
-        kids[(*q)->nshould] = ph;
-        (*q)->should = kids;
-        (*q)->nshould++;
-        return CARI_OK;
-    }
-    kids = cari_arena_alloc(c->qarena, 2 * sizeof *kids);
-    if (!kids)
+    out = cari_arena_alloc(c->qarena, (nwords + 1) * sizeof *out);
+    if (!out)
         return CARI_ENOMEM;
-    kids[0] = *q;
-    kids[1] = ph;
-    *q = or_node(c, kids, 2);
-    return *q ? CARI_OK : CARI_ENOMEM;
+    memcpy(out, list, nwords * sizeof *out);
+    out[nwords] = ph;
+    return set_optional_words(c, q, out, nwords + 1);
 }
 
 /* Best first: the model's score, then the first stage's order. */
