@@ -674,6 +674,7 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
     size_t ns = rq->nseq >= 2 ? rq->nstops : 0;
     cari_postings *stl = NULL;
     int *shas = NULL, *seq = NULL, *tnpos = NULL;
+    unsigned char *inseq = NULL; /* term j is one of the query's words */
     uint32_t **tpos = NULL;
     double phrase = 0;
     posterm *items;
@@ -700,8 +701,11 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
         shas = cari_arena_alloc(arena, (ns ? ns : 1) * sizeof *shas);
         tnpos = cari_arena_alloc(arena, (nl ? nl : 1) * sizeof *tnpos);
         tpos = cari_arena_alloc(arena, (nl ? nl : 1) * sizeof *tpos);
-        if (!seq || !stl || !shas || !tnpos || !tpos)
+        inseq = cari_arena_alloc(arena, nt ? nt : 1);
+        if (!seq || !stl || !shas || !tnpos || !tpos || !inseq)
             return CARI_ENOMEM;
+        memset(inseq, 0, nt ? nt : 1);
+        memset(tnpos, 0, (nl ? nl : 1) * sizeof *tnpos);
         for (j = 0; j < nl; j++) {
             tpos[j] = cari_arena_alloc(arena, MAX_TITLE_POSITIONS *
                                                   sizeof **tpos);
@@ -716,6 +720,8 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                      : x <= -2 && (size_t)(-2 - x) < ns
                          ? (int)(nt + (size_t)(-2 - x))
                          : -1;
+            if (seq[j] >= 0 && (size_t)seq[j] < nt)
+                inseq[seq[j]] = 1;
         }
     }
     for (j = 0; j < nt; j++) {
@@ -781,7 +787,9 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                     term_lists *l = &tl[j];
                     l->tf_article = 0;
                     l->tf_title = tf_at(&l->title, l->has_title, a);
-                    if (seq) {
+                    if (seq && inseq[j]) {
+                        /* only the query's words make runs (not its
+                         * compound parts, joins, exact forms) */
                         int got = l->tf_title && l->positional
                                       ? cari_postings_positions(
                                             &l->title, tpos[j],
@@ -801,7 +809,9 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                 }
                 /* a run holds a word of the query (a run of stopwords
                  * alone is no phrase): none in the title, no run */
-                for (j = 0; seq && j < nt && !tnpos[j]; j++)
+                for (j = 0; seq && j < nt &&
+                            !(tl[j].tf_title && tl[j].positional);
+                     j++)
                     ;
                 for (k = 0; k < ns; k++)
                     tnpos[nt + k] = 0;
