@@ -407,17 +407,18 @@ static int visit_term(void *arg, const char *term, size_t len,
     ctx *c = arg;
     cari_suggestions *s = c->s;
     int exact = len > 0 && term[0] == '=';
-    /* a title's stopword ("~dengan") and metadata terms ("#", "@") are
-     * no words a query could mean */
-    if (len > 0 && (term[0] == '~' || term[0] == '#' || term[0] == '@'))
-        return 0;
     const char *word = term + exact;
     size_t wlen = len - (size_t)exact, i;
     uint64_t df = (uint64_t)info->df[0] + info->df[1];
     int32_t cps[MAX_LETTERS];
     int ncp = -2;
     uint32_t set;
-    int nletters = letters(word, wlen, &set);
+    int nletters;
+    /* a title's stopword ("~dengan") and metadata terms ("#", "@") are
+     * no words a query could mean */
+    if (len > 0 && (term[0] == '~' || term[0] == '#' || term[0] == '@'))
+        return 0;
+    nletters = letters(word, wlen, &set);
     for (i = 0; i < s->n; i++) {
         qword *w = &s->words[i];
         int d;
