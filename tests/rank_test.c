@@ -622,6 +622,25 @@ static double explained(const cari_hit *x, const char *name)
     return -1;
 }
 
+/* The title_phrase value of the hit of id for query q, and in *at its
+ * rank; fails the test when id is not a hit. */
+static double phrase_of(cari_index *ix, const char *q, const char *id,
+                        cari_search_options *o, size_t *at)
+{
+    cari_hits *h = run(ix, q, o);
+    cari_hit x;
+    double v;
+    size_t i = 0;
+    if (!has_id(h, id, &i))
+        fail_msg("'%s': no hit %s", q, id);
+    cari_hits_get(h, i, &x);
+    v = explained(&x, "title_phrase");
+    cari_hits_free(h);
+    if (at)
+        *at = i;
+    return v;
+}
+
 /* The title as a phrase of the query, stopwords included: the feature
  * (title_phrase) and the articles whose title holds the whole query
  * joining the reranked passages (first.phrase_articles). */
@@ -687,29 +706,19 @@ static void test_title_phrase(void **state)
     /* words out of the title's order make no run; a run of some of the
      * query's words counts as its share (4 of the 6 words here) */
     o.ranker = with;
-    h = run(index, "istana ke", &o);
-    assert_true(has_id(h, "target", &at));
-    cari_hits_get(h, at, &x);
-    assert_true(explained(&x, "title_phrase") == 0);
-    cari_hits_free(h);
-    h = run(index, "lomba diundang ke istana hari ini", &o);
-    cari_hits_get(h, 0, &x);
-    assert_string_equal(x.id, "target");
-    assert_true(fabs(explained(&x, "title_phrase") - 4.0 / 6.0) < 1e-12);
-    cari_hits_free(h);
+    assert_true(phrase_of(index, "istana ke", "target", &o, NULL) == 0);
+    assert_true(fabs(phrase_of(index, "lomba diundang ke istana hari ini",
+                               "target", &o, &at) -
+                     4.0 / 6.0) < 1e-12);
+    assert_int_equal(at, 0);
     /* a word between two others keeps them apart, even one that is no
      * term of its own (a prefix); the syntax's own words do not */
-    h = run(index, "lomba pi* diundang", &o);
-    assert_true(has_id(h, "target", &at));
-    cari_hits_get(h, at, &x);
-    assert_true(explained(&x, "title_phrase") == 0);
-    cari_hits_free(h);
-    h = run(index, "lomba OR diundang", &o);
-    assert_true(has_id(h, "target", &at));
-    cari_hits_get(h, at, &x);
-    assert_true(explained(&x, "title_phrase") == 1.0);
-    cari_hits_free(h);
-    /* an article the query excludes does not join */
+    assert_true(phrase_of(index, "lomba pi* diundang", "target", &o, NULL) ==
+                0);
+    assert_true(phrase_of(index, "lomba OR diundang", "target", &o, NULL) ==
+                1.0);
+    /* an article the query excludes never joins (the excluded word breaks
+     * the phrase, and a candidate must match the query) */
     h = run(index, "ke istana -piala", &o);
     assert_false(has_id(h, "target", NULL));
     cari_hits_free(h);
