@@ -219,16 +219,22 @@ void cari_analyzer_set_cache_bytes(cari_analyzer *a, size_t bytes)
 /* At the start of a run (no entry is in use): clear the cache once it
  * holds CACHE_LIMIT words or is past cache_max, the table then cut to a
  * quarter of cache_max (the words fill the rest). */
-static void cache_bound(cari_analyzer *a)
+int cari_analyzer_over(const cari_analyzer *a)
+{
+    if (!a->cache_max)
+        return a->used > CACHE_LIMIT;
+    return a->used > CACHE_LIMIT || cari_analyzer_memory(a) > a->cache_max;
+}
+
+void cari_analyzer_bound(cari_analyzer *a)
 {
     size_t n = MIN_SLOTS;
+    if (!cari_analyzer_over(a))
+        return;
     if (!a->cache_max) {
-        if (a->used > CACHE_LIMIT)
-            cache_clear(a);
+        cache_clear(a);
         return;
     }
-    if (a->used <= CACHE_LIMIT && cari_analyzer_memory(a) <= a->cache_max)
-        return;
     while ((n * 2) * SLOT_BYTES <= a->cache_max / 4)
         n *= 2;
     cache_shrink(a, n);
@@ -689,12 +695,18 @@ static int tokvec_push(cari_tokvec *v, const cari_term_token *t)
 long cari_analyzer_run(cari_analyzer *a, const char *text, size_t len,
                        uint32_t first_position, cari_tokvec *out)
 {
+    out->len = 0;
+    cari_analyzer_bound(a);
+    return cari_analyzer_append(a, text, len, first_position, out);
+}
+
+long cari_analyzer_append(cari_analyzer *a, const char *text, size_t len,
+                          uint32_t first_position, cari_tokvec *out)
+{
     size_t pos = 0, head = 0, tail = 0;
     prepared ring[AHEAD];
     uint32_t position = first_position;
     int more = 1;
-    out->len = 0;
-    cache_bound(a);
     for (;;) {
         const cache_entry *e;
         cari_term_token t;

@@ -51,6 +51,19 @@ void cari_tokvec_free(cari_tokvec *v);
 long cari_analyzer_run(cari_analyzer *a, const char *text, size_t len,
                        uint32_t first_position, cari_tokvec *out);
 
+/* The same, appending to out, and leaving the word cache as it is:
+ * the tokens of earlier runs point into it, and stay valid until
+ * cari_analyzer_bound() (segment.c cari_segw_analyze: an article's
+ * tokens are all kept until they are inverted, possibly by another
+ * thread). */
+long cari_analyzer_append(cari_analyzer *a, const char *text, size_t len,
+                          uint32_t first_position, cari_tokvec *out);
+/* Whether the word cache is past its bound, and trim it if it is (what
+ * every cari_analyzer_run() does first); tokens analyzed before then must
+ * no longer be used. */
+int cari_analyzer_over(const cari_analyzer *a);
+void cari_analyzer_bound(cari_analyzer *a);
+
 /* Give back the word cache's memory (it fills again as words come): the
  * writer does so before a merge, whose memory would otherwise add to the
  * cache's (tens of MB) in its peak. */

@@ -200,8 +200,8 @@ struct cari_segment_writer {
     /* per passage */
     u32vec pstart, pend, body_len;
     cari_store_writer store;
-    cari_tokvec tokens;
-    cari_spanvec spans;
+    cari_tokvec tokens;   /* a title's, with its metadata terms */
+    cari_analysis scratch; /* cari_segw_add's article */
     cari_buf meta_terms;  /* the current article's metadata terms */
     uint64_t total_len[CARI_NFIELDS];
     size_t posting_bytes;
@@ -305,7 +305,7 @@ void cari_segw_free(cari_segment_writer *w)
     free(w->body_len.items);
     cari_store_writer_free(&w->store);
     cari_tokvec_free(&w->tokens);
-    cari_spanvec_free(&w->spans);
+    cari_analysis_free(&w->scratch);
     cari_buf_free(&w->meta_terms);
     free(w);
 }
@@ -402,27 +402,29 @@ static int close_posting(cari_segment_writer *w, field_acc *f)
     return rc ? CARI_ENOMEM : CARI_OK;
 }
 
-/* Add the analyzed tokens of one doc of `field`; returns its length. */
-static long invert(cari_segment_writer *w, int field, uint32_t doc)
+/* Add toks[0..ntoks), the analyzed tokens of one doc of `field`; returns
+ * its length. */
+static long invert(cari_segment_writer *w, int field, uint32_t doc,
+                   const cari_term_token *toks, size_t ntoks)
 {
     size_t i;
     long len = 0, primary = -1; /* the term of the current word */
     char stopbuf[CARI_TITLE_STOP_MAX + 1];
     w->touched.len = 0;
-    for (i = 0; i < w->tokens.len; i++) {
-        const cari_term_token *tok = &w->tokens.items[i];
+    for (i = 0; i < ntoks; i++) {
+        const cari_term_token *tok = &toks[i];
         long ti;
         field_acc *f;
         size_t before;
         /* fetch the state of a term a few tokens on (the terms' states
          * are megabytes, visited at random), and the end of the position
          * stream of a nearer one, whose state is in the cache by now */
-        if (i + PREFETCH_TERM < w->tokens.len) {
+        if (i + PREFETCH_TERM < ntoks) {
             const cari_term_token *a = tok + PREFETCH_TERM;
             if (a->slot && a->slot[0] == w->epoch)
                 __builtin_prefetch(&TERM(w, a->slot[1])->f[field]);
         }
-        if (i + PREFETCH_POS < w->tokens.len) {
+        if (i + PREFETCH_POS < ntoks) {
             const cari_term_token *a = tok + PREFETCH_POS;
             if (a->slot && a->slot[0] == w->epoch) {
                 const field_acc *g = &TERM(w, a->slot[1])->f[field];
@@ -534,8 +536,58 @@ static uint32_t sat16(long v)
     return v > 65535 ? 65535 : (uint32_t)v;
 }
 
-int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
-                  const cari_article *a, uint32_t *article_no)
+void cari_analysis_free(cari_analysis *x)
+{
+    cari_spanvec_free(&x->spans);
+    cari_tokvec_free(&x->tokens);
+    free(x->ends);
+    memset(x, 0, sizeof *x);
+}
+
+int cari_segw_analyze(cari_analyzer *an, const cari_passage_params *pp,
+                      const cari_article *a, cari_analysis *x)
+{
+    size_t k;
+    long n;
+    if (a->text_len > UINT32_MAX / 2)
+        return CARI_EINVAL;
+    if (cari_split_passages(a->text, a->text_len, pp, &x->spans))
+        return CARI_ENOMEM;
+    if (x->ends_cap < x->spans.len + 1) {
+        size_t cap = x->spans.len + 1 > 2 * x->ends_cap ? x->spans.len + 1
+                                                        : 2 * x->ends_cap;
+        uint32_t *e = realloc(x->ends, cap * sizeof *e);
+        if (!e)
+            return CARI_ENOMEM;
+        x->ends = e;
+        x->ends_cap = cap;
+    }
+    x->tokens.len = 0;
+    n = cari_analyzer_append(an, a->title, a->title_len, 0, &x->tokens);
+    if (n < 0)
+        return (int)n;
+    x->ends[0] = (uint32_t)x->tokens.len;
+    for (k = 0; k < x->spans.len; k++) {
+        cari_span32 sp = x->spans.items[k];
+        n = cari_analyzer_append(an, a->text + sp.start, sp.end - sp.start, 0,
+                                 &x->tokens);
+        if (n < 0)
+            return (int)n;
+        if (x->tokens.len > UINT32_MAX)
+            return CARI_EINVAL;
+        x->ends[k + 1] = (uint32_t)x->tokens.len;
+    }
+    return CARI_OK;
+}
+
+const cari_passage_params *cari_segw_passage_params(
+    const cari_segment_writer *w)
+{
+    return &w->pp;
+}
+
+int cari_segw_add_analyzed(cari_segment_writer *w, const cari_article *a,
+                           const cari_analysis *x, uint32_t *article_no)
 {
     uint32_t art = (uint32_t)w->first_passage.len;
     size_t k;
@@ -543,29 +595,35 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
     int rc = 0;
     if (a->text_len > UINT32_MAX / 2 || w->pstart.len >= UINT32_MAX / 2)
         return CARI_EINVAL;
-    if (cari_split_passages(a->text, a->text_len, &w->pp, &w->spans))
-        return CARI_ENOMEM;
     rc |= u32_push(&w->first_passage, (uint32_t)w->pstart.len);
-    /* title: one doc per article in the title field */
-    n = cari_analyzer_run(an, a->title, a->title_len, 0, &w->tokens);
-    if (n < 0)
-        return (int)n;
+    /* title: one doc per article in the title field, with the article's
+     * metadata terms */
+    w->tokens.len = 0;
+    if (x->ends[0] > w->tokens.cap) {
+        cari_term_token *q =
+            realloc(w->tokens.items, x->ends[0] * sizeof *q);
+        if (!q)
+            return CARI_ENOMEM;
+        w->tokens.items = q;
+        w->tokens.cap = x->ends[0];
+    }
+    if (x->ends[0])
+        memcpy(w->tokens.items, x->tokens.items,
+               x->ends[0] * sizeof *x->tokens.items);
+    w->tokens.len = x->ends[0];
     rc |= add_meta_terms(w, a);
     if (rc)
         return CARI_ENOMEM;
-    n = invert(w, CARI_FIELD_TITLE, art);
+    n = invert(w, CARI_FIELD_TITLE, art, w->tokens.items, w->tokens.len);
     if (n < 0)
         return (int)n;
     rc |= u32_push(&w->title_len, sat16(n));
     w->total_len[CARI_FIELD_TITLE] += sat16(n);
-    for (k = 0; k < w->spans.len; k++) {
-        cari_span32 sp = w->spans.items[k];
+    for (k = 0; k < x->spans.len; k++) {
+        cari_span32 sp = x->spans.items[k];
         uint32_t doc = (uint32_t)w->pstart.len;
-        n = cari_analyzer_run(an, a->text + sp.start, sp.end - sp.start, 0,
-                              &w->tokens);
-        if (n < 0)
-            return (int)n;
-        n = invert(w, CARI_FIELD_BODY, doc);
+        n = invert(w, CARI_FIELD_BODY, doc, x->tokens.items + x->ends[k],
+                   x->ends[k + 1] - x->ends[k]);
         if (n < 0)
             return (int)n;
         rc |= u32_push(&w->pstart, sp.start);
@@ -585,6 +643,15 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
         return rc;
     *article_no = art;
     return CARI_OK;
+}
+
+int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
+                  const cari_article *a, uint32_t *article_no)
+{
+    int rc;
+    cari_analyzer_bound(an);
+    rc = cari_segw_analyze(an, &w->pp, a, &w->scratch);
+    return rc ? rc : cari_segw_add_analyzed(w, a, &w->scratch, article_no);
 }
 
 /* ---- merging: articles copied from a segment, not analyzed again ---- */

@@ -48,9 +48,34 @@ int cari_segw_new(int compression_level, const cari_passage_params *pp,
 void cari_segw_free(cari_segment_writer *w);
 
 /* Analyze and add an article; *article_no gets its number in the segment.
- * The article's strings are copied. */
+ * The article's strings are copied.  Trims the analyzer's word cache
+ * first if it is past its bound (cari_analyzer_bound). */
 int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
                   const cari_article *a, uint32_t *article_no);
+
+/* An article analyzed, not yet added: what cari_segw_add() does in two
+ * halves, so that one thread can analyze articles while another inverts
+ * them into one segment (writer.c).  The tokens point into the analyzer's
+ * word cache: valid until its next cari_analyzer_bound(). */
+typedef struct cari_analysis {
+    cari_spanvec spans;   /* the passages */
+    cari_tokvec tokens;   /* the title's, then each passage's in turn */
+    uint32_t *ends;       /* unit u's tokens end at ends[u]: unit 0 is the
+                             title, unit k + 1 passage k */
+    size_t ends_cap;
+} cari_analysis;
+
+void cari_analysis_free(cari_analysis *x);
+/* Split and analyze article a into x (its earlier content replaced); the
+ * word cache is left as it is. */
+int cari_segw_analyze(cari_analyzer *an, const cari_passage_params *pp,
+                      const cari_article *a, cari_analysis *x);
+/* Add article a, analyzed into x by cari_segw_analyze() with w's passage
+ * settings. */
+int cari_segw_add_analyzed(cari_segment_writer *w, const cari_article *a,
+                           const cari_analysis *x, uint32_t *article_no);
+const cari_passage_params *cari_segw_passage_params(
+    const cari_segment_writer *w);
 
 /* Whether a term's postings carry positions: not an exact form ("=word")
  * or a metadata term ("#key\x1fvalue", "@date"), which hold doc and tf
