@@ -72,6 +72,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -205,6 +206,8 @@ struct cari_segment_writer {
     cari_buf meta_terms;  /* the current article's metadata terms */
     uint64_t total_len[CARI_NFIELDS];
     size_t posting_bytes;
+    int threads;          /* for writing it (cari_segw_set_threads) */
+    int store_finished;
 };
 
 static int u32_push(u32vec *v, uint32_t x)
@@ -245,6 +248,11 @@ static void u32_release(u32vec *v)
 }
 
 static atomic_uint writer_epochs;
+
+void cari_segw_set_threads(cari_segment_writer *w, int threads)
+{
+    w->threads = threads;
+}
 
 void cari_segw_set_budget(cari_segment_writer *w, size_t bytes)
 {
@@ -320,14 +328,19 @@ uint32_t cari_segw_passages(const cari_segment_writer *w)
     return (uint32_t)w->pstart.len;
 }
 
-size_t cari_segw_memory(const cari_segment_writer *w)
+size_t cari_segw_index_memory(const cari_segment_writer *w)
 {
     /* buffers grow by doubling: count what they hold, plus a third */
     return w->posting_bytes + w->posting_bytes / 3 +
            w->npages * TERM_PAGE * sizeof(term_acc) + w->nslots * 4 +
-           w->strings.total + cari_store_writer_memory(&w->store) +
+           w->strings.total +
            (w->pstart.cap * 3 + w->first_passage.cap * 3) * 4 + w->ids.cap +
            w->id_text.cap;
+}
+
+size_t cari_segw_memory(const cari_segment_writer *w)
+{
+    return cari_segw_index_memory(w) + cari_store_writer_memory(&w->store);
 }
 
 static int grow_slots(cari_segment_writer *w)
@@ -637,12 +650,19 @@ int cari_segw_add_analyzed(cari_segment_writer *w, const cari_article *a,
     rc |= cari_buf_append(&w->id_text, a->id, a->id_len);
     if (rc)
         return CARI_ENOMEM;
-    rc = cari_store_writer_add(&w->store, a->title, a->title_len, a->meta,
-                               a->meta_len, a->text, a->text_len);
-    if (rc)
-        return rc;
     *article_no = art;
     return CARI_OK;
+}
+
+int cari_segw_store(cari_segment_writer *w, const cari_article *a)
+{
+    return cari_store_writer_add(&w->store, a->title, a->title_len, a->meta,
+                                 a->meta_len, a->text, a->text_len);
+}
+
+size_t cari_segw_store_memory(const cari_segment_writer *w)
+{
+    return cari_store_writer_memory(&w->store);
 }
 
 int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
@@ -651,7 +671,9 @@ int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
     int rc;
     cari_analyzer_bound(an);
     rc = cari_segw_analyze(an, &w->pp, a, &w->scratch);
-    return rc ? rc : cari_segw_add_analyzed(w, a, &w->scratch, article_no);
+    if (!rc)
+        rc = cari_segw_add_analyzed(w, a, &w->scratch, article_no);
+    return rc ? rc : cari_segw_store(w, a);
 }
 
 /* ---- merging: articles copied from a segment, not analyzed again ---- */
@@ -1283,52 +1305,50 @@ out:
 
 /* Build the DICT, DICTIDX, POSTINGS and POSITIONS sections of w's terms
  * (path names the segment, for the spill files and errors). */
-static int build_inverted(cari_segment_writer *w, inverted *inv,
-                          const char *path, cari_error *err)
+/* Code the lists of terms order[lo, hi) (sorted), appending their bytes
+ * to post and pos, and each term's lengths to lens (two per field: its
+ * postings' bytes, its positions' bytes).  With inv, what is coded is
+ * spilled to inv's files as it goes (post and pos are inv's). */
+typedef struct encode_job {
+    cari_segment_writer *w;
+    term_acc **order;
+    size_t lo, hi;
+    cari_buf *post, *pos;
+    uint32_t *lens;
+    inverted *inv;
+    const char *path;
+    int finish_store;     /* first, finish the stored text (a helper) */
+    int rc;
+    cari_error err;
+} encode_job;
+
+#define LENS_PER_TERM (2 * CARI_NFIELDS)
+
+static void *encode_terms(void *arg)
 {
-    cari_buf *dict = &inv->dict, *dictidx = &inv->dictidx, *post = &inv->post,
-             *pos = &inv->pos;
-    term_acc **order = NULL;
+    encode_job *j = arg;
+    cari_segment_writer *w = j->w;
     list_bufs l;
-    size_t i, pos_len;
-    const term_acc *prev = NULL;
-    int rc = derive_all(w);
+    size_t i;
+    int rc = CARI_OK;
     memset(&l, 0, sizeof l);
-    if (rc)
-        return cari_set_error(err, rc, "out of memory writing %s", path);
-    order = malloc((w->nterms ? w->nterms : 1) * sizeof *order);
-    if (!order)
-        return cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
-                              path);
-    for (i = 0; i < w->nterms; i++)
-        order[i] = TERM(w, i);
-    qsort(order, w->nterms, sizeof *order, cmp_terms);
-    for (i = 0; i < w->nterms && !rc; i++) {
-        term_acc *t = order[i];
-        const term_acc *base = NULL;
-        int f, positional = cari_term_positional(t->term, t->len);
-        unsigned fields = 0;
-        for (f = 0; f < CARI_NFIELDS; f++)
-            if (t->f[f].df)
-                fields |= 1u << f;
-        rc = dict_put_term(dict, dictidx, i, t->term, t->len,
-                           prev ? prev->term : NULL, prev ? prev->len : 0,
-                           inv->post_spill.len + post->len,
-                           inv->pos_spill.len + pos->len, fields);
-        if (!rc && t->term[0] == '=') {
-            base = t->derived ? TERM(w, (size_t)t->base - 1) : NULL;
-            rc = base ? base_put(dict, t->term + 1, t->len - 1, base->term,
-                                 base->len)
-                      : cari_buf_varint(dict, 0) ? CARI_ENOMEM : CARI_OK;
-        }
+    if (j->finish_store) {
+        rc = cari_store_writer_finish(&w->store);
+        w->store_finished = !rc;
+    }
+    for (i = j->lo; i < j->hi && !rc; i++) {
+        term_acc *t = j->order[i];
+        const term_acc *base =
+            t->term[0] == '=' && t->derived ? TERM(w, (size_t)t->base - 1)
+                                            : NULL;
+        int f;
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
             field_acc *fa = &t->f[f];
             const unsigned char *q, *end;
-            size_t k, post_start = post->len;
+            size_t k, post_start = j->post->len, pos_len;
             int64_t d = -1;
             if (fa->df == 0)
                 continue;
-            rc |= cari_buf_varint(dict, fa->df);
             l.n = l.nv = 0;
             if (list_reserve(&l, fa->df) ||
                 grow_u32(&l.vals, &l.vcap, fa->pos.len)) {
@@ -1359,37 +1379,177 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
                         * its skip entries' min_len is 0, so that a merge
                         * need not read the base's list to learn its docs */
                 memset(l.lens, 0, l.n * sizeof *l.lens);
-            rc |= encode_list(post, pos, &l,
-                              base ? base->f[f].df
-                              : f == CARI_FIELD_BODY ? (uint32_t)w->pstart.len
-                                                     : (uint32_t)w->first_passage.len,
-                              &pos_len);
-            rc |= cari_buf_varint(dict, post->len - post_start);
-            if (positional)
-                rc |= cari_buf_varint(dict, pos_len);
+            rc = encode_list(j->post, j->pos, &l,
+                             base ? base->f[f].df
+                             : f == CARI_FIELD_BODY
+                                 ? (uint32_t)w->pstart.len
+                                 : (uint32_t)w->first_passage.len,
+                             &pos_len);
+            j->lens[i * LENS_PER_TERM + 2 * f] =
+                (uint32_t)(j->post->len - post_start);
+            j->lens[i * LENS_PER_TERM + 2 * f + 1] = (uint32_t)pos_len;
             /* free as we go: the buffers are no longer needed */
             sbuf_free(&fa->docs);
             sbuf_free(&fa->pos);
         }
-        prev = t;
         if (rc)
-            break;
+            rc = cari_set_error(&j->err, CARI_ENOMEM,
+                                "out of memory writing %s", j->path);
         /* what is coded goes to the files: the flush then needs little
          * memory beyond what it frees (the buffers would double) */
-        if ((rc = spill_coded(inv, path, err)))
+        else if (j->inv)
+            rc = spill_coded(j->inv, j->path, &j->err);
+    }
+    list_free(&l);
+    j->rc = rc;
+    return NULL;
+}
+
+/* Where a second thread takes over coding the sorted terms: half way
+ * through their in-memory bytes. */
+static size_t encode_split(term_acc *const *order, size_t n)
+{
+    uint64_t total = 0, half;
+    size_t i;
+    int f;
+    for (i = 0; i < n; i++)
+        for (f = 0; f < CARI_NFIELDS; f++)
+            total += order[i]->f[f].docs.len + order[i]->f[f].pos.len;
+    half = total / 2;
+    total = 0;
+    for (i = 0; i < n && total < half; i++)
+        for (f = 0; f < CARI_NFIELDS; f++)
+            total += order[i]->f[f].docs.len + order[i]->f[f].pos.len;
+    return i;
+}
+
+/* Append b's bytes to the section that inv's buf and spill hold. */
+static int append_coded(inverted *inv, cari_buf *buf, spill *sp, int k,
+                        cari_buf *b, const char *path, cari_error *err)
+{
+    int rc;
+    if (buf->len + b->len < SPILL_BYTES)
+        return cari_buf_append(buf, b->data, b->len)
+                   ? cari_set_error(err, CARI_ENOMEM,
+                                    "out of memory writing %s", path)
+                   : CARI_OK;
+    (void)inv;
+    rc = buf->len ? spill_out(sp, path, k, buf, err) : CARI_OK;
+    return rc ? rc : spill_out(sp, path, k, b, err);
+}
+
+static int build_inverted(cari_segment_writer *w, inverted *inv,
+                          const char *path, cari_error *err)
+{
+    cari_buf *dict = &inv->dict, *dictidx = &inv->dictidx;
+    term_acc **order = NULL;
+    uint32_t *lens = NULL;
+    size_t i, m;
+    uint64_t post_off = 0, pos_off = 0;
+    const term_acc *prev = NULL;
+    encode_job a, b;
+    pthread_t helper;
+    int helped = 0;
+    int rc = derive_all(w);
+    cari_buf bpost = {0}, bpos = {0};
+    if (rc)
+        return cari_set_error(err, rc, "out of memory writing %s", path);
+    order = malloc((w->nterms ? w->nterms : 1) * sizeof *order);
+    lens = calloc((w->nterms ? w->nterms : 1) * LENS_PER_TERM, sizeof *lens);
+    if (!order || !lens) {
+        free(order);
+        free(lens);
+        return cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
+                              path);
+    }
+    for (i = 0; i < w->nterms; i++)
+        order[i] = TERM(w, i);
+    qsort(order, w->nterms, sizeof *order, cmp_terms);
+    /* with two threads, the second codes the terms of the later half of
+     * the bytes (after finishing the stored text) into buffers of its own,
+     * appended when both are done: the same bytes as one thread's */
+    m = w->threads > 1 && w->nterms >= 1024 ? encode_split(order, w->nterms)
+                                             : w->nterms;
+    memset(&a, 0, sizeof a);
+    a.w = w;
+    a.order = order;
+    a.lo = 0;
+    a.hi = m;
+    a.post = &inv->post;
+    a.pos = &inv->pos;
+    a.lens = lens;
+    a.inv = inv;
+    a.path = path;
+    b = a;
+    b.lo = m;
+    b.hi = w->nterms;
+    b.post = &bpost;
+    b.pos = &bpos;
+    b.inv = NULL;
+    b.finish_store = 1;
+    if (m < w->nterms)
+        helped = pthread_create(&helper, NULL, encode_terms, &b) == 0;
+    encode_terms(&a);
+    if (helped)
+        pthread_join(helper, NULL);
+    else if (m < w->nterms && !a.rc)
+        encode_terms(&b);  /* no thread: after the first half */
+    if (a.rc || (m < w->nterms && b.rc)) {
+        const encode_job *bad = a.rc ? &a : &b;
+        rc = cari_set_error(err, bad->rc, "%s", bad->err.message);
+        goto out;
+    }
+    if (m < w->nterms) {
+        rc = append_coded(inv, &inv->post, &inv->post_spill, 1, &bpost, path,
+                          err);
+        if (!rc)
+            rc = append_coded(inv, &inv->pos, &inv->pos_spill, 2, &bpos,
+                              path, err);
+        if (rc)
             goto out;
+    }
+    /* the dictionary, from the lengths */
+    for (i = 0; i < w->nterms && !rc; i++) {
+        const term_acc *t = order[i];
+        const term_acc *base = NULL;
+        int f, positional = cari_term_positional(t->term, t->len);
+        unsigned fields = 0;
+        for (f = 0; f < CARI_NFIELDS; f++)
+            if (t->f[f].df)
+                fields |= 1u << f;
+        rc = dict_put_term(dict, dictidx, i, t->term, t->len,
+                           prev ? prev->term : NULL, prev ? prev->len : 0,
+                           post_off, pos_off, fields);
+        if (!rc && t->term[0] == '=') {
+            base = t->derived ? TERM(w, (size_t)t->base - 1) : NULL;
+            rc = base ? base_put(dict, t->term + 1, t->len - 1, base->term,
+                                 base->len)
+                      : cari_buf_varint(dict, 0) ? CARI_ENOMEM : CARI_OK;
+        }
+        for (f = 0; f < CARI_NFIELDS && !rc; f++) {
+            const uint32_t *tl = lens + i * LENS_PER_TERM + 2 * f;
+            if (t->f[f].df == 0)
+                continue;
+            rc |= cari_buf_varint(dict, t->f[f].df);
+            rc |= cari_buf_varint(dict, tl[0]);
+            if (positional)
+                rc |= cari_buf_varint(dict, tl[1]);
+            post_off += tl[0];
+            pos_off += tl[1];
+        }
+        prev = t;
     }
     if (rc)
         rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
                             path);
 out:
+    cari_buf_free(&bpost);
+    cari_buf_free(&bpos);
     free(order);
-    list_free(&l);
+    free(lens);
     return rc;
 }
 
-/* Write w's tables and stored text with the inverted sections inv into a
- * new file at path. */
 static int write_segment(cari_segment_writer *w, inverted *inv,
                          const char *path, int sync, cari_error *err);
 
@@ -1426,7 +1586,8 @@ static int write_segment(cari_segment_writer *w, inverted *inv,
     size_t i;
     int rc = 0;
 
-    rc |= cari_store_writer_finish(&w->store);
+    if (!w->store_finished)  /* unless build_inverted's helper did */
+        rc |= cari_store_writer_finish(&w->store);
     rc |= cari_store_writer_index(&w->store, &storeidx);
     rc |= cari_buf_u32(&info, na);
     rc |= cari_buf_u32(&info, np);

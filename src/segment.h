@@ -71,9 +71,12 @@ void cari_analysis_free(cari_analysis *x);
 int cari_segw_analyze(cari_analyzer *an, const cari_passage_params *pp,
                       const cari_article *a, cari_analysis *x);
 /* Add article a, analyzed into x by cari_segw_analyze() with w's passage
- * settings. */
+ * settings, to the inverted part; cari_segw_store() then adds its text to
+ * the stored text.  The two touch disjoint parts of w: two threads may
+ * run them at once (the articles in the same order in each). */
 int cari_segw_add_analyzed(cari_segment_writer *w, const cari_article *a,
                            const cari_analysis *x, uint32_t *article_no);
+int cari_segw_store(cari_segment_writer *w, const cari_article *a);
 const cari_passage_params *cari_segw_passage_params(
     const cari_segment_writer *w);
 
@@ -115,9 +118,16 @@ uint32_t cari_segw_passages(const cari_segment_writer *w);
  * stored text's word list is then learned from a quarter of it at most
  * (1 to CARI_STORE_SAMPLE MiB), which it holds uncompressed until then. */
 void cari_segw_set_budget(cari_segment_writer *w, size_t bytes);
+/* Threads cari_segw_write() may use (1, the default, or 2: a second one
+ * finishes the stored text and codes half the lists; the same bytes). */
+void cari_segw_set_threads(cari_segment_writer *w, int threads);
 
-/* Approximate bytes held; the index writer flushes past its budget. */
+/* Approximate bytes held; the index writer flushes past its budget.
+ * The two parts: the inverted part and the tables (cari_segw_add_analyzed's),
+ * the stored text (cari_segw_store's). */
 size_t cari_segw_memory(const cari_segment_writer *w);
+size_t cari_segw_index_memory(const cari_segment_writer *w);
+size_t cari_segw_store_memory(const cari_segment_writer *w);
 
 /* Write the segment file at path (created exclusively; fsynced when sync).
  * *terms gets the number of distinct terms. */

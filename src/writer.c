@@ -76,8 +76,23 @@ typedef struct batch {
     job *jobs;
     size_t n, cap;
     size_t bytes;
+    cari_analysis *ax;    /* per job: analyzed by a feeder (NULL: not) */
+    int mark;             /* a feeder's word to its worker: MARK_* */
+    cari_segment_writer *segw; /* whose stored text it goes to (storer) */
+    int refs;             /* threads yet to finish with it, under w->mu */
     struct batch *next;
 } batch;
+
+/* What a feeder hands its worker (and a worker its storer) besides
+ * analyzed batches. */
+#define MARK_FLUSH 1
+#define MARK_STOP 2
+/* Analyzed batches a feeder may hold ahead of its worker; batches a
+ * worker may hold ahead of its storer, which can lag for a while: the
+ * stored text's word list is learned from the first megabytes, then
+ * those are coded at once (docstore.c). */
+#define PIPE_DEPTH 4
+#define STORE_LAG 64
 
 /* A segment written by this session, not yet committed. */
 typedef struct pending_segment {
@@ -95,6 +110,24 @@ typedef struct worker {
     size_t nseqs, seqs_cap;
     int flush_done;       /* acknowledges a flush request */
     uint64_t flush_gen;
+    /* A piped worker is three threads: its feeder takes batches from the
+     * queue and analyzes them (cari_segw_analyze), this one inverts them
+     * into its segment (cari_segw_add_analyzed) while its storer adds
+     * their text to the segment's stored text (cari_segw_store).  So two
+     * cores build one segment (docs/DESIGN.md).  Under w->mu: */
+    int piped;
+    pthread_t feeder, storer;
+    int feeder_started, storer_started;
+    batch *pipe_head, *pipe_tail;  /* analyzed, for this thread */
+    size_t piped_batches;  /* in the pipe or being added */
+    size_t pipe_len;       /* in the pipe */
+    size_t analyzer_bytes; /* the feeder's analyzer, as last seen */
+    pthread_cond_t pipe;   /* the pipe changed */
+    batch *store_head, *store_tail;  /* being added, for the storer */
+    size_t store_pending;  /* batches the storer has yet to finish */
+    size_t store_bytes;    /* the stored text's memory, as last seen */
+    int storer_quit;       /* no batch will come: the worker failed */
+    pthread_cond_t stored; /* the storer's queue changed */
 } worker;
 
 /* id -> the sequence numbers of its last add and last delete.  The
@@ -230,8 +263,13 @@ static void remove_unreferenced(const char *dir, const cari_manifest *m)
 
 static void batch_free(batch *b)
 {
+    size_t i;
     if (!b)
         return;
+    if (b->ax)
+        for (i = 0; i < b->n; i++)
+            cari_analysis_free(&b->ax[i]);
+    free(b->ax);
     cari_arena_free(&b->arena);
     free(b->jobs);
     free(b);
@@ -260,6 +298,9 @@ static int worker_flush(worker *k)
     if (!k->segw || cari_segw_articles(k->segw) == 0)
         return CARI_OK;
     pthread_mutex_lock(&w->mu);
+    while (k->store_pending)  /* the stored text complete */
+        pthread_cond_wait(&k->stored, &w->mu);
+    k->store_bytes = 0;
     p.number = w->m.next_segment++;
     pthread_mutex_unlock(&w->mu);
     p.articles = cari_segw_articles(k->segw);
@@ -315,22 +356,51 @@ static size_t worker_share(const cari_writer *w)
     return (total - held) / (size_t)w->nworkers;
 }
 
-/* Analyze, invert and store one article in the worker's segment. */
-static int worker_add(worker *k, const cari_article *a, uint64_t seq)
+/* Analyze, invert and store one article in the worker's segment (x: the
+ * article as its feeder analyzed it). */
+static int worker_segw(worker *k)
+{
+    cari_writer *w = k->w;
+    size_t budget;
+    int rc;
+    if (k->segw)
+        return CARI_OK;
+    rc = cari_segw_new(w->opts.compression_level, &w->pp, &k->segw);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&w->mu);
+    budget = worker_share(w);
+    pthread_mutex_unlock(&w->mu);
+    cari_segw_set_budget(k->segw, budget);
+    /* its feeder and storer are idle while it writes: one of them */
+    cari_segw_set_threads(k->segw, k->piped ? 2 : 1);
+    return CARI_OK;
+}
+
+/* The worker's memory past its share: time to flush (under w->mu).  A
+ * piped worker's analyzer and stored text are as their threads last
+ * said. */
+static int worker_full(const worker *k)
+{
+    const cari_writer *w = k->w;
+    size_t held = k->piped ? cari_segw_index_memory(k->segw) +
+                                 k->analyzer_bytes + k->store_bytes
+                           : cari_segw_memory(k->segw) +
+                                 cari_analyzer_memory(k->analyzer);
+    return held + k->seqs_cap * sizeof *k->seqs > worker_share(w);
+}
+
+/* Analyze, invert and store one article in the worker's segment; for a
+ * piped worker (x: the article as its feeder analyzed it), only invert,
+ * and let the caller check the budget once a batch (piped_main). */
+static int worker_add(worker *k, const cari_article *a, uint64_t seq,
+                      const cari_analysis *x)
 {
     cari_writer *w = k->w;
     uint32_t art, before;
-    size_t budget;
-    int rc;
-    if (!k->segw) {
-        rc = cari_segw_new(w->opts.compression_level, &w->pp, &k->segw);
-        if (rc)
-            return rc;
-        pthread_mutex_lock(&w->mu);
-        budget = worker_share(w);
-        pthread_mutex_unlock(&w->mu);
-        cari_segw_set_budget(k->segw, budget);
-    }
+    int rc, full;
+    if ((rc = worker_segw(k)))
+        return rc;
     if (k->nseqs == k->seqs_cap) {
         size_t cap = k->seqs_cap ? k->seqs_cap * 2 : 1024;
         uint64_t *p = realloc(k->seqs, cap * sizeof *p);
@@ -340,18 +410,87 @@ static int worker_add(worker *k, const cari_article *a, uint64_t seq)
         k->seqs_cap = cap;
     }
     before = cari_segw_passages(k->segw);
-    rc = cari_segw_add(k->segw, k->analyzer, a, &art);
+    rc = x ? cari_segw_add_analyzed(k->segw, a, x, &art)
+           : cari_segw_add(k->segw, k->analyzer, a, &art);
     if (rc)
         return rc;
     k->seqs[k->nseqs++] = seq;
     pthread_mutex_lock(&w->mu);
     w->stats.passages += cari_segw_passages(k->segw) - before;
-    budget = worker_share(w);
+    full = !x && worker_full(k);
     pthread_mutex_unlock(&w->mu);
-    if (cari_segw_memory(k->segw) + cari_analyzer_memory(k->analyzer) +
-            k->seqs_cap * sizeof *k->seqs > budget)
-        return worker_flush(k);
-    return CARI_OK;
+    return full ? worker_flush(k) : CARI_OK;
+}
+
+/* Add a batch's articles (analyzed by a feeder, or not). */
+static void worker_add_batch(worker *k, batch *b)
+{
+    cari_writer *w = k->w;
+    size_t i;
+    for (i = 0; i < b->n; i++) {
+        int rc;
+        if (w->error)
+            break;  /* the run failed: drain without work */
+        rc = worker_add(k, &b->jobs[i].a, b->jobs[i].seq,
+                        b->ax ? &b->ax[i] : NULL);
+        if (rc && rc != CARI_EINPUT) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "cannot add article: %s",
+                     cari_strerror(rc));
+            worker_fail(w, rc, msg);
+        }
+    }
+}
+
+/* Flush the worker's segment as asked, and say so. */
+static void worker_flush_asked(worker *k)
+{
+    cari_writer *w = k->w;
+    int failed;
+    pthread_mutex_lock(&w->mu);
+    failed = w->error;
+    pthread_mutex_unlock(&w->mu);
+    if (!failed)  /* a failed add may have left part of an article in the
+                     segment: never written */
+        worker_flush(k);
+    pthread_mutex_lock(&w->mu);
+    k->flush_done = 1;
+    pthread_cond_broadcast(&w->idle);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Under w->mu: wait for the next batch of the queue (NULL: none, and a
+ * flush was asked (*flush set) or the workers are stopping). */
+static batch *take_batch(worker *k, int *flush)
+{
+    cari_writer *w = k->w;
+    batch *b;
+    *flush = 0;
+    while (!w->queue_head && !w->stop && k->flush_gen == w->flush_gen)
+        pthread_cond_wait(&w->has_work, &w->mu);
+    if (!w->queue_head) {
+        if (k->flush_gen != w->flush_gen) {
+            /* asked to flush (the queue is drained) */
+            k->flush_gen = w->flush_gen;
+            *flush = 1;
+        }
+        return NULL;
+    }
+    b = w->queue_head;
+    w->queue_head = b->next;
+    if (!w->queue_head)
+        w->queue_tail = NULL;
+    w->queued--;
+    w->busy++;
+    pthread_cond_signal(&w->has_room);
+    return b;
+}
+
+/* Under w->mu: a batch is done. */
+static void batch_done(cari_writer *w)
+{
+    w->busy--;
+    pthread_cond_broadcast(&w->idle);
 }
 
 static void *worker_main(void *arg)
@@ -360,52 +499,243 @@ static void *worker_main(void *arg)
     cari_writer *w = k->w;
     for (;;) {
         batch *b;
+        int flush;
+        pthread_mutex_lock(&w->mu);
+        b = take_batch(k, &flush);
+        pthread_mutex_unlock(&w->mu);
+        if (!b) {
+            if (!flush)
+                break;  /* stop */
+            worker_flush_asked(k);
+            continue;
+        }
+        worker_add_batch(k, b);
+        batch_free(b);
+        pthread_mutex_lock(&w->mu);
+        batch_done(w);
+        pthread_mutex_unlock(&w->mu);
+    }
+    return NULL;
+}
+
+/* Under w->mu: hand b to the feeder's worker, waiting while the pipe is
+ * full (a mark always goes in). */
+static void pipe_put(worker *k, batch *b)
+{
+    cari_writer *w = k->w;
+    while (!b->mark && k->pipe_len >= PIPE_DEPTH)
+        pthread_cond_wait(&k->pipe, &w->mu);
+    b->next = NULL;
+    if (k->pipe_tail)
+        k->pipe_tail->next = b;
+    else
+        k->pipe_head = b;
+    k->pipe_tail = b;
+    k->pipe_len++;
+    if (!b->mark)
+        k->piped_batches++;
+    pthread_cond_broadcast(&k->pipe);
+}
+
+/* Under w->mu: pass a mark on. */
+static int pipe_mark(worker *k, int mark)
+{
+    batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return CARI_ENOMEM;
+    b->mark = mark;
+    pipe_put(k, b);
+    return CARI_OK;
+}
+
+/* A piped worker's feeder: analyzes the queue's batches for its worker.
+ * The tokens point into its analyzer's word cache, so the cache is only
+ * trimmed (cari_analyzer_bound) when the worker holds no batch of it. */
+static void *feeder_main(void *arg)
+{
+    worker *k = arg;
+    cari_writer *w = k->w;
+    for (;;) {
+        batch *b;
+        int flush, rc = CARI_OK;
         size_t i;
         pthread_mutex_lock(&w->mu);
-        while (!w->queue_head && !w->stop && k->flush_gen == w->flush_gen)
-            pthread_cond_wait(&w->has_work, &w->mu);
-        if (!w->queue_head) {
-            if (k->flush_gen != w->flush_gen) {
-                /* asked to flush (the queue is drained) */
-                int failed = w->error;
-                k->flush_gen = w->flush_gen;
-                pthread_mutex_unlock(&w->mu);
-                if (!failed)  /* a failed add may have left part of an
-                                 article in the segment: never written */
-                    worker_flush(k);
-                pthread_mutex_lock(&w->mu);
-                k->flush_done = 1;
-                pthread_cond_broadcast(&w->idle);
-                pthread_mutex_unlock(&w->mu);
-                continue;
-            }
+        b = take_batch(k, &flush);
+        if (!b) {
+            /* a mark: out of memory here would leave the worker waiting */
+            while (pipe_mark(k, flush ? MARK_FLUSH : MARK_STOP))
+                pthread_cond_wait(&k->pipe, &w->mu);
             pthread_mutex_unlock(&w->mu);
-            break;  /* stop */
+            if (!flush)
+                break;
+            continue;
         }
-        b = w->queue_head;
-        w->queue_head = b->next;
-        if (!w->queue_head)
-            w->queue_tail = NULL;
-        w->queued--;
-        w->busy++;
-        pthread_cond_signal(&w->has_room);
-        pthread_mutex_unlock(&w->mu);
-        for (i = 0; i < b->n; i++) {
-            int rc;
-            if (w->error)
-                break;  /* the run failed: drain without work */
-            rc = worker_add(k, &b->jobs[i].a, b->jobs[i].seq);
-            if (rc && rc != CARI_EINPUT) {
+        if (cari_analyzer_over(k->analyzer)) {
+            while (k->piped_batches)
+                pthread_cond_wait(&k->pipe, &w->mu);
+            pthread_mutex_unlock(&w->mu);
+            cari_analyzer_bound(k->analyzer);
+        } else {
+            pthread_mutex_unlock(&w->mu);
+        }
+        if (!w->error) {
+            b->ax = calloc(b->n ? b->n : 1, sizeof *b->ax);
+            if (!b->ax)
+                rc = CARI_ENOMEM;
+            for (i = 0; i < b->n && !rc; i++)
+                rc = cari_segw_analyze(k->analyzer, &w->pp, &b->jobs[i].a,
+                                       &b->ax[i]);
+            if (rc) {
                 char msg[160];
-                snprintf(msg, sizeof msg, "cannot add article: %s",
+                snprintf(msg, sizeof msg, "cannot analyze article: %s",
                          cari_strerror(rc));
                 worker_fail(w, rc, msg);
             }
         }
-        batch_free(b);
         pthread_mutex_lock(&w->mu);
-        w->busy--;
-        pthread_cond_broadcast(&w->idle);
+        k->analyzer_bytes = cari_analyzer_memory(k->analyzer);
+        pipe_put(k, b);
+        pthread_mutex_unlock(&w->mu);
+    }
+    return NULL;
+}
+
+/* Under w->mu: hand b to the worker's storer. */
+static void store_put(worker *k, batch *b)
+{
+    b->next = NULL;
+    if (k->store_tail)
+        k->store_tail->next = b;
+    else
+        k->store_head = b;
+    k->store_tail = b;
+    if (!b->mark)
+        k->store_pending++;
+    pthread_cond_broadcast(&k->stored);
+}
+
+/* A thread is done with b: the last one frees it. */
+static void batch_release(cari_writer *w, batch *b)
+{
+    int refs;
+    pthread_mutex_lock(&w->mu);
+    refs = --b->refs;
+    pthread_mutex_unlock(&w->mu);
+    if (refs <= 0)
+        batch_free(b);
+}
+
+/* A piped worker's storer: adds the text of the batches its worker is
+ * inverting to their segment's stored text, in the same order. */
+static void *storer_main(void *arg)
+{
+    worker *k = arg;
+    cari_writer *w = k->w;
+    for (;;) {
+        batch *b;
+        size_t i;
+        pthread_mutex_lock(&w->mu);
+        while (!k->store_head && !k->storer_quit)
+            pthread_cond_wait(&k->stored, &w->mu);
+        if (!k->store_head) {  /* its worker never started */
+            pthread_mutex_unlock(&w->mu);
+            break;
+        }
+        b = k->store_head;
+        k->store_head = b->next;
+        if (!k->store_head)
+            k->store_tail = NULL;
+        pthread_mutex_unlock(&w->mu);
+        if (b->mark) {  /* stop */
+            free(b);
+            break;
+        }
+        for (i = 0; i < b->n && !w->error; i++) {
+            int rc = cari_segw_store(b->segw, &b->jobs[i].a);
+            if (rc) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "cannot store article: %s",
+                         cari_strerror(rc));
+                worker_fail(w, rc, msg);
+            }
+        }
+        pthread_mutex_lock(&w->mu);
+        k->store_bytes = cari_segw_store_memory(b->segw);
+        k->store_pending--;
+        pthread_cond_broadcast(&k->stored);
+        pthread_mutex_unlock(&w->mu);
+        batch_release(w, b);
+    }
+    return NULL;
+}
+
+/* Invert an analyzed batch while the storer stores it; flush after it if
+ * the budget is used. */
+static void piped_add(worker *k, batch *b)
+{
+    cari_writer *w = k->w;
+    int rc = worker_segw(k), full;
+    cari_analysis *ax;
+    size_t i;
+    if (rc) {
+        worker_fail(w, rc, "cannot add article: out of memory");
+        return;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (k->store_pending >= STORE_LAG)  /* the storer lags */
+        pthread_cond_wait(&k->stored, &w->mu);
+    b->segw = k->segw;
+    b->refs = 2;
+    store_put(k, b);
+    pthread_mutex_unlock(&w->mu);
+    worker_add_batch(k, b);
+    /* the analysis is done with (the storer reads the text only) */
+    ax = b->ax;
+    pthread_mutex_lock(&w->mu);
+    b->ax = NULL;
+    full = !w->error && worker_full(k);
+    pthread_mutex_unlock(&w->mu);
+    for (i = 0; i < b->n; i++)
+        cari_analysis_free(&ax[i]);
+    free(ax);
+    if (full)
+        worker_flush(k);
+}
+
+/* A piped worker: inverts what its feeder analyzed. */
+static void *piped_main(void *arg)
+{
+    worker *k = arg;
+    cari_writer *w = k->w;
+    for (;;) {
+        batch *b;
+        pthread_mutex_lock(&w->mu);
+        while (!k->pipe_head)
+            pthread_cond_wait(&k->pipe, &w->mu);
+        b = k->pipe_head;
+        k->pipe_head = b->next;
+        if (!k->pipe_head)
+            k->pipe_tail = NULL;
+        k->pipe_len--;
+        pthread_cond_broadcast(&k->pipe);
+        if (b->mark == MARK_STOP) {
+            store_put(k, b);  /* the storer stops too */
+            pthread_mutex_unlock(&w->mu);
+            break;
+        }
+        pthread_mutex_unlock(&w->mu);
+        if (b->mark) {
+            free(b);
+            worker_flush_asked(k);
+            continue;
+        }
+        if (b->ax && !w->error)  /* ax NULL: the run failed before */
+            piped_add(k, b);
+        batch_release(w, b);
+        pthread_mutex_lock(&w->mu);
+        k->piped_batches--;
+        pthread_cond_broadcast(&k->pipe);
+        batch_done(w);
         pthread_mutex_unlock(&w->mu);
     }
     return NULL;
@@ -415,17 +745,22 @@ static int start_workers(cari_writer *w, cari_error *err)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int n = w->opts.threads > 0 ? w->opts.threads : (int)(cores > 0 ? cores : 1);
-    int i, rc;
+    int i, rc, nw;
     if (n > MAX_THREADS)
         n = MAX_THREADS;
-    /* a thread's share is MIN_SHARE_MB at least: below, its word cache
+    /* threads go in pairs, a feeder and a worker, each pair building one
+     * segment; an odd one out is a worker alone */
+    nw = (n + 1) / 2;
+    /* a worker's share is MIN_SHARE_MB at least: below, its word cache
      * (a quarter of the share) would be cleared at every article, and its
      * segments would be tiny */
-    if ((size_t)n > w->opts.memory_mb / MIN_SHARE_MB)
-        n = (int)(w->opts.memory_mb / MIN_SHARE_MB);
-    if (n < 1)
-        n = 1;
-    w->workers = calloc((size_t)n, sizeof *w->workers);
+    if ((size_t)nw > w->opts.memory_mb / MIN_SHARE_MB) {
+        nw = (int)(w->opts.memory_mb / MIN_SHARE_MB);
+        n = 2 * nw;
+    }
+    if (nw < 1)
+        nw = n = 1;
+    w->workers = calloc((size_t)nw, sizeof *w->workers);
     if (!w->workers)
         return cari_set_error(err, CARI_ENOMEM, "out of memory");
     /* the lock also guards the statistics and the pending list, so it
@@ -434,25 +769,43 @@ static int start_workers(cari_writer *w, cari_error *err)
     pthread_cond_init(&w->has_work, NULL);
     pthread_cond_init(&w->has_room, NULL);
     pthread_cond_init(&w->idle, NULL);
-    w->nworkers = n;
+    w->nworkers = nw;
     w->threaded = n > 1;
-    for (i = 0; i < n; i++) {
-        w->workers[i].w = w;
-        rc = cari_analyzer_new(&w->workers[i].analyzer, err);
+    for (i = 0; i < nw; i++) {
+        pthread_cond_init(&w->workers[i].pipe, NULL);
+        pthread_cond_init(&w->workers[i].stored, NULL);
+    }
+    for (i = 0; i < nw; i++) {
+        worker *k = &w->workers[i];
+        k->w = w;
+        k->piped = 2 * i + 1 < n;
+        rc = cari_analyzer_new(&k->analyzer, err);
         if (rc)
             return rc;
         /* the word cache takes a quarter of the thread's share at most */
-        cari_analyzer_set_cache_bytes(w->workers[i].analyzer,
-                                      worker_share(w) / 4);
+        cari_analyzer_set_cache_bytes(k->analyzer, worker_share(w) / 4);
     }
     if (!w->threaded)
         return CARI_OK;
-    for (i = 0; i < n; i++) {
-        if (pthread_create(&w->workers[i].thread, NULL, worker_main,
-                           &w->workers[i]) != 0)
+    for (i = 0; i < nw; i++) {
+        worker *k = &w->workers[i];
+        if (k->piped) {
+            if (pthread_create(&k->storer, NULL, storer_main, k) != 0)
+                return cari_set_error(err, CARI_ENOMEM,
+                                      "cannot start indexing threads");
+            k->storer_started = 1;
+        }
+        if (pthread_create(&k->thread, NULL,
+                           k->piped ? piped_main : worker_main, k) != 0)
             return cari_set_error(err, CARI_ENOMEM,
                                   "cannot start indexing threads");
-        w->workers[i].started = 1;
+        k->started = 1;
+        if (!k->piped)
+            continue;
+        if (pthread_create(&k->feeder, NULL, feeder_main, k) != 0)
+            return cari_set_error(err, CARI_ENOMEM,
+                                  "cannot start indexing threads");
+        k->feeder_started = 1;
     }
     return CARI_OK;
 }
@@ -520,10 +873,28 @@ static void stop_workers(cari_writer *w)
         w->error = w->error ? w->error : CARI_EINVAL; /* drop queued work */
         pthread_cond_broadcast(&w->has_work);
         pthread_cond_broadcast(&w->has_room);
+        for (i = 0; i < w->nworkers; i++) {
+            worker *k = &w->workers[i];
+            if (!k->piped || k->feeder_started)
+                continue;
+            /* a thread of the pipe never started: stop the others */
+            if (k->started) {
+                while (pipe_mark(k, MARK_STOP))
+                    pthread_cond_wait(&k->pipe, &w->mu);
+            } else {
+                k->storer_quit = 1;
+                pthread_cond_broadcast(&k->stored);
+            }
+        }
         pthread_mutex_unlock(&w->mu);
-        for (i = 0; i < w->nworkers; i++)
+        for (i = 0; i < w->nworkers; i++) {
+            if (w->workers[i].feeder_started)
+                pthread_join(w->workers[i].feeder, NULL);
             if (w->workers[i].started)
                 pthread_join(w->workers[i].thread, NULL);
+            if (w->workers[i].storer_started)
+                pthread_join(w->workers[i].storer, NULL);
+        }
         while (w->queue_head) {
             batch *b = w->queue_head;
             w->queue_head = b->next;
@@ -536,9 +907,17 @@ static void stop_workers(cari_writer *w)
     pthread_cond_destroy(&w->idle);
     batch_free(w->open_batch);
     for (i = 0; i < w->nworkers; i++) {
-        cari_segw_free(w->workers[i].segw);
-        free(w->workers[i].seqs);
-        cari_analyzer_free(w->workers[i].analyzer);
+        worker *k = &w->workers[i];
+        while (k->pipe_head) {  /* none when all its threads ran */
+            batch *b = k->pipe_head;
+            k->pipe_head = b->next;
+            batch_free(b);
+        }
+        pthread_cond_destroy(&k->pipe);
+        pthread_cond_destroy(&k->stored);
+        cari_segw_free(k->segw);
+        free(k->seqs);
+        cari_analyzer_free(k->analyzer);
     }
     free(w->workers);
     w->workers = NULL;
@@ -901,7 +1280,7 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
     if (w->threaded)
         rc = enqueue(w, a, s->last_add);
     else
-        rc = worker_add(&w->workers[0], a, s->last_add);
+        rc = worker_add(&w->workers[0], a, s->last_add, NULL);
     if (rc) {
         if (!w->threaded && w->error)
             return writer_error(w, w->error, "%s", w->worker_errmsg);
