@@ -5,9 +5,10 @@
  * lock is released by the kernel; the file names the holder's pid).
  * Articles are analyzed and inverted by workers, one segment writer each:
  * with one thread the caller does the work itself; with several, articles
- * are copied into batches that the workers take from a bounded queue.  A
- * worker writes its segment to a file when its share of the memory budget
- * is used; nothing is visible until the commit names the files in a new
+ * are copied into batches that the workers take from a bounded queue, and
+ * threads go in pairs: a feeder analyzes a batch, its worker inverts it
+ * while a storer stores its text (struct worker).  A worker writes its
+ * segment to a file when its share of the memory budget is used; nothing is visible until the commit names the files in a new
  * MANIFEST (index.c documents the commit protocol).
  *
  * Replacement and deletion are sequenced: every add and delete gets a
@@ -128,6 +129,7 @@ typedef struct worker {
     size_t store_bytes;    /* the stored text's memory, as last seen */
     int storer_quit;       /* no batch will come: the worker failed */
     pthread_cond_t stored; /* the storer's queue changed */
+    batch marks[2];        /* MARK_FLUSH, MARK_STOP: never allocated */
 } worker;
 
 /* id -> the sequence numbers of its last add and last delete.  The
@@ -356,8 +358,7 @@ static size_t worker_share(const cari_writer *w)
     return (total - held) / (size_t)w->nworkers;
 }
 
-/* Analyze, invert and store one article in the worker's segment (x: the
- * article as its feeder analyzed it). */
+/* Give the worker a segment writer if it has none. */
 static int worker_segw(worker *k)
 {
     cari_writer *w = k->w;
@@ -372,7 +373,8 @@ static int worker_segw(worker *k)
     budget = worker_share(w);
     pthread_mutex_unlock(&w->mu);
     cari_segw_set_budget(k->segw, budget);
-    /* its feeder and storer are idle while it writes: one of them */
+    /* a pair writes on two threads: its storer is done by then, and at a
+     * commit its feeder is idle too */
     cari_segw_set_threads(k->segw, k->piped ? 2 : 1);
     return CARI_OK;
 }
@@ -537,15 +539,14 @@ static void pipe_put(worker *k, batch *b)
     pthread_cond_broadcast(&k->pipe);
 }
 
-/* Under w->mu: pass a mark on. */
-static int pipe_mark(worker *k, int mark)
+/* Under w->mu: pass a mark on (one of the worker's own: a flush must not
+ * fail for want of memory). */
+static void pipe_mark(worker *k, int mark)
 {
-    batch *b = calloc(1, sizeof *b);
-    if (!b)
-        return CARI_ENOMEM;
+    batch *b = &k->marks[mark - 1];
+    memset(b, 0, sizeof *b);
     b->mark = mark;
     pipe_put(k, b);
-    return CARI_OK;
 }
 
 /* A piped worker's feeder: analyzes the queue's batches for its worker.
@@ -562,9 +563,7 @@ static void *feeder_main(void *arg)
         pthread_mutex_lock(&w->mu);
         b = take_batch(k, &flush);
         if (!b) {
-            /* a mark: out of memory here would leave the worker waiting */
-            while (pipe_mark(k, flush ? MARK_FLUSH : MARK_STOP))
-                pthread_cond_wait(&k->pipe, &w->mu);
+            pipe_mark(k, flush ? MARK_FLUSH : MARK_STOP);
             pthread_mutex_unlock(&w->mu);
             if (!flush)
                 break;
@@ -646,10 +645,8 @@ static void *storer_main(void *arg)
         if (!k->store_head)
             k->store_tail = NULL;
         pthread_mutex_unlock(&w->mu);
-        if (b->mark) {  /* stop */
-            free(b);
+        if (b->mark)  /* stop */
             break;
-        }
         for (i = 0; i < b->n && !w->error; i++) {
             int rc = cari_segw_store(b->segw, &b->jobs[i].a);
             if (rc) {
@@ -725,7 +722,6 @@ static void *piped_main(void *arg)
         }
         pthread_mutex_unlock(&w->mu);
         if (b->mark) {
-            free(b);
             worker_flush_asked(k);
             continue;
         }
@@ -879,8 +875,7 @@ static void stop_workers(cari_writer *w)
                 continue;
             /* a thread of the pipe never started: stop the others */
             if (k->started) {
-                while (pipe_mark(k, MARK_STOP))
-                    pthread_cond_wait(&k->pipe, &w->mu);
+                pipe_mark(k, MARK_STOP);
             } else {
                 k->storer_quit = 1;
                 pthread_cond_broadcast(&k->stored);
@@ -911,7 +906,8 @@ static void stop_workers(cari_writer *w)
         while (k->pipe_head) {  /* none when all its threads ran */
             batch *b = k->pipe_head;
             k->pipe_head = b->next;
-            batch_free(b);
+            if (!b->mark)
+                batch_free(b);
         }
         pthread_cond_destroy(&k->pipe);
         pthread_cond_destroy(&k->stored);

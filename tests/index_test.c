@@ -1194,6 +1194,35 @@ static void test_threads_rank_like_one(void **state)
     cari_index_close(b);
 }
 
+/* Two threads are a pair (writer.c: a feeder analyzes, its worker
+ * inverts, a storer stores, and the segment is written on two threads):
+ * they build one segment, byte for byte the one a single thread builds. */
+static void test_pair_builds_one_threads_segment(void **state)
+{
+    fixture *f = *state;
+    char one[400], pa[500], pb[500];
+    unsigned char *da, *db;
+    size_t la, lb;
+    snprintf(one, sizeof one, "%s/one", f->dir);
+    writer_threads = 2;
+    build_big(f->ix, 4096, 3000);
+    writer_threads = 1;
+    build_big(one, 4096, 3000);
+    EXPECT_FILES(f->ix, "MANIFEST seg-000001.cari");
+    EXPECT_FILES(one, "MANIFEST seg-000001.cari");
+    snprintf(pa, sizeof pa, "%s/seg-000001.cari", f->ix);
+    snprintf(pb, sizeof pb, "%s/seg-000001.cari", one);
+    da = test_read_file(pa, &la);
+    db = test_read_file(pb, &lb);
+    assert_non_null(da);
+    assert_non_null(db);
+    assert_true(la > (1u << 20));  /* many batches, a long dictionary */
+    assert_int_equal(la, lb);
+    assert_memory_equal(da, db, la);
+    free(da);
+    free(db);
+}
+
 /* Pages of any size put together give the full ranking. */
 /* cari_shard_of is 64-bit FNV-1a modulo n: pinned, because indexes built
  * with --shards depend on it staying the same; and it spreads ids evenly. */
@@ -1302,6 +1331,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_segments_rank_like_one, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_pair_builds_one_threads_segment,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads_rank_like_one, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_search_paging, setup, teardown),
