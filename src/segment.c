@@ -1134,6 +1134,8 @@ typedef struct inverted {
     cari_buf dict, dictidx, post, pos;
     spill post_spill, pos_spill, store_spill;
     uint64_t nterms;
+    int tmp;              /* its temporary files' numbers: tmp + 1, tmp + 2
+                             (a write's second thread has its own) */
 } inverted;
 
 /* Move the coded postings and positions to their files once a piece has
@@ -1142,9 +1144,9 @@ static int spill_coded(inverted *inv, const char *path, cari_error *err)
 {
     int rc = CARI_OK;
     if (inv->post.len >= SPILL_BYTES)
-        rc = spill_out(&inv->post_spill, path, 1, &inv->post, err);
+        rc = spill_out(&inv->post_spill, path, inv->tmp + 1, &inv->post, err);
     if (!rc && inv->pos.len >= SPILL_BYTES)
-        rc = spill_out(&inv->pos_spill, path, 2, &inv->pos, err);
+        rc = spill_out(&inv->pos_spill, path, inv->tmp + 2, &inv->pos, err);
     return rc;
 }
 
@@ -1423,19 +1425,38 @@ static size_t encode_split(term_acc *const *order, size_t n)
     return i;
 }
 
-/* Append b's bytes to the section that inv's buf and spill hold. */
-static int append_coded(inverted *inv, cari_buf *buf, spill *sp, int k,
-                        cari_buf *b, const char *path, cari_error *err)
+/* Append the bytes of a section that src_sp (a file) and src (memory)
+ * hold to the one that sp and buf hold (k: its temporary file's number). */
+static int append_coded(cari_buf *buf, spill *sp, int k, const spill *src_sp,
+                        cari_buf *src, const char *path, cari_error *err)
 {
-    int rc;
-    if (buf->len + b->len < SPILL_BYTES)
-        return cari_buf_append(buf, b->data, b->len)
+    uint64_t done = 0, flen = src_sp->fd >= 0 ? src_sp->len : 0;
+    cari_buf chunk = {0};
+    int rc = CARI_OK;
+    if (!flen && buf->len + src->len < SPILL_BYTES)
+        return cari_buf_append(buf, src->data, src->len)
                    ? cari_set_error(err, CARI_ENOMEM,
                                     "out of memory writing %s", path)
                    : CARI_OK;
-    (void)inv;
-    rc = buf->len ? spill_out(sp, path, k, buf, err) : CARI_OK;
-    return rc ? rc : spill_out(sp, path, k, b, err);
+    if (buf->len)
+        rc = spill_out(sp, path, k, buf, err);
+    if (!rc && flen && cari_buf_reserve(&chunk, SPILL_BYTES))
+        rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
+                            path);
+    while (!rc && done < flen) {
+        size_t want = flen - done < SPILL_BYTES ? (size_t)(flen - done)
+                                                : SPILL_BYTES;
+        ssize_t got = pread(src_sp->fd, chunk.data, want, (off_t)done);
+        if (got <= 0) {
+            rc = cari_io_error(err, path, "reading back a temporary file");
+            break;
+        }
+        chunk.len = (size_t)got;
+        done += (uint64_t)got;
+        rc = spill_out(sp, path, k, &chunk, err);
+    }
+    cari_buf_free(&chunk);
+    return rc ? rc : spill_out(sp, path, k, src, err);
 }
 
 static int build_inverted(cari_segment_writer *w, inverted *inv,
@@ -1451,7 +1472,8 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     pthread_t helper;
     int helped = 0;
     int rc = derive_all(w);
-    cari_buf bpost = {0}, bpos = {0};
+    inverted second = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE,
+                       0, 3};
     if (rc)
         return cari_set_error(err, rc, "out of memory writing %s", path);
     order = malloc((w->nterms ? w->nterms : 1) * sizeof *order);
@@ -1466,8 +1488,9 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
         order[i] = TERM(w, i);
     qsort(order, w->nterms, sizeof *order, cmp_terms);
     /* with two threads, the second codes the terms of the later half of
-     * the bytes (after finishing the stored text) into buffers of its own,
-     * appended when both are done: the same bytes as one thread's */
+     * the bytes (after finishing the stored text) into buffers and files
+     * of its own, appended when both are done: the same bytes as one
+     * thread's */
     m = w->threads > 1 && w->nterms >= 1024 ? encode_split(order, w->nterms)
                                              : w->nterms;
     memset(&a, 0, sizeof a);
@@ -1483,9 +1506,9 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     b = a;
     b.lo = m;
     b.hi = w->nterms;
-    b.post = &bpost;
-    b.pos = &bpos;
-    b.inv = NULL;
+    b.post = &second.post;
+    b.pos = &second.pos;
+    b.inv = &second;
     b.finish_store = 1;
     if (m < w->nterms)
         helped = pthread_create(&helper, NULL, encode_terms, &b) == 0;
@@ -1500,11 +1523,11 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
         goto out;
     }
     if (m < w->nterms) {
-        rc = append_coded(inv, &inv->post, &inv->post_spill, 1, &bpost, path,
-                          err);
+        rc = append_coded(&inv->post, &inv->post_spill, 1, &second.post_spill,
+                          &second.post, path, err);
         if (!rc)
-            rc = append_coded(inv, &inv->pos, &inv->pos_spill, 2, &bpos,
-                              path, err);
+            rc = append_coded(&inv->pos, &inv->pos_spill, 2,
+                              &second.pos_spill, &second.pos, path, err);
         if (rc)
             goto out;
     }
@@ -1543,8 +1566,10 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
         rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
                             path);
 out:
-    cari_buf_free(&bpost);
-    cari_buf_free(&bpos);
+    spill_close(&second.post_spill);
+    spill_close(&second.pos_spill);
+    cari_buf_free(&second.post);
+    cari_buf_free(&second.pos);
     free(order);
     free(lens);
     return rc;
@@ -1556,7 +1581,7 @@ static int write_segment(cari_segment_writer *w, inverted *inv,
 int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
                     uint64_t *terms, cari_error *err)
 {
-    inverted inv = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0};
+    inverted inv = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0, 0};
     int rc;
     /* the open posting of every term is closed after each doc */
     rc = build_inverted(w, &inv, path, err);
@@ -2759,7 +2784,7 @@ int cari_segment_merge(cari_segment *const *segs,
 {
     cari_segment_writer *w = NULL;
     merge_src *src = NULL;
-    inverted inv = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0};
+    inverted inv = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0, 0};
     size_t i;
     int rc;
     memset(res, 0, sizeof *res);

@@ -81,6 +81,7 @@ typedef struct batch {
     int mark;             /* a feeder's word to its worker: MARK_* */
     cari_segment_writer *segw; /* whose stored text it goes to (storer) */
     int refs;             /* threads yet to finish with it, under w->mu */
+    size_t held;          /* its bytes counted in its pair's share */
     struct batch *next;
 } batch;
 
@@ -123,6 +124,7 @@ typedef struct worker {
     size_t piped_batches;  /* in the pipe or being added */
     size_t pipe_len;       /* in the pipe */
     size_t analyzer_bytes; /* the feeder's analyzer, as last seen */
+    size_t batch_bytes;    /* the batches in the pair: text, analyses */
     pthread_cond_t pipe;   /* the pipe changed */
     batch *store_head, *store_tail;  /* being added, for the storer */
     size_t store_pending;  /* batches the storer has yet to finish */
@@ -381,12 +383,13 @@ static int worker_segw(worker *k)
 
 /* The worker's memory past its share: time to flush (under w->mu).  A
  * piped worker's analyzer and stored text are as their threads last
- * said. */
+ * said, and the batches its pair holds count too. */
 static int worker_full(const worker *k)
 {
     const cari_writer *w = k->w;
     size_t held = k->piped ? cari_segw_index_memory(k->segw) +
-                                 k->analyzer_bytes + k->store_bytes
+                                 k->analyzer_bytes + k->store_bytes +
+                                 k->batch_bytes
                            : cari_segw_memory(k->segw) +
                                  cari_analyzer_memory(k->analyzer);
     return held + k->seqs_cap * sizeof *k->seqs > worker_share(w);
@@ -520,6 +523,19 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* The memory of b's analyses. */
+static size_t analysis_bytes(const batch *b)
+{
+    size_t i, n = 0;
+    if (!b->ax)
+        return 0;
+    for (i = 0; i < b->n; i++)
+        n += b->ax[i].tokens.cap * sizeof *b->ax[i].tokens.items +
+             b->ax[i].spans.cap * sizeof *b->ax[i].spans.items +
+             b->ax[i].ends_cap * sizeof *b->ax[i].ends;
+    return n + b->n * sizeof *b->ax;
+}
+
 /* Under w->mu: hand b to the feeder's worker, waiting while the pipe is
  * full (a mark always goes in). */
 static void pipe_put(worker *k, batch *b)
@@ -591,8 +607,10 @@ static void *feeder_main(void *arg)
                 worker_fail(w, rc, msg);
             }
         }
+        b->held = b->bytes + analysis_bytes(b);
         pthread_mutex_lock(&w->mu);
         k->analyzer_bytes = cari_analyzer_memory(k->analyzer);
+        k->batch_bytes += b->held;
         pipe_put(k, b);
         pthread_mutex_unlock(&w->mu);
     }
@@ -613,12 +631,15 @@ static void store_put(worker *k, batch *b)
     pthread_cond_broadcast(&k->stored);
 }
 
-/* A thread is done with b: the last one frees it. */
-static void batch_release(cari_writer *w, batch *b)
+/* A thread of k's pair is done with b: the last one frees it. */
+static void batch_release(worker *k, batch *b)
 {
+    cari_writer *w = k->w;
     int refs;
     pthread_mutex_lock(&w->mu);
     refs = --b->refs;
+    if (refs <= 0)
+        k->batch_bytes -= b->held;
     pthread_mutex_unlock(&w->mu);
     if (refs <= 0)
         batch_free(b);
@@ -661,7 +682,7 @@ static void *storer_main(void *arg)
         k->store_pending--;
         pthread_cond_broadcast(&k->stored);
         pthread_mutex_unlock(&w->mu);
-        batch_release(w, b);
+        batch_release(k, b);
     }
     return NULL;
 }
@@ -689,6 +710,8 @@ static void piped_add(worker *k, batch *b)
     /* the analysis is done with (the storer reads the text only) */
     ax = b->ax;
     pthread_mutex_lock(&w->mu);
+    k->batch_bytes -= b->held - b->bytes;
+    b->held = b->bytes;
     b->ax = NULL;
     full = !w->error && worker_full(k);
     pthread_mutex_unlock(&w->mu);
@@ -727,7 +750,7 @@ static void *piped_main(void *arg)
         }
         if (b->ax && !w->error)  /* ax NULL: the run failed before */
             piped_add(k, b);
-        batch_release(w, b);
+        batch_release(k, b);
         pthread_mutex_lock(&w->mu);
         k->piped_batches--;
         pthread_cond_broadcast(&k->pipe);
