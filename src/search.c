@@ -2288,16 +2288,21 @@ static int phrase_candidates(qctx *c, cari_qnode *q, cari_qnode *ph,
                               ((double)npos[j] +
                                k1 * (1.0 - b +
                                      b * len / c->avg[CARI_FIELD_TITLE]));
-                    /* best[0..nbest) by score, highest first; ties keep
-                     * the earlier article */
-                    for (k = nbest; k > 0 && best[k - 1].score < sc; k--)
+                    scored cur;
+                    cur.score = sc;
+                    cur.seg = (uint32_t)i;
+                    cur.passage = first;
+                    cur.key = 0;
+                    /* best[0..nbest) by score, highest first, ties in
+                     * the first stage's order (better: by the article
+                     * id's hash), so that which articles join does not
+                     * depend on how the collection is split into
+                     * segments */
+                    for (k = nbest; k > 0 && better(&cur, &best[k - 1]); k--)
                         if (k < cap)
                             best[k] = best[k - 1];
                     if (k < cap) {
-                        best[k].score = sc;
-                        best[k].seg = (uint32_t)i;
-                        best[k].passage = first;
-                        best[k].key = 0;
+                        best[k] = cur;
                         if (nbest < cap)
                             nbest++;
                     }

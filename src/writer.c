@@ -66,6 +66,8 @@ static void trim_heap(void) {}
 #define MAX_THREADS 32
 /* ... nor beyond one per this many MB of --memory (start_workers). */
 #define MIN_SHARE_MB 8
+/* Threads pair up when each pair's share of --memory is at least this. */
+#define PAIR_MIN_SHARE_MB 64
 
 typedef struct job {
     cari_article a;       /* strings in the batch's arena */
@@ -81,7 +83,10 @@ typedef struct batch {
     int mark;             /* a feeder's word to its worker: MARK_* */
     cari_segment_writer *segw; /* whose stored text it goes to (storer) */
     int refs;             /* threads yet to finish with it, under w->mu */
-    size_t held;          /* its bytes counted in its pair's share */
+    uint64_t no;          /* its number in its segment (a pair's) */
+    size_t ids_bytes;     /* the session's ids table when it was queued */
+    size_t analyzer_bytes; /* its feeder's word cache once it was analyzed */
+    size_t held;          /* its text and analyses */
     struct batch *next;
 } batch;
 
@@ -123,12 +128,16 @@ typedef struct worker {
     batch *pipe_head, *pipe_tail;  /* analyzed, for this thread */
     size_t piped_batches;  /* in the pipe or being added */
     size_t pipe_len;       /* in the pipe */
-    size_t analyzer_bytes; /* the feeder's analyzer, as last seen */
-    size_t batch_bytes;    /* the batches in the pair: text, analyses */
+    /* For the budget, what the stored text held after batch j of the
+     * segment (the storer's word) and the text of batches 0..j, at
+     * [j % (STORE_LAG + 1)]: the worker reads them STORE_LAG batches
+     * back, which the storer has always finished (piped_add). */
+    size_t store_at[STORE_LAG + 1];
+    uint64_t text_at[STORE_LAG + 1];
+    uint64_t nbatches, text_total;  /* of the segment */
     pthread_cond_t pipe;   /* the pipe changed */
     batch *store_head, *store_tail;  /* being added, for the storer */
     size_t store_pending;  /* batches the storer has yet to finish */
-    size_t store_bytes;    /* the stored text's memory, as last seen */
     int storer_quit;       /* no batch will come: the worker failed */
     pthread_cond_t stored; /* the storer's queue changed */
     batch marks[2];        /* MARK_FLUSH, MARK_STOP: never allocated */
@@ -162,6 +171,8 @@ struct cari_writer {
     worker *workers;
     int nworkers;
     int threaded;
+    size_t seq_bytes;            /* the pending sequence numbers' part of
+                                    session_bytes (under mu) */
     size_t session_bytes;        /* the session's tables (ids, pending
                                     sequence numbers): under mu */
     batch *open_batch;           /* being filled by cari_writer_add */
@@ -304,7 +315,7 @@ static int worker_flush(worker *k)
     pthread_mutex_lock(&w->mu);
     while (k->store_pending)  /* the stored text complete */
         pthread_cond_wait(&k->stored, &w->mu);
-    k->store_bytes = 0;
+    k->nbatches = k->text_total = 0;
     p.number = w->m.next_segment++;
     pthread_mutex_unlock(&w->mu);
     p.articles = cari_segw_articles(k->segw);
@@ -336,6 +347,7 @@ static int worker_flush(worker *k)
     }
     w->pending[w->npending++] = p;
     w->session_bytes += k->seqs_cap * sizeof *p.seqs; /* as allocated */
+    w->seq_bytes += k->seqs_cap * sizeof *p.seqs;
     pthread_mutex_unlock(&w->mu);
     k->seqs = NULL;
     k->nseqs = k->seqs_cap = 0;
@@ -352,16 +364,30 @@ static int worker_flush(worker *k)
  * leave, split between the workers; its segment, its analyzer's word cache
  * and its sequence numbers count in it.  The tables take half at most:
  * past that, memory grows with them (docs/DESIGN.md). */
-static size_t worker_share(const cari_writer *w)
+static size_t share_of(const cari_writer *w, size_t held)
 {
-    size_t total = w->opts.memory_mb << 20, held = w->session_bytes;
+    size_t total = w->opts.memory_mb << 20;
     if (held > total / 2)
         held = total / 2;
     return (total - held) / (size_t)w->nworkers;
 }
 
-/* Give the worker a segment writer if it has none. */
-static int worker_segw(worker *k)
+static size_t worker_share(const cari_writer *w)
+{
+    return share_of(w, w->session_bytes);
+}
+
+/* A pair's share after batch b (under w->mu): with the ids table as it
+ * was when b was queued, not as the reader has grown it since, so that
+ * it does not depend on how far ahead the reader is. */
+static size_t pair_share(const cari_writer *w, const batch *b)
+{
+    return share_of(w, b->ids_bytes + w->seq_bytes);
+}
+
+/* Give the worker a segment writer if it has none (b: the batch a pair
+ * is about to add). */
+static int worker_segw(worker *k, const batch *b)
 {
     cari_writer *w = k->w;
     size_t budget;
@@ -372,7 +398,7 @@ static int worker_segw(worker *k)
     if (rc)
         return rc;
     pthread_mutex_lock(&w->mu);
-    budget = worker_share(w);
+    budget = b ? pair_share(w, b) : worker_share(w);
     pthread_mutex_unlock(&w->mu);
     cari_segw_set_budget(k->segw, budget);
     /* a pair writes on two threads: its storer is done by then, and at a
@@ -381,18 +407,30 @@ static int worker_segw(worker *k)
     return CARI_OK;
 }
 
-/* The worker's memory past its share: time to flush (under w->mu).  A
- * piped worker's analyzer and stored text are as their threads last
- * said, and the batches its pair holds count too. */
+/* The worker's memory past its share: time to flush (under w->mu). */
 static int worker_full(const worker *k)
 {
-    const cari_writer *w = k->w;
-    size_t held = k->piped ? cari_segw_index_memory(k->segw) +
-                                 k->analyzer_bytes + k->store_bytes +
-                                 k->batch_bytes
-                           : cari_segw_memory(k->segw) +
-                                 cari_analyzer_memory(k->analyzer);
-    return held + k->seqs_cap * sizeof *k->seqs > worker_share(w);
+    size_t held = cari_segw_memory(k->segw) + cari_analyzer_memory(k->analyzer);
+    return held + k->seqs_cap * sizeof *k->seqs > worker_share(k->w);
+}
+
+/* The same for a pair, after batch b: from what the articles so far
+ * determine, not from how far its threads have got, so that the
+ * segments it writes (and so the index) are the same in every run.  The
+ * stored text as it was STORE_LAG batches back, plus the text since; the
+ * word cache as b's analysis left it; b and the batches the pipe may
+ * hold beside it (under w->mu). */
+static int pair_full(const worker *k, const batch *b)
+{
+    size_t held = cari_segw_index_memory(k->segw) + b->analyzer_bytes +
+                  (size_t)(PIPE_DEPTH + 2) * b->held;
+    if (b->no >= STORE_LAG) {
+        size_t at = (size_t)((b->no - STORE_LAG) % (STORE_LAG + 1));
+        held += k->store_at[at] + (size_t)(k->text_total - k->text_at[at]);
+    } else {
+        held += (size_t)k->text_total;
+    }
+    return held + k->seqs_cap * sizeof *k->seqs > pair_share(k->w, b);
 }
 
 /* Analyze, invert and store one article in the worker's segment; for a
@@ -404,7 +442,7 @@ static int worker_add(worker *k, const cari_article *a, uint64_t seq,
     cari_writer *w = k->w;
     uint32_t art, before;
     int rc, full;
-    if ((rc = worker_segw(k)))
+    if ((rc = worker_segw(k, NULL)))
         return rc;
     if (k->nseqs == k->seqs_cap) {
         size_t cap = k->seqs_cap ? k->seqs_cap * 2 : 1024;
@@ -608,9 +646,8 @@ static void *feeder_main(void *arg)
             }
         }
         b->held = b->bytes + analysis_bytes(b);
+        b->analyzer_bytes = cari_analyzer_memory(k->analyzer);
         pthread_mutex_lock(&w->mu);
-        k->analyzer_bytes = cari_analyzer_memory(k->analyzer);
-        k->batch_bytes += b->held;
         pipe_put(k, b);
         pthread_mutex_unlock(&w->mu);
     }
@@ -638,8 +675,6 @@ static void batch_release(worker *k, batch *b)
     int refs;
     pthread_mutex_lock(&w->mu);
     refs = --b->refs;
-    if (refs <= 0)
-        k->batch_bytes -= b->held;
     pthread_mutex_unlock(&w->mu);
     if (refs <= 0)
         batch_free(b);
@@ -678,7 +713,7 @@ static void *storer_main(void *arg)
             }
         }
         pthread_mutex_lock(&w->mu);
-        k->store_bytes = cari_segw_store_memory(b->segw);
+        k->store_at[b->no % (STORE_LAG + 1)] = cari_segw_store_memory(b->segw);
         k->store_pending--;
         pthread_cond_broadcast(&k->stored);
         pthread_mutex_unlock(&w->mu);
@@ -692,7 +727,7 @@ static void *storer_main(void *arg)
 static void piped_add(worker *k, batch *b)
 {
     cari_writer *w = k->w;
-    int rc = worker_segw(k), full;
+    int rc = worker_segw(k, b), full;
     cari_analysis *ax;
     size_t i;
     if (rc) {
@@ -700,20 +735,22 @@ static void piped_add(worker *k, batch *b)
         return;
     }
     pthread_mutex_lock(&w->mu);
-    while (k->store_pending >= STORE_LAG)  /* the storer lags */
+    /* the storer lags: at most STORE_LAG batches (pair_full counts on it) */
+    while (k->store_pending >= STORE_LAG)
         pthread_cond_wait(&k->stored, &w->mu);
     b->segw = k->segw;
     b->refs = 2;
+    b->no = k->nbatches++;
+    k->text_total += b->bytes;
+    k->text_at[b->no % (STORE_LAG + 1)] = k->text_total;
     store_put(k, b);
     pthread_mutex_unlock(&w->mu);
     worker_add_batch(k, b);
     /* the analysis is done with (the storer reads the text only) */
     ax = b->ax;
     pthread_mutex_lock(&w->mu);
-    k->batch_bytes -= b->held - b->bytes;
-    b->held = b->bytes;
     b->ax = NULL;
-    full = !w->error && worker_full(k);
+    full = !w->error && pair_full(k, b);
     pthread_mutex_unlock(&w->mu);
     for (i = 0; i < b->n; i++)
         cari_analysis_free(&ax[i]);
@@ -764,21 +801,28 @@ static int start_workers(cari_writer *w, cari_error *err)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int n = w->opts.threads > 0 ? w->opts.threads : (int)(cores > 0 ? cores : 1);
-    int i, rc, nw;
+    int i, rc, nw, paired;
     if (n > MAX_THREADS)
         n = MAX_THREADS;
-    /* threads go in pairs, a feeder and a worker, each pair building one
-     * segment; an odd one out is a worker alone */
+    /* threads go in pairs, a feeder and a worker (and a storer), each
+     * pair building one segment; an odd one out is a worker alone.  Only
+     * when a pair's share is PAIR_MIN_SHARE_MB at least: its pipeline
+     * holds batches worth up to ~16 MB (pair_full), which a smaller
+     * share would spend on tiny segments; then every thread is a worker
+     * alone, with a segment of its own. */
     nw = (n + 1) / 2;
+    paired = n > 1 && w->opts.memory_mb / (size_t)nw >= PAIR_MIN_SHARE_MB;
+    if (!paired)
+        nw = n;
     /* a worker's share is MIN_SHARE_MB at least: below, its word cache
      * (a quarter of the share) would be cleared at every article, and its
      * segments would be tiny */
-    if ((size_t)nw > w->opts.memory_mb / MIN_SHARE_MB) {
+    if ((size_t)nw > w->opts.memory_mb / MIN_SHARE_MB)
         nw = (int)(w->opts.memory_mb / MIN_SHARE_MB);
-        n = 2 * nw;
-    }
     if (nw < 1)
-        nw = n = 1;
+        nw = 1;
+    if (!paired)
+        n = nw;
     w->workers = calloc((size_t)nw, sizeof *w->workers);
     if (!w->workers)
         return cari_set_error(err, CARI_ENOMEM, "out of memory");
@@ -797,7 +841,7 @@ static int start_workers(cari_writer *w, cari_error *err)
     for (i = 0; i < nw; i++) {
         worker *k = &w->workers[i];
         k->w = w;
-        k->piped = 2 * i + 1 < n;
+        k->piped = paired && 2 * i + 1 < n;
         rc = cari_analyzer_new(&k->analyzer, err);
         if (rc)
             return rc;
@@ -837,6 +881,7 @@ static void submit_batch(cari_writer *w)
         return;
     w->open_batch = NULL;
     pthread_mutex_lock(&w->mu);
+    b->ids_bytes = w->session_bytes - w->seq_bytes;
     while (w->queued >= 2 * (size_t)w->nworkers && !w->error)
         pthread_cond_wait(&w->has_room, &w->mu);
     b->next = NULL;
@@ -1843,7 +1888,7 @@ done:
     w->npending = 0;
     forget_ids(w);
     pthread_mutex_lock(&w->mu);
-    w->session_bytes = 0;
+    w->session_bytes = w->seq_bytes = 0;
     pthread_mutex_unlock(&w->mu);
     /* the files of the previous commit stay until the new one is durable
      * (after a crash its MANIFEST may come back) */
