@@ -414,23 +414,42 @@ static int worker_full(const worker *k)
     return held + k->seqs_cap * sizeof *k->seqs > worker_share(k->w);
 }
 
-/* The same for a pair, after batch b: from what the articles so far
- * determine, not from how far its threads have got, so that the
- * segments it writes (and so the index) are the same in every run.  The
- * stored text as it was STORE_LAG batches back, plus the text since; the
- * word cache as b's analysis left it; b and the batches the pipe may
- * hold beside it (under w->mu). */
-static int pair_full(const worker *k, const batch *b)
+/* The same for a pair, after batch b, from what the articles so far
+ * determine, not from how far its threads have got, so that the segments
+ * it writes (and so the index) are the same in every run: the word cache
+ * as b's analysis left it, b and the batches the pipe may hold beside it,
+ * and the stored text as it was after batch `at` (the storer's word),
+ * plus the text of the batches since (under w->mu). */
+static size_t pair_held(const worker *k, const batch *b, uint64_t at)
 {
-    size_t held = cari_segw_index_memory(k->segw) + b->analyzer_bytes +
-                  (size_t)(PIPE_DEPTH + 2) * b->held;
+    size_t i = (size_t)(at % (STORE_LAG + 1));
+    return cari_segw_index_memory(k->segw) + b->analyzer_bytes +
+           (size_t)(PIPE_DEPTH + 2) * b->held + k->store_at[i] +
+           (size_t)(k->text_total - k->text_at[i]) +
+           k->seqs_cap * sizeof *k->seqs;
+}
+
+/* Whether the pair flushes after batch b (under w->mu, which it may
+ * wait on).  First with the stored text as it was STORE_LAG batches
+ * back, which the storer has always finished (piped_add), plus all the
+ * text since; only if that is past the share, with the stored text after
+ * b itself, waiting for the storer to finish b: a flush needs both.
+ * Both are the same in every run, so is the answer. */
+static int pair_full(worker *k, const batch *b)
+{
+    cari_writer *w = k->w;
+    size_t share = pair_share(w, b);
     if (b->no >= STORE_LAG) {
-        size_t at = (size_t)((b->no - STORE_LAG) % (STORE_LAG + 1));
-        held += k->store_at[at] + (size_t)(k->text_total - k->text_at[at]);
-    } else {
-        held += (size_t)k->text_total;
+        if (pair_held(k, b, b->no - STORE_LAG) <= share)
+            return 0;
+    } else if (cari_segw_index_memory(k->segw) + b->analyzer_bytes +
+                   (size_t)(PIPE_DEPTH + 2) * b->held + k->text_total +
+                   k->seqs_cap * sizeof *k->seqs <= share) {
+        return 0;
     }
-    return held + k->seqs_cap * sizeof *k->seqs > pair_share(k->w, b);
+    while (k->store_pending)
+        pthread_cond_wait(&k->stored, &w->mu);
+    return pair_held(k, b, b->no) > share;
 }
 
 /* Analyze, invert and store one article in the worker's segment; for a

@@ -15,6 +15,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <math.h>
 
 #include <zlib.h>
@@ -1223,6 +1224,49 @@ static void test_pair_builds_one_threads_segment(void **state)
     free(db);
 }
 
+/* A pair that flushes as its share fills writes the same segments in
+ * every run (writer.c pair_full: the flush points do not depend on how
+ * far its threads have got): four runs here. */
+static void test_pair_flushes_alike(void **state)
+{
+    fixture *f = *state;
+    char dir[400], pa[800], pb[800];
+    const uint32_t n = 3000;
+    int run, segs;
+    writer_threads = 2;
+    build_big(f->ix, 64, n);
+    segs = test_count_entries(f->ix, "seg-");
+    assert_true(segs >= 2);  /* it flushed */
+    for (run = 1; run < 4; run++) {
+        DIR *d;
+        struct dirent *e;
+        int same = 0;
+        snprintf(dir, sizeof dir, "%s/run%d", f->dir, run);
+        build_big(dir, 64, n);
+        assert_int_equal(test_count_entries(dir, "seg-"), segs);
+        d = opendir(f->ix);
+        assert_non_null(d);
+        while ((e = readdir(d)) != NULL) {
+            unsigned char *da, *db;
+            size_t la = 0, lb = 0;
+            if (strncmp(e->d_name, "seg-", 4) != 0)
+                continue;
+            snprintf(pa, sizeof pa, "%s/%s", f->ix, e->d_name);
+            snprintf(pb, sizeof pb, "%s/%s", dir, e->d_name);
+            da = test_read_file(pa, &la);
+            db = test_read_file(pb, &lb);
+            if (!da || !db || la != lb || memcmp(da, db, la) != 0)
+                fail_msg("run %d: %s differs", run, e->d_name);
+            free(da);
+            free(db);
+            same++;
+        }
+        closedir(d);
+        assert_int_equal(same, segs);
+    }
+    writer_threads = 1;
+}
+
 /* Pages of any size put together give the full ranking. */
 /* cari_shard_of is 64-bit FNV-1a modulo n: pinned, because indexes built
  * with --shards depend on it staying the same; and it spreads ids evenly. */
@@ -1333,6 +1377,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pair_builds_one_threads_segment,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pair_flushes_alike, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_threads_rank_like_one, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_search_paging, setup, teardown),
