@@ -202,7 +202,7 @@ struct cari_segment_writer {
     u32vec pstart, pend, body_len;
     cari_store_writer store;
     cari_tokvec tokens;   /* a title's, with its metadata terms */
-    cari_analysis scratch; /* cari_segw_add's article */
+    cari_spanvec spans;   /* cari_segw_add's article's passages */
     cari_buf meta_terms;  /* the current article's metadata terms */
     uint64_t total_len[CARI_NFIELDS];
     size_t posting_bytes;
@@ -313,7 +313,7 @@ void cari_segw_free(cari_segment_writer *w)
     free(w->body_len.items);
     cari_store_writer_free(&w->store);
     cari_tokvec_free(&w->tokens);
-    cari_analysis_free(&w->scratch);
+    cari_spanvec_free(&w->spans);
     cari_buf_free(&w->meta_terms);
     free(w);
 }
@@ -668,12 +668,60 @@ size_t cari_segw_store_memory(const cari_segment_writer *w)
 int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
                   const cari_article *a, uint32_t *article_no)
 {
-    int rc;
-    cari_analyzer_bound(an);
-    rc = cari_segw_analyze(an, &w->pp, a, &w->scratch);
-    if (!rc)
-        rc = cari_segw_add_analyzed(w, a, &w->scratch, article_no);
+    int rc = cari_segw_add_unstored(w, an, a, article_no);
     return rc ? rc : cari_segw_store(w, a);
+}
+
+int cari_segw_add_unstored(cari_segment_writer *w, cari_analyzer *an,
+                           const cari_article *a, uint32_t *article_no)
+{
+    /* cari_segw_analyze and cari_segw_add_analyzed in one, a passage at
+     * a time: an article's tokens take about 7 times its text, and an
+     * article may be large (the same bytes as the two halves) */
+    uint32_t art = (uint32_t)w->first_passage.len;
+    cari_spanvec *spans = &w->spans;
+    size_t k;
+    long n;
+    int rc = 0;
+    if (a->text_len > UINT32_MAX / 2 || w->pstart.len >= UINT32_MAX / 2)
+        return CARI_EINVAL;
+    if (cari_split_passages(a->text, a->text_len, &w->pp, spans))
+        return CARI_ENOMEM;
+    rc |= u32_push(&w->first_passage, (uint32_t)w->pstart.len);
+    n = cari_analyzer_run(an, a->title, a->title_len, 0, &w->tokens);
+    if (n < 0)
+        return (int)n;
+    rc |= add_meta_terms(w, a);
+    if (rc)
+        return CARI_ENOMEM;
+    n = invert(w, CARI_FIELD_TITLE, art, w->tokens.items, w->tokens.len);
+    if (n < 0)
+        return (int)n;
+    rc |= u32_push(&w->title_len, sat16(n));
+    w->total_len[CARI_FIELD_TITLE] += sat16(n);
+    for (k = 0; k < spans->len; k++) {
+        cari_span32 sp = spans->items[k];
+        uint32_t doc = (uint32_t)w->pstart.len;
+        n = cari_analyzer_run(an, a->text + sp.start, sp.end - sp.start, 0,
+                              &w->tokens);
+        if (n < 0)
+            return (int)n;
+        n = invert(w, CARI_FIELD_BODY, doc, w->tokens.items, w->tokens.len);
+        if (n < 0)
+            return (int)n;
+        rc |= u32_push(&w->pstart, sp.start);
+        rc |= u32_push(&w->pend, sp.end);
+        rc |= u32_push(&w->body_len, sat16(n));
+        w->total_len[CARI_FIELD_BODY] += sat16(n);
+    }
+    rc |= cari_buf_u64(&w->ids, cari_hash64(a->id, a->id_len));
+    rc |= cari_buf_u32(&w->ids, art);
+    rc |= u32_push(&w->id_offsets, (uint32_t)w->id_text.len);
+    rc |= cari_buf_append(&w->id_text, a->id, a->id_len);
+    if (rc)
+        return CARI_ENOMEM;
+    *article_no = art;
+    return CARI_OK;
 }
 
 /* ---- merging: articles copied from a segment, not analyzed again ---- */

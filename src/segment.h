@@ -48,8 +48,8 @@ int cari_segw_new(int compression_level, const cari_passage_params *pp,
 void cari_segw_free(cari_segment_writer *w);
 
 /* Analyze and add an article; *article_no gets its number in the segment.
- * The article's strings are copied.  Trims the analyzer's word cache
- * first if it is past its bound (cari_analyzer_bound). */
+ * The article's strings are copied.  Each passage's analysis may trim the
+ * analyzer's word cache (cari_analyzer_run). */
 int cari_segw_add(cari_segment_writer *w, cari_analyzer *an,
                   const cari_article *a, uint32_t *article_no);
 
@@ -77,6 +77,10 @@ int cari_segw_analyze(cari_analyzer *an, const cari_passage_params *pp,
 int cari_segw_add_analyzed(cari_segment_writer *w, const cari_article *a,
                            const cari_analysis *x, uint32_t *article_no);
 int cari_segw_store(cari_segment_writer *w, const cari_article *a);
+/* cari_segw_add() without cari_segw_store(): a passage at a time, for an
+ * article too large to hold all its tokens at once. */
+int cari_segw_add_unstored(cari_segment_writer *w, cari_analyzer *an,
+                           const cari_article *a, uint32_t *article_no);
 const cari_passage_params *cari_segw_passage_params(
     const cari_segment_writer *w);
 

@@ -80,6 +80,8 @@ typedef struct batch {
     size_t n, cap;
     size_t bytes;
     cari_analysis *ax;    /* per job: analyzed by a feeder (NULL: not) */
+    size_t nanalyzed;     /* ax[0..nanalyzed): the rest are large, or
+                             after one, and the worker analyzes them */
     int mark;             /* a feeder's word to its worker: MARK_* */
     cari_segment_writer *segw; /* whose stored text it goes to (storer) */
     int refs;             /* threads yet to finish with it, under w->mu */
@@ -100,6 +102,10 @@ typedef struct batch {
  * those are coded at once (docstore.c). */
 #define PIPE_DEPTH 4
 #define STORE_LAG 64
+/* An article this large (title and text) is not analyzed ahead: its
+ * tokens would take about 7 times its text; the worker analyzes it a
+ * passage at a time, as one thread does, while the feeder waits. */
+#define PIPE_ARTICLE_MAX ((size_t)1 << 20)
 
 /* A segment written by this session, not yet committed. */
 typedef struct pending_segment {
@@ -472,14 +478,17 @@ static int worker_add(worker *k, const cari_article *a, uint64_t seq,
         k->seqs_cap = cap;
     }
     before = cari_segw_passages(k->segw);
-    rc = x ? cari_segw_add_analyzed(k->segw, a, x, &art)
-           : cari_segw_add(k->segw, k->analyzer, a, &art);
+    /* a pair's storer stores: its worker inverts, what its feeder
+     * analyzed or (too large for that) the article itself */
+    rc = x           ? cari_segw_add_analyzed(k->segw, a, x, &art)
+         : k->piped ? cari_segw_add_unstored(k->segw, k->analyzer, a, &art)
+                    : cari_segw_add(k->segw, k->analyzer, a, &art);
     if (rc)
         return rc;
     k->seqs[k->nseqs++] = seq;
     pthread_mutex_lock(&w->mu);
     w->stats.passages += cari_segw_passages(k->segw) - before;
-    full = !x && worker_full(k);
+    full = !k->piped && worker_full(k);
     pthread_mutex_unlock(&w->mu);
     return full ? worker_flush(k) : CARI_OK;
 }
@@ -494,7 +503,7 @@ static void worker_add_batch(worker *k, batch *b)
         if (w->error)
             break;  /* the run failed: drain without work */
         rc = worker_add(k, &b->jobs[i].a, b->jobs[i].seq,
-                        b->ax ? &b->ax[i] : NULL);
+                        b->ax && i < b->nanalyzed ? &b->ax[i] : NULL);
         if (rc && rc != CARI_EINPUT) {
             char msg[160];
             snprintf(msg, sizeof msg, "cannot add article: %s",
@@ -631,7 +640,7 @@ static void *feeder_main(void *arg)
     cari_writer *w = k->w;
     for (;;) {
         batch *b;
-        int flush, rc = CARI_OK;
+        int flush, handed, rc = CARI_OK;
         size_t i;
         pthread_mutex_lock(&w->mu);
         b = take_batch(k, &flush);
@@ -654,9 +663,13 @@ static void *feeder_main(void *arg)
             b->ax = calloc(b->n ? b->n : 1, sizeof *b->ax);
             if (!b->ax)
                 rc = CARI_ENOMEM;
-            for (i = 0; i < b->n && !rc; i++)
-                rc = cari_segw_analyze(k->analyzer, &w->pp, &b->jobs[i].a,
-                                       &b->ax[i]);
+            for (i = 0; i < b->n && !rc; i++) {
+                const cari_article *a = &b->jobs[i].a;
+                if (a->title_len + a->text_len > PIPE_ARTICLE_MAX)
+                    break;  /* the worker's, from here on */
+                rc = cari_segw_analyze(k->analyzer, &w->pp, a, &b->ax[i]);
+            }
+            b->nanalyzed = i;
             if (rc) {
                 char msg[160];
                 snprintf(msg, sizeof msg, "cannot analyze article: %s",
@@ -666,8 +679,13 @@ static void *feeder_main(void *arg)
         }
         b->held = b->bytes + analysis_bytes(b);
         b->analyzer_bytes = cari_analyzer_memory(k->analyzer);
+        handed = b->ax && b->nanalyzed < b->n;
         pthread_mutex_lock(&w->mu);
         pipe_put(k, b);
+        if (handed)
+            /* the worker uses the analyzer for the rest: wait for it */
+            while (k->piped_batches)
+                pthread_cond_wait(&k->pipe, &w->mu);
         pthread_mutex_unlock(&w->mu);
     }
     return NULL;

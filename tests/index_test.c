@@ -1224,6 +1224,56 @@ static void test_pair_builds_one_threads_segment(void **state)
     free(db);
 }
 
+/* An article too large to analyze ahead (over 1 MiB) is analyzed by the
+ * pair's worker itself, a passage at a time: still one thread's bytes. */
+static void build_with_large(const char *dir)
+{
+    cari_writer *w = writer_open(dir, 0);
+    char id[32], *text = malloc(8192), *large = malloc(3u << 20);
+    size_t n = 0;
+    uint32_t k;
+    assert_non_null(text);
+    assert_non_null(large);
+    while (n < (3u << 20) - 64)
+        n += (size_t)snprintf(large + n, (3u << 20) - n, "%s%s",
+                              topic_words[n % NTOPIC],
+                              n % 7 == 0 ? ".\n\n" : " ");
+    for (k = 0; k < 600; k++) {
+        big_article(k, id, sizeof id, text, 8192);
+        test_add(w, id, topic_words[k % NTOPIC], text);
+        if (k == 300)
+            test_add(w, "besar", "Satu artikel besar", large);
+    }
+    commit(w);
+    cari_writer_close(w);
+    free(text);
+    free(large);
+}
+
+static void test_pair_large_article(void **state)
+{
+    fixture *f = *state;
+    char one[400], pa[500], pb[500];
+    unsigned char *da, *db;
+    size_t la, lb;
+    snprintf(one, sizeof one, "%s/one", f->dir);
+    writer_threads = 2;
+    build_with_large(f->ix);
+    writer_threads = 1;
+    build_with_large(one);
+    EXPECT_FILES(f->ix, "MANIFEST seg-000001.cari");
+    snprintf(pa, sizeof pa, "%s/seg-000001.cari", f->ix);
+    snprintf(pb, sizeof pb, "%s/seg-000001.cari", one);
+    da = test_read_file(pa, &la);
+    db = test_read_file(pb, &lb);
+    assert_non_null(da);
+    assert_non_null(db);
+    assert_int_equal(la, lb);
+    assert_memory_equal(da, db, la);
+    free(da);
+    free(db);
+}
+
 /* A pair that flushes as its share fills writes the same segments in
  * every run (writer.c pair_full: the flush points do not depend on how
  * far its threads have got): four runs here. */
@@ -1377,6 +1427,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pair_builds_one_threads_segment,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pair_large_article, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_pair_flushes_alike, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_threads_rank_like_one, setup,
