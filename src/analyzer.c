@@ -524,13 +524,23 @@ static size_t fold_token(const char *text, const cari_rawtoken *tok,
 {
     const unsigned char *s = (const unsigned char *)text;
     size_t i = tok->start, n = 0;
-    if (!(tok->flags & (CARI_TOK_NONASCII | CARI_TOK_UPPER |
-                        CARI_TOK_APOSTROPHE))) {
-        size_t len = tok->end - tok->start;
+    if (!(tok->flags & (CARI_TOK_NONASCII | CARI_TOK_APOSTROPHE))) {
+        size_t len = tok->end - tok->start, k;
         if (len > MAX_KEY)
             len = MAX_KEY;
-        memcpy(key, text + tok->start, len);
-        return len;
+        if (!(tok->flags & CARI_TOK_UPPER)) {
+            memcpy(key, text + tok->start, len);
+            return len;
+        }
+        /* ASCII with capitals: what the loop below does, a byte at a
+         * time (unless there is an apostrophe to drop, in a URL) */
+        if (!memchr(text + tok->start, '\'', tok->end - tok->start)) {
+            for (k = 0; k < len; k++) {
+                unsigned char c = s[tok->start + k];
+                key[k] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            }
+            return len;
+        }
     }
     while (i < tok->end) {
         int32_t cp;
@@ -678,16 +688,21 @@ static const cache_entry *lookup(cari_analyzer *a, prepared *p)
     return e;
 }
 
-static int tokvec_push(cari_tokvec *v, const cari_term_token *t)
+static __attribute__((noinline)) int tokvec_grow(cari_tokvec *v)
 {
-    if (v->len == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 256;
-        cari_term_token *p = realloc(v->items, cap * sizeof *p);
-        if (!p)
-            return CARI_ENOMEM;
-        v->items = p;
-        v->cap = cap;
-    }
+    size_t cap = v->cap ? v->cap * 2 : 256;
+    cari_term_token *p = realloc(v->items, cap * sizeof *p);
+    if (!p)
+        return CARI_ENOMEM;
+    v->items = p;
+    v->cap = cap;
+    return CARI_OK;
+}
+
+static inline int tokvec_push(cari_tokvec *v, const cari_term_token *t)
+{
+    if (v->len == v->cap && tokvec_grow(v))
+        return CARI_ENOMEM;
     v->items[v->len++] = *t;
     return CARI_OK;
 }

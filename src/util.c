@@ -183,8 +183,18 @@ uint64_t cari_hash64(const void *data, size_t len)
         len -= 8;
     }
     if (len) {
-        uint64_t w = 0;
-        memcpy(&w, p, len);
+        /* the last 1-7 bytes as a little-endian word (what a memcpy into
+         * a zeroed word gives on this byte order), without a call */
+        uint64_t w;
+        if (len >= 4) {
+            uint32_t lo, hi;
+            memcpy(&lo, p, 4);
+            memcpy(&hi, p + len - 4, 4);
+            w = (uint64_t)lo | (uint64_t)hi << (8 * (len - 4));
+        } else {
+            w = (uint64_t)p[0] | (uint64_t)p[len / 2] << (8 * (len / 2)) |
+                (uint64_t)p[len - 1] << (8 * (len - 1));
+        }
         h = mix(h ^ w, 0xe7037ed1a0b428dbull);
     }
     return mix(h, 0x8ebc6af09c88c6e3ull);
