@@ -207,7 +207,8 @@ struct cari_segment_writer {
     uint64_t total_len[CARI_NFIELDS];
     size_t posting_bytes;
     int threads;          /* for writing it (cari_segw_set_threads) */
-    int store_finished;
+    int store_finished;   /* build_inverted's second thread finished the
+                             stored text (write_segment does otherwise) */
 };
 
 static int u32_push(u32vec *v, uint32_t x)
@@ -593,10 +594,45 @@ int cari_segw_analyze(cari_analyzer *an, const cari_passage_params *pp,
     return CARI_OK;
 }
 
-const cari_passage_params *cari_segw_passage_params(
-    const cari_segment_writer *w)
+/* The title's tokens are in w->tokens: add the article's metadata terms
+ * to them and invert them as article art's title. */
+static int invert_title(cari_segment_writer *w, const cari_article *a,
+                        uint32_t art)
 {
-    return &w->pp;
+    long n;
+    if (add_meta_terms(w, a))
+        return CARI_ENOMEM;
+    n = invert(w, CARI_FIELD_TITLE, art, w->tokens.items, w->tokens.len);
+    if (n < 0)
+        return (int)n;
+    w->total_len[CARI_FIELD_TITLE] += sat16(n);
+    return u32_push(&w->title_len, sat16(n));
+}
+
+/* Invert toks[0..n), the tokens of passage sp, as the next passage. */
+static int invert_passage(cari_segment_writer *w, cari_span32 sp,
+                          const cari_term_token *toks, size_t ntoks)
+{
+    long n = invert(w, CARI_FIELD_BODY, (uint32_t)w->pstart.len, toks, ntoks);
+    int rc = 0;
+    if (n < 0)
+        return (int)n;
+    rc |= u32_push(&w->pstart, sp.start);
+    rc |= u32_push(&w->pend, sp.end);
+    rc |= u32_push(&w->body_len, sat16(n));
+    w->total_len[CARI_FIELD_BODY] += sat16(n);
+    return rc ? CARI_ENOMEM : CARI_OK;
+}
+
+/* Article art's id. */
+static int add_id(cari_segment_writer *w, const cari_article *a, uint32_t art)
+{
+    int rc = 0;
+    rc |= cari_buf_u64(&w->ids, cari_hash64(a->id, a->id_len));
+    rc |= cari_buf_u32(&w->ids, art);
+    rc |= u32_push(&w->id_offsets, (uint32_t)w->id_text.len);
+    rc |= cari_buf_append(&w->id_text, a->id, a->id_len);
+    return rc ? CARI_ENOMEM : CARI_OK;
 }
 
 int cari_segw_add_analyzed(cari_segment_writer *w, const cari_article *a,
@@ -604,14 +640,12 @@ int cari_segw_add_analyzed(cari_segment_writer *w, const cari_article *a,
 {
     uint32_t art = (uint32_t)w->first_passage.len;
     size_t k;
-    long n;
-    int rc = 0;
+    int rc;
     if (a->text_len > UINT32_MAX / 2 || w->pstart.len >= UINT32_MAX / 2)
         return CARI_EINVAL;
-    rc |= u32_push(&w->first_passage, (uint32_t)w->pstart.len);
-    /* title: one doc per article in the title field, with the article's
-     * metadata terms */
-    w->tokens.len = 0;
+    if (u32_push(&w->first_passage, (uint32_t)w->pstart.len))
+        return CARI_ENOMEM;
+    /* title: one doc per article in the title field */
     if (x->ends[0] > w->tokens.cap) {
         cari_term_token *q =
             realloc(w->tokens.items, x->ends[0] * sizeof *q);
@@ -624,32 +658,15 @@ int cari_segw_add_analyzed(cari_segment_writer *w, const cari_article *a,
         memcpy(w->tokens.items, x->tokens.items,
                x->ends[0] * sizeof *x->tokens.items);
     w->tokens.len = x->ends[0];
-    rc |= add_meta_terms(w, a);
-    if (rc)
-        return CARI_ENOMEM;
-    n = invert(w, CARI_FIELD_TITLE, art, w->tokens.items, w->tokens.len);
-    if (n < 0)
-        return (int)n;
-    rc |= u32_push(&w->title_len, sat16(n));
-    w->total_len[CARI_FIELD_TITLE] += sat16(n);
-    for (k = 0; k < x->spans.len; k++) {
-        cari_span32 sp = x->spans.items[k];
-        uint32_t doc = (uint32_t)w->pstart.len;
-        n = invert(w, CARI_FIELD_BODY, doc, x->tokens.items + x->ends[k],
-                   x->ends[k + 1] - x->ends[k]);
-        if (n < 0)
-            return (int)n;
-        rc |= u32_push(&w->pstart, sp.start);
-        rc |= u32_push(&w->pend, sp.end);
-        rc |= u32_push(&w->body_len, sat16(n));
-        w->total_len[CARI_FIELD_BODY] += sat16(n);
-    }
-    rc |= cari_buf_u64(&w->ids, cari_hash64(a->id, a->id_len));
-    rc |= cari_buf_u32(&w->ids, art);
-    rc |= u32_push(&w->id_offsets, (uint32_t)w->id_text.len);
-    rc |= cari_buf_append(&w->id_text, a->id, a->id_len);
-    if (rc)
-        return CARI_ENOMEM;
+    if ((rc = invert_title(w, a, art)))
+        return rc;
+    for (k = 0; k < x->spans.len; k++)
+        if ((rc = invert_passage(w, x->spans.items[k],
+                                 x->tokens.items + x->ends[k],
+                                 x->ends[k + 1] - x->ends[k])))
+            return rc;
+    if ((rc = add_id(w, a, art)))
+        return rc;
     *article_no = art;
     return CARI_OK;
 }
@@ -679,47 +696,30 @@ int cari_segw_add_unstored(cari_segment_writer *w, cari_analyzer *an,
      * a time: an article's tokens take about 7 times its text, and an
      * article may be large (the same bytes as the two halves) */
     uint32_t art = (uint32_t)w->first_passage.len;
-    cari_spanvec *spans = &w->spans;
     size_t k;
     long n;
-    int rc = 0;
+    int rc;
     if (a->text_len > UINT32_MAX / 2 || w->pstart.len >= UINT32_MAX / 2)
         return CARI_EINVAL;
-    if (cari_split_passages(a->text, a->text_len, &w->pp, spans))
+    if (cari_split_passages(a->text, a->text_len, &w->pp, &w->spans) ||
+        u32_push(&w->first_passage, (uint32_t)w->pstart.len))
         return CARI_ENOMEM;
-    rc |= u32_push(&w->first_passage, (uint32_t)w->pstart.len);
     n = cari_analyzer_run(an, a->title, a->title_len, 0, &w->tokens);
     if (n < 0)
         return (int)n;
-    rc |= add_meta_terms(w, a);
-    if (rc)
-        return CARI_ENOMEM;
-    n = invert(w, CARI_FIELD_TITLE, art, w->tokens.items, w->tokens.len);
-    if (n < 0)
-        return (int)n;
-    rc |= u32_push(&w->title_len, sat16(n));
-    w->total_len[CARI_FIELD_TITLE] += sat16(n);
-    for (k = 0; k < spans->len; k++) {
-        cari_span32 sp = spans->items[k];
-        uint32_t doc = (uint32_t)w->pstart.len;
+    if ((rc = invert_title(w, a, art)))
+        return rc;
+    for (k = 0; k < w->spans.len; k++) {
+        cari_span32 sp = w->spans.items[k];
         n = cari_analyzer_run(an, a->text + sp.start, sp.end - sp.start, 0,
                               &w->tokens);
         if (n < 0)
             return (int)n;
-        n = invert(w, CARI_FIELD_BODY, doc, w->tokens.items, w->tokens.len);
-        if (n < 0)
-            return (int)n;
-        rc |= u32_push(&w->pstart, sp.start);
-        rc |= u32_push(&w->pend, sp.end);
-        rc |= u32_push(&w->body_len, sat16(n));
-        w->total_len[CARI_FIELD_BODY] += sat16(n);
+        if ((rc = invert_passage(w, sp, w->tokens.items, w->tokens.len)))
+            return rc;
     }
-    rc |= cari_buf_u64(&w->ids, cari_hash64(a->id, a->id_len));
-    rc |= cari_buf_u32(&w->ids, art);
-    rc |= u32_push(&w->id_offsets, (uint32_t)w->id_text.len);
-    rc |= cari_buf_append(&w->id_text, a->id, a->id_len);
-    if (rc)
-        return CARI_ENOMEM;
+    if ((rc = add_id(w, a, art)))
+        return rc;
     *article_no = art;
     return CARI_OK;
 }

@@ -81,8 +81,6 @@ int cari_segw_store(cari_segment_writer *w, const cari_article *a);
  * article too large to hold all its tokens at once. */
 int cari_segw_add_unstored(cari_segment_writer *w, cari_analyzer *an,
                            const cari_article *a, uint32_t *article_no);
-const cari_passage_params *cari_segw_passage_params(
-    const cari_segment_writer *w);
 
 /* Whether a term's postings carry positions: not an exact form ("=word")
  * or a metadata term ("#key\x1fvalue", "@date"), which hold doc and tf

@@ -8,8 +8,9 @@
  * are copied into batches that the workers take from a bounded queue, and
  * threads go in pairs: a feeder analyzes a batch, its worker inverts it
  * while a storer stores its text (struct worker).  A worker writes its
- * segment to a file when its share of the memory budget is used; nothing is visible until the commit names the files in a new
- * MANIFEST (index.c documents the commit protocol).
+ * segment to a file when its share of the memory budget is used; nothing
+ * is visible until the commit names the files in a new MANIFEST (index.c
+ * documents the commit protocol).
  *
  * Replacement and deletion are sequenced: every add and delete gets a
  * sequence number, and a session table keeps, per id, the last add and the
@@ -460,7 +461,7 @@ static int pair_full(worker *k, const batch *b)
 
 /* Analyze, invert and store one article in the worker's segment; for a
  * piped worker (x: the article as its feeder analyzed it), only invert,
- * and let the caller check the budget once a batch (piped_main). */
+ * and let the caller check the budget once a batch (piped_add). */
 static int worker_add(worker *k, const cari_article *a, uint64_t seq,
                       const cari_analysis *x)
 {
