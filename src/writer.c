@@ -297,6 +297,16 @@ static void batch_free(batch *b)
     free(b);
 }
 
+/* Take the first batch off a list (head and tail; non-empty). */
+static batch *pop_batch(batch **head, batch **tail)
+{
+    batch *b = *head;
+    *head = b->next;
+    if (!*head)
+        *tail = NULL;
+    return b;
+}
+
 /* Record a worker's failure (the first one wins). */
 static void worker_fail(cari_writer *w, int code, const char *msg)
 {
@@ -548,10 +558,7 @@ static batch *take_batch(worker *k, int *flush)
         }
         return NULL;
     }
-    b = w->queue_head;
-    w->queue_head = b->next;
-    if (!w->queue_head)
-        w->queue_tail = NULL;
+    b = pop_batch(&w->queue_head, &w->queue_tail);
     w->queued--;
     w->busy++;
     pthread_cond_signal(&w->has_room);
@@ -734,10 +741,7 @@ static void *storer_main(void *arg)
             pthread_mutex_unlock(&w->mu);
             break;
         }
-        b = k->store_head;
-        k->store_head = b->next;
-        if (!k->store_head)
-            k->store_tail = NULL;
+        b = pop_batch(&k->store_head, &k->store_tail);
         pthread_mutex_unlock(&w->mu);
         if (b->mark)  /* stop */
             break;
@@ -807,10 +811,7 @@ static void *piped_main(void *arg)
         pthread_mutex_lock(&w->mu);
         while (!k->pipe_head)
             pthread_cond_wait(&k->pipe, &w->mu);
-        b = k->pipe_head;
-        k->pipe_head = b->next;
-        if (!k->pipe_head)
-            k->pipe_tail = NULL;
+        b = pop_batch(&k->pipe_head, &k->pipe_tail);
         k->pipe_len--;
         pthread_cond_broadcast(&k->pipe);
         if (b->mark == MARK_STOP) {

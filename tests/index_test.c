@@ -1195,33 +1195,50 @@ static void test_threads_rank_like_one(void **state)
     cari_index_close(b);
 }
 
+/* Files a and b hold the same bytes. */
+static void assert_same_file(const char *a, const char *b)
+{
+    unsigned char *da, *db;
+    size_t la = 0, lb = 0;
+    da = test_read_file(a, &la);
+    db = test_read_file(b, &lb);
+    if (!da || !db || la != lb || memcmp(da, db, la) != 0)
+        fail_msg("%s and %s differ", a, b);
+    free(da);
+    free(db);
+}
+
+/* Indexes a and b are one segment each, the same bytes. */
+static void assert_same_one_segment(const char *a, const char *b)
+{
+    char pa[500], pb[500];
+    EXPECT_FILES(a, "MANIFEST seg-000001.cari");
+    EXPECT_FILES(b, "MANIFEST seg-000001.cari");
+    snprintf(pa, sizeof pa, "%s/seg-000001.cari", a);
+    snprintf(pb, sizeof pb, "%s/seg-000001.cari", b);
+    assert_same_file(pa, pb);
+}
+
 /* Two threads are a pair (writer.c: a feeder analyzes, its worker
  * inverts, a storer stores, and the segment is written on two threads):
  * they build one segment, byte for byte the one a single thread builds. */
 static void test_pair_builds_one_threads_segment(void **state)
 {
     fixture *f = *state;
-    char one[400], pa[500], pb[500];
-    unsigned char *da, *db;
-    size_t la, lb;
+    char one[400], path[500];
+    size_t len;
+    unsigned char *data;
     snprintf(one, sizeof one, "%s/one", f->dir);
     writer_threads = 2;
     build_big(f->ix, 4096, 3000);
     writer_threads = 1;
     build_big(one, 4096, 3000);
-    EXPECT_FILES(f->ix, "MANIFEST seg-000001.cari");
-    EXPECT_FILES(one, "MANIFEST seg-000001.cari");
-    snprintf(pa, sizeof pa, "%s/seg-000001.cari", f->ix);
-    snprintf(pb, sizeof pb, "%s/seg-000001.cari", one);
-    da = test_read_file(pa, &la);
-    db = test_read_file(pb, &lb);
-    assert_non_null(da);
-    assert_non_null(db);
-    assert_true(la > (1u << 20));  /* many batches, a long dictionary */
-    assert_int_equal(la, lb);
-    assert_memory_equal(da, db, la);
-    free(da);
-    free(db);
+    assert_same_one_segment(f->ix, one);
+    snprintf(path, sizeof path, "%s/seg-000001.cari", one);
+    data = test_read_file(path, &len);
+    assert_non_null(data);
+    assert_true(len > (1u << 20));  /* many batches, a long dictionary */
+    free(data);
 }
 
 /* An article too large to analyze ahead (over 1 MiB) is analyzed by the
@@ -1253,25 +1270,13 @@ static void build_with_large(const char *dir)
 static void test_pair_large_article(void **state)
 {
     fixture *f = *state;
-    char one[400], pa[500], pb[500];
-    unsigned char *da, *db;
-    size_t la, lb;
+    char one[400];
     snprintf(one, sizeof one, "%s/one", f->dir);
     writer_threads = 2;
     build_with_large(f->ix);
     writer_threads = 1;
     build_with_large(one);
-    EXPECT_FILES(f->ix, "MANIFEST seg-000001.cari");
-    snprintf(pa, sizeof pa, "%s/seg-000001.cari", f->ix);
-    snprintf(pb, sizeof pb, "%s/seg-000001.cari", one);
-    da = test_read_file(pa, &la);
-    db = test_read_file(pb, &lb);
-    assert_non_null(da);
-    assert_non_null(db);
-    assert_int_equal(la, lb);
-    assert_memory_equal(da, db, la);
-    free(da);
-    free(db);
+    assert_same_one_segment(f->ix, one);
 }
 
 /* A pair that flushes as its share fills writes the same segments in
@@ -1297,18 +1302,11 @@ static void test_pair_flushes_alike(void **state)
         d = opendir(f->ix);
         assert_non_null(d);
         while ((e = readdir(d)) != NULL) {
-            unsigned char *da, *db;
-            size_t la = 0, lb = 0;
             if (strncmp(e->d_name, "seg-", 4) != 0)
                 continue;
             snprintf(pa, sizeof pa, "%s/%s", f->ix, e->d_name);
             snprintf(pb, sizeof pb, "%s/%s", dir, e->d_name);
-            da = test_read_file(pa, &la);
-            db = test_read_file(pb, &lb);
-            if (!da || !db || la != lb || memcmp(da, db, la) != 0)
-                fail_msg("run %d: %s differs", run, e->d_name);
-            free(da);
-            free(db);
+            assert_same_file(pa, pb);
             same++;
         }
         closedir(d);
