@@ -101,7 +101,7 @@ typedef struct batch {
  * worker may hold ahead of its storer, which can lag for a while: the
  * stored text's word list is learned from the first megabytes, then
  * those are coded at once (docstore.c). */
-#define PIPE_DEPTH 4
+#define PIPE_DEPTH 2
 #define STORE_LAG 64
 /* An article this large (title and text) is not analyzed ahead: its
  * tokens would take about 7 times its text; the worker analyzes it a
@@ -846,9 +846,9 @@ static int start_workers(cari_writer *w, cari_error *err)
     /* threads go in pairs, a feeder and a worker (and a storer), each
      * pair building one segment; an odd one out is a worker alone.  Only
      * when a pair's share is PAIR_MIN_SHARE_MB at least: its pipeline
-     * holds batches worth up to ~16 MB (pair_full), which a smaller
-     * share would spend on tiny segments; then every thread is a worker
-     * alone, with a segment of its own. */
+     * holds ~11 MB of analyses and up to 16 MB of text (pair_full), which
+     * a smaller share would spend on tiny segments; then every thread is
+     * a worker alone, with a segment of its own. */
     nw = (n + 1) / 2;
     paired = n > 1 && w->opts.memory_mb / (size_t)nw >= PAIR_MIN_SHARE_MB;
     if (!paired)
