@@ -231,6 +231,17 @@ int cari_postings_block_positions(const cari_postings *p, cari_posbits *r);
  */
 int cari_postings_positions(cari_postings *p, uint32_t *out, uint32_t max);
 
+/* Does pos[0..n), ascending (as decoded), hold a value in [lo, hi]? */
+static inline int cari_positions_within(const uint32_t *pos, int n,
+                                        uint32_t lo, uint32_t hi)
+{
+    int i;
+    for (i = 0; i < n && pos[i] <= hi; i++)
+        if (pos[i] >= lo)
+            return 1;
+    return 0;
+}
+
 /* The skip entry of the block holding the current doc, or NULL for short
  * lists (the caller then uses list-wide bounds). */
 static inline const cari_skip *cari_postings_block_skip(const cari_postings *p)

@@ -544,11 +544,6 @@ static uint32_t tf_at(cari_postings *p, int has, uint32_t doc)
     return cari_postings_seek(p, doc) == doc ? cari_postings_tf(p) : 0;
 }
 
-static double bm25(double tf, double k1, double b, double len, double avg)
-{
-    return tf > 0 ? tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * len / avg)) : 0;
-}
-
 typedef struct posterm {
     uint32_t pos;
     uint32_t term;
@@ -614,20 +609,6 @@ static int pair_found(const term_lists *a, const term_lists *b)
     return 0;
 }
 
-/* Title positions read per term and article for title_phrase (titles
- * are a few dozen words). */
-#define MAX_TITLE_POSITIONS 64
-
-/* Does the sorted pos[0..n) hold p? */
-static int holds(const uint32_t *pos, int n, uint32_t p)
-{
-    int i;
-    for (i = 0; i < n && pos[i] <= p; i++)
-        if (pos[i] == p)
-            return 1;
-    return 0;
-}
-
 /* title_phrase (above): seq[0..nseq) the query's words as list numbers
  * (-1: none), pos[x][0..npos[x]) list x's positions in the title. */
 static double title_phrase(const int *seq, size_t nseq, uint32_t *const *pos,
@@ -641,8 +622,10 @@ static double title_phrase(const int *seq, size_t nseq, uint32_t *const *pos,
             continue;
         for (k = 0; k < npos[x]; k++) {
             for (d = 1; i + d < nseq && seq[i + d] >= 0 &&
-                        holds(pos[seq[i + d]], npos[seq[i + d]],
-                              pos[x][k] + (uint32_t)d);
+                        cari_positions_within(pos[seq[i + d]],
+                                              npos[seq[i + d]],
+                                              pos[x][k] + (uint32_t)d,
+                                              pos[x][k] + (uint32_t)d);
                  d++)
                 ;
             if (d > best)
@@ -707,7 +690,7 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
         memset(inseq, 0, nt ? nt : 1);
         memset(tnpos, 0, (nl ? nl : 1) * sizeof *tnpos);
         for (j = 0; j < nl; j++) {
-            tpos[j] = cari_arena_alloc(arena, MAX_TITLE_POSITIONS *
+            tpos[j] = cari_arena_alloc(arena, CARI_TITLE_POSITIONS *
                                                   sizeof **tpos);
             if (!tpos[j])
                 return CARI_ENOMEM;
@@ -793,7 +776,7 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                         int got = l->tf_title && l->positional
                                       ? cari_postings_positions(
                                             &l->title, tpos[j],
-                                            MAX_TITLE_POSITIONS)
+                                            CARI_TITLE_POSITIONS)
                                       : 0;
                         tnpos[j] = got > 0 ? got : 0;
                         if (got < 0)
@@ -819,7 +802,7 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                     int got = tf_at(&stl[k], shas[k], a)
                                   ? cari_postings_positions(
                                         &stl[k], tpos[nt + k],
-                                        MAX_TITLE_POSITIONS)
+                                        CARI_TITLE_POSITIONS)
                                   : 0;
                     tnpos[nt + k] = got > 0 ? got : 0;
                     if (got < 0)
@@ -879,26 +862,26 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                     if (wb > rarest)
                         rarest = wb;
                 }
-                body += wb * bm25(l->tf_body, p->body_k1, p->body_b, len_p,
-                                  rq->avg_body);
+                body += wb * cari_bm25(l->tf_body, p->body_k1, p->body_b,
+                                       len_p, rq->avg_body);
                 exact += t->weight * t->idf_exact *
-                         bm25(l->tf_exact, p->body_k1, p->body_b, len_p,
-                              rq->avg_body);
+                         cari_bm25(l->tf_exact, p->body_k1, p->body_b, len_p,
+                                   rq->avg_body);
                 title += t->weight * t->idf_title *
-                         bm25(l->tf_title, p->title_feat_k1, p->title_feat_b,
-                              len_t, rq->avg_title);
-                article += wb * bm25(l->tf_article, p->article_k1,
-                                     p->article_b, len_article,
-                                     rq->avg_article);
+                         cari_bm25(l->tf_title, p->title_feat_k1,
+                                   p->title_feat_b, len_t, rq->avg_title);
+                article += wb * cari_bm25(l->tf_article, p->article_k1,
+                                          p->article_b, len_article,
+                                          rq->avg_article);
                 if (l->tf_article || l->tf_title)
                     acover += wb;
                 if (l->tf_title)
                     tcover += t->weight * t->idf_title;
-                fb += wb * bm25(l->tf_body, rq->first_k1, rq->first_b, len_p,
-                                rq->avg_body);
+                fb += wb * cari_bm25(l->tf_body, rq->first_k1, rq->first_b,
+                                     len_p, rq->avg_body);
                 ft += t->weight * t->idf_title *
-                      bm25(l->tf_title, rq->first_title_k1, rq->first_title_b,
-                           len_t, rq->avg_title);
+                      cari_bm25(l->tf_title, rq->first_title_k1,
+                                rq->first_title_b, len_t, rq->avg_title);
                 if (j > 0 && l->npos && tl[j - 1].npos &&
                     pair_found(&tl[j - 1], l)) {
                     double wp = rq->terms[j - 1].weight * rq->terms[j - 1].idf_body;

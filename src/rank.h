@@ -133,6 +133,18 @@ typedef struct cari_candidate {
                                 query alone did not rank it */
 } cari_candidate;
 
+/* BM25's term weight for tf occurrences in a field of length len, the
+ * field's average avg (0 when tf is 0); times idf it is the term's score. */
+static inline double cari_bm25(double tf, double k1, double b, double len,
+                               double avg)
+{
+    return tf > 0 ? tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * len / avg)) : 0;
+}
+
+/* Title positions read per term and article (titles are a few dozen
+ * words): title_phrase here, the phrase candidates in search.c. */
+#define CARI_TITLE_POSITIONS 64
+
 typedef struct cari_rank_query {
     const cari_rank_params *p;
     cari_rank_term *terms;

@@ -603,18 +603,12 @@ static int holds_phrase(uint32_t *const *pos, const int *counts, size_t n,
     size_t i, j;
     for (j = 0; j < (size_t)counts[0]; j++) {
         uint32_t p0 = pos[0][j];
-        int all = 1;
-        for (i = 1; i < n && all; i++) {
+        for (i = 1; i < n; i++) {
             uint32_t want = p0 + offsets[i] - offsets[0];
-            int k, found = 0;
-            for (k = 0; k < counts[i]; k++)
-                if (pos[i][k] == want) {
-                    found = 1;
-                    break;
-                }
-            all = found;
+            if (!cari_positions_within(pos[i], counts[i], want, want))
+                break;
         }
-        if (all)
+        if (i == n)
             return 1;
     }
     return 0;
@@ -632,19 +626,11 @@ static int phrase_holds(matcher *m, int *counts)
         for (j = 0; j < (size_t)counts[i]; j++) {
             uint32_t lo = m->posbuf[i][j], hi = lo + m->window;
             size_t t;
-            int all = 1;
-            for (t = 0; t < m->nkids && all; t++) {
-                int k, found = 0;
-                if (t == i)
-                    continue;
-                for (k = 0; k < counts[t]; k++)
-                    if (m->posbuf[t][k] >= lo && m->posbuf[t][k] <= hi) {
-                        found = 1;
-                        break;
-                    }
-                all = found;
-            }
-            if (all)
+            for (t = 0; t < m->nkids; t++)
+                if (t != i && !cari_positions_within(m->posbuf[t], counts[t],
+                                                     lo, hi))
+                    break;
+            if (t == m->nkids)
                 return 1;
         }
     return 0;
@@ -2193,9 +2179,6 @@ static int title_phrase_node(qctx *c, const rank_terms *rt,
     return CARI_OK;
 }
 
-/* Title positions read per phrase word and article. */
-#define MAX_TITLE_POSITIONS 64
-
 /*
  * The first stage ranks a query like "ke istana" by its one indexed word,
  * and the article titled "... Diundang ke Istana" may be far down among
@@ -2215,8 +2198,8 @@ static int phrase_candidates(qctx *c, cari_qnode *q, cari_qnode *ph,
                              cari_candidate *out, size_t *added)
 {
     cari_index *ix = c->ix;
-    size_t nt = ph->nterms, nbest = 0, i, j;
-    scored *best = cari_arena_alloc(c->qarena, cap * sizeof *best);
+    size_t nt = ph->nterms, i, j;
+    topk best = {0};
     cari_postings *pl = cari_arena_alloc(c->qarena, nt * sizeof *pl);
     uint32_t **pos = cari_arena_alloc(c->qarena, nt * sizeof *pos);
     int *npos = cari_arena_alloc(c->qarena, nt * sizeof *npos);
@@ -2224,12 +2207,14 @@ static int phrase_candidates(qctx *c, cari_qnode *q, cari_qnode *ph,
     double k1 = c->o.title_k1, b = c->o.title_b;
     int rc = CARI_OK;
     *added = 0;
-    if (!best || !pl || !pos || !npos || !idf)
+    best.k = cap;
+    best.heap = cari_arena_alloc(c->qarena, cap * sizeof *best.heap);
+    if (!best.heap || !pl || !pos || !npos || !idf)
         return CARI_ENOMEM;
     for (i = 0; i < nt; i++) {
         const termstat *t = stat_of(c, ph->terms[i], ph->lens[i]);
         pos[i] = cari_arena_alloc(c->qarena,
-                                  MAX_TITLE_POSITIONS * sizeof **pos);
+                                  CARI_TITLE_POSITIONS * sizeof **pos);
         if (!t || !pos[i])
             return c->error ? c->error : CARI_ENOMEM;
         idf[i] = t->idf[CARI_FIELD_TITLE];
@@ -2275,37 +2260,23 @@ static int phrase_candidates(qctx *c, cari_qnode *q, cari_qnode *ph,
             }
             for (j = 0; j < nt; j++) {
                 int got = cari_postings_positions(&pl[j], pos[j],
-                                                  MAX_TITLE_POSITIONS);
+                                                  CARI_TITLE_POSITIONS);
                 npos[j] = got > 0 ? got : 0;
             }
             if (holds_phrase(pos, npos, nt, ph->positions)) {
                 uint32_t first = cari_segment_first_passage(ls->seg, a);
                 if (live(ls, first)) {
-                    double len = cari_segment_title_len(ls->seg, a), sc = 0;
-                    size_t k;
+                    double len = cari_segment_title_len(ls->seg, a);
+                    scored cur = {0, (uint32_t)i, first, 0};
                     for (j = 0; j < nt; j++)
-                        sc += idf[j] * (double)npos[j] * (k1 + 1.0) /
-                              ((double)npos[j] +
-                               k1 * (1.0 - b +
-                                     b * len / c->avg[CARI_FIELD_TITLE]));
-                    scored cur;
-                    cur.score = sc;
-                    cur.seg = (uint32_t)i;
-                    cur.passage = first;
-                    cur.key = 0;
-                    /* best[0..nbest) by score, highest first, ties in
-                     * the first stage's order (better: by the article
-                     * id's hash), so that which articles join does not
-                     * depend on how the collection is split into
-                     * segments */
-                    for (k = nbest; k > 0 && better(&cur, &best[k - 1]); k--)
-                        if (k < cap)
-                            best[k] = best[k - 1];
-                    if (k < cap) {
-                        best[k] = cur;
-                        if (nbest < cap)
-                            nbest++;
-                    }
+                        cur.score += idf[j] *
+                                     cari_bm25(npos[j], k1, b, len,
+                                               c->avg[CARI_FIELD_TITLE]);
+                    /* the best cap, ties in the first stage's order (by
+                     * the article id's hash), so that which articles
+                     * join does not depend on how the collection is
+                     * split into segments */
+                    (void)heap_insert(&best, &cur);
                 }
             }
             a = cari_postings_next(&pl[rare]);
@@ -2315,25 +2286,26 @@ static int phrase_candidates(qctx *c, cari_qnode *q, cari_qnode *ph,
                 rc = CARI_ECORRUPT;
         cari_arena_reset(c->arena);
     }
-    for (i = 0; i < nbest && !rc; i++) {
-        const cari_segment *s = ix->segs[best[i].seg].seg;
-        uint32_t a = cari_segment_passage_article(s, best[i].passage);
+    qsort(best.heap, best.n, sizeof *best.heap, cmp_scored);
+    for (i = 0; i < best.n && !rc; i++) {
+        const scored *bi = &best.heap[i];
+        const cari_segment *s = ix->segs[bi->seg].seg;
+        uint32_t a = cari_segment_passage_article(s, bi->passage);
         matcher *m;
         for (j = 0; j < n; j++)
-            if (cand[j].seg == best[i].seg &&
-                cari_segment_passage_article(ix->segs[cand[j].seg].seg,
-                                             cand[j].passage) == a)
+            if (cand[j].seg == bi->seg &&
+                cari_segment_passage_article(s, cand[j].passage) == a)
                 break;
         if (j < n)
             continue;
         /* q must match it (it may exclude a word of the article, or want
          * a field): its first-stage score, as the first stage gives */
         rc = build(c, s, q, &m);
-        if (!rc && m && m_seek(m, best[i].passage) == best[i].passage) {
+        if (!rc && m && m_seek(m, bi->passage) == bi->passage) {
             cari_candidate *cd = &out[(*added)++];
             memset(cd, 0, sizeof *cd);
-            cd->seg = best[i].seg;
-            cd->passage = best[i].passage;
+            cd->seg = bi->seg;
+            cd->passage = bi->passage;
             cd->first = m_score(m);
             cd->score = cd->first;
         }
