@@ -1356,16 +1356,15 @@ out:
 /* Build the DICT, DICTIDX, POSTINGS and POSITIONS sections of w's terms
  * (path names the segment, for the spill files and errors). */
 /* Code the lists of terms order[lo, hi) (sorted), appending their bytes
- * to post and pos, and each term's lengths to lens (two per field: its
- * postings' bytes, its positions' bytes).  With inv, what is coded is
- * spilled to inv's files as it goes (post and pos are inv's). */
+ * to inv's postings and positions (spilled to inv's files as they grow),
+ * and each term's lengths to lens (two per field: its postings' bytes,
+ * its positions' bytes). */
 typedef struct encode_job {
     cari_segment_writer *w;
     term_acc **order;
     size_t lo, hi;
-    cari_buf *post, *pos;
     uint32_t *lens;
-    inverted *inv;
+    inverted *inv;        /* its postings and positions, and their files */
     const char *path;
     int finish_store;     /* first, finish the stored text (a helper) */
     int rc;
@@ -1395,7 +1394,7 @@ static void *encode_terms(void *arg)
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
             field_acc *fa = &t->f[f];
             const unsigned char *q, *end;
-            size_t k, post_start = j->post->len, pos_len;
+            size_t k, post_start = j->inv->post.len, pos_len;
             int64_t d = -1;
             if (fa->df == 0)
                 continue;
@@ -1429,14 +1428,14 @@ static void *encode_terms(void *arg)
                         * its skip entries' min_len is 0, so that a merge
                         * need not read the base's list to learn its docs */
                 memset(l.lens, 0, l.n * sizeof *l.lens);
-            rc = encode_list(j->post, j->pos, &l,
+            rc = encode_list(&j->inv->post, &j->inv->pos, &l,
                              base ? base->f[f].df
                              : f == CARI_FIELD_BODY
                                  ? (uint32_t)w->pstart.len
                                  : (uint32_t)w->first_passage.len,
                              &pos_len);
             j->lens[i * LENS_PER_TERM + 2 * f] =
-                (uint32_t)(j->post->len - post_start);
+                (uint32_t)(j->inv->post.len - post_start);
             j->lens[i * LENS_PER_TERM + 2 * f + 1] = (uint32_t)pos_len;
             /* free as we go: the buffers are no longer needed */
             sbuf_free(&fa->docs);
@@ -1447,7 +1446,7 @@ static void *encode_terms(void *arg)
                                 "out of memory writing %s", j->path);
         /* what is coded goes to the files: the flush then needs little
          * memory beyond what it frees (the buffers would double) */
-        else if (j->inv)
+        else
             rc = spill_coded(j->inv, j->path, &j->err);
     }
     list_free(&l);
@@ -1546,16 +1545,12 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     a.order = order;
     a.lo = 0;
     a.hi = m;
-    a.post = &inv->post;
-    a.pos = &inv->pos;
     a.lens = lens;
     a.inv = inv;
     a.path = path;
     b = a;
     b.lo = m;
     b.hi = w->nterms;
-    b.post = &second.post;
-    b.pos = &second.pos;
     b.inv = &second;
     b.finish_store = 1;
     if (m < w->nterms)
