@@ -2374,28 +2374,6 @@ static int cmp_candidate(const void *x, const void *y)
     return a->first_rank < b->first_rank ? -1 : a->first_rank > b->first_rank;
 }
 
-/* An open-addressing table of keys for n items (UINT64_MAX: empty), in
- * arena; its size, a power of 2, in *nslots.  NULL when out of memory. */
-static uint64_t *key_table(cari_arena *arena, size_t n, size_t *nslots)
-{
-    uint64_t *keys;
-    *nslots = 16;
-    while (*nslots < 2 * n)
-        *nslots *= 2;
-    keys = cari_arena_alloc(arena, *nslots * sizeof *keys);
-    if (keys)
-        memset(keys, 0xff, *nslots * sizeof *keys);
-    return keys;
-}
-
-/* key's slot in keys[0..nslots): its own, or the empty one it takes. */
-static size_t key_slot(const uint64_t *keys, size_t nslots, uint64_t key)
-{
-    size_t slot = (size_t)(cari_hash64(&key, sizeof key) & (nslots - 1));
-    while (keys[slot] != UINT64_MAX && keys[slot] != key)
-        slot = (slot + 1) & (nslots - 1);
-    return slot;
-}
 
 /* Keep at most `group` passages per article of cand[0..n) (in order);
  * returns how many are left, compacted to the front (count_only: leaves
@@ -2405,7 +2383,7 @@ static size_t group_by_article(cari_index *ix, cari_candidate *cand, size_t n,
                                cari_arena *arena)
 {
     size_t nslots, i, kept = 0;
-    uint64_t *keys = key_table(arena, n, &nslots);
+    uint64_t *keys = cari_key_table(arena, n, &nslots);
     uint32_t *counts = keys ? cari_arena_alloc(arena, nslots * sizeof *counts)
                             : NULL;
     if (!keys || !counts)
@@ -2414,7 +2392,7 @@ static size_t group_by_article(cari_index *ix, cari_candidate *cand, size_t n,
         const cari_segment *s = ix->segs[cand[i].seg].seg;
         uint64_t key = (uint64_t)cand[i].seg << 32 |
                        cari_segment_passage_article(s, cand[i].passage);
-        size_t slot = key_slot(keys, nslots, key);
+        size_t slot = cari_key_slot(keys, nslots, key);
         if (keys[slot] == UINT64_MAX) {
             keys[slot] = key;
             counts[slot] = 0;
@@ -2662,7 +2640,7 @@ static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
         return rc;
     qsort(cand2, n2, sizeof *cand2, cmp_candidate);
     /* fuse: every passage of either list once, by its reciprocal ranks */
-    keys = key_table(c->qarena, n + n2, &nslots);
+    keys = cari_key_table(c->qarena, n + n2, &nslots);
     where = keys ? cari_arena_alloc(c->qarena, nslots * sizeof *where) : NULL;
     items = cari_arena_alloc(c->qarena, (n + n2) * sizeof *items);
     if (!keys || !where || !items)
@@ -2670,7 +2648,7 @@ static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
     for (i = nf = 0; i < n + n2; i++) {
         const cari_candidate *cd = i < n ? &cand[i] : &cand2[i - n];
         uint64_t key = (uint64_t)cd->seg << 32 | cd->passage;
-        size_t slot = key_slot(keys, nslots, key);
+        size_t slot = cari_key_slot(keys, nslots, key);
         if (keys[slot] == UINT64_MAX) {
             keys[slot] = key;
             where[slot] = nf;

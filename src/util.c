@@ -200,6 +200,18 @@ uint64_t cari_hash64(const void *data, size_t len)
     return mix(h, 0x8ebc6af09c88c6e3ull);
 }
 
+uint64_t *cari_key_table(cari_arena *arena, size_t n, size_t *nslots)
+{
+    uint64_t *keys;
+    *nslots = 16;
+    while (*nslots < 2 * n)
+        *nslots *= 2;
+    keys = cari_arena_alloc(arena, *nslots * sizeof *keys);
+    if (keys)
+        memset(keys, 0xff, *nslots * sizeof *keys);
+    return keys;
+}
+
 double cari_now(void)
 {
     struct timespec ts;

@@ -153,6 +153,21 @@ void cari_arena_free(cari_arena *a);
 
 uint64_t cari_hash64(const void *data, size_t len);
 
+/* An open-addressing table of 64-bit keys for n items (UINT64_MAX:
+ * empty), in arena; its size, a power of 2, in *nslots.  NULL when out of
+ * memory.  cari_key_slot: key's slot, its own or the empty one it takes
+ * (the caller stores the key there, and whatever it keeps beside it in
+ * arrays of its own). */
+uint64_t *cari_key_table(cari_arena *arena, size_t n, size_t *nslots);
+static inline size_t cari_key_slot(const uint64_t *keys, size_t nslots,
+                                   uint64_t key)
+{
+    size_t slot = (size_t)(cari_hash64(&key, sizeof key) & (nslots - 1));
+    while (keys[slot] != UINT64_MAX && keys[slot] != key)
+        slot = (slot + 1) & (nslots - 1);
+    return slot;
+}
+
 /* ---- time ---- */
 
 double cari_now(void);  /* monotonic seconds */

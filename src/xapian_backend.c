@@ -1681,7 +1681,7 @@ static int grouped_mset(xc_enquire *enq, const cari_search_options *o,
         xc_mset_info info;
         uint64_t *keys;
         uint32_t *counts;
-        size_t nslots = 16, i;
+        size_t nslots, i;
         if (depth > 0xFFFFFFFFu)
             depth = 0xFFFFFFFFu;
         xc = xc_enquire_get_mset(enq, 0, (xc_doccount)depth, 0, mset);
@@ -1690,15 +1690,13 @@ static int grouped_mset(xc_enquire *enq, const cari_search_options *o,
         if (xc)
             return xc;
         xc_mset_fetch(*mset);  /* one round trip per remote shard */
-        while (nslots < 2 * (size_t)info.size)
-            nslots *= 2;
-        keys = cari_arena_alloc(arena, nslots * sizeof *keys);
-        counts = cari_arena_alloc(arena, nslots * sizeof *counts);
+        keys = cari_key_table(arena, (size_t)info.size, &nslots);
+        counts = keys ? cari_arena_alloc(arena, nslots * sizeof *counts)
+                      : NULL;
         *pick = cari_arena_alloc(arena, ((size_t)info.size + 1) *
                                             sizeof **pick);
         if (!keys || !counts || !*pick)
             return XC_ENOMEM;
-        memset(keys, 0, nslots * sizeof *keys);
         *npick = 0;
         for (i = 0; i < info.size && *npick < want; i++) {
             xc_document *doc = NULL;
@@ -1711,14 +1709,12 @@ static int grouped_mset(xc_enquire *enq, const cari_search_options *o,
             xc_document_free(doc);
             if (xc)
                 return xc;
-            /* the id's hash stands for the article (0 marks an empty
-             * slot) */
-            key = cari_hash64(id, len) | 1;
+            /* the id's hash stands for the article (never UINT64_MAX,
+             * an empty slot) */
+            key = cari_hash64(id, len) >> 1;
             xc_free(id);
-            slot = (size_t)key & (nslots - 1);
-            while (keys[slot] && keys[slot] != key)
-                slot = (slot + 1) & (nslots - 1);
-            if (!keys[slot]) {
+            slot = cari_key_slot(keys, nslots, key);
+            if (keys[slot] == UINT64_MAX) {
                 keys[slot] = key;
                 counts[slot] = 0;
             }
