@@ -606,10 +606,12 @@ typedef struct cari_suggestion {
  * first, then most frequent; at most 5.  CARI_EUNSUPPORTED on the Xapian
  * backend; CARI_ENOMEM; CARI_ECORRUPT.
  */
-/* The max_df that cari-search --did-you-mean and cari_search's own
- * corrections ask for: CARI_SUGGEST_RARE_DF when the query as written
- * matched fewer than CARI_SUGGEST_FEW_HITS passages (a typo that happens
- * to be in a large collection once or twice), else 0. */
+/* The max_df that cari-search --did-you-mean asks for: CARI_SUGGEST_RARE_DF
+ * when the query as written matched fewer than CARI_SUGGEST_FEW_HITS
+ * passages (a typo that happens to be in a large collection once or
+ * twice), else 0.  cari_search's own corrections of questions ask with 0:
+ * a word held once or twice is more often the real word the answer
+ * holds. */
 #define CARI_SUGGEST_FEW_HITS 5
 #define CARI_SUGGEST_RARE_DF 2
 #define CARI_SUGGEST_MAX_DF(total)                                        \

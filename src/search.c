@@ -3048,11 +3048,11 @@ done:
 
 /* The query as written, or, when the model corrects the query's class,
  * with the words the index does not hold replaced by their best
- * correction (cari.h), and when few passages match as written, also the
- * words it holds rarely: CARI_SUGGEST_MAX_DF, as cari-search
- * --did-you-mean decides.  A correction that cannot be made (no
- * candidate, or cari_suggest fails) leaves the hits of the query as
- * written. */
+ * correction (cari_suggest with max_df 0).  Not the words it holds
+ * rarely, which --did-you-mean also suggests corrections for: those are
+ * mostly real words that only the answer holds ("Apa itu glikoprotein?";
+ * docs/SUGGEST.md).  A correction that cannot be made (no candidate, or
+ * cari_suggest fails) leaves the hits of the query as written. */
 int cari_search(cari_index *ix, const char *text, size_t len,
                 const cari_search_options *opts, cari_hits **out)
 {
@@ -3075,8 +3075,8 @@ int cari_search(cari_index *ix, const char *text, size_t len,
         return rc;
     if (opts)
         o = *opts;
-    if (cari_suggest(ix, text ? text : "", len, o.flags & CARI_SEARCH_PLAIN,
-                     CARI_SUGGEST_MAX_DF((*out)->total), &sg) != CARI_OK ||
+    if (cari_suggest(ix, text ? text : "", len, o.flags & CARI_SEARCH_PLAIN, 0,
+                     &sg) != CARI_OK ||
         !(fixed = cari_suggestions_query(sg, &flen))) {
         cari_suggestions_free(sg);
         ix->errmsg[0] = '\0';

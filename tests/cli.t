@@ -42,7 +42,7 @@ n=$("$CS" -i "$IX" -f tsv -n 3 --group 0 banjir | wc -l); is "$n" 3 "-n limits t
 # ---- a question's words the index does not hold are corrected ----
 out=$("$CS" -i "$IX" -n 3 "Apa penyebab banjr di Jakarta?"); rc=$?
 is "$rc" 0 "a question with a misspelt word exits 0"
-is "$(echo "$out" | head -1)" 'searched for "Apa penyebab banjir di Jakarta?" instead of "Apa penyebab banjr di Jakarta?" (words the index lacks or rarely holds, corrected; --as-written turns this off)' \
+is "$(echo "$out" | head -1)" 'searched for "Apa penyebab banjir di Jakarta?" instead of "Apa penyebab banjr di Jakarta?" (words the index lacks, corrected; --as-written turns this off)' \
     "text: says which query was searched"
 like "$out" '1-3 of [0-9]+ passages for "Apa penyebab banjir di Jakarta\?"' "text: the header names the corrected query"
 out=$("$CS" -i "$IX" -n 3 -f tsv "Apa penyebab banjr di Jakarta?" 2>"$TMP/err")

@@ -74,7 +74,7 @@ static const char usage_text[] =
     "      --as-written       search a question's words as written: by default\n"
     "                         a word of a question that the index does not\n"
     "                         hold is searched as its best correction\n"
-    "                         (\"stalakmit\" as \"stalagmit\"; said on output)\n"
+    "                         (\"banjr\" as \"banjir\"; said on output)\n"
     "      --no-feedback      past the 50th hit of a question, rank as the\n"
     "                         query alone does: by default those hits also\n"
     "                         draw on words of the best passages\n"
@@ -758,7 +758,7 @@ int main(int argc, char **argv)
         char *q = strndup(fixed, flen);
         fprintf(format == FMT_TEXT ? stdout : stderr,
                 "%ssearched for \"%.*s\" instead of \"%s\" (words the index "
-                "lacks or rarely holds, corrected; --as-written turns this "
+                "lacks, corrected; --as-written turns this "
                 "off)\n%s",
                 format == FMT_TEXT ? "" : "cari-search: ", (int)flen, fixed,
                 query, format == FMT_TEXT ? "\n" : "");
