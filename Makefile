@@ -33,7 +33,7 @@ ifneq ($(SANITIZER),)
 SAN = -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
-DEPS_PC  = libutf8proc jansson zlib libdeflate
+DEPS_PC  = libutf8proc jansson zlib libdeflate libisal
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
 DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -lstemmer -lm -pthread
 

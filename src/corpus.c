@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <isa-l/igzip_lib.h>
 #include <jansson.h>
-#include <zlib.h>
 
 #include "corpus.h"
 #include "filter.h"
@@ -25,9 +25,159 @@
 /* A record longer than this is skipped with a warning rather than read
  * into memory (a sane bound far beyond any real article). */
 #define MAX_RECORD (512u << 20)
+/* Compressed bytes read at a time from a gzip file. */
+#define IN_CHUNK (256u << 10)
 /* Directory walks stop descending past this depth (symlink-free trees are
  * never this deep; it bounds pathological inputs). */
 #define MAX_DEPTH 64
+
+/*
+ * An open JSON Lines file: its bytes as they are, or, when it starts as
+ * gzip does (1f 8b), inflated by ISA-L's igzip, whatever its name.  igzip
+ * inflates clickid_news four times as fast as zlib's gzread did (0.06
+ * against 0.25 s, which was 8% of `cari-index -j 1`'s time).  As gzread
+ * does, members one after another are read as one stream, and what
+ * follows the last member when it is no member is ignored.
+ */
+typedef struct input {
+    int fd;
+    int gzip;
+    int in_member;                /* inside a gzip member */
+    int damaged;                  /* bad or cut gzip data was met */
+    int at_eof;                   /* read() said the end */
+    struct inflate_state *inf;
+    unsigned char *buf;           /* bytes read ahead: [pos, len) unused */
+    size_t pos, len;
+} input;
+
+static void input_close(input *x)
+{
+    if (!x)
+        return;
+    if (x->fd >= 0)
+        close(x->fd);
+    free(x->inf);
+    free(x->buf);
+    free(x);
+}
+
+/* Read more bytes into x->buf after the unused ones: 0, or -1 (errno). */
+static int input_fill(input *x)
+{
+    ssize_t n;
+    if (x->pos > 0) {
+        memmove(x->buf, x->buf + x->pos, x->len - x->pos);
+        x->len -= x->pos;
+        x->pos = 0;
+    }
+    do
+        n = read(x->fd, x->buf + x->len, IN_CHUNK - x->len);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -1;
+    if (n == 0)
+        x->at_eof = 1;
+    x->len += (size_t)n;
+    return 0;
+}
+
+/* Take over fd (closed on failure too): NULL when out of memory or the
+ * first bytes cannot be read (errno). */
+static input *input_open(int fd)
+{
+    input *x = calloc(1, sizeof *x);
+    if (!x) {
+        close(fd);
+        return NULL;
+    }
+    x->fd = fd;
+    if (!(x->buf = malloc(IN_CHUNK))) {
+        input_close(x);
+        errno = ENOMEM;
+        return NULL;
+    }
+    while (x->len < 2 && !x->at_eof)
+        if (input_fill(x)) {
+            int e = errno;
+            input_close(x);
+            errno = e;
+            return NULL;
+        }
+    x->gzip = x->len >= 2 && x->buf[0] == 0x1f && x->buf[1] == 0x8b;
+    if (x->gzip && !(x->inf = malloc(sizeof *x->inf))) {
+        input_close(x);
+        errno = ENOMEM;
+        return NULL;
+    }
+    return x;
+}
+
+/*
+ * Up to cap bytes of the file into out: *got bytes (0 at the end).
+ * Returns 0, or -1 when reading fails (errno).  Bad or cut gzip data
+ * ends the file: x->damaged says so.
+ */
+static int input_read(input *x, unsigned char *out, size_t cap, size_t *got)
+{
+    *got = 0;
+    if (!x->gzip) {
+        ssize_t n;
+        if (x->pos < x->len) {  /* what the sniffing read */
+            size_t k = x->len - x->pos < cap ? x->len - x->pos : cap;
+            memcpy(out, x->buf + x->pos, k);
+            x->pos += k;
+            *got = k;
+            return 0;
+        }
+        if (x->at_eof)
+            return 0;
+        do
+            n = read(x->fd, out, cap);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+            return -1;
+        *got = (size_t)n;
+        return 0;
+    }
+    if (cap > UINT32_MAX)
+        cap = UINT32_MAX;
+    while (*got == 0 && !x->damaged) {
+        int rc;
+        if (!x->in_member) {
+            /* a member starts here, or the file ends */
+            while (x->len - x->pos < 2 && !x->at_eof)
+                if (input_fill(x))
+                    return -1;
+            if (x->len - x->pos < 2 || x->buf[x->pos] != 0x1f ||
+                x->buf[x->pos + 1] != 0x8b)
+                return 0;
+            isal_inflate_init(x->inf);
+            x->inf->crc_flag = ISAL_GZIP;
+            x->in_member = 1;
+        }
+        if (x->pos == x->len) {
+            if (x->at_eof) {
+                x->damaged = 1;  /* cut inside a member */
+                break;
+            }
+            if (input_fill(x))
+                return -1;
+            continue;
+        }
+        x->inf->next_in = x->buf + x->pos;
+        x->inf->avail_in = (uint32_t)(x->len - x->pos);
+        x->inf->next_out = out;
+        x->inf->avail_out = (uint32_t)cap;
+        rc = isal_inflate(x->inf);
+        x->pos = (size_t)(x->inf->next_in - x->buf);
+        *got = cap - x->inf->avail_out;
+        if (rc < 0)
+            x->damaged = 1;
+        else if (x->inf->block_state == ISAL_BLOCK_FINISH)
+            x->in_member = 0;
+    }
+    return 0;
+}
 
 typedef struct pathlist {
     char **items;
@@ -43,7 +193,7 @@ struct cari_reader {
     /* the current file */
     char *file;          /* display name for messages */
     char *relid;         /* id of a text file (path relative to root) */
-    gzFile gz;           /* open JSON Lines file, or NULL */
+    input *in;           /* open JSON Lines file, or NULL */
     long line;           /* line number of the last record returned */
     long next_line;      /* line number of the next line to read */
     cari_buf buf;        /* read buffer */
@@ -209,13 +359,12 @@ int cari_reader_open(const char *path, cari_warning_fn warn_fn, void *ctx,
     r->warn_ctx = ctx;
     if (strcmp(path, "-") == 0) {
         int fd = dup(0);
-        r->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+        r->in = fd >= 0 ? input_open(fd) : NULL;
         r->file = strdup("(standard input)");
-        if (!r->gz || !r->file) {
+        if (!r->in || !r->file) {
             cari_reader_close(r);
             return cari_set_error(err, CARI_EIO, "cannot read standard input");
         }
-        gzbuffer(r->gz, 256 * 1024);
         r->next_line = 1;
         *out = r;
         return CARI_OK;
@@ -264,9 +413,8 @@ static void release_article(cari_reader *r)
 
 static void close_file(cari_reader *r)
 {
-    if (r->gz)
-        gzclose(r->gz);
-    r->gz = NULL;
+    input_close(r->in);
+    r->in = NULL;
     free(r->file);
     r->file = NULL;
     free(r->relid);
@@ -327,21 +475,15 @@ static int read_line(cari_reader *r, char **line, size_t *len)
         if (cari_buf_reserve(&r->buf, 1u << 20))
             return CARI_ENOMEM;
         {
-            size_t room = r->buf.cap - r->buf.len;
-            int n = gzread(r->gz, r->buf.data + r->buf.len,
-                           room > (1u << 30) ? (1u << 30) : (unsigned)room);
-            if (n < 0) {
-                int zerr;
-                const char *m = gzerror(r->gz, &zerr);
+            size_t room = r->buf.cap - r->buf.len, n;
+            if (input_read(r->in, r->buf.data + r->buf.len,
+                           room > (1u << 30) ? (1u << 30) : room, &n)) {
                 snprintf(r->errmsg, sizeof r->errmsg, "%s: read failed: %s",
-                         r->file, zerr == Z_ERRNO ? strerror(errno) : m);
+                         r->file, strerror(errno));
                 return CARI_EIO;
             }
             if (n == 0) {
-                int zerr;
-                gzerror(r->gz, &zerr);
-                /* Z_BUF_ERROR: "unexpected end of file", a cut gzip */
-                if (zerr != Z_OK) {
+                if (r->in->damaged) {
                     snprintf(r->errmsg, sizeof r->errmsg,
                              "%s: damaged compressed data", r->file);
                     warn(r, r->file, r->next_line,
@@ -357,7 +499,7 @@ static int read_line(cari_reader *r, char **line, size_t *len)
                     return 0;
                 }
             }
-            r->buf.len += (size_t)n;
+            r->buf.len += n;
         }
     }
 }
@@ -903,7 +1045,7 @@ static int next_article(cari_reader *r, cari_article *a)
 {
     release_article(r);
     for (;;) {
-        if (r->gz) {
+        if (r->in) {
             char *line;
             size_t len;
             int rc = read_line(r, &line, &len);
@@ -938,13 +1080,15 @@ static int next_article(cari_reader *r, cari_article *a)
             if (is_jsonl(path) || !r->is_dir) {
                 if (!r->is_dir && is_textfile(path))
                     goto textfile;
-                r->gz = gzopen(path, "rb");
-                if (!r->gz) {
+                {
+                    int fd = open(path, O_RDONLY | O_CLOEXEC);
+                    r->in = fd >= 0 ? input_open(fd) : NULL;
+                }
+                if (!r->in) {
                     warn(r, path, 0, "cannot open: %s; file skipped",
                          strerror(errno));
                     continue;
                 }
-                gzbuffer(r->gz, 256 * 1024);
                 r->next_line = 1;
                 continue;
             }

@@ -102,6 +102,43 @@ static void read_everything(const char *path, warnings *ws, read_all *out)
     cari_reader_close(r);
 }
 
+/* Many articles read: how many, how many of them have their number in
+ * the input as their id (numbered_records), and the last one. */
+typedef struct counted {
+    long n, in_order;
+    got last;
+    uint64_t bytes;
+    int rc;
+} counted;
+
+static void count_everything(const char *path, warnings *ws, counted *out)
+{
+    cari_reader *r = NULL;
+    cari_error err;
+    cari_article a;
+    char want[32];
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (ws)
+        memset(ws, 0, sizeof *ws);
+    rc = cari_reader_open(path, ws ? on_warning : NULL, ws, &r, &err);
+    if (rc != CARI_OK)
+        fail_msg("cari_reader_open(%s): %s", path, err.message);
+    while ((rc = cari_reader_next(r, &a)) == 1) {
+        got *g = &out->last;
+        snprintf(want, sizeof want, "%ld", out->n++);
+        out->in_order += a.id_len == strlen(want) &&
+                         memcmp(a.id, want, a.id_len) == 0;
+        copy_field(g->id, sizeof g->id, a.id, a.id_len);
+        copy_field(g->text, sizeof g->text, a.text, a.text_len);
+        snprintf(g->file, sizeof g->file, "%s", cari_reader_file(r));
+        g->line = cari_reader_line(r);
+    }
+    out->rc = rc;
+    out->bytes = cari_reader_bytes(r);
+    cari_reader_close(r);
+}
+
 typedef struct fixture {
     char dir[256];
 } fixture;
@@ -320,6 +357,152 @@ static void test_jsonl_gz_truncated(void **state)
         }
     assert_true(truncated);
     free(gz);
+    free(text);
+}
+
+/* n records of JSON Lines, numbered from first; the text is malloc'd. */
+static char *numbered_records(int first, int n, size_t *len)
+{
+    char *text = malloc((size_t)n * 160 + 1);
+    size_t o = 0;
+    int i;
+    assert_non_null(text);
+    for (i = first; i < first + n; i++) /* numbers that deflate poorly */
+        o += (size_t)snprintf(text + o, 160,
+                              "{\"id\":\"%d\",\"title\":\"judul %d\",\"text\":"
+                              "\"isi nomor %u dan %u\"}\n",
+                              i, i, (unsigned)i * 2654435761u,
+                              (unsigned)i * 40503u * 2246822519u);
+    *len = o;
+    return text;
+}
+
+/* gzip members one after another read as one stream (as gzip -d and
+ * zlib's gzread do), across many reads of compressed input; gzip data is
+ * known by its bytes, not the file's name; bytes after the last member
+ * that are no member are ignored, as gzread ignores them. */
+static void test_jsonl_gz_members(void **state)
+{
+    fixture *f = *state;
+    char p[512], q[512], cat[512];
+    size_t l1, l2, g1 = 0, g2 = 0;
+    char *a = numbered_records(0, 30000, &l1), *b = numbered_records(30000, 10, &l2);
+    unsigned char *z1, *z2, *both;
+    counted r;
+    warnings ws;
+    write_gz(path_in(f, "a.jsonl.gz", p, sizeof p), a, l1);
+    write_gz(path_in(f, "b.jsonl.gz", q, sizeof q), b, l2);
+    z1 = test_read_file(p, &g1);
+    z2 = test_read_file(q, &g2);
+    assert_non_null(z1);
+    assert_non_null(z2);
+    assert_true(g1 > 2 * (256 << 10)); /* more than one read of input */
+    both = malloc(g1 + g2 + 9);
+    assert_non_null(both);
+    memcpy(both, z1, g1);
+    memcpy(both + g1, z2, g2);
+    memcpy(both + g1 + g2, "sampah\n{}", 9);
+    assert_int_equal(test_write_file(path_in(f, "dua.jsonl", cat, sizeof cat),
+                                     both, g1 + g2 + 9),
+                     0);
+    count_everything(cat, &ws, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.n, 30010);
+    assert_int_equal(r.in_order, 30010);
+    assert_int_equal(ws.n, 0);
+    assert_string_equal(r.last.id, "30009");
+    assert_int_equal(r.last.line, 30010);
+    assert_string_equal(r.last.text, "isi nomor 2499280233 dan 1049759305");
+    assert_int_equal(r.bytes, l1 + l2);
+    free(both);
+    free(z1);
+    free(z2);
+    free(a);
+    free(b);
+}
+
+/* Whether a warning said the data was damaged, and where. */
+typedef struct damage_seen {
+    int seen;
+    char file[512];
+    long line;
+} damage_seen;
+
+static void on_damage(void *ctx, const char *file, long line,
+                      const char *message)
+{
+    damage_seen *d = ctx;
+    if (strstr(message, "damaged") && !d->seen) {
+        d->seen = 1;
+        snprintf(d->file, sizeof d->file, "%s", file);
+        d->line = line;
+    }
+}
+
+/* A corrupted byte in the middle of a gzip file: the records before it
+ * are read, the damage is reported with the file and line, the rest of
+ * the file is skipped and the next file read. */
+static void test_jsonl_gz_damaged(void **state)
+{
+    fixture *f = *state;
+    char p[512], root[512];
+    size_t len, glen = 0;
+    char *text = numbered_records(0, 20000, &len);
+    unsigned char *gz;
+    counted r;
+    damage_seen d = {0};
+    cari_reader *rd = NULL;
+    cari_error err;
+    cari_article a;
+    int i;
+    assert_int_equal(mkdir(path_in(f, "rusak", root, sizeof root), 0755), 0);
+    write_gz(path_in(f, "rusak/a.jsonl.gz", p, sizeof p), text, len);
+    gz = test_read_file(p, &glen);
+    assert_non_null(gz);
+    for (i = 0; i < 64; i++)
+        gz[glen / 2 + (size_t)i] ^= 0x5a;
+    assert_int_equal(test_write_file(p, gz, glen), 0);
+    write_in(f, "rusak/b.jsonl", "{\"id\":\"akhir\",\"title\":\"t\",\"text\":\"x\"}\n");
+    count_everything(root, NULL, &r);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.n > 1000);
+    assert_true(r.n < 20000);
+    /* what came before the damage is whole, and in order */
+    assert_true(r.in_order >= r.n / 2);
+    assert_string_equal(r.last.id, "akhir");
+    /* the damage is reported, in the file, past the last good line */
+    assert_int_equal(cari_reader_open(root, on_damage, &d, &rd, &err), CARI_OK);
+    while (cari_reader_next(rd, &a) == 1)
+        ;
+    cari_reader_close(rd);
+    assert_true(d.seen);
+    assert_string_equal(d.file, p);
+    assert_true(d.line >= r.in_order);
+    free(gz);
+    free(text);
+}
+
+/* gzip data on standard input is inflated too. */
+static void test_stdin_gz(void **state)
+{
+    fixture *f = *state;
+    char p[512];
+    size_t len;
+    char *text = numbered_records(5, 3, &len);
+    int saved = dup(0), fd;
+    static read_all r;
+    write_gz(path_in(f, "stdin.jsonl.gz", p, sizeof p), text, len);
+    fd = open(p, O_RDONLY);
+    assert_true(fd >= 0 && saved >= 0);
+    assert_int_equal(dup2(fd, 0), 0);
+    close(fd);
+    read_everything("-", NULL, &r);
+    assert_int_equal(dup2(saved, 0), 0);
+    close(saved);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.n, 3);
+    assert_string_equal(r.a[2].id, "7");
+    assert_string_equal(r.a[2].file, "(standard input)");
     free(text);
 }
 
@@ -720,6 +903,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_jsonl_gz_truncated, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jsonl_gz_members, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_jsonl_gz_damaged, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_stdin_gz, setup, teardown),
         cmocka_unit_test_setup_teardown(test_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_directory_edges, setup,
                                         teardown),
