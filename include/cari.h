@@ -179,7 +179,8 @@ typedef struct cari_writer_options {
     size_t memory_mb;       /* what indexing holds (segments being built,
                                word caches, the session's ids): a thread
                                flushes its segment when its share is used */
-    int compression_level;  /* deflate level for stored text, 1..12 */
+    int compression_level;  /* deflate level for stored text, 1..12: 1..3
+                               ISA-L's igzip, 4..12 libdeflate */
     int sync;               /* 1: fsync files at commit (default); 0: don't */
     int threads;            /* indexing threads; 0: one per core */
     const char *backend;    /* a new index: "native" (NULL) or "xapian"; an

@@ -59,10 +59,16 @@
  * dictionary no longer helps much: on the coded text, zlib at level 2
  * with one keeps 54.7% of 16 KiB coded blocks, libdeflate at level 1
  * without one 55.0%, 2.5x as fast (its levels 5-9: 54.0%, half as fast
- * as its level 1).  Level 2 is the default (cari.h): on clickid_news
+ * as its level 1).  Level 2 was the default (cari.h): on clickid_news
  * (format 15, 2026-11-29) it keeps 0.10 MB more than level 1 for 2% more
- * indexing time (-j 1, 7 interleaved runs: 3.17 -> 3.25 s), which takes
- * the index under FTS5's size (27.04 MB against 27.1).  Blocks hold 16 KiB
+ * indexing time (-j 1, 7 interleaved runs: 3.17 -> 3.25 s), which took
+ * the index under FTS5's size (27.04 MB against 27.1).  Since 2026-11-30
+ * levels 1..3 are ISA-L's igzip (CARI_STORE_ISAL_LEVELS), 4..12
+ * libdeflate's.  On clickid_news, -j 1, the segment (stored text and
+ * all) is 26.25 / 26.25 / 26.21 MB at igzip's levels 1 / 2 / 3 against
+ * 26.05 MB with libdeflate's level 2, and the run took 2.29 / 2.25 /
+ * 2.37 s against 2.47 s (medians of 7 interleaved runs; level 3 costs
+ * more than its 0.04 MB are worth).  The default stays level 2.  Blocks hold 16 KiB
  * of text, not 24 (16 KiB coded): a snippet inflates from its block's
  * start, and inflating costs by the text covered, not by the bytes
  * written: with 24 KiB blocks --snippets p50 was 14% slower than before
@@ -83,6 +89,8 @@
  * 2026-11-29).  62,208 more three-byte codes (0xC0 and a byte that is
  * not special) kept only 0.02 MB more: not done. */
 #define CARI_STORE_BLOCK 16384
+/* Levels 1..3 deflate with ISA-L's igzip, 4..12 with libdeflate. */
+#define CARI_STORE_ISAL_LEVELS 3
 #ifndef CARI_STORE_SAMPLE
 #define CARI_STORE_SAMPLE (16u << 20)
 #endif
@@ -126,6 +134,7 @@ typedef struct cari_store_writer {
     uint32_t slot_mask;     /* word_slots has slot_mask + 1 slots */
     cari_buf coded;         /* a held block, coded */
     struct libdeflate_compressor *ld;
+    unsigned char *isal_buf;  /* ISA-L's level buffer (levels 1..3) */
 } cari_store_writer;
 
 void cari_store_writer_init(cari_store_writer *w, int level,

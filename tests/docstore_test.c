@@ -67,10 +67,14 @@ static void record_free(record *r)
     free(r->text);
 }
 
+/* The deflate level store_build uses (libdeflate's 6 unless a test sets
+ * another). */
+static int store_level = 6;
+
 static void store_build(store *s, size_t block_size)
 {
     size_t k;
-    cari_store_writer_init(&s->w, 6, block_size);
+    cari_store_writer_init(&s->w, store_level, block_size);
     memset(&s->index, 0, sizeof s->index);
     for (k = 0; k < s->n; k++) {
         const record *r = &s->recs[k];
@@ -213,6 +217,31 @@ static void test_small_blocks(void **state)
             assert_int_equal(s.w.nblocks, 300); /* one record per block */
         assert_int_equal(open_reader(&s, &rd), CARI_OK);
         for (k = s.n; k-- > 0;)
+            check_record(&rd, &s.recs[k], (uint32_t)k);
+        cari_store_reader_free(&rd);
+        store_free(&s);
+    }
+}
+
+/* Every level round-trips, ISA-L's (1..3) and libdeflate's (4..12), on
+ * text and on random bytes that do not compress (records k % 7 == 3),
+ * across the word list's learning. */
+static void test_levels(void **state)
+{
+    static const int levels[] = {1, 2, 3, 4, 12};
+    size_t i, k;
+    (void)state;
+    for (i = 0; i < 2 * sizeof levels / sizeof *levels; i++) {
+        store s;
+        cari_store_reader rd;
+        store_level = levels[i / 2];
+        /* blocks of 16 KiB, and of one record each (some all random) */
+        store_random(&s, 400, 6000, i % 2 ? 1 : CARI_STORE_BLOCK, 40 + i);
+        store_level = 6;
+        assert_true(s.w.nblocks > 50);
+        assert_true(s.w.data.len < s.w.raw_bytes);
+        assert_int_equal(open_reader(&s, &rd), CARI_OK);
+        for (k = 0; k < s.n; k++)
             check_record(&rd, &s.recs[k], (uint32_t)k);
         cari_store_reader_free(&rd);
         store_free(&s);
@@ -785,6 +814,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip_many_blocks),
         cmocka_unit_test(test_small_blocks),
+        cmocka_unit_test(test_levels),
         cmocka_unit_test(test_big_record),
         cmocka_unit_test(test_empty_fields_and_nul),
         cmocka_unit_test(test_checked_block_cache),
