@@ -362,8 +362,11 @@ int cari_reader_open(const char *path, cari_warning_fn warn_fn, void *ctx,
         r->in = fd >= 0 ? input_open(fd) : NULL;
         r->file = strdup("(standard input)");
         if (!r->in || !r->file) {
+            int oom = !r->file || errno == ENOMEM;
             cari_reader_close(r);
-            return cari_set_error(err, CARI_EIO, "cannot read standard input");
+            return oom ? cari_set_error(err, CARI_ENOMEM, "out of memory")
+                       : cari_set_error(err, CARI_EIO,
+                                        "cannot read standard input");
         }
         r->next_line = 1;
         *out = r;
@@ -1085,6 +1088,8 @@ static int next_article(cari_reader *r, cari_article *a)
                     r->in = fd >= 0 ? input_open(fd) : NULL;
                 }
                 if (!r->in) {
+                    if (errno == ENOMEM)  /* the run, not the file, fails */
+                        return CARI_ENOMEM;
                     warn(r, path, 0, "cannot open: %s; file skipped",
                          strerror(errno));
                     continue;
