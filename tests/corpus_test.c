@@ -31,12 +31,18 @@ typedef struct warning {
 typedef struct warnings {
     warning w[64];
     int n;
+    warning damage; /* the first that says the data is damaged, past the
+                       64 kept too */
 } warnings;
 
 static void on_warning(void *ctx, const char *file, long line,
                        const char *message)
 {
     warnings *ws = ctx;
+    if (strstr(message, "damaged") && !ws->damage.file[0]) {
+        snprintf(ws->damage.file, sizeof ws->damage.file, "%s", file);
+        ws->damage.line = line;
+    }
     if (ws->n < 64) {
         snprintf(ws->w[ws->n].file, sizeof ws->w[ws->n].file, "%s", file);
         ws->w[ws->n].line = line;
@@ -69,37 +75,53 @@ static void copy_field(char *dst, size_t cap, const char *s, size_t n)
     dst[n] = '\0';
 }
 
-static void read_everything(const char *path, warnings *ws, read_all *out)
+/* Read path to its end, giving each article to fn; the last
+ * cari_reader_next() result, and the bytes read and records skipped. */
+typedef void (*article_fn)(void *ctx, cari_reader *r, const cari_article *a);
+
+static int read_with(const char *path, warnings *ws, article_fn fn,
+                     void *ctx, uint64_t *bytes, uint64_t *skipped)
 {
     cari_reader *r = NULL;
     cari_error err;
     cari_article a;
     int rc;
-    memset(out, 0, sizeof *out);
     if (ws)
         memset(ws, 0, sizeof *ws);
     rc = cari_reader_open(path, ws ? on_warning : NULL, ws, &r, &err);
     if (rc != CARI_OK)
         fail_msg("cari_reader_open(%s): %s", path, err.message);
-    while ((rc = cari_reader_next(r, &a)) == 1) {
-        got *g = &out->a[out->n++];
-        assert_true(out->n < 256);
-        copy_field(g->id, sizeof g->id, a.id, a.id_len);
-        assert_int_equal(strlen(g->id), a.id_len);
-        copy_field(g->title, sizeof g->title, a.title, a.title_len);
-        copy_field(g->text, sizeof g->text, a.text, a.text_len);
-        g->text_len = a.text_len;
-        g->has_meta = a.meta != NULL;
-        if (a.meta)
-            copy_field(g->meta, sizeof g->meta, a.meta, a.meta_len);
-        g->meta_len = a.meta_len;
-        snprintf(g->file, sizeof g->file, "%s", cari_reader_file(r));
-        g->line = cari_reader_line(r);
-    }
-    out->rc = rc;
-    out->bytes = cari_reader_bytes(r);
-    out->skipped = cari_reader_skipped(r);
+    while ((rc = cari_reader_next(r, &a)) == 1)
+        fn(ctx, r, &a);
+    *bytes = cari_reader_bytes(r);
+    *skipped = cari_reader_skipped(r);
     cari_reader_close(r);
+    return rc;
+}
+
+static void keep_article(void *ctx, cari_reader *r, const cari_article *a)
+{
+    read_all *out = ctx;
+    got *g = &out->a[out->n++];
+    assert_true(out->n < 256);
+    copy_field(g->id, sizeof g->id, a->id, a->id_len);
+    assert_int_equal(strlen(g->id), a->id_len);
+    copy_field(g->title, sizeof g->title, a->title, a->title_len);
+    copy_field(g->text, sizeof g->text, a->text, a->text_len);
+    g->text_len = a->text_len;
+    g->has_meta = a->meta != NULL;
+    if (a->meta)
+        copy_field(g->meta, sizeof g->meta, a->meta, a->meta_len);
+    g->meta_len = a->meta_len;
+    snprintf(g->file, sizeof g->file, "%s", cari_reader_file(r));
+    g->line = cari_reader_line(r);
+}
+
+static void read_everything(const char *path, warnings *ws, read_all *out)
+{
+    memset(out, 0, sizeof *out);
+    out->rc = read_with(path, ws, keep_article, out, &out->bytes,
+                        &out->skipped);
 }
 
 /* Many articles read: how many, how many of them have their number in
@@ -107,36 +129,28 @@ static void read_everything(const char *path, warnings *ws, read_all *out)
 typedef struct counted {
     long n, in_order;
     got last;
-    uint64_t bytes;
+    uint64_t bytes, skipped;
     int rc;
 } counted;
 
+static void count_article(void *ctx, cari_reader *r, const cari_article *a)
+{
+    counted *out = ctx;
+    char want[32];
+    snprintf(want, sizeof want, "%ld", out->n++);
+    out->in_order += a->id_len == strlen(want) &&
+                     memcmp(a->id, want, a->id_len) == 0;
+    copy_field(out->last.id, sizeof out->last.id, a->id, a->id_len);
+    copy_field(out->last.text, sizeof out->last.text, a->text, a->text_len);
+    snprintf(out->last.file, sizeof out->last.file, "%s", cari_reader_file(r));
+    out->last.line = cari_reader_line(r);
+}
+
 static void count_everything(const char *path, warnings *ws, counted *out)
 {
-    cari_reader *r = NULL;
-    cari_error err;
-    cari_article a;
-    char want[32];
-    int rc;
     memset(out, 0, sizeof *out);
-    if (ws)
-        memset(ws, 0, sizeof *ws);
-    rc = cari_reader_open(path, ws ? on_warning : NULL, ws, &r, &err);
-    if (rc != CARI_OK)
-        fail_msg("cari_reader_open(%s): %s", path, err.message);
-    while ((rc = cari_reader_next(r, &a)) == 1) {
-        got *g = &out->last;
-        snprintf(want, sizeof want, "%ld", out->n++);
-        out->in_order += a.id_len == strlen(want) &&
-                         memcmp(a.id, want, a.id_len) == 0;
-        copy_field(g->id, sizeof g->id, a.id, a.id_len);
-        copy_field(g->text, sizeof g->text, a.text, a.text_len);
-        snprintf(g->file, sizeof g->file, "%s", cari_reader_file(r));
-        g->line = cari_reader_line(r);
-    }
-    out->rc = rc;
-    out->bytes = cari_reader_bytes(r);
-    cari_reader_close(r);
+    out->rc = read_with(path, ws, count_article, out, &out->bytes,
+                        &out->skipped);
 }
 
 typedef struct fixture {
@@ -421,25 +435,7 @@ static void test_jsonl_gz_members(void **state)
     free(b);
 }
 
-/* Whether a warning said the data was damaged, and where. */
-typedef struct damage_seen {
-    int seen;
-    char file[512];
-    long line;
-} damage_seen;
-
-static void on_damage(void *ctx, const char *file, long line,
-                      const char *message)
-{
-    damage_seen *d = ctx;
-    if (strstr(message, "damaged") && !d->seen) {
-        d->seen = 1;
-        snprintf(d->file, sizeof d->file, "%s", file);
-        d->line = line;
-    }
-}
-
-/* A corrupted byte in the middle of a gzip file: the records before it
+/* Corrupted bytes in the middle of a gzip file: the records before them
  * are read, the damage is reported with the file and line, the rest of
  * the file is skipped and the next file read. */
 static void test_jsonl_gz_damaged(void **state)
@@ -450,10 +446,7 @@ static void test_jsonl_gz_damaged(void **state)
     char *text = numbered_records(0, 20000, &len);
     unsigned char *gz;
     counted r;
-    damage_seen d = {0};
-    cari_reader *rd = NULL;
-    cari_error err;
-    cari_article a;
+    warnings ws;
     int i;
     assert_int_equal(mkdir(path_in(f, "rusak", root, sizeof root), 0755), 0);
     write_gz(path_in(f, "rusak/a.jsonl.gz", p, sizeof p), text, len);
@@ -463,7 +456,7 @@ static void test_jsonl_gz_damaged(void **state)
         gz[glen / 2 + (size_t)i] ^= 0x5a;
     assert_int_equal(test_write_file(p, gz, glen), 0);
     write_in(f, "rusak/b.jsonl", "{\"id\":\"akhir\",\"title\":\"t\",\"text\":\"x\"}\n");
-    count_everything(root, NULL, &r);
+    count_everything(root, &ws, &r);
     assert_int_equal(r.rc, 0);
     assert_true(r.n > 1000);
     assert_true(r.n < 20000);
@@ -471,13 +464,8 @@ static void test_jsonl_gz_damaged(void **state)
     assert_true(r.in_order >= r.n / 2);
     assert_string_equal(r.last.id, "akhir");
     /* the damage is reported, in the file, past the last good line */
-    assert_int_equal(cari_reader_open(root, on_damage, &d, &rd, &err), CARI_OK);
-    while (cari_reader_next(rd, &a) == 1)
-        ;
-    cari_reader_close(rd);
-    assert_true(d.seen);
-    assert_string_equal(d.file, p);
-    assert_true(d.line >= r.in_order);
+    assert_string_equal(ws.damage.file, p);
+    assert_true(ws.damage.line >= r.in_order);
     free(gz);
     free(text);
 }
