@@ -890,6 +890,81 @@ static void test_exact_forms(void **state)
 
 /* A passage longer than 255 tokens: body lengths are two bytes each
  * (without CARI_SEGMENT_LEN8), and every length and range reads back. */
+/* Terms in the dictionary strictly in byte order, each found: the
+ * write sorts them by their first 8 bytes, then by the whole term where
+ * those agree (many words, their exact forms, bytes >= 0x80). */
+typedef struct order_check {
+    char prev[256];
+    size_t prev_len, n;
+    int bad;
+} order_check;
+
+static int check_order(void *ctx, const char *term, size_t len,
+                       const cari_term_info *info)
+{
+    order_check *c = ctx;
+    size_t m = len < c->prev_len ? len : c->prev_len;
+    int cmp = memcmp(c->prev, term, m);
+    (void)info;
+    if (c->n && (cmp > 0 || (cmp == 0 && c->prev_len >= len)))
+        c->bad++;
+    assert_true(len < sizeof c->prev);
+    memcpy(c->prev, term, len);
+    c->prev_len = len;
+    c->n++;
+    return 0;
+}
+
+static void test_term_order(void **state)
+{
+    fixture *f = *state;
+    static const char *const words[] = {
+        "pemberitahuan", "pemberitahuannya", "pemberitahuanku", "pemberi",
+        "pemberitahu", "memberitahukan", "diberitahukan", "aaaaaaaa",
+        "aaaaaaaab", "aaaaaaa", "aaaaaaaaa", "aaaaaaaa-aa", "\xc3\xa9t\xc3\xa9",
+        "\xc3\xa9tudiant", "z\xc3\xa9", "zz", "12345678", "123456789",
+        "1234567", "kebersihannya", "kebersihan", "membersihkan"};
+    const size_t nw = sizeof words / sizeof *words;
+    article a;
+    char text[2048], path[512];
+    size_t o = 0, k, r;
+    uint64_t terms = 0;
+    cari_segment *seg;
+    cari_error err;
+    order_check c;
+    cari_term_info info;
+    for (r = 0; r < 3; r++)
+        for (k = 0; k < nw; k++)
+            o += (size_t)snprintf(text + o, sizeof text - o, "%s%s",
+                                  words[(k * 7 + r) % nw],
+                                  k % 9 == 8 ? ".\n\n" : " ");
+    memset(&a, 0, sizeof a);
+    snprintf(a.id, sizeof a.id, "urut");
+    a.title = (char *)"Urutan kata";
+    a.text = text;
+    snprintf(path, sizeof path, "%s/seg-order.cari", f->dir);
+    write_segment(f->an, &a, 1, path, &terms);
+    assert_int_equal(cari_segment_open(path, &seg, &err), CARI_OK);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(cari_segment_scan_prefix(seg, "", 0, check_order, &c),
+                     CARI_OK);
+    assert_int_equal(c.bad, 0);
+    assert_int_equal(c.n, cari_segment_terms(seg));
+    assert_int_equal(c.n, terms);
+    assert_true(c.n > 20);
+    assert_int_equal(cari_segment_lookup(seg, "=pemberitahuannya", 17, &info),
+                     1);
+    assert_int_equal(cari_segment_lookup(seg, "aaaaaaaab", 9, &info), 1);
+    assert_int_equal(cari_segment_lookup(seg, "aaaaaaa", 7, &info), 1);
+    cari_segment_close(seg);
+    /* and the random fixture's */
+    memset(&c, 0, sizeof c);
+    assert_int_equal(cari_segment_scan_prefix(f->seg, "", 0, check_order, &c),
+                     CARI_OK);
+    assert_int_equal(c.bad, 0);
+    assert_int_equal(c.n, cari_segment_terms(f->seg));
+}
+
 static void test_long_passage(void **state)
 {
     enum { WORDS = 600 };
@@ -1100,6 +1175,7 @@ int main(void)
         cmocka_unit_test(test_find_id),
         cmocka_unit_test(test_long_ids),
         cmocka_unit_test(test_long_passage),
+        cmocka_unit_test(test_term_order),
         cmocka_unit_test(test_exact_forms),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_empty_segment),
