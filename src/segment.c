@@ -1575,15 +1575,63 @@ static int append_coded(cari_buf *buf, spill *sp, int k, const spill *src_sp,
     return rc ? rc : spill_out(sp, path, k, src, err);
 }
 
+/* Where the dictionary has got to: the last term put, and the offsets
+ * of the next term's lists. */
+typedef struct dict_state {
+    const term_acc *prev;
+    uint64_t post_off, pos_off;
+} dict_state;
+
+/* Put order[lo, hi) into inv's dictionary, from their lists' lengths
+ * (lens). */
+static int dict_terms(const cari_segment_writer *w, term_acc *const *order,
+                      const uint32_t *lens, size_t lo, size_t hi,
+                      dict_state *ds, inverted *inv)
+{
+    cari_buf *dict = &inv->dict, *dictidx = &inv->dictidx;
+    size_t i;
+    int rc = CARI_OK;
+    for (i = lo; i < hi && !rc; i++) {
+        const term_acc *t = order[i];
+        const term_acc *base = NULL;
+        int f, positional = cari_term_positional(t->term, t->len);
+        unsigned fields = 0;
+        for (f = 0; f < CARI_NFIELDS; f++)
+            if (t->f[f].df)
+                fields |= 1u << f;
+        rc = dict_put_term(dict, dictidx, i, t->term, t->len,
+                           ds->prev ? ds->prev->term : NULL,
+                           ds->prev ? ds->prev->len : 0, ds->post_off,
+                           ds->pos_off, fields);
+        if (!rc && t->term[0] == '=') {
+            base = t->derived ? TERM(w, (size_t)t->base - 1) : NULL;
+            rc = base ? base_put(dict, t->term + 1, t->len - 1, base->term,
+                                 base->len)
+                      : cari_buf_varint(dict, 0) ? CARI_ENOMEM : CARI_OK;
+        }
+        for (f = 0; f < CARI_NFIELDS && !rc; f++) {
+            const uint32_t *tl = lens + i * LENS_PER_TERM + 2 * f;
+            if (t->f[f].df == 0)
+                continue;
+            rc |= cari_buf_varint(dict, t->f[f].df);
+            rc |= cari_buf_varint(dict, tl[0]);
+            if (positional)
+                rc |= cari_buf_varint(dict, tl[1]);
+            ds->post_off += tl[0];
+            ds->pos_off += tl[1];
+        }
+        ds->prev = t;
+    }
+    return rc ? CARI_ENOMEM : CARI_OK;
+}
+
 static int build_inverted(cari_segment_writer *w, inverted *inv,
                           const char *path, cari_error *err)
 {
-    cari_buf *dict = &inv->dict, *dictidx = &inv->dictidx;
     term_acc **order = NULL;
     uint32_t *lens = NULL;
-    size_t i, m;
-    uint64_t post_off = 0, pos_off = 0;
-    const term_acc *prev = NULL;
+    size_t m, dict_done = 0;
+    dict_state ds = {NULL, 0, 0};
     encode_job a, b;
     pthread_t helper;
     int helped = 0;
@@ -1624,6 +1672,13 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     if (m < w->nterms)
         helped = pthread_create(&helper, NULL, encode_terms, &b) == 0;
     encode_terms(&a);
+    /* the first part's dictionary while the second thread codes on */
+    if (helped && !a.rc) {
+        a.rc = dict_terms(w, order, lens, 0, m, &ds, inv);
+        if (a.rc)
+            cari_set_error(&a.err, a.rc, "out of memory writing %s", path);
+        dict_done = m;
+    }
     if (helped)
         pthread_join(helper, NULL);
     else if (m < w->nterms && !a.rc)
@@ -1642,37 +1697,8 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
         if (rc)
             goto out;
     }
-    /* the dictionary, from the lengths */
-    for (i = 0; i < w->nterms && !rc; i++) {
-        const term_acc *t = order[i];
-        const term_acc *base = NULL;
-        int f, positional = cari_term_positional(t->term, t->len);
-        unsigned fields = 0;
-        for (f = 0; f < CARI_NFIELDS; f++)
-            if (t->f[f].df)
-                fields |= 1u << f;
-        rc = dict_put_term(dict, dictidx, i, t->term, t->len,
-                           prev ? prev->term : NULL, prev ? prev->len : 0,
-                           post_off, pos_off, fields);
-        if (!rc && t->term[0] == '=') {
-            base = t->derived ? TERM(w, (size_t)t->base - 1) : NULL;
-            rc = base ? base_put(dict, t->term + 1, t->len - 1, base->term,
-                                 base->len)
-                      : cari_buf_varint(dict, 0) ? CARI_ENOMEM : CARI_OK;
-        }
-        for (f = 0; f < CARI_NFIELDS && !rc; f++) {
-            const uint32_t *tl = lens + i * LENS_PER_TERM + 2 * f;
-            if (t->f[f].df == 0)
-                continue;
-            rc |= cari_buf_varint(dict, t->f[f].df);
-            rc |= cari_buf_varint(dict, tl[0]);
-            if (positional)
-                rc |= cari_buf_varint(dict, tl[1]);
-            post_off += tl[0];
-            pos_off += tl[1];
-        }
-        prev = t;
-    }
+    /* the dictionary: the rest of it */
+    rc = dict_terms(w, order, lens, dict_done, w->nterms, &ds, inv);
     if (rc)
         rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
                             path);
