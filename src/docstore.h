@@ -68,11 +68,13 @@
  * all) is 26.25 / 26.25 / 26.21 MB at igzip's levels 1 / 2 / 3 against
  * 26.05 MB with libdeflate's level 2, and the run took 2.29 / 2.25 /
  * 2.37 s against 2.47 s (medians of 7 interleaved runs; level 3 costs
- * more than its 0.04 MB are worth).  The default stays level 2.  Blocks hold 16 KiB
- * of text, not 24 (16 KiB coded): a snippet inflates from its block's
- * start, and inflating costs by the text covered, not by the bytes
- * written: with 24 KiB blocks --snippets p50 was 14% slower than before
- * codes, with 16 KiB 8% faster; the index is 0.3 MB larger for it.
+ * more than its 0.04 MB are worth).  The default stays level 2.
+ *
+ * Blocks hold 16 KiB of text, not 24 (16 KiB coded): a snippet inflates
+ * from its block's start, and inflating costs by the text covered, not
+ * by the bytes written: with 24 KiB blocks --snippets p50 was 14% slower
+ * than before codes, with 16 KiB 8% faster; the index is 0.3 MB larger
+ * for it.
  *
  * The sample and the rule for keeping a word, measured on clickid_news
  * (2026-11-29, one -j 1 run each; stored text and list together): a 1
