@@ -25,8 +25,11 @@
 /* A record longer than this is skipped with a warning rather than read
  * into memory (a sane bound far beyond any real article). */
 #define MAX_RECORD (512u << 20)
-/* Compressed bytes read at a time from a gzip file. */
+/* Compressed bytes read at a time from a gzip file, and bytes inflated
+ * at a time after the window of the last 32 KiB (input_read). */
 #define IN_CHUNK (256u << 10)
+#define OUT_WINDOW (32u << 10)
+#define OUT_CHUNK (256u << 10)
 /* Directory walks stop descending past this depth (symlink-free trees are
  * never this deep; it bounds pathological inputs). */
 #define MAX_DEPTH 64
@@ -48,6 +51,8 @@ typedef struct input {
     struct inflate_state *inf;
     unsigned char *buf;           /* bytes read ahead: [pos, len) unused */
     size_t pos, len;
+    unsigned char *out;           /* OUT_WINDOW bytes inflated last, then
+                                     room for OUT_CHUNK more */
 } input;
 
 static void input_close(input *x)
@@ -58,6 +63,7 @@ static void input_close(input *x)
         close(x->fd);
     free(x->inf);
     free(x->buf);
+    free(x->out);
     free(x);
 }
 
@@ -91,7 +97,7 @@ static input *input_open(int fd)
         return NULL;
     }
     x->fd = fd;
-    if (!(x->buf = malloc(IN_CHUNK))) {
+    if (!(x->buf = calloc(1, IN_CHUNK))) {
         input_close(x);
         errno = ENOMEM;
         return NULL;
@@ -104,7 +110,8 @@ static input *input_open(int fd)
             return NULL;
         }
     x->gzip = x->len >= 2 && x->buf[0] == 0x1f && x->buf[1] == 0x8b;
-    if (x->gzip && !(x->inf = malloc(sizeof *x->inf))) {
+    if (x->gzip && (!(x->inf = calloc(1, sizeof *x->inf)) ||
+                    !(x->out = calloc(1, OUT_WINDOW + OUT_CHUNK)))) {
         input_close(x);
         errno = ENOMEM;
         return NULL;
@@ -116,6 +123,14 @@ static input *input_open(int fd)
  * Up to cap bytes of the file into out: *got bytes (0 at the end).
  * Returns 0, or -1 when reading fails (errno).  Bad or cut gzip data
  * ends the file: x->damaged says so.
+ *
+ * igzip inflates into x->out, after the window of the 32 KiB it inflated
+ * last, and the bytes are then copied out.  It keeps its own history,
+ * but on damaged data it may look back before where it was told to
+ * write, and read whatever lies there: the fuzzer (tests/fuzz.t, jsonl)
+ * found two reads of one damaged file that differed.  Before x->out's
+ * first bytes there is always the window, in the buffer and the same in
+ * every read.  The input buffer starts zeroed for the same reason.
  */
 static int input_read(input *x, unsigned char *out, size_t cap, size_t *got)
 {
@@ -139,8 +154,8 @@ static int input_read(input *x, unsigned char *out, size_t cap, size_t *got)
         *got = (size_t)n;
         return 0;
     }
-    if (cap > UINT32_MAX)
-        cap = UINT32_MAX;
+    if (cap > OUT_CHUNK)
+        cap = OUT_CHUNK;
     while (*got == 0 && !x->damaged) {
         int rc;
         if (!x->in_member) {
@@ -166,11 +181,13 @@ static int input_read(input *x, unsigned char *out, size_t cap, size_t *got)
         }
         x->inf->next_in = x->buf + x->pos;
         x->inf->avail_in = (uint32_t)(x->len - x->pos);
-        x->inf->next_out = out;
+        x->inf->next_out = x->out + OUT_WINDOW;
         x->inf->avail_out = (uint32_t)cap;
         rc = isal_inflate(x->inf);
         x->pos = (size_t)(x->inf->next_in - x->buf);
         *got = cap - x->inf->avail_out;
+        memcpy(out, x->out + OUT_WINDOW, *got);
+        memmove(x->out, x->out + *got, OUT_WINDOW);  /* the new window */
         if (rc < 0)
             x->damaged = 1;
         else if (x->inf->block_state == ISAL_BLOCK_FINISH)
