@@ -543,31 +543,29 @@ static size_t isal_block(cari_store_writer *w, const unsigned char *raw,
 static int compress_block(cari_store_writer *w, const unsigned char *raw,
                           size_t n)
 {
-    size_t cap, z;
-    if (n > UINT32_MAX || cari_buf_u32(&w->block_sizes, (uint32_t)n))
+    size_t cap, z = 0;
+    if (n > UINT32_MAX || cari_buf_u32(&w->block_sizes, (uint32_t)n) ||
+        cari_buf_u64(&w->block_offsets, w->spilled + w->data.len))
         return CARI_ENOMEM;
     if (w->level <= CARI_STORE_ISAL_LEVELS) {
         cap = n + n / 8 + 1024;
-        if (cari_buf_u64(&w->block_offsets, w->spilled + w->data.len) ||
-            cari_buf_reserve(&w->data, cap))
+        if (cari_buf_reserve(&w->data, cap))
             return CARI_ENOMEM;
-        if ((z = isal_block(w, raw, n, cap)) > 0) {
-            w->data.len += z;
-            return CARI_OK;
-        }
-        w->block_offsets.len -= 8;  /* libdeflate does it */
+        z = isal_block(w, raw, n, cap);
     }
-    if (!w->ld && !(w->ld = libdeflate_alloc_compressor(
-                        w->level > CARI_STORE_ISAL_LEVELS ? w->level : 1)))
-        return CARI_ENOMEM;
-    cap = libdeflate_zlib_compress_bound(w->ld, n);
-    if (cari_buf_u64(&w->block_offsets, w->spilled + w->data.len) ||
-        cari_buf_reserve(&w->data, cap))
-        return CARI_ENOMEM;
-    z = libdeflate_zlib_compress(w->ld, raw, n, w->data.data + w->data.len,
-                                 cap);
-    if (z == 0)
-        return CARI_ENOMEM; /* cannot be: cap is the bound */
+    if (!z) {  /* libdeflate's level, or a block igzip could not do */
+        if (!w->ld &&
+            !(w->ld = libdeflate_alloc_compressor(
+                  w->level > CARI_STORE_ISAL_LEVELS ? w->level : 1)))
+            return CARI_ENOMEM;
+        cap = libdeflate_zlib_compress_bound(w->ld, n);
+        if (cari_buf_reserve(&w->data, cap))
+            return CARI_ENOMEM;
+        z = libdeflate_zlib_compress(w->ld, raw, n,
+                                     w->data.data + w->data.len, cap);
+        if (z == 0)
+            return CARI_ENOMEM; /* cannot be: cap is the bound */
+    }
     w->data.len += z;
     return CARI_OK;
 }
