@@ -435,14 +435,16 @@ static int worker_full(const worker *k)
  * determine, not from how far its threads have got, so that the segments
  * it writes (and so the index) are the same in every run: the word cache
  * as b's analysis left it, b and the batches the pipe may hold beside it,
- * and the stored text as it was after batch `at` (the storer's word),
- * plus the text of the batches since (under w->mu). */
-static size_t pair_held(const worker *k, const batch *b, uint64_t at)
+ * and the stored text as it was after batch `at` of the segment (the
+ * storer's word; at < 0: before its first), plus the text of the batches
+ * since (under w->mu). */
+static size_t pair_held(const worker *k, const batch *b, int64_t at)
 {
-    size_t i = (size_t)(at % (STORE_LAG + 1));
+    size_t i = at >= 0 ? (size_t)((uint64_t)at % (STORE_LAG + 1)) : 0;
+    size_t stored = at >= 0 ? k->store_at[i] : 0;
+    uint64_t since = k->text_total - (at >= 0 ? k->text_at[i] : 0);
     return cari_segw_index_memory(k->segw) + b->analyzer_bytes +
-           (size_t)(PIPE_DEPTH + 2) * b->held + k->store_at[i] +
-           (size_t)(k->text_total - k->text_at[i]) +
+           (size_t)(PIPE_DEPTH + 2) * b->held + stored + (size_t)since +
            k->seqs_cap * sizeof *k->seqs;
 }
 
@@ -456,17 +458,11 @@ static int pair_full(worker *k, const batch *b)
 {
     cari_writer *w = k->w;
     size_t share = pair_share(w, b);
-    if (b->no >= STORE_LAG) {
-        if (pair_held(k, b, b->no - STORE_LAG) <= share)
-            return 0;
-    } else if (cari_segw_index_memory(k->segw) + b->analyzer_bytes +
-                   (size_t)(PIPE_DEPTH + 2) * b->held + k->text_total +
-                   k->seqs_cap * sizeof *k->seqs <= share) {
+    if (pair_held(k, b, (int64_t)b->no - STORE_LAG) <= share)
         return 0;
-    }
     while (k->store_pending)
         pthread_cond_wait(&k->stored, &w->mu);
-    return pair_held(k, b, b->no) > share;
+    return pair_held(k, b, (int64_t)b->no) > share;
 }
 
 /* Analyze, invert and store one article in the worker's segment; for a
@@ -713,10 +709,9 @@ static void store_put(worker *k, batch *b)
     pthread_cond_broadcast(&k->stored);
 }
 
-/* A thread of k's pair is done with b: the last one frees it. */
-static void batch_release(worker *k, batch *b)
+/* A thread is done with b: the last one frees it. */
+static void batch_release(cari_writer *w, batch *b)
 {
-    cari_writer *w = k->w;
     int refs;
     pthread_mutex_lock(&w->mu);
     refs = --b->refs;
@@ -759,7 +754,7 @@ static void *storer_main(void *arg)
         k->store_pending--;
         pthread_cond_broadcast(&k->stored);
         pthread_mutex_unlock(&w->mu);
-        batch_release(k, b);
+        batch_release(w, b);
     }
     return NULL;
 }
@@ -826,7 +821,7 @@ static void *piped_main(void *arg)
         }
         if (b->ax && !w->error)  /* ax NULL: the run failed before */
             piped_add(k, b);
-        batch_release(k, b);
+        batch_release(w, b);
         pthread_mutex_lock(&w->mu);
         k->piped_batches--;
         pthread_cond_broadcast(&k->pipe);
