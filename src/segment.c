@@ -73,6 +73,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <zlib.h>
 #include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -1080,43 +1081,73 @@ typedef struct out_file {
 
 /* Write a section: first the bytes in sp's file (if any), then
  * data[0..len). */
-static int write_section_spilled(out_file *o, int id, const spill *sp,
-                                 const void *data, size_t len)
+/* Part of a section: the bytes of a temporary file (sp: NULL or none
+ * opened for none), then data[0..len). */
+typedef struct section_part {
+    const spill *sp;
+    const void *data;
+    size_t len;
+} section_part;
+
+/* Write a section made of parts[0..n), one after another; its checksum
+ * from the files' own (crc32_combine) and the data's. */
+static int write_section_parts(out_file *o, int id,
+                               const section_part *parts, size_t n)
 {
     static const unsigned char zeros[8];
     unsigned char buf[1 << 16];
-    uint64_t done = 0, flen = sp && sp->fd >= 0 ? sp->len : 0;
-    uint32_t crc = flen ? sp->crc : 0;
+    uint64_t total = 0;
+    uint32_t crc = 0;
     int rc;
-    size_t pad = (8 - (o->off & 7)) & 7;
+    size_t pad = (8 - (o->off & 7)) & 7, i;
     if (pad) {
         rc = cari_write_all(o->fd, zeros, pad, o->path, o->err);
         if (rc)
             return rc;
         o->off += pad;
     }
-    crc = cari_crc32_update(crc, data, len);
+    for (i = 0; i < n; i++) {
+        const spill *sp = parts[i].sp;
+        if (sp && sp->fd >= 0) {
+            crc = (uint32_t)crc32_combine(crc, sp->crc, (z_off_t)sp->len);
+            total += sp->len;
+        }
+        crc = cari_crc32_update(crc, parts[i].data, parts[i].len);
+        total += parts[i].len;
+    }
     if (cari_buf_u32(&o->table, (uint32_t)id) ||
         cari_buf_u32(&o->table, crc) ||
-        cari_buf_u64(&o->table, o->off) || cari_buf_u64(&o->table, flen + len))
+        cari_buf_u64(&o->table, o->off) || cari_buf_u64(&o->table, total))
         return cari_set_error(o->err, CARI_ENOMEM, "out of memory");
-    while (done < flen) {
-        size_t want = flen - done < sizeof buf ? (size_t)(flen - done)
-                                                : sizeof buf;
-        ssize_t got = pread(sp->fd, buf, want, (off_t)done);
-        if (got <= 0)
-            return cari_io_error(o->err, o->path, "reading back a merge's "
-                                 "temporary file");
-        rc = cari_write_all(o->fd, buf, (size_t)got, o->path, o->err);
+    for (i = 0; i < n; i++) {
+        const spill *sp = parts[i].sp;
+        uint64_t done = 0, flen = sp && sp->fd >= 0 ? sp->len : 0;
+        while (done < flen) {
+            size_t want = flen - done < sizeof buf ? (size_t)(flen - done)
+                                                    : sizeof buf;
+            ssize_t got = pread(sp->fd, buf, want, (off_t)done);
+            if (got <= 0)
+                return cari_io_error(o->err, o->path,
+                                     "reading back a temporary file");
+            rc = cari_write_all(o->fd, buf, (size_t)got, o->path, o->err);
+            if (rc)
+                return rc;
+            done += (uint64_t)got;
+        }
+        rc = cari_write_all(o->fd, parts[i].data, parts[i].len, o->path,
+                            o->err);
         if (rc)
             return rc;
-        done += (uint64_t)got;
     }
-    rc = cari_write_all(o->fd, data, len, o->path, o->err);
-    if (rc)
-        return rc;
-    o->off += flen + len;
+    o->off += total;
     return CARI_OK;
+}
+
+static int write_section_spilled(out_file *o, int id, const spill *sp,
+                                 const void *data, size_t len)
+{
+    section_part part = {sp, data, len};
+    return write_section_parts(o, id, &part, 1);
 }
 
 static int write_section(out_file *o, int id, const void *data, size_t len)
@@ -1253,6 +1284,9 @@ typedef struct inverted {
     uint64_t nterms;
     int tmp;              /* its temporary files' numbers: tmp + 1, tmp + 2
                              (a write's second thread has its own) */
+    const struct inverted *tail; /* the postings and positions that follow
+                                    these, coded by a write's second
+                                    thread (NULL: none) */
 } inverted;
 
 /* Move the coded postings and positions to their files once a piece has
@@ -1541,40 +1575,6 @@ static size_t encode_split(term_acc *const *order, size_t n)
     return i;
 }
 
-/* Append the bytes of a section that src_sp (a file) and src (memory)
- * hold to the one that sp and buf hold (k: its temporary file's number). */
-static int append_coded(cari_buf *buf, spill *sp, int k, const spill *src_sp,
-                        cari_buf *src, const char *path, cari_error *err)
-{
-    uint64_t done = 0, flen = src_sp->fd >= 0 ? src_sp->len : 0;
-    cari_buf chunk = {0};
-    int rc = CARI_OK;
-    if (!flen && buf->len + src->len < SPILL_BYTES)
-        return cari_buf_append(buf, src->data, src->len)
-                   ? cari_set_error(err, CARI_ENOMEM,
-                                    "out of memory writing %s", path)
-                   : CARI_OK;
-    if (buf->len)
-        rc = spill_out(sp, path, k, buf, err);
-    if (!rc && flen && cari_buf_reserve(&chunk, SPILL_BYTES))
-        rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
-                            path);
-    while (!rc && done < flen) {
-        size_t want = flen - done < SPILL_BYTES ? (size_t)(flen - done)
-                                                : SPILL_BYTES;
-        ssize_t got = pread(src_sp->fd, chunk.data, want, (off_t)done);
-        if (got <= 0) {
-            rc = cari_io_error(err, path, "reading back a temporary file");
-            break;
-        }
-        chunk.len = (size_t)got;
-        done += (uint64_t)got;
-        rc = spill_out(sp, path, k, &chunk, err);
-    }
-    cari_buf_free(&chunk);
-    return rc ? rc : spill_out(sp, path, k, src, err);
-}
-
 /* Where the dictionary has got to: the last term put, and the offsets
  * of the next term's lists. */
 typedef struct dict_state {
@@ -1625,8 +1625,11 @@ static int dict_terms(const cari_segment_writer *w, term_acc *const *order,
     return rc ? CARI_ENOMEM : CARI_OK;
 }
 
+/* Code w's terms into inv, with two threads into inv and second (which
+ * then becomes inv->tail). */
 static int build_inverted(cari_segment_writer *w, inverted *inv,
-                          const char *path, cari_error *err)
+                          inverted *second, const char *path,
+                          cari_error *err)
 {
     term_acc **order = NULL;
     uint32_t *lens = NULL;
@@ -1636,8 +1639,6 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     pthread_t helper;
     int helped = 0;
     int rc = derive_all(w);
-    inverted second = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE,
-                       0, 3};
     if (rc)
         return cari_set_error(err, rc, "out of memory writing %s", path);
     order = sorted_terms(w);
@@ -1652,7 +1653,7 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     }
     /* with two threads, the second codes the terms of the later half of
      * the bytes (after finishing the stored text) into buffers and files
-     * of its own, appended when both are done: the same bytes as one
+     * of its own, written after the first's: the same bytes as one
      * thread's */
     m = w->threads > 1 && w->nterms >= 1024 ? encode_split(order, w->nterms)
                                              : w->nterms;
@@ -1667,7 +1668,7 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     b = a;
     b.lo = m;
     b.hi = w->nterms;
-    b.inv = &second;
+    b.inv = second;
     b.finish_store = 1;
     if (m < w->nterms)
         helped = pthread_create(&helper, NULL, encode_terms, &b) == 0;
@@ -1688,25 +1689,14 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
         rc = cari_set_error(err, bad->rc, "%s", bad->err.message);
         goto out;
     }
-    if (m < w->nterms) {
-        rc = append_coded(&inv->post, &inv->post_spill, 1, &second.post_spill,
-                          &second.post, path, err);
-        if (!rc)
-            rc = append_coded(&inv->pos, &inv->pos_spill, 2,
-                              &second.pos_spill, &second.pos, path, err);
-        if (rc)
-            goto out;
-    }
+    if (m < w->nterms)
+        inv->tail = second;
     /* the dictionary: the rest of it */
     rc = dict_terms(w, order, lens, dict_done, w->nterms, &ds, inv);
     if (rc)
         rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
                             path);
 out:
-    spill_close(&second.post_spill);
-    spill_close(&second.pos_spill);
-    cari_buf_free(&second.post);
-    cari_buf_free(&second.pos);
     free(order);
     free(lens);
     return rc;
@@ -1718,19 +1708,26 @@ static int write_segment(cari_segment_writer *w, inverted *inv,
 int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
                     uint64_t *terms, cari_error *err)
 {
-    inverted inv = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0, 0};
+    inverted inv = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0, 0,
+                    NULL};
+    inverted second = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE,
+                       0, 3, NULL};
     int rc;
     /* the open posting of every term is closed after each doc */
-    rc = build_inverted(w, &inv, path, err);
+    rc = build_inverted(w, &inv, &second, path, err);
     inv.nterms = w->nterms;
     if (!rc)
         rc = write_segment(w, &inv, path, sync, err);
     spill_close(&inv.post_spill);
     spill_close(&inv.pos_spill);
+    spill_close(&second.post_spill);
+    spill_close(&second.pos_spill);
     cari_buf_free(&inv.dict);
     cari_buf_free(&inv.dictidx);
     cari_buf_free(&inv.post);
     cari_buf_free(&inv.pos);
+    cari_buf_free(&second.post);
+    cari_buf_free(&second.pos);
     if (!rc && terms)
         *terms = w->nterms;
     return rc;
@@ -1839,10 +1836,17 @@ static int write_segment(cari_segment_writer *w, inverted *inv,
     if (!rc) rc = write_section(&o, CARI_SEC_DICT, inv->dict.data, inv->dict.len);
     if (!rc) rc = write_section(&o, CARI_SEC_DICTIDX, inv->dictidx.data,
                                 inv->dictidx.len);
-    if (!rc) rc = write_section_spilled(&o, CARI_SEC_POSTINGS, &inv->post_spill,
-                                        inv->post.data, inv->post.len);
-    if (!rc) rc = write_section_spilled(&o, CARI_SEC_POSITIONS, &inv->pos_spill,
-                                        inv->pos.data, inv->pos.len);
+    {
+        const inverted *t = inv->tail;
+        section_part post[2] = {{&inv->post_spill, inv->post.data, inv->post.len},
+                                {t ? &t->post_spill : NULL,
+                                 t ? t->post.data : NULL, t ? t->post.len : 0}};
+        section_part pos[2] = {{&inv->pos_spill, inv->pos.data, inv->pos.len},
+                               {t ? &t->pos_spill : NULL,
+                                t ? t->pos.data : NULL, t ? t->pos.len : 0}};
+        if (!rc) rc = write_section_parts(&o, CARI_SEC_POSTINGS, post, 2);
+        if (!rc) rc = write_section_parts(&o, CARI_SEC_POSITIONS, pos, 2);
+    }
     if (!rc) rc = write_section_spilled(&o, CARI_SEC_STORE, &inv->store_spill,
                                         w->store.data.data, w->store.data.len);
     if (!rc) rc = write_section(&o, CARI_SEC_STOREIDX, storeidx.data, storeidx.len);
@@ -2921,7 +2925,8 @@ int cari_segment_merge(cari_segment *const *segs,
 {
     cari_segment_writer *w = NULL;
     merge_src *src = NULL;
-    inverted inv = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0, 0};
+    inverted inv = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0, 0,
+                    NULL};
     size_t i;
     int rc;
     memset(res, 0, sizeof *res);
