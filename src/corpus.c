@@ -76,9 +76,7 @@ static int input_fill(input *x)
         x->len -= x->pos;
         x->pos = 0;
     }
-    do
-        n = read(x->fd, x->buf + x->len, IN_CHUNK - x->len);
-    while (n < 0 && errno == EINTR);
+    n = cari_read(x->fd, x->buf + x->len, IN_CHUNK - x->len);
     if (n < 0)
         return -1;
     if (n == 0)
@@ -146,9 +144,7 @@ static int input_read(input *x, unsigned char *out, size_t cap, size_t *got)
         }
         if (x->at_eof)
             return 0;
-        do
-            n = read(x->fd, out, cap);
-        while (n < 0 && errno == EINTR);
+        n = cari_read(x->fd, out, cap);
         if (n < 0)
             return -1;
         *got = (size_t)n;
@@ -1000,9 +996,7 @@ static int read_textfile(cari_reader *r, const char *path, cari_article *a)
         return CARI_ENOMEM;
     }
     for (;;) {
-        ssize_t m = read(fd, data + n, (size_t)st.st_size - n);
-        if (m < 0 && errno == EINTR)
-            continue;
+        ssize_t m = cari_read(fd, data + n, (size_t)st.st_size - n);
         if (m < 0) {
             warn(r, path, 0, "read failed: %s; file skipped", strerror(errno));
             free(data);

@@ -100,9 +100,7 @@ static int read_small_file(const char *path, char **out, size_t *len,
         return cari_set_error(err, CARI_ENOMEM, "out of memory");
     }
     while (n < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
+        ssize_t r = cari_read(fd, buf + n, (size_t)st.st_size - n);
         if (r <= 0) {
             int e = errno;
             close(fd);

@@ -221,6 +221,15 @@ double cari_now(void)
 
 /* ---- files ---- */
 
+ssize_t cari_read(int fd, void *buf, size_t len)
+{
+    ssize_t n;
+    do
+        n = read(fd, buf, len);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
 int cari_write_all(int fd, const void *buf, size_t len, const char *path,
                    cari_error *err)
 {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "cari.h"
 
@@ -174,6 +175,8 @@ double cari_now(void);  /* monotonic seconds */
 
 /* ---- files ---- */
 
+/* read(2), tried again when a signal interrupts it. */
+ssize_t cari_read(int fd, void *buf, size_t len);
 /* Write all of buf to fd; CARI_EIO / CARI_ENOSPACE with detail in err. */
 int cari_write_all(int fd, const void *buf, size_t len, const char *path,
                    cari_error *err);
