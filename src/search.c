@@ -2374,7 +2374,6 @@ static int cmp_candidate(const void *x, const void *y)
     return a->first_rank < b->first_rank ? -1 : a->first_rank > b->first_rank;
 }
 
-
 /* Keep at most `group` passages per article of cand[0..n) (in order);
  * returns how many are left, compacted to the front (count_only: leaves
  * cand as it is, and only counts them). */
