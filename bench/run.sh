@@ -13,7 +13,9 @@
 # The peers' drivers are copied from ../shared/bench into bench/work/peers
 # and built there (../shared is read-only).  Results go to
 # bench/results/<stamp>; --record prepends the table to docs/BENCHMARKS.md.
-# Env: PASSES (3), as for bench.sh.
+# Env: PASSES (3), as for bench.sh; INDEX_REPEAT (5) and XAPIAN_REPEAT (3):
+# the builds of cari, cari-j1 and fts5-stem, and of xapian, whose median
+# times the indexing ratios are held to (bench/index_repeat.sh).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -77,6 +79,8 @@ out=$HERE/results/$stamp
 mkdir -p "$out"
 BENCH_WORK=$WORK/bench BENCH_OUT=$out KEEP_INDEX=0 \
     "$WORK/peers/bench.sh" "$corpus" "$q" "${specs[@]}" >&2
+# one build each moves by ~15% between runs: more builds, for medians
+"$HERE/index_repeat.sh" "$out" "$WORK/peers" $engines
 python3 "$HERE/ratios.py" "$out" | tee "$out/ratios.txt"
 
 if [ $record = 1 ]; then
