@@ -10,8 +10,9 @@
 # build takes about 40 s), round-robin, so that a slow moment of the
 # machine falls on all of them alike.  Each build is timed as bench.sh
 # times it (wall clock of the index command on the plain corpus, into a
-# fresh directory, then sync); bench.sh's own build is the first sample.  Writes RESULTS_DIR/index_runs.tsv: engine, run, seconds.
-# ratios.py takes the medians from it.
+# fresh directory, then sync); bench.sh's own build is the first sample.
+# Writes RESULTS_DIR/index_runs.tsv (engine, run, seconds), from which
+# ratios.py takes the medians.
 set -euo pipefail
 out=$1 peers=$2
 shift 2
