@@ -126,9 +126,11 @@ static int decode(const char *s, size_t n, int32_t *out)
     size_t i = 0;
     int k = 0;
     while (i < n) {
-        int len = cari_utf8_decode((const unsigned char *)s + i, n - i,
-                                   &out[k]);
-        if (len < 0 || k == MAX_LETTERS)
+        int len;
+        if (k == MAX_LETTERS)  /* before out[k] is written */
+            return -1;
+        len = cari_utf8_decode((const unsigned char *)s + i, n - i, &out[k]);
+        if (len < 0)
             return -1;
         i += (size_t)len;
         k++;

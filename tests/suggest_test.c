@@ -301,6 +301,51 @@ static void test_no_title_stopwords(void **state)
     }
 }
 
+/* Words of more than 48 letters (suggest.c's MAX_LETTERS) are never
+ * compared: neither such a query word nor such a word of the index.  The
+ * query fuzzer found the first code point past the limit written one
+ * past the end of a stack array (make check: AddressSanitizer). */
+static void test_long_words(void **state)
+{
+    fixture *f = *state;
+    cari_writer_options o = CARI_WRITER_OPTIONS_INIT;
+    cari_writer *w;
+    cari_index *ix;
+    cari_suggestions *s = NULL;
+    cari_error err;
+    char dir[320], word[64], q[128];
+    size_t i, len;
+    const char *c;
+    for (i = 0; i < 49; i++)
+        word[i] = "zyxw"[i % 4];
+    word[49] = '\0';
+    snprintf(dir, sizeof dir, "%s/long", f->dir);
+    o.sync = 0;
+    assert_int_equal(cari_writer_open(dir, &o, &w, &err), CARI_OK);
+    add(w, "long", word);
+    assert_int_equal(cari_writer_commit(w), CARI_OK);
+    cari_writer_close(w);
+    assert_int_equal(cari_index_open(dir, &ix, &err), CARI_OK);
+    /* a query word of 49 and of 60 letters: not considered */
+    snprintf(q, sizeof q, "%sq", word);
+    assert_int_equal(cari_suggest(ix, q, strlen(q), 0, 0, &s), CARI_OK);
+    assert_int_equal(cari_suggestions_count(s), 0);
+    cari_suggestions_free(s);
+    snprintf(q, sizeof q, "%s%.11s", word, word);
+    assert_int_equal(cari_suggest(ix, q, strlen(q), 0, 0, &s), CARI_OK);
+    assert_int_equal(cari_suggestions_count(s), 0);
+    cari_suggestions_free(s);
+    /* a word of 47 letters, 2 edits from the index's 49: considered, and
+     * the index's word is no candidate */
+    snprintf(q, sizeof q, "%.47s", word);
+    assert_int_equal(cari_suggest(ix, q, strlen(q), 0, 0, &s), CARI_OK);
+    assert_int_equal(cari_suggestions_count(s), 1);
+    c = cari_suggestions_query(s, &len);
+    assert_null(c);
+    cari_suggestions_free(s);
+    cari_index_close(ix);
+}
+
 static void test_bad_arguments(void **state)
 {
     fixture *f = *state;
@@ -329,6 +374,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_no_title_stopwords, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_long_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
     };
     TEST_FILTER_FROM_ENV();
