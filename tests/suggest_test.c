@@ -326,7 +326,7 @@ static void test_long_words(void **state)
     assert_int_equal(cari_writer_commit(w), CARI_OK);
     cari_writer_close(w);
     assert_int_equal(cari_index_open(dir, &ix, &err), CARI_OK);
-    /* a query word of 49 and of 60 letters: not considered */
+    /* a query word of 50 and of 60 letters: not considered */
     snprintf(q, sizeof q, "%sq", word);
     assert_int_equal(cari_suggest(ix, q, strlen(q), 0, 0, &s), CARI_OK);
     assert_int_equal(cari_suggestions_count(s), 0);
