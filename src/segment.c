@@ -1079,8 +1079,6 @@ typedef struct out_file {
     cari_error *err;
 } out_file;
 
-/* Write a section: first the bytes in sp's file (if any), then
- * data[0..len). */
 /* Part of a section: the bytes of a temporary file (sp: NULL or none
  * opened for none), then data[0..len). */
 typedef struct section_part {
@@ -1143,6 +1141,8 @@ static int write_section_parts(out_file *o, int id,
     return CARI_OK;
 }
 
+/* Write a section: first the bytes in sp's file (if any), then
+ * data[0..len). */
 static int write_section_spilled(out_file *o, int id, const spill *sp,
                                  const void *data, size_t len)
 {
@@ -1288,6 +1288,22 @@ typedef struct inverted {
                                     these, coded by a write's second
                                     thread (NULL: none) */
 } inverted;
+
+/* An inverted with nothing yet, whose temporary files are numbered from
+ * tmp + 1. */
+#define INVERTED_INIT(tmp)                                                  \
+    {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0, (tmp), NULL}
+
+static void inverted_free(inverted *inv)
+{
+    spill_close(&inv->post_spill);
+    spill_close(&inv->pos_spill);
+    spill_close(&inv->store_spill);
+    cari_buf_free(&inv->dict);
+    cari_buf_free(&inv->dictidx);
+    cari_buf_free(&inv->post);
+    cari_buf_free(&inv->pos);
+}
 
 /* Move the coded postings and positions to their files once a piece has
  * grown (after each term, flush and merge alike). */
@@ -1708,26 +1724,15 @@ static int write_segment(cari_segment_writer *w, inverted *inv,
 int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
                     uint64_t *terms, cari_error *err)
 {
-    inverted inv = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0, 0,
-                    NULL};
-    inverted second = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE,
-                       0, 3, NULL};
+    inverted inv = INVERTED_INIT(0), second = INVERTED_INIT(3);
     int rc;
     /* the open posting of every term is closed after each doc */
     rc = build_inverted(w, &inv, &second, path, err);
     inv.nterms = w->nterms;
     if (!rc)
         rc = write_segment(w, &inv, path, sync, err);
-    spill_close(&inv.post_spill);
-    spill_close(&inv.pos_spill);
-    spill_close(&second.post_spill);
-    spill_close(&second.pos_spill);
-    cari_buf_free(&inv.dict);
-    cari_buf_free(&inv.dictidx);
-    cari_buf_free(&inv.post);
-    cari_buf_free(&inv.pos);
-    cari_buf_free(&second.post);
-    cari_buf_free(&second.pos);
+    inverted_free(&inv);
+    inverted_free(&second);
     if (!rc && terms)
         *terms = w->nterms;
     return rc;
@@ -1837,15 +1842,18 @@ static int write_segment(cari_segment_writer *w, inverted *inv,
     if (!rc) rc = write_section(&o, CARI_SEC_DICTIDX, inv->dictidx.data,
                                 inv->dictidx.len);
     {
+        /* the first thread's lists, then the second's (inv->tail) */
         const inverted *t = inv->tail;
-        section_part post[2] = {{&inv->post_spill, inv->post.data, inv->post.len},
-                                {t ? &t->post_spill : NULL,
-                                 t ? t->post.data : NULL, t ? t->post.len : 0}};
-        section_part pos[2] = {{&inv->pos_spill, inv->pos.data, inv->pos.len},
-                               {t ? &t->pos_spill : NULL,
-                                t ? t->pos.data : NULL, t ? t->pos.len : 0}};
-        if (!rc) rc = write_section_parts(&o, CARI_SEC_POSTINGS, post, 2);
-        if (!rc) rc = write_section_parts(&o, CARI_SEC_POSITIONS, pos, 2);
+        section_part post[2] = {{&inv->post_spill, inv->post.data, inv->post.len}};
+        section_part pos[2] = {{&inv->pos_spill, inv->pos.data, inv->pos.len}};
+        size_t nparts = 1;
+        if (t) {
+            post[1] = (section_part){&t->post_spill, t->post.data, t->post.len};
+            pos[1] = (section_part){&t->pos_spill, t->pos.data, t->pos.len};
+            nparts = 2;
+        }
+        if (!rc) rc = write_section_parts(&o, CARI_SEC_POSTINGS, post, nparts);
+        if (!rc) rc = write_section_parts(&o, CARI_SEC_POSITIONS, pos, nparts);
     }
     if (!rc) rc = write_section_spilled(&o, CARI_SEC_STORE, &inv->store_spill,
                                         w->store.data.data, w->store.data.len);
@@ -2925,8 +2933,7 @@ int cari_segment_merge(cari_segment *const *segs,
 {
     cari_segment_writer *w = NULL;
     merge_src *src = NULL;
-    inverted inv = {{0}, {0}, {0}, {0}, SPILL_NONE, SPILL_NONE, SPILL_NONE, 0, 0,
-                    NULL};
+    inverted inv = INVERTED_INIT(0);
     size_t i;
     int rc;
     memset(res, 0, sizeof *res);
@@ -3008,13 +3015,7 @@ out:
         free(src[i].pmap);
     }
     free(src);
-    spill_close(&inv.post_spill);
-    spill_close(&inv.pos_spill);
-    spill_close(&inv.store_spill);
-    cari_buf_free(&inv.dict);
-    cari_buf_free(&inv.dictidx);
-    cari_buf_free(&inv.post);
-    cari_buf_free(&inv.pos);
+    inverted_free(&inv);
     cari_segw_free(w);
     return rc;
 }
