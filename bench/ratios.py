@@ -10,6 +10,7 @@ build times, and those are the ones held to the goals.
 """
 import csv
 import sys
+from statistics import median
 
 
 def load(path):
@@ -34,12 +35,6 @@ def builds(path):
     except FileNotFoundError:
         pass
     return runs
-
-
-def median(xs):
-    xs = sorted(xs)
-    n = len(xs)
-    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 
 
 def main():

@@ -80,7 +80,7 @@ mkdir -p "$out"
 BENCH_WORK=$WORK/bench BENCH_OUT=$out KEEP_INDEX=0 \
     "$WORK/peers/bench.sh" "$corpus" "$q" "${specs[@]}" >&2
 # one build each moves by ~15% between runs: more builds, for medians
-"$HERE/index_repeat.sh" "$out" "$WORK/peers" $engines ||
+"$HERE/index_repeat.sh" "$out" $engines ||
     echo "bench: a repeated build failed: the ratios use the builds that ran" >&2
 python3 "$HERE/ratios.py" "$out" | tee "$out/ratios.txt"
 
