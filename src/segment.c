@@ -1017,6 +1017,7 @@ static term_acc **sorted_terms(cari_segment_writer *w)
     sort_key *keys = malloc((n ? n : 1) * 2 * sizeof *keys);
     sort_key *a = keys, *b = keys + n, *x;
     term_acc **order;
+    void *shrunk;
     int shift;
     if (!keys)
         return NULL;
@@ -1057,8 +1058,8 @@ static term_acc **sorted_terms(cari_segment_writer *w)
     order = (term_acc **)(void *)keys;
     for (i = 0; i < n; i++)
         order[i] = a[i].t;
-    x = realloc(keys, (n ? n : 1) * sizeof *order);
-    return x ? (term_acc **)(void *)x : order;
+    shrunk = realloc(keys, (n ? n : 1) * sizeof *order);
+    return shrunk ? shrunk : order;
 }
 
 static int cmp_ids(const void *x, const void *y)
