@@ -698,6 +698,55 @@ static void skip_ws(const char *s, size_t len, size_t *i)
 }
 
 /* A number, true, false or null: its end, or 0 if it is none of them. */
+/* Does the JSON integer t[0..n) (digits of them after its sign) fit in
+ * an int64, as jansson requires of an integer? */
+static int fits_int64(const char *t, size_t n, size_t digits)
+{
+    const char *max = t[0] == '-' ? "9223372036854775808"
+                                  : "9223372036854775807";
+    return digits < 19 || (digits == 19 && memcmp(t + n - 19, max, 19) <= 0);
+}
+
+/* Is the JSON real t[0..n) (well formed) surely finite as a double, as
+ * jansson requires (a real that overflows is an error there; one that
+ * underflows is not)?  Its decimal exponent is worked out from its
+ * digits, without strtod (which reads the locale's decimal point): under
+ * 1e308 it is finite; from there on it is left to jansson. */
+static int finite_real(const char *t, size_t n)
+{
+    long e10 = -1, exp = 0;   /* the first nonzero digit's power of 10 */
+    size_t k = t[0] == '-';
+    int seen = 0, frac = 0;
+    for (; k < n && t[k] != 'e' && t[k] != 'E'; k++) {
+        if (t[k] == '.') {
+            frac = 1;
+            continue;
+        }
+        if (!seen && t[k] != '0') {
+            seen = 1;
+            e10 = frac ? e10 : 0;
+        } else if (seen && !frac) {
+            e10++;
+        }
+        if (!seen && frac)
+            e10--;
+    }
+    if (!seen)
+        return 1;  /* zero, whatever its exponent */
+    if (k < n) {  /* the exponent, saturated */
+        int neg = 0;
+        k++;
+        if (t[k] == '+' || t[k] == '-')
+            neg = t[k++] == '-';
+        for (; k < n; k++)
+            if (exp < 100000)
+                exp = exp * 10 + (t[k] - '0');
+        if (neg)
+            exp = -exp;
+    }
+    return e10 + exp < 308;
+}
+
 static size_t scalar_end(const char *s, size_t len, size_t i)
 {
     size_t j = i;
@@ -706,16 +755,21 @@ static size_t scalar_end(const char *s, size_t len, size_t i)
         return i + 4;
     if (len - i >= 5 && memcmp(s + i, "false", 5) == 0)
         return i + 5;
+    size_t digits;
+    int real = 0;
     if (j < len && s[j] == '-')
         j++;
     if (j >= len || s[j] < '0' || s[j] > '9')
         return 0;
+    digits = j;
     if (s[j] == '0')
         j++;
     else
         while (j < len && s[j] >= '0' && s[j] <= '9')
             j++;
+    digits = j - digits;
     if (j < len && s[j] == '.') {
+        real = 1;
         size_t k = ++j;
         while (j < len && s[j] >= '0' && s[j] <= '9')
             j++;
@@ -724,6 +778,7 @@ static size_t scalar_end(const char *s, size_t len, size_t i)
     }
     if (j < len && (s[j] == 'e' || s[j] == 'E')) {
         size_t k;
+        real = 1;
         j++;
         if (j < len && (s[j] == '+' || s[j] == '-'))
             j++;
@@ -733,6 +788,8 @@ static size_t scalar_end(const char *s, size_t len, size_t i)
         if (j == k)
             return 0;
     }
+    if (!real ? !fits_int64(s + i, j - i, digits) : !finite_real(s + i, j - i))
+        return 0;  /* jansson rejects it: the full parser words the warning */
     return j;
 }
 

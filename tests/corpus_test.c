@@ -917,6 +917,20 @@ static void test_fast_json_matches_jansson(void **state)
         "{\"id\":\"y\",\"text\":\"\xff\xfe invalid utf8\"}",
         "{\"id\":\"z\",\"text\":\"\xc3\xa9 valid utf8 \xe2\x82\xac\"}",
         "{\"id\":\"aa\",\"meta\":\"\\u00e9\",\"text\":\"t\"}",
+        /* numbers jansson rejects (int64 overflow, a real that overflows)
+         * and the ones beside them that it takes */
+        "{\"id\":\"ab\",\"n\":12345678901234567890,\"source\":\"s\"}",
+        "{\"id\":\"ac\",\"n\":9223372036854775807}",
+        "{\"id\":\"ad\",\"n\":9223372036854775808}",
+        "{\"id\":\"ae\",\"n\":-9223372036854775808}",
+        "{\"id\":\"af\",\"n\":-9223372036854775809}",
+        "{\"id\":\"ag\",\"n\":1e400}",
+        "{\"id\":\"ah\",\"n\":-1.5E+308}",
+        "{\"id\":\"ai\",\"n\":1.7976931348623157e308}",
+        "{\"id\":\"aj\",\"n\":1.8e308}",
+        "{\"id\":\"ak\",\"n\":9.9e307,\"m\":1e-400,\"z\":0.0e99999}",
+        "{\"id\":\"al\",\"n\":0.00012e312}",
+        "{\"id\":\"am\",\"n\":123456789012345678901234.5e285}",
     };
     test_rng rng = {0x5eed};
     char *buf = malloc(2 << 20), line[512];
