@@ -220,6 +220,25 @@ printf '%s\n' "$out" | python3 -c 'import sys; sys.stdin.buffer.read().decode("u
 ok $? "wrapping never cuts a UTF-8 character"
 out=$(COLUMNS=30 "$CS" -i "$TMP/wide" --color=never -n 1 'obat-obatan kepada para pengungsi')
 like "$out" '\[obat-obatan\]' "highlights stay whole across wrapping"
+# a word wider than the line, with its brackets (found by review: the
+# brackets were not counted where a word is broken)
+cat > "$TMP/marks.jsonl" <<'EOF'
+{"id": "w1", "title": "T", "text": "Para penyanyi-penyanyi tampil."}
+{"id": "w2", "title": "T", "text": "xxxxxxxxxxxxxxxxx(gempa) lagi"}
+EOF
+"$BIN/cari-index" -q -i "$TMP/marks" "$TMP/marks.jsonl"
+for q in penyanyi gempa; do
+    out=$(COLUMNS=21 "$CS" -i "$TMP/marks" --color=never "$q" | tail -n +3)
+    max=$(printf '%s\n' "$out" | widths | sort -n | tail -1)
+    ok $([ "$max" -le 21 ]; echo $?) "text: a broken word's brackets within 21 columns ($q: widest $max)"
+done
+# control characters of the indexed text never reach the terminal
+printf '%s\n' '{"id": "c\u001b]0;x\u0007", "title": "Banjir \u001b[2J\u001b]52;c;eA==\u0007 judul", "text": "Banjir besar \b di kota \u0085 ini \u007f."}' > "$TMP/ctl.jsonl"
+"$BIN/cari-index" -q -i "$TMP/ctl" "$TMP/ctl.jsonl"
+out=$("$CS" -i "$TMP/ctl" --color=never banjir)
+if printf '%s' "$out" | LC_ALL=C grep -qP '[\x01-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]'; then r=1; else r=0; fi
+ok $r "text: control characters of titles, ids and snippets printed as U+FFFD"
+has "$out" $'Banjir \xef\xbf\xbd[2J' "  (an escape's first byte replaced, the rest shown)"
 out=$("$CS" -i "$IX" --color=always banjir)
 like "$out" $'\033\\[1;33m[Bb]anjir\033\\[0m' "--color=always: ANSI highlights"
 out=$("$CS" -i "$IX" --color=never banjir)

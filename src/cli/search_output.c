@@ -239,9 +239,18 @@ static size_t next_char(const char *s, size_t n, utf8proc_int32_t *cp)
     return (size_t)k;
 }
 
+/* A C0 or C1 control character or DEL: never sent to the terminal as
+ * it is (an indexed title or text could otherwise clear the screen, set
+ * the window title or write the clipboard with escape sequences). */
+static int is_control(utf8proc_int32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+}
+
+/* Display width of cp as put_text() prints it (a control as U+FFFD). */
 static int char_width(utf8proc_int32_t cp)
 {
-    int w = utf8proc_charwidth(cp);
+    int w = is_control(cp) ? 1 : utf8proc_charwidth(cp);
     return w < 0 ? 0 : w;
 }
 
@@ -251,7 +260,7 @@ static int is_blank(char c)
 }
 
 /* Print s[0, n) with tabs and line breaks as spaces, and an invalid
- * byte as U+FFFD. */
+ * byte or another control character as U+FFFD. */
 static void put_text(const char *s, size_t n)
 {
     size_t i = 0;
@@ -260,7 +269,8 @@ static void put_text(const char *s, size_t n)
         size_t k = next_char(s + i, n - i, &cp);
         if (is_blank(s[i]))
             putchar(' ');
-        else if (cp == 0xFFFD && k == 1 && (unsigned char)s[i] >= 0x80)
+        else if ((cp == 0xFFFD && k == 1 && (unsigned char)s[i] >= 0x80) ||
+                 is_control(cp))
             fputs("\xef\xbf\xbd", stdout);
         else
             fwrite(s + i, 1, k, stdout);
@@ -349,11 +359,12 @@ static void put_word(wrapper *w, const char *s, size_t a, size_t b)
         utf8proc_int32_t cp;
         size_t k;
         int cw;
-        marks_at(w, i);
         k = next_char(s + i, b - i, &cp);
+        /* with the brackets that open before it or close after it */
         cw = char_width(cp);
-        if (w->col + cw > w->avail && w->col > 0)
+        if (w->col + cw + marks_width(w, i, i + k) > w->avail && w->col > 0)
             new_line(w);
+        marks_at(w, i);
         put_text(s + i, k);
         w->col += cw;
         i += k;
