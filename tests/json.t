@@ -181,6 +181,7 @@ ok $? "--batch: qno is the line number; stopword and empty queries print nothing
 
 check suggestion "--did-you-mean: a suggestion record, then the corrected query's hits" --did-you-mean banjr jakrta
 check suggestion "--did-you-mean: a word the index lacks beside one it has" --did-you-mean kereta cepet
+check suggestion "--did-you-mean: a query holding a byte that is not UTF-8 (as U+FFFD; the record keeps query and did_you_mean)" --did-you-mean banjr $'\xff'
 check stats "--stats" --stats
 
 "$CS" -i "$IX" --format json --did-you-mean banjir Jakarta > "$TMP/out"

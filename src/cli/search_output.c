@@ -545,6 +545,32 @@ int output_stats(cari_index *ix, const char *dir, int json)
 /* --did-you-mean                                                      */
 /* ------------------------------------------------------------------ */
 
+/* A JSON string of s[0, n): its invalid UTF-8 bytes (a query may hold
+ * them) as U+FFFD, where jansson would refuse the whole string. */
+static json_t *json_lossy(const char *s, size_t n)
+{
+    char *b = malloc(3 * n + 1);  /* a byte becomes 3 at most */
+    json_t *j;
+    size_t i = 0, o = 0;
+    if (!b)
+        return NULL;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        size_t k = next_char(s + i, n - i, &cp);
+        if (cp == 0xFFFD && k == 1 && (unsigned char)s[i] >= 0x80) {
+            memcpy(b + o, "\xef\xbf\xbd", 3);
+            o += 3;
+        } else {
+            memcpy(b + o, s + i, k);
+            o += k;
+        }
+        i += k;
+    }
+    j = json_stringn(b, o);
+    free(b);
+    return j;
+}
+
 static json_t *suggestions_json(const cari_suggestions *sg,
                                 const char *query, int searched)
 {
@@ -556,8 +582,8 @@ static json_t *suggestions_json(const cari_suggestions *sg,
         json_decref(words);
         return NULL;
     }
-    json_object_set_new(o, "did_you_mean", json_stringn(fixed, len));
-    json_object_set_new(o, "query", json_string(query));
+    json_object_set_new(o, "did_you_mean", json_lossy(fixed, len));
+    json_object_set_new(o, "query", json_lossy(query, strlen(query)));
     json_object_set_new(o, "searched", json_boolean(searched));
     for (i = 0; i < cari_suggestions_count(sg); i++) {
         cari_suggestion w;
@@ -570,10 +596,10 @@ static json_t *suggestions_json(const cari_suggestions *sg,
                                 "df", (json_int_t)w.alternative_df[j],
                                 "distance", w.distance[j]));
         json_array_append_new(
-            words, json_pack("{s:s%, s:I, s:I, s:I, s:o}", "word", w.word,
-                             w.word_len, "start", (json_int_t)w.start, "end",
-                             (json_int_t)w.end, "df", (json_int_t)w.df,
-                             "suggestions", alts));
+            words, json_pack("{s:o, s:I, s:I, s:I, s:o}", "word",
+                             json_lossy(w.word, w.word_len), "start",
+                             (json_int_t)w.start, "end", (json_int_t)w.end,
+                             "df", (json_int_t)w.df, "suggestions", alts));
     }
     json_object_set_new(o, "words", words);
     return o;
