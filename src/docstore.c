@@ -519,6 +519,11 @@ static size_t isal_block(cari_store_writer *w, const unsigned char *raw,
     if (!w->isal_buf &&
         !(w->isal_buf = malloc(isal_level_buf[w->level])))
         return 0;
+    /* zeroed first: ISA-L 2.30's init leaves fields that the stateless
+     * call reads (valgrind: "depends on uninitialised value(s)"), and
+     * the bytes of a block then depended on the stack: a merge wrote
+     * other bytes than a fresh run, once in a while (tests/merge.t) */
+    memset(&z, 0, sizeof z);
     isal_deflate_stateless_init(&z);
     z.level = (uint32_t)w->level;
     z.level_buf = w->isal_buf;
