@@ -441,9 +441,9 @@ static void check_ranges(segcheck *sc)
                         "not decode", a);
                 break;
             }
-            /* an empty text makes one empty passage; else none is empty */
-            if (end == start && (n > 1 || (sc->text_len[a] != UINT32_MAX &&
-                                           sc->text_len[a] > 0)))
+            /* a text without words (empty, or white space alone) makes
+             * one empty passage; else none is empty */
+            if (end == start && n > 1)
                 problem(sc->c, "passages: passage %u of article %u is empty",
                         k, a);
             if (sc->text_len[a] != UINT32_MAX && end > sc->text_len[a]) {

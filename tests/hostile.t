@@ -62,6 +62,7 @@ lines = [
     json.dumps({"id": "ganda", "title": "Pertama", "text": "Durian pertama."}),
     json.dumps({"id": "ganda", "title": "Kedua", "text": "Durian kedua."}),  # duplicate id
     json.dumps({"id": "baik-2", "title": "Rambutan", "text": "Rambutan dan durian dari Binjai."}),
+    json.dumps({"id": "spasi", "title": "Hanya spasi", "text": "  \n\n \t "}),  # white space alone
 ]
 with open(sys.argv[1], "wb") as f:
     for l in lines:
@@ -87,13 +88,13 @@ for want in 'mixed.jsonl:2: ' 'mixed.jsonl:3: .*\\u0000' 'mixed.jsonl:4: ' \
             'mixed.jsonl:17: id "ganda" again \(also at .*mixed.jsonl:16\); this record replaces that one'; do
     like "$ERR" "warning: .*$want" "warned: $want"
 done
-is "$(printf '%s\n' "$ERR" | grep -c 'mixed.jsonl:1[3-5]:\|mixed.jsonl:1[68]:\|mixed.jsonl:1:')" 0 \
-    "no warning for the good records (empty title and text, huge metadata included)"
-like "$OUT" 'indexed 7 articles.* 11 records skipped' "the 7 usable records are indexed, 11 skipped"
+is "$(printf '%s\n' "$ERR" | grep -c 'mixed.jsonl:1[3-5]:\|mixed.jsonl:1[689]:\|mixed.jsonl:1:')" 0 \
+    "no warning for the good records (empty title and text, white space alone, huge metadata included)"
+like "$OUT" 'indexed 8 articles.* 11 records skipped' "the 8 usable records are indexed, 11 skipped"
 hits=$("$CS" -i "$TMP/mixed" -f tsv -n 20 durian | cut -f3 | sort | tr '\n' ' ')
 is "$hits" "baik-1 baik-2 besar-meta ganda judul-saja " "the good records are found"
 is "$("$CS" -i "$TMP/mixed" -f tsv kedua | cut -f3)" "ganda" "a duplicate id: the later record wins"
-checked mixed; ok $? "the index passes --check"
+checked mixed; ok $? "the index passes --check (a text of white space alone makes one empty passage)"
 
 # ---- a directory: binary, unreadable, symbolic links, odd names ----
 D=$IN/dir
