@@ -1400,8 +1400,11 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
 int cari_writer_delete(cari_writer *w, const char *id, size_t len)
 {
     id_entry *s;
-    if (!w || !id || len == 0)
+    if (!w || !id)
         return CARI_EINVAL;
+    if (len == 0)
+        return writer_error(w, CARI_EINVAL, "an empty id cannot be deleted "
+                                            "(no article has one)");
     if (w->xapian)
         return cari_xapian_writer_delete(w->xapian, id, len);
     s = remember_id(w, id, len);

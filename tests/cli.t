@@ -161,6 +161,9 @@ after=$("$CS" -i "$TMP/delix" -f tsv -n 50 harga beras | cut -f3 | sort -u)
 if printf '%s' "$after" | grep -q berita-002; then r=1; else r=0; fi
 ok $r "the deleted article is no longer found"
 like "$("$CI" -i "$TMP/delix" --stats)" "deleted +1 " "--stats shows the deletion until a merge"
+e=$("$CI" -i "$TMP/delix" --delete '' 2>&1); rc=$?
+is "$rc" 2 "--delete '': exit 2"
+like "$e" "an empty id cannot be deleted" "  with a message (it was empty)"
 printf 'berita-003\n\nartikel/nelayan-natuna.txt\n' > "$TMP/ids.txt"
 "$CI" -q -i "$TMP/delix" --delete-from "$TMP/ids.txt"; ok $? "--delete-from exits 0"
 like "$("$CI" -i "$TMP/delix" --stats)" "articles +15" "--delete-from deletes every listed id"

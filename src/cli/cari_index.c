@@ -269,28 +269,32 @@ static void progress(uint64_t articles, uint64_t bytes, double t0)
 }
 
 /* --delete-from: one id per line (blank lines skipped). */
-static int delete_listed(cari_writer *w, const char *file, uint64_t *count)
+/* --delete-from: the ids listed in file (- for standard input), one per
+ * line, deleted from each of the nw writers (the shards: the list is
+ * read once, as standard input can only be). */
+static int delete_listed(cari_writer **w, size_t nw, const char *file,
+                         uint64_t *count)
 {
     FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
     char *line = NULL;
-    size_t cap = 0;
+    size_t cap = 0, k;
     ssize_t n;
     int rc = 0;
     if (!f) {
         fprintf(stderr, "%s: %s: %s\n", prog, file, strerror(errno));
         return 2;
     }
-    while ((n = getline(&line, &cap, f)) != -1) {
+    while (!rc && (n = getline(&line, &cap, f)) != -1) {
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
         if (n == 0)
             continue;
-        if (cari_writer_delete(w, line, (size_t)n)) {
-            fprintf(stderr, "%s: %s\n", prog, cari_writer_errmsg(w));
-            rc = 2;
-            break;
-        }
-        (*count)++;
+        for (k = 0; k < nw && !rc; k++)
+            if (cari_writer_delete(w[k], line, (size_t)n)) {
+                fprintf(stderr, "%s: %s\n", prog, cari_writer_errmsg(w[k]));
+                rc = 2;
+            }
+        (*count) += !rc;
     }
     free(line);
     if (f != stdin)
@@ -616,12 +620,8 @@ int main(int argc, char **argv)
             }
         deleted++;
     }
-    for (k = 0; k < nw && !rc && delete_from; k++) {
-        uint64_t n = 0;
-        rc = delete_listed(w[k], delete_from, &n);
-        if (k == 0)
-            deleted += n;
-    }
+    if (!rc && delete_from)
+        rc = delete_listed(w, nw, delete_from, &deleted);
     for (k = 0; k < nw && !rc && merge; k++)
         if (cari_writer_merge(w[k], 1)) {
             fprintf(stderr, "%s: %s\n", prog, cari_writer_errmsg(w[k]));
