@@ -119,11 +119,17 @@ int cari_snippet(cari_analyzer *an, const char *text, size_t len,
             }
         }
         free(count);
-        /* start a little before the first match so it reads in context */
+        /* start a little before the first match so it reads in context,
+         * but never so far that the window's last match falls off its end
+         * (a short --snippet-words lost its only match so) */
         for (i = best; i < best + (size_t)nwords && !w[i].match; i++)
             ;
         if (i < best + (size_t)nwords && i - best < 3) {
-            size_t back = 3 - (i - best);
+            size_t back = 3 - (i - best), l = best + (size_t)nwords - 1;
+            while (!w[l].match)
+                l--;
+            if (back > best + (size_t)nwords - 1 - l)
+                back = best + (size_t)nwords - 1 - l;
             best = best >= back ? best - back : 0;
         }
         first = best;

@@ -254,6 +254,17 @@ e=$(err --color=sometimes banjir); RC=$?
 is "$RC" 2 "--color=sometimes: exit 2"
 
 # ---- --snippet-words ----
+# the window steps back for context only as far as keeps its last match
+# (found by review: a short window lost its only match, a 30-word one its
+# second word)
+python3 -c "
+import json
+print(json.dumps({'id': 'a', 'title': 'T', 'text': 'rumah rusak berat'}))
+print(json.dumps({'id': 'b', 'title': 'U', 'text': 'Ada sebelas rumah ' + ' '.join('kata%d' % i for i in range(28)) + ' rusak parah di sana dan sini juga.'}))" > "$TMP/sn.jsonl"
+"$BIN/cari-index" -q -i "$TMP/sn" "$TMP/sn.jsonl"
+is "$("$CS" -i "$TMP/sn" -f tsv --fields snippet --snippet-words 1 berat)" "…berat" "--snippet-words 1: the one word that matches"
+n=$("$CS" -i "$TMP/sn" -f json --fields id,highlights rumah rusak | python3 -c 'import json,sys; print(*[len(json.loads(l)["highlights"]) for l in sys.stdin])')
+is "$n" "2 2" "a 30-word window holding both words highlights both"
 short=$("$CS" -i "$IX" -f json -n 1 --fields snippet --snippet-words 5 banjir | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["snippet"].split()))')
 ok $([ "$short" -le 7 ]; echo $?) "--snippet-words 5: a short snippet ($short words with ellipses)"
 e=$(err --snippet-words 0 banjir); RC=$?
