@@ -41,6 +41,11 @@
  * against 0.25 s, which was 8% of `cari-index -j 1`'s time).  As gzread
  * does, members one after another are read as one stream, and what
  * follows the last member when it is no member is ignored.
+ *
+ * Each member's header is read here (member_header) and igzip inflates
+ * the deflate data and checks the trailer (ISAL_GZIP_NO_HDR_VER): igzip
+ * 2.30 starts the header's CRC16 afresh on each isal_inflate call, so a
+ * valid header with FHCRC that arrived in two reads failed as damaged.
  */
 typedef struct input {
     int fd;
@@ -82,6 +87,85 @@ static int input_fill(input *x)
     if (n == 0)
         x->at_eof = 1;
     x->len += (size_t)n;
+    return 0;
+}
+
+/*
+ * Take n bytes of a member's header (or, when to_nul, the bytes up to
+ * and including a NUL), reading more as needed; copy them to copy when it
+ * is not NULL, and add them to *crc.  Returns 0, 1 when the file ends
+ * first, or -1 when reading fails (errno).
+ */
+static int header_bytes(input *x, unsigned char *copy, size_t n, int to_nul,
+                        uint32_t *crc)
+{
+    while (to_nul || n > 0) {
+        size_t k = x->len - x->pos;
+        int done;
+        if (k == 0) {
+            if (x->at_eof)
+                return 1;
+            if (input_fill(x))
+                return -1;
+            continue;
+        }
+        if (to_nul) {
+            unsigned char *nul = memchr(x->buf + x->pos, 0, k);
+            done = nul != NULL;
+            if (nul)
+                k = (size_t)(nul - (x->buf + x->pos)) + 1;
+        } else {
+            if (k > n)
+                k = n;
+            n -= k;
+            done = n == 0;
+        }
+        if (copy) {
+            memcpy(copy, x->buf + x->pos, k);
+            copy += k;
+        }
+        *crc = cari_crc32_update(*crc, x->buf + x->pos, k);
+        x->pos += k;
+        if (done)
+            return 0;
+    }
+    return 0;
+}
+
+/*
+ * Read the header of the member at x->pos (RFC 1952: 10 bytes, then
+ * the extra field, name, comment and header CRC16 its flags announce),
+ * however many reads it spans.  Returns 0, 1 when it is cut or wrong
+ * (not deflate, a CRC16 that does not match), or -1 when reading fails
+ * (errno).  Reserved flag bits are ignored, as igzip ignores them.
+ */
+static int member_header(input *x)
+{
+    unsigned char fixed[10], extra_len[2], hcrc[2];
+    uint32_t crc = 0, unused = 0;
+    int rc, flags;
+    if ((rc = header_bytes(x, fixed, sizeof fixed, 0, &crc)) != 0)
+        return rc;
+    if (fixed[2] != 8)  /* CM: 8 is deflate, the only method defined */
+        return 1;
+    flags = fixed[3];
+    if (flags & 4) {    /* FEXTRA: a 2-byte length, then the field */
+        if ((rc = header_bytes(x, extra_len, 2, 0, &crc)) != 0 ||
+            (rc = header_bytes(x, NULL,
+                               (size_t)extra_len[0] | (size_t)extra_len[1] << 8,
+                               0, &crc)) != 0)
+            return rc;
+    }
+    if ((flags & 8) && (rc = header_bytes(x, NULL, 0, 1, &crc)) != 0)
+        return rc;      /* FNAME */
+    if ((flags & 16) && (rc = header_bytes(x, NULL, 0, 1, &crc)) != 0)
+        return rc;      /* FCOMMENT */
+    if (flags & 2) {    /* FHCRC: the low 16 bits of the CRC32 so far */
+        if ((rc = header_bytes(x, hcrc, 2, 0, &unused)) != 0)
+            return rc;
+        if (((unsigned)hcrc[0] | (unsigned)hcrc[1] << 8) != (crc & 0xffff))
+            return 1;
+    }
     return 0;
 }
 
@@ -162,8 +246,15 @@ static int input_read(input *x, unsigned char *out, size_t cap, size_t *got)
             if (x->len - x->pos < 2 || x->buf[x->pos] != 0x1f ||
                 x->buf[x->pos + 1] != 0x8b)
                 return 0;
+            rc = member_header(x);
+            if (rc < 0)
+                return -1;
+            if (rc > 0) {
+                x->damaged = 1;
+                break;
+            }
             isal_inflate_init(x->inf);
-            x->inf->crc_flag = ISAL_GZIP;
+            x->inf->crc_flag = ISAL_GZIP_NO_HDR_VER;
             x->in_member = 1;
         }
         if (x->pos == x->len) {

@@ -435,6 +435,160 @@ static void test_jsonl_gz_members(void **state)
     free(b);
 }
 
+/* Append to out one gzip member of text whose header has the fields
+ * flags announces (RFC 1952): an extra field of extra_len bytes, a name,
+ * a comment of comment_len bytes, and the header CRC16 (FHCRC), wrong
+ * on purpose when bad_hcrc.  Returns the member's length. */
+enum { GZ_FHCRC = 2, GZ_FEXTRA = 4, GZ_FNAME = 8, GZ_FCOMMENT = 16 };
+
+static size_t gz_member(unsigned char *out, const char *text, int flags,
+                        size_t extra_len, const char *name,
+                        size_t comment_len, int bad_hcrc)
+{
+    size_t o = 0, len = strlen(text);
+    uLong crc;
+    z_stream z;
+    static const unsigned char fixed[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0,
+                                            0, 3};
+    memcpy(out, fixed, sizeof fixed);
+    out[3] = (unsigned char)flags;
+    o = sizeof fixed;
+    if (flags & GZ_FEXTRA) {
+        assert_true(extra_len <= 0xffff);
+        out[o++] = (unsigned char)(extra_len & 0xff);
+        out[o++] = (unsigned char)(extra_len >> 8);
+        memset(out + o, 'e', extra_len);
+        o += extra_len;
+    }
+    if (flags & GZ_FNAME) {
+        memcpy(out + o, name, strlen(name) + 1);
+        o += strlen(name) + 1;
+    }
+    if (flags & GZ_FCOMMENT) {
+        memset(out + o, 'c', comment_len);
+        o += comment_len;
+        out[o++] = 0;
+    }
+    if (flags & GZ_FHCRC) {
+        uLong h = crc32(0, out, (uInt)o) ^ (bad_hcrc ? 1u : 0u);
+        out[o++] = (unsigned char)(h & 0xff);
+        out[o++] = (unsigned char)((h >> 8) & 0xff);
+    }
+    memset(&z, 0, sizeof z);
+    assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, -15, 9,
+                                  Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = (unsigned char *)text;
+    z.avail_in = (uInt)len;
+    z.next_out = out + o;
+    z.avail_out = (uInt)deflateBound(&z, (uLong)len);
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    o += z.total_out;
+    deflateEnd(&z);
+    crc = crc32(0, (const unsigned char *)text, (uInt)len);
+    for (int i = 0; i < 4; i++)
+        out[o++] = (unsigned char)((crc >> (8 * i)) & 0xff);
+    for (int i = 0; i < 4; i++)
+        out[o++] = (unsigned char)(((uLong)len >> (8 * i)) & 0xff);
+    return o;
+}
+
+static const char gz_rec1[] = "{\"id\":\"pertama\",\"title\":\"t\",\"text\":"
+                              "\"banjir di kota\"}\n";
+static const char gz_rec2[] = "{\"id\":\"kedua\",\"title\":\"t\",\"text\":"
+                              "\"banjir lagi\"}\n";
+
+/* A valid member whose header has a header CRC (FHCRC) is read whole
+ * wherever it falls: here the second member's 26-byte header straddles
+ * the reader's 256 KiB input buffer, starting 1 to 26 bytes before its
+ * end (the first member's comment pads it).  igzip 2.30 checks the CRC16
+ * of the part of the header it got in its last call only, and such files
+ * were reported damaged at line 2. */
+static void test_jsonl_gz_header_crc_straddles(void **state)
+{
+    fixture *f = *state;
+    char p[512];
+    unsigned char *gz = malloc((256u << 10) + 4096);
+    size_t before;
+    int failures = 0;
+    assert_non_null(gz);
+    path_in(f, "lintas.jsonl.gz", p, sizeof p);
+    for (before = 1; before <= 26; before++) {
+        size_t target = (256u << 10) - before, base, m1, m2;
+        counted r;
+        warnings ws;
+        base = gz_member(gz, gz_rec1, GZ_FCOMMENT, 0, NULL, 0, 0);
+        m1 = gz_member(gz, gz_rec1, GZ_FCOMMENT, 0, NULL, target - base, 0);
+        assert_int_equal(m1, target);
+        m2 = gz_member(gz + m1, gz_rec2, GZ_FNAME | GZ_FHCRC, 0,
+                       "artikel.jsonl", 0, 0);
+        assert_int_equal(test_write_file(p, gz, m1 + m2), 0);
+        count_everything(p, &ws, &r);
+        assert_int_equal(r.rc, 0);
+        if (r.n != 2 || ws.n != 0) {
+            print_message("member 2 at %zu bytes before 256 KiB: %ld "
+                          "articles, %d warnings\n", before, r.n, ws.n);
+            failures++;
+            continue;
+        }
+        assert_string_equal(r.last.id, "kedua");
+        assert_int_equal(r.last.line, 2);
+    }
+    assert_int_equal(failures, 0);
+    free(gz);
+}
+
+/* A header larger than the input buffer (64 KiB of extra field, a
+ * 300 KB name, a comment, FHCRC) is read too; one whose CRC16 does not
+ * match, one cut short, and one that is not deflate are damage: one
+ * warning at the line where that member starts, what came before kept. */
+static void test_jsonl_gz_header_fields(void **state)
+{
+    fixture *f = *state;
+    char p[512];
+    size_t cap = 1u << 20, o, name_len = 300000;
+    unsigned char *gz = malloc(cap);
+    char *name = malloc(name_len + 1);
+    counted r;
+    warnings ws;
+    int kind;
+    assert_non_null(gz);
+    assert_non_null(name);
+    memset(name, 'n', name_len);
+    name[name_len] = '\0';
+    path_in(f, "kepala.jsonl.gz", p, sizeof p);
+    o = gz_member(gz, gz_rec1, 0, 0, NULL, 0, 0);
+    o += gz_member(gz + o, gz_rec2,
+                   GZ_FEXTRA | GZ_FNAME | GZ_FCOMMENT | GZ_FHCRC, 0xffff,
+                   name, 1000, 0);
+    assert_true(o > (256u << 10) + 65535);
+    assert_int_equal(test_write_file(p, gz, o), 0);
+    count_everything(p, &ws, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(ws.n, 0);
+    assert_string_equal(r.last.id, "kedua");
+    for (kind = 0; kind < 3; kind++) {
+        size_t m1 = gz_member(gz, gz_rec1, 0, 0, NULL, 0, 0);
+        o = m1 + gz_member(gz + m1, gz_rec2, GZ_FNAME | GZ_FHCRC, 0, name,
+                           0, kind == 0);
+        if (kind == 1)
+            o = m1 + 1000;  /* cut inside the name */
+        if (kind == 2)
+            gz[m1 + 2] = 7; /* CM: not deflate */
+        assert_int_equal(test_write_file(p, gz, o), 0);
+        count_everything(p, &ws, &r);
+        assert_int_equal(r.rc, 0);
+        assert_int_equal(r.n, 1);
+        assert_string_equal(r.last.id, "pertama");
+        assert_int_equal(ws.n, 1);
+        assert_int_equal(r.skipped, 1);
+        assert_string_equal(ws.damage.file, p);
+        assert_int_equal(ws.damage.line, 2);
+    }
+    free(name);
+    free(gz);
+}
+
 /* Corrupted bytes in the middle of a gzip file: the records before them
  * are read, the damage is reported with the file and line, the rest of
  * the file is skipped and the next file read. */
@@ -975,6 +1129,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jsonl_gz_members, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_jsonl_gz_header_crc_straddles,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jsonl_gz_header_fields, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_jsonl_gz_damaged, setup,
                                         teardown),
