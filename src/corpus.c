@@ -596,6 +596,12 @@ static int read_line(cari_reader *r, char **line, size_t *len)
                     warn(r, r->file, r->next_line,
                          "damaged or truncated gzip data; rest of file "
                          "skipped");
+                    /* The line cut by the damage goes with it: returned,
+                     * it would get a second warning (malformed JSON, or
+                     * too long) for the same line. */
+                    r->bytes += r->buf.len - r->buf_pos;
+                    r->buf.len = r->buf_pos = 0;
+                    oversize = 0;
                 }
                 r->eof = 1;
                 if (oversize) {

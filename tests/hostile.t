@@ -96,6 +96,23 @@ is "$hits" "baik-1 baik-2 besar-meta ganda judul-saja " "the good records are fo
 is "$("$CS" -i "$TMP/mixed" -f tsv kedua | cut -f3)" "ganda" "a duplicate id: the later record wins"
 checked mixed; ok $? "the index passes --check (a text of white space alone makes one empty passage)"
 
+# ---- a gzip file cut in the middle of a line ----
+# read up to the cut, which gets one warning (the cut line is not
+# reported a second time as malformed JSON)
+python3 - "$IN/potong.jsonl.gz" <<'PY'
+import gzip, sys
+b = gzip.compress(''.join('{"id":"r%d","text":"banjir %s"}\n' % (i, 'kota ' * i)
+                          for i in range(1, 200)).encode())
+open(sys.argv[1], 'wb').write(b[:len(b) // 2])
+PY
+run_index cut_gz "$IN/potong.jsonl.gz"
+is "$RC" 0 "a cut gzip file does not fail the run"
+like "$ERR" 'potong.jsonl.gz:[0-9]+: damaged or truncated gzip data; rest of file skipped' \
+    "the cut is reported with file and line"
+is "$(printf '%s\n' "$ERR" | grep -c 'warning:')" 1 "one warning for one cut"
+like "$OUT" 'indexed [0-9]+ articles.* 1 records skipped' "the cut counts as one skipped record"
+checked cut_gz; ok $? "the index passes --check"
+
 # ---- a directory: binary, unreadable, symbolic links, odd names ----
 D=$IN/dir
 mkdir -p "$D/sub" "$D/secret"
