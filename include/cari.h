@@ -102,6 +102,11 @@ typedef struct cari_reader cari_reader;
  * 1-based line (0 when the problem is not tied to a line) and why. */
 typedef void (*cari_warning_fn)(void *ctx, const char *file, long line,
                                 const char *message);
+/* The message of the warning that ends a gzip file at damage or a cut
+ * (its last warning), so that a caller that shows only some of a file's
+ * warnings can still show this one. */
+#define CARI_WARNING_GZIP_DAMAGED \
+    "damaged or truncated gzip data; rest of file skipped"
 
 /*
  * Open an input: a ".jsonl" or ".jsonl.gz" file of {"id","title","text",...}

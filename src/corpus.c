@@ -593,9 +593,8 @@ static int read_line(cari_reader *r, char **line, size_t *len)
                 if (r->in->damaged) {
                     snprintf(r->errmsg, sizeof r->errmsg,
                              "%s: damaged compressed data", r->file);
-                    warn(r, r->file, r->next_line,
-                         "damaged or truncated gzip data; rest of file "
-                         "skipped");
+                    warn(r, r->file, r->next_line, "%s",
+                         CARI_WARNING_GZIP_DAMAGED);
                     /* The line cut by the damage goes with it: returned,
                      * it would get a second warning (malformed JSON, or
                      * too long) for the same line. */

@@ -113,6 +113,22 @@ is "$(printf '%s\n' "$ERR" | grep -c 'warning:')" 1 "one warning for one cut"
 like "$OUT" 'indexed [0-9]+ articles.* 1 records skipped' "the cut counts as one skipped record"
 checked cut_gz; ok $? "the index passes --check"
 
+# the cut is shown even after a file's first 99 warnings (past which the
+# others are only counted): 150 bad lines come before it here
+python3 - "$IN/banyak.jsonl.gz" <<'PY'
+import gzip, sys
+b = gzip.compress((''.join('bukan JSON %d\n' % i for i in range(150)) +
+                   ''.join('{"id":"r%d","text":"banjir %d"}\n' % (i, i * 2654435761 % 2**32)
+                           for i in range(3000))).encode())
+open(sys.argv[1], 'wb').write(b[:len(b) * 3 // 4])
+PY
+run_index many_gz "$IN/banyak.jsonl.gz"
+is "$RC" 0 "a cut gzip file with many bad lines does not fail the run"
+like "$ERR" 'banyak.jsonl.gz: more than 99 warnings' "the bad lines' warnings stop after 99"
+like "$ERR" 'banyak.jsonl.gz:[0-9]+: damaged or truncated gzip data; rest of file skipped' \
+    "the cut is still reported"
+like "$OUT" 'indexed [0-9]+ articles.* 151 records skipped' "150 bad lines and the cut skipped"
+
 # ---- a directory: binary, unreadable, symbolic links, odd names ----
 D=$IN/dir
 mkdir -p "$D/sub" "$D/secret"

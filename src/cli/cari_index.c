@@ -97,7 +97,10 @@ static void on_signal(int sig)
 
 /* Warnings about records: at most MAX_FILE_WARNINGS per input file are
  * printed (a binary file read as JSON Lines would print one per line);
- * the summary counts them all. */
+ * the summary counts them all.  The one that says where a gzip file is
+ * damaged is printed past the limit too: damaged deflate data can inflate
+ * into thousands of bad lines before igzip sees the damage, and that
+ * warning says where the file stopped being read. */
 #define MAX_FILE_WARNINGS 100
 
 typedef struct warn_state {
@@ -110,15 +113,16 @@ static void warn_record(void *ctx, const char *file, long line,
                         const char *msg)
 {
     warn_state *ws = ctx;
+    int always = strcmp(msg, CARI_WARNING_GZIP_DAMAGED) == 0;
     if (strcmp(file, ws->file) != 0) {
         snprintf(ws->file, sizeof ws->file, "%s", file);
         ws->in_file = 0;
     }
-    if (++ws->in_file > MAX_FILE_WARNINGS)
+    if (++ws->in_file > MAX_FILE_WARNINGS && !always)
         return;
     if (ws->progress)
         fputs("\r\033[K", stderr);
-    if (ws->in_file == MAX_FILE_WARNINGS)
+    if (ws->in_file == MAX_FILE_WARNINGS && !always)
         fprintf(stderr, "%s: warning: %s: more than %d warnings; the rest "
                 "of this file's are not shown\n", prog, file,
                 MAX_FILE_WARNINGS - 1);
