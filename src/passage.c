@@ -222,6 +222,13 @@ int cari_split_passages(const char *text, size_t len,
         counts[w] = n;
         out->items[w++] = cur;
     }
+    /* short passages merged at the end (rule one) can leave the last one
+     * short still: it joins the one before */
+    if (w > 1 && counts[w - 1] < p->min_words) {
+        out->items[w - 2].end = out->items[w - 1].end;
+        counts[w - 2] += counts[w - 1];
+        w--;
+    }
     if (counts != words)
         free(counts);
     out->len = w;

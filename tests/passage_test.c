@@ -269,6 +269,13 @@ static void test_merge_short(void **state)
     split(t, strlen(t), &dp, &v);
     assert_int_equal(v.len, 2);
     assert_int_equal(words_in(t, v.items[0].start, v.items[0].end), 21);
+    /* several short ones at the end join each other, and then the
+     * passage before them (found by review: they stayed short) */
+    snprintf(t, sizeof t, "%s\n\na b c.\n\nd e f.\n\ng h i.", long1);
+    split(t, strlen(t), &dp, &v);
+    assert_int_equal(v.len, 1);
+    assert_int_equal(v.items[0].end, strlen(t));
+    assert_int_equal(words_in(t, v.items[0].start, v.items[0].end), 39);
     /* one short paragraph alone stays */
     split("Pendek saja.", 12, &dp, &v);
     assert_int_equal(v.len, 1);
