@@ -141,17 +141,18 @@ static int is_date(const char *s, size_t n)
 }
 
 /* Month number of an Indonesian or English month name or abbreviation
- * (folded to lower case), 0 if it is none. */
+ * (folded to lower case), 0 if it is none.  The Indonesian ones include
+ * the old spellings Pebruari and Nopember and their abbreviations. */
 static int month_number(const char *w, size_t n)
 {
     static const char *const names[] = {
         "1jan", "1januari", "1january", "2feb", "2februari", "2february",
-        "2pebruari", "3mar", "3maret", "3march", "4apr", "4april", "5mei",
-        "5may", "6jun", "6juni", "6june", "7jul", "7juli", "7july", "8agu",
-        "8agt", "8agus", "8agustus", "8aug", "8august", "9sep", "9sept",
-        "9september", "10okt", "10oktober", "10oct", "10october", "11nov",
-        "11nopember", "11november", "12des", "12desember", "12dec",
-        "12december"};
+        "2peb", "2pebruari", "3mar", "3maret", "3march", "4apr", "4april",
+        "5mei", "5may", "6jun", "6juni", "6june", "7jul", "7juli", "7july",
+        "8agu", "8agt", "8ags", "8agus", "8agustus", "8aug", "8august",
+        "9sep", "9sept", "9september", "10okt", "10oktober", "10oct",
+        "10october", "11nov", "11nop", "11nopember", "11november", "12des",
+        "12desember", "12dec", "12december"};
     size_t i;
     for (i = 0; i < sizeof names / sizeof names[0]; i++) {
         const char *name = names[i];
@@ -161,6 +162,17 @@ static int month_number(const char *w, size_t n)
         if (strlen(name) == n && strncmp(name, w, n) == 0)
             return m;
     }
+    return 0;
+}
+
+/* The length of the apostrophe at s[0, n): ' or U+2019 (the typographic
+ * one), 0 if there is none. */
+static size_t apostrophe(const char *s, size_t n)
+{
+    if (n >= 1 && s[0] == '\'')
+        return 1;
+    if (n >= 3 && memcmp(s, "\xe2\x80\x99", 3) == 0)
+        return 3;
     return 0;
 }
 
@@ -174,8 +186,12 @@ static int month_number(const char *w, size_t n)
  *   14 September 2019, 14-Sep-19       day, month name (Indonesian or
  *   Sep 14, 2019, Oktober 7, 2019      English), year; or month name first
  *   Senin, 16 September 2019           a leading day name is skipped
+ *   Jum'at, 13 September 2019          (an apostrophe, ' or U+2019,
+ *                                      between letters is part of a word)
  * Two-digit years are 19xx from 70 on, 20xx below.  1 when a valid date
- * was found, else 0.
+ * was found, else 0.  A change that makes it find more dates asks for a
+ * flag like CARI_SEGMENT_DATE_FORMS2 (segment.h): the segments written
+ * before it lack those dates' terms.
  */
 static int parse_date(const char *s, size_t n, char out[11])
 {
@@ -193,8 +209,17 @@ static int parse_date(const char *s, size_t n, char out[11])
             while (i < n && isdigit((unsigned char)s[i]))
                 i++;
         else
-            while (i < n && isalpha((unsigned char)s[i]))
-                i++;
+            for (;;) {
+                /* Jum'at, Jum’at: one word, the day name to skip, not
+                 * two that leave "at" where the date should start */
+                size_t a;
+                while (i < n && isalpha((unsigned char)s[i]))
+                    i++;
+                a = apostrophe(s + i, n - i);
+                if (!a || i + a >= n || !isalpha((unsigned char)s[i + a]))
+                    break;
+                i += a;
+            }
         tok[k].p = s + b;
         tok[k].len = i - b;
         tok[k].num = -1;
@@ -655,9 +680,10 @@ static int meta_passes(cari_filter *f, const char *meta, size_t len)
     return pass;
 }
 
-/* Mark in keep[] every article whose title-field postings hold term. */
+/* Set bits in keep[] for every article whose title-field postings hold
+ * term. */
 static int mark_term(const cari_segment *s, const char *term, size_t len,
-                     unsigned char *keep)
+                     unsigned char *keep, unsigned char bits)
 {
     cari_term_info info;
     cari_postings p;
@@ -674,7 +700,7 @@ static int mark_term(const cari_segment *s, const char *term, size_t len,
             rc = CARI_ECORRUPT;
             break;
         }
-        keep[p.doc] = 1;
+        keep[p.doc] |= bits;
         cari_postings_next(&p);
     }
     if (!rc && p.corrupt)
@@ -683,10 +709,16 @@ static int mark_term(const cari_segment *s, const char *term, size_t len,
     return rc;
 }
 
+/* What mark_date sets in keep[]: the article has a date term in the
+ * range; it has one at all (asked for on segments without
+ * CARI_SEGMENT_DATE_FORMS2 only). */
+enum { IN_RANGE = 1, DATED = 2 };
+
 typedef struct date_range {
     const cari_filter *f;
     const cari_segment *s;
     unsigned char *keep;
+    int dated;                  /* mark DATED too */
     int rc;
 } date_range;
 
@@ -695,23 +727,29 @@ static int mark_date(void *ctx, const char *term, size_t len,
 {
     date_range *r = ctx;
     char d[11];
+    int before, after;
+    unsigned char bits;
     (void)info;
     if (len != 11)
         return 0;
     memcpy(d, term + 1, 10);
     d[10] = '\0';
-    if ((r->f->since[0] && strcmp(d, r->f->since) < 0))
-        return 0;
-    if (r->f->until[0] && strcmp(d, r->f->until) > 0)
+    before = r->f->since[0] && strcmp(d, r->f->since) < 0;
+    after = r->f->until[0] && strcmp(d, r->f->until) > 0;
+    if (after && !r->dated)
         return 1;  /* past the range: the dates come in order */
-    r->rc = mark_term(r->s, term, len, r->keep);
+    bits = (before || after ? 0 : IN_RANGE) | (r->dated ? DATED : 0);
+    if (!bits)
+        return 0;
+    r->rc = mark_term(r->s, term, len, r->keep, bits);
     return r->rc < 0 ? r->rc : 0;
 }
 
 /*
  * The verdicts for every article of a segment that has metadata terms,
  * from their postings (no stored text read): each condition's values are
- * OR'ed, conditions and the date range AND'ed.  Returns CARI_OK, or
+ * OR'ed, conditions and the date range AND'ed; a verdict left UNSEEN is
+ * for the stored text to give.  Returns CARI_OK, or
  * CARI_ENOTFOUND when this filter cannot use the terms (a key too long to
  * have been indexed), or an error.
  */
@@ -740,7 +778,7 @@ static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
                                 number);
                 if (rc == 1)
                     rc = mark_term(s, (const char *)term.data, term.len - 1,
-                                   keep);
+                                   keep, 1);
             }
         }
         for (a = 0; a < n && !rc; a++)
@@ -748,14 +786,25 @@ static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
                 st[a] = FAILS;
     }
     if (!rc && f->dates) {
-        date_range r = {f, s, keep, 0};
+        /* an older segment has no date term for an article whose date
+         * only the newer forms understand: such articles, those without
+         * any date term, are left to their stored text */
+        int older = !(cari_segment_flags(s) & CARI_SEGMENT_DATE_FORMS2);
+        date_range r = {f, s, keep, older, 0};
         memset(keep, 0, n ? n : 1);
         rc = cari_segment_scan_prefix(s, "@", 1, mark_date, &r);
         if (!rc)
             rc = r.rc;
-        for (a = 0; a < n && !rc; a++)
-            if (!keep[a])
+        for (a = 0; a < n && !rc; a++) {
+            if (keep[a] & IN_RANGE)
+                continue;
+            if (older && !(keep[a] & DATED)) {
+                if (st[a] == PASSES)
+                    st[a] = UNSEEN;
+            } else {
                 st[a] = FAILS;
+            }
+        }
     }
     free(keep);
     cari_buf_free(&term);

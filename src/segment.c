@@ -16,7 +16,10 @@
  *   1 INFO      u32 articles, u32 passages, u32 terms, u32 dict blocks,
  *               u64 total body length, u64 total title length, u32 flags
  *               (bit 0: metadata terms, filter.h, are in the title field;
- *               bit 1: body lengths take one byte each)
+ *               bit 1: body lengths take one byte each; bit 2: the date
+ *               terms know the forms of CARI_SEGMENT_DATE_FORMS2.  A merge
+ *               copies terms, so it sets bits 0 and 2 only when all of its
+ *               sources have them)
  *   2 ARTICLES  per article: varint passage count, varint title length
  *   3 PASSAGES  body_len[passages], u8 each (flag bit 1) or u16, then per
  *               article, per passage, varint (start - previous end)
@@ -210,6 +213,8 @@ struct cari_segment_writer {
     int threads;          /* for writing it (cari_segw_set_threads) */
     int store_finished;   /* build_inverted's second thread finished the
                              stored text (write_segment does otherwise) */
+    uint32_t lacks;       /* INFO flags a merge's source lacks: the terms
+                             it copies are no better than theirs */
 };
 
 static int u32_push(u32vec *v, uint32_t x)
@@ -1761,7 +1766,8 @@ static int write_segment(cari_segment_writer *w, inverted *inv,
     rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_BODY]);
     rc |= cari_buf_u64(&info, w->total_len[CARI_FIELD_TITLE]);
     {
-        uint32_t flags = CARI_SEGMENT_META_TERMS | CARI_SEGMENT_LEN8;
+        uint32_t flags = (CARI_SEGMENT_META_TERMS | CARI_SEGMENT_LEN8 |
+                          CARI_SEGMENT_DATE_FORMS2) & ~w->lacks;
         for (i = 0; i < np; i++)
             if (w->body_len.items[i] > 255)
                 flags &= ~CARI_SEGMENT_LEN8;
@@ -2968,6 +2974,8 @@ int cari_segment_merge(cari_segment *const *segs,
         uint32_t na = cari_segment_articles(segs[i]), a;
         uint32_t np = cari_segment_passages(segs[i]);
         src[i].seg = segs[i];
+        w->lacks |= (CARI_SEGMENT_META_TERMS | CARI_SEGMENT_DATE_FORMS2) &
+                    ~cari_segment_flags(segs[i]);
         src[i].amap = malloc(((size_t)na + 1) * sizeof *src[i].amap);
         src[i].pmap = malloc(((size_t)np + 1) * sizeof *src[i].pmap);
         if (!src[i].amap || !src[i].pmap) {

@@ -186,6 +186,11 @@ uint32_t cari_segment_articles(const cari_segment *s);
 /* CARI_SEGMENT_* flags of the INFO section. */
 #define CARI_SEGMENT_META_TERMS 1u  /* metadata terms in the title field */
 #define CARI_SEGMENT_LEN8 2u        /* body lengths take a byte each */
+/* Its "@" date terms come from the parse_date() (filter.c) that knows a
+ * day name with an apostrophe (Jum'at) and the months Ags, Nop, Peb.  A
+ * segment without it may lack the date term of such an article, so a date
+ * filter reads the stored text of its articles that have none. */
+#define CARI_SEGMENT_DATE_FORMS2 4u
 uint32_t cari_segment_flags(const cari_segment *s);
 uint32_t cari_segment_passages(const cari_segment *s);
 uint32_t cari_segment_terms(const cari_segment *s);
