@@ -291,6 +291,14 @@ static int parse_date(const char *s, size_t n, char out[11])
  * text): "#" key separator value must stay under 255 bytes. */
 #define META_KEY_MAX 100
 
+/* Does the key get metadata terms?  Not when it is too long, nor when it
+ * holds a separator: "#a\x1fb" SEP value would be ambiguous. */
+static int key_has_terms(const char *key, size_t klen)
+{
+    return klen <= META_KEY_MAX && !memchr(key, 0x1f, klen) &&
+           !memchr(key, 0x1e, klen);
+}
+
 /* Append "#" key SEP value to out as one NUL-terminated term; SEP is
  * 0x1f for strings (folded) and booleans, 0x1e for numbers (%.17g). */
 static int meta_term(cari_buf *out, const char *key, size_t klen, char sep,
@@ -416,9 +424,8 @@ int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
     json_object_foreach(obj, key, v) {
         size_t klen = strlen(key);
         char d[11];
-        if (klen > META_KEY_MAX || memchr(key, 0x1f, klen) ||
-            memchr(key, 0x1e, klen))
-            continue;  /* too long, or holds our separators: no terms */
+        if (!key_has_terms(key, klen))
+            continue;
         rc = meta_value_terms(out, &tmp, key, klen, v, 0, count);
         if (rc)
             break;
@@ -750,8 +757,8 @@ static int mark_date(void *ctx, const char *term, size_t len,
  * from their postings (no stored text read): each condition's values are
  * OR'ed, conditions and the date range AND'ed; a verdict left UNSEEN is
  * for the stored text to give.  Returns CARI_OK, or
- * CARI_ENOTFOUND when this filter cannot use the terms (a key too long to
- * have been indexed), or an error.
+ * CARI_ENOTFOUND when this filter cannot use the terms (a condition on a
+ * key that gets none: key_has_terms), or an error.
  */
 static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
                                unsigned char *st)
@@ -762,8 +769,10 @@ static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
     size_t i, j;
     int rc = CARI_OK;
     for (i = 0; i < f->nconds; i++)
-        if (strlen(f->conds[i].key) > META_KEY_MAX)
-            return CARI_ENOTFOUND;
+        if (!key_has_terms(f->conds[i].key, strlen(f->conds[i].key)))
+            return CARI_ENOTFOUND;  /* which would also find another key's
+                                       term: "a\x1fb" = "x" is the term of
+                                       a = "b\x1fx" */
     keep = malloc(n ? n : 1);
     if (!keep)
         return CARI_ENOMEM;

@@ -218,6 +218,36 @@ static void test_dates(void **state)
     cari_index_close(ix);
 }
 
+/* Keys that hold the bytes separating key from value in the metadata
+ * terms get no terms; a condition on one used to be looked up there all
+ * the same: it found nothing ("a\x1fb=x"), or another key's value
+ * ("source\x1fa=b" is the term of source = "a\x1fb"). */
+static void test_where_separator_keys(void **state)
+{
+    fixture *f = *state;
+    cari_index *ix;
+    cari_writer *w = writer_open(f->ix);
+    char buf[512];
+    add(w, "k1", "kopi gayo", "{\"a\\u001fb\": \"x\", \"source\": \"b\"}");
+    add(w, "k2", "kopi gayo", "{\"source\": \"a\\u001fb\"}");
+    add(w, "k3", "kopi gayo", "{\"a\\u001eb\": 5}");
+    add(w, "k4", "kopi gayo", "{\"a\": \"b\\u001e5\"}");
+    commit_close(w);
+    ix = index_open(f->ix);
+    assert_string_equal(where1(ix, "a\x1f" "b=x", buf, sizeof buf), "k1");
+    assert_string_equal(where1(ix, "source\x1f" "a=b", buf, sizeof buf), "");
+    assert_string_equal(where1(ix, "a\x1e" "b=5", buf, sizeof buf), "k3");
+    assert_string_equal(where1(ix, "source=a\x1f" "b", buf, sizeof buf), "k2");
+    assert_string_equal(where1(ix, "a=b\x1e" "5", buf, sizeof buf), "k4");
+    {
+        const char *both[] = {"source=b", "a\x1f" "b=x"};
+        assert_int_equal(ids_of(ix, "kopi", both, 2, NULL, NULL, buf,
+                                sizeof buf), CARI_OK);
+        assert_string_equal(buf, "k1");
+    }
+    cari_index_close(ix);
+}
+
 /* Indonesian ways of writing a date: a day name with an apostrophe (' or
  * U+2019) and the months Ags, Nop, Peb, Nopember, Pebruari.  Before they
  * were understood, Jum'at split into "Jum" and "at" and the date went
@@ -484,6 +514,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_where_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_where_separator_keys, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_date_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dates_older_segment, setup,
                                         teardown),
