@@ -300,7 +300,7 @@ static int key_has_terms(const char *key, size_t klen)
 }
 
 /* Append "#" key SEP value to out as one NUL-terminated term; SEP is
- * 0x1f for strings (folded) and booleans, 0x1e for numbers (%.17g). */
+ * 0x1f for strings (folded) and booleans, 0x1e for numbers (number_text). */
 static int meta_term(cari_buf *out, const char *key, size_t klen, char sep,
                      const char *val, size_t vlen)
 {
@@ -322,23 +322,43 @@ static int meta_term(cari_buf *out, const char *key, size_t klen, char sep,
     return rc ? CARI_ENOMEM : CARI_OK;
 }
 
+/* A number's part of its term: "%.17g" (120 and 120.0 are "120"), with
+ * -0 written as 0, which it equals. */
+static void number_text(double d, char num[40])
+{
+    if (d == 0)
+        d = 0;  /* -0.0 too: "%.17g" would print "-0" */
+    snprintf(num, 40, "%.17g", d);
+}
+
+/* The forms of a where value's term (where_term). */
+enum { AS_STRING, AS_NUMBER, AS_NEGATIVE_ZERO, TERM_FORMS };
+
 /* The term (into out, NUL-terminated) that a where value `value` on key
  * would match when the metadata holds it as a string or boolean
- * (number = 0) or as a number (number = 1; 0 returned when value is not
- * one).  1 when out holds it, CARI_ENOMEM. */
+ * (AS_STRING) or as a number (AS_NUMBER; 0 returned when value is not
+ * one); AS_NEGATIVE_ZERO, for a value equal to 0 only, is the term "-0"
+ * that segments written before number_text() wrote 0 so hold for -0.0.
+ * 1 when out holds it, CARI_ENOMEM. */
 static int where_term(cari_buf *out, const char *key, const char *value,
-                      int number)
+                      int form)
 {
     char num[40];
     out->len = 0;
-    if (number) {
+    if (form != AS_STRING) {
         char *end;
         double d;
         errno = 0;
         d = strtod(value, &end);
         if (end == value || *end || errno)
             return 0;
-        snprintf(num, sizeof num, "%.17g", d);
+        if (form == AS_NEGATIVE_ZERO) {
+            if (d != 0)
+                return 0;
+            strcpy(num, "-0");
+        } else {
+            number_text(d, num);
+        }
         return meta_term(out, key, strlen(key), 0x1e, num, strlen(num))
                    ? CARI_ENOMEM
                    : 1;
@@ -364,7 +384,7 @@ static int meta_value_terms(cari_buf *out, cari_buf *tmp, const char *key,
         break;
     case JSON_INTEGER:
     case JSON_REAL:
-        snprintf(num, sizeof num, "%.17g", json_number_value(v));
+        number_text(json_number_value(v), num);
         rc = meta_term(out, key, klen, 0x1e, num, strlen(num));
         break;
     case JSON_TRUE:
@@ -781,10 +801,10 @@ static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
     for (i = 0; i < f->nconds && !rc; i++) {
         memset(keep, 0, n ? n : 1);
         for (j = 0; j < f->conds[i].nvalues && !rc; j++) {
-            int number;
-            for (number = 0; number < 2 && !rc; number++) {
+            int form;
+            for (form = AS_STRING; form < TERM_FORMS && !rc; form++) {
                 rc = where_term(&term, f->conds[i].key, f->conds[i].values[j],
-                                number);
+                                form);
                 if (rc == 1)
                     rc = mark_term(s, (const char *)term.data, term.len - 1,
                                    keep, 1);

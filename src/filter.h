@@ -61,10 +61,11 @@ static inline int cari_filter_pass(cari_filter *f, uint32_t seg, uint32_t p)
  * gets their number.  A top-level field K whose value is a string (or an
  * array holding strings) gives "#K\x1fV" with V folded as where values
  * are; a boolean "#K\x1ftrue"/"false"; a number "#K\x1eN" with N printed
- * "%.17g"; a "date" field that parses also "@YYYY-MM-DD".  The indexer
- * stores them in the title field without positions (analysis never makes a
- * term starting with '#' or '@'), so a filter reads postings instead of
- * stored text.  Malformed metadata gives no term.
+ * "%.17g", -0 as 0 (older segments hold "-0" for -0.0); a "date" field
+ * that parses also "@YYYY-MM-DD".  The indexer stores them in the title
+ * field without positions (analysis never makes a term starting with '#'
+ * or '@'), so a filter reads postings instead of stored text.  Malformed
+ * metadata gives no term.
  */
 int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
                     size_t *count);

@@ -163,13 +163,17 @@ printf '%s\n' \
     '{"id":"ags","title":"t","text":"banjir","date":"17 Ags 2019"}' \
     '{"id":"nop","title":"t","text":"banjir","date":"12 Nop 2019"}' \
     '{"id":"k1","title":"t","text":"banjir","a\u001fb":"x"}' \
-    '{"id":"k2","title":"t","text":"banjir","source":"a\u001fb"}' > "$TMP/meta.jsonl"
+    '{"id":"k2","title":"t","text":"banjir","source":"a\u001fb"}' \
+    '{"id":"z","title":"t","text":"banjir","x":0}' \
+    '{"id":"nz","title":"t","text":"banjir","x":-0.0}' > "$TMP/meta.jsonl"
 "$BIN/cari-index" -q -i "$TMP/meta" "$TMP/meta.jsonl"
 mids() { "$CS" -i "$TMP/meta" -f tsv -n 100 "$@" | cut -f3 | sort -u | tr '\n' ' ' | sed 's/ $//'; }
 is "$(mids --since 2019-08-01 --until 2019-09-30 banjir)" "ags jum-at jum-at2 jumat" "a day name with an apostrophe (Jum'at), the month Ags"
 is "$(mids --since 2019-11-12 --until 2019-11-12 banjir)" "nop" "  the month Nop"
 is "$(mids --where $'a\x1fb=x' banjir)" "k1" "--where on a key holding 0x1f"
 is "$(mids --where $'source\x1fa=b' banjir)" "" "  which is no other key's value"
+is "$(mids --where x=0 banjir)" "nz z" "--where x=0 matches 0 and -0.0"
+is "$(mids --where x=-0 banjir)" "nz z" "  and so does x=-0"
 n=$("$CS" -i "$IX" -f tsv -n 100 --where source=kabar-nusantara banjir rupiah kuota kereta | wc -l)
 out=$("$CS" -i "$IX" -n 100 --where source=kabar-nusantara banjir rupiah kuota kereta)
 like "$out" "^1-$n of $n passages" "the total counts the filtered passages ($n) when all are shown"
