@@ -376,7 +376,26 @@ static int parse_atom(parser *p, cari_qnode **out)
         return CARI_OK;
     }
     if (p->s[p->pos] == ')')
-        return syntax(p, p->pos, "')' without a matching '('");
+        return syntax(p, p->pos, p->depth ? "a word is missing here"
+                                          : "')' without a matching '('");
+    {
+        /* an operator word where a word should be ("a OR OR b") is a
+         * mistake, not the word "or" */
+        static const char *const ops[] = {"AND", "OR", "NOT", "NEAR"};
+        size_t i;
+        for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
+            if (at_operator(p, ops[i])) {
+                char what[96], lower[8];
+                size_t k;
+                for (k = 0; ops[i][k]; k++)
+                    lower[k] = (char)(ops[i][k] - 'A' + 'a');
+                lower[k] = '\0';
+                snprintf(what, sizeof what, "%s stands where a word should "
+                         "be (write %s in lower case to search for it)",
+                         ops[i], lower);
+                return syntax(p, p->pos, what);
+            }
+    }
     /* field: */
     {
         static const struct { const char *name; unsigned fields; } f[] = {
@@ -517,46 +536,104 @@ static cari_qnode *make_bool(parser *p, nodelist *must, nodelist *should,
     return n;
 }
 
-/* and := near ("AND" ["NOT"] near)* */
-static int parse_and(parser *p, cari_qnode **out)
+/* Does n hold exclusions only ("(NOT rob)"): nothing to search for, but
+ * something to take away from whatever it is joined to? */
+static int only_exclusions(const cari_qnode *n)
+{
+    return n && n->op == CARI_Q_BOOL && !n->nmust && !n->nshould &&
+           n->nmust_not;
+}
+
+/* Add n's exclusions to must_not (an "(NOT rob)" joined to others). */
+static int take_exclusions(parser *p, nodelist *must_not, const cari_qnode *n)
+{
+    size_t i;
+    for (i = 0; i < n->nmust_not; i++)
+        if (list_push(p, must_not, n->must_not[i]))
+            return CARI_ENOMEM;
+    return CARI_OK;
+}
+
+/* An AND operand n with its sign: excluded, its exclusions taken, or
+ * required; nothing for a stopword (n NULL). */
+static int add_operand(parser *p, nodelist *must, nodelist *must_not,
+                       cari_qnode *n, int sign)
+{
+    if (!n)
+        return CARI_OK;
+    if (sign < 0)
+        return list_push(p, must_not, n);
+    if (only_exclusions(n))
+        return take_exclusions(p, must_not, n);
+    return list_push(p, must, n);
+}
+
+/*
+ * unary := ["+" | "-" | "NOT"] near
+ * The sign belongs to this operand alone ("-rob AND banjir" excludes rob,
+ * not the whole AND): *sign is +1, -1 or 0; *at is where the operand
+ * starts, sign included.
+ */
+static int parse_unary(parser *p, cari_qnode **out, int *sign, size_t *at)
+{
+    *out = NULL;
+    skip_space(p);
+    *sign = 0;
+    *at = p->pos;
+    if (p->pos < p->len && (p->s[p->pos] == '+' || p->s[p->pos] == '-')) {
+        *sign = p->s[p->pos] == '+' ? 1 : -1;
+        p->pos++;
+        if (p->pos >= p->len || is_space(p->s[p->pos]))
+            return syntax(p, *at, "'+' or '-' must be followed by a word");
+    } else if (at_operator(p, "NOT")) {
+        *sign = -1;
+        p->pos += 3;
+    }
+    return parse_near(p, out);
+}
+
+/*
+ * and := unary ("AND" unary)*
+ * Its operands are required, those signed '-' or NOT excluded.  *sign: the
+ * sign of a lone operand (no AND), for the clause list and OR to place;
+ * 0 once there is an AND.  *out may be a BOOL of exclusions only
+ * ("NOT a AND NOT b"), which whatever holds it takes as exclusions.
+ */
+static int parse_and(parser *p, cari_qnode **out, int *sign, size_t *at)
 {
     nodelist must = {0}, must_not = {0};
-    cari_qnode *first;
-    int rc = parse_near(p, &first), any = 0;
+    cari_qnode *n;
+    int rc, s, any = 0;
+    size_t where;
+    *out = NULL;
+    rc = parse_unary(p, &n, sign, at);
     if (rc)
         return rc;
-    if (first && list_push(p, &must, first))
-        return CARI_ENOMEM;
     for (;;) {
-        cari_qnode *n;
-        int neg = 0;
-        size_t at;
         skip_space(p);
         if (!at_operator(p, "AND"))
             break;
-        at = p->pos;
-        any = 1;
-        p->pos += 3;
-        skip_space(p);
-        if (at_operator(p, "NOT")) {
-            neg = 1;
-            p->pos += 3;
+        if (!any) {
+            /* the first operand, now known to be in a chain */
+            any = 1;
+            s = *sign;
+            *sign = 0;
+            if (add_operand(p, &must, &must_not, n, s))
+                return CARI_ENOMEM;
         }
-        rc = parse_near(p, &n);
+        p->pos += 3;
+        rc = parse_unary(p, &n, &s, &where);
         if (rc)
             return rc;
-        (void)at;
-        if (n && list_push(p, neg ? &must_not : &must, n))
+        if (add_operand(p, &must, &must_not, n, s))
             return CARI_ENOMEM;
     }
     if (!any) {
-        *out = first;
+        *out = n;
         return CARI_OK;
     }
-    if (must.len == 0) {
-        *out = NULL;  /* only stopwords (or only exclusions) */
-        return CARI_OK;
-    }
+    if (must.len == 0 && must_not.len == 0)
+        return CARI_OK;  /* only stopwords */
     if (must.len == 1 && must_not.len == 0) {
         *out = must.items[0];
         return CARI_OK;
@@ -565,30 +642,53 @@ static int parse_and(parser *p, cari_qnode **out)
     return *out ? CARI_OK : CARI_ENOMEM;
 }
 
-/* or := and ("OR" and)* */
-static int parse_or(parser *p, cari_qnode **out)
+/* OR's refusal of a side that only excludes: "banjir OR NOT rob" read as
+ * logic is every passage without rob, which nobody means. */
+static int negated_side(parser *p, size_t at)
+{
+    return syntax(p, at, "NOT or '-' cannot be one side of OR: write "
+                  "'a -b' to exclude b");
+}
+
+/* or := and ("OR" and)*; *sign as parse_and's, 0 once there is an OR */
+static int parse_or(parser *p, cari_qnode **out, int *sign)
 {
     nodelist should = {0};
     cari_qnode *first;
-    int rc = parse_and(p, &first), any = 0;
+    size_t at;
+    int rc, any = 0;
+    *out = NULL;
+    rc = parse_and(p, &first, sign, &at);
     if (rc)
         return rc;
-    if (first && list_push(p, &should, first))
-        return CARI_ENOMEM;
     for (;;) {
         cari_qnode *n;
+        int s;
         skip_space(p);
         if (!at_operator(p, "OR"))
             break;
-        any = 1;
+        if (!any) {
+            any = 1;
+            if (*sign < 0 || only_exclusions(first))
+                return negated_side(p, at);
+            *sign = 0;  /* '+' inside OR asks nothing more */
+            if (first && list_push(p, &should, first))
+                return CARI_ENOMEM;
+        }
         p->pos += 2;
-        rc = parse_and(p, &n);
+        rc = parse_and(p, &n, &s, &at);
         if (rc)
             return rc;
+        if (s < 0 || only_exclusions(n))
+            return negated_side(p, at);
         if (n && list_push(p, &should, n))
             return CARI_ENOMEM;
     }
-    if (!any || should.len <= 1) {
+    if (!any) {
+        *out = first;
+        return CARI_OK;
+    }
+    if (should.len <= 1) {
         *out = should.len ? should.items[0] : NULL;
         return CARI_OK;
     }
@@ -596,7 +696,13 @@ static int parse_or(parser *p, cari_qnode **out)
     return *out ? CARI_OK : CARI_ENOMEM;
 }
 
-/* query := clause* ; nested: stop at ')' */
+/*
+ * query := or* ; nested: stop at ')'.  Juxtaposed clauses are alternatives
+ * (required with p->all), a clause signed '+' required, one signed '-' or
+ * NOT excluded.  A nested query of exclusions only ("(NOT rob)") is a BOOL
+ * of them, for the AND or clause list around it to take; at the top such
+ * a query has nothing to search for (*out NULL).
+ */
 static int parse_query(parser *p, int nested, cari_qnode **out)
 {
     nodelist must = {0}, should = {0}, must_not = {0};
@@ -604,8 +710,7 @@ static int parse_query(parser *p, int nested, cari_qnode **out)
     *out = NULL;
     for (;;) {
         cari_qnode *n;
-        int sign = 0;  /* +1 must, -1 must not */
-        size_t at;
+        int sign;
         skip_space(p);
         if (p->pos >= p->len)
             break;
@@ -614,32 +719,29 @@ static int parse_query(parser *p, int nested, cari_qnode **out)
                 break;
             return syntax(p, p->pos, "')' without a matching '('");
         }
-        at = p->pos;
         if (at_operator(p, "AND") || at_operator(p, "OR") ||
             at_operator(p, "NEAR"))
-            return syntax(p, at, "an operator needs a word before it");
-        if (p->s[p->pos] == '+' || p->s[p->pos] == '-') {
-            sign = p->s[p->pos] == '+' ? 1 : -1;
-            p->pos++;
-            if (p->pos >= p->len || is_space(p->s[p->pos]))
-                return syntax(p, at, "'+' or '-' must be followed by a word");
-        } else if (at_operator(p, "NOT")) {
-            sign = -1;
-            p->pos += 3;
-        }
-        rc = parse_or(p, &n);
+            return syntax(p, p->pos, "an operator needs a word before it");
+        rc = parse_or(p, &n, &sign);
         if (rc)
             return rc;
         if (!n)
             continue;  /* stopwords only */
-        if (sign == 0 && p->all)
-            sign = 1;
-        rc = list_push(p, sign > 0 ? &must : sign < 0 ? &must_not : &should, n);
+        if (sign < 0)
+            rc = list_push(p, &must_not, n);
+        else if (only_exclusions(n))
+            rc = take_exclusions(p, &must_not, n);
+        else
+            rc = list_push(p, sign > 0 || p->all ? &must : &should, n);
         if (rc)
             return rc;
     }
     if (must.len + should.len == 0) {
-        *out = NULL;  /* nothing positive to search for */
+        /* nothing positive to search for */
+        if (nested && must_not.len) {
+            *out = make_bool(p, NULL, NULL, &must_not);
+            return *out ? CARI_OK : CARI_ENOMEM;
+        }
         return CARI_OK;
     }
     if (must.len + should.len == 1 && must_not.len == 0) {

@@ -2,20 +2,23 @@
  * query.h -- the query language: text -> query tree.  Internal to libcari;
  * both backends evaluate the same tree.
  *
- *   query  := clause*                      juxtaposed clauses: OR (ranked),
+ *   query  := or*                          juxtaposed clauses: OR (ranked),
  *                                          or AND with CARI_SEARCH_ALL
- *   clause := ["+" | "-" | "NOT"] or
- *   or     := and ("OR" and)*
- *   and    := near ("AND" ["NOT"] near)*
+ *   or     := and ("OR" and)*              no side only negated
+ *   and    := unary ("AND" unary)*
+ *   unary  := ["+" | "-" | "NOT"] near     the sign is the operand's alone
  *   near   := atom ("NEAR" ["/" n] atom)*  words only
  *   atom   := "(" query ")" | [field ":"] (word | '"' words '"')
  *   word   := text | text "*" | "=" text   prefix, exact (unstemmed) form
  *   field  := "title" | "body" | "text"
  *
- * Operators are upper case (lower-case "and"/"or" are words).  Every word
- * goes through the index's analyzer: stopwords drop out (keeping their
- * place in phrases), and a word the analyzer splits into several tokens
- * ("Rp10.000") becomes a phrase.
+ * An excluded operand takes its passages away from the AND chain or the
+ * clause list it stands in ("banjir AND (NOT rob)" too); as a side of OR
+ * it is a syntax error.  Operators are upper case (lower-case "and"/"or"
+ * are words; an upper-case one where a word should be is an error).
+ * Every word goes through the index's analyzer: stopwords drop out
+ * (keeping their place in phrases), and a word the analyzer splits into
+ * several tokens ("Rp10.000") becomes a phrase.
  */
 #ifndef CARI_QUERY_H
 #define CARI_QUERY_H

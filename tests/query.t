@@ -58,6 +58,20 @@ is "$(ids 'banjir AND rob')" "$SEMARANG" "AND"
 is "$(ids 'rupiah OR beras')" "berita-002 berita-003" "OR"
 is "$(ids 'banjir NOT rob')" "berita-001" "NOT"
 is "$(ids '(banjir OR gempa) AND NOT rob')" "berita-001 berita-006" "parentheses group"
+# a sign is its own operand's, not the AND chain's (found by review:
+# "banjir AND -rob" required rob, "-rob AND banjir" excluded banjir too,
+# "banjir AND (NOT rob)" lost the exclusion)
+for q in 'banjir AND -rob' '-rob AND banjir' 'NOT rob AND banjir' 'banjir AND (NOT rob)'; do
+    is "$(ids -- "$q")" "berita-001" "$q: banjir without rob"
+done
+e=$(err 'banjir OR NOT rob'); RC=$?
+is "$RC" 2 "NOT as a side of OR exits 2"
+like "$e" "column 11: NOT or '-' cannot be one side of OR" "  and names the column"
+e=$(err 'banjir OR OR rob'); RC=$?
+is "$RC" 2 "an operator where a word should be exits 2"
+like "$e" "column 11: OR stands where a word should be" "  and names the column"
+e=$(err '(NOT)'); RC=$?
+like "$e" "column 5: a word is missing here" "(NOT): a word is missing, the brackets match"
 is "$(ids 'banjir and rob')" "$(ids banjir and rob)" "lower-case and is a word, not the operator"
 is "$(ids --all 'banjir and rob')" "" "  (a word no article has, so --all finds nothing)"
 

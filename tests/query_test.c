@@ -1,0 +1,199 @@
+/*
+ * query_test.c -- the query parser (src/query.c): the tree each piece of
+ * the README's query language becomes, written by cari_query_describe(),
+ * and the syntax errors with their columns.  search.c evaluates these
+ * trees; tests/query.t checks what they find on corpus/.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "query.h"
+#include "test_util.h"
+
+typedef struct fixture {
+    cari_analyzer *an;
+    cari_arena arena;
+    cari_buf out;
+    cari_error err;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f || cari_analyzer_new(&f->an, NULL) != CARI_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    cari_analyzer_free(f->an);
+    cari_arena_free(&f->arena);
+    cari_buf_free(&f->out);
+    free(f);
+    return 0;
+}
+
+/* The tree of text (all: CARI_SEARCH_ALL) as cari_query_describe() writes
+ * it, "(nothing)" when no searchable word is left, or "error: MESSAGE". */
+static const char *tree(fixture *f, const char *text, int all)
+{
+    cari_qnode *q = NULL;
+    int rc;
+    cari_arena_reset(&f->arena);
+    f->out.len = 0;
+    rc = cari_query_parse(f->an, text, strlen(text), all, &f->arena, &q,
+                          &f->err);
+    if (rc) {
+        assert_int_equal(rc, CARI_ESYNTAX);
+        assert_null(q);
+        assert_int_equal(cari_buf_append(&f->out, "error: ", 7), CARI_OK);
+        assert_int_equal(cari_buf_append(&f->out, f->err.message,
+                                         strlen(f->err.message)), CARI_OK);
+    } else {
+        assert_int_equal(cari_query_describe(q, &f->out), CARI_OK);
+    }
+    assert_int_equal(cari_buf_append(&f->out, "", 1), CARI_OK);
+    return (const char *)f->out.data;
+}
+
+#define EXPECT(text, want)                                                 \
+    assert_string_equal(tree(*state, text, 0), want)
+#define EXPECT_ALL(text, want)                                             \
+    assert_string_equal(tree(*state, text, 1), want)
+
+/* Free words, signs and the operators as they were before the fixes
+ * below: these must not move. */
+static void test_basics(void **state)
+{
+    EXPECT("banjir", "banjir");
+    EXPECT("banjir rob", "BOOL((banjir rob))");
+    EXPECT_ALL("banjir rob", "BOOL(+(banjir rob))");
+    EXPECT("+gempa rumah", "BOOL(+(gempa) (rumah))");
+    EXPECT("banjir -rob", "BOOL((banjir) -(rob))");
+    EXPECT("banjir NOT rob", "BOOL((banjir) -(rob))");
+    EXPECT("banjir AND rob", "BOOL(+(banjir rob))");
+    EXPECT("banjir OR rob", "BOOL((banjir rob))");
+    EXPECT("a1 OR b1 AND c1", "BOOL((a1 BOOL(+(b1 c1))))");
+    EXPECT("(banjir OR gempa) AND NOT rob",
+           "BOOL(+(BOOL((banjir gempa))) -(rob))");
+    EXPECT("-(banjir OR gempa) rumah",
+           "BOOL((rumah) -(BOOL((banjir gempa))))");
+    EXPECT("-banjir", "(nothing)");
+    EXPECT("yang dan", "(nothing)");
+    EXPECT("\"kereta cepat\"", "\"kereta@0 cepat@1\"");
+    EXPECT("rumah NEAR/3 rusak", "NEAR/3(rumah rusak)");
+    EXPECT("AND banjir",
+           "error: query error at column 1: an operator needs a word before it");
+    EXPECT("banjir AND",
+           "error: query error at column 11: a word is missing at the end");
+}
+
+/* A sign (-, NOT, +) belongs to its own operand, never to the whole AND
+ * chain around it (found by review: "banjir AND -rob" required rob,
+ * "-rob AND banjir" excluded banjir too). */
+static void test_sign_binds_to_its_operand(void **state)
+{
+    EXPECT("banjir AND -rob", "BOOL(+(banjir) -(rob))");
+    EXPECT("banjir AND NOT rob", "BOOL(+(banjir) -(rob))");
+    EXPECT("-rob AND banjir", "BOOL(+(banjir) -(rob))");
+    EXPECT("NOT rob AND banjir", "BOOL(+(banjir) -(rob))");
+    EXPECT("+banjir AND rob", "BOOL(+(banjir rob))");
+    EXPECT("banjir AND -rob AND gempa", "BOOL(+(banjir gempa) -(rob))");
+    EXPECT("-rob AND -pasang", "(nothing)");
+    EXPECT("gempa -rob AND banjir",
+           "BOOL((gempa BOOL(+(banjir) -(rob))))");
+    EXPECT_ALL("gempa -rob AND banjir",
+               "BOOL(+(gempa BOOL(+(banjir) -(rob))))");
+    /* AND binds tighter than OR: the exclusion stays in its AND */
+    EXPECT("gempa OR banjir AND NOT rob",
+           "BOOL((gempa BOOL(+(banjir) -(rob))))");
+    EXPECT("NOT rob AND banjir OR gempa",
+           "BOOL((BOOL(+(banjir) -(rob)) gempa))");
+}
+
+/* An exclusion in brackets excludes where the brackets stand (found by
+ * review: "banjir AND (NOT rob)" dropped it). */
+static void test_exclusion_in_brackets(void **state)
+{
+    EXPECT("banjir AND (NOT rob)", "BOOL(+(banjir) -(rob))");
+    EXPECT("banjir AND (-rob)", "BOOL(+(banjir) -(rob))");
+    EXPECT("(NOT rob) AND banjir", "BOOL(+(banjir) -(rob))");
+    EXPECT("banjir AND (NOT rob NOT pasang)", "BOOL(+(banjir) -(rob pasang))");
+    EXPECT("banjir (NOT rob)", "BOOL((banjir) -(rob))");
+    EXPECT("(banjir NOT rob)", "BOOL((banjir) -(rob))");
+    EXPECT("(NOT rob)", "(nothing)");
+    EXPECT("NOT (banjir AND rob) gempa",
+           "BOOL((gempa) -(BOOL(+(banjir rob))))");
+}
+
+/* NOT or '-' as one side of OR is refused with its column: "banjir OR NOT
+ * rob" would literally be every passage but those with only rob, which
+ * nobody means (it searched the word "not" before). */
+static void test_negation_in_or(void **state)
+{
+    EXPECT("banjir OR NOT rob",
+           "error: query error at column 11: NOT or '-' cannot be one side "
+           "of OR: write 'a -b' to exclude b");
+    EXPECT("banjir OR -rob",
+           "error: query error at column 11: NOT or '-' cannot be one side "
+           "of OR: write 'a -b' to exclude b");
+    EXPECT("-rob OR banjir",
+           "error: query error at column 1: NOT or '-' cannot be one side "
+           "of OR: write 'a -b' to exclude b");
+    EXPECT("banjir OR (NOT rob)",
+           "error: query error at column 11: NOT or '-' cannot be one side "
+           "of OR: write 'a -b' to exclude b");
+    EXPECT("(banjir OR gempa) -rob",
+           "BOOL((BOOL((banjir gempa))) -(rob))");
+}
+
+/* An operator word where a word should be is an error at its column
+ * (found by review: "a OR OR b" searched the word "or", "(NOT)" blamed
+ * brackets that match). */
+static void test_operator_as_operand(void **state)
+{
+    EXPECT("banjir OR OR rob",
+           "error: query error at column 11: OR stands where a word should "
+           "be (write or in lower case to search for it)");
+    EXPECT("banjir AND AND rob",
+           "error: query error at column 12: AND stands where a word should "
+           "be (write and in lower case to search for it)");
+    EXPECT("banjir AND NOT NOT rob",
+           "error: query error at column 16: NOT stands where a word should "
+           "be (write not in lower case to search for it)");
+    EXPECT("banjir NEAR/3 OR rob",
+           "error: query error at column 15: OR stands where a word should "
+           "be (write or in lower case to search for it)");
+    EXPECT("(NOT)", "error: query error at column 5: a word is missing here");
+    EXPECT("(banjir AND)",
+           "error: query error at column 12: a word is missing here");
+    EXPECT("banjir AND )",
+           "error: query error at column 12: ')' without a matching '('");
+    EXPECT("banjir NOT",
+           "error: query error at column 11: a word is missing at the end");
+    EXPECT("banjir or rob", "BOOL((banjir or rob))");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_basics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sign_binds_to_its_operand, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_exclusion_in_brackets, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_negation_in_or, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_operator_as_operand, setup,
+                                        teardown),
+    };
+    TEST_FILTER_FROM_ENV();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
