@@ -126,6 +126,9 @@ static size_t word_end(const parser *p, size_t i)
  * The node for the token at tv[i] (a primary token): its term, or when the
  * analyzer gave it alternatives (a compound's parts: bolak-balik, bolak,
  * balik) a BOOL that matches any of them.  exact: its "=form" instead.
+ * A token with digits (14/9/2019, covid-19, 2020-an) is its whole term
+ * alone: the index holds it whole, and its parts ("9", "19") would match
+ * passages that only have the number.
  */
 static int token_node(parser *p, size_t i, int exact, unsigned fields,
                       cari_qnode **out)
@@ -133,7 +136,10 @@ static int token_node(parser *p, size_t i, int exact, unsigned fields,
     nodelist alts = {0};
     size_t m;
     const cari_term_token *t = &p->tv.items[i];
+    int digits = 0;
     *out = NULL;
+    for (m = 0; m < t->term_len && !digits; m++)
+        digits = t->term[m] >= '0' && t->term[m] <= '9';
     if (exact) {
         for (m = i + 1; m < p->tv.len && p->tv.items[m].alternative; m++)
             if (p->tv.items[m].term[0] == '=')
@@ -142,7 +148,7 @@ static int token_node(parser *p, size_t i, int exact, unsigned fields,
     for (m = i; m < p->tv.len && (m == i || p->tv.items[m].alternative); m++) {
         const cari_term_token *a = m == i ? t : &p->tv.items[m];
         cari_qnode *node;
-        if (m > i && (exact || a->term[0] == '='))
+        if (m > i && (exact || digits || a->term[0] == '='))
             continue;
         if (p->nterms >= MAX_QUERY_TERMS)
             break;

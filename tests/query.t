@@ -97,6 +97,9 @@ is "$(hits '1,5 meter' | cut -d' ' -f1)" "berita-001#0" "\"1,5 meter\" finds the
 is "$(ids Rp200.000)" "berita-011" "Rp200.000 as written"
 is "$(ids 2019)" "berita-004 berita-010 berita-012" "a year as written"
 is "$(ids 10:30)" "berita-001" "a time as written"
+# found by review: a date or a code matched any of its numbers
+is "$(ids 14/9/2019)" "berita-010" "a date as written, not every passage with a 9 or a 14"
+is "$(ids COVID-19)" "$LABUAN berita-007" "COVID-19 as written, not every 19"
 
 # ---- --plain ----
 out=$("$CS" -i "$IX" -f tsv --plain 'apa penyebab "banjir (rob" di Semarang?'); rc=$?

@@ -182,6 +182,21 @@ static void test_operator_as_operand(void **state)
     EXPECT("banjir or rob", "BOOL((banjir or rob))");
 }
 
+/* Numbers, dates and codes match as written, as the README says (found by
+ * review: "14/9/2019" matched any passage with a 9, "COVID-19" any with a
+ * 19); a compound of letters still finds its parts. */
+static void test_numbers_as_written(void **state)
+{
+    EXPECT("14/9/2019", "14/9/2019");
+    EXPECT("COVID-19", "covid-19");
+    EXPECT("2020-an", "2020-an");
+    EXPECT("G20", "g20");
+    EXPECT("10:30", "10.30");
+    EXPECT("Rp200.000", "\"rp@0 200000@1\"");
+    EXPECT("bolak-balik", "BOOL((bolak-balik bolak balik))");
+    EXPECT("14/9/2019 orang", "BOOL((14/9/2019 orang))");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +207,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_negation_in_or, setup, teardown),
         cmocka_unit_test_setup_teardown(test_operator_as_operand, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_numbers_as_written, setup,
                                         teardown),
     };
     TEST_FILTER_FROM_ENV();
