@@ -200,6 +200,7 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
     long n;
     size_t i, k = 0;
     cari_qnode *node;
+    int quoted = phrase;  /* a > 0: after the opening quote */
     *out = NULL;
     p->base += p->tv_used;
     n = cari_analyzer_run(p->an, p->s + a, b - a, 0, &p->tv);
@@ -290,6 +291,9 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
     node->nterms = k;
     if (k == 0)
         return CARI_OK;
+    if (k > CARI_Q_MAX_POSITIONAL)
+        return syntax(p, quoted ? a - 1 : a,
+                      "a phrase holds at most 64 words");
     if (k == 1 && !phrase) {
         node->op = CARI_Q_TERM;
         node->term = node->terms[0];
@@ -507,8 +511,10 @@ static int parse_near(parser *p, cari_qnode **out)
             if (!n)
                 return CARI_ENOMEM;
             n->window = (uint32_t)window;
-            n->terms = cari_arena_alloc(p->arena, 64 * sizeof *n->terms);
-            n->lens = cari_arena_alloc(p->arena, 64 * sizeof *n->lens);
+            n->terms = cari_arena_alloc(p->arena, CARI_Q_MAX_POSITIONAL *
+                                                      sizeof *n->terms);
+            n->lens = cari_arena_alloc(p->arena, CARI_Q_MAX_POSITIONAL *
+                                                     sizeof *n->lens);
             if (!n->terms || !n->lens)
                 return CARI_ENOMEM;
             n->terms[0] = left->term;
@@ -516,7 +522,7 @@ static int parse_near(parser *p, cari_qnode **out)
             n->nterms = 1;
             n->fields = left->fields;
         }
-        if (n->nterms >= 64)
+        if (n->nterms >= CARI_Q_MAX_POSITIONAL)
             return syntax(p, at, "too many words in one NEAR group");
         n->terms[n->nterms] = right->term;
         n->lens[n->nterms] = right->len;

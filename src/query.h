@@ -30,6 +30,10 @@
 #include "snippet.h"
 #include "util.h"
 
+/* Terms of one PHRASE or NEAR at most: the positional matcher's bound
+ * (search.c); the parser refuses longer ones with a syntax error. */
+#define CARI_Q_MAX_POSITIONAL 64
+
 /* Fields a leaf may match (bit mask). */
 #define CARI_QF_BODY 1u
 #define CARI_QF_TITLE 2u

@@ -638,7 +638,7 @@ static int phrase_holds(matcher *m, int *counts)
 
 static uint32_t phrase_seek(matcher *m, uint32_t target)
 {
-    int counts[64];
+    int counts[CARI_Q_MAX_POSITIONAL];
     for (;;) {
         uint32_t d = conj_seek(m, target);
         size_t i;
@@ -780,8 +780,8 @@ static int build_positional(qctx *c, const cari_segment *s,
         int missing = 0;
         if (!(q->fields & (f == CARI_FIELD_BODY ? CARI_QF_BODY : CARI_QF_TITLE)))
             continue;
-        if (q->nterms > 64)
-            return CARI_EINVAL;
+        if (q->nterms > CARI_Q_MAX_POSITIONAL)
+            return CARI_EINVAL;  /* the parser refuses them */
         kids = cari_arena_alloc(c->arena, q->nterms * sizeof *kids);
         m = new_matcher(c->arena, M_PHRASE);
         if (!kids || !m)
@@ -2158,7 +2158,7 @@ static int title_phrase_node(qctx *c, const rank_terms *rt,
     cari_qnode *ph;
     size_t i, n = rq->nseq;
     *out = NULL;
-    if (n < 2 || n > 64)
+    if (n < 2 || n > CARI_Q_MAX_POSITIONAL)
         return CARI_OK;
     for (i = 0; i < n; i++)
         if (rq->seq[i] == -1)

@@ -37,6 +37,9 @@ q 2 "needs a word before it" "NEAR with nothing before it" -- 'NEAR/3 banjir'
 q 2 "one NEAR group has one distance" "NEAR/3 then NEAR/2 in one group" -- 'banjir NEAR/3 warga NEAR/2 sungai'
 q 0 "" "NEAR/10 throughout: one group" -- 'banjir NEAR/10 warga NEAR/10 Jakarta'
 q 2 "operator needs a word" "only operators" -- 'AND OR NOT'
+# found by review: a bare "invalid argument" from the search
+q 2 "column 1: a phrase holds at most 64 words" "a phrase of 65 words" -- "\"$(seq -s ' ' 101 165)\""
+q 0 "" "a phrase of 64 words" -- "\"$(seq -s ' ' 101 164)\" banjir"
 q 2 "missing at the end" "an operator at the end" -- 'banjir AND'
 q 2 "must be followed by a word" "a lone +" -- '+'
 q 2 "needs the start of a word" "a lone *" -- '*'

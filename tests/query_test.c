@@ -197,6 +197,31 @@ static void test_numbers_as_written(void **state)
     EXPECT("14/9/2019 orang", "BOOL((14/9/2019 orang))");
 }
 
+/* A phrase of more than 64 words is a syntax error at its quote (found by
+ * review: the search failed with a bare "invalid argument"). */
+static void test_long_phrase(void **state)
+{
+    fixture *f = *state;
+    char text[1024];
+    size_t n = 0, i;
+    n += (size_t)snprintf(text + n, sizeof text - n, "banjir \"");
+    for (i = 0; i < 64; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%sk%zu",
+                              i ? " yang " : "", i);
+    snprintf(text + n, sizeof text - n, "\"");
+    assert_int_equal(strncmp(tree(f, text, 0), "BOOL((banjir \"k0@0 k1@2 ", 24),
+                     0);
+    snprintf(text + n, sizeof text - n, " k64\"");
+    EXPECT(text, "error: query error at column 8: a phrase holds at most 64 "
+                 "words");
+    EXPECT("title:\"a1 a2 a3 a4 a5 a6 a7 a8 a9 a10 a11 a12 a13 a14 a15 a16 "
+           "a17 a18 a19 a20 a21 a22 a23 a24 a25 a26 a27 a28 a29 a30 a31 a32 "
+           "a33 a34 a35 a36 a37 a38 a39 a40 a41 a42 a43 a44 a45 a46 a47 a48 "
+           "a49 a50 a51 a52 a53 a54 a55 a56 a57 a58 a59 a60 a61 a62 a63 a64 "
+           "a65\"",
+           "error: query error at column 7: a phrase holds at most 64 words");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +235,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_numbers_as_written, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_long_phrase, setup, teardown),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);
