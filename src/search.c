@@ -400,6 +400,10 @@ struct matcher {
     int field;            /* the field whose positions are checked */
     const uint32_t *offsets; /* PHRASE: relative positions; NULL: NEAR */
     uint32_t window;
+    /* NEAR with a term twice ("rumah NEAR/1 rumah"): per term, how many
+     * distinct positions of it a window needs (0: a repeat, counted with
+     * the first); NULL when every term differs */
+    const int *need;
     uint32_t **posbuf;    /* scratch per term */
     /* M_BOOL */
     matcher *must;        /* conjunction of the required children, or NULL */
@@ -614,6 +618,15 @@ static int holds_phrase(uint32_t *const *pos, const int *counts, size_t n,
     return 0;
 }
 
+/* How many of pos[0..n), ascending, lie in [lo, hi]? */
+static int positions_in(const uint32_t *pos, int n, uint32_t lo, uint32_t hi)
+{
+    int i, k = 0;
+    for (i = 0; i < n && pos[i] <= hi; i++)
+        k += pos[i] >= lo;
+    return k;
+}
+
 /* Do the decoded positions hold the phrase (offsets) or a NEAR group
  * (all terms within window)? */
 static int phrase_holds(matcher *m, int *counts)
@@ -621,19 +634,66 @@ static int phrase_holds(matcher *m, int *counts)
     size_t i, j;
     if (m->offsets)
         return holds_phrase(m->posbuf, counts, m->nkids, m->offsets);
-    /* NEAR: some occurrence of each term inside one window */
+    /* NEAR: some occurrence of each term inside one window; a term the
+     * group names twice needs two of its occurrences there, not the one
+     * that opened the window counted again */
     for (i = 0; i < m->nkids; i++)
         for (j = 0; j < (size_t)counts[i]; j++) {
             uint32_t lo = m->posbuf[i][j], hi = lo + m->window;
             size_t t;
-            for (t = 0; t < m->nkids; t++)
-                if (t != i && !cari_positions_within(m->posbuf[t], counts[t],
-                                                     lo, hi))
+            for (t = 0; t < m->nkids; t++) {
+                if (m->need && m->need[t] != 1) {
+                    if (m->need[t] && positions_in(m->posbuf[t], counts[t],
+                                                   lo, hi) < m->need[t])
+                        break;
+                } else if (t != i && !cari_positions_within(m->posbuf[t],
+                                                            counts[t], lo,
+                                                            hi)) {
                     break;
+                }
+            }
             if (t == m->nkids)
                 return 1;
         }
     return 0;
+}
+
+/* The first of q's terms that is the same as term i (i when none before
+ * it is). */
+static size_t first_same(const cari_qnode *q, size_t i)
+{
+    size_t k;
+    for (k = 0; k < i; k++)
+        if (q->lens[k] == q->lens[i] &&
+            memcmp(q->terms[k], q->terms[i], q->lens[i]) == 0)
+            break;
+    return k;
+}
+
+/* The need array of a NEAR group that names a term more than once (see
+ * struct matcher), in *out; NULL when its terms all differ. */
+static int near_needs(qctx *c, const cari_qnode *q, const int **out)
+{
+    int *need = NULL;
+    size_t i, k;
+    *out = NULL;
+    for (i = 1; i < q->nterms; i++) {
+        k = first_same(q, i);
+        if (k == i)
+            continue;
+        if (!need) {
+            size_t t;
+            need = cari_arena_alloc(c->arena, q->nterms * sizeof *need);
+            if (!need)
+                return CARI_ENOMEM;
+            for (t = 0; t < q->nterms; t++)
+                need[t] = 1;
+        }
+        need[k]++;
+        need[i] = 0;
+    }
+    *out = need;
+    return CARI_OK;
 }
 
 static uint32_t phrase_seek(matcher *m, uint32_t target)
@@ -770,11 +830,14 @@ static int build_positional(qctx *c, const cari_segment *s,
                             const cari_qnode *q, matcher **out)
 {
     matcher **fields = cari_arena_alloc(c->arena, 2 * sizeof *fields);
+    const int *need = NULL;
     size_t nf = 0, i;
     int f, rc;
     *out = NULL;
     if (!fields)
         return CARI_ENOMEM;
+    if (q->op == CARI_Q_NEAR && (rc = near_needs(c, q, &need)))
+        return rc;
     for (f = 0; f < CARI_NFIELDS; f++) {
         matcher *m, **kids;
         int missing = 0;
@@ -810,6 +873,7 @@ static int build_positional(qctx *c, const cari_segment *s,
         m->field = f;
         m->offsets = q->op == CARI_Q_PHRASE ? q->positions : NULL;
         m->window = q->window;
+        m->need = need;
         for (i = 0; i < q->nterms; i++)
             m->max_score += kids[i]->max_score;
         fields[nf++] = m;

@@ -91,6 +91,19 @@ is "$(ids 'rumah NEAR/2 rusak')" "berita-006" "NEAR/n: words within n positions"
 near10=$(hits 'banjir NEAR rumah' | wc -w)
 near1=$(hits 'banjir NEAR/1 rumah' | wc -w)
 ok $([ "$near1" -le "$near10" ] && [ "$near10" -gt 0 ]; echo $?) "NEAR is NEAR/10; a smaller window matches fewer ($near1 <= $near10)"
+# a word near itself needs two occurrences (found by review: one rumah
+# matched "rumah NEAR/1 rumah"); Xapian's OP_NEAR agrees
+cat > "$TMP/near.jsonl" <<'EOF2'
+{"id": "satu", "title": "Berita", "text": "Sebuah rumah terbakar tadi malam."}
+{"id": "dempet", "title": "Berita", "text": "Deretan rumah rumah tua di kota."}
+{"id": "jarak", "title": "Berita", "text": "Ada rumah besar dan rumah kecil."}
+EOF2
+"$BIN/cari-index" -q -i "$TMP/near" "$TMP/near.jsonl"
+nids() { "$CS" -i "$TMP/near" -f tsv -n 100 "$@" | cut -f3 | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+is "$(nids 'rumah NEAR/1 rumah')" "dempet" "rumah NEAR/1 rumah: two rumah next to each other"
+is "$(nids 'rumah NEAR/3 rumah')" "dempet jarak" "rumah NEAR/3 rumah: two rumah within 3 positions"
+is "$(nids 'rumah NEAR/3 rumah NEAR/3 rumah')" "" "  three need three"
+is "$(nids 'rumah NEAR/1 terbakar')" "satu" "  (other words as before)"
 
 # ---- numbers and dates as written ----
 is "$(hits '1,5 meter' | cut -d' ' -f1)" "berita-001#0" "\"1,5 meter\" finds the 1,5 metre flood first"
