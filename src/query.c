@@ -480,7 +480,10 @@ static int parse_near(parser *p, cari_qnode **out)
                     window = window * 10 + (p->s[e] - '0');
                 e++;
             }
-            if (e == p->pos + 1 || window < 1 || window > 1000)
+            /* "NEAR/3x" is no distance (it searched 3 and the word x) */
+            if (e == p->pos + 1 || window < 1 || window > 1000 ||
+                (e < p->len && !is_space(p->s[e]) && p->s[e] != '(' &&
+                 p->s[e] != ')' && p->s[e] != '"'))
                 return syntax(p, p->pos, "NEAR/n wants n from 1 to 1000");
             p->pos = e;
         }

@@ -133,6 +133,9 @@ like "$e" "column 7: '\\)' without a matching" "  and names the column"
 e=$(err 'rumah NEAR/0 rusak'); RC=$?
 is "$RC" 2 "NEAR/0 exits 2"
 like "$e" "column 11: NEAR/n wants n from 1 to 1000" "  and says what n may be"
+e=$(err 'rumah NEAR/3x rusak'); RC=$?
+is "$RC" 2 "NEAR/3x exits 2 (found by review: it was NEAR/3 of rumah and x)"
+like "$e" "column 11: NEAR/n wants n from 1 to 1000" "  and says what n may be"
 e=$(err 'a NEAR/3 "b c"'); RC=$?
 like "$e" "NEAR joins single words" "NEAR with a phrase is refused"
 e=$(err 'anak NEAR/3 =anak-anak'); RC=$?

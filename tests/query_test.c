@@ -222,6 +222,24 @@ static void test_long_phrase(void **state)
            "error: query error at column 7: a phrase holds at most 64 words");
 }
 
+/* NEAR/n takes a whole number, nothing glued to it (found by review:
+ * "NEAR/3x" was NEAR/3 of rumah and x). */
+static void test_near_distance(void **state)
+{
+    EXPECT("rumah NEAR/3x rusak",
+           "error: query error at column 11: NEAR/n wants n from 1 to 1000");
+    EXPECT("rumah NEAR/3.5 rusak",
+           "error: query error at column 11: NEAR/n wants n from 1 to 1000");
+    EXPECT("(rumah NEAR/3)",
+           "error: query error at column 14: a word is missing here");
+    EXPECT("rumah NEAR/ rusak",
+           "error: query error at column 11: NEAR/n wants n from 1 to 1000");
+    EXPECT("rumah NEAR/3 rusak", "NEAR/3(rumah rusak)");
+    EXPECT("rumah NEAR/3(rusak)", "NEAR/3(rumah rusak)");
+    EXPECT("(rumah NEAR/3 rusak)", "NEAR/3(rumah rusak)");
+    EXPECT("rumah NEAR rusak", "NEAR/10(rumah rusak)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +254,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_numbers_as_written, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_long_phrase, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_near_distance, setup, teardown),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);
