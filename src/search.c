@@ -2440,10 +2440,12 @@ static int cmp_candidate(const void *x, const void *y)
 
 /* Keep at most `group` passages per article of cand[0..n) (in order);
  * returns how many are left, compacted to the front (count_only: leaves
- * cand as it is, and only counts them). */
+ * cand as it is, and only counts them); *prefix_kept (when not NULL):
+ * how many of the first `prefix` are left. */
 static size_t group_by_article(cari_index *ix, cari_candidate *cand, size_t n,
                                size_t group, int count_only,
-                               cari_arena *arena)
+                               cari_arena *arena, size_t prefix,
+                               size_t *prefix_kept)
 {
     size_t nslots, i, kept = 0;
     uint64_t *keys = cari_key_table(arena, n, &nslots);
@@ -2465,7 +2467,11 @@ static size_t group_by_article(cari_index *ix, cari_candidate *cand, size_t n,
                 cand[kept] = cand[i];
             kept++;
         }
+        if (prefix_kept && i + 1 == prefix)
+            *prefix_kept = kept;
     }
+    if (prefix_kept && prefix >= n)
+        *prefix_kept = kept;
     return kept;
 }
 
@@ -2608,6 +2614,27 @@ typedef struct fb_item {
     size_t r1, r2;   /* 0-based ranks in the two lists (SIZE_MAX: absent) */
 } fb_item;
 
+/* Is there room for cd's article in a list of at most `group` passages an
+ * article (group 0: no limit)?  Counts it when there is: acount[] by
+ * article, over the key table akeys. */
+static int group_room(const cari_index *ix, uint64_t *akeys, size_t anslots,
+                      uint32_t *acount, const cari_candidate *cd,
+                      size_t group)
+{
+    uint64_t key;
+    size_t slot;
+    if (!group)
+        return 1;
+    key = (uint64_t)cd->seg << 32 |
+          cari_segment_passage_article(ix->segs[cd->seg].seg, cd->passage);
+    slot = cari_key_slot(akeys, anslots, key);
+    if (akeys[slot] == UINT64_MAX) {
+        akeys[slot] = key;
+        acount[slot] = 0;
+    }
+    return acount[slot] < group ? (acount[slot]++, 1) : 0;
+}
+
 static int cmp_fb_item(const void *x, const void *y)
 {
     const fb_item *a = x, *b = y;
@@ -2620,23 +2647,28 @@ static int cmp_fb_item(const void *x, const void *y)
 
 /*
  * Pseudo-relevance feedback for the hits past the first rp->fb_keep of
- * cand[0..n) (ranked by the model; n > fb_keep; k is the first stage's
- * depth).  The query
- * q plus rp->fb_terms words of its rp->fb_docs best passages (each
- * weighted rp->fb_weight) runs through both stages; past the first
- * fb_keep, the hits are the two rankings fused by reciprocal rank
+ * cand[0..*np) (ranked by the model, its first m the model's pool, m >
+ * fb_keep, at most `group` passages an article when group > 0; k is the
+ * first stage's depth).  The query q plus rp->fb_terms words of its
+ * rp->fb_docs best passages (each weighted rp->fb_weight) runs through
+ * both stages; past the first fb_keep, the pool's first m places go to
+ * the two rankings fused by reciprocal rank
  *   1 / (60 + rank) + fb_fuse / (60 + rank in the expanded ranking)
  * so that passages which share the best passages' vocabulary but not
- * the query's words ("Cipto" for "Tjipto") can enter the list.  The
- * first fb_keep hits are never changed, and the list stays n long (no
- * more hits than the query alone has).  The scores past fb_keep continue
- * below the last kept hit's.
+ * the query's words ("Cipto" for "Tjipto") can enter the list; the rest
+ * of the list follows in its order.  Only the pool is fused, not the
+ * passages past it, which are there when more hits are asked for than
+ * the pool holds: so pages of any size agree.  The first fb_keep hits
+ * are never changed, each article keeps at most `group` passages, and
+ * the list keeps its length (no more hits than the query alone has).
+ * The scores past fb_keep continue below the last kept hit's.
  */
 static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
                     const cari_rank_query *rq, const rank_terms *rt,
-                    size_t k, cari_candidate *cand, size_t n,
-                    cari_arena *seg_arena, cari_tokvec *tv)
+                    size_t k, cari_candidate *cand, size_t *np, size_t m,
+                    size_t group, cari_arena *seg_arena, cari_tokvec *tv)
 {
+    size_t n = *np;
     cari_index *ix = c->ix;
     size_t keep = (size_t)rp->fb_keep, nw = 0, n2, i, j, nf;
     size_t ndocs = (size_t)rp->fb_docs, nslots;
@@ -2647,10 +2679,13 @@ static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
     cari_qnode *q2, **should;
     cari_candidate *cand2;
     fb_item *items;
-    uint64_t *keys, total2 = 0;
-    size_t *where;
-    double floor_score, top;
-    int rc;
+    uint64_t *keys, *akeys, total2 = 0;
+    size_t *where, anslots, nout, rest;
+    uint32_t *acount;
+    unsigned char *taken;
+    cari_candidate *out;
+    double floor_score, top, first_rest = 0;
+    int rc, first_rest_set = 0;
     if (!words)
         return CARI_ENOMEM;
     rc = feedback_words(c, rt, cand, ndocs < n ? ndocs : n,
@@ -2702,14 +2737,21 @@ static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
     if (rc)
         return rc;
     qsort(cand2, n2, sizeof *cand2, cmp_candidate);
-    /* fuse: every passage of either list once, by its reciprocal ranks */
-    keys = cari_key_table(c->qarena, n + n2, &nslots);
+    /* fuse: every passage of either list once, by its reciprocal ranks
+     * (of the list, its first m: the model's pool) */
+    keys = cari_key_table(c->qarena, m + n2, &nslots);
     where = keys ? cari_arena_alloc(c->qarena, nslots * sizeof *where) : NULL;
-    items = cari_arena_alloc(c->qarena, (n + n2) * sizeof *items);
-    if (!keys || !where || !items)
+    items = cari_arena_alloc(c->qarena, (m + n2) * sizeof *items);
+    out = cari_arena_alloc(c->qarena, n * sizeof *out);
+    taken = where ? cari_arena_alloc(c->qarena, nslots) : NULL;
+    akeys = cari_key_table(c->qarena, n + n2, &anslots);
+    acount = akeys ? cari_arena_alloc(c->qarena, anslots * sizeof *acount)
+                   : NULL;
+    if (!keys || !where || !items || !out || !taken || !acount)
         return CARI_ENOMEM;
-    for (i = nf = 0; i < n + n2; i++) {
-        const cari_candidate *cd = i < n ? &cand[i] : &cand2[i - n];
+    memset(taken, 0, nslots);  /* by key slot: in the fused part */
+    for (i = nf = 0; i < m + n2; i++) {
+        const cari_candidate *cd = i < m ? &cand[i] : &cand2[i - m];
         uint64_t key = (uint64_t)cd->seg << 32 | cd->passage;
         size_t slot = cari_key_slot(keys, nslots, key);
         if (keys[slot] == UINT64_MAX) {
@@ -2721,28 +2763,58 @@ static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
             nf++;
         }
         j = where[slot];
-        if (i < n) {
+        if (i < m) {
             items[j].r1 = i;
             items[j].rrf += 1.0 / (FB_RRF_K + (double)(i + 1));
         } else {
-            items[j].r2 = i - n;
-            items[j].rrf += rp->fb_fuse / (FB_RRF_K + (double)(i - n + 1));
+            items[j].r2 = i - m;
+            items[j].rrf += rp->fb_fuse / (FB_RRF_K + (double)(i - m + 1));
         }
     }
     /* the kept hits stay first, in their order (they are items[0..keep)) */
     qsort(items + keep, nf - keep, sizeof *items, cmp_fb_item);
-    if (nf > n)
-        nf = n;
     floor_score = cand[keep - 1].score;
     top = items[keep].rrf;
-    for (i = keep; i < nf; i++) {
-        cand[i] = items[i].cd;
-        cand[i].feedback = 1;
-        /* below the last kept hit by less than 1: floor - (1 - rrf / top)
-         * (never above floor, as floor - 1 + rrf / top could round) */
-        cand[i].score = floor_score - (1.0 - (top > 0 ? items[i].rrf / top
-                                                      : 0));
+    /* the list: the fused ranking's first m (at most `group` passages an
+     * article), then the rest of cand in its order (what the pool lost
+     * to the fusion, then the passages past the pool), each passage
+     * once: n long, as the question's own list */
+    for (i = nout = 0; i < nf && nout < m; i++) {
+        if (!group_room(c->ix, akeys, anslots, acount, &items[i].cd, group))
+            continue;
+        taken[cari_key_slot(keys, nslots, (uint64_t)items[i].cd.seg << 32 |
+                                              items[i].cd.passage)] = 1;
+        out[nout] = items[i].cd;
+        if (i >= keep) {
+            out[nout].feedback = 1;
+            /* below the last kept hit by less than 1: floor - (1 - rrf /
+             * top) (never above floor, as floor - 1 + rrf / top could
+             * round) */
+            out[nout].score = floor_score - (1.0 - (top > 0 ? items[i].rrf / top
+                                                            : 0));
+        }
+        nout++;
     }
+    rest = nout;
+    for (i = 0; i < n && nout < n; i++) {
+        uint64_t key = (uint64_t)cand[i].seg << 32 | cand[i].passage;
+        size_t slot = cari_key_slot(keys, nslots, key);
+        if (keys[slot] != UINT64_MAX && taken[slot])
+            continue;
+        if (!group_room(c->ix, akeys, anslots, acount, &cand[i], group))
+            continue;
+        out[nout] = cand[i];
+        /* below the fused ones, in their order */
+        out[nout].score = out[rest - 1].score - 1.0 -
+                          (first_rest_set ? first_rest - cand[i].score : 0);
+        if (!first_rest_set) {
+            first_rest = cand[i].score;
+            first_rest_set = 1;
+        }
+        nout++;
+    }
+    memcpy(cand, out, nout * sizeof *cand);
+    *np = nout;
     return CARI_OK;
 }
 
@@ -2950,7 +3022,7 @@ static int search_once(cari_index *ix, const char *text, size_t len,
          * below is for what the second stage adds) */
         if (c.o.group > 0 && heap.n == heap.k && heap.k < ix->passages) {
             size_t kept = group_by_article(ix, cand, ncand, c.o.group, 1,
-                                           &seg_arena);
+                                           &seg_arena, 0, NULL);
             cari_arena_reset(&seg_arena);
             if (kept == SIZE_MAX) {
                 rc = CARI_ENOMEM;
@@ -3025,24 +3097,13 @@ static int search_once(cari_index *ix, const char *text, size_t len,
             for (i = 0; i < ncand; i++)
                 cand[i].score = cand[i].first;
         }
-        /* hits asked for past the model's feedback.keep, and more
-         * candidates than that: feedback.  The hits before are the same
-         * whether it runs or not, so pages of any size agree */
-        if (depth > 0 && rp->fb_keep > 0 && want > (size_t)rp->fb_keep &&
-            ncand > (size_t)rp->fb_keep && rp->fb_terms > 0 &&
-            rp->fb_docs > 0 &&
-            !(c.o.flags & CARI_SEARCH_NO_FEEDBACK) && flat_or(q)) {
-            rc = feedback(&c, q, rp, &rq, &rt, heap.k, cand, ncand,
-                          &seg_arena, &tv);
-            if (rc == CARI_ECORRUPT)
-                fail(ix, rc, "%s: a posting list or the stored text of a "
-                     "passage does not decode", ix->dir);
-            if (rc)
-                goto done;
-        }
+        /* grouped before feedback, so that the hits feedback keeps and
+         * the list it fills are the grouped ones (grouped after, its
+         * first hits came from past the ones it keeps, and the number
+         * of hits changed) */
         if (c.o.group > 0) {
             size_t kept = group_by_article(ix, cand, ncand, c.o.group, 0,
-                                           &seg_arena);
+                                           &seg_arena, pool, &pool);
             cari_arena_reset(&seg_arena);
             if (kept == SIZE_MAX) {
                 rc = CARI_ENOMEM;
@@ -3055,6 +3116,23 @@ static int search_once(cari_index *ix, const char *text, size_t len,
                 continue;
             }
             ncand = kept;
+        }
+        /* hits asked for past the model's feedback.keep, and more
+         * candidates than that: feedback.  The hits before are the same
+         * whether it runs or not, and it reorders only the model's pool
+         * (cand[0..pool), the same whatever the number of hits asked
+         * for), so pages of any size agree */
+        if (depth > 0 && rp->fb_keep > 0 && want > (size_t)rp->fb_keep &&
+            ncand > (size_t)rp->fb_keep && pool > (size_t)rp->fb_keep &&
+            rp->fb_terms > 0 && rp->fb_docs > 0 &&
+            !(c.o.flags & CARI_SEARCH_NO_FEEDBACK) && flat_or(q)) {
+            rc = feedback(&c, q, rp, &rq, &rt, heap.k, cand, &ncand, pool,
+                          c.o.group, &seg_arena, &tv);
+            if (rc == CARI_ECORRUPT)
+                fail(ix, rc, "%s: a posting list or the stored text of a "
+                     "passage does not decode", ix->dir);
+            if (rc)
+                goto done;
         }
         break;
     }
