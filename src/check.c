@@ -1124,6 +1124,7 @@ static void check_manifest(checker *c, const cari_manifest *m)
 
 static int check_native(const char *dir, checker *c, cari_error *err)
 {
+    cari_error merr;  /* the manifest's, read even when err is NULL */
     cari_manifest m;
     cari_analyzer *an = NULL;
     cari_segment **segs = NULL;
@@ -1133,19 +1134,19 @@ static int check_native(const char *dir, checker *c, cari_error *err)
     size_t i;
     if (cari_path_join(path, sizeof path, dir, "MANIFEST"))
         return cari_set_error(err, CARI_EINVAL, "index path too long");
-    rc = cari_manifest_read(dir, &m, err);
+    rc = cari_manifest_read(dir, &m, &merr);
     if (rc == CARI_ECORRUPT) {
         size_t n = strlen(path);
         begin_file(c, path);
-        problem(c, "%s", strncmp(err->message, path, n) == 0 &&
-                             err->message[n] == ':'
-                             ? err->message + n + 2
-                             : err->message);
+        problem(c, "%s", strncmp(merr.message, path, n) == 0 &&
+                             merr.message[n] == ':'
+                             ? merr.message + n + 2
+                             : merr.message);
         end_file(c);
-        return CARI_ECORRUPT;
+        return cari_set_error(err, CARI_ECORRUPT, "%s", merr.message);
     }
     if (rc)
-        return rc;
+        return cari_set_error(err, rc, "%s", merr.message);
     c->st.files++;
     rc = cari_analyzer_new(&an, err);
     if (rc) {

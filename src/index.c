@@ -517,10 +517,16 @@ int cari_index_open_shards(const char *const *locations, size_t n,
                            unsigned flags, cari_index **out, cari_error *err)
 {
     cari_index *ix;
+    size_t i;
     int rc;
+    if (!out)
+        return cari_set_error(err, CARI_EINVAL, "no handle to open into");
     *out = NULL;
     if (!locations || n == 0)
         return cari_set_error(err, CARI_EINVAL, "no index given");
+    for (i = 0; i < n; i++)
+        if (!locations[i])
+            return cari_set_error(err, CARI_EINVAL, "no index given");
     if (n == 1 && strncmp(locations[0], "tcp://", 6) != 0 &&
         !cari_xapian_is_index(locations[0]))
         return cari_index_open(locations[0], out, err);
@@ -540,7 +546,7 @@ int cari_index_open_shards(const char *const *locations, size_t n,
         cari_index_close(ix);
         return rc;
     }
-    for (size_t i = 0; i < n && !ix->errmsg[0]; i++) {
+    for (i = 0; i < n && !ix->errmsg[0]; i++) {
         const char *why;
         cari_xapian_index_shard(ix->xapian, i, &why);
         if (why)  /* a partial open: say which shard was left out */

@@ -3204,7 +3204,9 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     const char *fixed;
     size_t flen;
     int rc;
-    if (!ix || !out || (!text && len) || ix->xapian ||
+    if (!out)
+        return CARI_EINVAL;  /* (search_once writes *out) */
+    if (!ix || (!text && len) || ix->xapian ||
         (opts && (opts->version != CARI_SEARCH_OPTIONS_VERSION ||
                   (opts->flags & CARI_SEARCH_AS_WRITTEN))))
         return search_once(ix, text, len, opts, out);

@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "index_internal.h"
 #include "io.h"
 #include "utf8.h"
@@ -1342,8 +1343,23 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
     if (repeated)
         *repeated = 0;
     if (!w || !a || !a->id || (!a->title && a->title_len) ||
-        (!a->text && a->text_len))
+        (!a->text && a->text_len) || (!a->meta && a->meta_len))
         return CARI_EINVAL;
+    if (a->meta_len) {
+        /* the header's promise, which filters, JSON output and --check
+         * read it by: a JSON object (found by review: "[1,2]" and "{"
+         * were taken, and --check then called the index damaged) */
+        int oom;
+        json_t *m = cari_json_load(a->meta, a->meta_len, NULL, &oom);
+        int object = json_is_object(m);
+        json_decref(m);
+        if (oom)
+            return writer_error(w, CARI_ENOMEM, "out of memory");
+        if (!object)
+            return writer_error(w, CARI_EINPUT,
+                                "article %.*s: metadata is not a JSON object",
+                                (int)(a->id_len > 80 ? 80 : a->id_len), a->id);
+    }
     if (w->xapian) {
         /* the session's ids, for the tags alone */
         rc = cari_xapian_writer_add(w->xapian, a);

@@ -232,6 +232,12 @@ static void test_manifest(void **state)
     spit(f->manifest, d, len);
     free(d);
     expect_problem(f, "MANIFEST", "checksum mismatch");
+    /* without a cari_error to fill (found by review: crashed) */
+    {
+        cari_check_stats st;
+        assert_int_equal(cari_index_check(f->ix, NULL, NULL, &st, NULL),
+                         CARI_ECORRUPT);
+    }
 }
 
 static void test_missing_files(void **state)

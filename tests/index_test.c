@@ -457,6 +457,23 @@ static void test_bad_articles(void **state)
     assert_int_equal(cari_writer_add(w, NULL), CARI_EINVAL);
     assert_int_equal(cari_writer_add(NULL, &a), CARI_EINVAL);
     assert_int_equal(cari_writer_delete(w, "", 0), CARI_EINVAL);
+    /* metadata: a JSON object, and a length needs bytes (found by review:
+     * these were taken, and --check then called the index damaged; NULL
+     * with a length crashed) */
+    a.text = NULL;
+    a.text_len = 0;
+    a.meta = "[1,2,3]";
+    a.meta_len = 7;
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
+    assert_non_null(strstr(cari_writer_errmsg(w), "not a JSON object"));
+    a.meta = "{broken";
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
+    a.meta = "\"str\"";
+    a.meta_len = 5;
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
+    a.meta = NULL;
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINVAL);
+    a.meta_len = 0;
     /* the writer stays usable; an article without title or text is fine */
     a.text = NULL;
     a.text_len = 0;
@@ -598,6 +615,12 @@ static void test_missing_and_damaged(void **state)
     snprintf(nothing, sizeof nothing, "%s/tidak/ada", f->dir);
     assert_int_equal(cari_index_open(nothing, &ix, &err), CARI_ENOTFOUND);
     assert_int_equal(cari_index_open(NULL, &ix, &err), CARI_EINVAL);
+    {
+        /* a NULL location among the shards (found by review: crashed) */
+        const char *none[1] = {NULL};
+        assert_int_equal(cari_index_open_shards(none, 1, 0, &ix, &err),
+                         CARI_EINVAL);
+    }
     /* a damaged MANIFEST */
     w = writer_open(f->ix, 0);
     test_add(w, "a", "Satu", "isi");
@@ -793,6 +816,8 @@ static void test_search_no_terms(void **state)
         cari_hits *h = (cari_hits *)1;
         cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
         assert_int_equal(cari_search(ix, NULL, 3, NULL, &h), CARI_EINVAL);
+        /* nowhere to put the hits (found by review: crashed) */
+        assert_int_equal(cari_search(ix, "kopi", 4, NULL, NULL), CARI_EINVAL);
         assert_null(h);
         o.version = 999;
         assert_int_equal(cari_search(ix, "kopi", 4, &o, &h), CARI_EINVAL);
