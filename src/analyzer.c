@@ -19,7 +19,11 @@
 #include "utf8.h"
 #include "util.h"
 
-#define ANALYZER_VERSION 2
+/* 3 (2026-11-30): a stopword's reduplication is a word of its own
+ * (oleh-oleh, satu-satunya) and an affixed one gives its root
+ * (bersama-sama -> sama, as bersama); the soft hyphen and the zero-width
+ * joiners stay inside a word and fold away (Sep\u00adtember). */
+#define ANALYZER_VERSION 3
 /* Folded forms are cut at this many bytes: long enough for any real word,
  * short enough that a 10 MB "token" cannot bloat the dictionary. */
 #define MAX_KEY 96
@@ -119,7 +123,7 @@ int cari_analyzer_new(cari_analyzer **out, cari_error *err)
         stop_crc = (uint32_t)cari_hash64(w, strlen(w)) ^ (stop_crc * 31u);
     }
     snprintf(a->signature, sizeof a->signature,
-             "cari-analyzer/%d fold=nfkd-casefold-stripmark stem=%s "
+             "cari-analyzer/%d fold=nfkd-casefold-stripmark-ignore stem=%s "
              "stop=%zu:%08x",
              ANALYZER_VERSION, cari_stemmer_signature(a->stemmer),
              cari_stopword_count, stop_crc);
@@ -496,8 +500,18 @@ static void analyze_form(cari_analyzer *a, const char *key, size_t n,
         size_t len = st.term[i].len;
         if (is_stopword(a, term, len)) {
             if (i == 0 && st.kind != CARI_STEM_COMPOUND) {
-                *stop = 1;  /* sama-sama, di-sana: a stopword's reduplication */
-                return;
+                /* a stopword's reduplication is a word of its own
+                 * (oleh-oleh "souvenirs", satu-satunya "the only one",
+                 * sama-sama): indexed whole; an affixed one gives its
+                 * root as the plain word does (bersama-sama -> sama, as
+                 * bersama -> sama).  Both were stopwords, not found by
+                 * any query (found by review). */
+                const char *dash = memchr(key, '-', n);
+                if (is_stopword(a, key, (size_t)(dash - key))) {
+                    termset_add(t, key, n);
+                    return;
+                }
+                termset_add(t, term, len);
             }
             continue;
         }

@@ -67,6 +67,12 @@ int cari_char_class(int32_t cp)
             return CARI_CHAR_DIGIT;
         return CARI_CHAR_OTHER;
     }
+    /* the soft hyphen, the zero-width (non-)joiners, the word joiner and
+     * U+FEFF stay inside a word (scraped news writes Sep\u00adtember) and
+     * fold away (UTF8PROC_IGNORE below); U+200B still separates words */
+    if (cp == 0x00AD || cp == 0x200C || cp == 0x200D || cp == 0x2060 ||
+        cp == 0xFEFF)
+        return CARI_CHAR_MARK;
     switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LL:
@@ -100,7 +106,8 @@ size_t cari_fold_char(int32_t cp, char *out, size_t cap)
     }
     n = utf8proc_decompose_char(cp, buf, 18,
                                 UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
-                                    UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK,
+                                    UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |
+                                    UTF8PROC_IGNORE,
                                 &boundclass);
     if (n < 0 || n > 18)
         return 0;
