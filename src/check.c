@@ -52,7 +52,57 @@ typedef struct checker {
     const char *file;          /* the file being checked */
     uint64_t file_problems;
     int error;                 /* the check itself failed (CARI_ENOMEM) */
+    uint64_t generation;       /* of the MANIFEST checked (native) */
 } checker;
+
+/* A native check's problems wait here until the check knows that no
+ * commit replaced the MANIFEST meanwhile (a merge's commit removes the
+ * files the old one named: they were then reported missing from a sound
+ * index, found by review); then they go to the caller's function. */
+typedef struct held_problem {
+    char *file, *msg;
+} held_problem;
+
+typedef struct problem_hold {
+    held_problem *items;
+    size_t n, cap;
+    int oom;
+} problem_hold;
+
+static void hold_problem(void *ctx, const char *file, const char *msg)
+{
+    problem_hold *h = ctx;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 16;
+        held_problem *p = realloc(h->items, cap * sizeof *p);
+        if (!p) {
+            h->oom = 1;
+            return;
+        }
+        h->items = p;
+        h->cap = cap;
+    }
+    h->items[h->n].file = strdup(file ? file : "");
+    h->items[h->n].msg = strdup(msg);
+    if (!h->items[h->n].file || !h->items[h->n].msg) {
+        free(h->items[h->n].file);
+        free(h->items[h->n].msg);
+        h->oom = 1;
+        return;
+    }
+    h->n++;
+}
+
+static void hold_free(problem_hold *h)
+{
+    size_t i;
+    for (i = 0; i < h->n; i++) {
+        free(h->items[i].file);
+        free(h->items[i].msg);
+    }
+    free(h->items);
+    memset(h, 0, sizeof *h);
+}
 
 static void problem(checker *c, const char *fmt, ...) CARI_PRINTF(2, 3);
 
@@ -1147,6 +1197,7 @@ static int check_native(const char *dir, checker *c, cari_error *err)
     }
     if (rc)
         return cari_set_error(err, rc, "%s", merr.message);
+    c->generation = m.generation;
     c->st.files++;
     rc = cari_analyzer_new(&an, err);
     if (rc) {
@@ -1230,10 +1281,39 @@ int cari_index_check(const char *dir, cari_check_fn fn, void *ctx,
         memset(stats, 0, sizeof *stats);
     if (!dir || !*dir)
         return cari_set_error(err, CARI_EINVAL, "no index directory given");
-    if (cari_xapian_is_index(dir))
+    if (cari_xapian_is_index(dir)) {
         rc = cari_xapian_check(dir, fn, ctx, &c.st, err);
-    else
-        rc = check_native(dir, &c, err);
+    } else {
+        /* checked again (at most 10 times in all) while a commit replaces
+         * the MANIFEST during the check; the problems of the last check
+         * alone are reported */
+        problem_hold h;
+        int tries;
+        memset(&h, 0, sizeof h);
+        for (tries = 0;; tries++) {
+            cari_manifest m;
+            cari_error e2;
+            int changed = 0;
+            hold_free(&h);
+            memset(&c, 0, sizeof c);
+            c.fn = hold_problem;
+            c.ctx = &h;
+            rc = check_native(dir, &c, err);
+            if (rc == CARI_OK || tries == 9)
+                break;
+            if (cari_manifest_read(dir, &m, &e2) == CARI_OK) {
+                changed = m.generation != c.generation;
+                cari_manifest_free(&m);
+            }
+            if (!changed)
+                break;
+        }
+        if (h.oom && rc == CARI_OK)
+            rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+        for (size_t i = 0; fn && i < h.n; i++)
+            fn(ctx, h.items[i].file, h.items[i].msg);
+        hold_free(&h);
+    }
     if (stats)
         *stats = c.st;
     return rc;
