@@ -1353,8 +1353,12 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
         json_t *m = cari_json_load(a->meta, a->meta_len, NULL, &oom);
         int object = json_is_object(m);
         json_decref(m);
-        if (oom)
+        if (oom) {
+            /* as any add that ran out of memory: the writer fails */
+            if (!w->xapian)
+                worker_fail(w, CARI_ENOMEM, "out of memory");
             return writer_error(w, CARI_ENOMEM, "out of memory");
+        }
         if (!object)
             return writer_error(w, CARI_EINPUT,
                                 "article %.*s: metadata is not a JSON object",
