@@ -1698,7 +1698,8 @@ static int grouped_mset(xc_enquire *enq, const cari_search_options *o,
         if (!keys || !counts || !*pick)
             return XC_ENOMEM;
         *npick = 0;
-        for (i = 0; i < info.size && *npick < want; i++) {
+        for (i = 0; i < info.size && (*npick < want || info.size < depth);
+             i++) {
             xc_document *doc = NULL;
             char *id = NULL;
             size_t len = 0, slot;

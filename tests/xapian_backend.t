@@ -210,6 +210,15 @@ is "$("$CS" -i "$XI" -f tsv -n 2 --offset 2 banjir | cut -f2-)" \
    "$("$CS" -i "$XI" -f tsv -n 4 banjir | sed -n '3,4p' | cut -f2-)" "--offset pages through the grouped ranking"
 like "$("$CS" -i "$XI" --color=never -n 100 banjir | head -1)" "^1-$(echo "$one" | wc -l) of $(echo "$one" | wc -l) passages" \
    "every match seen: the total is the grouped count, as natively"
+# a small result set: the depth read holds every match, so the total is
+# the grouped count even when a page fills before the last match is read
+for n in 3 10; do
+    for q in banjir 'banjir Jakarta' Jakarta; do
+        is "$("$CS" -i "$XI" --color=never -n $n "$q" | head -1 | sed 's/ for .*//')" \
+           "$("$CS" -i "$NI" --color=never -n $n "$q" | head -1 | sed 's/ for .*//')" \
+           "-n $n $q: the grouped total as natively"
+    done
+done
 
 # ---- a keyword query as one run of a title's words (title phrases) ----
 python3 - "$TMP/palace.jsonl" <<'PY'
