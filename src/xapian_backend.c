@@ -103,6 +103,11 @@ enum { SLOT_ID = 0, SLOT_PASSAGE = 1, SLOT_START = 2, SLOT_END = 3 };
  * for both; a search of a large shard can take longer than connecting
  * should). */
 #define REMOTE_TIMEOUT_MS 30000
+/* A search that finds its revision discarded by a writer
+ * (XC_EMODIFIED) reopens the database and runs again this many times at
+ * most: one is nearly always enough, since a writer must commit twice
+ * more during the search to discard the reopened revision too. */
+#define MAX_REOPEN_RETRIES 3
 #define CONNECT_TIMEOUT_MS 5000
 /* Longest term the query builder takes (analyzer terms are <= 98 bytes). */
 #define MAX_TERM 240
@@ -1833,7 +1838,7 @@ int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
                        char *errmsg, size_t errcap)
 {
     search_state st;
-    int rc, xc = XC_OK, attempt;
+    int rc, xc = XC_OK, attempt, reopened = 0;
     *out = NULL;
     if (!x || !q || !o || !x->db)
         return CARI_EINVAL;
@@ -1846,6 +1851,22 @@ int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
     for (attempt = 0;; attempt++) {
         size_t dropped = 0;
         rc = run_search(&st, out, &xc);
+        /* a writer committed twice since the database was opened and the
+         * revision being read is gone: read the newest one, a bounded
+         * number of times (a writer committing without pause could
+         * otherwise keep a search from ever finishing) */
+        if (rc != CARI_OK && xc == XC_EMODIFIED &&
+            reopened < MAX_REOPEN_RETRIES) {
+            reopened++;
+            attempt--;
+            errmsg[0] = '\0';
+            xc = xc_database_reopen(x->db, NULL);
+            if (xc == XC_OK)
+                continue;
+            rc = map_code(xc);
+            snprintf(errmsg, errcap, "%s", xc_detail());
+            break;
+        }
         if (rc == CARI_OK || !is_network(xc) || !has_remote(x) || attempt > 0)
             break;
         /* which shard went away?  With ALLOW_PARTIAL, search the rest */
