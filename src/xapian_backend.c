@@ -87,8 +87,14 @@
 
 #define FORMAT_VERSION "1"
 
-/* Value slots. */
-enum { SLOT_ID = 0, SLOT_PASSAGE = 1, SLOT_START = 2, SLOT_END = 3 };
+/* Value slots.  SLOT_TIE (since 2026-11-30) orders passages of equal
+ * score as the native ranking does (search.c better_tie): the article
+ * id's 64-bit FNV-1a hash with its low bit set, 8 bytes big-endian, then
+ * the id, a NUL, and the passage's number in its article, 4 bytes
+ * big-endian; compared as bytes, ascending.  Indexes written before have
+ * it empty everywhere: their ties fall back to docid order. */
+enum { SLOT_ID = 0, SLOT_PASSAGE = 1, SLOT_START = 2, SLOT_END = 3,
+       SLOT_TIE = 4 };
 
 #define TITLE_PREFIX "S"
 #define FIRST_TERM "XFIRST"
@@ -643,6 +649,28 @@ static int set_uint_value(xc_document *doc, xc_valueno slot, uint64_t v)
     return xc_document_set_value(doc, slot, buf, (size_t)n);
 }
 
+/* SLOT_TIE's value for passage n of the article with this id. */
+static int set_tie_value(xc_document *doc, const char *id, size_t len,
+                         uint32_t n)
+{
+    uint64_t h = cari_fnv1a64(id, len) | 1;
+    unsigned char *buf = malloc(len + 13), *p;
+    int i, xc;
+    if (!buf)
+        return XC_ENOMEM;
+    p = buf;
+    for (i = 7; i >= 0; i--)
+        *p++ = (unsigned char)(h >> (8 * i));
+    memcpy(p, id, len);
+    p += len;
+    *p++ = 0;
+    for (i = 3; i >= 0; i--)
+        *p++ = (unsigned char)(n >> (8 * i));
+    xc = xc_document_set_value(doc, SLOT_TIE, (const char *)buf, len + 13);
+    free(buf);
+    return xc;
+}
+
 /* One passage's document: body, title and id terms, values and data. */
 static int add_passage(cari_xapian_writer *w, const cari_article *a,
                        const char *article_term, uint32_t n, cari_span32 sp)
@@ -687,6 +715,8 @@ static int add_passage(cari_xapian_writer *w, const cari_article *a,
         xc = set_uint_value(doc, SLOT_START, sp.start);
     if (!xc)
         xc = set_uint_value(doc, SLOT_END, sp.end);
+    if (!xc)
+        xc = set_tie_value(doc, a->id, a->id_len, n);
     if (!xc) {
         int rc = 0;
         w->data.len = 0;
@@ -1766,6 +1796,11 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
         *xc = xc_enquire_set_query(enq, query);
     if (!*xc)
         *xc = xc_enquire_set_weighting_bm25(enq, o->k1, 0.0, 1.0, o->b, 0.0);
+    /* ties as natively (SLOT_TIE), so shards rank as one index; an empty
+     * slot (an older index) sorts first and leaves docid order */
+    if (!*xc)
+        *xc = xc_enquire_set_sort(enq, XC_SORT_RELEVANCE_THEN_VALUE,
+                                  SLOT_TIE, 0);
     if (!*xc)
         *xc = o->group > 0 && o->limit > 0
                   ? grouped_mset(enq, o, &h->arena, &mset, &pick, &npick,

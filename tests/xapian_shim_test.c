@@ -1640,6 +1640,32 @@ static void test_collapse_cutoff_sort(void **state)
     collect(enq, &h);
     assert_string_equal(h.ids, "d2,d3,d4,d1");
 
+    /* Relevance, then a value for ties: the weights still decide first
+     * ... */
+    XC_CHECK(xc_enquire_set_sort(enq, XC_SORT_RELEVANCE_THEN_VALUE, SLOT_YEAR,
+                                 1));
+    collect(enq, &h);
+    assert_string_equal(h.ids, "d2,d3,d4,d1");
+    /* ... and among equal weights (all 0 for match-all) the value orders,
+     * ascending unless reversed, then the docid (cari's tie key,
+     * xapian_backend.c SLOT_TIE) */
+    XC_CHECK(xc_query_match_all(&all));
+    XC_CHECK(xc_enquire_set_query(enq, all));
+    xc_query_free(all);
+    XC_CHECK(xc_enquire_set_sort(enq, XC_SORT_RELEVANCE_THEN_VALUE,
+                                 SLOT_ARTICLE, 1));
+    collect(enq, &h);
+    assert_string_equal(h.ids, "d5,d6,d3,d4,d1,d2");
+    XC_CHECK(xc_enquire_set_sort(enq, XC_SORT_RELEVANCE_THEN_VALUE, SLOT_YEAR,
+                                 1));
+    collect(enq, &h);
+    assert_string_equal(h.ids, "d6,d5,d4,d3,d2,d1");
+    XC_CHECK(xc_enquire_set_sort(enq, XC_SORT_RELEVANCE_THEN_VALUE, SLOT_YEAR,
+                                 0));
+    collect(enq, &h);
+    assert_string_equal(h.ids, "d1,d2,d3,d4,d5,d6");
+    XC_CHECK(xc_enquire_set_sort(enq, XC_SORT_RELEVANCE, XC_BAD_VALUENO, 0));
+
     xc_enquire_free(enq);
     xc_database_free(db);
 }
