@@ -206,4 +206,11 @@ a=$("$CS" -i "$TMP/ties1" -f tsv --fields id -n 100 --group 0 kucing)
 n=$("$CS" -i "$TMP/tiesn" -f tsv --fields id -n 100 --group 0 --rerank 0 kucing)
 is "$a" "$n" "ties: the Xapian backend orders equal scores as the native one"
 
+# ---- --stats names the shards, not the -i default (found by review) ----
+is "$("$CS" --shard "$TMP/ties.0" --shard "$TMP/ties.1" --stats | head -1)" \
+   "shards      $TMP/ties.0 $TMP/ties.1" "--stats over two shards names them"
+is "$("$CS" --shard "$TMP/ties.0" --stats | head -1)" "index       $TMP/ties.0" "--stats over one shard names it"
+like "$("$CS" --shard "$TMP/ties.0" --shard "$TMP/ties.1" --stats -f json)" \
+   "^\\{\"index\":\\[\"$TMP/ties.0\",\"$TMP/ties.1\"\\]," "--stats -f json: the shards as a list"
+
 done_testing

@@ -502,7 +502,9 @@ int output_stats(cari_index *ix, const char *dir, int json)
         json_t *o = json_pack(
             "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:i, s:i, "
             "s:s}",
-            "index", dir, "backend", cari_index_backend(ix), "articles",
+            "index",
+            cari_index_shard(ix, 0, NULL) ? cari_index_shard(ix, 0, NULL) : dir,
+            "backend", cari_index_backend(ix), "articles",
             (json_int_t)st.articles, "passages", (json_int_t)st.passages,
             "deleted", (json_int_t)st.deleted, "segments",
             (json_int_t)st.segments, "terms", (json_int_t)st.terms, "bytes",
@@ -510,8 +512,20 @@ int output_stats(cari_index *ix, const char *dir, int json)
             "analyzer", cari_index_analyzer(ix), "manifest_version",
             manifest, "segment_version", segment, "cari_version",
             cari_version());
-        char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)
-                    : NULL;
+        char *s;
+        size_t n = cari_index_shard_count(ix), i;
+        if (o && n > 1) {
+            /* several shards: their locations, not the unused -i default */
+            json_t *list = json_array();
+            for (i = 0; list && i < n; i++)
+                json_array_append_new(
+                    list, json_string(cari_index_shard(ix, i, NULL)));
+            if (!list || json_object_set_new(o, "index", list) != 0) {
+                json_decref(o);
+                o = NULL;
+            }
+        }
+        s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         json_decref(o);
         if (!s)
             return -1;
@@ -519,7 +533,17 @@ int output_stats(cari_index *ix, const char *dir, int json)
         free(s);
         return 0;
     }
-    printf("index       %s\n", dir);
+    if (cari_index_shard_count(ix) > 1) {
+        /* several shards: their locations, not the unused -i default */
+        size_t i, n = cari_index_shard_count(ix);
+        printf("shards     ");
+        for (i = 0; i < n; i++)
+            printf(" %s", cari_index_shard(ix, i, NULL));
+        putchar('\n');
+    } else
+        printf("index       %s\n",
+               cari_index_shard(ix, 0, NULL) ? cari_index_shard(ix, 0, NULL)
+                                             : dir);
     printf("backend     %s\n", cari_index_backend(ix));
     printf("articles    %llu\n", (unsigned long long)st.articles);
     printf("passages    %llu\n", (unsigned long long)st.passages);
