@@ -149,7 +149,8 @@ int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err)
             if (version != MANIFEST_VERSION)
                 rc = cari_set_error(err, CARI_EVERSION,
                                     "%s: index format %d, this cari reads %d; "
-                                    "rebuild the index",
+                                    "rebuild the index (delete its directory, "
+                                    "then run cari-index again)",
                                     path, version, MANIFEST_VERSION);
         } else if (sscanf(line, "generation %" SCNu64, &m->generation) == 1) {
         } else if (sscanf(line, "next-segment %" SCNu32, &m->next_segment) ==
@@ -418,8 +419,9 @@ int cari_check_analyzer(const char *dir, const cari_manifest *m,
         return cari_set_error(
             err, CARI_EVERSION,
             "%s: index was built with another analyzer (%s); this cari uses "
-            "%s; rebuild the index",
-            dir, m->analyzer, cari_analyzer_signature(an));
+            "%s; rebuild the index (delete the directory %s, then run "
+            "cari-index again)",
+            dir, m->analyzer, cari_analyzer_signature(an), dir);
     return CARI_OK;
 }
 
