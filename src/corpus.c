@@ -793,7 +793,6 @@ static void skip_ws(const char *s, size_t len, size_t *i)
         (*i)++;
 }
 
-/* A number, true, false or null: its end, or 0 if it is none of them. */
 /* Does the JSON integer t[0..n) (digits of them after its sign) fit in
  * an int64, as jansson requires of an integer? */
 static int fits_int64(const char *t, size_t n, size_t digits)
@@ -803,89 +802,58 @@ static int fits_int64(const char *t, size_t n, size_t digits)
     return digits < 19 || (digits == 19 && memcmp(t + n - 19, max, 19) <= 0);
 }
 
-/* Is the JSON real t[0..n) (well formed) surely finite as a double, as
- * jansson requires (a real that overflows is an error there; one that
- * underflows is not)?  Its decimal exponent is worked out from its
- * digits, without strtod (which reads the locale's decimal point): under
- * 1e308 it is finite; from there on it is left to jansson. */
-static int finite_real(const char *t, size_t n)
-{
-    long e10 = -1, exp = 0;   /* the first nonzero digit's power of 10 */
-    size_t k = t[0] == '-';
-    int seen = 0, frac = 0;
-    for (; k < n && t[k] != 'e' && t[k] != 'E'; k++) {
-        if (t[k] == '.') {
-            frac = 1;
-            continue;
-        }
-        if (!seen && t[k] != '0') {
-            seen = 1;
-            e10 = frac ? e10 : 0;
-        } else if (seen && !frac) {
-            e10++;
-        }
-        if (!seen && frac)
-            e10--;
-    }
-    if (!seen)
-        return 1;  /* zero, whatever its exponent */
-    if (k < n) {  /* the exponent, saturated */
-        int neg = 0;
-        k++;
-        if (t[k] == '+' || t[k] == '-')
-            neg = t[k++] == '-';
-        for (; k < n; k++)
-            if (exp < 100000)
-                exp = exp * 10 + (t[k] - '0');
-        if (neg)
-            exp = -exp;
-    }
-    return e10 + exp < 308;
-}
-
+/*
+ * A number, true, false or null: its end, or 0 if it is none of them or
+ * a number jansson may refuse, which the full parser then words the
+ * warning for: an integer outside int64, or a real that could overflow a
+ * double (jansson refuses those; one that underflows it takes).  A real
+ * is below 10^(its integer digits + its exponent): up to 10^308 it is
+ * surely finite, so only larger ones go to jansson.
+ */
 static size_t scalar_end(const char *s, size_t len, size_t i)
 {
-    size_t j = i;
+    size_t j = i, digits, k;
+    long exp = 0;
+    int real = 0, exp_sign = 1;
     if (len - i >= 4 && (memcmp(s + i, "true", 4) == 0 ||
                          memcmp(s + i, "null", 4) == 0))
         return i + 4;
     if (len - i >= 5 && memcmp(s + i, "false", 5) == 0)
         return i + 5;
-    size_t digits;
-    int real = 0;
     if (j < len && s[j] == '-')
         j++;
     if (j >= len || s[j] < '0' || s[j] > '9')
         return 0;
-    digits = j;
+    k = j;
     if (s[j] == '0')
         j++;
     else
         while (j < len && s[j] >= '0' && s[j] <= '9')
             j++;
-    digits = j - digits;
+    digits = j - k;
     if (j < len && s[j] == '.') {
         real = 1;
-        size_t k = ++j;
+        k = ++j;
         while (j < len && s[j] >= '0' && s[j] <= '9')
             j++;
         if (j == k)
             return 0;
     }
     if (j < len && (s[j] == 'e' || s[j] == 'E')) {
-        size_t k;
         real = 1;
         j++;
         if (j < len && (s[j] == '+' || s[j] == '-'))
-            j++;
+            exp_sign = s[j++] == '-' ? -1 : 1;
         k = j;
-        while (j < len && s[j] >= '0' && s[j] <= '9')
-            j++;
+        for (; j < len && s[j] >= '0' && s[j] <= '9'; j++)
+            if (exp < 100000)  /* saturated: far past any double */
+                exp = exp * 10 + (s[j] - '0');
         if (j == k)
             return 0;
     }
-    if (!real ? !fits_int64(s + i, j - i, digits) : !finite_real(s + i, j - i))
-        return 0;  /* jansson rejects it: the full parser words the warning */
+    if (!real ? !fits_int64(s + i, j - i, digits)
+              : (long)digits + exp_sign * exp > 308)
+        return 0;
     return j;
 }
 
