@@ -2612,6 +2612,7 @@ typedef struct fb_item {
     cari_candidate cd;
     double rrf;
     size_t r1, r2;   /* 0-based ranks in the two lists (SIZE_MAX: absent) */
+    size_t slot;     /* its passage's slot in the fusion's key table */
 } fb_item;
 
 /* Is there room for cd's article in a list of at most `group` passages an
@@ -2685,7 +2686,7 @@ static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
     unsigned char *taken;
     cari_candidate *out;
     double floor_score, top, first_rest = 0;
-    int rc, first_rest_set = 0;
+    int rc;
     if (!words)
         return CARI_ENOMEM;
     rc = feedback_words(c, rt, cand, ndocs < n ? ndocs : n,
@@ -2760,6 +2761,7 @@ static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
             items[nf].cd = *cd;
             items[nf].rrf = 0;
             items[nf].r1 = items[nf].r2 = SIZE_MAX;
+            items[nf].slot = slot;
             nf++;
         }
         j = where[slot];
@@ -2782,8 +2784,7 @@ static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
     for (i = nout = 0; i < nf && nout < m; i++) {
         if (!group_room(c->ix, akeys, anslots, acount, &items[i].cd, group))
             continue;
-        taken[cari_key_slot(keys, nslots, (uint64_t)items[i].cd.seg << 32 |
-                                              items[i].cd.passage)] = 1;
+        taken[items[i].slot] = 1;
         out[nout] = items[i].cd;
         if (i >= keep) {
             out[nout].feedback = 1;
@@ -2803,14 +2804,12 @@ static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
             continue;
         if (!group_room(c->ix, akeys, anslots, acount, &cand[i], group))
             continue;
+        if (nout == rest)
+            first_rest = cand[i].score;
         out[nout] = cand[i];
         /* below the fused ones, in their order */
         out[nout].score = out[rest - 1].score - 1.0 -
-                          (first_rest_set ? first_rest - cand[i].score : 0);
-        if (!first_rest_set) {
-            first_rest = cand[i].score;
-            first_rest_set = 1;
-        }
+                          (first_rest - cand[i].score);
         nout++;
     }
     memcpy(cand, out, nout * sizeof *cand);
