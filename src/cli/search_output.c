@@ -259,6 +259,12 @@ static int is_blank(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Is s[0, k), decoded as cp by next_char(), an invalid byte? */
+static int invalid_byte(const char *s, size_t k, utf8proc_int32_t cp)
+{
+    return cp == 0xFFFD && k == 1 && (unsigned char)s[0] >= 0x80;
+}
+
 /* Print s[0, n) with tabs and line breaks as spaces, and an invalid
  * byte or another control character as U+FFFD. */
 static void put_text(const char *s, size_t n)
@@ -269,8 +275,7 @@ static void put_text(const char *s, size_t n)
         size_t k = next_char(s + i, n - i, &cp);
         if (is_blank(s[i]))
             putchar(' ');
-        else if ((cp == 0xFFFD && k == 1 && (unsigned char)s[i] >= 0x80) ||
-                 is_control(cp))
+        else if (invalid_byte(s + i, k, cp) || is_control(cp))
             fputs("\xef\xbf\xbd", stdout);
         else
             fwrite(s + i, 1, k, stdout);
@@ -496,15 +501,18 @@ int output_stats(cari_index *ix, const char *dir, int json)
     cari_index_stats st;
     int manifest = 0, segment = 0;
     char size[32];
+    /* one location: the index's own (a shard's), else the -i directory */
+    size_t n = cari_index_shard_count(ix);
+    const char *where = cari_index_shard(ix, 0, NULL);
+    if (!where)
+        where = dir;
     cari_index_get_stats(ix, &st);
     cari_index_format_version(ix, &manifest, &segment);
     if (json) {
         json_t *o = json_pack(
             "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:i, s:i, "
             "s:s}",
-            "index",
-            cari_index_shard(ix, 0, NULL) ? cari_index_shard(ix, 0, NULL) : dir,
-            "backend", cari_index_backend(ix), "articles",
+            "index", where, "backend", cari_index_backend(ix), "articles",
             (json_int_t)st.articles, "passages", (json_int_t)st.passages,
             "deleted", (json_int_t)st.deleted, "segments",
             (json_int_t)st.segments, "terms", (json_int_t)st.terms, "bytes",
@@ -513,7 +521,7 @@ int output_stats(cari_index *ix, const char *dir, int json)
             manifest, "segment_version", segment, "cari_version",
             cari_version());
         char *s;
-        size_t n = cari_index_shard_count(ix), i;
+        size_t i;
         if (o && n > 1) {
             /* several shards: their locations, not the unused -i default */
             json_t *list = json_array();
@@ -533,17 +541,15 @@ int output_stats(cari_index *ix, const char *dir, int json)
         free(s);
         return 0;
     }
-    if (cari_index_shard_count(ix) > 1) {
+    if (n > 1) {
         /* several shards: their locations, not the unused -i default */
-        size_t i, n = cari_index_shard_count(ix);
+        size_t i;
         printf("shards     ");
         for (i = 0; i < n; i++)
             printf(" %s", cari_index_shard(ix, i, NULL));
         putchar('\n');
     } else
-        printf("index       %s\n",
-               cari_index_shard(ix, 0, NULL) ? cari_index_shard(ix, 0, NULL)
-                                             : dir);
+        printf("index       %s\n", where);
     printf("backend     %s\n", cari_index_backend(ix));
     printf("articles    %llu\n", (unsigned long long)st.articles);
     printf("passages    %llu\n", (unsigned long long)st.passages);
@@ -581,7 +587,7 @@ static json_t *json_lossy(const char *s, size_t n)
     while (i < n) {
         utf8proc_int32_t cp;
         size_t k = next_char(s + i, n - i, &cp);
-        if (cp == 0xFFFD && k == 1 && (unsigned char)s[i] >= 0x80) {
+        if (invalid_byte(s + i, k, cp)) {
             memcpy(b + o, "\xef\xbf\xbd", 3);
             o += 3;
         } else {
