@@ -67,33 +67,7 @@ printf 'berita-004\n' > "$TMP/c/delete"
 DELETE=$TMP/c/delete merge_case corpus "$TMP/c/1.jsonl" "$TMP/c/2.jsonl" "$TMP/c/3.jsonl"
 
 # ---- generated: long posting lists (df >= 128), titles, metadata ----
-python3 - "$TMP/g" <<'PY'
-import json, random, sys, os
-out = sys.argv[1]
-os.makedirs(out, exist_ok=True)
-rng = random.Random(7)
-words = ("banjir jakarta warga pemerintah sungai hujan rumah jalan kota "
-         "menteri rakyat petani beras harga pasar nelayan laut ikan kapal "
-         "sekolah murid guru desa listrik air bersih pembangunan jembatan "
-         "mengungsi ditulis menulis tulisan penulis dibangun membangun").split()
-def para():
-    return " ".join(rng.choice(words) for _ in range(rng.randint(8, 60))) + "."
-for b in range(3):
-    with open(f"{out}/{b + 1}.jsonl", "w", encoding="utf-8") as f:
-        for k in range(400):
-            n = b * 400 + k
-            a = {"id": f"gen-{n}", "title": " ".join(rng.choice(words) for _ in range(5)),
-                 "text": "\n\n".join(para() for _ in range(rng.randint(1, 6))),
-                 "source": rng.choice(["tempo", "kompas"]),
-                 "date": f"2020-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"}
-            f.write(json.dumps(a, ensure_ascii=False) + "\n")
-        if b:   # replacements of earlier articles
-            for n in rng.sample(range(b * 400), 40):
-                a = {"id": f"gen-{n}", "title": "ganti " + rng.choice(words), "text": para()}
-                f.write(json.dumps(a) + "\n")
-with open(f"{out}/delete", "w") as f:
-    f.write("".join(f"gen-{n}\n" for n in rng.sample(range(1200), 150)))
-PY
+python3 "$ROOT/tests/gen_batches.py" "$TMP/g" 7 3 400 40 150
 DELETE=$TMP/g/delete merge_case generated "$TMP/g/1.jsonl" "$TMP/g/2.jsonl" "$TMP/g/3.jsonl"
 
 # ---- automatic merges by tier (CARI_MERGE_FACTOR 4) ----

@@ -37,30 +37,8 @@ vg() {  # vg DESCRIPTION COMMAND...: the command under memcheck, no error
 
 # over 64 KiB of text (a word list for the stored text), lists of 128
 # and more (blocks), metadata, and replacements in the second batch
-python3 - "$TMP" <<'PY'
-import json, random, sys
-out = sys.argv[1]
-rng = random.Random(11)
-words = ("banjir jakarta warga pemerintah sungai hujan rumah jalan kota "
-         "menteri rakyat petani beras harga pasar nelayan laut ikan kapal "
-         "sekolah murid guru desa listrik air bersih pembangunan jembatan "
-         "mengungsi ditulis menulis tulisan penulis dibangun membangun").split()
-def para():
-    return " ".join(rng.choice(words) for _ in range(rng.randint(8, 60))) + "."
-for b in range(2):
-    with open(f"{out}/{b + 1}.jsonl", "w", encoding="utf-8") as f:
-        for k in range(300):
-            n = b * 300 + k
-            if b and k < 30:
-                n = rng.randrange(300)  # a replacement
-            a = {"id": f"v-{n}", "title": " ".join(rng.choice(words) for _ in range(5)),
-                 "text": "\n\n".join(para() for _ in range(rng.randint(1, 6))),
-                 "source": rng.choice(["tempo", "kompas"]),
-                 "date": f"2020-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"}
-            f.write(json.dumps(a, ensure_ascii=False) + "\n")
-PY
+python3 "$ROOT/tests/gen_batches.py" "$TMP" 11 2 300 30 2
 gzip -c "$TMP/2.jsonl" > "$TMP/2.jsonl.gz"
-printf 'v-5\nv-77\n' > "$TMP/delete"
 
 IX=$TMP/ix
 vg "index, two threads" "$CI" -q --no-sync -j 2 -i "$IX" "$TMP/1.jsonl" "$ROOT/corpus"
