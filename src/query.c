@@ -200,7 +200,6 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
     long n;
     size_t i, k = 0;
     cari_qnode *node;
-    int quoted = phrase;  /* a > 0: after the opening quote */
     *out = NULL;
     p->base += p->tv_used;
     n = cari_analyzer_run(p->an, p->s + a, b - a, 0, &p->tv);
@@ -292,7 +291,7 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
     if (k == 0)
         return CARI_OK;
     if (k > CARI_Q_MAX_POSITIONAL)
-        return syntax(p, quoted ? a - 1 : a,
+        return syntax(p, phrase ? a - 1 : a,  /* a phrase: its quote */
                       "a phrase holds at most 64 words");
     if (k == 1 && !phrase) {
         node->op = CARI_Q_TERM;

@@ -2438,6 +2438,27 @@ static int cmp_candidate(const void *x, const void *y)
     return a->first_rank < b->first_rank ? -1 : a->first_rank > b->first_rank;
 }
 
+/* Is there room for cd's article in a list of at most `group` passages an
+ * article (group 0: no limit)?  Counts it when there is: acount[] by
+ * article, over the key table akeys. */
+static int group_room(const cari_index *ix, uint64_t *akeys, size_t anslots,
+                      uint32_t *acount, const cari_candidate *cd,
+                      size_t group)
+{
+    uint64_t key;
+    size_t slot;
+    if (!group)
+        return 1;
+    key = (uint64_t)cd->seg << 32 |
+          cari_segment_passage_article(ix->segs[cd->seg].seg, cd->passage);
+    slot = cari_key_slot(akeys, anslots, key);
+    if (akeys[slot] == UINT64_MAX) {
+        akeys[slot] = key;
+        acount[slot] = 0;
+    }
+    return acount[slot] < group ? (acount[slot]++, 1) : 0;
+}
+
 /* Keep at most `group` passages per article of cand[0..n) (in order);
  * returns how many are left, compacted to the front (count_only: leaves
  * cand as it is, and only counts them); *prefix_kept (when not NULL):
@@ -2454,15 +2475,7 @@ static size_t group_by_article(cari_index *ix, cari_candidate *cand, size_t n,
     if (!keys || !counts)
         return SIZE_MAX;
     for (i = 0; i < n; i++) {
-        const cari_segment *s = ix->segs[cand[i].seg].seg;
-        uint64_t key = (uint64_t)cand[i].seg << 32 |
-                       cari_segment_passage_article(s, cand[i].passage);
-        size_t slot = cari_key_slot(keys, nslots, key);
-        if (keys[slot] == UINT64_MAX) {
-            keys[slot] = key;
-            counts[slot] = 0;
-        }
-        if (counts[slot]++ < group) {
+        if (group_room(ix, keys, nslots, counts, &cand[i], group)) {
             if (!count_only)
                 cand[kept] = cand[i];
             kept++;
@@ -2614,27 +2627,6 @@ typedef struct fb_item {
     size_t r1, r2;   /* 0-based ranks in the two lists (SIZE_MAX: absent) */
     size_t slot;     /* its passage's slot in the fusion's key table */
 } fb_item;
-
-/* Is there room for cd's article in a list of at most `group` passages an
- * article (group 0: no limit)?  Counts it when there is: acount[] by
- * article, over the key table akeys. */
-static int group_room(const cari_index *ix, uint64_t *akeys, size_t anslots,
-                      uint32_t *acount, const cari_candidate *cd,
-                      size_t group)
-{
-    uint64_t key;
-    size_t slot;
-    if (!group)
-        return 1;
-    key = (uint64_t)cd->seg << 32 |
-          cari_segment_passage_article(ix->segs[cd->seg].seg, cd->passage);
-    slot = cari_key_slot(akeys, anslots, key);
-    if (akeys[slot] == UINT64_MAX) {
-        akeys[slot] = key;
-        acount[slot] = 0;
-    }
-    return acount[slot] < group ? (acount[slot]++, 1) : 0;
-}
 
 static int cmp_fb_item(const void *x, const void *y)
 {
