@@ -422,6 +422,175 @@ json_t *cari_json_load(const char *text, size_t len, json_error_t *error,
     return v;
 }
 
+static void skip_space(const char *s, size_t len, size_t *i)
+{
+    while (*i < len && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\r' ||
+                        s[*i] == '\n'))
+        (*i)++;
+}
+
+#define FAST_KEYS 32
+
+/*
+ * The fast path of cari_meta_terms and cari_meta_is_object, for the
+ * metadata most inputs have and cari's JSONL reader writes (corpus.c,
+ * fast_record): an object of distinct keys of printable ASCII without
+ * escapes, whose values are strings without escapes, integers of up to
+ * 18 digits, true, false or null.  1 when meta[0, len) is such an object,
+ * its terms then appended to out (when out is not NULL) and counted in
+ * *count; 0 when it is anything else (jansson reads it: escapes, reals,
+ * arrays, objects, a repeated key, more than FAST_KEYS keys, invalid
+ * JSON), out and *count then as they were; CARI_ENOMEM.  Jansson took
+ * 19,000 instructions (callgrind) to parse the four fields of a typical
+ * news article's metadata, and did so twice per article (docs/FILTERS.md
+ * has the measurements).
+ */
+static int meta_fast(const char *s, size_t len, cari_buf *out,
+                     cari_buf *tmp, size_t *count)
+{
+    struct { size_t off, len; } keys[FAST_KEYS];
+    size_t nkeys = 0, i = 0, k, out0 = out ? out->len : 0, n = 0, bad;
+    int rc = CARI_OK;
+    skip_space(s, len, &i);
+    if (i >= len || s[i++] != '{')
+        return 0;
+    skip_space(s, len, &i);
+    if (i < len && s[i] == '}') {
+        i++;
+        goto end;
+    }
+    for (;;) {
+        size_t ks, kl, vs, vl;
+        char num[40];
+        if (i >= len || s[i++] != '"')
+            goto other;
+        ks = i;
+        while (i < len && s[i] != '"' && s[i] != '\\' &&
+               (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x80)
+            i++;
+        if (i >= len || s[i] != '"' || nkeys == FAST_KEYS)
+            goto other;
+        kl = i++ - ks;
+        for (k = 0; k < nkeys; k++)
+            if (keys[k].len == kl && memcmp(s + keys[k].off, s + ks, kl) == 0)
+                goto other;  /* jansson keeps the last of repeated keys */
+        keys[nkeys].off = ks;
+        keys[nkeys++].len = kl;
+        skip_space(s, len, &i);
+        if (i >= len || s[i++] != ':')
+            goto other;
+        skip_space(s, len, &i);
+        if (i >= len)
+            goto other;
+        vs = i;
+        if (s[i] == '"') {
+            vs = ++i;
+            while (i < len && s[i] != '"' && s[i] != '\\' &&
+                   (unsigned char)s[i] >= 0x20)
+                i++;
+            if (i >= len || s[i] != '"' ||
+                !cari_utf8_valid(s + vs, i - vs, &bad))
+                goto other;
+            vl = i++ - vs;
+            if (out && key_has_terms(s + ks, kl)) {
+                char d[11];
+                tmp->len = 0;
+                rc = fold(s + vs, vl, tmp);
+                if (!rc)
+                    rc = meta_term(out, s + ks, kl, 0x1f,
+                                   (const char *)tmp->data, tmp->len);
+                n++;
+                if (!rc && kl == 4 && memcmp(s + ks, "date", 4) == 0 &&
+                    parse_date(s + vs, vl, d)) {
+                    rc = cari_buf_putc(out, '@') || cari_buf_append(out, d, 10) ||
+                                 cari_buf_putc(out, 0)
+                             ? CARI_ENOMEM
+                             : CARI_OK;
+                    n++;
+                }
+                if (rc)
+                    goto other;
+            }
+        } else if (len - i >= 4 && memcmp(s + i, "null", 4) == 0) {
+            i += 4;
+        } else if ((len - i >= 4 && memcmp(s + i, "true", 4) == 0) ||
+                   (len - i >= 5 && memcmp(s + i, "false", 5) == 0)) {
+            int t = s[i] == 't';
+            i += t ? 4 : 5;
+            if (out && key_has_terms(s + ks, kl)) {
+                if (meta_term(out, s + ks, kl, 0x1f, t ? "true" : "false",
+                              t ? 4 : 5)) {
+                    rc = CARI_ENOMEM;
+                    goto other;
+                }
+                n++;
+            }
+        } else {
+            /* an integer: jansson's value is (double) of its int64 */
+            if (s[i] == '-')
+                i++;
+            if (i >= len || s[i] < '0' || s[i] > '9')
+                goto other;
+            if (s[i] == '0')
+                i++;
+            else
+                while (i < len && s[i] >= '0' && s[i] <= '9')
+                    i++;
+            vl = i - vs;
+            if (vl > 18 || (i < len && (s[i] == '.' || s[i] == 'e' ||
+                                        s[i] == 'E' ||
+                                        (s[i] >= '0' && s[i] <= '9'))))
+                goto other;
+            if (out && key_has_terms(s + ks, kl)) {
+                char digits[24];
+                memcpy(digits, s + vs, vl);
+                digits[vl] = '\0';
+                number_text((double)strtoll(digits, NULL, 10), num);
+                if (meta_term(out, s + ks, kl, 0x1e, num, strlen(num))) {
+                    rc = CARI_ENOMEM;
+                    goto other;
+                }
+                n++;
+            }
+        }
+        skip_space(s, len, &i);
+        if (i < len && s[i] == ',') {
+            i++;
+            skip_space(s, len, &i);
+            continue;
+        }
+        if (i < len && s[i] == '}') {
+            i++;
+            break;
+        }
+        goto other;
+    }
+end:
+    skip_space(s, len, &i);
+    if (i != len)
+        goto other;
+    if (count)
+        *count += n;
+    return 1;
+other:
+    if (out)
+        out->len = out0;
+    return rc ? rc : 0;
+}
+
+int cari_meta_is_object(const char *meta, size_t len, int *oom)
+{
+    json_t *m;
+    int object;
+    *oom = 0;
+    if (meta_fast(meta, len, NULL, NULL, NULL) == 1)
+        return 1;
+    m = cari_json_load(meta, len, NULL, oom);
+    object = json_is_object(m);
+    json_decref(m);
+    return object;
+}
+
 int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
                     size_t *count)
 {
@@ -434,6 +603,11 @@ int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
     out->len = 0;
     if (!meta || !len)
         return CARI_OK;
+    rc = meta_fast(meta, len, out, &tmp, count);
+    if (rc) {
+        cari_buf_free(&tmp);
+        return rc < 0 ? rc : CARI_OK;
+    }
     obj = cari_json_load(meta, len, NULL, &oom);
     if (oom)
         return CARI_ENOMEM;

@@ -70,6 +70,11 @@ static inline int cari_filter_pass(cari_filter *f, uint32_t seg, uint32_t p)
 int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
                     size_t *count);
 
+/* Is meta[0, len) a JSON object (what cari_writer_add requires of an
+ * article's metadata)?  *oom is set when that could not be found out for
+ * lack of memory. */
+int cari_meta_is_object(const char *meta, size_t len, int *oom);
+
 /* CARI_OK, or the first error met while checking (CARI_ECORRUPT,
  * CARI_ENOMEM). */
 int cari_filter_error(const cari_filter *f);

@@ -1350,9 +1350,7 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
          * read it by: a JSON object (found by review: "[1,2]" and "{"
          * were taken, and --check then called the index damaged) */
         int oom;
-        json_t *m = cari_json_load(a->meta, a->meta_len, NULL, &oom);
-        int object = json_is_object(m);
-        json_decref(m);
+        int object = cari_meta_is_object(a->meta, a->meta_len, &oom);
         if (oom) {
             /* as any add that ran out of memory: the writer fails */
             if (!w->xapian)

@@ -3,7 +3,9 @@
  * since and until search options): matching rules (case, numbers,
  * booleans, arrays, missing fields), the date forms understood, malformed
  * conditions, and that top k, paging and totals over several segments are
- * those of the unfiltered ranking with the failing articles taken out.
+ * those of the unfiltered ranking with the failing articles taken out;
+ * and that the metadata scanner's fast path gives the terms jansson's
+ * reading gives.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _XOPEN_SOURCE 700
@@ -14,6 +16,7 @@
 #include <cmocka.h>
 
 #include "cari.h"
+#include "filter.h"   /* cari_meta_terms, cari_meta_is_object */
 #include "segment.h"  /* CARI_SEGMENT_DATE_FORMS2 */
 #include "seg_image.h"
 #include "test_util.h"
@@ -437,6 +440,101 @@ static void test_malformed(void **state)
     cari_index_close(ix);
 }
 
+/* ---- metadata terms: the fast path against jansson's reading ---- */
+
+/* The terms of meta, as one printable string ("|" for 0x1f, "^" for
+ * 0x1e, " " between terms). */
+static void terms_of(const char *meta, char *buf, size_t cap)
+{
+    cari_buf out = {0};
+    size_t count = 0, k, n = 0;
+    const char *p;
+    assert_int_equal(cari_meta_terms(meta, strlen(meta), &out, &count),
+                     CARI_OK);
+    p = (const char *)out.data;
+    buf[0] = '\0';
+    for (k = 0; k < count; k++) {
+        for (; *p; p++) {
+            assert_true(n + 2 < cap);
+            buf[n++] = *p == 0x1f ? '|' : *p == 0x1e ? '^' : *p;
+        }
+        p++;
+        buf[n++] = ' ';
+        buf[n] = '\0';
+    }
+    cari_buf_free(&out);
+}
+
+static void test_meta_terms_fast_path(void **state)
+{
+    /* each read as given (the fast path when it can) and with its first
+     * key's first letter written as a \u escape, which sends it to
+     * jansson: the same terms either way */
+    static const char *const metas[] = {
+        "{\"source\": \"Tempo\", \"date\": \"2019-09-14\", \"url\": "
+        "\"https://example.co.id/b/1\", \"category\": \"Politik\"}",
+        "{\"date\":\"Jum'at, 13 September 2019\",\"n\":-0,\"m\":120}",
+        " {\t\"s\" :\n\"\xc3\x89l\xc3\xa9\" , \"b\": true, \"f\":false,"
+        " \"z\": null}  ",
+        "{\"s\": \"\", \"big\": 123456789012345678, \"neg\": -42}",
+        "{\"long\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxxxxxxxxxxxxx\"}",
+        "{\"k\": \"a\\u0301\", \"d\": 1.5, \"arr\": [\"X\", 2]}",
+        "{\"s\": \"a\", \"s2\": \"b\", \"s\": \"c\"}", /* repeated key */
+    };
+    static const char *const expect0 =
+        "#source|tempo #date|2019-09-14 @2019-09-14 "
+        "#url|https://example.co.id/b/1 #category|politik ";
+    char a[2048], b[2048], escaped[512];
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof metas / sizeof metas[0]; i++) {
+        const char *q = strchr(metas[i], '"');
+        size_t at = (size_t)(q - metas[i]) + 1;
+        terms_of(metas[i], a, sizeof a);
+        snprintf(escaped, sizeof escaped, "%.*s\\u%04x%s", (int)at, metas[i],
+                 (unsigned)(unsigned char)metas[i][at], metas[i] + at + 1);
+        terms_of(escaped, b, sizeof b);
+        if (strcmp(a, b) != 0)
+            fail_msg("%s\n  gives %s\n  but %s gives %s", metas[i], a,
+                     escaped, b);
+        if (i == 0)
+            assert_string_equal(a, expect0);
+    }
+    terms_of(metas[1], a, sizeof a);
+    assert_string_equal(a, "#date|jum'at, 13 september 2019 @2019-09-13 "
+                           "#n^0 #m^120 ");
+    terms_of(metas[2], a, sizeof a);
+    assert_string_equal(a, "#s|ele #b|true #f|false ");
+}
+
+static void test_meta_is_object(void **state)
+{
+    static const struct { const char *meta; int object; } cases[] = {
+        {"{}", 1}, {" { } ", 1}, {"{\"a\":1}", 1}, {"{\"a\":-0}", 1},
+        {"{\"a\":[1]}", 1}, {"{\"a\":{\"b\":1}}", 1}, {"{\"a\":1e5}", 1},
+        {"{\"a\":1,\"a\":2}", 1}, {"{\"a\":\"x\\n\"}", 1},
+        {"[1]", 0}, {"{", 0}, {"{\"a\":01}", 0}, {"{\"a\":1.}", 0},
+        {"{\"a\":-}", 0}, {"{\"a\":tru}", 0}, {"{\"a\":1,}", 0},
+        {"{,\"a\":1}", 0}, {"{\"a\":\"b\" \"c\":1}", 0}, {"{\"a\":1} x", 0},
+        {"{\"a\":\"\xff\"}", 0}, {"{\"a\":\"x\ty\"}", 0}, {"{'a':1}", 0},
+        {"{\"a\" 1}", 0}, {"\"a\"", 0}, {"", 0},
+        {"{\"a\":999999999999999999}", 1},
+        {"{\"a\":9223372036854775808}", 0}, /* jansson: beyond int64 */
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int oom;
+        if (cari_meta_is_object(cases[i].meta, strlen(cases[i].meta), &oom) !=
+            cases[i].object)
+            fail_msg("cari_meta_is_object(%s) is not %d", cases[i].meta,
+                     cases[i].object);
+        assert_int_equal(oom, 0);
+    }
+}
+
 /* ---- top k, paging and totals against the unfiltered ranking ---- */
 
 #define NART 400
@@ -569,6 +667,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dates_older_segment, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+        cmocka_unit_test(test_meta_terms_fast_path),
+        cmocka_unit_test(test_meta_is_object),
         cmocka_unit_test_setup_teardown(test_topk_paging_totals, setup,
                                         teardown),
     };
