@@ -30,7 +30,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jansson.h>
 #include <zlib.h>
 
 #include "codec.h"
@@ -315,14 +314,13 @@ static int check_record(segcheck *sc, uint32_t a, const unsigned char *rec,
                     "UTF-8 (byte %zu)", what[k], a, bad);
     if (flen[1]) {
         int oom;
-        json_t *meta = cari_json_load((const char *)field[1],
-                                      (size_t)flen[1], NULL, &oom);
+        int object = cari_meta_is_object((const char *)field[1],
+                                         (size_t)flen[1], &oom);
         if (oom)
             sc->c->error = CARI_ENOMEM;
-        else if (!json_is_object(meta))
+        else if (!object)
             problem(sc->c, "stored text: the metadata of article %u is not "
                     "a JSON object", a);
-        json_decref(meta);
     }
     if (flen[2] > UINT32_MAX || flen[0] > UINT32_MAX) {
         problem(sc->c, "stored text: article %u is too long", a);

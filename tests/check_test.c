@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "cari.h"
+#include "segment.h"            /* cari_segw_*: a segment no writer makes */
 #include "test_util.h"
 #include "seg_image.h"
 
@@ -334,6 +335,53 @@ static void test_store_damaged(void **state)
     expect_problem(f, "seg-000002.cari", "stored text: block");
 }
 
+/* Stored metadata that is not a JSON object (cari_writer_add refuses
+ * it, so the segment is written by hand, the same article with "[...]"
+ * for its "{...}": the same counts, so MANIFEST still fits). */
+static void test_store_meta_not_object(void **state)
+{
+    fixture *f = *state;
+    char ix[300], seg[350], tmp[350];
+    static const char *const metas[] = {"{\"source\":\"test\"}",
+                                        "[\"source\",\"test\"]"};
+    cari_passage_params pp = CARI_PASSAGE_PARAMS_INIT;
+    cari_writer_options o = CARI_WRITER_OPTIONS_INIT;
+    cari_segment_writer *sw;
+    cari_analyzer *an;
+    cari_writer *w;
+    cari_article a;
+    cari_error err;
+    uint32_t no;
+    uint64_t terms;
+    found fd;
+    fixture g = *f;
+    snprintf(ix, sizeof ix, "%s/meta", f->dir);
+    snprintf(seg, sizeof seg, "%s/seg-000001.cari", ix);
+    snprintf(tmp, sizeof tmp, "%s/new.cari", f->dir);
+    snprintf(g.ix, sizeof g.ix, "%s", ix);
+    a = test_article("m1", "Judul", "Banjir merendam rumah warga.");
+    a.meta = metas[0];
+    a.meta_len = strlen(a.meta);
+    o.sync = 0;
+    o.threads = 1;
+    assert_int_equal(cari_writer_open(ix, &o, &w, &err), CARI_OK);
+    assert_int_equal(cari_writer_add(w, &a), CARI_OK);
+    assert_int_equal(cari_writer_commit(w), CARI_OK);
+    cari_writer_close(w);
+    assert_int_equal(check(&g, &fd, NULL), CARI_OK);
+    a.meta = metas[1];
+    a.meta_len = strlen(a.meta);
+    assert_int_equal(cari_analyzer_new(&an, NULL), CARI_OK);
+    assert_int_equal(cari_segw_new(6, &pp, &sw), CARI_OK);
+    assert_int_equal(cari_segw_add(sw, an, &a, &no), CARI_OK);
+    assert_int_equal(cari_segw_write(sw, tmp, 0, &terms, &err), CARI_OK);
+    assert_int_equal(rename(tmp, seg), 0);
+    cari_segw_free(sw);
+    cari_analyzer_free(an);
+    expect_problem(&g, "seg-000001.cari",
+                   "the metadata of article 0 is not a JSON object");
+}
+
 /* The stored text's word list (docstore.h) does not parse: the segment
  * does not open, and the checker and the reader say why. */
 static void test_store_words_damaged(void **state)
@@ -589,6 +637,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_many_problems_itemised, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_store_meta_not_object,
+                                        setup_small, teardown),
         cmocka_unit_test_setup_teardown(test_sweep, setup_small, teardown),
         cmocka_unit_test_setup_teardown(test_raw_sweep, setup_small,
                                         teardown),
