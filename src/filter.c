@@ -591,8 +591,9 @@ int cari_meta_is_object(const char *meta, size_t len, int *oom)
     return object;
 }
 
-int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
-                    size_t *count)
+/* cari_meta_terms: through the fast path first unless jansson_only. */
+static int meta_terms(const char *meta, size_t len, cari_buf *out,
+                      size_t *count, int jansson_only)
 {
     json_t *obj, *v;
     int oom;
@@ -603,10 +604,13 @@ int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
     out->len = 0;
     if (!meta || !len)
         return CARI_OK;
-    rc = meta_fast(meta, len, out, &tmp, count);
-    if (rc) {
-        cari_buf_free(&tmp);
-        return rc < 0 ? rc : CARI_OK;
+    if (!jansson_only) {
+        rc = meta_fast(meta, len, out, &tmp, count);
+        if (rc) {
+            cari_buf_free(&tmp);
+            return rc < 0 ? rc : CARI_OK;
+        }
+        cari_buf_free(&tmp);  /* the returns below do not free it */
     }
     obj = cari_json_load(meta, len, NULL, &oom);
     if (oom)
@@ -637,6 +641,18 @@ int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
     json_decref(obj);
     cari_buf_free(&tmp);
     return rc;
+}
+
+int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
+                    size_t *count)
+{
+    return meta_terms(meta, len, out, count, 0);
+}
+
+int cari_meta_terms_jansson(const char *meta, size_t len, cari_buf *out,
+                            size_t *count)
+{
+    return meta_terms(meta, len, out, count, 1);
 }
 
 static int add_condition(cari_filter *f, const char *spec, char *errmsg,

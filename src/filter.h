@@ -69,6 +69,10 @@ static inline int cari_filter_pass(cari_filter *f, uint32_t seg, uint32_t p)
  */
 int cari_meta_terms(const char *meta, size_t len, cari_buf *out,
                     size_t *count);
+/* The same, read by jansson alone, which flat metadata skips (a scanner
+ * of filter.c's own reads it): the tests' and fuzzer's reference. */
+int cari_meta_terms_jansson(const char *meta, size_t len, cari_buf *out,
+                            size_t *count);
 
 /* Is meta[0, len) a JSON object (what cari_writer_add requires of an
  * article's metadata)?  *oom is set when that could not be found out for
