@@ -200,6 +200,11 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
     long n;
     size_t i, k = 0;
     cari_qnode *node;
+    /* a quoted phrase (a > 0: after its opening quote); phrase is set
+     * below for a word that splits into several tokens too, which has no
+     * quote (a review's "mend" that took one for the other made a long
+     * such word at column 1 point its error at offset -1: a crash) */
+    const int quoted = phrase;
     *out = NULL;
     p->base += p->tv_used;
     n = cari_analyzer_run(p->an, p->s + a, b - a, 0, &p->tv);
@@ -291,8 +296,10 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
     if (k == 0)
         return CARI_OK;
     if (k > CARI_Q_MAX_POSITIONAL)
-        return syntax(p, phrase ? a - 1 : a,  /* a phrase: its quote */
-                      "a phrase holds at most 64 words");
+        return quoted ? syntax(p, a - 1, "a phrase holds at most 64 words")
+                      : syntax(p, a, "a word of more than 64 parts is too "
+                                     "long (its parts are searched as a "
+                                     "phrase, of at most 64 words)");
     if (k == 1 && !phrase) {
         node->op = CARI_Q_TERM;
         node->term = node->terms[0];

@@ -40,6 +40,8 @@ q 2 "operator needs a word" "only operators" -- 'AND OR NOT'
 # found by review: a bare "invalid argument" from the search
 q 2 "column 1: a phrase holds at most 64 words" "a phrase of 65 words" -- "\"$(seq -s ' ' 101 165)\""
 q 0 "" "a phrase of 64 words" -- "\"$(seq -s ' ' 101 164)\" banjir"
+# found by query_fuzz: a crash (the error pointed before the query)
+q 2 "column 1: a word of more than 64 parts is too long" "a word of 65 parts" -- "$(printf 'k%d,' $(seq 101 164))k165"
 q 2 "missing at the end" "an operator at the end" -- 'banjir AND'
 q 2 "must be followed by a word" "a lone +" -- '+'
 q 2 "needs the start of a word" "a lone *" -- '*'

@@ -220,6 +220,24 @@ static void test_long_phrase(void **state)
            "a49 a50 a51 a52 a53 a54 a55 a56 a57 a58 a59 a60 a61 a62 a63 a64 "
            "a65\"",
            "error: query error at column 7: a phrase holds at most 64 words");
+    /* one word of 65 parts, searched as their phrase: its error points at
+     * the word, with no quote before it (found by query_fuzz: at column 1
+     * the error's offset was -1, and the parser crashed) */
+    n = 0;
+    for (i = 0; i < 65; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%sk%zu",
+                              i ? "," : "", i);
+    EXPECT(text, "error: query error at column 1: a word of more than 64 "
+                 "parts is too long (its parts are searched as a phrase, of "
+                 "at most 64 words)");
+    memmove(text + 7, text, n + 1);
+    memcpy(text, "banjir ", 7);
+    EXPECT(text, "error: query error at column 8: a word of more than 64 "
+                 "parts is too long (its parts are searched as a phrase, of "
+                 "at most 64 words)");
+    text[7 + n - 4] = '\0';  /* k0..k63: 64 parts, a phrase of them */
+    assert_int_equal(strncmp(tree(f, text, 0), "BOOL((banjir \"k0@0 k1@1 ",
+                             24), 0);
 }
 
 /* NEAR/n takes a whole number, nothing glued to it (found by review:
