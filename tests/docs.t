@@ -18,4 +18,25 @@ for tool in cari-index cari-search; do
         [[ $body == *"$o"* ]]; ok $? "bash completion offers $tool $o"
     done
 done
+# --opt=VALUE completes the value: bash hands the completion "--color=al"
+# as the words "--color" "=" "al" ("=" is a word break), and "--color="
+# as "--color" "=".
+complete_words() {  # complete_words FUNCTION WORD...: the replies, sorted
+    bash -c '. "$1"; shift; f=$1; shift; COMP_WORDS=("$@")
+             COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=()
+             "$f"; printf "%s\n" "${COMPREPLY[@]}" | sort | paste -sd " "' \
+        _ "$ROOT/docs/completion/cari.bash" "$@"
+}
+is "$(complete_words _cari_search cari-search --color al)" "always" \
+    "completion: --color al"
+is "$(complete_words _cari_search cari-search --color = al)" "always" \
+    "completion: --color=al"
+is "$(complete_words _cari_search cari-search --color =)" "always auto never" \
+    "completion: --color="
+is "$(complete_words _cari_search cari-search --format = j)" "json" \
+    "completion: --format=j"
+is "$(complete_words _cari_index cari-index --backend = x)" "xapian" \
+    "completion: cari-index --backend=x"
+is "$(complete_words _cari_search cari-search =)" "" \
+    "completion: a query word '=' (an exact form) completes nothing"
 done_testing

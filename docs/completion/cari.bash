@@ -2,11 +2,24 @@
 # `make install` as share/bash-completion/completions/cari-search, with
 # cari-index a link to it (bash-completion loads a file by command name).
 
+# --opt=VALUE: bash splits "--color=al" into "--color" "=" "al" ("=" is in
+# COMP_WORDBREAKS), so the option is the word before "=", and the value
+# being completed is "" when the cursor sits just after "=".
+_cari_opt_value() {
+    if [[ $cur == = && $prev == --* ]]; then
+        cur=
+    elif [[ $prev == = && COMP_CWORD -ge 2 &&
+            ${COMP_WORDS[COMP_CWORD-2]} == --* ]]; then
+        prev=${COMP_WORDS[COMP_CWORD-2]}
+    fi
+}
+
 _cari_search() {
     local cur prev
     COMPREPLY=()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
+    _cari_opt_value
     case $prev in
         -i|--index) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         -f|--format) COMPREPLY=($(compgen -W "text json tsv" -- "$cur")); return ;;
@@ -46,6 +59,7 @@ _cari_index() {
     COMPREPLY=()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
+    _cari_opt_value
     case $prev in
         -i|--index) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --backend) COMPREPLY=($(compgen -W "native xapian" -- "$cur")); return ;;
