@@ -102,6 +102,9 @@ err=$("$CS" -i "$TMP/nothing" banjir 2>&1); rc=$?
 is "$rc" 2 "a missing index exits 2"
 like "$err" "cari-index" "and says how to build one"
 "$CS" -i "$IX" -n abc banjir >/dev/null 2>&1; is $? 2 "a bad number exits 2"
+err=$("$CS" -i "$IX" --batch "$TMP" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "--batch FILE that cannot be read (a directory) exits 2, not 1"
+like "$err" "Is a directory" "  and says why"
 
 # ---- --analyze ----
 out=$(printf 'Anak-anak bermain dan menulis di Jakarta.' | "$CI" --analyze)
@@ -167,6 +170,9 @@ like "$e" "an empty id cannot be deleted" "  with a message (it was empty)"
 printf 'berita-003\n\nartikel/nelayan-natuna.txt\n' > "$TMP/ids.txt"
 "$CI" -q -i "$TMP/delix" --delete-from "$TMP/ids.txt"; ok $? "--delete-from exits 0"
 like "$("$CI" -i "$TMP/delix" --stats)" "articles +15" "--delete-from deletes every listed id"
+err=$("$CI" -q -i "$TMP/delix" --delete-from "$TMP" 2>&1); rc=$?
+is "$rc" 2 "--delete-from FILE that cannot be read (a directory) exits 2, not 0"
+like "$err" "Is a directory" "  and says why"
 ranked=$("$CS" -i "$TMP/delix" -f tsv -n 20 pemerintah warga)
 "$CI" -q -i "$TMP/delix" --merge; ok $? "--merge exits 0"
 st=$("$CI" -i "$TMP/delix" --stats)

@@ -272,7 +272,6 @@ static void progress(uint64_t articles, uint64_t bytes, double t0)
             dt > 0 ? (double)bytes / 1e6 / dt : 0.0);
 }
 
-/* --delete-from: one id per line (blank lines skipped). */
 /* --delete-from: the ids listed in file (- for standard input), one per
  * line, deleted from each of the nw writers (the shards: the list is
  * read once, as standard input can only be). */
@@ -299,6 +298,11 @@ static int delete_listed(cari_writer **w, size_t nw, const char *file,
                 rc = 2;
             }
         (*count) += !rc;
+    }
+    if (!rc && ferror(f)) {
+        /* a directory, an I/O error: the list was not read */
+        fprintf(stderr, "%s: %s: %s\n", prog, file, strerror(errno));
+        rc = 2;
     }
     free(line);
     if (f != stdin)

@@ -312,6 +312,11 @@ static int run_batch(cari_index *ix, const char *file, const char *latency,
         }
         cari_hits_free(hits);
     }
+    if (!rc && ferror(in)) {
+        /* a directory, an I/O error: not "no hits" */
+        fprintf(stderr, "%s: %s: %s\n", prog, file, strerror(errno));
+        rc = 2;
+    }
     free(line);
     if (in != stdin)
         fclose(in);
