@@ -201,6 +201,12 @@ like "$st" "deleted +0 " "3 of 15 deleted (20%): the commit rewrote the segment"
 like "$st" "articles +12" "... with the 12 live articles"
 is "$(ls "$TMP/delix" | grep -c '\.del-')" 0 "... and no deletion file"
 "$CI" -i "$TMP/nothing-here" --stats >/dev/null 2>&1; is $? 2 "--stats on a missing index exits 2"
+# --stats --check printed the stats and exit 0 without checking anything
+err=$("$CI" -i "$TMP/delix" --stats --check 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "--stats --check: an error (one action a run), not the stats alone"
+like "$err" "separate runs" "  and says so"
+printf 'x' | "$CI" -i "$TMP/delix" --analyze --check >/dev/null 2>&1
+is $? 2 "--analyze --check: an error, not the analysis alone"
 
 # A writer that reads standard input from a FIFO fed by a slow producer:
 # start_slow_writer DIR DELAY_BEFORE DELAY_AFTER; sets WPID and PPID_

@@ -522,8 +522,15 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (analyze + stats + check > 1) {
+        /* one action: --stats --check used to print the stats only */
+        fprintf(stderr, "%s: --analyze, --stats and --check are separate "
+                "runs: give one\n", prog);
+        free(deletes);
+        return 2;
+    }
     if (analyze) {
-        if (optind < argc) {
+        if (optind < argc || ndeletes || delete_from || merge) {
             fprintf(stderr, "%s: --analyze reads standard input only\n",
                     prog);
             free(deletes);
