@@ -169,6 +169,12 @@ out=$("$CS" -i "$IX" -n 2 --offset 2 --group 0 banjir)
 like "$out" '^3-4 of [0-9]+ passages for "banjir"' "text header: range and total"
 out=$("$CS" -i "$IX" --offset 1000 banjir); RC=$?
 is "$RC" 1 "an offset past the end: exit 1"
+like "$out" '^no passages from 1001 on: [0-9]+ passages? for "banjir"$' \
+    "  the header says the passages match, none is left (not 'no passages match')"
+out=$("$CS" -i "$IX" -n 0 banjir); RC=$?
+is "$RC" 1 "-n 0: nothing shown, exit 1"
+like "$out" '^[1-9][0-9]* passages? match(es)? "banjir" \(-n 0: none shown\)$' \
+    "  the header gives the count (not 'no passages match')"
 e=$(err -n -1 banjir); RC=$?
 is "$RC" 2 "-n -1: exit 2"
 like "$e" "--limit wants a whole number" "  and says what it wants"

@@ -113,8 +113,9 @@ static const char usage_text[] =
     "ranges in the snippet), meta and total (docs/JSON.md); tsv prints\n"
     "rank<TAB>score<TAB>id<TAB>passage<TAB>title.\n"
     "\n"
-    "exit status: 0 when something matched, 1 when nothing did, 2 on error\n"
-    "(a shard unreachable without --allow-partial is an error).\n";
+    "exit status: 0 when something matched, 1 when nothing did (or -n 0 or\n"
+    "--offset left nothing to show), 2 on error (a shard unreachable\n"
+    "without --allow-partial is an error).\n";
 
 static const char *prog = "cari-search";
 
@@ -789,8 +790,17 @@ int main(int argc, char **argv)
                    so.offset + 1, so.offset + n,
                    (unsigned long long)cari_hits_total(hits),
                    cari_hits_total(hits) == 1 ? "" : "s", query, partial);
-        else
+        else if (cari_hits_total(hits) == 0)
             printf("no passages match \"%s\"%s\n", query, partial);
+        else if (so.limit == 0)  /* -n 0: the count alone */
+            printf("%llu passage%s \"%s\" (-n 0: none shown)%s\n",
+                   (unsigned long long)cari_hits_total(hits),
+                   cari_hits_total(hits) == 1 ? " matches" : "s match",
+                   query, partial);
+        else  /* paged past the end: they match, none is left to show */
+            printf("no passages from %zu on: %llu passage%s for \"%s\"%s\n",
+                   so.offset + 1, (unsigned long long)cari_hits_total(hits),
+                   cari_hits_total(hits) == 1 ? "" : "s", query, partial);
     }
     for (i = 0; i < cari_hits_count(hits); i++) {
         cari_hit h;
