@@ -164,6 +164,8 @@ check hits "filters: --where, --since, --until" \
 check hits "a passage with non-ASCII text (byte offsets)" "Jakarta–Bandung"
 check hits "--snippet-words 5" --snippet-words 5 banjir Jakarta
 check hits "--plain" --plain 'apa penyebab "banjir" (rob) di Semarang?'
+check hits "--explain: an explain object" --explain banjir Jakarta
+check hits "--explain, a question" --explain -n 3 'Apa penyebab banjir di Jakarta?'
 check hits "--fields id,score,title" --fields id,score,title banjir
 check hits "--fields text,start,end,id" --fields text,start,end,id banjir
 check hits "--fields repeated names count once" --fields id,id,rank banjir
