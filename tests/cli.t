@@ -102,6 +102,16 @@ err=$("$CS" -i "$TMP/nothing" banjir 2>&1); rc=$?
 is "$rc" 2 "a missing index exits 2"
 like "$err" "cari-index" "and says how to build one"
 "$CS" -i "$IX" -n abc banjir >/dev/null 2>&1; is $? 2 "a bad number exits 2"
+if [ -w /dev/full ]; then
+    # a full disk or a closed pipe: exit 2 with a message, not silently
+    err=$("$CS" -i "$IX" banjir 2>&1 >/dev/full); rc=$?
+    is "$rc" 2 "output that cannot be written (/dev/full) exits 2"
+    like "$err" "write error on standard output: No space left" "  and says why"
+    err=$("$CS" -i "$IX" --stats 2>&1 >/dev/full)
+    like "$err" "write error on standard output" "  --stats too"
+    err=$("$CI" -i "$IX" --stats 2>&1 >/dev/full)
+    like "$err" "write error on standard output" "  cari-index --stats too"
+fi
 err=$("$CS" -i "$IX" --batch "$TMP" 2>&1 >/dev/null); rc=$?
 is "$rc" 2 "--batch FILE that cannot be read (a directory) exits 2, not 1"
 like "$err" "Is a directory" "  and says why"

@@ -262,7 +262,7 @@ static int analyze_stdin(void)
         fprintf(stderr, "%s: %s\n", prog, cari_strerror(rc));
         return 2;
     }
-    return fflush(stdout) == 0 ? 0 : 2;
+    return cli_flush_stdout(prog, NULL) == 0 ? 0 : 2;
 }
 
 static void progress(uint64_t articles, uint64_t bytes, double t0)
@@ -325,7 +325,7 @@ static int check_index(const char *dir, int quiet)
     cari_error err;
     char size[32];
     int rc = cari_index_check(dir, print_problem, NULL, &st, &err);
-    if (fflush(stdout) != 0)
+    if (cli_flush_stdout(prog, NULL))
         return 2;
     if (rc == CARI_ECORRUPT) {
         fprintf(stderr, "%s: index is damaged (%s, listed above); rebuild "
@@ -353,7 +353,7 @@ static int check_index(const char *dir, int quiet)
                    (unsigned long long)st.unreferenced);
         putchar('\n');
     }
-    return fflush(stdout) == 0 ? 0 : 2;
+    return cli_flush_stdout(prog, NULL) == 0 ? 0 : 2;
 }
 
 /* --stats: what the index holds. */
@@ -378,7 +378,7 @@ static int print_stats(const char *dir)
     printf("bytes      %llu\n", (unsigned long long)st.bytes);
     printf("generation %llu\n", (unsigned long long)st.generation);
     cari_index_close(ix);
-    return fflush(stdout) == 0 ? 0 : 2;
+    return cli_flush_stdout(prog, NULL) == 0 ? 0 : 2;
 }
 
 int main(int argc, char **argv)
@@ -791,7 +791,8 @@ int main(int argc, char **argv)
     free_dirs(shard_dirs, nw);
     free(deletes);
     sources_free(&src);
-    if (fflush(stdout) != 0)
+    if (cli_flush_stdout(prog, rc ? NULL : " (the run was committed; only "
+                         "its summary is lost)"))
         rc = 2;
     return rc;
 }

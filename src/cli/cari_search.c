@@ -682,7 +682,7 @@ int main(int argc, char **argv)
         rc = output_stats(ix, dir, format == FMT_JSON) ? 2 : 0;
         cari_index_close(ix);
         cari_ranker_free(model);
-        if (fflush(stdout) != 0)
+        if (cli_flush_stdout(prog, NULL))
             rc = 2;
         return rc;
     }
@@ -706,7 +706,7 @@ int main(int argc, char **argv)
         cari_index_close(ix);
         cari_ranker_free(model);
         free(warned);
-        if (fflush(stdout) != 0)
+        if (cli_flush_stdout(prog, NULL))
             rc = 2;
         return rc;
     }
@@ -827,7 +827,7 @@ int main(int argc, char **argv)
     cari_index_close(ix);
     cari_ranker_free(model);
     free(query);
-    if (fflush(stdout) != 0)
+    if (cli_flush_stdout(prog, NULL))
         rc = 2;
     return rc;
 }

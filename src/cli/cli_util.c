@@ -3,7 +3,9 @@
  */
 #include "cli_util.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *cli_human_size(uint64_t bytes, char *buf, size_t cap)
 {
@@ -22,4 +24,14 @@ void cli_report_damage(const char *prog, const char *detail)
 {
     fprintf(stderr, "%s: index is damaged (%s); run cari-index --check, or "
             "rebuild\n", prog, detail);
+}
+
+int cli_flush_stdout(const char *prog, const char *note)
+{
+    int e = fflush(stdout) != 0 ? errno : 0;
+    if (!e && !ferror(stdout))
+        return 0;
+    fprintf(stderr, "%s: write error on standard output%s%s%s\n", prog,
+            e ? ": " : "", e ? strerror(e) : "", note ? note : "");
+    return -1;
 }

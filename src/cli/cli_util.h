@@ -15,4 +15,10 @@ const char *cli_human_size(uint64_t bytes, char *buf, size_t cap);
  * "PROG: index is damaged (DETAIL); run cari-index --check, or rebuild". */
 void cli_report_damage(const char *prog, const char *detail);
 
+/* Flush standard output; when that or an earlier write failed (a full
+ * disk, a closed pipe), say so on standard error -- "PROG: write error on
+ * standard output: REASON", then NOTE if not NULL -- and return -1, else
+ * 0.  A tool exits 2 then, never silently. */
+int cli_flush_stdout(const char *prog, const char *note);
+
 #endif
