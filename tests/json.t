@@ -26,7 +26,7 @@ def schema(title):
                     re.S | re.M).group(1)
     rows = []
     for line in sec.splitlines():
-        m = re.match(r"\| `([^`]+)` \| (\w+) \| ([^|]+?) \|", line)
+        m = re.match(r"\| `([^`]+)` \| (\w+(?: or \w+)*) \| ([^|]+?) \|", line)
         if m:
             rows.append((m.group(1), m.group(2), m.group(3).strip()))
     assert rows, "no table under " + title
@@ -54,7 +54,8 @@ def check_object(obj, rows, prefix, present_ok, order=True):
         assert k in names, "undocumented key %r in %r" % (prefix + k, obj)
     for n, t, w in level:
         if n in obj:
-            assert TYPES[t](obj[n]), "%s%s: not %s: %r" % (prefix, n, t, obj[n])
+            assert any(TYPES[u](obj[n]) for u in t.split(" or ")), \
+                "%s%s: not %s: %r" % (prefix, n, t, obj[n])
             if t == "array" and any(p.startswith(prefix + n + "[].")
                                     for p, _, _ in rows):
                 for item in obj[n]:
@@ -185,6 +186,14 @@ check suggestion "--did-you-mean: a suggestion record, then the corrected query'
 check suggestion "--did-you-mean: a word the index lacks beside one it has" --did-you-mean kereta cepet
 check suggestion "--did-you-mean: a query holding a byte that is not UTF-8 (as U+FFFD; the record keeps query and did_you_mean)" --did-you-mean banjr $'\xff'
 check stats "--stats" --stats
+if "$BIN/cari-index" --version | grep -q xapian &&
+   "$BIN/cari-index" -q --shards 2 -i "$TMP/sh" "$ROOT/corpus"; then
+    # not check(): its -i and --shard do not go together
+    "$CS" --format json --stats --shard "$TMP/sh.0" --shard "$TMP/sh.1" > "$TMP/out" 2>"$TMP/err"
+    why=$(python3 "$TMP/check.py" "$ROOT/docs/JSON.md" stats "$TMP/out" --stats 2>&1)
+    ok $? "--stats over two shards (index: their locations)"
+    [ -z "$why" ] || printf '%s\n' "$why" | tail -3 | sed 's/^/# /'
+fi
 
 "$CS" -i "$IX" --format json --did-you-mean banjir Jakarta > "$TMP/out"
 is "$(grep -c did_you_mean "$TMP/out")" 0 "--did-you-mean: no record when every word is known"
