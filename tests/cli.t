@@ -102,6 +102,12 @@ err=$("$CS" -i "$TMP/nothing" banjir 2>&1); rc=$?
 is "$rc" 2 "a missing index exits 2"
 like "$err" "cari-index" "and says how to build one"
 "$CS" -i "$IX" -n abc banjir >/dev/null 2>&1; is $? 2 "a bad number exits 2"
+printf 'banjir\n' > "$TMP/one.txt"
+err=$("$CS" -i "$IX" --batch "$TMP/one.txt" --features -f json 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "--features with --format json: an error (the features were left out)"
+like "$err" "--features prints its own columns" "  and says so"
+"$CS" -i "$IX" --snippets banjir >/dev/null 2>&1
+is $? 2 "--snippets without --batch: an error, as --latency and --features"
 if [ -w /dev/full ]; then
     # a full disk or a closed pipe: exit 2 with a message, not silently
     err=$("$CS" -i "$IX" banjir 2>&1 >/dev/full); rc=$?

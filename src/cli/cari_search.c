@@ -644,6 +644,18 @@ int main(int argc, char **argv)
         free(shards);
         return 2;
     }
+    if (features && (format == FMT_JSON || output_has_fields())) {
+        /* the JSON hits used to be printed, the features left out */
+        fprintf(stderr, "%s: --features prints its own columns: not with "
+                "--format json or --fields\n", prog);
+        free(shards);
+        return 2;
+    }
+    if (batch_snippets && !batch) {
+        fprintf(stderr, "%s: --snippets needs --batch\n", prog);
+        free(shards);
+        return 2;
+    }
     if (model_path && cari_ranker_load(model_path, &model, &err)) {
         fprintf(stderr, "%s: %s\n", prog, err.message);
         free(shards);
