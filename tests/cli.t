@@ -186,6 +186,10 @@ like "$e" "an empty id cannot be deleted" "  with a message (it was empty)"
 printf 'berita-003\n\nartikel/nelayan-natuna.txt\n' > "$TMP/ids.txt"
 "$CI" -q -i "$TMP/delix" --delete-from "$TMP/ids.txt"; ok $? "--delete-from exits 0"
 like "$("$CI" -i "$TMP/delix" --stats)" "articles +15" "--delete-from deletes every listed id"
+cp -R "$TMP/delix" "$TMP/stdinix"
+err=$(printf 'berita-001\n' | "$CI" -q -i "$TMP/stdinix" --delete-from - - 2>&1); rc=$?
+is "$rc" 2 "--delete-from - with the input -: an error (stdin cannot be both)"
+like "$err" "standard input is read once" "  and says so"
 err=$("$CI" -q -i "$TMP/delix" --delete-from "$TMP" 2>&1); rc=$?
 is "$rc" 2 "--delete-from FILE that cannot be read (a directory) exits 2, not 0"
 like "$err" "Is a directory" "  and says why"

@@ -549,6 +549,15 @@ int main(int argc, char **argv)
         }
         return stats ? print_stats(dir) : check_index(dir, quiet);
     }
+    if (delete_from && strcmp(delete_from, "-") == 0)
+        for (i = optind; i < argc; i++)
+            if (strcmp(argv[i], "-") == 0) {
+                /* the id list would take the articles for ids */
+                fprintf(stderr, "%s: standard input is read once: not both "
+                        "--delete-from - and the input -\n", prog);
+                free(deletes);
+                return 2;
+            }
     if (optind >= argc && !ndeletes && !delete_from && !merge) {
         fprintf(stderr, "%s: no input given\nTry '%s --help'.\n", prog, prog);
         free(deletes);
