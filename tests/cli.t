@@ -193,6 +193,14 @@ like "$err" "standard input is read once" "  and says so"
 err=$("$CI" -q -i "$TMP/delix" --delete-from "$TMP" 2>&1); rc=$?
 is "$rc" 2 "--delete-from FILE that cannot be read (a directory) exits 2, not 0"
 like "$err" "Is a directory" "  and says why"
+# found by review: a mistyped -i made an empty index and "deleted"
+err=$("$CI" -q -i "$TMP/delix-typo" --delete berita-001 2>&1); rc=$?
+is "$rc" 2 "--delete on no index: exit 2"
+like "$err" "no index at .*delix-typo: nothing to delete from" "  and says so"
+ok "$([ ! -e "$TMP/delix-typo" ] && echo 0 || echo 1)" "  and makes none"
+err=$("$CI" -q -i "$TMP/delix-typo" --merge 2>&1); rc=$?
+is "$rc" 2 "--merge on no index: exit 2"
+like "$err" "nothing to merge" "  and says so"
 ranked=$("$CS" -i "$TMP/delix" -f tsv -n 20 pemerintah warga)
 "$CI" -q -i "$TMP/delix" --merge; ok $? "--merge exits 0"
 st=$("$CI" -i "$TMP/delix" --stats)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -606,6 +607,21 @@ int main(int argc, char **argv)
             snprintf(shard_dirs[k], dl + 16, "%.*s.%zu", (int)dl, dir, k);
         }
     }
+    if (optind >= argc)
+        for (k = 0; k < nw; k++) {
+            /* deletions or a merge alone: on an index that is there (a
+             * mistyped -i used to make an empty index and "delete") */
+            const char *d = shard_dirs ? shard_dirs[k] : dir;
+            struct stat sb;
+            if (stat(d, &sb) != 0 && errno == ENOENT) {
+                fprintf(stderr, "%s: no index at %s: nothing to %s\n", prog,
+                        d, merge && !ndeletes && !delete_from ? "merge"
+                                                              : "delete from");
+                free_dirs(shard_dirs, nw);
+                free(deletes);
+                return 2;
+            }
+        }
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
