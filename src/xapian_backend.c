@@ -58,7 +58,8 @@
  * vocabulary of all shards into the 64 most frequent words and "=forms"
  * starting with it, OR'ed as term leaves, as natively (not Xapian's
  * wildcard, which expands and weighs shard by shard, so a sharded ranking
- * would differ from the unsharded one); BOOL is AND / AND_MAYBE / AND_NOT.
+ * would differ from the unsharded one); BOOL is AND, AND_NOT, and for
+ * must + should: must AND (should OR 0 * everything) (build_bool).
  * Weighting is Xapian's BM25 with the options' k1 and b (k3 1, no length
  * floor).  Grouping (at most N passages of an article) keeps each
  * article's first N passages of a ranking read deeper than the page
@@ -1504,8 +1505,23 @@ static int build_bool(qbuild *b, const cari_qnode *q, xc_query **out)
     if (xc)
         goto done;
     if (must && should) {
-        /* the required part matches; the optional part adds weight */
-        xc = xc_query_combine2(XC_OP_AND_MAYBE, must, should, &r);
+        /* the required part matches; the optional part adds weight:
+         * must AND (should OR 0 * everything), not OP_AND_MAYBE, which
+         * Xapian 1.4 gets wrong -- pruning, its AND_MAYBE skips a passage
+         * that holds both parts, and it can add the weight of an optional
+         * phrase that does not match (wrong scores, different again over
+         * shards) */
+        xc_query *every = NULL, *none = NULL, *opt = NULL;
+        xc = xc_query_match_all(&every);
+        if (!xc)
+            xc = xc_query_scale_weight(every, 0.0, &none);
+        if (!xc)
+            xc = xc_query_combine2(XC_OP_OR, should, none, &opt);
+        if (!xc)
+            xc = xc_query_combine2(XC_OP_AND, must, opt, &r);
+        xc_query_free(every);
+        xc_query_free(none);
+        xc_query_free(opt);
     } else {
         r = must ? must : should;
         if (r == must)
