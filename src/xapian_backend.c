@@ -73,6 +73,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1711,6 +1712,125 @@ done:
     return rc;
 }
 
+/*
+ * Near ties.  A passage's weight is the sum of its terms' weights, which
+ * each shard adds up in the order of its own postlist tree: passages that
+ * tie in one index can differ in their last bits over shards (or the
+ * reverse), and Xapian then orders them by weight, not by the tie key
+ * (SLOT_TIE) -- shards ranked them apart from one index.  Weights within
+ * TIE_EPS (relative) of the first of a run count as that weight, and the
+ * run is ordered by SLOT_TIE, as exact ties are.
+ */
+#define TIE_EPS 1e-12
+
+static int near_tie(double a, double b)
+{
+    double m = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+    return fabs(a - b) <= TIE_EPS * (m > 1.0 ? m : 1.0);
+}
+
+typedef struct tie_item {
+    xc_doccount i;
+    char *key;
+    size_t len;
+} tie_item;
+
+static int cmp_tie(const void *x, const void *y)
+{
+    const tie_item *a = x, *b = y;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = n ? memcmp(a->key, b->key, n) : 0;
+    if (c)
+        return c;
+    if (a->len != b->len)
+        return a->len < b->len ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+/* The n items of mset in rank order: *order holds their numbers in the
+ * mset, near ties ordered by SLOT_TIE; (*score)[i] is item i's weight,
+ * the first of its run's for a near tie.  *open: where the run of the
+ * last item starts (it may go on past the mset). */
+static int rank_order(const xc_mset *mset, size_t n, cari_arena *arena,
+                      xc_doccount **order, double **score, size_t *open)
+{
+    size_t i, j, k;
+    int xc = XC_OK;
+    *order = cari_arena_alloc(arena, (n + 1) * sizeof **order);
+    *score = cari_arena_alloc(arena, (n + 1) * sizeof **score);
+    if (!*order || !*score)
+        return XC_ENOMEM;
+    for (i = 0; i < n && !xc; i++) {
+        xc_mset_item item;
+        xc = xc_mset_get_item(mset, (xc_doccount)i, &item);
+        (*order)[i] = (xc_doccount)i;
+        (*score)[i] = item.weight;
+    }
+    *open = n;
+    for (i = 0; i < n && !xc; i = j) {
+        double w = (*score)[i];
+        int exact = 1;
+        tie_item *t;
+        for (j = i + 1; j < n && near_tie(w, (*score)[j]); j++)
+            if ((*score)[j] != w)
+                exact = 0;
+        if (j == n)
+            *open = i;
+        if (exact)
+            continue;  /* Xapian ordered them by the key */
+        t = calloc(j - i, sizeof *t);
+        if (!t)
+            return XC_ENOMEM;
+        for (k = i; k < j && !xc; k++) {
+            t[k - i].i = (xc_doccount)k;
+            xc = xc_mset_get_value(mset, (xc_doccount)k, SLOT_TIE,
+                                   &t[k - i].key, &t[k - i].len);
+        }
+        if (!xc) {
+            qsort(t, j - i, sizeof *t, cmp_tie);
+            for (k = i; k < j; k++) {
+                (*order)[k] = t[k - i].i;
+                (*score)[k] = w;
+            }
+        }
+        for (k = i; k < j; k++)
+            xc_free(t[k - i].key);
+        free(t);
+    }
+    return xc;
+}
+
+/* The ranking read from its start to the page's end and one more (deeper
+ * while a run of near ties may go on past what was read): *order, *n and
+ * *score as rank_order makes them. */
+static int ranked_mset(xc_enquire *enq, const cari_search_options *o,
+                       cari_arena *arena, xc_mset **mset, xc_doccount **order,
+                       size_t *n, double **score)
+{
+    size_t want = o->offset + o->limit, depth = want + 1;
+    for (;;) {
+        xc_mset_info info;
+        size_t open = 0;
+        int xc;
+        if (depth > 0xFFFFFFFFu)
+            depth = 0xFFFFFFFFu;
+        xc = xc_enquire_get_mset(enq, 0, (xc_doccount)depth, 0, mset);
+        if (!xc)
+            xc = xc_mset_get_info(*mset, &info);
+        if (!xc)
+            xc = rank_order(*mset, (size_t)info.size, arena, order, score,
+                            &open);
+        if (xc)
+            return xc;
+        *n = info.size;
+        if (info.size < depth || open >= want || depth == 0xFFFFFFFFu)
+            return XC_OK;
+        xc_mset_free(*mset);
+        *mset = NULL;
+        depth *= 2;
+    }
+}
+
 /* One search over x->db.  On a shim failure *xc holds its status and the
  * message is in errmsg. */
 /*
@@ -1724,7 +1844,7 @@ done:
  */
 static int grouped_mset(xc_enquire *enq, const cari_search_options *o,
                         cari_arena *arena, xc_mset **mset, xc_doccount **pick,
-                        size_t *npick, int *all)
+                        size_t *npick, int *all, double **score)
 {
     size_t want = o->offset + o->limit, depth = 3 * want + 10;
     int xc;
@@ -1732,12 +1852,16 @@ static int grouped_mset(xc_enquire *enq, const cari_search_options *o,
         xc_mset_info info;
         uint64_t *keys;
         uint32_t *counts;
-        size_t nslots, i;
+        xc_doccount *order = NULL;
+        size_t nslots, i, open = 0, last = 0;
         if (depth > 0xFFFFFFFFu)
             depth = 0xFFFFFFFFu;
         xc = xc_enquire_get_mset(enq, 0, (xc_doccount)depth, 0, mset);
         if (!xc)
             xc = xc_mset_get_info(*mset, &info);
+        if (!xc)
+            xc = rank_order(*mset, (size_t)info.size, arena, &order, score,
+                            &open);
         if (xc)
             return xc;
         xc_mset_fetch(*mset);  /* one round trip per remote shard */
@@ -1755,7 +1879,7 @@ static int grouped_mset(xc_enquire *enq, const cari_search_options *o,
             char *id = NULL;
             size_t len = 0, slot;
             uint64_t key;
-            xc = xc_mset_get_document(*mset, (xc_doccount)i, &doc);
+            xc = xc_mset_get_document(*mset, order[i], &doc);
             if (!xc)
                 xc = xc_document_get_value(doc, SLOT_ID, &id, &len);
             xc_document_free(doc);
@@ -1770,12 +1894,17 @@ static int grouped_mset(xc_enquire *enq, const cari_search_options *o,
                 keys[slot] = key;
                 counts[slot] = 0;
             }
-            if (counts[slot]++ < o->group)
-                (*pick)[(*npick)++] = (xc_doccount)i;
+            if (counts[slot]++ < o->group) {
+                (*pick)[(*npick)++] = order[i];
+                last = i;
+            }
         }
         /* the mset holds every match, and all were grouped */
         *all = info.size < depth && i == info.size;
-        if (*npick >= want || *all || depth == 0xFFFFFFFFu)
+        /* done, unless the last item kept is in a run of near ties that
+         * may go on past the mset */
+        if (((*npick >= want && (info.size < depth || open > last)) ||
+             *all || depth == 0xFFFFFFFFu))
             return XC_OK;
         xc_mset_free(*mset);
         *mset = NULL;
@@ -1794,8 +1923,9 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
     cari_hits *h = NULL;
     cari_termlist base = {NULL, NULL, 0};
     size_t cap = 0, i, npick = 0, first = 0;
-    xc_doccount *pick = NULL;  /* grouped: the items shown, in order */
-    int rc = CARI_OK, all = 0;
+    xc_doccount *pick = NULL;  /* the items in rank order (grouped: kept) */
+    double *score = NULL;      /* by item: its weight, near ties evened */
+    int rc = CARI_OK, all = 0, grouped = o->group > 0 && o->limit > 0;
     *out = NULL;
     *xc = XC_OK;
     h = cari_hits_new();
@@ -1818,11 +1948,10 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
         *xc = xc_enquire_set_sort(enq, XC_SORT_RELEVANCE_THEN_VALUE,
                                   SLOT_TIE, 0);
     if (!*xc)
-        *xc = o->group > 0 && o->limit > 0
-                  ? grouped_mset(enq, o, &h->arena, &mset, &pick, &npick,
-                                 &all)
-                  : xc_enquire_get_mset(enq, (xc_doccount)o->offset,
-                                        (xc_doccount)o->limit, 0, &mset);
+        *xc = grouped ? grouped_mset(enq, o, &h->arena, &mset, &pick, &npick,
+                                     &all, &score)
+                      : ranked_mset(enq, o, &h->arena, &mset, &pick, &npick,
+                                    &score);
     if (!*xc)
         *xc = xc_mset_get_info(mset, &info);
     if (*xc) {
@@ -1830,16 +1959,14 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
         goto done;
     }
     h->total = info.matches_estimated;
-    if (pick) {
-        /* every match seen: the grouped count, as natively */
-        if (all)
-            h->total = npick;
-        /* the page of the grouped ranking */
-        first = o->offset < npick ? o->offset : npick;
-        info.size = (xc_doccount)(npick - first);
-        if (info.size > o->limit)
-            info.size = (xc_doccount)o->limit;
-    }
+    /* every match seen: the grouped count, as natively */
+    if (grouped && all)
+        h->total = npick;
+    /* the page of the ranking (read from its start) */
+    first = o->offset < npick ? o->offset : npick;
+    info.size = (xc_doccount)(npick - first);
+    if (info.size > o->limit)
+        info.size = (xc_doccount)o->limit;
     if (h->total < o->offset + info.size)
         h->total = o->offset + info.size;
     if (info.size == 0)
@@ -1852,12 +1979,12 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
                                 b.extra.lens[i]);
     if (!rc)
         rc = cari_hits_reserve(h, info.size);
-    if (!rc && o->offset == 0 && !pick)
+    if (!rc && o->offset == 0 && !grouped)
         xc_mset_fetch(mset);  /* one round trip per remote shard */
-    for (i = 0; i < info.size && !rc; i++)
-        rc = fill_hit(st, h, mset,
-                      pick ? pick[first + i] : (xc_doccount)i, &base,
-                      &h->items[i], xc);
+    for (i = 0; i < info.size && !rc; i++) {
+        rc = fill_hit(st, h, mset, pick[first + i], &base, &h->items[i], xc);
+        h->items[i].score = score[pick[first + i]];
+    }
     if (rc == CARI_ECORRUPT && !*xc)
         snprintf(st->errmsg, st->errcap,
                  "the stored passage does not match its values");
