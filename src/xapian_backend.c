@@ -979,6 +979,39 @@ static int join_shards(cari_xapian_index *x, cari_error *err)
     return CARI_OK;
 }
 
+/* No database twice (by its Xapian UUID: the same directory however
+ * written, or served and local): joined twice, each of its passages
+ * would be found twice and its statistics counted twice. */
+static int distinct_shards(cari_xapian_index *x, cari_error *err)
+{
+    char **uuid = calloc(x->n, sizeof *uuid);
+    size_t i, j;
+    int rc = CARI_OK;
+    if (!uuid)
+        return cari_set_error(err, CARI_ENOMEM, "out of memory");
+    for (i = 0; i < x->n && !rc; i++) {
+        int xc;
+        if (!x->shards[i].db)
+            continue;
+        xc = xc_database_uuid(x->shards[i].db, &uuid[i]);
+        if (xc)
+            rc = cari_set_error(err, map_read_code(xc), "%s: %s",
+                                x->shards[i].location, xc_detail());
+        for (j = 0; j < i && !rc; j++)
+            if (uuid[i] && uuid[j] && *uuid[i] &&
+                strcmp(uuid[i], uuid[j]) == 0)
+                rc = cari_set_error(err, CARI_EINVAL,
+                                    "shard %s is the same index as shard %s; "
+                                    "give each shard once",
+                                    x->shards[i].location,
+                                    x->shards[j].location);
+    }
+    for (i = 0; i < x->n; i++)
+        xc_free(uuid[i]);
+    free(uuid);
+    return rc;
+}
+
 /* May a shard that failed to open with rc be left out (and not fail the
  * whole open) under CARI_SHARDS_ALLOW_PARTIAL?  Unreachable or missing
  * shards may; one that is damaged or of another analyzer may not. */
@@ -1065,6 +1098,9 @@ int cari_xapian_index_open(const char *const *locations, size_t n,
                             first.message);
         goto fail;
     }
+    rc = distinct_shards(x, err);
+    if (rc)
+        goto fail;
     rc = join_shards(x, err);
     if (rc)
         goto fail;

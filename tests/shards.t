@@ -125,6 +125,15 @@ err=$("$CS" --shard "$TMP/sh.0" --shard "$ROOT/corpus" banjir 2>&1); rc=$?
 is "$rc" 2 "a shard that is no index exits 2"
 like "$err" "no index at $ROOT/corpus" "and names it"
 
+# the same index twice: each passage was found twice (found by review)
+for pair in "$TMP/sh.0 $TMP/sh.0" "$TMP/sh.0 $TMP/./sh.0/" "$TMP/sh.0 $R1"; do
+    set -- $pair
+    err=$("$CS" --shard "$1" --shard "$TMP/sh.1" --shard "$2" -f tsv -n 1000 warga 2>&1 >/dev/null); rc=$?
+    is "$rc" 2 "--shard $1 and $2 (the same index): exit 2"
+    like "$err" "shard $2 is the same index as shard $1" "  and the message names both"
+done
+set --
+
 # ---- one server stops ----
 stop_server "$S2"
 err=$("$CS" --shard "$R1" --shard "$R2" -f tsv banjir 2>&1 >/dev/null); rc=$?
