@@ -83,6 +83,16 @@ done < "$TMP/ids"
 is "$bad" 0 "each article sits in shard FNV-1a-64(id) mod 2 ($(wc -l < "$TMP/ids") ids checked)"
 out=$("$CI" --shards 2 -i "$TMP/sh" "$ROOT/corpus/berita.jsonl"); ok $? "indexing again into the same shards"
 like "$out" "sh\\.0 $n0 articles, .*sh\\.1 $n1 articles" "re-indexed ids replace themselves in their own shard"
+# --stats and --check with --shards: each shard (found by review: they
+# looked for an index at DIR itself, "no index here")
+out=$("$CI" --shards 2 -i "$TMP/sh" --check 2>&1); rc=$?
+is "$rc" 0 "--shards 2 --check exits 0"
+is "$out" "$TMP/sh.0: ok (a Xapian index; checked by Xapian's checker)
+$TMP/sh.1: ok (a Xapian index; checked by Xapian's checker)" "  and checks both shards"
+out=$("$CI" --shards 2 -i "$TMP/sh" --stats 2>&1); rc=$?
+is "$rc" 0 "--shards 2 --stats exits 0"
+is "$(echo "$out" | awk '$1 == "articles" {s += $2} END {print s}')" 18 "  and counts both shards' articles"
+"$CI" --shards 3 -i "$TMP/sh" -q --check >/dev/null 2>&1; is $? 2 "--shards 3 --check of 2 shards: exit 2 (no $TMP/sh.2)"
 "$CI" --shards 0 -i "$TMP/x" "$ROOT/corpus" >/dev/null 2>&1; is $? 2 "--shards 0 exits 2"
 "$CI" --shards 2 --backend native -i "$TMP/x" "$ROOT/corpus" >/dev/null 2>&1; is $? 2 "--shards with --backend native exits 2"
 

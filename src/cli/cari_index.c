@@ -58,6 +58,7 @@ static const char usage_text[] =
     "                       DIR.0 ... DIR.N-1 by a stable hash of their id\n"
     "                       (FNV-1a-64 mod N), to be searched as one with\n"
     "                       cari-search --shard; keep N when adding to them\n"
+    "                       (with --stats or --check: each of the N)\n"
     "  -q, --quiet          no progress and no summary\n"
     "      --memory MB      memory for what indexing holds (default 256): the\n"
     "                       threads' segments and word caches and the ids\n"
@@ -547,6 +548,30 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: --%s takes no input and no other action\n",
                     prog, stats ? "stats" : "check");
             return 2;
+        }
+        if (nshards) {
+            /* every shard DIR.0 ... DIR.N-1, as --shards N writes them */
+            size_t dl = strlen(dir);
+            int worst = 0;
+            char *d;
+            while (dl > 1 && dir[dl - 1] == '/')
+                dl--;
+            d = malloc(dl + 16);
+            if (!d) {
+                fprintf(stderr, "%s: out of memory\n", prog);
+                return 2;
+            }
+            for (k = 0; k < (size_t)nshards; k++) {
+                int r;
+                snprintf(d, dl + 16, "%.*s.%zu", (int)dl, dir, k);
+                if (stats && k)
+                    putchar('\n');
+                r = stats ? print_stats(d) : check_index(d, quiet);
+                if (r > worst)
+                    worst = r;
+            }
+            free(d);
+            return worst;
         }
         return stats ? print_stats(dir) : check_index(dir, quiet);
     }
