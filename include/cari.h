@@ -199,7 +199,8 @@ typedef struct cari_writer_options {
  * Open the index directory dir for writing, creating it if needed, and take
  * its writer lock (CARI_ELOCKED, with the holder's pid in the message, when
  * another live process holds it).  Nothing is visible to readers until
- * cari_writer_commit().
+ * cari_writer_commit().  A "tcp://" location (a served index, which
+ * searching takes) is CARI_EINVAL: indexes are written to directories.
  */
 CARI_API int cari_writer_open(const char *dir,
                               const cari_writer_options *options,

@@ -1079,6 +1079,12 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
     *out = NULL;
     if (!dir || !*dir)
         return cari_set_error(err, CARI_EINVAL, "no index directory given");
+    /* searched as a remote index (xapian-tcpsrv), never written as a
+     * local directory named "tcp:" */
+    if (strncmp(dir, "tcp://", 6) == 0)
+        return cari_set_error(err, CARI_EINVAL, "%s is a remote index: "
+                              "indexes are written to a directory (serve "
+                              "it with xapian-tcpsrv)", dir);
     if (opts && opts->version != CARI_WRITER_OPTIONS_VERSION)
         return cari_set_error(err, CARI_EINVAL, "unknown options version");
     w = calloc(1, sizeof *w);

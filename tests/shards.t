@@ -135,6 +135,13 @@ err=$("$CS" --shard "$TMP/sh.0" --shard "$ROOT/corpus" banjir 2>&1); rc=$?
 is "$rc" 2 "a shard that is no index exits 2"
 like "$err" "no index at $ROOT/corpus" "and names it"
 
+# cari-index -i tcp://HOST:PORT wrote a native index into a local
+# directory "tcp:" (found by review), which cari-search -i does not read
+(cd "$TMP" && "$CI" -q -i "$R1" "$ROOT/corpus/berita.jsonl" >/dev/null 2>"$TMP/err"); rc=$?
+is "$rc" 2 "cari-index -i tcp://HOST:PORT exits 2"
+like "$(cat "$TMP/err")" "$R1 is a remote index" "  and says why"
+[ ! -e "$TMP/tcp:" ]; ok $? "  and writes no directory tcp:"
+
 # the same index twice: each passage was found twice (found by review)
 for pair in "$TMP/sh.0 $TMP/sh.0" "$TMP/sh.0 $TMP/./sh.0/" "$TMP/sh.0 $R1"; do
     set -- $pair
