@@ -295,10 +295,21 @@ static int collect_term(void *ctx, const char *term, size_t len,
     return e->n >= 100000 ? 1 : 0;
 }
 
+/* The most frequent first; equally frequent terms in byte order, so that
+ * which of them the 64 keep does not depend on the order the segments
+ * were scanned in (found by review: with more than 64 words of one
+ * frequency, an index in two segments matched other passages than the
+ * same articles in one), as the Xapian backend orders them. */
 static int cmp_expansion(const void *x, const void *y)
 {
     const struct { char *term; size_t len; uint64_t df; } *a = x, *b = y;
-    return a->df > b->df ? -1 : a->df < b->df;
+    size_t n;
+    int c;
+    if (a->df != b->df)
+        return a->df > b->df ? -1 : 1;
+    n = a->len < b->len ? a->len : b->len;
+    c = memcmp(a->term, b->term, n);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
 }
 
 /* Replace PREFIX nodes by BOOL(should: TERM...) of their expansions. */

@@ -88,6 +88,29 @@ is "$("$CS" -i "$ix" -f tsv -n 20 pemerintah warga banjir)" \
    "the tier-merged index ranks like a fresh one"
 "$CI" -q -i "$ix" --check; ok $? "the tier-merged index passes --check"
 
+# ---- prefix expansion does not depend on the segments ----
+# zqa001 ... zqa100, each in one article: a prefix keeps 64 of the 100
+# equally frequent words; which 64 must not depend on how the articles
+# were split into segments (found by review: the two-segment index kept
+# zqa051-100 and zqa001-014, the fresh one zqa001-064)
+python3 - "$TMP/zq" <<'PY'
+import json, os, sys
+os.makedirs(sys.argv[1])
+with open(sys.argv[1] + "/1.jsonl", "w") as a, open(sys.argv[1] + "/2.jsonl", "w") as b:
+    for i in range(1, 101):
+        (b if i <= 50 else a).write(json.dumps({"id": "z-%03d" % i, "title": "Berita %d" % i,
+                                               "text": "Warga desa menemukan zqa%03d di sawah." % i}) + "\n")
+PY
+"$CI" -q -j1 --no-sync -i "$TMP/zq-two" "$TMP/zq/1.jsonl"
+"$CI" -q -j1 --no-sync -i "$TMP/zq-two" "$TMP/zq/2.jsonl"
+cat "$TMP/zq/1.jsonl" "$TMP/zq/2.jsonl" > "$TMP/zq/all.jsonl"
+"$CI" -q -j1 --no-sync -i "$TMP/zq-one" "$TMP/zq/all.jsonl"
+is "$("$CI" -i "$TMP/zq-two" --stats | awk '$1 == "segments" {print $2}')" 2 \
+   "prefix: the index of two runs has two segments"
+is "$("$CS" -i "$TMP/zq-two" -f tsv --fields id -n 100 'zqa*' | sort)" \
+   "$("$CS" -i "$TMP/zq-one" -f tsv --fields id -n 100 'zqa*' | sort)" \
+   "prefix: of 100 equally frequent words, two segments keep the same 64 as one"
+
 # ---- real news, three runs with replacements; a small --memory ----
 src=$SHARED/data/corpus/clickid_news.jsonl.gz
 if [ -r "$src" ]; then
