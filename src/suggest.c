@@ -37,9 +37,10 @@
 typedef struct candidate {
     char *word;
     size_t len;
-    uint64_t df;
+    uint64_t df;           /* the larger of the two below (finish) */
+    uint64_t df_word;      /* its term "word", summed over segments */
+    uint64_t df_exact;     /* its term "=word", summed over segments */
     int distance;
-    int exact;             /* came from an "=word" term */
 } candidate;
 
 typedef struct qword {
@@ -366,6 +367,12 @@ static int lex(ctx *c, int plain)
 
 /* ---- the vocabulary ---- */
 
+/* A word's counts are summed over the segments, each of its two terms
+ * apart (a stem that is also an exact form counts as the larger, finish):
+ * so that the same collection in any number of segments gets the same
+ * corrections (found by review: a candidate was compared with the query
+ * word's count one segment at a time, and its two terms were combined in
+ * segment order). */
 static int add_candidate(qword *w, const char *word, size_t len, uint64_t df,
                          int distance, int exact)
 {
@@ -374,10 +381,10 @@ static int add_candidate(qword *w, const char *word, size_t len, uint64_t df,
     for (i = 0; i < w->ncands; i++) {
         cd = &w->cands[i];
         if (cd->len == len && memcmp(cd->word, word, len) == 0) {
-            if (cd->exact == exact)
-                cd->df += df;  /* the same term in another segment */
-            else if (df > cd->df)
-                cd->df = df;   /* a stem that is also an exact form */
+            if (exact)
+                cd->df_exact += df;
+            else
+                cd->df_word += df;
             return CARI_OK;
         }
     }
@@ -396,9 +403,10 @@ static int add_candidate(qword *w, const char *word, size_t len, uint64_t df,
     memcpy(cd->word, word, len);
     cd->word[len] = '\0';
     cd->len = len;
-    cd->df = df;
+    cd->df = 0;
+    cd->df_word = exact ? 0 : df;
+    cd->df_exact = exact ? df : 0;
     cd->distance = distance;
-    cd->exact = exact;
     w->ncands++;
     return CARI_OK;
 }
@@ -425,8 +433,10 @@ static int visit_term(void *arg, const char *term, size_t len,
         qword *w = &s->words[i];
         int d;
         /* an edit adds or removes at most one character of each set, so
-         * the sets differ in at most 2 characters per edit */
-        if (abs(nletters - w->ncp) > w->max_distance || df <= w->df ||
+         * the sets differ in at most 2 characters per edit; whether the
+         * word occurs more often than the query's is known once every
+         * segment has been read (finish) */
+        if (abs(nletters - w->ncp) > w->max_distance ||
             popcount32(set ^ w->set) > 2 * w->max_distance)
             continue;
         if (ncp == -2)
@@ -484,7 +494,18 @@ static int finish(cari_suggestions *s)
     int changed = 0;
     for (i = 0; i < s->n; i++) {
         qword *w = &s->words[i];
-        size_t k = w->ncands < MAX_ALTERNATIVES ? w->ncands : MAX_ALTERNATIVES;
+        size_t k;
+        /* a correction occurs more often than the word, in the whole index */
+        for (j = k = 0; j < w->ncands; j++) {
+            candidate *cd = &w->cands[j];
+            cd->df = cd->df_word > cd->df_exact ? cd->df_word : cd->df_exact;
+            if (cd->df > w->df)
+                w->cands[k++] = *cd;
+            else
+                free(cd->word);
+        }
+        w->ncands = k;
+        k = w->ncands < MAX_ALTERNATIVES ? w->ncands : MAX_ALTERNATIVES;
         if (w->ncands > 1)
             qsort(w->cands, w->ncands, sizeof *w->cands, cmp_candidate);
         w->alts = cari_arena_alloc(&s->arena, (k + 1) * sizeof *w->alts);
