@@ -271,7 +271,9 @@ typedef struct cari_writer_stats {
     uint64_t passages;       /* passages made from them (with threads,
                                 complete only after a commit) */
     uint64_t input_bytes;    /* bytes of title + text added */
-    uint64_t terms;          /* distinct terms in the index after commit */
+    uint64_t terms;          /* distinct terms after commit, summed over
+                                segments (as cari_index_stats's: a term in
+                                two segments counts twice until a merge) */
     uint64_t index_bytes;    /* size of the committed index files */
     uint64_t total_articles; /* live articles in the index after commit */
 } cari_writer_stats;
