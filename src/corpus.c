@@ -782,6 +782,10 @@ static int fast_string(cari_reader *r, const char *s, size_t len, size_t *i,
     if (!cari_utf8_valid((const char *)r->scratch.data + out->off, out->len,
                          &bad))
         return 0;
+    /* NUL-terminated, as cari.h promises of the strings it returns (not
+     * counted in the length: the next string starts after it) */
+    if (cari_buf_putc(&r->scratch, '\0'))
+        return out_of_memory(r);
     *i = j + 1;
     return 1;
 }
@@ -857,7 +861,7 @@ static size_t scalar_end(const char *s, size_t len, size_t i)
     return j;
 }
 
-static int fast_record(cari_reader *r, const char *s, size_t len,
+static int fast_record(cari_reader *r, char *s, size_t len,
                        cari_article *a)
 {
     span fields[3];       /* id, title, text */
@@ -959,9 +963,10 @@ static int fast_record(cari_reader *r, const char *s, size_t len,
                                   extra[k].end - extra[k].key);
         }
         rc |= cari_buf_putc(&r->scratch, '}');
+        rc |= cari_buf_putc(&r->scratch, '\0');  /* not counted */
         if (rc)
             return out_of_memory(r);
-        a->meta_len = nextra ? r->scratch.len - meta_off : 0;
+        a->meta_len = nextra ? r->scratch.len - 1 - meta_off : 0;
         a->meta = NULL;
         if (nextra)
             a->meta = (const char *)r->scratch.data + meta_off;
@@ -983,11 +988,17 @@ static int fast_record(cari_reader *r, const char *s, size_t len,
 #undef FIELD
     if (memchr(a->id, '\n', a->id_len))
         return 0;
+    /* the strings read in place end at their closing quote, which the
+     * record no longer needs: make it their NUL (those decoded into
+     * scratch have theirs) */
+    for (k = 0; k < 3; k++)
+        if (have[k] && !fields[k].in_scratch)
+            s[fields[k].off + fields[k].len] = '\0';
     return 1;
 }
 
 /* Parse one JSON Lines record into a; 1 = ok, 0 = skipped (warned). */
-static int parse_record(cari_reader *r, const char *line, size_t len,
+static int parse_record(cari_reader *r, char *line, size_t len,
                         cari_article *a)
 {
     json_error_t jerr;
@@ -1097,7 +1108,7 @@ static int read_textfile(cari_reader *r, const char *path, cari_article *a)
 {
     int fd;
     struct stat st;
-    char *data;
+    char *data, *title_nul;
     size_t n = 0, bad, i, title_end;
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -1157,6 +1168,7 @@ static int read_textfile(cari_reader *r, const char *path, cari_article *a)
     while (a->title_len && (a->title[a->title_len - 1] == '\r' ||
                             a->title[a->title_len - 1] == ' '))
         a->title_len--;
+    title_nul = data + (a->title - data) + a->title_len;
     /* a Markdown heading's '#' marks are not part of the title */
     while (a->title_len && a->title[0] == '#') {
         a->title++;
@@ -1171,6 +1183,10 @@ static int read_textfile(cari_reader *r, const char *path, cari_article *a)
         i++;
     a->text = data + i;
     a->text_len = n - i;
+    /* NUL-terminated, as cari.h promises: the byte after the title is its
+     * line's end or a trailing blank (or the file's end), never the
+     * text's */
+    *title_nul = '\0';
     a->meta = NULL;
     a->meta_len = 0;
     return 1;

@@ -1132,6 +1132,100 @@ static void test_fast_json_matches_jansson(void **state)
     free(buf);
 }
 
+/* cari.h: "returned strings are also NUL-terminated for convenience".  An
+ * article's strings were not when they were read in place: a JSON Lines
+ * record's unescaped id, title and text ran on into the rest of the line,
+ * escaped ones into the next string decoded, meta into whatever followed
+ * it, and a text file's title into its text. */
+typedef struct nul_seen {
+    int n;
+    char ids[16][64];
+    char texts[16][64];
+} nul_seen;
+
+static void expect_nul_terminated(void *ctx, cari_reader *r,
+                                  const cari_article *a)
+{
+    nul_seen *out = ctx;
+    (void)r;
+    assert_true(out->n < 16);
+    assert_int_equal(a->id[a->id_len], '\0');
+    assert_non_null(a->title);
+    assert_int_equal(a->title[a->title_len], '\0');
+    assert_non_null(a->text);
+    assert_int_equal(a->text[a->text_len], '\0');
+    if (a->meta)
+        assert_int_equal(a->meta[a->meta_len], '\0');
+    assert_int_equal(strlen(a->id), a->id_len);
+    snprintf(out->ids[out->n], sizeof out->ids[0], "%s", a->id);
+    snprintf(out->texts[out->n], sizeof out->texts[0], "%s", a->text);
+    out->n++;
+}
+
+static void test_strings_nul_terminated(void **state)
+{
+    fixture *f = *state;
+    char p[512];
+    warnings ws;
+    nul_seen arts;
+    uint64_t bytes, skipped;
+    int jansson;
+    mkdir_in(f, "root");
+    write_in(f, "root/a.txt", "Judul A\nIsi A.");
+    write_in(f, "root/b.md", "## Judul B  \r\n\r\nIsi B.");
+    write_in(f, "root/c.txt", "Hanya judul");
+    write_in(f, "root/d.jsonl",
+             /* arts in place */
+             "{\"id\":\"d1\",\"title\":\"T1\",\"text\":\"x1\","
+             "\"source\":\"s\"}\n"
+             /* escaped: decoded one after the other */
+             "{\"id\":\"d\\u0032\",\"title\":\"T\\u0032\","
+             "\"text\":\"x\\u0032\",\"n\":2}\n"
+             /* an integer id (the full parser) */
+             "{\"id\":3,\"title\":\"T3\",\"text\":\"x3\"}\n"
+             "{\"id\":\"d4\",\"text\":\"x4\"}");
+    for (jansson = 0; jansson < 2; jansson++) {
+        memset(&arts, 0, sizeof arts);
+        if (!jansson) {
+            assert_int_equal(read_with(path_in(f, "root", p, sizeof p), &ws,
+                                       expect_nul_terminated, &arts, &bytes,
+                                       &skipped),
+                             0);
+        } else {
+            cari_reader *r = NULL;
+            cari_error err;
+            cari_article a;
+            int rc;
+            assert_int_equal(cari_reader_open(path_in(f, "root/d.jsonl", p,
+                                                      sizeof p),
+                                              NULL, NULL, &r, &err),
+                             CARI_OK);
+            cari_reader_use_jansson_only(r);
+            while ((rc = cari_reader_next(r, &a)) == 1)
+                expect_nul_terminated(&arts, r, &a);
+            assert_int_equal(rc, 0);
+            cari_reader_close(r);
+        }
+        assert_int_equal(arts.n, jansson ? 4 : 7);
+    }
+    /* and reading them so changed nothing of what was arts */
+    memset(&arts, 0, sizeof arts);
+    read_with(path_in(f, "root", p, sizeof p), &ws, expect_nul_terminated,
+              &arts, &bytes, &skipped);
+    assert_string_equal(arts.ids[0], "a.txt");
+    assert_string_equal(arts.texts[0], "Isi A.");
+    assert_string_equal(arts.ids[1], "b.md");
+    assert_string_equal(arts.texts[1], "Isi B.");
+    assert_string_equal(arts.texts[2], "");
+    assert_string_equal(arts.ids[3], "d1");
+    assert_string_equal(arts.texts[3], "x1");
+    assert_string_equal(arts.ids[4], "d2");
+    assert_string_equal(arts.texts[4], "x2");
+    assert_string_equal(arts.ids[5], "3");
+    assert_string_equal(arts.ids[6], "d4");
+    assert_string_equal(arts.texts[6], "x4");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1156,6 +1250,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_directory_edges, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_long_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_strings_nul_terminated, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_fast_json_matches_jansson, setup,
                                         teardown),
     };
