@@ -220,7 +220,9 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
                 t = &p->tv.items[i];
                 break;
             }
-        if (!t)
+        /* past the limit, as a word is: each prefix expands to up to 64
+         * terms in the search */
+        if (!t || p->nterms >= MAX_QUERY_TERMS)
             return CARI_OK;
         node = new_node(p, CARI_Q_PREFIX);
         if (!node)

@@ -258,6 +258,29 @@ static void test_near_distance(void **state)
     EXPECT("rumah NEAR rusak", "NEAR/10(rumah rusak)");
 }
 
+/* A query's terms past the parser's limit (1024) are not searched, and a
+ * prefix counts as one (found by review: prefixes were never cut, so a
+ * 300 KB query of "a* a* ..." expanded 100,000 prefixes of 64 terms each,
+ * for minutes and gigabytes). */
+static void test_term_limit(void **state)
+{
+    fixture *f = *state;
+    static char text[40000];
+    const char *d;
+    size_t n = 0, i, stars = 0, words = 0;
+    for (i = 0; i < 3000; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "p%zu* ", i);
+    for (d = tree(f, text, 0); *d; d++)
+        stars += *d == '*';
+    assert_int_equal(stars, 1024);
+    n = 0;
+    for (i = 0; i < 3000; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "w%zu ", i);
+    for (d = tree(f, text, 0); *d; d++)
+        words += *d == 'w';
+    assert_int_equal(words, 1024);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +296,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_long_phrase, setup, teardown),
         cmocka_unit_test_setup_teardown(test_near_distance, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_term_limit, setup, teardown),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);
