@@ -2875,8 +2875,11 @@ static int search_once(cari_index *ix, const char *text, size_t len,
     cari_rank_query rq;
     cari_tokvec tv = {0};
     *out = NULL;
-    if (!ix || (!text && len))
+    if (!ix)
         return CARI_EINVAL;
+    if (!text && len)
+        return fail(ix, CARI_EINVAL, "no query text (NULL) for a query of "
+                    "%zu bytes", len);
     memset(&c, 0, sizeof c);
     c.ix = ix;
     tie_index = ix;
@@ -3206,8 +3209,10 @@ int cari_search(cari_index *ix, const char *text, size_t len,
     const char *fixed;
     size_t flen;
     int rc;
-    if (!out)
-        return CARI_EINVAL;  /* (search_once writes *out) */
+    if (!out)  /* (search_once writes *out) */
+        return ix ? fail(ix, CARI_EINVAL, "nowhere to put the hits (out is "
+                         "NULL)")
+                  : CARI_EINVAL;
     if (!ix || (!text && len) || ix->xapian ||
         (opts && (opts->version != CARI_SEARCH_OPTIONS_VERSION ||
                   (opts->flags & CARI_SEARCH_AS_WRITTEN))))

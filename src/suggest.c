@@ -561,11 +561,20 @@ int cari_suggest(cari_index *ix, const char *query, size_t len,
     ctx c;
     size_t i;
     int rc = CARI_OK;
-    if (!out)
+    if (out)
+        *out = NULL;
+    if (!ix)
         return CARI_EINVAL;
-    *out = NULL;
-    if (!ix || (!query && len))
+    if (!out || (!query && len)) {
+        /* the handle's message is its last failure's: this one */
+        if (!out)
+            snprintf(ix->errmsg, sizeof ix->errmsg,
+                     "nowhere to put the suggestions (out is NULL)");
+        else
+            snprintf(ix->errmsg, sizeof ix->errmsg,
+                     "no query text (NULL) for a query of %zu bytes", len);
         return CARI_EINVAL;
+    }
     if (ix->xapian) {
         snprintf(ix->errmsg, sizeof ix->errmsg,
                  "spelling suggestions are not supported on the Xapian "

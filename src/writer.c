@@ -1348,9 +1348,14 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
     int rc;
     if (repeated)
         *repeated = 0;
-    if (!w || !a || !a->id || (!a->title && a->title_len) ||
-        (!a->text && a->text_len) || (!a->meta && a->meta_len))
+    if (!w)
         return CARI_EINVAL;
+    if (!a || !a->id || (!a->title && a->title_len) ||
+        (!a->text && a->text_len) || (!a->meta && a->meta_len))
+        return writer_error(w, CARI_EINVAL, "%s",
+                            !a ? "no article (NULL)"
+                               : "an article string is NULL with a length "
+                                 "(or the id is NULL)");
     if (a->meta_len) {
         /* the header's promise, which filters, JSON output and --check
          * read it by: a JSON object (found by review: "[1,2]" and "{"
@@ -1424,8 +1429,10 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
 int cari_writer_delete(cari_writer *w, const char *id, size_t len)
 {
     id_entry *s;
-    if (!w || !id)
+    if (!w)
         return CARI_EINVAL;
+    if (!id)
+        return writer_error(w, CARI_EINVAL, "no id to delete (NULL)");
     if (len == 0)
         return writer_error(w, CARI_EINVAL, "an empty id cannot be deleted "
                                             "(no article has one)");
@@ -1778,8 +1785,11 @@ static int write_deletions(cari_writer *w, cari_manifest_entry *e,
 
 int cari_writer_merge(cari_writer *w, unsigned max_segments)
 {
-    if (!w || max_segments == 0)
+    if (!w)
         return CARI_EINVAL;
+    if (max_segments == 0)
+        return writer_error(w, CARI_EINVAL, "a merge leaves at least one "
+                            "segment (max_segments 0)");
     if (w->xapian)
         return CARI_OK;  /* Xapian merges by itself (xapian-compact) */
     w->merge_target = max_segments;

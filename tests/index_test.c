@@ -763,6 +763,63 @@ static cari_index *small_index(fixture *f)
     return index_open(f->ix);
 }
 
+/* cari.h: "Handles keep a detail message of their last failure".  A bad
+ * argument (CARI_EINVAL) left the message of an earlier, other failure
+ * (found by review: after a stopword-only query, cari_search with a NULL
+ * query said "the query holds no searchable word"; the writer's NULL
+ * article said "invalid UTF-8"). */
+static void test_errmsg_is_last_failure(void **state)
+{
+    fixture *f = *state;
+    cari_index *ix = small_index(f);
+    cari_writer *w;
+    cari_hits *h = NULL;
+    cari_suggestions *sg = NULL;
+    cari_article a;
+    char earlier[512];
+#define EXPECT_NEW_MESSAGE(call, msg)                                      \
+    do {                                                                   \
+        snprintf(earlier, sizeof earlier, "%s", msg);                      \
+        assert_int_equal(call, CARI_EINVAL);                               \
+        assert_true(strlen(msg) > 0);                                      \
+        assert_string_not_equal(msg, earlier);                             \
+    } while (0)
+    assert_int_equal(cari_search(ix, "yang", 4, NULL, &h), CARI_ENOTERMS);
+    EXPECT_NEW_MESSAGE(cari_search(ix, NULL, 3, NULL, &h),
+                       cari_index_errmsg(ix));
+    assert_null(h);
+    assert_int_equal(cari_search(ix, "yang", 4, NULL, &h), CARI_ENOTERMS);
+    EXPECT_NEW_MESSAGE(cari_search(ix, "kopi", 4, NULL, NULL),
+                       cari_index_errmsg(ix));
+    assert_int_equal(cari_search(ix, "yang", 4, NULL, &h), CARI_ENOTERMS);
+    EXPECT_NEW_MESSAGE(cari_suggest(ix, NULL, 3, 0, 0, &sg),
+                       cari_index_errmsg(ix));
+    assert_null(sg);
+    assert_int_equal(cari_search(ix, "yang", 4, NULL, &h), CARI_ENOTERMS);
+    EXPECT_NEW_MESSAGE(cari_suggest(ix, "kopi", 4, 0, 0, NULL),
+                       cari_index_errmsg(ix));
+    cari_index_close(ix);
+
+    w = writer_open(f->ix, 0);
+    memset(&a, 0, sizeof a);
+    a.id = "utf8";
+    a.id_len = 4;
+    a.text = "rusak \xff";
+    a.text_len = 7;
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
+    EXPECT_NEW_MESSAGE(cari_writer_add(w, NULL), cari_writer_errmsg(w));
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
+    a.text = NULL;
+    EXPECT_NEW_MESSAGE(cari_writer_add(w, &a), cari_writer_errmsg(w));
+    a.text = "rusak \xff";
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
+    EXPECT_NEW_MESSAGE(cari_writer_delete(w, NULL, 3), cari_writer_errmsg(w));
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
+    EXPECT_NEW_MESSAGE(cari_writer_merge(w, 0), cari_writer_errmsg(w));
+#undef EXPECT_NEW_MESSAGE
+    cari_writer_close(w);
+}
+
 static void test_search_or_all(void **state)
 {
     fixture *f = *state;
@@ -1430,6 +1487,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_tagged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_articles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errmsg_is_last_failure, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_uncommitted_writer, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reader_snapshot, setup,
