@@ -1519,6 +1519,25 @@ static int fill_explain(cari_hits *h, const cari_candidate *cd,
     return CARI_OK;
 }
 
+/* The parts of a Xapian hit's score (CARI_SEARCH_EXPLAIN): Xapian's BM25
+ * is all of it (no second stage), one item, so that value * weight sums
+ * to the score there too (it gave none: found by review). */
+static int xapian_explain(cari_hits *h)
+{
+    size_t i;
+    for (i = 0; i < h->n; i++) {
+        cari_explain *e = cari_arena_alloc(&h->arena, sizeof *e);
+        if (!e)
+            return CARI_ENOMEM;
+        e->name = "xapian_bm25";
+        e->value = h->items[i].score;
+        e->weight = 1;
+        h->items[i].explain = e;
+        h->items[i].explain_count = 1;
+    }
+    return CARI_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Entry point                                                         */
 /* ------------------------------------------------------------------ */
@@ -2942,6 +2961,8 @@ static int search_once(cari_index *ix, const char *text, size_t len,
         if (!rc)
             rc = cari_xapian_search(ix->xapian, q, &c.o, &h, ix->errmsg,
                                     sizeof ix->errmsg);
+        if (!rc && explain)
+            rc = xapian_explain(h);
         goto done;
     }
     c.avg[CARI_FIELD_BODY] =
