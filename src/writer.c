@@ -204,6 +204,8 @@ struct cari_writer {
     unsigned merge_target;       /* cari_writer_merge(): 0 = automatic */
     cari_writer_stats stats;
     char errmsg[512];
+    int xapian_errmsg;           /* 1: the last failure's message is the
+                                    Xapian writer's, not errmsg */
 };
 
 static int writer_error(cari_writer *w, int code, const char *fmt, ...)
@@ -216,7 +218,17 @@ static int writer_error(cari_writer *w, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(w->errmsg, sizeof w->errmsg, fmt, ap);
     va_end(ap);
+    w->xapian_errmsg = 0;
     return code;
+}
+
+/* A call into the Xapian writer returned rc: on failure, its message is
+ * the last failure's. */
+static int xapian_result(cari_writer *w, int rc)
+{
+    if (rc)
+        w->xapian_errmsg = 1;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1375,7 +1387,7 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
     }
     if (w->xapian) {
         /* the session's ids, for the tags alone */
-        rc = cari_xapian_writer_add(w->xapian, a);
+        rc = xapian_result(w, cari_xapian_writer_add(w->xapian, a));
         if (rc || !repeated)
             return rc;
         if (!(s = remember_id(w, a->id, a->id_len)))
@@ -1437,7 +1449,8 @@ int cari_writer_delete(cari_writer *w, const char *id, size_t len)
         return writer_error(w, CARI_EINVAL, "an empty id cannot be deleted "
                                             "(no article has one)");
     if (w->xapian)
-        return cari_xapian_writer_delete(w->xapian, id, len);
+        return xapian_result(w, cari_xapian_writer_delete(w->xapian, id,
+                                                          len));
     s = remember_id(w, id, len);
     if (!s)
         return writer_error(w, CARI_ENOMEM, "out of memory");
@@ -1810,7 +1823,7 @@ int cari_writer_commit(cari_writer *w)
         return CARI_EINVAL;
     if (w->xapian) {
         forget_ids(w);
-        return cari_xapian_writer_commit(w->xapian);
+        return xapian_result(w, cari_xapian_writer_commit(w->xapian));
     }
     rc = flush_all(w);
     if (rc) {
@@ -1989,7 +2002,7 @@ void cari_writer_get_stats(const cari_writer *w, cari_writer_stats *out)
 
 const char *cari_writer_errmsg(const cari_writer *w)
 {
-    if (w && w->xapian)
+    if (w && w->xapian && w->xapian_errmsg)
         return cari_xapian_writer_errmsg(w->xapian);
     return w ? w->errmsg : "";
 }

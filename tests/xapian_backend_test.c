@@ -522,6 +522,21 @@ static void test_bad_articles(void **state)
     a.text_len = strlen(a.text);
     assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
     assert_non_null(strstr(cari_writer_errmsg(w), "UTF-8"));
+    /* the checks of writer.c's own say why too, not the Xapian writer's
+     * last message (found by review: metadata that is not an object said
+     * "invalid UTF-8", the message before) */
+    a = to_article(&articles[1]);
+    a.meta = "[1,2]";
+    a.meta_len = 5;
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
+    assert_non_null(strstr(cari_writer_errmsg(w), "not a JSON object"));
+    assert_int_equal(cari_writer_delete(w, "", 0), CARI_EINVAL);
+    assert_non_null(strstr(cari_writer_errmsg(w), "empty id"));
+    a = to_article(&articles[1]);
+    a.text = "teks \xff rusak";
+    a.text_len = strlen(a.text);
+    assert_int_equal(cari_writer_add(w, &a), CARI_EINPUT);
+    assert_non_null(strstr(cari_writer_errmsg(w), "UTF-8"));
     /* the writer stays usable; a very long id still works */
     memset(longid, 'k', sizeof longid);
     a = to_article(&articles[1]);
