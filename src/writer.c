@@ -1386,9 +1386,11 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
                                 (int)(a->id_len > 80 ? 80 : a->id_len), a->id);
     }
     if (w->xapian) {
-        /* the session's ids, for the tags alone */
+        /* the session's ids, for the tags alone: of every add, so that
+         * an add_tagged after a plain add of the same id says so, as
+         * natively (found by review: only tagged adds were noted) */
         rc = xapian_result(w, cari_xapian_writer_add(w->xapian, a));
-        if (rc || !repeated)
+        if (rc)
             return rc;
         if (!(s = remember_id(w, a->id, a->id_len)))
             return CARI_OK;  /* no memory to tell: not an error */

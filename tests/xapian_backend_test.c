@@ -558,6 +558,43 @@ static void test_bad_articles(void **state)
     }
 }
 
+/* cari_writer_add_tagged says when the writer already took the id since
+ * its last commit, as natively -- by a plain cari_writer_add too (found
+ * by review: on Xapian only tagged adds were remembered). */
+static void test_add_tagged(void **state)
+{
+    char dir[PATH_MAX];
+    cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
+    cari_writer *w = NULL;
+    cari_error err;
+    cari_article a = to_article(&articles[0]);
+    int repeated = -1;
+    uint64_t previous = 99;
+    path_in(state, "x", dir, sizeof dir);
+    wo.backend = "xapian";
+    wo.sync = 0;
+    assert_int_equal(cari_writer_open(dir, &wo, &w, &err), CARI_OK);
+    assert_int_equal(cari_writer_add(w, &a), CARI_OK);
+    assert_int_equal(cari_writer_add_tagged(w, &a, 5, &repeated, &previous),
+                     CARI_OK);
+    assert_int_equal(repeated, 1);
+    assert_int_equal(previous, 0);
+    assert_int_equal(cari_writer_add_tagged(w, &a, 6, &repeated, &previous),
+                     CARI_OK);
+    assert_int_equal(repeated, 1);
+    assert_int_equal(previous, 5);
+    a = to_article(&articles[1]);
+    assert_int_equal(cari_writer_add_tagged(w, &a, 7, &repeated, &previous),
+                     CARI_OK);
+    assert_int_equal(repeated, 0);
+    assert_int_equal(cari_writer_commit(w), CARI_OK);
+    /* a new session */
+    assert_int_equal(cari_writer_add_tagged(w, &a, 8, &repeated, &previous),
+                     CARI_OK);
+    assert_int_equal(repeated, 0);
+    cari_writer_close(w);
+}
+
 /* Shards searched as one rank exactly like the unsharded index. */
 static void test_shards_global_statistics(void **state)
 {
@@ -809,6 +846,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_commit_replace_delete, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bad_articles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_add_tagged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shards_global_statistics, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_remote_unreachable, setup,
