@@ -1110,6 +1110,10 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
         w->opts.compression_level = defaults.compression_level;
     if (w->opts.memory_mb < 16)
         w->opts.memory_mb = 16;
+    /* in bytes (<< 20) it must not wrap: 2^44 MB wrapped to 0, and the
+     * writer flushed a segment per article (found by review) */
+    if (w->opts.memory_mb > SIZE_MAX >> 21)
+        w->opts.memory_mb = SIZE_MAX >> 21;
     if (w->opts.threads < 0)
         w->opts.threads = 0;
     w->pp = pp;

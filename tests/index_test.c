@@ -820,6 +820,30 @@ static void test_errmsg_is_last_failure(void **state)
     cari_writer_close(w);
 }
 
+/* A memory budget too large to count in bytes is the largest that can
+ * be (found by review: 2^44 MB wrapped to 0 bytes, and every article
+ * became a segment of its own). */
+static void test_huge_memory_budget(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w;
+    char id[32], text[128];
+    int k;
+    if (sizeof(size_t) < 8)
+        skip();
+    w = writer_open(f->ix, (size_t)1 << 44);
+    for (k = 0; k < 300; k++) {
+        snprintf(id, sizeof id, "m%d", k);
+        snprintf(text, sizeof text, "artikel nomor %d tentang banjir dan "
+                 "warga kota", k);
+        test_add(w, id, "Judul", text);
+    }
+    commit(w);
+    cari_writer_close(w);
+    assert_int_equal(stats_of(f->ix).segments, 1);
+    assert_int_equal(stats_of(f->ix).articles, 300);
+}
+
 static void test_search_or_all(void **state)
 {
     fixture *f = *state;
@@ -1488,6 +1512,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_add_tagged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_articles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errmsg_is_last_failure, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_huge_memory_budget, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_uncommitted_writer, setup,
                                         teardown),
