@@ -45,6 +45,7 @@ typedef struct candidate {
 
 typedef struct qword {
     size_t start, end;     /* in the query */
+    const char *text;      /* its copy, NUL-terminated (the public view) */
     int32_t cps[MAX_LETTERS];
     int ncp;
     uint32_t set;          /* letters(), for a quick bound */
@@ -512,7 +513,11 @@ static int finish(cari_suggestions *s)
         w->alt_lens = cari_arena_alloc(&s->arena, (k + 1) * sizeof *w->alt_lens);
         w->alt_dfs = cari_arena_alloc(&s->arena, (k + 1) * sizeof *w->alt_dfs);
         w->dists = cari_arena_alloc(&s->arena, (k + 1) * sizeof *w->dists);
-        if (!w->alts || !w->alt_lens || !w->alt_dfs || !w->dists)
+        /* the word on its own, NUL-terminated as cari.h promises (it
+         * pointed into the query: found by review) */
+        w->text = cari_arena_strndup(&s->arena, s->query + w->start,
+                                     w->end - w->start);
+        if (!w->alts || !w->alt_lens || !w->alt_dfs || !w->dists || !w->text)
             return CARI_ENOMEM;
         for (j = 0; j < k; j++) {
             const candidate *cd = &w->cands[j];
@@ -624,7 +629,7 @@ int cari_suggestions_get(const cari_suggestions *s, size_t i,
     if (!s || !out || i >= s->n)
         return CARI_EINVAL;
     w = &s->words[i];
-    out->word = s->query + w->start;
+    out->word = w->text;
     out->word_len = w->end - w->start;
     out->start = w->start;
     out->end = w->end;

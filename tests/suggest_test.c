@@ -414,6 +414,34 @@ static void test_segments_count_as_one(void **state)
     }
 }
 
+/* cari.h: returned strings are NUL-terminated.  A suggestion's word
+ * pointed into the query, so it ran on to the query's end (found by
+ * review: "jakrta bnajir" gave the word "jakrta bnajir"). */
+static void test_strings_nul_terminated(void **state)
+{
+    fixture *f = *state;
+    cari_suggestions *s = NULL;
+    cari_suggestion g;
+    const char *q = "jakrta bnajir", *c;
+    size_t i, k, len;
+    assert_int_equal(cari_suggest(f->index, q, strlen(q), 0, 0, &s), CARI_OK);
+    assert_int_equal(cari_suggestions_count(s), 2);
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(cari_suggestions_get(s, i, &g), CARI_OK);
+        assert_int_equal(g.word[g.word_len], '\0');
+        assert_int_equal(strlen(g.word), g.word_len);
+        assert_memory_equal(g.word, q + g.start, g.word_len);
+        for (k = 0; k < g.count; k++)
+            assert_int_equal(g.alternatives[k][g.alternative_len[k]], '\0');
+    }
+    assert_int_equal(cari_suggestions_get(s, 0, &g), CARI_OK);
+    assert_string_equal(g.word, "jakrta");
+    c = cari_suggestions_query(s, &len);
+    assert_non_null(c);
+    assert_int_equal(c[len], '\0');
+    cari_suggestions_free(s);
+}
+
 static void test_bad_arguments(void **state)
 {
     fixture *f = *state;
@@ -444,6 +472,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_long_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_segments_count_as_one, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_strings_nul_terminated, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
     };
