@@ -96,6 +96,8 @@ int cari_analyzer_new(cari_analyzer **out, cari_error *err)
     cari_analyzer *a;
     size_t i;
     uint32_t stop_crc = 0;
+    if (!out)
+        return cari_set_error(err, CARI_EINVAL, "no handle to open into");
     *out = NULL;
     a = calloc(1, sizeof *a);
     if (!a)

@@ -451,6 +451,8 @@ int cari_reader_open(const char *path, cari_warning_fn warn_fn, void *ctx,
 {
     cari_reader *r;
     struct stat st;
+    if (!out)
+        return cari_set_error(err, CARI_EINVAL, "no handle to open into");
     *out = NULL;
     if (!path)
         return cari_set_error(err, CARI_EINVAL, "no input given");

@@ -432,6 +432,8 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
     int rc = CARI_OK, attempt, stale = 0;
     uint64_t last_generation = UINT64_MAX;
     size_t i;
+    if (!out)
+        return cari_set_error(err, CARI_EINVAL, "no handle to open into");
     *out = NULL;
     if (!dir)
         return cari_set_error(err, CARI_EINVAL, "no index directory given");

@@ -262,6 +262,8 @@ int cari_ranker_parse(const char *text, size_t len, cari_ranker **out,
     size_t i = 0;
     long line = 0;
     int section = -1, header = 0, c;
+    if (!out)
+        return cari_set_error(err, CARI_EINVAL, "no handle to open into");
     *out = NULL;
     if (!text && len)
         return cari_set_error(err, CARI_EINVAL, "no model text");
@@ -356,6 +358,8 @@ int cari_ranker_load(const char *path, cari_ranker **out, cari_error *err)
     char *text = NULL;
     size_t len = 0, cap = 0;
     int rc;
+    if (!out)
+        return cari_set_error(err, CARI_EINVAL, "no handle to open into");
     *out = NULL;
     if (!path)
         return cari_set_error(err, CARI_EINVAL, "no model path");

@@ -1088,6 +1088,8 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
     cari_writer_options defaults = CARI_WRITER_OPTIONS_INIT;
     cari_passage_params pp = CARI_PASSAGE_PARAMS_INIT;
     int rc;
+    if (!out)
+        return cari_set_error(err, CARI_EINVAL, "no handle to open into");
     *out = NULL;
     if (!dir || !*dir)
         return cari_set_error(err, CARI_EINVAL, "no index directory given");

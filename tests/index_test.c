@@ -844,6 +844,35 @@ static void test_huge_memory_budget(void **state)
     assert_int_equal(stats_of(f->ix).articles, 300);
 }
 
+/* Every call that creates a handle refuses a NULL out with CARI_EINVAL,
+ * as cari_index_open_shards and cari_search do (found by review: the
+ * others wrote *out and crashed). */
+static void test_null_out(void **state)
+{
+    fixture *f = *state;
+    cari_error err;
+    cari_index *ix = small_index(f);
+    cari_index_close(ix);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cari_index_open(f->ix, NULL, &err), CARI_EINVAL);
+    assert_int_equal(err.code, CARI_EINVAL);
+    assert_int_equal(cari_index_open(f->ix, NULL, NULL), CARI_EINVAL);
+    assert_int_equal(cari_writer_open(f->ix, NULL, NULL, &err), CARI_EINVAL);
+    assert_int_equal(cari_reader_open(f->ix, NULL, NULL, NULL, &err),
+                     CARI_EINVAL);
+    assert_int_equal(cari_analyzer_new(NULL, &err), CARI_EINVAL);
+    assert_int_equal(cari_ranker_parse("cari-ranker 1\n", 14, NULL, &err),
+                     CARI_EINVAL);
+    assert_int_equal(cari_ranker_load("/nonexistent", NULL, &err),
+                     CARI_EINVAL);
+    assert_int_equal(err.code, CARI_EINVAL);
+    /* and the writer's lock was not taken */
+    {
+        cari_writer *w = writer_open(f->ix, 0);
+        cari_writer_close(w);
+    }
+}
+
 static void test_search_or_all(void **state)
 {
     fixture *f = *state;
@@ -1515,6 +1544,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_huge_memory_budget, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_null_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uncommitted_writer, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reader_snapshot, setup,
