@@ -616,6 +616,8 @@ const char *cari_index_errmsg(const cari_index *ix)
 
 void cari_index_get_stats(const cari_index *ix, cari_index_stats *out)
 {
+    if (!out)
+        return;
     memset(out, 0, sizeof *out);
     if (!ix)
         return;

@@ -2001,6 +2001,8 @@ done:
 
 void cari_writer_get_stats(const cari_writer *w, cari_writer_stats *out)
 {
+    if (!out)
+        return;
     memset(out, 0, sizeof *out);
     if (w && w->xapian)
         cari_xapian_writer_stats(w->xapian, out);
