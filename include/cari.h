@@ -367,8 +367,9 @@ CARI_API void cari_index_get_stats(const cari_index *index,
 typedef struct cari_ranker cari_ranker;
 
 /* Read a ranking model file (the text format of docs/RANKING.md).
- * CARI_EIO when it cannot be read, CARI_EINPUT (line and reason in err)
- * when it does not parse. */
+ * CARI_ENOTFOUND when there is no such file, CARI_EIO when it cannot be
+ * read otherwise, CARI_EINPUT (line and reason in err) when it does not
+ * parse. */
 CARI_API int cari_ranker_load(const char *path, cari_ranker **out,
                               cari_error *err);
 /* The same from text in memory (len bytes). */
