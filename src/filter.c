@@ -137,7 +137,17 @@ static int is_date(const char *s, size_t n)
             return 0;
     month = (s[5] - '0') * 10 + (s[6] - '0');
     day = (s[8] - '0') * 10 + (s[9] - '0');
-    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+    if (month < 1 || month > 12 || day < 1)
+        return 0;
+    {
+        /* a day of that month (found by review: 2019-02-30 was taken) */
+        static const int days[12] = {31, 29, 31, 30, 31, 30,
+                                     31, 31, 30, 31, 30, 31};
+        int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
+                   (s[2] - '0') * 10 + (s[3] - '0');
+        int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        return day <= (month == 2 && !leap ? 28 : days[month - 1]);
+    }
 }
 
 /* Month number of an Indonesian or English month name or abbreviation

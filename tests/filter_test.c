@@ -417,7 +417,9 @@ static void test_malformed(void **state)
     char buf[512];
     const char *nokey[] = {"=x"}, *noeq[] = {"source"};
     const char *bad_dates[] = {"2019-13-01", "2019-9-1", "20190901",
-                               "2019-09-32", "2019-09-01x", "yesterday"};
+                               "2019-09-32", "2019-09-01x", "yesterday",
+                               "2019-02-29", "2019-02-30", "2019-04-31",
+                               "1900-02-29"};
     size_t i;
     build_small(f->ix);
     ix = index_open(f->ix);
@@ -433,6 +435,9 @@ static void test_malformed(void **state)
         assert_int_equal(ids_of(ix, "kopi", NULL, 0, NULL, bad_dates[i], buf,
                                 sizeof buf), CARI_EINVAL);
     }
+    /* leap days are days */
+    assert_int_equal(ids_of(ix, "kopi", NULL, 0, "2020-02-29", "2000-02-29",
+                            buf, sizeof buf), CARI_OK);
     /* empty strings are no condition */
     assert_int_equal(ids_of(ix, "kopi", NULL, 0, "", "", buf, sizeof buf),
                      CARI_OK);
