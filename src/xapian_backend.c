@@ -1652,6 +1652,23 @@ typedef struct search_state {
     size_t errcap;
 } search_state;
 
+/* The location of the shard that holds docid of the joined database
+ * (join_shards: Xapian interleaves the docids of its n databases, the
+ * k-th holding those with (docid - 1) % n == k), or NULL. */
+static const char *shard_of_docid(const cari_xapian_index *x, xc_docid docid)
+{
+    size_t i, n = 0, k;
+    for (i = 0; i < x->n; i++)
+        n += x->shards[i].db != NULL;
+    if (n == 0 || docid == 0)
+        return NULL;
+    k = (size_t)((docid - 1) % n);
+    for (i = 0; i < x->n; i++)
+        if (x->shards[i].db && k-- == 0)
+            return x->shards[i].location;
+    return NULL;
+}
+
 /* Fill hit (item i of mset) as search.c's fill_hit does for a native
  * hit.  Returns a cari code; a shim failure is reported through *xc. */
 static int fill_hit(search_state *st, cari_hits *h, const xc_mset *mset,
@@ -2021,9 +2038,17 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
         rc = fill_hit(st, h, mset, pick[first + i], &base, &h->items[i], xc);
         h->items[i].score = score[pick[first + i]];
     }
-    if (rc == CARI_ECORRUPT && !*xc)
+    if (rc == CARI_ECORRUPT && !*xc) {
+        /* name the shard that holds it (found by review: a damaged
+         * remote shard among others was not named) */
+        xc_mset_item item;
+        const char *where = NULL;
+        if (xc_mset_get_item(mset, pick[first + i - 1], &item) == 0)
+            where = shard_of_docid(st->x, item.docid);
         snprintf(st->errmsg, st->errcap,
-                 "the stored passage does not match its values");
+                 "%s%sthe stored passage does not match its values",
+                 where ? where : "", where ? ": " : "");
+    }
 done:
     if (*xc)
         snprintf(st->errmsg, st->errcap, "%s", xc_detail());

@@ -834,6 +834,55 @@ static void test_damaged(void **state)
                      CARI_ENOTFOUND);
 }
 
+/* A passage whose stored record does not fit its values, in one shard of
+ * two: the error names that shard (found by review: a damaged remote
+ * shard among others was not named). */
+static void test_damaged_shard_named(void **state)
+{
+    char s0[PATH_MAX], s1[PATH_MAX];
+    const char *shards[2];
+    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+    xc_writable *wdb = NULL;
+    xc_database *db = NULL;
+    cari_index *ix = NULL;
+    cari_hits *h = NULL;
+    cari_error err;
+    xc_docid d;
+    path_in(state, "s0", s0, sizeof s0);
+    path_in(state, "s1", s1, sizeof s1);
+    build_some(s0, "xapian", 0, 2);
+    build_some(s1, "xapian", 1, 2);
+    assert_int_equal(xc_writable_open(s1, XC_DB_OPEN | XC_DB_NO_SYNC, &wdb),
+                     0);
+    assert_int_equal(xc_writable_as_database(wdb, &db), 0);
+    for (d = 1;; d++) {
+        xc_document *doc = NULL;
+        if (xc_database_get_document(db, d, &doc) != 0)
+            break;
+        assert_int_equal(xc_document_set_data(doc, "x", 1), 0);
+        assert_int_equal(xc_writable_replace_document(wdb, d, doc), 0);
+        xc_document_free(doc);
+    }
+    assert_true(d > 2);
+    xc_database_free(db);
+    assert_int_equal(xc_writable_commit(wdb), 0);
+    assert_int_equal(xc_writable_close(wdb), 0);
+    xc_writable_free(wdb);
+    shards[0] = s0;
+    shards[1] = s1;
+    assert_int_equal(cari_index_open_shards(shards, 2, 0, &ix, &err), CARI_OK);
+    o.flags = CARI_SEARCH_SNIPPETS;
+    o.group = 0;
+    assert_int_equal(cari_search(ix, "banjir nelayan", 14, &o, &h),
+                     CARI_ECORRUPT);
+    assert_null(h);
+    if (!strstr(cari_index_errmsg(ix), s1) ||
+        !strstr(cari_index_errmsg(ix), "does not match its values"))
+        fail_msg("the message does not name %s: %s", s1,
+                 cari_index_errmsg(ix));
+    cari_index_close(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -857,6 +906,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_version_and_foreign, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_shard_named, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
