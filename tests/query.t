@@ -308,6 +308,8 @@ out=$(TERM=xterm NO_COLOR=1 script -qec "$CS -i $IX -n 1 banjir" /dev/null 2>&1)
 if printf '%s' "$out" | grep -q $'\033\\[1;33m'; then r=1; else r=0; fi
 ok $r "NO_COLOR: no colour on a terminal"
 like "$out" '\[[Bb]anjir\]' "  but brackets"
+out=$(TERM=xterm NO_COLOR= script -qec "$CS -i $IX -n 1 banjir" /dev/null 2>&1)
+like "$out" $'\033\\[1;33m' "NO_COLOR empty: colour (no-color.org: only a non-empty value)"
 e=$(err --color=sometimes banjir); RC=$?
 is "$RC" 2 "--color=sometimes: exit 2"
 

@@ -746,7 +746,9 @@ int main(int argc, char **argv)
     else if (strcmp(color_when, "never") == 0)
         color = 0;
     else
-        color = isatty(1) && !getenv("NO_COLOR");
+        /* no-color.org: set and not empty (found by review: an empty
+         * NO_COLOR turned colour off) */
+        color = isatty(1) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
     rc = cari_search(ix, query, strlen(query), &so, &hits);
     left_out = report_left_out(ix, warned);
     free(warned);
