@@ -1509,6 +1509,9 @@ static void *encode_terms(void *arg)
     if (j->finish_store) {
         rc = cari_store_writer_finish(&w->store);
         w->store_finished = !rc;
+        if (rc)  /* the caller reports j->err */
+            rc = cari_set_error(&j->err, rc, "out of memory writing %s",
+                                j->path);
     }
     for (i = j->lo; i < j->hi && !rc; i++) {
         term_acc *t = j->order[i];

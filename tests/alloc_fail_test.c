@@ -737,6 +737,86 @@ static void test_jansson_out_of_memory(void **state)
     test_rmtree(dir);
 }
 
+/* A segment of 1024 terms or more, written by a pair of threads: the
+ * second codes half of the terms after finishing the stored text, and a
+ * failure there must come back with a message too (found by review: an
+ * allocation that failed in the stored text's finish, under ulimit -v,
+ * ended the run with "commit failed: ; the previous index is intact").
+ * Every allocation of the commit fails in turn. */
+static void test_pair_many_terms(void **state)
+{
+    char dir[256], ix[300], *text, *t;
+    cari_writer_options o = CARI_WRITER_OPTIONS_INIT;
+    cari_error err;
+    unsigned long k, tried = 0, failed = 0;
+    size_t i;
+    (void)state;
+    assert_int_equal(test_mkdtemp(dir, sizeof dir), 0);
+    snprintf(ix, sizeof ix, "%s/index", dir);
+    /* 1500 distinct words of letters (baaa, baab, ...), in paragraphs */
+    text = t = malloc(1500 * 8);
+    assert_non_null(text);
+    for (i = 0; i < 1500; i++) {
+        t += sprintf(t, "b%c%c%c%s", 'a' + (int)(i / 676 % 26),
+                     'a' + (int)(i / 26 % 26), 'a' + (int)(i % 26),
+                     i % 40 == 39 ? ".\n\n" : " ");
+    }
+    o.threads = 2;
+    o.sync = 0;
+    for (k = 1;; k++) {
+        cari_writer *w = NULL;
+        cari_index *index = NULL;
+        cari_article a;
+        int rc;
+        test_rmtree(ix);
+        assert_int_equal(cari_writer_open(ix, &o, &w, &err), CARI_OK);
+        memset(&a, 0, sizeof a);
+        a.id = "banyak";
+        a.id_len = 6;
+        a.title = "Banyak kata";
+        a.title_len = strlen(a.title);
+        a.text = text;
+        a.text_len = strlen(text);
+        assert_int_equal(cari_writer_add(w, &a), CARI_OK);
+        atomic_store(&alloc_count, 0);
+        atomic_store(&fired, 0);
+        atomic_store(&fail_at, k);
+        atomic_store(&counting, 1);
+        rc = cari_writer_commit(w);
+        atomic_store(&counting, 0);
+        atomic_store(&fail_at, 0);
+        if (!atomic_load(&fired)) {
+            assert_int_equal(rc, CARI_OK);
+            cari_writer_close(w);
+            break;
+        }
+        tried++;
+        if (rc != CARI_OK) {
+            failed++;
+            if (rc != CARI_ENOMEM || !*cari_writer_errmsg(w))
+                fail_msg("k=%lu: the commit returned %d (%s) with the "
+                         "message '%s'", k, rc, cari_strerror(rc),
+                         cari_writer_errmsg(w));
+        }
+        cari_writer_close(w);
+        rc = cari_index_open(ix, &index, &err);
+        if (rc == CARI_OK)
+            cari_index_close(index);
+        else if (rc != CARI_ENOTFOUND)
+            fail_msg("k=%lu: after the commit the index does not open: %s",
+                     k, err.message);
+#ifdef HAVE_LSAN
+        if (__lsan_do_recoverable_leak_check())
+            fail_msg("k=%lu: a leak after the pair's commit", k);
+#endif
+    }
+    print_message("# a pair's commit of 1500 terms: %lu failure points, "
+                  "%lu reported as CARI_ENOMEM\n", tried, failed);
+    assert_true(failed > 0);
+    free(text);
+    test_rmtree(dir);
+}
+
 static void test_one_thread(void **state)
 {
     (void)state;
@@ -753,6 +833,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jansson_out_of_memory),
+        cmocka_unit_test(test_pair_many_terms),
         cmocka_unit_test(test_one_thread),
         cmocka_unit_test(test_two_threads),
     };
