@@ -51,6 +51,8 @@ typedef struct checker {
     const char *file;          /* the file being checked */
     uint64_t file_problems;
     int error;                 /* the check itself failed (CARI_ENOMEM) */
+    char errmsg[640];          /* what failed, when the check says (else
+                                  cari_strerror(error) is told) */
     uint64_t generation;       /* of the MANIFEST checked (native) */
 } checker;
 
@@ -955,6 +957,15 @@ static void check_segment(checker *c, const char *path, cari_segment **out)
     int fd, sound, rc;
     *out = NULL;
     fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno != ENOENT && errno != ENOTDIR && errno != ELOOP) {
+        /* not readable by this process (permissions, no file
+         * descriptor left): says nothing of the index */
+        c->error = errno == EMFILE || errno == ENFILE || errno == ENOMEM
+                       ? CARI_ENOMEM : CARI_EIO;
+        snprintf(c->errmsg, sizeof c->errmsg, "%s: cannot open: %s", path,
+                 strerror(errno));
+        return;
+    }
     if (fd < 0) {
         problem(c, "%s", errno == ENOENT ? "missing (MANIFEST names it)"
                                          : strerror(errno));
@@ -975,6 +986,13 @@ static void check_segment(checker *c, const char *path, cari_segment **out)
     }
     map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
+    if (map == MAP_FAILED && (errno == ENOMEM || errno == EAGAIN)) {
+        /* no address space or memory left: not the index's fault */
+        c->error = CARI_ENOMEM;
+        snprintf(c->errmsg, sizeof c->errmsg, "%s: cannot map: %s", path,
+                 strerror(errno));
+        return;
+    }
     if (map == MAP_FAILED) {
         problem(c, "cannot map: %s", strerror(errno));
         return;
@@ -1010,6 +1028,13 @@ static void check_deletes(checker *c, const char *path,
     unsigned char *buf;
     uint32_t count;
     *out = NULL;
+    if (!f && errno != ENOENT && errno != ENOTDIR && errno != ELOOP) {
+        c->error = errno == EMFILE || errno == ENFILE || errno == ENOMEM
+                       ? CARI_ENOMEM : CARI_EIO;
+        snprintf(c->errmsg, sizeof c->errmsg, "%s: cannot open: %s", path,
+                 strerror(errno));
+        return;
+    }
     if (!f) {
         problem(c, "%s", errno == ENOENT ? "missing (MANIFEST names it)"
                                          : strerror(errno));
@@ -1252,6 +1277,9 @@ done:
     free(deleted);
     cari_manifest_free(&m);
     cari_analyzer_free(an);
+    if (c->error && c->errmsg[0])
+        return cari_set_error(err, c->error, "cannot check %s: %s", dir,
+                              c->errmsg);
     if (c->error)
         return cari_set_error(err, c->error, "checking %s: %s", dir,
                               cari_strerror(c->error));
