@@ -239,7 +239,7 @@ static int take_lock(const char *dir, int *fd_out, cari_error *err)
 {
     char path[4096], buf[32];
     int fd;
-    ssize_t n;
+    ssize_t n, wrote = -1;
     *fd_out = -1;
     if (cari_path_join(path, sizeof path, dir, "LOCK"))
         return cari_set_error(err, CARI_EINVAL, "index path too long");
@@ -265,10 +265,15 @@ static int take_lock(const char *dir, int *fd_out, cari_error *err)
     /* the lock is ours: a lock file left by a dead process holds no flock,
      * so it is taken over here */
     n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-    if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
+    if (ftruncate(fd, 0) != 0 || (wrote = pwrite(fd, buf, (size_t)n, 0)) != n) {
+        int rc;
+        if (wrote >= 0)  /* a short write: no room for the rest */
+            errno = ENOSPC;
+        /* a full disk says so (found by review: a new index on a full
+         * disk said "cannot write lock file") */
+        rc = cari_io_error(err, path, "writing the lock file");
         close(fd);
-        return cari_set_error(err, CARI_EIO, "%s: cannot write lock file",
-                              path);
+        return rc;
     }
     *fd_out = fd;
     return CARI_OK;

@@ -317,6 +317,13 @@ if mount -t tmpfs -o size=2m tmpfs "$MNT" 2>/dev/null; then
     is "$rc" 2 "disk filled to the last byte: exit 2"
     like "$out" "disk full" "disk filled to the last byte: says so"
     is "$(results "$MNT/ix")" "$before" "disk filled to the last byte: the index is as it was"
+    # a new index there: not even its LOCK can be written (found by
+    # review: it said "cannot write lock file")
+    out=$("$CI" -q -j1 -i "$MNT/new" "$ROOT/corpus" 2>&1); rc=$?
+    is "$rc" 2 "a new index on a disk filled to the last byte: exit 2"
+    like "$out" "^cari-index: .*/LOCK: disk full .*; the index is as it was$" \
+        "a new index on a disk filled to the last byte: says the disk is full"
+    [ ! -e "$MNT/new/MANIFEST" ]; ok $? "a new index on a disk filled to the last byte: no MANIFEST"
     umount "$MNT"
     trap 'rm -rf "$TMP"' EXIT
 else
