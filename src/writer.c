@@ -243,7 +243,13 @@ static int take_lock(const char *dir, int *fd_out, cari_error *err)
     *fd_out = -1;
     if (cari_path_join(path, sizeof path, dir, "LOCK"))
         return cari_set_error(err, CARI_EINVAL, "index path too long");
-    fd = cari_io_open_write(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    /* never through a symbolic link: the pid would be written over
+     * whatever file it names, outside the index (found by review) */
+    fd = cari_io_open_write(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+                            0644);
+    if (fd < 0 && errno == ELOOP)
+        return cari_set_error(err, CARI_EIO, "%s: is a symbolic link, not "
+                              "the index's lock file; remove it", path);
     if (fd < 0)
         return cari_io_error(err, path, "opening the lock file");
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {

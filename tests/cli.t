@@ -255,6 +255,19 @@ like "$err" "locked by pid $WPID" "and names the lock holder"
 wait $WPID; ok $? "the first writer finishes"
 wait $PPID_ 2>/dev/null
 
+# ---- a LOCK that is a symbolic link is not followed ----
+# (found by review: the writer truncated the file it named, anywhere,
+# and wrote its pid there)
+rm -rf "$TMP/symix"; cp -r "$IX" "$TMP/symix"
+printf 'precious\n' > "$TMP/victim"
+rm -f "$TMP/symix/LOCK"; ln -s ../victim "$TMP/symix/LOCK"
+err=$("$CI" -q -i "$TMP/symix" --delete berita-002 2>&1); rc=$?
+is "$rc" 2 "a LOCK that is a symbolic link: exit 2"
+like "$err" "LOCK: is a symbolic link" "  and says so"
+is "$(cat "$TMP/victim")" "precious" "  the file it names is untouched"
+rm -f "$TMP/symix/LOCK"
+"$CI" -q -i "$TMP/symix" --delete berita-002; ok $? "  once it is removed, the writer runs"
+
 # ---- an interrupted run leaves the previous commit usable ----
 before=$("$CS" -i "$IX" -f tsv banjir)
 start_slow_writer "$IX" 0 30
