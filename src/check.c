@@ -956,7 +956,11 @@ static void check_segment(checker *c, const char *path, cari_segment **out)
     cari_error err;
     int fd, sound, rc;
     *out = NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = cari_open_index_file(path);
+    if (fd == CARI_NOT_REGULAR) {
+        problem(c, "not a regular file");
+        return;
+    }
     if (fd < 0 && errno != ENOENT && errno != ENOTDIR && errno != ELOOP) {
         /* not readable by this process (permissions, no file
          * descriptor left): says nothing of the index */
@@ -1023,11 +1027,18 @@ static void check_segment(checker *c, const char *path, cari_segment **out)
 static void check_deletes(checker *c, const char *path,
                           const cari_manifest_entry *e, unsigned char **out)
 {
-    FILE *f = fopen(path, "rb");
+    int fd = cari_open_index_file(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     size_t bytes = ((size_t)e->articles + 7) / 8, n;
     unsigned char *buf;
     uint32_t count;
     *out = NULL;
+    if (fd == CARI_NOT_REGULAR) {
+        problem(c, "not a regular file");
+        return;
+    }
+    if (fd >= 0 && !f)
+        close(fd);
     if (!f && errno != ENOENT && errno != ENOTDIR && errno != ELOOP) {
         c->error = errno == EMFILE || errno == ENFILE || errno == ENOMEM
                        ? CARI_ENOMEM : CARI_EIO;

@@ -81,11 +81,14 @@ int cari_manifest_push(cari_manifest *m, const cari_manifest_entry *e)
 static int read_small_file(const char *path, char **out, size_t *len,
                            cari_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = cari_open_index_file(path);
     struct stat st;
     char *buf;
     size_t n = 0;
     *out = NULL;
+    if (fd == CARI_NOT_REGULAR)
+        return cari_set_error(err, CARI_ECORRUPT, "%s: not a regular file",
+                              path);
     if (fd < 0)
         return cari_set_error(err, errno == ENOENT ? CARI_ENOTFOUND : CARI_EIO,
                               "%s: %s", path, strerror(errno));

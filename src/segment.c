@@ -2066,7 +2066,9 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
     uint32_t count, i;
     int rc;
     *out = NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = cari_open_index_file(path);
+    if (fd == CARI_NOT_REGULAR)
+        return corrupt(err, path, "not a regular file");
     if (fd < 0)
         return cari_set_error(err, errno == ENOENT ? CARI_ENOTFOUND : CARI_EIO,
                               "%s: %s", path, strerror(errno));

@@ -230,6 +230,26 @@ ssize_t cari_read(int fd, void *buf, size_t len)
     return n;
 }
 
+int cari_open_index_file(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return CARI_NOT_REGULAR;
+    }
+    /* O_NONBLOCK means nothing to a regular file's reads */
+    return fd;
+}
+
 int cari_write_all(int fd, const void *buf, size_t len, const char *path,
                    cari_error *err)
 {

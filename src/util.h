@@ -177,6 +177,12 @@ double cari_now(void);  /* monotonic seconds */
 
 /* read(2), tried again when a signal interrupts it. */
 ssize_t cari_read(int fd, void *buf, size_t len);
+/* Open an index file for reading: a file descriptor, -1 with errno set,
+ * or CARI_NOT_REGULAR when path names something other than a regular
+ * file (a FIFO, a directory, a device: damage, never waited on -- a
+ * plain open of a FIFO blocks until a writer comes). */
+#define CARI_NOT_REGULAR (-2)
+int cari_open_index_file(const char *path);
 /* Write all of buf to fd; CARI_EIO / CARI_ENOSPACE with detail in err. */
 int cari_write_all(int fd, const void *buf, size_t len, const char *path,
                    cari_error *err);

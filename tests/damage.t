@@ -180,6 +180,25 @@ out=$("$CI" -i "$DMG" --check 2>/dev/null); rc=$?
 is "$rc" 2 "--check finds it too"
 like "$out" "stored text: block 0 does not inflate" "and says what is wrong"
 
+# ---- a file of the index that is not a regular file ----
+# (found by review: a FIFO in place of MANIFEST, a segment or a deletion
+# file hung every reader, the checker and the writer in open(2), waiting
+# for a writer to the FIFO; a directory was "mmap failed: No such device")
+for f in MANIFEST "$(cd "$IX" && ls seg-*.cari | head -1)" "$(cd "$IX" && ls seg-*.del-* | head -1)"; do
+    for kind in fifo directory; do
+        rm -rf "$DMG"; cp -r "$IX" "$DMG"; rm -f "$DMG/$f"
+        if [ "$kind" = fifo ]; then mkfifo "$DMG/$f"; else mkdir "$DMG/$f"; fi
+        err=$(timeout 10 "$CS" -i "$DMG" banjir 2>&1 >/dev/null); rc=$?
+        is "$rc" 2 "$f a $kind: cari-search exits 2 (no hang)"
+        like "$err" "index is damaged \(.*$f: not a regular file\)" "  with the damage message"
+        out=$(timeout 10 "$CI" -i "$DMG" --check 2>&1); rc=$?
+        is "$rc" 2 "$f a $kind: --check exits 2"
+        like "$out" "$f: not a regular file" "  and names it"
+        timeout 10 "$CI" -q -i "$DMG" --delete berita-004 >/dev/null 2>&1; rc=$?
+        is "$rc" 2 "$f a $kind: a writer exits 2"
+    done
+done
+
 # ---- what says nothing of the index is not called damage ----
 # (found by review: --check told "index is damaged ...; rebuild it" when
 # a segment could not be mapped for want of address space, or opened for
