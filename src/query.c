@@ -540,6 +540,13 @@ static int parse_near(parser *p, cari_qnode **out)
         }
         if (n->nterms >= CARI_Q_MAX_POSITIONAL)
             return syntax(p, at, "too many words in one NEAR group");
+        /* the group's words are measured in one field: the one every
+         * word allows (found by review: the group took its first word's
+         * field alone, so "rumah NEAR/3 title:rusak" matched rusak in
+         * passage text, and "title:rumah NEAR/3 body:rusak" titles) */
+        if (!(n->fields & right->fields))
+            return syntax(p, at, "NEAR joins words of one field");
+        n->fields &= right->fields;
         n->terms[n->nterms] = right->term;
         n->lens[n->nterms] = right->len;
         n->nterms++;

@@ -7,7 +7,7 @@
  *   or     := and ("OR" and)*              no side only negated
  *   and    := unary ("AND" unary)*
  *   unary  := ["+" | "-" | "NOT"] near     the sign is the operand's alone
- *   near   := atom ("NEAR" ["/" n] atom)*  words only
+ *   near   := atom ("NEAR" ["/" n] atom)*  words only, of one field
  *   atom   := "(" query ")" | [field ":"] (word | '"' words '"')
  *   word   := text | text "*" | "=" text   prefix, exact (unstemmed) form
  *   field  := "title" | "body" | "text"
