@@ -73,6 +73,10 @@ struct cari_qnode {
     /* BOOL */
     cari_qnode **must, **should, **must_not;
     size_t nmust, nshould, nmust_not;
+    /* TERM, PHRASE, NEAR: set by search.c on the leaves the query itself
+     * restricts to titles (title:), which search titles even when the
+     * first stage of the query's class gives titles no weight */
+    int named_title;
 };
 
 /*

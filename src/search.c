@@ -81,6 +81,10 @@ typedef struct qctx {
     struct open_entry *opens; /* lists opened, as at their first doc */
     size_t opens_n, opens_cap;
     double avg[CARI_NFIELDS];
+    /* the title weight of a word or phrase the query restricts to titles
+     * (title:): the title weight, or 1 when the model's is 0 (a class
+     * whose first stage ignores titles still searches title: words) */
+    double title_only_weight;
     int error;
 } qctx;
 
@@ -312,6 +316,26 @@ static int cmp_expansion(const void *x, const void *y)
     return c ? c : (a->len > b->len) - (a->len < b->len);
 }
 
+/* Mark the leaves of q that search titles alone (the query's title:
+ * words, phrases and NEAR groups, and a title: prefix's words):
+ * cari_qnode.named_title. */
+static void mark_named_titles(cari_qnode *q)
+{
+    size_t i;
+    if (!q)
+        return;
+    if (q->op == CARI_Q_BOOL) {
+        for (i = 0; i < q->nmust; i++)
+            mark_named_titles(q->must[i]);
+        for (i = 0; i < q->nshould; i++)
+            mark_named_titles(q->should[i]);
+        for (i = 0; i < q->nmust_not; i++)
+            mark_named_titles(q->must_not[i]);
+        return;
+    }
+    q->named_title = q->fields == CARI_QF_TITLE;
+}
+
 /* Replace PREFIX nodes by BOOL(should: TERM...) of their expansions. */
 static int expand_prefixes(qctx *c, cari_qnode *q)
 {
@@ -512,16 +536,20 @@ static matcher *new_matcher(cari_arena *a, int kind)
     return m;
 }
 
-/* A cursor for (term, field) in segment s, or NULL when absent there. */
+/* A cursor for (term, field) in segment s, or NULL when absent there (or
+ * when the first stage ignores titles); named_title: the leaf is one the
+ * query restricts to titles (cari_qnode.named_title). */
 static int open_cursor(qctx *c, const cari_segment *s, const termstat *t,
-                       int field, double weight, matcher **out)
+                       int field, int named_title, double weight,
+                       matcher **out)
 {
     cari_term_info info;
     matcher *m;
-    double k1, b;
+    double k1, b, title_weight = named_title ? c->title_only_weight
+                                             : c->o.title_weight;
     int rc, found;
     *out = NULL;
-    if (field == CARI_FIELD_TITLE && c->o.title_weight <= 0)
+    if (field == CARI_FIELD_TITLE && title_weight <= 0)
         return CARI_OK;
     found = lookup(c, s, t->term, t->len, &info);
     if (found < 0)
@@ -543,7 +571,7 @@ static int open_cursor(qctx *c, const cari_segment *s, const termstat *t,
     m->cur.kl = k1 * b / c->avg[field];
     m->cur.weight = weight * t->idf[field] * (k1 + 1.0);
     if (field == CARI_FIELD_TITLE)
-        m->cur.weight *= c->o.title_weight;
+        m->cur.weight *= title_weight;
     if (field == CARI_FIELD_BODY) {
         m->doc = m->cur.p.doc;
     } else {
@@ -809,8 +837,8 @@ static int build(qctx *c, const cari_segment *s, const cari_qnode *q,
 
 /* A term in both fields: the disjunction of its cursors (NULL: absent). */
 static int build_term(qctx *c, const cari_segment *s, const char *term,
-                      size_t len, unsigned fields, double weight,
-                      matcher **out)
+                      size_t len, unsigned fields, int named_title,
+                      double weight, matcher **out)
 {
     matcher **kids = cari_arena_alloc(c->arena, 2 * sizeof *kids);
     const termstat *t = stat_of(c, term, len);
@@ -823,7 +851,7 @@ static int build_term(qctx *c, const cari_segment *s, const char *term,
         matcher *m;
         if (!(fields & (f == CARI_FIELD_BODY ? CARI_QF_BODY : CARI_QF_TITLE)))
             continue;
-        rc = open_cursor(c, s, t, f, weight, &m);
+        rc = open_cursor(c, s, t, f, named_title, weight, &m);
         if (rc)
             return rc;
         if (m)
@@ -867,7 +895,8 @@ static int build_positional(qctx *c, const cari_segment *s,
             const termstat *t = stat_of(c, q->terms[i], q->lens[i]);
             if (!t)
                 return c->error ? c->error : CARI_ENOMEM;
-            rc = open_cursor(c, s, t, f, q->weight, &kids[i]);
+            rc = open_cursor(c, s, t, f, q->named_title, q->weight,
+                             &kids[i]);
             if (rc)
                 return rc;
             if (!kids[i])
@@ -928,7 +957,8 @@ static int build(qctx *c, const cari_segment *s, const cari_qnode *q,
     *out = NULL;
     switch (q->op) {
     case CARI_Q_TERM:
-        return build_term(c, s, q->term, q->len, q->fields, q->weight, out);
+        return build_term(c, s, q->term, q->len, q->fields, q->named_title,
+                          q->weight, out);
     case CARI_Q_PHRASE:
     case CARI_Q_NEAR:
         return build_positional(c, s, q, out);
@@ -2950,6 +2980,12 @@ static int search_once(cari_index *ix, const char *text, size_t len,
     c.o.k1 = pick(c.o.k1, rp->k1);
     c.o.b = pick(c.o.b, rp->b);
     c.o.title_weight = pick(c.o.title_weight, rp->title_weight);
+    /* title: words are searched in titles even when the class's first
+     * stage ignores them (found by review: "title:Habibie?", a question,
+     * matched nothing); --title-weight 0 still turns titles off */
+    c.title_only_weight = c.o.title_weight > 0 ? c.o.title_weight
+                          : opts && opts->title_weight >= 0 ? 0
+                                                            : 1.0;
     c.o.title_k1 = pick(c.o.title_k1, rp->title_k1);
     c.o.title_b = pick(c.o.title_b, rp->title_b);
     depth = c.o.rerank < 0 ? rp->depth : c.o.rerank;
@@ -2959,8 +2995,8 @@ static int search_once(cari_index *ix, const char *text, size_t len,
     if (ix->xapian) {
         rc = xapian_title_phrase(&c, &q, rp, text, len, &tv);
         if (!rc)
-            rc = cari_xapian_search(ix->xapian, q, &c.o, &h, ix->errmsg,
-                                    sizeof ix->errmsg);
+            rc = cari_xapian_search(ix->xapian, q, &c.o, c.title_only_weight,
+                                    &h, ix->errmsg, sizeof ix->errmsg);
         if (!rc && explain)
             rc = xapian_explain(h);
         goto done;
@@ -2976,8 +3012,10 @@ static int search_once(cari_index *ix, const char *text, size_t len,
             c.avg[i] = 1.0;
     weigh_question_words(q, rp->question_words);
     rc = expand_prefixes(&c, q);
-    if (!rc)
+    if (!rc) {
+        mark_named_titles(q);  /* before the leaves expansions add */
         rc = expand_compounds(&c, &q, rp, &tv);  /* counts with the cursors */
+    }
     if (rc)
         goto done;
     h = cari_hits_new();

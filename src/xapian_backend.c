@@ -1221,6 +1221,7 @@ static int reconnect(cari_xapian_index *x, size_t *dropped, char *msg,
 
 typedef struct qbuild {
     const cari_search_options *o;
+    double title_only_weight;  /* title weight of title: leaves */
     const xc_database *db;     /* whose vocabulary expands prefixes */
     cari_arena *arena;         /* the expansions live here */
     cari_termlist extra;       /* expansions of positive PREFIX leaves: */
@@ -1273,15 +1274,20 @@ static int scaled(xc_query *q, double factor, xc_query **out)
 }
 
 /* The title part of a leaf counts title_weight times; with weight 0 the
- * title is not searched at all (as natively). */
-static int title_part(const qbuild *b, xc_query *q, xc_query **out)
+ * title is not searched at all (as natively), but for a leaf the query
+ * restricts to titles (fields: its CARI_QF_*), which counts
+ * title_only_weight times. */
+static int title_part(const qbuild *b, unsigned fields, xc_query *q,
+                      xc_query **out)
 {
-    if (b->o->title_weight <= 0) {
+    double w = fields == CARI_QF_TITLE ? b->title_only_weight
+                                       : b->o->title_weight;
+    if (w <= 0) {
         xc_query_free(q);
         *out = NULL;
         return XC_OK;
     }
-    return scaled(q, b->o->title_weight, out);
+    return scaled(q, w, out);
 }
 
 static int build_term(const qbuild *b, const cari_qnode *q, xc_query **out)
@@ -1293,7 +1299,7 @@ static int build_term(const qbuild *b, const cari_qnode *q, xc_query **out)
     if (!xc && (q->fields & CARI_QF_TITLE)) {
         xc = term_query(TITLE_PREFIX, q->term, q->len, 0, &t);
         if (!xc)
-            xc = title_part(b, t, &title);
+            xc = title_part(b, q->fields, t, &title);
     }
     if (xc) {
         xc_query_free(body);
@@ -1347,7 +1353,7 @@ static int build_positional(const qbuild *b, const cari_qnode *q,
     if (!xc && (q->fields & CARI_QF_TITLE)) {
         xc = build_positional_field(q, TITLE_PREFIX, &t);
         if (!xc)
-            xc = title_part(b, t, &title);
+            xc = title_part(b, q->fields, t, &title);
     }
     if (xc) {
         xc_query_free(body);
@@ -1647,6 +1653,7 @@ typedef struct search_state {
     cari_xapian_index *x;
     const cari_qnode *q;
     const cari_search_options *o;
+    double title_only_weight;
     cari_tokvec scratch;
     char *errmsg;
     size_t errcap;
@@ -1986,6 +1993,7 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
         return CARI_ENOMEM;
     memset(&b, 0, sizeof b);
     b.o = o;
+    b.title_only_weight = st->title_only_weight;
     b.db = st->x->db;
     b.arena = &h->arena;
     *xc = build(&b, st->q, &query);
@@ -2073,8 +2081,8 @@ static int has_remote(const cari_xapian_index *x)
 }
 
 int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
-                       const cari_search_options *o, cari_hits **out,
-                       char *errmsg, size_t errcap)
+                       const cari_search_options *o, double title_only_weight,
+                       cari_hits **out, char *errmsg, size_t errcap)
 {
     search_state st;
     int rc, xc = XC_OK, attempt, reopened = 0;
@@ -2085,6 +2093,7 @@ int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
     st.x = x;
     st.q = q;
     st.o = o;
+    st.title_only_weight = title_only_weight;
     st.errmsg = errmsg;
     st.errcap = errcap;
     for (attempt = 0;; attempt++) {

@@ -64,9 +64,11 @@ const char *cari_xapian_index_shard(const cari_xapian_index *x, size_t i,
 int cari_xapian_check(const char *dir, cari_check_fn fn, void *ctx,
                       cari_check_stats *stats, cari_error *err);
 
-/* Run a parsed query; on failure a message goes to errmsg. */
+/* Run a parsed query; on failure a message goes to errmsg.
+ * title_only_weight: the title weight of the leaves the query restricts
+ * to titles (title:), which may differ from o->title_weight (search.c). */
 int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
-                       const cari_search_options *o, cari_hits **out,
-                       char *errmsg, size_t errcap);
+                       const cari_search_options *o, double title_only_weight,
+                       cari_hits **out, char *errmsg, size_t errcap);
 
 #endif

@@ -115,12 +115,13 @@ const char *cari_xapian_index_shard(const cari_xapian_index *x, size_t i,
 }
 
 int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
-                       const cari_search_options *o, cari_hits **out,
-                       char *errmsg, size_t errcap)
+                       const cari_search_options *o, double title_only_weight,
+                       cari_hits **out, char *errmsg, size_t errcap)
 {
     (void)x;
     (void)q;
     (void)o;
+    (void)title_only_weight;
     *out = NULL;
     snprintf(errmsg, errcap, "%s", NOT_BUILT);
     return CARI_EUNSUPPORTED;

@@ -83,6 +83,12 @@ is "$(ids 'PEMIL*')" "$(ids 'pemil*')" "a prefix is folded like words"
 is "$(ids title:rupiah)" "berita-003" "title:word searches titles only"
 is "$(ids 'title:"harga beras"')" "berita-002" "title:\"phrase\""
 is "$(ids body:Semarang)" "$SEMARANG" "body:word searches passage text only"
+# a question's first stage gives titles no weight, but its title: words
+# still search titles (found by review: they matched nothing)
+is "$(ids 'title:rupiah?')" "berita-003" "title:word in a question searches titles"
+is "$(ids 'Berapa title:"harga beras"?')" "berita-002" "  and title:\"phrase\""
+is "$(ids 'title:pemil* ?')" "berita-004" "  and title:prefix*"
+is "$(ids --title-weight 0 'title:rupiah?')" "" "  but not with --title-weight 0"
 is "$(ids foo:banjir)" "$(ids foo banjir)" "an unknown field prefix is plain text: foo:banjir = foo banjir"
 is "$(ids source:tempo banjir)" "$(ids banjir)" "source:tempo is two words, not a filter"
 

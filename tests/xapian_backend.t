@@ -42,6 +42,14 @@ if command -v xapian-check >/dev/null; then
         "xapian-delve: the article term Aberita-001 is on each of its passages"
 fi
 
+# ---- title: in a question ----
+# a question's first stage gives titles no weight, but its title: words
+# still search titles, as natively (found by review: they matched nothing)
+is "$("$CS" -i "$XI" -f tsv -n 100 'title:rupiah?' | cut -f3 | sort -u | tr '\n' ' ')" "berita-003 " \
+    "title:word in a question searches titles"
+is "$("$CS" -i "$XI" -f tsv -n 100 --title-weight 0 'title:rupiah?' | wc -l)" 0 \
+    "  but not with --title-weight 0"
+
 # ---- the index records its backend ----
 out=$("$CS" -i "$XI" -f tsv banjir Jakarta); rc=$?
 is "$rc" 0 "cari-search needs no flag for a Xapian index"
