@@ -453,9 +453,17 @@ static int parse_atom(parser *p, cari_qnode **out)
     start = p->pos;
     end = word_end(p, p->pos);
     p->pos = end;
-    if (end > start && p->s[end - 1] == '*') {
-        prefix = 1;
-        end--;
+    {
+        /* punctuation after the '*' ends the sentence, as it does after a
+         * word (found by review: "pemil*?" and "pemil*," searched the
+         * word "pemil") */
+        size_t e = end;
+        while (e > start + 1 && memchr(".,;:!?", p->s[e - 1], 6))
+            e--;
+        if (e > start && p->s[e - 1] == '*') {
+            prefix = 1;
+            end = e - 1;
+        }
     }
     if (end == start) {
         if (prefix)

@@ -292,6 +292,17 @@ static void test_term_limit(void **state)
     assert_int_equal(words, 1024);
 }
 
+/* Punctuation after a prefix's '*' ends it as it ends a word (found by
+ * review: "pemil*?" searched the word "pemil"). */
+static void test_prefix_before_punctuation(void **state)
+{
+    EXPECT("pemil*", "pemil*");
+    EXPECT("pemil*?", "pemil*");
+    EXPECT("title:pemil*.", "title:pemil*");
+    EXPECT("pemil*, banjir", "BOOL((pemil* banjir))");
+    EXPECT("pemil*?!", "pemil*");
+}
+
 /* A NEAR group's words are in one field, the one all of them allow
  * (found by review: the group took its first word's field, so
  * "rumah NEAR/3 title:rusak" matched rusak in passage text). */
@@ -325,6 +336,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_near_distance, setup, teardown),
         cmocka_unit_test_setup_teardown(test_term_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_near_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prefix_before_punctuation, setup,
+                                        teardown),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);
