@@ -2701,8 +2701,9 @@ static int cmp_fb_item(const void *x, const void *y)
 /*
  * Pseudo-relevance feedback for the hits past the first rp->fb_keep of
  * cand[0..*np) (ranked by the model, its first m the model's pool, m >
- * fb_keep, at most `group` passages an article when group > 0; k is the
- * first stage's depth).  The query q plus rp->fb_terms words of its
+ * fb_keep, at most `group` passages an article when group > 0; depth is
+ * the model's rerank depth, the same whatever the number of hits asked
+ * for).  The query q plus rp->fb_terms words of its
  * rp->fb_docs best passages (each weighted rp->fb_weight) runs through
  * both stages; past the first fb_keep, the pool's first m places go to
  * the two rankings fused by reciprocal rank
@@ -2718,7 +2719,7 @@ static int cmp_fb_item(const void *x, const void *y)
  */
 static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
                     const cari_rank_query *rq, const rank_terms *rt,
-                    size_t k, cari_candidate *cand, size_t *np, size_t m,
+                    size_t depth, cari_candidate *cand, size_t *np, size_t m,
                     size_t group, cari_arena *seg_arena, cari_tokvec *tv)
 {
     size_t n = *np;
@@ -2767,12 +2768,14 @@ static int feedback(qctx *c, cari_qnode *q, const cari_rank_params *rp,
     rq2.terms = rt2.items;
     rq2.nterms = rt2.n;
     /* both stages over the expanded query, to the model's depth (at most
-     * the question's own k), in a heap of its own */
+     * the question's own rerank depth: not its k, which grows with the
+     * hits asked for; found by review: with --rerank 60, ranks 51.. of
+     * -n 70 and of -n 100 differed), in a heap of its own */
     {
         size_t d2 = (size_t)(rp->fb_depth > 0 ? rp->fb_depth : rp->depth);
         topk h2;
         memset(&h2, 0, sizeof h2);
-        h2.k = d2 < k ? d2 : k;
+        h2.k = d2 < depth ? d2 : depth;
         h2.heap = cari_arena_alloc(c->qarena,
                                    (h2.k ? h2.k : 1) * sizeof *h2.heap);
         cand2 = cari_arena_alloc(c->qarena, (h2.k ? h2.k : 1) * sizeof *cand2);
@@ -3190,8 +3193,8 @@ static int search_once(cari_index *ix, const char *text, size_t len,
             ncand > (size_t)rp->fb_keep && pool > (size_t)rp->fb_keep &&
             rp->fb_terms > 0 && rp->fb_docs > 0 &&
             !(c.o.flags & CARI_SEARCH_NO_FEEDBACK) && flat_or(q)) {
-            rc = feedback(&c, q, rp, &rq, &rt, heap.k, cand, &ncand, pool,
-                          c.o.group, &seg_arena, &tv);
+            rc = feedback(&c, q, rp, &rq, &rt, (size_t)depth, cand, &ncand,
+                          pool, c.o.group, &seg_arena, &tv);
             if (rc == CARI_ECORRUPT)
                 fail(ix, rc, "%s: a posting list or the stored text of a "
                      "passage does not decode", ix->dir);

@@ -41,6 +41,15 @@ is "$(hits -n 60 | sed -n 51,60p)" "$(hits -n 1500 | sed -n 51,60p)" \
    "ranks 51-60 of -n 60 and of -n 1500 are the same"
 is "$(hits -n 1000)" "$(hits -n 1500 | head -n 1000)" \
    "the first 1000 hits of -n 1000 and -n 1500 are the same"
+# found by review: the expanded query was ranked to the question's k (at
+# most feedback.depth, 300), which grows with -n when the rerank depth is
+# below 300, so ranks 51.. moved with -n
+for r in 60 100; do
+    is "$(hits --rerank $r -n 60 | sed -n 51,60p)" "$(hits --rerank $r -n 400 | sed -n 51,60p)" \
+       "--rerank $r: ranks 51-60 of -n 60 and of -n 400 are the same"
+    is "$(hits --rerank $r -n 10 --offset 90)" "$(hits --rerank $r -n 400 | sed -n 91,100p)" \
+       "--rerank $r: -n 10 --offset 90 is ranks 91-100 of -n 400"
+done
 ok $([ "$(hits -n 1500 | sed -n 51,1000p)" != "$(hits -n 1500 --no-feedback | sed -n 51,1000p)" ]; echo $?) \
    "feedback does change ranks 51.. (else the above proves nothing)"
 for g in 1 2; do
