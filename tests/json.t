@@ -198,4 +198,37 @@ fi
 "$CS" -i "$IX" --format json --did-you-mean banjir Jakarta > "$TMP/out"
 is "$(grep -c did_you_mean "$TMP/out")" 0 "--did-you-mean: no record when every word is known"
 
+# The default line is written directly (search_output.c, output_json_line),
+# a --fields line through jansson: naming every default field must give
+# the same bytes, here over corpus/ and over articles whose strings need
+# escapes (quotes, backslashes, control characters, non-ASCII) and whose
+# metadata has nested values and reals.
+ALL=qno,rank,score,id,passage,title,snippet,start,end,highlights,meta,total
+same_as_fields() {  # same_as_fields DESC INDEX ARGS...
+    local desc=$1 ix=$2
+    shift 2
+    "$CS" -i "$ix" --format json "$@" > "$TMP/direct" 2>/dev/null
+    "$CS" -i "$ix" --format json --fields "$ALL" "$@" > "$TMP/fields" 2>/dev/null
+    [ -s "$TMP/direct" ] && cmp -s "$TMP/direct" "$TMP/fields"
+    ok $? "$desc"
+}
+same_as_fields "default line = every field through jansson: --batch" "$IX" --batch "$TMP/batch.txt" -n 10
+same_as_fields "default line = every field through jansson: one query" "$IX" -n 20 banjir Jakarta
+python3 - "$TMP/hostile.jsonl" <<'PY'
+import json, sys
+arts = [{"id": "a1", "title": "Banjir \"besar\" di Jakarta \\ tab\there",
+         "text": "Banjir melanda Jakarta. \u0001 Kontrol \u001f dan \u007f. "
+                 "Emoji \U0001F600 dan \u00e9 \u4e2d\u6587 banjir.\n\nBanjir "
+                 "\"kutip\" \\ garis / miring \u2028 pisah.",
+         "source": "tes", "tags": ["x", "y"], "n": 3, "f": 1.5e20,
+         "g": -0.0, "nested": {"a": [1, 2, {"b": None}]}},
+        {"id": "a2 \"q\"", "title": "Gempa\u0002 banjir",
+         "text": "Gempa dan banjir terjadi. " * 30}]
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    for a in arts:
+        f.write(json.dumps(a, ensure_ascii=False) + "\n")
+PY
+"$BIN/cari-index" -q -i "$TMP/hix" "$TMP/hostile.jsonl"
+same_as_fields "default line = every field through jansson: escapes, metadata" "$TMP/hix" -n 10 banjir
+
 done_testing

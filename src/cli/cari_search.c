@@ -136,8 +136,13 @@ static void print_text(const cari_hit *h, size_t rank, int color)
 
 static int print_json(const cari_hit *h, size_t rank, long qno)
 {
-    json_t *o = json_object(), *hl = json_array(), *meta = NULL;
+    json_t *o, *hl, *meta = NULL;
     size_t i;
+    int rc = output_json_line(h, rank, qno);
+    if (rc <= 0)
+        return rc;
+    o = json_object();
+    hl = json_array();
     if (!o || !hl)
         return -1;
     if (qno > 0)

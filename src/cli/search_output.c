@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "search_output.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,271 @@ int output_hit(json_t *o, const cari_hit *h)
     }
     json_decref(sel);
     return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* A hit's default JSON line, written directly                         */
+/* ------------------------------------------------------------------ */
+
+/* The default JSON line (no --fields, no explain) is written here byte
+ * for byte as jansson's json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER)
+ * writes the object print_json() builds: building the object, dumping
+ * it and its numbers through snprintf took 17% of a `--batch -f json`
+ * run with snippets (docs/BENCHMARKS.md).  What jansson would treat
+ * otherwise (a string that is not valid UTF-8: its key left out; a score
+ * that is not finite) is left to it: output_json_line() then returns 1. */
+
+typedef struct line {
+    char *p;
+    size_t len, cap;
+} line;
+
+static line jl;
+
+static int line_room(size_t n)
+{
+    if (jl.cap - jl.len < n) {
+        size_t cap = jl.cap ? jl.cap : 1024;
+        char *p;
+        while (cap - jl.len < n)
+            cap *= 2;
+        p = realloc(jl.p, cap);
+        if (!p)
+            return -1;
+        jl.p = p;
+        jl.cap = cap;
+    }
+    return 0;
+}
+
+static void line_put(const char *s, size_t n)
+{
+    memcpy(jl.p + jl.len, s, n);
+    jl.len += n;
+}
+
+/* Is s[0, n) UTF-8 as jansson's utf8_check_string() has it (no overlong
+ * forms, surrogates or code points past U+10FFFF)? */
+static int json_utf8_ok(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char u = s[i];
+        size_t k, j;
+        uint32_t v;
+        if (u < 0x80) {
+            i++;
+            continue;
+        }
+        if (u >= 0xC2 && u <= 0xDF) {
+            k = 2;
+            v = u & 0x1F;
+        } else if (u >= 0xE0 && u <= 0xEF) {
+            k = 3;
+            v = u & 0xF;
+        } else if (u >= 0xF0 && u <= 0xF4) {
+            k = 4;
+            v = u & 0x7;
+        } else {
+            return 0;
+        }
+        if (k > n - i)
+            return 0;
+        for (j = 1; j < k; j++) {
+            unsigned char c = s[i + j];
+            if (c < 0x80 || c > 0xBF)
+                return 0;
+            v = (v << 6) + (c & 0x3F);
+        }
+        if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) ||
+            (k == 2 && v < 0x80) || (k == 3 && v < 0x800) ||
+            (k == 4 && v < 0x10000))
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+/* s[0, n) as a JSON string, escaped as jansson does without
+ * JSON_ENSURE_ASCII and JSON_ESCAPE_SLASH: \" \\ \b \f \n \r \t, other
+ * bytes below 0x20 as \u00XX; all else as it is.  -1 when s is not
+ * UTF-8 (jansson would leave its key out) or out of memory. */
+static int line_string(const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i, run = 0;
+    if (!json_utf8_ok((const unsigned char *)s, n) || line_room(6 * n + 2))
+        return -1;
+    jl.p[jl.len++] = '"';
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char *o;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        line_put(s + run, i - run);
+        run = i + 1;
+        o = jl.p + jl.len;
+        o[0] = '\\';
+        switch (c) {
+        case '"': o[1] = '"'; jl.len += 2; break;
+        case '\\': o[1] = '\\'; jl.len += 2; break;
+        case '\b': o[1] = 'b'; jl.len += 2; break;
+        case '\f': o[1] = 'f'; jl.len += 2; break;
+        case '\n': o[1] = 'n'; jl.len += 2; break;
+        case '\r': o[1] = 'r'; jl.len += 2; break;
+        case '\t': o[1] = 't'; jl.len += 2; break;
+        default:
+            o[1] = 'u';
+            o[2] = '0';
+            o[3] = '0';
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 15];
+            jl.len += 6;
+        }
+    }
+    line_put(s + run, n - run);
+    jl.p[jl.len++] = '"';
+    return 0;
+}
+
+/* A JSON integer ("%lld", json_int_t). */
+static int line_int(json_int_t v)
+{
+    char b[24];
+    size_t k = sizeof b;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v
+                                 : (unsigned long long)v;
+    do {
+        b[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        b[--k] = '-';
+    if (line_room(sizeof b - k))
+        return -1;
+    line_put(b + k, sizeof b - k);
+    return 0;
+}
+
+/* A JSON real as jansson's jsonp_dtostr() writes it at its default
+ * precision: "%.17g", ".0" added when that has neither '.' nor 'e', and
+ * the exponent without '+' and leading zeros.  (cari-search never sets
+ * a locale, so the decimal point is '.'.) */
+static int line_real(double v)
+{
+    char b[64], *e;
+    int n = snprintf(b, sizeof b, "%.17g", v);
+    if (n < 0 || (size_t)n >= sizeof b - 3)
+        return -1;
+    if (!strchr(b, '.') && !strchr(b, 'e')) {
+        memcpy(b + n, ".0", 3);
+        n += 2;
+    }
+    e = strchr(b, 'e');
+    if (e) {
+        char *start = e + 1, *end = e + 2;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, (size_t)n - (size_t)(end - b) + 1);
+            n -= (int)(end - start);
+        }
+    }
+    if (line_room((size_t)n))
+        return -1;
+    line_put(b, (size_t)n);
+    return 0;
+}
+
+static int line_key(const char *key)
+{
+    size_t n = strlen(key);
+    if (line_room(n + 4))
+        return -1;
+    jl.p[jl.len] = jl.len ? ',' : '{'; /* the first key opens the object */
+    jl.len++;
+    jl.p[jl.len++] = '"';
+    line_put(key, n);
+    jl.p[jl.len++] = '"';
+    jl.p[jl.len++] = ':';
+    return 0;
+}
+
+int output_json_line(const cari_hit *h, size_t rank, long qno)
+{
+    size_t i;
+    if (out.format != FMT_JSON || out.n || h->explain_count ||
+        !isfinite(h->score))
+        return 1;
+    jl.len = 0;
+    if (qno > 0 && (line_key("qno") || line_int((json_int_t)qno)))
+        return -1;
+    if (line_key("rank") || line_int((json_int_t)rank) ||
+        line_key("score") || line_real(h->score) || line_key("id"))
+        return -1;
+    if (line_string(h->id, h->id_len))
+        return 1;
+    if (line_key("passage") || line_int((json_int_t)h->passage) ||
+        line_key("title"))
+        return -1;
+    if (line_string(h->title, h->title_len))
+        return 1;
+    if (line_key("snippet"))
+        return -1;
+    if (line_string(h->snippet ? h->snippet : "", h->snippet_len))
+        return 1;
+    if (line_key("start") || line_int((json_int_t)h->start) ||
+        line_key("end") || line_int((json_int_t)h->end) ||
+        line_key("highlights") || line_room(1))
+        return -1;
+    jl.p[jl.len++] = '[';
+    for (i = 0; i < h->highlight_count; i++) {
+        if (line_room(2))
+            return -1;
+        if (i)
+            jl.p[jl.len++] = ',';
+        jl.p[jl.len++] = '[';
+        if (line_int((json_int_t)h->highlights[i].start) || line_room(1))
+            return -1;
+        jl.p[jl.len++] = ',';
+        if (line_int((json_int_t)h->highlights[i].end) || line_room(1))
+            return -1;
+        jl.p[jl.len++] = ']';
+    }
+    if (line_room(1))
+        return -1;
+    jl.p[jl.len++] = ']';
+    if (line_key("meta"))
+        return -1;
+    {
+        json_t *meta = h->meta_len ? json_loadb(h->meta, h->meta_len, 0, NULL)
+                                   : NULL;
+        if (meta) {
+            char *m = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            json_decref(meta);
+            if (!m)
+                return -1;
+            if (line_room(strlen(m))) {
+                free(m);
+                return -1;
+            }
+            line_put(m, strlen(m));
+            free(m);
+        } else {
+            if (line_room(2))
+                return -1;
+            line_put("{}", 2);
+        }
+    }
+    if (line_key("total") || line_int((json_int_t)out.total) || line_room(2))
+        return -1;
+    jl.p[jl.len++] = '}';
+    jl.p[jl.len++] = '\n';
+    fwrite(jl.p, 1, jl.len, stdout); /* a failed write is found at the
+                                         flush, as puts()'s was */
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */

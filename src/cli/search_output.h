@@ -50,6 +50,15 @@ void output_set_total(uint64_t total);
 int output_hit(json_t *o, const cari_hit *h);
 
 /*
+ * The same for the default JSON line (no --fields, no explain), written
+ * directly, the same bytes: 0, -1 on a write error or when out of memory,
+ * or 1 when the hit is not for this (other fields or format, a string
+ * that is not UTF-8, a score that is not finite): build the object and
+ * call output_hit().
+ */
+int output_json_line(const cari_hit *h, size_t rank, long qno);
+
+/*
  * A hit as text for a terminal of `width` columns (0: no wrapping): rank
  * and title (cut with "…" when too long), id, passage and score, and the
  * snippet wrapped at word boundaries by display width, indented by three
