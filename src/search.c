@@ -2088,6 +2088,38 @@ static void weigh_question_words(cari_qnode *q, double w)
         weigh_question_words(q->should[i], w);
 }
 
+/* --all on a question: every word but its question words (siapa, kapan,
+ * berapa...), which the answer seldom holds, is required (found by
+ * review: "Siapa presiden Indonesia?" with --all found nothing).  They
+ * move from q's required words to its optional ones. */
+static int unrequire_question_words(cari_qnode *q, cari_arena *arena)
+{
+    size_t i, k = 0, moved = 0;
+    cari_qnode **should;
+    if (!q || q->op != CARI_Q_BOOL)
+        return CARI_OK;
+    for (i = 0; i < q->nmust; i++)
+        moved += q->must[i]->op == CARI_Q_TERM &&
+                 cari_rank_is_question_term(q->must[i]->term, q->must[i]->len);
+    if (!moved || moved == q->nmust)
+        return CARI_OK;  /* none, or nothing else to require */
+    should = cari_arena_alloc(arena, (q->nshould + moved) * sizeof *should);
+    if (!should)
+        return CARI_ENOMEM;
+    if (q->nshould)
+        memcpy(should, q->should, q->nshould * sizeof *should);
+    for (i = 0; i < q->nmust; i++) {
+        cari_qnode *m = q->must[i];
+        if (m->op == CARI_Q_TERM && cari_rank_is_question_term(m->term, m->len))
+            should[q->nshould++] = m;
+        else
+            q->must[k++] = m;
+    }
+    q->nmust = k;
+    q->should = should;
+    return CARI_OK;
+}
+
 typedef struct rank_terms {
     cari_rank_term *items;
     size_t n, cap;
@@ -2980,6 +3012,11 @@ static int search_once(cari_index *ix, const char *text, size_t len,
     /* the query's class picks the model's parameters */
     qclass = cari_rank_classify(text ? text : "", len);
     rp = &model->cls[qclass];
+    if ((c.o.flags & CARI_SEARCH_ALL) && qclass == CARI_QCLASS_QUESTION &&
+        (rc = unrequire_question_words(q, &qa))) {
+        fail(ix, rc, "out of memory");
+        goto done;
+    }
     c.o.k1 = pick(c.o.k1, rp->k1);
     c.o.b = pick(c.o.b, rp->b);
     c.o.title_weight = pick(c.o.title_weight, rp->title_weight);

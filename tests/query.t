@@ -35,6 +35,9 @@ is "$n_all" 0 "--all: no passage has both banjir and gempa"
 ok $([ "$n_or" -gt 5 ]; echo $?) "without --all they match $n_or passages"
 is "$(ids --all banjir rumah Semarang)" "$SEMARANG" "--all: every word must match"
 is "$(ids -a rupiah melemah)" "berita-003" "-a is --all"
+# found by review: a question's own question word was required too
+is "$(ids --all 'Kapan rupiah melemah?')" "berita-003" "--all on a question: every word but its question word"
+is "$(ids --all 'Kapan rupiah gempa?')" "" "  and still every other word"
 
 # ---- stemming and exact forms ----
 is "$(ids menulis)" "$(ids tulis)" "menulis and tulis search the same stem"
