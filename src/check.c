@@ -966,7 +966,7 @@ static void check_segment(checker *c, const char *path, cari_segment **out)
          * descriptor left): says nothing of the index */
         c->error = errno == EMFILE || errno == ENFILE || errno == ENOMEM
                        ? CARI_ENOMEM : CARI_EIO;
-        snprintf(c->errmsg, sizeof c->errmsg, "%s: cannot open: %s", path,
+        snprintf(c->errmsg, sizeof c->errmsg, "%.400s: cannot open: %s", path,
                  strerror(errno));
         return;
     }
@@ -993,7 +993,7 @@ static void check_segment(checker *c, const char *path, cari_segment **out)
     if (map == MAP_FAILED && (errno == ENOMEM || errno == EAGAIN)) {
         /* no address space or memory left: not the index's fault */
         c->error = CARI_ENOMEM;
-        snprintf(c->errmsg, sizeof c->errmsg, "%s: cannot map: %s", path,
+        snprintf(c->errmsg, sizeof c->errmsg, "%.400s: cannot map: %s", path,
                  strerror(errno));
         return;
     }
@@ -1042,7 +1042,7 @@ static void check_deletes(checker *c, const char *path,
     if (!f && errno != ENOENT && errno != ENOTDIR && errno != ELOOP) {
         c->error = errno == EMFILE || errno == ENFILE || errno == ENOMEM
                        ? CARI_ENOMEM : CARI_EIO;
-        snprintf(c->errmsg, sizeof c->errmsg, "%s: cannot open: %s", path,
+        snprintf(c->errmsg, sizeof c->errmsg, "%.400s: cannot open: %s", path,
                  strerror(errno));
         return;
     }
