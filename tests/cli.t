@@ -117,6 +117,15 @@ if [ -w /dev/full ]; then
     like "$err" "write error on standard output" "  --stats too"
     err=$("$CI" -i "$IX" --stats 2>&1 >/dev/full)
     like "$err" "write error on standard output" "  cari-index --stats too"
+    # found by review: --help and --version exited 0 whatever became of
+    # their text
+    for t in "$CS" "$CI"; do
+        for o in --help --version; do
+            err=$("$t" $o 2>&1 >/dev/full); rc=$?
+            is "$rc" 2 "$(basename "$t") $o to /dev/full exits 2"
+            like "$err" "write error on standard output" "  and says so"
+        done
+    done
 fi
 err=$("$CS" -i "$IX" --batch "$TMP" 2>&1 >/dev/null); rc=$?
 is "$rc" 2 "--batch FILE that cannot be read (a directory) exits 2, not 1"

@@ -514,11 +514,11 @@ int main(int argc, char **argv)
         case 'h':
             fputs(usage_text, stdout);
             free(deletes);
-            return 0;
+            return cli_flush_stdout(prog, NULL) ? 2 : 0;
         case 'V':
             print_version();
             free(deletes);
-            return 0;
+            return cli_flush_stdout(prog, NULL) ? 2 : 0;
         default:
             fprintf(stderr, "Try '%s --help'.\n", prog);
             free(deletes);

@@ -580,12 +580,15 @@ int main(int argc, char **argv)
         case OPT_DID_YOU_MEAN: did_you_mean = 1; break;
         case OPT_AS_WRITTEN: so.flags |= CARI_SEARCH_AS_WRITTEN; break;
         case OPT_NO_FEEDBACK: so.flags |= CARI_SEARCH_NO_FEEDBACK; break;
-        case 'h': fputs(usage_text, stdout); free(shards); return 0;
+        case 'h':
+            fputs(usage_text, stdout);
+            free(shards);
+            return cli_flush_stdout(prog, NULL) ? 2 : 0;
         case 'V':
             printf("cari-search %s (backends: native%s)\n", cari_version(),
                    cari_backend_available("xapian") ? ", xapian" : "");
             free(shards);
-            return 0;
+            return cli_flush_stdout(prog, NULL) ? 2 : 0;
         default: bad = 1; break;
         }
     }
