@@ -792,77 +792,6 @@ static int fast_string(cari_reader *r, const char *s, size_t len, size_t *i,
     return 1;
 }
 
-static void skip_ws(const char *s, size_t len, size_t *i)
-{
-    while (*i < len && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\r' ||
-                        s[*i] == '\n'))
-        (*i)++;
-}
-
-/* Does the JSON integer t[0..n) (digits of them after its sign) fit in
- * an int64, as jansson requires of an integer? */
-static int fits_int64(const char *t, size_t n, size_t digits)
-{
-    const char *max = t[0] == '-' ? "9223372036854775808"
-                                  : "9223372036854775807";
-    return digits < 19 || (digits == 19 && memcmp(t + n - 19, max, 19) <= 0);
-}
-
-/*
- * A number, true, false or null: its end, or 0 if it is none of them or
- * a number jansson may refuse, which the full parser then words the
- * warning for: an integer outside int64, or a real that could overflow a
- * double (jansson refuses those; one that underflows it takes).  A real
- * is below 10^(its integer digits + its exponent): up to 10^308 it is
- * surely finite, so only larger ones go to jansson.
- */
-static size_t scalar_end(const char *s, size_t len, size_t i)
-{
-    size_t j = i, digits, k;
-    long exp = 0;
-    int real = 0, exp_sign = 1;
-    if (len - i >= 4 && (memcmp(s + i, "true", 4) == 0 ||
-                         memcmp(s + i, "null", 4) == 0))
-        return i + 4;
-    if (len - i >= 5 && memcmp(s + i, "false", 5) == 0)
-        return i + 5;
-    if (j < len && s[j] == '-')
-        j++;
-    if (j >= len || s[j] < '0' || s[j] > '9')
-        return 0;
-    k = j;
-    if (s[j] == '0')
-        j++;
-    else
-        while (j < len && s[j] >= '0' && s[j] <= '9')
-            j++;
-    digits = j - k;
-    if (j < len && s[j] == '.') {
-        real = 1;
-        k = ++j;
-        while (j < len && s[j] >= '0' && s[j] <= '9')
-            j++;
-        if (j == k)
-            return 0;
-    }
-    if (j < len && (s[j] == 'e' || s[j] == 'E')) {
-        real = 1;
-        j++;
-        if (j < len && (s[j] == '+' || s[j] == '-'))
-            exp_sign = s[j++] == '-' ? -1 : 1;
-        k = j;
-        for (; j < len && s[j] >= '0' && s[j] <= '9'; j++)
-            if (exp < 100000)  /* saturated: far past any double */
-                exp = exp * 10 + (s[j] - '0');
-        if (j == k)
-            return 0;
-    }
-    if (!real ? !fits_int64(s + i, j - i, digits)
-              : (long)digits + exp_sign * exp > 308)
-        return 0;
-    return j;
-}
-
 static int fast_record(cari_reader *r, char *s, size_t len,
                        cari_article *a)
 {
@@ -873,17 +802,17 @@ static int fast_record(cari_reader *r, char *s, size_t len,
     static const char *const names[3] = {"id", "title", "text"};
     r->scratch.len = 0;
     r->fast_oom = 0;
-    skip_ws(s, len, &i);
+    cari_json_skip_space(s, len, &i);
     if (i >= len || s[i] != '{')
         return 0;
     i++;
-    skip_ws(s, len, &i);
+    cari_json_skip_space(s, len, &i);
     if (i < len && s[i] == '}')
         return 0;  /* no id: the full parser words the warning */
     for (;;) {
         size_t kstart, kend;
         int which = -1;
-        skip_ws(s, len, &i);
+        cari_json_skip_space(s, len, &i);
         if (i >= len || s[i] != '"')
             return 0;
         kstart = i++;
@@ -897,11 +826,11 @@ static int fast_record(cari_reader *r, char *s, size_t len,
             if (kend - kstart - 2 == strlen(names[k]) &&
                 memcmp(s + kstart + 1, names[k], kend - kstart - 2) == 0)
                 which = (int)k;
-        skip_ws(s, len, &i);
+        cari_json_skip_space(s, len, &i);
         if (i >= len || s[i] != ':')
             return 0;
         i++;
-        skip_ws(s, len, &i);
+        cari_json_skip_space(s, len, &i);
         if (i >= len)
             return 0;
         if (which >= 0) {
@@ -922,7 +851,7 @@ static int fast_record(cari_reader *r, char *s, size_t len,
                     return 0;
                 e = i;
             } else {
-                e = scalar_end(s, len, i);
+                e = cari_json_scalar_end(s, len, i, NULL);
                 if (!e)
                     return 0;
                 i = e;
@@ -931,7 +860,7 @@ static int fast_record(cari_reader *r, char *s, size_t len,
             extra[nextra].end = e;
             nextra++;
         }
-        skip_ws(s, len, &i);
+        cari_json_skip_space(s, len, &i);
         if (i < len && s[i] == ',') {
             i++;
             continue;
@@ -942,7 +871,7 @@ static int fast_record(cari_reader *r, char *s, size_t len,
         }
         return 0;
     }
-    skip_ws(s, len, &i);
+    cari_json_skip_space(s, len, &i);
     if (i != len || !have[0] || fields[0].len == 0)
         return 0;
     /* keys of the extra fields must differ (a repeated key: full parser) */

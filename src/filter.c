@@ -378,29 +378,63 @@ static int where_term(cari_buf *out, const char *key, const char *value,
                : 1;
 }
 
+/* The term of a string value s[0, n) (folded), of a number, of a
+ * boolean: the jansson path and the flat scanner make them alike. */
+static int string_term(cari_buf *out, cari_buf *tmp, const char *key,
+                       size_t klen, const char *s, size_t n)
+{
+    tmp->len = 0;
+    if (fold(s, n, tmp))
+        return CARI_ENOMEM;
+    return meta_term(out, key, klen, 0x1f, (const char *)tmp->data,
+                     tmp->len);
+}
+
+static int number_term(cari_buf *out, const char *key, size_t klen,
+                       double d)
+{
+    char num[40];
+    number_text(d, num);
+    return meta_term(out, key, klen, 0x1e, num, strlen(num));
+}
+
+static int bool_term(cari_buf *out, const char *key, size_t klen, int t)
+{
+    return meta_term(out, key, klen, 0x1f, t ? "true" : "false", t ? 4 : 5);
+}
+
+/* The "@YYYY-MM-DD" term of a "date" field's string s[0, n) when it
+ * parses (*n counts it). */
+static int date_term(cari_buf *out, const char *key, size_t klen,
+                     const char *s, size_t n, size_t *count)
+{
+    char d[11];
+    if (klen != 4 || memcmp(key, "date", 4) != 0 || !parse_date(s, n, d))
+        return CARI_OK;
+    (*count)++;
+    return cari_buf_putc(out, '@') || cari_buf_append(out, d, 10) ||
+                   cari_buf_putc(out, 0)
+               ? CARI_ENOMEM
+               : CARI_OK;
+}
+
 static int meta_value_terms(cari_buf *out, cari_buf *tmp, const char *key,
                             size_t klen, json_t *v, int depth, size_t *n)
 {
-    char num[40];
     int rc = CARI_OK;
     size_t i;
     switch (json_typeof(v)) {
     case JSON_STRING:
-        tmp->len = 0;
-        rc = fold(json_string_value(v), json_string_length(v), tmp);
-        if (!rc)
-            rc = meta_term(out, key, klen, 0x1f, (const char *)tmp->data,
-                           tmp->len);
+        rc = string_term(out, tmp, key, klen, json_string_value(v),
+                         json_string_length(v));
         break;
     case JSON_INTEGER:
     case JSON_REAL:
-        number_text(json_number_value(v), num);
-        rc = meta_term(out, key, klen, 0x1e, num, strlen(num));
+        rc = number_term(out, key, klen, json_number_value(v));
         break;
     case JSON_TRUE:
     case JSON_FALSE:
-        rc = meta_term(out, key, klen, 0x1f, json_is_true(v) ? "true" : "false",
-                       json_is_true(v) ? 4 : 5);
+        rc = bool_term(out, key, klen, json_is_true(v));
         break;
     case JSON_ARRAY:
         if (depth > 0)
@@ -432,28 +466,22 @@ json_t *cari_json_load(const char *text, size_t len, json_error_t *error,
     return v;
 }
 
-static void skip_space(const char *s, size_t len, size_t *i)
-{
-    while (*i < len && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\r' ||
-                        s[*i] == '\n'))
-        (*i)++;
-}
-
 #define FAST_KEYS 32
 
 /*
  * The fast path of cari_meta_terms and cari_meta_is_object, for the
  * metadata most inputs have and cari's JSONL reader writes (corpus.c,
  * fast_record): an object of distinct keys of printable ASCII without
- * escapes, whose values are strings without escapes, integers of up to
- * 18 digits, true, false or null.  1 when meta[0, len) is such an object,
- * its terms then appended to out (when out is not NULL) and counted in
- * *count; 0 when it is anything else (jansson reads it: escapes, reals,
- * arrays, objects, a repeated key, more than FAST_KEYS keys, invalid
- * JSON), out and *count then as they were; CARI_ENOMEM.  Jansson took
- * 19,000 instructions (callgrind) to parse the four fields of a typical
- * news article's metadata, and did so twice per article (docs/FILTERS.md
- * has the measurements).
+ * escapes, whose values are strings without escapes, numbers, true,
+ * false or null (as the reader's scanner takes them:
+ * cari_json_scalar_end).  1 when meta[0, len) is such an object, its
+ * terms then appended to out (when out is not NULL) and counted in
+ * *count; 0 when it is anything else (jansson reads it: escapes, arrays,
+ * objects, a repeated key, more than FAST_KEYS keys, invalid JSON), out
+ * and *count then as they were; CARI_ENOMEM.  Jansson took 19,000
+ * instructions (callgrind) to parse the four fields of a typical news
+ * article's metadata, and did so twice per article (docs/FILTERS.md has
+ * the measurements).
  */
 static int meta_fast(const char *s, size_t len, cari_buf *out,
                      cari_buf *tmp, size_t *count)
@@ -461,17 +489,17 @@ static int meta_fast(const char *s, size_t len, cari_buf *out,
     struct { size_t off, len; } keys[FAST_KEYS];
     size_t nkeys = 0, i = 0, k, out0 = out ? out->len : 0, n = 0, bad;
     int rc = CARI_OK;
-    skip_space(s, len, &i);
+    cari_json_skip_space(s, len, &i);
     if (i >= len || s[i++] != '{')
         return 0;
-    skip_space(s, len, &i);
+    cari_json_skip_space(s, len, &i);
     if (i < len && s[i] == '}') {
         i++;
         goto end;
     }
     for (;;) {
-        size_t ks, kl, vs, vl;
-        char num[40];
+        size_t ks, kl, vs, e;
+        int real, terms;
         if (i >= len || s[i++] != '"')
             goto other;
         ks = i;
@@ -486,13 +514,13 @@ static int meta_fast(const char *s, size_t len, cari_buf *out,
                 goto other;  /* jansson keeps the last of repeated keys */
         keys[nkeys].off = ks;
         keys[nkeys++].len = kl;
-        skip_space(s, len, &i);
+        cari_json_skip_space(s, len, &i);
         if (i >= len || s[i++] != ':')
             goto other;
-        skip_space(s, len, &i);
+        cari_json_skip_space(s, len, &i);
         if (i >= len)
             goto other;
-        vs = i;
+        terms = out && key_has_terms(s + ks, kl);
         if (s[i] == '"') {
             vs = ++i;
             while (i < len && s[i] != '"' && s[i] != '\\' &&
@@ -501,72 +529,43 @@ static int meta_fast(const char *s, size_t len, cari_buf *out,
             if (i >= len || s[i] != '"' ||
                 !cari_utf8_valid(s + vs, i - vs, &bad))
                 goto other;
-            vl = i++ - vs;
-            if (out && key_has_terms(s + ks, kl)) {
-                char d[11];
-                tmp->len = 0;
-                rc = fold(s + vs, vl, tmp);
+            i++;
+            if (terms) {
+                rc = string_term(out, tmp, s + ks, kl, s + vs, i - 1 - vs);
+                n++;
                 if (!rc)
-                    rc = meta_term(out, s + ks, kl, 0x1f,
-                                   (const char *)tmp->data, tmp->len);
-                n++;
-                if (!rc && kl == 4 && memcmp(s + ks, "date", 4) == 0 &&
-                    parse_date(s + vs, vl, d)) {
-                    rc = cari_buf_putc(out, '@') || cari_buf_append(out, d, 10) ||
-                                 cari_buf_putc(out, 0)
-                             ? CARI_ENOMEM
-                             : CARI_OK;
-                    n++;
-                }
-                if (rc)
-                    goto other;
-            }
-        } else if (len - i >= 4 && memcmp(s + i, "null", 4) == 0) {
-            i += 4;
-        } else if ((len - i >= 4 && memcmp(s + i, "true", 4) == 0) ||
-                   (len - i >= 5 && memcmp(s + i, "false", 5) == 0)) {
-            int t = s[i] == 't';
-            i += t ? 4 : 5;
-            if (out && key_has_terms(s + ks, kl)) {
-                if (meta_term(out, s + ks, kl, 0x1f, t ? "true" : "false",
-                              t ? 4 : 5)) {
-                    rc = CARI_ENOMEM;
-                    goto other;
-                }
-                n++;
+                    rc = date_term(out, s + ks, kl, s + vs, i - 1 - vs, &n);
             }
         } else {
-            /* an integer: jansson's value is (double) of its int64 */
-            if (s[i] == '-')
-                i++;
-            if (i >= len || s[i] < '0' || s[i] > '9')
+            vs = i;
+            e = cari_json_scalar_end(s, len, i, &real);
+            if (!e)
                 goto other;
-            if (s[i] == '0')
-                i++;
-            else
-                while (i < len && s[i] >= '0' && s[i] <= '9')
-                    i++;
-            vl = i - vs;
-            if (vl > 18 || (i < len && (s[i] == '.' || s[i] == 'e' ||
-                                        s[i] == 'E' ||
-                                        (s[i] >= '0' && s[i] <= '9'))))
-                goto other;
-            if (out && key_has_terms(s + ks, kl)) {
-                char digits[24];
-                memcpy(digits, s + vs, vl);
-                digits[vl] = '\0';
-                number_text((double)strtoll(digits, NULL, 10), num);
-                if (meta_term(out, s + ks, kl, 0x1e, num, strlen(num))) {
-                    rc = CARI_ENOMEM;
-                    goto other;
+            i = e;
+            if (terms && s[vs] != 'n') {  /* null has no term */
+                if (s[vs] == 't' || s[vs] == 'f') {
+                    rc = bool_term(out, s + ks, kl, s[vs] == 't');
+                } else {
+                    /* jansson's value: strtod of a real, (double) of an
+                     * integer's int64 */
+                    char num[40];
+                    if (e - vs >= sizeof num)
+                        goto other;
+                    memcpy(num, s + vs, e - vs);
+                    num[e - vs] = '\0';
+                    rc = number_term(out, s + ks, kl,
+                                     real ? strtod(num, NULL)
+                                          : (double)strtoll(num, NULL, 10));
                 }
                 n++;
             }
         }
-        skip_space(s, len, &i);
+        if (rc)
+            goto other;
+        cari_json_skip_space(s, len, &i);
         if (i < len && s[i] == ',') {
             i++;
-            skip_space(s, len, &i);
+            cari_json_skip_space(s, len, &i);
             continue;
         }
         if (i < len && s[i] == '}') {
@@ -576,7 +575,7 @@ static int meta_fast(const char *s, size_t len, cari_buf *out,
         goto other;
     }
 end:
-    skip_space(s, len, &i);
+    cari_json_skip_space(s, len, &i);
     if (i != len)
         goto other;
     if (count)
@@ -631,20 +630,12 @@ static int meta_terms(const char *meta, size_t len, cari_buf *out,
     }
     json_object_foreach(obj, key, v) {
         size_t klen = strlen(key);
-        char d[11];
         if (!key_has_terms(key, klen))
             continue;
         rc = meta_value_terms(out, &tmp, key, klen, v, 0, count);
-        if (rc)
-            break;
-        if (strcmp(key, "date") == 0 && json_is_string(v) &&
-            parse_date(json_string_value(v), json_string_length(v), d)) {
-            rc = cari_buf_putc(out, '@') || cari_buf_append(out, d, 10) ||
-                         cari_buf_putc(out, 0)
-                     ? CARI_ENOMEM
-                     : CARI_OK;
-            (*count)++;
-        }
+        if (!rc && json_is_string(v))
+            rc = date_term(out, key, klen, json_string_value(v),
+                           json_string_length(v), count);
         if (rc)
             break;
     }

@@ -333,3 +333,71 @@ int cari_path_join(char *out, size_t cap, const char *dir, const char *name)
         return CARI_EINVAL;
     return CARI_OK;
 }
+
+/* Does the JSON integer t[0..n) (digits of them after its sign) fit in
+ * an int64, as jansson requires of an integer? */
+static int fits_int64(const char *t, size_t n, size_t digits)
+{
+    const char *max = t[0] == '-' ? "9223372036854775808"
+                                  : "9223372036854775807";
+    return digits < 19 || (digits == 19 && memcmp(t + n - 19, max, 19) <= 0);
+}
+
+/*
+ * A number, true, false or null: its end, or 0 if it is none of them or
+ * a number jansson may refuse, which the full parser then words the
+ * warning for: an integer outside int64, or a real that could overflow a
+ * double (jansson refuses those; one that underflows it takes).  A real
+ * is below 10^(its integer digits + its exponent): up to 10^308 it is
+ * surely finite, so only larger ones go to jansson.
+ */
+size_t cari_json_scalar_end(const char *s, size_t len, size_t i, int *is_real)
+{
+    size_t j = i, digits, k;
+    long exp = 0;
+    int real = 0, exp_sign = 1;
+    if (is_real)
+        *is_real = 0;
+    if (len - i >= 4 && (memcmp(s + i, "true", 4) == 0 ||
+                         memcmp(s + i, "null", 4) == 0))
+        return i + 4;
+    if (len - i >= 5 && memcmp(s + i, "false", 5) == 0)
+        return i + 5;
+    if (j < len && s[j] == '-')
+        j++;
+    if (j >= len || s[j] < '0' || s[j] > '9')
+        return 0;
+    k = j;
+    if (s[j] == '0')
+        j++;
+    else
+        while (j < len && s[j] >= '0' && s[j] <= '9')
+            j++;
+    digits = j - k;
+    if (j < len && s[j] == '.') {
+        real = 1;
+        k = ++j;
+        while (j < len && s[j] >= '0' && s[j] <= '9')
+            j++;
+        if (j == k)
+            return 0;
+    }
+    if (j < len && (s[j] == 'e' || s[j] == 'E')) {
+        real = 1;
+        j++;
+        if (j < len && (s[j] == '+' || s[j] == '-'))
+            exp_sign = s[j++] == '-' ? -1 : 1;
+        k = j;
+        for (; j < len && s[j] >= '0' && s[j] <= '9'; j++)
+            if (exp < 100000)  /* saturated: far past any double */
+                exp = exp * 10 + (s[j] - '0');
+        if (j == k)
+            return 0;
+    }
+    if (!real ? !fits_int64(s + i, j - i, digits)
+              : (long)digits + exp_sign * exp > 308)
+        return 0;
+    if (is_real)
+        *is_real = real;
+    return j;
+}

@@ -202,4 +202,29 @@ uint32_t cari_crc32_update(uint32_t crc, const void *data, size_t n);
 /* path = dir + "/" + name into out (size cap); CARI_EINVAL if too long. */
 int cari_path_join(char *out, size_t cap, const char *dir, const char *name);
 
+/* a[0, alen) against b[0, blen) in byte order, a prefix first (<0, 0, >0):
+ * the order of terms, ids and tie keys. */
+static inline int cari_bytes_cmp(const void *a, size_t alen, const void *b,
+                                 size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* ---- JSON scanning without jansson (the JSONL reader's flat records,
+ * corpus.c; the indexer's flat metadata, filter.c) ---- */
+
+/* Past JSON white space at s[*i]. */
+static inline void cari_json_skip_space(const char *s, size_t len, size_t *i)
+{
+    while (*i < len && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\r' ||
+                        s[*i] == '\n'))
+        (*i)++;
+}
+/* The end of the number, true, false or null at s[i], or 0 if it is none
+ * of them or a number jansson may refuse (an integer outside int64, a
+ * real that could overflow a double); *real (when not NULL) says whether
+ * a number has a fraction or an exponent. */
+size_t cari_json_scalar_end(const char *s, size_t len, size_t i, int *real);
+
 #endif
