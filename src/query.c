@@ -13,9 +13,6 @@
 /* Words left after analysis beyond this many are ignored (a bound on
  * pathological queries; no real query comes near it). */
 #define MAX_QUERY_TERMS 1024
-/* what a prefix counts against MAX_QUERY_TERMS: the words the search
- * expands it to (search.c, MAX_PREFIX_TERMS) */
-#define PREFIX_TERMS 64
 #define MAX_DEPTH 64
 
 typedef struct parser {
@@ -224,10 +221,10 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
                 break;
             }
         /* past the limit, as a word is; a prefix counts as the up to
-         * PREFIX_TERMS terms it expands to in the search, so a query
+         * CARI_Q_PREFIX_TERMS terms it expands to in the search, so a query
          * holds at most 16 (found by review: 64 "a*" took 23 s on
          * clickid_news, 16 take 1.3 s) */
-        if (!t || p->nterms + PREFIX_TERMS > MAX_QUERY_TERMS)
+        if (!t || p->nterms + CARI_Q_PREFIX_TERMS > MAX_QUERY_TERMS)
             return CARI_OK;
         node = new_node(p, CARI_Q_PREFIX);
         if (!node)
@@ -248,7 +245,7 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
                 return CARI_ENOMEM;
         }
         node->fields = fields;
-        p->nterms += PREFIX_TERMS;
+        p->nterms += CARI_Q_PREFIX_TERMS;
         *out = node;
         return CARI_OK;
     }

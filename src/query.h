@@ -34,6 +34,11 @@
  * (search.c); the parser refuses longer ones with a syntax error. */
 #define CARI_Q_MAX_POSITIONAL 64
 
+/* A PREFIX leaf stands for at most this many terms, the most frequent
+ * first (both backends expand it so; the parser counts a prefix as this
+ * many against its limit of terms): bounds the cost of "a*". */
+#define CARI_Q_PREFIX_TERMS 64
+
 /* Fields a leaf may match (bit mask). */
 #define CARI_QF_BODY 1u
 #define CARI_QF_TITLE 2u

@@ -37,9 +37,6 @@
 #include "util.h"
 #include "xapian_backend.h"
 
-/* PREFIX queries expand to at most this many terms, the most frequent
- * first (bounds the cost of "a*"). */
-#define MAX_PREFIX_TERMS 64
 /* Positions decoded per term and passage for phrase checks. */
 #define MAX_POSITIONS 4096
 
@@ -307,13 +304,9 @@ static int collect_term(void *ctx, const char *term, size_t len,
 static int cmp_expansion(const void *x, const void *y)
 {
     const struct { char *term; size_t len; uint64_t df; } *a = x, *b = y;
-    size_t n;
-    int c;
     if (a->df != b->df)
         return a->df > b->df ? -1 : 1;
-    n = a->len < b->len ? a->len : b->len;
-    c = memcmp(a->term, b->term, n);
-    return c ? c : (a->len > b->len) - (a->len < b->len);
+    return cari_bytes_cmp(a->term, a->len, b->term, b->len);
 }
 
 /* Mark the leaves of q that search titles alone (the query's title:
@@ -375,7 +368,7 @@ static int expand_prefixes(qctx *c, cari_qnode *q)
         }
         if (e.n)  /* qsort(NULL, 0, ...) is undefined */
             qsort(e.items, e.n, sizeof *e.items, cmp_expansion);
-        keep = e.n < MAX_PREFIX_TERMS ? e.n : MAX_PREFIX_TERMS;
+        keep = e.n < CARI_Q_PREFIX_TERMS ? e.n : CARI_Q_PREFIX_TERMS;
         q->op = CARI_Q_BOOL;
         q->nshould = keep;
         q->should = cari_arena_alloc(c->qarena, (keep + 1) * sizeof *q->should);
@@ -1055,7 +1048,7 @@ static int better_tie(const scored *a, const scored *b)
     const cari_segment *sa, *sb;
     uint32_t aa, ab;
     const char *ia, *ib;
-    size_t la, lb, m;
+    size_t la, lb;
     int c;
     if (a->seg == b->seg && a->passage == b->passage)
         return 0;
@@ -1074,10 +1067,9 @@ static int better_tie(const scored *a, const scored *b)
         return a->passage < b->passage;
     ia = cari_segment_id(sa, aa, &la);
     ib = cari_segment_id(sb, ab, &lb);
-    m = la < lb ? la : lb;
-    c = memcmp(ia, ib, m);
-    if (c || la != lb)
-        return c ? c < 0 : la < lb;
+    c = cari_bytes_cmp(ia, la, ib, lb);
+    if (c)
+        return c < 0;
     return a->passage - cari_segment_first_passage(sa, aa) <
            b->passage - cari_segment_first_passage(sb, ab);
 }

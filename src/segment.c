@@ -990,11 +990,7 @@ static int cmp_terms(const void *x, const void *y)
 {
     const term_acc *a = *(const term_acc *const *)x;
     const term_acc *b = *(const term_acc *const *)y;
-    size_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(a->term, b->term, n);
-    if (c)
-        return c;
-    return a->len < b->len ? -1 : a->len > b->len;
+    return cari_bytes_cmp(a->term, a->len, b->term, b->len);
 }
 
 /* A term to sort: its first 8 bytes as a big-endian number (zeros past

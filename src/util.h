@@ -203,11 +203,12 @@ uint32_t cari_crc32_update(uint32_t crc, const void *data, size_t n);
 int cari_path_join(char *out, size_t cap, const char *dir, const char *name);
 
 /* a[0, alen) against b[0, blen) in byte order, a prefix first (<0, 0, >0):
- * the order of terms, ids and tie keys. */
+ * the order of terms, ids and tie keys (an empty one may be NULL). */
 static inline int cari_bytes_cmp(const void *a, size_t alen, const void *b,
                                  size_t blen)
 {
-    int c = memcmp(a, b, alen < blen ? alen : blen);
+    size_t n = alen < blen ? alen : blen;
+    int c = n ? memcmp(a, b, n) : 0;
     return c ? c : (alen > blen) - (alen < blen);
 }
 

@@ -103,9 +103,6 @@ enum { SLOT_ID = 0, SLOT_PASSAGE = 1, SLOT_START = 2, SLOT_END = 3,
 /* Ids up to this long are used in terms as they are. */
 #define ID_TERM_MAX 200
 #define ID_TERM_KEEP 180
-/* PREFIX queries expand to at most this many terms, the most frequent
- * first (the native backend's MAX_PREFIX_TERMS). */
-#define MAX_PREFIX_TERMS 64
 /* Remote shards: each operation, and connecting, may take this long
  * before the shard counts as unreachable (Xapian's own default is 10 s
  * for both; a search of a large shard can take longer than connecting
@@ -1431,18 +1428,14 @@ static int collect(const xc_database *db, const char *start, size_t skip,
 static int cmp_expansion(const void *x, const void *y)
 {
     const expansion *a = x, *b = y;
-    size_t n;
-    int c;
     if (a->df != b->df)
         return a->df > b->df ? -1 : 1;
-    n = a->len < b->len ? a->len : b->len;
-    c = memcmp(a->term, b->term, n);
-    return c ? c : (a->len > b->len) - (a->len < b->len);
+    return cari_bytes_cmp(a->term, a->len, b->term, b->len);
 }
 
 /*
  * A PREFIX leaf, expanded as the native backend expands it: the
- * MAX_PREFIX_TERMS terms of the vocabulary (words and "=forms", in the
+ * CARI_Q_PREFIX_TERMS terms of the vocabulary (words and "=forms", in the
  * leaf's fields) that start with the prefix and occur in the most
  * documents, OR'ed as ordinary term leaves.  Expanding here rather than
  * with Xapian's wildcard keeps the statistics of every expanded term
@@ -1473,7 +1466,7 @@ static int build_prefix(qbuild *b, const cari_qnode *q, xc_query **out)
     if (xc || e.n == 0)
         goto done;
     qsort(e.items, e.n, sizeof *e.items, cmp_expansion);
-    keep = e.n < MAX_PREFIX_TERMS ? e.n : MAX_PREFIX_TERMS;
+    keep = e.n < CARI_Q_PREFIX_TERMS ? e.n : CARI_Q_PREFIX_TERMS;
     kids = calloc(keep, sizeof *kids);
     if (!kids) {
         xc = XC_ENOMEM;
@@ -1798,13 +1791,8 @@ typedef struct tie_item {
 static int cmp_tie(const void *x, const void *y)
 {
     const tie_item *a = x, *b = y;
-    size_t n = a->len < b->len ? a->len : b->len;
-    int c = n ? memcmp(a->key, b->key, n) : 0;
-    if (c)
-        return c;
-    if (a->len != b->len)
-        return a->len < b->len ? -1 : 1;
-    return (a->i > b->i) - (a->i < b->i);
+    int c = cari_bytes_cmp(a->key, a->len, b->key, b->len);
+    return c ? c : (a->i > b->i) - (a->i < b->i);
 }
 
 /* The n items of mset in rank order: *order holds their numbers in the
