@@ -204,8 +204,6 @@ struct cari_writer {
     unsigned merge_target;       /* cari_writer_merge(): 0 = automatic */
     cari_writer_stats stats;
     char errmsg[512];
-    int xapian_errmsg;           /* 1: the last failure's message is the
-                                    Xapian writer's, not errmsg */
 };
 
 static int writer_error(cari_writer *w, int code, const char *fmt, ...)
@@ -218,16 +216,16 @@ static int writer_error(cari_writer *w, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(w->errmsg, sizeof w->errmsg, fmt, ap);
     va_end(ap);
-    w->xapian_errmsg = 0;
     return code;
 }
 
 /* A call into the Xapian writer returned rc: on failure, its message is
- * the last failure's. */
+ * the last failure's (errmsg). */
 static int xapian_result(cari_writer *w, int rc)
 {
     if (rc)
-        w->xapian_errmsg = 1;
+        snprintf(w->errmsg, sizeof w->errmsg, "%s",
+                 cari_xapian_writer_errmsg(w->xapian));
     return rc;
 }
 
@@ -2023,7 +2021,5 @@ void cari_writer_get_stats(const cari_writer *w, cari_writer_stats *out)
 
 const char *cari_writer_errmsg(const cari_writer *w)
 {
-    if (w && w->xapian && w->xapian_errmsg)
-        return cari_xapian_writer_errmsg(w->xapian);
     return w ? w->errmsg : "";
 }

@@ -1848,6 +1848,24 @@ static int rank_order(const xc_mset *mset, size_t n, cari_arena *arena,
     return xc;
 }
 
+/* The first *depth items of the ranking (*depth capped at what an mset
+ * can hold) into *mset, with *info and rank_order's *order, *score and
+ * *open. */
+static int read_ranking(xc_enquire *enq, size_t *depth, cari_arena *arena,
+                        xc_mset **mset, xc_mset_info *info,
+                        xc_doccount **order, double **score, size_t *open)
+{
+    int xc;
+    if (*depth > 0xFFFFFFFFu)
+        *depth = 0xFFFFFFFFu;
+    xc = xc_enquire_get_mset(enq, 0, (xc_doccount)*depth, 0, mset);
+    if (!xc)
+        xc = xc_mset_get_info(*mset, info);
+    if (!xc)
+        xc = rank_order(*mset, (size_t)info->size, arena, order, score, open);
+    return xc;
+}
+
 /* The ranking read from its start to the page's end and one more (deeper
  * while a run of near ties may go on past what was read): *order, *n and
  * *score as rank_order makes them. */
@@ -1859,15 +1877,8 @@ static int ranked_mset(xc_enquire *enq, const cari_search_options *o,
     for (;;) {
         xc_mset_info info;
         size_t open = 0;
-        int xc;
-        if (depth > 0xFFFFFFFFu)
-            depth = 0xFFFFFFFFu;
-        xc = xc_enquire_get_mset(enq, 0, (xc_doccount)depth, 0, mset);
-        if (!xc)
-            xc = xc_mset_get_info(*mset, &info);
-        if (!xc)
-            xc = rank_order(*mset, (size_t)info.size, arena, order, score,
-                            &open);
+        int xc = read_ranking(enq, &depth, arena, mset, &info, order, score,
+                              &open);
         if (xc)
             return xc;
         *n = info.size;
@@ -1879,8 +1890,6 @@ static int ranked_mset(xc_enquire *enq, const cari_search_options *o,
     }
 }
 
-/* One search over x->db.  On a shim failure *xc holds its status and the
- * message is in errmsg. */
 /*
  * At most o->group passages of an article (search.c's grouping): the
  * ranking read deep enough that, keeping each article's first o->group
@@ -1902,14 +1911,8 @@ static int grouped_mset(xc_enquire *enq, const cari_search_options *o,
         uint32_t *counts;
         xc_doccount *order = NULL;
         size_t nslots, i, open = 0, last = 0;
-        if (depth > 0xFFFFFFFFu)
-            depth = 0xFFFFFFFFu;
-        xc = xc_enquire_get_mset(enq, 0, (xc_doccount)depth, 0, mset);
-        if (!xc)
-            xc = xc_mset_get_info(*mset, &info);
-        if (!xc)
-            xc = rank_order(*mset, (size_t)info.size, arena, &order, score,
-                            &open);
+        xc = read_ranking(enq, &depth, arena, mset, &info, &order, score,
+                          &open);
         if (xc)
             return xc;
         xc_mset_fetch(*mset);  /* one round trip per remote shard */
@@ -1960,6 +1963,8 @@ static int grouped_mset(xc_enquire *enq, const cari_search_options *o,
     }
 }
 
+/* One search over x->db.  On a shim failure *xc holds its status and the
+ * message is in errmsg. */
 static int run_search(search_state *st, cari_hits **out, int *xc)
 {
     const cari_search_options *o = st->o;
