@@ -10,7 +10,8 @@ CS=$BIN/cari-search
 
 # ids QUERY-ARGS...: the distinct article ids of the hits (tsv, up to 100),
 # sorted, space-separated
-ids() { "$CS" -i "$IX" -f tsv -n 100 "$@" | cut -f3 | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+ids_in() { local ix=$1; shift; "$CS" -i "$ix" -f tsv -n 100 "$@" | cut -f3 | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+ids() { ids_in "$IX" "$@"; }
 # hits QUERY-ARGS...: id#passage of every hit, in rank order (every
 # passage: keyword queries show one an article unless --group 0)
 hits() { "$CS" -i "$IX" -f tsv -n 100 --group 0 "$@" | awk -F'\t' '{printf "%s%s#%s", (NR > 1 ? " " : ""), $3, $4}'; }
@@ -108,7 +109,7 @@ cat > "$TMP/near.jsonl" <<'EOF2'
 {"id": "jarak", "title": "Berita", "text": "Ada rumah besar dan rumah kecil."}
 EOF2
 "$BIN/cari-index" -q -i "$TMP/near" "$TMP/near.jsonl"
-nids() { "$CS" -i "$TMP/near" -f tsv -n 100 "$@" | cut -f3 | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+nids() { ids_in "$TMP/near" "$@"; }
 is "$(nids 'rumah NEAR/1 rumah')" "dempet" "rumah NEAR/1 rumah: two rumah next to each other"
 is "$(nids 'rumah NEAR/3 rumah')" "dempet jarak" "rumah NEAR/3 rumah: two rumah within 3 positions"
 is "$(nids 'rumah NEAR/3 rumah NEAR/3 rumah')" "" "  three need three"
@@ -215,7 +216,7 @@ printf '%s\n' \
     '{"id":"z","title":"t","text":"banjir","x":0}' \
     '{"id":"nz","title":"t","text":"banjir","x":-0.0}' > "$TMP/meta.jsonl"
 "$BIN/cari-index" -q -i "$TMP/meta" "$TMP/meta.jsonl"
-mids() { "$CS" -i "$TMP/meta" -f tsv -n 100 "$@" | cut -f3 | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+mids() { ids_in "$TMP/meta" "$@"; }
 is "$(mids --since 2019-08-01 --until 2019-09-30 banjir)" "ags jum-at jum-at2 jumat" "a day name with an apostrophe (Jum'at), the month Ags"
 is "$(mids --since 2019-11-12 --until 2019-11-12 banjir)" "nop" "  the month Nop"
 is "$(mids --where $'a\x1fb=x' banjir)" "k1" "--where on a key holding 0x1f"

@@ -221,11 +221,17 @@ for i in range(60):
 "$CI" -q --backend xapian -i "$TMP/ties1" "$TMP/ties.jsonl"
 "$CI" -q --shards 3 -i "$TMP/ties" "$TMP/ties.jsonl"
 "$CI" -q -i "$TMP/tiesn" "$TMP/ties.jsonl"
+# ranked ONE PREFIX N G Q DESC: the ranking of the index ONE and of the
+# shards PREFIX.0, .1, .2, the same (top N, --group G, query Q)
+ranked() {
+    local a b
+    a=$("$CS" -i "$1" -f tsv --fields rank,id,passage,score -n "$3" --group "$4" "$5")
+    b=$("$CS" --shard "$2.0" --shard "$2.1" --shard "$2.2" -f tsv --fields rank,id,passage,score -n "$3" --group "$4" "$5")
+    is "$b" "$a" "$6"
+}
 for q in kucing 'kucing hitam' 'hitam OR anjing' sama 'title:sama' anjing; do
     for g in 0 1; do
-        a=$("$CS" -i "$TMP/ties1" -f tsv --fields rank,id,passage,score -n 100 --group $g "$q")
-        b=$("$CS" --shard "$TMP/ties.0" --shard "$TMP/ties.1" --shard "$TMP/ties.2" -f tsv --fields rank,id,passage,score -n 100 --group $g "$q")
-        is "$b" "$a" "ties, $q --group $g: three shards rank as one index"
+        ranked "$TMP/ties1" "$TMP/ties" 100 $g "$q" "ties, $q --group $g: three shards rank as one index"
     done
 done
 # Ties whose weights are sums of several terms: each shard adds them up
@@ -263,9 +269,7 @@ PY
 "$CI" -q --shards 3 -i "$TMP/ties5" "$TMP/ties5.jsonl"
 for q in 'kucing hitam tidur kasur pagi' 'pagi kasur tidur hitam kucing' '+kucing hitam tidur kasur pagi'; do
     for g in 0 1; do
-        a=$("$CS" -i "$TMP/ties5x" -f tsv --fields rank,id,passage,score -n 40 --group $g "$q")
-        b=$("$CS" --shard "$TMP/ties5.0" --shard "$TMP/ties5.1" --shard "$TMP/ties5.2" -f tsv --fields rank,id,passage,score -n 40 --group $g "$q")
-        is "$b" "$a" "ties of five-term sums, $q --group $g: three shards rank as one index"
+        ranked "$TMP/ties5x" "$TMP/ties5" 40 $g "$q" "ties of five-term sums, $q --group $g: three shards rank as one index"
     done
 done
 a=$("$CS" -i "$TMP/ties5x" -f tsv --fields id -n 40 --group 0 'kucing hitam tidur kasur pagi')
