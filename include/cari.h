@@ -238,6 +238,14 @@ CARI_API int cari_writer_delete(cari_writer *writer, const char *id,
  * is CARI_ENOTDURABLE: the rename was done, so readers see the new
  * commit, but the directory's fsync failed and the commit may not survive
  * a power loss.
+ *
+ * A commit's automatic merge (see cari_writer_merge) that finds the disk
+ * full (ENOSPC, EDQUOT) is skipped, not the commit: the partial merge is
+ * removed, the segments it was to merge are committed as they are (the
+ * new articles searchable, nothing lost), CARI_OK is returned, and
+ * cari_writer_warning() says so; the next commit tries the merge again.
+ * A merge asked for with cari_writer_merge() that does not fit fails the
+ * commit with CARI_ENOSPACE, as does a full disk anywhere else.
  */
 CARI_API int cari_writer_commit(cari_writer *writer);
 
@@ -281,6 +289,11 @@ typedef struct cari_writer_stats {
 CARI_API void cari_writer_get_stats(const cari_writer *writer,
                                     cari_writer_stats *out);
 CARI_API const char *cari_writer_errmsg(const cari_writer *writer);
+/* What the last successful commit did not do although it would have (an
+ * automatic merge skipped because the disk was full, and why), or "" when
+ * nothing.  The library does not print it: show it as a warning.  Owned
+ * by the writer, valid until its next commit or close. */
+CARI_API const char *cari_writer_warning(const cari_writer *writer);
 
 /* Release the writer and its lock; whatever was not committed is dropped. */
 CARI_API void cari_writer_close(cari_writer *writer);

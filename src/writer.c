@@ -204,6 +204,7 @@ struct cari_writer {
     unsigned merge_target;       /* cari_writer_merge(): 0 = automatic */
     cari_writer_stats stats;
     char errmsg[512];
+    char warning[640];           /* the last commit's (cari_writer_warning) */
 };
 
 static int writer_error(cari_writer *w, int code, const char *fmt, ...)
@@ -1813,6 +1814,55 @@ static int write_deletions(cari_writer *w, cari_manifest_entry *e,
     return CARI_OK;
 }
 
+static int cmp_number(const void *x, const void *y)
+{
+    const cari_manifest_entry *a = x, *b = y;
+    return a->number < b->number ? -1 : a->number > b->number;
+}
+
+/*
+ * The automatic merge of the survivors marked `group` found the disk full
+ * (its error is in errmsg).  It is skipped, not the commit: its output is
+ * gone (cari_segment_merge removes a file it could not finish, and its
+ * temporary files have no name), so its segments go into the commit as
+ * they are, their new deletions written, and the writer's warning says
+ * why.  Nothing is lost and the new articles are searchable; the next
+ * commit's choice meets the same segments and tries again.  A failure
+ * here (the disk is too full even for a deletion file) fails the commit.
+ * skipped counts the segments whose merges were skipped in this commit.
+ * next's entries are put back in segment order, the order a commit
+ * without the merge would give them (the order the next merge takes its
+ * sources in).
+ */
+static int skip_merge(cari_writer *w, survivor *sv, size_t n,
+                      cari_manifest *next, int group, size_t *skipped)
+{
+    size_t i;
+    char why[sizeof w->errmsg];
+    int rc;
+    snprintf(why, sizeof why, "%s", w->errmsg);
+    for (i = 0; i < n; i++) {
+        cari_manifest_entry e = sv[i].e;
+        if (sv[i].merge != group)
+            continue;
+        ++*skipped;
+        if (sv[i].new_deletes) {
+            rc = write_deletions(w, &e, sv[i].deleted, next->generation);
+            if (rc)
+                return rc;
+        }
+        if (cari_manifest_push(next, &e))
+            return writer_error(w, CARI_ENOMEM, "out of memory");
+    }
+    qsort(next->entries, next->n, sizeof *next->entries, cmp_number);
+    w->errmsg[0] = '\0';
+    snprintf(w->warning, sizeof w->warning,
+             "automatic merge of %zu segments skipped (%s); they were "
+             "committed unmerged, and a later commit tries again",
+             *skipped, why);
+    return CARI_OK;
+}
+
 int cari_writer_merge(cari_writer *w, unsigned max_segments)
 {
     if (!w)
@@ -1838,6 +1888,7 @@ int cari_writer_commit(cari_writer *w)
     cari_error err;
     if (!w)
         return CARI_EINVAL;
+    w->warning[0] = '\0';
     if (w->xapian) {
         forget_ids(w);
         return xapian_result(w, cari_xapian_writer_commit(w->xapian));
@@ -1924,8 +1975,14 @@ int cari_writer_commit(cari_writer *w)
     if (!rc && merging) {
         /* a merge asked for makes one segment of what it chose */
         int groups = w->merge_target ? 1 : group_merges(sv, nsv), g;
-        for (g = 1; g <= groups && !rc; g++)
+        size_t skipped = 0;
+        for (g = 1; g <= groups && !rc; g++) {
             rc = merge_marked(w, sv, nsv, &next, g);  /* trims first */
+            /* an automatic merge that does not fit waits: the commit
+             * lands without it; a merge asked for fails the commit */
+            if (rc == CARI_ENOSPACE && !w->merge_target)
+                rc = skip_merge(w, sv, nsv, &next, g, &skipped);
+        }
         trim_heap();  /* the last merge's buffers, before the segments open */
     }
     if (!rc && w->opts.sync) {
@@ -1972,6 +2029,7 @@ done:
     free(newdel);
     free(pendel);
     if (rc) {
+        w->warning[0] = '\0';
         if (nextsegs)
             cari_close_segments(nextsegs, next.n);
         cari_manifest_free(&next);
@@ -2022,4 +2080,9 @@ void cari_writer_get_stats(const cari_writer *w, cari_writer_stats *out)
 const char *cari_writer_errmsg(const cari_writer *w)
 {
     return w ? w->errmsg : "";
+}
+
+const char *cari_writer_warning(const cari_writer *w)
+{
+    return w ? w->warning : "";
 }

@@ -792,6 +792,10 @@ int main(int argc, char **argv)
                         "intact\n", prog, cari_writer_errmsg(w[k]));
             rc = 2;
         }
+        if (!crc && *cari_writer_warning(w[k]))
+            fprintf(stderr, "%s: warning: %s%s%s\n", prog,
+                    shard_dirs ? shard_dirs[k] : "",
+                    shard_dirs ? ": " : "", cari_writer_warning(w[k]));
     }
     if (!rc && !quiet) {
         cari_writer_stats st, sum;
