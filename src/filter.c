@@ -124,30 +124,31 @@ static int fold(const char *s, size_t n, cari_buf *b)
     return CARI_OK;
 }
 
-/* Is s a date YYYY-MM-DD (month 01-12, day 01-31) in its first 10 bytes? */
+/* Is day d of month m (1-12) of year y a day of the calendar? */
+static int day_exists(int y, int m, int d)
+{
+    static const int days[12] = {31, 29, 31, 30, 31, 30,
+                                 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m >= 1 && m <= 12 && d >= 1 &&
+           d <= (m == 2 && !leap ? 28 : days[m - 1]);
+}
+
+/* Is s a date YYYY-MM-DD (a day of the calendar) in its first 10 bytes? */
 static int is_date(const char *s, size_t n)
 {
     static const char shape[] = "dddd-dd-dd";
-    int month, day;
     size_t i;
     if (n < 10)
         return 0;
     for (i = 0; i < 10; i++)
         if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != '-')
             return 0;
-    month = (s[5] - '0') * 10 + (s[6] - '0');
-    day = (s[8] - '0') * 10 + (s[9] - '0');
-    if (month < 1 || month > 12 || day < 1)
-        return 0;
-    {
-        /* a day of that month (found by review: 2019-02-30 was taken) */
-        static const int days[12] = {31, 29, 31, 30, 31, 30,
-                                     31, 31, 30, 31, 30, 31};
-        int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
-                   (s[2] - '0') * 10 + (s[3] - '0');
-        int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        return day <= (month == 2 && !leap ? 28 : days[month - 1]);
-    }
+    /* a day of that month (found by review: 2019-02-30 was taken) */
+    return day_exists((s[0] - '0') * 1000 + (s[1] - '0') * 100 +
+                          (s[2] - '0') * 10 + (s[3] - '0'),
+                      (s[5] - '0') * 10 + (s[6] - '0'),
+                      (s[8] - '0') * 10 + (s[9] - '0'));
 }
 
 /* Month number of an Indonesian or English month name or abbreviation
@@ -199,9 +200,11 @@ static size_t apostrophe(const char *s, size_t n)
  *   Jum'at, 13 September 2019          (an apostrophe, ' or U+2019,
  *                                      between letters is part of a word)
  * Two-digit years are 19xx from 70 on, 20xx below.  1 when a valid date
- * was found, else 0.  A change that makes it find more dates asks for a
- * flag like CARI_SEGMENT_DATE_FORMS2 (segment.h): the segments written
- * before it lack those dates' terms.
+ * (a day of the calendar) was found, else 0.  A change that makes it find
+ * more dates asks for a flag like CARI_SEGMENT_DATE_FORMS2 (segment.h):
+ * the segments written before it lack those dates' terms.  One that makes
+ * it find fewer must be undone where the terms are read (mark_date: the
+ * segments written before 2026-12-01 hold "@2019-02-30" for 2019-02-30).
  */
 static int parse_date(const char *s, size_t n, char out[11])
 {
@@ -280,7 +283,9 @@ static int parse_date(const char *s, size_t n, char out[11])
         y += y >= 70 ? 1900 : 2000;
     else if (ylen != 4)
         return 0;
-    if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+    /* a day of the calendar: "31 Juni 2019", "2019-02-29" are none
+     * (found by review: they were taken, so passed date filters) */
+    if (y < 1000 || y > 9999 || !day_exists(y, m, d))
         return 0;
     {
         char buf[48];
@@ -948,8 +953,8 @@ static int mark_date(void *ctx, const char *term, size_t len,
     int before, after;
     unsigned char bits;
     (void)info;
-    if (len != 11)
-        return 0;
+    if (len != 11 || !is_date(term + 1, 10))
+        return 0;  /* an older segment's "@2019-02-30": no date */
     memcpy(d, term + 1, 10);
     d[10] = '\0';
     before = r->f->since[0] && strcmp(d, r->f->since) < 0;

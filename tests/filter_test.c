@@ -410,6 +410,56 @@ static void test_dates_older_segment(void **state)
     cari_index_close(ix);
 }
 
+/* A date that is no day of the calendar ("2019-02-29", "31 Juni 2019")
+ * is no date: such an article passes no date filter.  They were taken,
+ * and a segment written then holds the term "@2019-02-30" for
+ * "2019-02-30": made here by renaming an article's "@2019-02-20" (its
+ * stored record still says 02-20: on that segment the terms decide). */
+static void test_impossible_dates(void **state)
+{
+    fixture *f = *state;
+    char path[400], buf[512];
+    unsigned char *d;
+    size_t len = 0, off, n, i;
+    int renamed = 0;
+    cari_index *ix;
+    cari_writer *w = writer_open(f->ix);
+    add(w, "old", "kopi gayo", "{\"date\": \"2019-02-20\"}");
+    commit_close(w);
+    snprintf(path, sizeof path, "%s/seg-000001.cari", f->ix);
+    d = test_read_file(path, &len);
+    assert_non_null(d);
+    assert_int_equal(seg_image_section(d, len, 4 /* DICT */, &off, &n), 0);
+    for (i = off; i + 11 <= off + n; i++)
+        if (memcmp(d + i, "@2019-02-20", 11) == 0) {
+            d[i + 9] = '3';
+            renamed++;
+        }
+    assert_int_equal(renamed, 1);
+    seg_image_fix_crcs(d, len);
+    assert_int_equal(test_write_file(path, d, len), 0);
+    free(d);
+
+    w = writer_open(f->ix);
+    add(w, "feb28", "kopi toraja", "{\"date\": \"2019-02-28\"}");
+    add(w, "feb29", "kopi aceh", "{\"date\": \"2019-02-29\"}");
+    add(w, "leap", "kopi luwak", "{\"date\": \"29/02/2020\"}");
+    add(w, "juni31", "kopi java", "{\"date\": \"31 Juni 2019\"}");
+    add(w, "feb31", "kopi flores",
+        "{\"date\": \"Kamis, 31 Februari 2019 10:00\"}");
+    add(w, "apr31", "kopi bali", "{\"date\": \"Apr 31, 2019\"}");
+    add(w, "nov31", "kopi kintamani", "{\"date\": \"31-Nov-19\"}");
+    commit_close(w);
+    ix = index_open(f->ix);
+    assert_string_equal(dated(ix, "2019-01-01", "2020-12-31", buf, sizeof buf),
+                        "feb28 leap");
+    assert_string_equal(dated(ix, "2019-02-01", "2019-03-01", buf, sizeof buf),
+                        "feb28");
+    assert_string_equal(dated(ix, NULL, "2019-12-31", buf, sizeof buf),
+                        "feb28");
+    cari_index_close(ix);
+}
+
 static void test_malformed(void **state)
 {
     fixture *f = *state;
@@ -674,6 +724,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_date_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dates_older_segment, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_impossible_dates, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
         cmocka_unit_test(test_meta_terms_fast_path),
