@@ -233,6 +233,16 @@ for d in 2019-13-01 2019-9-1 20190901 yesterday 2019-02-30x; do
     is "$RC" 2 "--since $d: exit 2"
 done
 like "$e" "--since wants a date YYYY-MM-DD" "  and says what it wants"
+# no day of the calendar: refused before the first query, so an empty
+# batch too (2019-02-30 was left to the library, which a batch of no
+# queries never asked)
+for d in 2019-02-30 2019-04-31 2019-02-29 1900-02-29; do
+    e=$(err --until "$d" --batch /dev/null); RC=$?
+    is "$RC" 2 "--until $d --batch /dev/null: exit 2"
+    like "$e" "--until wants a date YYYY-MM-DD" "  and says what it wants"
+done
+"$CS" -i "$IX" --since 2020-02-29 --until 2000-02-29 --batch /dev/null 2>/dev/null
+is $? 1 "  a leap day is a day (an empty batch: nothing matched, no error)"
 e=$(err --until 2019/01/01 banjir); RC=$?
 is "$RC" 2 "--until 2019/01/01: exit 2"
 e=$(err --where source banjir); RC=$?

@@ -409,18 +409,25 @@ static int suggest(cari_index *ix, char **query, const cari_search_options *so,
     return rc;
 }
 
-/* Is s a date YYYY-MM-DD (month 01-12, day 01-31)? */
+/* Is s a date YYYY-MM-DD, a day of the calendar (as the library asks:
+ * found by review, 2019-02-30 was let through to it, so an empty batch
+ * ran without a word)? */
 static int valid_date(const char *s)
 {
-    int i, month, day;
+    static const int days[12] = {31, 29, 31, 30, 31, 30,
+                                 31, 31, 30, 31, 30, 31};
+    int i, year, month, day, leap;
     if (strlen(s) != 10)
         return 0;
     for (i = 0; i < 10; i++)
         if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
             return 0;
+    year = atoi(s);
     month = (s[5] - '0') * 10 + (s[6] - '0');
     day = (s[8] - '0') * 10 + (s[9] - '0');
-    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+    leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month >= 1 && month <= 12 && day >= 1 &&
+           day <= (month == 2 && !leap ? 28 : days[month - 1]);
 }
 
 /* Long options without a letter (room for the letters others take). */
