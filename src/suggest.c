@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "analyzer_internal.h"
+#include "codec.h"
 #include "index_internal.h"
 #include "rank.h"
 #include "stem.h"
@@ -41,6 +42,7 @@ typedef struct candidate {
     uint64_t df_word;      /* its term "word", summed over segments */
     uint64_t df_exact;     /* its term "=word", summed over segments */
     int distance;
+    int live;              /* an article not deleted holds it */
 } candidate;
 
 typedef struct qword {
@@ -76,6 +78,7 @@ typedef struct ctx {
     cari_suggestions *s;
     uint64_t max_df;
     cari_tokvec tv;
+    size_t seg;            /* the segment being scanned */
     int error;
 } ctx;
 
@@ -175,20 +178,76 @@ static int has_digit(const char *s, size_t n)
 
 /* ---- the query's words ---- */
 
-/* Occurrences of term in the index (passages and titles). */
+/*
+ * Does an article of ls that is not deleted hold term (which ls's
+ * dictionary has), in a passage or its title?  1 yes, 0 no (only deleted
+ * articles do), <0 an error.  The counts (df) are the dictionary's, deleted articles
+ * included until a merge (docs/DESIGN.md), but a word that only deleted
+ * articles hold is not in the index: found by review, "pegunugan" was
+ * corrected to "pegunungan", held by a deleted article only, and the
+ * corrected question matched nothing.
+ */
+static int held_live(const cari_live_segment *ls, const char *term,
+                     size_t len)
+{
+    cari_term_info info;
+    int f, found;
+    if (!ls->ndeleted)
+        return 1;
+    found = cari_segment_lookup(ls->seg, term, len, &info);
+    if (found <= 0)
+        return found < 0 ? CARI_ECORRUPT : 0;
+    for (f = 0; f < CARI_NFIELDS; f++) {
+        cari_postings p;
+        cari_arena arena = {0};
+        int rc;
+        if (!info.df[f])
+            continue;
+        rc = cari_term_open(&p, &info, f, &arena);
+        while (!rc && p.doc != CARI_DOC_END) {
+            /* body lists hold passages, title lists articles */
+            uint32_t a = f == CARI_FIELD_BODY
+                             ? cari_segment_passage_article(ls->seg, p.doc)
+                             : p.doc;
+            if (!cari_is_deleted(ls, a)) {
+                cari_arena_free(&arena);
+                return 1;
+            }
+            cari_postings_next(&p);
+        }
+        if (!rc && p.corrupt)
+            rc = CARI_ECORRUPT;
+        cari_arena_free(&arena);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Occurrences of term in the index (passages and titles); 0 when only
+ * deleted articles hold it. */
 static int term_df(cari_index *ix, const char *term, size_t len,
                    uint64_t *df)
 {
     size_t s;
+    int live = 0;
     *df = 0;
     for (s = 0; s < ix->nsegs; s++) {
         cari_term_info info;
         int found = cari_segment_lookup(ix->segs[s].seg, term, len, &info);
         if (found < 0)
             return CARI_ECORRUPT;
-        if (found)
-            *df += (uint64_t)info.df[0] + info.df[1];
+        if (!found)
+            continue;
+        *df += (uint64_t)info.df[0] + info.df[1];
+        if (!live) {
+            live = held_live(&ix->segs[s], term, len);
+            if (live < 0)
+                return live;
+        }
     }
+    if (!live)
+        *df = 0;
     return CARI_OK;
 }
 
@@ -375,7 +434,7 @@ static int lex(ctx *c, int plain)
  * word's count one segment at a time, and its two terms were combined in
  * segment order). */
 static int add_candidate(qword *w, const char *word, size_t len, uint64_t df,
-                         int distance, int exact)
+                         int distance, int exact, int live)
 {
     size_t i;
     candidate *cd;
@@ -386,6 +445,7 @@ static int add_candidate(qword *w, const char *word, size_t len, uint64_t df,
                 cd->df_exact += df;
             else
                 cd->df_word += df;
+            cd->live |= live;
             return CARI_OK;
         }
     }
@@ -408,6 +468,7 @@ static int add_candidate(qword *w, const char *word, size_t len, uint64_t df,
     cd->df_word = exact ? 0 : df;
     cd->df_exact = exact ? df : 0;
     cd->distance = distance;
+    cd->live = live;
     w->ncands++;
     return CARI_OK;
 }
@@ -422,7 +483,7 @@ static int visit_term(void *arg, const char *term, size_t len,
     size_t wlen = len - (size_t)exact, i;
     uint64_t df = (uint64_t)info->df[0] + info->df[1];
     int32_t cps[MAX_LETTERS];
-    int ncp = -2;
+    int ncp = -2, live = -2;
     uint32_t set;
     int nletters;
     /* a title's stopword ("~dengan") and metadata terms ("#", "@") are
@@ -447,7 +508,12 @@ static int visit_term(void *arg, const char *term, size_t len,
         d = osa_distance(w->cps, w->ncp, cps, ncp, w->max_distance);
         if (d == 0 || d > w->max_distance)
             continue;
-        if (add_candidate(w, word, wlen, df, d, exact))
+        if (live == -2) {
+            live = held_live(&c->ix->segs[c->seg], term, len);
+            if (live < 0)
+                return live;
+        }
+        if (add_candidate(w, word, wlen, df, d, exact, live))
             return CARI_ENOMEM;
     }
     return 0;
@@ -496,11 +562,12 @@ static int finish(cari_suggestions *s)
     for (i = 0; i < s->n; i++) {
         qword *w = &s->words[i];
         size_t k;
-        /* a correction occurs more often than the word, in the whole index */
+        /* a correction occurs more often than the word, in the whole
+         * index, and not only in deleted articles */
         for (j = k = 0; j < w->ncands; j++) {
             candidate *cd = &w->cands[j];
             cd->df = cd->df_word > cd->df_exact ? cd->df_word : cd->df_exact;
-            if (cd->df > w->df)
+            if (cd->df > w->df && cd->live)
                 w->cands[k++] = *cd;
             else
                 free(cd->word);
@@ -601,8 +668,10 @@ int cari_suggest(cari_index *ix, const char *query, size_t len,
         rc = CARI_ENOMEM;
     if (!rc)
         rc = lex(&c, (flags & CARI_SEARCH_PLAIN) != 0);
-    for (i = 0; i < ix->nsegs && s->n && !rc; i++)
+    for (i = 0; i < ix->nsegs && s->n && !rc; i++) {
+        c.seg = i;
         rc = cari_segment_scan_prefix(ix->segs[i].seg, "", 0, visit_term, &c);
+    }
     if (!rc)
         rc = finish(s);
     cari_tokvec_free(&c.tv);

@@ -414,6 +414,57 @@ static void test_segments_count_as_one(void **state)
     }
 }
 
+/* A word that only deleted articles hold is not in the index: no
+ * correction (found by review: "pegunugan" was corrected to "pegunungan",
+ * which only a deleted article held, and the corrected question matched
+ * nothing); a query word that only they hold ("jakarda") is corrected as
+ * one the index lacks.  The same as once a merge has dropped them. */
+static void test_deleted_articles(void **state)
+{
+    static const char *const texts[] = {
+        "teh manis hangat", "kopi gayo", "jakarta macet", "kota bogor",
+        "kereta cepat", "sawah hijau", "gunung tinggi"};
+    fixture *f = *state;
+    cari_writer_options o = CARI_WRITER_OPTIONS_INIT;
+    cari_writer *w;
+    cari_index *ix;
+    cari_index_stats st;
+    cari_error err;
+    char dir[320], buf[128], id[16];
+    size_t i, n;
+    int merged;
+    snprintf(dir, sizeof dir, "%s/deleted", f->dir);
+    o.sync = 0;
+    assert_int_equal(cari_writer_open(dir, &o, &w, &err), CARI_OK);
+    add(w, "gone", "pegunungan jakarda");
+    for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        snprintf(id, sizeof id, "t%zu", i);
+        add(w, id, texts[i]);
+    }
+    assert_int_equal(cari_writer_commit(w), CARI_OK);
+    cari_writer_close(w);
+    for (merged = 0; merged < 2; merged++) {
+        assert_int_equal(cari_writer_open(dir, &o, &w, &err), CARI_OK);
+        if (merged)
+            assert_int_equal(cari_writer_merge(w, 1), CARI_OK);
+        else
+            assert_int_equal(cari_writer_delete(w, "gone", 4), CARI_OK);
+        assert_int_equal(cari_writer_commit(w), CARI_OK);
+        cari_writer_close(w);
+        assert_int_equal(cari_index_open(dir, &ix, &err), CARI_OK);
+        cari_index_get_stats(ix, &st);
+        /* the deletion is still in the segment, then merged away */
+        assert_int_equal(st.deleted, merged ? 0 : 1);
+        cari_index_close(f->index);
+        f->index = ix;
+        assert_string_equal(fix(f, "pegunugan", 0, 0, &n, buf, sizeof buf),
+                            "");
+        assert_int_equal(n, 1);
+        assert_string_equal(fix(f, "jakarda", 0, 0, &n, buf, sizeof buf),
+                            "jakarta");
+    }
+}
+
 /* cari.h: returned strings are NUL-terminated.  A suggestion's word
  * pointed into the query, so it ran on to the query's end (found by
  * review: "jakrta bnajir" gave the word "jakrta bnajir"). */
@@ -472,6 +523,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_long_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_segments_count_as_one, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_articles, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_strings_nul_terminated, setup,
                                         teardown),
