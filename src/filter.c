@@ -346,6 +346,45 @@ static void number_text(double d, char num[40])
     snprintf(num, 40, "%.17g", d);
 }
 
+/* The where value s as a number when it is written as JSON writes one
+ * ("120", "-0.5", "1E2"): 1 and *d, else 0.  strtod alone also took
+ * "0x78", " 120", "+120" and "infinity" (found by review: views=0x78
+ * matched 120, and " 120" did but "120 " did not). */
+static int where_number(const char *s, double *d)
+{
+    const char *p = s;
+    char *end;
+    if (*p == '-')
+        p++;
+    if (*p == '0')
+        p++;
+    else if (*p >= '1' && *p <= '9')
+        while (*p >= '0' && *p <= '9')
+            p++;
+    else
+        return 0;
+    if (*p == '.') {
+        if (!(*++p >= '0' && *p <= '9'))
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p)
+        return 0;
+    errno = 0;
+    *d = strtod(s, &end);
+    return end == p && !errno;
+}
+
 /* The forms of a where value's term (where_term). */
 enum { AS_STRING, AS_NUMBER, AS_NEGATIVE_ZERO, TERM_FORMS };
 
@@ -361,11 +400,8 @@ static int where_term(cari_buf *out, const char *key, const char *value,
     char num[40];
     out->len = 0;
     if (form != AS_STRING) {
-        char *end;
         double d;
-        errno = 0;
-        d = strtod(value, &end);
-        if (end == value || *end || errno)
+        if (!where_number(value, &d))
             return 0;
         if (form == AS_NEGATIVE_ZERO) {
             if (d != 0)
@@ -839,11 +875,8 @@ static int value_matches(cari_filter *f, const condition *c, json_t *v,
     case JSON_INTEGER:
     case JSON_REAL:
         for (i = 0; i < c->nvalues; i++) {
-            char *end;
             double want;
-            errno = 0;
-            want = strtod(c->values[i], &end);
-            if (end != c->values[i] && !*end && !errno &&
+            if (where_number(c->values[i], &want) &&
                 want == json_number_value(v))
                 return 1;
         }

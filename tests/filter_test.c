@@ -165,6 +165,11 @@ static void test_where_values(void **state)
     assert_string_equal(where1(ix, "views=120", buf, sizeof buf), "a");
     assert_string_equal(where1(ix, "views=120.0", buf, sizeof buf), "a");
     assert_string_equal(where1(ix, "views=7.5", buf, sizeof buf), "b");
+    assert_string_equal(where1(ix, "views=1.2E2", buf, sizeof buf), "a");
+    /* a number as JSON writes it: strtod also took these for 120 */
+    assert_string_equal(where1(ix, "views=0x78", buf, sizeof buf), "");
+    assert_string_equal(where1(ix, "views= 120", buf, sizeof buf), "");
+    assert_string_equal(where1(ix, "views=+120", buf, sizeof buf), "");
     assert_string_equal(where1(ix, "tags=banjir", buf, sizeof buf), "a");
     assert_string_equal(where1(ix, "paid=true", buf, sizeof buf), "b");
     assert_string_equal(where1(ix, "paid=false", buf, sizeof buf), "a");
@@ -240,6 +245,10 @@ static void test_where_separator_keys(void **state)
     assert_string_equal(where1(ix, "a\x1f" "b=x", buf, sizeof buf), "k1");
     assert_string_equal(where1(ix, "source\x1f" "a=b", buf, sizeof buf), "");
     assert_string_equal(where1(ix, "a\x1e" "b=5", buf, sizeof buf), "k3");
+    /* (read from the stored record: a number as JSON writes it) */
+    assert_string_equal(where1(ix, "a\x1e" "b=0x5", buf, sizeof buf), "");
+    assert_string_equal(where1(ix, "a\x1e" "b=+5", buf, sizeof buf), "");
+    assert_string_equal(where1(ix, "a\x1e" "b=5e0", buf, sizeof buf), "k3");
     assert_string_equal(where1(ix, "source=a\x1f" "b", buf, sizeof buf), "k2");
     assert_string_equal(where1(ix, "a=b\x1e" "5", buf, sizeof buf), "k4");
     {
