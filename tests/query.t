@@ -420,6 +420,15 @@ e=$("$CS" -i "$IX" -f tsv --did-you-mean kereta cepet 2>&1 >/dev/null)
 like "$e" 'did you mean "kereta cepat"' "--did-you-mean with tsv: on standard error"
 e=$(err --did-you-mean --batch "$TMP/q.txt"); RC=$?
 is "$RC" 2 "--did-you-mean with --batch: exit 2"
+# "nothing matched" is the total's to say, not the hits shown: past the
+# last of the 9 passages of "banjir Jakrta", it was said to match nothing
+# and replaced by "banjir Jakarta" (17); with -n 0 no correction showed
+out=$("$CS" -i "$IX" --group 0 --offset 10 -n 1 --did-you-mean banjir Jakrta)
+like "$out" '^did you mean "banjir Jakarta"\?' "--did-you-mean --offset past the hits: suggests"
+like "$out" 'no passages from 11 on: 9 passages for "banjir Jakrta"' "  and keeps the query's own (nothing at that offset)"
+out=$("$CS" -i "$IX" -n 0 --did-you-mean banjr Jakrta)
+like "$out" '^no passages match "banjr Jakrta"; showing passages for "banjir Jakarta"' "--did-you-mean -n 0: counts the corrected query when nothing matched"
+like "$out" '[0-9]+ passages match "banjir Jakarta" \(-n 0' "  and its passages"
 
 # ---- the index ----
 e=$("$CS" -i "$TMP/none" banjir 2>&1); RC=$?

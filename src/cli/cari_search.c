@@ -370,7 +370,11 @@ static long parse_long(const char *s, const char *opt, long lo, long hi,
  * not hold, and for rare words when the query found little (a few
  * passages: a typo that happens to be in the collection a time or two).
  * When nothing matched and the corrected query matches, its hits replace
- * *hits and it becomes *query.  Non-zero on an error. */
+ * *hits and it becomes *query.  Whether anything matched is the total's
+ * to say, not the hits shown (found by review: with --offset past the
+ * last hit, "banjir jakrta" was said to match nothing and replaced by
+ * "banjir jakarta"; with -n 0 no correction was ever shown).  Non-zero
+ * on an error. */
 static int suggest(cari_index *ix, char **query, const cari_search_options *so,
                    cari_hits **hits, int format)
 {
@@ -386,16 +390,16 @@ static int suggest(cari_index *ix, char **query, const cari_search_options *so,
     if (rc)
         return rc;
     fixed = cari_suggestions_query(sg, &len);
-    if (fixed && cari_hits_count(*hits) == 0 &&
+    if (fixed && cari_hits_total(*hits) == 0 &&
         cari_search(ix, fixed, len, so, &fixed_hits) == CARI_OK &&
-        cari_hits_count(fixed_hits) > 0) {
+        cari_hits_total(fixed_hits) > 0) {
         cari_hits_free(*hits);
         *hits = fixed_hits;
         searched = 1;
     } else {
         cari_hits_free(fixed_hits);
     }
-    if (fixed && !(cari_hits_count(*hits) == 0 && !searched) &&
+    if (fixed && !(cari_hits_total(*hits) == 0 && !searched) &&
         output_suggestions(sg, *query, searched, format))
         rc = CARI_ENOMEM;
     if (searched) {
