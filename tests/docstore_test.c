@@ -620,6 +620,146 @@ static void check_coded_store(store *s)
     cari_store_reader_free(&rd);
 }
 
+/* The word list (learn_words) against a reference that ranks the same
+ * words as the learner once did, by three full sorts: the words used most
+ * get two-byte codes, in order of uses; of the rest, the
+ * CARI_STORE_WORDS3 that save most with three-byte codes, in order of
+ * uses; ties by bytes.  More words than both groups hold, many ties, and
+ * words that share their first 8 bytes, so that the learner's selections
+ * and its tie-break past 8 bytes are all used. */
+typedef struct ref_word {
+    char w[40];
+    size_t len;
+    uint32_t count;
+} ref_word;
+
+static int ref_bytes(const ref_word *a, const ref_word *b)
+{
+    int c = memcmp(a->w, b->w, a->len < b->len ? a->len : b->len);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static uint64_t ref_saving(const ref_word *a, size_t code_len)
+{
+    return a->len + 1 > code_len ? (uint64_t)(a->len + 1 - code_len) * a->count
+                                 : 0;
+}
+
+static int ref_by_count(const void *x, const void *y)
+{
+    const ref_word *a = x, *b = y;
+    if (a->count != b->count)
+        return a->count < b->count ? 1 : -1;
+    return ref_bytes(a, b);
+}
+
+static int ref_by_saving3(const void *x, const void *y)
+{
+    const ref_word *a = x, *b = y;
+    uint64_t sa = ref_saving(a, 3), sb = ref_saving(b, 3);
+    if (sa != sb)
+        return sa < sb ? 1 : -1;
+    return ref_bytes(a, b);
+}
+
+static int ref_worth(const ref_word *a, size_t code_len)
+{
+    return 2 * ref_saving(a, code_len) >
+           CARI_STORE_KEEP * (uint64_t)(a->len + 1);
+}
+
+static void test_word_list_order(void **state)
+{
+    enum { NW = 90000 };
+    ref_word *words = calloc(NW, sizeof *words), *keep;
+    size_t i, k, nkeep = 0, n2, n3 = 0, off;
+    cari_buf text = {0};
+    store s;
+    test_rng rng = {2024};
+    (void)state;
+    assert_non_null(words);
+    for (i = 0; i < NW; i++) {
+        ref_word *w = &words[i];
+        size_t x = i, j;
+        /* a fifth share their first 11 letters, the rest their first 4 */
+        const char *head = i % 5 == 0 ? "panjangkata" : "kata";
+        w->len = strlen(head);
+        memcpy(w->w, head, w->len);
+        for (j = 0; j < 4 + i % 3; j++, x /= 26)
+            w->w[w->len++] = (char)('a' + x % 26);
+        if (i < 4000)  /* used often, with ties */
+            w->count = 5 + (uint32_t)rng_below(&rng, 40);
+        else
+            w->count = 1 + (uint32_t)rng_below(&rng, 3);
+    }
+    /* the words "kata" + 4..6 letters of i are distinct: 4 letters hold
+     * 26^4 > NW numbers */
+    s.n = 0;
+    s.recs = calloc(256, sizeof *s.recs);
+    assert_non_null(s.recs);
+    /* records of about 60 KB, each text starting with a space (the
+     * record's length bytes never join its first word) */
+    for (k = 0; k < 3; k++)
+        for (i = 0; i < NW; i++) {
+            size_t u;
+            uint32_t uses = words[i].count / 3 + (k < words[i].count % 3);
+            for (u = 0; u < uses; u++) {
+                if (text.len > 60000) {
+                    record *r = &s.recs[s.n++];
+                    assert_true(s.n < 256);
+                    r->text = malloc(text.len);
+                    assert_non_null(r->text);
+                    memcpy(r->text, text.data, text.len);
+                    r->text_len = text.len;
+                    text.len = 0;
+                }
+                assert_int_equal(cari_buf_append(&text, " ", 1), CARI_OK);
+                assert_int_equal(
+                    cari_buf_append(&text, words[i].w, words[i].len),
+                    CARI_OK);
+            }
+        }
+    if (text.len) {
+        record *r = &s.recs[s.n++];
+        r->text = malloc(text.len);
+        assert_non_null(r->text);
+        memcpy(r->text, text.data, text.len);
+        r->text_len = text.len;
+    }
+    cari_buf_free(&text);
+    store_build(&s, CARI_STORE_BLOCK);
+
+    /* the reference */
+    keep = calloc(NW, sizeof *keep);
+    assert_non_null(keep);
+    for (i = 0; i < NW; i++)
+        if (ref_worth(&words[i], 2))
+            keep[nkeep++] = words[i];
+    qsort(keep, nkeep, sizeof *keep, ref_by_count);
+    n2 = nkeep < CARI_STORE_WORDS2 ? nkeep : CARI_STORE_WORDS2;
+    for (i = n2; i < nkeep; i++)
+        if (ref_worth(&keep[i], 3))
+            keep[n2 + n3++] = keep[i];
+    assert_true(n2 == CARI_STORE_WORDS2 && n3 > CARI_STORE_WORDS3);
+    qsort(keep + n2, n3, sizeof *keep, ref_by_saving3);
+    n3 = CARI_STORE_WORDS3;
+    qsort(keep + n2, n3, sizeof *keep, ref_by_count);
+
+    assert_int_equal(s.w.nwords, n2 + n3);
+    for (i = 0, off = 0; i < n2 + n3; i++) {
+        assert_true(off < s.w.words.len);
+        assert_int_equal(s.w.words.data[off], keep[i].len);
+        assert_memory_equal(s.w.words.data + off + 1, keep[i].w,
+                            keep[i].len);
+        off += 1 + keep[i].len;
+    }
+    assert_int_equal(off, s.w.words.len);
+    check_coded_store(&s);
+    free(keep);
+    free(words);
+    store_free(&s);
+}
+
 /* Word codes (docstore.h): a store of repetitive text learns a list, its
  * blocks are smaller than the text, and every byte comes back: words at
  * a field's start and end, runs longer than a word may be, the code and
@@ -821,6 +961,7 @@ int main(void)
         cmocka_unit_test(test_damaged_data),
         cmocka_unit_test(test_damaged_index),
         cmocka_unit_test(test_word_codes),
+        cmocka_unit_test(test_word_list_order),
         cmocka_unit_test(test_three_byte_codes),
         cmocka_unit_test(test_decode_record),
     };
