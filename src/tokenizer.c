@@ -5,6 +5,9 @@
 #include "tokenizer.h"
 
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <utf8proc.h>
 
@@ -149,6 +152,29 @@ static size_t email_end(const unsigned char *s, size_t len, size_t i)
     return j;
 }
 
+/* The end of the run of ASCII lowercase letters at s[i] (i itself when
+ * there is none): 16 bytes at a time where SSE2 is, else a byte at a
+ * time. */
+static size_t lower_run_end(const unsigned char *s, size_t len, size_t i)
+{
+#ifdef __SSE2__
+    const __m128i a = _mm_set1_epi8('a'), z = _mm_set1_epi8('z' - 'a');
+    while (i + 16 <= len) {
+        __m128i t = _mm_sub_epi8(
+            _mm_loadu_si128((const __m128i *)(const void *)(s + i)), a);
+        /* t <= 25 unsigned: a lowercase letter */
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_min_epu8(t, z), t));
+        if (m != 0xffffu)
+            return i + (size_t)__builtin_ctz(~m);
+        i += 16;
+    }
+#endif
+    while (i < len && (unsigned)(s[i] - 'a') < 26)
+        i++;
+    return i;
+}
+
 int cari_tokenize_next(const char *text, size_t len, size_t *pos,
                        cari_rawtoken *tok)
 {
@@ -165,10 +191,16 @@ int cari_tokenize_next(const char *text, size_t len, size_t *pos,
             *pos = len;
             return 0;
         }
-        if (s[i] < 0x80 && s[i] != '$' &&
-            cari_char_class(s[i]) == CARI_CHAR_OTHER) {
-            i++;
-            continue;
+        if (s[i] < 0x80) {
+            /* ASCII: a letter or digit starts the token, the rest is
+             * passed over (but "$5") */
+            unsigned k = ascii_kind[s[i]];
+            if (k == K_LOWER || k == K_UPPER || k == K_DIGIT)
+                break;
+            if (s[i] != '$') {
+                i++;
+                continue;
+            }
         }
         n = char_at(s, len, i, &cp, &cls);
         if (cls == CARI_CHAR_LETTER || cls == CARI_CHAR_DIGIT)
@@ -210,9 +242,15 @@ int cari_tokenize_next(const char *text, size_t len, size_t *pos,
             /* ASCII: letters and digits by table; a separator that cannot
              * join ends the token here */
             unsigned k = ascii_kind[c];
-            if (k == K_LOWER || k == K_UPPER) {
-                flags |= CARI_TOK_LETTER |
-                         (k == K_LOWER ? CARI_TOK_LOWER : CARI_TOK_UPPER);
+            if (k == K_LOWER) {
+                /* a run of lowercase letters, the most of any text */
+                flags |= CARI_TOK_LETTER | CARI_TOK_LOWER;
+                prev_cls = CARI_CHAR_LETTER;
+                i = lower_run_end(s, len, i + 1);
+                continue;
+            }
+            if (k == K_UPPER) {
+                flags |= CARI_TOK_LETTER | CARI_TOK_UPPER;
                 prev_cls = CARI_CHAR_LETTER;
                 i++;
                 continue;

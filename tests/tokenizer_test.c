@@ -277,6 +277,53 @@ static void test_megabyte_token(void **state)
     free(s);
 }
 
+/* Runs of lowercase letters of every length up to 40 at every offset
+ * up to 17, ending at the text's end or at a byte that ends them (the
+ * bytes just outside a..z, a capital, a digit, a letter outside ASCII, a
+ * hyphen and an apostrophe between letters): the tokenizer reads such
+ * runs 16 bytes at a time, and a run's end must not depend on where it
+ * falls in those 16. */
+static void test_lowercase_runs(void **state)
+{
+    static const struct {
+        const char *tail;
+        size_t extra;    /* tail bytes inside the token */
+        unsigned flags;  /* flags beyond LETTER | LOWER */
+    } tails[] = {
+        {"", 0, 0},
+        {"`", 0, 0},
+        {"{", 0, 0},
+        {" kata", 0, 0},
+        {"A", 1, CARI_TOK_UPPER},
+        {"9", 1, CARI_TOK_DIGIT},
+        {"\xc3\xa9", 2, CARI_TOK_NONASCII},
+        {"-an", 3, CARI_TOK_HYPHEN},
+        {"'s", 2, CARI_TOK_APOSTROPHE},
+    };
+    size_t t, run, off;
+    (void)state;
+    for (t = 0; t < sizeof tails / sizeof tails[0]; t++)
+        for (run = 1; run <= 40; run++)
+            for (off = 0; off <= 17; off++) {
+                size_t tl = strlen(tails[t].tail), len = off + run + tl, k;
+                char *text = malloc(len);  /* no NUL after it */
+                toks got;
+                assert_non_null(text);
+                memset(text, ' ', off);
+                for (k = 0; k < run; k++)
+                    text[off + k] = (char)('a' + (k * 7 + off) % 26);
+                memcpy(text + off + run, tails[t].tail, tl);
+                tokenize(text, len, &got);
+                assert_true(got.n >= 1);
+                assert_int_equal(got.t[0].start, off);
+                assert_int_equal(got.t[0].end, off + run + tails[t].extra);
+                assert_int_equal(got.t[0].flags, CARI_TOK_LETTER |
+                                                     CARI_TOK_LOWER |
+                                                     tails[t].flags);
+                free(text);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_megabyte_token),
+        cmocka_unit_test(test_lowercase_runs),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);
