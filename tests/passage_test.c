@@ -395,6 +395,63 @@ static void test_random_texts(void **state)
     cari_spanvec_free(&v);
 }
 
+/* Word counts decide merges and cuts at their thresholds exactly,
+ * whatever white space separates the words and whatever other bytes
+ * (control bytes next to \t..\r, 0x7f, bytes above 0x7f) the words hold:
+ * the splitter counts words 16 bytes at a time, so the counts are checked
+ * at random alignments against words_in. */
+static void random_words(test_rng *rng, char *t, size_t *n, int words)
+{
+    static const char *const seps[] = {" ",  "\t", "\v",    "\f",
+                                       "\r", "  ", " \t\r ", "\n"};
+    static const unsigned char chars[] = {'a',  'Z',  '5',  '-',  0x08,
+                                          0x0e, 0x1f, 0x7f, 0x85, 0xa0,
+                                          0xff, '(',  '"'};
+    int w;
+    for (w = 0; w < words; w++) {
+        size_t l = 1 + (size_t)rng_below(rng, 12), k;
+        if (w) {
+            const char *sep = seps[rng_below(rng, sizeof seps / sizeof *seps)];
+            memcpy(t + *n, sep, strlen(sep));
+            *n += strlen(sep);
+        }
+        for (k = 0; k < l; k++)
+            t[(*n)++] = (char)chars[rng_below(rng, sizeof chars)];
+    }
+}
+
+static void test_word_counts_at_thresholds(void **state)
+{
+    static const cari_passage_params merge = {100, 150, 20}, cut = {100, 30, 1};
+    test_rng rng = {4242};
+    char t[2000];
+    cari_spanvec v = {0};
+    int round;
+    (void)state;
+    for (round = 0; round < 4000; round++) {
+        int wa = (round & 1) ? 20 : 19;
+        size_t n = (size_t)rng_below(&rng, 17), a_end;
+        memset(t, ' ', n);  /* shifts the words against 16-byte blocks */
+        random_words(&rng, t, &n, wa);
+        a_end = n;
+        memcpy(t + n, "\n\n", 2);
+        n += 2;
+        random_words(&rng, t, &n, 25);
+        assert_int_equal(words_in(t, 0, a_end), wa);
+        /* a paragraph of 19 words joins the next; one of 20 stays */
+        split(t, n, &merge, &v);
+        assert_int_equal(v.len, wa == 20 ? 2 : 1);
+        /* a paragraph of 30 words (no sentence end) stays whole; one of
+         * 31 is cut */
+        n = (size_t)rng_below(&rng, 17);
+        memset(t, ' ', n);
+        random_words(&rng, t, &n, (round & 1) ? 30 : 31);
+        split(t, n, &cut, &v);
+        assert_int_equal(v.len, (round & 1) ? 1 : 2);
+    }
+    cari_spanvec_free(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_abbreviations),
         cmocka_unit_test(test_sentence_end_marks),
         cmocka_unit_test(test_random_texts),
+        cmocka_unit_test(test_word_counts_at_thresholds),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);
