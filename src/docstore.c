@@ -9,6 +9,9 @@
 #include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Word codes (docstore.h)                                             */
@@ -247,19 +250,48 @@ typedef struct found_word {
  * past them (to end, or past the last word found).  The learner and the
  * coder both find words so, a batch at a time, to prefetch their hash
  * slots before they use them. */
+#ifdef __SSE2__
+/* The letters (is_letter) of the 16 bytes at p, a bit each. */
+static unsigned letter_mask16(const unsigned char *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i t = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
+                             _mm_set1_epi8('a'));
+    return (unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(25)), t));
+}
+#endif
+
+/* The first byte of [s, end) that is a letter (want 1) or is not (want
+ * 0), or end: 16 bytes at a time where SSE2 is. */
+static const unsigned char *find_letter(const unsigned char *s,
+                                        const unsigned char *end,
+                                        unsigned want)
+{
+#ifdef __SSE2__
+    while (end - s >= 16) {
+        unsigned m = letter_mask16(s) ^ (want ? 0u : 0xffffu);
+        if (m)
+            return s + __builtin_ctz(m);
+        s += 16;
+    }
+#endif
+    while (s < end && (unsigned)is_letter(*s) != want)
+        s++;
+    return s;
+}
+
 static size_t find_words(const unsigned char **t, const unsigned char *end,
                          found_word *out, size_t max)
 {
     const unsigned char *s = *t;
     size_t nb = 0;
     while (s < end && nb < max) {
-        const unsigned char *q = s + 1;
-        if (!is_letter(*s)) {
-            s++;
-            continue;
-        }
-        while (q < end && is_letter(*q))
-            q++;
+        const unsigned char *q;
+        s = find_letter(s, end, 1);
+        if (s == end)
+            break;
+        q = find_letter(s + 1, end, 0);
         if (q - s >= CARI_STORE_WORD_MIN && q - s <= CARI_STORE_WORD_MAX) {
             out[nb].p = s;
             out[nb].len = (uint32_t)(q - s);

@@ -620,6 +620,62 @@ static void check_coded_store(store *s)
     cari_store_reader_free(&rd);
 }
 
+/* The coder's words are whole runs of ASCII letters, 3 to 32 of them:
+ * runs of every length from 1 to 40, in both cases, at random offsets,
+ * between bytes that are not letters, the ones next to A..Z and a..z
+ * among them.  The list holds exactly the runs of 3 to 32 letters (the
+ * learner finds runs 16 bytes at a time: a run cut short or run on would
+ * list another word). */
+static void test_word_boundaries(void **state)
+{
+    static const unsigned char seps[] = {' ', '@', '[', '`', '{', 0xc1,
+                                         0xe1, '0', '-', '\n', 0xc0};
+    char words[41][41];
+    cari_buf text = {0};
+    store s;
+    test_rng rng = {99};
+    size_t i, k, off;
+    int listed[41] = {0};
+    (void)state;
+    for (i = 1; i <= 40; i++) {
+        for (k = 0; k < i; k++)
+            words[i][k] = (char)((k + i) % 2 ? 'a' + (k * 3 + i) % 26
+                                             : 'A' + (k * 5 + i) % 26);
+        words[i][i] = '\0';
+    }
+    for (k = 0; k < 100; k++)
+        for (i = 1; i <= 40; i++) {
+            size_t j, ns = 1 + (size_t)rng_below(&rng, 3);
+            for (j = 0; j < ns; j++)
+                assert_int_equal(
+                    cari_buf_append(&text,
+                                    &seps[rng_below(&rng, sizeof seps)], 1),
+                    CARI_OK);
+            assert_int_equal(cari_buf_append(&text, words[i], i), CARI_OK);
+        }
+    assert_int_equal(cari_buf_append(&text, " ", 1), CARI_OK);
+    s.n = 1;
+    s.recs = calloc(1, sizeof *s.recs);
+    assert_non_null(s.recs);
+    s.recs[0].text = malloc(text.len);
+    assert_non_null(s.recs[0].text);
+    memcpy(s.recs[0].text, text.data, text.len);
+    s.recs[0].text_len = text.len;
+    cari_buf_free(&text);
+    store_build(&s, CARI_STORE_BLOCK);
+    for (off = 0; off < s.w.words.len; off += 1 + s.w.words.data[off]) {
+        size_t len = s.w.words.data[off];
+        assert_true(len >= CARI_STORE_WORD_MIN && len <= CARI_STORE_WORD_MAX);
+        assert_memory_equal(s.w.words.data + off + 1, words[len], len);
+        listed[len]++;
+    }
+    for (i = 1; i <= 40; i++)
+        assert_int_equal(listed[i], i >= CARI_STORE_WORD_MIN &&
+                                        i <= CARI_STORE_WORD_MAX);
+    check_coded_store(&s);
+    store_free(&s);
+}
+
 /* The word list (learn_words) against a reference that ranks the same
  * words as the learner once did, by three full sorts: the words used most
  * get two-byte codes, in order of uses; of the rest, the
@@ -962,6 +1018,7 @@ int main(void)
         cmocka_unit_test(test_damaged_index),
         cmocka_unit_test(test_word_codes),
         cmocka_unit_test(test_word_list_order),
+        cmocka_unit_test(test_word_boundaries),
         cmocka_unit_test(test_three_byte_codes),
         cmocka_unit_test(test_decode_record),
     };
