@@ -10,6 +10,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -663,13 +666,36 @@ static int out_of_memory(cari_reader *r)
 
 /* Scan the string starting after its opening quote at s[*i]; on success
  * *i is past the closing quote and *out describes the decoded value. */
+/* The end of the bytes of a JSON string from s[j] that need no decoding:
+ * the first quote, backslash or control byte, or len.  16 bytes at a
+ * time where SSE2 is (an article's text is one long string). */
+static size_t plain_end(const char *s, size_t len, size_t j)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                  ctl = _mm_set1_epi8(0x1f);
+    while (j < len && len - j >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
+        __m128i stop = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+            _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v)); /* v <= 0x1f */
+        unsigned m = (unsigned)_mm_movemask_epi8(stop);
+        if (m)
+            return j + (size_t)__builtin_ctz(m);
+        j += 16;
+    }
+#endif
+    while (j < len && s[j] != '"' && s[j] != '\\' &&
+           (unsigned char)s[j] >= 0x20)
+        j++;
+    return j;
+}
+
 static int fast_string(cari_reader *r, const char *s, size_t len, size_t *i,
                        span *out)
 {
-    size_t start = *i, j = *i;
+    size_t start = *i, j = plain_end(s, len, *i);
     size_t bad;
-    while (j < len && s[j] != '"' && s[j] != '\\' && (unsigned char)s[j] >= 0x20)
-        j++;
     if (j >= len || (unsigned char)s[j] < 0x20)
         return 0;
     if (s[j] == '"') {
@@ -693,10 +719,7 @@ static int fast_string(cari_reader *r, const char *s, size_t len, size_t *i,
         if (c < 0x20)
             return 0;
         if (c != '\\') {
-            size_t k = j;
-            while (k < len && s[k] != '"' && s[k] != '\\' &&
-                   (unsigned char)s[k] >= 0x20)
-                k++;
+            size_t k = plain_end(s, len, j);
             if (cari_buf_append(&r->scratch, s + j, k - j))
                 return out_of_memory(r);
             j = k;

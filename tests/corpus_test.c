@@ -1106,6 +1106,28 @@ static void test_fast_json_matches_jansson(void **state)
     assert_non_null(buf);
     for (i = 0; i < sizeof cases / sizeof *cases; i++)
         o += (size_t)snprintf(buf + o, 4096, "%s\n", cases[i]);
+    /* long strings with an escape, a raw control byte (an error), a
+     * quote or a byte next to those at every offset from 0 to 40: the
+     * fast reader scans plain bytes 16 at a time */
+    {
+        static const char *const specials[] = {
+            "\\n", "\\\"", "\\u00e9", "\x01", "\t", "\x1f", " ", "\x7f",
+            "!", "#", "[", "]", "\xc3\xa9", "\"", "\\"};
+        size_t pos, sp;
+        for (pos = 0; pos <= 40; pos++)
+            for (sp = 0; sp < sizeof specials / sizeof *specials; sp++) {
+                char a[41], b[31];
+                memset(a, 'a', pos);
+                a[pos] = '\0';
+                memset(b, 'b', 30);
+                b[30] = '\0';
+                o += (size_t)snprintf(buf + o, 4096,
+                                      "{\"id\":\"L%zu-%zu\",\"title\":\"%s%s%s\","
+                                      "\"text\":\"%s%s%s\"}\n",
+                                      pos, sp, a, specials[sp], b, b,
+                                      specials[sp], a);
+            }
+    }
     /* random mutations: delete, duplicate or replace one byte */
     for (k = 0; k < 2000; k++) {
         const char *base = cases[rng_below(&rng, 14)];
