@@ -666,8 +666,13 @@ static size_t isal_block(cari_store_writer *w, const unsigned char *raw,
     /* zeroed first: ISA-L 2.30's init leaves fields that the stateless
      * call reads (valgrind: "depends on uninitialised value(s)"), and
      * the bytes of a block then depended on the stack: a merge wrote
-     * other bytes than a fresh run, once in a while (tests/merge.t) */
-    memset(&z, 0, sizeof z);
+     * other bytes than a fresh run, once in a while (tests/merge.t).
+     * All but the state's history buffer and level-0 hash heads, which
+     * the stateless call at levels 1..3 does not read (it hashes into
+     * level_buf): they are 80 of the struct's 82 KB, written for every
+     * 16 KiB block */
+    memset(&z, 0, offsetof(struct isal_zstream, internal_state) +
+                      offsetof(struct isal_zstate, buffer));
     isal_deflate_stateless_init(&z);
     z.level = (uint32_t)w->level;
     z.level_buf = w->isal_buf;
