@@ -280,21 +280,36 @@ static int cache_grow(cari_analyzer *a)
     return CARI_OK;
 }
 
-/* Equality of two short byte strings, without a library call. */
+/* Equality of two short byte strings, without a library call: 8 bytes
+ * at a time, the last 8 (or 4) overlapping the ones before, bytes only
+ * below 4. */
 static inline int same_bytes(const char *x, const char *y, size_t n)
 {
-    while (n >= 8) {
-        uint64_t u, v;
-        memcpy(&u, x, 8);
-        memcpy(&v, y, 8);
-        if (u != v)
-            return 0;
-        x += 8;
-        y += 8;
-        n -= 8;
+    uint64_t u, v;
+    uint32_t a, b;
+    size_t i;
+    if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8) {
+            memcpy(&u, x + i, 8);
+            memcpy(&v, y + i, 8);
+            if (u != v)
+                return 0;
+        }
+        memcpy(&u, x + n - 8, 8);
+        memcpy(&v, y + n - 8, 8);
+        return u == v;
     }
-    while (n--)
-        if (*x++ != *y++)
+    if (n >= 4) {
+        memcpy(&a, x, 4);
+        memcpy(&b, y, 4);
+        if (a != b)
+            return 0;
+        memcpy(&a, x + n - 4, 4);
+        memcpy(&b, y + n - 4, 4);
+        return a == b;
+    }
+    for (i = 0; i < n; i++)
+        if (x[i] != y[i])
             return 0;
     return 1;
 }
