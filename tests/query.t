@@ -404,6 +404,19 @@ like "$out" 'analyzer    cari-analyzer/' "--stats: the analyzer"
 like "$out" 'format      manifest 1, segment [0-9]+' "--stats: format versions"
 e=$(err --stats banjir); RC=$?
 is "$RC" 2 "--stats with a query: exit 2"
+# found by review: --stats ignored the filters and tsv in silence (and
+# printed the whole index's counts, exit 0)
+for o in "--where source=suara-publik" "--since 2021-01-01" \
+         "--until 2000-01-01"; do
+    e=$(err --stats $o); RC=$?
+    is "$RC" 2 "--stats $o: exit 2"
+    like "$e" '^cari-search: --stats describes the whole index: not with --where, --since or --until$' "  and says why"
+done
+for o in "-f tsv" "-f json --fields id"; do
+    e=$(err --stats $o); RC=$?
+    is "$RC" 2 "--stats $o: exit 2"
+    like "$e" '^cari-search: --stats prints text or json: not --format tsv or --fields$' "  and says why"
+done
 
 # ---- --did-you-mean ----
 out=$("$CS" -i "$IX" -n 1 --did-you-mean banjr Jakrta); RC=$?

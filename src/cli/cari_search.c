@@ -82,6 +82,8 @@ static const char usage_text[] =
     "                         (pseudo-relevance feedback; docs/RANKING.md)\n"
     "      --stats            what the index holds: articles, passages,\n"
     "                         segments, terms, size, analyzer, format\n"
+    "                         versions of the whole index (text or json;\n"
+    "                         no filters)\n"
     "ranking (defaults: the built-in model, tuned per query class):\n"
     "      --model FILE       ranking model file (docs/RANKING.md)\n"
     "      --rerank N         rerank the first stage's best N (0: BM25 only)\n"
@@ -633,6 +635,18 @@ int main(int argc, char **argv)
     }
     if (!bad && stats && (batch || optind < argc)) {
         fprintf(stderr, "%s: --stats takes no query\n", prog);
+        bad = 1;
+    }
+    /* --stats describes the whole index, as text or one JSON object;
+     * these were ignored in silence (found by review) */
+    if (!bad && stats && (so.nwhere || so.since || so.until)) {
+        fprintf(stderr, "%s: --stats describes the whole index: not with "
+                "--where, --since or --until\n", prog);
+        bad = 1;
+    }
+    if (!bad && stats && (format == FMT_TSV || output_has_fields())) {
+        fprintf(stderr, "%s: --stats prints text or json: not --format tsv "
+                "or --fields\n", prog);
         bad = 1;
     }
     if (bad) {
