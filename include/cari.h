@@ -478,9 +478,10 @@ typedef struct cari_search_options {
      * top k, paging and totals count only such passages.
      *  where[0..nwhere): "KEY=VALUE" strings.  Conditions on the same KEY
      *    are alternatives, different keys must all hold.  A condition holds
-     *    when field KEY is a string equal to VALUE ignoring case and
-     *    accents, a number equal to it as a number, true/false, or an array
-     *    with such an element.  A missing field fails.
+     *    when field KEY (byte for byte: keys are not folded) is a string
+     *    equal to VALUE ignoring case and accents, a number equal to it as
+     *    a number, true/false, or an array with such an element.  A
+     *    missing field fails.
      *  since, until: "YYYY-MM-DD", inclusive bounds on the date in the
      *    "date" field, which may be written as news sites write dates
      *    (2019-09-14, 14/09/2019, 14 September 2019, Sep 14, 2019...:

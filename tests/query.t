@@ -193,7 +193,8 @@ is "$RC" 2 "--offset x: exit 2"
 
 # ---- filters ----
 is "$(ids --where source=kabar-nusantara banjir rupiah kuota kereta)" "berita-001 berita-003 berita-008 berita-011" "--where KEY=VALUE"
-is "$(ids --where source=KABAR-Nusantara banjir)" "berita-001" "--where ignores case"
+is "$(ids --where source=KABAR-Nusantara banjir)" "berita-001" "--where ignores the case of the value"
+is "$(ids --where Source=kabar-nusantara banjir)" "" "  of the value, not of the key (as documented)"
 is "$(ids --where source=warta-harian --where source=suara-publik harga suap demam)" "berita-002 berita-007 berita-010" "--where twice on one key: either value"
 is "$(ids --where source=warta-harian --where date=2019-09-14 harga suap)" "berita-010" "--where on two keys: both"
 is "$(ids --where nosuchkey=x banjir)" "" "--where on a key no article has: nothing"
