@@ -486,8 +486,9 @@ typedef struct cari_search_options {
      *    "date" field, which may be written as news sites write dates
      *    (2019-09-14, 14/09/2019, 14 September 2019, Sep 14, 2019...:
      *    docs/FILTERS.md); an article without such a date fails them.
-     * A malformed condition gives CARI_EINVAL (message in
-     * cari_index_errmsg()); the Xapian backend gives CARI_EUNSUPPORTED.
+     * A malformed condition, a NULL one, or where NULL with nwhere > 0
+     * gives CARI_EINVAL (message in cari_index_errmsg()); the Xapian
+     * backend gives CARI_EUNSUPPORTED.
      * The strings are borrowed for the duration of the call. */
     const char *const *where;
     size_t nwhere;

@@ -2968,6 +2968,14 @@ static int search_once(cari_index *ix, const char *text, size_t len,
         c.o.rerank > 100000 || c.o.snippet_words < 1 ||
         c.o.snippet_words > 10000)
         return fail(ix, CARI_EINVAL, "search options out of range");
+    /* found by review: where NULL with nwhere > 0 searched unfiltered */
+    if (c.o.nwhere && !c.o.where)
+        return fail(ix, CARI_EINVAL, "%zu metadata conditions, but where is "
+                    "NULL", c.o.nwhere);
+    for (i = 0; i < c.o.nwhere; i++)
+        if (!c.o.where[i])
+            return fail(ix, CARI_EINVAL, "where[%zu] is NULL (a condition "
+                        "is \"KEY=VALUE\")", i);
     model = c.o.ranker ? c.o.ranker : cari_ranker_builtin();
     if (!model)
         return fail(ix, CARI_ENOMEM, "the built-in ranking model did not load");

@@ -489,6 +489,17 @@ static void test_malformed(void **state)
     assert_non_null(strstr(cari_index_errmsg(ix), "KEY=VALUE"));
     assert_int_equal(ids_of(ix, "kopi", noeq, 1, NULL, NULL, buf, sizeof buf),
                      CARI_EINVAL);
+    /* no conditions for nwhere of them, or a NULL one: an error with a
+     * message (found by review: where NULL was taken as no filter) */
+    assert_int_equal(ids_of(ix, "kopi", NULL, 2, NULL, NULL, buf, sizeof buf),
+                     CARI_EINVAL);
+    assert_non_null(strstr(cari_index_errmsg(ix), "where is NULL"));
+    {
+        const char *holes[] = {"source=x", NULL};
+        assert_int_equal(ids_of(ix, "kopi", holes, 2, NULL, NULL, buf,
+                                sizeof buf), CARI_EINVAL);
+        assert_non_null(strstr(cari_index_errmsg(ix), "where[1] is NULL"));
+    }
     for (i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++) {
         assert_int_equal(ids_of(ix, "kopi", NULL, 0, bad_dates[i], NULL, buf,
                                 sizeof buf), CARI_EINVAL);
