@@ -244,6 +244,8 @@ CARI_API int cari_writer_delete(cari_writer *writer, const char *id,
  * removed, the segments it was to merge are committed as they are (the
  * new articles searchable, nothing lost), CARI_OK is returned, and
  * cari_writer_warning() says so; the next commit tries the merge again.
+ * Such a merge is skipped so without being started when the file system
+ * has less free space (statvfs f_bavail) than its segments' live bytes.
  * A merge asked for with cari_writer_merge() that does not fit fails the
  * commit with CARI_ENOSPACE, as does a full disk anywhere else.
  */

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -169,6 +170,28 @@ int cari_io_unlink(const char *path)
 {
     INJECT(CARI_IO_UNLINK, path, -1);
     return unlink(path);
+}
+
+int cari_io_free_bytes(const char *dir, uint64_t *out)
+{
+    struct statvfs fs;
+#ifdef CARI_FAULT_INJECTION
+    const char *fake = getenv("CARI_FAULT_FREE");
+    if (fake && *fake) {
+        char *end;
+        errno = 0;
+        *out = strtoull(fake, &end, 10);
+        if (errno || *end) {
+            fprintf(stderr, "CARI_FAULT_FREE: cannot parse '%s'\n", fake);
+            abort();
+        }
+        return 0;
+    }
+#endif
+    if (statvfs(dir, &fs) != 0)
+        return -1;
+    *out = (uint64_t)fs.f_bavail * fs.f_frsize;
+    return 0;
 }
 
 int cari_io_error(cari_error *err, const char *path, const char *what)

@@ -20,11 +20,15 @@
  *   CARI_FAULT_LOG=FILE
  *     appends one line per operation to FILE: "N KIND PATH", N counting
  *     all operations (the k of any:K)
+ *   CARI_FAULT_FREE=BYTES
+ *     cari_io_free_bytes() answers BYTES, whatever the file system has
+ *     (a disk too small for a merge, without filling one)
  */
 #ifndef CARI_IO_H
 #define CARI_IO_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "cari.h"
@@ -37,6 +41,10 @@ ssize_t cari_io_write(int fd, const void *buf, size_t len);
 int cari_io_fsync(int fd);
 int cari_io_rename(const char *from, const char *to);
 int cari_io_unlink(const char *path);
+/* The bytes a writer without privileges may still use on the file system
+ * that holds dir (statvfs: f_bavail * f_frsize) in *out.  -1 (errno set)
+ * when statvfs fails.  Not an operation of CARI_FAULT's counts. */
+int cari_io_free_bytes(const char *dir, uint64_t *out);
 
 /* Record the failure of `what` (e.g. "fsync") on path from errno in err:
  * CARI_ENOSPACE ("disk full") for ENOSPC and EDQUOT, else CARI_EIO.

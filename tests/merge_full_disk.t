@@ -11,12 +11,16 @@
 # room for the new segment but not for the merge every later commit
 # failed too.)  A full disk while writing the new segment itself, or in a
 # merge asked for with --merge, still fails the run with "disk full" and
-# leaves the index as it was.
+# leaves the index as it was.  When statvfs says the file system has less
+# free space than the merge's sources' live bytes, the automatic merge is
+# skipped the same way without being started (since 2026-12-01: before,
+# every commit wrote it until the disk was full).
 #
 # The fault-injection build of cari-index (src/io.h) makes the k-th file
-# operation fail with ENOSPC once, for every operation of the merge; then
-# a real tmpfs with room for the new segment but not for the merge
-# (skipped where mount is not allowed).
+# operation fail with ENOSPC once, for every operation of the merge, and
+# answers CARI_FAULT_FREE for statvfs; then a real tmpfs with room for
+# the new segment but not for the merge (skipped where mount is not
+# allowed).
 . "$(dirname "$0")/tap.sh"
 
 CI=$BIN/cari-index
@@ -176,6 +180,35 @@ for k in $new_ops; do
 done
 is "$failures" 0 "ENOSPC at each of the new segment's $runs operations: exit 2, disk full, the index as it was"
 
+# ---- too little free space: the merge is not even started ----
+# (found by review: while the disk stayed too small, every commit wrote
+# the merge until the disk was full, then threw it away.)  The
+# fault-injection build's CARI_FAULT_FREE stands for statvfs's answer.
+rm -rf "$W"; cp -r "$BASE" "$W"; rm -f "$TMP/ops4"
+CARI_FAULT_FREE=1000 CARI_FAULT_LOG=$TMP/ops4 "$FI" -q -j1 -i "$W" \
+    "$TMP/in/new.jsonl" 2>"$TMP/err"
+ok $? "1000 bytes free: the commit succeeds"
+like "$(cat "$TMP/err")" '^cari-index: warning: automatic merge of 4 segments skipped \(disk full: 1000 bytes free, the merge needs about [0-9]+\); they were committed unmerged, and a later commit tries again$' \
+    "  and warns that the merge was skipped, with the free space and the estimate"
+is "$(awk '$2 == "open" && $3 ~ /seg-[0-9]+\.cari$/' "$TMP/ops4" | wc -l)" 1 \
+    "  writing the new segment only, not the merge"
+is "$(segments "$W")" 5 "  the segments unmerged"
+sound "$W"; ok $? "  the index sound"
+is "$(results "$W")" "$after" "  the clean run's results"
+# the estimate: the sources' live bytes (here their sizes, nothing deleted)
+need=$(sed -n 's/.*the merge needs about \([0-9]*\)).*/\1/p' "$TMP/err")
+size=$(stat -c %s "$BASE"/seg-00000[1-4].cari | awk '{s += $1} END {print s}')
+is "$need" "$size" "  the estimate is the 4 segments' size"
+rm -rf "$W"; cp -r "$BASE" "$W"
+CARI_FAULT_FREE=$need "$FI" -q -j1 -i "$W" "$TMP/in/new.jsonl" 2>"$TMP/err"
+is "$?:$(cat "$TMP/err"):$(segments "$W")" "0::2" \
+    "as many bytes free as the estimate: the merge is made"
+# a merge asked for is tried whatever the free space (and fits here)
+rm -rf "$W"; cp -r "$BASE" "$W"
+CARI_FAULT_FREE=1000 "$FI" -q -j1 -i "$W" --merge 2>"$TMP/err"
+is "$?:$(cat "$TMP/err"):$(segments "$W")" "0::1" \
+    "--merge with 1000 bytes free: tried, and made (the disk has room)"
+
 # ---- a merge asked for (--merge) that does not fit fails ----
 rm -rf "$W"; cp -r "$BASE" "$W"
 rm -f "$TMP/ops3"
@@ -218,9 +251,11 @@ PY
     fill_kb=$((free_kb - new_kb - base_kb / 2))
     dd if=/dev/zero of="$MNT/filler" bs=1k count="$fill_kb" 2>/dev/null
     echo "# tmpfs: base $base_kb KB, new segment $new_kb KB, $(df -k --output=avail "$MNT" | tail -1) KB free"
-    out=$("$CI" -q -j1 -i "$MNT/ix" "$TMP/in/part-4.jsonl" 2>&1); rc=$?
+    # told there is room, the merge is tried and meets the full disk
+    out=$(CARI_FAULT_FREE=1000000000000 "$FI" -q -j1 -i "$MNT/ix" \
+          "$TMP/in/part-4.jsonl" 2>&1); rc=$?
     is "$rc" 0 "full disk: the commit succeeds"
-    like "$out" "^cari-index: warning: automatic merge of 4 segments skipped \(.*disk full.*\)" \
+    like "$out" "^cari-index: warning: automatic merge of 4 segments skipped \(merging: .*disk full.*\)" \
         "full disk: and warns that the merge was skipped"
     is "$(segments "$MNT/ix")" 5 "full disk: the segments are unmerged"
     sound "$MNT/ix"; ok $? "full disk: the index is sound, nothing left over"
@@ -228,12 +263,16 @@ PY
         "full disk: every article is in the index"
     is "$(ids "$MNT/ix" '"Bagian 4 nomor 17"' | tr ' ' '\n' | grep -c '^p4-17$')" 1 \
         "full disk: a new article is found"
-    # a second commit on the same disk: the merge is tried again, skipped
-    # again; the commit lands (before: every commit failed)
-    out=$("$CI" -q -j1 -i "$MNT/ix" --delete p0-1 2>&1); rc=$?
+    # a second commit on the same disk: the merge is skipped again; the
+    # commit lands (before: every commit failed), and without writing
+    # the merge first (statvfs says it cannot fit)
+    rm -f "$TMP/ops5"
+    out=$(CARI_FAULT_LOG=$TMP/ops5 "$FI" -q -j1 -i "$MNT/ix" --delete p0-1 2>&1); rc=$?
     is "$rc" 0 "full disk: a later commit succeeds too"
-    like "$out" "warning: automatic merge of 5 segments skipped" \
-        "full disk: trying the merge again"
+    like "$out" "warning: automatic merge of 5 segments skipped \(disk full: [0-9]+ bytes free, the merge needs about [0-9]+\)" \
+        "full disk: the merge skipped again, for lack of free space"
+    is "$(awk '$2 == "open" && $3 ~ /seg-[0-9]+\.cari$/' "$TMP/ops5" | wc -l)" 0 \
+        "full disk: and not written first"
     rm -f "$MNT/filler"
     out=$("$CI" -q -j1 -i "$MNT/ix" --delete p0-2 2>&1); rc=$?
     is "$rc $out" "0 " "with room again, the next commit succeeds without a warning"
