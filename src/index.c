@@ -16,6 +16,7 @@
  *   segment <number> <articles> <passages> <deletes-generation> <deleted>
  *   ...
  *   checksum <crc32 of everything before this line, 8 hex digits>
+ * and nothing after that line (its newline may be missing).
  *
  * A commit writes new segment and deletion files, fsyncs them, writes
  * MANIFEST.tmp, fsyncs it, renames it over MANIFEST and fsyncs the
@@ -123,7 +124,7 @@ static int read_small_file(const char *path, char **out, size_t *len,
 int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err)
 {
     char path[4096], *data, *line, *save = NULL, *cs;
-    size_t len;
+    size_t len, tail;
     int rc, version = 0;
     unsigned long crc;
     memset(m, 0, sizeof *m);
@@ -136,7 +137,19 @@ int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err)
     if (rc)
         return rc;
     cs = strstr(data, "\nchecksum ");
-    if (!cs || sscanf(cs + 10, "%8lx", &crc) != 1 ||
+    /* the checksum line is the last: bytes after it (found by review:
+     * appended lines were ignored, and --check passed) are damage; only
+     * its final newline may be missing */
+    tail = cs ? len - (size_t)(cs + 10 - data) : 0;
+    if (cs && strspn(cs + 10, "0123456789abcdefABCDEF") >= 8 &&
+        (tail > 9 || (tail == 9 && cs[18] != '\n'))) {
+        free(data);
+        return cari_set_error(err, CARI_ECORRUPT,
+                              "%s: data after the checksum line (damaged "
+                              "manifest)", path);
+    }
+    if (!cs || tail < 8 || strspn(cs + 10, "0123456789abcdefABCDEF") != 8 ||
+        sscanf(cs + 10, "%8lx", &crc) != 1 ||
         cari_crc32(data, (size_t)(cs + 1 - data)) != (uint32_t)crc) {
         free(data);
         return cari_set_error(err, CARI_ECORRUPT,

@@ -659,6 +659,29 @@ static void test_missing_and_damaged(void **state)
     assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
     assert_int_equal(test_write_file(path, data, 0), 0);
     assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
+    /* bytes after the checksum line (found by review: ignored, and
+     * --check passed): a byte, a newline, NULs, a whole segment line */
+    {
+        static const char *const extra[] = {"x", "\n", "1",
+                                            "segment 9 1 1 0 0\n"};
+        unsigned char *longer = malloc(len + 32);
+        size_t k;
+        assert_non_null(longer);
+        for (k = 0; k < 5; k++) {
+            size_t n = k < 4 ? strlen(extra[k]) : 4;
+            memcpy(longer, data, len);
+            if (k < 4)
+                memcpy(longer + len, extra[k], n);
+            else
+                memset(longer + len, 0, n);
+            assert_int_equal(test_write_file(path, longer, len + n), 0);
+            assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
+            assert_non_null(strstr(err.message, "MANIFEST"));
+            assert_int_equal(cari_index_check(f->ix, NULL, NULL, NULL, &err),
+                             CARI_ECORRUPT);
+        }
+        free(longer);
+    }
     assert_int_equal(test_write_file(path, data, len), 0);
     /* a damaged segment */
     {
