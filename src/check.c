@@ -1107,6 +1107,17 @@ static int cmp_live_id(const void *x, const void *y)
     return a->article < b->article ? -1 : a->article > b->article;
 }
 
+/* The articles of segs[i] that both it and its deletion bitmap (sized
+ * by the manifest) cover: a count that differs from the manifest's is
+ * reported already, and reading ids past the segment's end crashed the
+ * checker (found by review). */
+static uint32_t articles_known(const cari_manifest *m, cari_segment **segs,
+                               size_t i)
+{
+    uint32_t held = cari_segment_articles(segs[i]);
+    return held < m->entries[i].articles ? held : m->entries[i].articles;
+}
+
 /* No id may be live in two places. */
 static void check_unique_ids(checker *c, const char *dir,
                              const cari_manifest *m, cari_segment **segs,
@@ -1117,7 +1128,7 @@ static void check_unique_ids(checker *c, const char *dir,
     char path[4096], name[64], shown[256];
     for (i = 0; i < m->n; i++)
         if (segs[i])
-            cap += m->entries[i].articles;
+            cap += articles_known(m, segs, i);
     ids = malloc((cap ? cap : 1) * sizeof *ids);
     if (!ids) {
         c->error = CARI_ENOMEM;
@@ -1127,7 +1138,7 @@ static void check_unique_ids(checker *c, const char *dir,
         uint32_t a;
         if (!segs[i])
             continue;
-        for (a = 0; a < m->entries[i].articles; a++) {
+        for (a = 0; a < articles_known(m, segs, i); a++) {
             size_t len;
             const char *id;
             if (deleted[i] && (deleted[i][a >> 3] >> (a & 7) & 1))

@@ -241,6 +241,43 @@ static void test_manifest(void **state)
     }
 }
 
+/* MANIFEST, with a valid checksum, gives segment 2 another article count
+ * (more or fewer than it holds): the mismatch is reported, and the check
+ * of live ids reads no id past the segment's end (found by review: with
+ * a larger count it crashed). */
+static void test_manifest_counts(void **state)
+{
+    fixture *f = *state;
+    static const long delta[] = {5000, 100000, -5};
+    size_t len, k;
+    unsigned char *orig = slurp(f->manifest, &len);
+    for (k = 0; k < sizeof delta / sizeof delta[0]; k++) {
+        char out[4096], *line, *save = NULL, *copy = strndup((char *)orig, len);
+        size_t n = 0;
+        assert_non_null(copy);
+        for (line = strtok_r(copy, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
+            unsigned num, arts, pass, gen, del;
+            if (!strncmp(line, "checksum ", 9))
+                break;
+            if (sscanf(line, "segment %u %u %u %u %u", &num, &arts, &pass,
+                       &gen, &del) == 5 && num == 2)
+                n += (size_t)snprintf(out + n, sizeof out - n,
+                                      "segment %u %ld %u %u %u\n", num,
+                                      (long)arts + delta[k], pass, gen, del);
+            else
+                n += (size_t)snprintf(out + n, sizeof out - n, "%s\n", line);
+        }
+        n += (size_t)snprintf(out + n, sizeof out - n, "checksum %08x\n",
+                              (unsigned)crc32(0, (const unsigned char *)out,
+                                              (uInt)n));
+        spit(f->manifest, (const unsigned char *)out, n);
+        free(copy);
+        expect_problem(f, "seg-000002.cari", "MANIFEST says");
+    }
+    free(orig);
+}
+
 static void test_missing_files(void **state)
 {
     fixture *f = *state;
@@ -620,6 +657,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sound_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_index, setup_small, teardown),
         cmocka_unit_test_setup_teardown(test_manifest, setup_small, teardown),
+        cmocka_unit_test_setup_teardown(test_manifest_counts, setup_small,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_missing_files, setup_small,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_every_checksum, setup, teardown),
