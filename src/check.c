@@ -1195,28 +1195,6 @@ static void count_unreferenced(checker *c, const char *dir,
     closedir(d);
 }
 
-/* The manifest's own invariants (its checksum and syntax were checked
- * when it was read). */
-static void check_manifest(checker *c, const cari_manifest *m)
-{
-    size_t i, j;
-    for (i = 0; i < m->n; i++) {
-        const cari_manifest_entry *e = &m->entries[i];
-        for (j = 0; j < i; j++)
-            if (m->entries[j].number == e->number)
-                problem(c, "segment %u is listed twice", e->number);
-        if (e->deletes_gen > m->generation)
-            problem(c, "segment %u: deletions of generation %u, after the "
-                    "index's generation %" PRIu64,
-                    e->number, e->deletes_gen, m->generation);
-        if (!e->deletes_gen && e->ndeleted)
-            problem(c, "segment %u: %u deleted articles and no deletion file",
-                    e->number, e->ndeleted);
-        if (e->articles == 0)
-            problem(c, "segment %u has no articles", e->number);
-    }
-}
-
 static int check_native(const char *dir, checker *c, cari_error *err)
 {
     cari_error merr;  /* the manifest's, read even when err is NULL */
@@ -1250,9 +1228,6 @@ static int check_native(const char *dir, checker *c, cari_error *err)
         return rc;
     }
     analyzer_differs = strcmp(m.analyzer, cari_analyzer_signature(an)) != 0;
-    begin_file(c, path);
-    check_manifest(c, &m);
-    end_file(c);
     segs = calloc(m.n + 1, sizeof *segs);
     deleted = calloc(m.n + 1, sizeof *deleted);
     if (!segs || !deleted) {

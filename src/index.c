@@ -121,6 +121,38 @@ static int read_small_file(const char *path, char **out, size_t *len,
     return CARI_OK;
 }
 
+/* What a MANIFEST's lines must say together.  Readers and writers refuse
+ * a manifest that breaks them, as --check does (found by review: a
+ * segment listed twice was searched twice, and a writer committed on top
+ * of it; a deletion generation after the index's would have had a later
+ * commit rewrite a live deletion file in place). */
+static int manifest_invariants(const cari_manifest *m, const char *path,
+                               cari_error *err)
+{
+    size_t i, j;
+    for (i = 0; i < m->n; i++) {
+        const cari_manifest_entry *e = &m->entries[i];
+        for (j = 0; j < i; j++)
+            if (m->entries[j].number == e->number)
+                return cari_set_error(err, CARI_ECORRUPT, "%s: segment %u "
+                                      "is listed twice", path, e->number);
+        if (e->deletes_gen > m->generation)
+            return cari_set_error(err, CARI_ECORRUPT, "%s: segment %u: "
+                                  "deletions of generation %u, after the "
+                                  "index's generation %" PRIu64,
+                                  path, e->number, e->deletes_gen,
+                                  m->generation);
+        if (!e->deletes_gen && e->ndeleted)
+            return cari_set_error(err, CARI_ECORRUPT, "%s: segment %u: %u "
+                                  "deleted articles and no deletion file",
+                                  path, e->number, e->ndeleted);
+        if (e->articles == 0)
+            return cari_set_error(err, CARI_ECORRUPT, "%s: segment %u has no "
+                                  "articles", path, e->number);
+    }
+    return CARI_OK;
+}
+
 int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err)
 {
     char path[4096], *data, *line, *save = NULL, *cs;
@@ -190,6 +222,8 @@ int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err)
     free(data);
     if (!rc && version == 0)
         rc = cari_set_error(err, CARI_ECORRUPT, "%s: no format line", path);
+    if (!rc)
+        rc = manifest_invariants(m, path, err);
     if (rc)
         cari_manifest_free(m);
     return rc;

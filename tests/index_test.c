@@ -759,6 +759,71 @@ static void test_version_mismatch(void **state)
     assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
 }
 
+/* A MANIFEST whose checksum is right but whose lines disagree with each
+ * other is damage to readers and writers, as to --check (found by review:
+ * a segment listed twice was searched twice and written on). */
+static void test_manifest_invariants(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w = writer_open(f->ix, 0), *w2;
+    cari_index *ix = NULL;
+    cari_error err;
+    char path[400], seg[128], line[300], id[8];
+    unsigned num, arts, pass, gen, ndel;
+    unsigned char *orig;
+    size_t len = 0, k;
+    const char *at;
+    for (k = 0; k < 10; k++) {
+        snprintf(id, sizeof id, "a%zu", k);
+        test_add(w, id, "Judul", "isi berita");
+    }
+    commit(w);
+    del(w, "a3");
+    commit(w);
+    cari_writer_close(w);
+    snprintf(path, sizeof path, "%s/MANIFEST", f->ix);
+    orig = test_read_file(path, &len);
+    assert_non_null(orig);
+    at = strstr((const char *)orig, "\nsegment 1 ");
+    assert_non_null(at);
+    assert_int_equal(sscanf(at + 1, "segment %u %u %u %u %u", &num, &arts,
+                            &pass, &gen, &ndel), 5);
+    assert_int_equal(gen, 2);
+    assert_int_equal(ndel, 1);
+    snprintf(seg, sizeof seg, "segment %u %u %u %u %u", num, arts, pass, gen,
+             ndel);
+    for (k = 0; k < 3; k++) {
+        const char *want;
+        assert_int_equal(test_write_file(path, orig, len), 0);
+        if (k == 0) {
+            snprintf(line, sizeof line, "%s\n%s", seg, seg);
+            rewrite_manifest(f->ix, "segment 1 ", line);
+            want = "listed twice";
+        } else if (k == 1) {
+            rewrite_manifest(f->ix, "generation ", "generation 1");
+            want = "after the index's generation";
+        } else {
+            snprintf(line, sizeof line, "segment %u %u %u 0 %u", num, arts,
+                     pass, ndel);
+            rewrite_manifest(f->ix, "segment 1 ", line);
+            want = "no deletion file";
+        }
+        assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
+        assert_null(ix);
+        if (!strstr(err.message, want) || !strstr(err.message, "MANIFEST"))
+            fail_msg("case %zu: %s", k, err.message);
+        assert_int_equal(cari_writer_open(f->ix, NULL, &w2, &err),
+                         CARI_ECORRUPT);
+        assert_null(w2);
+        assert_int_equal(cari_index_check(f->ix, NULL, NULL, NULL, &err),
+                         CARI_ECORRUPT);
+    }
+    assert_int_equal(test_write_file(path, orig, len), 0);
+    ix = index_open(f->ix);
+    cari_index_close(ix);
+    free(orig);
+}
+
 /* ------------------------------------------------------------------ */
 /* searching                                                           */
 /* ------------------------------------------------------------------ */
@@ -1580,6 +1645,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_and_damaged, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_version_mismatch, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_manifest_invariants, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_search_or_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_no_terms, setup,
