@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,30 @@ static int read_small_file(const char *path, char **out, size_t *len,
     return CARI_OK;
 }
 
+/* Parse n decimal numbers of at most max, one space between two, that
+ * make up all of s: 0, or -1 for anything else (sscanf took signs,
+ * spaces and text after them; found by review). */
+static int manifest_numbers(const char *s, uint64_t *v, size_t n,
+                            uint64_t max)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        uint64_t x = 0;
+        if (i > 0 && *s++ != ' ')
+            return -1;
+        if (*s < '0' || *s > '9')
+            return -1;
+        for (; *s >= '0' && *s <= '9'; s++) {
+            unsigned d = (unsigned)(*s - '0');
+            if (x > (max - d) / 10)
+                return -1;
+            x = x * 10 + d;
+        }
+        v[i] = x;
+    }
+    return *s == '\0' ? 0 : -1;
+}
+
 /* What a MANIFEST's lines must say together.  Readers and writers refuse
  * a manifest that breaks them, as --check does (found by review: a
  * segment listed twice was searched twice, and a writer committed on top
@@ -155,8 +180,9 @@ static int manifest_invariants(const cari_manifest *m, const char *path,
 
 int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err)
 {
-    char path[4096], *data, *line, *save = NULL, *cs;
+    char path[4096], *data, *line, *next, *cs;
     size_t len, tail;
+    unsigned seen = 0;
     int rc, version = 0;
     unsigned long crc;
     memset(m, 0, sizeof *m);
@@ -190,34 +216,58 @@ int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err)
     }
     cs[1] = '\0';
     rc = CARI_OK;
-    for (line = strtok_r(data, "\n", &save); line && !rc;
-         line = strtok_r(NULL, "\n", &save)) {
-        cari_manifest_entry e;
-        if (sscanf(line, "cari-index %d", &version) == 1) {
-            if (version != MANIFEST_VERSION)
-                rc = cari_set_error(err, CARI_EVERSION,
-                                    "%s: index format %d, this cari reads %d; "
-                                    "rebuild the index (delete its directory, "
-                                    "then run cari-index again)",
-                                    path, version, MANIFEST_VERSION);
-        } else if (sscanf(line, "generation %" SCNu64, &m->generation) == 1) {
-        } else if (sscanf(line, "next-segment %" SCNu32, &m->next_segment) ==
-                   1) {
+    /* each line as the writer makes it: no empty lines, no line twice but
+     * segment lines, numbers of digits alone and nothing after them */
+    for (line = data; *line && !rc; line = next) {
+        char *nl = strchr(line, '\n');  /* every line ends in one */
+        uint64_t v[5];
+        unsigned kind = 0;
+        *nl = '\0';
+        next = nl + 1;
+        if (strncmp(line, "cari-index ", 11) == 0 &&
+            manifest_numbers(line + 11, v, 1, INT_MAX) == 0) {
+            kind = 1;
+            version = (int)v[0];
+        } else if (strncmp(line, "generation ", 11) == 0 &&
+                   manifest_numbers(line + 11, v, 1, UINT64_MAX) == 0) {
+            kind = 2;
+            m->generation = v[0];
+        } else if (strncmp(line, "next-segment ", 13) == 0 &&
+                   manifest_numbers(line + 13, v, 1, UINT32_MAX) == 0) {
+            kind = 4;
+            m->next_segment = (uint32_t)v[0];
         } else if (strncmp(line, "analyzer ", 9) == 0) {
+            kind = 8;
             snprintf(m->analyzer, sizeof m->analyzer, "%s", line + 9);
-        } else if (sscanf(line, "segment %" SCNu32 " %" SCNu32 " %" SCNu32
-                                " %" SCNu32 " %" SCNu32,
-                          &e.number, &e.articles, &e.passages, &e.deletes_gen,
-                          &e.ndeleted) == 5) {
+        } else if (strncmp(line, "segment ", 8) == 0 &&
+                   manifest_numbers(line + 8, v, 5, UINT32_MAX) == 0) {
+            cari_manifest_entry e;
+            e.number = (uint32_t)v[0];
+            e.articles = (uint32_t)v[1];
+            e.passages = (uint32_t)v[2];
+            e.deletes_gen = (uint32_t)v[3];
+            e.ndeleted = (uint32_t)v[4];
             if (e.number >= m->next_segment || e.ndeleted > e.articles)
                 rc = cari_set_error(err, CARI_ECORRUPT,
                                     "%s: bad segment line", path);
             else if (cari_manifest_push(m, &e))
                 rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+            continue;
         } else {
             rc = cari_set_error(err, CARI_ECORRUPT, "%s: unknown line '%.40s'",
                                 path, line);
+            break;
         }
+        if (seen & kind)
+            rc = cari_set_error(err, CARI_ECORRUPT, "%s: line '%.40s' "
+                                "given twice", path, line);
+        else if (kind == 1 && version != MANIFEST_VERSION)
+            rc = cari_set_error(err, CARI_EVERSION,
+                                "%s: index format %d, this cari reads %d; "
+                                "rebuild the index (delete its directory, "
+                                "then run cari-index again)",
+                                path, version, MANIFEST_VERSION);
+        seen |= kind;
     }
     free(data);
     if (!rc && version == 0)

@@ -818,6 +818,37 @@ static void test_manifest_invariants(void **state)
         assert_int_equal(cari_index_check(f->ix, NULL, NULL, NULL, &err),
                          CARI_ECORRUPT);
     }
+    /* each line as the writer makes it (found by review: sscanf took
+     * these) */
+    {
+        static const char *const lines[][2] = {
+            {"generation ", "generation 2x"},
+            {"generation ", "generation +2"},
+            {"generation ", "generation  2"},
+            {"generation ", "generation 2\ngeneration 2"},
+            {"generation ", "generation 2\n"},
+            {"cari-index ", "cari-index 1\ncari-index 1"},
+            {"next-segment ", "next-segment 99999999999"},
+        };
+        for (k = 0; k < sizeof lines / sizeof lines[0] + 2; k++) {
+            assert_int_equal(test_write_file(path, orig, len), 0);
+            if (k < sizeof lines / sizeof lines[0]) {
+                rewrite_manifest(f->ix, lines[k][0], lines[k][1]);
+            } else {
+                if (k == sizeof lines / sizeof lines[0])
+                    snprintf(line, sizeof line, "%s 0", seg);
+                else
+                    snprintf(line, sizeof line, "segment %u -%u %u %u %u",
+                             num, arts, pass, gen, ndel);
+                rewrite_manifest(f->ix, "segment 1 ", line);
+            }
+            assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
+            if (!strstr(err.message, "MANIFEST"))
+                fail_msg("line case %zu: %s", k, err.message);
+            assert_int_equal(cari_writer_open(f->ix, NULL, &w2, &err),
+                             CARI_ECORRUPT);
+        }
+    }
     assert_int_equal(test_write_file(path, orig, len), 0);
     ix = index_open(f->ix);
     cari_index_close(ix);
