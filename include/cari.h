@@ -107,6 +107,10 @@ typedef void (*cari_warning_fn)(void *ctx, const char *file, long line,
  * warnings can still show this one. */
 #define CARI_WARNING_GZIP_DAMAGED \
     "damaged or truncated gzip data; rest of file skipped"
+/* The same for bytes after a gzip file's last member that are no member
+ * (a plain file appended to a gzip one): its last warning too. */
+#define CARI_WARNING_GZIP_TRAILING \
+    "bytes after the last gzip member are not gzip data; rest of file skipped"
 
 /*
  * Open an input: a ".jsonl" or ".jsonl.gz" file of {"id","title","text",...}

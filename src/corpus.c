@@ -42,8 +42,10 @@
  * gzip does (1f 8b), inflated by ISA-L's igzip, whatever its name.  igzip
  * inflates clickid_news four times as fast as zlib's gzread did (0.06
  * against 0.25 s, which was 8% of `cari-index -j 1`'s time).  As gzread
- * does, members one after another are read as one stream, and what
- * follows the last member when it is no member is ignored.
+ * does, members one after another are read as one stream; what follows
+ * the last member when it is no member ends the file, as gzread ends it,
+ * but with a warning (x->trailing): gzread's silence lost the records of
+ * a plain file appended to a gzip one.
  *
  * Each member's header is read here (member_header) and igzip inflates
  * the deflate data and checks the trailer (ISAL_GZIP_NO_HDR_VER): igzip
@@ -55,6 +57,8 @@ typedef struct input {
     int gzip;
     int in_member;                /* inside a gzip member */
     int damaged;                  /* bad or cut gzip data was met */
+    int trailing;                 /* bytes after the last member that
+                                     are no member */
     int at_eof;                   /* read() said the end */
     struct inflate_state *inf;
     unsigned char *buf;           /* bytes read ahead: [pos, len) unused */
@@ -247,8 +251,10 @@ static int input_read(input *x, unsigned char *out, size_t cap, size_t *got)
                 if (input_fill(x))
                     return -1;
             if (x->len - x->pos < 2 || x->buf[x->pos] != 0x1f ||
-                x->buf[x->pos + 1] != 0x8b)
+                x->buf[x->pos + 1] != 0x8b) {
+                x->trailing = x->pos < x->len;
                 return 0;
+            }
             rc = member_header(x);
             if (rc < 0)
                 return -1;
@@ -606,6 +612,11 @@ static int read_line(cari_reader *r, char **line, size_t *len)
                     r->bytes += r->buf.len - r->buf_pos;
                     r->buf.len = r->buf_pos = 0;
                     oversize = 0;
+                } else if (r->in->trailing) {
+                    /* the line that holds the first such byte (a line
+                     * the last member left open goes on into it) */
+                    warn(r, r->file, r->next_line, "%s",
+                         CARI_WARNING_GZIP_TRAILING);
                 }
                 r->eof = 1;
                 if (oversize) {

@@ -400,7 +400,9 @@ static char *numbered_records(int first, int n, size_t *len)
 /* gzip members one after another read as one stream (as gzip -d and
  * zlib's gzread do), across many reads of compressed input; gzip data is
  * known by its bytes, not the file's name; bytes after the last member
- * that are no member are ignored, as gzread ignores them. */
+ * that are no member end the file, as they end gzread's, but with a
+ * warning at the line they start (gzread's silence lost the records of a
+ * plain file appended to a gzip one: found by review, 2026-12-01). */
 static void test_jsonl_gz_members(void **state)
 {
     fixture *f = *state;
@@ -429,11 +431,40 @@ static void test_jsonl_gz_members(void **state)
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.n, 30010);
     assert_int_equal(r.in_order, 30010);
-    assert_int_equal(ws.n, 0);
+    assert_int_equal(ws.n, 1);
+    assert_string_equal(ws.w[0].file, cat);
+    assert_int_equal(ws.w[0].line, 30011);
+    assert_string_equal(ws.w[0].message, CARI_WARNING_GZIP_TRAILING);
+    assert_int_equal(r.skipped, 1);
     assert_string_equal(r.last.id, "30009");
     assert_int_equal(r.last.line, 30010);
     assert_string_equal(r.last.text, "isi nomor 2499280233 dan 1049759305");
     assert_int_equal(r.bytes, l1 + l2);
+    /* the members alone: no warning */
+    assert_int_equal(test_write_file(cat, both, g1 + g2), 0);
+    count_everything(cat, &ws, &r);
+    assert_int_equal(r.n, 30010);
+    assert_int_equal(ws.n, 0);
+    assert_int_equal(r.skipped, 0);
+    /* a member whose last line has no newline, then a plain record: the
+     * open line is read, and the warning is at that line */
+    {
+        static const char open_line[] = "{\"id\":\"a\",\"text\":\"x\"}\n"
+                                        "{\"id\":\"b\",\"text\":\"y\"}";
+        write_gz(q, open_line, sizeof open_line - 1);
+    }
+    free(z2);
+    z2 = test_read_file(q, &g2);
+    assert_non_null(z2);
+    memcpy(both, z2, g2);
+    memcpy(both + g2, "\n{}", 3);
+    assert_int_equal(test_write_file(cat, both, g2 + 3), 0);
+    count_everything(cat, &ws, &r);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.last.id, "b");
+    assert_int_equal(ws.n, 1);
+    assert_int_equal(ws.w[0].line, 2);
+    assert_string_equal(ws.w[0].message, CARI_WARNING_GZIP_TRAILING);
     free(both);
     free(z1);
     free(z2);

@@ -129,6 +129,17 @@ like "$ERR" 'banyak.jsonl.gz:[0-9]+: damaged or truncated gzip data; rest of fil
     "the cut is still reported"
 like "$OUT" 'indexed [0-9]+ articles.* 151 records skipped' "150 bad lines and the cut skipped"
 
+# a plain file appended to a gzip one: its lines are not read, and that
+# is said, at the line they start on (they were dropped in silence)
+printf '{"id":"gz-1","text":"durian satu"}\n{"id":"gz-2","text":"durian dua"}\n' |
+    gzip -c > "$IN/tambah.jsonl.gz"
+printf '{"id":"polos-1","text":"durian tiga"}\n' >> "$IN/tambah.jsonl.gz"
+run_index appended_gz "$IN/tambah.jsonl.gz"
+is "$RC" 0 "bytes after the last gzip member do not fail the run"
+like "$ERR" 'tambah.jsonl.gz:3: bytes after the last gzip member are not gzip data; rest of file skipped' \
+    "bytes after the last gzip member: warned, with the line they start on"
+like "$OUT" 'indexed 2 articles.* 1 records skipped' "the members' records are indexed"
+
 # ---- a directory: binary, unreadable, symbolic links, odd names ----
 D=$IN/dir
 mkdir -p "$D/sub" "$D/secret"

@@ -103,7 +103,8 @@ static void on_signal(int sig)
  * the summary counts them all.  The one that says where a gzip file is
  * damaged is printed past the limit too: damaged deflate data can inflate
  * into thousands of bad lines before igzip sees the damage, and that
- * warning says where the file stopped being read. */
+ * warning says where the file stopped being read (as does the one about
+ * bytes after a gzip file's last member). */
 #define MAX_FILE_WARNINGS 100
 
 typedef struct warn_state {
@@ -116,7 +117,8 @@ static void warn_record(void *ctx, const char *file, long line,
                         const char *msg)
 {
     warn_state *ws = ctx;
-    int always = strcmp(msg, CARI_WARNING_GZIP_DAMAGED) == 0;
+    int always = strcmp(msg, CARI_WARNING_GZIP_DAMAGED) == 0 ||
+                 strcmp(msg, CARI_WARNING_GZIP_TRAILING) == 0;
     if (strcmp(file, ws->file) != 0) {
         snprintf(ws->file, sizeof ws->file, "%s", file);
         ws->in_file = 0;
