@@ -297,4 +297,17 @@ like "$(cat "$TMP/err")" "nothing was committed" "and says nothing was committed
 is "$("$CS" -i "$IX" -f tsv banjir)" "$before" "the index is unchanged after SIGTERM"
 "$CI" -q -i "$IX" "$ROOT/corpus/berita.jsonl"; ok $? "a later writer takes over after a killed one"
 
+# ---- a missing INPUT fails the run before any input is read ----
+# (it failed the run only once it was reached, after the inputs before
+# it had been read, and left a new index directory holding LOCK alone)
+before=$("$CS" -i "$IX" -f tsv banjir)
+printf '{"id":"baru","title":"Banjir baru","text":"banjir lagi"}\n' > "$TMP/baru.jsonl"
+"$CI" -q -i "$IX" "$TMP/baru.jsonl" "$TMP/tidak-ada.jsonl" 2>"$TMP/err"; rc=$?
+is "$rc" 2 "a missing INPUT exits 2"
+like "$(cat "$TMP/err")" "tidak-ada.jsonl: No such file or directory; nothing was indexed" \
+    "and names it, saying nothing was indexed"
+is "$("$CS" -i "$IX" -f tsv banjir)" "$before" "the index is as it was"
+"$CI" -q -i "$TMP/belum-ada" "$ROOT/corpus" "$TMP/tidak-ada.jsonl" 2>/dev/null
+[ ! -e "$TMP/belum-ada" ]; ok $? "no index directory is made for a run that fails so"
+
 done_testing

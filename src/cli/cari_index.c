@@ -649,6 +649,20 @@ int main(int argc, char **argv)
                 return 2;
             }
         }
+    /* every input is there before any is read: a mistyped last INPUT
+     * used to fail the run only once the others were read (hours, for a
+     * large collection), all of it for nothing, and leave an index
+     * directory holding only LOCK where there was none */
+    for (i = optind; i < argc; i++) {
+        struct stat sb;
+        if (strcmp(argv[i], "-") != 0 && stat(argv[i], &sb) != 0) {
+            fprintf(stderr, "%s: %s: %s; nothing was indexed\n", prog,
+                    argv[i], strerror(errno));
+            free_dirs(shard_dirs, nw);
+            free(deletes);
+            return 2;
+        }
+    }
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
@@ -700,7 +714,9 @@ int main(int argc, char **argv)
         cari_article a;
         int n = 0;
         if (cari_reader_open(argv[i], warn_record, &ws, &r, &err)) {
-            fprintf(stderr, "%s: %s\n", prog, err.message);
+            fprintf(stderr, "%s%s: %s; nothing was committed, the index is "
+                    "as it was\n", show_progress ? "\n" : "", prog,
+                    err.message);
             rc = 2;
             break;
         }
@@ -750,7 +766,8 @@ int main(int argc, char **argv)
             }
         }
         if (!rc && !interrupted && n < 0) {
-            fprintf(stderr, "%s: %s\n", prog,
+            fprintf(stderr, "%s%s: %s; nothing was committed, the index is "
+                    "as it was\n", show_progress ? "\n" : "", prog,
                     *cari_reader_errmsg(r) ? cari_reader_errmsg(r)
                                            : cari_strerror(n));
             rc = 2;
