@@ -140,6 +140,25 @@ like "$ERR" 'tambah.jsonl.gz:3: bytes after the last gzip member are not gzip da
     "bytes after the last gzip member: warned, with the line they start on"
 like "$OUT" 'indexed 2 articles.* 1 records skipped' "the members' records are indexed"
 
+# ---- what the input holds is not sent to the terminal in warnings ----
+# (escape sequences in a line that does not parse, in an id given twice,
+# a line break in a file's name: they reached standard error as they
+# were)
+E=$IN/kendali
+mkdir -p "$E"
+printf '\033]0;judul\007\n{"id":"esc\\u001b[2J","text":"durian"}\n{"id":"esc\\u001b[2J","text":"durian lagi"}\n' \
+    > "$E/kendali.jsonl"
+printf 'Judul\n\nisi\n' > "$E/baris
+baru.txt"
+run_index control "$E"
+is "$RC" 0 "control characters in the input do not fail the run"
+is "$(printf '%s' "$ERR" | tr -d '\n' | LC_ALL=C grep -c "$(printf '[\001-\037\177]')")" 0 \
+    "no control character of the input reaches standard error"
+is "$(printf '%s\n' "$ERR" | grep -c 'warning:')" "$(printf '%s\n' "$ERR" | wc -l)" \
+    "each warning is one line (a file name's line break too)"
+like "$ERR" 'kendali.jsonl:1: malformed JSON' "the bad line is still warned about"
+like "$ERR" 'kendali.jsonl:3: id "esc.*\[2J" again' "the id given twice is still named"
+
 # ---- a directory: binary, unreadable, symbolic links, odd names ----
 D=$IN/dir
 mkdir -p "$D/sub" "$D/secret"

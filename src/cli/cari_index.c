@@ -127,14 +127,20 @@ static void warn_record(void *ctx, const char *file, long line,
         return;
     if (ws->progress)
         fputs("\r\033[K", stderr);
-    if (ws->in_file == MAX_FILE_WARNINGS && !always)
-        fprintf(stderr, "%s: warning: %s: more than %d warnings; the rest "
-                "of this file's are not shown\n", prog, file,
-                MAX_FILE_WARNINGS - 1);
-    else if (line > 0)
-        fprintf(stderr, "%s: warning: %s:%ld: %s\n", prog, file, line, msg);
-    else
-        fprintf(stderr, "%s: warning: %s: %s\n", prog, file, msg);
+    /* the file's name and the message (an id, JSON that did not parse)
+     * come from the input: their control characters are not sent */
+    fprintf(stderr, "%s: warning: ", prog);
+    cli_put_clean(stderr, file);
+    if (ws->in_file == MAX_FILE_WARNINGS && !always) {
+        fprintf(stderr, ": more than %d warnings; the rest of this file's "
+                "are not shown\n", MAX_FILE_WARNINGS - 1);
+        return;
+    }
+    if (line > 0)
+        fprintf(stderr, ":%ld", line);
+    fputs(": ", stderr);
+    cli_put_clean(stderr, msg);
+    fputc('\n', stderr);
 }
 
 /* Where the records of this run came from, as the writer's tags

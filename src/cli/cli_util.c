@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 const char *cli_human_size(uint64_t bytes, char *buf, size_t cap)
 {
     if (bytes < 1000)
@@ -34,4 +36,23 @@ int cli_flush_stdout(const char *prog, const char *note)
     fprintf(stderr, "%s: write error on standard output%s%s%s\n", prog,
             e ? ": " : "", e ? strerror(e) : "", note ? note : "");
     return -1;
+}
+
+void cli_put_clean(FILE *f, const char *s)
+{
+    while (*s) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s,
+                                              -1, &cp);
+        if (k <= 0) {
+            fputs("\xef\xbf\xbd", f);  /* a byte that is not UTF-8 */
+            s++;
+        } else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
+            fputs("\xef\xbf\xbd", f);
+            s += k;
+        } else {
+            fwrite(s, 1, (size_t)k, f);
+            s += k;
+        }
+    }
 }

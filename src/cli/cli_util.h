@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Human-readable size in buf: "812 B", "41.2 KB", "45.4 MB", "1.20 GB"
  * (powers of 1000, as the benchmarks count).  Returns buf. */
@@ -20,5 +21,11 @@ void cli_report_damage(const char *prog, const char *detail);
  * standard output: REASON", then NOTE if not NULL -- and return -1, else
  * 0.  A tool exits 2 then, never silently. */
 int cli_flush_stdout(const char *prog, const char *note);
+
+/* Write the string s to f with each control character (C0, DEL, C1) and
+ * each byte that is not UTF-8 as U+FFFD, so that what an input holds
+ * (an id, a file name, JSON that does not parse) never reaches a
+ * terminal as an escape sequence or a line break. */
+void cli_put_clean(FILE *f, const char *s);
 
 #endif
