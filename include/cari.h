@@ -117,7 +117,12 @@ typedef void (*cari_warning_fn)(void *ctx, const char *file, long line,
  * objects, one per line; a directory, read recursively in name order (its
  * ".txt" and ".md" files are articles whose first line is the title and whose
  * id is the path relative to the directory; ".jsonl"/".jsonl.gz" files inside
- * it are read as above); or "-" for JSON Lines on standard input.
+ * it are read as above, and so are ".json" and ".ndjson" files; names that
+ * start with "." are passed over, links to directories are not followed);
+ * or "-" for JSON Lines on standard input.  A path that is not a directory
+ * is read as JSON Lines whatever its name, unless it ends in ".txt" or
+ * ".md" (one article, whose id is the path without a leading "./").  An
+ * id that is a JSON integer is taken as its decimal text.
  * Records that cannot be used are reported to warn (may be NULL) and skipped.
  */
 CARI_API int cari_reader_open(const char *path, cari_warning_fn warn,
