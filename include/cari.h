@@ -218,7 +218,8 @@ CARI_API int cari_writer_open(const char *dir,
 /* Add an article.  An article whose id is already in the index (or was
  * already added by this writer) replaces the earlier one at commit.  The
  * article's strings are copied.  CARI_EINPUT for an article the index cannot
- * take (empty id, invalid UTF-8); the writer stays usable.  Any other error
+ * take (empty id, invalid UTF-8, a title over 1 MiB, a text over 1 GiB);
+ * the writer stays usable.  Any other error
  * (CARI_ENOMEM, CARI_EIO...) fails the writer: later adds and the commit
  * return it, and the previous commit stays intact; close the writer. */
 CARI_API int cari_writer_add(cari_writer *writer, const cari_article *article);

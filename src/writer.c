@@ -1427,8 +1427,11 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
         return writer_error(w, CARI_EINPUT, "article %.*s: invalid UTF-8",
                             (int)(a->id_len > 80 ? 80 : a->id_len), a->id);
     if (a->text_len > (1u << 30) || a->title_len > (1u << 20))
-        return writer_error(w, CARI_EINPUT, "article %.*s: too large",
-                            (int)(a->id_len > 80 ? 80 : a->id_len), a->id);
+        return writer_error(w, CARI_EINPUT, "article %.*s: %s",
+                            (int)(a->id_len > 80 ? 80 : a->id_len), a->id,
+                            a->title_len > (1u << 20)
+                                ? "title longer than 1 MiB"
+                                : "text longer than 1 GiB");
     s = remember_id(w, a->id, a->id_len);
     if (!s)
         return writer_error(w, CARI_ENOMEM, "out of memory");

@@ -760,8 +760,10 @@ int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a)
         return werror(w, CARI_EINPUT, "article %.*s: invalid UTF-8",
                       (int)(a->id_len > 80 ? 80 : a->id_len), a->id);
     if (a->text_len > (1u << 30) || a->title_len > (1u << 20))
-        return werror(w, CARI_EINPUT, "article %.*s: too large",
-                      (int)(a->id_len > 80 ? 80 : a->id_len), a->id);
+        return werror(w, CARI_EINPUT, "article %.*s: %s",
+                      (int)(a->id_len > 80 ? 80 : a->id_len), a->id,
+                      a->title_len > (1u << 20) ? "title longer than 1 MiB"
+                                                : "text longer than 1 GiB");
     if (cari_split_passages(a->text, a->text_len, &w->pp, &w->spans))
         return werror(w, CARI_ENOMEM, "out of memory");
     n = cari_analyzer_run(w->an, a->title, a->title_len, 1, &w->tokens);

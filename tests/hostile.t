@@ -140,6 +140,18 @@ like "$ERR" 'tambah.jsonl.gz:3: bytes after the last gzip member are not gzip da
     "bytes after the last gzip member: warned, with the line they start on"
 like "$OUT" 'indexed 2 articles.* 1 records skipped' "the members' records are indexed"
 
+# a title longer than 1 MiB: the warning says what is too large (it said
+# "too large", of a record far below the 512 MB a record may be)
+python3 -c '
+import json
+print(json.dumps({"id": "judul-besar", "title": "judul " * 200000, "text": "durian"}))
+print(json.dumps({"id": "judul-biasa", "title": "biasa", "text": "durian"}))' > "$IN/judul.jsonl"
+run_index big_title "$IN/judul.jsonl"
+is "$RC" 0 "a title longer than 1 MiB does not fail the run"
+like "$ERR" 'judul.jsonl:1: article judul-besar: title longer than 1 MiB' \
+    "a title longer than 1 MiB: the warning says so"
+like "$OUT" 'indexed 1 articles.* 1 records skipped' "the other record is indexed"
+
 # ---- what the input holds is not sent to the terminal in warnings ----
 # (escape sequences in a line that does not parse, in an id given twice,
 # a line break in a file's name: they reached standard error as they
