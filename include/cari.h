@@ -132,7 +132,9 @@ CARI_API int cari_reader_open(const char *path, cari_warning_fn warn,
 /*
  * Read the next article into *article.  Returns 1 when an article was read,
  * 0 at the end of input, or a negative code on an error that ends the input
- * (e.g. CARI_EIO when a read fails).  The article's strings are owned by the
+ * (e.g. CARI_EIO when a read fails, or when a signal whose handler was set
+ * without SA_RESTART interrupts it: a program can stop a reader waiting on
+ * a pipe so).  The article's strings are owned by the
  * reader and stay valid until the next call or cari_reader_close().
  */
 CARI_API int cari_reader_next(cari_reader *reader, cari_article *article);

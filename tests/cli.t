@@ -297,6 +297,26 @@ like "$(cat "$TMP/err")" "nothing was committed" "and says nothing was committed
 is "$("$CS" -i "$IX" -f tsv banjir)" "$before" "the index is unchanged after SIGTERM"
 "$CI" -q -i "$IX" "$ROOT/corpus/berita.jsonl"; ok $? "a later writer takes over after a killed one"
 
+# ---- SIGTERM while standard input is quiet ----
+# (the read went on after the signal: the writer stopped only once more
+# input came, or never)
+mkfifo "$TMP/pipa"
+sleep 60 > "$TMP/pipa" & SPID=$!
+"$CI" -q -i "$TMP/sepi" - < "$TMP/pipa" 2>"$TMP/err" & WPID=$!
+for _ in $(seq 1 100); do [ -e "$TMP/sepi/LOCK" ] && break; sleep 0.1; done
+sleep 0.3
+kill -TERM $WPID
+for _ in $(seq 1 50); do kill -0 $WPID 2>/dev/null || break; sleep 0.1; done
+if kill -0 $WPID 2>/dev/null; then
+    ok 1 "SIGTERM stops a writer waiting on standard input"
+    kill -KILL $WPID; wait $WPID 2>/dev/null
+else
+    wait $WPID; is $? 130 "SIGTERM stops a writer waiting on standard input (status 130)"
+fi
+kill $SPID 2>/dev/null; wait $SPID 2>/dev/null
+is "$(cat "$TMP/err")" "cari-index: interrupted; nothing was committed, the index is as it was" \
+    "and says only that it was interrupted"
+
 # ---- a missing INPUT fails the run before any input is read ----
 # (it failed the run only once it was reached, after the inputs before
 # it had been read, and left a new index directory holding LOCK alone)

@@ -720,9 +720,10 @@ int main(int argc, char **argv)
         cari_article a;
         int n = 0;
         if (cari_reader_open(argv[i], warn_record, &ws, &r, &err)) {
-            fprintf(stderr, "%s%s: %s; nothing was committed, the index is "
-                    "as it was\n", show_progress ? "\n" : "", prog,
-                    err.message);
+            if (!interrupted)  /* else a read the signal cut short */
+                fprintf(stderr, "%s%s: %s; nothing was committed, the index "
+                        "is as it was\n", show_progress ? "\n" : "", prog,
+                        err.message);
             rc = 2;
             break;
         }
