@@ -293,18 +293,24 @@ static int delete_listed(cari_writer **w, size_t nw, const char *file,
     char *line = NULL;
     size_t cap = 0, k;
     ssize_t n;
-    int rc = 0;
+    int rc = 0, first = 1;
     if (!f) {
         fprintf(stderr, "%s: %s: %s\n", prog, file, strerror(errno));
         return 2;
     }
     while (!rc && (n = getline(&line, &cap, f)) != -1) {
+        char *id = line;
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
+        if (first && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+            id += 3;  /* a byte order mark, as JSON Lines input may have */
+            n -= 3;
+        }
+        first = 0;
         if (n == 0)
             continue;
         for (k = 0; k < nw && !rc; k++)
-            if (cari_writer_delete(w[k], line, (size_t)n)) {
+            if (cari_writer_delete(w[k], id, (size_t)n)) {
                 fprintf(stderr, "%s: %s\n", prog, cari_writer_errmsg(w[k]));
                 rc = 2;
             }
