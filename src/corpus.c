@@ -1235,6 +1235,20 @@ textfile:
                 if (!r->relid)
                     return CARI_ENOMEM;
                 r->line = 1;
+                {
+                    /* the name is the id: the writer would refuse it as
+                     * "invalid UTF-8" or "holds a newline", which sent
+                     * people looking in the text */
+                    size_t bad;
+                    if (!cari_utf8_valid(rel, strlen(rel), &bad) ||
+                        strchr(rel, '\n')) {
+                        warn(r, path, 0, "name %s (a file's name is its "
+                             "article's id); file skipped",
+                             strchr(rel, '\n') ? "holds a line break"
+                                               : "is not valid UTF-8");
+                        continue;
+                    }
+                }
                 rc = read_textfile(r, path, a);
                 if (rc < 0)
                     return rc;

@@ -947,6 +947,21 @@ static void test_directory_edges(void **state)
     assert_string_equal(r.a[0].title, "Dangkal");
     assert_int_equal(ws.n, 1);
     assert_non_null(strstr(ws.w[0].message, "deeper"));
+    /* a name that cannot be an id (not UTF-8, a line break): the file is
+     * skipped with a warning that says so, not the writer's "invalid
+     * UTF-8" that sent people looking in the text (found by review) */
+    mkdir_in(f, "nama");
+    write_in(f, "nama/baik.txt", "Baik\n\nIsi.");
+    write_in(f, "nama/caf\xe9.txt", "Kafe\n\nIsi.");
+    write_in(f, "nama/dua\nbaris.txt", "Dua\n\nIsi.");
+    read_everything(path_in(f, "nama", p, sizeof p), &ws, &r);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.a[0].id, "baik.txt");
+    assert_int_equal(ws.n, 2);
+    assert_int_equal(r.skipped, 2);
+    assert_non_null(strstr(ws.w[0].message, "not valid UTF-8"));
+    assert_non_null(strstr(ws.w[0].file, "caf\xe9.txt"));
+    assert_non_null(strstr(ws.w[1].message, "line break"));
     /* a single .txt file given directly: its id is the path as given */
     write_in(f, "satu.txt", "Satu\n\nIsi.");
     read_everything(path_in(f, "satu.txt", p, sizeof p), &ws, &r);
