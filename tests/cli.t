@@ -324,6 +324,16 @@ kill $SPID 2>/dev/null; wait $SPID 2>/dev/null
 is "$(cat "$TMP/err")" "cari-index: interrupted; nothing was committed, the index is as it was" \
     "and says only that it was interrupted"
 
+# ---- "-" with standard input closed ----
+# (the writer's LOCK took its number, and "-" read it: "malformed JSON
+# near '<pid>'", exit 0, an empty index)
+"$CI" -q -i "$TMP/zu" - <&- 2>"$TMP/err"; rc=$?
+is "$rc" 2 "the input - with standard input closed exits 2"
+like "$(cat "$TMP/err")" "standard input is closed; nothing was indexed" "  and says so"
+[ ! -e "$TMP/zu" ]; ok $? "  and makes no index"
+"$CI" -q -i "$IX" --delete-from - <&- 2>"$TMP/err"; rc=$?
+is "$rc" 2 "--delete-from - with standard input closed exits 2"
+
 # ---- a missing INPUT fails the run before any input is read ----
 # (it failed the run only once it was reached, after the inputs before
 # it had been read, and left a new index directory holding LOCK alone)

@@ -6,6 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -598,6 +599,20 @@ int main(int argc, char **argv)
                 free(deletes);
                 return 2;
             }
+    /* "-" wants standard input open: closed, its number went to the
+     * first file the writer opened (LOCK), which "-" then read as JSON
+     * Lines, and --delete-from - took the pid in it for an id */
+    {
+        int wants_stdin = delete_from && strcmp(delete_from, "-") == 0;
+        for (i = optind; i < argc; i++)
+            wants_stdin |= strcmp(argv[i], "-") == 0;
+        if (wants_stdin && fcntl(0, F_GETFD) == -1) {
+            fprintf(stderr, "%s: standard input is closed; nothing was "
+                    "indexed\n", prog);
+            free(deletes);
+            return 2;
+        }
+    }
     if (optind >= argc && !ndeletes && !delete_from && !merge) {
         fprintf(stderr, "%s: no input given\nTry '%s --help'.\n", prog, prog);
         free(deletes);
