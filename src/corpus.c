@@ -1182,8 +1182,15 @@ static int next_article(cari_reader *r, cari_article *a)
                 continue;
             }
             r->line = r->next_line++;
-            if (r->line == 1 && len >= 3 &&
-                memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+            if (len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+                if (r->line > 1) {
+                    /* jansson's "expected near '<U+FEFF>'" showed nothing
+                     * one could see */
+                    warn(r, r->file, r->line, "a byte order mark starts "
+                         "the line (files joined with cat?); record "
+                         "skipped");
+                    continue;
+                }
                 line += 3;  /* a byte order mark before the first record */
                 len -= 3;
             }
