@@ -487,11 +487,12 @@ int cari_reader_open(const char *path, cari_warning_fn warn_fn, void *ctx,
         r->in = fd >= 0 ? input_open(fd) : NULL;
         r->file = strdup("(standard input)");
         if (!r->in || !r->file) {
-            int oom = !r->file || errno == ENOMEM;
+            int e = errno, oom = !r->file || e == ENOMEM;
             cari_reader_close(r);
             return oom ? cari_set_error(err, CARI_ENOMEM, "out of memory")
                        : cari_set_error(err, CARI_EIO,
-                                        "cannot read standard input");
+                                        "cannot read standard input: %s",
+                                        strerror(e));
         }
         r->next_line = 1;
         *out = r;

@@ -334,6 +334,11 @@ like "$(cat "$TMP/err")" "standard input is closed; nothing was indexed" "  and 
 "$CI" -q -i "$IX" --delete-from - <&- 2>"$TMP/err"; rc=$?
 is "$rc" 2 "--delete-from - with standard input closed exits 2"
 
+# standard input that cannot be read (a directory): the message says why
+"$CI" -q -i "$TMP/zu" - < "$TMP" 2>"$TMP/err"; rc=$?
+is "$rc" 2 "the input - that cannot be read exits 2"
+like "$(cat "$TMP/err")" "cannot read standard input: Is a directory" "  and says why"
+
 # ---- a missing INPUT fails the run before any input is read ----
 # (it failed the run only once it was reached, after the inputs before
 # it had been read, and left a new index directory holding LOCK alone)
