@@ -304,6 +304,47 @@ static void test_jsonl_bom(void **state)
     assert_non_null(strstr(ws.w[0].message, "byte order mark"));
 }
 
+/* A file compressed otherwise than gzip (known by its first bytes) is
+ * skipped with one warning that names the compression, not read as 99
+ * lines of malformed JSON (found by review). */
+static void test_other_compression(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *name, *bytes;
+        size_t len;
+    } files[] = {
+        {"xz", "\xfd" "7zXZ\0\0\x04\xe6\xd6\xb4\x46\n{}\n", 16},
+        {"zstd", "\x28\xb5\x2f\xfd\x24\x2a\n\x01\x02", 9},
+        {"bzip2", "BZh91AY&SY\n\x17\x72", 13},
+        {"zip", "PK\x03\x04\x14\0\n\0\0", 9},
+    };
+    char p[512], name[64];
+    warnings ws;
+    static read_all r;
+    size_t k;
+    for (k = 0; k < sizeof files / sizeof files[0]; k++) {
+        snprintf(name, sizeof name, "lain-%zu.jsonl", k);
+        assert_int_equal(test_write_file(path_in(f, name, p, sizeof p),
+                                         files[k].bytes, files[k].len),
+                         0);
+        read_everything(p, &ws, &r);
+        assert_int_equal(r.rc, 0);
+        assert_int_equal(r.n, 0);
+        assert_int_equal(ws.n, 1);
+        assert_int_equal(r.skipped, 1);
+        assert_string_equal(ws.w[0].file, p);
+        assert_non_null(strstr(ws.w[0].message, files[k].name));
+        assert_non_null(strstr(ws.w[0].message, "does not read"));
+    }
+    /* a record that starts with BZh but no digit is a record (malformed) */
+    write_in(f, "bzh.jsonl", "BZh\n{\"id\":\"a\",\"text\":\"x\"}\n");
+    read_everything(path_in(f, "bzh.jsonl", p, sizeof p), &ws, &r);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(ws.n, 1);
+    assert_non_null(strstr(ws.w[0].message, "malformed JSON"));
+}
+
 /* Write text as a gzip file with zlib's gz* API. */
 static void write_gz(const char *path, const char *text, size_t len)
 {
@@ -1302,6 +1343,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_jsonl, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jsonl_bom, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_other_compression, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_jsonl_gz, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jsonl_gz_truncated, setup,
                                         teardown),
