@@ -188,26 +188,28 @@ static int member_header(input *x)
     return 0;
 }
 
-/* The name of the compression whose magic bytes start buf, among those
- * cari does not inflate, or NULL.  Read as JSON Lines, such a file gave
- * 99 warnings of malformed JSON and no word of why (found by review,
- * 2026-12-01).  No JSON Lines record starts so. */
+/* What the first bytes of buf say it is, among what cari does not read
+ * (another compression than gzip, UTF-16), or NULL.  Read as JSON Lines,
+ * such a file gave 99 warnings of malformed JSON and no word of why
+ * (found by review, 2026-12-01).  No JSON Lines record starts so. */
 static const char *other_compression(const unsigned char *buf, size_t len)
 {
     static const struct {
         const char *name, *magic;
         size_t len;
     } kinds[] = {
-        {"xz", "\xfd" "7zXZ\0", 6},
-        {"zstd", "\x28\xb5\x2f\xfd", 4},
-        {"bzip2", "BZh", 3},
-        {"zip", "PK\x03\x04", 4},
+        {"compressed with xz", "\xfd" "7zXZ\0", 6},
+        {"compressed with zstd", "\x28\xb5\x2f\xfd", 4},
+        {"compressed with bzip2", "BZh", 3},
+        {"compressed with zip", "PK\x03\x04", 4},
+        {"UTF-16 text", "\xff\xfe", 2},  /* its byte order marks */
+        {"UTF-16 text", "\xfe\xff", 2},
     };
     size_t k;
     for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
         if (len >= kinds[k].len &&
             memcmp(buf, kinds[k].magic, kinds[k].len) == 0 &&
-            (strcmp(kinds[k].name, "bzip2") != 0 ||
+            (strcmp(kinds[k].name, "compressed with bzip2") != 0 ||
              (len > 3 && buf[3] >= '1' && buf[3] <= '9')))
             return kinds[k].name;
     return NULL;
@@ -590,8 +592,8 @@ static int read_line(cari_reader *r, char **line, size_t *len)
     size_t scan = r->buf_pos;
     int oversize = 0;
     if (r->in->other && !r->eof) {
-        warn(r, r->file, 0, "compressed with %s, which cari does not read "
-             "(gzip only); file skipped", r->in->other);
+        warn(r, r->file, 0, "%s, which cari does not read (gzip and "
+             "UTF-8 only); file skipped", r->in->other);
         r->eof = 1;
         return 0;
     }
@@ -1151,6 +1153,14 @@ static int read_textfile(cari_reader *r, const char *path, cari_article *a)
     close(fd);
     data[n] = '\0';
     r->bytes += n;
+    if (n >= 2 && (memcmp(data, "\xff\xfe", 2) == 0 ||
+                   memcmp(data, "\xfe\xff", 2) == 0)) {
+        /* said as such, not as the "binary data" its NULs would be */
+        warn(r, path, 0, "UTF-16 text, which cari does not read (UTF-8 "
+             "only); file skipped");
+        free(data);
+        return 0;
+    }
     if (memchr(data, '\0', n)) {
         warn(r, path, line_of(data, (size_t)((char *)memchr(data, '\0', n) - data)),
              "binary data (NUL byte); file skipped");

@@ -304,9 +304,9 @@ static void test_jsonl_bom(void **state)
     assert_non_null(strstr(ws.w[0].message, "byte order mark"));
 }
 
-/* A file compressed otherwise than gzip (known by its first bytes) is
- * skipped with one warning that names the compression, not read as 99
- * lines of malformed JSON (found by review). */
+/* A file compressed otherwise than gzip, or UTF-16 (known by their first
+ * bytes), is skipped with one warning that says so, not read as 99 lines
+ * of malformed JSON (found by review). */
 static void test_other_compression(void **state)
 {
     fixture *f = *state;
@@ -318,6 +318,8 @@ static void test_other_compression(void **state)
         {"zstd", "\x28\xb5\x2f\xfd\x24\x2a\n\x01\x02", 9},
         {"bzip2", "BZh91AY&SY\n\x17\x72", 13},
         {"zip", "PK\x03\x04\x14\0\n\0\0", 9},
+        {"UTF-16", "\xff\xfe{\0\"\0i\0d\0\n\0", 12},
+        {"UTF-16", "\xfe\xff\0{\0\"\0i\0d\0\n", 12},
     };
     char p[512], name[64];
     warnings ws;
@@ -337,6 +339,15 @@ static void test_other_compression(void **state)
         assert_non_null(strstr(ws.w[0].message, files[k].name));
         assert_non_null(strstr(ws.w[0].message, "does not read"));
     }
+    /* a UTF-16 text file in a directory: said so, not "binary data" */
+    mkdir_in(f, "u16");
+    assert_int_equal(test_write_file(path_in(f, "u16/a.txt", p, sizeof p),
+                                     "\xff\xfeJ\0u\0\n\0", 8),
+                     0);
+    read_everything(path_in(f, "u16", p, sizeof p), &ws, &r);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(ws.n, 1);
+    assert_non_null(strstr(ws.w[0].message, "UTF-16"));
     /* a record that starts with BZh but no digit is a record (malformed) */
     write_in(f, "bzh.jsonl", "BZh\n{\"id\":\"a\",\"text\":\"x\"}\n");
     read_everything(path_in(f, "bzh.jsonl", p, sizeof p), &ws, &r);

@@ -176,8 +176,10 @@ D=$IN/dir
 mkdir -p "$D/sub" "$D/secret"
 printf 'Judul baik\n\nIsi tentang durian dan rambutan.\n' > "$D/baik.txt"
 printf '# Judul markdown\n\nDurian di pasar.\n' > "$D/sub/catatan.md"
-head -c 20000 /dev/urandom > "$D/acak.txt"                  # binary in a text folder
-head -c 200000 /dev/urandom > "$D/acak.jsonl"              # binary as JSON Lines
+# (random bytes after an "x": never the first bytes of gzip, xz, UTF-16...,
+# which are known by them and said so)
+{ printf x; head -c 20000 /dev/urandom; } > "$D/acak.txt"    # binary in a text folder
+{ printf x; head -c 200000 /dev/urandom; } > "$D/acak.jsonl" # binary as JSON Lines
 printf 'Judul\n\nteks \xc3\x28 rusak\n' > "$D/utf8.txt"      # invalid UTF-8
 : > "$D/kosong.txt"                                         # empty file
 printf 'Rahasia\n\ndurian rahasia\n' > "$D/terkunci.txt"
@@ -273,7 +275,7 @@ is "$("$CS" -i "$TMP/tiny" -f tsv -n 1000 kata7 | wc -l)" "$((TINY / 1000))" "th
 checked tiny; ok $? "the index passes --check"
 
 # ---- standard input that is not JSON Lines at all ----
-err=$(head -c 50000 /dev/urandom | "$CI" -i "$TMP/stdin" - 2>&1 >/dev/null); rc=$?
+err=$({ printf x; head -c 50000 /dev/urandom; } | "$CI" -i "$TMP/stdin" - 2>&1 >/dev/null); rc=$?
 is "$rc" 0 "binary data on standard input: the run goes on"
 like "$err" "standard input.*:[0-9]+: " "and each bad line is warned with its number"
 
