@@ -1265,6 +1265,13 @@ static int next_article(cari_reader *r, cari_article *a)
                 if (!r->in) {
                     if (errno == ENOMEM)  /* the run, not the file, fails */
                         return CARI_ENOMEM;
+                    if (errno == EINTR) {
+                        /* a signal, while a FIFO waited for its writer:
+                         * the input ends, as at a read (read_once) */
+                        snprintf(r->errmsg, sizeof r->errmsg,
+                                 "%s: open interrupted by a signal", path);
+                        return CARI_EIO;
+                    }
                     warn(r, path, 0, "cannot open: %s; file skipped",
                          strerror(errno));
                     continue;

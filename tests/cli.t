@@ -323,6 +323,23 @@ fi
 kill $SPID 2>/dev/null; wait $SPID 2>/dev/null
 is "$(cat "$TMP/err")" "cari-index: interrupted; nothing was committed, the index is as it was" \
     "and says only that it was interrupted"
+# a FIFO given as INPUT that no one writes to: the open waits; SIGTERM
+# ends it with that one message too (it also warned "cannot open:
+# Interrupted system call; file skipped")
+mkfifo "$TMP/pipa2"
+"$CI" -q -i "$TMP/sepi2" "$TMP/pipa2" 2>"$TMP/err" & WPID=$!
+for _ in $(seq 1 100); do [ -e "$TMP/sepi2/LOCK" ] && break; sleep 0.1; done
+sleep 0.3
+kill -TERM $WPID
+for _ in $(seq 1 50); do kill -0 $WPID 2>/dev/null || break; sleep 0.1; done
+if kill -0 $WPID 2>/dev/null; then
+    ok 1 "SIGTERM stops a writer waiting to open a FIFO"
+    kill -KILL $WPID; wait $WPID 2>/dev/null
+else
+    wait $WPID; is $? 130 "SIGTERM stops a writer waiting to open a FIFO (status 130)"
+fi
+is "$(cat "$TMP/err")" "cari-index: interrupted; nothing was committed, the index is as it was" \
+    "  and says only that it was interrupted"
 
 # ---- "-" with standard input closed ----
 # (the writer's LOCK took its number, and "-" read it: "malformed JSON
