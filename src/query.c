@@ -472,6 +472,23 @@ static int parse_atom(parser *p, cari_qnode **out)
     return make_leaf(p, start, end, 0, exact, prefix, fields, out);
 }
 
+/* A hyphenated word's node (token_node: the whole, then its parts, all at
+ * one position: e-KTP, bolak-balik, anti-korupsi) as NEAR takes it: its
+ * whole term, which the index holds at that position, as a phrase takes
+ * it.  Any other node is n itself. */
+static cari_qnode *near_operand(cari_qnode *n)
+{
+    size_t i;
+    if (!n || n->op != CARI_Q_BOOL || n->nmust || n->nmust_not ||
+        n->nshould < 2)
+        return n;
+    for (i = 0; i < n->nshould; i++)
+        if (n->should[i]->op != CARI_Q_TERM ||
+            n->should[i]->qpos != n->should[0]->qpos)
+            return n;
+    return n->should[0];
+}
+
 /* near := atom ("NEAR" ["/" n] atom)* */
 static int parse_near(parser *p, cari_qnode **out)
 {
@@ -508,6 +525,11 @@ static int parse_near(parser *p, cari_qnode **out)
         rc = parse_atom(p, &right);
         if (rc)
             return rc;
+        /* a hyphenated word is one word here too (found by review:
+         * "e-KTP NEAR/3 program" was the error "NEAR joins single
+         * words") */
+        left = near_operand(left);
+        right = near_operand(right);
         if ((left && left->op != CARI_Q_TERM && left->op != CARI_Q_NEAR) ||
             (right && right->op != CARI_Q_TERM))
             return syntax(p, at, "NEAR joins single words");
