@@ -891,6 +891,16 @@ int cari_query_terms(const cari_qnode *q, cari_arena *a,
             rc = cari_query_terms(q->should[i], a, tl, cap);
         return rc;
     }
+    if ((q->op == CARI_Q_PHRASE || q->op == CARI_Q_NEAR) && q->nterms > 1) {
+        /* highlighted where the phrase or the group holds */
+        cari_termgroup g;
+        g.terms = q->terms;
+        g.lens = q->lens;
+        g.n = q->nterms;
+        g.offsets = q->op == CARI_Q_PHRASE ? q->positions : NULL;
+        g.window = q->window;
+        return cari_termlist_group(tl, a, &g);
+    }
     for (i = 0; i < (q->op == CARI_Q_TERM ? 1 : q->nterms); i++) {
         const char *t = q->op == CARI_Q_TERM ? q->term : q->terms[i];
         size_t len = q->op == CARI_Q_TERM ? q->len : q->lens[i];

@@ -100,7 +100,8 @@ int cari_query_parse_plain(cari_analyzer *an, const char *text, size_t len,
                            int all, cari_arena *arena, cari_qnode **out,
                            cari_error *err);
 
-/* Append to tl the terms of every positive leaf (what snippets highlight);
+/* Append to tl the terms of every positive leaf (what snippets highlight;
+ * a phrase's or a NEAR group's as a group, highlighted where it holds);
  * arrays grow in arena, *cap tracks their room (start with tl zeroed and
  * *cap = 0).  PREFIX leaves add nothing: expand them first. */
 int cari_query_terms(const cari_qnode *q, cari_arena *arena,

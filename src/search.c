@@ -3244,7 +3244,7 @@ static int search_once(cari_index *ix, const char *text, size_t len,
         total = ncand;  /* everything matching was seen and grouped */
     h->total = total;
     if (ncand > c.o.offset) {
-        cari_termlist tl = {NULL, NULL, 0};
+        cari_termlist tl = {0};
         size_t cap = 0;
         nhits = ncand - c.o.offset < c.o.limit ? ncand - c.o.offset : c.o.limit;
         rc = cari_query_terms(q, &h->arena, &tl, &cap);

@@ -6,6 +6,7 @@
 #include "snippet.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int cari_termlist_push(cari_termlist *tl, cari_arena *arena, size_t *cap,
                        const char *term, size_t len)
@@ -30,6 +31,23 @@ int cari_termlist_push(cari_termlist *tl, cari_arena *arena, size_t *cap,
     return CARI_OK;
 }
 
+int cari_termlist_group(cari_termlist *tl, cari_arena *arena,
+                        const cari_termgroup *g)
+{
+    if (tl->ngroups == tl->groups_cap) {
+        size_t ncap = tl->groups_cap ? tl->groups_cap * 2 : 4;
+        cari_termgroup *groups = cari_arena_alloc(arena, ncap * sizeof *groups);
+        if (!groups)
+            return CARI_ENOMEM;
+        if (tl->ngroups)
+            memcpy(groups, tl->groups, tl->ngroups * sizeof *groups);
+        tl->groups = groups;
+        tl->groups_cap = ncap;
+    }
+    ((cari_termgroup *)tl->groups)[tl->ngroups++] = *g;
+    return CARI_OK;
+}
+
 /* Index of the query term equal to term, or -1. */
 static int query_index(const cari_termlist *q, const char *term, size_t n)
 {
@@ -42,8 +60,96 @@ static int query_index(const cari_termlist *q, const char *term, size_t n)
 
 typedef struct word {
     size_t start, end;
+    size_t item;  /* its first token in the analyzer's output */
     int match;  /* query term index + 1, or 0 */
 } word;
+
+/* Which of g's terms word k holds, as bits (bit j: g->terms[j]). */
+static uint64_t group_bits(const cari_tokvec *tv, const word *w, size_t nw,
+                           size_t k, const cari_termgroup *g)
+{
+    size_t i, j, end = k + 1 < nw ? w[k + 1].item : tv->len;
+    uint64_t bits = 0;
+    for (i = w[k].item; i < end; i++) {
+        const cari_term_token *t = &tv->items[i];
+        if (t->stop)
+            continue;
+        for (j = 0; j < g->n && j < 64; j++)
+            if (g->lens[j] == t->term_len &&
+                memcmp(g->terms[j], t->term, t->term_len) == 0)
+                bits |= (uint64_t)1 << j;
+    }
+    return bits;
+}
+
+/*
+ * Mark the words of w (one per position) where the phrase or NEAR group g
+ * holds, as the search matches it: a phrase's terms at their offsets from
+ * a start; a NEAR group's where every term (a term named twice: two of its
+ * words) lies in one window of window + 1 positions.  A word matched
+ * already keeps its mark; the j-th term marks id + j + 1.  bits: scratch
+ * of nw.  Words of the group elsewhere stay unmarked (found by review:
+ * "kereta cepat" highlighted every kereta and every cepat of the passage).
+ */
+static void mark_group(const cari_tokvec *tv, word *w, size_t nw,
+                       const cari_termgroup *g, int id, uint64_t *bits)
+{
+    size_t s, j, k, n = g->n < 64 ? g->n : 64;
+    for (k = 0; k < nw; k++)
+        bits[k] = group_bits(tv, w, nw, k, g);
+    if (n == 0)
+        return;
+    if (g->offsets) {
+        for (s = 0; s < nw; s++) {
+            for (j = 0; j < n; j++) {
+                size_t at = s + (g->offsets[j] - g->offsets[0]);
+                if (at >= nw || !(bits[at] >> j & 1))
+                    break;
+            }
+            if (j < n)
+                continue;
+            for (j = 0; j < n; j++) {
+                size_t at = s + (g->offsets[j] - g->offsets[0]);
+                if (!w[at].match)
+                    w[at].match = id + (int)j + 1;
+            }
+        }
+        return;
+    }
+    {
+        /* need[j]: how many words of term j a window needs (0: a repeat
+         * of an earlier term, counted there); cnt[j]: how many it has */
+        int need[64], cnt[64];
+        size_t hi = 0, marked = 0;
+        for (j = 0; j < n; j++) {
+            size_t r;
+            cnt[j] = 0;
+            for (r = 0; r < j; r++)
+                if (g->lens[r] == g->lens[j] &&
+                    memcmp(g->terms[r], g->terms[j], g->lens[j]) == 0)
+                    break;
+            need[j] = r == j;
+            if (r < j)
+                need[r]++;
+        }
+        for (s = 0; s < nw; s++) {
+            size_t end = nw - s > (size_t)g->window ? s + g->window + 1 : nw;
+            for (; hi < end; hi++)
+                for (j = 0; j < n; j++)
+                    cnt[j] += need[j] && (bits[hi] >> j & 1);
+            for (j = 0; j < n && cnt[j] >= need[j]; j++)
+                ;
+            if (j == n) {
+                for (k = s > marked ? s : marked; k < end; k++)
+                    if (bits[k] && !w[k].match)
+                        w[k].match = id + __builtin_ctzll(bits[k]) + 1;
+                marked = end;
+            }
+            for (j = 0; j < n; j++)
+                cnt[j] -= need[j] && (bits[s] >> j & 1);
+        }
+    }
+}
 
 static int is_space(unsigned char c)
 {
@@ -57,7 +163,7 @@ int cari_snippet(cari_analyzer *an, const char *text, size_t len,
                  cari_span **highlights, size_t *nhighlights)
 {
     word *w = NULL;
-    size_t nw = 0, i, best = 0, first, last, cut_start, cut_end;
+    size_t nw = 0, i, best = 0, first, last, cut_start, cut_end, nids;
     long n;
     int rc = CARI_OK;
     char *out;
@@ -81,16 +187,32 @@ int cari_snippet(cari_analyzer *an, const char *text, size_t len,
         if (!t->alternative) {
             w[nw].start = t->start;
             w[nw].end = t->end;
+            w[nw].item = i;
             w[nw].match = 0;
             nw++;
         }
         if (m >= 0 && nw && !w[nw - 1].match)
             w[nw - 1].match = m + 1;
     }
+    /* phrases and NEAR groups: their words where they hold; their terms
+     * take the ids after the plain terms' */
+    nids = q->n;
+    if (q->ngroups && nw) {
+        uint64_t *bits = malloc(nw * sizeof *bits);
+        if (!bits) {
+            free(w);
+            return CARI_ENOMEM;
+        }
+        for (i = 0; i < q->ngroups; i++) {
+            mark_group(tv, w, nw, &q->groups[i], (int)nids, bits);
+            nids += q->groups[i].n;
+        }
+        free(bits);
+    }
     if (nw > (size_t)nwords) {
         /* slide a window of nwords words; score = distinct*1000 + matches */
         long best_score = -1;
-        int *count = calloc(q->n + 1, sizeof *count);
+        int *count = calloc(nids + 1, sizeof *count);
         long distinct = 0, matches = 0;
         if (!count) {
             free(w);

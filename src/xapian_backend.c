@@ -1976,7 +1976,7 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
     xc_mset *mset = NULL;
     xc_mset_info info;
     cari_hits *h = NULL;
-    cari_termlist base = {NULL, NULL, 0};
+    cari_termlist base = {0};
     size_t cap = 0, i, npick = 0, first = 0;
     xc_doccount *pick = NULL;  /* the items in rank order (grouped: kept) */
     double *score = NULL;      /* by item: its weight, near ties evened */

@@ -359,6 +359,34 @@ ok $([ "$short" -le 7 ]; echo $?) "--snippet-words 5: a short snippet ($short wo
 e=$(err --snippet-words 0 banjir); RC=$?
 is "$RC" 2 "--snippet-words 0: exit 2"
 
+# ---- highlights: the words that matched ----
+# a phrase's or a NEAR group's words where it holds, not wherever they
+# stand (found by review: "kereta cepat" highlighted every kereta and
+# every cepat of the passage)
+cat > "$TMP/hl.jsonl" <<'EOF2'
+{"id": "kereta", "title": "A", "text": "Kereta cepat melaju, cepat sekali kereta itu."}
+{"id": "gempa", "title": "B", "text": "Rumah rusak berat, rumah sakit penuh dan banyak jalan rusak."}
+{"id": "banjir", "title": "C", "text": "Jakarta diguyur hujan. Banjir di Jakarta meluas ke Jakarta Utara."}
+{"id": "deret", "title": "D", "text": "Rumah rumah tua dan rumah baru."}
+EOF2
+"$BIN/cari-index" -q -i "$TMP/hl" "$TMP/hl.jsonl"
+# hl QUERY-ARGS...: per hit, its highlighted words joined by "|" (byte
+# ranges of the JSON output cut from the snippet's UTF-8)
+hl() { "$CS" -i "$TMP/hl" -f json --group 0 --fields highlights,snippet "$@" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    h = json.loads(l)
+    s = h["snippet"].encode()
+    print("|".join(s[a:b].decode() for a, b in h["highlights"]))'; }
+is "$(hl '"kereta cepat"')" "Kereta|cepat" "a phrase: its words where they stand together, not the lone cepat and kereta"
+is "$(hl 'cepat "kereta cepat"')" "Kereta|cepat|cepat" "  a word also asked alone: everywhere"
+is "$(hl '"banjir di Jakarta"')" "Banjir|Jakarta" "  a stopword keeps its place (not the other Jakartas)"
+is "$(hl 'rumah NEAR/1 rusak')" "Rumah|rusak" "NEAR/1: the words within 1 position, not the far rusak"
+is "$(hl 'rumah NEAR/1 rumah')" "Rumah|rumah" "NEAR of a word with itself: the two together, not the third"
+is "$(hl 'rumah NEAR/10 rusak')" "Rumah|rusak|rumah|rusak" "  a wide window: all of them"
+is "$("$CS" -i "$TMP/hl" -f tsv --fields id,highlights '"kereta cepat"')" "kereta	[[0,6],[7,12]]" "  the same byte ranges in tsv"
+has "$("$CS" -i "$TMP/hl" --color=never '"kereta cepat"')" "[Kereta] [cepat] melaju, cepat sekali kereta itu." "  and in text"
+
 # ---- ranking options ----
 # --k1/--b are the first stage's: its scores are the hits' with --rerank 0
 a=$("$CS" -i "$IX" -f tsv -n 1 --rerank 0 banjir | cut -f2)
