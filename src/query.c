@@ -46,16 +46,40 @@ static int syntax(parser *p, size_t at, const char *what)
                           what);
 }
 
-static int is_space(char c)
+/* Bytes of the white space character at s[i] (of len), or 0: ASCII's and
+ * Unicode's (the no-break space U+00A0, the thin and other fixed-width
+ * spaces U+2000-U+200A, U+202F, U+205F, U+3000...), which the analyzer
+ * takes as a separator too (found by review: "banjir<U+00A0>Jakarta",
+ * pasted from a web page, was one word, searched as the phrase "banjir
+ * jakarta"). */
+static size_t space_at(const char *s, size_t len, size_t i)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
+    const unsigned char *u = (const unsigned char *)s + i;
+    size_t left = len - i;
+    if (i >= len)
+        return 0;
+    if (u[0] == ' ' || u[0] == '\t' || u[0] == '\n' || u[0] == '\r' ||
+        u[0] == '\f' || u[0] == '\v')
+        return 1;
+    if (left >= 2 && u[0] == 0xc2 && (u[1] == 0x85 || u[1] == 0xa0))
+        return 2;  /* U+0085, U+00A0 */
+    if (left >= 3 && u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80)
+        return 3;  /* U+1680 */
+    if (left >= 3 && u[0] == 0xe2 && u[1] == 0x80 &&
+        (u[2] <= 0x8a || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf))
+        return 3;  /* U+2000-U+200A, U+2028, U+2029, U+202F */
+    if (left >= 3 && u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f)
+        return 3;  /* U+205F */
+    if (left >= 3 && u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)
+        return 3;  /* U+3000 */
+    return 0;
 }
 
 static void skip_space(parser *p)
 {
-    while (p->pos < p->len && is_space(p->s[p->pos]))
-        p->pos++;
+    size_t n;
+    while ((n = space_at(p->s, p->len, p->pos)) > 0)
+        p->pos += n;
 }
 
 /* Does the operator word op (upper case) stand at the cursor, followed by
@@ -69,7 +93,7 @@ static int at_operator(const parser *p, const char *op)
     if (e == p->len)
         return 1;
     c = p->s[e];
-    return is_space(c) || c == '(' || c == ')' || c == '"' ||
+    return space_at(p->s, p->len, e) || c == '(' || c == ')' || c == '"' ||
            (c == '/' && strcmp(op, "NEAR") == 0);
 }
 
@@ -116,7 +140,7 @@ static int list_push(parser *p, nodelist *l, cari_qnode *n)
  * when it names a field (handled by the caller). */
 static size_t word_end(const parser *p, size_t i)
 {
-    while (i < p->len && !is_space(p->s[i]) && p->s[i] != '(' &&
+    while (i < p->len && !space_at(p->s, p->len, i) && p->s[i] != '(' &&
            p->s[i] != ')' && p->s[i] != '"')
         i++;
     return i;
@@ -426,7 +450,7 @@ static int parse_atom(parser *p, cari_qnode **out)
             size_t n = strlen(f[i].name);
             if (p->len - p->pos > n &&
                 strncmp(p->s + p->pos, f[i].name, n) == 0 &&
-                !is_space(p->s[p->pos + n])) {
+                !space_at(p->s, p->len, p->pos + n)) {
                 fields = f[i].fields;
                 p->pos += n;
                 break;
@@ -517,7 +541,7 @@ static int parse_near(parser *p, cari_qnode **out)
             }
             /* "NEAR/3x" is no distance (it searched 3 and the word x) */
             if (e == p->pos + 1 || window < 1 || window > 1000 ||
-                (e < p->len && !is_space(p->s[e]) && p->s[e] != '(' &&
+                (e < p->len && !space_at(p->s, p->len, e) && p->s[e] != '(' &&
                  p->s[e] != ')' && p->s[e] != '"'))
                 return syntax(p, p->pos, "NEAR/n wants n from 1 to 1000");
             p->pos = e;
@@ -645,7 +669,7 @@ static int parse_unary(parser *p, cari_qnode **out, int *sign, size_t *at)
     if (p->pos < p->len && (p->s[p->pos] == '+' || p->s[p->pos] == '-')) {
         *sign = p->s[p->pos] == '+' ? 1 : -1;
         p->pos++;
-        if (p->pos >= p->len || is_space(p->s[p->pos]))
+        if (p->pos >= p->len || space_at(p->s, p->len, p->pos))
             return syntax(p, *at, "'+' or '-' must be followed by a word");
     } else if (at_operator(p, "NOT")) {
         *sign = -1;

@@ -50,6 +50,17 @@ is "$(ids '"kereta cepat"')" "berita-011" "\"a phrase\" matches the words in ord
 is "$(ids '"cepat kereta"')" "" "a phrase does not match the words in another order"
 is "$(ids '"banjir di Jakarta"')" "berita-001" "stopwords keep their place in a phrase"
 
+# ---- Unicode white space ----
+# a no-break or thin space between words (pasted from a web page) parts
+# them as a space does, as it does in the indexed text (found by review:
+# "banjir<U+00A0>Jakarta" was one word, searched as a phrase: nothing)
+NBSP=$'\xc2\xa0' THIN=$'\xe2\x80\x89' IDEO=$'\xe3\x80\x80'
+is "$(hits "banjir${NBSP}Jakarta")" "$(hits 'banjir Jakarta')" "a no-break space parts two words"
+is "$(hits "banjir${THIN}Jakarta")" "$(hits 'banjir Jakarta')" "  a thin space too"
+is "$(hits "banjir${IDEO}Jakarta")" "$(hits 'banjir Jakarta')" "  an ideographic space too"
+is "$(hits -- "banjir${NBSP}-rob")" "$(hits -- 'banjir -rob')" "  and before an operator (-rob)"
+is "$(hits "rumah${NBSP}NEAR/3${NBSP}rusak")" "$(hits 'rumah NEAR/3 rusak')" "  NEAR/3 between them"
+
 # ---- +must, -exclude ----
 is "$(ids +gempa rumah)" "berita-006" "+must: every hit has gempa"
 is "$(ids -- banjir -semarang)" "berita-001" "-exclude: no hit from the Semarang article"
