@@ -75,6 +75,23 @@ static size_t space_at(const char *s, size_t len, size_t i)
     return 0;
 }
 
+/* Bytes of the double quote at s[i] (of len), or 0: '"' or a curly one,
+ * \u201c \u201d \u201e, which phones and word processors type for it
+ * (found by review: \u201ckereta cepat\u201d searched two words, not the
+ * phrase). */
+static size_t quote_at(const char *s, size_t len, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)s + i;
+    if (i >= len)
+        return 0;
+    if (u[0] == '"')
+        return 1;
+    if (len - i >= 3 && u[0] == 0xe2 && u[1] == 0x80 &&
+        (u[2] == 0x9c || u[2] == 0x9d || u[2] == 0x9e))
+        return 3;
+    return 0;
+}
+
 static void skip_space(parser *p)
 {
     size_t n;
@@ -93,7 +110,8 @@ static int at_operator(const parser *p, const char *op)
     if (e == p->len)
         return 1;
     c = p->s[e];
-    return space_at(p->s, p->len, e) || c == '(' || c == ')' || c == '"' ||
+    return space_at(p->s, p->len, e) || c == '(' || c == ')' ||
+           quote_at(p->s, p->len, e) ||
            (c == '/' && strcmp(op, "NEAR") == 0);
 }
 
@@ -141,7 +159,7 @@ static int list_push(parser *p, nodelist *l, cari_qnode *n)
 static size_t word_end(const parser *p, size_t i)
 {
     while (i < p->len && !space_at(p->s, p->len, i) && p->s[i] != '(' &&
-           p->s[i] != ')' && p->s[i] != '"')
+           p->s[i] != ')' && !quote_at(p->s, p->len, i))
         i++;
     return i;
 }
@@ -211,6 +229,15 @@ static int token_node(parser *p, size_t i, int exact, unsigned fields,
     (*out)->should = alts.items;
     (*out)->nshould = alts.len;
     return CARI_OK;
+}
+
+/* Where the quote that ends right before a starts. */
+static size_t quote_start(const parser *p, size_t a)
+{
+    size_t q = a - 1;
+    while (q > 0 && ((unsigned char)p->s[q] & 0xc0) == 0x80)
+        q--;
+    return q;
 }
 
 /*
@@ -324,7 +351,8 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
     if (k == 0)
         return CARI_OK;
     if (k > CARI_Q_MAX_POSITIONAL)
-        return quoted ? syntax(p, a - 1, "a phrase holds at most 64 words")
+        return quoted ? syntax(p, quote_start(p, a),
+                               "a phrase holds at most 64 words")
                       : syntax(p, a, "a word of more than 64 parts is too "
                                      "long (its parts are searched as a "
                                      "phrase, of at most 64 words)");
@@ -457,14 +485,17 @@ static int parse_atom(parser *p, cari_qnode **out)
             }
         }
     }
-    if (p->s[p->pos] == '"') {
-        size_t open = p->pos++;
-        const char *close = memchr(p->s + p->pos, '"', p->len - p->pos);
-        if (!close)
+    if (quote_at(p->s, p->len, p->pos)) {
+        size_t open = p->pos, q;
+        p->pos += quote_at(p->s, p->len, p->pos);
+        for (end = p->pos; end < p->len && !quote_at(p->s, p->len, end);
+             end++)
+            ;
+        if (end >= p->len)
             return syntax(p, open, "this quote is never closed");
-        end = (size_t)(close - p->s);
+        q = quote_at(p->s, p->len, end);
         start = p->pos;
-        p->pos = end + 1;
+        p->pos = end + q;
         return make_leaf(p, start, end, 1, 0, 0, fields, out);
     }
     if (p->s[p->pos] == '=') {
@@ -542,7 +573,7 @@ static int parse_near(parser *p, cari_qnode **out)
             /* "NEAR/3x" is no distance (it searched 3 and the word x) */
             if (e == p->pos + 1 || window < 1 || window > 1000 ||
                 (e < p->len && !space_at(p->s, p->len, e) && p->s[e] != '(' &&
-                 p->s[e] != ')' && p->s[e] != '"'))
+                 p->s[e] != ')' && !quote_at(p->s, p->len, e)))
                 return syntax(p, p->pos, "NEAR/n wants n from 1 to 1000");
             p->pos = e;
         }

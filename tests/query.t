@@ -49,6 +49,13 @@ is "$(ids mempercepat)" "$(ids cepat)" "affixes are stemmed away (mempercepat ->
 is "$(ids '"kereta cepat"')" "berita-011" "\"a phrase\" matches the words in order"
 is "$(ids '"cepat kereta"')" "" "a phrase does not match the words in another order"
 is "$(ids '"banjir di Jakarta"')" "berita-001" "stopwords keep their place in a phrase"
+# curly quotes, which phones type for '"', are quotes (found by review:
+# “kereta cepat” searched two words, any order)
+is "$(hits '“kereta cepat”')" "$(hits '"kereta cepat"')" "“a phrase” in curly quotes is the phrase"
+is "$(hits '“cepat kereta”')" "" "  in its order only"
+is "$(hits '„kereta cepat“')" "$(hits '"kereta cepat"')" "  „low and high“ quotes too"
+e=$(err 'gempa “Sumbawa'); RC=$?
+like "$e" 'column 7: this quote is never closed' "  one never closed is an error at its column"
 
 # ---- Unicode white space ----
 # a no-break or thin space between words (pasted from a web page) parts
