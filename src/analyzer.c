@@ -23,7 +23,10 @@
  * (oleh-oleh, satu-satunya) and an affixed one gives its root
  * (bersama-sama -> sama, as bersama); the soft hyphen and the zero-width
  * joiners stay inside a word and fold away (Sep\u00adtember). */
-#define ANALYZER_VERSION 3
+/* 4 (2026-12-01): numbers joined by hyphens give each number as it is
+ * alone (1.000-2.000 -> 1000, 2000; 10.000-an -> 10000), and a time's
+ * hour loses its leading zero (07.30 = 7.30). */
+#define ANALYZER_VERSION 4
 /* Folded forms are cut at this many bytes: long enough for any real word,
  * short enough that a 10 MB "token" cannot bloat the dictionary. */
 #define MAX_KEY 96
@@ -432,15 +435,48 @@ static void number_terms(cari_analyzer *a, const char *s, size_t n,
                 buf[o++] = s[i];
         termset_add(t, buf, o);
     } else if (time_of_day(s, n)) {
-        memcpy(buf, s, n);
-        buf[n - 3] = '.';
-        termset_add(t, buf, n);
+        /* 07.30 = 7.30 = 7:30 (analyzer 4) */
+        size_t from = n == 5 && s[0] == '0' ? 1 : 0;
+        memcpy(buf, s + from, n - from);
+        buf[n - from - 3] = '.';
+        termset_add(t, buf, n - from);
     } else if (seps == 1 && memchr(s, ',', n)) {
         termset_add(t, s, n);  /* a decimal: 1,5 */
     } else {
         termset_add(t, s, n);  /* a date or a code: whole and parts */
         add_parts(a, s, n, t, NULL);
     }
+}
+
+/* Where the number of the part s[0..n) starts: 0, or 2 after "rp"
+ * (Rp14.065-Rp14.084); -1 when the part is not a number (a digit first,
+ * then digits and . , : /). */
+static long part_number(const char *s, size_t n)
+{
+    size_t i, from = n > 2 && s[0] == 'r' && s[1] == 'p' ? 2 : 0;
+    if (from >= n || !is_digit(s[from]))
+        return -1;
+    for (i = from; i < n; i++)
+        if (!is_digit(s[i]) && s[i] != '.' && s[i] != ',' && s[i] != ':' &&
+            s[i] != '/')
+            return -1;
+    return (long)from;
+}
+
+/* Are the parts of s[0..n) between hyphens all numbers, the first
+ * without "rp" (the tokenizer gave that one a token of its own)? */
+static int numbers_only(const char *s, size_t n)
+{
+    size_t i, j;
+    for (i = 0; i < n; i = j + 1) {
+        long from;
+        for (j = i; j < n && s[j] != '-'; j++)
+            ;
+        from = part_number(s + i, j - i);
+        if (from < 0 || (i == 0 && from > 0))
+            return 0;
+    }
+    return n > 0 && s[n - 1] != '-';
 }
 
 /* Terms of one plain word (no hyphen): sets *stop for stopwords. */
@@ -498,12 +534,22 @@ static void analyze_form(cari_analyzer *a, const char *key, size_t n,
         *stop = 1;
         return;
     }
-    if (n > 3 && memcmp(key + n - 3, "-an", 3) == 0) {
-        for (i = 0; i < n - 3 && is_digit(key[i]); i++)
-            ;
-        if (i == n - 3 && i > 0) {
+    {
+        /* numbers joined by hyphens (1.000-2.000, 08.00-10.00, 14-9-2019,
+         * Rp14.065-Rp14.084) or a decade (2020-an, 10.000-an): the whole,
+         * and each number as it is indexed alone (before analyzer 4 a part kept its dots,
+         * so "1.000" did not find 1.000-2.000, found by review) */
+        size_t cut = n > 3 && memcmp(key + n - 3, "-an", 3) == 0 ? n - 3 : n;
+        if (numbers_only(key, cut)) {
+            size_t j;
             termset_add(t, key, n);
-            termset_add(t, key, n - 3);
+            for (i = 0; i < cut; i = j + 1) {
+                size_t from;
+                for (j = i; j < cut && key[j] != '-'; j++)
+                    ;
+                from = (size_t)part_number(key + i, j - i);
+                number_terms(a, key + i + from, j - i - from, t);
+            }
             return;
         }
     }

@@ -149,6 +149,18 @@ is "$(ids 10:30)" "berita-001" "a time as written"
 # found by review: a date or a code matched any of its numbers
 is "$(ids 14/9/2019)" "berita-010" "a date as written, not every passage with a 9 or a 14"
 is "$(ids COVID-19)" "$LABUAN berita-007" "COVID-19 as written, not every 19"
+# found by review: a hyphenated number's parts kept their dots, and an
+# hour its zero (analyzer 4)
+cat > "$TMP/num.jsonl" <<'EOF2'
+{"id": "kurs", "title": "Kurs", "text": "Rupiah bergerak di Rp14.065-Rp14.084 per dolar."}
+{"id": "tiket", "title": "Tiket", "text": "Harga tiket 1.000-2.000 rupiah, dijual pukul 07.30 WIB."}
+{"id": "lain", "title": "Lain", "text": "Harga 1000 rupiah pukul 17.30 WIB."}
+EOF2
+"$BIN/cari-index" -q -i "$TMP/num" "$TMP/num.jsonl"
+is "$(ids_in "$TMP/num" Rp14.084)" "kurs" "Rp14.084 finds Rp14.065-Rp14.084"
+is "$(ids_in "$TMP/num" 2.000)" "tiket" "2.000 finds 1.000-2.000"
+is "$(ids_in "$TMP/num" 1.000)" "lain tiket" "1.000 finds 1000 and 1.000-2.000"
+is "$(ids_in "$TMP/num" 7:30)" "tiket" "7:30 finds 07.30 (not 17.30)"
 
 # ---- --plain ----
 out=$("$CS" -i "$IX" -f tsv --plain 'apa penyebab "banjir (rob" di Semarang?'); rc=$?
