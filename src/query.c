@@ -52,7 +52,7 @@ static int syntax(parser *p, size_t at, const char *what)
  * takes as a separator too (found by review: "banjir<U+00A0>Jakarta",
  * pasted from a web page, was one word, searched as the phrase "banjir
  * jakarta"). */
-static size_t space_at(const char *s, size_t len, size_t i)
+size_t cari_query_space_at(const char *s, size_t len, size_t i)
 {
     const unsigned char *u = (const unsigned char *)s + i;
     size_t left = len - i;
@@ -79,7 +79,7 @@ static size_t space_at(const char *s, size_t len, size_t i)
  * \u201c \u201d \u201e, which phones and word processors type for it
  * (found by review: \u201ckereta cepat\u201d searched two words, not the
  * phrase). */
-static size_t quote_at(const char *s, size_t len, size_t i)
+size_t cari_query_quote_at(const char *s, size_t len, size_t i)
 {
     const unsigned char *u = (const unsigned char *)s + i;
     if (i >= len)
@@ -95,7 +95,7 @@ static size_t quote_at(const char *s, size_t len, size_t i)
 static void skip_space(parser *p)
 {
     size_t n;
-    while ((n = space_at(p->s, p->len, p->pos)) > 0)
+    while ((n = cari_query_space_at(p->s, p->len, p->pos)) > 0)
         p->pos += n;
 }
 
@@ -110,8 +110,8 @@ static int at_operator(const parser *p, const char *op)
     if (e == p->len)
         return 1;
     c = p->s[e];
-    return space_at(p->s, p->len, e) || c == '(' || c == ')' ||
-           quote_at(p->s, p->len, e) ||
+    return cari_query_space_at(p->s, p->len, e) || c == '(' || c == ')' ||
+           cari_query_quote_at(p->s, p->len, e) ||
            (c == '/' && strcmp(op, "NEAR") == 0);
 }
 
@@ -158,8 +158,9 @@ static int list_push(parser *p, nodelist *l, cari_qnode *n)
  * when it names a field (handled by the caller). */
 static size_t word_end(const parser *p, size_t i)
 {
-    while (i < p->len && !space_at(p->s, p->len, i) && p->s[i] != '(' &&
-           p->s[i] != ')' && !quote_at(p->s, p->len, i))
+    while (i < p->len && !cari_query_space_at(p->s, p->len, i) &&
+           p->s[i] != '(' && p->s[i] != ')' &&
+           !cari_query_quote_at(p->s, p->len, i))
         i++;
     return i;
 }
@@ -478,22 +479,22 @@ static int parse_atom(parser *p, cari_qnode **out)
             size_t n = strlen(f[i].name);
             if (p->len - p->pos > n &&
                 strncmp(p->s + p->pos, f[i].name, n) == 0 &&
-                !space_at(p->s, p->len, p->pos + n)) {
+                !cari_query_space_at(p->s, p->len, p->pos + n)) {
                 fields = f[i].fields;
                 p->pos += n;
                 break;
             }
         }
     }
-    if (quote_at(p->s, p->len, p->pos)) {
+    if (cari_query_quote_at(p->s, p->len, p->pos)) {
         size_t open = p->pos, q;
-        p->pos += quote_at(p->s, p->len, p->pos);
-        for (end = p->pos; end < p->len && !quote_at(p->s, p->len, end);
-             end++)
+        p->pos += cari_query_quote_at(p->s, p->len, p->pos);
+        for (end = p->pos;
+             end < p->len && !cari_query_quote_at(p->s, p->len, end); end++)
             ;
         if (end >= p->len)
             return syntax(p, open, "this quote is never closed");
-        q = quote_at(p->s, p->len, end);
+        q = cari_query_quote_at(p->s, p->len, end);
         start = p->pos;
         p->pos = end + q;
         return make_leaf(p, start, end, 1, 0, 0, fields, out);
@@ -572,8 +573,9 @@ static int parse_near(parser *p, cari_qnode **out)
             }
             /* "NEAR/3x" is no distance (it searched 3 and the word x) */
             if (e == p->pos + 1 || window < 1 || window > 1000 ||
-                (e < p->len && !space_at(p->s, p->len, e) && p->s[e] != '(' &&
-                 p->s[e] != ')' && !quote_at(p->s, p->len, e)))
+                (e < p->len && !cari_query_space_at(p->s, p->len, e) &&
+                 p->s[e] != '(' && p->s[e] != ')' &&
+                 !cari_query_quote_at(p->s, p->len, e)))
                 return syntax(p, p->pos, "NEAR/n wants n from 1 to 1000");
             p->pos = e;
         }
@@ -700,7 +702,7 @@ static int parse_unary(parser *p, cari_qnode **out, int *sign, size_t *at)
     if (p->pos < p->len && (p->s[p->pos] == '+' || p->s[p->pos] == '-')) {
         *sign = p->s[p->pos] == '+' ? 1 : -1;
         p->pos++;
-        if (p->pos >= p->len || space_at(p->s, p->len, p->pos))
+        if (p->pos >= p->len || cari_query_space_at(p->s, p->len, p->pos))
             return syntax(p, *at, "'+' or '-' must be followed by a word");
     } else if (at_operator(p, "NOT")) {
         *sign = -1;

@@ -100,6 +100,14 @@ int cari_query_parse_plain(cari_analyzer *an, const char *text, size_t len,
                            int all, cari_arena *arena, cari_qnode **out,
                            cari_error *err);
 
+/* Bytes of the white space character (ASCII's or Unicode's: U+00A0,
+ * U+2009...) at s[i] of s[0..len), or 0: what parts query words. */
+size_t cari_query_space_at(const char *s, size_t len, size_t i);
+
+/* Bytes of the double quote ('"', U+201C, U+201D, U+201E) at s[i] of
+ * s[0..len), or 0: what opens and closes a phrase. */
+size_t cari_query_quote_at(const char *s, size_t len, size_t i);
+
 /* Append to tl the terms of every positive leaf (what snippets highlight;
  * a phrase's or a NEAR group's as a group, highlighted where it holds);
  * arrays grow in arena, *cap tracks their room (start with tl zeroed and

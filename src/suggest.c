@@ -22,6 +22,7 @@
 #include "analyzer_internal.h"
 #include "codec.h"
 #include "index_internal.h"
+#include "query.h"
 #include "rank.h"
 #include "stem.h"
 #include "utf8.h"
@@ -323,12 +324,6 @@ static int add_span(ctx *c, size_t a, size_t b)
     return CARI_OK;
 }
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
-
 static int is_word(const char *w, size_t n, const char *op)
 {
     return strlen(op) == n && memcmp(w, op, n) == 0;
@@ -346,13 +341,16 @@ static int lex(ctx *c, int plain)
     size_t n = c->s->query_len, i = 0;
     int negate = 0, rc = CARI_OK;
     while (i < n && !rc) {
-        size_t e;
-        if (is_space(q[i])) {
-            i++;
+        size_t e, w = cari_query_space_at(q, n, i);
+        /* white space and quotes as the parser reads them (found by
+         * review: a word of an excluded phrase in curly quotes was
+         * corrected) */
+        if (w) {
+            i += w;
             continue;
         }
         if (plain) {
-            for (e = i; e < n && !is_space(q[e]); e++)
+            for (e = i; e < n && !cari_query_space_at(q, n, e); e++)
                 ;
             rc = add_span(c, i, e);
             i = e;
@@ -379,17 +377,17 @@ static int lex(ctx *c, int plain)
             i++;
             continue;
         }
-        if (q[i] == '"') {
-            const char *close = memchr(q + i + 1, '"', n - i - 1);
-            e = close ? (size_t)(close - q) : n;
+        if ((w = cari_query_quote_at(q, n, i)) > 0) {
+            for (e = i + w; e < n && !cari_query_quote_at(q, n, e); e++)
+                ;
             if (!negate)
-                rc = add_span(c, i + 1, e);
+                rc = add_span(c, i + w, e);
             negate = 0;
-            i = e + 1;
+            i = e < n ? e + cari_query_quote_at(q, n, e) : n;
             continue;
         }
-        for (e = i; e < n && !is_space(q[e]) && q[e] != '(' && q[e] != ')' &&
-                    q[e] != '"';
+        for (e = i; e < n && !cari_query_space_at(q, n, e) && q[e] != '(' &&
+                    q[e] != ')' && !cari_query_quote_at(q, n, e);
              e++)
             ;
         if (is_word(q + i, e - i, "AND") || is_word(q + i, e - i, "OR") ||
@@ -408,7 +406,8 @@ static int lex(ctx *c, int plain)
             size_t f, skip = 0;
             for (f = 0; f < 3 && !skip; f++) {
                 size_t fl = strlen(fields[f]);
-                if (e - i >= fl && i + fl < n && !is_space(q[i + fl]) &&
+                if (e - i >= fl && i + fl < n &&
+                    !cari_query_space_at(q, n, i + fl) &&
                     memcmp(q + i, fields[f], fl) == 0)
                     skip = fl;
             }

@@ -498,6 +498,13 @@ ok $r "--did-you-mean: nothing to say when every word is known"
 "$CS" -i "$IX" banjr >/dev/null; is $? 1 "without --did-you-mean a typo just finds nothing"
 e=$("$CS" -i "$IX" -f tsv --did-you-mean kereta cepet 2>&1 >/dev/null)
 like "$e" 'did you mean "kereta cepat"' "--did-you-mean with tsv: on standard error"
+# the words it corrects are those the parser searches (found by review:
+# a word of an excluded phrase in curly quotes was corrected)
+out=$("$CS" -i "$IX" -n 1 --did-you-mean -- 'banjir -“kereta cepet”')
+if printf '%s' "$out" | grep -q 'did you mean'; then r=1; else r=0; fi
+ok $r "--did-you-mean: no correction inside an excluded “phrase”"
+out=$("$CS" -i "$IX" -n 1 --did-you-mean -- 'banjir “kereta cepet”')
+like "$out" '^did you mean "banjir “kereta cepat”"\?' "  one for a searched “phrase”"
 e=$(err --did-you-mean --batch "$TMP/q.txt"); RC=$?
 is "$RC" 2 "--did-you-mean with --batch: exit 2"
 # "nothing matched" is the total's to say, not the hits shown: past the
