@@ -537,8 +537,9 @@ static void analyze_form(cari_analyzer *a, const char *key, size_t n,
     {
         /* numbers joined by hyphens (1.000-2.000, 08.00-10.00, 14-9-2019,
          * Rp14.065-Rp14.084) or a decade (2020-an, 10.000-an): the whole,
-         * and each number as it is indexed alone (before analyzer 4 a part kept its dots,
-         * so "1.000" did not find 1.000-2.000, found by review) */
+         * and each number as it is indexed alone (before analyzer 4 a
+         * part kept its dots, so "1.000" did not find 1.000-2.000: found
+         * by review) */
         size_t cut = n > 3 && memcmp(key + n - 3, "-an", 3) == 0 ? n - 3 : n;
         if (numbers_only(key, cut)) {
             size_t j;
