@@ -25,7 +25,8 @@
  * joiners stay inside a word and fold away (Sep\u00adtember). */
 /* 4 (2026-12-01): numbers joined by hyphens give each number as it is
  * alone (1.000-2.000 -> 1000, 2000; 10.000-an -> 10000), and a time's
- * hour loses its leading zero (07.30 = 7.30). */
+ * hour loses its leading zero (07.30 = 7.30); an acronym (ASEAN) also
+ * gives the stem of its lower case (ase) when that differs. */
 #define ANALYZER_VERSION 4
 /* Folded forms are cut at this many bytes: long enough for any real word,
  * short enough that a 10 MB "token" cannot bloat the dictionary. */
@@ -494,10 +495,16 @@ static void word_terms(cari_analyzer *a, const char *w, size_t n,
     for (i = 0; i < n; i++)
         if (is_digit(w[i]))
             has_digit = 1;
-    if (acronym || has_digit) {
-        termset_add(t, w, n);  /* KPK, PHK, G20: never stemmed */
+    if (has_digit) {
+        termset_add(t, w, n);  /* G20, B20: never stemmed */
         return;
     }
+    /* KPK, PHK, ASEAN: kept whole, and beside it the stem the word has
+     * in lower case when that differs (analyzer 4: "asean" typed in lower
+     * case searches its stem, ase, which ASEAN did not hold; nor did a
+     * headline's IKUTI hold ikut; found by review) */
+    if (acronym)
+        termset_add(t, w, n);
     if (a->snowball_only) {
         const sb_symbol *r = sb_stemmer_stem(a->snowball_only,
                                              (const sb_symbol *)w, (int)n);
