@@ -196,13 +196,17 @@ static void test_compounds(void **state)
 static void test_acronyms(void **state)
 {
     cari_analyzer *a = *state;
-    /* all capitals, 2..5 letters: kept as is; otherwise stemmed */
-    EXPECT_RUN("UJIAN ujian Ujian", "ujian@0 uji@1 =ujian@1+ uji@2 =ujian@2+");
-    EXPECT_RUN("OBATI obati", "obati@0 obat@1 =obati@1+");
+    /* all capitals, 2..5 letters: kept as is, and beside it the stem of
+     * its lower case when that differs (analyzer 4: UJIAN and ujian
+     * meet); otherwise stemmed */
+    EXPECT_RUN("UJIAN ujian Ujian",
+               "ujian@0 uji@0+ uji@1 =ujian@1+ uji@2 =ujian@2+");
+    EXPECT_RUN("OBATI obati", "obati@0 obat@0+ obat@1 =obati@1+");
     EXPECT_RUN("KPK PHK AS", "kpk@0 phk@1 as@2");
-    EXPECT_RUN("IBUMU ibumu", "ibumu@0 ibu@1 =ibumu@1+");
+    EXPECT_RUN("IBUMU ibumu", "ibumu@0 ibu@0+ ibu@1 =ibumu@1+");
     /* letters, not bytes: an accented capital still makes 5 letters */
-    EXPECT_RUN("\xc3\x9aJIAN \xc3\xbajian", "ujian@0 uji@1 =ujian@1+");
+    EXPECT_RUN("\xc3\x9aJIAN \xc3\xbajian",
+               "ujian@0 uji@0+ uji@1 =ujian@1+");
     /* six letters is a word in capitals, stemmed like any word */
     EXPECT_RUN("MEMBACA", "baca@0 =membaca@0+");
     /* one capital alone is not an acronym (and too short to stem) */
