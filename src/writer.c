@@ -174,6 +174,8 @@ struct cari_writer {
     cari_passage_params pp;
     cari_analyzer *analyzer;     /* checks and signature */
     cari_manifest m;             /* the last commit */
+    int no_manifest;             /* a new index: MANIFEST not written yet
+                                    (under mu) */
     cari_live_segment *segs;     /* its segments, open */
     /* workers */
     worker *workers;
@@ -341,6 +343,29 @@ static void worker_fail(cari_writer *w, int code, const char *msg)
     pthread_mutex_unlock(&w->mu);
 }
 
+/* A new index gets an empty MANIFEST (generation 0, no segments), as
+ * durable as a commit's, before its first segment file: segment files
+ * with no MANIFEST beside them are then a lost MANIFEST, never the
+ * leftovers of a killed first run (index.c). */
+static int create_manifest(cari_writer *w, cari_error *err)
+{
+    cari_manifest empty;
+    int rc = CARI_OK;
+    pthread_mutex_lock(&w->mu);
+    if (w->no_manifest) {
+        memset(&empty, 0, sizeof empty);
+        empty.next_segment = 1;
+        memcpy(empty.analyzer, w->m.analyzer, sizeof empty.analyzer);
+        rc = cari_manifest_write(w->dir, &empty, w->opts.sync, err);
+        if (!rc && w->opts.sync)
+            rc = cari_fsync_dir(w->dir, err);
+        if (!rc)
+            w->no_manifest = 0;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
 /* Write the worker's segment to a file and list it as pending. */
 static int worker_flush(worker *k)
 {
@@ -365,6 +390,11 @@ static int worker_flush(worker *k)
     if (cari_path_join(path, sizeof path, w->dir, name)) {
         worker_fail(w, CARI_EINVAL, "index path too long");
         return CARI_EINVAL;
+    }
+    rc = create_manifest(w, &err);
+    if (rc) {
+        worker_fail(w, rc, err.message);
+        return rc;
     }
     cari_io_unlink(path);  /* a leftover of a crashed run */
     rc = cari_segw_write(k->segw, path, w->opts.sync, &terms, &err);
@@ -1162,8 +1192,9 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
     if (rc)
         goto fail;
     rc = cari_manifest_read(dir, &w->m, err);
-    if (rc == CARI_ENOTFOUND) {
+    if (rc == CARI_ENOTFOUND) {  /* no segment files either: a new index */
         memset(&w->m, 0, sizeof w->m);
+        w->no_manifest = 1;
         w->m.next_segment = 1;
         snprintf(w->m.analyzer, sizeof w->m.analyzer, "%s",
                  cari_analyzer_signature(w->analyzer));
@@ -2081,6 +2112,7 @@ done:
     forget_ids(w);
     pthread_mutex_lock(&w->mu);
     w->session_bytes = w->seq_bytes = 0;
+    w->no_manifest = 0;  /* a commit wrote it */
     pthread_mutex_unlock(&w->mu);
     /* the files of the previous commit stay until the new one is durable
      * (after a crash its MANIFEST may come back) */

@@ -37,14 +37,18 @@ printf '%s\n' 'banjir Jakarta' '"harga beras"' 'nelayan*' 'title:banjir' \
     'sepak bola' > "$Q"
 
 # The results of the query set on index $1 (with snippets: stored text is
-# read too), or "NO INDEX" when there is none.
+# read too), or "NO COMMIT" when it holds none: no index, or the empty
+# MANIFEST (generation 0) a new index gets before its first segment file.
 results() {
     local out rc
     out=$("$CS" -i "$1" --batch "$Q" -f json -n 8 2>"$TMP/search.err"); rc=$?
-    if [ "$rc" -le 1 ]; then
+    if [ "$rc" -le 1 ] && [ -z "$out" ] &&
+       "$CI" -i "$1" --stats 2>/dev/null | grep -qx 'generation 0'; then
+        echo "NO COMMIT"
+    elif [ "$rc" -le 1 ]; then
         printf '%s\n' "$out"
     elif grep -q "no index here" "$TMP/search.err"; then
-        echo "NO INDEX"
+        echo "NO COMMIT"
     else
         echo "SEARCH FAILED ($rc): $(cat "$TMP/search.err")"
     fi
@@ -251,6 +255,31 @@ for s in "${SCENARIOS[@]}"; do
     done
     is "$((failures - f0))" 0 "$SCEN: stopped at each of $nops operations (killed; EIO) and by full disks: $((points - p0)) runs ($((kill_points - kp0)) killed, $((points - p0 - kill_points + kp0)) with an injected error), each left the last commit, a sound index and a clean rerun"
 done
+
+# ---- a first run killed after its first segment file ----
+# A new index gets an empty MANIFEST before its first segment file, so
+# what the killed run leaves (that MANIFEST, of no commit, and the
+# segment) is not a lost MANIFEST: the next run removes the segment and
+# commits.
+rm -rf "$W" "$TMP/ops" "$TMP/clean"
+CARI_FAULT_LOG=$TMP/ops "$FI" -q -j1 -i "$TMP/clean" "$ROOT/corpus" >/dev/null 2>&1
+clean=$(results "$TMP/clean")
+m=$(awk '$2 == "rename" && $3 ~ /\/MANIFEST$/ {print $1; exit}' "$TMP/ops")
+s=$(awk '$2 == "fsync" && $3 ~ /\/seg-[0-9]+\.cari$/ {print $1; exit}' "$TMP/ops")
+[ -n "$m" ] && [ -n "$s" ] && [ "$m" -lt "$s" ]
+ok $? "a new index: MANIFEST is renamed in place (operation $m) before the first segment is synced ($s)"
+mkdir -p "$W"
+( CARI_FAULT=any:$((s + 1)):kill "$FI" -q -j1 -i "$W" "$ROOT/corpus" >/dev/null 2>&1; exit $? ) 2>/dev/null
+is "$?" 137 "a first run killed after its first segment file"
+[ -e "$W/MANIFEST" ] && [ -e "$W/seg-000001.cari" ]
+ok $? "  left MANIFEST and the segment"
+is "$(results "$W")" "NO COMMIT" "  which readers see as an index of no commit"
+out=$("$CI" -i "$W" --check 2>&1); rc=$?
+is "$rc" 0 "  that passes --check"
+like "$out" "; 1 files not in MANIFEST" "  with the segment unreferenced"
+"$CI" -q -j1 -i "$W" "$ROOT/corpus"; ok $? "  the next run goes through"
+is "$(results "$W")" "$clean" "  and gives the results of a clean run"
+is "$("$CI" -i "$W" --check 2>&1 | grep -c 'not in MANIFEST')" 0 "  leaving no unreferenced file"
 
 # ---- (b) SIGKILL after random delays, on a larger run ----
 base=$BASE_UPD

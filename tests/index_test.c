@@ -538,6 +538,60 @@ static void test_uncommitted_writer(void **state)
     cari_index_close(after);
 }
 
+/* A new index gets an empty MANIFEST (generation 0) before its first
+ * segment file: a first run killed after writing a segment leaves an
+ * index of no articles and an unreferenced file, which the next writer
+ * removes. */
+static void test_killed_first_run(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w = writer_open(f->ix, 0);
+    cari_index *ix;
+    cari_index_stats st;
+    cari_check_stats cs;
+    cari_error err;
+    cari_hits *h;
+    char path[400];
+    unsigned char *seg;
+    size_t len = 0;
+    test_add(w, "a", "Satu", "teks satu");
+    test_add(w, "b", "Dua", "teks dua");
+    assert_int_equal(cari_writer_flush(w), CARI_OK);
+    EXPECT_FILES(f->ix, "MANIFEST seg-000001.cari");
+    ix = index_open(f->ix);
+    cari_index_get_stats(ix, &st);
+    assert_int_equal(st.articles, 0);
+    assert_int_equal(st.segments, 0);
+    assert_int_equal(st.generation, 0);
+    h = search(ix, "teks", 0, 10, 0, NULL);
+    assert_int_equal(cari_hits_count(h), 0);
+    cari_hits_free(h);
+    cari_index_close(ix);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cari_index_check(f->ix, NULL, NULL, &cs, &err), CARI_OK);
+    assert_int_equal(cs.unreferenced, 1);
+    /* killed here: the segment stays (a closed writer removes it) */
+    snprintf(path, sizeof path, "%s/seg-000001.cari", f->ix);
+    seg = test_read_file(path, &len);
+    assert_non_null(seg);
+    cari_writer_close(w);
+    assert_int_equal(test_write_file(path, seg, len), 0);
+    free(seg);
+    EXPECT_FILES(f->ix, "MANIFEST seg-000001.cari");
+    /* the next run removes it and commits */
+    w = writer_open(f->ix, 0);
+    EXPECT_FILES(f->ix, "MANIFEST");
+    test_add(w, "b", "Dua", "teks dua");
+    commit(w);
+    cari_writer_close(w);
+    st = stats_of(f->ix);
+    assert_int_equal(st.articles, 1);
+    assert_int_equal(st.generation, 1);
+    ix = index_open(f->ix);
+    EXPECT_IDS(ix, "teks", "b");
+    cari_index_close(ix);
+}
+
 /* A reader keeps the commit it opened, even when a later commit drops
  * the files it reads. */
 static void test_reader_snapshot(void **state)
@@ -1669,6 +1723,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_null_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uncommitted_writer, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_killed_first_run, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reader_snapshot, setup,
                                         teardown),
