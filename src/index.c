@@ -22,7 +22,11 @@
  * MANIFEST.tmp, fsyncs it, renames it over MANIFEST and fsyncs the
  * directory.  A crash at any point leaves the old MANIFEST, which names only
  * files that still exist; files no manifest names are removed by the next
- * writer.  Readers open MANIFEST and then its files; if a file vanished
+ * writer.  A new index gets an empty MANIFEST (generation 0, no segments),
+ * written the same way, before its first segment file, and MANIFEST is
+ * never removed: so a directory with segment files and no MANIFEST has
+ * lost it, and is damage (cari_manifest_read), not a place for a new
+ * index.  Readers open MANIFEST and then its files; if a file vanished
  * meanwhile (a newer commit removed it) they read MANIFEST again.
  *
  * Deletion file: "CARIDEL\0" | u32 version 1 | u32 articles |
@@ -178,16 +182,76 @@ static int manifest_invariants(const cari_manifest *m, const char *path,
     return CARI_OK;
 }
 
+/* The segment and deletion files in dir (the name of the first one found
+ * into first): 0 when there is none or dir cannot be read. */
+static size_t segment_files_in(const char *dir, char *first, size_t cap)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t n = 0;
+    uint32_t num, gen;
+    char tail[8];
+    if (!d)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        if ((sscanf(de->d_name, "seg-%" SCNu32 ".cari%1s", &num, tail) == 1 &&
+             strstr(de->d_name, ".cari") != NULL) ||
+            sscanf(de->d_name, "seg-%" SCNu32 ".del-%" SCNu32 "%1s", &num,
+                   &gen, tail) == 2) {
+            if (n++ == 0)
+                snprintf(first, cap, "%s", de->d_name);
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+static int manifest_read_file(const char *dir, const char *path,
+                              cari_manifest *m, cari_error *err);
+
+/* A directory with no MANIFEST is no index, unless it holds segment or
+ * deletion files: a writer writes an empty MANIFEST before its first
+ * segment file and never removes MANIFEST (only renames a new one over
+ * it), so those files mean that MANIFEST was lost, and with it the list
+ * of the index's segments (found by review: the next writer took them for
+ * the leftovers of a killed first run and removed them).  A MANIFEST that
+ * appears while the directory is read was created under us: read it. */
 int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err)
 {
-    char path[4096], *data, *line, *next, *cs;
+    char path[4096], first[256], more[32];
+    size_t nfiles;
+    int rc, tries;
+    memset(m, 0, sizeof *m);
+    if (cari_path_join(path, sizeof path, dir, "MANIFEST"))
+        return cari_set_error(err, CARI_EINVAL, "index path too long");
+    for (tries = 0;; tries++) {
+        rc = manifest_read_file(dir, path, m, err);
+        if (rc != CARI_ENOTFOUND)
+            return rc;
+        nfiles = segment_files_in(dir, first, sizeof first);
+        if (nfiles == 0)
+            return rc;
+        if (tries == 0 && access(path, F_OK) == 0)
+            continue;
+        snprintf(more, sizeof more, " and %zu more", nfiles - 1);
+        return cari_set_error(err, CARI_ECORRUPT,
+                              "%s: missing but segment files present "
+                              "(%s%s): the list of the index's segments is "
+                              "lost; restore MANIFEST from a copy, or move "
+                              "the seg-* files away to start a new index",
+                              path, first, nfiles > 1 ? more : "");
+    }
+}
+
+static int manifest_read_file(const char *dir, const char *path,
+                              cari_manifest *m, cari_error *err)
+{
+    char *data, *line, *next, *cs;
     size_t len, tail;
     unsigned seen = 0;
     int rc, version = 0;
     unsigned long crc;
     memset(m, 0, sizeof *m);
-    if (cari_path_join(path, sizeof path, dir, "MANIFEST"))
-        return cari_set_error(err, CARI_EINVAL, "index path too long");
     rc = read_small_file(path, &data, &len, err);
     if (rc == CARI_ENOTFOUND)
         return cari_set_error(err, CARI_ENOTFOUND,

@@ -68,7 +68,8 @@ typedef struct cari_manifest {
 
 void cari_manifest_free(cari_manifest *m);
 int cari_manifest_push(cari_manifest *m, const cari_manifest_entry *e);
-/* CARI_ENOTFOUND when dir holds no MANIFEST. */
+/* CARI_ENOTFOUND when dir holds no MANIFEST (and no segment files: with
+ * them, MANIFEST was lost, CARI_ECORRUPT). */
 int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err);
 /* Write MANIFEST.tmp, (fsync,) rename over MANIFEST.  The commit is
  * visible once this returns CARI_OK; the caller fsyncs the directory. */

@@ -153,6 +153,37 @@ for f in "$IX"/seg-000001.cari "$IX"/seg-*.del-*; do
     like "$out" "$name: missing" "$name missing: --check names it"
 done
 
+# ---- MANIFEST lost: segment files and no MANIFEST ----
+# (found by review: it read as "no index here", and the next cari-index
+# run started a new index there and removed the old segments; a new
+# index gets an empty MANIFEST before its first segment, so these files
+# cannot be a killed first run's)
+rm -rf "$DMG"; cp -r "$IX" "$DMG"; rm "$DMG/MANIFEST"
+files_of() { (cd "$1" && ls -A | grep -v '^LOCK$' | xargs md5sum); }
+before=$(files_of "$DMG")
+LOST="$DMG/MANIFEST: missing but segment files present \\(seg-[0-9]+\\.(cari|del-[0-9]+) and 2 more\\): the list of the index's segments is lost; restore MANIFEST from a copy, or move the seg-\\* files away to start a new index"
+err=$("$CI" -q -i "$DMG" "$TMP/replace.jsonl" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "MANIFEST lost: cari-index exits 2"
+like "$err" "^cari-index: index is damaged \\($LOST\\); run cari-index --check, or rebuild$" \
+    "MANIFEST lost: cari-index says so, naming the directory"
+is "$(files_of "$DMG")" "$before" "MANIFEST lost: cari-index removes, writes and changes no file"
+err=$("$CS" -i "$DMG" banjir 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "MANIFEST lost: cari-search exits 2"
+like "$err" "^cari-search: index is damaged \\($LOST\\); run cari-index --check, or rebuild$" \
+    "MANIFEST lost: cari-search reports damage"
+out=$("$CI" -i "$DMG" --check 2>/dev/null); rc=$?
+is "$rc" 2 "MANIFEST lost: --check exits 2"
+like "$out" "^$LOST$" "MANIFEST lost: --check names MANIFEST"
+"$CI" -i "$DMG" --stats >/dev/null 2>&1; is "$?" 2 "MANIFEST lost: --stats exits 2"
+is "$(files_of "$DMG")" "$before" "MANIFEST lost: nothing changed by the readers either"
+cp "$IX/MANIFEST" "$DMG/MANIFEST"
+is "$("$CS" -i "$DMG" --batch "$TMP/queries" -f json -n 5 2>/dev/null)" "$ref" \
+    "MANIFEST restored: the index answers as before"
+rm "$DMG/MANIFEST"; mkdir "$DMG.old"; mv "$DMG"/seg-* "$DMG.old"
+"$CI" -q -i "$DMG" "$TMP/replace.jsonl"; ok $? "the segments moved away: a new index"
+is "$("$CI" -i "$DMG" --stats | awk '/^articles/ {print $2}')" 1 "  of the new run's article"
+rm -rf "$DMG.old"
+
 # ---- --check lists every problem, file by file ----
 rm -rf "$DMG"; cp -r "$IX" "$DMG"
 for f in "$DMG"/seg-*.cari; do

@@ -538,6 +538,69 @@ static void test_uncommitted_writer(void **state)
     cari_index_close(after);
 }
 
+/* A directory with segment files and no MANIFEST has lost its MANIFEST
+ * (a writer writes an empty one before its first segment file): readers,
+ * the checker and writers call it damage, and the writer removes nothing
+ * (found by review: the next writer took the segments for a killed first
+ * run's leftovers, started a new index and removed them). */
+static void test_lost_manifest(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w = writer_open(f->ix, 0), *w2 = (cari_writer *)1;
+    cari_index *ix = (cari_index *)1;
+    cari_check_stats st;
+    cari_error err;
+    char path[400], files[4096];
+    test_add(w, "a", "Satu", "teks satu");
+    commit(w);
+    test_add(w, "b", "Dua", "teks dua");
+    commit(w);
+    cari_writer_close(w);
+    snprintf(path, sizeof path, "%s/MANIFEST", f->ix);
+    assert_int_equal(unlink(path), 0);
+    EXPECT_FILES(f->ix, "seg-000001.cari seg-000002.cari");
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cari_writer_open(f->ix, NULL, &w2, &err),
+                     CARI_ECORRUPT);
+    assert_null(w2);
+    assert_non_null(strstr(err.message, "/MANIFEST: missing but segment "
+                                        "files present (seg-00000"));
+    assert_non_null(strstr(err.message, ".cari and 1 more): the list of "
+                                        "the index's segments is lost"));
+    assert_non_null(strstr(err.message, f->ix));
+    EXPECT_FILES(f->ix, "seg-000001.cari seg-000002.cari");
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cari_index_open(f->ix, &ix, &err), CARI_ECORRUPT);
+    assert_null(ix);
+    assert_non_null(strstr(err.message, "MANIFEST: missing but segment "
+                                        "files present"));
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cari_index_check(f->ix, NULL, NULL, &st, &err),
+                     CARI_ECORRUPT);
+    assert_non_null(strstr(err.message, "MANIFEST: missing but segment "
+                                        "files present"));
+    /* a deletion file alone is an index's too */
+    snprintf(path, sizeof path, "%s/seg-000001.cari", f->ix);
+    assert_int_equal(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/seg-000002.cari", f->ix);
+    assert_int_equal(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/seg-000001.del-000002", f->ix);
+    assert_int_equal(test_write_str(path, "sisa"), 0);
+    dir_files(f->ix, files, sizeof files);
+    w2 = (cari_writer *)1;
+    assert_int_equal(cari_writer_open(f->ix, NULL, &w2, &err),
+                     CARI_ECORRUPT);
+    assert_non_null(strstr(err.message, "(seg-000001.del-000002): the list"));
+    EXPECT_FILES(f->ix, files);
+    /* the files moved away: a new index */
+    assert_int_equal(unlink(path), 0);
+    w = writer_open(f->ix, 0);
+    test_add(w, "d", "Empat", "teks empat");
+    commit(w);
+    cari_writer_close(w);
+    assert_int_equal(stats_of(f->ix).articles, 1);
+}
+
 /* A new index gets an empty MANIFEST (generation 0) before its first
  * segment file: a first run killed after writing a segment leaves an
  * index of no articles and an unreferenced file, which the next writer
@@ -1723,6 +1786,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_null_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uncommitted_writer, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_lost_manifest, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_killed_first_run, setup,
                                         teardown),
