@@ -264,7 +264,35 @@ typedef struct expansion {
     qctx *c;
     struct { char *term; size_t len; uint64_t df; } *items;
     size_t n, cap;
+    /* items by term, open addressing: 1 + the item's index, 0 empty;
+     * nslots a power of 2 (a list searched from the start for every term
+     * made "a*" quadratic in the words starting with "a": 40% of its
+     * time on clickid_news, 2026-12-01) */
+    size_t *slots;
+    size_t nslots;
 } expansion;
+
+/* Room in e's hash for one more item: grown to keep it at most half full. */
+static int expansion_reserve(expansion *e)
+{
+    size_t cap, i, k, *slots;
+    if ((e->n + 1) * 2 <= e->nslots)
+        return CARI_OK;
+    cap = e->nslots ? e->nslots * 2 : 256;
+    slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return CARI_ENOMEM;
+    for (k = 0; k < e->n; k++) {
+        for (i = cari_hash64(e->items[k].term, e->items[k].len) & (cap - 1);
+             slots[i]; i = (i + 1) & (cap - 1))
+            ;
+        slots[i] = k + 1;
+    }
+    free(e->slots);
+    e->slots = slots;
+    e->nslots = cap;
+    return CARI_OK;
+}
 
 static int collect_term(void *ctx, const char *term, size_t len,
                         const cari_term_info *info)
@@ -272,11 +300,16 @@ static int collect_term(void *ctx, const char *term, size_t len,
     expansion *e = ctx;
     size_t i;
     uint64_t df = (uint64_t)info->df[0] + info->df[1];
-    for (i = 0; i < e->n; i++)
-        if (e->items[i].len == len && memcmp(e->items[i].term, term, len) == 0) {
-            e->items[i].df += df;
+    if (expansion_reserve(e))
+        return CARI_ENOMEM;
+    for (i = cari_hash64(term, len) & (e->nslots - 1); e->slots[i];
+         i = (i + 1) & (e->nslots - 1)) {
+        size_t k = e->slots[i] - 1;
+        if (e->items[k].len == len && memcmp(e->items[k].term, term, len) == 0) {
+            e->items[k].df += df;
             return 0;
         }
+    }
     if (e->n == e->cap) {
         size_t cap = e->cap ? e->cap * 2 : 64;
         void *p = realloc(e->items, cap * sizeof *e->items);
@@ -290,6 +323,7 @@ static int collect_term(void *ctx, const char *term, size_t len,
         return CARI_ENOMEM;
     e->items[e->n].len = len;
     e->items[e->n].df = df;
+    e->slots[i] = e->n + 1;
     e->n++;
     /* a bound on memory for prefixes like "a*": stop collecting far past
      * what is kept */
@@ -348,7 +382,7 @@ static int expand_prefixes(qctx *c, cari_qnode *q)
     if (q->op != CARI_Q_PREFIX)
         return CARI_OK;
     {
-        expansion e = {c, NULL, 0, 0};
+        expansion e = {c, NULL, 0, 0, NULL, 0};
         char *exact = cari_arena_alloc(c->qarena, q->len + 2);
         size_t s, keep;
         if (!exact)
@@ -362,6 +396,7 @@ static int expand_prefixes(qctx *c, cari_qnode *q)
                 rc = cari_segment_scan_prefix(c->ix->segs[s].seg, exact,
                                               q->len + 1, collect_term, &e);
         }
+        free(e.slots);
         if (rc) {
             free(e.items);
             return rc;
