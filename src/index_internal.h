@@ -104,6 +104,11 @@ int cari_check_analyzer(const char *dir, const cari_manifest *m,
  * input).  CARI_OK or the writer's error. */
 int cari_writer_flush(cari_writer *w);
 
+/* MaxScore keeps a query's essential cursors in a heap by passage when it
+ * has at least this many cursors, else scans them (search.c; 32); both
+ * rank alike to the last bit.  Tests set it to run one query both ways. */
+extern size_t cari_search_heap_min;
+
 /* Does ix's collection write term (an analyzed word) as two words of the
  * root dictionary, next to each other in some passage (ibukota: "ibu
  * kota")?  1 yes, 0 no (and for the Xapian backend), < 0 an error.

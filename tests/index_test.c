@@ -1497,6 +1497,113 @@ static void test_merge_fanin(void **state)
     cari_index_close(b);
 }
 
+/* Word w of the prefix collection: two to four syllables, so that a
+ * prefix of one or two syllables stands for many words. */
+static const char *syllable_word(uint32_t w, char *buf, size_t cap)
+{
+    static const char *const syl[] = {"ba", "ka", "la", "ma", "na", "ra",
+                                      "sa", "ta", "pe", "me", "ber", "ter",
+                                      "di", "ke", "lu", "ri"};
+    size_t n = 0, k = 2 + w % 3, i;
+    test_rng rng = {w * 2654435761u + 3};
+    for (i = 0; i < k; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s",
+                              syl[rng_below(&rng, sizeof syl / sizeof *syl)]);
+    return buf;
+}
+
+/* Article k of the prefix collection: skewed picks from 3000 words (a few
+ * very frequent, most rare), a title of three of them, a few paragraphs. */
+static void prefix_article(uint32_t k, char *id, size_t idcap, char *title,
+                           char *text, size_t cap)
+{
+    test_rng rng = {k * 104729u + 7};
+    size_t n = 0, words = 20 + (size_t)rng_below(&rng, 120), i;
+    char w[32];
+    snprintf(id, idcap, "pre-%05u", k);
+    title[0] = '\0';
+    for (i = 0; i < 3; i++) {
+        syllable_word((uint32_t)rng_below(&rng, i ? 3000 : 300), w, sizeof w);
+        strcat(strcat(title, w), " ");
+    }
+    for (i = 0; i < words; i++) {
+        uint32_t pick = (uint32_t)rng_below(&rng, 1 + rng_below(&rng, 3000));
+        if (i && rng_below(&rng, 25) == 0)
+            n += (size_t)snprintf(text + n, cap - n, ".\n\n");
+        n += (size_t)snprintf(text + n, cap - n, "%s ",
+                              syllable_word(pick, w, sizeof w));
+        assert_true(n + 64 < cap);
+    }
+}
+
+/* Prefix queries expand to 64 words, 100 and more cursors, which MaxScore
+ * keeps in a heap by passage (cari_search_heap_min): they rank exactly as
+ * the scan of every cursor ranks them (same passages, same order, same
+ * scores to the last bit, same totals), over two segments with deleted
+ * articles, alone, mixed with words and with a small and a deep top k. */
+static void test_prefix_heap_ranks_like_scan(void **state)
+{
+    fixture *f = *state;
+    static const char *const queries[] = {
+        "ba*", "ka*", "me*", "ber*", "s*", "t*", "di* ke*", "mabe* rita*",
+        "ter* lu* ri*", "baka* sa", "pe* ma* na*", "kama", "ka* -baba"};
+    static const size_t limits[] = {5, 50, 1000};
+    char id[32], title[128], *text = malloc(8192);
+    size_t saved = cari_search_heap_min, q, l;
+    cari_index *ix;
+    uint32_t k;
+    int session;
+    assert_non_null(text);
+    for (session = 0; session < 2; session++) {
+        cari_writer *w = writer_open(f->ix, 0);
+        for (k = session * 300u; k < session * 300u + 300u; k++) {
+            prefix_article(k, id, sizeof id, title, text, 8192);
+            test_add(w, id, title, text);
+        }
+        for (k = 0; session && k < 300; k += 37) {
+            snprintf(id, sizeof id, "pre-%05u", k);
+            del(w, id);
+        }
+        commit(w);
+        cari_writer_close(w);
+    }
+    free(text);
+    ix = index_open(f->ix);
+    {
+        cari_index_stats st;
+        cari_index_get_stats(ix, &st);
+        assert_int_equal(st.segments, 2);
+    }
+    for (q = 0; q < sizeof queries / sizeof *queries; q++)
+        for (l = 0; l < sizeof limits / sizeof *limits; l++) {
+            cari_hits *scan, *heap;
+            size_t i;
+            cari_search_heap_min = SIZE_MAX;
+            scan = search(ix, queries[q], 0, limits[l], 0, NULL);
+            cari_search_heap_min = 0;
+            heap = search(ix, queries[q], 0, limits[l], 0, NULL);
+            cari_search_heap_min = saved;
+            assert_true(cari_hits_count(scan) > 0);
+            assert_int_equal(cari_hits_total(scan), cari_hits_total(heap));
+            assert_int_equal(cari_hits_count(scan), cari_hits_count(heap));
+            for (i = 0; i < cari_hits_count(scan); i++) {
+                cari_hit x, y;
+                assert_int_equal(cari_hits_get(scan, i, &x), CARI_OK);
+                assert_int_equal(cari_hits_get(heap, i, &y), CARI_OK);
+                if (x.id_len != y.id_len || memcmp(x.id, y.id, x.id_len) ||
+                    x.passage != y.passage || x.score != y.score)
+                    fail_msg("'%s' -n %zu hit %zu: %.*s#%u %.17g (scan) vs "
+                             "%.*s#%u %.17g (heap)", queries[q], limits[l], i,
+                             (int)x.id_len, x.id, (unsigned)x.passage,
+                             x.score, (int)y.id_len, y.id,
+                             (unsigned)y.passage, y.score);
+            }
+            cari_hits_free(scan);
+            cari_hits_free(heap);
+        }
+    cari_index_close(ix);
+}
+
 /* Several indexing threads split the articles between segments in an
  * order that depends on timing; the index and its ranking are the same as
  * one thread's: same articles, same hits in the same order, same scores
@@ -1807,6 +1914,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_search_after_replacements, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_prefix_heap_ranks_like_scan,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_segments_rank_like_one, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pair_builds_one_threads_segment,
