@@ -1261,15 +1261,15 @@ typedef struct essential {
     uint32_t i;
 } essential;
 
+/* Move h[i] down to its place.  h[n] holds CARI_DOC_END, so that a last
+ * child has a sibling to compare with: the smaller child is picked
+ * without a branch (the heap's moves were a fifth of the time of "a*"). */
 static void essential_down(essential *h, size_t n, size_t i)
 {
     essential x = h[i];
-    for (;;) {
-        size_t k = 2 * i + 1;
-        if (k >= n)
-            break;
-        if (k + 1 < n && h[k + 1].doc < h[k].doc)
-            k++;
+    size_t k;
+    while ((k = 2 * i + 1) < n) {
+        k += h[k + 1].doc < h[k].doc;
         if (h[k].doc >= x.doc)
             break;
         h[i] = h[k];
@@ -1295,7 +1295,7 @@ typedef struct maxscore_scratch {
     matcher **cur;        /* the cursors by bound */
     double *prefix;       /* prefix[i]: the sum of cur[0..i)'s bounds */
     /* run_maxscore_heap */
-    essential *heap;      /* the essential cursors by passage */
+    essential *heap;      /* the essential cursors by passage (n + 1) */
     size_t *pos;          /* places in heap of those at d */
     uint32_t *at;         /* their places in cur */
     uint32_t *ords;       /* places in canon of all the cursors at d */
@@ -1456,6 +1456,8 @@ static uint64_t run_maxscore_heap(matcher **canon, size_t n,
                 eh[neh].i = (uint32_t)i;
                 neh++;
             }
+            eh[neh].doc = CARI_DOC_END;  /* see essential_down */
+            eh[neh].i = 0;
             for (i = neh / 2; i-- > 0;)
                 essential_down(eh, neh, i);
             heaped = first_essential;
@@ -1832,7 +1834,8 @@ static int first_stage(qctx *c, cari_qnode *q, topk *heap, uint64_t *total)
                 w.cur = cari_arena_alloc(c->arena, leaves * sizeof *w.cur);
                 w.prefix = cari_arena_alloc(c->arena,
                                             (leaves + 1) * sizeof *w.prefix);
-                w.heap = cari_arena_alloc(c->arena, leaves * sizeof *w.heap);
+                w.heap = cari_arena_alloc(c->arena,
+                                          (leaves + 1) * sizeof *w.heap);
                 w.at = cari_arena_alloc(c->arena, leaves * sizeof *w.at);
                 w.ords = cari_arena_alloc(c->arena, leaves * sizeof *w.ords);
                 w.pos = cari_arena_alloc(c->arena, leaves * sizeof *w.pos);
