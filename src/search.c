@@ -1301,14 +1301,11 @@ typedef struct maxscore_scratch {
     uint32_t *ords;       /* places in canon of all the cursors at d */
 } maxscore_scratch;
 
-/* The cursors by bound (cur) and the sums of their bounds (prefix); each
- * cursor's place in query order (ord). */
+/* The cursors by bound (cur) and the sums of their bounds (prefix). */
 static void maxscore_order(matcher **canon, size_t n,
                            const maxscore_scratch *w)
 {
     size_t i;
-    for (i = 0; i < n; i++)
-        canon[i]->ord = (uint32_t)i;
     memcpy(w->cur, canon, n * sizeof *w->cur);
     qsort(w->cur, n, sizeof *w->cur, cmp_bound);
     w->prefix[0] = 0;
@@ -1436,6 +1433,8 @@ static uint64_t run_maxscore_heap(matcher **canon, size_t n,
     size_t first_essential = 0, heaped = SIZE_MAX, neh = 0, npos, i, k;
     uint64_t matched = 0;
     int pruned = 0;
+    for (i = 0; i < n; i++)
+        canon[i]->ord = (uint32_t)i;
     maxscore_order(canon, n, w);
     for (;;) {
         uint32_t d, next, rest;  /* rest: the first essential passage after d */
@@ -1831,20 +1830,26 @@ static int first_stage(qctx *c, cari_qnode *q, topk *heap, uint64_t *total)
                 uint64_t matched;
                 matcher **canon = cari_arena_alloc(c->arena, leaves * sizeof *canon);
                 maxscore_scratch w;
+                memset(&w, 0, sizeof w);
                 w.cur = cari_arena_alloc(c->arena, leaves * sizeof *w.cur);
                 w.prefix = cari_arena_alloc(c->arena,
                                             (leaves + 1) * sizeof *w.prefix);
-                w.heap = cari_arena_alloc(c->arena,
-                                          (leaves + 1) * sizeof *w.heap);
-                w.at = cari_arena_alloc(c->arena, leaves * sizeof *w.at);
-                w.ords = cari_arena_alloc(c->arena, leaves * sizeof *w.ords);
-                w.pos = cari_arena_alloc(c->arena, leaves * sizeof *w.pos);
-                if (!canon || !w.cur || !w.prefix || !w.heap || !w.at ||
-                    !w.ords || !w.pos) {
+                if (!canon || !w.cur || !w.prefix) {
                     rc = CARI_ENOMEM;
                     break;
                 }
                 gather_cursors(m, canon, &n);
+                if (n >= cari_search_heap_min) {
+                    w.heap = cari_arena_alloc(c->arena,
+                                              (n + 1) * sizeof *w.heap);
+                    w.pos = cari_arena_alloc(c->arena, n * sizeof *w.pos);
+                    w.at = cari_arena_alloc(c->arena, n * sizeof *w.at);
+                    w.ords = cari_arena_alloc(c->arena, n * sizeof *w.ords);
+                    if (!w.heap || !w.pos || !w.at || !w.ords) {
+                        rc = CARI_ENOMEM;
+                        break;
+                    }
+                }
                 matched = n >= cari_search_heap_min
                               ? run_maxscore_heap(canon, n, &ix->segs[i],
                                                   (uint32_t)i, heap, &w)
