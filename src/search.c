@@ -1250,8 +1250,8 @@ static int cmp_bound(const void *x, const void *y)
  * queries with prefixes took 17.8G instructions scanning, 3.50G with the
  * heap from 16 cursors on, 3.51G from 32; the 1000 plain title queries (at
  * most 16 cursors: four words, each with its exact form, in two fields)
- * took 0.3% more from 16 on and 2.8% more from 8 on.  32 keeps every
- * plain query of up to 8 such words on the scan. */
+ * took 2.5% more with the heap from 8 on, and the same from 16 on as from
+ * 32.  32 keeps every plain query of up to 8 such words on the scan. */
 size_t cari_search_heap_min = 32;
 
 /* An essential cursor in run_maxscore's heap: its passage, its place in
