@@ -933,13 +933,17 @@ int cari_query_parse_plain(cari_analyzer *an, const char *text, size_t len,
     return CARI_OK;
 }
 
-/* The terms worth highlighting: every positive leaf's terms. */
+/* The terms worth highlighting in passage text: every positive leaf's
+ * terms, except a title: leaf's, which the passage did not match (found by
+ * review: title:"harga beras" highlighted the words in the body too). */
 int cari_query_terms(const cari_qnode *q, cari_arena *a,
                                    cari_termlist *tl, size_t *cap)
 {
     size_t i;
     int rc = CARI_OK;
     if (!q)
+        return CARI_OK;
+    if (q->op != CARI_Q_BOOL && !(q->fields & CARI_QF_BODY))
         return CARI_OK;
     if (q->op == CARI_Q_BOOL) {
         for (i = 0; i < q->nmust && !rc; i++)

@@ -108,7 +108,8 @@ size_t cari_query_space_at(const char *s, size_t len, size_t i);
  * s[0..len), or 0: what opens and closes a phrase. */
 size_t cari_query_quote_at(const char *s, size_t len, size_t i);
 
-/* Append to tl the terms of every positive leaf (what snippets highlight;
+/* Append to tl the terms of every positive leaf that may match passage
+ * text (what snippets highlight: not a title: leaf's;
  * a phrase's or a NEAR group's as a group, highlighted where it holds);
  * arrays grow in arena, *cap tracks their room (start with tl zeroed and
  * *cap = 0).  PREFIX leaves add nothing: expand them first. */

@@ -104,6 +104,11 @@ is "$(ids 'PEMIL*')" "$(ids 'pemil*')" "a prefix is folded like words"
 # ---- fields ----
 is "$(ids title:rupiah)" "berita-003" "title:word searches titles only"
 is "$(ids 'title:"harga beras"')" "berita-002" "title:\"phrase\""
+# a title: word is highlighted only where it matched, not in the passage
+# text (found by review: title:"harga beras" bracketed the body's words)
+out=$("$CS" -i "$IX" --color=never -n 1 'title:"harga beras"')
+ok $(printf '%s\n' "$out" | grep -q '\[' && echo 1 || echo 0) "title:\"phrase\": no highlight in the passage text"
+like "$("$CS" -i "$IX" --color=never -n 1 'title:"harga beras" OR body:harga')" '\[[Hh]arga\] beras' "  body:word still highlighted there"
 is "$(ids body:Semarang)" "$SEMARANG" "body:word searches passage text only"
 # a question's first stage gives titles no weight, but its title: words
 # still search titles (found by review: they matched nothing)
