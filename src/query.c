@@ -241,6 +241,32 @@ static size_t quote_start(const parser *p, size_t a)
     return q;
 }
 
+/* Is term a word's (no hyphen, digit, '.', '@'...: not a compound, a
+ * number or an address)?  A token whose term is one and that has an
+ * alternative that is no "=form" is an acronym: ASEAN gives asean, then
+ * ase, the stem of its lower case (analyzer 4). */
+static int plain_term(const char *term, size_t len)
+{
+    size_t i;
+    for (i = 0; i < len; i++)
+        if (strchr("-.,:/@0123456789", term[i]))
+            return 0;
+    return len > 0;
+}
+
+/* The token a phrase takes for the primary token tv[i]: an acronym's
+ * stem, which every spelling holds at its position (ASEAN, Asean and
+ * asean all give ase; found by review: "KTT ASEAN" searched the whole
+ * asean and missed "KTT Asean"), else tv[i] itself. */
+static const cari_term_token *phrase_token(const cari_tokvec *tv, size_t i)
+{
+    const cari_term_token *t = &tv->items[i];
+    if (i + 1 < tv->len && tv->items[i + 1].alternative &&
+        tv->items[i + 1].term[0] != '=' && plain_term(t->term, t->term_len))
+        return &tv->items[i + 1];
+    return t;
+}
+
 /*
  * Analyze text[a, b) into a leaf: nothing (stopwords only: *out = NULL), a
  * TERM, or a PHRASE when it holds several tokens (or when phrase is set).
@@ -331,6 +357,8 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
         size_t m;
         if (t->alternative || t->stop)
             continue;
+        if (!exact)
+            use = phrase_token(&p->tv, i);
         if (exact && !phrase) {
             /* the "=form" alternative of this token, if it has one; exact
              * forms have no positions, so a phrase matches by stems */
@@ -531,7 +559,8 @@ static int parse_atom(parser *p, cari_qnode **out)
 /* A hyphenated word's node (token_node: the whole, then its parts, all at
  * one position: e-KTP, bolak-balik, anti-korupsi) as NEAR takes it: its
  * whole term, which the index holds at that position, as a phrase takes
- * it.  Any other node is n itself. */
+ * it; an acronym's (ASEAN: asean, ase) its stem, as a phrase takes it
+ * (phrase_token).  Any other node is n itself. */
 static cari_qnode *near_operand(cari_qnode *n)
 {
     size_t i;
@@ -542,6 +571,8 @@ static cari_qnode *near_operand(cari_qnode *n)
         if (n->should[i]->op != CARI_Q_TERM ||
             n->should[i]->qpos != n->should[0]->qpos)
             return n;
+    if (n->nshould == 2 && plain_term(n->should[0]->term, n->should[0]->len))
+        return n->should[1];
     return n->should[0];
 }
 

@@ -173,11 +173,17 @@ cat > "$TMP/acr.jsonl" <<'EOF2'
 {"id": "caps", "title": "Berita", "text": "KTT ASEAN digelar di Jakarta."}
 {"id": "title", "title": "Berita", "text": "Para menteri Asean bertemu."}
 {"id": "head", "title": "IKUTI LOMBA", "text": "Pendaftaran dibuka."}
+{"id": "ktt", "title": "Berita", "text": "Presiden hadir di KTT Asean kemarin."}
 EOF2
 "$BIN/cari-index" -q -i "$TMP/acr" "$TMP/acr.jsonl"
-is "$(ids_in "$TMP/acr" asean)" "caps title" "asean finds ASEAN and Asean"
-is "$(ids_in "$TMP/acr" ASEAN)" "caps title" "  ASEAN finds both too"
+is "$(ids_in "$TMP/acr" asean)" "caps ktt title" "asean finds ASEAN and Asean"
+is "$(ids_in "$TMP/acr" ASEAN)" "caps ktt title" "  ASEAN finds both too"
 is "$(ids_in "$TMP/acr" ikuti)" "head" "  ikuti finds a headline's IKUTI"
+# and so do phrases and NEAR (found by review: "KTT ASEAN" searched the
+# whole asean only, which KTT Asean does not hold)
+is "$(ids_in "$TMP/acr" '"KTT ASEAN"')" "caps ktt" "  \"KTT ASEAN\" finds KTT Asean"
+is "$(ids_in "$TMP/acr" '"ktt asean"')" "caps ktt" "  \"ktt asean\" finds KTT ASEAN"
+is "$(ids_in "$TMP/acr" 'ASEAN NEAR/2 KTT')" "caps ktt" "  ASEAN NEAR/2 KTT finds both"
 
 # ---- --plain ----
 out=$("$CS" -i "$IX" -f tsv --plain 'apa penyebab "banjir (rob" di Semarang?'); rc=$?
