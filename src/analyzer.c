@@ -26,7 +26,9 @@
 /* 4 (2026-12-01): numbers joined by hyphens give each number as it is
  * alone (1.000-2.000 -> 1000, 2000; 10.000-an -> 10000), and a time's
  * hour loses its leading zero (07.30 = 7.30); an acronym (ASEAN) also
- * gives the stem of its lower case (ase) when that differs. */
+ * gives the stem of its lower case (ase) when that differs; a word
+ * hyphenated after one letter also gives the two joined (e-mail -> email;
+ * the stemmer's cari-stem-2). */
 #define ANALYZER_VERSION 4
 /* Folded forms are cut at this many bytes: long enough for any real word,
  * short enough that a 10 MB "token" cannot bloat the dictionary. */

@@ -254,16 +254,39 @@ static int plain_term(const char *term, size_t len)
     return len > 0;
 }
 
+/* Is t the hyphenated whole w written without its hyphens (e-mail:
+ * email, which the stemmer gives beside it)? */
+static int joined_whole(const char *w, size_t wn, const char *t, size_t tn)
+{
+    size_t i, k = 0, hyphens = 0;
+    for (i = 0; i < wn; i++) {
+        if (w[i] == '-') {
+            hyphens++;
+            continue;
+        }
+        if (k >= tn || t[k] != w[i])
+            return 0;
+        k++;
+    }
+    return hyphens > 0 && k == tn;
+}
+
 /* The token a phrase takes for the primary token tv[i]: an acronym's
  * stem, which every spelling holds at its position (ASEAN, Asean and
  * asean all give ase; found by review: "KTT ASEAN" searched the whole
- * asean and missed "KTT Asean"), else tv[i] itself. */
+ * asean and missed "KTT Asean"); a hyphenated word's joined form, which
+ * both spellings hold (e-mail and email give email); else tv[i]. */
 static const cari_term_token *phrase_token(const cari_tokvec *tv, size_t i)
 {
     const cari_term_token *t = &tv->items[i];
+    size_t m;
     if (i + 1 < tv->len && tv->items[i + 1].alternative &&
         tv->items[i + 1].term[0] != '=' && plain_term(t->term, t->term_len))
         return &tv->items[i + 1];
+    for (m = i + 1; m < tv->len && tv->items[m].alternative; m++)
+        if (joined_whole(t->term, t->term_len, tv->items[m].term,
+                         tv->items[m].term_len))
+            return &tv->items[m];
     return t;
 }
 
@@ -559,8 +582,9 @@ static int parse_atom(parser *p, cari_qnode **out)
 /* A hyphenated word's node (token_node: the whole, then its parts, all at
  * one position: e-KTP, bolak-balik, anti-korupsi) as NEAR takes it: its
  * whole term, which the index holds at that position, as a phrase takes
- * it; an acronym's (ASEAN: asean, ase) its stem, as a phrase takes it
- * (phrase_token).  Any other node is n itself. */
+ * it; an acronym's (ASEAN: asean, ase) its stem and e-mail's its joined
+ * form (email), as a phrase takes them (phrase_token).  Any other node is
+ * n itself. */
 static cari_qnode *near_operand(cari_qnode *n)
 {
     size_t i;
@@ -573,6 +597,10 @@ static cari_qnode *near_operand(cari_qnode *n)
             return n;
     if (n->nshould == 2 && plain_term(n->should[0]->term, n->should[0]->len))
         return n->should[1];
+    for (i = 1; i < n->nshould; i++)
+        if (joined_whole(n->should[0]->term, n->should[0]->len,
+                         n->should[i]->term, n->should[i]->len))
+            return n->should[i];
     return n->should[0];
 }
 

@@ -83,7 +83,8 @@ typedef struct cari_stem_terms {
  * parts, stemmed where they are words, to index at the same position.
  * Terms are unique.  Clitic parts ("kopian-ku", "allah-lah") are dropped.
  * Parts of one letter (the "e" of e-ktp) are not terms of their own, one
- * digit is (the "2" of ke-2); nor is a bare prefix (the "ke" of ke-2).  Input
+ * digit is (the "2" of ke-2); nor is a bare prefix (the "ke" of ke-2).  A
+ * word after one letter also gives the two joined, stemmed (e-ktp: ektp).  Input
  * without '-' is stemmed as one word.  Input longer than the buffer holds is
  * returned as one term cut to CARI_STEM_TERMS_BYTES - 1 bytes.
  * Returns 0; -1 for NULL arguments.

@@ -184,6 +184,21 @@ is "$(ids_in "$TMP/acr" ikuti)" "head" "  ikuti finds a headline's IKUTI"
 is "$(ids_in "$TMP/acr" '"KTT ASEAN"')" "caps ktt" "  \"KTT ASEAN\" finds KTT Asean"
 is "$(ids_in "$TMP/acr" '"ktt asean"')" "caps ktt" "  \"ktt asean\" finds KTT ASEAN"
 is "$(ids_in "$TMP/acr" 'ASEAN NEAR/2 KTT')" "caps ktt" "  ASEAN NEAR/2 KTT finds both"
+# a word after one letter, hyphenated or joined (found by review: email
+# did not find e-mail, nor ektp e-KTP, nor the other way round)
+cat > "$TMP/joined.jsonl" <<'EOF2'
+{"id": "hyph", "title": "Surat", "text": "Kirim lewat e-mail dan bawa e-KTP."}
+{"id": "join", "title": "Surat", "text": "Kirim lewat email dan bawa ektp."}
+{"id": "mail", "title": "Surat", "text": "Kirim lewat mail biasa."}
+EOF2
+"$BIN/cari-index" -q -i "$TMP/joined" "$TMP/joined.jsonl"
+is "$(ids_in "$TMP/joined" email)" "hyph join" "email finds e-mail"
+is "$(ids_in "$TMP/joined" e-mail)" "hyph join mail" "  e-mail finds email (and mail, a part)"
+is "$(ids_in "$TMP/joined" ektp)" "hyph join" "  ektp finds e-KTP"
+is "$(ids_in "$TMP/joined" e-KTP)" "hyph join" "  e-KTP finds ektp"
+is "$(ids_in "$TMP/joined" '"lewat email"')" "hyph join" "  \"lewat email\" finds lewat e-mail"
+is "$(ids_in "$TMP/joined" '"lewat e-mail"')" "hyph join" "  \"lewat e-mail\" finds lewat email"
+is "$(ids_in "$TMP/joined" 'e-KTP NEAR/2 bawa')" "hyph join" "  e-KTP NEAR/2 bawa finds ektp"
 
 # ---- --plain ----
 out=$("$CS" -i "$IX" -f tsv --plain 'apa penyebab "banjir (rob" di Semarang?'); rc=$?

@@ -188,7 +188,10 @@ static void test_compounds(void **state)
 {
     check_terms(*state, "bolak-balik", CARI_STEM_COMPOUND, (const char *[]){"bolak-balik", "bolak", "balik", NULL});
     check_terms(*state, "kupu-kupu", CARI_STEM_COMPOUND, (const char *[]){"kupu-kupu", "kupu", NULL});
-    check_terms(*state, "e-ktp", CARI_STEM_COMPOUND, (const char *[]){"e-ktp", "ktp", NULL});
+    /* a word after one letter: also joined, as it is as often written */
+    check_terms(*state, "e-ktp", CARI_STEM_COMPOUND, (const char *[]){"e-ktp", "ktp", "ektp", NULL});
+    check_terms(*state, "e-mail", CARI_STEM_COMPOUND, (const char *[]){"e-mail", "mail", "email", NULL});
+    check_terms(*state, "e-mailnya", CARI_STEM_COMPOUND, (const char *[]){"e-mail", "mail", "email", NULL});
     check_terms(*state, "covid-19", CARI_STEM_COMPOUND, (const char *[]){"covid-19", "covid", "19", NULL});
     check_terms(*state, "besar-kecilnya", CARI_STEM_COMPOUND, (const char *[]){"besar-kecil", "besar", "kecil", NULL});
     check_terms(*state, "ke-2", CARI_STEM_COMPOUND, (const char *[]){"ke-2", "2", NULL});
