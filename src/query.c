@@ -291,6 +291,62 @@ static const cari_term_token *phrase_token(const cari_tokvec *tv, size_t i)
 }
 
 /*
+ * The prefix of an amount: "Rp1.00*" and "$1*", whose currency the
+ * analyzer makes a token of its own, are prefixes of the number, not of
+ * "rp" (found by review: Rp1.00* matched every amount in rupiah).  The
+ * index holds an amount's digits without its thousands dots (Rp1.000:
+ * rp, 1000), so written with them ("1.00", "1.000.0") the prefix is its
+ * digits: Rp1.00* finds the numbers that start 100 (Rp100, Rp1.000,
+ * Rp10.000).  t is the word's first token (text from a); returns 1 with
+ * node->term set (NULL when out of memory), 0 when the word is no amount.
+ */
+static int amount_prefix(parser *p, size_t a, const cari_term_token *t,
+                         cari_qnode *node)
+{
+    const cari_term_token *num = NULL;
+    const char *s;
+    size_t i, n, group = 0, groups = 0;
+    char digits[64];
+    size_t nd = 0;
+    if (!((t->term_len == 2 && memcmp(t->term, "rp", 2) == 0) ||
+          (t->term_len == 1 && t->term[0] == '$')))
+        return 0;
+    for (i = (size_t)(t - p->tv.items) + 1; i < p->tv.len; i++)
+        if (!p->tv.items[i].alternative) {
+            num = &p->tv.items[i];
+            break;
+        }
+    if (!num || num->start != t->end || num->term_len == 0 ||
+        num->term[0] < '0' || num->term[0] > '9')
+        return 0;
+    s = p->s + a + num->start;
+    n = num->end - num->start;
+    /* 1.000.0 is a start of a number grouped in thousands: groups of 1-3
+     * digits first, 3 between, 1-3 last */
+    for (i = 0; i <= n && nd < sizeof digits; i++) {
+        if (i < n && s[i] >= '0' && s[i] <= '9') {
+            digits[nd++] = s[i];
+            group++;
+        } else if (i == n || s[i] == '.') {
+            if (group == 0 || group > 3 || (groups > 0 && i < n && group != 3))
+                break;
+            groups++;
+            group = 0;
+        } else {
+            break;
+        }
+    }
+    if (i > n && nd > 0) {
+        node->term = cari_arena_strndup(p->arena, digits, nd);
+        node->len = nd;
+    } else {
+        node->term = cari_arena_strndup(p->arena, num->term, num->term_len);
+        node->len = num->term_len;
+    }
+    return 1;
+}
+
+/*
  * Analyze text[a, b) into a leaf: nothing (stopwords only: *out = NULL), a
  * TERM, or a PHRASE when it holds several tokens (or when phrase is set).
  * exact: the word's exact form ("=" prefix); prefix: a prefix search.
@@ -330,6 +386,14 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
         node = new_node(p, CARI_Q_PREFIX);
         if (!node)
             return CARI_ENOMEM;
+        if (amount_prefix(p, a, t, node)) {
+            if (!node->term)
+                return CARI_ENOMEM;
+            node->fields = fields;
+            p->nterms += CARI_Q_PREFIX_TERMS;
+            *out = node;
+            return CARI_OK;
+        }
         /* the folded surface of the first token, before stemming: its
          * "=form" alternative, or the term when stemming left it alone */
         {

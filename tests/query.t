@@ -100,6 +100,20 @@ is "$(ids --all 'banjir and rob')" "" "  (a word no article has, so --all finds 
 # ---- prefix ----
 is "$(ids 'pemil*')" "$LABUAN berita-004" "word*: words that start with it"
 is "$(ids 'PEMIL*')" "$(ids 'pemil*')" "a prefix is folded like words"
+# an amount's prefix is its number's, as the index holds it: digits
+# without the thousands dots (found by review: Rp1.00* searched rp*)
+cat > "$TMP/amount.jsonl" <<'EOF2'
+{"id": "seribu", "title": "Harga", "text": "Harga Rp1.000 per kilo."}
+{"id": "sejuta", "title": "Harga", "text": "Harga Rp1.000.000 per unit."}
+{"id": "ratus", "title": "Harga", "text": "Harga Rp100 per biji."}
+{"id": "dua", "title": "Harga", "text": "Harga Rp2.500 per kilo."}
+{"id": "dolar", "title": "Harga", "text": "Harganya $15 per unit."}
+EOF2
+"$BIN/cari-index" -q -i "$TMP/amount" "$TMP/amount.jsonl"
+is "$(ids_in "$TMP/amount" 'Rp1.00*')" "ratus sejuta seribu" "Rp1.00*: the amounts whose digits start 100"
+is "$(ids_in "$TMP/amount" 'Rp2.5*')" "dua" "  Rp2.5*: Rp2.500"
+is "$(ids_in "$TMP/amount" 'Rp1.000.0*')" "sejuta" "  Rp1.000.0*: Rp1.000.000"
+is "$(ids_in "$TMP/amount" '$1*')" "dolar ratus sejuta seribu" "  \$1*: numbers that start 1 (the currency is not part of it)"
 
 # ---- fields ----
 is "$(ids title:rupiah)" "berita-003" "title:word searches titles only"
