@@ -408,6 +408,19 @@ out=$("$CS" -i "$TMP/ctl" --color=never banjir)
 if printf '%s' "$out" | LC_ALL=C grep -qP '[\x01-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]'; then r=1; else r=0; fi
 ok $r "text: control characters of titles, ids and snippets printed as U+FFFD"
 has "$out" $'Banjir \xef\xbf\xbd[2J' "  (an escape's first byte replaced, the rest shown)"
+# nor in TSV, by default, with --fields or from --batch
+printf '%s\n' '{"id": "t\u001b[2J\u0007", "title": "Judul \u001b[2J\u0007 \u007f", "text": "Hujan \u001b[2J lebat \u0007 sekali."}' > "$TMP/ctl-tsv.jsonl"
+"$BIN/cari-index" -q -i "$TMP/ctl-tsv" "$TMP/ctl-tsv.jsonl"
+printf 'hujan\n' > "$TMP/ctl-tsv.q"
+for args in "-f tsv hujan" "-f tsv --fields id,title,snippet,text hujan" "-f tsv --batch $TMP/ctl-tsv.q"; do
+    out=$("$CS" -i "$TMP/ctl-tsv" $args)
+    if printf '%s' "$out" | LC_ALL=C grep -qP '[\x01-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]'; then r=1; else r=0; fi
+    ok $r "${args/$TMP\//}: control characters of ids, titles and text printed as U+FFFD"
+    has "$out" $'t\xef\xbf\xbd[2J\xef\xbf\xbd' "  the id's ESC and BEL replaced, the rest shown"
+done
+out=$("$CS" -i "$TMP/ctl-tsv" -f tsv --fields title,snippet hujan)
+is "$out" $'Judul \xef\xbf\xbd[2J\xef\xbf\xbd \xef\xbf\xbd\tHujan \xef\xbf\xbd[2J lebat \xef\xbf\xbd sekali.' \
+    "  tsv: title and snippet with ESC, BEL and DEL as U+FFFD"
 out=$("$CS" -i "$IX" --color=always banjir)
 like "$out" $'\033\\[1;33m[Bb]anjir\033\\[0m' "--color=always: ANSI highlights"
 out=$("$CS" -i "$IX" --color=never banjir)

@@ -115,23 +115,14 @@ static const char usage_text[] =
     "object per hit with rank, score, id, passage, title, snippet, start,\n"
     "end (byte range of the passage in the article text), highlights (byte\n"
     "ranges in the snippet), meta and total (docs/JSON.md); tsv prints\n"
-    "rank<TAB>score<TAB>id<TAB>passage<TAB>title.\n"
+    "rank<TAB>score<TAB>id<TAB>passage<TAB>title.  text and tsv print\n"
+    "control characters of the indexed text as U+FFFD.\n"
     "\n"
     "exit status: 0 when something matched, 1 when nothing did (or -n 0 or\n"
     "--offset left nothing to show), 2 on error (a shard unreachable\n"
     "without --allow-partial is an error).\n";
 
 static const char *prog = "cari-search";
-
-/* Print s with tabs and newlines turned into spaces (TSV fields). */
-static void put_field(const char *s, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-        putchar(c == '\t' || c == '\n' || c == '\r' ? ' ' : c);
-    }
-}
 
 static void print_text(const cari_hit *h, size_t rank, int color)
 {
@@ -309,7 +300,7 @@ static int run_batch(cari_index *ix, const char *file, const char *latency,
                     header = 1;
                 }
                 printf("%ld\t", qno);
-                put_field(h.id, h.id_len);
+                output_put_text(h.id, h.id_len);
                 printf("#%u", h.passage);
                 for (k = 0; k < h.explain_count; k++)
                     printf("\t%.6g", h.explain[k].value);
@@ -317,7 +308,7 @@ static int run_batch(cari_index *ix, const char *file, const char *latency,
                 continue;
             }
             printf("%ld\t%zu\t", qno, so->offset + i + 1);
-            put_field(h.id, h.id_len);
+            output_put_text(h.id, h.id_len);
             printf("#%u\t%.6f\n", h.passage, h.score);
         }
         cari_hits_free(hits);
@@ -864,9 +855,9 @@ int main(int argc, char **argv)
             }
         } else {
             printf("%zu\t%.6f\t", so.offset + i + 1, h.score);
-            put_field(h.id, h.id_len);
+            output_put_text(h.id, h.id_len);
             printf("\t%u\t", h.passage);
-            put_field(h.title, h.title_len);
+            output_put_text(h.title, h.title_len);
             putchar('\n');
         }
     }

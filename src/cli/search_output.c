@@ -117,16 +117,6 @@ void output_set_total(uint64_t total)
     out.total = total;
 }
 
-/* Print s with tabs and line breaks turned into spaces (a TSV field). */
-static void put_flat(const char *s, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-        putchar(c == '\t' || c == '\n' || c == '\r' ? ' ' : c);
-    }
-}
-
 static int print_tsv(json_t *o)
 {
     const char *key;
@@ -139,7 +129,7 @@ static int print_tsv(json_t *o)
         first = 0;
         switch (json_typeof(v)) {
         case JSON_STRING:
-            put_flat(json_string_value(v), json_string_length(v));
+            output_put_text(json_string_value(v), json_string_length(v));
             break;
         case JSON_INTEGER:
             printf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -513,7 +503,8 @@ static int is_control(utf8proc_int32_t cp)
     return cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
 }
 
-/* Display width of cp as put_text() prints it (a control as U+FFFD). */
+/* Display width of cp as output_put_text() prints it (a control as
+ * U+FFFD). */
 static int char_width(utf8proc_int32_t cp)
 {
     int w = is_control(cp) ? 1 : utf8proc_charwidth(cp);
@@ -531,9 +522,8 @@ static int invalid_byte(const char *s, size_t k, utf8proc_int32_t cp)
     return cp == 0xFFFD && k == 1 && (unsigned char)s[0] >= 0x80;
 }
 
-/* Print s[0, n) with tabs and line breaks as spaces, and an invalid
- * byte or another control character as U+FFFD. */
-static void put_text(const char *s, size_t n)
+/* Text and TSV fields alike (search_output.h). */
+void output_put_text(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -636,7 +626,7 @@ static void put_word(wrapper *w, const char *s, size_t a, size_t b)
         if (w->col + cw + marks_width(w, i, i + k) > w->avail && w->col > 0)
             new_line(w);
         marks_at(w, i);
-        put_text(s + i, k);
+        output_put_text(s + i, k);
         w->col += cw;
         i += k;
     }
@@ -697,7 +687,7 @@ void output_text_hit(const cari_hit *h, size_t rank, int color, int width)
     if (!h->title_len) {
         fputs("(untitled)", stdout);
     } else if (text_width(h->title, h->title_len) <= room) {
-        put_text(h->title, h->title_len);
+        output_put_text(h->title, h->title_len);
     } else {
         /* cut at a character boundary, leaving a column for "…" */
         size_t i = 0;
@@ -721,11 +711,11 @@ void output_text_hit(const cari_hit *h, size_t rank, int color, int width)
         }
         while (i > 0 && is_blank(h->title[i - 1]))
             i--;
-        put_text(h->title, i);
+        output_put_text(h->title, i);
         fputs("\xe2\x80\xa6", stdout);
     }
     printf("%s\n%*s%s", reset, INDENT, "", dim);
-    put_text(h->id, h->id_len);
+    output_put_text(h->id, h->id_len);
     printf(" #%u  score %.3f%s\n", h->passage, h->score, reset);
     print_wrapped_snippet(h, color, width);
     for (size_t k = 0; k < h->explain_count; k++) {  /* --explain */

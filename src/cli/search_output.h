@@ -67,6 +67,12 @@ int output_json_line(const cari_hit *h, size_t rank, long qno);
  */
 void output_text_hit(const cari_hit *h, size_t rank, int color, int width);
 
+/* Print s[0, n) as a text or TSV field: tabs and line breaks as spaces,
+ * an invalid byte or another control character (C0, DEL, C1: escape
+ * sequences) as U+FFFD, so that nothing of an indexed article's reaches a
+ * terminal as a command. */
+void output_put_text(const char *s, size_t n);
+
 /* The width text output wraps at: $COLUMNS when set, else 80. */
 int output_text_width(void);
 
