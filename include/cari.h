@@ -236,7 +236,9 @@ CARI_API int cari_writer_add_tagged(cari_writer *writer,
                                     const cari_article *article, uint64_t tag,
                                     int *repeated, uint64_t *previous);
 
-/* Delete the article with this id at commit (no error if absent). */
+/* Delete the article with this id at commit (no error if absent: the
+ * writer's stats count deletes that found a live article, and those that
+ * did not). */
 CARI_API int cari_writer_delete(cari_writer *writer, const char *id,
                                 size_t id_len);
 
@@ -288,6 +290,9 @@ CARI_API int cari_writer_commit(cari_writer *writer);
 #define CARI_AUTO_MERGE_SEGMENTS 12
 CARI_API int cari_writer_merge(cari_writer *writer, unsigned max_segments);
 
+/* Filled whole by cari_writer_get_stats(): fields are only ever added at
+ * the end, so a program built with an older cari.h must be rebuilt (libcari
+ * 0.x makes no promise of binary compatibility). */
 typedef struct cari_writer_stats {
     uint64_t articles;       /* articles added by this writer */
     uint64_t passages;       /* passages made from them (with threads,
@@ -298,6 +303,12 @@ typedef struct cari_writer_stats {
                                 two segments counts twice until a merge) */
     uint64_t index_bytes;    /* size of the committed index files */
     uint64_t total_articles; /* live articles in the index after commit */
+    /* cari_writer_delete calls by this writer whose id was live: in the
+     * last commit and not deleted or replaced since, or added by this
+     * writer after its last delete (so deleting an id twice counts once
+     * here, once in not_found) */
+    uint64_t deleted;
+    uint64_t not_found;      /* the other cari_writer_delete calls */
 } cari_writer_stats;
 
 CARI_API void cari_writer_get_stats(const cari_writer *writer,

@@ -1490,9 +1490,32 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
     return CARI_OK;
 }
 
+/* Is id live in the last commit: 1, 0, or an error code? */
+static int committed_live(cari_writer *w, const char *id, size_t len)
+{
+    size_t i;
+    for (i = 0; i < w->m.n; i++) {
+        cari_live_segment *ls = &w->segs[i];
+        uint32_t a;
+        int found = cari_segment_find_id(ls->seg, id, len, ls->deleted, &a);
+        if (found == CARI_ENOMEM)
+            return writer_error(w, CARI_ENOMEM, "out of memory");
+        if (found < 0)
+            return writer_error(w, CARI_ECORRUPT,
+                                "%s/seg-%06u.cari: the ids table does not "
+                                "decode",
+                                w->dir, ls->number);
+        if (found)
+            return 1;
+    }
+    return 0;
+}
+
 int cari_writer_delete(cari_writer *w, const char *id, size_t len)
 {
     id_entry *s;
+    size_t slot;
+    int live;
     if (!w)
         return CARI_EINVAL;
     if (!id)
@@ -1503,10 +1526,22 @@ int cari_writer_delete(cari_writer *w, const char *id, size_t len)
     if (w->xapian)
         return xapian_result(w, cari_xapian_writer_delete(w->xapian, id,
                                                           len));
+    /* live: added by this session since its last delete, or, when the
+     * session has not touched the id, in the last commit (found by
+     * review: cari-index counted the ids asked for as deleted) */
+    s = find_id(w, id, len, (uint32_t)cari_hash64(id, len), &slot);
+    if (s)
+        live = s->last_add > s->last_del;
+    else if ((live = committed_live(w, id, len)) < 0)
+        return live;
     s = remember_id(w, id, len);
     if (!s)
         return writer_error(w, CARI_ENOMEM, "out of memory");
     s->last_del = ++w->seq;
+    if (live)
+        w->stats.deleted++;
+    else
+        w->stats.not_found++;
     return CARI_OK;
 }
 

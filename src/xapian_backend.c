@@ -792,6 +792,7 @@ int cari_xapian_writer_delete(cari_xapian_writer *w, const char *id,
                               size_t len)
 {
     char aterm[ID_TERM_MAX + 64];
+    xc_doccount passages = 0;
     int xc;
     if (!w || !id || len == 0)
         return CARI_EINVAL;
@@ -799,8 +800,18 @@ int cari_xapian_writer_delete(cari_xapian_writer *w, const char *id,
         return werror(w, CARI_EINVAL, "the writer failed earlier; open a "
                       "new one");
     id_term(aterm, sizeof aterm, "A", id, len);
-    xc = xc_writable_delete_document_by_term(w->wdb, aterm);
-    return xc ? wfail(w, xc, "cannot delete an article") : CARI_OK;
+    /* live: its passages hold the id term (the transaction's own adds
+     * and deletes included: Xapian's writable database counts them) */
+    xc = xc_database_termfreq(w->rdb, aterm, &passages);
+    if (!xc)
+        xc = xc_writable_delete_document_by_term(w->wdb, aterm);
+    if (xc)
+        return wfail(w, xc, "cannot delete an article");
+    if (passages)
+        w->stats.deleted++;
+    else
+        w->stats.not_found++;
+    return CARI_OK;
 }
 
 int cari_xapian_writer_commit(cari_xapian_writer *w)

@@ -186,7 +186,13 @@ like "$out" 'indexed 1 articles' "the good text file is indexed"
 before=$("$CS" -i "$TMP/delix" -f tsv -n 50 harga beras | cut -f3 | sort -u)
 like "$before" "berita-002" "before: berita-002 is found"
 out=$("$CI" -i "$TMP/delix" --delete berita-002); ok $? "--delete exits 0"
-like "$out" "index: 17 articles.*1 ids deleted" "the summary counts the deletion"
+like "$out" "index: 17 articles.*; 1 id deleted$" "the summary counts the deletion"
+out=$("$CI" -i "$TMP/delix" --delete tidak-ada --delete berita-002)
+like "$out" "index: 17 articles, [^;]*; 2 ids not found$" \
+    "an id not in the index, or deleted already, is not counted deleted (found by review: \"1 ids deleted\")"
+"$CI" -q -i "$TMP/delix2" "$ROOT/corpus"
+out=$(printf 'berita-003\nberita-003\n' | "$CI" -i "$TMP/delix2" --delete-from -)
+like "$out" "index: 17 articles.*; 1 id deleted; 1 id not found$" "  an id listed twice is deleted once"
 after=$("$CS" -i "$TMP/delix" -f tsv -n 50 harga beras | cut -f3 | sort -u)
 if printf '%s' "$after" | grep -q berita-002; then r=1; else r=0; fi
 ok $r "the deleted article is no longer found"

@@ -326,6 +326,59 @@ static void test_add_tagged(void **state)
     cari_index_close(ix);
 }
 
+/* Deletes are counted as found only when their id was live: committed
+ * and not deleted or replaced since, or added by this writer after its
+ * last delete (found by review: cari-index said "1 ids deleted" for an
+ * id the index did not hold). */
+static void expect_deletes(cari_writer *w, uint64_t deleted,
+                           uint64_t not_found)
+{
+    cari_writer_stats ws;
+    cari_writer_get_stats(w, &ws);
+    assert_int_equal(ws.deleted, deleted);
+    assert_int_equal(ws.not_found, not_found);
+}
+
+static void test_delete_counts(void **state)
+{
+    fixture *f = *state;
+    cari_writer *w = writer_open(f->ix, 0);
+    cari_index *ix;
+    test_add(w, "a", "Satu", "teks satu");
+    test_add(w, "b", "Dua", "teks dua");
+    test_add(w, "c", "Tiga", "teks tiga");
+    expect_deletes(w, 0, 0);
+    commit(w);
+    cari_writer_close(w);
+    w = writer_open(f->ix, 0);
+    del(w, "a");                 /* committed */
+    expect_deletes(w, 1, 0);
+    del(w, "a");                 /* again */
+    expect_deletes(w, 1, 1);
+    del(w, "tidak-ada");         /* never there */
+    expect_deletes(w, 1, 2);
+    test_add(w, "baru", "Baru", "teks baru");
+    del(w, "baru");              /* added, not committed */
+    expect_deletes(w, 2, 2);
+    del(w, "baru");
+    expect_deletes(w, 2, 3);
+    test_add(w, "a", "Satu lagi", "teks satu lagi");
+    del(w, "a");                 /* deleted, added again, deleted */
+    expect_deletes(w, 3, 3);
+    test_add(w, "b", "Dua baru", "teks dua baru");
+    del(w, "b");                 /* replaced, then deleted: one article */
+    expect_deletes(w, 4, 3);
+    commit(w);
+    del(w, "b");                 /* deleted by the last commit */
+    del(w, "c");                 /* still there after it */
+    expect_deletes(w, 5, 4);
+    commit(w);
+    cari_writer_close(w);
+    ix = index_open(f->ix);
+    EXPECT_IDS(ix, "teks", "");
+    cari_index_close(ix);
+}
+
 /* A commit that fails leaves the previous commit and fails the writer
  * (cari.h): a second try could not commit a session whose ids it gave
  * back before its merges. */
@@ -1886,6 +1939,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failed_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_tagged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_articles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errmsg_is_last_failure, setup,
                                         teardown),

@@ -203,9 +203,9 @@ python3 -c "
 import json
 for i in range(20): print(json.dumps({'id': 'x%d' % i, 'title': 't', 'text': 'banjir besar di kota %d' % i}))" > "$TMP/x.jsonl"
 "$CI" -q --shards 3 -i "$TMP/del" "$TMP/x.jsonl"
-out=$(printf 'x1\nx2\nx3\nx4\nx5\nx6\n' | "$CI" --shards 3 -i "$TMP/del" --delete-from -); rc=$?
+out=$(printf 'x1\nx2\nx3\nx4\nx5\nx6\nnope\n' | "$CI" --shards 3 -i "$TMP/del" --delete-from -); rc=$?
 is "$rc" 0 "--shards 3 --delete-from - exits 0"
-like "$out" "6 ids deleted" "  and counts the 6 ids once"
+like "$out" "; 6 ids deleted; 1 id not found$" "  and counts the 6 ids once, and the one no shard holds once"
 left=$("$CS" --shard "$TMP/del.0" --shard "$TMP/del.1" --shard "$TMP/del.2" -f tsv --fields id -n 100 banjir | sort -V | tr '\n' ' ')
 is "$left" "x0 x7 x8 x9 x10 x11 x12 x13 x14 x15 x16 x17 x18 x19 " "the ids read from standard input leave every shard (found by review: only shard 0 read them)"
 

@@ -487,6 +487,18 @@ static void test_commit_replace_delete(void **state)
     /* delete another, in the same writer, after a commit */
     assert_int_equal(cari_writer_delete(w, "a4", 2), CARI_OK);
     assert_int_equal(cari_writer_delete(w, "nope", 4), CARI_OK);
+    assert_int_equal(cari_writer_delete(w, "a4", 2), CARI_OK);  /* again */
+    cari_writer_get_stats(w, &ws);
+    assert_int_equal(ws.deleted, 1);    /* only a4 was live */
+    assert_int_equal(ws.not_found, 2);
+    /* an article added and deleted before the commit was live */
+    a.id = "baru";
+    a.id_len = 4;
+    assert_int_equal(cari_writer_add(w, &a), CARI_OK);
+    assert_int_equal(cari_writer_delete(w, "baru", 4), CARI_OK);
+    cari_writer_get_stats(w, &ws);
+    assert_int_equal(ws.deleted, 2);
+    assert_int_equal(ws.not_found, 2);
     assert_int_equal(cari_writer_commit(w), CARI_OK);
     cari_writer_get_stats(w, &ws);
     assert_int_equal(ws.total_articles, NARTICLES - 1);

@@ -284,15 +284,46 @@ static void progress(uint64_t articles, uint64_t bytes, double t0)
             dt > 0 ? (double)bytes / 1e6 / dt : 0.0);
 }
 
+/* How deletes went: ids that were in the index, ids that were not. */
+typedef struct delete_count {
+    uint64_t found, not_found;
+} delete_count;
+
+/* Delete id from each of the nw writers (an article is in one shard, but
+ * the shard count may have changed) and count it once, as found when a
+ * writer held it live.  0, or 2 after saying why. */
+static int delete_id(cari_writer **w, size_t nw, const char *id, size_t len,
+                     delete_count *count)
+{
+    cari_writer_stats st;
+    uint64_t before = 0, after = 0;
+    size_t k;
+    for (k = 0; k < nw; k++) {
+        cari_writer_get_stats(w[k], &st);
+        before += st.deleted;
+        if (cari_writer_delete(w[k], id, len)) {
+            fprintf(stderr, "%s: %s\n", prog, cari_writer_errmsg(w[k]));
+            return 2;
+        }
+        cari_writer_get_stats(w[k], &st);
+        after += st.deleted;
+    }
+    if (after > before)
+        count->found++;
+    else
+        count->not_found++;
+    return 0;
+}
+
 /* --delete-from: the ids listed in file (- for standard input), one per
  * line, deleted from each of the nw writers (the shards: the list is
  * read once, as standard input can only be). */
 static int delete_listed(cari_writer **w, size_t nw, const char *file,
-                         uint64_t *count)
+                         delete_count *count)
 {
     FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
     char *line = NULL;
-    size_t cap = 0, k;
+    size_t cap = 0;
     ssize_t n;
     int rc = 0, first = 1;
     if (!f) {
@@ -310,12 +341,7 @@ static int delete_listed(cari_writer **w, size_t nw, const char *file,
         first = 0;
         if (n == 0)
             continue;
-        for (k = 0; k < nw && !rc; k++)
-            if (cari_writer_delete(w[k], id, (size_t)n)) {
-                fprintf(stderr, "%s: %s\n", prog, cari_writer_errmsg(w[k]));
-                rc = 2;
-            }
-        (*count) += !rc;
+        rc = delete_id(w, nw, id, (size_t)n, count);
     }
     if (!rc && ferror(f)) {
         /* a directory, an I/O error: the list was not read */
@@ -421,7 +447,7 @@ int main(int argc, char **argv)
     const char *dir = "index", *delete_from = NULL;
     const char **deletes = NULL;
     size_t ndeletes = 0;
-    uint64_t deleted = 0;
+    delete_count deleted = {0, 0};
     int quiet = 0, analyze = 0, merge = 0, stats = 0, check = 0, c, i;
     int show_progress;
     warn_state ws;
@@ -721,14 +747,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    for (i = 0; i < (int)ndeletes && !rc; i++) {
-        for (k = 0; k < nw && !rc; k++)
-            if (cari_writer_delete(w[k], deletes[i], strlen(deletes[i]))) {
-                fprintf(stderr, "%s: %s\n", prog, cari_writer_errmsg(w[k]));
-                rc = 2;
-            }
-        deleted++;
-    }
+    for (i = 0; i < (int)ndeletes && !rc; i++)
+        rc = delete_id(w, nw, deletes[i], strlen(deletes[i]), &deleted);
     if (!rc && delete_from)
         rc = delete_listed(w, nw, delete_from, &deleted);
     for (k = 0; k < nw && !rc && merge; k++)
@@ -882,8 +902,13 @@ int main(int argc, char **argv)
         if (skipped + rejected)
             printf("; %llu records skipped",
                    (unsigned long long)(skipped + rejected));
-        if (deleted)
-            printf("; %llu ids deleted", (unsigned long long)deleted);
+        if (deleted.found)
+            printf("; %llu id%s deleted", (unsigned long long)deleted.found,
+                   deleted.found == 1 ? "" : "s");
+        if (deleted.not_found)
+            printf("; %llu id%s not found",
+                   (unsigned long long)deleted.not_found,
+                   deleted.not_found == 1 ? "" : "s");
         putchar('\n');
     }
     for (k = 0; k < nw; k++)
