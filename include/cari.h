@@ -143,9 +143,17 @@ CARI_API int cari_reader_next(cari_reader *reader, cari_article *article);
  * from the reader, valid until the next call. */
 CARI_API const char *cari_reader_file(const cari_reader *reader);
 CARI_API long cari_reader_line(const cari_reader *reader);
-/* Input bytes consumed so far (uncompressed) and records skipped. */
+/* Input bytes consumed so far (uncompressed), and records skipped (JSON
+ * Lines records and .txt/.md files, each one article, that got a
+ * warning). */
 CARI_API uint64_t cari_reader_bytes(const cari_reader *reader);
 CARI_API uint64_t cari_reader_skipped(const cari_reader *reader);
+/* The other warnings: about a directory (not readable, nested too deep),
+ * a path that cannot be examined, a JSON Lines file not read (cannot be
+ * opened, compressed otherwise than with gzip) or not read to its end
+ * (CARI_WARNING_GZIP_DAMAGED, CARI_WARNING_GZIP_TRAILING).  The records
+ * such inputs held are not counted: they were never read. */
+CARI_API uint64_t cari_reader_file_warnings(const cari_reader *reader);
 CARI_API const char *cari_reader_errmsg(const cari_reader *reader);
 CARI_API void cari_reader_close(cari_reader *reader);
 

@@ -360,24 +360,50 @@ struct cari_reader {
     int fast_oom;        /* the fast path ran out of memory */
     char *textfile;
     uint64_t bytes, skipped;
+    uint64_t file_warnings;  /* warnings that skip no single record */
     char errmsg[512];
 };
 
 static void warn(cari_reader *r, const char *file, long line, const char *fmt,
                  ...) CARI_PRINTF(4, 5);
+static void warn_file(cari_reader *r, const char *file, long line,
+                      const char *fmt, ...) CARI_PRINTF(4, 5);
 
+static void report(cari_reader *r, const char *file, long line,
+                   const char *fmt, va_list ap) CARI_PRINTF(4, 0);
+
+static void report(cari_reader *r, const char *file, long line,
+                   const char *fmt, va_list ap)
+{
+    char msg[512];
+    if (!r->warn)
+        return;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    r->warn(r->warn_ctx, file, line, msg);
+}
+
+/* A record skipped: a JSON Lines line or a .txt/.md file (one article). */
 static void warn(cari_reader *r, const char *file, long line, const char *fmt,
                  ...)
 {
-    char msg[512];
     va_list ap;
     r->skipped++;
-    if (!r->warn)
-        return;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    report(r, file, line, fmt, ap);
     va_end(ap);
-    r->warn(r->warn_ctx, file, line, msg);
+}
+
+/* Any other warning: a directory or a JSON Lines file not read, or the
+ * rest of one (gzip damage).  What it held is not counted as records
+ * (found by review: the summary's "records skipped" counted these). */
+static void warn_file(cari_reader *r, const char *file, long line,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    r->file_warnings++;
+    va_start(ap, fmt);
+    report(r, file, line, fmt, ap);
+    va_end(ap);
 }
 
 static int has_suffix(const char *s, const char *suffix)
@@ -427,13 +453,13 @@ static int walk(cari_reader *r, const char *dir, int depth)
     size_t i;
     int rc = CARI_OK;
     if (depth > MAX_DEPTH) {
-        warn(r, dir, 0, "directory nesting deeper than %d levels; skipped",
-             MAX_DEPTH);
+        warn_file(r, dir, 0, "directory nesting deeper than %d levels; "
+                  "skipped", MAX_DEPTH);
         return CARI_OK;
     }
     d = opendir(dir);
     if (!d) {
-        warn(r, dir, 0, "cannot read directory: %s", strerror(errno));
+        warn_file(r, dir, 0, "cannot read directory: %s", strerror(errno));
         return CARI_OK;
     }
     while ((de = readdir(d)) != NULL) {
@@ -460,7 +486,7 @@ static int walk(cari_reader *r, const char *dir, int depth)
             continue;
         }
         if (lstat(p, &st) != 0) {
-            warn(r, p, 0, "cannot stat: %s", strerror(errno));
+            warn_file(r, p, 0, "cannot stat: %s", strerror(errno));
             free(p);
             continue;
         }
@@ -472,9 +498,12 @@ static int walk(cari_reader *r, const char *dir, int depth)
         if (S_ISLNK(st.st_mode) && stat(p, &st) != 0) {
             /* a loop or a missing target: say so if it looks like an
              * input (others are no business of ours) */
-            if (is_textfile(p) || is_jsonl(p))
+            if (is_textfile(p))
                 warn(r, p, 0, "cannot follow the symbolic link: %s; skipped",
                      strerror(errno));
+            else if (is_jsonl(p))
+                warn_file(r, p, 0, "cannot follow the symbolic link: %s; "
+                          "skipped", strerror(errno));
             free(p);
             continue;
         }
@@ -592,8 +621,8 @@ static int read_line(cari_reader *r, char **line, size_t *len)
     size_t scan = r->buf_pos;
     int oversize = 0;
     if (r->in->other && !r->eof) {
-        warn(r, r->file, 0, "%s, which cari does not read (gzip and "
-             "UTF-8 only); file skipped", r->in->other);
+        warn_file(r, r->file, 0, "%s, which cari does not read (gzip and "
+                  "UTF-8 only); file skipped", r->in->other);
         r->eof = 1;
         return 0;
     }
@@ -651,8 +680,8 @@ static int read_line(cari_reader *r, char **line, size_t *len)
                 if (r->in->damaged) {
                     snprintf(r->errmsg, sizeof r->errmsg,
                              "%s: damaged compressed data", r->file);
-                    warn(r, r->file, r->next_line, "%s",
-                         CARI_WARNING_GZIP_DAMAGED);
+                    warn_file(r, r->file, r->next_line, "%s",
+                              CARI_WARNING_GZIP_DAMAGED);
                     /* The line cut by the damage goes with it: returned,
                      * it would get a second warning (malformed JSON, or
                      * too long) for the same line. */
@@ -662,8 +691,8 @@ static int read_line(cari_reader *r, char **line, size_t *len)
                 } else if (r->in->trailing) {
                     /* the line that holds the first such byte (a line
                      * the last member left open goes on into it) */
-                    warn(r, r->file, r->next_line, "%s",
-                         CARI_WARNING_GZIP_TRAILING);
+                    warn_file(r, r->file, r->next_line, "%s",
+                              CARI_WARNING_GZIP_TRAILING);
                 }
                 r->eof = 1;
                 if (oversize) {
@@ -1272,8 +1301,8 @@ static int next_article(cari_reader *r, cari_article *a)
                                  "%s: open interrupted by a signal", path);
                         return CARI_EIO;
                     }
-                    warn(r, path, 0, "cannot open: %s; file skipped",
-                         strerror(errno));
+                    warn_file(r, path, 0, "cannot open: %s; file skipped",
+                              strerror(errno));
                     continue;
                 }
                 r->next_line = 1;
@@ -1356,6 +1385,11 @@ uint64_t cari_reader_bytes(const cari_reader *r)
 uint64_t cari_reader_skipped(const cari_reader *r)
 {
     return r ? r->skipped : 0;
+}
+
+uint64_t cari_reader_file_warnings(const cari_reader *r)
+{
+    return r ? r->file_warnings : 0;
 }
 
 const char *cari_reader_errmsg(const cari_reader *r)

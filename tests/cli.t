@@ -179,7 +179,18 @@ out=$("$CI" -i "$TMP/txtix" "$TMP/txtdir" 2>"$TMP/err"); rc=$?
 is "$rc" 0 "a directory with bad files still indexes"
 like "$(cat "$TMP/err")" 'sub/b.txt:3: invalid UTF-8' "invalid UTF-8 in a text file: file and line"
 like "$(cat "$TMP/err")" 'c.txt:1: binary data' "binary file: reported"
-like "$out" 'indexed 1 articles' "the good text file is indexed"
+like "$out" 'indexed 1 articles.*; 2 records skipped$' "the good text file is indexed, the 2 bad ones counted"
+# warnings about inputs that are not one record are counted apart (found
+# by review: "records skipped" counted a directory nested too deep)
+mkdir -p "$TMP/deepdir"
+printf 'Judul\n\nIsi artikel tentang durian.\n' > "$TMP/deepdir/a.txt"
+d=$TMP/deepdir; for k in $(seq 70); do d=$d/d; done; mkdir -p "$d"
+printf 'Dalam\n\nTerlalu dalam.\n' > "$d/b.txt"
+printf '\xfd7zXZ\000rest' > "$TMP/deepdir/x.jsonl"
+out=$("$CI" -i "$TMP/deepix" "$TMP/deepdir" 2>"$TMP/err"); rc=$?
+is "$rc" 0 "a directory nested too deep and an xz file do not fail the run"
+like "$(cat "$TMP/err")" 'deeper than' "  the deep directory is reported"
+like "$out" 'indexed 1 articles.*; 2 inputs not read in full$' "  and counted as an input not read, not as records skipped"
 
 # ---- deletes, merge, stats ----
 "$CI" -q -i "$TMP/delix" "$ROOT/corpus"

@@ -459,6 +459,7 @@ int main(int argc, char **argv)
     size_t nw = 1, k;
     cari_error err;
     uint64_t articles = 0, bytes = 0, skipped = 0, rejected = 0;
+    uint64_t unread = 0;        /* warnings about inputs, not records */
     double t0, last = 0;
     struct sigaction sa;
     int rc = 0;
@@ -822,6 +823,7 @@ int main(int argc, char **argv)
         }
         bytes += cari_reader_bytes(r);
         skipped += cari_reader_skipped(r);
+        unread += cari_reader_file_warnings(r);
         cari_reader_close(r);
     }
     if (show_progress)
@@ -900,8 +902,12 @@ int main(int argc, char **argv)
                    cli_human_size(sum.index_bytes, ix_size, sizeof ix_size));
         }
         if (skipped + rejected)
-            printf("; %llu records skipped",
-                   (unsigned long long)(skipped + rejected));
+            printf("; %llu record%s skipped",
+                   (unsigned long long)(skipped + rejected),
+                   skipped + rejected == 1 ? "" : "s");
+        if (unread)
+            printf("; %llu input%s not read in full",
+                   (unsigned long long)unread, unread == 1 ? "" : "s");
         if (deleted.found)
             printf("; %llu id%s deleted", (unsigned long long)deleted.found,
                    deleted.found == 1 ? "" : "s");
