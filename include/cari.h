@@ -433,6 +433,8 @@ CARI_API void cari_ranker_free(cari_ranker *ranker);
 typedef void (*cari_check_fn)(void *ctx, const char *file,
                               const char *problem);
 
+/* Filled whole by cari_index_check(): fields are only ever added at the
+ * end (as cari_writer_stats's). */
 typedef struct cari_check_stats {
     uint64_t files;        /* files checked */
     uint64_t bytes;        /* their size */
@@ -447,7 +449,11 @@ typedef struct cari_check_stats {
                               them): not damage */
     uint64_t problems;     /* problems reported */
     int xapian;            /* 1: a Xapian index, checked by Xapian's own
-                              checker (the counts above stay 0) */
+                              checker (the counts stay 0) */
+    uint64_t deleted;      /* of articles: those deleted or replaced,
+                              until a merge (articles - deleted are the
+                              live ones, as cari_index_stats counts) */
+    uint64_t deleted_passages; /* of passages: those of deleted articles */
 } cari_check_stats;
 
 /*

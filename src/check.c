@@ -1118,6 +1118,25 @@ static uint32_t articles_known(const cari_manifest *m, cari_segment **segs,
     return held < m->entries[i].articles ? held : m->entries[i].articles;
 }
 
+/* The deleted articles and their passages, by the deletion bitmaps read
+ * (what cari_index_stats leaves out of its live counts). */
+static void count_deleted(checker *c, const cari_manifest *m,
+                          cari_segment **segs, unsigned char **deleted)
+{
+    size_t i;
+    for (i = 0; i < m->n; i++) {
+        uint32_t a;
+        if (!segs[i] || !deleted[i])
+            continue;
+        for (a = 0; a < articles_known(m, segs, i); a++)
+            if (deleted[i][a >> 3] >> (a & 7) & 1) {
+                c->st.deleted++;
+                c->st.deleted_passages +=
+                    cari_segment_passage_count(segs[i], a);
+            }
+    }
+}
+
 /* No id may be live in two places. */
 static void check_unique_ids(checker *c, const char *dir,
                              const cari_manifest *m, cari_segment **segs,
@@ -1263,6 +1282,8 @@ static int check_native(const char *dir, checker *c, cari_error *err)
     }
     if (!c->error)
         check_unique_ids(c, dir, &m, segs, deleted);
+    if (!c->error)
+        count_deleted(c, &m, segs, deleted);
     if (!c->error)
         count_unreferenced(c, dir, &m);
 done:

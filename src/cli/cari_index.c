@@ -382,11 +382,15 @@ static int check_index(const char *dir, int quiet)
     if (!quiet && st.xapian) {
         printf("%s: ok (a Xapian index; checked by Xapian's checker)\n", dir);
     } else if (!quiet) {
+        /* live and deleted, as --stats counts them (found by review:
+         * the deleted articles were counted in) */
         printf("%s: ok: %llu segments, %llu articles, %llu passages, %llu "
-               "terms, %llu postings, %llu positions in %llu files (%s)",
+               "articles deleted (until a merge), %llu terms, %llu "
+               "postings, %llu positions in %llu files (%s)",
                dir, (unsigned long long)st.segments,
-               (unsigned long long)st.articles,
-               (unsigned long long)st.passages, (unsigned long long)st.terms,
+               (unsigned long long)(st.articles - st.deleted),
+               (unsigned long long)(st.passages - st.deleted_passages),
+               (unsigned long long)st.deleted, (unsigned long long)st.terms,
                (unsigned long long)st.postings,
                (unsigned long long)st.positions, (unsigned long long)st.files,
                cli_human_size(st.bytes, size, sizeof size));
