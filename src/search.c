@@ -1313,6 +1313,26 @@ static void maxscore_order(matcher **canon, size_t n,
         w->prefix[i + 1] = w->prefix[i] + w->cur[i]->max_score;
 }
 
+/* MaxScore's non-essential cursors cur[0..first_essential), highest bound
+ * first, sought to d and scored into *score while they can still lift the
+ * passage over theta.  Returns 0 when all were sought (the score is
+ * complete), else the first that was: cur[probed..first_essential). */
+static size_t probe_nonessential(matcher **cur, size_t first_essential,
+                                 const double *prefix, double theta,
+                                 uint32_t d, double *score, int *title_only)
+{
+    size_t i;
+    for (i = first_essential; i-- > 0;) {
+        if (*score + prefix[i + 1] < theta)
+            return i + 1;
+        if (cursor_seek(cur[i], d) == d) {
+            *score += cursor_score(cur[i]);
+            *title_only &= cur[i]->cur.field == CARI_FIELD_TITLE;
+        }
+    }
+    return 0;
+}
+
 /*
  * MaxScore over independent scoring cursors (a flat OR).  Cursors sorted by
  * bound; the lowest ones whose bounds together cannot beat the threshold are
@@ -1359,19 +1379,9 @@ static uint64_t run_maxscore(matcher **canon, size_t n,
                 score += cursor_score(cur[i]);
                 title_only &= cur[i]->cur.field == CARI_FIELD_TITLE;
             }
-        /* the non-essential ones, highest bound first, while they can
-         * still lift the passage over the threshold */
-        for (i = first_essential; i-- > 0;) {
-            if (score + prefix[i + 1] < theta) {
-                complete = 0;
-                break;
-            }
-            if (cursor_seek(cur[i], d) == d) {
-                score += cursor_score(cur[i]);
-                title_only &= cur[i]->cur.field == CARI_FIELD_TITLE;
-            }
-        }
-        probed = complete ? 0 : i + 1;
+        probed = probe_nonessential(cur, first_essential, prefix, theta, d,
+                                    &score, &title_only);
+        complete = probed == 0;
         /*
          * Only titles match at d: the passages after it up to the next
          * posting of any cursor looked at, within the article, match the
@@ -1485,17 +1495,9 @@ static uint64_t run_maxscore_heap(matcher **canon, size_t n,
             score += cursor_score(cur[at[k]]);
             title_only &= cur[at[k]]->cur.field == CARI_FIELD_TITLE;
         }
-        for (i = first_essential; i-- > 0;) {
-            if (score + prefix[i + 1] < theta) {
-                complete = 0;
-                break;
-            }
-            if (cursor_seek(cur[i], d) == d) {
-                score += cursor_score(cur[i]);
-                title_only &= cur[i]->cur.field == CARI_FIELD_TITLE;
-            }
-        }
-        probed = complete ? 0 : i + 1;
+        probed = probe_nonessential(cur, first_essential, prefix, theta, d,
+                                    &score, &title_only);
+        complete = probed == 0;
         /* the run of title-only passages, as run_maxscore takes it: the
          * essential cursors not at d are bounded by rest */
         next = d + 1;
