@@ -262,6 +262,31 @@ static void test_where_separator_keys(void **state)
     cari_index_close(ix);
 }
 
+/* In the dictionary of ix's first segment, the one term holding `find`
+ * gets byte `to` at find + at, its checksums mended: an older segment's
+ * term, made from a new one. */
+static void patch_dict_term(const char *ix, const char *find, size_t at,
+                            char to)
+{
+    char path[400];
+    unsigned char *d;
+    size_t len = 0, off, n, i, k = strlen(find);
+    int renamed = 0;
+    snprintf(path, sizeof path, "%s/seg-000001.cari", ix);
+    d = test_read_file(path, &len);
+    assert_non_null(d);
+    assert_int_equal(seg_image_section(d, len, 4 /* DICT */, &off, &n), 0);
+    for (i = off; i + k <= off + n; i++)
+        if (memcmp(d + i, find, k) == 0) {
+            d[i + at] = (unsigned char)to;
+            renamed++;
+        }
+    assert_int_equal(renamed, 1);
+    seg_image_fix_crcs(d, len);
+    assert_int_equal(test_write_file(path, d, len), 0);
+    free(d);
+}
+
 /* -0.0 and 0 are one number: each matches --where x=0 and x=-0.  Their
  * terms once differed ("%.17g" prints -0.0 as "-0"); a segment written
  * then holds "#x\x1e-0" for -0.0, which a filter on 0 looks up too.  Made
@@ -272,28 +297,14 @@ static void test_where_negative_zero(void **state)
     fixture *f = *state;
     cari_index *ix;
     cari_writer *w;
-    char path[400], buf[512];
-    unsigned char *d;
-    size_t len = 0, off, n, i;
-    int renamed = 0;
+    char buf[512];
+    size_t i;
     const char *zeros[] = {"x=0", "x=-0", "x=0.0", "x=-0.0", "x=0e3"};
 
     w = writer_open(f->ix);
     add(w, "old", "kopi gayo", "{\"x\": -1}");
     commit_close(w);
-    snprintf(path, sizeof path, "%s/seg-000001.cari", f->ix);
-    d = test_read_file(path, &len);
-    assert_non_null(d);
-    assert_int_equal(seg_image_section(d, len, 4 /* DICT */, &off, &n), 0);
-    for (i = off; i + 4 <= off + n; i++)
-        if (memcmp(d + i, "x\x1e-1", 4) == 0) {
-            d[i + 3] = '0';
-            renamed++;
-        }
-    assert_int_equal(renamed, 1);
-    seg_image_fix_crcs(d, len);
-    assert_int_equal(test_write_file(path, d, len), 0);
-    free(d);
+    patch_dict_term(f->ix, "x\x1e-1", 3, '0');
 
     w = writer_open(f->ix);
     add(w, "z", "kopi toraja", "{\"x\": 0}");
@@ -429,27 +440,12 @@ static void test_dates_older_segment(void **state)
 static void test_impossible_dates(void **state)
 {
     fixture *f = *state;
-    char path[400], buf[512];
-    unsigned char *d;
-    size_t len = 0, off, n, i;
-    int renamed = 0;
+    char buf[512];
     cari_index *ix;
     cari_writer *w = writer_open(f->ix);
     add(w, "old", "kopi gayo", "{\"date\": \"2019-02-20\"}");
     commit_close(w);
-    snprintf(path, sizeof path, "%s/seg-000001.cari", f->ix);
-    d = test_read_file(path, &len);
-    assert_non_null(d);
-    assert_int_equal(seg_image_section(d, len, 4 /* DICT */, &off, &n), 0);
-    for (i = off; i + 11 <= off + n; i++)
-        if (memcmp(d + i, "@2019-02-20", 11) == 0) {
-            d[i + 9] = '3';
-            renamed++;
-        }
-    assert_int_equal(renamed, 1);
-    seg_image_fix_crcs(d, len);
-    assert_int_equal(test_write_file(path, d, len), 0);
-    free(d);
+    patch_dict_term(f->ix, "@2019-02-20", 9, '3');
 
     w = writer_open(f->ix);
     add(w, "feb28", "kopi toraja", "{\"date\": \"2019-02-28\"}");
