@@ -80,7 +80,12 @@ LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/stem_dict.o \
 HUNSPELL_DIC ?= /usr/share/hunspell/id_ID.dic
 HUNSPELL_AFF ?= /usr/share/hunspell/id_ID.aff
 
-SOVERSION = 0
+# The shared library's ABI number: raised when a struct of cari.h that the
+# library fills grows or a call changes (1: cari_writer_stats and
+# cari_check_stats gained fields, 2026-12-01), so that a program built
+# against an older cari.h fails to load instead of having its structs
+# overrun.
+SOVERSION = 1
 LIB_A  = $(LIBDIR)/libcari.a
 LIB_SO = $(LIBDIR)/libcari.so.$(SOVERSION)
 BINS   = $(BINDIR)/cari-index $(BINDIR)/cari-search

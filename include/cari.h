@@ -299,8 +299,9 @@ CARI_API int cari_writer_commit(cari_writer *writer);
 CARI_API int cari_writer_merge(cari_writer *writer, unsigned max_segments);
 
 /* Filled whole by cari_writer_get_stats(): fields are only ever added at
- * the end, so a program built with an older cari.h must be rebuilt (libcari
- * 0.x makes no promise of binary compatibility). */
+ * the end, and each addition raises the shared library's soname
+ * (libcari.so.N), so a program built with an older cari.h fails to load
+ * until it is rebuilt instead of having this struct overrun. */
 typedef struct cari_writer_stats {
     uint64_t articles;       /* articles added by this writer */
     uint64_t passages;       /* passages made from them (with threads,

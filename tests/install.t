@@ -19,6 +19,7 @@ ok $? "make install DESTDIR=... PREFIX=$PREFIX"
 [ -s "$TMP/make.out" ] && sed 's/^/# /' "$TMP/make.out" | tail -5
 
 version=$(sed -n 's/^#define CARI_VERSION_STRING "\(.*\)"/\1/p' "$ROOT/include/cari.h")
+so=$(sed -n 's/^SOVERSION = //p' "$ROOT/Makefile")
 for f in bin/cari-index bin/cari-search lib/libcari.a "lib/libcari.so.$version" \
          include/cari.h lib/pkgconfig/cari.pc share/man/man1/cari-index.1 \
          share/man/man1/cari-search.1 \
@@ -26,12 +27,12 @@ for f in bin/cari-index bin/cari-search lib/libcari.a "lib/libcari.so.$version" 
     [ -f "$P/$f" ]; ok $? "installs $f"
 done
 [ -x "$P/bin/cari-search" ] && [ -x "$P/bin/cari-index" ]; ok $? "the tools are executable"
-is "$(readlink "$P/lib/libcari.so.0")" "libcari.so.$version" "libcari.so.0 -> libcari.so.$version"
-is "$(readlink "$P/lib/libcari.so")" "libcari.so.0" "libcari.so -> libcari.so.0"
+is "$(readlink "$P/lib/libcari.so.$so")" "libcari.so.$version" "libcari.so.$so -> libcari.so.$version"
+is "$(readlink "$P/lib/libcari.so")" "libcari.so.$so" "libcari.so -> libcari.so.$so"
 is "$(readlink "$P/share/bash-completion/completions/cari-index")" "cari-search" \
     "completion for cari-index links to cari-search's file"
 soname=$(objdump -p "$P/lib/libcari.so.$version" 2>/dev/null | awk '$1 == "SONAME" {print $2}')
-[ -n "$soname" ] && is "$soname" "libcari.so.0" "the shared library's soname"
+[ -n "$soname" ] && is "$soname" "libcari.so.$so" "the shared library's soname"
 like "$(cat "$P/lib/pkgconfig/cari.pc")" "^prefix=$PREFIX$" "cari.pc names the real prefix, not DESTDIR"
 like "$(cat "$P/lib/pkgconfig/cari.pc")" "^Version: $version$" "cari.pc has the version"
 like "$("$P/bin/cari-search" --version)" "cari-search $version" "the installed cari-search runs"
@@ -82,7 +83,7 @@ ok $? "a program compiles and links against the shared library (pkg-config)"
 sed 's/^/# /' "$TMP/cc.err" | head -5
 out=$(LD_LIBRARY_PATH=$P/lib "$TMP/prog" "$TMP/ix" "banjir Jakarta")
 is "$out" "berita-001 $version" "  and searches the index"
-like "$(LD_LIBRARY_PATH=$P/lib ldd "$TMP/prog" 2>/dev/null)" "libcari\\.so\\.0 => $P/lib/libcari\\.so\\.0" "  loading the installed libcari.so.0"
+like "$(LD_LIBRARY_PATH=$P/lib ldd "$TMP/prog" 2>/dev/null)" "libcari\\.so\\.$so => $P/lib/libcari\\.so\\.$so" "  loading the installed libcari.so.$so"
 $CC_ -o "$TMP/prog-static" "$TMP/prog.c" $(pkg-config --cflags cari) "$P/lib/libcari.a" \
     $(pkg-config --static --libs cari | sed 's/-lcari\b//') 2>"$TMP/cc.err"
 ok $? "and against the static library (pkg-config --static)"
