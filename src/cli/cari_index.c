@@ -213,6 +213,12 @@ static void print_version(void)
            cari_backend_available("xapian") ? ", xapian" : "");
 }
 
+/* "" or "s": the summary says "1 article", "2 articles" */
+static const char *plural(unsigned long long n)
+{
+    return n == 1 ? "" : "s";
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -384,15 +390,19 @@ static int check_index(const char *dir, int quiet)
     } else if (!quiet) {
         /* live and deleted, as --stats counts them (found by review:
          * the deleted articles were counted in) */
-        printf("%s: ok: %llu segments, %llu articles, %llu passages, %llu "
-               "articles deleted (until a merge), %llu terms, %llu "
-               "postings, %llu positions in %llu files (%s)",
-               dir, (unsigned long long)st.segments,
+        printf("%s: ok: %llu segment%s, %llu article%s, %llu passage%s, "
+               "%llu article%s deleted (until a merge), %llu term%s, %llu "
+               "posting%s, %llu position%s in %llu file%s (%s)",
+               dir, (unsigned long long)st.segments, plural(st.segments),
                (unsigned long long)(st.articles - st.deleted),
+               plural(st.articles - st.deleted),
                (unsigned long long)(st.passages - st.deleted_passages),
-               (unsigned long long)st.deleted, (unsigned long long)st.terms,
-               (unsigned long long)st.postings,
-               (unsigned long long)st.positions, (unsigned long long)st.files,
+               plural(st.passages - st.deleted_passages),
+               (unsigned long long)st.deleted, plural(st.deleted),
+               (unsigned long long)st.terms, plural(st.terms),
+               (unsigned long long)st.postings, plural(st.postings),
+               (unsigned long long)st.positions, plural(st.positions),
+               (unsigned long long)st.files, plural(st.files),
                cli_human_size(st.bytes, size, sizeof size));
         if (st.unreferenced)
             printf("; %llu files not in MANIFEST (left by an interrupted "
@@ -883,10 +893,10 @@ int main(int argc, char **argv)
             sum.index_bytes += st.index_bytes;
             sum.total_articles += st.total_articles;
         }
-        printf("indexed %llu articles (%llu passages) from %s in %.2f s "
+        printf("indexed %llu article%s (%llu passage%s) from %s in %.2f s "
                "(%.1f MB/s); ",
-               (unsigned long long)sum.articles,
-               (unsigned long long)sum.passages,
+               (unsigned long long)sum.articles, plural(sum.articles),
+               (unsigned long long)sum.passages, plural(sum.passages),
                cli_human_size(bytes, in_size, sizeof in_size), dt,
                dt > 0 ? (double)bytes / 1e6 / dt : 0.0);
         if (shard_dirs) {
@@ -894,31 +904,33 @@ int main(int argc, char **argv)
             printf("%zu shards:", nw);
             for (k = 0; k < nw; k++) {
                 cari_writer_get_stats(w[k], &st);
-                printf(" %s %llu articles%s", shard_dirs[k],
+                printf(" %s %llu article%s%s", shard_dirs[k],
                        (unsigned long long)st.total_articles,
+                       plural(st.total_articles),
                        k + 1 < nw ? "," : "");
             }
             printf("; %s", cli_human_size(sum.index_bytes, ix_size, sizeof ix_size));
         } else {
-            printf("index: %llu articles, %llu distinct terms, %s",
+            printf("index: %llu article%s, %llu distinct term%s, %s",
                    (unsigned long long)sum.total_articles,
-                   (unsigned long long)sum.terms,
+                   plural(sum.total_articles),
+                   (unsigned long long)sum.terms, plural(sum.terms),
                    cli_human_size(sum.index_bytes, ix_size, sizeof ix_size));
         }
         if (skipped + rejected)
             printf("; %llu record%s skipped",
                    (unsigned long long)(skipped + rejected),
-                   skipped + rejected == 1 ? "" : "s");
+                   plural(skipped + rejected));
         if (unread)
             printf("; %llu input%s not read in full",
-                   (unsigned long long)unread, unread == 1 ? "" : "s");
+                   (unsigned long long)unread, plural(unread));
         if (deleted.found)
             printf("; %llu id%s deleted", (unsigned long long)deleted.found,
-                   deleted.found == 1 ? "" : "s");
+                   plural(deleted.found));
         if (deleted.not_found)
             printf("; %llu id%s not found",
                    (unsigned long long)deleted.not_found,
-                   deleted.not_found == 1 ? "" : "s");
+                   plural(deleted.not_found));
         putchar('\n');
     }
     for (k = 0; k < nw; k++)
