@@ -260,9 +260,16 @@ static termstat *stat_of(qctx *c, const char *term, size_t len)
 
 /* ---- prefix expansion (over every segment's vocabulary) ---- */
 
+/* A word a prefix stands for, and its df summed over the segments. */
+typedef struct exp_item {
+    char *term;
+    size_t len;
+    uint64_t df;
+} exp_item;
+
 typedef struct expansion {
     qctx *c;
-    struct { char *term; size_t len; uint64_t df; } *items;
+    exp_item *items;
     size_t n, cap;
     /* items by term, open addressing: 1 + the item's index, 0 empty;
      * nslots a power of 2 (a list searched from the start for every term
@@ -335,12 +342,42 @@ static int collect_term(void *ctx, const char *term, size_t len,
  * were scanned in (found by review: with more than 64 words of one
  * frequency, an index in two segments matched other passages than the
  * same articles in one), as the Xapian backend orders them. */
-static int cmp_expansion(const void *x, const void *y)
+static int cmp_expansion(const exp_item *a, const exp_item *b)
 {
-    const struct { char *term; size_t len; uint64_t df; } *a = x, *b = y;
     if (a->df != b->df)
         return a->df > b->df ? -1 : 1;
     return cari_bytes_cmp(a->term, a->len, b->term, b->len);
+}
+
+/* The first `keep` of items[0..n) in cmp_expansion's order, moved in that
+ * order to items[0..keep); returns how many that is.  One pass that keeps
+ * the best so far sorted: the same words in the same order as sorting
+ * all n (a total order: the words are distinct), where a sort of up to
+ * 100,000 words to keep 64 was 2-4% of a single prefix's time. */
+static size_t first_expansions(exp_item *items, size_t n, size_t keep)
+{
+    size_t m = 0, i;
+    if (keep == 0)
+        return 0;
+    for (i = 0; i < n; i++) {
+        exp_item x = items[i];
+        size_t lo = 0, hi;
+        if (m == keep && cmp_expansion(&x, &items[m - 1]) >= 0)
+            continue;  /* not among the first keep */
+        hi = m;
+        while (lo < hi) {  /* the first kept item x comes before */
+            size_t mid = lo + (hi - lo) / 2;
+            if (cmp_expansion(&x, &items[mid]) < 0)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        if (m < keep)
+            m++;
+        memmove(&items[lo + 1], &items[lo], (m - 1 - lo) * sizeof *items);
+        items[lo] = x;
+    }
+    return m;
 }
 
 /* Mark the leaves of q that search titles alone (the query's title:
@@ -401,9 +438,7 @@ static int expand_prefixes(qctx *c, cari_qnode *q)
             free(e.items);
             return rc;
         }
-        if (e.n)  /* qsort(NULL, 0, ...) is undefined */
-            qsort(e.items, e.n, sizeof *e.items, cmp_expansion);
-        keep = e.n < CARI_Q_PREFIX_TERMS ? e.n : CARI_Q_PREFIX_TERMS;
+        keep = first_expansions(e.items, e.n, CARI_Q_PREFIX_TERMS);
         q->op = CARI_Q_BOOL;
         q->nshould = keep;
         q->should = cari_arena_alloc(c->qarena, (keep + 1) * sizeof *q->should);

@@ -114,6 +114,23 @@ is "$(ids_in "$TMP/amount" 'Rp1.00*')" "ratus sejuta seribu" "Rp1.00*: the amoun
 is "$(ids_in "$TMP/amount" 'Rp2.5*')" "dua" "  Rp2.5*: Rp2.500"
 is "$(ids_in "$TMP/amount" 'Rp1.000.0*')" "sejuta" "  Rp1.000.0*: Rp1.000.000"
 is "$(ids_in "$TMP/amount" '$1*')" "dolar ratus sejuta seribu" "  \$1*: numbers that start 1 (the currency is not part of it)"
+# of more than 64 words, a prefix keeps the 64 in the most passages, then
+# the first in byte order: zqa064..zqa099 are in two passages each and
+# come last in byte order; zqa000..zqa099 one passage each besides
+python3 - "$TMP/many.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for k in range(100):
+        f.write(json.dumps({"id": "w%02d" % k, "title": "Kata",
+                            "text": "Kata zqa%03d di sini." % k}) + "\n")
+        if k >= 64:
+            f.write(json.dumps({"id": "v%02d" % k, "title": "Kata",
+                                "text": "Lagi zqa%03d di sana." % k}) + "\n")
+PY
+"$BIN/cari-index" -q -i "$TMP/many" "$TMP/many.jsonl"
+got=$("$CS" -i "$TMP/many" -f tsv --fields id -n 1000 --group 0 'zqa*' | sort | tr '\n' ' ')
+want=$(python3 -c 'print(" ".join(sorted(["v%02d" % k for k in range(64, 100)] + ["w%02d" % k for k in list(range(28)) + list(range(64, 100))])), end=" ")')
+is "$got" "$want" "a prefix keeps its 64 most frequent words, then the first in byte order (zqa*: the 36 in two passages, then zqa000..zqa027)"
 
 # ---- fields ----
 is "$(ids title:rupiah)" "berita-003" "title:word searches titles only"
