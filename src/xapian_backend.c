@@ -1863,15 +1863,19 @@ static int rank_order(const xc_mset *mset, size_t n, cari_arena *arena,
 
 /* The first *depth items of the ranking (*depth capped at what an mset
  * can hold) into *mset, with *info and rank_order's *order, *score and
- * *open. */
-static int read_ranking(xc_enquire *enq, size_t *depth, cari_arena *arena,
-                        xc_mset **mset, xc_mset_info *info,
-                        xc_doccount **order, double **score, size_t *open)
+ * *open.  count_all: look at every match, so that info->matches_estimated
+ * is their exact number. */
+static int read_ranking(xc_enquire *enq, size_t *depth, int count_all,
+                        cari_arena *arena, xc_mset **mset,
+                        xc_mset_info *info, xc_doccount **order,
+                        double **score, size_t *open)
 {
     int xc;
     if (*depth > 0xFFFFFFFFu)
         *depth = 0xFFFFFFFFu;
-    xc = xc_enquire_get_mset(enq, 0, (xc_doccount)*depth, 0, mset);
+    /* Xapian caps check_at_least at the document count */
+    xc = xc_enquire_get_mset(enq, 0, (xc_doccount)*depth,
+                             count_all ? 0xFFFFFFFFu : 0, mset);
     if (!xc)
         xc = xc_mset_get_info(*mset, info);
     if (!xc)
@@ -1881,7 +1885,10 @@ static int read_ranking(xc_enquire *enq, size_t *depth, cari_arena *arena,
 
 /* The ranking read from its start to the page's end and one more (deeper
  * while a run of near ties may go on past what was read): *order, *n and
- * *score as rank_order makes them. */
+ * *score as rank_order makes them.  -n 0 (limit 0) counts every match, as
+ * natively: Xapian's estimate of a total was no count (found by review,
+ * 2026-12-01: banjir on corpus/ "14 passages match" against 9, and
+ * rumah NEAR/5 rusak 3 against 4). */
 static int ranked_mset(xc_enquire *enq, const cari_search_options *o,
                        cari_arena *arena, xc_mset **mset, xc_doccount **order,
                        size_t *n, double **score)
@@ -1890,8 +1897,8 @@ static int ranked_mset(xc_enquire *enq, const cari_search_options *o,
     for (;;) {
         xc_mset_info info;
         size_t open = 0;
-        int xc = read_ranking(enq, &depth, arena, mset, &info, order, score,
-                              &open);
+        int xc = read_ranking(enq, &depth, o->limit == 0, arena, mset, &info,
+                              order, score, &open);
         if (xc)
             return xc;
         *n = info.size;
@@ -1924,7 +1931,7 @@ static int grouped_mset(xc_enquire *enq, const cari_search_options *o,
         uint32_t *counts;
         xc_doccount *order = NULL;
         size_t nslots, i, open = 0, last = 0;
-        xc = read_ranking(enq, &depth, arena, mset, &info, &order, score,
+        xc = read_ranking(enq, &depth, 0, arena, mset, &info, &order, score,
                           &open);
         if (xc)
             return xc;
