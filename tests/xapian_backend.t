@@ -317,6 +317,44 @@ for a in kota warga jalan rumah pasar; do
 done
 is "$bad" "" "+required optional: -n 1, 3 and 10 are the top of -n 1000 (20 queries)"
 
+# ---- the query changes of 2026-12-01 hold on Xapian ----
+# curly quotes, Unicode spaces, NEAR with a hyphenated word, acronyms in
+# phrases and NEAR, amounts' prefixes, email/e-mail, highlights where a
+# phrase or NEAR holds, title: words: the same passages and the same
+# highlights on both backends (the order may differ: the scores do)
+cat > "$TMP/today.jsonl" <<'EOF2'
+{"id": "kereta", "title": "A", "text": "Kereta cepat melaju, cepat sekali kereta itu."}
+{"id": "gempa", "title": "B", "text": "Rumah rusak berat, rumah sakit penuh dan banyak jalan rusak."}
+{"id": "banjir", "title": "C", "text": "Jakarta diguyur hujan. Banjir di Jakarta meluas ke Jakarta Utara."}
+{"id": "amount1", "title": "Harga", "text": "Harga Rp1.000 per kilo."}
+{"id": "amount2", "title": "Harga", "text": "Harga Rp100 per biji, Rp2.500 per kilo."}
+{"id": "ektp", "title": "Berita", "text": "Program e-KTP dan kartu bolak-balik dicetak."}
+{"id": "caps", "title": "KTT ASEAN dibuka", "text": "KTT ASEAN digelar di Jakarta."}
+{"id": "ktt", "title": "Berita", "text": "Presiden hadir di KTT Asean kemarin."}
+{"id": "hyph", "title": "Surat", "text": "Kirim lewat e-mail dan bawa e-KTP."}
+{"id": "join", "title": "Surat", "text": "Kirim lewat email dan bawa ektp."}
+{"id": "beras", "title": "Harga beras naik", "text": "Pedagang bilang harga beras dan harga gula naik."}
+EOF2
+"$CI" -q -i "$TMP/tn" "$TMP/today.jsonl"
+"$CI" -q --backend xapian -i "$TMP/tx" "$TMP/today.jsonl"
+# hits IX QUERY: each hit's id and highlighted words, sorted
+hits() { "$CS" -i "$1" -f json --group 0 --fields id,highlights,snippet -- "$2" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    h = json.loads(l)
+    s = h["snippet"].encode()
+    print(h["id"], "|".join("%s@%d" % (s[a:b].decode(), a) for a, b in h["highlights"]))' | sort; }
+NBSP=$'\xc2\xa0' THIN=$'\xe2\x80\x89' IDEO=$'\xe3\x80\x80'
+for q in '“kereta cepat”' '„kereta cepat“' '“cepat kereta”' 'cepat "kereta cepat"' \
+         "banjir${NBSP}Jakarta" "banjir${THIN}Jakarta" "banjir${IDEO}Jakarta" \
+         'rumah NEAR/1 rusak' 'rumah NEAR/10 rusak' 'e-KTP NEAR/3 program' \
+         'kartu NEAR/2 bolak-balik' 'e-KTP NEAR/2 bawa' '"KTT ASEAN"' '"ktt asean"' \
+         'ASEAN NEAR/2 KTT' 'title:"KTT ASEAN"' 'Rp1.00*' 'Rp2.5*' 'email' 'e-mail' \
+         'ektp' '"lewat email"' '"lewat e-mail"' 'title:"harga beras"' \
+         'title:"harga beras" OR body:harga' 'Kapan “KTT ASEAN” digelar?'; do
+    is "$(hits "$TMP/tx" "$q")" "$(hits "$TMP/tn" "$q")" "$q: the passages and highlights of the native backend"
+done
+
 # ---- agreement with the native backend on corpus/ ----
 # (both take --group 0: every passage, as the first stage ranks them)
 Q=$ROOT/tests/data/corpus_queries.txt
