@@ -276,7 +276,8 @@ static int joined_whole(const char *w, size_t wn, const char *t, size_t tn)
  * asean all give ase; found by review: "KTT ASEAN" searched the whole
  * asean and missed "KTT Asean"); a hyphenated word's joined form, which
  * both spellings hold (e-mail and email give email); else tv[i]. */
-static const cari_term_token *phrase_token(const cari_tokvec *tv, size_t i)
+const cari_term_token *cari_query_phrase_token(const cari_tokvec *tv,
+                                               size_t i)
 {
     const cari_term_token *t = &tv->items[i];
     size_t m;
@@ -445,7 +446,7 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
         if (t->alternative || t->stop)
             continue;
         if (!exact)
-            use = phrase_token(&p->tv, i);
+            use = cari_query_phrase_token(&p->tv, i);
         if (exact && !phrase) {
             /* the "=form" alternative of this token, if it has one; exact
              * forms have no positions, so a phrase matches by stems */

@@ -121,6 +121,14 @@ int cari_query_terms(const cari_qnode *q, cari_arena *arena,
  * out of memory. */
 cari_qnode *cari_query_node(cari_arena *arena, cari_qop op);
 
+/* The token a phrase takes for the word whose primary token is tv[i]: an
+ * acronym's lower-case stem (every spelling of it holds that), a
+ * hyphenated word's joined form (both spellings hold it), else tv[i].
+ * The parser's phrases and NEAR groups and the ranking's title phrase
+ * take a word so. */
+const cari_term_token *cari_query_phrase_token(const cari_tokvec *tv,
+                                               size_t i);
+
 /* Append a readable form of the tree to out (for --explain and tests). */
 int cari_query_describe(const cari_qnode *q, cari_buf *out);
 

@@ -2572,7 +2572,15 @@ static int title_words(qctx *c, const rank_terms *rt, const char *text,
             seq[n++] = -2 - (int)k;
             continue;
         }
-        r = find_rank_term(rt, t->term, t->term_len);
+        {
+            /* as a phrase takes the word (found by review: "KTT ASEAN
+             * dibuka" took the whole acronym, and the title "KTT Asean
+             * dibuka" met half the phrase) */
+            const cari_term_token *p = cari_query_phrase_token(tv, i);
+            r = find_rank_term(rt, p->term, p->term_len);
+            if (!r && p != t)
+                r = find_rank_term(rt, t->term, t->term_len);
+        }
         if (r)
             seq[n++] = (int)(r - rt->items);
         else if (!syntax_word(text, len, t->start, t->end))
