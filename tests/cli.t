@@ -208,6 +208,8 @@ after=$("$CS" -i "$TMP/delix" -f tsv -n 50 harga beras | cut -f3 | sort -u)
 if printf '%s' "$after" | grep -q berita-002; then r=1; else r=0; fi
 ok $r "the deleted article is no longer found"
 like "$("$CI" -i "$TMP/delix" --stats)" "deleted +1 " "--stats shows the deletion until a merge"
+like "$("$CS" -i "$TMP/delix" --stats)" "deleted +1 article \\(until a merge\\)" \
+    "cari-search --stats: '1 article' deleted, not '1 articles' (found by review)"
 st=$("$CI" -i "$TMP/delix" --stats | awk '$1 ~ /^(articles|passages|deleted)$/ {printf "%s ", $2}')
 chk=$("$CI" -i "$TMP/delix" --check | sed -E 's/.* ([0-9]+) articles?, ([0-9]+) passages?, ([0-9]+) articles? deleted \(until a merge\).*/\1 \2 \3 /')
 is "$chk" "$st" "--check counts live articles, live passages and deleted articles as --stats does (found by review: 18 articles)"

@@ -809,8 +809,8 @@ int output_stats(cari_index *ix, const char *dir, int json)
     printf("backend     %s\n", cari_index_backend(ix));
     printf("articles    %llu\n", (unsigned long long)st.articles);
     printf("passages    %llu\n", (unsigned long long)st.passages);
-    printf("deleted     %llu articles (until a merge)\n",
-           (unsigned long long)st.deleted);
+    printf("deleted     %llu article%s (until a merge)\n",
+           (unsigned long long)st.deleted, st.deleted == 1 ? "" : "s");
     printf("segments    %llu\n", (unsigned long long)st.segments);
     printf("terms       %llu distinct (summed over segments)\n",
            (unsigned long long)st.terms);
