@@ -1235,7 +1235,8 @@ static int check_native(const char *dir, checker *c, cari_error *err)
                              ? merr.message + n + 2
                              : merr.message);
         end_file(c);
-        return cari_set_error(err, CARI_ECORRUPT, "%s", merr.message);
+        /* the problem went to the callback: err counts it, as below */
+        return cari_set_error(err, CARI_ECORRUPT, "%s: 1 problem found", dir);
     }
     if (rc)
         return cari_set_error(err, rc, "%s", merr.message);

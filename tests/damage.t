@@ -171,9 +171,11 @@ err=$("$CS" -i "$DMG" banjir 2>&1 >/dev/null); rc=$?
 is "$rc" 2 "MANIFEST lost: cari-search exits 2"
 like "$err" "^cari-search: index is damaged \\($LOST\\); run cari-index --check, or rebuild$" \
     "MANIFEST lost: cari-search reports damage"
-out=$("$CI" -i "$DMG" --check 2>/dev/null); rc=$?
+out=$("$CI" -i "$DMG" --check 2>"$TMP/err"); rc=$?
 is "$rc" 2 "MANIFEST lost: --check exits 2"
 like "$out" "^$LOST$" "MANIFEST lost: --check names MANIFEST"
+is "$(cat "$TMP/err")" "cari-index: index is damaged ($DMG: 1 problem found, listed above); rebuild it" \
+    "MANIFEST lost: --check's summary counts the problem, as for other damage (found by review: it repeated the problem and added ', listed above')"
 "$CI" -i "$DMG" --stats >/dev/null 2>&1; is "$?" 2 "MANIFEST lost: --stats exits 2"
 is "$(files_of "$DMG")" "$before" "MANIFEST lost: nothing changed by the readers either"
 cp "$IX/MANIFEST" "$DMG/MANIFEST"
