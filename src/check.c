@@ -1235,8 +1235,7 @@ static int check_native(const char *dir, checker *c, cari_error *err)
                              ? merr.message + n + 2
                              : merr.message);
         end_file(c);
-        /* the problem went to the callback: err counts it, as below */
-        return cari_set_error(err, CARI_ECORRUPT, "%s: 1 problem found", dir);
+        return cari_set_error(err, CARI_ECORRUPT, "%s", merr.message);
     }
     if (rc)
         return cari_set_error(err, rc, "%s", merr.message);

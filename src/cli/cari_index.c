@@ -376,9 +376,17 @@ static int check_index(const char *dir, int quiet)
     int rc = cari_index_check(dir, print_problem, NULL, &st, &err);
     if (cli_flush_stdout(prog, NULL))
         return 2;
+    if (rc == CARI_ECORRUPT && st.problems) {
+        /* counted, not err's message: that of a damaged MANIFEST is the
+         * problem itself, just printed (found by review) */
+        fprintf(stderr, "%s: index is damaged (%s: %llu problem%s found, "
+                "listed above); rebuild it\n", prog, dir,
+                (unsigned long long)st.problems, plural(st.problems));
+        return 2;
+    }
     if (rc == CARI_ECORRUPT) {
-        fprintf(stderr, "%s: index is damaged (%s, listed above); rebuild "
-                "it\n", prog, err.message);
+        fprintf(stderr, "%s: index is damaged (%s); rebuild it\n", prog,
+                err.message);
         return 2;
     }
     if (rc) {
