@@ -1490,23 +1490,32 @@ int cari_writer_add_tagged(cari_writer *w, const cari_article *a, uint64_t tag,
     return CARI_OK;
 }
 
+/* Is id live in committed segment ls, deleted[] marking its deleted
+ * articles: 1 with its article in *a, 0, or an error code (in errmsg). */
+static int find_committed(cari_writer *w, const cari_live_segment *ls,
+                          const char *id, size_t len,
+                          const unsigned char *deleted, uint32_t *a)
+{
+    int found = cari_segment_find_id(ls->seg, id, len, deleted, a);
+    if (found == CARI_ENOMEM)
+        return writer_error(w, CARI_ENOMEM, "out of memory");
+    if (found < 0)
+        return writer_error(w, CARI_ECORRUPT,
+                            "%s/seg-%06u.cari: the ids table does not decode",
+                            w->dir, ls->number);
+    return found;
+}
+
 /* Is id live in the last commit: 1, 0, or an error code? */
 static int committed_live(cari_writer *w, const char *id, size_t len)
 {
     size_t i;
     for (i = 0; i < w->m.n; i++) {
-        cari_live_segment *ls = &w->segs[i];
         uint32_t a;
-        int found = cari_segment_find_id(ls->seg, id, len, ls->deleted, &a);
-        if (found == CARI_ENOMEM)
-            return writer_error(w, CARI_ENOMEM, "out of memory");
-        if (found < 0)
-            return writer_error(w, CARI_ECORRUPT,
-                                "%s/seg-%06u.cari: the ids table does not "
-                                "decode",
-                                w->dir, ls->number);
+        int found = find_committed(w, &w->segs[i], id, len,
+                                   w->segs[i].deleted, &a);
         if (found)
-            return 1;
+            return found;
     }
     return 0;
 }
@@ -1610,14 +1619,9 @@ static int old_deletions(cari_writer *w, unsigned char **newdel)
             cari_live_segment *ls = &w->segs[i];
             uint32_t a, n = cari_segment_articles(ls->seg);
             const unsigned char *cur = newdel[i] ? newdel[i] : ls->deleted;
-            int found = cari_segment_find_id(ls->seg, id, s->len, cur, &a);
-            if (found == CARI_ENOMEM)
-                return writer_error(w, CARI_ENOMEM, "out of memory");
+            int found = find_committed(w, ls, id, s->len, cur, &a);
             if (found < 0)
-                return writer_error(w, CARI_ECORRUPT,
-                                    "%s/seg-%06u.cari: the ids table does "
-                                    "not decode",
-                                    w->dir, ls->number);
+                return found;
             if (!found)
                 continue;
             if (!newdel[i]) {
