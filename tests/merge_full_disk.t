@@ -88,13 +88,18 @@ new_ops=$(awk -v m="$new_seg" '$3 ~ m && $2 != "unlink" {print $1}' "$TMP/ops")
 [ "$(echo "$merge_ops" | wc -w)" -gt 3 ]; ok $? "the merge has file operations to stop ($(echo "$merge_ops" | wc -w))"
 
 # ---- ENOSPC at each operation of the automatic merge ----
+# full_at K: a fresh copy of the index, then the new articles indexed
+# with "disk full" at file operation K; sets rc and err (its stderr)
+full_at() {
+    rm -rf "$W"; cp -r "$BASE" "$W"
+    CARI_FAULT=any:$1:enospc "$FI" -q -j1 -i "$W" "$TMP/in/new.jsonl" \
+        >/dev/null 2>"$TMP/err"
+    rc=$?; err=$(cat "$TMP/err")
+}
 failures=0; runs=0
 for k in $merge_ops; do
     runs=$((runs + 1))
-    rm -rf "$W"; cp -r "$BASE" "$W"
-    CARI_FAULT=any:$k:enospc "$FI" -q -j1 -i "$W" "$TMP/in/new.jsonl" \
-        >/dev/null 2>"$TMP/err"
-    rc=$?; err=$(cat "$TMP/err"); why=
+    full_at "$k"; why=
     if [ "$rc" -ne 0 ]; then
         why="exit $rc: $err"
     elif ! printf '%s' "$err" | grep -Eq '^cari-index: warning: automatic merge of 4 segments skipped \(.*disk full.*\); they were committed unmerged, and a later commit tries again$'; then
@@ -160,10 +165,7 @@ is "$(results "$W")" "$after_del" "the next commit merges: the clean run's resul
 failures=0; runs=0
 for k in $new_ops; do
     runs=$((runs + 1))
-    rm -rf "$W"; cp -r "$BASE" "$W"
-    CARI_FAULT=any:$k:enospc "$FI" -q -j1 -i "$W" "$TMP/in/new.jsonl" \
-        >/dev/null 2>"$TMP/err"
-    rc=$?; err=$(cat "$TMP/err"); why=
+    full_at "$k"; why=
     if [ "$rc" -ne 2 ]; then
         why="exit $rc: $err"
     elif ! printf '%s' "$err" | grep -q '^cari-index: commit failed: .*disk full.*; the previous index is intact$'; then
