@@ -175,8 +175,9 @@ typedef struct term_acc {
  * memory as the vocabulary grows. */
 #define TERM_PAGE_BITS 12
 #define TERM_PAGE ((size_t)1 << TERM_PAGE_BITS)
-/* How many tokens ahead invert() fetches a term's state, and the end of
- * its position stream. */
+/* How many tokens ahead invert() fetches a term's state, and the ends of
+ * its position stream and (when its open posting is of an earlier doc,
+ * which the token will close) of its doc stream. */
 #define PREFETCH_TERM 8
 #define PREFETCH_POS 4
 #define TERM(w, i) \
@@ -195,7 +196,6 @@ struct cari_segment_writer {
     uint32_t *slots;      /* hash table of term indexes + 1 */
     size_t nslots;
     cari_arena strings;   /* term bytes */
-    u32vec touched;       /* terms with an open posting in the current doc */
     /* per article */
     u32vec first_passage;
     u32vec title_len;
@@ -309,7 +309,6 @@ void cari_segw_free(cari_segment_writer *w)
     free(w->term_pages);
     free(w->slots);
     cari_arena_free(&w->strings);
-    free(w->touched.items);
     free(w->first_passage.items);
     free(w->title_len.items);
     cari_buf_free(&w->ids);
@@ -408,7 +407,11 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
     return (long)w->nterms - 1;
 }
 
-/* Close the open posting of field acc: write its (gap, tf) entry. */
+/* Close the open posting of field acc: write its (gap, tf) entry.  A
+ * posting stays open until its term's next doc in the field (invert) or
+ * the segment's write (close_all): closing each doc's postings at its end
+ * wrote to each term's doc stream soon after the term's first token, a
+ * cache miss the prefetch one token ahead could not hide. */
 static int close_posting(cari_segment_writer *w, field_acc *f)
 {
     uint64_t gap = (uint64_t)(f->cur_doc - f->prev_doc1);
@@ -430,15 +433,14 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
     size_t i;
     long len = 0, primary = -1; /* the term of the current word */
     char stopbuf[CARI_TITLE_STOP_MAX + 1];
-    w->touched.len = 0;
     for (i = 0; i < ntoks; i++) {
         const cari_term_token *tok = &toks[i];
         long ti;
         field_acc *f;
         size_t before;
         /* fetch the state of a term a few tokens on (the terms' states
-         * are megabytes, visited at random), and the end of the position
-         * stream of a nearer one, whose state is in the cache by now */
+         * are megabytes, visited at random), and the ends of the streams
+         * of a nearer one, whose state is in the cache by now */
         if (i + PREFETCH_TERM < ntoks) {
             const cari_term_token *a = tok + PREFETCH_TERM;
             if (a->slot && a->slot[0] == w->epoch)
@@ -450,6 +452,8 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
                 const field_acc *g = &TERM(w, a->slot[1])->f[field];
                 if (g->pos.data)
                     __builtin_prefetch(g->pos.data + g->pos.len, 1);
+                if (g->open && g->cur_doc != doc)
+                    __builtin_prefetch(g->docs.data + g->docs.len, 1);
             }
         }
         if (tok->stop) {
@@ -500,8 +504,6 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
             f->cur_tf = 0;
             f->last_pos = 0;
             f->df++;
-            if (u32_push(&w->touched, (uint32_t)ti))
-                return CARI_ENOMEM;
         }
         f->cur_tf++;
         if (!cari_term_positional(tok->term, tok->term_len))
@@ -512,10 +514,6 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
         w->posting_bytes += f->pos.len - before;
         f->last_pos = tok->position;
     }
-    /* close this doc's postings now: the next doc of the field is larger */
-    for (i = 0; i < w->touched.len; i++)
-        if (close_posting(w, &TERM(w, w->touched.items[i])->f[field]))
-            return CARI_ENOMEM;
     return len;
 }
 
@@ -1726,12 +1724,29 @@ out:
 static int write_segment(cari_segment_writer *w, inverted *inv,
                          const char *path, int sync, cari_error *err);
 
+/* Close every term's open posting: invert() leaves a doc's postings open
+ * until the term's next doc (or this) writes them. */
+static int close_all(cari_segment_writer *w)
+{
+    size_t i;
+    int f;
+    for (i = 0; i < w->nterms; i++)
+        for (f = 0; f < CARI_NFIELDS; f++) {
+            field_acc *a = &TERM(w, i)->f[f];
+            if (a->open && close_posting(w, a))
+                return CARI_ENOMEM;
+        }
+    return CARI_OK;
+}
+
 int cari_segw_write(cari_segment_writer *w, const char *path, int sync,
                     uint64_t *terms, cari_error *err)
 {
     inverted inv = INVERTED_INIT(0), second = INVERTED_INIT(3);
     int rc;
-    /* the open posting of every term is closed after each doc */
+    rc = close_all(w);
+    if (rc)
+        return cari_set_error(err, rc, "out of memory writing %s", path);
     rc = build_inverted(w, &inv, &second, path, err);
     inv.nterms = w->nterms;
     if (!rc)
