@@ -837,8 +837,10 @@ long cari_analyzer_append(cari_analyzer *a, const char *text, size_t len,
         if (head - tail > AHEAD / 2) {
             const prepared *q = &ring[(tail + AHEAD / 2) % AHEAD];
             size_t slot = q->h & (a->nslots - 1);
-            if (a->tags[slot] == tag_of(q->h))
+            if (a->tags[slot] == tag_of(q->h)) {
                 __builtin_prefetch(a->ents[slot]);
+                __builtin_prefetch((const char *)a->ents[slot] + 64);
+            }
         }
         p = &ring[tail % AHEAD];
         tail++;
