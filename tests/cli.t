@@ -391,4 +391,24 @@ is "$("$CS" -i "$IX" -f tsv banjir)" "$before" "the index is as it was"
 "$CI" -q -i "$TMP/belum-ada" "$ROOT/corpus" "$TMP/tidak-ada.jsonl" 2>/dev/null
 [ ! -e "$TMP/belum-ada" ]; ok $? "no index directory is made for a run that fails so"
 
+# ---- the query echoed: control characters as U+FFFD, as the text's ----
+# (found by review: the header, the corrections and the error's copy of
+# the query sent its line breaks and escape sequences out raw)
+out=$("$CS" -i "$IX" --color=never -n 1 $'banjir \e]0;judul\a\nJakarta' | head -1)
+like "$out" $'^1-1 of [0-9]+ passages for "banjir \uFFFD]0;judul\uFFFD Jakarta"$' \
+    "text header: the query's escape sequence as U+FFFD, its line break as a space"
+out=$("$CS" -i "$IX" -n 0 $'banjir \e[2J')
+like "$out" $'^[0-9]+ passages match "banjir \uFFFD\\[2J" \\(-n 0: none shown\\)$' "  so with -n 0"
+out=$("$CS" -i "$IX" $'zzqxwvzz\e[2J')
+is "$out" $'no passages match "zzqxwvzz\uFFFD[2J"' "  and when nothing matches"
+out=$("$CS" -i "$IX" --did-you-mean -n 1 $'banjr\tjakrta\e[2J' | head -1)
+is "$out" $'no passages match "banjr jakrta\uFFFD[2J"; showing passages for "banjir jakarta\uFFFD[2J"' \
+    "  --did-you-mean: both queries"
+out=$("$CS" -i "$IX" -n 1 $'Apa penyebab banjr di Jakarta?\e[2J' | head -1)
+like "$out" $'^searched for "Apa penyebab banjir di Jakarta\\?\uFFFD\\[2J" instead of "Apa penyebab banjr di Jakarta\\?\uFFFD\\[2J"' \
+    "  a question's corrected words: both queries"
+err=$("$CS" -i "$IX" $'gempa \e[2J"Sumbawa' 2>&1)
+is "$err" $'cari-search: query error at column 11: this quote is never closed\n  gempa \uFFFD[2J"Sumbawa\n            ^' \
+    "  a query error: the query so, the caret under its column"
+
 done_testing

@@ -803,12 +803,17 @@ int main(int argc, char **argv)
     if (fixed) {
         /* cari_search corrected words the index does not hold */
         char *q = strndup(fixed, flen);
+        char *f_shown = output_clean(fixed, flen);
+        char *q_shown = output_clean(query, strlen(query));
         fprintf(format == FMT_TEXT ? stdout : stderr,
-                "%ssearched for \"%.*s\" instead of \"%s\" (words the index "
+                "%ssearched for \"%s\" instead of \"%s\" (words the index "
                 "lacks, corrected; --as-written turns this "
                 "off)\n%s",
-                format == FMT_TEXT ? "" : "cari-search: ", (int)flen, fixed,
-                query, format == FMT_TEXT ? "\n" : "");
+                format == FMT_TEXT ? "" : "cari-search: ",
+                f_shown ? f_shown : "", q_shown ? q_shown : "",
+                format == FMT_TEXT ? "\n" : "");
+        free(f_shown);
+        free(q_shown);
         if (q) {
             free(query);
             query = q;
@@ -823,6 +828,17 @@ int main(int argc, char **argv)
     if (format == FMT_TEXT && !rc) {
         size_t n = cari_hits_count(hits);
         char partial[96] = "";
+        /* the query echoed as the articles' text is printed (found by
+         * review: its line breaks and escape sequences went out raw) */
+        char *shown = output_clean(query, strlen(query));
+        if (!shown) {
+            fprintf(stderr, "%s: out of memory\n", prog);
+            cari_hits_free(hits);
+            cari_index_close(ix);
+            cari_ranker_free(model);
+            free(query);
+            return 2;
+        }
         if (left_out)
             snprintf(partial, sizeof partial, " (%zu of %zu shards left out)",
                      left_out, cari_index_shard_count(ix));
@@ -830,18 +846,19 @@ int main(int argc, char **argv)
             printf("%zu-%zu of %llu passage%s for \"%s\"%s\n\n",
                    so.offset + 1, so.offset + n,
                    (unsigned long long)cari_hits_total(hits),
-                   cari_hits_total(hits) == 1 ? "" : "s", query, partial);
+                   cari_hits_total(hits) == 1 ? "" : "s", shown, partial);
         else if (cari_hits_total(hits) == 0)
-            printf("no passages match \"%s\"%s\n", query, partial);
+            printf("no passages match \"%s\"%s\n", shown, partial);
         else if (so.limit == 0)  /* -n 0: the count alone */
             printf("%llu passage%s \"%s\" (-n 0: none shown)%s\n",
                    (unsigned long long)cari_hits_total(hits),
                    cari_hits_total(hits) == 1 ? " matches" : "s match",
-                   query, partial);
+                   shown, partial);
         else  /* paged past the end: they match, none is left to show */
             printf("no passages from %zu on: %llu passage%s for \"%s\"%s\n",
                    so.offset + 1, (unsigned long long)cari_hits_total(hits),
-                   cari_hits_total(hits) == 1 ? "" : "s", query, partial);
+                   cari_hits_total(hits) == 1 ? "" : "s", shown, partial);
+        free(shown);
     }
     for (i = 0; i < cari_hits_count(hits); i++) {
         cari_hit h;

@@ -539,6 +539,31 @@ void output_put_text(const char *s, size_t n)
     }
 }
 
+/* A copy of s[0, n) as output_put_text() prints it (search_output.h). */
+char *output_clean(const char *s, size_t n)
+{
+    char *b = malloc(3 * n + 1), *o = b;  /* a byte becomes 3 at most */
+    size_t i = 0;
+    if (!b)
+        return NULL;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        size_t k = next_char(s + i, n - i, &cp);
+        if (is_blank(s[i])) {
+            *o++ = ' ';
+        } else if (invalid_byte(s + i, k, cp) || is_control(cp)) {
+            memcpy(o, "\xef\xbf\xbd", 3);
+            o += 3;
+        } else {
+            memcpy(o, s + i, k);
+            o += k;
+        }
+        i += k;
+    }
+    *o = '\0';
+    return b;
+}
+
 /* Display width of s[0, n). */
 static int text_width(const char *s, size_t n)
 {
@@ -731,6 +756,7 @@ void output_query_error(const char *prog, const char *message,
 {
     size_t col = 0, i = 0, n = strlen(query), c = 1;
     int width = 0;
+    char *shown;
     fprintf(stderr, "%s: %s\n", prog, message);
     if (sscanf(message, "query error at column %zu", &col) != 1 || col == 0)
         return;
@@ -742,10 +768,12 @@ void output_query_error(const char *prog, const char *message,
         i += k;
         c++;
     }
-    fputs("  ", stderr);
-    for (i = 0; i < n; i++)
-        fputc(is_blank(query[i]) ? ' ' : query[i], stderr);
-    fprintf(stderr, "\n  %*s^\n", width, "");
+    /* its control characters as U+FFFD, one column as width counts
+     * them (found by review: an escape sequence of the query was sent to
+     * the terminal, and the caret stood off its column) */
+    shown = output_clean(query, n);
+    fprintf(stderr, "  %s\n  %*s^\n", shown ? shown : "", width, "");
+    free(shown);
 }
 
 /* ------------------------------------------------------------------ */
@@ -908,15 +936,26 @@ int output_suggestions(const cari_suggestions *sg, const char *query,
         free(s);
         return 0;
     }
-    if (searched)
-        fprintf(format == FMT_TEXT ? stdout : stderr,
-                "%sno passages match \"%s\"; showing passages for "
-                "\"%.*s\"\n",
-                format == FMT_TEXT ? "" : "cari-search: ", query, (int)len,
-                fixed);
-    else
-        fprintf(format == FMT_TEXT ? stdout : stderr,
-                "%sdid you mean \"%.*s\"?\n",
-                format == FMT_TEXT ? "" : "cari-search: ", (int)len, fixed);
+    {
+        /* the queries as text prints them (control characters as U+FFFD) */
+        char *q = output_clean(query, strlen(query));
+        char *f = output_clean(fixed, len);
+        if (!q || !f) {
+            free(q);
+            free(f);
+            return -1;
+        }
+        if (searched)
+            fprintf(format == FMT_TEXT ? stdout : stderr,
+                    "%sno passages match \"%s\"; showing passages for "
+                    "\"%s\"\n",
+                    format == FMT_TEXT ? "" : "cari-search: ", q, f);
+        else
+            fprintf(format == FMT_TEXT ? stdout : stderr,
+                    "%sdid you mean \"%s\"?\n",
+                    format == FMT_TEXT ? "" : "cari-search: ", f);
+        free(q);
+        free(f);
+    }
     return 0;
 }

@@ -73,6 +73,10 @@ void output_text_hit(const cari_hit *h, size_t rank, int color, int width);
  * terminal as a command. */
 void output_put_text(const char *s, size_t n);
 
+/* A copy of s[0, n) as output_put_text() prints it, NUL-terminated, for
+ * the caller to free (NULL when out of memory): how a query is echoed. */
+char *output_clean(const char *s, size_t n);
+
 /* The width text output wraps at: $COLUMNS when set, else 80. */
 int output_text_width(void);
 
