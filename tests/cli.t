@@ -411,4 +411,15 @@ err=$("$CS" -i "$IX" $'gempa \e[2J"Sumbawa' 2>&1)
 is "$err" $'cari-search: query error at column 11: this quote is never closed\n  gempa \uFFFD[2J"Sumbawa\n            ^' \
     "  a query error: the query so, the caret under its column"
 
+# ---- tsv --fields: a field a hit lacks is an empty column ----
+# (found by review: qno outside --batch took its column away, so the
+# columns after it moved one to the left)
+out=$("$CS" -i "$IX" -f tsv --fields qno,id,passage -n 3 --group 0 banjir)
+is "$(printf '%s\n' "$out" | awk -F'\t' 'NF != 3 || $1 != "" || $3 !~ /^[0-9]+$/' | wc -l)" 0 \
+    "tsv --fields qno,id,passage outside --batch: three columns, the first empty"
+is "$(printf '%s\n' "$out" | wc -l)" 3 "  one line a hit"
+printf 'banjir\n' > "$TMP/qno.txt"
+out=$("$CS" -i "$IX" -f tsv --fields qno,id,passage -n 3 --group 0 --batch "$TMP/qno.txt")
+is "$(printf '%s\n' "$out" | awk -F'\t' 'NF != 3 || $1 != 1' | wc -l)" 0 "  with --batch, qno fills it"
+
 done_testing

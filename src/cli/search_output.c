@@ -176,6 +176,10 @@ int output_hit(json_t *o, const cari_hit *h)
                                                  h->text ? h->text_len : 0));
             else if (v)
                 json_object_set(sel, name, v);
+            else if (out.format == FMT_TSV)
+                /* an empty column: the others keep their place (found by
+                 * review: qno outside --batch took its column away) */
+                json_object_set_new(sel, name, json_null());
         }
         json_decref(o);
     }
