@@ -421,5 +421,7 @@ is "$(printf '%s\n' "$out" | wc -l)" 3 "  one line a hit"
 printf 'banjir\n' > "$TMP/qno.txt"
 out=$("$CS" -i "$IX" -f tsv --fields qno,id,passage -n 3 --group 0 --batch "$TMP/qno.txt")
 is "$(printf '%s\n' "$out" | awk -F'\t' 'NF != 3 || $1 != 1' | wc -l)" 0 "  with --batch, qno fills it"
+out=$("$CS" -i "$IX" -f tsv --fields id,explain -n 1 banjir)
+like "$out" $'^[^\t]+\t\\{"body":\\{"value":' "tsv --fields id,explain: the explain object as compact JSON"
 
 done_testing

@@ -138,6 +138,12 @@ for h in objs:
         last = e
     if "text" in h:
         assert len(h["text"].encode("utf-8")) == h["end"] - h["start"], h
+for h in objs:
+    if "explain" in h and "score" in h:
+        # the parts add up to the score (docs/JSON.md)
+        parts = sum(p["contribution"] for p in h["explain"].values())
+        assert abs(parts - h["score"]) <= 1e-9 * max(1, abs(h["score"])), \
+            (parts, h["score"])
 PY
 
 check() {  # check KIND DESCRIPTION CARI-SEARCH-ARGS...
@@ -171,6 +177,8 @@ check hits "--fields id,score,title" --fields id,score,title banjir
 check hits "--fields text,start,end,id" --fields text,start,end,id banjir
 check hits "--fields repeated names count once" --fields id,id,rank banjir
 check hits "--fields qno outside --batch prints nothing for it" --fields qno,id banjir
+check hits "--fields naming explain: the explain object, --explain or not" --fields id,score,explain -n 5 banjir Jakarta
+check hits "--fields naming explain, a question" --fields explain,score --explain -n 3 'Apa penyebab banjir di Jakarta?'
 
 printf '%s\n' 'banjir Jakarta' 'yang dan' 'kereta cepat' 'gempa "Sumbawa' 'zzqxwvzz' 'harga beras' > "$TMP/batch.txt"
 check hits "--batch: every line has qno" --batch "$TMP/batch.txt" -n 3

@@ -378,7 +378,7 @@ out=$("$CS" -i "$IX" -f tsv -n 1 --fields rank,id,meta --where source=kabar-nusa
 is "$out" $'1\tberita-001\t{"source":"kabar-nusantara","date":"2020-01-02"}' "--fields with tsv: columns, objects as JSON"
 e=$(err -f json --fields id,bogus banjir); RC=$?
 is "$RC" 2 "--fields with an unknown name: exit 2"
-like "$e" "unknown field 'bogus' \\(fields: qno, rank, score, id, passage, title, snippet, start, end, highlights, meta, total, text\\)" "  and lists the valid ones"
+like "$e" "unknown field 'bogus' \\(fields: qno, rank, score, id, passage, title, snippet, start, end, highlights, meta, explain, total, text\\)" "  and lists the valid ones"
 e=$(err -f json --fields , banjir); RC=$?
 is "$RC" 2 "--fields with no name: exit 2"
 e=$(err --fields id banjir); RC=$?

@@ -68,7 +68,7 @@ static const char usage_text[] =
     "      --fields LIST      json and tsv: print these fields, in this order\n"
     "                         (comma-separated: qno, rank, score, id, passage,\n"
     "                         title, snippet, start, end, highlights, meta,\n"
-    "                         total, text; see docs/JSON.md)\n"
+    "                         explain, total, text; see docs/JSON.md)\n"
     "      --did-you-mean     suggest corrections for words the index does not\n"
     "                         hold (when fewer than 5 passages match, also for\n"
     "                         words it holds at most twice); when nothing\n"

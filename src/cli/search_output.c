@@ -25,12 +25,12 @@
 /* Every field a hit can have, in the default order. */
 static const char *const field_names[] = {
     "qno", "rank", "score", "id", "passage", "title", "snippet", "start",
-    "end", "highlights", "meta", "total", "text"};
+    "end", "highlights", "meta", "explain", "total", "text"};
 #define NFIELDS (sizeof field_names / sizeof field_names[0])
 
 const char output_field_names[] =
     "qno, rank, score, id, passage, title, snippet, start, end, highlights, "
-    "meta, total, text";
+    "meta, explain, total, text";
 
 static struct {
     int chosen[NFIELDS];   /* indexes into field_names, in output order */
@@ -103,6 +103,8 @@ unsigned output_search_flags(void)
             flags |= CARI_SEARCH_SNIPPETS;
         if (!strcmp(name, "title") || !strcmp(name, "meta"))
             flags |= CARI_SEARCH_STORED;
+        if (!strcmp(name, "explain"))  /* as --explain does */
+            flags |= CARI_SEARCH_EXPLAIN;
     }
     return flags;
 }

@@ -32,7 +32,8 @@ int output_set_fields(const char *list, char *msg, size_t cap);
 int output_has_fields(void);
 
 /* The CARI_SEARCH_SNIPPETS / CARI_SEARCH_STORED flags the chosen fields
- * need (all of them when no --fields was given). */
+ * need (both when no --fields was given), and CARI_SEARCH_EXPLAIN when
+ * they name explain. */
 unsigned output_search_flags(void);
 
 /* The format JSON objects are printed in: FMT_JSON or FMT_TSV. */
