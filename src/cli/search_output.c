@@ -146,7 +146,10 @@ static int print_tsv(json_t *o)
                                   JSON_ENCODE_ANY);
             if (!s)
                 return -1;
-            fputs(s, stdout);
+            /* JSON escapes C0 but leaves DEL and C1 (a CSI, U+009B) as
+             * they are: shown as the strings' are (found by review: a
+             * metadata string's CSI reached the terminal) */
+            output_put_text(s, strlen(s));
             free(s);
         }
     }
