@@ -84,8 +84,12 @@ HUNSPELL_AFF ?= /usr/share/hunspell/id_ID.aff
 # library fills grows or a call changes (1: cari_writer_stats and
 # cari_check_stats gained fields, 2026-12-01), so that a program built
 # against an older cari.h fails to load instead of having its structs
-# overrun.
+# overrun.  The installed file is libcari.so.SOVERSION.MINOR.PATCH (the
+# ABI's version, as libtool names it: MINOR grows with an addition that
+# keeps old programs working, PATCH with a fix), not the release's
+# version: libcari.so.1 -> libcari.so.1.0.0.
 SOVERSION = 1
+SOFULL = $(SOVERSION).0.0
 LIB_A  = $(LIBDIR)/libcari.a
 LIB_SO = $(LIBDIR)/libcari.so.$(SOVERSION)
 BINS   = $(BINDIR)/cari-index $(BINDIR)/cari-search
@@ -272,7 +276,7 @@ clean:
 # ---- install ----
 #
 # make install PREFIX=/usr/local DESTDIR=/tmp/stage: the tools, the library
-# (static, and shared as libcari.so.VERSION with the libcari.so.SOVERSION
+# (static, and shared as libcari.so.SOFULL with the libcari.so.SOVERSION
 # and libcari.so links), cari.h, a pkg-config file (cari.pc), the man pages
 # and bash completion.  The directories follow the GNU names and can be set
 # one by one (libdir=$(PREFIX)/lib/x86_64-linux-gnu...).
@@ -291,8 +295,8 @@ install: all
 	  $(DESTDIR)$(pkgconfigdir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(bashcompdir)
 	install -m 755 $(BINS) $(DESTDIR)$(bindir)/
 	install -m 644 $(LIB_A) $(DESTDIR)$(libdir)/
-	install -m 755 $(LIB_SO) $(DESTDIR)$(libdir)/libcari.so.$(VERSION)
-	ln -sf libcari.so.$(VERSION) $(DESTDIR)$(libdir)/libcari.so.$(SOVERSION)
+	install -m 755 $(LIB_SO) $(DESTDIR)$(libdir)/libcari.so.$(SOFULL)
+	ln -sf libcari.so.$(SOFULL) $(DESTDIR)$(libdir)/libcari.so.$(SOVERSION)
 	ln -sf libcari.so.$(SOVERSION) $(DESTDIR)$(libdir)/libcari.so
 	install -m 644 include/cari.h $(if $(SHIM_OBJ),include/xapian_c.h) $(DESTDIR)$(includedir)/
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(libdir)' \
@@ -310,6 +314,7 @@ uninstall:
 	rm -f $(DESTDIR)$(bindir)/cari-index $(DESTDIR)$(bindir)/cari-search \
 	  $(DESTDIR)$(libdir)/libcari.a $(DESTDIR)$(libdir)/libcari.so \
 	  $(DESTDIR)$(libdir)/libcari.so.$(SOVERSION) \
+	  $(DESTDIR)$(libdir)/libcari.so.$(SOFULL) \
 	  $(DESTDIR)$(libdir)/libcari.so.$(VERSION) \
 	  $(DESTDIR)$(includedir)/cari.h $(DESTDIR)$(includedir)/xapian_c.h \
 	  $(DESTDIR)$(pkgconfigdir)/cari.pc \

@@ -20,18 +20,21 @@ ok $? "make install DESTDIR=... PREFIX=$PREFIX"
 
 version=$(sed -n 's/^#define CARI_VERSION_STRING "\(.*\)"/\1/p' "$ROOT/include/cari.h")
 so=$(sed -n 's/^SOVERSION = //p' "$ROOT/Makefile")
-for f in bin/cari-index bin/cari-search lib/libcari.a "lib/libcari.so.$version" \
+# the file is named by the ABI's version (SOVERSION.MINOR.PATCH), not the release's
+sofull=$(sed -n 's/^SOFULL = \$(SOVERSION)/'"$so"'/p' "$ROOT/Makefile")
+like "$sofull" "^$so\\.[0-9]+\\.[0-9]+$" "the library file's version starts with the soname's ($sofull)"
+for f in bin/cari-index bin/cari-search lib/libcari.a "lib/libcari.so.$sofull" \
          include/cari.h lib/pkgconfig/cari.pc share/man/man1/cari-index.1 \
          share/man/man1/cari-search.1 \
          share/bash-completion/completions/cari-search; do
     [ -f "$P/$f" ]; ok $? "installs $f"
 done
 [ -x "$P/bin/cari-search" ] && [ -x "$P/bin/cari-index" ]; ok $? "the tools are executable"
-is "$(readlink "$P/lib/libcari.so.$so")" "libcari.so.$version" "libcari.so.$so -> libcari.so.$version"
+is "$(readlink "$P/lib/libcari.so.$so")" "libcari.so.$sofull" "libcari.so.$so -> libcari.so.$sofull"
 is "$(readlink "$P/lib/libcari.so")" "libcari.so.$so" "libcari.so -> libcari.so.$so"
 is "$(readlink "$P/share/bash-completion/completions/cari-index")" "cari-search" \
     "completion for cari-index links to cari-search's file"
-soname=$(objdump -p "$P/lib/libcari.so.$version" 2>/dev/null | awk '$1 == "SONAME" {print $2}')
+soname=$(objdump -p "$P/lib/libcari.so.$sofull" 2>/dev/null | awk '$1 == "SONAME" {print $2}')
 [ -n "$soname" ] && is "$soname" "libcari.so.$so" "the shared library's soname"
 like "$(cat "$P/lib/pkgconfig/cari.pc")" "^prefix=$PREFIX$" "cari.pc names the real prefix, not DESTDIR"
 like "$(cat "$P/lib/pkgconfig/cari.pc")" "^Version: $version$" "cari.pc has the version"
