@@ -6,6 +6,11 @@
                                     table's, so that damage made on purpose
                                     gets past the checksums (structural damage)
   segtool.py xor FILE OFFSET BYTE   xor the byte at OFFSET with BYTE
+  segtool.py samecontent A B        exit 0 when the segments differ at most
+                                    in their stored text's deflate streams
+                                    (and so the store index's offsets), the
+                                    streams inflating to the same bytes;
+                                    says which sections differ
 
 The layout is documented at the top of src/segment.c.
 """
@@ -39,6 +44,45 @@ def fixcrc(path):
     open(path, "wb").write(data)
 
 
+def sections(path):
+    """{name: bytes} of the segment's sections."""
+    data = open(path, "rb").read()
+    return {NAMES[sid] if sid < len(NAMES) else str(sid): data[o:o + n]
+            for sid, _crc, o, n in table(data)[1]}
+
+
+def inflate_blocks(store):
+    """The stored text's blocks, each a zlib stream, inflated."""
+    blocks = []
+    while store:
+        z = zlib.decompressobj()
+        blocks.append(z.decompress(store))
+        if not z.eof:
+            raise ValueError("a stored-text block ends early")
+        store = z.unused_data
+    return blocks
+
+
+def samecontent(path_a, path_b):
+    """ISA-L's deflate now and then writes another valid stream for the
+    same block inside cari-index (docs/ROBUSTNESS.md): a segment is then
+    the same but for those bytes."""
+    a, b = sections(path_a), sections(path_b)
+    differ = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    print("# sections that differ:", " ".join(differ) or "none")
+    if set(a) != set(b) or any(k not in ("store", "store-index")
+                               for k in differ):
+        return 1
+    if "store" in differ:
+        ia, ib = inflate_blocks(a["store"]), inflate_blocks(b["store"])
+        if ia != ib:
+            print("# the stored text inflates to other bytes")
+            return 1
+        print("# the stored text's %d blocks inflate to the same bytes"
+              % len(ia))
+    return 0
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == "sections":
         data = open(argv[2], "rb").read()
@@ -47,6 +91,8 @@ def main(argv):
             print(sid, name, off, length)
     elif len(argv) >= 3 and argv[1] == "fixcrc":
         fixcrc(argv[2])
+    elif len(argv) >= 4 and argv[1] == "samecontent":
+        return samecontent(argv[2], argv[3])
     elif len(argv) >= 5 and argv[1] == "xor":
         data = bytearray(open(argv[2], "rb").read())
         data[int(argv[3])] ^= int(argv[4], 0)
