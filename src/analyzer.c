@@ -29,7 +29,10 @@
  * gives the stem of its lower case (ase) when that differs; a word
  * hyphenated after one letter also gives the two joined (e-mail -> email;
  * the stemmer's cari-stem-2). */
-#define ANALYZER_VERSION 4
+/* 5 (2026-12-01): a bound form (non, anti, pasca...) hyphenated or apart
+ * before a word also gives the two joined (non-migas, non migas ->
+ * nonmigas; the stemmer's cari-stem-3). */
+#define ANALYZER_VERSION 5
 /* Folded forms are cut at this many bytes: long enough for any real word,
  * short enough that a 10 MB "token" cannot bloat the dictionary. */
 #define MAX_KEY 96
@@ -57,6 +60,7 @@ typedef struct cache_entry {
     uint32_t key_len;
     uint16_t nterms;
     uint8_t stop;
+    uint8_t bound; /* a bound form alone (non, anti): joins the next word */
 } cache_entry;
 
 struct cari_analyzer {
@@ -767,6 +771,8 @@ static const cache_entry *lookup(cari_analyzer *a, prepared *p)
     e->key_len = (uint32_t)(n + 1);
     e->nterms = (uint16_t)t.n;
     e->stop = (uint8_t)stop;
+    e->bound = (uint8_t)(!stop && (key[0] == 'w' || key[0] == 'A') &&
+                         cari_stemmer_bound_form(key + 1, n));
     a->tags[i] = tag;
     a->ents[i] = e;
     a->used++;
@@ -792,6 +798,56 @@ static inline int tokvec_push(cari_tokvec *v, const cari_term_token *t)
         return CARI_ENOMEM;
     v->items[v->len++] = *t;
     return CARI_OK;
+}
+
+/*
+ * A bound form written apart ("non migas", "anti korupsi"): the word it
+ * binds to is next, after white space alone (one line break at most: a
+ * wrapped line), a word of letters (no digit,
+ * hyphen, address) that is no stopword.  Then the two joined, analyzed as
+ * the word written so (nonmigas), are a term at the bound form's position,
+ * spanning both words: fills *t (joined set) and returns 1; else 0.
+ */
+static int join_next(cari_analyzer *a, const char *text, const prepared *p,
+                     const cache_entry *e, const prepared *next,
+                     cari_term_token *t)
+{
+    prepared j;
+    const cache_entry *je;
+    size_t i, n = e->key_len - 1;
+    int breaks = 0;
+    const unsigned not_word = CARI_TOK_DIGIT | CARI_TOK_HYPHEN |
+                              CARI_TOK_NUMSEP | CARI_TOK_URL |
+                              CARI_TOK_EMAIL | CARI_TOK_SYMBOL;
+    if (!(next->tok.flags & CARI_TOK_LETTER) || (next->tok.flags & not_word) ||
+        next->tok.start <= p->tok.end || n + next->n > MAX_KEY)
+        return 0;
+    for (i = p->tok.end; i < next->tok.start; i++)
+        if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' &&
+            (text[i] != '\n' || breaks++))
+            return 0;
+    if (is_stopword(a, next->key + 1, next->n))
+        return 0;
+    j.tok.start = p->tok.start;
+    j.tok.end = next->tok.end;
+    j.tok.flags = CARI_TOK_LETTER | CARI_TOK_LOWER;
+    j.key[0] = 'w';
+    memcpy(j.key + 1, e->key + 1, n);
+    memcpy(j.key + 1 + n, next->key + 1, next->n);
+    j.n = n + next->n;
+    j.h = cari_hash64(j.key, j.n + 1);
+    je = lookup(a, &j);
+    if (!je || je->stop || je->nterms == 0)
+        return 0;
+    t->term = je->terms;
+    t->term_len = je->lens[0];
+    t->start = (uint32_t)p->tok.start;
+    t->end = (uint32_t)next->tok.end;
+    t->stop = 0;
+    t->alternative = 1;
+    t->joined = 1;
+    t->slot = je->slots;
+    return 1;
 }
 
 long cari_analyzer_run(cari_analyzer *a, const char *text, size_t len,
@@ -850,6 +906,7 @@ long cari_analyzer_append(cari_analyzer *a, const char *text, size_t len,
         t.position = position;
         t.start = (uint32_t)p->tok.start;
         t.end = (uint32_t)p->tok.end;
+        t.joined = 0;
         if (e->stop || e->nterms == 0) {
             t.term = e->key + 1;  /* the folded form, for display */
             t.term_len = e->key_len - 1;
@@ -872,6 +929,10 @@ long cari_analyzer_append(cari_analyzer *a, const char *text, size_t len,
                     return CARI_ENOMEM;
                 term += l + 1;
             }
+            if (e->bound && tail < head &&
+                join_next(a, text, p, e, &ring[tail % AHEAD], &t) &&
+                tokvec_push(out, &t))
+                return CARI_ENOMEM;
         }
         position++;
     }

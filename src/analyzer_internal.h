@@ -24,6 +24,9 @@ typedef struct cari_term_token {
                              in titles: below); term is then the folded
                              form */
     uint8_t alternative;  /* extra term at the previous token's position */
+    uint8_t joined;       /* an alternative that is a bound form written
+                             apart joined to the next word ("non migas":
+                             nonmigas); its range spans both words */
     /* Two words of scratch that live with this term in the analyzer's
      * cache (NULL for stopwords): the inverter keeps {epoch, term id} there
      * so a word seen before is not hashed again.  Zero until written. */

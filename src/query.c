@@ -5,6 +5,7 @@
  * index term means.
  */
 #include "query.h"
+#include "stem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,7 +283,8 @@ const cari_term_token *cari_query_phrase_token(const cari_tokvec *tv,
     const cari_term_token *t = &tv->items[i];
     size_t m;
     if (i + 1 < tv->len && tv->items[i + 1].alternative &&
-        tv->items[i + 1].term[0] != '=' && plain_term(t->term, t->term_len))
+        !tv->items[i + 1].joined && tv->items[i + 1].term[0] != '=' &&
+        plain_term(t->term, t->term_len))
         return &tv->items[i + 1];
     for (m = i + 1; m < tv->len && tv->items[m].alternative; m++)
         if (joined_whole(t->term, t->term_len, tv->items[m].term,
@@ -347,6 +349,107 @@ static int amount_prefix(parser *p, size_t a, const cari_term_token *t,
     return 1;
 }
 
+/* The joined alternative of the primary token tv[i] ("non migas":
+ * nonmigas), or NULL. */
+static const cari_term_token *joined_alternative(const cari_tokvec *tv,
+                                                 size_t i)
+{
+    size_t m;
+    for (m = i + 1; m < tv->len && tv->items[m].alternative; m++)
+        if (tv->items[m].joined)
+            return &tv->items[m];
+    return NULL;
+}
+
+/*
+ * A bound form typed apart before a word ("non migas", "anti korupsi"):
+ * where the word text[a, b) is one, followed by spaces and a word of
+ * letters that is no operator, the end of that word; else 0.  The two are
+ * then analyzed together, so the bound form also searches the two joined
+ * (nonmigas), as the analyzer indexes them written any of the three ways.
+ */
+static size_t bound_form_pair(parser *p, size_t a, size_t b)
+{
+    size_t i, c = b, d, primaries = 0;
+    const cari_term_token *t = NULL;
+    static const char *const ops[] = {"AND", "OR", "NOT", "NEAR", NULL};
+    for (i = 0; i < p->tv.len; i++)
+        if (!p->tv.items[i].alternative) {
+            t = &p->tv.items[i];
+            primaries++;
+        }
+    if (primaries != 1 || t->stop || t->start != 0 || t->end != b - a ||
+        !cari_stemmer_bound_form(t->term, t->term_len))
+        return 0;
+    while (c < p->len && p->s[c] == ' ')
+        c++;
+    if (c == b)
+        return 0;
+    d = word_end(p, c);
+    if (d == c)
+        return 0;
+    for (i = c; i < d; i++) {
+        unsigned char u = (unsigned char)p->s[i];
+        if (u < 0x80 && !((u | 0x20) >= 'a' && (u | 0x20) <= 'z'))
+            return 0;
+    }
+    for (i = 0; ops[i]; i++)
+        if (strlen(ops[i]) == d - c && memcmp(ops[i], p->s + c, d - c) == 0)
+            return 0;
+    return d;
+}
+
+static cari_qnode *make_bool(parser *p, nodelist *must, nodelist *should,
+                             nodelist *must_not);
+
+/*
+ * --all and a bound form typed apart ("anti korupsi"): one clause, the
+ * two joined or both words (antikorupsi, anti-korupsi and anti korupsi
+ * pass; before, --all asked for korupsi, which antikorupsi lacks).  p->tv
+ * holds the two words analyzed together; the second is taken, up to d.
+ */
+static int bound_pair_all(parser *p, size_t d, unsigned fields,
+                          cari_qnode **out)
+{
+    const cari_term_token *j = joined_alternative(&p->tv, 0);
+    nodelist both = {0}, either = {0};
+    cari_qnode *first, *second = NULL, *joined;
+    size_t i;
+    int rc;
+    *out = NULL;
+    for (i = 1; i < p->tv.len && !second; i++)
+        if (!p->tv.items[i].alternative && !p->tv.items[i].stop) {
+            rc = token_node(p, i, 0, fields, &second);
+            if (rc)
+                return rc;
+        }
+    rc = token_node(p, 0, 0, fields, &first);
+    if (rc)
+        return rc;
+    if (!first || !second || p->nterms >= MAX_QUERY_TERMS)
+        return token_node(p, 0, 0, fields, out);
+    joined = new_node(p, CARI_Q_TERM);
+    if (!joined)
+        return CARI_ENOMEM;
+    joined->fields = fields;
+    joined->term = cari_arena_strndup(p->arena, j->term, j->term_len);
+    joined->len = j->term_len;
+    joined->qpos = p->base + j->position + 1;
+    p->nterms++;
+    if (!joined->term || list_push(p, &both, first) ||
+        list_push(p, &both, second) || list_push(p, &either, joined))
+        return CARI_ENOMEM;
+    *out = make_bool(p, &both, NULL, NULL);
+    if (!*out || list_push(p, &either, *out))
+        return CARI_ENOMEM;
+    *out = make_bool(p, NULL, &either, NULL);
+    if (!*out)
+        return CARI_ENOMEM;
+    p->pos = d;
+    p->tv_used = 2;
+    return CARI_OK;
+}
+
 /*
  * Analyze text[a, b) into a leaf: nothing (stopwords only: *out = NULL), a
  * TERM, or a PHRASE when it holds several tokens (or when phrase is set).
@@ -357,6 +460,7 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
 {
     long n;
     size_t i, k = 0;
+    uint32_t skip_until = 0;
     cari_qnode *node;
     /* a quoted phrase (a > 0: after its opening quote); phrase is set
      * below for a word that splits into several tokens too, which has no
@@ -422,6 +526,22 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
             primaries += !p->tv.items[i].alternative && !p->tv.items[i].stop;
         if (primaries > 1)
             phrase = 1;
+        if (!phrase && !exact) {
+            size_t d = bound_form_pair(p, a, b);
+            if (d) {
+                n = cari_analyzer_run(p->an, p->s + a, d - a, 0, &p->tv);
+                if (n < 0)
+                    return (int)n;
+                p->tv_used = 1;  /* the next word is read again after */
+                if (joined_alternative(&p->tv, 0) && p->all && p->pos == b)
+                    return bound_pair_all(p, d, fields, out);
+                if (joined_alternative(&p->tv, 0))
+                    return token_node(p, 0, 0, fields, out);
+                n = cari_analyzer_run(p->an, p->s + a, b - a, 0, &p->tv);
+                if (n < 0)
+                    return (int)n;
+            }
+        }
         if (!phrase) {
             for (i = 0; i < p->tv.len; i++)
                 if (!p->tv.items[i].alternative && !p->tv.items[i].stop)
@@ -447,6 +567,20 @@ static int make_leaf(parser *p, size_t a, size_t b, int phrase, int exact,
             continue;
         if (!exact)
             use = cari_query_phrase_token(&p->tv, i);
+        if (!exact && joined_alternative(&p->tv, i)) {
+            /* "non migas" in a phrase: the two joined, which all three
+             * spellings hold at the bound form's position; the word it
+             * binds is not searched again */
+            use = joined_alternative(&p->tv, i);
+            for (m = i + 1; m < p->tv.len && (p->tv.items[m].alternative ||
+                                              p->tv.items[m].stop);
+                 m++)
+                ;
+            if (m < p->tv.len)
+                skip_until = p->tv.items[m].end;
+        } else if (t->end <= skip_until) {
+            continue;
+        }
         if (exact && !phrase) {
             /* the "=form" alternative of this token, if it has one; exact
              * forms have no positions, so a phrase matches by stems */

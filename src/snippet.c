@@ -180,19 +180,29 @@ int cari_snippet(cari_analyzer *an, const char *text, size_t len,
     w = malloc((tv->len ? tv->len : 1) * sizeof *w);
     if (!w)
         return CARI_ENOMEM;
-    /* one word per position; a word matches if any of its terms does */
-    for (i = 0; i < tv->len; i++) {
-        const cari_term_token *t = &tv->items[i];
-        int m = t->stop ? -1 : query_index(q, t->term, t->term_len);
-        if (!t->alternative) {
-            w[nw].start = t->start;
-            w[nw].end = t->end;
-            w[nw].item = i;
-            w[nw].match = 0;
-            nw++;
+    /* one word per position; a word matches if any of its terms does,
+     * and so does the word a matching joined term spans ("non migas":
+     * nonmigas marks both) */
+    {
+        size_t span_end = 0;
+        int span_match = 0;
+        for (i = 0; i < tv->len; i++) {
+            const cari_term_token *t = &tv->items[i];
+            int m = t->stop ? -1 : query_index(q, t->term, t->term_len);
+            if (!t->alternative) {
+                w[nw].start = t->start;
+                w[nw].end = t->end;
+                w[nw].item = i;
+                w[nw].match = t->end <= span_end ? span_match : 0;
+                nw++;
+            }
+            if (m >= 0 && nw && !w[nw - 1].match)
+                w[nw - 1].match = m + 1;
+            if (m >= 0 && t->joined) {
+                span_end = t->end;
+                span_match = m + 1;
+            }
         }
-        if (m >= 0 && nw && !w[nw - 1].match)
-            w[nw - 1].match = m + 1;
     }
     /* phrases and NEAR groups: their words where they hold; their terms
      * take the ids after the plain terms' */

@@ -84,13 +84,19 @@ typedef struct cari_stem_terms {
  * Terms are unique.  Clitic parts ("kopian-ku", "allah-lah") are dropped.
  * Parts of one letter (the "e" of e-ktp) are not terms of their own, one
  * digit is (the "2" of ke-2); nor is a bare prefix (the "ke" of ke-2).  A
- * word after one letter also gives the two joined, stemmed (e-ktp: ektp).  Input
+ * word after one letter or a bound form (cari_stemmer_bound_form) also gives
+ * the two joined, stemmed (e-ktp: ektp; non-migas: nonmigas).  Input
  * without '-' is stemmed as one word.  Input longer than the buffer holds is
  * returned as one term cut to CARI_STEM_TERMS_BYTES - 1 bytes.
  * Returns 0; -1 for NULL arguments.
  */
 CARI_INTERNAL int cari_stemmer_hyphenated(cari_stemmer *s, const char *word, size_t len,
                                           cari_stem_terms *out);
+
+/* Whether p[0..n) is a bound form that Indonesian writes joined to the
+ * next word and news also hyphenated or apart: non, anti, pasca, pra,
+ * antar, multi, sub, nir (nonmigas, non-migas, non migas). */
+CARI_INTERNAL int cari_stemmer_bound_form(const char *p, size_t n);
 
 /* Whether the exact word (lowercase, accent-folded, may hold '-') is a word
  * of the root dictionary (not merely a form derived from one). */

@@ -4,14 +4,16 @@
 . "$(dirname "$0")/tap.sh"
 
 render() {  # --analyze lines -> "term1 term2|alt _stop ..." (exact forms
-          # "=form" only when $1 = 1)
+          # "=form" only when $1 = 1); a bound form joined to the next
+          # word ("non migas": nonmigas) is an alternative of the first
     awk -F'\t' -v exact="$1" '
         { if (!exact && substr($2, 1, 1) == "=") next
           if ($3 == "1") item = "_" $2; else item = $2
-          if (NR > 1 && $1 == last_surface && $3 == "0" && last_stop == "0" && alt_open)
+          joined = NR > 1 && index($1, last_surface " ") == 1
+          if (NR > 1 && ($1 == last_surface || joined) && $3 == "0" && last_stop == "0" && alt_open)
               out = out "|" item
           else { out = out (NR > 1 ? " " : "") item; alt_open = 1 }
-          last_surface = $1; last_stop = $3 }
+          if (!joined) { last_surface = $1; last_stop = $3 } }
         END { print out }'
 }
 

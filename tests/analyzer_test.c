@@ -316,6 +316,31 @@ static void test_megabyte_token(void **state)
 
 /* The same word always gives the same term: twice in one text, in later
  * texts, and in a fresh analyzer. */
+static void test_bound_forms(void **state)
+{
+    cari_analyzer *a = *state;
+    cari_tokvec v = {0};
+    const char *text = "ekspor non migas";
+    /* a bound form hyphenated or apart also gives the two joined, as
+     * written joined (analyzer 5); apart, at the bound form's position,
+     * its range spanning both words */
+    EXPECT_RUN("non-migas nonmigas", "non-migas@0 non@0+ migas@0+ nonmigas@0+ "
+                                     "nonmigas@1");
+    EXPECT_RUN(text, "ekspor@0 non@1 nonmigas@1+ migas@2");
+    EXPECT_RUN("non\nmigas", "non@0 nonmigas@0+ migas@1");  /* a wrapped line */
+    EXPECT_RUN("non\n\nmigas non. migas non 17 pasca-2019",
+               "non@0 migas@1 non@2 migas@3 non@4 17@5 pasca-2019@6 "
+               "pasca@6+ 2019@6+");
+    EXPECT_RUN("anti yang", "anti@0 yang@1S");  /* a stopword binds nothing */
+    assert_int_equal(cari_analyzer_run(a, text, strlen(text), 0, &v), 3);
+    assert_int_equal(v.len, 4);
+    assert_true(v.items[2].joined && v.items[2].alternative);
+    assert_int_equal(v.items[2].start, 7);
+    assert_int_equal(v.items[2].end, 16);
+    assert_false(v.items[1].joined || v.items[3].joined);
+    cari_tokvec_free(&v);
+}
+
 static void test_cache_consistency(void **state)
 {
     cari_analyzer *a = *state, *b;
@@ -539,6 +564,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reduplication, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_acronyms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bound_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offsets_and_positions, setup,

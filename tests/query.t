@@ -114,6 +114,31 @@ is "$(ids_in "$TMP/amount" 'Rp1.00*')" "ratus sejuta seribu" "Rp1.00*: the amoun
 is "$(ids_in "$TMP/amount" 'Rp2.5*')" "dua" "  Rp2.5*: Rp2.500"
 is "$(ids_in "$TMP/amount" 'Rp1.000.0*')" "sejuta" "  Rp1.000.0*: Rp1.000.000"
 is "$(ids_in "$TMP/amount" '$1*')" "dolar ratus sejuta seribu" "  \$1*: numbers that start 1 (the currency is not part of it)"
+# ---- bound forms joined, hyphenated or apart (analyzer 5) ----
+# nonmigas, non-migas and non migas find each other, as anti-, pasca-,
+# pra-... (found by review: each found its own spelling alone)
+cat > "$TMP/bound.jsonl" <<'EOF2'
+{"id": "g1", "title": "Ekspor", "text": "Ekspor nonmigas naik tajam."}
+{"id": "g2", "title": "Ekspor", "text": "Ekspor non-migas turun tajam."}
+{"id": "g3", "title": "Ekspor", "text": "Ekspor non migas stabil."}
+{"id": "k1", "title": "Lembaga", "text": "Lembaga antikorupsi memeriksa pejabat."}
+{"id": "k2", "title": "Lembaga", "text": "Gerakan anti-korupsi meluas."}
+{"id": "k3", "title": "Lembaga", "text": "Kampanye anti korupsi digelar."}
+{"id": "m1", "title": "Warga", "text": "Warga non, muslim dan lainnya."}
+EOF2
+"$BIN/cari-index" -q -i "$TMP/bound" "$TMP/bound.jsonl"
+for q in nonmigas non-migas 'non migas' '"non migas"' '"ekspor non-migas"' 'Non Migas'; do
+    has " $(ids_in "$TMP/bound" -- $q) " " g1 g2 g3 " "bound form: $q finds nonmigas, non-migas and non migas"
+done
+for q in antikorupsi anti-korupsi 'anti korupsi' '"anti korupsi"'; do
+    is "$(ids_in "$TMP/bound" --all -- $q)" "k1 k2 k3" "bound form: --all $q finds all three"
+done
+is "$(ids_in "$TMP/bound" 'non AND migas')" "g2 g3" "  non AND migas: two words, both needed"
+is "$(ids_in "$TMP/bound" '"non muslim"')" "" "  a phrase takes non muslim as nonmuslim, which no comma splits (non, muslim)"
+out=$("$CS" -i "$TMP/bound" -f json --color=never -n 5 nonmigas | grep '"id":"g3"')
+like "$out" '"snippet":"Ekspor non migas stabil."' "  nonmigas on non migas: the snippet"
+like "$out" '"highlights":\[\[7,10\],\[11,16\]\]' "  highlights both words"
+
 # of more than 64 words, a prefix keeps the 64 in the most passages, then
 # the first in byte order: zqa064..zqa099 are in two passages each and
 # come last in byte order; zqa000..zqa099 one passage each besides

@@ -230,7 +230,12 @@ static double now(void)
 static int print_token(void *ctx, const cari_token *t)
 {
     const char *text = ctx;
-    fwrite(text + t->start, 1, t->end - t->start, stdout);
+    size_t i;
+    /* a bound form joined to the next word spans the white space between
+     * them ("non\nmigas"): a space here, as the line is tab-separated */
+    for (i = t->start; i < t->end; i++)
+        putchar(text[i] == '\t' || text[i] == '\n' || text[i] == '\r' ? ' '
+                                                                    : text[i]);
     putchar('\t');
     fwrite(t->term, 1, t->term_len, stdout);
     printf("\t%d\n", t->stop);
