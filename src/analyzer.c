@@ -31,7 +31,8 @@
  * the stemmer's cari-stem-2). */
 /* 5 (2026-12-01): a bound form (non, anti, pasca...) hyphenated or apart
  * before a word also gives the two joined (non-migas, non migas ->
- * nonmigas; the stemmer's cari-stem-3). */
+ * nonmigas; the stemmer's cari-stem-3); each Han, Hiragana and Katakana
+ * character is a token of its own. */
 #define ANALYZER_VERSION 5
 /* Folded forms are cut at this many bytes: long enough for any real word,
  * short enough that a 10 MB "token" cannot bloat the dictionary. */

@@ -34,6 +34,19 @@ static int char_at(const unsigned char *s, size_t len, size_t i,
     return n;
 }
 
+/* Han ideographs, Hiragana and Katakana: Chinese and Japanese write no
+ * spaces between words, so each such character is a token of its own and
+ * a query word of several is searched as their phrase (analyzer 5; before,
+ * a run was one token: 東京 did not find 東京オリンピック).  Hangul is
+ * written with spaces and stays a run. */
+static int is_cjk(int32_t cp)
+{
+    return (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x31F0 && cp <= 0x31FF) ||
+           (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF66 && cp <= 0xFF9F) ||
+           (cp >= 0x20000 && cp <= 0x323AF);
+}
+
 static int is_hyphen(int32_t cp)
 {
     return cp == '-' || cp == 0x2010 || cp == 0x2011;
@@ -265,6 +278,20 @@ int cari_tokenize_next(const char *text, size_t len, size_t *pos,
                 break;
         }
         n = char_at(s, len, i, &cp, &cls);
+        if (cls == CARI_CHAR_LETTER && is_cjk(cp)) {
+            /* a character of its own, with the marks after it */
+            if (i > tok->start)
+                break;
+            flags |= CARI_TOK_LETTER | CARI_TOK_LOWER | CARI_TOK_NONASCII;
+            i += (size_t)n;
+            while (i < len && s[i] >= 0x80) {
+                n = char_at(s, len, i, &cp, &cls);
+                if (cls != CARI_CHAR_MARK)
+                    break;
+                i += (size_t)n;
+            }
+            break;
+        }
         if (cls == CARI_CHAR_LETTER) {
             flags |= CARI_TOK_LETTER | letter_case_flag(cp);
         } else if (cls == CARI_CHAR_DIGIT) {

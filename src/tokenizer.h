@@ -31,7 +31,8 @@ typedef struct cari_rawtoken {
 /*
  * Find the next token at or after *pos in text[0..len).  Returns 1 and fills
  * tok (advancing *pos past it) or returns 0 at the end of the text.
- * A token is a run of letters, digits and combining marks; a hyphen joins
+ * A token is a run of letters, digits and combining marks (but each Han,
+ * Hiragana or Katakana character is a token of its own); a hyphen joins
  * two such runs, an apostrophe joins two letters, and '.', ',', ':' or '/'
  * joins two digits.  A URL (http://, https://, www.) or an e-mail address is
  * one token; "Rp" glued to a number ("Rp10.000") is a token of its own, and

@@ -139,6 +139,17 @@ out=$("$CS" -i "$TMP/bound" -f json --color=never -n 5 nonmigas | grep '"id":"g3
 like "$out" '"snippet":"Ekspor non migas stabil."' "  nonmigas on non migas: the snippet"
 like "$out" '"highlights":\[\[7,10\],\[11,16\]\]' "  highlights both words"
 
+# ---- Chinese and Japanese: a character a token (analyzer 5) ----
+cat > "$TMP/cjk.jsonl" <<'EOF2'
+{"id": "xi", "title": "Kunjungan", "text": "Presiden 习近平 bertemu 安倍晋三 di Tokyo."}
+{"id": "olimpiade", "title": "Olimpiade", "text": "東京オリンピック digelar tahun depan."}
+EOF2
+"$BIN/cari-index" -q -i "$TMP/cjk" "$TMP/cjk.jsonl"
+is "$(ids_in "$TMP/cjk" '东京 東京')" "olimpiade" "CJK: a name inside a run of characters (東京 in 東京オリンピック)"
+is "$(ids_in "$TMP/cjk" 'オリンピック')" "olimpiade" "  Katakana inside the run"
+is "$(ids_in "$TMP/cjk" '安倍')" "xi" "  Han: 安倍 in 安倍晋三"
+is "$(ids_in "$TMP/cjk" '倍安')" "" "  as a phrase: 倍安 is not there"
+
 # of more than 64 words, a prefix keeps the 64 in the most passages, then
 # the first in byte order: zqa064..zqa099 are in two passages each and
 # come last in byte order; zqa000..zqa099 one passage each besides

@@ -114,7 +114,11 @@ static void test_accented_and_non_latin(void **state)
     assert_true(t.t[2].flags & CARI_TOK_UPPER);
     assert_false(t.t[2].flags & CARI_TOK_LOWER);
     EXPECT("Привет, мир!", "Привет", "мир");
-    EXPECT("日本語 テスト。한국어", "日本語", "テスト", "한국어");
+    /* Han and Kana: a character a token (analyzer 5); a combining mark
+     * stays with its character; Hangul is written with spaces and stays
+     * a run */
+    EXPECT("日本語 テスト。한국어", "日", "本", "語", "テ", "ス", "ト", "한국어");
+    EXPECT("Tokyo東京 カ\xe3\x82\x99", "Tokyo", "東", "京", "カ\xe3\x82\x99");
     EXPECT("مرحبا بالعالم", "مرحبا", "بالعالم");
     /* a combining mark stays with its word; one that starts nothing is
      * skipped */
