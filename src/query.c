@@ -300,8 +300,11 @@ const cari_term_token *cari_query_phrase_token(const cari_tokvec *tv,
  * index holds an amount's digits without its thousands dots (Rp1.000:
  * rp, 1000), so written with them ("1.00", "1.000.0") the prefix is its
  * digits: Rp1.00* finds the numbers that start 100 (Rp100, Rp1.000,
- * Rp10.000).  t is the word's first token (text from a); returns 1 with
- * node->term set (NULL when out of memory), 0 when the word is no amount.
+ * Rp10.000).  A number alone written so is read the same way (found by
+ * review: 1.00* took 1.00 for a time, and found the times 1.00 alone, not
+ * 1.000 nor Rp1.000).  t is the word's first token (text from a); returns
+ * 1 with node->term set (NULL when out of memory), 0 when the word is no
+ * amount nor such a number.
  */
 static int amount_prefix(parser *p, size_t a, const cari_term_token *t,
                          cari_qnode *node)
@@ -311,19 +314,24 @@ static int amount_prefix(parser *p, size_t a, const cari_term_token *t,
     size_t i, n, group = 0, groups = 0;
     char digits[64];
     size_t nd = 0;
-    if (!((t->term_len == 2 && memcmp(t->term, "rp", 2) == 0) ||
-          (t->term_len == 1 && t->term[0] == '$')))
-        return 0;
-    for (i = (size_t)(t - p->tv.items) + 1; i < p->tv.len; i++)
-        if (!p->tv.items[i].alternative) {
-            num = &p->tv.items[i];
-            break;
-        }
-    if (!num || num->start != t->end || num->term_len == 0 ||
+    int bare = !((t->term_len == 2 && memcmp(t->term, "rp", 2) == 0) ||
+                 (t->term_len == 1 && t->term[0] == '$'));
+    if (bare) {
+        num = t;  /* a number alone: 1.00* */
+    } else {
+        for (i = (size_t)(t - p->tv.items) + 1; i < p->tv.len; i++)
+            if (!p->tv.items[i].alternative) {
+                num = &p->tv.items[i];
+                break;
+            }
+    }
+    if (!num || (!bare && num->start != t->end) || num->term_len == 0 ||
         num->term[0] < '0' || num->term[0] > '9')
         return 0;
     s = p->s + a + num->start;
     n = num->end - num->start;
+    if (bare && !memchr(s, '.', n))
+        return 0;
     /* 1.000.0 is a start of a number grouped in thousands: groups of 1-3
      * digits first, 3 between, 1-3 last */
     for (i = 0; i <= n && nd < sizeof digits; i++) {
@@ -342,6 +350,8 @@ static int amount_prefix(parser *p, size_t a, const cari_term_token *t,
     if (i > n && nd > 0) {
         node->term = cari_arena_strndup(p->arena, digits, nd);
         node->len = nd;
+    } else if (bare) {
+        return 0;
     } else {
         node->term = cari_arena_strndup(p->arena, num->term, num->term_len);
         node->len = num->term_len;

@@ -114,6 +114,16 @@ is "$(ids_in "$TMP/amount" 'Rp1.00*')" "ratus sejuta seribu" "Rp1.00*: the amoun
 is "$(ids_in "$TMP/amount" 'Rp2.5*')" "dua" "  Rp2.5*: Rp2.500"
 is "$(ids_in "$TMP/amount" 'Rp1.000.0*')" "sejuta" "  Rp1.000.0*: Rp1.000.000"
 is "$(ids_in "$TMP/amount" '$1*')" "dolar ratus sejuta seribu" "  \$1*: numbers that start 1 (the currency is not part of it)"
+# a number alone is read so too (found by review: 1.00* took 1.00 for a
+# time and found the time alone)
+cat >> "$TMP/amount.jsonl" <<'EOF2'
+{"id": "jam", "title": "Waktu", "text": "Mulai pukul 1.00 dini hari."}
+EOF2
+"$BIN/cari-index" -q -i "$TMP/amount2" "$TMP/amount.jsonl"
+is "$(ids_in "$TMP/amount2" '1.00*')" "ratus sejuta seribu" "1.00*: the numbers whose digits start 100, not the time 1.00"
+is "$(ids_in "$TMP/amount2" '1.00')" "jam" "  1.00 is still the time"
+is "$(ids_in "$TMP/amount2" '1.000.0*')" "sejuta" "  1.000.0*: 1.000.000"
+
 # ---- bound forms joined, hyphenated or apart (analyzer 5) ----
 # nonmigas, non-migas and non migas find each other, as anti-, pasca-,
 # pra-... (found by review: each found its own spelling alone)
