@@ -3298,7 +3298,7 @@ static int search_once(cari_index *ix, const char *text, size_t len,
     if (!q) {
         rc = fail(ix, CARI_ENOTERMS,
                   "the query holds no searchable word (only stopwords, "
-                  "punctuation or excluded words)");
+                  "punctuation, symbols such as emoji, or excluded words)");
         goto done;
     }
     if (ix->xapian && cari_filter_wanted(&c.o)) {

@@ -160,6 +160,10 @@ is "$(ids_in "$TMP/cjk" 'オリンピック')" "olimpiade" "  Katakana inside th
 is "$(ids_in "$TMP/cjk" '安倍')" "xi" "  Han: 安倍 in 安倍晋三"
 is "$(ids_in "$TMP/cjk" '倍安')" "" "  as a phrase: 倍安 is not there"
 
+# ---- emoji ----
+e=$(err '🌊 👍🏽 ❤️'); RC=$?
+is "$RC" 1 "a query of emoji only: exit 1, as stopwords only"
+like "$e" "no searchable word .*symbols such as emoji" "  and says why"
 # of more than 64 words, a prefix keeps the 64 in the most passages, then
 # the first in byte order: zqa064..zqa099 are in two passages each and
 # come last in byte order; zqa000..zqa099 one passage each besides
