@@ -9,7 +9,9 @@
  * empty, does not go backwards, and holds valid UTF-8; every term is
  * non-empty (but for stopwords), valid UTF-8 and free of NUL bytes;
  * positions count up by one per surface token, alternatives share their
- * token's position and never come first; the number of positions is what
+ * token's position and never come first (and its byte range, but for a
+ * bound form joined to the next word, which ends where that word does);
+ * the number of positions is what
  * the run returns; a second run (from the term cache) and cari_analyze()
  * give the same tokens; passages are ordered, do not overlap and lie
  * inside the text.
@@ -29,7 +31,7 @@ static cari_analyzer *an;
 /* Check the tokens of one run over text[0..len), which used n positions. */
 static void check_run(const cari_tokvec *v, long n, size_t len)
 {
-    size_t i, bad, prev_start = 0;
+    size_t i, bad, prev_start = 0, joined_end = 0;
     uint32_t next_position = 0;
     if (n < 0 || (size_t)n > len)
         abort();
@@ -42,7 +44,15 @@ static void check_run(const cari_tokvec *v, long n, size_t len)
         if (!cari_utf8_valid(t->term, t->term_len, &bad) ||
             memchr(t->term, '\0', t->term_len))
             abort();
-        if (t->alternative) {
+        if (t->alternative && t->joined) {
+            /* a bound form joined to the next word: from the token before
+             * it to the end of the next token */
+            if (i == 0 || t->stop || t->position != v->items[i - 1].position ||
+                t->start != v->items[i - 1].start ||
+                t->end <= v->items[i - 1].end || joined_end)
+                abort();
+            joined_end = t->end;
+        } else if (t->alternative) {
             /* an extra term of the token before it, same place */
             if (i == 0 || t->stop || t->position != v->items[i - 1].position ||
                 t->start != v->items[i - 1].start ||
@@ -51,6 +61,10 @@ static void check_run(const cari_tokvec *v, long n, size_t len)
         } else {
             if (t->position != next_position)
                 abort();
+            if (joined_end && (t->end != joined_end || t->position !=
+                               v->items[i - 1].position + 1))
+                abort();
+            joined_end = 0;
             next_position++;
         }
         prev_start = t->start;
