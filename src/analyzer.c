@@ -689,7 +689,10 @@ static void prepare(const char *text, prepared *p)
     p->h = cari_hash64(p->key, n + 1);
 }
 
-static const cache_entry *lookup(cari_analyzer *a, prepared *p)
+/* Inlined into cari_analyzer_append's loop, its hot caller; join_next's
+ * rare call goes through lookup_joined. */
+static inline __attribute__((always_inline)) const cache_entry *
+lookup(cari_analyzer *a, prepared *p)
 {
     const cari_rawtoken *tok = &p->tok;
     char *key = p->key;
@@ -809,6 +812,12 @@ static inline int tokvec_push(cari_tokvec *v, const cari_term_token *t)
  * the word written so (nonmigas), are a term at the bound form's position,
  * spanning both words: fills *t (joined set) and returns 1; else 0.
  */
+static __attribute__((noinline)) const cache_entry *
+lookup_joined(cari_analyzer *a, prepared *p)
+{
+    return lookup(a, p);
+}
+
 static int join_next(cari_analyzer *a, const char *text, const prepared *p,
                      const cache_entry *e, const prepared *next,
                      cari_term_token *t)
@@ -837,7 +846,7 @@ static int join_next(cari_analyzer *a, const char *text, const prepared *p,
     memcpy(j.key + 1 + n, next->key + 1, next->n);
     j.n = n + next->n;
     j.h = cari_hash64(j.key, j.n + 1);
-    je = lookup(a, &j);
+    je = lookup_joined(a, &j);
     if (!je || je->stop || je->nterms == 0)
         return 0;
     t->term = je->terms;

@@ -749,10 +749,16 @@ static int is_bound_prefix(const char *p, size_t n)
  * or apart: swadaya, swasta). */
 int cari_stemmer_bound_form(const char *p, size_t n)
 {
-    static const char *const forms[] = {"non", "anti", "pasca", "pra", "antar",
-                                        "multi", "sub", "nir", NULL};
-    for (size_t i = 0; forms[i]; i++)
-        if (strlen(forms[i]) == n && memcmp(forms[i], p, n) == 0)
+    /* asked of every new word the analyzer caches: lengths first */
+    static const struct {
+        const char *s;
+        size_t n;
+    } forms[] = {{"non", 3},   {"anti", 4},  {"pasca", 5}, {"pra", 3},
+                 {"antar", 5}, {"multi", 5}, {"sub", 3},   {"nir", 3}};
+    if (n < 3 || n > 5)
+        return 0;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        if (forms[i].n == n && memcmp(forms[i].s, p, n) == 0)
             return 1;
     return 0;
 }
