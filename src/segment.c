@@ -452,7 +452,7 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
                 const field_acc *g = &TERM(w, a->slot[1])->f[field];
                 if (g->pos.data)
                     __builtin_prefetch(g->pos.data + g->pos.len, 1);
-                if (g->open && g->cur_doc != doc)
+                if (g->open && g->cur_doc != doc && g->docs.data)
                     __builtin_prefetch(g->docs.data + g->docs.len, 1);
             }
         }
