@@ -129,6 +129,47 @@ cari_qnode *cari_query_node(cari_arena *arena, cari_qop op);
 const cari_term_token *cari_query_phrase_token(const cari_tokvec *tv,
                                                size_t i);
 
+/*
+ * The words a PREFIX leaf may stand for, as both backends gather them:
+ * each word once, its document frequencies summed over the segments,
+ * fields and shards it was met in; then the CARI_Q_PREFIX_TERMS most
+ * frequent kept.  Start zeroed, with arena set (the words are copied
+ * there); free with cari_prefix_words_free.
+ */
+typedef struct cari_prefix_word {
+    char *term;
+    size_t len;
+    uint64_t df;
+} cari_prefix_word;
+
+typedef struct cari_prefix_words {
+    cari_arena *arena;
+    cari_prefix_word *items;
+    size_t n, cap;
+    /* items by term, open addressing: 1 + the item's index, 0 empty;
+     * nslots a power of 2 (a list searched from the start for every word
+     * made "a*" quadratic in the words starting with "a") */
+    size_t *slots;
+    size_t nslots;
+} cari_prefix_words;
+
+/* Gathering stops this far past what is kept: a bound on memory for
+ * prefixes like "a*". */
+#define CARI_Q_PREFIX_GATHER 100000
+
+/* Add df to word term[0..len), added if new: CARI_OK, CARI_ENOMEM, or 1
+ * when CARI_Q_PREFIX_GATHER words are held (stop gathering). */
+int cari_prefix_words_add(cari_prefix_words *w, const char *term, size_t len,
+                          uint64_t df);
+
+/* Move the first `keep` words to items[0..): the most frequent first,
+ * equally frequent ones in byte order (so which of them are kept does not
+ * depend on the order segments or shards were read in); returns how many
+ * that is. */
+size_t cari_prefix_words_first(cari_prefix_words *w, size_t keep);
+
+void cari_prefix_words_free(cari_prefix_words *w);
+
 /* Append a readable form of the tree to out (for --explain and tests). */
 int cari_query_describe(const cari_qnode *q, cari_buf *out);
 

@@ -260,124 +260,12 @@ static termstat *stat_of(qctx *c, const char *term, size_t len)
 
 /* ---- prefix expansion (over every segment's vocabulary) ---- */
 
-/* A word a prefix stands for, and its df summed over the segments. */
-typedef struct exp_item {
-    char *term;
-    size_t len;
-    uint64_t df;
-} exp_item;
-
-typedef struct expansion {
-    qctx *c;
-    exp_item *items;
-    size_t n, cap;
-    /* items by term, open addressing: 1 + the item's index, 0 empty;
-     * nslots a power of 2 (a list searched from the start for every term
-     * made "a*" quadratic in the words starting with "a": 40% of its
-     * time on clickid_news, 2026-12-01) */
-    size_t *slots;
-    size_t nslots;
-} expansion;
-
-/* Room in e's hash for one more item: grown to keep it at most half full. */
-static int expansion_reserve(expansion *e)
-{
-    size_t cap, i, k, *slots;
-    if ((e->n + 1) * 2 <= e->nslots)
-        return CARI_OK;
-    cap = e->nslots ? e->nslots * 2 : 256;
-    slots = calloc(cap, sizeof *slots);
-    if (!slots)
-        return CARI_ENOMEM;
-    for (k = 0; k < e->n; k++) {
-        for (i = cari_hash64(e->items[k].term, e->items[k].len) & (cap - 1);
-             slots[i]; i = (i + 1) & (cap - 1))
-            ;
-        slots[i] = k + 1;
-    }
-    free(e->slots);
-    e->slots = slots;
-    e->nslots = cap;
-    return CARI_OK;
-}
-
+/* cari_segment_scan_prefix's callback: a word of the prefix. */
 static int collect_term(void *ctx, const char *term, size_t len,
                         const cari_term_info *info)
 {
-    expansion *e = ctx;
-    size_t i;
-    uint64_t df = (uint64_t)info->df[0] + info->df[1];
-    if (expansion_reserve(e))
-        return CARI_ENOMEM;
-    for (i = cari_hash64(term, len) & (e->nslots - 1); e->slots[i];
-         i = (i + 1) & (e->nslots - 1)) {
-        size_t k = e->slots[i] - 1;
-        if (e->items[k].len == len && memcmp(e->items[k].term, term, len) == 0) {
-            e->items[k].df += df;
-            return 0;
-        }
-    }
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 64;
-        void *p = realloc(e->items, cap * sizeof *e->items);
-        if (!p)
-            return CARI_ENOMEM;
-        e->items = p;
-        e->cap = cap;
-    }
-    e->items[e->n].term = cari_arena_strndup(e->c->qarena, term, len);
-    if (!e->items[e->n].term)
-        return CARI_ENOMEM;
-    e->items[e->n].len = len;
-    e->items[e->n].df = df;
-    e->slots[i] = e->n + 1;
-    e->n++;
-    /* a bound on memory for prefixes like "a*": stop collecting far past
-     * what is kept */
-    return e->n >= 100000 ? 1 : 0;
-}
-
-/* The most frequent first; equally frequent terms in byte order, so that
- * which of them the 64 keep does not depend on the order the segments
- * were scanned in (found by review: with more than 64 words of one
- * frequency, an index in two segments matched other passages than the
- * same articles in one), as the Xapian backend orders them. */
-static int cmp_expansion(const exp_item *a, const exp_item *b)
-{
-    if (a->df != b->df)
-        return a->df > b->df ? -1 : 1;
-    return cari_bytes_cmp(a->term, a->len, b->term, b->len);
-}
-
-/* The first `keep` of items[0..n) in cmp_expansion's order, moved in that
- * order to items[0..keep); returns how many that is.  One pass that keeps
- * the best so far sorted: the same words in the same order as sorting
- * all n (a total order: the words are distinct), where a sort of up to
- * 100,000 words to keep 64 was 2-4% of a single prefix's time. */
-static size_t first_expansions(exp_item *items, size_t n, size_t keep)
-{
-    size_t m = 0, i;
-    if (keep == 0)
-        return 0;
-    for (i = 0; i < n; i++) {
-        exp_item x = items[i];
-        size_t lo = 0, hi;
-        if (m == keep && cmp_expansion(&x, &items[m - 1]) >= 0)
-            continue;  /* not among the first keep */
-        hi = m;
-        while (lo < hi) {  /* the first kept item x comes before */
-            size_t mid = lo + (hi - lo) / 2;
-            if (cmp_expansion(&x, &items[mid]) < 0)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        if (m < keep)
-            m++;
-        memmove(&items[lo + 1], &items[lo], (m - 1 - lo) * sizeof *items);
-        items[lo] = x;
-    }
-    return m;
+    return cari_prefix_words_add(ctx, term, len,
+                                 (uint64_t)info->df[0] + info->df[1]);
 }
 
 /* Mark the leaves of q that search titles alone (the query's title:
@@ -419,13 +307,15 @@ static int expand_prefixes(qctx *c, cari_qnode *q)
     if (q->op != CARI_Q_PREFIX)
         return CARI_OK;
     {
-        expansion e = {c, NULL, 0, 0, NULL, 0};
+        cari_prefix_words e;
         char *exact = cari_arena_alloc(c->qarena, q->len + 2);
         size_t s, keep;
         if (!exact)
             return CARI_ENOMEM;
         exact[0] = '=';
         memcpy(exact + 1, q->term, q->len);
+        memset(&e, 0, sizeof e);
+        e.arena = c->qarena;
         for (s = 0; s < c->ix->nsegs && !rc; s++) {
             rc = cari_segment_scan_prefix(c->ix->segs[s].seg, q->term, q->len,
                                           collect_term, &e);
@@ -433,23 +323,22 @@ static int expand_prefixes(qctx *c, cari_qnode *q)
                 rc = cari_segment_scan_prefix(c->ix->segs[s].seg, exact,
                                               q->len + 1, collect_term, &e);
         }
-        free(e.slots);
         if (rc) {
-            free(e.items);
+            cari_prefix_words_free(&e);
             return rc;
         }
-        keep = first_expansions(e.items, e.n, CARI_Q_PREFIX_TERMS);
+        keep = cari_prefix_words_first(&e, CARI_Q_PREFIX_TERMS);
         q->op = CARI_Q_BOOL;
         q->nshould = keep;
         q->should = cari_arena_alloc(c->qarena, (keep + 1) * sizeof *q->should);
         if (!q->should) {
-            free(e.items);
+            cari_prefix_words_free(&e);
             return CARI_ENOMEM;
         }
         for (i = 0; i < keep; i++) {
             cari_qnode *t = cari_arena_alloc(c->qarena, sizeof *t);
             if (!t) {
-                free(e.items);
+                cari_prefix_words_free(&e);
                 return CARI_ENOMEM;
             }
             memset(t, 0, sizeof *t);
@@ -460,7 +349,7 @@ static int expand_prefixes(qctx *c, cari_qnode *q)
             t->len = e.items[i].len;
             q->should[i] = t;
         }
-        free(e.items);
+        cari_prefix_words_free(&e);
     }
     return CARI_OK;
 }

@@ -1372,78 +1372,37 @@ static int build_positional(const qbuild *b, const cari_qnode *q,
     return or2(body, title, out);
 }
 
-/* One candidate expansion of a prefix: a term (without the title prefix)
- * and its document frequency over both fields. */
-typedef struct expansion {
-    char *term;
-    size_t len;
-    uint64_t df;
-} expansion;
-
-typedef struct expansions {
-    expansion *items;
-    size_t n, cap;
-} expansions;
-
 /* Add the terms of db starting with start (their field prefix of skip
- * bytes removed) to e, summing the frequencies of a term seen before. */
+ * bytes removed) to w, summing the frequencies of a word seen before. */
 static int collect(const xc_database *db, const char *start, size_t skip,
-                   cari_arena *arena, expansions *e)
+                   cari_prefix_words *w)
 {
     xc_termlist *tl = NULL;
     const char *t;
-    size_t len, sl = strlen(start), i;
+    size_t len, sl = strlen(start);
     int r, xc = xc_database_allterms(db, start, &tl);
     if (xc)
         return xc;
     while ((r = xc_termlist_next(tl, &t, &len)) == XC_OK) {
         xc_doccount df = 0;
+        int added;
         if (len < sl || memcmp(t, start, sl) != 0)
             break;
         r = xc_termlist_termfreq(tl, &df);
         if (r)
             break;
-        for (i = 0; i < e->n; i++)
-            if (e->items[i].len == len - skip &&
-                memcmp(e->items[i].term, t + skip, len - skip) == 0)
-                break;
-        if (i < e->n) {
-            e->items[i].df += df;
-            continue;
-        }
-        if (e->n == e->cap) {
-            size_t cap = e->cap ? e->cap * 2 : 64;
-            expansion *p = realloc(e->items, cap * sizeof *p);
-            if (!p) {
-                r = XC_ENOMEM;
-                break;
-            }
-            e->items = p;
-            e->cap = cap;
-        }
-        e->items[e->n].term = cari_arena_strndup(arena, t + skip, len - skip);
-        if (!e->items[e->n].term) {
+        added = cari_prefix_words_add(w, t + skip, len - skip, df);
+        if (added == CARI_ENOMEM) {
             r = XC_ENOMEM;
             break;
         }
-        e->items[e->n].len = len - skip;
-        e->items[e->n].df = df;
-        /* a bound on memory for prefixes like "a*" (as natively) */
-        if (++e->n >= 100000) {
+        if (added) { /* CARI_Q_PREFIX_GATHER words: as natively */
             r = XC_END;
             break;
         }
     }
     xc_termlist_free(tl);
     return r == XC_END ? XC_OK : r;
-}
-
-static int cmp_expansion(const void *x, const void *y)
-{
-    const expansion *a = x, *b = y;
-    if (a->df != b->df)
-        return a->df > b->df ? -1 : 1;
-    return cari_bytes_cmp(a->term, a->len, b->term, b->len);
 }
 
 /*
@@ -1457,29 +1416,30 @@ static int cmp_expansion(const void *x, const void *y)
 static int build_prefix(qbuild *b, const cari_qnode *q, xc_query **out)
 {
     char start[MAX_TERM + 4];
-    expansions e = {NULL, 0, 0};
+    cari_prefix_words e;
     xc_query **kids = NULL;
     size_t keep = 0, i;
     int xc = XC_OK, field;
     *out = NULL;
     if (q->len > MAX_TERM)
         return xc_query_match_nothing(out);
+    memset(&e, 0, sizeof e);
+    e.arena = b->arena;
     for (field = 0; field < 2 && !xc; field++) {
         const char *fp = field ? TITLE_PREFIX : "";
         if (!(q->fields & (field ? CARI_QF_TITLE : CARI_QF_BODY)))
             continue;
         snprintf(start, sizeof start, "%s%.*s", fp, (int)q->len, q->term);
-        xc = collect(b->db, start, strlen(fp), b->arena, &e);
+        xc = collect(b->db, start, strlen(fp), &e);
         snprintf(start, sizeof start, "%s=%.*s", fp, (int)q->len, q->term);
         if (!xc)
-            xc = collect(b->db, start, strlen(fp), b->arena, &e);
+            xc = collect(b->db, start, strlen(fp), &e);
     }
     if (!xc && e.n == 0)
         xc = xc_query_match_nothing(out);
     if (xc || e.n == 0)
         goto done;
-    qsort(e.items, e.n, sizeof *e.items, cmp_expansion);
-    keep = e.n < CARI_Q_PREFIX_TERMS ? e.n : CARI_Q_PREFIX_TERMS;
+    keep = cari_prefix_words_first(&e, CARI_Q_PREFIX_TERMS);
     kids = calloc(keep, sizeof *kids);
     if (!kids) {
         xc = XC_ENOMEM;
@@ -1507,7 +1467,7 @@ done:
         for (i = 0; i < keep; i++)
             xc_query_free(kids[i]);
     free(kids);
-    free(e.items);
+    cari_prefix_words_free(&e);
     return xc;
 }
 

@@ -319,6 +319,62 @@ static void test_near_fields(void **state)
     EXPECT("yang NEAR/3 title:rusak", "title:rusak");
 }
 
+/* A prefix's words (both backends gather them so): each word once, its
+ * frequencies summed; the most frequent kept, ties in byte order
+ * whatever order they came in; gathering stops at its bound. */
+static void test_prefix_words(void **state)
+{
+    fixture *f = *state;
+    cari_prefix_words w;
+    char word[32];
+    size_t i, keep;
+    int rc = CARI_OK;
+    memset(&w, 0, sizeof w);
+    w.arena = &f->arena;
+    /* met in two segments (or fields, shards): 3 + 4 */
+    assert_int_equal(cari_prefix_words_add(&w, "banjir", 6, 3), CARI_OK);
+    assert_int_equal(cari_prefix_words_add(&w, "bantu", 5, 5), CARI_OK);
+    assert_int_equal(cari_prefix_words_add(&w, "=banjir", 7, 2), CARI_OK);
+    assert_int_equal(cari_prefix_words_add(&w, "bank", 4, 5), CARI_OK);
+    assert_int_equal(cari_prefix_words_add(&w, "banjir", 6, 4), CARI_OK);
+    assert_int_equal(w.n, 4);
+    keep = cari_prefix_words_first(&w, 3);
+    assert_int_equal(keep, 3);
+    assert_string_equal(w.items[0].term, "banjir");
+    assert_int_equal(w.items[0].df, 7);
+    assert_string_equal(w.items[1].term, "bank"); /* 5, before bantu */
+    assert_string_equal(w.items[2].term, "bantu");
+    cari_prefix_words_free(&w);
+    /* many words (the hash grows), the same frequency: byte order */
+    memset(&w, 0, sizeof w);
+    w.arena = &f->arena;
+    for (i = 1000; i-- > 0;) {
+        snprintf(word, sizeof word, "kata%04zu", i);
+        assert_int_equal(cari_prefix_words_add(&w, word, strlen(word), 1),
+                         CARI_OK);
+    }
+    assert_int_equal(cari_prefix_words_add(&w, "kata0500", 8, 1), CARI_OK);
+    assert_int_equal(w.n, 1000);
+    keep = cari_prefix_words_first(&w, CARI_Q_PREFIX_TERMS);
+    assert_int_equal(keep, CARI_Q_PREFIX_TERMS);
+    assert_string_equal(w.items[0].term, "kata0500"); /* met twice */
+    for (i = 1; i < keep; i++) {
+        snprintf(word, sizeof word, "kata%04zu", i - 1);
+        assert_string_equal(w.items[i].term, word);
+    }
+    cari_prefix_words_free(&w);
+    /* the bound */
+    memset(&w, 0, sizeof w);
+    w.arena = &f->arena;
+    for (i = 0; i < CARI_Q_PREFIX_GATHER && rc == CARI_OK; i++) {
+        snprintf(word, sizeof word, "w%zu", i);
+        rc = cari_prefix_words_add(&w, word, strlen(word), 1);
+    }
+    assert_int_equal(rc, 1);
+    assert_int_equal(w.n, CARI_Q_PREFIX_GATHER);
+    cari_prefix_words_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +394,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_near_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prefix_before_punctuation, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_prefix_words, setup, teardown),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);
