@@ -451,6 +451,8 @@ typedef struct term_lists {
                          body's ordinal, no second walk of the base */
     int positional;   /* 0 for an exact-form term ("=merendam"): its lists
                          carry no positions */
+    int article_is_body; /* article walks body's own list: each article's
+                            walk starts from a copy of body's cursor */
     uint32_t *pos;    /* positions in the current passage */
     int npos;
     uint32_t tf_body, tf_title, tf_exact, tf_article;
@@ -508,6 +510,7 @@ static int open_term(const cari_rank_query *rq, const cari_segment *s,
         else {
             l->article = l->body;
             l->has_article = l->has_body;
+            l->article_is_body = 1;
         }
         if (rc)
             return rc;
@@ -788,7 +791,16 @@ int cari_rank_features(cari_index *ix, const cari_rank_query *rq,
                     }
                     if (!l->has_article)
                         continue;
-                    cari_postings_seek(&l->article, first);
+                    if (l->article_is_body) {
+                        /* body's cursor at the article's first passage,
+                         * copied: body then seeks this passage (and the
+                         * article's others) in the block it holds,
+                         * instead of decoding it a second time */
+                        cari_postings_seek(&l->body, first);
+                        l->article = l->body;
+                    } else {
+                        cari_postings_seek(&l->article, first);
+                    }
                     while (l->article.doc < last) {
                         l->tf_article += cari_postings_tf(&l->article);
                         cari_postings_next(&l->article);

@@ -731,6 +731,89 @@ static void test_title_phrase(void **state)
 }
 
 /* Bad options are refused, not misread. */
+/* The "article" feature counts the query word over its article's
+ * passages, and nothing else: two articles of the same length holding
+ * "kopi" three times in all, spread otherwise over three passages, give
+ * every passage of either the same value, whatever the hits before them
+ * (an article before both holds it five times). */
+static double article_feature(const cari_hit *hit)
+{
+    size_t k;
+    for (k = 0; k < hit->explain_count; k++)
+        if (strcmp(hit->explain[k].name, "article") == 0)
+            return hit->explain[k].value;
+    fail_msg("hit of %.*s has no article feature", (int)hit->id_len, hit->id);
+    return 0;
+}
+
+static void test_article_feature(void **state)
+{
+    /* three paragraphs of 70 words, "kopi" 1, 2, 0 and 2, 0, 1 times */
+    static const int kopi[2][3] = {{1, 2, 0}, {2, 0, 1}};
+    static const char *const ids[] = {"a", "c"};
+    char dir[256], ix[300], text[8192];
+    cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
+    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+    cari_writer *w = NULL;
+    cari_index *index = NULL;
+    cari_error err;
+    cari_hits *h;
+    double want = -1, other = -1;
+    size_t i, n;
+    int x, p, k, seen = 0;
+    (void)state;
+    assert_int_equal(test_mkdtemp(dir, sizeof dir), 0);
+    snprintf(ix, sizeof ix, "%s/index", dir);
+    wo.sync = 0;
+    assert_int_equal(cari_writer_open(ix, &wo, &w, &err), CARI_OK);
+    test_add(w, "b", "", "Kopi kopi kopi kopi kopi dari kebun di lereng gunung.");
+    for (x = 0; x < 2; x++) {
+        n = 0;
+        for (p = 0; p < 3; p++) {
+            if (p)
+                n += (size_t)snprintf(text + n, sizeof text - n, "\n\n");
+            for (k = 0; k < 70; k++)
+                n += (size_t)snprintf(
+                    text + n, sizeof text - n, "%s%s", k ? " " : "",
+                    k < kopi[x][p] ? "kopi" : k % 2 ? "petani" : "ladang");
+            n += (size_t)snprintf(text + n, sizeof text - n, ".");
+        }
+        test_add(w, ids[x], "", text);
+    }
+    for (k = 0; k < 5; k++)
+        test_add(w, k % 2 ? "teh-1" : "teh-2", "", "Teh dari kebun di lereng.");
+    assert_int_equal(cari_writer_commit(w), CARI_OK);
+    cari_writer_close(w);
+    assert_int_equal(cari_index_open(ix, &index, &err), CARI_OK);
+    o.flags = CARI_SEARCH_EXPLAIN;
+    o.limit = 50;
+    o.group = 0;
+    h = run(index, "kopi", &o);
+    for (i = 0; i < cari_hits_count(h); i++) {
+        cari_hit hit;
+        double v;
+        assert_int_equal(cari_hits_get(h, i, &hit), CARI_OK);
+        v = article_feature(&hit);
+        if (hit.id_len == 1 && hit.id[0] == 'b') {
+            other = v;
+            continue;
+        }
+        assert_true(hit.id_len == 1 && (hit.id[0] == 'a' || hit.id[0] == 'c'));
+        if (want < 0)
+            want = v;
+        if (v != want)
+            fail_msg("passage %u of %c: article feature %.17g, not %.17g",
+                     hit.passage, hit.id[0], v, want);
+        seen++;
+    }
+    /* a's and c's passages with the word: 2 each; b's single passage */
+    assert_int_equal(seen, 4);
+    assert_true(want > 0 && other > 0 && other != want);
+    cari_hits_free(h);
+    cari_index_close(index);
+    test_rmtree(dir);
+}
+
 static void test_bad_options(void **state)
 {
     fixture *f = *state;
@@ -756,6 +839,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rerank_off_and_custom_model,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_feedback, setup, teardown),
+        cmocka_unit_test(test_article_feature),
         cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
         cmocka_unit_test(test_compounds),
         cmocka_unit_test(test_title_phrase),
