@@ -33,6 +33,17 @@
  * batch queue).  When a step fails it is repeated (with a new writer for
  * a writer step), after verifying what is on disk.
  *
+ * Smaller scenarios (struct scenario) start from an index or input made
+ * with no allocation failing, and fail only the allocations of the step
+ * under test (the searches that verify it are not counted, so their
+ * allocations, swept above, do not multiply the runs): an explicit merge
+ * of four segments with deletions, a commit whose automatic merge takes
+ * four segments (one and two writer threads), cari_reader on a directory
+ * (.txt, .md, a link, .jsonl.gz, .ndjson), and what cari-search --batch
+ * calls (cari_ranker_load, cari_index_open_shards of one directory, a
+ * query after another on one handle, ids only, then with explain and a
+ * filter; a query that does not parse searched again as plain words).
+ *
  * All k up to SAMPLE_ALL are tried, then every STRIDE-th; CARI_SLOW_TESTS=1
  * tries every k.  Under make check (ASan), LeakSanitizer is asked after
  * every k whether anything leaked, so a leak names its k.
@@ -49,6 +60,9 @@
 #include <execinfo.h>
 #include <jansson.h>
 #include <stdatomic.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "cari.h"
 #include "test_util.h"
@@ -208,8 +222,9 @@ static const article_def session_b[] = {
 /* ---- one run ---- */
 
 typedef struct run {
-    const char *ix;          /* the index directory */
-    const char *input;       /* input_a as a file */
+    char base[300];          /* the run's directory */
+    char ix[320];            /* the index directory in it */
+    char input[400];         /* what session A reads */
     int threads;
     char *out;               /* the transcript of results */
     size_t len, cap;
@@ -308,32 +323,45 @@ static int write_a(run *r)
     return bad ? -1 : 0;
 }
 
-/* Session B: add, replace, delete.  0 when committed. */
-static int write_b(run *r)
+/* A session of articles given as strings: add each of add[0..nadd),
+ * delete each id of del[0..ndel), ask for a merge into merge segments
+ * (0: none, the commit merges by itself), and commit.  0 when committed. */
+static int write_articles(run *r, const char *step, const article_def *add,
+                          size_t nadd, const char *const *del, size_t ndel,
+                          unsigned merge)
 {
-    cari_writer *w = open_writer(r, "B");
+    cari_writer *w = open_writer(r, step);
+    char call[64];
     size_t i;
     if (!w)
         return -1;
-    for (i = 0; i < sizeof session_b / sizeof session_b[0]; i++) {
+    for (i = 0; i < nadd; i++) {
         cari_article a;
         memset(&a, 0, sizeof a);
-        a.id = session_b[i].id;
+        a.id = add[i].id;
         a.id_len = strlen(a.id);
-        a.title = session_b[i].title;
-        a.title_len = strlen(a.title);
-        a.text = session_b[i].text;
+        a.title = add[i].title;
+        a.title_len = a.title ? strlen(a.title) : 0;
+        a.text = add[i].text;
         a.text_len = strlen(a.text);
-        a.meta = session_b[i].meta;
-        a.meta_len = strlen(a.meta);
-        if (outcome(r, cari_writer_add(w, &a), "B: cari_writer_add",
+        a.meta = add[i].meta;
+        a.meta_len = a.meta ? strlen(a.meta) : 0;
+        snprintf(call, sizeof call, "%s: cari_writer_add", step);
+        if (outcome(r, cari_writer_add(w, &a), call, cari_writer_errmsg(w)))
+            goto fail;
+    }
+    for (i = 0; i < ndel; i++) {
+        snprintf(call, sizeof call, "%s: cari_writer_delete", step);
+        if (outcome(r, cari_writer_delete(w, del[i], strlen(del[i])), call,
                     cari_writer_errmsg(w)))
             goto fail;
     }
-    if (outcome(r, cari_writer_delete(w, "a4", 2), "B: cari_writer_delete",
-                cari_writer_errmsg(w)) ||
-        outcome(r, cari_writer_commit(w), "B: cari_writer_commit",
-                cari_writer_errmsg(w)))
+    snprintf(call, sizeof call, "%s: cari_writer_merge", step);
+    if (merge && outcome(r, cari_writer_merge(w, merge), call,
+                         cari_writer_errmsg(w)))
+        goto fail;
+    snprintf(call, sizeof call, "%s: cari_writer_commit", step);
+    if (outcome(r, cari_writer_commit(w), call, cari_writer_errmsg(w)))
         goto fail;
     cari_writer_close(w);
     return 0;
@@ -342,24 +370,19 @@ fail:
     return -1;
 }
 
+static const char *const session_b_deletes[] = {"a4"};
+
+/* Session B: add, replace, delete (a2 and a4 are a third of the articles:
+ * the commit's automatic merge rewrites the first segment without them). */
+static int write_b(run *r)
+{
+    return write_articles(r, "B", session_b, 2, session_b_deletes, 1, 0);
+}
+
 /* Session C: merge everything into one segment.  0 when committed. */
 static int write_c(run *r)
 {
-    cari_writer *w = open_writer(r, "C");
-    int bad;
-    if (!w)
-        return -1;
-    bad = outcome(r, cari_writer_merge(w, 1), "C: cari_writer_merge",
-                  cari_writer_errmsg(w)) ||
-          outcome(r, cari_writer_commit(w), "C: cari_writer_commit",
-                  cari_writer_errmsg(w));
-    cari_writer_close(w);
-    return bad ? -1 : 0;
-}
-
-static int write_session(run *r, int s)
-{
-    return s == 1 ? write_a(r) : s == 2 ? write_b(r) : write_c(r);
+    return write_articles(r, "C", NULL, 0, NULL, 0, 1);
 }
 
 typedef struct query_def {
@@ -370,7 +393,12 @@ typedef struct query_def {
 } query_def;
 
 /* A model whose questions get feedback past their first hit (parsed in
- * main, before any allocation is made to fail). */
+ * main, before any allocation is made to fail; read from a file by the
+ * batch scenario, as cari-search --model does). */
+static const char model[] = "cari-ranker 1\n[question]\ndepth 50\n"
+                            "feedback.keep 1\nfeedback.docs 2\n"
+                            "feedback.terms 4\nfeedback.weight 0.8\n"
+                            "feedback.fuse 2\n";
 static cari_ranker *fb_model;
 
 static const query_def queries[] = {
@@ -464,7 +492,7 @@ static int suggest(run *r, cari_index *ix)
  * once when it failed (the repeat must succeed: the failure is spent).
  * CARI_ENOTFOUND (no index yet) is written as such, and so is an index
  * of no commit (generation 0). */
-static void search_all(run *r)
+static void search_queries(run *r, size_t nqueries)
 {
     cari_index *ix = (cari_index *)1;
     cari_index_stats st;
@@ -497,12 +525,24 @@ static void search_all(run *r)
         "%llu\n", (unsigned long long)st.articles,
         (unsigned long long)st.passages, (unsigned long long)st.deleted,
         (unsigned long long)st.segments, (unsigned long long)st.terms);
-    for (i = 0; i < sizeof queries / sizeof queries[0]; i++)
+    for (i = 0; i < nqueries; i++)
         for (tries = 0; search_one(r, ix, &queries[i]); tries++)
             assert_int_equal(tries, 0);
     for (tries = 0; suggest(r, ix); tries++)
         assert_int_equal(tries, 0);
     cari_index_close(ix);
+}
+
+static void search_all(run *r)
+{
+    search_queries(r, sizeof queries / sizeof queries[0]);
+}
+
+/* The same without the feedback question (the last), which needs a hit
+ * placed by feedback, and so input_a's articles. */
+static void search_no_feedback(run *r)
+{
+    search_queries(r, sizeof queries / sizeof queries[0] - 1);
 }
 
 /* cari_index_check() must call the index sound (or absent). */
@@ -549,8 +589,41 @@ static void same_or_fail(const char *got, const char *want, const char *what)
              (int)strcspn(got + i, "\n"), got + i, (int)line, want + i);
 }
 
+/* ---- the scenarios ---- */
+
+/* What a sweep runs: setup (not counted: nothing fails in it) makes the
+ * starting state 0 (inputs, an index); then, counted, each session
+ * s = 1 .. nstates-1 (a writer's work, 0 when committed) and after each
+ * state the transcript of the index (counted when count_transcript,
+ * else only the sessions' allocations are failed), and from state
+ * check_from on, cari_index_check. */
+typedef struct scenario {
+    const char *name;
+    int nstates;
+    void (*setup)(run *r);
+    int (*session)(run *r, int s);
+    void (*transcript)(run *r);
+    int count_transcript;
+    int check_from;
+    void (*check_reference)(const reference *ref);  /* the fault-free run */
+} scenario;
+
+/* The transcript of the index (and its check), failing no allocation
+ * unless the scenario counts them. */
+static void transcribe(run *r, const scenario *sc, int check)
+{
+    int was = atomic_load(&counting);
+    if (!sc->count_transcript)
+        atomic_store(&counting, 0);
+    sc->transcript(r);
+    if (check)
+        check_index(r);
+    atomic_store(&counting, was);
+}
+
 /* The index on disk must equal reference state s. */
-static void verify_state(run *r, const reference *ref, int s)
+static void verify_state(run *r, const scenario *sc, const reference *ref,
+                         int s)
 {
     char buf[16384], what[300];
     run v = *r;
@@ -558,7 +631,7 @@ static void verify_state(run *r, const reference *ref, int s)
     v.len = 0;
     v.cap = sizeof buf;
     v.failed = 1;  /* no failure may happen now */
-    search_all(&v);
+    transcribe(&v, sc, 0);
     check_index(&v);
     snprintf(what, sizeof what, "k=%lu threads=%d: after %s the index is "
              "not the previous commit", (unsigned long)atomic_load(&fail_at),
@@ -574,42 +647,42 @@ typedef struct outcome_stats {
     char where[160];
 } outcome_stats;
 
-/* The whole run with allocation k failing (0: none), the transcript of
- * each state into got, compared with ref when there is one. */
-static void one_run(const char *dir, int threads, unsigned long k,
-                    const reference *ref, reference *got, outcome_stats *os)
+/* The whole run of sc with allocation k failing (0: none), in dir/run,
+ * the transcript of each state into got, compared with ref when there is
+ * one. */
+static void one_run(const scenario *sc, const char *dir, int threads,
+                    unsigned long k, const reference *ref, reference *got,
+                    outcome_stats *os)
 {
-    char ix[300], input[300];
     run r;
     int s;
-    snprintf(ix, sizeof ix, "%s/index", dir);
-    snprintf(input, sizeof input, "%s/a.jsonl", dir);
-    if (test_write_str(input, input_a) != 0)
-        fail_msg("cannot write %s", input);
     memset(&r, 0, sizeof r);
-    r.ix = ix;
-    r.input = input;
+    snprintf(r.base, sizeof r.base, "%s/run", dir);
+    snprintf(r.ix, sizeof r.ix, "%s/index", r.base);
+    assert_int_equal(mkdir(r.base, 0755), 0);
     r.threads = threads;
+    r.out = got->state[0];  /* setup writes nothing, but has somewhere to */
+    r.cap = sizeof got->state[0];
+    if (sc->setup)
+        sc->setup(&r);
 
     atomic_store(&alloc_count, 0);
     atomic_store(&fired, 0);
     atomic_store(&fail_at, k);
     atomic_store(&counting, 1);
-    for (s = 0; s < NSTATES; s++) {
+    for (s = 0; s < sc->nstates; s++) {
         r.out = got->state[s];
         r.cap = sizeof got->state[s];
         r.len = 0;
         r.out[0] = '\0';
-        if (s > 0 && write_session(&r, s)) {
+        if (s > 0 && sc->session(&r, s)) {
             /* the failed session left the previous commit; a new writer
              * then succeeds */
             if (ref)
-                verify_state(&r, ref, s - 1);
-            assert_int_equal(write_session(&r, s), 0);
+                verify_state(&r, sc, ref, s - 1);
+            assert_int_equal(sc->session(&r, s), 0);
         }
-        search_all(&r);
-        if (s >= 2)
-            check_index(&r);
+        transcribe(&r, sc, s >= sc->check_from);
     }
     atomic_store(&counting, 0);
     os->allocations = atomic_load(&alloc_count);
@@ -617,21 +690,21 @@ static void one_run(const char *dir, int threads, unsigned long k,
     os->failed = r.failed;
     snprintf(os->where, sizeof os->where, "%s", r.where);
     if (ref)
-        for (s = 0; s < NSTATES; s++) {
+        for (s = 0; s < sc->nstates; s++) {
             char what[300];
-            snprintf(what, sizeof what, "k=%lu threads=%d: state %d differs "
-                     "from the fault-free run (failure: %s)", k, threads, s,
+            snprintf(what, sizeof what, "k=%lu threads=%d %s: state %d "
+                     "differs from the fault-free run (failure: %s)", k,
+                     threads, sc->name, s,
                      r.failed ? r.where : "none reported");
             same_or_fail(got->state[s], ref->state[s], what);
         }
-    test_rmtree(ix);
-    remove(input);
+    test_rmtree(r.base);
 }
 
 #define SAMPLE_ALL 2000   /* every k up to here */
 #define STRIDE 7          /* then every STRIDE-th */
 
-static void sweep(int threads)
+static void sweep(const scenario *sc, int threads)
 {
     static reference ref, got;
     outcome_stats os;
@@ -640,21 +713,19 @@ static void sweep(int threads)
     int slow = getenv("CARI_SLOW_TESTS") && !strcmp(getenv("CARI_SLOW_TESTS"),
                                                       "1");
     assert_int_equal(test_mkdtemp(dir, sizeof dir), 0);
-    one_run(dir, threads, 0, NULL, &ref, &os);
+    one_run(sc, dir, threads, 0, NULL, &ref, &os);
     n = os.allocations;
     assert_false(os.failed);
-    assert_true(strstr(ref.state[0], "no index") != NULL);
-    assert_true(strstr(ref.state[1], "a3#") != NULL);
-    assert_true(strstr(ref.state[2], "a5#") != NULL);
-    assert_true(strstr(ref.state[3], "a5#") != NULL);
-    assert_true(strstr(ref.state[3], "segments 1 ") != NULL);
-    assert_true(strstr(ref.state[2], "segments 1 ") == NULL);
+    if (getenv("CARI_ALLOC_SHOW"))  /* debugging: the reference */
+        for (k = 0; k < (unsigned long)sc->nstates; k++)
+            fprintf(stderr, "# state %lu:\n%s", k, ref.state[k]);
+    sc->check_reference(&ref);
     /* with threads, the count varies a little from run to run: go on
      * until a run completes without reaching k */
     k = getenv("CARI_ALLOC_FROM") ? strtoul(getenv("CARI_ALLOC_FROM"), NULL, 10)
                                   : 1;  /* debugging: start at k */
     for (k = k ? k : 1;; k += (!slow && k >= SAMPLE_ALL) ? STRIDE : 1) {
-        one_run(dir, threads, k, &ref, &got, &os);
+        one_run(sc, dir, threads, k, &ref, &got, &os);
         if (!os.fired) {
             last = os.allocations;
             break;
@@ -666,17 +737,17 @@ static void sweep(int threads)
             absorbed++;
 #ifdef HAVE_LSAN
         if (__lsan_do_recoverable_leak_check())
-            fail_msg("k=%lu threads=%d: a leak after %s", k, threads,
-                     os.failed ? os.where : "an absorbed failure");
+            fail_msg("k=%lu threads=%d %s: a leak after %s", k, threads,
+                     sc->name, os.failed ? os.where : "an absorbed failure");
 #endif
     }
     /* the first run of the process also parses the built-in ranking
      * model, once (kept until exit): one allocation more than later runs */
-    print_message("# threads=%d: %lu allocations per run (%lu in the "
+    print_message("# %s, threads=%d: %lu allocations per run (%lu in the "
                   "process's first); %lu failure points tried (%s), %lu "
                   "reported as CARI_ENOMEM, %lu absorbed with identical "
                   "results; leak check %s\n",
-                  threads, last, n, tried,
+                  sc->name, threads, last, n, tried,
                   slow ? "every k" : "every k to 2000, then every 7th",
                   reported, absorbed,
 #ifdef HAVE_LSAN
@@ -687,6 +758,350 @@ static void sweep(int threads)
                   );
     test_rmtree(dir);
 }
+
+/* The whole run's input: input_a as a file. */
+static void setup_input(run *r)
+{
+    snprintf(r->input, sizeof r->input, "%s/a.jsonl", r->base);
+    if (test_write_str(r->input, input_a) != 0)
+        fail_msg("cannot write %s", r->input);
+}
+
+/* ---- the merge scenarios ---- */
+
+/* An index of four segments of three articles, two of them with deleted
+ * articles (m2, and m5 replaced), 2 of 11 dead: below the share that
+ * makes a commit merge by itself. */
+static const article_def merge_articles[] = {
+    {"m1", "Banjir Kembali Melanda Jakarta Timur",
+     "Banjir setinggi lutut merendam rumah warga Jakarta Timur.\n\nCurah "
+     "hujan tinggi sejak sore.", "{\"source\": \"kabar\", \"date\": "
+     "\"2021-02-01\"}"},
+    {"m2", "Harga Cabai Melonjak",
+     "Harga cabai di pasar naik dua kali lipat.", NULL},
+    {"m3", "Gempa Kecil di Sumbawa",
+     "Gempa kecil terasa di Sumbawa, tidak ada rumah rusak.",
+     "{\"source\": \"warta\", \"tags\": [\"gempa\"]}"},
+    {"m4", "Warga Membangun Tanggul",
+     "Warga membangun tanggul agar banjir tidak masuk kampung.\n\nRelawan "
+     "ikut membantu.", "{\"source\": \"warta\", \"date\": \"2021-03-01\"}"},
+    {"m5", "Pasar Beras Ramai",
+     "Pasar beras ramai menjelang hari raya.", NULL},
+    {"m6", "Pemilu Ditunda",
+     "Pemilu daerah ditunda karena banjir merusak gudang logistik.", NULL},
+    {"m7", "Kereta Cepat Beroperasi",
+     "Kereta cepat Jakarta Bandung beroperasi penuh.", NULL},
+    {"m8", "Rumah Rusak Diterjang Angin",
+     "Puluhan rumah rusak diterjang angin kencang.\n\nWarga mengungsi.",
+     "{\"source\": \"kabar\", \"tags\": [\"bencana\"]}"},
+    {"m9", "Curah Hujan Ekstrem",
+     "Curah hujan ekstrem diperkirakan berlanjut sepekan.", NULL},
+    {"m10", "Harga Beras Stabil",
+     "Harga beras stabil setelah operasi pasar.",
+     "{\"source\": \"warta\", \"date\": \"2021-06-01\"}"},
+    {"m5", "Pasar Beras Sepi",
+     "Pasar beras sepi setelah harga turun.\n\nPedagang mengeluh.",
+     "{\"source\": \"warta\", \"date\": \"2021-07-01\"}"},
+    {"m11", "Gempa Guncang Sumbawa Lagi",
+     "Gempa kembali mengguncang Sumbawa, beberapa rumah rusak ringan.",
+     "{\"source\": \"kabar\", \"tags\": [\"gempa\", \"bencana\"]}"},
+};
+static const char *const merge_setup_deletes[] = {"m2"};
+static const char *const merge_deletes[] = {"m8"};
+
+/* Four commits, four segments (a commit's tiers count the segments of
+ * the commit before it: the fourth sees three). */
+static void setup_merge(run *r)
+{
+    int i;
+    for (i = 0; i < 4; i++)
+        assert_int_equal(write_articles(r, "setup", merge_articles + 3 * i,
+                                        i < 3 ? 3 : 2,
+                                        merge_setup_deletes, i < 3 ? 0 : 1,
+                                        0), 0);
+}
+
+/* Delete m8 and merge the four segments and their deletions into one. */
+static int merge_all(run *r, int s)
+{
+    (void)s;
+    return write_articles(r, "M", NULL, 0, merge_deletes, 1, 1);
+}
+
+/* Add m11: the last commit's four segments fill the first tier, so the
+ * commit merges them (and drops their two dead articles) by itself.  (A
+ * delete too would make the dead articles a fifth of the index: the
+ * segments holding them would be merged for that, and count as one in
+ * the tier, which then is not full.) */
+static int merge_auto(run *r, int s)
+{
+    (void)s;
+    return write_articles(r, "M", merge_articles + 11, 1, NULL, 0, 0);
+}
+
+/* ---- the directory reader ---- */
+
+/* A directory of articles: .txt and .md files (the first line is the
+ * title) in nested directories, a hidden file that is passed over, a link
+ * to a file, and JSON Lines among them (input_a gzipped, one record in
+ * an .ndjson). */
+static void setup_directory(run *r)
+{
+    static const struct {
+        const char *path, *text;
+    } files[] = {
+        {"banjir.txt", "Banjir Rendam Jakarta Utara\nHujan deras sejak "
+                       "malam membuat banjir di Jakarta Utara.\n\nWarga "
+                       "mengungsi ke masjid.\n"},
+        {"pasar/beras.md", "Harga Beras di Pasar Induk\n\nHarga beras di "
+                           "pasar induk turun setelah panen.\n"},
+        {"pasar/.draft.txt", "Draf\nbelum selesai\n"},
+        {"pasar/kabar/cabai.txt", "Cabai Mahal\nHarga cabai rawit "
+                                  "melonjak di pasar tradisional.\n"},
+        {"z/gempa.md", "Gempa di Sumbawa\nGempa mengguncang Sumbawa; "
+                       "rumah rusak berat di dua desa.\n"},
+    };
+    static const char session_b_line[] =
+        "{\"id\": \"a5\", \"title\": \"Warga Bersihkan Sungai\", "
+        "\"text\": \"Ratusan warga membersihkan sungai setelah banjir.\"}\n";
+    char path[400], sub[400];
+    gzFile gz;
+    size_t i;
+    snprintf(path, sizeof path, "%s/articles", r->base);
+    assert_int_equal(mkdir(path, 0755), 0);
+    for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *slash;
+        snprintf(path, sizeof path, "%s/articles/%s", r->base, files[i].path);
+        /* make the directories on the way */
+        snprintf(sub, sizeof sub, "%s", path);
+        for (slash = strchr(sub + strlen(r->base) + 10, '/'); slash;
+             slash = strchr(slash + 1, '/')) {
+            *slash = '\0';
+            if (mkdir(sub, 0755) != 0 && errno != EEXIST)
+                fail_msg("cannot make %s", sub);
+            *slash = '/';
+        }
+        assert_int_equal(test_write_str(path, files[i].text), 0);
+    }
+    snprintf(path, sizeof path, "%s/articles/pasar/lain.jsonl.gz", r->base);
+    gz = gzopen(path, "wb");
+    assert_non_null(gz);
+    assert_int_equal(gzwrite(gz, input_a, sizeof input_a - 1),
+                     (int)(sizeof input_a - 1));
+    assert_int_equal(gzclose(gz), Z_OK);
+    snprintf(path, sizeof path, "%s/articles/z/lagi.ndjson", r->base);
+    assert_int_equal(test_write_str(path, session_b_line), 0);
+    /* a link to a file is followed (an article of its own id) */
+    snprintf(path, sizeof path, "%s/articles/z/tautan.txt", r->base);
+    assert_int_equal(symlink("../banjir.txt", path), 0);
+    snprintf(r->input, sizeof r->input, "%s/articles", r->base);
+}
+
+/* ---- batch searching ---- */
+
+/* cari-search --batch is a loop in the CLI over cari_search() on one
+ * handle, with the same options for every query: without snippets and
+ * stored fields (ids only), or with explain (--features); a query that
+ * does not parse is searched again as plain words.  Here: the library
+ * calls that loop makes, each query repeated once when it failed (the
+ * CLI would stop; the handle must still give the same results). */
+static const char *const batch_queries[] = {
+    "banjir Jakarta",
+    "harga beras",
+    "\"curah hujan\" -rob",
+    "kapan \"banjir melanda Jakarta?",   /* a stray quote: plain words */
+    "yang dan di",                       /* stopwords only */
+    "gemp* OR title:kereta",
+    "banjir Jakarta",                    /* again: whatever it cached */
+    "rumah NEAR/3 rusak",
+    "kapan banjir melanda Jakarta?",     /* a question: feedback */
+};
+
+/* One pass of the batch queries with these options into the transcript. */
+static void batch_pass(run *r, cari_index *ix, const cari_search_options *so)
+{
+    size_t q, i, j;
+    for (q = 0; q < sizeof batch_queries / sizeof batch_queries[0]; q++) {
+        const char *line = batch_queries[q];
+        cari_hits *h = NULL;
+        int rc, tries, plain_words = 0;
+        for (tries = 0;; tries++) {
+            rc = cari_search(ix, line, strlen(line), so, &h);
+            if (rc == CARI_ESYNTAX) {
+                cari_search_options plain = *so;
+                plain.flags |= CARI_SEARCH_PLAIN;
+                plain_words = 1;
+                rc = cari_search(ix, line, strlen(line), &plain, &h);
+            }
+            if (rc == CARI_ENOTERMS) {
+                assert_null(h);
+                say(r, "query %zu: no terms\n", q + 1);
+                break;
+            }
+            if (!outcome(r, rc, "batch: cari_search", cari_index_errmsg(ix)))
+                break;
+            assert_null(h);
+            assert_int_equal(tries, 0);
+        }
+        if (plain_words)
+            say(r, "query %zu: plain words\n", q + 1);
+        if (!h)
+            continue;
+        for (i = 0; i < cari_hits_count(h); i++) {
+            cari_hit hit;
+            assert_int_equal(cari_hits_get(h, i, &hit), CARI_OK);
+            say(r, "%zu\t%zu\t%.*s#%u\t%.6f", q + 1, i + 1, (int)hit.id_len,
+                hit.id, hit.passage, hit.score);
+            for (j = 0; j < hit.explain_count; j++)
+                say(r, "\t%.6g", hit.explain[j].value);
+            say(r, "\n");
+        }
+        cari_hits_free(h);
+    }
+}
+
+/* The batch run as cari-search --model FILE --shard DIR -p --batch makes
+ * it: load the model, open the index (one native shard: cari_index_open
+ * underneath), then the queries with the batch options, then again with
+ * explain and a filter (--features --where). */
+static void batch(run *r)
+{
+    cari_search_options so = CARI_SEARCH_OPTIONS_INIT;
+    const char *where[1] = {"source=warta"};
+    const char *shard[1] = {r->ix};
+    cari_ranker *ranker = NULL;
+    cari_index *ix = NULL;
+    cari_error err;
+    int tries;
+    for (tries = 0;; tries++) {
+        memset(&err, 0, sizeof err);
+        if (!outcome(r, cari_ranker_load(r->input, &ranker, &err),
+                     "batch: cari_ranker_load", err.message))
+            break;
+        assert_null(ranker);
+        assert_int_equal(tries, 0);
+    }
+    for (tries = 0;; tries++) {
+        memset(&err, 0, sizeof err);
+        if (!outcome(r, cari_index_open_shards(shard, 1,
+                                               CARI_SHARDS_ALLOW_PARTIAL, &ix,
+                                               &err),
+                     "batch: cari_index_open_shards", err.message))
+            break;
+        assert_null(ix);
+        assert_int_equal(tries, 0);
+    }
+    so.ranker = ranker;
+    so.flags &= ~(CARI_SEARCH_SNIPPETS | CARI_SEARCH_STORED);
+    batch_pass(r, ix, &so);
+    so.flags |= CARI_SEARCH_EXPLAIN;
+    so.where = where;
+    so.nwhere = 1;
+    batch_pass(r, ix, &so);
+    cari_index_close(ix);
+    cari_ranker_free(ranker);
+}
+
+/* The index the batch searches (sessions A and B), and the model. */
+static void setup_batch(run *r)
+{
+    setup_input(r);
+    assert_int_equal(write_a(r), 0);
+    assert_int_equal(write_b(r), 0);
+    /* the model file */
+    snprintf(r->input, sizeof r->input, "%s/model", r->base);
+    assert_int_equal(test_write_str(r->input, model), 0);
+}
+
+static int write_session(run *r, int s)
+{
+    return s == 1 ? write_a(r) : s == 2 ? write_b(r) : write_c(r);
+}
+
+static void check_whole_run(const reference *ref)
+{
+    assert_true(strstr(ref->state[0], "no index") != NULL);
+    assert_true(strstr(ref->state[1], "a3#") != NULL);
+    assert_true(strstr(ref->state[2], "a5#") != NULL);
+    assert_true(strstr(ref->state[3], "a5#") != NULL);
+    assert_true(strstr(ref->state[3], "segments 1 ") != NULL);
+    assert_true(strstr(ref->state[2], "segments 1 ") == NULL);
+    /* session B's commit merged the first segment (a third of it dead) */
+    assert_true(strstr(ref->state[2], "deleted 0 ") != NULL);
+}
+
+/* Index, update, merge, each state searched: every allocation counted. */
+static const scenario whole_run = {
+    "index and search", NSTATES, setup_input, write_session, search_all, 1,
+    2, check_whole_run,
+};
+
+static void check_merge(const reference *ref)
+{
+    assert_true(strstr(ref->state[0], "segments 4 ") != NULL);
+    assert_true(strstr(ref->state[0], "deleted 2 ") != NULL);
+    assert_true(strstr(ref->state[0], "m8#") != NULL);
+    assert_true(strstr(ref->state[1], "segments 1 ") != NULL);
+    assert_true(strstr(ref->state[1], "deleted 0 ") != NULL);
+    assert_true(strstr(ref->state[1], "m8#") == NULL);
+}
+
+/* cari_writer_merge of four segments and three deletion files. */
+static const scenario merge_scenario = {
+    "merge", 2, setup_merge, merge_all, search_no_feedback, 0, 1,
+    check_merge,
+};
+
+static void check_auto_merge(const reference *ref)
+{
+    assert_true(strstr(ref->state[0], "segments 4 ") != NULL);
+    assert_true(strstr(ref->state[1], "segments 2 ") != NULL);
+    assert_true(strstr(ref->state[1], "deleted 0 ") != NULL);
+    assert_true(strstr(ref->state[1], "m11#") != NULL);
+}
+
+/* A commit that merges by itself. */
+static const scenario auto_merge_scenario = {
+    "automatic merge", 2, setup_merge, merge_auto, search_no_feedback, 0, 1,
+    check_auto_merge,
+};
+
+static int read_directory(run *r, int s)
+{
+    (void)s;
+    return write_a(r);
+}
+
+static void check_directory(const reference *ref)
+{
+    assert_true(strstr(ref->state[0], "no index") != NULL);
+    /* the four files, the link, input_a's four articles and a5; not the
+     * hidden file */
+    assert_true(strstr(ref->state[1], "articles 10 ") != NULL);
+    assert_true(strstr(ref->state[1], "z/tautan.txt#") != NULL);
+    assert_true(strstr(ref->state[1], "a5#") != NULL);
+    assert_true(strstr(ref->state[1], "z/gempa.md#") != NULL);
+    assert_true(strstr(ref->state[1], "a3#") != NULL);
+}
+
+/* cari_reader on a directory of .txt, .md and .jsonl files. */
+static const scenario directory_scenario = {
+    "directory", 2, setup_directory, read_directory, search_no_feedback, 0,
+    1, check_directory,
+};
+
+static void check_batch(const reference *ref)
+{
+    assert_true(strstr(ref->state[0], "query 4: plain words") != NULL);
+    assert_true(strstr(ref->state[0], "query 5: no terms") != NULL);
+    assert_true(strstr(ref->state[0], "a5#") != NULL);
+}
+
+/* The calls of cari-search --batch. */
+static const scenario batch_scenario = {
+    "batch", 1, setup_batch, NULL, batch, 1, 99, check_batch,
+};
+
 
 /* A record that needs jansson (a3 has an array) while jansson's first
  * allocation fails: CARI_ENOMEM with a message, not a skipped record;
@@ -829,13 +1244,38 @@ static void test_pair_many_terms(void **state)
 static void test_one_thread(void **state)
 {
     (void)state;
-    sweep(1);
+    sweep(&whole_run, 1);
 }
 
 static void test_two_threads(void **state)
 {
     (void)state;
-    sweep(2);
+    sweep(&whole_run, 2);
+}
+
+static void test_merge(void **state)
+{
+    (void)state;
+    sweep(&merge_scenario, 1);
+}
+
+static void test_automatic_merge(void **state)
+{
+    (void)state;
+    sweep(&auto_merge_scenario, 1);
+    sweep(&auto_merge_scenario, 2);
+}
+
+static void test_directory(void **state)
+{
+    (void)state;
+    sweep(&directory_scenario, 1);
+}
+
+static void test_batch(void **state)
+{
+    (void)state;
+    sweep(&batch_scenario, 1);
 }
 
 int main(void)
@@ -845,11 +1285,11 @@ int main(void)
         cmocka_unit_test(test_pair_many_terms),
         cmocka_unit_test(test_one_thread),
         cmocka_unit_test(test_two_threads),
+        cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_automatic_merge),
+        cmocka_unit_test(test_directory),
+        cmocka_unit_test(test_batch),
     };
-    static const char model[] = "cari-ranker 1\n[question]\ndepth 50\n"
-                                "feedback.keep 1\nfeedback.docs 2\n"
-                                "feedback.terms 4\nfeedback.weight 0.8\n"
-                                "feedback.fuse 2\n";
     cari_error err;
     int rc;
     if (cari_ranker_parse(model, sizeof model - 1, &fb_model, &err) !=
