@@ -1937,6 +1937,37 @@ static int skip_merge(cari_writer *w, survivor *sv, size_t n,
 }
 
 /*
+ * A commit failed before its rename: remove what it wrote, its merged
+ * segments (numbered from first_merged up to the next number free) and
+ * the survivors' new deletion files (of its generation).  The next writer
+ * would remove them too (they are named by no MANIFEST), but until then a
+ * merged segment can be as large as the index; the session's own
+ * segments go when the writer is closed.  Files that were never written
+ * are passed over.
+ */
+static void remove_failed_commit(const cari_writer *w, const survivor *sv,
+                                 size_t n, uint32_t first_merged,
+                                 uint64_t generation)
+{
+    char name[64], path[4096];
+    uint32_t number;
+    size_t i;
+    for (number = first_merged; number < w->m.next_segment; number++) {
+        cari_segment_file_name(name, sizeof name, number);
+        if (!cari_path_join(path, sizeof path, w->dir, name))
+            cari_io_unlink(path);
+    }
+    for (i = 0; sv && i < n; i++) {
+        if (!sv[i].new_deletes)
+            continue;
+        cari_deletes_file_name(name, sizeof name, sv[i].e.number,
+                               (uint32_t)generation);
+        if (!cari_path_join(path, sizeof path, w->dir, name))
+            cari_io_unlink(path);
+    }
+}
+
+/*
  * Is there room for the automatic merge of the survivors marked `group`?
  * Its output holds their live articles, so it is estimated at their live
  * bytes (live_bytes; the merged segment comes out smaller, since the
@@ -1982,6 +2013,7 @@ int cari_writer_commit(cari_writer *w)
     cari_segment **penseg = NULL;  /* the pending segments, open */
     survivor *sv = NULL;
     size_t i, nsv = 0, nold, target;
+    uint32_t first_merged;  /* the number of this commit's first merge */
     int rc, merging = 0, unsynced = CARI_OK;
     cari_error err;
     if (!w)
@@ -1997,6 +2029,7 @@ int cari_writer_commit(cari_writer *w)
         return rc;
     }
     memset(&next, 0, sizeof next);
+    first_merged = w->m.next_segment;
     next.generation = w->m.generation + 1;
     next.next_segment = w->m.next_segment;
     memcpy(next.analyzer, w->m.analyzer, sizeof next.analyzer);
@@ -2118,6 +2151,8 @@ int cari_writer_commit(cari_writer *w)
                                 "survive a power loss",
                                 err.message);
 done:
+    if (rc)
+        remove_failed_commit(w, sv, nsv, first_merged, next.generation);
     for (i = 0; sv && i < nsv; i++)
         if (sv[i].owned)
             cari_segment_close(sv[i].seg);

@@ -545,7 +545,8 @@ static void search_no_feedback(run *r)
     search_queries(r, sizeof queries / sizeof queries[0] - 1);
 }
 
-/* cari_index_check() must call the index sound (or absent). */
+/* cari_index_check() must call the index sound (or absent), with no file
+ * it does not name. */
 static void check_index(run *r)
 {
     cari_check_stats st;
@@ -564,6 +565,11 @@ static void check_index(run *r)
         fail_msg("k=%lu: cari_index_check found %llu problems after %s",
                  (unsigned long)atomic_load(&fail_at),
                  (unsigned long long)st.problems, r->where);
+    /* no writer is open: a failed one took what it wrote with it */
+    if (st.unreferenced != 0)
+        fail_msg("k=%lu: %llu files that MANIFEST does not name are left "
+                 "after %s", (unsigned long)atomic_load(&fail_at),
+                 (unsigned long long)st.unreferenced, r->where);
 }
 
 /* What the index must look like after each commit, from a fault-free
