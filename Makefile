@@ -171,10 +171,10 @@ $(BUILD)/cli/%.o: src/cli/%.c include/cari.h $(wildcard src/cli/*.h) | $(BUILD)/
 $(BUILD)/tests/%: tests/%.c $(LIB_A) $(wildcard tests/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIB_A) $(DEPS_LIBS) -lcmocka $(LDFLAGS_ALL)
 
-# The failing-allocator test: every allocation function libcari calls goes
-# through the test's __wrap_* (tests/alloc_fail_test.c), which fails the
-# k-th one.
-ALLOC_WRAP = malloc calloc realloc strdup strndup posix_memalign
+# The failing-allocator test: every allocation function libcari calls, and
+# every call of libc that allocates for it (mmap), goes through the test's
+# __wrap_* (tests/alloc_fail_test.c), which fails the k-th one.
+ALLOC_WRAP = malloc calloc realloc strdup strndup posix_memalign mmap
 $(BUILD)/tests/alloc_fail_test: tests/alloc_fail_test.c $(LIB_A) $(wildcard tests/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIB_A) $(DEPS_LIBS) -lcmocka \
 	  $(LDFLAGS_ALL) $(ALLOC_WRAP:%=-Wl,--wrap=%)

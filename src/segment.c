@@ -2108,10 +2108,13 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         (void)madvise(s->map, s->size, MADV_SEQUENTIAL);
     close(fd);
     if (s->map == MAP_FAILED) {
+        /* no address space or memory left (ulimit -v): not an I/O error */
+        int e = errno;
         s->map = NULL;
         cari_segment_close(s);
-        return cari_set_error(err, CARI_EIO, "%s: mmap failed: %s", path,
-                              strerror(errno));
+        return cari_set_error(err, e == ENOMEM || e == EAGAIN ? CARI_ENOMEM
+                                                              : CARI_EIO,
+                              "%s: mmap failed: %s", path, strerror(e));
     }
     if (memcmp(s->map, CARI_SEG_MAGIC, 8) != 0) {
         rc = corrupt(err, path, "not a cari segment (bad magic)");

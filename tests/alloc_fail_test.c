@@ -61,6 +61,7 @@
 #include <execinfo.h>
 #include <jansson.h>
 #include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -163,6 +164,24 @@ int __wrap_posix_memalign(void **p, size_t align, size_t n)
     if (fail_now())
         return ENOMEM;
     return __real_posix_memalign(p, align, n);
+}
+
+/* The calls of libc that allocate for libcari (a mapping): out of
+ * memory, they fail with ENOMEM. */
+void *__real_mmap(void *addr, size_t n, int prot, int flags, int fd,
+                  off_t offset);
+
+void *__wrap_mmap(void *addr, size_t n, int prot, int flags, int fd,
+                  off_t offset);
+
+void *__wrap_mmap(void *addr, size_t n, int prot, int flags, int fd,
+                  off_t offset)
+{
+    if (fail_now()) {
+        errno = ENOMEM;
+        return MAP_FAILED;
+    }
+    return __real_mmap(addr, n, prot, flags, fd, offset);
 }
 
 /* jansson's allocations: not failed by the sweep (jansson reports an
