@@ -365,7 +365,9 @@ int cari_ranker_load(const char *path, cari_ranker **out, cari_error *err)
         return cari_set_error(err, CARI_EINVAL, "no model path");
     f = fopen(path, "rb");
     if (!f)
-        return cari_set_error(err, errno == ENOENT ? CARI_ENOTFOUND : CARI_EIO,
+        return cari_set_error(err, errno == ENOENT   ? CARI_ENOTFOUND
+                                   : errno == ENOMEM ? CARI_ENOMEM
+                                                     : CARI_EIO,
                               "%s: %s", path, strerror(errno));
     for (;;) {
         size_t got;
@@ -377,7 +379,9 @@ int cari_ranker_load(const char *path, cari_ranker **out, cari_error *err)
                 fclose(f);
                 return cari_set_error(err, cap > (1u << 24) ? CARI_EINPUT
                                                             : CARI_ENOMEM,
-                                      "%s: too big for a model", path);
+                                      "%s: %s", path,
+                                      cap > (1u << 24) ? "too big for a model"
+                                                       : "out of memory");
             }
             text = p;
         }

@@ -166,13 +166,35 @@ int __wrap_posix_memalign(void **p, size_t align, size_t n)
     return __real_posix_memalign(p, align, n);
 }
 
-/* The calls of libc that allocate for libcari (a mapping): out of
- * memory, they fail with ENOMEM. */
+/* The calls of libc that allocate for libcari (a stdio stream, a
+ * mapping): out of memory, they fail with ENOMEM. */
+FILE *__real_fopen(const char *path, const char *mode);
+FILE *__real_fdopen(int fd, const char *mode);
 void *__real_mmap(void *addr, size_t n, int prot, int flags, int fd,
                   off_t offset);
 
+FILE *__wrap_fopen(const char *path, const char *mode);
+FILE *__wrap_fdopen(int fd, const char *mode);
 void *__wrap_mmap(void *addr, size_t n, int prot, int flags, int fd,
                   off_t offset);
+
+FILE *__wrap_fopen(const char *path, const char *mode)
+{
+    if (fail_now()) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __real_fopen(path, mode);
+}
+
+FILE *__wrap_fdopen(int fd, const char *mode)
+{
+    if (fail_now()) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __real_fdopen(fd, mode);
+}
 
 void *__wrap_mmap(void *addr, size_t n, int prot, int flags, int fd,
                   off_t offset)
@@ -281,6 +303,11 @@ static int outcome(run *r, int rc, const char *call, const char *msg)
         fail_msg("k=%lu threads=%d: %s returned CARI_ENOMEM without a "
                  "message", (unsigned long)atomic_load(&fail_at), r->threads,
                  call);
+    /* "out of memory", strerror's "Cannot allocate memory" */
+    if (!strstr(msg, "memory"))
+        fail_msg("k=%lu threads=%d: %s returned CARI_ENOMEM with a message "
+                 "that does not say so: %s",
+                 (unsigned long)atomic_load(&fail_at), r->threads, call, msg);
     if (r->failed)
         fail_msg("k=%lu: a second failure (%s) after %s",
                  (unsigned long)atomic_load(&fail_at), call, r->where);
