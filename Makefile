@@ -172,11 +172,11 @@ $(BUILD)/tests/%: tests/%.c $(LIB_A) $(wildcard tests/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIB_A) $(DEPS_LIBS) -lcmocka $(LDFLAGS_ALL)
 
 # The failing-allocator test: every allocation function libcari calls, and
-# every call of libc that allocates for it (fopen, fdopen, mmap), goes
-# through the test's __wrap_* (tests/alloc_fail_test.c), which fails the
-# k-th one.
+# every call of libc that allocates for it (opendir, fopen, fdopen, mmap),
+# goes through the test's __wrap_* (tests/alloc_fail_test.c), which fails
+# the k-th one.
 ALLOC_WRAP = malloc calloc realloc strdup strndup posix_memalign \
-             fopen fdopen mmap
+             opendir fopen fdopen mmap
 $(BUILD)/tests/alloc_fail_test: tests/alloc_fail_test.c $(LIB_A) $(wildcard tests/*.h) | $(BUILD)/.dirs
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIB_A) $(DEPS_LIBS) -lcmocka \
 	  $(LDFLAGS_ALL) $(ALLOC_WRAP:%=-Wl,--wrap=%)

@@ -459,6 +459,8 @@ static int walk(cari_reader *r, const char *dir, int depth)
     }
     d = opendir(dir);
     if (!d) {
+        if (errno == ENOMEM)  /* the run, not the directory, fails */
+            return CARI_ENOMEM;
         warn_file(r, dir, 0, "cannot read directory: %s", strerror(errno));
         return CARI_OK;
     }

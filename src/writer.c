@@ -286,6 +286,29 @@ static int take_lock(const char *dir, int *fd_out, cari_error *err)
     return CARI_OK;
 }
 
+/* Remove the files of manifest old that m does not name (what a commit
+ * superseded), by name: reading the directory takes memory, which may
+ * be short, and these files can be as large as the index. */
+static void remove_superseded(const char *dir, const cari_manifest *old,
+                              const cari_manifest *m)
+{
+    char name[64], path[4096];
+    size_t i;
+    for (i = 0; i < old->n; i++) {
+        const cari_manifest_entry *e = &old->entries[i];
+        cari_segment_file_name(name, sizeof name, e->number);
+        if (cari_index_file_named(m, name) == 0 &&
+            !cari_path_join(path, sizeof path, dir, name))
+            cari_io_unlink(path);
+        if (!e->deletes_gen)
+            continue;
+        cari_deletes_file_name(name, sizeof name, e->number, e->deletes_gen);
+        if (cari_index_file_named(m, name) == 0 &&
+            !cari_path_join(path, sizeof path, dir, name))
+            cari_io_unlink(path);
+    }
+}
+
 /* Remove files that the manifest does not name (left by crashed writers or
  * superseded by the last commit). */
 static void remove_unreferenced(const char *dir, const cari_manifest *m)
@@ -2007,7 +2030,7 @@ int cari_writer_merge(cari_writer *w, unsigned max_segments)
 
 int cari_writer_commit(cari_writer *w)
 {
-    cari_manifest next;
+    cari_manifest next, previous;
     cari_live_segment *nextsegs = NULL;  /* next's segments, open */
     unsigned char **newdel = NULL, **pendel = NULL;
     cari_segment **penseg = NULL;  /* the pending segments, open */
@@ -2178,7 +2201,7 @@ done:
     w->merge_target = 0;
     cari_close_segments(w->segs, w->m.n);
     w->segs = NULL;
-    cari_manifest_free(&w->m);
+    previous = w->m;
     w->m = next;
     for (i = 0; i < w->npending; i++)
         free(w->pending[i].seqs);
@@ -2189,9 +2212,13 @@ done:
     w->no_manifest = 0;  /* a commit wrote it */
     pthread_mutex_unlock(&w->mu);
     /* the files of the previous commit stay until the new one is durable
-     * (after a crash its MANIFEST may come back) */
-    if (!unsynced)
+     * (after a crash its MANIFEST may come back); those it named go even
+     * when the directory cannot be read */
+    if (!unsynced) {
+        remove_superseded(w->dir, &previous, &w->m);
         remove_unreferenced(w->dir, &w->m);
+    }
+    cari_manifest_free(&previous);
     w->segs = nextsegs;
     w->stats.terms = 0;
     w->stats.index_bytes = 0;

@@ -61,6 +61,7 @@
 #include <execinfo.h>
 #include <jansson.h>
 #include <stdatomic.h>
+#include <dirent.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -166,17 +167,28 @@ int __wrap_posix_memalign(void **p, size_t align, size_t n)
     return __real_posix_memalign(p, align, n);
 }
 
-/* The calls of libc that allocate for libcari (a stdio stream, a
- * mapping): out of memory, they fail with ENOMEM. */
+/* The calls of libc that allocate for libcari (a directory stream, a
+ * stdio stream, a mapping): out of memory, they fail with ENOMEM. */
+DIR *__real_opendir(const char *name);
 FILE *__real_fopen(const char *path, const char *mode);
 FILE *__real_fdopen(int fd, const char *mode);
 void *__real_mmap(void *addr, size_t n, int prot, int flags, int fd,
                   off_t offset);
 
+DIR *__wrap_opendir(const char *name);
 FILE *__wrap_fopen(const char *path, const char *mode);
 FILE *__wrap_fdopen(int fd, const char *mode);
 void *__wrap_mmap(void *addr, size_t n, int prot, int flags, int fd,
                   off_t offset);
+
+DIR *__wrap_opendir(const char *name)
+{
+    if (fail_now()) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __real_opendir(name);
+}
 
 FILE *__wrap_fopen(const char *path, const char *mode)
 {
