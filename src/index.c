@@ -183,14 +183,17 @@ static int manifest_invariants(const cari_manifest *m, const char *path,
 }
 
 /* The segment and deletion files in dir (the name of the first one found
- * into first): 0 when there is none or dir cannot be read. */
-static size_t segment_files_in(const char *dir, char *first, size_t cap)
+ * into first): 0 when there is none or dir cannot be read; *oom set when
+ * it cannot be read for lack of memory (then it may hold some). */
+static size_t segment_files_in(const char *dir, char *first, size_t cap,
+                               int *oom)
 {
     DIR *d = opendir(dir);
     struct dirent *de;
     size_t n = 0;
     uint32_t num, gen;
     char tail[8];
+    *oom = !d && errno == ENOMEM;
     if (!d)
         return 0;
     while ((de = readdir(d)) != NULL) {
@@ -220,7 +223,7 @@ int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err)
 {
     char path[4096], first[256], more[32];
     size_t nfiles;
-    int rc, tries;
+    int rc, tries, oom;
     memset(m, 0, sizeof *m);
     if (cari_path_join(path, sizeof path, dir, "MANIFEST"))
         return cari_set_error(err, CARI_EINVAL, "index path too long");
@@ -228,7 +231,11 @@ int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err)
         rc = manifest_read_file(dir, path, m, err);
         if (rc != CARI_ENOTFOUND)
             return rc;
-        nfiles = segment_files_in(dir, first, sizeof first);
+        nfiles = segment_files_in(dir, first, sizeof first, &oom);
+        if (oom)  /* not "no index": segment files may be there */
+            return cari_set_error(err, CARI_ENOMEM, "%s: no MANIFEST, and "
+                                  "out of memory listing the directory",
+                                  dir);
         if (nfiles == 0)
             return rc;
         if (tries == 0 && access(path, F_OK) == 0)

@@ -1317,6 +1317,63 @@ static void test_pair_many_terms(void **state)
     test_rmtree(dir);
 }
 
+/* A directory whose MANIFEST is lost (segment files and no MANIFEST) is
+ * damage, never a new index or no index, even when listing it runs out
+ * of memory: each allocation of cari_writer_open and of cari_index_open
+ * there fails in turn, and each must return CARI_ECORRUPT or
+ * CARI_ENOMEM, and leave the segment files. */
+static void test_lost_manifest(void **state)
+{
+    char dir[256], manifest[400];
+    unsigned long k, tried = 0;
+    int step, segs;
+    run r;
+    (void)state;
+    assert_int_equal(test_mkdtemp(dir, sizeof dir), 0);
+    memset(&r, 0, sizeof r);
+    r.dir = dir;
+    r.threads = 1;
+    snprintf(r.ix, sizeof r.ix, "%s/index", dir);
+    assert_int_equal(write_articles(&r, "setup", merge_articles, 3, NULL, 0,
+                                    0), 0);
+    snprintf(manifest, sizeof manifest, "%s/MANIFEST", r.ix);
+    assert_int_equal(remove(manifest), 0);
+    segs = test_count_entries(r.ix, "seg-");
+    assert_true(segs > 0);
+    for (step = 0; step < 2; step++)
+        for (k = 1;; k++) {
+            cari_writer_options o = CARI_WRITER_OPTIONS_INIT;
+            cari_writer *w = NULL;
+            cari_index *ix = NULL;
+            cari_error err;
+            int rc;
+            o.threads = 1;
+            o.sync = 0;
+            memset(&err, 0, sizeof err);
+            atomic_store(&alloc_count, 0);
+            atomic_store(&fired, 0);
+            atomic_store(&fail_at, k);
+            atomic_store(&counting, 1);
+            rc = step == 0 ? cari_writer_open(r.ix, &o, &w, &err)
+                           : cari_index_open(r.ix, &ix, &err);
+            atomic_store(&counting, 0);
+            cari_writer_close(w);
+            cari_index_close(ix);
+            if (rc != CARI_ECORRUPT &&
+                !(rc == CARI_ENOMEM && atomic_load(&fired)))
+                fail_msg("k=%lu: %s on a lost MANIFEST returned %d (%s): %s",
+                         k, step == 0 ? "cari_writer_open" : "cari_index_open",
+                         rc, cari_strerror(rc), err.message);
+            assert_int_equal(test_count_entries(r.ix, "seg-"), segs);
+            if (!atomic_load(&fired))
+                break;
+            tried++;
+        }
+    print_message("# a lost MANIFEST: %lu failure points of the writer's "
+                  "and the reader's open\n", tried);
+    test_rmtree(dir);
+}
+
 static void test_one_thread(void **state)
 {
     (void)state;
@@ -1365,6 +1422,7 @@ int main(void)
         cmocka_unit_test(test_automatic_merge),
         cmocka_unit_test(test_directory),
         cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_lost_manifest),
     };
     cari_error err;
     int rc;
