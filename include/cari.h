@@ -254,9 +254,11 @@ CARI_API int cari_writer_delete(cari_writer *writer, const char *id,
  * Make everything added so far durable and visible, atomically: new files
  * are written and fsynced, then the manifest is renamed into place and the
  * directory fsynced.  On failure (CARI_EIO, CARI_ENOSPACE when the disk is
- * full, ...) the previous commit stays intact and readable, and nothing of
- * this one is visible; the writer has failed (later calls return the
- * error): close it, and open a new one to try again.  The one exception
+ * full, CARI_ENOMEM, ...) the previous commit stays intact and readable,
+ * nothing of this one is visible, and the files it wrote are removed
+ * (those it could not remove, the next writer does); the writer has
+ * failed (later calls return the error): close it, and open a new one to
+ * try again.  The one exception
  * is CARI_ENOTDURABLE: the rename was done, so readers see the new
  * commit, but the directory's fsync failed and the commit may not survive
  * a power loss.
