@@ -1200,18 +1200,20 @@ static void check_unique_ids(checker *c, const char *dir,
 }
 
 /* Count the segment and deletion files (and MANIFEST.tmp) that the
- * manifest does not name. */
-static void count_unreferenced(checker *c, const char *dir,
-                               const cari_manifest *m)
+ * manifest does not name: CARI_ENOMEM when the directory cannot be listed
+ * for lack of memory (which would count none: a clean directory). */
+static int count_unreferenced(checker *c, const char *dir,
+                              const cari_manifest *m)
 {
     DIR *d = opendir(dir);
     struct dirent *de;
     if (!d)
-        return;
+        return errno == ENOMEM ? CARI_ENOMEM : CARI_OK;
     while ((de = readdir(d)) != NULL)
         if (cari_index_file_named(m, de->d_name) == 0)
             c->st.unreferenced++;
     closedir(d);
+    return CARI_OK;
 }
 
 static int check_native(const char *dir, checker *c, cari_error *err)
@@ -1285,7 +1287,7 @@ static int check_native(const char *dir, checker *c, cari_error *err)
     if (!c->error)
         count_deleted(c, &m, segs, deleted);
     if (!c->error)
-        count_unreferenced(c, dir, &m);
+        c->error = count_unreferenced(c, dir, &m);
 done:
     for (i = 0; segs && i < m.n; i++)
         cari_segment_close(segs[i]);

@@ -1374,6 +1374,56 @@ static void test_lost_manifest(void **state)
     test_rmtree(dir);
 }
 
+/* cari_index_check() on an index beside a file its MANIFEST does not
+ * name: each failing allocation gives CARI_ENOMEM, or a check that
+ * counts the file (found by review: a listing of the directory out of
+ * memory counted none, as of a clean directory). */
+static void test_check_listing(void **state)
+{
+    char dir[256], stray[400];
+    unsigned long k, tried = 0;
+    run r;
+    (void)state;
+    assert_int_equal(test_mkdtemp(dir, sizeof dir), 0);
+    memset(&r, 0, sizeof r);
+    r.dir = dir;
+    r.threads = 1;
+    snprintf(r.ix, sizeof r.ix, "%s/index", dir);
+    assert_int_equal(write_articles(&r, "setup", merge_articles, 3, NULL, 0,
+                                    0), 0);
+    snprintf(stray, sizeof stray, "%s/seg-000099.cari", r.ix);
+    assert_int_equal(test_write_str(stray, "left by a crashed writer"), 0);
+    for (k = 1;; k++) {
+        cari_check_stats st;
+        cari_error err;
+        int rc;
+        memset(&st, 0, sizeof st);
+        memset(&err, 0, sizeof err);
+        atomic_store(&alloc_count, 0);
+        atomic_store(&fired, 0);
+        atomic_store(&fail_at, k);
+        atomic_store(&counting, 1);
+        rc = cari_index_check(r.ix, NULL, NULL, &st, &err);
+        atomic_store(&counting, 0);
+        if (rc == CARI_ENOMEM && atomic_load(&fired)) {
+            if (!strstr(err.message, "memory"))
+                fail_msg("k=%lu: CARI_ENOMEM says '%s'", k, err.message);
+        } else if (rc != CARI_OK || st.unreferenced != 1 || st.problems) {
+            fail_msg("k=%lu: cari_index_check returned %d (%s), %llu files "
+                     "MANIFEST does not name (1 is), %llu problems: %s",
+                     k, rc, cari_strerror(rc),
+                     (unsigned long long)st.unreferenced,
+                     (unsigned long long)st.problems, err.message);
+        }
+        if (!atomic_load(&fired))
+            break;
+        tried++;
+    }
+    print_message("# --check beside a stray file: %lu failure points\n",
+                  tried);
+    test_rmtree(dir);
+}
+
 static void test_one_thread(void **state)
 {
     (void)state;
@@ -1423,6 +1473,7 @@ int main(void)
         cmocka_unit_test(test_directory),
         cmocka_unit_test(test_batch),
         cmocka_unit_test(test_lost_manifest),
+        cmocka_unit_test(test_check_listing),
     };
     cari_error err;
     int rc;
