@@ -82,6 +82,15 @@ static atomic_ulong alloc_count;     /* allocations counted in this run */
 static atomic_ulong fail_at;         /* the one to fail (0: none) */
 static atomic_int fired;             /* it has failed */
 
+/* Count allocations from 0 and fail the k-th (from now on). */
+static void arm_failure(unsigned long k)
+{
+    atomic_store(&alloc_count, 0);
+    atomic_store(&fired, 0);
+    atomic_store(&fail_at, k);
+    atomic_store(&counting, 1);
+}
+
 /* Count one allocation; 1 when it is the one to fail. */
 static int fail_now(void)
 {
@@ -733,10 +742,7 @@ static void one_run(const scenario *sc, const char *dir, int threads,
     if (sc->setup)
         sc->setup(&r);
 
-    atomic_store(&alloc_count, 0);
-    atomic_store(&fired, 0);
-    atomic_store(&fail_at, k);
-    atomic_store(&counting, 1);
+    arm_failure(k);
     for (s = 0; s < sc->nstates; s++) {
         r.out = got->state[s];
         r.cap = sizeof got->state[s];
@@ -1278,10 +1284,7 @@ static void test_pair_many_terms(void **state)
         a.text = text;
         a.text_len = strlen(text);
         assert_int_equal(cari_writer_add(w, &a), CARI_OK);
-        atomic_store(&alloc_count, 0);
-        atomic_store(&fired, 0);
-        atomic_store(&fail_at, k);
-        atomic_store(&counting, 1);
+        arm_failure(k);
         rc = cari_writer_commit(w);
         atomic_store(&counting, 0);
         atomic_store(&fail_at, 0);
@@ -1317,6 +1320,19 @@ static void test_pair_many_terms(void **state)
     test_rmtree(dir);
 }
 
+/* An index of three merge_articles in a new directory dir, for r (one
+ * thread). */
+static void small_index(run *r, char *dir, size_t cap)
+{
+    assert_int_equal(test_mkdtemp(dir, cap), 0);
+    memset(r, 0, sizeof *r);
+    r->dir = dir;
+    r->threads = 1;
+    snprintf(r->ix, sizeof r->ix, "%s/index", dir);
+    assert_int_equal(write_articles(r, "setup", merge_articles, 3, NULL, 0,
+                                    0), 0);
+}
+
 /* A directory whose MANIFEST is lost (segment files and no MANIFEST) is
  * damage, never a new index or no index, even when listing it runs out
  * of memory: each allocation of cari_writer_open and of cari_index_open
@@ -1329,13 +1345,7 @@ static void test_lost_manifest(void **state)
     int step, segs;
     run r;
     (void)state;
-    assert_int_equal(test_mkdtemp(dir, sizeof dir), 0);
-    memset(&r, 0, sizeof r);
-    r.dir = dir;
-    r.threads = 1;
-    snprintf(r.ix, sizeof r.ix, "%s/index", dir);
-    assert_int_equal(write_articles(&r, "setup", merge_articles, 3, NULL, 0,
-                                    0), 0);
+    small_index(&r, dir, sizeof dir);
     snprintf(manifest, sizeof manifest, "%s/MANIFEST", r.ix);
     assert_int_equal(remove(manifest), 0);
     segs = test_count_entries(r.ix, "seg-");
@@ -1350,10 +1360,7 @@ static void test_lost_manifest(void **state)
             o.threads = 1;
             o.sync = 0;
             memset(&err, 0, sizeof err);
-            atomic_store(&alloc_count, 0);
-            atomic_store(&fired, 0);
-            atomic_store(&fail_at, k);
-            atomic_store(&counting, 1);
+            arm_failure(k);
             rc = step == 0 ? cari_writer_open(r.ix, &o, &w, &err)
                            : cari_index_open(r.ix, &ix, &err);
             atomic_store(&counting, 0);
@@ -1384,13 +1391,7 @@ static void test_check_listing(void **state)
     unsigned long k, tried = 0;
     run r;
     (void)state;
-    assert_int_equal(test_mkdtemp(dir, sizeof dir), 0);
-    memset(&r, 0, sizeof r);
-    r.dir = dir;
-    r.threads = 1;
-    snprintf(r.ix, sizeof r.ix, "%s/index", dir);
-    assert_int_equal(write_articles(&r, "setup", merge_articles, 3, NULL, 0,
-                                    0), 0);
+    small_index(&r, dir, sizeof dir);
     snprintf(stray, sizeof stray, "%s/seg-000099.cari", r.ix);
     assert_int_equal(test_write_str(stray, "left by a crashed writer"), 0);
     for (k = 1;; k++) {
@@ -1399,10 +1400,7 @@ static void test_check_listing(void **state)
         int rc;
         memset(&st, 0, sizeof st);
         memset(&err, 0, sizeof err);
-        atomic_store(&alloc_count, 0);
-        atomic_store(&fired, 0);
-        atomic_store(&fail_at, k);
-        atomic_store(&counting, 1);
+        arm_failure(k);
         rc = cari_index_check(r.ix, NULL, NULL, &st, &err);
         atomic_store(&counting, 0);
         if (rc == CARI_ENOMEM && atomic_load(&fired)) {
