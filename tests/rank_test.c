@@ -219,6 +219,30 @@ static cari_hits *run(cari_index *ix, const char *q, cari_search_options *o)
     return h;
 }
 
+/* A writer on a new index ix (dir/index) in a new directory dir. */
+static cari_writer *temp_writer(char *dir, size_t dcap, char *ix, size_t icap)
+{
+    cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
+    cari_writer *w = NULL;
+    cari_error err;
+    assert_int_equal(test_mkdtemp(dir, dcap), 0);
+    snprintf(ix, icap, "%s/index", dir);
+    wo.sync = 0;
+    assert_int_equal(cari_writer_open(ix, &wo, &w, &err), CARI_OK);
+    return w;
+}
+
+/* Commit w, close it and open its index ix for searching. */
+static cari_index *commit_and_open(cari_writer *w, const char *ix)
+{
+    cari_index *index = NULL;
+    cari_error err;
+    assert_int_equal(cari_writer_commit(w), CARI_OK);
+    cari_writer_close(w);
+    assert_int_equal(cari_index_open(ix, &index, &err), CARI_OK);
+    return index;
+}
+
 static const char *const queries[] = {
     "banjir Jakarta", "harga beras Medan", "kapan gempa bumi melanda Padang?",
     "kereta", "\"kereta api\" Surabaya", "Siapa petugas yang datang ke lokasi?"};
@@ -524,18 +548,13 @@ static size_t count_of(cari_index *ix, const char *q, cari_search_options *o)
 static void test_compounds(void **state)
 {
     char dir[256], ix[300];
-    cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
     cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
     cari_writer *w = NULL;
     cari_index *index = NULL;
-    cari_error err;
     cari_ranker *off;
     cari_hits *h;
     (void)state;
-    assert_int_equal(test_mkdtemp(dir, sizeof dir), 0);
-    snprintf(ix, sizeof ix, "%s/index", dir);
-    wo.sync = 0;
-    assert_int_equal(cari_writer_open(ix, &wo, &w, &err), CARI_OK);
+    w = temp_writer(dir, sizeof dir, ix, sizeof ix);
     test_add(w, "kota-1", "", "Banjir merendam ibu kota sejak pagi.");
     test_add(w, "kota-2", "", "Ibu kota provinsi itu dipindahkan ke timur.");
     test_add(w, "solo", "Kota Solo", "Festival batik digelar di kota Solo.");
@@ -545,9 +564,7 @@ static void test_compounds(void **state)
     test_add(w, "wali-1", "", "Wali murid datang ke sekolah di kota.");
     test_add(w, "desain-1", "Gedung dirancang", "Gedung baru dirancang arsitek.");
     test_add(w, "desain-2", "Gedung merancang", "Gedung baru merancang arsitek.");
-    assert_int_equal(cari_writer_commit(w), CARI_OK);
-    cari_writer_close(w);
-    assert_int_equal(cari_index_open(ix, &index, &err), CARI_OK);
+    index = commit_and_open(w, ix);
     o.limit = 100;
     o.group = 0;
 
@@ -647,20 +664,15 @@ static double phrase_of(cari_index *ix, const char *q, const char *id,
 static void test_title_phrase(void **state)
 {
     char dir[256], ix[300], id[32], title[64];
-    cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
     cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
     cari_writer *w = NULL;
     cari_index *index = NULL;
-    cari_error err;
     cari_ranker *with, *without;
     cari_hits *h;
     cari_hit x;
     size_t at = 0, i;
     (void)state;
-    assert_int_equal(test_mkdtemp(dir, sizeof dir), 0);
-    snprintf(ix, sizeof ix, "%s/index", dir);
-    wo.sync = 0;
-    assert_int_equal(cari_writer_open(ix, &wo, &w, &err), CARI_OK);
+    w = temp_writer(dir, sizeof dir, ix, sizeof ix);
     /* eight articles about the palace, each far above the target in the
      * first stage (the word in the title and three times in the text) */
     for (i = 0; i < 8; i++) {
@@ -674,9 +686,7 @@ static void test_title_phrase(void **state)
              "Presiden kembali ke rumah setelah rapat.");
     test_add(w, "target", "Pemenang Lomba Diundang ke Istana",
              "Para pemenang lomba menerima piala dari presiden.");
-    assert_int_equal(cari_writer_commit(w), CARI_OK);
-    cari_writer_close(w);
-    assert_int_equal(cari_index_open(ix, &index, &err), CARI_OK);
+    index = commit_and_open(w, ix);
     o.limit = 20;
     o.group = 0;
     o.flags = CARI_SEARCH_EXPLAIN;
@@ -752,20 +762,15 @@ static void test_article_feature(void **state)
     static const int kopi[2][3] = {{1, 2, 0}, {2, 0, 1}};
     static const char *const ids[] = {"a", "c"};
     char dir[256], ix[300], text[8192];
-    cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
     cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
     cari_writer *w = NULL;
     cari_index *index = NULL;
-    cari_error err;
     cari_hits *h;
     double want = -1, other = -1;
     size_t i, n;
     int x, p, k, seen = 0;
     (void)state;
-    assert_int_equal(test_mkdtemp(dir, sizeof dir), 0);
-    snprintf(ix, sizeof ix, "%s/index", dir);
-    wo.sync = 0;
-    assert_int_equal(cari_writer_open(ix, &wo, &w, &err), CARI_OK);
+    w = temp_writer(dir, sizeof dir, ix, sizeof ix);
     test_add(w, "b", "", "Kopi kopi kopi kopi kopi dari kebun di lereng gunung.");
     for (x = 0; x < 2; x++) {
         n = 0;
@@ -782,9 +787,7 @@ static void test_article_feature(void **state)
     }
     for (k = 0; k < 5; k++)
         test_add(w, k % 2 ? "teh-1" : "teh-2", "", "Teh dari kebun di lereng.");
-    assert_int_equal(cari_writer_commit(w), CARI_OK);
-    cari_writer_close(w);
-    assert_int_equal(cari_index_open(ix, &index, &err), CARI_OK);
+    index = commit_and_open(w, ix);
     o.flags = CARI_SEARCH_EXPLAIN;
     o.limit = 50;
     o.group = 0;
