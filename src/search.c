@@ -1237,6 +1237,21 @@ static void maxscore_order(matcher **canon, size_t n,
         w->prefix[i + 1] = w->prefix[i] + w->cur[i]->max_score;
 }
 
+/* Where the run of title-only passages from d ends, as far as cursors
+ * cur[from..to) tell (at most `end`): a cursor past d ends it at its
+ * doc, one at d (or not looked at) at its article's end. */
+static inline uint32_t title_run_end(matcher **cur, size_t from, size_t to,
+                                     uint32_t d, uint32_t end)
+{
+    size_t i;
+    for (i = from; i < to; i++) {
+        uint32_t e = cur[i]->doc > d ? cur[i]->doc : cur[i]->cur.art_end;
+        if (e < end)
+            end = e;
+    }
+    return end;
+}
+
 /* MaxScore's non-essential cursors cur[0..first_essential), highest bound
  * first, sought to d and scored into *score while they can still lift the
  * passage over theta.  Returns 0 when all were sought (the score is
@@ -1317,12 +1332,7 @@ static uint64_t run_maxscore(matcher **canon, size_t n,
          */
         next = d + 1;
         if (title_only) {
-            next = CARI_DOC_END;
-            for (i = probed; i < n; i++) {
-                uint32_t e = cur[i]->doc > d ? cur[i]->doc : cur[i]->cur.art_end;
-                if (e < next)
-                    next = e;
-            }
+            next = title_run_end(cur, probed, n, d, CARI_DOC_END);
         }
         if (complete && live(ls, d)) {
             matched += next - d;
@@ -1426,12 +1436,7 @@ static uint64_t run_maxscore_heap(matcher **canon, size_t n,
          * essential cursors not at d are bounded by rest */
         next = d + 1;
         if (title_only) {
-            next = rest;
-            for (i = probed; i < first_essential; i++) {
-                uint32_t e = cur[i]->doc > d ? cur[i]->doc : cur[i]->cur.art_end;
-                if (e < next)
-                    next = e;
-            }
+            next = title_run_end(cur, probed, first_essential, d, rest);
             for (k = 0; k < npos; k++)
                 if (cur[at[k]]->cur.art_end < next)
                     next = cur[at[k]]->cur.art_end;
