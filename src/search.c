@@ -1330,10 +1330,8 @@ static uint64_t run_maxscore(matcher **canon, size_t n,
          * passages.  Cursors not looked at (not `probed`) only bound a
          * pruned d, whose run they bound the same way.
          */
-        next = d + 1;
-        if (title_only) {
-            next = title_run_end(cur, probed, n, d, CARI_DOC_END);
-        }
+        next = title_only ? title_run_end(cur, probed, n, d, CARI_DOC_END)
+                          : d + 1;
         if (complete && live(ls, d)) {
             matched += next - d;
             if (score >= theta) {
