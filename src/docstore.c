@@ -281,11 +281,56 @@ static const unsigned char *find_letter(const unsigned char *s,
     return s;
 }
 
+#ifdef __SSE2__
+/* The letters of the 64 bytes at p, a bit each (bit i: p[i]). */
+static uint64_t letter_mask64(const unsigned char *p)
+{
+    return (uint64_t)letter_mask16(p) | (uint64_t)letter_mask16(p + 16) << 16 |
+           (uint64_t)letter_mask16(p + 32) << 32 |
+           (uint64_t)letter_mask16(p + 48) << 48;
+}
+#endif
+
 static size_t find_words(const unsigned char **t, const unsigned char *end,
                          found_word *out, size_t max)
 {
     const unsigned char *s = *t;
     size_t nb = 0;
+#ifdef __SSE2__
+    /* 64 bytes at a time: the words are read off the bits of their
+     * letters, a run of ones each, instead of two find_letter calls a
+     * word (5% of the instructions of `cari-index -j 1` before).  A chunk
+     * never starts inside a word: one that reaches the chunk's last byte
+     * is finished by find_letter, and the next chunk starts after it. */
+    while (nb < max && end - s >= 64) {
+        uint64_t m = letter_mask64(s);
+        const unsigned char *next = s + 64;
+        while (m) {
+            unsigned a = (unsigned)__builtin_ctzll(m), len;
+            uint64_t rest = ~(m >> a); /* its first one: the word's end */
+            const unsigned char *q;
+            if (rest && a + (len = (unsigned)__builtin_ctzll(rest)) < 64) {
+                q = s + a + len;
+                m &= ~0ull << (a + len);
+            } else { /* the word goes on past the chunk */
+                q = find_letter(s + 64, end, 0);
+                len = (unsigned)(q - (s + a));
+                m = 0;
+                next = q;
+            }
+            if (len >= CARI_STORE_WORD_MIN && len <= CARI_STORE_WORD_MAX) {
+                out[nb].p = s + a;
+                out[nb].len = len;
+                out[nb].hash = word_hash(s + a, len);
+                if (++nb == max) {
+                    next = q;
+                    break;
+                }
+            }
+        }
+        s = next;
+    }
+#endif
     while (s < end && nb < max) {
         const unsigned char *q;
         s = find_letter(s, end, 1);

@@ -620,31 +620,61 @@ static void check_coded_store(store *s)
     cari_store_reader_free(&rd);
 }
 
+/* What the coder makes of text[0..n) when every run of 3 to 32 ASCII
+ * letters is listed with a two-byte code: the runs coded, a single space
+ * between two codes implied, the bytes 0xC0, 0xC1 and 0xF5..0xFF escaped,
+ * the rest as they are; found a byte at a time, as a reference. */
+static size_t reference_coded_len(const unsigned char *t, size_t n)
+{
+    size_t i = 0, out = 0, coded_end = SIZE_MAX;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && ((t[j] | 0x20) >= 'a' && (t[j] | 0x20) <= 'z'))
+            j++;
+        if (j == i) {
+            out += ((t[i] & 0xfe) == 0xc0 || t[i] >= 0xf5) ? 2 : 1;
+            i++;
+        } else if (j - i >= CARI_STORE_WORD_MIN &&
+                   j - i <= CARI_STORE_WORD_MAX) {
+            if (coded_end + 1 == i && t[i - 1] == ' ')
+                out--; /* the space counted before */
+            out += 2;
+            coded_end = i = j;
+        } else {
+            out += j - i;
+            i = j;
+        }
+    }
+    return out;
+}
+
 /* The coder's words are whole runs of ASCII letters, 3 to 32 of them:
- * runs of every length from 1 to 40, in both cases, at random offsets,
+ * runs of every length from 1 to 80, in both cases, at random offsets,
  * between bytes that are not letters, the ones next to A..Z and a..z
  * among them.  The list holds exactly the runs of 3 to 32 letters (the
  * learner finds runs 16 bytes at a time: a run cut short or run on would
- * list another word). */
+ * list another word), and the coder codes every one of them (it finds
+ * runs 64 bytes at a time, the longest across two chunk ends). */
 static void test_word_boundaries(void **state)
 {
     static const unsigned char seps[] = {' ', '@', '[', '`', '{', 0xc1,
                                          0xe1, '0', '-', '\n', 0xc0};
-    char words[41][41];
+    enum { LONGEST = 80 };
+    char words[LONGEST + 1][LONGEST + 1];
     cari_buf text = {0};
     store s;
     test_rng rng = {99};
-    size_t i, k, off;
-    int listed[41] = {0};
+    size_t i, k, off, coded;
+    int listed[LONGEST + 1] = {0};
     (void)state;
-    for (i = 1; i <= 40; i++) {
+    for (i = 1; i <= LONGEST; i++) {
         for (k = 0; k < i; k++)
             words[i][k] = (char)((k + i) % 2 ? 'a' + (k * 3 + i) % 26
                                              : 'A' + (k * 5 + i) % 26);
         words[i][i] = '\0';
     }
     for (k = 0; k < 100; k++)
-        for (i = 1; i <= 40; i++) {
+        for (i = 1; i <= LONGEST; i++) {
             size_t j, ns = 1 + (size_t)rng_below(&rng, 3);
             for (j = 0; j < ns; j++)
                 assert_int_equal(
@@ -669,9 +699,14 @@ static void test_word_boundaries(void **state)
         assert_memory_equal(s.w.words.data + off + 1, words[len], len);
         listed[len]++;
     }
-    for (i = 1; i <= 40; i++)
+    for (i = 1; i <= LONGEST; i++)
         assert_int_equal(listed[i], i >= CARI_STORE_WORD_MIN &&
                                         i <= CARI_STORE_WORD_MAX);
+    /* one block: the record's three lengths, then its coded text */
+    assert_int_equal(s.w.nblocks, 1);
+    coded = reference_coded_len((const unsigned char *)s.recs[0].text,
+                                s.recs[0].text_len);
+    assert_int_equal(coded_bytes(&s), 2 + cari_varint_size(coded) + coded);
     check_coded_store(&s);
     store_free(&s);
 }
