@@ -1493,6 +1493,30 @@ typedef struct encode_job {
 #define LENS_PER_TERM (2 * CARI_NFIELDS)
 #define ENCODE_AHEAD 8
 
+/* The terms are visited in their sorted order, their states, names and
+ * lists at random (encode_terms, dict_terms): fetch the state of the
+ * term ENCODE_AHEAD on, and the name and first list bytes of a nearer
+ * one, whose state is in the cache by now.  The name's load was 40% of
+ * encode_terms' samples and 55% of dict_terms'. */
+static inline void prefetch_ahead(term_acc *const *order, size_t i,
+                                  size_t hi)
+{
+    int f;
+    if (i + ENCODE_AHEAD < hi) {
+        const char *a = (const char *)order[i + ENCODE_AHEAD];
+        __builtin_prefetch(a);
+        __builtin_prefetch(a + 64);
+        __builtin_prefetch(a + 128);
+    }
+    if (i + ENCODE_AHEAD / 2 < hi) {
+        const term_acc *a = order[i + ENCODE_AHEAD / 2];
+        __builtin_prefetch(a->term);
+        for (f = 0; f < CARI_NFIELDS; f++)
+            if (a->f[f].docs.data)
+                __builtin_prefetch(a->f[f].docs.data);
+    }
+}
+
 static void *encode_terms(void *arg)
 {
     encode_job *j = arg;
@@ -1512,24 +1536,7 @@ static void *encode_terms(void *arg)
         term_acc *t = j->order[i];
         const term_acc *base;
         int f;
-        /* the terms are visited in their order, their states, names and
-         * lists at random: fetch the state of a term a few on, and the
-         * name and first list bytes of a nearer one, whose state is in
-         * the cache by now (the name's load was 40% of this loop's
-         * samples) */
-        if (i + ENCODE_AHEAD < j->hi) {
-            const char *a = (const char *)j->order[i + ENCODE_AHEAD];
-            __builtin_prefetch(a);
-            __builtin_prefetch(a + 64);
-            __builtin_prefetch(a + 128);
-        }
-        if (i + ENCODE_AHEAD / 2 < j->hi) {
-            const term_acc *a = j->order[i + ENCODE_AHEAD / 2];
-            __builtin_prefetch(a->term);
-            for (f = 0; f < CARI_NFIELDS; f++)
-                if (a->f[f].docs.data)
-                    __builtin_prefetch(a->f[f].docs.data);
-        }
+        prefetch_ahead(j->order, i, j->hi);
         base = t->term[0] == '=' && t->derived ? TERM(w, (size_t)t->base - 1)
                                                : NULL;
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
@@ -1632,8 +1639,10 @@ static int dict_terms(const cari_segment_writer *w, term_acc *const *order,
     for (i = lo; i < hi && !rc; i++) {
         const term_acc *t = order[i];
         const term_acc *base = NULL;
-        int f, positional = cari_term_positional(t->term, t->len);
+        int f, positional;
         unsigned fields = 0;
+        prefetch_ahead(order, i, hi);
+        positional = cari_term_positional(t->term, t->len);
         for (f = 0; f < CARI_NFIELDS; f++)
             if (t->f[f].df)
                 fields |= 1u << f;
