@@ -110,7 +110,74 @@ typedef struct sbuf {
     uint32_t len, cap;
 } sbuf;
 
-static int sbuf_grow(sbuf *b, size_t need)
+/*
+ * The streams start small and double, and most terms' stay small: a
+ * buffer of up to SLAB_MAX bytes comes from the writer's slab, a chunk
+ * carved up by size (16, 32 ... SLAB_MAX, a free list each), and only a
+ * larger one from malloc.  malloc, realloc and free of the small ones
+ * were 3% of the instructions of `cari-index -j 1` (200,000 reallocs on
+ * 5,000 articles).  Only the inverting thread allocates from the slab;
+ * the whole of it is freed with the writer.
+ */
+#define SLAB_MIN_BITS 4
+#define SLAB_MAX 256
+#define SLAB_CLASSES 5          /* 16, 32, 64, 128, 256 */
+#define SLAB_CHUNK ((size_t)1 << 20)
+
+typedef struct slab {
+    unsigned char *cur, *end;   /* what is left of the current chunk */
+    void *free[SLAB_CLASSES];   /* a freed buffer's first bytes: the next */
+    void *chunks;               /* a chunk's first bytes: the one before */
+} slab;
+
+static unsigned slab_class(size_t cap)
+{
+    return (unsigned)__builtin_ctzll(cap) - SLAB_MIN_BITS;
+}
+
+static void *slab_alloc(slab *sl, size_t cap)
+{
+    unsigned c = slab_class(cap);
+    void *p = sl->free[c];
+    if (p) {
+        memcpy(&sl->free[c], p, sizeof p);
+        return p;
+    }
+    if ((size_t)(sl->end - sl->cur) < cap) {
+        /* a new chunk; its first SLAB_MAX bytes link the chunks (the
+         * rest of the old one is dropped: less than SLAB_MAX) */
+        unsigned char *chunk = malloc(SLAB_CHUNK);
+        if (!chunk)
+            return NULL;
+        memcpy(chunk, &sl->chunks, sizeof sl->chunks);
+        sl->chunks = chunk;
+        sl->cur = chunk + SLAB_MAX;
+        sl->end = chunk + SLAB_CHUNK;
+    }
+    p = sl->cur;
+    sl->cur += cap;
+    return p;
+}
+
+static void slab_put(slab *sl, void *p, size_t cap)
+{
+    unsigned c = slab_class(cap);
+    memcpy(p, &sl->free[c], sizeof p);
+    sl->free[c] = p;
+}
+
+static void slab_free(slab *sl)
+{
+    while (sl->chunks) {
+        void *next;
+        memcpy(&next, sl->chunks, sizeof next);
+        free(sl->chunks);
+        sl->chunks = next;
+    }
+    memset(sl, 0, sizeof *sl);
+}
+
+static int sbuf_grow(slab *sl, sbuf *b, size_t need)
 {
     size_t cap = b->cap ? b->cap : 8;
     unsigned char *p;
@@ -118,7 +185,15 @@ static int sbuf_grow(sbuf *b, size_t need)
         cap *= 2;
     if (cap > UINT32_MAX)
         return CARI_ENOMEM;
-    p = realloc(b->data, cap);
+    if (b->cap > SLAB_MAX) {
+        p = realloc(b->data, cap);
+    } else {
+        p = cap > SLAB_MAX ? malloc(cap) : slab_alloc(sl, cap);
+        if (p && b->cap) {
+            memcpy(p, b->data, b->len);
+            slab_put(sl, b->data, b->cap);
+        }
+    }
     if (!p)
         return CARI_ENOMEM;
     b->data = p;
@@ -126,18 +201,21 @@ static int sbuf_grow(sbuf *b, size_t need)
     return CARI_OK;
 }
 
-static inline int sbuf_varint(sbuf *b, uint64_t v)
+static inline int sbuf_varint(slab *sl, sbuf *b, uint64_t v)
 {
     if (CARI_UNLIKELY(b->cap - b->len < 10) &&
-        sbuf_grow(b, (size_t)b->len + 10))
+        sbuf_grow(sl, b, (size_t)b->len + 10))
         return CARI_ENOMEM;
     b->len += (uint32_t)cari_varint_put(b->data + b->len, v);
     return CARI_OK;
 }
 
+/* Free b's bytes if malloc's; a slab's stay until the slab goes (any
+ * thread may call this). */
 static void sbuf_free(sbuf *b)
 {
-    free(b->data);
+    if (b->cap > SLAB_MAX)
+        free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
 }
@@ -196,6 +274,7 @@ struct cari_segment_writer {
     uint32_t *slots;      /* hash table of term indexes + 1 */
     size_t nslots;
     cari_arena strings;   /* term bytes */
+    slab small;           /* the terms' small streams (sbuf_grow) */
     /* per article */
     u32vec first_passage;
     u32vec title_len;
@@ -309,6 +388,7 @@ void cari_segw_free(cari_segment_writer *w)
     free(w->term_pages);
     free(w->slots);
     cari_arena_free(&w->strings);
+    slab_free(&w->small);
     free(w->first_passage.items);
     free(w->title_len.items);
     cari_buf_free(&w->ids);
@@ -416,9 +496,9 @@ static int close_posting(cari_segment_writer *w, field_acc *f)
 {
     uint64_t gap = (uint64_t)(f->cur_doc - f->prev_doc1);
     uint32_t before = f->docs.len;
-    int rc = sbuf_varint(&f->docs, gap << 1 | (f->cur_tf == 1));
+    int rc = sbuf_varint(&w->small, &f->docs, gap << 1 | (f->cur_tf == 1));
     if (f->cur_tf > 1)
-        rc |= sbuf_varint(&f->docs, f->cur_tf);
+        rc |= sbuf_varint(&w->small, &f->docs, f->cur_tf);
     f->prev_doc1 = f->cur_doc + 1;
     f->open = 0;
     w->posting_bytes += f->docs.len - before;
@@ -509,7 +589,7 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
         if (!cari_term_positional(tok->term, tok->term_len))
             continue;  /* exact forms, metadata: doc and tf only */
         before = f->pos.len;
-        if (sbuf_varint(&f->pos, tok->position - f->last_pos))
+        if (sbuf_varint(&w->small, &f->pos, tok->position - f->last_pos))
             return CARI_ENOMEM;
         w->posting_bytes += f->pos.len - before;
         f->last_pos = tok->position;
