@@ -824,8 +824,9 @@ static int join_next(cari_analyzer *a, const char *text, const prepared *p,
 {
     prepared j;
     const cache_entry *je;
+    const char *term;
     size_t i, n = e->key_len - 1;
-    int breaks = 0;
+    int breaks = 0, k;
     const unsigned not_word = CARI_TOK_DIGIT | CARI_TOK_HYPHEN |
                               CARI_TOK_NUMSEP | CARI_TOK_URL |
                               CARI_TOK_EMAIL | CARI_TOK_SYMBOL;
@@ -849,6 +850,14 @@ static int join_next(cari_analyzer *a, const char *text, const prepared *p,
     je = lookup_joined(a, &j);
     if (!je || je->stop || je->nterms == 0)
         return 0;
+    /* the two joined may stem to one of the bound form's own terms
+     * ("antar kan" -> antarkan -> antar): that adds nothing, and would
+     * index the position twice for the term (its positions no longer
+     * ascending, which the checker calls damage) */
+    for (k = 0, term = e->terms; k < e->nterms; term += e->lens[k++] + 1)
+        if (e->lens[k] == je->lens[0] &&
+            memcmp(term, je->terms, je->lens[0]) == 0)
+            return 0;
     t->term = je->terms;
     t->term_len = je->lens[0];
     t->start = (uint32_t)p->tok.start;

@@ -341,6 +341,41 @@ static void test_bound_forms(void **state)
     cari_tokvec_free(&v);
 }
 
+/* A bound form joined to the next word adds a term at its own position:
+ * never one the bound form has there already.  "antar kan" joins to
+ * "antarkan", whose stem is "antar": the position was indexed twice for
+ * "antar", which `cari-index --check` then reported as damage ("the
+ * positions of doc N are not ascending").  Found by indexing synthetic
+ * text (2026-12-01). */
+static void test_bound_join_repeats_no_term(void **state)
+{
+    static const char *const bound[] = {"non", "anti", "pasca", "pra",
+                                        "antar", "multi", "sub", "nir"};
+    static const char *const next[] = {"kan", "an", "i", "nya", "lah",
+                                       "kah", "pun", "in", "isasi"};
+    cari_analyzer *a = *state;
+    cari_tokvec v = {0};
+    size_t i, j, x, y;
+    EXPECT_RUN("antar kan", "antar@0 kan@1");
+    for (i = 0; i < sizeof bound / sizeof *bound; i++)
+        for (j = 0; j < sizeof next / sizeof *next; j++) {
+            char text[64];
+            snprintf(text, sizeof text, "%s %s", bound[i], next[j]);
+            assert_true(cari_analyzer_run(a, text, strlen(text), 0, &v) >= 0);
+            for (x = 0; x < v.len; x++)
+                for (y = x + 1; y < v.len; y++)
+                    if (v.items[x].position == v.items[y].position &&
+                        !v.items[x].stop && !v.items[y].stop &&
+                        v.items[x].term_len == v.items[y].term_len &&
+                        memcmp(v.items[x].term, v.items[y].term,
+                               v.items[x].term_len) == 0)
+                        fail_msg("\"%s\": %.*s twice at %u", text,
+                                 (int)v.items[x].term_len, v.items[x].term,
+                                 (unsigned)v.items[x].position);
+        }
+    cari_tokvec_free(&v);
+}
+
 static void test_cache_consistency(void **state)
 {
     cari_analyzer *a = *state, *b;
@@ -565,6 +600,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_compounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_acronyms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bound_forms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bound_join_repeats_no_term, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_stems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offsets_and_positions, setup,
