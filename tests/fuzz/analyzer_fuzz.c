@@ -11,7 +11,7 @@
  * positions count up by one per surface token, alternatives share their
  * token's position and never come first (and its byte range, but for a
  * bound form joined to the next word, which ends where that word does);
- * the number of positions is what
+ * no term comes twice at a position; the number of positions is what
  * the run returns; a second run (from the term cache) and cari_analyze()
  * give the same tokens; passages are ordered, do not overlap and lie
  * inside the text.
@@ -31,7 +31,7 @@ static cari_analyzer *an;
 /* Check the tokens of one run over text[0..len), which used n positions. */
 static void check_run(const cari_tokvec *v, long n, size_t len)
 {
-    size_t i, bad, prev_start = 0, joined_end = 0;
+    size_t i, k, bad, prev_start = 0, joined_end = 0, group = 0;
     uint32_t next_position = 0;
     if (n < 0 || (size_t)n > len)
         abort();
@@ -39,6 +39,16 @@ static void check_run(const cari_tokvec *v, long n, size_t len)
         const cari_term_token *t = &v->items[i];
         if (t->start >= t->end || t->end > len || t->start < prev_start)
             abort();
+        /* no term twice at a position: the index would hold the
+         * position twice ("antar kan" joined stems to "antar") */
+        if (!t->alternative)
+            group = i;
+        else if (!t->stop)
+            for (k = group; k < i; k++)
+                if (!v->items[k].stop &&
+                    v->items[k].term_len == t->term_len &&
+                    memcmp(v->items[k].term, t->term, t->term_len) == 0)
+                    abort();
         if (t->term_len == 0 && !t->stop)
             abort();
         if (!cari_utf8_valid(t->term, t->term_len, &bad) ||
