@@ -763,6 +763,13 @@ static int parse_atom(parser *p, cari_qnode **out)
         exact = 1;
         p->pos++;
     }
+    /* the analyzer drops a sign here as punctuation, so "title:-rob"
+     * searched title:rob, ranking first what was to be left out (found
+     * by review) */
+    if ((fields != CARI_QF_ALL || exact) && p->pos < p->len &&
+        (p->s[p->pos] == '-' || p->s[p->pos] == '+'))
+        return syntax(p, p->pos, "a sign goes before the field or '=': "
+                      "write -title:word, -=word");
     start = p->pos;
     end = word_end(p, p->pos);
     p->pos = end;
@@ -847,6 +854,14 @@ static int parse_near(parser *p, cari_qnode **out)
                 return syntax(p, p->pos, "NEAR/n wants n from 1 to 1000");
             p->pos = e;
         }
+        /* a sign belongs to the whole group, before its first word: here
+         * the analyzer dropped it, so "rusak NEAR/3 -rumah" searched
+         * rumah near rusak (found by review) */
+        skip_space(p);
+        if (p->pos < p->len && (p->s[p->pos] == '-' || p->s[p->pos] == '+'))
+            return syntax(p, p->pos, "a sign cannot stand inside NEAR: '-' "
+                          "or '+' before its first word applies to the "
+                          "group");
         rc = parse_atom(p, &right);
         if (rc)
             return rc;

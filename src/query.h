@@ -12,6 +12,8 @@
  *   word   := text | text "*" | "=" text   prefix, exact (unstemmed) form
  *   field  := "title" | "body" | "text"
  *
+ * A sign where an atom or a word starts (after NEAR, a field or "=") is a
+ * syntax error: the analyzer would drop it as punctuation.
  * An excluded operand takes its passages away from the AND chain or the
  * clause list it stands in ("banjir AND (NOT rob)" too); as a side of OR
  * it is a syntax error.  Operators are upper case (lower-case "and"/"or"

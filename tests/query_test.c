@@ -258,6 +258,34 @@ static void test_near_distance(void **state)
     EXPECT("rumah NEAR rusak", "NEAR/10(rumah rusak)");
 }
 
+/* A sign belongs before a NEAR group, a field or an exact form, not
+ * inside them (found by review: "rusak NEAR/3 -rumah" and "banjir
+ * title:-rob" dropped the '-' and searched rumah and rob, ranking first
+ * what was to be left out). */
+static void test_sign_inside(void **state)
+{
+    EXPECT("rusak NEAR/3 -rumah",
+           "error: query error at column 14: a sign cannot stand inside "
+           "NEAR: '-' or '+' before its first word applies to the group");
+    EXPECT("rusak NEAR +rumah",
+           "error: query error at column 12: a sign cannot stand inside "
+           "NEAR: '-' or '+' before its first word applies to the group");
+    EXPECT("rusak NEAR/3 -(rumah)",
+           "error: query error at column 14: a sign cannot stand inside "
+           "NEAR: '-' or '+' before its first word applies to the group");
+    EXPECT("banjir title:-rob",
+           "error: query error at column 14: a sign goes before the field "
+           "or '=': write -title:word, -=word");
+    EXPECT("banjir =+rob",
+           "error: query error at column 9: a sign goes before the field "
+           "or '=': write -title:word, -=word");
+    EXPECT("-rumah NEAR/3 rusak", "(nothing)");
+    EXPECT("gempa -rumah NEAR/3 rusak",
+           "BOOL((gempa) -(NEAR/3(rumah rusak)))");
+    EXPECT("banjir -title:rob", "BOOL((banjir) -(title:rob))");
+    EXPECT("banjir --rob", "BOOL((banjir) -(rob))");
+}
+
 /* A query's terms past the parser's limit (1024) are not searched, and a
  * prefix counts as the 64 terms it expands to (found by review: prefixes
  * were never cut, so a 300 KB query of "a* a* ..." expanded 100,000
@@ -390,6 +418,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_long_phrase, setup, teardown),
         cmocka_unit_test_setup_teardown(test_near_distance, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sign_inside, setup, teardown),
         cmocka_unit_test_setup_teardown(test_term_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_near_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prefix_before_punctuation, setup,
