@@ -612,10 +612,11 @@ typedef struct cari_explain {
  * for questions, not for keyword queries; docs/RANKING.md) and
  * CARI_SEARCH_AS_WRITTEN is not in the flags, the query is searched as
  * written and then, if cari_suggest has corrections for it (max_df 0: the
- * words the index does not hold; 2 when fewer than 5 passages matched as
- * written), as corrected ("banjr" as "banjir"), and the corrected query's
- * hits are returned; cari_hits_query() then gives the query that was
- * searched.  Native backend only.
+ * words the index does not hold, however few passages matched as written;
+ * a word it holds is searched as written, however rarely), as corrected
+ * ("banjr" as "banjir"), and the corrected query's hits are returned;
+ * cari_hits_query() then gives the query that was searched.  Native
+ * backend only.
  *
  * When the model has feedback for the query's class (the built-in model:
  * questions) and hits past its feedback.keep (50) are asked for, those
