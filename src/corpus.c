@@ -1059,8 +1059,15 @@ static int parse_record(cari_reader *r, char *line, size_t len,
     if (oom)
         return CARI_ENOMEM;
     if (!obj) {
-        warn(r, r->file, r->line, "malformed JSON (column %d: %s); record "
-             "skipped", jerr.column, jerr.text);
+        /* jansson names its flag ("\u0000 is not allowed without
+         * JSON_ALLOW_NUL"), which no user can set: say what it is */
+        if (json_error_code(&jerr) == json_error_null_character)
+            warn(r, r->file, r->line, "a string holds \\u0000 (NUL), "
+                 "which cari does not take (column %d); record skipped",
+                 jerr.column);
+        else
+            warn(r, r->file, r->line, "malformed JSON (column %d: %s); "
+                 "record skipped", jerr.column, jerr.text);
         return 0;
     }
     if (!json_is_object(obj)) {

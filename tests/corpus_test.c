@@ -272,6 +272,10 @@ static void test_jsonl(void **state)
     assert_non_null(strstr(ws.w[0].message, "malformed JSON"));
     assert_non_null(strstr(ws.w[1].message, "no \"id\""));
     assert_non_null(strstr(ws.w[2].message, "not a JSON object"));
+    /* the \u0000 is named as such, not as jansson's flag (found by
+     * review: "\u0000 is not allowed without JSON_ALLOW_NUL") */
+    assert_null(strstr(ws.w[8].message, "JSON_ALLOW_NUL"));
+    assert_non_null(strstr(ws.w[8].message, "\\u0000 (NUL)"));
     /* every byte was consumed */
     assert_int_equal(r.bytes, strlen(jsonl));
     /* without a warning callback the records are still skipped */
