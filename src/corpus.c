@@ -1086,7 +1086,8 @@ static int parse_record(cari_reader *r, char *line, size_t len,
     }
     if (!json_is_string(id) || json_string_length(id) == 0) {
         warn(r, r->file, r->line, "%s; record skipped",
-             id ? "\"id\" is not a non-empty string" : "no \"id\"");
+             id ? "\"id\" is neither a non-empty string nor an integer"
+                : "no \"id\"");
         json_decref(obj);
         return 0;
     }

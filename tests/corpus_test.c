@@ -272,6 +272,9 @@ static void test_jsonl(void **state)
     assert_non_null(strstr(ws.w[0].message, "malformed JSON"));
     assert_non_null(strstr(ws.w[1].message, "no \"id\""));
     assert_non_null(strstr(ws.w[2].message, "not a JSON object"));
+    /* an id of 1.5 is told that an integer would do (found by review:
+     * "\"id\" is not a non-empty string", though 42 is taken) */
+    assert_non_null(strstr(ws.w[4].message, "nor an integer"));
     /* the \u0000 is named as such, not as jansson's flag (found by
      * review: "\u0000 is not allowed without JSON_ALLOW_NUL") */
     assert_null(strstr(ws.w[8].message, "JSON_ALLOW_NUL"));
