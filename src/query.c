@@ -682,19 +682,52 @@ static int text_field_leaf(parser *p, size_t a, size_t b, int prefix,
     return CARI_OK;
 }
 
+/* A boost ("^2") or a fuzzy word's or phrase slop's "~" at s[at], right
+ * after a word, a quote or a bracket: not supported (README), so an
+ * error that says so.  Taken as text they made a phrase of the word and
+ * the number ("banjir^2": "banjir 2", found by review), which matched
+ * nothing. */
+static int suffix_operator(parser *p, size_t at)
+{
+    if (at < p->len && p->s[at] == '^')
+        return syntax(p, at, "boosts (^) are not supported: remove it, or "
+                      "quote the text to search it as written");
+    if (at < p->len && p->s[at] == '~')
+        return syntax(p, at, "fuzzy words and phrase slop (~) are not "
+                      "supported (NEAR/n allows a distance)");
+    return CARI_OK;
+}
+
+/* Where a word's "^N", "~" or "~N" starts within [start, end), or end:
+ * only after a letter ("10^6" is a number's text; "a~b" two words). */
+static size_t suffix_at(const parser *p, size_t start, size_t end)
+{
+    size_t k = end, i;
+    while (k > start && ((p->s[k - 1] >= '0' && p->s[k - 1] <= '9') ||
+                         p->s[k - 1] == '.'))
+        k--;
+    if (k <= start + 1 || (p->s[k - 1] != '~' &&
+                           (p->s[k - 1] != '^' || k == end)))
+        return end;
+    for (i = start; i < k - 1; i++)
+        if ((unsigned char)p->s[i] >= 0x80 ||
+            ((p->s[i] | 0x20) >= 'a' && (p->s[i] | 0x20) <= 'z'))
+            return k - 1;
+    return end;
+}
+
 /* atom := "(" query ")" | [field ":"] (word | '"' words '"') */
 static int parse_atom(parser *p, cari_qnode **out)
 {
     unsigned fields = CARI_QF_ALL;
     size_t start, end;
-    int exact = 0, prefix = 0;
+    int exact = 0, prefix = 0, rc;
     *out = NULL;
     skip_space(p);
     if (p->pos >= p->len)
         return syntax(p, p->pos, "a word is missing at the end");
     start = p->pos;
     if (p->s[p->pos] == '(') {
-        int rc;
         size_t open = p->pos++;
         if (++p->depth > MAX_DEPTH)
             return syntax(p, open, "brackets nested too deeply");
@@ -706,7 +739,7 @@ static int parse_atom(parser *p, cari_qnode **out)
         if (p->pos >= p->len || p->s[p->pos] != ')')
             return syntax(p, open, "this '(' is never closed");
         p->pos++;
-        return CARI_OK;
+        return suffix_operator(p, p->pos);
     }
     if (p->s[p->pos] == ')')
         return syntax(p, p->pos, p->depth ? "a word is missing here"
@@ -757,6 +790,8 @@ static int parse_atom(parser *p, cari_qnode **out)
         q = cari_query_quote_at(p->s, p->len, end);
         start = p->pos;
         p->pos = end + q;
+        if ((rc = suffix_operator(p, p->pos)))
+            return rc;
         return make_leaf(p, start, end, 1, 0, 0, fields, out);
     }
     if (p->s[p->pos] == '=') {
@@ -773,6 +808,8 @@ static int parse_atom(parser *p, cari_qnode **out)
     start = p->pos;
     end = word_end(p, p->pos);
     p->pos = end;
+    if ((rc = suffix_operator(p, suffix_at(p, start, end))))
+        return rc;
     {
         /* punctuation after the '*' ends the sentence, as it does after a
          * word (found by review: "pemil*?" and "pemil*," searched the

@@ -286,6 +286,39 @@ static void test_sign_inside(void **state)
     EXPECT("banjir --rob", "BOOL((banjir) -(rob))");
 }
 
+/* Lucene's boosts and fuzzy words are not supported (README), and say
+ * so (found by review: "banjir^2" and "banjir~2" searched the phrase
+ * "banjir 2" and found nothing, exit 1; '"kereta cepat"~3' added the
+ * word 3).  Quoted, or with no word before them, they are text. */
+static void test_boost_fuzzy(void **state)
+{
+    EXPECT("banjir^2",
+           "error: query error at column 7: boosts (^) are not supported: "
+           "remove it, or quote the text to search it as written");
+    EXPECT("banjir^0.5 jakarta",
+           "error: query error at column 7: boosts (^) are not supported: "
+           "remove it, or quote the text to search it as written");
+    EXPECT("\"kereta cepat\"^2",
+           "error: query error at column 15: boosts (^) are not supported: "
+           "remove it, or quote the text to search it as written");
+    EXPECT("(banjir OR rob)^2",
+           "error: query error at column 16: boosts (^) are not supported: "
+           "remove it, or quote the text to search it as written");
+    EXPECT("banjir~",
+           "error: query error at column 7: fuzzy words and phrase slop (~) "
+           "are not supported (NEAR/n allows a distance)");
+    EXPECT("banjir~2",
+           "error: query error at column 7: fuzzy words and phrase slop (~) "
+           "are not supported (NEAR/n allows a distance)");
+    EXPECT("\"kereta cepat\"~3",
+           "error: query error at column 15: fuzzy words and phrase slop (~) "
+           "are not supported (NEAR/n allows a distance)");
+    /* not an operator: numbers, a sign in the middle, quoted text */
+    EXPECT("10^6", "\"10@0 6@1\"");
+    EXPECT("\"x^2\"", "\"x@0 2@1\"");
+    EXPECT("a~b", "\"a@0 b@1\"");
+}
+
 /* A query's terms past the parser's limit (1024) are not searched, and a
  * prefix counts as the 64 terms it expands to (found by review: prefixes
  * were never cut, so a 300 KB query of "a* a* ..." expanded 100,000
@@ -419,6 +452,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_long_phrase, setup, teardown),
         cmocka_unit_test_setup_teardown(test_near_distance, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sign_inside, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_boost_fuzzy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_term_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_near_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prefix_before_punctuation, setup,
