@@ -239,4 +239,31 @@ PY
 "$BIN/cari-index" -q -i "$TMP/hix" "$TMP/hostile.jsonl"
 same_as_fields "default line = every field through jansson: escapes, metadata" "$TMP/hix" -n 10 banjir
 
+# start/end index the article's text as docs/JSON.md says: for a .txt or
+# .md file, what follows its title line and the empty lines right after
+# it (found by review: it said "after its title line", so a script's
+# slice was off by the blank line every file of corpus/ has there).
+mkdir -p "$TMP/txt/sub"
+printf '\xef\xbb\xbf\n# Judul Dua Baris Kosong\r\n\r\n\r\nBanjir pertama di sini.\r\n\r\nBanjir kedua, paragraf lain yang cukup panjang untuk berdiri sendiri.\r\n' > "$TMP/txt/sub/crlf.md"
+cp "$ROOT/corpus/artikel/bencana/banjir-rob-semarang.txt" "$TMP/txt/"
+"$BIN/cari-index" -q -i "$TMP/tix" "$TMP/txt"
+"$CS" -i "$TMP/tix" --format json --fields id,start,end,text --group 0 -n 50 banjir > "$TMP/out"
+python3 - "$ROOT/docs/JSON.md" "$TMP/txt" "$TMP/out" <<'PY'
+import json, re, sys
+doc = re.sub(r"\s+", " ", open(sys.argv[1], encoding="utf-8").read())
+assert "after its title line and the empty lines right after it" in doc, \
+    "docs/JSON.md does not say what a .txt file's text is"
+n = 0
+for line in open(sys.argv[3], encoding="utf-8"):
+    h = json.loads(line)
+    data = open(sys.argv[2] + "/" + h["id"], "rb").read()
+    if data.startswith(b"\xef\xbb\xbf"):  # a byte order mark, blank
+        data = data[3:]                      # lines: before the title
+    rest = data.lstrip(b"\r\n \t").split(b"\n", 1)[1].lstrip(b"\r\n")
+    assert rest[h["start"]:h["end"]] == h["text"].encode("utf-8"), (h["id"], h["start"])
+    n += 1
+assert n >= 4, n
+PY
+ok $? "start/end index a .txt/.md file's text: after its title line and the empty lines after it"
+
 done_testing
