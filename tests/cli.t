@@ -391,6 +391,25 @@ is "$("$CS" -i "$IX" -f tsv banjir)" "$before" "the index is as it was"
 "$CI" -q -i "$TMP/belum-ada" "$ROOT/corpus" "$TMP/tidak-ada.jsonl" 2>/dev/null
 [ ! -e "$TMP/belum-ada" ]; ok $? "no index directory is made for a run that fails so"
 
+# ---- an empty -i is no directory ----
+# (found by review: "cari-index --shards 2 -i ''" wrote the shards ".0"
+# and ".1", hidden, into the current directory; "cari-search -i ''" said
+# ": no index here" and advised "cari-index -i  INPUT...")
+mkdir -p "$TMP/cwd"
+(cd "$TMP/cwd" && "$CI" -q --shards 2 -i '' "$ROOT/corpus/berita.jsonl") 2>"$TMP/err"; rc=$?
+is "$rc" 2 "cari-index --shards 2 -i '' exits 2"
+is "$(ls -A "$TMP/cwd")" "" "  and writes no shard into the current directory"
+like "$(cat "$TMP/err")" "^cari-index: -i wants an index directory, not ''" "  and says why"
+(cd "$TMP/cwd" && "$CI" -q -i '' "$ROOT/corpus/berita.jsonl") 2>"$TMP/err"; rc=$?
+is "$rc" 2 "cari-index -i '' exits 2"
+like "$(cat "$TMP/err")" "^cari-index: -i wants an index directory, not ''" "  and says why"
+"$CS" -i '' banjir 2>"$TMP/err"; rc=$?
+is "$rc" 2 "cari-search -i '' exits 2"
+like "$(cat "$TMP/err")" "^cari-search: -i wants an index directory, not ''" "  and says why"
+"$CS" --shard '' banjir 2>"$TMP/err"; rc=$?
+is "$rc" 2 "cari-search --shard '' exits 2"
+like "$(cat "$TMP/err")" "^cari-search: --shard wants an index directory or tcp://HOST:PORT, not ''" "  and says why"
+
 # ---- the query echoed: control characters as U+FFFD, as the text's ----
 # (found by review: the header, the corrections and the error's copy of
 # the query sent its line breaks and escape sequences out raw)

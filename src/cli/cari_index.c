@@ -496,6 +496,14 @@ int main(int argc, char **argv)
         long v;
         switch (c) {
         case 'i':
+            /* "" made the shards ".0", ".1" in the current directory
+             * (found by review) */
+            if (!*optarg) {
+                fprintf(stderr, "%s: -i wants an index directory, not ''\n",
+                        prog);
+                free(deletes);
+                return 2;
+            }
             dir = optarg;
             break;
         case 'q':

@@ -502,8 +502,23 @@ int main(int argc, char **argv)
 
     while ((c = getopt_long(argc, argv, "i:n:af:hV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'i': dir = optarg; dir_given = 1; break;
-        case 'S': shards[nshards++] = optarg; break;
+        case 'i':
+        case 'S':
+            /* "" was searched as the directory "": ": no index here"
+             * (found by review) */
+            if (!*optarg) {
+                fprintf(stderr, "%s: %s, not ''\n", prog,
+                        c == 'i' ? "-i wants an index directory"
+                                 : "--shard wants an index directory or "
+                                   "tcp://HOST:PORT");
+                bad = 1;
+            } else if (c == 'i') {
+                dir = optarg;
+                dir_given = 1;
+            } else {
+                shards[nshards++] = optarg;
+            }
+            break;
         case 'p': open_flags |= CARI_SHARDS_ALLOW_PARTIAL; break;
         case 'k':
             if (strcmp(optarg, "native") && strcmp(optarg, "xapian")) {
