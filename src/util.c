@@ -302,6 +302,15 @@ int cari_mkdir_p(const char *dir)
             tmp[i] = c;
         }
     }
+    {
+        /* an existing file of that name is EEXIST to mkdir, but no
+         * directory: say so here, not at the first file opened in it */
+        struct stat st;
+        if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+            errno = ENOTDIR;
+            return -1;
+        }
+    }
     return 0;
 }
 

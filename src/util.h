@@ -188,7 +188,7 @@ int cari_write_all(int fd, const void *buf, size_t len, const char *path,
                    cari_error *err);
 /* fsync the directory so a rename or create in it is durable. */
 int cari_fsync_dir(const char *dir, cari_error *err);
-/* mkdir -p: 0, or -1 with errno set. */
+/* mkdir -p: 0, or -1 with errno set (ENOTDIR when dir is a file). */
 int cari_mkdir_p(const char *dir);
 /* FNV-1a, 64 bits: a hash that is the same on every platform and in every
  * run (ids in Xapian terms, shard assignment); cari_hash64 may change. */

@@ -1204,8 +1204,11 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
         goto fail;
     }
     if (cari_mkdir_p(dir) != 0) {
-        rc = cari_set_error(err, CARI_EIO, "%s: cannot create directory: %s",
-                            dir, strerror(errno));
+        rc = errno == ENOTDIR
+                 ? cari_set_error(err, CARI_EINVAL, "%s: not a directory (an "
+                                  "index is a directory)", dir)
+                 : cari_set_error(err, CARI_EIO, "%s: cannot create "
+                                  "directory: %s", dir, strerror(errno));
         goto fail;
     }
     rc = take_lock(dir, &w->lock_fd, err);

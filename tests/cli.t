@@ -14,7 +14,35 @@ CS=$BIN/cari-search
 like "$("$CI" --version)" '^cari-index [0-9]+\.[0-9]+' "cari-index --version"
 like "$("$CS" --version)" '^cari-search [0-9]+\.[0-9]+' "cari-search --version"
 "$CS" --bogus >/dev/null 2>&1; is $? 2 "unknown option exits 2"
+# getopt's message names the tool, as every other message does, not the
+# path it was run by
+is "$("$CS" --bogus 2>&1 | head -1)" "cari-search: unrecognized option '--bogus'" \
+    "cari-search: an unknown option's message names the tool"
+is "$("$CI" -x 2>&1 | head -1)" "cari-index: invalid option -- 'x'" \
+    "cari-index: an unknown option's message names the tool"
 "$CI" >/dev/null 2>&1; is $? 2 "cari-index without input exits 2"
+
+# ---- an index path that is a file ----
+# it said "FILE/LOCK: opening the lock file failed: Not a directory"
+# (found by review): now the path itself, and that an index is a
+# directory; the file is left as it was
+echo "not an index" > "$TMP/afile"
+err=$("$CI" -q -i "$TMP/afile" "$ROOT/corpus" 2>&1); rc=$?
+is "$rc" 2 "cari-index -i FILE exits 2"
+is "$err" "cari-index: $TMP/afile: not a directory (an index is a directory)" \
+    "cari-index -i FILE: the message names the path, not its LOCK"
+err=$("$CS" -i "$TMP/afile" banjir 2>&1); rc=$?
+is "$rc" 2 "cari-search -i FILE exits 2"
+is "$err" "cari-search: $TMP/afile: not a directory (an index is a directory)" \
+    "cari-search -i FILE: the message names the path, not its MANIFEST"
+if "$CI" --version | grep -q xapian; then
+    err=$("$CI" -q --backend xapian -i "$TMP/afile" "$ROOT/corpus" 2>&1); rc=$?
+    is "$rc:$err" "2:cari-index: $TMP/afile: not a directory (an index is a directory)" \
+        "cari-index --backend xapian -i FILE: the same message"
+else
+    ok 0 "# skip cari was built without the Xapian backend"
+fi
+is "$(cat "$TMP/afile")" "not an index" "the file is left as it was"
 
 # ---- index the sample corpus ----
 out=$("$CI" -i "$IX" "$ROOT/corpus" 2>"$TMP/err"); rc=$?

@@ -491,6 +491,9 @@ int main(int argc, char **argv)
     struct sigaction sa;
     int rc = 0;
 
+    /* getopt's own messages name argv[0]: the tool's name, as every
+     * other message does, not the path it was run by (found by review) */
+    argv[0] = (char *)"cari-index";
     while ((c = getopt_long(argc, argv, "i:qj:hV", longopts, NULL)) != -1) {
         char *end;
         long v;

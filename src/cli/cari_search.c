@@ -500,6 +500,9 @@ int main(int argc, char **argv)
     if (!shards)
         return 2;
 
+    /* getopt's own messages name argv[0]: the tool's name, as every
+     * other message does, not the path it was run by (found by review) */
+    argv[0] = (char *)"cari-search";
     while ((c = getopt_long(argc, argv, "i:n:af:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'i':
