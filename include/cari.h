@@ -115,13 +115,16 @@ typedef void (*cari_warning_fn)(void *ctx, const char *file, long line,
 /*
  * Open an input: a ".jsonl" or ".jsonl.gz" file of {"id","title","text",...}
  * objects, one per line; a directory, read recursively in name order (its
- * ".txt" and ".md" files are articles whose first line is the title and whose
- * id is the path relative to the directory; ".jsonl"/".jsonl.gz" files inside
- * it are read as above, and so are ".json" and ".ndjson" files; names that
- * start with "." are passed over, links to directories are not followed);
+ * ".txt", ".md" and ".markdown" files are articles whose first line is the
+ * title and whose id is the path relative to the directory;
+ * ".jsonl"/".jsonl.gz" files inside it are read as above, and so are
+ * ".json" and ".ndjson" files, gzip'd or not; suffixes match in any case;
+ * names that start with "." are passed over, links to directories are not
+ * followed);
  * or "-" for JSON Lines on standard input.  A path that is not a directory
- * is read as JSON Lines whatever its name, unless it ends in ".txt" or
- * ".md" (one article, whose id is the path without a leading "./").  An
+ * is read as JSON Lines whatever its name, unless it ends in ".txt", ".md"
+ * or ".markdown" (one article, whose id is the path without a leading
+ * "./").  An
  * id that is a JSON integer is taken as its decimal text.
  * Records that cannot be used are reported to warn (may be NULL) and skipped.
  */

@@ -406,21 +406,35 @@ static void warn_file(cari_reader *r, const char *file, long line,
     va_end(ap);
 }
 
+/* s ends in suffix, ASCII letters in either case: "A.TXT" is a .txt
+ * file (a directory of such names was read as empty, in silence: found
+ * by review). */
 static int has_suffix(const char *s, const char *suffix)
 {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
+    size_t n = strlen(s), m = strlen(suffix), i;
+    if (n < m)
+        return 0;
+    for (i = 0; i < m; i++) {
+        unsigned char c = (unsigned char)s[n - m + i];
+        if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != (unsigned char)suffix[i])
+            return 0;
+    }
+    return 1;
 }
 
+/* A gzip file is told by its bytes, whatever its name: ".gz" only says
+ * that a .json or .ndjson file in a directory is one to read. */
 static int is_jsonl(const char *path)
 {
     return has_suffix(path, ".jsonl") || has_suffix(path, ".jsonl.gz") ||
-           has_suffix(path, ".json") || has_suffix(path, ".ndjson");
+           has_suffix(path, ".json") || has_suffix(path, ".json.gz") ||
+           has_suffix(path, ".ndjson") || has_suffix(path, ".ndjson.gz");
 }
 
 static int is_textfile(const char *path)
 {
-    return has_suffix(path, ".txt") || has_suffix(path, ".md");
+    return has_suffix(path, ".txt") || has_suffix(path, ".md") ||
+           has_suffix(path, ".markdown");
 }
 
 static int pathlist_push(pathlist *l, char *p)

@@ -1040,6 +1040,31 @@ static void test_directory_edges(void **state)
     assert_non_null(strstr(ws.w[0].message, "not valid UTF-8"));
     assert_non_null(strstr(ws.w[0].file, "caf\xe9.txt"));
     assert_non_null(strstr(ws.w[1].message, "line break"));
+    /* suffixes in any case, .markdown, and gzip'd .json/.ndjson: a
+     * directory of them was read as empty, in silence (found by review) */
+    mkdir_in(f, "huruf");
+    write_in(f, "huruf/A.TXT", "Besar\n\nIsi.");
+    write_in(f, "huruf/b.Md", "Campur\n\nIsi.");
+    write_in(f, "huruf/c.markdown", "Panjang\n\nIsi.");
+    write_in(f, "huruf/d.JSONL",
+             "{\"id\":\"d\",\"title\":\"D\",\"text\":\"isi\"}\n");
+    {
+        static const char e[] = "{\"id\":\"e\",\"title\":\"E\",\"text\":\"isi\"}\n";
+        static const char g[] = "{\"id\":\"g\",\"title\":\"G\",\"text\":\"isi\"}\n";
+        write_gz(path_in(f, "huruf/e.json.gz", p, sizeof p), e, strlen(e));
+        write_gz(path_in(f, "huruf/g.NDJSON.GZ", p, sizeof p), g, strlen(g));
+    }
+    write_in(f, "huruf/h.txt.bak", "Bukan\n\nIsi.");
+    read_everything(path_in(f, "huruf", p, sizeof p), &ws, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(ws.n, 0);
+    assert_int_equal(r.n, 6);
+    assert_string_equal(r.a[0].id, "A.TXT");
+    assert_string_equal(r.a[1].id, "b.Md");
+    assert_string_equal(r.a[2].id, "c.markdown");
+    assert_string_equal(r.a[3].id, "d");
+    assert_string_equal(r.a[4].id, "e");
+    assert_string_equal(r.a[5].id, "g");
     /* a single .txt file given directly: its id is the path as given */
     write_in(f, "satu.txt", "Satu\n\nIsi.");
     read_everything(path_in(f, "satu.txt", p, sizeof p), &ws, &r);
