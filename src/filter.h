@@ -48,6 +48,15 @@ int cari_filter_new(cari_index *ix, const cari_search_options *o,
  */
 int cari_filter_check(cari_filter *f, uint32_t seg, uint32_t p);
 
+/*
+ * The verdict on the article of passage p in segment seg when its
+ * segment's metadata terms decide it, without reading the stored record:
+ * 1 or 0; -1 when only that record can tell (or on an error, then in
+ * cari_filter_error()).  Not counted in the calls and passes: search.c
+ * counts with it the matches that pass, for an exact total.
+ */
+int cari_filter_known(cari_filter *f, uint32_t seg, uint32_t p);
+
 /* The hook search.c calls where a passage would enter the top k: f may be
  * NULL (no filter: everything passes). */
 static inline int cari_filter_pass(cari_filter *f, uint32_t seg, uint32_t p)

@@ -731,6 +731,93 @@ static void test_topk_paging_totals(void **state)
     cari_index_close(ix);
 }
 
+/* The article art-i of build_big's collection as it ends: text, meta. */
+static void final_article(int i, char *text, size_t tcap, char *meta,
+                          size_t mcap)
+{
+    size_t len = 0;
+    int k;
+    if (i < 40 && i % 3 == 1) {
+        snprintf(text, tcap, "sawit sawit panen petani riau kebun");
+        snprintf(meta, mcap, "{\"source\": \"keep\", \"date\": \"2020-02-01\"}");
+        return;
+    }
+    for (k = 0; k < 1 + (i * 7) % 11; k++)
+        len += (size_t)snprintf(text + len, tcap - len, "sawit ");
+    snprintf(text + len, tcap - len, "panen petani %s kebun",
+             i % 5 ? "riau" : "jambi");
+    snprintf(meta, mcap, "{\"source\": \"%s\", \"date\": \"2020-01-%02d\"}",
+             i % 3 == 0 ? "keep" : "drop", 1 + i % 28);
+}
+
+/* The same articles in one commit, in order or backwards. */
+static void build_final(const char *dir, int backwards)
+{
+    char id[32], text[512], meta[128];
+    cari_writer *w = writer_open(dir);
+    int j;
+    for (j = 0; j < NART; j++) {
+        int i = backwards ? NART - 1 - j : j;
+        snprintf(id, sizeof id, "art-%03d", i);
+        final_article(i, text, sizeof text, meta, sizeof meta);
+        add(w, id, text, meta);
+    }
+    commit_close(w);
+}
+
+static uint64_t filtered_total(cari_index *ix, const char *q, unsigned flags,
+                               size_t limit)
+{
+    cari_search_options o = CARI_SEARCH_OPTIONS_INIT;
+    cari_hits *h = NULL;
+    const char *where[] = {"source=keep"};
+    uint64_t total;
+    o.limit = limit;
+    o.flags = flags;
+    o.group = 0;
+    o.where = where;
+    o.nwhere = 1;
+    assert_int_equal(cari_search(ix, q, strlen(q), &o, &h), CARI_OK);
+    total = cari_hits_total(h);
+    cari_hits_free(h);
+    return total;
+}
+
+/* Found by review (2026-12-01): a filtered total was the candidates
+ * checked plus an estimate of the rest from a sample of articles taken by
+ * their place in the index, so it was no count even when every match was
+ * seen, and the same articles in another order gave another one. */
+static void test_totals_do_not_depend_on_order(void **state)
+{
+    fixture *f = *state;
+    char fwd[320], back[320];
+    cari_index *ix[3];
+    const char *exact[] = {"sawit panen", "\"panen petani\" sawit"};
+    unsigned exact_flags[] = {CARI_SEARCH_ALL, 0};
+    size_t i, k;
+    snprintf(fwd, sizeof fwd, "%s/fwd", f->dir);
+    snprintf(back, sizeof back, "%s/back", f->dir);
+    build_big(f->ix);
+    build_final(fwd, 0);
+    build_final(back, 1);
+    ix[0] = index_open(f->ix);
+    ix[1] = index_open(fwd);
+    ix[2] = index_open(back);
+    /* every match seen (no pruning): the total counts those that pass */
+    for (k = 0; k < 2; k++) {
+        uint64_t n = filtered_total(ix[0], exact[k], exact_flags[k], 10000);
+        assert_true(n > 50);
+        for (i = 0; i < 3; i++)
+            assert_int_equal(filtered_total(ix[i], exact[k], exact_flags[k],
+                                            1), n);
+    }
+    /* an estimate (MaxScore pruned): the same for the same articles */
+    assert_int_equal(filtered_total(ix[1], "sawit jambi", 0, 1),
+                     filtered_total(ix[2], "sawit jambi", 0, 1));
+    for (i = 0; i < 3; i++)
+        cari_index_close(ix[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -750,6 +837,8 @@ int main(void)
         cmocka_unit_test(test_meta_is_object),
         cmocka_unit_test_setup_teardown(test_topk_paging_totals, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_totals_do_not_depend_on_order,
+                                        setup, teardown),
     };
     TEST_FILTER_FROM_ENV();
     return cmocka_run_group_tests(tests, NULL, NULL);
