@@ -37,7 +37,11 @@
 #include "utf8.h"
 #include "util.h"
 
-enum { UNSEEN = 0, PASSES = 1, FAILS = 2 };
+enum {
+    UNSEEN = CARI_VERDICT_UNSEEN,
+    PASSES = CARI_VERDICT_PASSES,
+    FAILS = CARI_VERDICT_FAILS
+};
 
 /* Articles checked to estimate the share that passes (for estimated
  * totals): a standard error under 0.07, for at most 64 stored blocks
@@ -1072,7 +1076,17 @@ static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
 /* The verdicts of segment seg's articles, made from its metadata terms
  * the first time they are asked for (UNSEEN where only the stored record
  * can tell); NULL on an error, which is then in f->error. */
-static unsigned char *verdicts_of(cari_filter *f, uint32_t seg)
+static unsigned char *make_verdicts(cari_filter *f, uint32_t seg);
+
+static inline unsigned char *verdicts_of(cari_filter *f, uint32_t seg)
+{
+    unsigned char *st = f->v->state[seg];
+    return st ? st : make_verdicts(f, seg);
+}
+
+/* verdicts_of's first time for a segment */
+static __attribute__((noinline)) unsigned char *
+make_verdicts(cari_filter *f, uint32_t seg)
 {
     cari_live_segment *ls = &f->ix->segs[seg];
     unsigned char *st = f->v->state[seg];
@@ -1132,13 +1146,9 @@ int cari_filter_check(cari_filter *f, uint32_t seg, uint32_t p)
     return pass;
 }
 
-int cari_filter_known(cari_filter *f, uint32_t seg, uint32_t p)
+const unsigned char *cari_filter_verdicts(cari_filter *f, uint32_t seg)
 {
-    uint32_t a = cari_segment_passage_article(f->ix->segs[seg].seg, p);
-    const unsigned char *st = verdicts_of(f, seg);
-    if (!st || st[a] == UNSEEN)
-        return -1;
-    return st[a] == PASSES;
+    return verdicts_of(f, seg);
 }
 
 int cari_filter_error(const cari_filter *f)

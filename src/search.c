@@ -1048,6 +1048,8 @@ typedef struct topk {
      * is known from its segment's metadata terms (unknown: one was not) */
     uint64_t passing;
     int unknown;
+    const unsigned char *verdicts; /* of segment vseg (cari_filter_verdicts) */
+    uint32_t vseg;
     scored pending[PENDING];  /* good enough for the heap, not checked yet */
     size_t npending;
 } topk;
@@ -1155,15 +1157,24 @@ static int live(const cari_live_segment *ls, uint32_t passage)
  * source=tempo.co`: 495 and 469 for 465 matches; found by review,
  * 2026-12-01).  A verdict the metadata terms decided costs a byte.
  */
-static void count_passing(topk *h, uint32_t si, uint32_t d, uint32_t next)
+static inline void count_passing(topk *h, const cari_live_segment *ls,
+                                 uint32_t si, uint32_t d, uint32_t next)
 {
-    int v;
+    unsigned v;
     if (!h->filter || h->unknown)
         return;
-    v = cari_filter_known(h->filter, si, d);
-    if (v < 0)
+    if (!h->verdicts || h->vseg != si) {
+        h->verdicts = cari_filter_verdicts(h->filter, si);
+        h->vseg = si;
+        if (!h->verdicts) {
+            h->unknown = 1;
+            return;
+        }
+    }
+    v = h->verdicts[cari_segment_passage_article(ls->seg, d)];
+    if (v == CARI_VERDICT_UNSEEN)
         h->unknown = 1;
-    else if (v)
+    else if (v == CARI_VERDICT_PASSES)
         h->passing += next - d;
 }
 
@@ -1181,7 +1192,7 @@ static uint64_t run_generic(matcher *m, const cari_live_segment *ls,
             sc.passage = d;
             sc.key = 0;
             matched++;
-            count_passing(heap, si, d, d + 1);
+            count_passing(heap, ls, si, d, d + 1);
             (void)heap_push(heap, &sc);
         }
         d = m_seek(m, d + 1);
@@ -1361,7 +1372,7 @@ static uint64_t run_maxscore(matcher **canon, size_t n,
                           : d + 1;
         if (complete && live(ls, d)) {
             matched += next - d;
-            count_passing(heap, si, d, next);
+            count_passing(heap, ls, si, d, next);
             if (score >= theta) {
                 scored sc;
                 sc.score = 0;
@@ -1469,7 +1480,7 @@ static uint64_t run_maxscore_heap(matcher **canon, size_t n,
         }
         if (complete && live(ls, d)) {
             matched += next - d;
-            count_passing(heap, si, d, next);
+            count_passing(heap, ls, si, d, next);
             if (score >= theta) {
                 /* every cursor was sought to d (complete): those at d, in
                  * query order */
@@ -1781,6 +1792,7 @@ static int first_stage(qctx *c, cari_qnode *q, topk *heap, uint64_t *total)
     heap->n = 0;
     heap->passing = 0;
     heap->unknown = 0;
+    heap->verdicts = NULL;
     for (i = 0; i < ix->nsegs && !rc; i++) {
         matcher *m;
         rc = build(c, ix->segs[i].seg, q, &m);
