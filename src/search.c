@@ -1048,8 +1048,9 @@ typedef struct topk {
      * is known from its segment's metadata terms (unknown: one was not) */
     uint64_t passing;
     int unknown;
-    const unsigned char *verdicts; /* of segment vseg (cari_filter_verdicts) */
-    uint32_t vseg;
+    /* the current segment's (cari_filter_verdicts), fetched at its first
+     * match; first_stage resets it for each segment */
+    const unsigned char *verdicts;
     scored pending[PENDING];  /* good enough for the heap, not checked yet */
     size_t npending;
 } topk;
@@ -1163,9 +1164,8 @@ static inline void count_passing(topk *h, const cari_live_segment *ls,
     unsigned v;
     if (!h->filter || h->unknown)
         return;
-    if (!h->verdicts || h->vseg != si) {
+    if (!h->verdicts) {
         h->verdicts = cari_filter_verdicts(h->filter, si);
-        h->vseg = si;
         if (!h->verdicts) {
             h->unknown = 1;
             return;
@@ -1792,9 +1792,9 @@ static int first_stage(qctx *c, cari_qnode *q, topk *heap, uint64_t *total)
     heap->n = 0;
     heap->passing = 0;
     heap->unknown = 0;
-    heap->verdicts = NULL;
     for (i = 0; i < ix->nsegs && !rc; i++) {
         matcher *m;
+        heap->verdicts = NULL;
         rc = build(c, ix->segs[i].seg, q, &m);
         if (!rc && m) {
             if (flat_or(q) && heap->k > 0) {
