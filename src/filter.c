@@ -37,12 +37,6 @@
 #include "utf8.h"
 #include "util.h"
 
-enum {
-    UNSEEN = CARI_VERDICT_UNSEEN,
-    PASSES = CARI_VERDICT_PASSES,
-    FAILS = CARI_VERDICT_FAILS
-};
-
 /* Articles checked to estimate the share that passes (for estimated
  * totals): a standard error under 0.07, for at most 64 stored blocks
  * inflated (docs/FILTERS.md). */
@@ -1008,8 +1002,8 @@ static int mark_date(void *ctx, const char *term, size_t len,
 /*
  * The verdicts for every article of a segment that has metadata terms,
  * from their postings (no stored text read): each condition's values are
- * OR'ed, conditions and the date range AND'ed; a verdict left UNSEEN is
- * for the stored text to give.  Returns CARI_OK, or
+ * OR'ed, conditions and the date range AND'ed; a verdict left
+ * CARI_VERDICT_UNSEEN is for the stored text to give.  Returns CARI_OK, or
  * CARI_ENOTFOUND when this filter cannot use the terms (a condition on a
  * key that gets none: key_has_terms), or an error.
  */
@@ -1030,7 +1024,7 @@ static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
     if (!keep)
         return CARI_ENOMEM;
     for (a = 0; a < n; a++)
-        st[a] = PASSES;
+        st[a] = CARI_VERDICT_PASSES;
     for (i = 0; i < f->nconds && !rc; i++) {
         memset(keep, 0, n ? n : 1);
         for (j = 0; j < f->conds[i].nvalues && !rc; j++) {
@@ -1045,7 +1039,7 @@ static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
         }
         for (a = 0; a < n && !rc; a++)
             if (!keep[a])
-                st[a] = FAILS;
+                st[a] = CARI_VERDICT_FAILS;
     }
     if (!rc && f->dates) {
         /* an older segment has no date term for an article whose date
@@ -1061,10 +1055,10 @@ static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
             if (keep[a] & IN_RANGE)
                 continue;
             if (older && !(keep[a] & DATED)) {
-                if (st[a] == PASSES)
-                    st[a] = UNSEEN;
+                if (st[a] == CARI_VERDICT_PASSES)
+                    st[a] = CARI_VERDICT_UNSEEN;
             } else {
-                st[a] = FAILS;
+                st[a] = CARI_VERDICT_FAILS;
             }
         }
     }
@@ -1074,8 +1068,8 @@ static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
 }
 
 /* The verdicts of segment seg's articles, made from its metadata terms
- * the first time they are asked for (UNSEEN where only the stored record
- * can tell); NULL on an error, which is then in f->error. */
+ * the first time they are asked for (CARI_VERDICT_UNSEEN where only the
+ * stored record can tell); NULL on an error, which is then in f->error. */
 static unsigned char *make_verdicts(cari_filter *f, uint32_t seg);
 
 static inline unsigned char *verdicts_of(cari_filter *f, uint32_t seg)
@@ -1088,24 +1082,21 @@ static inline unsigned char *verdicts_of(cari_filter *f, uint32_t seg)
 static __attribute__((noinline)) unsigned char *
 make_verdicts(cari_filter *f, uint32_t seg)
 {
-    cari_live_segment *ls = &f->ix->segs[seg];
-    unsigned char *st = f->v->state[seg];
+    const cari_segment *sg = f->ix->segs[seg].seg;
+    uint32_t n = cari_segment_articles(sg);
+    unsigned char *st = f->v->state[seg] = calloc(n ? n : 1, 1);
     if (!st) {
-        uint32_t n = cari_segment_articles(ls->seg);
-        st = f->v->state[seg] = calloc(n ? n : 1, 1);
-        if (!st) {
-            f->error = CARI_ENOMEM;
+        f->error = CARI_ENOMEM;
+        return NULL;
+    }
+    if (cari_segment_flags(sg) & CARI_SEGMENT_META_TERMS) {
+        int rc = verdicts_from_terms(f, sg, st);
+        if (rc == CARI_ENOTFOUND) {
+            memset(st, CARI_VERDICT_UNSEEN, n ? n : 1); /* the stored text */
+        } else if (rc) {
+            if (!f->error)
+                f->error = rc;
             return NULL;
-        }
-        if (cari_segment_flags(ls->seg) & CARI_SEGMENT_META_TERMS) {
-            int rc = verdicts_from_terms(f, ls->seg, st);
-            if (rc == CARI_ENOTFOUND) {
-                memset(st, UNSEEN, n ? n : 1);  /* the stored text, then */
-            } else if (rc) {
-                if (!f->error)
-                    f->error = rc;
-                return NULL;
-            }
         }
     }
     return st;
@@ -1120,8 +1111,8 @@ static int article_passes(cari_filter *f, uint32_t seg, uint32_t a)
     int pass;
     if (!st)
         return 0;
-    if (st[a] != UNSEEN)
-        return st[a] == PASSES;
+    if (st[a] != CARI_VERDICT_UNSEEN)
+        return st[a] == CARI_VERDICT_PASSES;
     if (cari_segment_article(ls->seg, a, &rec)) {
         if (!f->error)
             f->error = CARI_ECORRUPT;
@@ -1133,7 +1124,7 @@ static int article_passes(cari_filter *f, uint32_t seg, uint32_t a)
             f->error = pass;
         return 0;
     }
-    st[a] = pass ? PASSES : FAILS;
+    st[a] = pass ? CARI_VERDICT_PASSES : CARI_VERDICT_FAILS;
     return pass;
 }
 
@@ -1178,10 +1169,10 @@ double cari_filter_pass_rate(cari_filter *f)
         for (a = 0; a < n; a++) {
             if (cari_is_deleted(&f->ix->segs[s], a))
                 continue;
-            if (st[a] == UNSEEN)
+            if (st[a] == CARI_VERDICT_UNSEEN)
                 break;
             seen++;
-            passed += st[a] == PASSES;
+            passed += st[a] == CARI_VERDICT_PASSES;
         }
         if (a < n)
             break;
