@@ -1628,14 +1628,22 @@ typedef struct search_state {
     size_t errcap;
 } search_state;
 
+/* How many shards x->db joins (those left out not counted). */
+static size_t searched_shards(const cari_xapian_index *x)
+{
+    size_t i, n = 0;
+    for (i = 0; i < x->n; i++)
+        if (x->shards[i].db)
+            n++;
+    return n;
+}
+
 /* The location of the shard that holds docid of the joined database
  * (join_shards: Xapian interleaves the docids of its n databases, the
  * k-th holding those with (docid - 1) % n == k), or NULL. */
 static const char *shard_of_docid(const cari_xapian_index *x, xc_docid docid)
 {
-    size_t i, n = 0, k;
-    for (i = 0; i < x->n; i++)
-        n += x->shards[i].db != NULL;
+    size_t i, n = searched_shards(x), k;
     if (n == 0 || docid == 0)
         return NULL;
     k = (size_t)((docid - 1) % n);
@@ -1945,16 +1953,6 @@ static int grouped_mset(xc_enquire *enq, const cari_search_options *o,
         *mset = NULL;
         depth *= 2;
     }
-}
-
-/* How many shards x->db joins (those left out not counted). */
-static size_t searched_shards(const cari_xapian_index *x)
-{
-    size_t i, n = 0;
-    for (i = 0; i < x->n; i++)
-        if (x->shards[i].db)
-            n++;
-    return n;
 }
 
 /* One search over x->db.  On a shim failure *xc holds its status and the
