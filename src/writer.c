@@ -286,26 +286,39 @@ static int take_lock(const char *dir, int *fd_out, cari_error *err)
     return CARI_OK;
 }
 
+/* Remove the file dir/name (a path too long is none of the index's). */
+static void unlink_in(const char *dir, const char *name)
+{
+    char path[4096];
+    if (!cari_path_join(path, sizeof path, dir, name))
+        cari_io_unlink(path);
+}
+
+/* Remove dir/name if it is an index file that m does not name. */
+static void unlink_unnamed(const char *dir, const cari_manifest *m,
+                           const char *name)
+{
+    if (cari_index_file_named(m, name) == 0)
+        unlink_in(dir, name);
+}
+
 /* Remove the files of manifest old that m does not name (what a commit
  * superseded), by name: reading the directory takes memory, which may
  * be short, and these files can be as large as the index. */
 static void remove_superseded(const char *dir, const cari_manifest *old,
                               const cari_manifest *m)
 {
-    char name[64], path[4096];
+    char name[64];
     size_t i;
     for (i = 0; i < old->n; i++) {
         const cari_manifest_entry *e = &old->entries[i];
         cari_segment_file_name(name, sizeof name, e->number);
-        if (cari_index_file_named(m, name) == 0 &&
-            !cari_path_join(path, sizeof path, dir, name))
-            cari_io_unlink(path);
-        if (!e->deletes_gen)
-            continue;
-        cari_deletes_file_name(name, sizeof name, e->number, e->deletes_gen);
-        if (cari_index_file_named(m, name) == 0 &&
-            !cari_path_join(path, sizeof path, dir, name))
-            cari_io_unlink(path);
+        unlink_unnamed(dir, m, name);
+        if (e->deletes_gen) {
+            cari_deletes_file_name(name, sizeof name, e->number,
+                                   e->deletes_gen);
+            unlink_unnamed(dir, m, name);
+        }
     }
 }
 
@@ -317,13 +330,8 @@ static void remove_unreferenced(const char *dir, const cari_manifest *m)
     struct dirent *de;
     if (!d)
         return;
-    while ((de = readdir(d)) != NULL) {
-        if (cari_index_file_named(m, de->d_name) == 0) {
-            char path[4096];
-            if (!cari_path_join(path, sizeof path, dir, de->d_name))
-                cari_io_unlink(path);
-        }
-    }
+    while ((de = readdir(d)) != NULL)
+        unlink_unnamed(dir, m, de->d_name);
     closedir(d);
 }
 
@@ -1110,10 +1118,9 @@ void cari_writer_close(cari_writer *w)
     stop_workers(w);
     /* drop uncommitted segment files */
     for (i = 0; i < w->npending; i++) {
-        char name[64], path[4096];
+        char name[64];
         cari_segment_file_name(name, sizeof name, w->pending[i].number);
-        if (!cari_path_join(path, sizeof path, w->dir, name))
-            cari_io_unlink(path);
+        unlink_in(w->dir, name);
         free(w->pending[i].seqs);
     }
     free(w->pending);
@@ -1975,21 +1982,19 @@ static void remove_failed_commit(const cari_writer *w, const survivor *sv,
                                  size_t n, uint32_t first_merged,
                                  uint64_t generation)
 {
-    char name[64], path[4096];
+    char name[64];
     uint32_t number;
     size_t i;
     for (number = first_merged; number < w->m.next_segment; number++) {
         cari_segment_file_name(name, sizeof name, number);
-        if (!cari_path_join(path, sizeof path, w->dir, name))
-            cari_io_unlink(path);
+        unlink_in(w->dir, name);
     }
     for (i = 0; sv && i < n; i++) {
         if (!sv[i].new_deletes)
             continue;
         cari_deletes_file_name(name, sizeof name, sv[i].e.number,
                                (uint32_t)generation);
-        if (!cari_path_join(path, sizeof path, w->dir, name))
-            cari_io_unlink(path);
+        unlink_in(w->dir, name);
     }
 }
 
