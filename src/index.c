@@ -224,15 +224,13 @@ int cari_manifest_read(const char *dir, cari_manifest *m, cari_error *err)
     char path[4096], first[256], more[32];
     size_t nfiles;
     int rc, tries, oom;
-    struct stat st;
     memset(m, 0, sizeof *m);
     if (cari_path_join(path, sizeof path, dir, "MANIFEST"))
         return cari_set_error(err, CARI_EINVAL, "index path too long");
     /* a file where the index should be: said of the path, not of the
-     * MANIFEST that cannot be in it (found by review) */
-    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
-        return cari_set_error(err, CARI_EINVAL, "%s: not a directory (an "
-                              "index is a directory)", dir);
+     * MANIFEST that cannot be in it */
+    if ((rc = cari_index_dir_check(dir, err)))
+        return rc;
     for (tries = 0;; tries++) {
         rc = manifest_read_file(dir, path, m, err);
         if (rc != CARI_ENOTFOUND)

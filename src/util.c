@@ -286,32 +286,35 @@ int cari_fsync_dir(const char *dir, cari_error *err)
     return CARI_OK;
 }
 
-int cari_mkdir_p(const char *dir)
+int cari_index_dir_check(const char *dir, cari_error *err)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+        return cari_set_error(err, CARI_EINVAL, "%s: not a directory (an "
+                              "index is a directory)", dir);
+    return CARI_OK;
+}
+
+int cari_mkdir_p(const char *dir, cari_error *err)
 {
     char tmp[4096];
     size_t i, n = strlen(dir);
     if (n >= sizeof tmp)
-        return -1;
+        return cari_set_error(err, CARI_EINVAL, "index path too long");
     memcpy(tmp, dir, n + 1);
     for (i = 1; i <= n; i++) {
         if (tmp[i] == '/' || tmp[i] == '\0') {
             char c = tmp[i];
             tmp[i] = '\0';
             if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-                return -1;
+                return cari_set_error(err, CARI_EIO, "%s: cannot create "
+                                      "directory: %s", dir, strerror(errno));
             tmp[i] = c;
         }
     }
-    {
-        /* an existing file of that name is EEXIST to mkdir, but no
-         * directory: say so here, not at the first file opened in it */
-        struct stat st;
-        if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-            errno = ENOTDIR;
-            return -1;
-        }
-    }
-    return 0;
+    /* an existing file of that name is EEXIST to mkdir, but no directory:
+     * said here, not at the first file opened in it */
+    return cari_index_dir_check(dir, err);
 }
 
 uint32_t cari_crc32(const void *data, size_t n)

@@ -188,8 +188,13 @@ int cari_write_all(int fd, const void *buf, size_t len, const char *path,
                    cari_error *err);
 /* fsync the directory so a rename or create in it is durable. */
 int cari_fsync_dir(const char *dir, cari_error *err);
-/* mkdir -p: 0, or -1 with errno set (ENOTDIR when dir is a file). */
-int cari_mkdir_p(const char *dir);
+/* An index path that exists is a directory: CARI_OK, or CARI_EINVAL
+ * "DIR: not a directory (an index is a directory)" in err (found by
+ * review: a file there was reported as DIR/LOCK or DIR/MANIFEST). */
+int cari_index_dir_check(const char *dir, cari_error *err);
+/* mkdir -p of an index directory: CARI_OK, or the error in err
+ * (cari_index_dir_check's when dir is a file). */
+int cari_mkdir_p(const char *dir, cari_error *err);
 /* FNV-1a, 64 bits: a hash that is the same on every platform and in every
  * run (ids in Xapian terms, shard assignment); cari_hash64 may change. */
 uint64_t cari_fnv1a64(const char *s, size_t n);

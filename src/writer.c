@@ -1210,14 +1210,9 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
                             "or xapian)", w->opts.backend);
         goto fail;
     }
-    if (cari_mkdir_p(dir) != 0) {
-        rc = errno == ENOTDIR
-                 ? cari_set_error(err, CARI_EINVAL, "%s: not a directory (an "
-                                  "index is a directory)", dir)
-                 : cari_set_error(err, CARI_EIO, "%s: cannot create "
-                                  "directory: %s", dir, strerror(errno));
+    rc = cari_mkdir_p(dir, err);
+    if (rc)
         goto fail;
-    }
     rc = take_lock(dir, &w->lock_fd, err);
     if (rc)
         goto fail;

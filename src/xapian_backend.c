@@ -505,14 +505,9 @@ int cari_xapian_writer_open(const char *dir, const cari_writer_options *o,
     w->pp = pp;
     if (o && !o->sync)
         flags |= XC_DB_NO_SYNC;
-    if (cari_mkdir_p(dir) != 0) {
-        rc = errno == ENOTDIR
-                 ? cari_set_error(err, CARI_EINVAL, "%s: not a directory (an "
-                                  "index is a directory)", dir)
-                 : cari_set_error(err, CARI_EIO, "%s: cannot create "
-                                  "directory: %s", dir, strerror(errno));
+    rc = cari_mkdir_p(dir, err);
+    if (rc)
         goto fail;
-    }
     xc = xc_writable_open(dir, flags, &w->wdb);
     if (!xc)
         xc = xc_writable_as_database(w->wdb, &w->rdb);
