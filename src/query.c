@@ -93,6 +93,12 @@ size_t cari_query_quote_at(const char *s, size_t len, size_t i)
     return 0;
 }
 
+/* A sign ('+' or '-') at p->pos. */
+static int sign_here(const parser *p)
+{
+    return p->pos < p->len && (p->s[p->pos] == '+' || p->s[p->pos] == '-');
+}
+
 static void skip_space(parser *p)
 {
     size_t n;
@@ -801,8 +807,7 @@ static int parse_atom(parser *p, cari_qnode **out)
     /* the analyzer drops a sign here as punctuation, so "title:-rob"
      * searched title:rob, ranking first what was to be left out (found
      * by review) */
-    if ((fields != CARI_QF_ALL || exact) && p->pos < p->len &&
-        (p->s[p->pos] == '-' || p->s[p->pos] == '+'))
+    if ((fields != CARI_QF_ALL || exact) && sign_here(p))
         return syntax(p, p->pos, "a sign goes before the field or '=': "
                       "write -title:word, -=word");
     start = p->pos;
@@ -895,7 +900,7 @@ static int parse_near(parser *p, cari_qnode **out)
          * the analyzer dropped it, so "rusak NEAR/3 -rumah" searched
          * rumah near rusak (found by review) */
         skip_space(p);
-        if (p->pos < p->len && (p->s[p->pos] == '-' || p->s[p->pos] == '+'))
+        if (sign_here(p))
             return syntax(p, p->pos, "a sign cannot stand inside NEAR: '-' "
                           "or '+' before its first word applies to the "
                           "group");
@@ -1019,7 +1024,7 @@ static int parse_unary(parser *p, cari_qnode **out, int *sign, size_t *at)
     skip_space(p);
     *sign = 0;
     *at = p->pos;
-    if (p->pos < p->len && (p->s[p->pos] == '+' || p->s[p->pos] == '-')) {
+    if (sign_here(p)) {
         *sign = p->s[p->pos] == '+' ? 1 : -1;
         p->pos++;
         if (p->pos >= p->len || cari_query_space_at(p->s, p->len, p->pos))
