@@ -40,7 +40,7 @@ if "$CI" --version | grep -q xapian; then
     is "$rc:$err" "2:cari-index: $TMP/afile: not a directory (an index is a directory)" \
         "cari-index --backend xapian -i FILE: the same message"
 else
-    ok 0 "# skip cari was built without the Xapian backend"
+    echo "# skipped the Xapian case: cari was built without the Xapian backend"
 fi
 is "$(cat "$TMP/afile")" "not an index" "the file is left as it was"
 

@@ -862,13 +862,21 @@ static void test_stdin(void **state)
     assert_int_equal(ws.w[0].line, 2);
 }
 
+/* r read exactly the articles of ids want[0..n), in that order. */
+static void assert_ids(const read_all *r, const char *const *want, size_t n)
+{
+    size_t i;
+    assert_int_equal(r->n, (int)n);
+    for (i = 0; i < n; i++)
+        assert_string_equal(r->a[i].id, want[i]);
+}
+
 static void test_directory(void **state)
 {
     fixture *f = *state;
     char p[512], root[512], target[512];
     warnings ws;
     static read_all r;
-    int i;
     static const char *const want_ids[] = {
         "a.txt", "b.md", "bom.txt", "crlf.txt", "link.txt", "nested-1",
         "nested-2", "sub/c.txt", "sub/d.jsonl-1", "sub/deeper/e.md",
@@ -934,9 +942,7 @@ static void test_directory(void **state)
     snprintf(root, sizeof root, "%s/root/", f->dir);
     read_everything(root, &ws, &r);
     assert_int_equal(r.rc, 0);
-    assert_int_equal(r.n, (int)(sizeof want_ids / sizeof *want_ids));
-    for (i = 0; i < r.n; i++)
-        assert_string_equal(r.a[i].id, want_ids[i]);
+    assert_ids(&r, want_ids, sizeof want_ids / sizeof *want_ids);
     /* titles and texts of text files */
     assert_string_equal(r.a[0].title, "Judul A");
     assert_string_equal(r.a[0].text, "Paragraf satu.\n\nParagraf dua.\n");
@@ -983,6 +989,8 @@ static void test_directory(void **state)
 
 static void test_directory_edges(void **state)
 {
+    static const char *const huruf_ids[] = {"A.TXT", "b.Md", "c.markdown",
+                                             "d", "e", "g"};
     fixture *f = *state;
     char p[4096];
     warnings ws;
@@ -1058,13 +1066,7 @@ static void test_directory_edges(void **state)
     read_everything(path_in(f, "huruf", p, sizeof p), &ws, &r);
     assert_int_equal(r.rc, 0);
     assert_int_equal(ws.n, 0);
-    assert_int_equal(r.n, 6);
-    assert_string_equal(r.a[0].id, "A.TXT");
-    assert_string_equal(r.a[1].id, "b.Md");
-    assert_string_equal(r.a[2].id, "c.markdown");
-    assert_string_equal(r.a[3].id, "d");
-    assert_string_equal(r.a[4].id, "e");
-    assert_string_equal(r.a[5].id, "g");
+    assert_ids(&r, huruf_ids, sizeof huruf_ids / sizeof *huruf_ids);
     /* a single .txt file given directly: its id is the path as given */
     write_in(f, "satu.txt", "Satu\n\nIsi.");
     read_everything(path_in(f, "satu.txt", p, sizeof p), &ws, &r);
