@@ -230,6 +230,10 @@ typedef struct field_acc {
     uint32_t last_pos;
     uint32_t prev_doc1; /* last closed doc + 1 (0: none yet) */
     uint32_t open;
+    /* an exact form's base term's index + 1 while its entries hold ranks
+     * in the base's list of this field instead of docs (cur_doc and
+     * prev_doc1 then count ranks too); 0: docs */
+    uint32_t base1;
 } field_acc;
 
 typedef struct term_acc {
@@ -241,9 +245,6 @@ typedef struct term_acc {
      * the word it was met with each time (BASE_MIXED when that varied;
      * then its lists are plain) */
     uint32_t base;
-    /* written against its base: its lists' entries hold ranks in the
-     * base's lists instead of docs (derive_all) */
-    int derived;
 } __attribute__((aligned(64))) term_acc;
 
 #define BASE_MIXED UINT32_MAX
@@ -505,6 +506,97 @@ static int close_posting(cari_segment_writer *w, field_acc *f)
     return rc ? CARI_ENOMEM : CARI_OK;
 }
 
+/* Whether exact form t, met for the first time, with base term b (an
+ * index) can be coded against it (cari_segment_base_get): its entries
+ * then hold ranks in b's lists from the start (field_acc.base1).  b must
+ * sort after t (a base such as "26" of "=26-nya" is coded before the
+ * form, and its lists freed), and both must fit the dictionary's base
+ * recipe. */
+static int form_derivable(const cari_segment_writer *w, const term_acc *t,
+                          uint32_t b)
+{
+    const term_acc *bt = TERM(w, (size_t)b);
+    int f;
+    for (f = 0; f < CARI_NFIELDS; f++)
+        if (t->f[f].df)
+            return 0;  /* met before without a base: docs */
+    return t->len >= 2 && t->len <= 255 && bt->len >= 1 &&
+           bt->len <= 255 && bt->term[0] != '=' &&
+           cari_bytes_cmp(t->term, t->len, bt->term, bt->len) < 0;
+}
+
+/* The docs of the first n entries of in-memory list fa, in out. */
+static void sbuf_docs(const field_acc *fa, uint32_t n, uint32_t *out)
+{
+    const unsigned char *q = fa->docs.data, *end = q + fa->docs.len;
+    int64_t d = -1;
+    uint32_t k;
+    for (k = 0; k < n; k++) {
+        uint64_t v = cari_varint_get(&q, end);
+        d += (int64_t)(v >> 1) + 1;
+        out[k] = (uint32_t)d;
+        if (!(v & 1))
+            cari_varint_get(&q, end);
+    }
+}
+
+/* Exact form t, whose entries held ranks in its base's lists, was met
+ * with another base: its entries become docs (a form with more than one
+ * base has plain lists).  Returns CARI_ENOMEM when out of memory. */
+static int form_to_docs(cari_segment_writer *w, term_acc *t)
+{
+    int f;
+    for (f = 0; f < CARI_NFIELDS; f++) {
+        field_acc *e = &t->f[f];
+        const field_acc *b;
+        uint32_t *bdocs, m, closed;
+        const unsigned char *q, *end;
+        sbuf out = {NULL, 0, 0};
+        int64_t r = -1, prev = -1;
+        if (!e->base1)
+            continue;
+        b = &TERM(w, (size_t)e->base1 - 1)->f[f];
+        e->base1 = 0;
+        if (!e->df)
+            continue;
+        bdocs = malloc((size_t)b->df * sizeof *bdocs);
+        if (!bdocs)
+            return CARI_ENOMEM;
+        sbuf_docs(b, b->df - b->open, bdocs);
+        if (b->open)
+            bdocs[b->df - 1] = b->cur_doc;
+        closed = e->df - e->open;
+        q = e->docs.data;
+        end = q + e->docs.len;
+        for (m = 0; m < closed; m++) {
+            uint64_t v = cari_varint_get(&q, end), tf = 0;
+            uint32_t doc;
+            r += (int64_t)(v >> 1) + 1;
+            if (!(v & 1))
+                tf = cari_varint_get(&q, end);
+            doc = bdocs[r];
+            if (sbuf_varint(&w->small, &out,
+                            (uint64_t)(doc - prev - 1) << 1 | (v & 1)) ||
+                (!(v & 1) && sbuf_varint(&w->small, &out, tf))) {
+                sbuf_free(&out);
+                free(bdocs);
+                return CARI_ENOMEM;
+            }
+            prev = doc;
+        }
+        w->posting_bytes += out.len;  /* never shorter: a doc gap is at */
+        w->posting_bytes -= e->docs.len; /* least its rank gap */
+        sbuf_free(&e->docs);
+        e->docs = out;
+        if (e->prev_doc1)
+            e->prev_doc1 = bdocs[e->prev_doc1 - 1] + 1;
+        if (e->open)
+            e->cur_doc = bdocs[e->cur_doc];
+        free(bdocs);
+    }
+    return CARI_OK;
+}
+
 /* Add toks[0..ntoks), the analyzed tokens of one doc of `field`; returns
  * its length. */
 static long invert(cari_segment_writer *w, int field, uint32_t doc,
@@ -518,6 +610,7 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
         long ti;
         field_acc *f;
         size_t before;
+        uint32_t key;  /* the doc, or an exact form's rank (base1) */
         /* fetch the state of a term a few tokens on (the terms' states
          * are megabytes, visited at random), and the ends of the streams
          * of a nearer one, whose state is in the cache by now */
@@ -563,12 +656,23 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
                 /* an exact form comes with its word's first term
                  * (analyzer.c); a word's terms are fixed in its cache
                  * entry, so the slot's fast path above need not look
-                 * again */
+                 * again (base1 below checks it) */
                 term_acc *t = TERM(w, (size_t)ti);
                 uint32_t base =
                     primary >= 0 ? (uint32_t)primary + 1 : BASE_MIXED;
-                if (t->base != base)
-                    t->base = t->base ? BASE_MIXED : base;
+                if (t->base != base) {
+                    if (t->base)
+                        base = BASE_MIXED;
+                    else if (base != BASE_MIXED &&
+                             form_derivable(w, t, base - 1)) {
+                        int g;
+                        for (g = 0; g < CARI_NFIELDS; g++)
+                            t->f[g].base1 = base;
+                    }
+                    if (base == BASE_MIXED && form_to_docs(w, t))
+                        return CARI_ENOMEM;
+                    t->base = base;
+                }
             }
         }
         if (!tok->alternative && !tok->stop) {
@@ -576,11 +680,24 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
             len++;
         }
         f = &TERM(w, (size_t)ti)->f[field];
-        if (!f->open || f->cur_doc != doc) {
+        key = doc;
+        if (f->base1) {
+            /* an exact form coded against its base: the base's posting
+             * of this doc, opened by the word's first term just now, is
+             * the last of its list */
+            if (CARI_LIKELY(f->base1 == (uint32_t)(primary + 1)))
+                key = TERM(w, (size_t)f->base1 - 1)->f[field].df - 1;
+            else {
+                TERM(w, (size_t)ti)->base = BASE_MIXED;
+                if (form_to_docs(w, TERM(w, (size_t)ti)))
+                    return CARI_ENOMEM;
+            }
+        }
+        if (!f->open || f->cur_doc != key) {
             if (f->open && close_posting(w, f))
                 return CARI_ENOMEM;
             f->open = 1;
-            f->cur_doc = doc;
+            f->cur_doc = key;
             f->cur_tf = 0;
             f->last_pos = 0;
             f->df++;
@@ -1397,161 +1514,6 @@ static int spill_coded(inverted *inv, const char *path, cari_error *err)
     return rc;
 }
 
-/* Decode the docs of an in-memory list (n of them) into out. */
-static void sbuf_docs(const field_acc *fa, uint32_t *out)
-{
-    const unsigned char *q = fa->docs.data, *end = q + fa->docs.len;
-    int64_t d = -1;
-    uint32_t k;
-    for (k = 0; k < fa->df; k++) {
-        uint64_t v = cari_varint_get(&q, end);
-        d += (int64_t)(v >> 1) + 1;
-        out[k] = (uint32_t)d;
-        if (!(v & 1))
-            cari_varint_get(&q, end);
-    }
-}
-
-static int cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
-/* Whether every doc of e is one of a base's docs bdocs[0..bdf), given
- * map, doc -> rank in bdocs (never cleared: a rank is checked against
- * bdocs).  docs: room for e->df. */
-static int form_in_base(const field_acc *e, const uint32_t *map, size_t nmap,
-                        const uint32_t *bdocs, uint32_t bdf, uint32_t *docs)
-{
-    uint32_t m;
-    if (e->df > bdf)
-        return 0;
-    sbuf_docs(e, docs);
-    for (m = 0; m < e->df; m++)
-        if (docs[m] >= nmap || map[docs[m]] >= bdf ||
-            bdocs[map[docs[m]]] != docs[m])
-            return 0;
-    return 1;
-}
-
-/* Rewrite e's in-memory entries with ranks (map) in place of docs: a rank
- * gap is never larger than its doc gap, so no entry is written past where
- * it was read. */
-static void rewrite_ranks(field_acc *e, const uint32_t *map)
-{
-    const unsigned char *q = e->docs.data, *end = q + e->docs.len;
-    unsigned char *out = e->docs.data;
-    int64_t d = -1, r = -1;
-    uint32_t m;
-    if (!e->df)
-        return;  /* (no buffer) */
-    for (m = 0; m < e->df; m++) {
-        uint64_t v = cari_varint_get(&q, end), tf = 0;
-        uint32_t rank;
-        d += (int64_t)(v >> 1) + 1;
-        if (!(v & 1))
-            tf = cari_varint_get(&q, end);
-        rank = map[d];
-        out += cari_varint_put(out, (uint64_t)(rank - r - 1) << 1 | (v & 1));
-        if (!(v & 1))
-            out += cari_varint_put(out, tf);
-        r = rank;
-    }
-    e->docs.len = (uint32_t)(out - e->docs.data);
-}
-
-/* Which exact forms are coded against their base (cari_segment_base_get),
- * and their ranks: a form whose base is known and not yet written when it
- * is (it sorts after the form: a base such as "26" of "=26-nya" is
- * written first and its lists freed), and whose every doc is one of the
- * base's, field by field (as the analyzer makes them) gets t->derived,
- * and its in-memory entries then hold ranks in the base's lists instead
- * of docs (rewrite_ranks).  Forms are taken base by base, so that each
- * base's lists are decoded once, into a table per field from doc to rank;
- * all of a form's fields are checked before any is rewritten.  (A
- * writer's lists are written once: the write frees them as it goes.) */
-static int derive_all(cari_segment_writer *w)
-{
-    uint64_t *pairs = NULL;   /* base index << 32 | form index */
-    size_t npairs = 0, i, j, x, cap = 0, ecap = 0;
-    size_t dcap[CARI_NFIELDS] = {0}, nmap[CARI_NFIELDS];
-    uint32_t *map[CARI_NFIELDS] = {NULL}, *bdocs[CARI_NFIELDS] = {NULL};
-    uint32_t *docs = NULL;
-    int rc = CARI_OK, f;
-    nmap[CARI_FIELD_BODY] = w->pstart.len;
-    nmap[CARI_FIELD_TITLE] = w->first_passage.len;
-    for (i = 0; i < w->nterms; i++) {
-        const term_acc *t = TERM(w, i), *b;
-        if (t->len < 2 || t->term[0] != '=' || t->base == 0 ||
-            t->base == BASE_MIXED)
-            continue;
-        b = TERM(w, (size_t)t->base - 1);
-        if (b->len == 0 || b->len > 255 || t->len > 255 ||
-            b->term[0] == '=' || cmp_terms(&t, &b) >= 0)
-            continue;
-        if (npairs == cap) {
-            size_t c = cap ? cap * 2 : 1024;
-            uint64_t *q = realloc(pairs, c * sizeof *q);
-            if (!q) {
-                rc = CARI_ENOMEM;
-                goto out;
-            }
-            pairs = q;
-            cap = c;
-        }
-        pairs[npairs++] = (uint64_t)(t->base - 1) << 32 | i;
-    }
-    if (!npairs)
-        goto out;
-    qsort(pairs, npairs, sizeof *pairs, cmp_u64);
-    for (f = 0; f < CARI_NFIELDS; f++)
-        if (!(map[f] = calloc(nmap[f] + 1, sizeof *map[f]))) {
-            rc = CARI_ENOMEM;
-            goto out;
-        }
-    for (i = 0; i < npairs; i = j) {
-        const term_acc *b = TERM(w, (size_t)(pairs[i] >> 32));
-        for (f = 0; f < CARI_NFIELDS; f++) {
-            uint32_t k;
-            if (grow_u32(&bdocs[f], &dcap[f], (size_t)b->f[f].df + 1)) {
-                rc = CARI_ENOMEM;
-                goto out;
-            }
-            sbuf_docs(&b->f[f], bdocs[f]);
-            for (k = 0; k < b->f[f].df; k++)
-                map[f][bdocs[f][k]] = k;
-        }
-        for (j = i; j < npairs && pairs[j] >> 32 == pairs[i] >> 32; j++)
-            ;
-        for (x = i; x < j; x++) {
-            term_acc *t = TERM(w, (size_t)(pairs[x] & UINT32_MAX));
-            int ok = 1;
-            for (f = 0; f < CARI_NFIELDS && ok; f++) {
-                if (!t->f[f].df)
-                    continue;
-                if (grow_u32(&docs, &ecap, t->f[f].df)) {
-                    rc = CARI_ENOMEM;
-                    goto out;
-                }
-                ok = form_in_base(&t->f[f], map[f], nmap[f], bdocs[f],
-                                  b->f[f].df, docs);
-            }
-            for (f = 0; f < CARI_NFIELDS && ok; f++)
-                rewrite_ranks(&t->f[f], map[f]);
-            t->derived = ok;  /* else plain lists */
-        }
-    }
-out:
-    free(pairs);
-    free(docs);
-    for (f = 0; f < CARI_NFIELDS; f++) {
-        free(map[f]);
-        free(bdocs[f]);
-    }
-    return rc;
-}
-
 /* Build the DICT, DICTIDX, POSTINGS and POSITIONS sections of w's terms
  * (path names the segment, for the spill files and errors). */
 /* Code the lists of terms order[lo, hi) (sorted), appending their bytes
@@ -1617,8 +1579,7 @@ static void *encode_terms(void *arg)
         const term_acc *base;
         int f;
         prefetch_ahead(j->order, i, j->hi);
-        base = t->term[0] == '=' && t->derived ? TERM(w, (size_t)t->base - 1)
-                                               : NULL;
+        base = t->f[0].base1 ? TERM(w, (size_t)t->f[0].base1 - 1) : NULL;
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
             field_acc *fa = &t->f[f];
             const unsigned char *q, *end;
@@ -1652,7 +1613,7 @@ static void *encode_terms(void *arg)
                 while (q < end)
                     l.vals[l.nv++] = (uint32_t)cari_varint_get(&q, end);
             }
-            if (base)  /* its entries held ranks (derive_all); no lengths:
+            if (base)  /* its entries held ranks (base1); no lengths:
                         * its skip entries' min_len is 0, so that a merge
                         * need not read the base's list to learn its docs */
                 memset(l.lens, 0, l.n * sizeof *l.lens);
@@ -1731,7 +1692,7 @@ static int dict_terms(const cari_segment_writer *w, term_acc *const *order,
                            ds->prev ? ds->prev->len : 0, ds->post_off,
                            ds->pos_off, fields);
         if (!rc && t->term[0] == '=') {
-            base = t->derived ? TERM(w, (size_t)t->base - 1) : NULL;
+            base = t->f[0].base1 ? TERM(w, (size_t)t->f[0].base1 - 1) : NULL;
             rc = base ? base_put(dict, t->term + 1, t->len - 1, base->term,
                                  base->len)
                       : cari_buf_varint(dict, 0) ? CARI_ENOMEM : CARI_OK;
@@ -1765,9 +1726,7 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     encode_job a, b;
     pthread_t helper;
     int helped = 0;
-    int rc = derive_all(w);
-    if (rc)
-        return cari_set_error(err, rc, "out of memory writing %s", path);
+    int rc;
     order = sorted_terms(w);
     lens = order ? calloc((w->nterms ? w->nterms : 1) * LENS_PER_TERM,
                           sizeof *lens)

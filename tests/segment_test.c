@@ -888,6 +888,100 @@ static void test_exact_forms(void **state)
     cari_segment_close(segs[1]);
 }
 
+/* An exact form met with one base and later with another (hand-made
+ * tokens: the analyzer gives a form one base): the inverter kept its
+ * entries as ranks in the first base's list, and must turn them back
+ * into docs, its open posting's included, for the plain lists such a
+ * form gets.  shared: the form's tokens share one cache slot, so that
+ * the second base is met on the slot's fast path, not when the term is
+ * looked up. */
+static void exact_form_two_bases(fixture *f, int shared)
+{
+    enum { N = 60, SWITCH = 37 };
+    char path[400];
+    static const char text[] = "tulis menulis";
+    cari_passage_params pp = CARI_PASSAGE_PARAMS_INIT;
+    cari_segment_writer *w;
+    cari_segment *s;
+    cari_error err;
+    uint64_t terms;
+    uint32_t slots[4][2], k, no, want_docs[N], want_tfs[N], base_docs[N],
+        base_tfs[N];
+    int want = 0, nbase = 0;
+    memset(slots, 0, sizeof slots);
+    snprintf(path, sizeof path, "%s/twobases%d.cari", f->dir, shared);
+    unlink(path);
+    assert_int_equal(cari_segw_new(1, &pp, &w), CARI_OK);
+    for (k = 0; k < N; k++) {
+        cari_article ca;
+        cari_analysis x;
+        cari_term_token toks[6];
+        cari_span32 span = {0, sizeof text - 1};
+        uint32_t ends[2], n = 0, pos = 0, r, reps;
+        char id[32];
+        int first = k < SWITCH;
+        /* "tulis" alone in every third article, none in every fifth
+         * (from the switch on "lis"), the form in the rest: once, or
+         * twice in every fourth */
+        reps = k % 3 == 0 || k % 5 == 0 ? 0 : k % 4 == 0 ? 2 : 1;
+        memset(toks, 0, sizeof toks);
+        if (k % 5) {
+            for (r = 0; r < (reps ? reps : 1); r++) {
+                toks[n].term = first ? "tulis" : "lis";
+                toks[n].term_len = first ? 5 : 3;
+                toks[n].position = pos++;
+                toks[n].slot = slots[first ? 0 : 1];
+                n++;
+                if (!reps)
+                    break;
+                toks[n].term = "=menulis";
+                toks[n].term_len = 8;
+                toks[n].position = toks[n - 1].position;
+                toks[n].alternative = 1;
+                toks[n].slot = slots[first || shared ? 2 : 3];
+                n++;
+            }
+            if (first) {
+                base_docs[nbase] = k;
+                base_tfs[nbase++] = reps ? reps : 1;
+            }
+        }
+        if (reps) {
+            want_docs[want] = k;
+            want_tfs[want++] = reps;
+        }
+        ends[0] = 0;
+        ends[1] = n;
+        memset(&x, 0, sizeof x);
+        x.spans.items = &span;
+        x.spans.len = 1;
+        x.tokens.items = toks;
+        x.tokens.len = n;
+        x.ends = ends;
+        snprintf(id, sizeof id, "%u", k);
+        memset(&ca, 0, sizeof ca);
+        ca.id = id;
+        ca.id_len = strlen(id);
+        ca.text = text;
+        ca.text_len = sizeof text - 1;
+        assert_int_equal(cari_segw_add_analyzed(w, &ca, &x, &no), CARI_OK);
+        assert_int_equal(cari_segw_store(w, &ca), CARI_OK);
+        assert_int_equal(no, k);
+    }
+    assert_int_equal(cari_segw_write(w, path, 0, &terms, &err), CARI_OK);
+    cari_segw_free(w);
+    assert_int_equal(cari_segment_open(path, &s, &err), CARI_OK);
+    expect_docs(s, "=menulis", 0, want_docs, want_tfs, want);
+    expect_docs(s, "tulis", 0, base_docs, base_tfs, nbase);
+    cari_segment_close(s);
+}
+
+static void test_exact_form_two_bases(void **state)
+{
+    exact_form_two_bases(*state, 0);
+    exact_form_two_bases(*state, 1);
+}
+
 /* A passage longer than 255 tokens: body lengths are two bytes each
  * (without CARI_SEGMENT_LEN8), and every length and range reads back. */
 /* Terms in the dictionary strictly in byte order, each found: the
@@ -1177,6 +1271,7 @@ int main(void)
         cmocka_unit_test(test_long_passage),
         cmocka_unit_test(test_term_order),
         cmocka_unit_test(test_exact_forms),
+        cmocka_unit_test(test_exact_form_two_bases),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_empty_segment),
         cmocka_unit_test(test_damage_truncated),
