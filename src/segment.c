@@ -1514,32 +1514,31 @@ static int spill_coded(inverted *inv, const char *path, cari_error *err)
     return rc;
 }
 
-/* Build the DICT, DICTIDX, POSTINGS and POSITIONS sections of w's terms
- * (path names the segment, for the spill files and errors). */
-/* Code the lists of terms order[lo, hi) (sorted), appending their bytes
- * to inv's postings and positions (spilled to inv's files as they grow),
- * and each term's lengths to lens (two per field: its postings' bytes,
- * its positions' bytes). */
+/* Code the lists of terms order[lo, hi) (sorted; lo a multiple of
+ * CARI_DICT_BLOCK), appending their bytes to inv's postings and
+ * positions (spilled to inv's files as they grow), and their entries to
+ * inv's dictionary, whose blocks' offsets then count from the first of
+ * these lists (dict_shift moves them when lo is not 0). */
 typedef struct encode_job {
     cari_segment_writer *w;
     term_acc **order;
     size_t lo, hi;
-    uint32_t *lens;
     inverted *inv;        /* its postings and positions, and their files */
+    uint64_t post_off, pos_off; /* the bytes of lists it has coded */
     const char *path;
     int finish_store;     /* first, finish the stored text (a helper) */
     int rc;
     cari_error err;
 } encode_job;
 
-#define LENS_PER_TERM (2 * CARI_NFIELDS)
 #define ENCODE_AHEAD 8
 
 /* The terms are visited in their sorted order, their states, names and
- * lists at random (encode_terms, dict_terms): fetch the state of the
- * term ENCODE_AHEAD on, and the name and first list bytes of a nearer
- * one, whose state is in the cache by now.  The name's load was 40% of
- * encode_terms' samples and 55% of dict_terms'. */
+ * lists at random (encode_terms): fetch the state of the term
+ * ENCODE_AHEAD on, and the name and first list bytes of a nearer one,
+ * whose state is in the cache by now.  The name's load was 40% of
+ * encode_terms' samples (and 55% of a second pass that wrote the
+ * dictionary, before encode_terms did). */
 static inline void prefetch_ahead(term_acc *const *order, size_t i,
                                   size_t hi)
 {
@@ -1576,14 +1575,28 @@ static void *encode_terms(void *arg)
     }
     for (i = j->lo; i < j->hi && !rc; i++) {
         term_acc *t = j->order[i];
-        const term_acc *base;
-        int f;
+        const term_acc *base, *prev = i > j->lo ? j->order[i - 1] : NULL;
+        cari_buf *dict = &j->inv->dict;
+        int f, positional = cari_term_positional(t->term, t->len);
+        unsigned fields = 0;
         prefetch_ahead(j->order, i, j->hi);
         base = t->f[0].base1 ? TERM(w, (size_t)t->f[0].base1 - 1) : NULL;
+        /* its dictionary entry (segment.c's top): the lists' lengths
+         * follow as each is coded */
+        for (f = 0; f < CARI_NFIELDS; f++)
+            if (t->f[f].df)
+                fields |= 1u << f;
+        rc = dict_put_term(dict, &j->inv->dictidx, i, t->term, t->len,
+                           prev ? prev->term : NULL, prev ? prev->len : 0,
+                           j->post_off, j->pos_off, fields);
+        if (!rc && t->term[0] == '=')
+            rc = base ? base_put(dict, t->term + 1, t->len - 1, base->term,
+                                 base->len)
+                      : cari_buf_varint(dict, 0) ? CARI_ENOMEM : CARI_OK;
         for (f = 0; f < CARI_NFIELDS && !rc; f++) {
             field_acc *fa = &t->f[f];
             const unsigned char *q, *end;
-            size_t k, post_start = j->inv->post.len, pos_len;
+            size_t k, post_start = j->inv->post.len, post_len, pos_len;
             int64_t d = -1;
             if (fa->df == 0)
                 continue;
@@ -1601,9 +1614,18 @@ static void *encode_terms(void *arg)
                 d += (int64_t)(v >> 1) + 1;
                 l.docs[k] = (uint32_t)d;
                 l.tfs[k] = (v & 1) ? 1 : (uint32_t)cari_varint_get(&q, end);
-                l.lens[k] = f == CARI_FIELD_BODY ? w->body_len.items[d]
-                                                 : w->title_len.items[d];
             }
+            /* the docs' lengths; none for a form coded against its base
+             * (its entries hold ranks): its skip entries' min_len is 0,
+             * so that a merge need not read the base's list to learn its
+             * docs */
+            if (base)
+                memset(l.lens, 0, fa->df * sizeof *l.lens);
+            else
+                for (k = 0; k < fa->df; k++)
+                    l.lens[k] = f == CARI_FIELD_BODY
+                                    ? w->body_len.items[l.docs[k]]
+                                    : w->title_len.items[l.docs[k]];
             l.n = fa->df;
             /* positions (none for exact forms): the in-memory varints,
              * to be coded again in blocks (codec.h) */
@@ -1613,19 +1635,19 @@ static void *encode_terms(void *arg)
                 while (q < end)
                     l.vals[l.nv++] = (uint32_t)cari_varint_get(&q, end);
             }
-            if (base)  /* its entries held ranks (base1); no lengths:
-                        * its skip entries' min_len is 0, so that a merge
-                        * need not read the base's list to learn its docs */
-                memset(l.lens, 0, l.n * sizeof *l.lens);
             rc = encode_list(&j->inv->post, &j->inv->pos, &l,
                              base ? base->f[f].df
                              : f == CARI_FIELD_BODY
                                  ? (uint32_t)w->pstart.len
                                  : (uint32_t)w->first_passage.len,
                              &pos_len);
-            j->lens[i * LENS_PER_TERM + 2 * f] =
-                (uint32_t)(j->inv->post.len - post_start);
-            j->lens[i * LENS_PER_TERM + 2 * f + 1] = (uint32_t)pos_len;
+            post_len = j->inv->post.len - post_start;
+            rc |= cari_buf_varint(dict, fa->df);
+            rc |= cari_buf_varint(dict, post_len);
+            if (positional)
+                rc |= cari_buf_varint(dict, pos_len);
+            j->post_off += post_len;
+            j->pos_off += pos_len;
             /* free as we go: the buffers are no longer needed */
             sbuf_free(&fa->docs);
             sbuf_free(&fa->pos);
@@ -1644,7 +1666,8 @@ static void *encode_terms(void *arg)
 }
 
 /* Where a second thread takes over coding the sorted terms: half way
- * through their in-memory bytes. */
+ * through their in-memory bytes, at the start of a dictionary block (its
+ * entries then share no prefix with the first part's). */
 static size_t encode_split(term_acc *const *order, size_t n)
 {
     uint64_t total = 0, half;
@@ -1655,60 +1678,32 @@ static size_t encode_split(term_acc *const *order, size_t n)
             total += order[i]->f[f].docs.len + order[i]->f[f].pos.len;
     half = total / 2;
     total = 0;
-    for (i = 0; i < n && total < half; i++)
+    for (i = 0; i < n && (total < half || i % CARI_DICT_BLOCK); i++)
         for (f = 0; f < CARI_NFIELDS; f++)
             total += order[i]->f[f].docs.len + order[i]->f[f].pos.len;
     return i;
 }
 
-/* Where the dictionary has got to: the last term put, and the offsets
- * of the next term's lists. */
-typedef struct dict_state {
-    const term_acc *prev;
-    uint64_t post_off, pos_off;
-} dict_state;
-
-/* Put order[lo, hi) into inv's dictionary, from their lists' lengths
- * (lens). */
-static int dict_terms(const cari_segment_writer *w, term_acc *const *order,
-                      const uint32_t *lens, size_t lo, size_t hi,
-                      dict_state *ds, inverted *inv)
+/* Append the dictionary of second, whose blocks' offsets count from
+ * post_base and pos_base, to inv's: each block's two offsets are coded
+ * again, the rest of it copied. */
+static int dict_shift(inverted *inv, const inverted *second,
+                      uint64_t post_base, uint64_t pos_base)
 {
-    cari_buf *dict = &inv->dict, *dictidx = &inv->dictidx;
-    size_t i;
-    int rc = CARI_OK;
-    for (i = lo; i < hi && !rc; i++) {
-        const term_acc *t = order[i];
-        const term_acc *base = NULL;
-        int f, positional;
-        unsigned fields = 0;
-        prefetch_ahead(order, i, hi);
-        positional = cari_term_positional(t->term, t->len);
-        for (f = 0; f < CARI_NFIELDS; f++)
-            if (t->f[f].df)
-                fields |= 1u << f;
-        rc = dict_put_term(dict, dictidx, i, t->term, t->len,
-                           ds->prev ? ds->prev->term : NULL,
-                           ds->prev ? ds->prev->len : 0, ds->post_off,
-                           ds->pos_off, fields);
-        if (!rc && t->term[0] == '=') {
-            base = t->f[0].base1 ? TERM(w, (size_t)t->f[0].base1 - 1) : NULL;
-            rc = base ? base_put(dict, t->term + 1, t->len - 1, base->term,
-                                 base->len)
-                      : cari_buf_varint(dict, 0) ? CARI_ENOMEM : CARI_OK;
-        }
-        for (f = 0; f < CARI_NFIELDS && !rc; f++) {
-            const uint32_t *tl = lens + i * LENS_PER_TERM + 2 * f;
-            if (t->f[f].df == 0)
-                continue;
-            rc |= cari_buf_varint(dict, t->f[f].df);
-            rc |= cari_buf_varint(dict, tl[0]);
-            if (positional)
-                rc |= cari_buf_varint(dict, tl[1]);
-            ds->post_off += tl[0];
-            ds->pos_off += tl[1];
-        }
-        ds->prev = t;
+    const unsigned char *d = second->dict.data;
+    size_t nblocks = second->dictidx.len / 4, k;
+    int rc = 0;
+    for (k = 0; k < nblocks && !rc; k++) {
+        size_t start = cari_get_u32(second->dictidx.data + 4 * k);
+        size_t end = k + 1 < nblocks
+                         ? cari_get_u32(second->dictidx.data + 4 * (k + 1))
+                         : second->dict.len;
+        const unsigned char *q = d + start, *e = d + end;
+        uint64_t post = cari_varint_get(&q, e), pos = cari_varint_get(&q, e);
+        rc |= cari_buf_u32(&inv->dictidx, (uint32_t)inv->dict.len);
+        rc |= cari_buf_varint(&inv->dict, post + post_base);
+        rc |= cari_buf_varint(&inv->dict, pos + pos_base);
+        rc |= cari_buf_append(&inv->dict, q, (size_t)(e - q));
     }
     return rc ? CARI_ENOMEM : CARI_OK;
 }
@@ -1719,28 +1714,19 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
                           inverted *second, const char *path,
                           cari_error *err)
 {
-    term_acc **order = NULL;
-    uint32_t *lens = NULL;
-    size_t m, dict_done = 0;
-    dict_state ds = {NULL, 0, 0};
+    term_acc **order = sorted_terms(w);
+    size_t m;
     encode_job a, b;
     pthread_t helper;
     int helped = 0;
-    int rc;
-    order = sorted_terms(w);
-    lens = order ? calloc((w->nterms ? w->nterms : 1) * LENS_PER_TERM,
-                          sizeof *lens)
-                 : NULL;
-    if (!order || !lens) {
-        free(order);
-        free(lens);
+    int rc = CARI_OK;
+    if (!order)
         return cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
                               path);
-    }
     /* with two threads, the second codes the terms of the later half of
      * the bytes (after finishing the stored text) into buffers and files
-     * of its own, written after the first's: the same bytes as one
-     * thread's */
+     * of its own, written after the first's, and the dictionary's
+     * offsets are moved after: the same bytes as one thread's */
     m = w->threads > 1 && w->nterms >= 1024 ? encode_split(order, w->nterms)
                                              : w->nterms;
     memset(&a, 0, sizeof a);
@@ -1748,7 +1734,6 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     a.order = order;
     a.lo = 0;
     a.hi = m;
-    a.lens = lens;
     a.inv = inv;
     a.path = path;
     b = a;
@@ -1759,13 +1744,6 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     if (m < w->nterms)
         helped = pthread_create(&helper, NULL, encode_terms, &b) == 0;
     encode_terms(&a);
-    /* the first part's dictionary while the second thread codes on */
-    if (helped && !a.rc) {
-        a.rc = dict_terms(w, order, lens, 0, m, &ds, inv);
-        if (a.rc)
-            cari_set_error(&a.err, a.rc, "out of memory writing %s", path);
-        dict_done = m;
-    }
     if (helped)
         pthread_join(helper, NULL);
     else if (m < w->nterms && !a.rc)
@@ -1773,18 +1751,13 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     if (a.rc || (m < w->nterms && b.rc)) {
         const encode_job *bad = a.rc ? &a : &b;
         rc = cari_set_error(err, bad->rc, "%s", bad->err.message);
-        goto out;
-    }
-    if (m < w->nterms)
+    } else if (m < w->nterms) {
         inv->tail = second;
-    /* the dictionary: the rest of it */
-    rc = dict_terms(w, order, lens, dict_done, w->nterms, &ds, inv);
-    if (rc)
-        rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
-                            path);
-out:
+        if (dict_shift(inv, second, a.post_off, a.pos_off))
+            rc = cari_set_error(err, CARI_ENOMEM, "out of memory writing %s",
+                                path);
+    }
     free(order);
-    free(lens);
     return rc;
 }
 
