@@ -234,7 +234,11 @@ typedef struct field_acc {
      * in the base's list of this field instead of docs (cur_doc and
      * prev_doc1 then count ranks too); 0: docs */
     uint32_t base1;
+    /* no positions (cari_term_positional): kept here, in the line the
+     * inverter touches anyway, so that it need not read the term */
+    uint8_t nopos;
 } field_acc;
+_Static_assert(sizeof(field_acc) == 64, "a term's field state is one line");
 
 typedef struct term_acc {
     field_acc f[CARI_NFIELDS];  /* the hot part first: line-aligned */
@@ -454,6 +458,7 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
     uint64_t h = cari_hash64(term, len);
     size_t j = h & (w->nslots - 1);
     term_acc *t;
+    int f;
     while (w->slots[j]) {
         t = TERM(w, w->slots[j] - 1);
         if (t->hash == h && t->len == len && memcmp(t->term, term, len) == 0)
@@ -482,6 +487,8 @@ static long intern(cari_segment_writer *w, const char *term, uint32_t len)
         return -1;
     t->len = len;
     t->hash = h;
+    for (f = 0; f < CARI_NFIELDS; f++)
+        t->f[f].nopos = !cari_term_positional(term, len);
     w->slots[j] = (uint32_t)++w->nterms;
     if (w->nterms * 2 > w->nslots && grow_slots(w))
         return -1;
@@ -611,18 +618,19 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
         field_acc *f;
         size_t before;
         uint32_t key;  /* the doc, or an exact form's rank (base1) */
+        uint64_t slot;
         /* fetch the state of a term a few tokens on (the terms' states
          * are megabytes, visited at random), and the ends of the streams
          * of a nearer one, whose state is in the cache by now */
         if (i + PREFETCH_TERM < ntoks) {
             const cari_term_token *a = tok + PREFETCH_TERM;
-            if (a->slot && a->slot[0] == w->epoch)
-                __builtin_prefetch(&TERM(w, a->slot[1])->f[field]);
+            if (a->hint >> 32 == w->epoch)
+                __builtin_prefetch(&TERM(w, (uint32_t)a->hint)->f[field]);
         }
         if (i + PREFETCH_POS < ntoks) {
             const cari_term_token *a = tok + PREFETCH_POS;
-            if (a->slot && a->slot[0] == w->epoch) {
-                const field_acc *g = &TERM(w, a->slot[1])->f[field];
+            if (a->hint >> 32 == w->epoch) {
+                const field_acc *g = &TERM(w, (uint32_t)a->hint)->f[field];
                 if (g->pos.data)
                     __builtin_prefetch(g->pos.data + g->pos.len, 1);
                 if (g->open && g->cur_doc != doc && g->docs.data)
@@ -642,16 +650,20 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
             ti = intern(w, stopbuf, tok->term_len + 1);
             if (ti < 0)
                 return CARI_ENOMEM;
-        } else if (tok->slot && tok->slot[0] == w->epoch) {
-            ti = (long)tok->slot[1];
+        } else if (tok->hint >> 32 == w->epoch) {
+            ti = (long)(uint32_t)tok->hint;
+        } else if (tok->slot &&
+                   (slot = __atomic_load_n(tok->slot, __ATOMIC_RELAXED)) >>
+                           32 == w->epoch) {
+            ti = (long)(uint32_t)slot;  /* written after the hint was read */
         } else {
             ti = intern(w, tok->term, tok->term_len);
             if (ti < 0)
                 return CARI_ENOMEM;
-            if (tok->slot) {
-                tok->slot[0] = w->epoch;
-                tok->slot[1] = (uint32_t)ti;
-            }
+            if (tok->slot)
+                __atomic_store_n(tok->slot,
+                                 (uint64_t)w->epoch << 32 | (uint32_t)ti,
+                                 __ATOMIC_RELAXED);
             if (tok->alternative && tok->term[0] == '=') {
                 /* an exact form comes with its word's first term
                  * (analyzer.c); a word's terms are fixed in its cache
@@ -703,7 +715,7 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
             f->df++;
         }
         f->cur_tf++;
-        if (!cari_term_positional(tok->term, tok->term_len))
+        if (f->nopos)
             continue;  /* exact forms, metadata: doc and tf only */
         before = f->pos.len;
         if (sbuf_varint(&w->small, &f->pos, tok->position - f->last_pos))
