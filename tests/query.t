@@ -629,6 +629,15 @@ for o in "-f tsv" "-f json --fields id"; do
     like "$e" '^cari-search: --stats prints text or json: not --format tsv or --fields$' "  and says why"
 done
 
+# found by review: --stats took the search options (-n, --explain, a
+# ranking model...) and ignored them, exit 0
+for o in "-n 5" "--offset 10" "--all" "--explain" "--k1 1.5" "--group 2" \
+         "--rerank 50" "--as-written" "--no-feedback" "--snippet-words 9"; do
+    e=$(err --stats $o); RC=$?
+    is "$RC" 2 "--stats $o: exit 2"
+    like "$e" "^cari-search: --stats describes the whole index: ${o%% *} is a search option\$" "  and says why"
+done
+
 # ---- --did-you-mean ----
 out=$("$CS" -i "$IX" -n 1 --did-you-mean banjr Jakrta); RC=$?
 is "$RC" 0 "--did-you-mean: exit 0 when the corrected query matches"

@@ -495,6 +495,12 @@ int main(int argc, char **argv)
     static const char **where;  /* static: reachable until exit */
     int stats = 0, did_you_mean = 0;
     char msg[512];
+    /* the options that only a search uses (the getopt values) */
+    static const int search_only[] = {
+        'n', 'o', 'a', 'P', 'w', 'K', 'b', 'T', OPT_TITLE_K1, OPT_TITLE_B,
+        'g', 'E', 'M', 'R', OPT_AS_WRITTEN, OPT_NO_FEEDBACK};
+    int search_opt = 0, li = -1;
+    char search_opt_name[64];
 
     shards = calloc((size_t)argc, sizeof *shards);
     if (!shards)
@@ -503,7 +509,20 @@ int main(int argc, char **argv)
     /* getopt's own messages name argv[0]: the tool's name, as every
      * other message does, not the path it was run by (found by review) */
     argv[0] = (char *)"cari-search";
-    while ((c = getopt_long(argc, argv, "i:n:af:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:n:af:hV", longopts, &li)) != -1) {
+        /* an option of searching, as written: --stats takes none */
+        for (i = 0; !search_opt && i < sizeof search_only / sizeof *search_only;
+             i++) {
+            if (search_only[i] != c)
+                continue;
+            if (li >= 0)
+                snprintf(search_opt_name, sizeof search_opt_name, "--%s",
+                         longopts[li].name);
+            else
+                snprintf(search_opt_name, sizeof search_opt_name, "-%c", c);
+            search_opt = 1;
+        }
+        li = -1;
         switch (c) {
         case 'i':
         case 'S':
@@ -653,6 +672,13 @@ int main(int argc, char **argv)
     if (!bad && stats && (so.nwhere || so.since || so.until)) {
         fprintf(stderr, "%s: --stats describes the whole index: not with "
                 "--where, --since or --until\n", prog);
+        bad = 1;
+    }
+    /* ... and so were -n, --explain, a model and the like (found by
+     * review) */
+    if (!bad && stats && search_opt) {
+        fprintf(stderr, "%s: --stats describes the whole index: %s is a "
+                "search option\n", prog, search_opt_name);
         bad = 1;
     }
     if (!bad && stats && (format == FMT_TSV || output_has_fields())) {
