@@ -261,6 +261,11 @@ $(BUILD)/analyzer_bench: bench/analyzer_bench.c $(LIB_A)
 $(BUILD)/stem_eval: bench/stem_eval.c $(LIB_A)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_A) $(DEPS_LIBS) $(LDFLAGS_ALL)
 
+# The body lists of a segment keyed by article instead of by passage
+# (docs/BENCHMARKS.md): build/postings_shape SEGMENT.cari
+$(BUILD)/postings_shape: bench/postings_shape.c $(LIB_A)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_A) $(DEPS_LIBS) $(LDFLAGS_ALL)
+
 eval: all
 	bench/eval.sh
 
