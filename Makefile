@@ -217,7 +217,7 @@ check:
 # tests/fuzz/seeds/TARGET; what they find new goes to
 # build-fuzz/corpus/TARGET, a crash to build-fuzz/crash-TARGET-*.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = query jsonl text segment codec analyzer meta
+FUZZ_TARGETS = query jsonl text segment codec analyzer meta index
 FUZZ_CC ?= clang
 
 fuzz-build:

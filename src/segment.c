@@ -874,8 +874,11 @@ int cari_segw_add_analyzed(cari_segment_writer *w, const cari_article *a,
     if ((rc = invert_title(w, a, art)))
         return rc;
     for (k = 0; k < x->spans.len; k++)
+        /* (an article without a token has no token array: NULL + 0 is
+         * undefined behaviour, which clang's UBSan reports) */
         if ((rc = invert_passage(w, x->spans.items[k],
-                                 x->tokens.items + x->ends[k],
+                                 x->tokens.items ? x->tokens.items + x->ends[k]
+                                                 : NULL,
                                  x->ends[k + 1] - x->ends[k])))
             return rc;
     if ((rc = add_id(w, a, art)))
