@@ -56,7 +56,7 @@ typedef struct cache_entry {
     uint64_t hash;
     const char *key;
     const char *terms;  /* nterms NUL-separated terms */
-    uint64_t *slots;    /* 1 per term: scratch for the inverter */
+    uint32_t *slots;    /* 2 per term: scratch for the inverter */
     const uint16_t *lens; /* length of each term */
     uint32_t key_len;
     uint16_t nterms;
@@ -753,7 +753,7 @@ lookup(cari_analyzer *a, prepared *p)
         if (!blk)
             return NULL;
         e = (cache_entry *)blk;
-        e->slots = nt ? (uint64_t *)(blk + sizeof *e) : NULL;
+        e->slots = nt ? (uint32_t *)(blk + sizeof *e) : NULL;
         lens = (uint16_t *)(blk + sizeof *e + 8 * nt);
         kp = (char *)(lens + nt);
         tp = kp + n + 1;
@@ -866,7 +866,6 @@ static int join_next(cari_analyzer *a, const char *text, const prepared *p,
     t->alternative = 1;
     t->joined = 1;
     t->slot = je->slots;
-    t->hint = __atomic_load_n(je->slots, __ATOMIC_RELAXED);
     return 1;
 }
 
@@ -933,7 +932,6 @@ long cari_analyzer_append(cari_analyzer *a, const char *text, size_t len,
             t.stop = 1;
             t.alternative = 0;
             t.slot = NULL;
-            t.hint = 0;
             if (tokvec_push(out, &t))
                 return CARI_ENOMEM;
         } else {
@@ -945,8 +943,7 @@ long cari_analyzer_append(cari_analyzer *a, const char *text, size_t len,
                 t.term_len = (uint32_t)l;
                 t.stop = 0;
                 t.alternative = k > 0;
-                t.slot = e->slots + k;
-                t.hint = __atomic_load_n(t.slot, __ATOMIC_RELAXED);
+                t.slot = e->slots + 2 * k;
                 if (tokvec_push(out, &t))
                     return CARI_ENOMEM;
                 term += l + 1;

@@ -27,16 +27,10 @@ typedef struct cari_term_token {
     uint8_t joined;       /* an alternative that is a bound form written
                              apart joined to the next word ("non migas":
                              nonmigas); its range spans both words */
-    /* A word of scratch that lives with this term in the analyzer's
-     * cache (NULL for stopwords): the inverter keeps epoch << 32 | term id
-     * there so a word seen before is not hashed again.  Zero until
-     * written; read and written with relaxed atomics (an analyzing thread
-     * reads it while the inverting thread may write it). */
-    uint64_t *slot;
-    /* *slot as the analyzer read it: the inverter then need not read the
-     * cache's line, which the analyzing thread's core holds (0 when
-     * stale or none: the inverter reads *slot) */
-    uint64_t hint;
+    /* Two words of scratch that live with this term in the analyzer's
+     * cache (NULL for stopwords): the inverter keeps {epoch, term id} there
+     * so a word seen before is not hashed again.  Zero until written. */
+    uint32_t *slot;
 } cari_term_token;
 
 /* A title's stopwords are indexed as "~" and the folded word, with

@@ -618,19 +618,18 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
         field_acc *f;
         size_t before;
         uint32_t key;  /* the doc, or an exact form's rank (base1) */
-        uint64_t slot;
         /* fetch the state of a term a few tokens on (the terms' states
          * are megabytes, visited at random), and the ends of the streams
          * of a nearer one, whose state is in the cache by now */
         if (i + PREFETCH_TERM < ntoks) {
             const cari_term_token *a = tok + PREFETCH_TERM;
-            if (a->hint >> 32 == w->epoch)
-                __builtin_prefetch(&TERM(w, (uint32_t)a->hint)->f[field]);
+            if (a->slot && a->slot[0] == w->epoch)
+                __builtin_prefetch(&TERM(w, a->slot[1])->f[field]);
         }
         if (i + PREFETCH_POS < ntoks) {
             const cari_term_token *a = tok + PREFETCH_POS;
-            if (a->hint >> 32 == w->epoch) {
-                const field_acc *g = &TERM(w, (uint32_t)a->hint)->f[field];
+            if (a->slot && a->slot[0] == w->epoch) {
+                const field_acc *g = &TERM(w, a->slot[1])->f[field];
                 if (g->pos.data)
                     __builtin_prefetch(g->pos.data + g->pos.len, 1);
                 if (g->open && g->cur_doc != doc && g->docs.data)
@@ -650,20 +649,16 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
             ti = intern(w, stopbuf, tok->term_len + 1);
             if (ti < 0)
                 return CARI_ENOMEM;
-        } else if (tok->hint >> 32 == w->epoch) {
-            ti = (long)(uint32_t)tok->hint;
-        } else if (tok->slot &&
-                   (slot = __atomic_load_n(tok->slot, __ATOMIC_RELAXED)) >>
-                           32 == w->epoch) {
-            ti = (long)(uint32_t)slot;  /* written after the hint was read */
+        } else if (tok->slot && tok->slot[0] == w->epoch) {
+            ti = (long)tok->slot[1];
         } else {
             ti = intern(w, tok->term, tok->term_len);
             if (ti < 0)
                 return CARI_ENOMEM;
-            if (tok->slot)
-                __atomic_store_n(tok->slot,
-                                 (uint64_t)w->epoch << 32 | (uint32_t)ti,
-                                 __ATOMIC_RELAXED);
+            if (tok->slot) {
+                tok->slot[0] = w->epoch;
+                tok->slot[1] = (uint32_t)ti;
+            }
             if (tok->alternative && tok->term[0] == '=') {
                 /* an exact form comes with its word's first term
                  * (analyzer.c); a word's terms are fixed in its cache

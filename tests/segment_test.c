@@ -905,8 +905,7 @@ static void exact_form_two_bases(fixture *f, int shared)
     cari_segment *s;
     cari_error err;
     uint64_t terms;
-    uint64_t slots[4];
-    uint32_t k, no, want_docs[N], want_tfs[N], base_docs[N],
+    uint32_t slots[4][2], k, no, want_docs[N], want_tfs[N], base_docs[N],
         base_tfs[N];
     int want = 0, nbase = 0;
     memset(slots, 0, sizeof slots);
@@ -931,7 +930,7 @@ static void exact_form_two_bases(fixture *f, int shared)
                 toks[n].term = first ? "tulis" : "lis";
                 toks[n].term_len = first ? 5 : 3;
                 toks[n].position = pos++;
-                toks[n].slot = &slots[first ? 0 : 1];
+                toks[n].slot = slots[first ? 0 : 1];
                 n++;
                 if (!reps)
                     break;
@@ -939,7 +938,7 @@ static void exact_form_two_bases(fixture *f, int shared)
                 toks[n].term_len = 8;
                 toks[n].position = toks[n - 1].position;
                 toks[n].alternative = 1;
-                toks[n].slot = &slots[first || shared ? 2 : 3];
+                toks[n].slot = slots[first || shared ? 2 : 3];
                 n++;
             }
             if (first) {
