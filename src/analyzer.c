@@ -874,11 +874,12 @@ long cari_analyzer_run(cari_analyzer *a, const char *text, size_t len,
 {
     out->len = 0;
     cari_analyzer_bound(a);
-    return cari_analyzer_append(a, text, len, first_position, out);
+    return cari_analyzer_append(a, text, len, first_position, 0, out);
 }
 
 long cari_analyzer_append(cari_analyzer *a, const char *text, size_t len,
-                          uint32_t first_position, cari_tokvec *out)
+                          uint32_t first_position, unsigned flags,
+                          cari_tokvec *out)
 {
     size_t pos = 0, head = 0, tail = 0;
     prepared ring[AHEAD];
@@ -927,6 +928,10 @@ long cari_analyzer_append(cari_analyzer *a, const char *text, size_t len,
         t.end = (uint32_t)p->tok.end;
         t.joined = 0;
         if (e->stop || e->nterms == 0) {
+            if (flags & CARI_ANALYZE_NO_STOPS) {
+                position++;
+                continue;
+            }
             t.term = e->key + 1;  /* the folded form, for display */
             t.term_len = e->key_len - 1;
             t.stop = 1;

@@ -58,9 +58,13 @@ long cari_analyzer_run(cari_analyzer *a, const char *text, size_t len,
  * the tokens of earlier runs point into it, and stay valid until
  * cari_analyzer_bound() (segment.c cari_segw_analyze: an article's
  * tokens are all kept until they are inverted, possibly by another
- * thread). */
+ * thread).  With CARI_ANALYZE_NO_STOPS, stopwords give no token (their
+ * positions are still counted): what the indexer wants of passage text,
+ * which keeps none of them. */
+#define CARI_ANALYZE_NO_STOPS 1u
 long cari_analyzer_append(cari_analyzer *a, const char *text, size_t len,
-                          uint32_t first_position, cari_tokvec *out);
+                          uint32_t first_position, unsigned flags,
+                          cari_tokvec *out);
 /* Whether the word cache is past its bound, and trim it if it is (what
  * every cari_analyzer_run() does first); tokens analyzed before then must
  * no longer be used. */

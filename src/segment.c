@@ -785,14 +785,15 @@ int cari_segw_analyze(cari_analyzer *an, const cari_passage_params *pp,
         x->ends_cap = cap;
     }
     x->tokens.len = 0;
-    n = cari_analyzer_append(an, a->title, a->title_len, 0, &x->tokens);
+    n = cari_analyzer_append(an, a->title, a->title_len, 0, 0, &x->tokens);
     if (n < 0)
         return (int)n;
     x->ends[0] = (uint32_t)x->tokens.len;
     for (k = 0; k < x->spans.len; k++) {
         cari_span32 sp = x->spans.items[k];
+        /* passage text keeps no stopword (invert): none are handed on */
         n = cari_analyzer_append(an, a->text + sp.start, sp.end - sp.start, 0,
-                                 &x->tokens);
+                                 CARI_ANALYZE_NO_STOPS, &x->tokens);
         if (n < 0)
             return (int)n;
         if (x->tokens.len > UINT32_MAX)
@@ -904,7 +905,7 @@ int cari_segw_add_unstored(cari_segment_writer *w, cari_analyzer *an,
                            const cari_article *a, uint32_t *article_no)
 {
     /* cari_segw_analyze and cari_segw_add_analyzed in one, a passage at
-     * a time: an article's tokens take about 7 times its text, and an
+     * a time: an article's tokens take about 6 times its text, and an
      * article may be large (the same bytes as the two halves) */
     uint32_t art = (uint32_t)w->first_passage.len;
     size_t k;
@@ -922,8 +923,10 @@ int cari_segw_add_unstored(cari_segment_writer *w, cari_analyzer *an,
         return rc;
     for (k = 0; k < w->spans.len; k++) {
         cari_span32 sp = w->spans.items[k];
-        n = cari_analyzer_run(an, a->text + sp.start, sp.end - sp.start, 0,
-                              &w->tokens);
+        w->tokens.len = 0;
+        cari_analyzer_bound(an);
+        n = cari_analyzer_append(an, a->text + sp.start, sp.end - sp.start, 0,
+                                 CARI_ANALYZE_NO_STOPS, &w->tokens);
         if (n < 0)
             return (int)n;
         if ((rc = invert_passage(w, sp, w->tokens.items, w->tokens.len)))

@@ -142,6 +142,49 @@ static void test_stopwords(void **state)
     assert_true(cari_stopword_count > 50);
 }
 
+/* CARI_ANALYZE_NO_STOPS (the indexer's passages): the tokens of a full
+ * run but the stopwords', each as it was (its position included), and
+ * the same count of positions; joined bound forms and exact forms kept. */
+static void test_no_stops(void **state)
+{
+    cari_analyzer *a = *state;
+    static const char *const texts[] = {
+        "Sang Pemimpin dan yang lain di rumah",
+        "DAN Yang ini itu",
+        "yang non migas dan antar kan di menulis, ditulis yang tulisan",
+        "Harga 26-nya di KPK dan e-KTP yang bolak-balik itu",
+        ""};
+    size_t i;
+    for (i = 0; i < sizeof texts / sizeof *texts; i++) {
+        cari_tokvec all = {0}, some = {0};
+        size_t len = strlen(texts[i]), j, k = 0;
+        long n = cari_analyzer_run(a, texts[i], len, 3, &all), m;
+        assert_true(n >= 0);
+        m = cari_analyzer_append(a, texts[i], len, 3, CARI_ANALYZE_NO_STOPS,
+                                 &some);
+        assert_int_equal(m, n);
+        for (j = 0; j < all.len; j++) {
+            const cari_term_token *t = &all.items[j], *u;
+            if (t->stop)
+                continue;
+            assert_true(k < some.len);
+            u = &some.items[k++];
+            assert_int_equal(u->term_len, t->term_len);
+            assert_memory_equal(u->term, t->term, t->term_len);
+            assert_int_equal(u->position, t->position);
+            assert_int_equal(u->start, t->start);
+            assert_int_equal(u->end, t->end);
+            assert_int_equal(u->alternative, t->alternative);
+            assert_int_equal(u->joined, t->joined);
+            assert_int_equal(u->stop, 0);
+            assert_ptr_equal(u->slot, t->slot);
+        }
+        assert_int_equal(k, some.len);
+        cari_tokvec_free(&all);
+        cari_tokvec_free(&some);
+    }
+}
+
 static void test_reduplication(void **state)
 {
     cari_analyzer *a = *state;
@@ -596,6 +639,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_folding, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stopwords, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_stops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reduplication, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_acronyms, setup, teardown),
