@@ -245,13 +245,7 @@ typedef struct term_acc {
     const char *term;
     uint64_t hash;
     uint32_t len;
-    /* an exact form ("=menulis"): its base term's index + 1, the term of
-     * the word it was met with each time (BASE_MIXED when that varied;
-     * then its lists are plain) */
-    uint32_t base;
 } __attribute__((aligned(64))) term_acc;
-
-#define BASE_MIXED UINT32_MAX
 
 /* The inverter's terms live in pages that are never copied or moved: a
  * doubling array of 128-byte entries would copy (and fault in) twice the
@@ -659,26 +653,18 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
                 tok->slot[0] = w->epoch;
                 tok->slot[1] = (uint32_t)ti;
             }
-            if (tok->alternative && tok->term[0] == '=') {
+            if (tok->alternative && tok->term[0] == '=' && primary >= 0) {
                 /* an exact form comes with its word's first term
-                 * (analyzer.c); a word's terms are fixed in its cache
-                 * entry, so the slot's fast path above need not look
-                 * again (base1 below checks it) */
+                 * (analyzer.c): met for the first time, it is kept in
+                 * ranks of that term's lists when it can be.  A form met
+                 * first without a term stays plain (form_derivable: it
+                 * has postings then); base1 below checks the base at
+                 * every token, the slot's fast path's too */
                 term_acc *t = TERM(w, (size_t)ti);
-                uint32_t base =
-                    primary >= 0 ? (uint32_t)primary + 1 : BASE_MIXED;
-                if (t->base != base) {
-                    if (t->base)
-                        base = BASE_MIXED;
-                    else if (base != BASE_MIXED &&
-                             form_derivable(w, t, base - 1)) {
-                        int g;
-                        for (g = 0; g < CARI_NFIELDS; g++)
-                            t->f[g].base1 = base;
-                    }
-                    if (base == BASE_MIXED && form_to_docs(w, t))
-                        return CARI_ENOMEM;
-                    t->base = base;
+                if (!t->f[0].base1 && form_derivable(w, t, (uint32_t)primary)) {
+                    int g;
+                    for (g = 0; g < CARI_NFIELDS; g++)
+                        t->f[g].base1 = (uint32_t)primary + 1;
                 }
             }
         }
@@ -694,11 +680,8 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
              * the last of its list */
             if (CARI_LIKELY(f->base1 == (uint32_t)(primary + 1)))
                 key = TERM(w, (size_t)f->base1 - 1)->f[field].df - 1;
-            else {
-                TERM(w, (size_t)ti)->base = BASE_MIXED;
-                if (form_to_docs(w, TERM(w, (size_t)ti)))
-                    return CARI_ENOMEM;
-            }
+            else if (form_to_docs(w, TERM(w, (size_t)ti)))
+                return CARI_ENOMEM;  /* another base: plain lists */
         }
         if (!f->open || f->cur_doc != key) {
             if (f->open && close_posting(w, f))
