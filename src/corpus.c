@@ -14,6 +14,7 @@
 #include <emmintrin.h>
 #endif
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -411,15 +412,8 @@ static void warn_file(cari_reader *r, const char *file, long line,
  * by review). */
 static int has_suffix(const char *s, const char *suffix)
 {
-    size_t n = strlen(s), m = strlen(suffix), i;
-    if (n < m)
-        return 0;
-    for (i = 0; i < m; i++) {
-        unsigned char c = (unsigned char)s[n - m + i];
-        if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != (unsigned char)suffix[i])
-            return 0;
-    }
-    return 1;
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
 /* A gzip file is told by its bytes, whatever its name: ".gz" only says
