@@ -1067,17 +1067,6 @@ static int verdicts_from_terms(cari_filter *f, const cari_segment *s,
     return rc;
 }
 
-/* The verdicts of segment seg's articles, made from its metadata terms
- * the first time they are asked for (CARI_VERDICT_UNSEEN where only the
- * stored record can tell); NULL on an error, which is then in f->error. */
-static unsigned char *make_verdicts(cari_filter *f, uint32_t seg);
-
-static inline unsigned char *verdicts_of(cari_filter *f, uint32_t seg)
-{
-    unsigned char *st = f->v->state[seg];
-    return st ? st : make_verdicts(f, seg);
-}
-
 /* verdicts_of's first time for a segment */
 static __attribute__((noinline)) unsigned char *
 make_verdicts(cari_filter *f, uint32_t seg)
@@ -1100,6 +1089,15 @@ make_verdicts(cari_filter *f, uint32_t seg)
         }
     }
     return st;
+}
+
+/* The verdicts of segment seg's articles, made from its metadata terms
+ * the first time they are asked for (CARI_VERDICT_UNSEEN where only the
+ * stored record can tell); NULL on an error, which is then in f->error. */
+static inline unsigned char *verdicts_of(cari_filter *f, uint32_t seg)
+{
+    unsigned char *st = f->v->state[seg];
+    return st ? st : make_verdicts(f, seg);
 }
 
 /* Does article a of segment seg pass?  Computed once, then cached. */
