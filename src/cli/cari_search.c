@@ -499,8 +499,8 @@ int main(int argc, char **argv)
     static const int search_only[] = {
         'n', 'o', 'a', 'P', 'w', 'K', 'b', 'T', OPT_TITLE_K1, OPT_TITLE_B,
         'g', 'E', 'M', 'R', OPT_AS_WRITTEN, OPT_NO_FEEDBACK};
-    int search_opt = 0, li = -1;
-    char search_opt_name[64];
+    int li = -1;
+    char search_opt[64] = "";  /* the first search option, as written */
 
     shards = calloc((size_t)argc, sizeof *shards);
     if (!shards)
@@ -511,17 +511,13 @@ int main(int argc, char **argv)
     argv[0] = (char *)"cari-search";
     while ((c = getopt_long(argc, argv, "i:n:af:hV", longopts, &li)) != -1) {
         /* an option of searching, as written: --stats takes none */
-        for (i = 0; !search_opt && i < sizeof search_only / sizeof *search_only;
-             i++) {
-            if (search_only[i] != c)
-                continue;
-            if (li >= 0)
-                snprintf(search_opt_name, sizeof search_opt_name, "--%s",
+        for (i = 0; !*search_opt && i < sizeof search_only / sizeof *search_only;
+             i++)
+            if (search_only[i] == c && li >= 0)
+                snprintf(search_opt, sizeof search_opt, "--%s",
                          longopts[li].name);
-            else
-                snprintf(search_opt_name, sizeof search_opt_name, "-%c", c);
-            search_opt = 1;
-        }
+            else if (search_only[i] == c)
+                snprintf(search_opt, sizeof search_opt, "-%c", c);
         li = -1;
         switch (c) {
         case 'i':
@@ -676,9 +672,9 @@ int main(int argc, char **argv)
     }
     /* ... and so were -n, --explain, a model and the like (found by
      * review) */
-    if (!bad && stats && search_opt) {
+    if (!bad && stats && *search_opt) {
         fprintf(stderr, "%s: --stats describes the whole index: %s is a "
-                "search option\n", prog, search_opt_name);
+                "search option\n", prog, search_opt);
         bad = 1;
     }
     if (!bad && stats && (format == FMT_TSV || output_has_fields())) {
