@@ -227,7 +227,8 @@ fuzz-build:
 
 fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
 
-$(BUILD)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_util.h $(LIB_A) | $(BUILD)/.dirs
+$(BUILD)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_util.h tests/test_article.h \
+                     tests/test_file.h $(LIB_A) | $(BUILD)/.dirs
 	@mkdir -p $(BUILD)/fuzz
 	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -Wno-missing-prototypes -o $@ $< \
 	  $(LIB_A) $(DEPS_LIBS) $(LDFLAGS_ALL)

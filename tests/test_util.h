@@ -1,7 +1,8 @@
 /*
  * test_util.h -- small helpers shared by the unit tests: a deterministic
  * random generator, temporary directories (made with mkdtemp under $TMPDIR
- * or /tmp and removed recursively), and whole-file read/write.
+ * or /tmp and removed recursively), and whole-file read/write
+ * (test_file.h, which the fuzz targets share).
  *
  * A test file defines _POSIX_C_SOURCE / _XOPEN_SOURCE before including
  * anything, then includes cmocka's headers and this one (test_add fails
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "test_article.h"
+#include "test_file.h"
 
 /* Run only the tests matching $CARI_TEST_FILTER (a cmocka pattern, e.g.
  * "test_corrupt*"), when it is set: for debugging one test. */
@@ -87,57 +89,7 @@ static inline int test_rmtree(const char *path)
     return nftw(path, test_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* ---- files ---- */
-
-static inline int test_write_file(const char *path, const void *data,
-                                  size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    size_t n;
-    if (!f)
-        return -1;
-    n = fwrite(data, 1, len, f);
-    if (fclose(f) != 0 || n != len)
-        return -1;
-    return 0;
-}
-
-static inline int test_write_str(const char *path, const char *s)
-{
-    return test_write_file(path, s, strlen(s));
-}
-
-/* Read a whole file into a malloc'd buffer (NUL-terminated); NULL on
- * failure. */
-static inline unsigned char *test_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf = NULL;
-    size_t cap = 0, n = 0;
-    if (!f)
-        return NULL;
-    for (;;) {
-        size_t m;
-        if (cap - n < 65536) {
-            unsigned char *p = realloc(buf, cap * 2 + 65536);
-            if (!p) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = p;
-            cap = cap * 2 + 65536;
-        }
-        m = fread(buf + n, 1, cap - n - 1, f);
-        n += m;
-        if (m == 0)
-            break;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
+/* ---- files: test_file.h ---- */
 
 /* Count the entries of a directory whose names start with prefix (NULL:
  * all), "." and ".." excluded; -1 on error. */

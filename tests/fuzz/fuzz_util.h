@@ -15,6 +15,7 @@
 
 #include "cari.h"
 #include "../test_article.h"
+#include "../test_file.h"
 
 /* A directory of this process's own, removed at exit. */
 static char fuzz_dir[256];

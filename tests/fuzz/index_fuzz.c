@@ -79,26 +79,6 @@ static int build(const char *dir, const uint8_t *data, size_t size,
     return n;
 }
 
-/* The bytes of file path (malloc'd; NULL if it cannot be read). */
-static unsigned char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *p = NULL;
-    long n;
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0 && (p = malloc((size_t)n + 1)) &&
-        fread(p, 1, (size_t)n, f) == (size_t)n)
-        *len = (size_t)n;
-    else {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    return p;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char one[300], two[300], a[400], b[400];
@@ -119,8 +99,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     snprintf(a, sizeof a, "%s/seg-000001.cari", one);
     snprintf(b, sizeof b, "%s/seg-000001.cari", two);
-    x = read_all(a, &xn);
-    y = read_all(b, &yn);
+    x = test_read_file(a, &xn);
+    y = test_read_file(b, &yn);
     if (!x || !y || xn != yn || memcmp(x, y, xn) != 0) {
         fprintf(stderr, "index_fuzz: one thread and two wrote other bytes\n");
         abort();
