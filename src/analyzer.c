@@ -7,6 +7,7 @@
  * (plus its case class) to its terms, so the stemmer runs once per word type.
  * The same analyzer serves indexing, queries and snippets.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,14 +51,15 @@
 #define EXACT_FORMS 1
 #endif
 
-/* One word type.  The entry, its slots, term lengths, key and terms are
- * one allocation, so a lookup touches one or two cache lines. */
+/* One word type.  The entry, its term lengths, key and terms are one
+ * allocation, so a lookup touches one or two cache lines. */
 typedef struct cache_entry {
     uint64_t hash;
     const char *key;
     const char *terms;  /* nterms NUL-separated terms */
-    uint32_t *slots;    /* 2 per term: scratch for the inverter */
     const uint16_t *lens; /* length of each term */
+    uint32_t slot0;     /* its terms' slots: slot0 .. slot0 + nterms - 1
+                           (cari_term_token.slot), or 0 for none */
     uint32_t key_len;
     uint16_t nterms;
     uint8_t stop;
@@ -72,6 +74,8 @@ struct cari_analyzer {
     uint32_t *tags;
     cache_entry **ents;
     size_t nslots, used;
+    uint32_t next_slot; /* the next entry's slot0 (from 1) */
+    uint32_t gen;       /* the entries' generation (cari_tokvec.gen) */
     cari_arena arena;
     size_t cache_max;   /* bytes (cari_analyzer_set_cache_bytes); 0: none */
     /* stopwords: a small open-addressing set of folded words */
@@ -81,6 +85,18 @@ struct cari_analyzer {
 };
 
 static void cache_clear(cari_analyzer *a);
+
+static atomic_uint cache_gens;
+
+/* A generation no cache has had (0 is none). */
+static uint32_t new_gen(void)
+{
+    uint32_t g;
+    do
+        g = atomic_fetch_add(&cache_gens, 1) + 1;
+    while (g == 0);
+    return g;
+}
 
 static void stop_insert(cari_analyzer *a, const char *w)
 {
@@ -120,6 +136,8 @@ int cari_analyzer_new(cari_analyzer **out, cari_error *err)
                               "libstemmer lacks Indonesian)");
     }
     a->nslots = 1u << 14;
+    a->next_slot = 1;
+    a->gen = new_gen();
     a->tags = calloc(a->nslots, sizeof *a->tags);
     a->ents = calloc(a->nslots, sizeof *a->ents);
     a->stop_nslots = 1;
@@ -188,6 +206,8 @@ static void cache_clear(cari_analyzer *a)
     memset(a->tags, 0, a->nslots * sizeof *a->tags);
     memset(a->ents, 0, a->nslots * sizeof *a->ents);
     a->used = 0;
+    a->next_slot = 1;
+    a->gen = new_gen();
     cari_arena_reset(&a->arena);
 }
 
@@ -745,7 +765,7 @@ lookup(cari_analyzer *a, prepared *p)
     }
     {
         size_t nt = (size_t)t.n, k;
-        char *blk = cari_arena_alloc(&a->arena, sizeof *e + 8 * nt + 2 * nt +
+        char *blk = cari_arena_alloc(&a->arena, sizeof *e + 2 * nt +
                                                     (n + 1) + t.len + 1);
         uint16_t *lens;
         char *kp, *tp;
@@ -753,12 +773,16 @@ lookup(cari_analyzer *a, prepared *p)
         if (!blk)
             return NULL;
         e = (cache_entry *)blk;
-        e->slots = nt ? (uint32_t *)(blk + sizeof *e) : NULL;
-        lens = (uint16_t *)(blk + sizeof *e + 8 * nt);
+        /* slot numbers for its terms, while they last (a generation
+         * holds about CACHE_LIMIT words, far fewer than 2^32) */
+        e->slot0 = 0;
+        if (nt && a->next_slot <= UINT32_MAX - nt) {
+            e->slot0 = a->next_slot;
+            a->next_slot += (uint32_t)nt;
+        }
+        lens = (uint16_t *)(blk + sizeof *e);
         kp = (char *)(lens + nt);
         tp = kp + n + 1;
-        if (nt)
-            memset(e->slots, 0, 8 * nt);
         for (k = 0; k < nt; k++) {
             size_t l = strlen(src);
             lens[k] = (uint16_t)l;
@@ -865,7 +889,7 @@ static int join_next(cari_analyzer *a, const char *text, const prepared *p,
     t->stop = 0;
     t->alternative = 1;
     t->joined = 1;
-    t->slot = je->slots;
+    t->slot = je->slot0;
     return 1;
 }
 
@@ -885,6 +909,7 @@ long cari_analyzer_append(cari_analyzer *a, const char *text, size_t len,
     prepared ring[AHEAD];
     uint32_t position = first_position;
     int more = 1;
+    out->gen = a->gen;
     for (;;) {
         const cache_entry *e;
         cari_term_token t;
@@ -936,7 +961,7 @@ long cari_analyzer_append(cari_analyzer *a, const char *text, size_t len,
             t.term_len = e->key_len - 1;
             t.stop = 1;
             t.alternative = 0;
-            t.slot = NULL;
+            t.slot = 0;
             if (tokvec_push(out, &t))
                 return CARI_ENOMEM;
         } else {
@@ -948,7 +973,7 @@ long cari_analyzer_append(cari_analyzer *a, const char *text, size_t len,
                 t.term_len = (uint32_t)l;
                 t.stop = 0;
                 t.alternative = k > 0;
-                t.slot = e->slots + 2 * k;
+                t.slot = e->slot0 ? e->slot0 + (uint32_t)k : 0;
                 if (tokvec_push(out, &t))
                     return CARI_ENOMEM;
                 term += l + 1;

@@ -20,6 +20,12 @@ typedef struct cari_term_token {
     uint32_t term_len;
     uint32_t position;
     uint32_t start, end;  /* byte offsets in the analyzed text */
+    /* The term's number in the analyzer's cache, from 1 (0 for none:
+     * stopwords, and tokens not from the cache): the inverter keeps the
+     * term id it found for it in a table of its own, indexed by this
+     * number, so a word seen before is not hashed again.  The numbers
+     * are those of the cache's generation (cari_tokvec.gen). */
+    uint32_t slot;
     uint8_t stop;         /* stopword: position only, not indexed (but
                              in titles: below); term is then the folded
                              form */
@@ -27,10 +33,6 @@ typedef struct cari_term_token {
     uint8_t joined;       /* an alternative that is a bound form written
                              apart joined to the next word ("non migas":
                              nonmigas); its range spans both words */
-    /* Two words of scratch that live with this term in the analyzer's
-     * cache (NULL for stopwords): the inverter keeps {epoch, term id} there
-     * so a word seen before is not hashed again.  Zero until written. */
-    uint32_t *slot;
 } cari_term_token;
 
 /* A title's stopwords are indexed as "~" and the folded word, with
@@ -42,6 +44,10 @@ typedef struct cari_term_token {
 typedef struct cari_tokvec {
     cari_term_token *items;
     size_t len, cap;
+    /* The generation of the word cache its tokens' slots number: set by
+     * every run and append; never 0, and never the same for two caches,
+     * nor for one cache before and after it is cleared. */
+    uint32_t gen;
 } cari_tokvec;
 
 void cari_tokvec_free(cari_tokvec *v);

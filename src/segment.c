@@ -78,7 +78,6 @@
 #include <pthread.h>
 #include <zlib.h>
 #include <stdio.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -252,9 +251,10 @@ typedef struct term_acc {
  * memory as the vocabulary grows. */
 #define TERM_PAGE_BITS 12
 #define TERM_PAGE ((size_t)1 << TERM_PAGE_BITS)
-/* How many tokens ahead invert() fetches a term's state, and the ends of
- * its position stream and (when its open posting is of an earlier doc,
- * which the token will close) of its doc stream. */
+/* How many tokens ahead invert() fetches a slot's term id, a term's
+ * state, and the ends of its position stream and (when its open posting
+ * is of an earlier doc, which the token will close) of its doc stream. */
+#define PREFETCH_SLOT 16
 #define PREFETCH_TERM 8
 #define PREFETCH_POS 4
 #define TERM(w, i) \
@@ -267,7 +267,14 @@ typedef struct u32vec {
 
 struct cari_segment_writer {
     cari_passage_params pp;
-    uint32_t epoch;       /* tags the term ids it leaves in analyzer slots */
+    /* The term ids of the analyzer's slots (cari_term_token.slot), + 1
+     * (0: not known yet), for the slots of one cache generation
+     * (slot_gen): the writer's own table, so that a thread inverting
+     * tokens another thread analyzed reads no cache line that thread
+     * is using. */
+    uint32_t *tslots;
+    size_t ntslots;
+    uint32_t slot_gen;
     term_acc **term_pages; /* terms in pages of TERM_PAGE: they never move */
     size_t nterms, npages, pages_cap;
     uint32_t *slots;      /* hash table of term indexes + 1 */
@@ -332,8 +339,6 @@ static void u32_release(u32vec *v)
     v->cap = 0;
 }
 
-static atomic_uint writer_epochs;
-
 void cari_segw_set_threads(cari_segment_writer *w, int threads)
 {
     w->threads = threads;
@@ -357,9 +362,6 @@ int cari_segw_new(int level, const cari_passage_params *pp,
     if (!w)
         return CARI_ENOMEM;
     w->pp = *pp;
-    do  /* never 0: a fresh slot holds 0 */
-        w->epoch = atomic_fetch_add(&writer_epochs, 1) + 1;
-    while (w->epoch == 0);
     w->nslots = 1u << 16;
     w->slots = calloc(w->nslots, sizeof *w->slots);
     if (!w->slots) {
@@ -400,6 +402,7 @@ void cari_segw_free(cari_segment_writer *w)
     cari_tokvec_free(&w->tokens);
     cari_spanvec_free(&w->spans);
     cari_buf_free(&w->meta_terms);
+    free(w->tslots);
     free(w);
 }
 
@@ -418,6 +421,7 @@ size_t cari_segw_index_memory(const cari_segment_writer *w)
     /* buffers grow by doubling: count what they hold, plus a third */
     return w->posting_bytes + w->posting_bytes / 3 +
            w->npages * TERM_PAGE * sizeof(term_acc) + w->nslots * 4 +
+           w->ntslots * 4 +
            w->strings.total +
            (w->pstart.cap * 3 + w->first_passage.cap * 3) * 4 + w->ids.cap +
            w->id_text.cap;
@@ -598,14 +602,43 @@ static int form_to_docs(cari_segment_writer *w, term_acc *t)
     return CARI_OK;
 }
 
-/* Add toks[0..ntoks), the analyzed tokens of one doc of `field`; returns
- * its length. */
+/* Make room in w->tslots for slot s (a new table's entries are 0). */
+static __attribute__((noinline)) int grow_tslots(cari_segment_writer *w,
+                                                 uint32_t s)
+{
+    size_t n = w->ntslots ? w->ntslots : 4096;
+    uint32_t *t;
+    while (n <= s)
+        n *= 2;
+    t = realloc(w->tslots, n * sizeof *t);
+    if (!t)
+        return CARI_ENOMEM;
+    memset(t + w->ntslots, 0, (n - w->ntslots) * sizeof *t);
+    w->tslots = t;
+    w->ntslots = n;
+    return CARI_OK;
+}
+
+/* The term id + 1 that slot s stands for, or 0 when not known yet. */
+static inline uint32_t slot_term(const cari_segment_writer *w, uint32_t s)
+{
+    return s < w->ntslots ? w->tslots[s] : 0;
+}
+
+/* Add toks[0..ntoks), the analyzed tokens of one doc of `field`, their
+ * slots of the analyzer's cache generation gen; returns its length. */
 static long invert(cari_segment_writer *w, int field, uint32_t doc,
-                   const cari_term_token *toks, size_t ntoks)
+                   const cari_term_token *toks, size_t ntoks, uint32_t gen)
 {
     size_t i;
     long len = 0, primary = -1; /* the term of the current word */
     char stopbuf[CARI_TITLE_STOP_MAX + 1];
+    if (gen != w->slot_gen) {
+        /* another cache, or the same one cleared: its slots are others */
+        if (w->tslots)
+            memset(w->tslots, 0, w->ntslots * sizeof *w->tslots);
+        w->slot_gen = gen;
+    }
     for (i = 0; i < ntoks; i++) {
         const cari_term_token *tok = &toks[i];
         long ti;
@@ -615,15 +648,17 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
         /* fetch the state of a term a few tokens on (the terms' states
          * are megabytes, visited at random), and the ends of the streams
          * of a nearer one, whose state is in the cache by now */
+        if (i + PREFETCH_SLOT < ntoks && tok[PREFETCH_SLOT].slot < w->ntslots)
+            __builtin_prefetch(&w->tslots[tok[PREFETCH_SLOT].slot]);
         if (i + PREFETCH_TERM < ntoks) {
-            const cari_term_token *a = tok + PREFETCH_TERM;
-            if (a->slot && a->slot[0] == w->epoch)
-                __builtin_prefetch(&TERM(w, a->slot[1])->f[field]);
+            uint32_t t1 = slot_term(w, tok[PREFETCH_TERM].slot);
+            if (t1)
+                __builtin_prefetch(&TERM(w, t1 - 1)->f[field]);
         }
         if (i + PREFETCH_POS < ntoks) {
-            const cari_term_token *a = tok + PREFETCH_POS;
-            if (a->slot && a->slot[0] == w->epoch) {
-                const field_acc *g = &TERM(w, a->slot[1])->f[field];
+            uint32_t t1 = slot_term(w, tok[PREFETCH_POS].slot);
+            if (t1) {
+                const field_acc *g = &TERM(w, t1 - 1)->f[field];
                 if (g->pos.data)
                     __builtin_prefetch(g->pos.data + g->pos.len, 1);
                 if (g->open && g->cur_doc != doc && g->docs.data)
@@ -643,15 +678,16 @@ static long invert(cari_segment_writer *w, int field, uint32_t doc,
             ti = intern(w, stopbuf, tok->term_len + 1);
             if (ti < 0)
                 return CARI_ENOMEM;
-        } else if (tok->slot && tok->slot[0] == w->epoch) {
-            ti = (long)tok->slot[1];
+        } else if ((ti = (long)slot_term(w, tok->slot)) != 0) {
+            ti--;
         } else {
             ti = intern(w, tok->term, tok->term_len);
             if (ti < 0)
                 return CARI_ENOMEM;
             if (tok->slot) {
-                tok->slot[0] = w->epoch;
-                tok->slot[1] = (uint32_t)ti;
+                if (tok->slot >= w->ntslots && grow_tslots(w, tok->slot))
+                    return CARI_ENOMEM;
+                w->tslots[tok->slot] = (uint32_t)ti + 1;
             }
             if (tok->alternative && tok->term[0] == '=' && primary >= 0) {
                 /* an exact form comes with its word's first term
@@ -794,18 +830,22 @@ static int invert_title(cari_segment_writer *w, const cari_article *a,
     long n;
     if (add_meta_terms(w, a))
         return CARI_ENOMEM;
-    n = invert(w, CARI_FIELD_TITLE, art, w->tokens.items, w->tokens.len);
+    n = invert(w, CARI_FIELD_TITLE, art, w->tokens.items, w->tokens.len,
+               w->tokens.gen);
     if (n < 0)
         return (int)n;
     w->total_len[CARI_FIELD_TITLE] += sat16(n);
     return u32_push(&w->title_len, sat16(n));
 }
 
-/* Invert toks[0..n), the tokens of passage sp, as the next passage. */
+/* Invert toks[0..n), the tokens of passage sp (of cache generation gen),
+ * as the next passage. */
 static int invert_passage(cari_segment_writer *w, cari_span32 sp,
-                          const cari_term_token *toks, size_t ntoks)
+                          const cari_term_token *toks, size_t ntoks,
+                          uint32_t gen)
 {
-    long n = invert(w, CARI_FIELD_BODY, (uint32_t)w->pstart.len, toks, ntoks);
+    long n = invert(w, CARI_FIELD_BODY, (uint32_t)w->pstart.len, toks, ntoks,
+                    gen);
     int rc = 0;
     if (n < 0)
         return (int)n;
@@ -850,6 +890,7 @@ int cari_segw_add_analyzed(cari_segment_writer *w, const cari_article *a,
         memcpy(w->tokens.items, x->tokens.items,
                x->ends[0] * sizeof *x->tokens.items);
     w->tokens.len = x->ends[0];
+    w->tokens.gen = x->tokens.gen;
     if ((rc = invert_title(w, a, art)))
         return rc;
     for (k = 0; k < x->spans.len; k++)
@@ -858,7 +899,8 @@ int cari_segw_add_analyzed(cari_segment_writer *w, const cari_article *a,
         if ((rc = invert_passage(w, x->spans.items[k],
                                  x->tokens.items ? x->tokens.items + x->ends[k]
                                                  : NULL,
-                                 x->ends[k + 1] - x->ends[k])))
+                                 x->ends[k + 1] - x->ends[k],
+                                 x->tokens.gen)))
             return rc;
     if ((rc = add_id(w, a, art)))
         return rc;
@@ -888,7 +930,7 @@ int cari_segw_add_unstored(cari_segment_writer *w, cari_analyzer *an,
                            const cari_article *a, uint32_t *article_no)
 {
     /* cari_segw_analyze and cari_segw_add_analyzed in one, a passage at
-     * a time: an article's tokens take about 6 times its text, and an
+     * a time: an article's tokens take about 5 times its text, and an
      * article may be large (the same bytes as the two halves) */
     uint32_t art = (uint32_t)w->first_passage.len;
     size_t k;
@@ -912,7 +954,8 @@ int cari_segw_add_unstored(cari_segment_writer *w, cari_analyzer *an,
                                  CARI_ANALYZE_NO_STOPS, &w->tokens);
         if (n < 0)
             return (int)n;
-        if ((rc = invert_passage(w, sp, w->tokens.items, w->tokens.len)))
+        if ((rc = invert_passage(w, sp, w->tokens.items, w->tokens.len,
+                                 w->tokens.gen)))
             return rc;
     }
     if ((rc = add_id(w, a, art)))

@@ -105,7 +105,7 @@ typedef struct batch {
 #define PIPE_DEPTH 2
 #define STORE_LAG 64
 /* An article this large (title and text) is not analyzed ahead: its
- * tokens would take about 6 times its text; the worker analyzes it a
+ * tokens would take about 5 times its text; the worker analyzes it a
  * passage at a time, as one thread does, while the feeder waits. */
 #define PIPE_ARTICLE_MAX ((size_t)1 << 20)
 

@@ -905,10 +905,10 @@ static void exact_form_two_bases(fixture *f, int shared)
     cari_segment *s;
     cari_error err;
     uint64_t terms;
-    uint32_t slots[4][2], k, no, want_docs[N], want_tfs[N], base_docs[N],
-        base_tfs[N];
+    /* the four words' slots in a cache of their own generation */
+    static const uint32_t slots[4] = {1, 2, 3, 4}, gen = 0xC0FFEE;
+    uint32_t k, no, want_docs[N], want_tfs[N], base_docs[N], base_tfs[N];
     int want = 0, nbase = 0;
-    memset(slots, 0, sizeof slots);
     snprintf(path, sizeof path, "%s/twobases%d.cari", f->dir, shared);
     unlink(path);
     assert_int_equal(cari_segw_new(1, &pp, &w), CARI_OK);
@@ -957,6 +957,7 @@ static void exact_form_two_bases(fixture *f, int shared)
         x.spans.len = 1;
         x.tokens.items = toks;
         x.tokens.len = n;
+        x.tokens.gen = gen;
         x.ends = ends;
         snprintf(id, sizeof id, "%u", k);
         memset(&ca, 0, sizeof ca);
@@ -980,6 +981,64 @@ static void test_exact_form_two_bases(void **state)
 {
     exact_form_two_bases(*state, 0);
     exact_form_two_bases(*state, 1);
+}
+
+/* The inverter keeps the term id of each of the analyzer's slot numbers
+ * in a table of its own, valid for one generation of one analyzer's
+ * cache.  The same articles inverted from two analyzers in turn, whose
+ * caches are cleared before every article (so that a slot number stands
+ * for another word each time), through both ways of adding an article,
+ * must give the segment's bytes that one analyzer gave.  It fails when
+ * the table outlives its generation. */
+static void test_slots_across_caches(void **state)
+{
+    fixture *f = *state;
+    cari_passage_params pp = CARI_PASSAGE_PARAMS_INIT;
+    cari_analyzer *an[2];
+    cari_segment_writer *w;
+    cari_analysis x;
+    cari_error err;
+    char path[300];
+    unsigned char *want, *got;
+    size_t want_len, got_len, k;
+    uint64_t terms;
+    int i;
+    snprintf(path, sizeof path, "%s/slots.cari", f->dir);
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(cari_analyzer_new(&an[i], NULL), CARI_OK);
+        cari_analyzer_set_cache_bytes(an[i], 1); /* always over: cleared */
+    }
+    memset(&x, 0, sizeof x);
+    assert_int_equal(cari_segw_new(6, &pp, &w), CARI_OK);
+    for (k = 0; k < NART; k++) {
+        cari_article ca = as_article(&f->arts[k]);
+        cari_analyzer *a = an[k % 2];
+        uint32_t no;
+        if (k % 7 == 3) { /* a passage at a time, a clear before each */
+            assert_int_equal(cari_segw_add(w, a, &ca, &no), CARI_OK);
+        } else {
+            cari_analyzer_bound(a);
+            assert_int_equal(cari_segw_analyze(a, &pp, &ca, &x), CARI_OK);
+            assert_int_equal(cari_segw_add_analyzed(w, &ca, &x, &no),
+                             CARI_OK);
+            assert_int_equal(cari_segw_store(w, &ca), CARI_OK);
+        }
+        assert_int_equal(no, k);
+    }
+    assert_int_equal(cari_segw_write(w, path, 0, &terms, &err), CARI_OK);
+    cari_segw_free(w);
+    cari_analysis_free(&x);
+    assert_int_equal(terms, f->written_terms);
+    want = test_read_file(f->path, &want_len);
+    got = test_read_file(path, &got_len);
+    assert_non_null(want);
+    assert_non_null(got);
+    assert_int_equal(got_len, want_len);
+    assert_memory_equal(got, want, want_len);
+    free(want);
+    free(got);
+    for (i = 0; i < 2; i++)
+        cari_analyzer_free(an[i]);
 }
 
 /* A passage longer than 255 tokens: body lengths are two bytes each
@@ -1272,6 +1331,7 @@ int main(void)
         cmocka_unit_test(test_term_order),
         cmocka_unit_test(test_exact_forms),
         cmocka_unit_test(test_exact_form_two_bases),
+        cmocka_unit_test(test_slots_across_caches),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_empty_segment),
         cmocka_unit_test(test_damage_truncated),

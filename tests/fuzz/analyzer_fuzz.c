@@ -115,7 +115,7 @@ static void take(snapshot *s, const cari_tokvec *v)
         s->items[i] = v->items[i];
         memcpy(s->terms + at, v->items[i].term, v->items[i].term_len);
         s->items[i].term = s->terms + at;
-        s->items[i].slot = NULL;
+        s->items[i].slot = 0;
         at += v->items[i].term_len;
     }
     s->len = v->len;
