@@ -220,8 +220,8 @@ static void cache_shrink(cari_analyzer *a, size_t n)
     cache_clear(a);
     if (a->nslots <= n)
         return;
-    tags = calloc(n, sizeof *tags);
-    ents = calloc(n, sizeof *ents);
+    tags = cari_calloc_touched(n, sizeof *tags);
+    ents = cari_calloc_touched(n, sizeof *ents);
     if (!tags || !ents) { /* keep the larger table */
         free(tags);
         free(ents);
@@ -285,8 +285,8 @@ static uint32_t tag_of(uint64_t h)
 static int cache_grow(cari_analyzer *a)
 {
     size_t n = a->nslots * 2, i;
-    uint32_t *tags = calloc(n, sizeof *tags);
-    cache_entry **ents = calloc(n, sizeof *ents);
+    uint32_t *tags = cari_calloc_touched(n, sizeof *tags);
+    cache_entry **ents = cari_calloc_touched(n, sizeof *ents);
     if (!tags || !ents) {
         free(tags);
         free(ents);

@@ -362,7 +362,7 @@ static size_t find_words(const unsigned char **t, const unsigned char *end,
 static int learn_words(cari_store_writer *w, const unsigned char *sample,
                        size_t n)
 {
-    word_count *slots = calloc(COUNT_SLOTS, sizeof *slots);
+    word_count *slots = cari_calloc_touched(COUNT_SLOTS, sizeof *slots);
     ranked_word *keep = NULL, *tmp = NULL;
     size_t used = 0, nkeep = 0, n2, n3 = 0, i, k, nslots;
     const unsigned char *t = sample, *end;
@@ -433,7 +433,7 @@ static int learn_words(cari_store_writer *w, const unsigned char *sample,
     nkeep = n2 + n3;
     for (nslots = 1024; nslots < 2 * nkeep; nslots *= 2)
         ;
-    w->word_slots = calloc(nslots, sizeof *w->word_slots);
+    w->word_slots = cari_calloc_touched(nslots, sizeof *w->word_slots);
     if (!w->word_slots)
         goto done;
     w->slot_mask = (uint32_t)nslots - 1;

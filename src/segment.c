@@ -363,7 +363,7 @@ int cari_segw_new(int level, const cari_passage_params *pp,
         return CARI_ENOMEM;
     w->pp = *pp;
     w->nslots = 1u << 16;
-    w->slots = calloc(w->nslots, sizeof *w->slots);
+    w->slots = cari_calloc_touched(w->nslots, sizeof *w->slots);
     if (!w->slots) {
         free(w);
         return CARI_ENOMEM;
@@ -435,7 +435,7 @@ size_t cari_segw_memory(const cari_segment_writer *w)
 static int grow_slots(cari_segment_writer *w)
 {
     size_t n = w->nslots * 2, i;
-    uint32_t *s = calloc(n, sizeof *s);
+    uint32_t *s = cari_calloc_touched(n, sizeof *s);
     if (!s)
         return CARI_ENOMEM;
     for (i = 0; i < w->nterms; i++) {

@@ -94,6 +94,17 @@ struct cari_arena_chunk {
 
 #define ARENA_CHUNK 65536
 
+void *cari_calloc_touched(size_t n, size_t size)
+{
+    void *p;
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    p = malloc(n && size ? n * size : 1);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
+}
+
 void *cari_arena_alloc(cari_arena *a, size_t n)
 {
     cari_arena_chunk *c;

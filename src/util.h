@@ -136,6 +136,14 @@ static inline uint16_t cari_get_u16(const unsigned char *p)
 int cari_buf_u32(cari_buf *b, uint32_t v);
 int cari_buf_u64(cari_buf *b, uint64_t v);
 
+/* calloc() for a table that is read before it is written (a hash
+ * table's probes): the memory comes back written, not merely mapped.
+ * calloc leaves a large block's pages unmapped, so a probe maps the
+ * shared zero page and the first store faults a second time, and that
+ * fault, with other threads of the process running, flushes their TLBs
+ * by interrupting their cores. */
+void *cari_calloc_touched(size_t n, size_t size);
+
 /* ---- arena: bump allocation, reset in one step ---- */
 
 typedef struct cari_arena_chunk cari_arena_chunk;

@@ -1306,7 +1306,7 @@ static int reserve_id(cari_writer *w, size_t len)
     }
     if ((w->nids + 1) * 2 > w->id_nslots) {
         size_t n = w->id_nslots ? w->id_nslots * 2 : 1024;
-        uint32_t *slots = calloc(n, sizeof *slots);
+        uint32_t *slots = cari_calloc_touched(n, sizeof *slots);
         if (!slots || w->nids >= UINT32_MAX) {
             free(slots);
             return CARI_ENOMEM;
