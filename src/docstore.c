@@ -362,17 +362,20 @@ static size_t find_words(const unsigned char **t, const unsigned char *end,
 static int learn_words(cari_store_writer *w, const unsigned char *sample,
                        size_t n)
 {
-    word_count *slots = cari_calloc_touched(COUNT_SLOTS, sizeof *slots);
+    word_count *slots;
     ranked_word *keep = NULL, *tmp = NULL;
-    size_t used = 0, nkeep = 0, n2, n3 = 0, i, k, nslots;
+    size_t used = 0, nkeep = 0, n2, n3 = 0, i, k, nslots, ncount;
     const unsigned char *t = sample, *end;
     int rc = CARI_ENOMEM;
-    if (!slots)
-        return CARI_ENOMEM;
     /* less text than this gains less than its list costs (about even at
-     * 64 KB, 3% larger at 24 KB) */
+     * 64 KB, 3% larger at 24 KB): no table to count in (a small index
+     * need not take its 4 MB) */
     if (n < CARI_STORE_WORDS_MIN_SAMPLE)
         n = 0;
+    ncount = n ? COUNT_SLOTS : 1;
+    slots = cari_calloc_touched(ncount, sizeof *slots);
+    if (!slots)
+        return CARI_ENOMEM;
     /* words are found a batch at a time and their slots prefetched, then
      * counted: the table is megabytes, visited at random */
     end = sample + n;
@@ -400,13 +403,13 @@ static int learn_words(cari_store_writer *w, const unsigned char *sample,
     }
     /* the words worth listing, out of the table (freed: the words are
      * in the sample) */
-    for (i = 0; i < COUNT_SLOTS; i++)
+    for (i = 0; i < ncount; i++)
         nkeep += slots[i].p && worth_listing(&slots[i], 2);
     keep = malloc((nkeep ? nkeep : 1) * sizeof *keep);
     tmp = malloc((nkeep ? nkeep : 1) * sizeof *tmp);
     if (!keep || !tmp)
         goto done;
-    for (i = 0, k = 0; i < COUNT_SLOTS; i++)
+    for (i = 0, k = 0; i < ncount; i++)
         if (slots[i].p && worth_listing(&slots[i], 2)) {
             keep[k].w = slots[i];
             keep[k++].head = word_head(slots[i].p, COUNT_LEN(&slots[i]));

@@ -925,7 +925,7 @@ static int start_workers(cari_writer *w, cari_error *err)
     /* threads go in pairs, a feeder and a worker (and a storer), each
      * pair building one segment; an odd one out is a worker alone.  Only
      * when a pair's share is PAIR_MIN_SHARE_MB at least: its pipeline
-     * holds ~11 MB of analyses and up to 16 MB of text (pair_full), which
+     * holds ~9 MB of analyses and up to 16 MB of text (pair_full), which
      * a smaller share would spend on tiny segments; then every thread is
      * a worker alone, with a segment of its own. */
     nw = (n + 1) / 2;
