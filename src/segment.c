@@ -608,8 +608,11 @@ static __attribute__((noinline)) int grow_tslots(cari_segment_writer *w,
 {
     size_t n = w->ntslots ? w->ntslots : 4096;
     uint32_t *t;
-    while (n <= s)
+    while (n <= s) {
+        if (n > SIZE_MAX / 2 / sizeof *t)
+            return CARI_ENOMEM;  /* a 32-bit size_t: it would wrap */
         n *= 2;
+    }
     t = realloc(w->tslots, n * sizeof *t);
     if (!t)
         return CARI_ENOMEM;
