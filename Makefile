@@ -267,6 +267,10 @@ $(BUILD)/stem_eval: bench/stem_eval.c $(LIB_A)
 $(BUILD)/postings_shape: bench/postings_shape.c $(LIB_A)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_A) $(DEPS_LIBS) $(LDFLAGS_ALL)
 
+# What articles' analyses take (docs/DESIGN.md): build/analysis_size CORPUS
+$(BUILD)/analysis_size: bench/analysis_size.c $(LIB_A)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_A) $(DEPS_LIBS) $(LDFLAGS_ALL)
+
 eval: all
 	bench/eval.sh
 

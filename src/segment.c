@@ -933,7 +933,7 @@ int cari_segw_add_unstored(cari_segment_writer *w, cari_analyzer *an,
                            const cari_article *a, uint32_t *article_no)
 {
     /* cari_segw_analyze and cari_segw_add_analyzed in one, a passage at
-     * a time: an article's tokens take about 5 times its text, and an
+     * a time: an article's tokens take about 4.4 times its text, and an
      * article may be large (the same bytes as the two halves) */
     uint32_t art = (uint32_t)w->first_passage.len;
     size_t k;

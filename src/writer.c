@@ -105,7 +105,7 @@ typedef struct batch {
 #define PIPE_DEPTH 2
 #define STORE_LAG 64
 /* An article this large (title and text) is not analyzed ahead: its
- * tokens would take about 5 times its text; the worker analyzes it a
+ * tokens would take about 4.4 times its text; the worker analyzes it a
  * passage at a time, as one thread does, while the feeder waits. */
 #define PIPE_ARTICLE_MAX ((size_t)1 << 20)
 
@@ -925,7 +925,7 @@ static int start_workers(cari_writer *w, cari_error *err)
     /* threads go in pairs, a feeder and a worker (and a storer), each
      * pair building one segment; an odd one out is a worker alone.  Only
      * when a pair's share is PAIR_MIN_SHARE_MB at least: its pipeline
-     * holds ~9 MB of analyses and up to 16 MB of text (pair_full), which
+     * holds ~7 MB of analyses and up to 16 MB of text (pair_full), which
      * a smaller share would spend on tiny segments; then every thread is
      * a worker alone, with a segment of its own. */
     nw = (n + 1) / 2;
