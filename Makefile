@@ -230,7 +230,8 @@ fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
 $(BUILD)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_util.h tests/test_article.h \
                      tests/test_file.h $(LIB_A) | $(BUILD)/.dirs
 	@mkdir -p $(BUILD)/fuzz
-	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -Wno-missing-prototypes -o $@ $< \
+	$(CC) $(CFLAGS_ALL) -D_XOPEN_SOURCE=700 -fsanitize=fuzzer \
+	  -Wno-missing-prototypes -o $@ $< \
 	  $(LIB_A) $(DEPS_LIBS) $(LDFLAGS_ALL)
 
 # Every seed once (reproducers of fixed bugs are among them): seconds.

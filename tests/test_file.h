@@ -1,13 +1,33 @@
 /*
- * test_file.h -- whole-file read and write for the unit tests (through
- * test_util.h) and the fuzz targets, which have no cmocka.
+ * test_file.h -- whole-file read and write, and removing a directory
+ * tree, for the unit tests (through test_util.h) and the fuzz targets,
+ * which have no cmocka.  nftw needs _XOPEN_SOURCE (500 or later) defined
+ * before any header: the unit tests define it, the fuzz targets get it
+ * from the Makefile.
  */
 #ifndef CARI_TEST_FILE_H
 #define CARI_TEST_FILE_H
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+static inline int test_rm_entry(const char *path, const struct stat *st,
+                                int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)type;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Remove a directory tree (symbolic links are removed, not followed). */
+static inline int test_rmtree(const char *path)
+{
+    return nftw(path, test_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 static inline int test_write_file(const char *path, const void *data,
                                   size_t len)

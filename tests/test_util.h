@@ -74,20 +74,7 @@ static inline int test_mkdtemp(char *path, size_t cap)
     return mkdtemp(path) ? 0 : -1;
 }
 
-static inline int test_rm_entry(const char *path, const struct stat *st,
-                                int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)type;
-    (void)ftw;
-    return remove(path);
-}
-
-/* Remove a directory tree (symbolic links are removed, not followed). */
-static inline int test_rmtree(const char *path)
-{
-    return nftw(path, test_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
+/* test_rmtree: test_file.h */
 
 /* ---- files: test_file.h ---- */
 

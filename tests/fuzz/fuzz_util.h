@@ -22,12 +22,8 @@ static char fuzz_dir[256];
 
 static inline void fuzz_cleanup(void)
 {
-    char cmd[300];
-    if (fuzz_dir[0]) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", fuzz_dir);
-        if (system(cmd) != 0)
-            return;
-    }
+    if (fuzz_dir[0])
+        test_rmtree(fuzz_dir);
 }
 
 static inline const char *fuzz_scratch(void)
