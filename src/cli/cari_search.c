@@ -499,6 +499,7 @@ int main(int argc, char **argv)
     static const int search_only[] = {
         'n', 'o', 'a', 'P', 'w', 'K', 'b', 'T', OPT_TITLE_K1, OPT_TITLE_B,
         'g', 'E', 'M', 'R', OPT_AS_WRITTEN, OPT_NO_FEEDBACK};
+#define NSEARCH_ONLY (sizeof search_only / sizeof *search_only)
     int li = -1;
     char search_opt[64] = "";  /* the first search option, as written */
 
@@ -510,14 +511,16 @@ int main(int argc, char **argv)
      * other message does, not the path it was run by (found by review) */
     argv[0] = (char *)"cari-search";
     while ((c = getopt_long(argc, argv, "i:n:af:hV", longopts, &li)) != -1) {
-        /* an option of searching, as written: --stats takes none */
-        for (i = 0; !*search_opt && i < sizeof search_only / sizeof *search_only;
-             i++)
-            if (search_only[i] == c && li >= 0)
+        /* the first option of searching, as written: --stats takes none */
+        for (i = 0; i < NSEARCH_ONLY && search_only[i] != c; i++)
+            ;
+        if (!*search_opt && i < NSEARCH_ONLY) {
+            if (li >= 0)
                 snprintf(search_opt, sizeof search_opt, "--%s",
                          longopts[li].name);
-            else if (search_only[i] == c)
+            else
                 snprintf(search_opt, sizeof search_opt, "-%c", c);
+        }
         li = -1;
         switch (c) {
         case 'i':
