@@ -169,7 +169,7 @@ static int visit(void *ctx, const char *term, size_t len,
     size_t np = 0, na = 0;
     int64_t prev = -1, prev_article = -1;
     posrun pr = {0}, ar = {0};
-    uint32_t *v = vals, atf = 0, alast = 0;
+    uint32_t atf = 0, alast = 0;
     if (!df || !cari_term_positional(term, len))
         return 0;
     if (grow(x, df) ||
@@ -200,18 +200,18 @@ static int visit(void *ctx, const char *term, size_t len,
             }
             x->ptf[np] = (uint32_t)cari_postings_tf(&p) - 1;
             for (i = 0; i < n; i++)
-                v[i] = i ? pos[i] - pos[i - 1] : pos[0];
-            if (posrun_add(&pr, v, (size_t)n)) {
+                vals[i] = i ? pos[i] - pos[i - 1] : pos[0];
+            if (posrun_add(&pr, vals, (size_t)n)) {
                 x->failed = 1;
                 break;
             }
             posrun_end_posting(&pr);
             for (i = 0; i < n; i++) {
                 uint32_t at = x->offset[p.doc] + pos[i];
-                v[i] = atf + i ? at - alast : at;
+                vals[i] = atf + i ? at - alast : at;
                 alast = at;
             }
-            if (posrun_add(&ar, v, (size_t)n)) {
+            if (posrun_add(&ar, vals, (size_t)n)) {
                 x->failed = 1;
                 break;
             }

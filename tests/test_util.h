@@ -1,8 +1,8 @@
 /*
  * test_util.h -- small helpers shared by the unit tests: a deterministic
  * random generator, temporary directories (made with mkdtemp under $TMPDIR
- * or /tmp and removed recursively), and whole-file read/write
- * (test_file.h, which the fuzz targets share).
+ * or /tmp), and, from test_file.h, which the fuzz targets share, removing
+ * them recursively and whole-file read/write.
  *
  * A test file defines _POSIX_C_SOURCE / _XOPEN_SOURCE before including
  * anything, then includes cmocka's headers and this one (test_add fails
