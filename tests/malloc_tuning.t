@@ -32,7 +32,8 @@ THP=$(sed -n 's/.*\[\(.*\)\].*/\1/p' \
 N=0
 # run USER_TUNABLES: index one article from a fifo, the options after the
 # input; $ADVISED: how many mappings of the process started have huge
-# page advice, read by its pid once it holds LOCK; $RC: its exit status
+# page advice, read by its pid once it holds LOCK; $COMM: its name then;
+# $RC: its exit status
 run() {
     N=$((N + 1))
     local fifo=$TMP/fifo$N ix=$TMP/ix$N i pid
@@ -49,6 +50,7 @@ run() {
         sleep 0.05
     done
     ADVISED=$(grep -c '^VmFlags:.* hg' "/proc/$pid/smaps" 2>/dev/null)
+    COMM=$(cat "/proc/$pid/comm" 2>/dev/null)
     printf '{"id":"t%d","title":"Ikan nila","text":"Nelayan menjual ikan nila di pasar."}\n' "$N" >&3
     exec 3>&-
     wait "$pid"
@@ -68,6 +70,7 @@ advised() {  # advised DESCRIPTION: $ADVISED > 0, where glibc advises
 # that is not the indexer's)
 run unset
 advised "no tunables: the same process runs on with huge pages"
+is "$COMM" cari-index "named after its file still (ps, top, pkill)"
 is "$RC" 0 "exit 0"
 is "$("$CS" -i "$TMP/ix1" -f tsv --fields id nila 2>&1)" "t1" \
     "the article read through the restart (options after the input) is indexed"

@@ -42,10 +42,11 @@ static void tune_malloc(void) { mallopt(M_MMAP_THRESHOLD, 4 << 20); }
  * arena only, so the writer's threads share that one arena
  * (glibc.malloc.arena_max=1: their allocations are few, their hot loops
  * allocate nothing).  Tunables are read when a program starts, so an
- * indexing run starts itself again with them, once: 2026-12-02, 11
- * interleaved runs, -j 1 2.02 -> 1.68 s, by default 1.28 -> 1.10 s, peak
- * RSS 95 -> 102 and 119 -> 113 MB (docs/DESIGN.md).  The exec costs some
- * 7 ms (loading the libraries again).  Not when the user set glibc's
+ * indexing run starts itself again with them, once, as the same process
+ * (2026-12-01, 21 interleaved runs on clickid_news: -j 1 1.93 -> 1.70 s,
+ * two threads 1.25 -> 1.05 s, CPU 2.14 -> 1.66 s; peak RSS 95 -> 102 and
+ * 119 -> 115 MB; docs/DESIGN.md).  The exec costs some 7 ms (loading the
+ * libraries again).  Not when the user set glibc's
  * malloc tunables (theirs stand), not under valgrind (the new program
  * would run outside it), and on failure the run goes on as it is.
  */
@@ -54,17 +55,24 @@ static void tune_malloc(void) { mallopt(M_MMAP_THRESHOLD, 4 << 20); }
 static void restart_tuned(char **argv)
 {
     const char *t = getenv("GLIBC_TUNABLES"), *pre = getenv("LD_PRELOAD");
-    char *v;
+    char self[4096], *v;
+    ssize_t len;
     size_t n;
     if ((t && strstr(t, "glibc.malloc.")) || (pre && strstr(pre, "vgpreload")))
         return;
+    /* the program's own path, not /proc/self/exe: the process is named
+     * after the file it runs (ps, top and pkill would see "exe") */
+    len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0 || (size_t)len >= sizeof self - 1)
+        return;
+    self[len] = '\0';
     n = (t ? strlen(t) + 1 : 0) + sizeof CARI_TUNABLES;
     v = malloc(n);
     if (!v)
         return;
     snprintf(v, n, "%s%s%s", t ? t : "", t ? ":" : "", CARI_TUNABLES);
     if (setenv("GLIBC_TUNABLES", v, 1) == 0) {
-        execv("/proc/self/exe", argv);
+        execv(self, argv);
         /* still here: the old value back, and on as we are */
         if (t) {
             v[n - sizeof CARI_TUNABLES - 1] = '\0';
