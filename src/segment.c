@@ -1707,6 +1707,12 @@ static void *encode_terms(void *arg)
     return NULL;
 }
 
+static void *encode_helper(void *arg)
+{
+    cari_thread_name("cari-encode");
+    return encode_terms(arg);
+}
+
 /* Where a second thread takes over coding the sorted terms: half way
  * through their in-memory bytes, at the start of a dictionary block (its
  * entries then share no prefix with the first part's). */
@@ -1784,7 +1790,7 @@ static int build_inverted(cari_segment_writer *w, inverted *inv,
     b.inv = second;
     b.finish_store = 1;
     if (m < w->nterms)
-        helped = pthread_create(&helper, NULL, encode_terms, &b) == 0;
+        helped = pthread_create(&helper, NULL, encode_helper, &b) == 0;
     encode_terms(&a);
     if (helped)
         pthread_join(helper, NULL);

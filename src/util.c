@@ -15,6 +15,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 int cari_set_error(cari_error *err, int code, const char *fmt, ...)
 {
@@ -103,6 +106,15 @@ void *cari_calloc_touched(size_t n, size_t size)
     if (p)
         memset(p, 0, n * size);
     return p;
+}
+
+void cari_thread_name(const char *name)
+{
+#ifdef __linux__
+    (void)prctl(PR_SET_NAME, (unsigned long)name, 0UL, 0UL, 0UL);
+#else
+    (void)name;
+#endif
 }
 
 void *cari_arena_alloc(cari_arena *a, size_t n)

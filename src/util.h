@@ -144,6 +144,11 @@ int cari_buf_u64(cari_buf *b, uint64_t v);
  * by interrupting their cores. */
 void *cari_calloc_touched(size_t n, size_t size);
 
+/* Names the calling thread (up to 15 bytes; Linux only, else nothing), as
+ * top -H, perf report --sort comm and gdb show it: the writer's threads
+ * are cari-feed, cari-invert, cari-store, cari-encode. */
+void cari_thread_name(const char *name);
+
 /* ---- arena: bump allocation, reset in one step ---- */
 
 typedef struct cari_arena_chunk cari_arena_chunk;

@@ -656,6 +656,7 @@ static void *worker_main(void *arg)
 {
     worker *k = arg;
     cari_writer *w = k->w;
+    cari_thread_name("cari-invert");
     for (;;) {
         batch *b;
         int flush;
@@ -726,6 +727,7 @@ static void *feeder_main(void *arg)
 {
     worker *k = arg;
     cari_writer *w = k->w;
+    cari_thread_name("cari-feed");
     for (;;) {
         batch *b;
         int flush, handed, rc = CARI_OK;
@@ -810,6 +812,7 @@ static void *storer_main(void *arg)
 {
     worker *k = arg;
     cari_writer *w = k->w;
+    cari_thread_name("cari-store");
     for (;;) {
         batch *b;
         size_t i;
@@ -885,6 +888,7 @@ static void *piped_main(void *arg)
 {
     worker *k = arg;
     cari_writer *w = k->w;
+    cari_thread_name("cari-invert");
     for (;;) {
         batch *b;
         pthread_mutex_lock(&w->mu);
