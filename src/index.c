@@ -512,7 +512,8 @@ uint32_t cari_count_bits(const unsigned char *bitmap, uint32_t n)
 
 /* Open the files a manifest names into segs (n = m->n). */
 int cari_open_segments(const char *dir, const cari_manifest *m,
-                         cari_live_segment *segs, cari_error *err)
+                       cari_segment *const *have, cari_live_segment *segs,
+                       cari_error *err)
 {
     size_t i;
     for (i = 0; i < m->n; i++) {
@@ -524,9 +525,13 @@ int cari_open_segments(const char *dir, const cari_manifest *m,
             return cari_set_error(err, CARI_EINVAL, "index path too long");
         segs[i].number = e->number;
         segs[i].deletes_gen = e->deletes_gen;
-        rc = cari_segment_open(path, &segs[i].seg, err);
-        if (rc)
-            return rc;
+        if (have && have[i]) {
+            segs[i].seg = have[i];
+        } else {
+            rc = cari_segment_open(path, &segs[i].seg, err);
+            if (rc)
+                return rc;
+        }
         if (cari_segment_articles(segs[i].seg) != e->articles ||
             cari_segment_passages(segs[i].seg) != e->passages)
             return cari_set_error(err, CARI_ECORRUPT,
@@ -648,7 +653,7 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
             break;
         }
         ix->nsegs = m.n;
-        rc = cari_open_segments(dir, &m, ix->segs, err);
+        rc = cari_open_segments(dir, &m, NULL, ix->segs, err);
         ix->generation = m.generation;
         cari_manifest_free(&m);
         if (rc != CARI_ENOTFOUND)

@@ -87,9 +87,14 @@ int cari_deletes_read(const char *path, uint32_t articles,
 int cari_deletes_write(const char *path, const unsigned char *bitmap,
                        uint32_t articles, int sync, cari_error *err);
 uint32_t cari_count_bits(const unsigned char *bitmap, uint32_t n);
-/* Open every segment (and deletion bitmap) m names into segs[0..m->n). */
+/* Open every segment (and deletion bitmap) m names into segs[0..m->n).
+ * A segment have[i] holds open already (have may be NULL) is taken as it
+ * is, not opened and checksummed again: segs[i].seg = have[i], which the
+ * caller then owns twice over (it keeps one of the two, and on failure
+ * must not close segs[i].seg). */
 int cari_open_segments(const char *dir, const cari_manifest *m,
-                       cari_live_segment *segs, cari_error *err);
+                       cari_segment *const *have, cari_live_segment *segs,
+                       cari_error *err);
 void cari_close_segments(cari_live_segment *segs, size_t n);
 /* A file the manifest names is missing: CARI_ECORRUPT naming it. */
 int cari_missing_file(cari_error *err, const char *dir);

@@ -1243,7 +1243,7 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
         rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
         goto fail;
     }
-    rc = cari_open_segments(dir, &w->m, w->segs, err);
+    rc = cari_open_segments(dir, &w->m, NULL, w->segs, err);
     if (rc == CARI_ENOTFOUND) /* the lock keeps commits out: damage */
         rc = cari_missing_file(err, dir);
     if (rc)
@@ -2035,12 +2035,24 @@ int cari_writer_merge(cari_writer *w, unsigned max_segments)
     return CARI_OK;
 }
 
+/* seg is one of have[0..n) (a commit's segments taken over, open) */
+static int taken_over(cari_segment *const *have, size_t n,
+                      const cari_segment *seg)
+{
+    size_t i;
+    for (i = 0; have && seg && i < n; i++)
+        if (have[i] == seg)
+            return 1;
+    return 0;
+}
+
 int cari_writer_commit(cari_writer *w)
 {
     cari_manifest next, previous;
     cari_live_segment *nextsegs = NULL;  /* next's segments, open */
     unsigned char **newdel = NULL, **pendel = NULL;
     cari_segment **penseg = NULL;  /* the pending segments, open */
+    cari_segment **have = NULL;    /* next's segments open already */
     survivor *sv = NULL;
     size_t i, nsv = 0, nold, target;
     uint32_t first_merged;  /* the number of this commit's first merge */
@@ -2158,10 +2170,22 @@ int cari_writer_commit(cari_writer *w)
     }
     /* the writer's view of the new commit is opened before it is made
      * visible: a failure here leaves the previous commit */
-    if (!rc && !(nextsegs = calloc(next.n ? next.n : 1, sizeof *nextsegs)))
+    if (!rc && (!(nextsegs = calloc(next.n ? next.n : 1, sizeof *nextsegs)) ||
+                !(have = calloc(next.n ? next.n : 1, sizeof *have))))
         rc = writer_error(w, CARI_ENOMEM, "out of memory");
+    /* a segment that goes on unmerged is open already (an old one in
+     * w->segs, a new one from pending_deletions, which checksummed it):
+     * taken over, not opened and checksummed again (a commit of a few
+     * articles to a large index read all of it) */
+    for (i = 0; !rc && i < next.n; i++) {
+        size_t j;
+        for (j = 0; j < nsv; j++)
+            if (!sv[j].merge && sv[j].seg &&
+                sv[j].e.number == next.entries[i].number)
+                have[i] = sv[j].seg;
+    }
     if (!rc) {
-        rc = cari_open_segments(w->dir, &next, nextsegs, &err);
+        rc = cari_open_segments(w->dir, &next, have, nextsegs, &err);
         if (rc)
             writer_error(w, rc, "opening the new segments: %s", err.message);
         else
@@ -2184,7 +2208,7 @@ done:
     if (rc)
         remove_failed_commit(w, sv, nsv, first_merged, next.generation);
     for (i = 0; sv && i < nsv; i++)
-        if (sv[i].owned)
+        if (sv[i].owned && (rc || !taken_over(have, next.n, sv[i].seg)))
             cari_segment_close(sv[i].seg);
     free(sv);
     for (i = 0; penseg && i < w->npending; i++)
@@ -2198,14 +2222,23 @@ done:
     free(pendel);
     if (rc) {
         w->warning[0] = '\0';
-        if (nextsegs)
+        if (nextsegs) {
+            for (i = 0; have && i < next.n; i++)
+                if (have[i])
+                    nextsegs[i].seg = NULL;  /* still sv's or w->segs' */
             cari_close_segments(nextsegs, next.n);
+        }
+        free(have);
         cari_manifest_free(&next);
         worker_fail(w, rc, cari_writer_errmsg(w));
         return rc;
     }
     /* committed: the new manifest becomes the base for what follows */
     w->merge_target = 0;
+    for (i = 0; i < w->m.n; i++)
+        if (taken_over(have, next.n, w->segs[i].seg))
+            w->segs[i].seg = NULL;  /* nextsegs' now */
+    free(have);
     cari_close_segments(w->segs, w->m.n);
     w->segs = NULL;
     previous = w->m;
