@@ -2155,7 +2155,22 @@ static uint32_t section_crc(const cari_segment *s, uint64_t off, uint64_t len)
     return crc;
 }
 
+static int segment_open(const char *path, int verify, cari_segment **out,
+                        cari_error *err);
+
 int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
+{
+    return segment_open(path, 1, out, err);
+}
+
+int cari_segment_open_written(const char *path, cari_segment **out,
+                              cari_error *err)
+{
+    return segment_open(path, 0, out, err);
+}
+
+static int segment_open(const char *path, int verify, cari_segment **out,
+                        cari_error *err)
 {
     cari_segment *s;
     struct stat st;
@@ -2190,9 +2205,10 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
      * them in one by one; a larger one is read ahead and given back a
      * window at a time (section_crc) */
     s->map = mmap(NULL, s->size, PROT_READ,
-                  MAP_PRIVATE | (s->size <= CRC_WINDOW ? MAP_POPULATE_FLAG : 0),
+                  MAP_PRIVATE | (verify && s->size <= CRC_WINDOW
+                                     ? MAP_POPULATE_FLAG : 0),
                   fd, 0);
-    if (s->map != MAP_FAILED && s->size > CRC_WINDOW)
+    if (s->map != MAP_FAILED && verify && s->size > CRC_WINDOW)
         (void)madvise(s->map, s->size, MADV_SEQUENTIAL);
     close(fd);
     if (s->map == MAP_FAILED) {
@@ -2259,7 +2275,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
                 goto fail;
             }
         next = off + len;
-        if (section_crc(s, off, len) != crc) {
+        if (verify && section_crc(s, off, len) != crc) {
             cari_set_error(err, CARI_ECORRUPT,
                            "%s: checksum mismatch in section '%s'", path,
                            section_names[id]);
@@ -2269,7 +2285,7 @@ int cari_segment_open(const char *path, cari_segment **out, cari_error *err)
         s->sec[id] = s->map + off;
         s->sec_len[id] = (size_t)len;
     }
-    if (s->size > CRC_WINDOW)  /* read through: queries read at random */
+    if (verify && s->size > CRC_WINDOW)  /* read through: queries read at random */
         (void)madvise(s->map, s->size, MADV_NORMAL);
     if (next != table_off) {
         rc = corrupt(err, path, "bad section table");

@@ -1597,9 +1597,9 @@ static void set_bit(unsigned char *bitmap, uint32_t i)
 
 /* Deletion bitmaps of the session's own segments: an article lives only if
  * it is its id's last add and no delete followed.  bitmaps[i] stays NULL
- * when segment i keeps everything.  segs[i] gets segment i, open (opening
- * verifies every section's CRC-32: once per commit is enough); the caller
- * closes them. */
+ * when segment i keeps everything.  segs[i] gets segment i, open (its
+ * structure checked; its checksums were computed as it was written); the
+ * caller closes them. */
 static int pending_deletions(cari_writer *w, unsigned char **bitmaps,
                              cari_segment **segs)
 {
@@ -1614,7 +1614,7 @@ static int pending_deletions(cari_writer *w, unsigned char **bitmaps,
         cari_segment_file_name(name, sizeof name, p->number);
         if (cari_path_join(path, sizeof path, w->dir, name))
             return writer_error(w, CARI_EINVAL, "index path too long");
-        rc = cari_segment_open(path, &seg, &err);
+        rc = cari_segment_open_written(path, &seg, &err);
         if (rc)
             return writer_error(w, rc, "%s", err.message);
         writer_holds(seg);
