@@ -227,8 +227,9 @@ typedef struct cari_writer_options {
  * Indexing writes some 100 MB of tables all over: on glibc, a program
  * started with GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1
  * has them in transparent huge pages (cari-index restarts itself so; on
- * clickid_news 12-16% less time, docs/DESIGN.md).  A library cannot set
- * that for its host program: it is the program's choice.
+ * clickid_news 12-16% less time, none at 10x; docs/DESIGN.md).  A
+ * library cannot set that for its host program: it is the program's
+ * choice.
  */
 CARI_API int cari_writer_open(const char *dir,
                               const cari_writer_options *options,
