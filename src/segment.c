@@ -2200,10 +2200,11 @@ static int segment_open(const char *path, int verify, cari_segment **out,
         return cari_set_error(err, CARI_ENOMEM, "out of memory");
     }
     s->size = (size_t)st.st_size;
-    /* every byte is read at once (the section checksums below): map the
-     * pages of a file of up to CRC_WINDOW in one go rather than fault
-     * them in one by one; a larger one is read ahead and given back a
-     * window at a time (section_crc) */
+    /* verified, every byte is read at once (the section checksums
+     * below): map the pages of a file of up to CRC_WINDOW in one go
+     * rather than fault them in one by one; a larger one is read ahead
+     * and given back a window at a time (section_crc).  Unverified (a
+     * segment just written), only what is used is read. */
     s->map = mmap(NULL, s->size, PROT_READ,
                   MAP_PRIVATE | (verify && s->size <= CRC_WINDOW
                                      ? MAP_POPULATE_FLAG : 0),

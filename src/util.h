@@ -146,7 +146,9 @@ void *cari_calloc_touched(size_t n, size_t size);
 
 /* Names the calling thread (up to 15 bytes; Linux only, else nothing), as
  * top -H, perf report --sort comm and gdb show it: the writer's threads
- * are cari-feed, cari-invert, cari-store, cari-encode. */
+ * are cari-worker (a worker alone: analysis, inversion, stored text) or,
+ * in a pair, cari-feed, cari-invert and cari-store; cari-encode codes the
+ * later half of the lists at a flush. */
 void cari_thread_name(const char *name);
 
 /* ---- arena: bump allocation, reset in one step ---- */

@@ -656,7 +656,7 @@ static void *worker_main(void *arg)
 {
     worker *k = arg;
     cari_writer *w = k->w;
-    cari_thread_name("cari-invert");
+    cari_thread_name("cari-worker");
     for (;;) {
         batch *b;
         int flush;
@@ -2174,15 +2174,16 @@ int cari_writer_commit(cari_writer *w)
                 !(have = calloc(next.n ? next.n : 1, sizeof *have))))
         rc = writer_error(w, CARI_ENOMEM, "out of memory");
     /* a segment that goes on unmerged is open already (an old one in
-     * w->segs, a new one from pending_deletions, which checksummed it):
-     * taken over, not opened and checksummed again (a commit of a few
-     * articles to a large index read all of it) */
+     * w->segs, a new one from pending_deletions): taken over, not opened
+     * and checksummed again (a commit of a few articles to a large index
+     * read all of it) */
     for (i = 0; !rc && i < next.n; i++) {
         size_t j;
         for (j = 0; j < nsv; j++)
-            if (!sv[j].merge && sv[j].seg &&
-                sv[j].e.number == next.entries[i].number)
+            if (!sv[j].merge && sv[j].e.number == next.entries[i].number) {
                 have[i] = sv[j].seg;
+                break;
+            }
     }
     if (!rc) {
         rc = cari_open_segments(w->dir, &next, have, nextsegs, &err);

@@ -57,7 +57,7 @@ static void restart_tuned(char **argv)
     const char *t = getenv("GLIBC_TUNABLES"), *pre = getenv("LD_PRELOAD");
     char self[4096], *v;
     ssize_t len;
-    size_t n;
+    size_t tl = t ? strlen(t) : 0, n;
     if ((t && strstr(t, "glibc.malloc.")) || (pre && strstr(pre, "vgpreload")))
         return;
     /* the program's own path, not /proc/self/exe: the process is named
@@ -66,16 +66,17 @@ static void restart_tuned(char **argv)
     if (len <= 0 || (size_t)len >= sizeof self - 1)
         return;
     self[len] = '\0';
-    n = (t ? strlen(t) + 1 : 0) + sizeof CARI_TUNABLES;
+    n = (t ? tl + 1 : 0) + sizeof CARI_TUNABLES;
     v = malloc(n);
     if (!v)
         return;
     snprintf(v, n, "%s%s%s", t ? t : "", t ? ":" : "", CARI_TUNABLES);
     if (setenv("GLIBC_TUNABLES", v, 1) == 0) {
         execv(self, argv);
-        /* still here: the old value back, and on as we are */
+        /* still here: the old value back (v's first tl bytes), and on as
+         * we are */
         if (t) {
-            v[n - sizeof CARI_TUNABLES - 1] = '\0';
+            v[tl] = '\0';
             setenv("GLIBC_TUNABLES", v, 1);
         } else {
             unsetenv("GLIBC_TUNABLES");
