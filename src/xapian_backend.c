@@ -2017,8 +2017,11 @@ static int run_search(search_state *st, cari_hits **out, int *xc)
     info.size = (xc_doccount)(npick - first);
     if (info.size > o->limit)
         info.size = (xc_doccount)o->limit;
-    if (h->total < o->offset + info.size)
-        h->total = o->offset + info.size;
+    /* no fewer than the ranks shown; a page past the end shows none, so
+     * the offset alone says nothing of the total (found by review:
+     * --offset 100 banjir said "100 passages for" where 2 match) */
+    if (h->total < first + info.size)
+        h->total = first + info.size;
     if (info.size == 0)
         goto done;
     /* what the snippets highlight: the query's terms and the prefixes'

@@ -251,6 +251,14 @@ for q in banjir 'banjir Jakarta' 'banjir -rob' 'rumah NEAR/5 rusak' 'harga OR be
     is "$("$CS" -i "$XI" -n 0 -- "$q")" "$("$CS" -i "$NI" -n 0 -- "$q")" "-n 0 $q: the count as natively"
 done
 
+# a page past the end shows no hit and the total as natively (found by
+# review: the total was lifted to the offset, "no passages from 101 on:
+# 100 passages for" where 2 articles match)
+for a in "--offset 3" "--offset 100" "--offset 100 --group 0" "--offset 12 -n 3 --group 2"; do
+    is "$("$CS" -i "$XI" --color=never $a banjir)" "$("$CS" -i "$NI" --color=never $a banjir)" \
+       "$a banjir, past the end: the total as natively"
+done
+
 # ---- a keyword query as one run of a title's words (title phrases) ----
 python3 - "$TMP/palace.jsonl" <<'PY'
 import json, sys
