@@ -760,19 +760,24 @@ int main(int argc, char **argv)
         cari_ranker_free(model);
         return 2;
     }
-    if (stats) {
-        rc = output_stats(ix, dir, format == FMT_JSON) ? 2 : 0;
-        cari_index_close(ix);
-        cari_ranker_free(model);
-        if (cli_flush_stdout(prog, NULL))
-            rc = 2;
-        return rc;
-    }
     warned = calloc(cari_index_shard_count(ix) + 1, 1);
     if (!warned) {
         cari_index_close(ix);
         cari_ranker_free(model);
         return 2;
+    }
+    if (stats) {
+        /* --allow-partial: the counts are the other shards' (found by
+         * review: a shard left out was neither warned of nor marked,
+         * its articles silently missing from the counts) */
+        report_left_out(ix, warned);
+        rc = output_stats(ix, dir, format == FMT_JSON) ? 2 : 0;
+        cari_index_close(ix);
+        cari_ranker_free(model);
+        free(warned);
+        if (cli_flush_stdout(prog, NULL))
+            rc = 2;
+        return rc;
     }
     if (batch) {
         if (features)

@@ -836,10 +836,16 @@ int output_stats(cari_index *ix, const char *dir, int json)
     }
     if (n > 1) {
         /* several shards: their locations, not the unused -i default */
-        size_t i;
+        size_t i, left_out = 0;
         printf("shards     ");
-        for (i = 0; i < n; i++)
-            printf(" %s", cari_index_shard(ix, i, NULL));
+        for (i = 0; i < n; i++) {
+            const char *why;
+            printf(" %s", cari_index_shard(ix, i, &why));
+            left_out += why != NULL;
+        }
+        /* --allow-partial: say so, as the search header does */
+        if (left_out)
+            printf(" (%zu of %zu shards left out)", left_out, n);
         putchar('\n');
     } else
         printf("index       %s\n", where);
