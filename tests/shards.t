@@ -142,6 +142,15 @@ is "$rc" 2 "cari-index -i tcp://HOST:PORT exits 2"
 like "$(cat "$TMP/err")" "$R1 is a remote index" "  and says why"
 [ ! -e "$TMP/tcp:" ]; ok $? "  and writes no directory tcp:"
 
+# and so is every other run of cari-index on it (found by review: they
+# looked for a local directory "tcp:", "no index here (no MANIFEST)")
+for a in --stats --check "--delete berita-001" --merge "--shards 2 --stats"; do
+    (cd "$TMP" && "$CI" -i "$R1" $a >/dev/null 2>"$TMP/err"); rc=$?
+    is "$rc" 2 "cari-index -i tcp://HOST:PORT $a exits 2"
+    like "$(cat "$TMP/err")" "^cari-index: $R1 is a remote index" "  and says it is a remote index"
+done
+[ ! -e "$TMP/tcp:" ]; ok $? "  and writes no directory tcp:"
+
 # the same index twice: each passage was found twice (found by review)
 for pair in "$TMP/sh.0 $TMP/sh.0" "$TMP/sh.0 $TMP/./sh.0/" "$TMP/sh.0 $R1"; do
     set -- $pair

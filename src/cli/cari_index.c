@@ -682,6 +682,17 @@ int main(int argc, char **argv)
         free(deletes);
         return analyze_stdin();
     }
+    if (strncmp(dir, "tcp://", 6) == 0) {
+        /* every run on it, not only adding (found by review: --stats,
+         * --check, --delete and --merge looked for a local directory
+         * "tcp:" and said "no index here (no MANIFEST)") */
+        fprintf(stderr, "%s: %s is a remote index: cari-index works on "
+                "index directories (serve one with xapian-tcpsrv; "
+                "cari-search -i %s%s reads this one)\n", prog, dir, dir,
+                stats ? " --stats" : "");
+        free(deletes);
+        return 2;
+    }
     if (stats || check) {
         free(deletes);
         if (optind < argc || ndeletes || delete_from || merge) {
