@@ -398,6 +398,33 @@ CARI_API const char *cari_index_shard(const cari_index *index, size_t i,
  * cari-index --shards assigns articles with it. */
 CARI_API size_t cari_shard_of(const char *id, size_t id_len, size_t nshards);
 
+/*
+ * A shard set as cari-index --shards N -i BASE writes it: the Xapian
+ * indexes BASE.0 ... BASE.(N-1), each recording that it is shard K of N
+ * (cari_writer_set_shard).  cari_shards_check(base, n) says whether the
+ * set at base (trailing slashes ignored) can be used as one of n shards
+ * -- none of it there yet, or all of it with that count -- before anything
+ * is opened: CARI_EINVAL, naming the set's own count and the given one,
+ * when a shard records another count or place, when BASE.n is there (a
+ * larger set), or, for a set made before the count was recorded, when
+ * only BASE.0 ... BASE.(M-1) are there; CARI_ENOTFOUND when a shard is
+ * missing from a set that is otherwise there.  A shard that cannot be
+ * read is not judged here: opening it reports that.
+ */
+CARI_API int cari_shards_check(const char *base, size_t nshards,
+                               cari_error *err);
+
+/*
+ * The writer (on the Xapian backend) writes shard `shard` of a set of
+ * nshards: call it after cari_writer_open and before adding.  The record
+ * is written with the next commit.  CARI_EINVAL when the index records
+ * another place, or is native.  A writer on an index that records a shard
+ * refuses articles (CARI_EINVAL) until this is called with that place:
+ * an article belongs to the shard its id hashes to (cari_shard_of).
+ */
+CARI_API int cari_writer_set_shard(cari_writer *writer, size_t shard,
+                                   size_t nshards);
+
 typedef struct cari_index_stats {
     uint64_t articles;  /* live articles */
     uint64_t passages;  /* live passages */

@@ -759,6 +759,135 @@ size_t cari_shard_of(const char *id, size_t id_len, size_t nshards)
     return nshards ? (size_t)(cari_fnv1a64(id, id_len) % nshards) : 0;
 }
 
+/* 1 when path exists (as anything: a file where a shard belongs is not
+ * a free place for one either). */
+static int path_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 || errno != ENOENT;
+}
+
+/* BASE.k as cari-index --shards names it (base without its trailing
+ * slashes: "ix/" makes ix.0). */
+static void shard_path(char *out, size_t cap, const char *base, size_t bl,
+                       size_t k)
+{
+    snprintf(out, cap, "%.*s.%zu", (int)bl, base, k);
+}
+
+/* Why a count other than the set's own is refused, for every message. */
+#define OTHER_COUNT "with another count an article would go to another " \
+                    "shard than its earlier copy, which would stay"
+
+int cari_shards_check(const char *base, size_t n, cari_error *err)
+{
+    char path[4096], other[4096];
+    size_t bl, k, rk, rn, m, recorded = 0, recorder = 0;
+    size_t first_missing = SIZE_MAX, first_present = SIZE_MAX;
+    if (!base || !*base || n == 0 || n > 1u << 20)
+        return cari_set_error(err, CARI_EINVAL, "no shard set given");
+    bl = strlen(base);
+    while (bl > 1 && base[bl - 1] == '/')
+        bl--;
+    if (bl + 32 > sizeof path)
+        return cari_set_error(err, CARI_EINVAL, "index path too long");
+    for (k = 0; k < n; k++) {
+        shard_path(path, sizeof path, base, bl, k);
+        if (!path_exists(path)) {
+            if (first_missing == SIZE_MAX)
+                first_missing = k;
+            continue;
+        }
+        if (first_present == SIZE_MAX)
+            first_present = k;
+        /* a shard that cannot be read is the run's to report, by name
+         * (cari-index --check does); only a record read says no */
+        if (cari_xapian_shard_record(path, &rk, &rn, NULL) || !rn)
+            continue;
+        if (rn != n)
+            return cari_set_error(err, CARI_EINVAL,
+                                  "the shard set %.*s has %zu shards, not "
+                                  "%zu (%s records shard %zu of %zu): "
+                                  OTHER_COUNT "; give --shards %zu, or "
+                                  "another -i for a new set", (int)bl, base,
+                                  rn, n, path, rk, rn, rn);
+        if (rk != k)
+            return cari_set_error(err, CARI_EINVAL,
+                                  "%s records that it is shard %zu of %zu, "
+                                  "not shard %zu: were the shards renamed?",
+                                  path, rk, rn, k);
+        recorded = rn;
+        recorder = k;
+    }
+    /* BASE.N there: a shard of a larger set */
+    shard_path(path, sizeof path, base, bl, n);
+    if (path_exists(path)) {
+        if (cari_xapian_shard_record(path, &rk, &rn, NULL) == CARI_OK &&
+            rn > n)
+            return cari_set_error(err, CARI_EINVAL,
+                                  "the shard set %.*s has %zu shards, not "
+                                  "%zu (%s records shard %zu of %zu): "
+                                  OTHER_COUNT "; give --shards %zu, or "
+                                  "another -i for a new set", (int)bl, base,
+                                  rn, n, path, rk, rn, rn);
+        /* made before the record was kept: count the shards there */
+        for (m = n + 1; m < (1u << 20); m++) {
+            shard_path(other, sizeof other, base, bl, m);
+            if (!path_exists(other))
+                break;
+        }
+        shard_path(other, sizeof other, base, bl, m - 1);
+        if (first_present == 0 && first_missing == SIZE_MAX)
+            return cari_set_error(err, CARI_EINVAL,
+                                  "the shard set %.*s has %zu shards, not "
+                                  "%zu (%.*s.0 ... %s are there): "
+                                  OTHER_COUNT "; give --shards %zu, or "
+                                  "another -i for a new set", (int)bl, base,
+                                  m, n, (int)bl, base, other, m);
+        return cari_set_error(err, CARI_EINVAL,
+                              "the shard set %.*s is not one of %zu shards "
+                              "(%s is there): " OTHER_COUNT "; give its own "
+                              "count with --shards, or another -i for a new "
+                              "set", (int)bl, base, n, path);
+    }
+    if (first_present == SIZE_MAX || first_missing == SIZE_MAX)
+        return CARI_OK;  /* a new set, or all of it */
+    shard_path(path, sizeof path, base, bl, first_missing);
+    if (recorded) {
+        shard_path(other, sizeof other, base, bl, recorder);
+        return cari_set_error(err, CARI_ENOTFOUND,
+                              "%s is missing from the shard set %.*s of %zu "
+                              "shards (%s records %zu): a new one would hold "
+                              "its articles beside their copies in the "
+                              "missing one; restore it", path, (int)bl, base,
+                              recorded, other, recorded);
+    }
+    if (first_present == 0) {
+        /* made before the record was kept: BASE.0 ... BASE.M-1 (M < N) */
+        for (k = first_missing; k < n; k++) {
+            shard_path(other, sizeof other, base, bl, k);
+            if (path_exists(other))
+                break;
+        }
+        if (k == n) {
+            shard_path(other, sizeof other, base, bl, first_missing - 1);
+            return cari_set_error(err, CARI_EINVAL,
+                                  "the shard set %.*s has %zu shard%s, not "
+                                  "%zu (%.*s.0 ... %s are there, %s is not): "
+                                  OTHER_COUNT "; give --shards %zu, or "
+                                  "another -i for a new set", (int)bl, base,
+                                  first_missing,
+                                  first_missing == 1 ? "" : "s", n, (int)bl,
+                                  base, other, path, first_missing);
+        }
+    }
+    shard_path(other, sizeof other, base, bl, first_present);
+    return cari_set_error(err, CARI_ENOTFOUND,
+                          "%s is missing from the shard set %.*s (%s is "
+                          "there): restore it, or give the set's own count "
+                          "with --shards", path, (int)bl, base, other);
+}
+
 size_t cari_index_shard_count(const cari_index *ix)
 {
     if (!ix)

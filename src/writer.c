@@ -1552,6 +1552,20 @@ static int committed_live(cari_writer *w, const char *id, size_t len)
     return 0;
 }
 
+int cari_writer_set_shard(cari_writer *w, size_t shard, size_t nshards)
+{
+    if (!w)
+        return CARI_EINVAL;
+    if (nshards == 0 || shard >= nshards)
+        return writer_error(w, CARI_EINVAL, "shard %zu of %zu: no such "
+                            "shard", shard, nshards);
+    if (!w->xapian)
+        return writer_error(w, CARI_EINVAL, "%s is a native index; shards "
+                            "are Xapian indexes", w->dir);
+    return xapian_result(w, cari_xapian_writer_set_shard(w->xapian, shard,
+                                                         nshards));
+}
+
 int cari_writer_delete(cari_writer *w, const char *id, size_t len)
 {
     id_entry *s;

@@ -37,7 +37,12 @@
  *           analyzer signature: an index built by another analyzer is
  *           refused with CARI_EVERSION, as natively), cari.terms (distinct
  *           terms, body and title together, as the native count),
- *           cari.generation (commits so far)
+ *           cari.generation (commits so far), and for a shard written by
+ *           cari-index --shards N (since 2026-12) cari.shard "K/N": shard K
+ *           of a set of N, so that a run with another N is refused
+ *           (cari_shards_check): an id goes to the shard FNV-1a-64(id)
+ *           mod N, and with another N a replaced article would land in
+ *           another shard while its old copy stayed
  *
  * Writing.  A writer holds a Xapian transaction from open to commit (and
  * from each commit to the next), so nothing it adds is visible before
@@ -88,6 +93,8 @@
 #include "xapian_c.h"
 
 #define FORMAT_VERSION "1"
+/* "K/N": this index is shard K of a set of N (cari-index --shards N) */
+#define SHARD_KEY "cari.shard"
 
 /* Value slots.  SLOT_TIE (since 2026-11-30) orders passages of equal
  * score as the native ranking does (search.c better_tie): the article
@@ -228,6 +235,50 @@ static uint64_t get_meta_u64(const xc_database *db, const char *key)
     return strtoull(buf, NULL, 10);
 }
 
+/* The shard record of db ("K/N", SHARD_KEY) in *shard and *nshards; both
+ * 0 when there is none (no --shards, or written before cari recorded it)
+ * or it does not parse.  A shim status. */
+static int get_shard_record(const xc_database *db, size_t *shard,
+                            size_t *nshards)
+{
+    char buf[64], *end;
+    unsigned long k, n;
+    int rc = get_meta(db, SHARD_KEY, buf, sizeof buf);
+    *shard = *nshards = 0;
+    if (rc || !*buf)
+        return rc;
+    errno = 0;
+    k = strtoul(buf, &end, 10);
+    if (errno || *end != '/')
+        return XC_OK;
+    n = strtoul(end + 1, &end, 10);
+    if (errno || *end || n == 0 || k >= n)
+        return XC_OK;
+    *shard = (size_t)k;
+    *nshards = (size_t)n;
+    return XC_OK;
+}
+
+int cari_xapian_shard_record(const char *dir, size_t *shard, size_t *nshards,
+                             cari_error *err)
+{
+    xc_database *db = NULL;
+    int xc;
+    *shard = *nshards = 0;
+    if (!cari_xapian_is_index(dir))
+        return CARI_OK;
+    xc = xc_database_open(dir, &db);
+    if (!xc)
+        xc = get_shard_record(db, shard, nshards);
+    xc_database_free(db);
+    if (xc == XC_EOPENING)
+        xc = XC_ECORRUPT;  /* iamglass is there: the rest is damaged */
+    if (xc)
+        return cari_set_error(err, map_read_code(xc), "%s: %s", dir,
+                              xc_detail());
+    return CARI_OK;
+}
+
 /*
  * Is db (at location loc) a cari index this analyzer may use?  CARI_OK;
  * CARI_ENOTFOUND for a Xapian database that holds no commit of cari's
@@ -357,6 +408,8 @@ struct cari_xapian_writer {
     size_t ntitle, title_cap;
     cari_buf data;
     cari_writer_stats stats;
+    size_t shard, nshards;     /* the shard record; nshards 0: none */
+    int shard_declared;        /* cari_xapian_writer_set_shard was called */
     char errmsg[512];
 };
 
@@ -523,6 +576,12 @@ int cari_xapian_writer_open(const char *dir, const cari_writer_options *o,
         goto fail;
     }
     w->generation = get_meta_u64(w->rdb, "cari.generation");
+    xc = get_shard_record(w->rdb, &w->shard, &w->nshards);
+    if (xc) {
+        rc = wfail(w, xc, "cannot read the index metadata");
+        cari_set_error(err, rc, "%s", w->errmsg);
+        goto fail;
+    }
     /* everything from here to the commit is one transaction */
     xc = xc_writable_begin_transaction(w->wdb, 1);
     if (xc) {
@@ -762,6 +821,13 @@ int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a)
                       (int)(a->id_len > 80 ? 80 : a->id_len), a->id,
                       a->title_len > (1u << 20) ? "title longer than 1 MiB"
                                                 : "text longer than 1 GiB");
+    if (w->nshards && !w->shard_declared)
+        /* an article belongs to the shard its id hashes to: added to this
+         * one by hand, it could be there and in its own shard too */
+        return werror(w, CARI_EINVAL, "%s is shard %zu of %zu (cari-index "
+                      "--shards %zu made it): add articles to the set with "
+                      "cari-index --shards %zu", w->dir, w->shard,
+                      w->nshards, w->nshards, w->nshards);
     if (cari_split_passages(a->text, a->text_len, &w->pp, &w->spans))
         return werror(w, CARI_ENOMEM, "out of memory");
     n = cari_analyzer_run(w->an, a->title, a->title_len, 1, &w->tokens);
@@ -783,6 +849,34 @@ int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a)
     w->stats.articles++;
     w->stats.passages += w->spans.len;
     w->stats.input_bytes += a->title_len + a->text_len;
+    return CARI_OK;
+}
+
+int cari_xapian_writer_set_shard(cari_xapian_writer *w, size_t shard,
+                                 size_t nshards)
+{
+    char buf[64];
+    int xc, n;
+    if (!w || nshards == 0 || shard >= nshards)
+        return CARI_EINVAL;
+    if (!w->in_transaction)
+        return werror(w, CARI_EINVAL, "the writer failed earlier; open a "
+                      "new one");
+    if (w->nshards && (w->nshards != nshards || w->shard != shard))
+        return werror(w, CARI_EINVAL, "%s is shard %zu of %zu (cari-index "
+                      "--shards %zu made it), not shard %zu of %zu", w->dir,
+                      w->shard, w->nshards, w->nshards, shard, nshards);
+    w->shard_declared = 1;
+    if (w->nshards)
+        return CARI_OK;
+    /* a new shard, or one written before the record was kept: record it
+     * with this run's commit (nothing is written if the run fails) */
+    n = snprintf(buf, sizeof buf, "%zu/%zu", shard, nshards);
+    xc = xc_writable_set_metadata(w->wdb, SHARD_KEY, buf, (size_t)n);
+    if (xc)
+        return wfail(w, xc, "cannot write the index metadata");
+    w->shard = shard;
+    w->nshards = nshards;
     return CARI_OK;
 }
 

@@ -31,6 +31,15 @@ int cari_xapian_writer_open(const char *dir, const cari_writer_options *o,
                             cari_analyzer *an, cari_xapian_writer **out,
                             cari_error *err);
 int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a);
+/* cari_writer_set_shard: the writer writes shard `shard` of nshards; the
+ * record is written with the next commit.  CARI_EINVAL when the index
+ * records another place. */
+int cari_xapian_writer_set_shard(cari_xapian_writer *w, size_t shard,
+                                 size_t nshards);
+/* The shard record of the Xapian index in dir ("cari.shard"): both 0 when
+ * there is none, or dir holds no Xapian index. */
+int cari_xapian_shard_record(const char *dir, size_t *shard, size_t *nshards,
+                             cari_error *err);
 int cari_xapian_writer_delete(cari_xapian_writer *w, const char *id,
                               size_t len);
 int cari_xapian_writer_commit(cari_xapian_writer *w);

@@ -43,6 +43,24 @@ int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a)
     return CARI_EUNSUPPORTED;
 }
 
+int cari_xapian_writer_set_shard(cari_xapian_writer *w, size_t shard,
+                                 size_t nshards)
+{
+    (void)w;
+    (void)shard;
+    (void)nshards;
+    return CARI_EUNSUPPORTED;
+}
+
+int cari_xapian_shard_record(const char *dir, size_t *shard, size_t *nshards,
+                             cari_error *err)
+{
+    (void)dir;
+    (void)err;
+    *shard = *nshards = 0;  /* no Xapian index can be read: no record */
+    return CARI_OK;
+}
+
 int cari_xapian_writer_delete(cari_xapian_writer *w, const char *id, size_t len)
 {
     (void)w;

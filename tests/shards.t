@@ -94,6 +94,64 @@ is "$rc" 0 "--shards 2 --stats exits 0"
 is "$(echo "$out" | awk '$1 == "articles" {s += $2} END {print s}')" 18 "  and counts both shards' articles"
 "$CI" --shards 3 -i "$TMP/sh" -q --check >/dev/null 2>&1; is $? 2 "--shards 3 --check of 2 shards: exit 2 (no $TMP/sh.2)"
 "$CI" --shards 0 -i "$TMP/x" "$ROOT/corpus" >/dev/null 2>&1; is $? 2 "--shards 0 exits 2"
+
+# ---- another N than the set's own (found by review: --shards 3 over a
+# set of 2 exited 0 and left 31 articles for 18 ids, each replaced
+# article in another shard beside its old copy; --shards 1 added more) ----
+set_articles() {  # BASE N: the articles of BASE.0 ... BASE.N-1, summed
+    "$CI" --shards "$2" -i "$1" --stats 2>/dev/null | awk '$1 == "articles" {s += $2} END {print s + 0}'
+}
+for n in 3 1; do
+    err=$("$CI" --shards $n -i "$TMP/sh" "$ROOT/corpus" 2>&1 >/dev/null); rc=$?
+    is "$rc" 2 "--shards $n over a set of 2: exit 2"
+    like "$err" "^cari-index: the shard set $TMP/sh has 2 shards, not $n \\(.*\\).*; nothing was written$" "  naming the set's count and the given one"
+done
+[ ! -e "$TMP/sh.2" ]; ok $? "  and no shard sh.2 is made"
+is "$(set_articles "$TMP/sh" 2)" 18 "  the set still holds each article once"
+for a in --stats --check "--delete berita-001" --merge; do
+    err=$("$CI" --shards 3 -i "$TMP/sh" $a 2>&1 >/dev/null); rc=$?
+    is "$rc" 2 "--shards 3 $a over a set of 2: exit 2"
+    like "$err" "the shard set $TMP/sh has 2 shards, not 3" "  and says why"
+done
+[ ! -e "$TMP/sh.2" ]; ok $? "  none of them makes sh.2"
+err=$("$CI" -i "$TMP/sh.0" "$ROOT/corpus/berita.jsonl" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "adding to one shard without --shards: exit 2"
+like "$err" "$TMP/sh.0 is shard 0 of 2 .*--shards 2" "  and says how to add to the set"
+is "$(set_articles "$TMP/sh" 2)" 18 "  nothing was added"
+# a set made before the count was recorded: each shard built on its own
+# (as cari-index --shards did then, with no record of N)
+python3 - "$ROOT/corpus/berita.jsonl" "$TMP/old" <<'PY'
+import json, sys
+out = [open("%s.%d.jsonl" % (sys.argv[2], k), "w") for k in range(2)]
+for line in open(sys.argv[1]):
+    h = 0xcbf29ce484222325
+    for b in json.loads(line)["id"].encode():
+        h = ((h ^ b) * 0x100000001b3) % 2**64
+    out[h % 2].write(line)
+PY
+"$CI" -q --backend xapian -i "$TMP/old.0" "$TMP/old.0.jsonl" &&
+"$CI" -q --backend xapian -i "$TMP/old.1" "$TMP/old.1.jsonl"; ok $? "a set of 2 shards with no record of N"
+old_n=$(set_articles "$TMP/old" 2)
+err=$("$CI" --shards 3 -i "$TMP/old" "$ROOT/corpus/berita.jsonl" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "  --shards 3 over it: exit 2"
+like "$err" "the shard set $TMP/old has 2 shards, not 3 \\($TMP/old.0 ... $TMP/old.1 are there, $TMP/old.2 is not\\)" "  counting the shards there"
+err=$("$CI" --shards 1 -i "$TMP/old" "$ROOT/corpus/berita.jsonl" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "  --shards 1 over it: exit 2"
+like "$err" "the shard set $TMP/old has 2 shards, not 1 \\($TMP/old.0 ... $TMP/old.1 are there\\)" "  counting the shards there"
+[ ! -e "$TMP/old.2" ]; ok $? "  no shard old.2 is made"
+"$CI" -q --shards 2 -i "$TMP/old" "$ROOT/corpus/berita.jsonl"; ok $? "  --shards 2, its own count, writes to it"
+is "$(set_articles "$TMP/old" 2)" "$old_n" "  replacing its articles in their shards"
+err=$("$CI" --shards 3 -i "$TMP/old" "$ROOT/corpus/berita.jsonl" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "  and recording N: --shards 3 then"
+like "$err" "has 2 shards, not 3 \\($TMP/old.0 records shard 0 of 2\\)" "  is refused by the record"
+# a shard of the set missing (moved to another machine): a new, empty
+# one would hold its articles beside the copies in the moved one
+mv "$TMP/sh.1" "$TMP/moved"
+err=$("$CI" --shards 2 -i "$TMP/sh" "$ROOT/corpus/berita.jsonl" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "a set with a shard missing: exit 2"
+like "$err" "$TMP/sh.1 is missing from the shard set $TMP/sh of 2 shards" "  naming the missing shard"
+[ ! -e "$TMP/sh.1" ]; ok $? "  and not making a new one"
+mv "$TMP/moved" "$TMP/sh.1"
 "$CI" --shards 2 --backend native -i "$TMP/x" "$ROOT/corpus" >/dev/null 2>&1; is $? 2 "--shards with --backend native exits 2"
 
 # ---- two servers, searched as one ----

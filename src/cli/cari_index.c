@@ -111,8 +111,10 @@ static const char usage_text[] =
     "      --shards N       split the articles into N Xapian indexes\n"
     "                       DIR.0 ... DIR.N-1 by a stable hash of their id\n"
     "                       (FNV-1a-64 mod N), to be searched as one with\n"
-    "                       cari-search --shard; keep N when adding to them\n"
-    "                       (with --stats or --check: each of the N)\n"
+    "                       cari-search --shard; each records N, and a run\n"
+    "                       with another N than the set's is refused (exit\n"
+    "                       2, nothing written); with --stats, --check,\n"
+    "                       --delete or --merge: each of the N\n"
     "  -q, --quiet          no progress and no summary\n"
     "      --memory MB      memory for what indexing holds (default 256): the\n"
     "                       threads' segments and word caches and the ids\n"
@@ -354,8 +356,9 @@ typedef struct delete_count {
 } delete_count;
 
 /* Delete id from each of the nw writers (an article is in one shard, but
- * the shard count may have changed) and count it once, as found when a
- * writer held it live.  0, or 2 after saying why. */
+ * a set written with another N before the count was recorded may hold
+ * copies in others) and count it once, as found when a writer held it
+ * live.  0, or 2 after saying why. */
 static int delete_id(cari_writer **w, size_t nw, const char *id, size_t len,
                      delete_count *count)
 {
@@ -705,6 +708,12 @@ int main(int argc, char **argv)
             size_t dl = strlen(dir);
             int worst = 0;
             char *d;
+            /* of a set of N, as a run that writes would want it: another
+             * N's stats would miss shards or count another set's */
+            if (cari_shards_check(dir, (size_t)nshards, &err)) {
+                fprintf(stderr, "%s: %s\n", prog, err.message);
+                return 2;
+            }
             while (dl > 1 && dir[dl - 1] == '/')
                 dl--;
             d = malloc(dl + 16);
@@ -778,6 +787,15 @@ int main(int argc, char **argv)
         }
         wo.backend = "xapian";
         nw = (size_t)nshards;
+        /* before any shard is opened (opening makes a new one): another
+         * N than the set's own would put an article in another shard
+         * than its earlier copy, and keep both (found by review) */
+        if (cari_shards_check(dir, nw, &err)) {
+            fprintf(stderr, "%s: %s; nothing was written\n", prog,
+                    err.message);
+            free(deletes);
+            return 2;
+        }
         while (dl > 1 && dir[dl - 1] == '/')
             dl--;
         shard_dirs = calloc(nw, sizeof *shard_dirs);
@@ -861,6 +879,19 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    /* each shard records its place in the set (with the commit): a later
+     * run with another N is refused */
+    for (k = 0; k < nw && shard_dirs; k++)
+        if (cari_writer_set_shard(w[k], k, nw)) {
+            fprintf(stderr, "%s: %s; nothing was written\n", prog,
+                    cari_writer_errmsg(w[k]));
+            for (k = 0; k < nw; k++)
+                cari_writer_close(w[k]);
+            free(w);
+            free_dirs(shard_dirs, nw);
+            free(deletes);
+            return 2;
+        }
     for (i = 0; i < (int)ndeletes && !rc; i++)
         rc = delete_id(w, nw, deletes[i], strlen(deletes[i]), &deleted);
     if (!rc && delete_from)
