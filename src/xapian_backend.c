@@ -1183,7 +1183,13 @@ int cari_xapian_index_open(const char *const *locations, size_t n,
             continue;
         }
         if (!(flags & CARI_SHARDS_ALLOW_PARTIAL) || !may_leave_out(rc)) {
-            cari_set_error(err, rc, "%s", e.message);
+            /* damage found at open: "shard LOC: ...", as found while
+             * searching (name_damaged_shard) */
+            if (rc == CARI_ECORRUPT && n > 1 &&
+                strncmp(e.message, s->location, strlen(s->location)) == 0)
+                cari_set_error(err, rc, "shard %s", e.message);
+            else
+                cari_set_error(err, rc, "%s", e.message);
             goto fail;
         }
         s->left_out = strdup(e.message);
@@ -2166,6 +2172,57 @@ static int has_remote(const cari_xapian_index *x)
     return 0;
 }
 
+/*
+ * A search failed on damage that Xapian reported for the joined database
+ * (a block of one shard's table that does not parse, met while matching):
+ * its message does not say whose, and a user with N shards on N machines
+ * needs to know which to rebuild (found by review: "index is damaged
+ * (DatabaseCorruptError: dir_end invalid in block 1)").  Run the search
+ * again on each shard alone -- an error path only -- and put the first
+ * whose search fails on damage in front of the message; if none does
+ * (damage met only through the joined view), say that Xapian did not
+ * tell, and how to find it.
+ */
+static void name_damaged_shard(search_state *st)
+{
+    cari_xapian_index *x = st->x;
+    char detail[512], probe_msg[512];
+    size_t i, found = x->n, live = searched_shards(x);
+    snprintf(detail, sizeof detail, "%s", st->errmsg);
+    for (i = 0; i < x->n && found == x->n; i++) {
+        cari_xapian_index one;
+        search_state ps;
+        cari_hits *h = NULL;
+        int pxc = XC_OK;
+        if (!x->shards[i].db)
+            continue;
+        if (live == 1) {
+            found = i;  /* the only one searched: no need to ask */
+            break;
+        }
+        one = *x;
+        one.shards = &x->shards[i];
+        one.n = 1;
+        one.db = x->shards[i].db;
+        ps = *st;
+        ps.x = &one;
+        memset(&ps.scratch, 0, sizeof ps.scratch);
+        ps.errmsg = probe_msg;
+        ps.errcap = sizeof probe_msg;
+        if (run_search(&ps, &h, &pxc) == CARI_ECORRUPT)
+            found = i;
+        cari_hits_free(h);
+        cari_tokvec_free(&ps.scratch);
+    }
+    if (found < x->n)
+        snprintf(st->errmsg, st->errcap, "shard %s: %s",
+                 x->shards[found].location, detail);
+    else
+        snprintf(st->errmsg, st->errcap, "%s; Xapian does not say in "
+                 "which of the %zu shards (cari-index --check on each "
+                 "finds it)", detail, live);
+}
+
 int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
                        const cari_search_options *o, double title_only_weight,
                        cari_hits **out, char *errmsg, size_t errcap)
@@ -2208,6 +2265,10 @@ int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
         if (rc)
             break;
     }
+    /* damage the shim reported (not fill_hit's own finding, which
+     * names its shard) */
+    if (rc == CARI_ECORRUPT && xc != XC_OK && x->n > 1)
+        name_damaged_shard(&st);
     if (rc && is_network(xc) && errmsg[0] &&
         strncmp(errmsg, "shard ", 6) != 0) {
         char detail[512];
