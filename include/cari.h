@@ -431,7 +431,9 @@ typedef struct cari_index_stats {
     uint64_t deleted;   /* deleted articles not yet merged away */
     uint64_t segments;
     uint64_t terms;     /* distinct terms summed over segments */
-    uint64_t bytes;     /* size of the index files */
+    uint64_t bytes;     /* size of the index files: of the local shards
+                           only (a remote shard's server does not report
+                           its size; cari-search --stats says unknown) */
     uint64_t generation;
 } cari_index_stats;
 

@@ -39,6 +39,7 @@ TYPES = {
     "boolean": lambda v: isinstance(v, bool),
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
+    "null": lambda v: v is None,
     "spans": lambda v: isinstance(v, list) and all(
         isinstance(p, list) and len(p) == 2 and all(
             isinstance(x, int) and not isinstance(x, bool) for x in p)

@@ -187,6 +187,18 @@ is "$(diff "$TMP/one" "$TMP/mixed" | head -5)" "" "a local shard and a remote on
 is "$(diff "$TMP/one" "$TMP/local" | head -5)" "" "two local shards: the same as one index"
 "$CS" --shard "$R1" --shard "$R2" --backend xapian -f tsv banjir >/dev/null; ok $? "--backend xapian with shards"
 is "$("$CS" -i "$R1" -f tsv -n 1000 warga)" "$("$CS" -i "$TMP/sh.0" -f tsv -n 1000 warga)" "-i tcp://HOST:PORT searches one remote index"
+# --stats: a server does not report its index's size (found by review:
+# "size 0 B (0 bytes)", which reads as a real size)
+size_of() { "$CS" "$@" --stats | grep '^size'; }
+is "$(size_of -i "$R1")" "size        unknown (a remote shard does not report it)" "--stats of a remote index: its size is unknown"
+is "$(size_of --shard "$R1" --shard "$R2")" "size        unknown (a remote shard does not report it)" "--stats of two remote shards: unknown"
+like "$(size_of --shard "$TMP/sh.0" --shard "$R2")" "^size +unknown \\(the local shards: [0-9.]+ [KM]?B, [1-9][0-9]* bytes; a remote shard does not report its size\\)$" \
+    "--stats of a local and a remote shard: unknown, with the local shards' size"
+like "$(size_of --shard "$TMP/sh.0" --shard "$TMP/sh.1")" "^size +[0-9.]+ [KM]?B \\([1-9][0-9]* bytes\\)$" "--stats of local shards: their size"
+for a in "-i $R1" "--shard $TMP/sh.0 --shard $R2"; do
+    like "$("$CS" $a --stats -f json)" '"bytes":null,' "--stats -f json, $a: bytes null"
+done
+like "$("$CS" --shard "$TMP/sh.0" --shard "$TMP/sh.1" --stats -f json)" '"bytes":[1-9][0-9]*,' "--stats -f json of local shards: bytes a number"
 "$CS" -i "$U" --shard "$R1" banjir >/dev/null 2>&1; is $? 2 "-i and --shard together exit 2"
 "$CS" --allow-partial banjir >/dev/null 2>&1; is $? 2 "--allow-partial without --shard exits 2"
 err=$("$CS" --shard "$TMP/sh.0" --shard "$ROOT/corpus" banjir 2>&1); rc=$?

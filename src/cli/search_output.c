@@ -799,6 +799,20 @@ int output_stats(cari_index *ix, const char *dir, int json)
     const char *where = cari_index_shard(ix, 0, NULL);
     if (!where)
         where = dir;
+    /* A server does not report its index's size: the library's bytes
+     * count the local shards only, and "0 B" read as a real size (found
+     * by review).  So the size is unknown when a searched shard is
+     * remote; of the local ones, when some are. */
+    size_t remote = 0, local = 0, i;
+    for (i = 0; i < n; i++) {
+        const char *why, *loc = cari_index_shard(ix, i, &why);
+        if (!loc || why)
+            continue;  /* left out: counts nothing either way */
+        if (strncmp(loc, "tcp://", 6) == 0)
+            remote++;
+        else
+            local++;
+    }
     cari_index_get_stats(ix, &st);
     cari_index_format_version(ix, &manifest, &segment);
     if (json) {
@@ -814,7 +828,11 @@ int output_stats(cari_index *ix, const char *dir, int json)
             manifest, "segment_version", segment, "cari_version",
             cari_version());
         char *s;
-        size_t i;
+        if (o && remote &&
+            json_object_set_new(o, "bytes", json_null()) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
         if (o && n > 1) {
             /* several shards: their locations, not the unused -i default */
             json_t *list = json_array();
@@ -836,7 +854,7 @@ int output_stats(cari_index *ix, const char *dir, int json)
     }
     if (n > 1) {
         /* several shards: their locations, not the unused -i default */
-        size_t i, left_out = 0;
+        size_t left_out = 0;
         printf("shards     ");
         for (i = 0; i < n; i++) {
             const char *why;
@@ -857,8 +875,17 @@ int output_stats(cari_index *ix, const char *dir, int json)
     printf("segments    %llu\n", (unsigned long long)st.segments);
     printf("terms       %llu distinct (summed over segments)\n",
            (unsigned long long)st.terms);
-    printf("size        %s (%llu bytes)\n", cli_human_size(st.bytes, size, sizeof size),
-           (unsigned long long)st.bytes);
+    if (!remote)
+        printf("size        %s (%llu bytes)\n",
+               cli_human_size(st.bytes, size, sizeof size),
+               (unsigned long long)st.bytes);
+    else if (!local)
+        printf("size        unknown (a remote shard does not report it)\n");
+    else
+        printf("size        unknown (the local shards: %s, %llu bytes; a "
+               "remote shard does not report its size)\n",
+               cli_human_size(st.bytes, size, sizeof size),
+               (unsigned long long)st.bytes);
     printf("generation  %llu\n", (unsigned long long)st.generation);
     printf("analyzer    %s\n", cari_index_analyzer(ix));
     if (manifest)
