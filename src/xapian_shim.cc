@@ -1499,7 +1499,10 @@ int xc_query_match_all(xc_query **out)
     reset(out);
     REQUIRE(out);
     return guarded(__func__, [&] {
-        *out = new xc_query{Xapian::Query::MatchAll};
+        /* not a copy of the static Query::MatchAll: its reference count
+         * is not atomic, so threads searching their own handles at once
+         * corrupt it and free it under each other (query.h says so) */
+        *out = new xc_query{Xapian::Query(std::string())};
         return XC_OK;
     });
 }

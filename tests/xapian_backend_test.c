@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -895,10 +896,55 @@ static void test_damaged_shard_named(void **state)
     cari_index_close(ix);
 }
 
+/* Distinct handles may be used from distinct threads (cari.h).  A query
+ * "+must optional" is built with xc_query_match_all, which copied Xapian's
+ * static Query::MatchAll: its reference count is not atomic, so two
+ * threads building such queries at once lost counts until the static
+ * query was freed under them (SIGSEGV or "double free" within a few
+ * hundred thousand calls on two cores). */
+#define MATCH_ALL_CALLS 4000000
+static void *match_all_loop(void *arg)
+{
+    long i, bad = 0;
+    (void)arg;
+    for (i = 0; i < MATCH_ALL_CALLS; i++) {
+        xc_query *q = NULL, *copy = NULL;
+        if (xc_query_match_all(&q) != 0 ||
+            xc_query_scale_weight(q, 0.0, &copy) != 0)
+            bad++;
+        xc_query_free(copy);
+        xc_query_free(q);
+    }
+    return (void *)bad;
+}
+
+static void test_match_all_in_threads(void **state)
+{
+    pthread_t t[2];
+    void *bad[2];
+    char *desc = NULL;
+    xc_query *q = NULL;
+    int i;
+    (void)state;
+    for (i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, match_all_loop, NULL), 0);
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(pthread_join(t[i], &bad[i]), 0);
+        assert_null(bad[i]);
+    }
+    /* still the query it was */
+    assert_int_equal(xc_query_match_all(&q), 0);
+    assert_int_equal(xc_query_describe(q, &desc), 0);
+    assert_string_equal(desc, "Query(<alldocuments>)");
+    xc_free(desc);
+    xc_query_free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_available),
+        cmocka_unit_test(test_match_all_in_threads),
         cmocka_unit_test_setup_teardown(test_hits_match_native, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lean_hits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_explain, setup, teardown),
