@@ -351,7 +351,10 @@ CARI_API void cari_writer_close(cari_writer *writer);
 typedef struct cari_index cari_index;
 
 /* Open the index in dir for reading.  It sees the commit that was current
- * when it was opened.  CARI_ENOTFOUND when there is no index, CARI_ECORRUPT
+ * when it was opened -- on the Xapian backend while Xapian keeps that
+ * revision: after a writer's second commit past it, a search may find it
+ * gone and then runs on the newest commit, which the handle keeps from
+ * then on (cari_index_get_stats follows it).  CARI_ENOTFOUND when there is no index, CARI_ECORRUPT
  * when it is damaged, CARI_EVERSION when it was built by an incompatible
  * version or analyzer. */
 CARI_API int cari_index_open(const char *dir, cari_index **out,

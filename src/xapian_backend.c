@@ -1065,6 +1065,25 @@ static int open_shard(xshard *s, const cari_analyzer *an, cari_error *err)
     return CARI_OK;
 }
 
+/* After x->db moved to the newest commit (a search met a discarded
+ * revision): the shards' own records move with it.  Joined, a shard's
+ * handle shares its revision with x->db, so its metadata is the new
+ * commit's (found by review: the stats gave the new commit's articles
+ * with the opened commit's generation). */
+static void refresh_shards(cari_xapian_index *x)
+{
+    size_t i;
+    for (i = 0; i < x->n; i++) {
+        xshard *s = &x->shards[i];
+        if (!s->db)
+            continue;
+        s->terms = get_meta_u64(s->db, "cari.terms");
+        s->generation = get_meta_u64(s->db, "cari.generation");
+        if (!s->host)
+            s->bytes = dir_bytes(s->location);
+    }
+}
+
 /* Join the shards still searched into x->db. */
 static int join_shards(cari_xapian_index *x, cari_error *err)
 {
@@ -2252,8 +2271,10 @@ int cari_xapian_search(cari_xapian_index *x, const cari_qnode *q,
             attempt--;
             errmsg[0] = '\0';
             xc = xc_database_reopen(x->db, NULL);
-            if (xc == XC_OK)
+            if (xc == XC_OK) {
+                refresh_shards(x);
                 continue;
+            }
             rc = map_code(xc);
             snprintf(errmsg, errcap, "%s", xc_detail());
             break;

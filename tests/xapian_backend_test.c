@@ -940,6 +940,61 @@ static void test_match_all_in_threads(void **state)
     xc_query_free(q);
 }
 
+/* A handle whose revision writers have since discarded (Xapian keeps the
+ * last two commits) moves to the newest commit at its next search
+ * instead of failing (cari.h): its statistics move with it, the
+ * generation too (found by review: the articles were the new commit's,
+ * the generation still the opened one's). */
+#define REVISION_ARTICLES 600
+static void revision_round(cari_writer *w, int add)
+{
+    char id[32];
+    size_t i;
+    for (i = 0; i < REVISION_ARTICLES; i++) {
+        cari_article a = to_article(&articles[i % NARTICLES]);
+        snprintf(id, sizeof id, "r%zu", i);
+        a.id = id;
+        a.id_len = strlen(id);
+        if (add)
+            assert_int_equal(cari_writer_add(w, &a), CARI_OK);
+        else
+            assert_int_equal(cari_writer_delete(w, a.id, a.id_len), CARI_OK);
+    }
+    assert_int_equal(cari_writer_commit(w), CARI_OK);
+}
+
+static void test_reader_follows_discarded_revision(void **state)
+{
+    char dir[PATH_MAX];
+    cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
+    cari_writer *w = NULL;
+    cari_index_stats before, after;
+    cari_index *ix;
+    cari_hits *h;
+    cari_error err;
+    int round;
+    path_in(state, "x", dir, sizeof dir);
+    wo.backend = "xapian";
+    wo.sync = 0;
+    assert_int_equal(cari_writer_open(dir, &wo, &w, &err), CARI_OK);
+    revision_round(w, 1);
+    ix = open_ok(dir);
+    cari_index_get_stats(ix, &before);
+    assert_int_equal(before.articles, REVISION_ARTICLES);
+    /* five more commits, deleting and adding every article in turn: the
+     * opened revision's blocks are reused */
+    for (round = 0; round < 5; round++)
+        revision_round(w, round % 2);
+    cari_writer_close(w);
+    h = search_ok(ix, "banjir", 10);
+    assert_int_equal(cari_hits_count(h), 0); /* the newest: none live */
+    cari_hits_free(h);
+    cari_index_get_stats(ix, &after);
+    assert_int_equal(after.articles, 0);
+    assert_int_equal(after.generation, before.generation + 5);
+    cari_index_close(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -950,6 +1005,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_explain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_operators_match_native, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_reader_follows_discarded_revision,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_replace_delete, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bad_articles, setup, teardown),
