@@ -205,9 +205,11 @@ typedef struct cari_writer_options {
     int version;            /* CARI_WRITER_OPTIONS_VERSION */
     size_t memory_mb;       /* what indexing holds (segments being built,
                                word caches, the session's ids): a thread
-                               flushes its segment when its share is used */
+                               flushes its segment when its share is used;
+                               16..1048576, 0: the default (256) */
     int compression_level;  /* deflate level for stored text, 1..12: 1..3
-                               ISA-L's igzip, 4..12 libdeflate */
+                               ISA-L's igzip, 4..12 libdeflate; 0: the
+                               default (2) */
     int sync;               /* 1: fsync files at commit (default); 0: don't */
     int threads;            /* indexing threads; 0: one per core */
     const char *backend;    /* a new index: "native" (NULL) or "xapian"; an
@@ -222,7 +224,9 @@ typedef struct cari_writer_options {
  * its writer lock (CARI_ELOCKED, with the holder's pid in the message, when
  * another live process holds it).  Nothing is visible to readers until
  * cari_writer_commit().  A "tcp://" location (a served index, which
- * searching takes) is CARI_EINVAL: indexes are written to directories.
+ * searching takes) is CARI_EINVAL: indexes are written to directories;
+ * so are options out of their ranges (above), with the range in the
+ * message.
  *
  * Indexing writes some 100 MB of tables all over: on glibc, a program
  * started with GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1

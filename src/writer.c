@@ -1175,6 +1175,21 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
                               "it with xapian-tcpsrv)", dir);
     if (opts && opts->version != CARI_WRITER_OPTIONS_VERSION)
         return cari_set_error(err, CARI_EINVAL, "unknown options version");
+    /* out of range is an error, not the default taken quietly (found by
+     * review: compression_level 99 wrote level 2); 0 is the default */
+    if (opts && (opts->compression_level < 0 || opts->compression_level > 12))
+        return cari_set_error(err, CARI_EINVAL, "compression_level %d: 1 to "
+                              "12 (0: the default, %d)",
+                              opts->compression_level,
+                              defaults.compression_level);
+    if (opts && opts->memory_mb &&
+        (opts->memory_mb < 16 || opts->memory_mb > (size_t)1 << 20))
+        return cari_set_error(err, CARI_EINVAL, "memory_mb %zu: 16 to "
+                              "1048576 (0: the default, %zu)",
+                              opts->memory_mb, defaults.memory_mb);
+    if (opts && opts->threads < 0)
+        return cari_set_error(err, CARI_EINVAL, "threads %d: 0 (one per "
+                              "core) or more", opts->threads);
     w = calloc(1, sizeof *w);
     if (!w || !(w->dir = strdup(dir))) {
         free(w);
@@ -1182,16 +1197,15 @@ int cari_writer_open(const char *dir, const cari_writer_options *opts,
     }
     w->lock_fd = -1;
     w->opts = opts ? *opts : defaults;
-    if (w->opts.compression_level < 1 || w->opts.compression_level > 12)
+    if (w->opts.compression_level == 0)
         w->opts.compression_level = defaults.compression_level;
-    if (w->opts.memory_mb < 16)
-        w->opts.memory_mb = 16;
+    if (w->opts.memory_mb == 0)
+        w->opts.memory_mb = defaults.memory_mb;
     /* in bytes (<< 20) it must not wrap: 2^44 MB wrapped to 0, and the
-     * writer flushed a segment per article (found by review) */
+     * writer flushed a segment per article (found by review).  2^20 MB
+     * (above) fits a 64-bit size_t; a 32-bit one holds less */
     if (w->opts.memory_mb > SIZE_MAX >> 21)
         w->opts.memory_mb = SIZE_MAX >> 21;
-    if (w->opts.threads < 0)
-        w->opts.threads = 0;
     w->pp = pp;
     if ((w->opts.backend && strcmp(w->opts.backend, "xapian") == 0) ||
         cari_xapian_is_index(dir)) {

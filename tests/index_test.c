@@ -191,6 +191,51 @@ static const char *dir_files(const char *dir, char *buf, size_t cap)
 
 /* ------------------------------------------------------------------ */
 
+/* Options out of their ranges are refused, naming the range, and write
+ * nothing; 0 is the default (found by review: compression_level 99
+ * wrote level 2 without a word). */
+static void test_writer_option_ranges(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        int level, threads;
+        size_t memory;
+        const char *says;
+    } bad[] = {
+        {99, 0, 0, "compression_level 99: 1 to 12"},
+        {-1, 0, 0, "compression_level -1: 1 to 12"},
+        {0, -1, 0, "threads -1"},
+        {0, 0, 15, "memory_mb 15: 16 to 1048576"},
+        {0, 0, ((size_t)1 << 20) + 1, "memory_mb 1048577: 16 to 1048576"},
+    };
+    cari_writer_options o = CARI_WRITER_OPTIONS_INIT;
+    cari_writer *w = NULL;
+    cari_writer_stats ws;
+    cari_error err;
+    struct stat st;
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o.compression_level = bad[i].level;
+        o.threads = bad[i].threads;
+        o.memory_mb = bad[i].memory;
+        memset(&err, 0, sizeof err);
+        assert_int_equal(cari_writer_open(f->ix, &o, &w, &err), CARI_EINVAL);
+        assert_null(w);
+        assert_non_null(strstr(err.message, bad[i].says));
+        assert_int_not_equal(stat(f->ix, &st), 0); /* nothing made */
+    }
+    /* 0 for each: the defaults */
+    o.compression_level = 0;
+    o.threads = 0;
+    o.memory_mb = 0;
+    o.sync = 0;
+    assert_int_equal(cari_writer_open(f->ix, &o, &w, &err), CARI_OK);
+    commit(w);
+    cari_writer_get_stats(w, &ws);
+    assert_int_equal(ws.total_articles, 0);
+    cari_writer_close(w);
+}
+
 static void test_write_commit_reopen(void **state)
 {
     fixture *f = *state;
@@ -1117,9 +1162,10 @@ static void test_errmsg_is_last_failure(void **state)
     cari_writer_close(w);
 }
 
-/* A memory budget too large to count in bytes is the largest that can
- * be (found by review: 2^44 MB wrapped to 0 bytes, and every article
- * became a segment of its own). */
+/* The largest memory budget counts in bytes without wrapping (found by
+ * review: 2^44 MB wrapped to 0 bytes, and every article became a
+ * segment of its own; larger than 2^20 MB is refused now, as
+ * test_writer_option_ranges checks). */
 static void test_huge_memory_budget(void **state)
 {
     fixture *f = *state;
@@ -1128,7 +1174,7 @@ static void test_huge_memory_budget(void **state)
     int k;
     if (sizeof(size_t) < 8)
         skip();
-    w = writer_open(f->ix, (size_t)1 << 44);
+    w = writer_open(f->ix, (size_t)1 << 20);
     for (k = 0; k < 300; k++) {
         snprintf(id, sizeof id, "m%d", k);
         snprintf(text, sizeof text, "artikel nomor %d tentang banjir dan "
@@ -1945,6 +1991,8 @@ static void test_search_paging(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_writer_option_ranges, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_write_commit_reopen, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_replace_across_commits, setup,
