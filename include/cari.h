@@ -540,19 +540,23 @@ CARI_API void cari_index_format_version(const cari_index *index,
 
 typedef struct cari_search_options {
     int version;          /* CARI_SEARCH_OPTIONS_VERSION */
-    size_t limit;         /* hits to return (default 10) */
-    size_t offset;        /* hits to skip first (paging) */
+    /* Out of the ranges below: CARI_EINVAL, "search options out of
+     * range". */
+    size_t limit;         /* hits to return (default 10), at most 2^24 */
+    size_t offset;        /* hits to skip first (paging), at most 2^24 */
     unsigned flags;       /* CARI_SEARCH_* */
-    int snippet_words;    /* snippet window in words (default 30) */
+    int snippet_words;    /* snippet window in words (default 30), 1..10000 */
     /* First-stage BM25: parameters of the passage text, the weight of the
      * title field and its parameters.  A negative value (the default)
-     * takes the model's tuned value for the query's class. */
+     * takes the model's tuned value for the query's class; k1 at most
+     * 1000, b at most 1, title_weight at most 1e6. */
     double k1, b;
     double title_weight;
     double title_k1, title_b;
     /* Passages the second stage reorders: -1 (default) the model's
-     * depth, 0 none (first-stage BM25 only).  Passages past the depth
-     * follow in first-stage order, scored below the reordered ones. */
+     * depth, 0 none (first-stage BM25 only), at most 100000.  Passages
+     * past the depth follow in first-stage order, scored below the
+     * reordered ones. */
     long rerank;
     /* At most this many passages of one article in the hits (0: no
      * limit).  The best ones are kept; the others leave the ranking.
