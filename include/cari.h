@@ -360,7 +360,9 @@ typedef struct cari_index cari_index;
  * gone and then runs on the newest commit, which the handle keeps from
  * then on (cari_index_get_stats follows it).  CARI_ENOTFOUND when there is no index, CARI_ECORRUPT
  * when it is damaged, CARI_EVERSION when it was built by an incompatible
- * version or analyzer. */
+ * version or analyzer.  dir may be "tcp://HOST:PORT" of a xapian-tcpsrv
+ * serving one index (Xapian backend).  One shard of a set opens as the
+ * index it is: the set check is cari_index_open_shards'. */
 CARI_API int cari_index_open(const char *dir, cari_index **out,
                              cari_error *err);
 /*
@@ -370,6 +372,21 @@ CARI_API int cari_index_open(const char *dir, cari_index **out,
  * xapian-tcpsrv serving one.  With CARI_SHARDS_ALLOW_PARTIAL, shards that
  * cannot be reached are left out (cari_index_errmsg() says which) instead
  * of failing the open.
+ *
+ * The shards that record their place in a set (cari-index --shards:
+ * shard K of N, and since 2026-12 the set's id) must be one set, each
+ * place given once, local or remote alike (one metadata read each):
+ * CARI_EINVAL naming the shard when a place is given twice (the same
+ * index under two names is refused by its Xapian UUID already), naming
+ * both when two record different counts or different sets (a record
+ * without a set id is of any set); CARI_ENOTFOUND naming the places no
+ * shard was given for -- or, with CARI_SHARDS_ALLOW_PARTIAL, those places
+ * are left out as an unreachable shard is: they follow the given shards
+ * in cari_index_shard_count() and cari_index_shard(), named BASE.K after
+ * a given local shard BASE.k (else "shard K of N"), with why they are
+ * left out.  As many missing places as there are shards left out
+ * unreachable are taken to be theirs.  Shards without a record are not
+ * judged.
  */
 #define CARI_SHARDS_ALLOW_PARTIAL 1u
 CARI_API int cari_index_open_shards(const char *const *locations, size_t n,
@@ -386,7 +403,8 @@ CARI_API int cari_backend_available(const char *backend);
 
 /*
  * The shards of an index: the locations it was opened with, in order (1
- * for cari_index_open: its directory).  cari_index_shard() returns the
+ * for cari_index_open: its directory), then the places of its set that
+ * were not given (CARI_SHARDS_ALLOW_PARTIAL, above).  cari_index_shard() returns the
  * i-th location (borrowed from the index, valid until cari_index_close;
  * NULL when i >= the count) and sets *left_out (may be NULL) to NULL while
  * that shard is searched, or to why it is not: with
@@ -431,6 +449,20 @@ CARI_API int cari_shards_check(const char *base, size_t nshards,
  */
 CARI_API int cari_writer_set_shard(cari_writer *writer, size_t shard,
                                    size_t nshards);
+
+/*
+ * The n writers (on the Xapian backend) write the shards 0 ... n-1 of one
+ * set, in that order: cari_writer_set_shard(writers[k], k, n) for each,
+ * and the set's id with the record ("K/N SET", SET 32 hex digits), so
+ * that cari_index_open_shards tells two sets apart (two builds of one
+ * collection too).  The id is the one a shard already records, or a new
+ * random one (a set made before the id was kept gets it now).  On failure
+ * *failed (may be NULL) is the k whose writer says why
+ * (cari_writer_errmsg): the codes of cari_writer_set_shard, and
+ * CARI_EINVAL when two shards record different sets.
+ */
+CARI_API int cari_writers_set_shards(cari_writer *const *writers, size_t n,
+                                     size_t *failed);
 
 typedef struct cari_index_stats {
     uint64_t articles;  /* live articles */

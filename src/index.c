@@ -627,7 +627,10 @@ int cari_index_open(const char *dir, cari_index **out, cari_error *err)
         cari_index_close(ix);
         return rc;
     }
-    if (cari_xapian_is_index(dir)) {
+    /* tcp://HOST:PORT: one index a xapian-tcpsrv serves, searched as the
+     * one index it is (no shard set check: that is for the shards given
+     * to cari_index_open_shards) */
+    if (strncmp(dir, "tcp://", 6) == 0 || cari_xapian_is_index(dir)) {
         rc = cari_xapian_index_open(&dir, 1, 0, ix->analyzer, &ix->xapian,
                                     err);
         if (rc) {
@@ -721,8 +724,12 @@ int cari_index_open_shards(const char *const *locations, size_t n,
     }
     rc = cari_analyzer_new(&ix->analyzer, err);
     if (!rc)
-        rc = cari_xapian_index_open(locations, n, flags, ix->analyzer,
-                                    &ix->xapian, err);
+        /* the shards given must be one set by their records: a shard
+         * twice, or another set's, would count articles twice, and a set
+         * not all given would answer for part of its collection */
+        rc = cari_xapian_index_open(locations, n,
+                                    flags | CARI_XAPIAN_CHECK_SET,
+                                    ix->analyzer, &ix->xapian, err);
     if (rc) {
         if (rc == CARI_EUNSUPPORTED && cari_xapian_available())
             cari_set_error(err, rc, "searching several indexes as one needs "
@@ -730,6 +737,8 @@ int cari_index_open_shards(const char *const *locations, size_t n,
         cari_index_close(ix);
         return rc;
     }
+    /* the places of the set not given come after the given shards */
+    n = cari_xapian_index_shard_count(ix->xapian);
     for (i = 0; i < n && !ix->errmsg[0]; i++) {
         const char *why;
         cari_xapian_index_shard(ix->xapian, i, &why);

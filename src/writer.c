@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "filter.h"
@@ -1578,6 +1579,81 @@ int cari_writer_set_shard(cari_writer *w, size_t shard, size_t nshards)
                             "are Xapian indexes", w->dir);
     return xapian_result(w, cari_xapian_writer_set_shard(w->xapian, shard,
                                                          nshards));
+}
+
+/* A new shard set id: 32 hex digits, random, so that two sets made
+ * anywhere (two builds of one collection too) are told apart by
+ * cari_index_open_shards.  /dev/urandom; should it fail, the time, the
+ * process and an address, hashed: the id only has to differ from other
+ * sets', it guards nothing. */
+static void new_set_id(char out[33])
+{
+    unsigned char b[16];
+    size_t got = 0, i;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t r;
+        while (got < sizeof b &&
+               ((r = read(fd, b + got, sizeof b - got)) > 0 ||
+                (r < 0 && errno == EINTR)))
+            got += r > 0 ? (size_t)r : 0;
+        close(fd);
+    }
+    if (got < sizeof b) {
+        struct timespec ts;
+        char seed[128];
+        uint64_t h1, h2;
+        int n;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        n = snprintf(seed, sizeof seed, "%lld.%ld/%ld/%p",
+                     (long long)ts.tv_sec, ts.tv_nsec, (long)getpid(),
+                     (void *)b);
+        h1 = cari_fnv1a64(seed, (size_t)n);
+        seed[0] ^= 0x5a;
+        h2 = cari_fnv1a64(seed, (size_t)n);
+        for (i = 0; i < 8; i++) {
+            b[i] = (unsigned char)(h1 >> (8 * i));
+            b[8 + i] = (unsigned char)(h2 >> (8 * i));
+        }
+    }
+    for (i = 0; i < sizeof b; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+int cari_writers_set_shards(cari_writer *const *w, size_t n, size_t *failed)
+{
+    char fresh[33];
+    const char *set = NULL;
+    size_t k;
+    int rc;
+    if (failed)
+        *failed = 0;
+    if (!w || n == 0)
+        return CARI_EINVAL;
+    for (k = 0; k < n; k++) {
+        if (failed)
+            *failed = k;
+        rc = cari_writer_set_shard(w[k], k, n);
+        if (rc)
+            return rc;
+        /* the set's id, as a shard of it records it: a set made before
+         * the id was kept gets one now, for all its shards */
+        if (!set && *cari_xapian_writer_shard_set(w[k]->xapian))
+            set = cari_xapian_writer_shard_set(w[k]->xapian);
+    }
+    if (!set) {
+        new_set_id(fresh);
+        set = fresh;
+    }
+    for (k = 0; k < n; k++) {
+        if (failed)
+            *failed = k;
+        rc = xapian_result(w[k], cari_xapian_writer_set_shard_set(
+                                     w[k]->xapian, set));
+        if (rc)
+            return rc;
+    }
+    return CARI_OK;
 }
 
 int cari_writer_delete(cari_writer *w, const char *id, size_t len)

@@ -95,6 +95,9 @@
 #define FORMAT_VERSION "1"
 /* "K/N": this index is shard K of a set of N (cari-index --shards N) */
 #define SHARD_KEY "cari.shard"
+/* room for a set id (hex, SET_ID_LEN of them when cari made it) and NUL */
+#define SET_ID_LEN 32
+#define SET_ID_CAP 48
 
 /* Value slots.  SLOT_TIE (since 2026-11-30) orders passages of equal
  * score as the native ranking does (search.c better_tie): the article
@@ -235,16 +238,22 @@ static uint64_t get_meta_u64(const xc_database *db, const char *key)
     return strtoull(buf, NULL, 10);
 }
 
-/* The shard record of db ("K/N", SHARD_KEY) in *shard and *nshards; both
- * 0 when there is none (no --shards, or written before cari recorded it)
- * or it does not parse.  A shim status. */
+/* The shard record of db ("K/N" or "K/N SET", SHARD_KEY) in *shard and
+ * *nshards, and its set id in set (SET_ID_CAP; may be NULL; empty for a
+ * record of before the id was kept); all 0 or empty when there is none
+ * (no --shards, or written before cari recorded it) or it does not parse.
+ * One metadata read: a remote shard's costs one round trip.  A shim
+ * status. */
 static int get_shard_record(const xc_database *db, size_t *shard,
-                            size_t *nshards)
+                            size_t *nshards, char *set)
 {
     char buf[64], *end;
     unsigned long k, n;
+    size_t i;
     int rc = get_meta(db, SHARD_KEY, buf, sizeof buf);
     *shard = *nshards = 0;
+    if (set)
+        *set = '\0';
     if (rc || !*buf)
         return rc;
     errno = 0;
@@ -252,8 +261,17 @@ static int get_shard_record(const xc_database *db, size_t *shard,
     if (errno || *end != '/')
         return XC_OK;
     n = strtoul(end + 1, &end, 10);
-    if (errno || *end || n == 0 || k >= n)
+    if (errno || (*end && *end != ' ') || n == 0 || k >= n)
         return XC_OK;
+    if (*end) {
+        for (i = 1; end[i]; i++)
+            if (!strchr("0123456789abcdef", end[i]))
+                return XC_OK;
+        if (i == 1 || i > SET_ID_CAP)
+            return XC_OK;
+        if (set)
+            memcpy(set, end + 1, i);  /* with its NUL */
+    }
     *shard = (size_t)k;
     *nshards = (size_t)n;
     return XC_OK;
@@ -269,7 +287,7 @@ int cari_xapian_shard_record(const char *dir, size_t *shard, size_t *nshards,
         return CARI_OK;
     xc = xc_database_open(dir, &db);
     if (!xc)
-        xc = get_shard_record(db, shard, nshards);
+        xc = get_shard_record(db, shard, nshards, NULL);
     xc_database_free(db);
     if (xc == XC_EOPENING)
         xc = XC_ECORRUPT;  /* iamglass is there: the rest is damaged */
@@ -410,6 +428,7 @@ struct cari_xapian_writer {
     cari_writer_stats stats;
     size_t shard, nshards;     /* the shard record; nshards 0: none */
     int shard_declared;        /* cari_xapian_writer_set_shard was called */
+    char set_id[SET_ID_CAP];   /* of the record; empty: none (yet) */
     char errmsg[512];
 };
 
@@ -576,7 +595,7 @@ int cari_xapian_writer_open(const char *dir, const cari_writer_options *o,
         goto fail;
     }
     w->generation = get_meta_u64(w->rdb, "cari.generation");
-    xc = get_shard_record(w->rdb, &w->shard, &w->nshards);
+    xc = get_shard_record(w->rdb, &w->shard, &w->nshards, w->set_id);
     if (xc) {
         rc = wfail(w, xc, "cannot read the index metadata");
         cari_set_error(err, rc, "%s", w->errmsg);
@@ -880,6 +899,44 @@ int cari_xapian_writer_set_shard(cari_xapian_writer *w, size_t shard,
     return CARI_OK;
 }
 
+const char *cari_xapian_writer_shard_set(const cari_xapian_writer *w)
+{
+    return w ? w->set_id : "";
+}
+
+int cari_xapian_writer_set_shard_set(cari_xapian_writer *w, const char *set)
+{
+    char buf[64];
+    size_t len = set ? strlen(set) : 0, i;
+    int xc, n;
+    if (!w || len == 0 || len >= SET_ID_CAP)
+        return CARI_EINVAL;
+    for (i = 0; i < len; i++)
+        if (!strchr("0123456789abcdef", set[i]))
+            return werror(w, CARI_EINVAL, "a shard set id is hex digits");
+    if (!w->shard_declared)
+        return werror(w, CARI_EINVAL, "%s: no shard declared", w->dir);
+    if (strcmp(w->set_id, set) == 0)
+        return CARI_OK;
+    if (*w->set_id)
+        /* a shard of another set put in this one's place (copied over it):
+         * its articles are not this set's */
+        return werror(w, CARI_EINVAL, "%s is shard %zu of %zu of another "
+                      "shard set than the others (set %s, not %s): was it "
+                      "copied from another set?", w->dir, w->shard,
+                      w->nshards, w->set_id, set);
+    if (!w->in_transaction)
+        return werror(w, CARI_EINVAL, "the writer failed earlier; open a "
+                      "new one");
+    /* written with this run's commit, as the count is */
+    n = snprintf(buf, sizeof buf, "%zu/%zu %s", w->shard, w->nshards, set);
+    xc = xc_writable_set_metadata(w->wdb, SHARD_KEY, buf, (size_t)n);
+    if (xc)
+        return wfail(w, xc, "cannot write the index metadata");
+    memcpy(w->set_id, set, len + 1);
+    return CARI_OK;
+}
+
 int cari_xapian_writer_delete(cari_xapian_writer *w, const char *id,
                               size_t len)
 {
@@ -973,6 +1030,8 @@ typedef struct xshard {
     xc_database *db;       /* NULL when left out */
     char *left_out;        /* why it is not searched, or NULL */
     uint64_t terms, generation, bytes;
+    size_t rk, rn;         /* its record: shard rk of rn (rn 0: none) */
+    char set_id[SET_ID_CAP];  /* the record's set; empty: not recorded */
 } xshard;
 
 struct cari_xapian_index {
@@ -1062,6 +1121,17 @@ static int open_shard(xshard *s, const cari_analyzer *an, cari_error *err)
     }
     s->terms = get_meta_u64(s->db, "cari.terms");
     s->generation = get_meta_u64(s->db, "cari.generation");
+    /* its place in a set, for check_set: one metadata read */
+    xc = get_shard_record(s->db, &s->rk, &s->rn, s->set_id);
+    if (xc) {
+        xc_database_free(s->db);
+        s->db = NULL;
+        if (s->host && is_network(xc))
+            return cari_set_error(err, CARI_EIO, "shard %s unreachable: %s",
+                                  s->location, xc_detail());
+        return cari_set_error(err, map_read_code(xc), "%s: %s", s->location,
+                              xc_detail());
+    }
     return CARI_OK;
 }
 
@@ -1131,6 +1201,172 @@ static int distinct_shards(cari_xapian_index *x, cari_error *err)
         xc_free(uuid[i]);
     free(uuid);
     return rc;
+}
+
+/* The name of place k of the set that shard `of` holds place of->rk of:
+ * its location with the ".rk" ending made ".k" (cari-index --shards
+ * names the shards BASE.K), or "shard K of N" when its name does not say
+ * (a remote shard, or one renamed). */
+static void place_name(const xshard *of, size_t k, char *out, size_t cap)
+{
+    const char *loc = of->location;
+    size_t len = strlen(loc), dl;
+    char end[32];
+    while (len > 1 && loc[len - 1] == '/')
+        len--;
+    dl = (size_t)snprintf(end, sizeof end, ".%zu", of->rk);
+    if (!of->host && len > dl && memcmp(loc + len - dl, end, dl) == 0)
+        snprintf(out, cap, "%.*s.%zu", (int)(len - dl), loc, k);
+    else
+        snprintf(out, cap, "shard %zu of %zu", k, of->rn);
+}
+
+/* The places of the set of `of` that have[] lacks, named, in out. */
+static void missing_places(const xshard *of, const unsigned char *have,
+                           char *out, size_t cap)
+{
+    size_t k, named = 0, len = 0, more = 0;
+    char name[4096];
+    *out = '\0';
+    for (k = 0; k < of->rn; k++) {
+        if (have[k])
+            continue;
+        place_name(of, k, name, sizeof name);
+        if (named < 8 && len + strlen(name) + 64 < cap) {
+            len += (size_t)snprintf(out + len, cap - len, "%s%s",
+                                    named ? ", " : "", name);
+            named++;
+        } else
+            more++;
+    }
+    if (more)
+        snprintf(out + len, cap - len, " and %zu more", more);
+}
+
+/*
+ * Are the shards given one shard set, as their records say (cari.shard:
+ * shard K of N of set S)?  Found by review: a set of 3 searched with two
+ * of its shards answered for two thirds of the collection as if for all,
+ * and a shard given twice (two copies of it: their Xapian UUIDs differ
+ * once one is compacted or rebuilt) or shards of two sets (two builds of
+ * one collection) counted articles twice.  Shards without a record (made
+ * before cari kept one, or not by --shards) are not judged; a record
+ * without a set id (kept before the id was) is of any set.  Places no
+ * shard was given for are an error, or, with CARI_SHARDS_ALLOW_PARTIAL,
+ * shards left out like those that cannot be reached: appended to x->shards
+ * as not given, so that every program that reports left-out shards
+ * reports them.  A shard left out at open has no record read: as many
+ * missing places as there are of them may be theirs.
+ */
+static int check_set(cari_xapian_index *x, cari_error *err)
+{
+    const xshard *first = NULL, *named = NULL;
+    unsigned char *have;
+    size_t i, j, k, n0 = x->n, missing = 0, unread = 0, extra;
+    char list[1024], name[4096];
+    xshard *grown, rec;
+    for (i = 0; i < n0; i++) {
+        const xshard *s = &x->shards[i];
+        if (!s->db) {
+            unread++;
+            continue;
+        }
+        if (!s->rn)
+            continue;
+        if (!first)
+            first = s;
+        else if (s->rn != first->rn)
+            return cari_set_error(err, CARI_EINVAL,
+                                  "shards %s and %s are not of one set: %s "
+                                  "records shard %zu of %zu, %s shard %zu "
+                                  "of %zu; give the shards of one set",
+                                  first->location, s->location,
+                                  first->location, first->rk, first->rn,
+                                  s->location, s->rk, s->rn);
+        if (*s->set_id) {
+            if (!named)
+                named = s;
+            else if (strcmp(s->set_id, named->set_id) != 0)
+                return cari_set_error(err, CARI_EINVAL,
+                                      "shard %s is of another shard set "
+                                      "than shard %s (two sets of %zu "
+                                      "shards; two builds of a collection "
+                                      "would count its articles twice); "
+                                      "give the shards of one set",
+                                      s->location, named->location, s->rn);
+        }
+        for (j = 0; j < i; j++) {
+            const xshard *o = &x->shards[j];
+            if (o->db && o->rn && o->rk == s->rk)
+                return cari_set_error(err, CARI_EINVAL,
+                                      "shard %s is shard %zu of %zu again "
+                                      "(as shard %s is): its articles would "
+                                      "be counted twice; give each shard "
+                                      "once", s->location, s->rk, s->rn,
+                                      o->location);
+        }
+    }
+    if (!first)
+        return CARI_OK;
+    have = calloc(first->rn, 1);
+    if (!have)
+        return cari_set_error(err, CARI_ENOMEM, "out of memory");
+    for (i = 0; i < n0; i++)
+        if (x->shards[i].db && x->shards[i].rn)
+            have[x->shards[i].rk] = 1;
+    for (k = 0; k < first->rn; k++)
+        missing += !have[k];
+    if (!missing || missing <= unread) {
+        free(have);  /* all there, or perhaps the ones left out */
+        return CARI_OK;
+    }
+    missing_places(first, have, list, sizeof list);
+    if (!(x->flags & CARI_SHARDS_ALLOW_PARTIAL)) {
+        free(have);
+        return cari_set_error(err, CARI_ENOTFOUND,
+                              "the shard set of %s (shard %zu of %zu) is "
+                              "not all given: %s %s missing; give every "
+                              "shard, or --allow-partial to search these",
+                              first->location, first->rk, first->rn, list,
+                              missing == 1 ? "is" : "are");
+    }
+    extra = missing - unread;
+    /* first points into x->shards, which moves: keep its record (its
+     * location string stays where it is) */
+    rec = *first;
+    first = &rec;
+    grown = realloc(x->shards, (n0 + extra) * sizeof *grown);
+    if (!grown) {
+        free(have);
+        return cari_set_error(err, CARI_ENOMEM, "out of memory");
+    }
+    x->shards = grown;
+    memset(grown + n0, 0, extra * sizeof *grown);
+    for (k = 0; k < first->rn && x->n < n0 + extra; k++) {
+        xshard *s = &grown[x->n];
+        char why[5200];
+        if (have[k])
+            continue;
+        place_name(first, k, name, sizeof name);
+        if (unread)
+            snprintf(why, sizeof why, "shard %s: %zu of the set's %zu "
+                     "shards were not given (of %s; the shards that cannot "
+                     "be reached hold the others)", name, extra, first->rn,
+                     list);
+        else
+            snprintf(why, sizeof why, "shard %s (shard %zu of the set of "
+                     "%zu that %s is in) was not given", name, k, first->rn,
+                     first->location);
+        s->location = strdup(name);
+        s->left_out = strdup(why);
+        x->n++;  /* freed with the others from here on */
+        if (!s->location || !s->left_out) {
+            free(have);
+            return cari_set_error(err, CARI_ENOMEM, "out of memory");
+        }
+    }
+    free(have);
+    return CARI_OK;
 }
 
 /* May a shard that failed to open with rc be left out (and not fail the
@@ -1228,6 +1464,11 @@ int cari_xapian_index_open(const char *const *locations, size_t n,
     rc = distinct_shards(x, err);
     if (rc)
         goto fail;
+    if (flags & CARI_XAPIAN_CHECK_SET) {
+        rc = check_set(x, err);
+        if (rc)
+            goto fail;
+    }
     rc = join_shards(x, err);
     if (rc)
         goto fail;

@@ -36,6 +36,12 @@ int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a);
  * records another place. */
 int cari_xapian_writer_set_shard(cari_xapian_writer *w, size_t shard,
                                  size_t nshards);
+/* The set id of the writer's shard record ("" when it has none), and
+ * cari_writers_set_shards: record that the shard (its place declared with
+ * cari_xapian_writer_set_shard) is of the set `set` (hex digits), with the
+ * next commit.  CARI_EINVAL when it records another set. */
+const char *cari_xapian_writer_shard_set(const cari_xapian_writer *w);
+int cari_xapian_writer_set_shard_set(cari_xapian_writer *w, const char *set);
 /* The shard record of the Xapian index in dir ("cari.shard"): both 0 when
  * there is none, or dir holds no Xapian index. */
 int cari_xapian_shard_record(const char *dir, size_t *shard, size_t *nshards,
@@ -49,7 +55,12 @@ const char *cari_xapian_writer_errmsg(const cari_xapian_writer *w);
 void cari_xapian_writer_close(cari_xapian_writer *w);
 
 /* Open one or more Xapian shards (directories, or "tcp://host:port" of a
- * xapian-tcpsrv) as one index with global statistics. */
+ * xapian-tcpsrv) as one index with global statistics.  flags: the
+ * CARI_SHARDS_* ones, and CARI_XAPIAN_CHECK_SET (cari_index_open_shards):
+ * the shards must be one set by their records (shard K of N of set S),
+ * each place given once; places not given are an error, or with
+ * CARI_SHARDS_ALLOW_PARTIAL are appended to the shards, left out. */
+#define CARI_XAPIAN_CHECK_SET (1u << 31)
 int cari_xapian_index_open(const char *const *locations, size_t n,
                            unsigned flags, cari_analyzer *an,
                            cari_xapian_index **out, cari_error *err);

@@ -52,6 +52,19 @@ int cari_xapian_writer_set_shard(cari_xapian_writer *w, size_t shard,
     return CARI_EUNSUPPORTED;
 }
 
+const char *cari_xapian_writer_shard_set(const cari_xapian_writer *w)
+{
+    (void)w;
+    return "";
+}
+
+int cari_xapian_writer_set_shard_set(cari_xapian_writer *w, const char *set)
+{
+    (void)w;
+    (void)set;
+    return CARI_EUNSUPPORTED;
+}
+
 int cari_xapian_shard_record(const char *dir, size_t *shard, size_t *nshards,
                              cari_error *err)
 {

@@ -40,7 +40,7 @@ start_server() {
     SPID=$!
     SERVERS="$SERVERS $SPID"
     for _ in $(seq 50); do
-        "$CS" --shard "tcp://127.0.0.1:$2" -f tsv -n 1 warga >/dev/null 2>&1
+        "$CS" -i "tcp://127.0.0.1:$2" -f tsv -n 1 warga >/dev/null 2>&1
         [ $? -lt 2 ] && return 0
         sleep 0.1
     done
@@ -163,6 +163,7 @@ R1=tcp://127.0.0.1:$P1
 R2=tcp://127.0.0.1:$P2
 
 Q=$ROOT/tests/data/corpus_queries.txt
+W0="warga OR pemerintah OR banjir"
 # every match of every query (no cut-off), as qno, id#passage, score
 "$CS" -i "$U" --batch "$Q" -n 1000 2>/dev/null | cut -f1,3,4 | sort > "$TMP/one"
 "$CS" --shard "$R1" --shard "$R2" --batch "$Q" -n 1000 2>/dev/null | cut -f1,3,4 | sort > "$TMP/two"; rc=$?
@@ -230,6 +231,55 @@ for pair in "$TMP/sh.0 $TMP/sh.0" "$TMP/sh.0 $TMP/./sh.0/" "$TMP/sh.0 $R1"; do
 done
 set --
 
+# ---- the shards given are checked against their records (found by
+# review: two shards of a set of 3 answered for two thirds of the
+# collection as if for all of it, unnoticed; a shard given twice, or two
+# sets mixed, counted articles twice) ----
+"$CI" -q --shards 3 -i "$TMP/s3" "$ROOT/corpus"
+"$CI" -q --shards 3 -i "$TMP/t3" "$ROOT/corpus"   # another build, another set
+all3=$("$CS" --shard "$TMP/s3.0" --shard "$TMP/s3.1" --shard "$TMP/s3.2" -f tsv -n 1000 "$W0" | cut -f2-4)
+is "$all3" "$("$CS" -i "$U" -f tsv -n 1000 "$W0" | cut -f2-4)" "the three shards of a set: as one index"
+err=$("$CS" --shard "$TMP/s3.0" --shard "$TMP/s3.1" -f tsv "$W0" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "two shards of a set of 3: exit 2"
+like "$err" "^cari-search: the shard set of $TMP/s3.0 \\(shard 0 of 3\\) is not all given: $TMP/s3.2 is missing; .*--allow-partial" "  naming the missing one"
+out=$("$CS" --allow-partial --shard "$TMP/s3.2" --shard "$TMP/s3.1" --color=never -n 1000 "$W0" 2>"$TMP/err"); rc=$?
+is "$rc" 0 "  with --allow-partial: exit 0"
+like "$(head -1 <<<"$out")" '^1-[0-9]+ of [0-9]+ passages for ".*" \(1 of 3 shards left out\)$' "  and the header says a shard was left out"
+like "$(cat "$TMP/err")" "warning: shard $TMP/s3.0 \\(shard 0 of the set of 3 .*\\) was not given -- left out" "  as stderr does, naming it"
+is "$(grep -c warning "$TMP/err")" 1 "  once"
+out=$("$CS" --allow-partial --shard "$TMP/s3.1" --stats 2>/dev/null)
+is "$(head -1 <<<"$out")" "shards      $TMP/s3.1 $TMP/s3.0 $TMP/s3.2 (2 of 3 shards left out)" "  --stats lists the places not given as left out"
+xapian-compact -q "$TMP/s3.0" "$TMP/s3copy" >/dev/null 2>&1  # a copy with its own UUID
+err=$("$CS" --shard "$TMP/s3.0" --shard "$TMP/s3.1" --shard "$TMP/s3.2" --shard "$TMP/s3copy" -f tsv "$W0" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "a shard given twice (a compacted copy of it): exit 2"
+like "$err" "shard $TMP/s3copy is shard 0 of 3 again \\(as shard $TMP/s3.0 is\\)" "  naming it"
+err=$("$CS" --shard "$TMP/s3.0" --shard "$TMP/s3.1" --shard "$TMP/t3.2" -f tsv "$W0" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "shards of two sets of 3 mixed: exit 2"
+like "$err" "shard $TMP/t3.2 is of another shard set than shard $TMP/s3.0" "  naming both"
+err=$("$CS" --allow-partial --shard "$TMP/s3.0" --shard "$TMP/t3.1" --shard "$TMP/t3.2" -f tsv "$W0" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "  also with --allow-partial"
+err=$("$CS" --shard "$TMP/sh.0" --shard "$TMP/sh.1" --shard "$TMP/s3.2" -f tsv "$W0" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "shards recording 2 and 3 shards: exit 2"
+like "$err" "shards $TMP/sh.0 and $TMP/s3.2 are not of one set: $TMP/sh.0 records shard 0 of 2, $TMP/s3.2 shard 2 of 3" "  naming both"
+"$CS" --shard "$TMP/sh.0" --shard "$TMP/sh.1" --shard "$U" -f tsv "$W0" >/dev/null; ok $? "an index with no record beside a set: not judged"
+"$CS" -i "$TMP/s3.1" -f tsv "$W0" >/dev/null; ok $? "-i one shard: that index alone, as before"
+# the same over xapian-tcpsrv: the record is read remotely
+P3=$(free_port); while [ "$P3" = "$P1" ] || [ "$P3" = "$P2" ]; do P3=$(free_port); done
+start_server "$TMP/s3.0" "$P3"; ok $? "xapian-tcpsrv serves s3.0"; S3=$SPID
+R3=tcp://127.0.0.1:$P3
+is "$("$CS" --shard "$R3" --shard "$TMP/s3.1" --shard "$TMP/s3.2" -f tsv -n 1000 "$W0" | cut -f2-4)" "$all3" "a remote shard with the local others: the whole set"
+err=$("$CS" --shard "$R3" --shard "$TMP/s3.1" -f tsv "$W0" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "a remote shard and one more of a set of 3: exit 2"
+like "$err" "the shard set of $R3 \\(shard 0 of 3\\) is not all given: shard 2 of 3 is missing" "  naming the missing place"
+err=$("$CS" --shard "$R3" --shard "$TMP/s3.1" --shard "$TMP/s3.2" --shard "$TMP/s3copy" -f tsv "$W0" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "a remote shard and a local copy of it: exit 2"
+like "$err" "shard $TMP/s3copy is shard 0 of 3 again \\(as shard $R3 is\\)" "  naming it"
+err=$("$CS" --shard "$R3" --shard "$TMP/t3.1" --shard "$TMP/t3.2" -f tsv "$W0" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "a remote shard of another set: exit 2"
+like "$err" "shard $TMP/t3.1 is of another shard set than shard $R3" "  naming both"
+stop_server "$S3"
+
+# ---- one server stops ----
 # ---- one server stops ----
 stop_server "$S2"
 err=$("$CS" --shard "$R1" --shard "$R2" -f tsv banjir 2>&1 >/dev/null); rc=$?
@@ -448,10 +498,12 @@ else
 fi
 
 # ---- --stats names the shards, not the -i default (found by review) ----
-is "$("$CS" --shard "$TMP/ties.0" --shard "$TMP/ties.1" --stats | head -1)" \
-   "shards      $TMP/ties.0 $TMP/ties.1" "--stats over two shards names them"
-is "$("$CS" --shard "$TMP/ties.0" --stats | head -1)" "index       $TMP/ties.0" "--stats over one shard names it"
-like "$("$CS" --shard "$TMP/ties.0" --shard "$TMP/ties.1" --stats -f json)" \
-   "^\\{\"index\":\\[\"$TMP/ties.0\",\"$TMP/ties.1\"\\]," "--stats -f json: the shards as a list"
+# (a set's shards all, since a set is refused in part; one index with no
+# shard record alone)
+is "$("$CS" --shard "$TMP/sh.0" --shard "$TMP/sh.1" --stats | head -1)" \
+   "shards      $TMP/sh.0 $TMP/sh.1" "--stats over two shards names them"
+is "$("$CS" --shard "$U" --stats | head -1)" "index       $U" "--stats over one shard names it"
+like "$("$CS" --shard "$TMP/sh.0" --shard "$TMP/sh.1" --stats -f json)" \
+   "^\\{\"index\":\\[\"$TMP/sh.0\",\"$TMP/sh.1\"\\]," "--stats -f json: the shards as a list"
 
 done_testing

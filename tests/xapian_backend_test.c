@@ -720,6 +720,139 @@ static void test_remote_unreachable(void **state)
                      CARI_EINVAL);
 }
 
+/* Shard k of n as cari-index --shards writes it: the articles whose id
+ * hashes to k, and the record -- with a set id when set is given (the
+ * writers of the whole set, cari_writers_set_shards), else "K/N" alone
+ * (cari_writer_set_shard: as shards were recorded before the set id). */
+static void build_shards(char dirs[][PATH_MAX], size_t n, int with_set)
+{
+    cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
+    cari_writer *w[4];
+    cari_error err;
+    size_t i, k, failed;
+    wo.backend = "xapian";
+    wo.sync = 0;
+    assert_true(n <= 4);
+    for (k = 0; k < n; k++)
+        if (cari_writer_open(dirs[k], &wo, &w[k], &err))
+            fail_msg("cari_writer_open(%s): %s", dirs[k], err.message);
+    if (with_set)
+        assert_int_equal(cari_writers_set_shards(w, n, &failed), CARI_OK);
+    else
+        for (k = 0; k < n; k++)
+            assert_int_equal(cari_writer_set_shard(w[k], k, n), CARI_OK);
+    for (i = 0; i < NARTICLES; i++) {
+        cari_article a = to_article(&articles[i]);
+        k = cari_shard_of(a.id, a.id_len, n);
+        assert_int_equal(cari_writer_add(w[k], &a), CARI_OK);
+    }
+    for (k = 0; k < n; k++) {
+        if (cari_writer_commit(w[k]))
+            fail_msg("commit: %s", cari_writer_errmsg(w[k]));
+        cari_writer_close(w[k]);
+    }
+}
+
+/* cari_index_open_shards checks the shards given against their records:
+ * the whole set, each place once, of one set; places not given are an
+ * error, or left out under ALLOW_PARTIAL (found by review: two shards of
+ * three were searched as if they were all). */
+static void test_shard_records(void **state)
+{
+    char old[2][PATH_MAX], a[2][PATH_MAX], b[2][PATH_MAX], plain[PATH_MAX];
+    char remote[64];
+    const char *locs[3], *why;
+    cari_writer_options wo = CARI_WRITER_OPTIONS_INIT;
+    cari_writer *w[2];
+    cari_index *ix = NULL;
+    cari_error err;
+    size_t k, failed = 9;
+    for (k = 0; k < 2; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "old.%zu", k);
+        path_in(state, name, old[k], sizeof old[k]);
+        snprintf(name, sizeof name, "a.%zu", k);
+        path_in(state, name, a[k], sizeof a[k]);
+        snprintf(name, sizeof name, "b.%zu", k);
+        path_in(state, name, b[k], sizeof b[k]);
+    }
+    path_in(state, "plain", plain, sizeof plain);
+    build_shards(old, 2, 0);
+    build_shards(a, 2, 1);
+    build_shards(b, 2, 1);
+    build(plain, "xapian");
+    /* the whole set: as before */
+    locs[0] = old[1];
+    locs[1] = old[0];
+    assert_int_equal(cari_index_open_shards(locs, 2, 0, &ix, &err), CARI_OK);
+    assert_int_equal(cari_index_shard_count(ix), 2);
+    cari_index_close(ix);
+    /* a place not given, named after the given shard */
+    assert_int_equal(cari_index_open_shards(locs, 1, 0, &ix, &err),
+                     CARI_ENOTFOUND);
+    assert_null(ix);
+    assert_non_null(strstr(err.message, old[0]));
+    assert_non_null(strstr(err.message, "is missing"));
+    /* ... or with ALLOW_PARTIAL, left out as an unreachable shard is */
+    assert_int_equal(cari_index_open_shards(locs, 1,
+                                            CARI_SHARDS_ALLOW_PARTIAL, &ix,
+                                            &err),
+                     CARI_OK);
+    assert_int_equal(cari_index_shard_count(ix), 2);
+    assert_string_equal(cari_index_shard(ix, 0, &why), old[1]);
+    assert_null(why);
+    assert_string_equal(cari_index_shard(ix, 1, &why), old[0]);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "was not given"));
+    assert_non_null(strstr(cari_index_errmsg(ix), "left out"));
+    cari_index_close(ix);
+    /* an unreachable shard may be the missing place: not counted twice */
+    snprintf(remote, sizeof remote, "tcp://127.0.0.1:%u", unused_port());
+    locs[1] = remote;
+    assert_int_equal(cari_index_open_shards(locs, 2,
+                                            CARI_SHARDS_ALLOW_PARTIAL, &ix,
+                                            &err),
+                     CARI_OK);
+    assert_int_equal(cari_index_shard_count(ix), 2);
+    cari_index_close(ix);
+    /* one place twice: two sets' shard 0 with no set id to tell */
+    locs[0] = old[0];
+    locs[1] = old[1];
+    locs[2] = a[0];
+    assert_int_equal(cari_index_open_shards(locs, 3, 0, &ix, &err),
+                     CARI_EINVAL);
+    assert_non_null(strstr(err.message, "again"));
+    assert_non_null(strstr(err.message, a[0]));
+    /* a record without a set id is of any set; two set ids differ */
+    locs[0] = old[0];
+    locs[1] = a[1];
+    assert_int_equal(cari_index_open_shards(locs, 2, 0, &ix, &err), CARI_OK);
+    cari_index_close(ix);
+    locs[0] = a[0];
+    locs[1] = b[1];
+    assert_int_equal(cari_index_open_shards(locs, 2, 0, &ix, &err),
+                     CARI_EINVAL);
+    assert_non_null(strstr(err.message, "another shard set"));
+    assert_non_null(strstr(err.message, b[1]));
+    /* an index with no record is not judged; cari_index_open neither */
+    locs[0] = a[0];
+    locs[1] = a[1];
+    locs[2] = plain;
+    assert_int_equal(cari_index_open_shards(locs, 3, 0, &ix, &err), CARI_OK);
+    cari_index_close(ix);
+    cari_index_close(open_ok(a[1]));
+    /* the writers of a set that mixes two sets' shards refuse it */
+    wo.backend = "xapian";
+    wo.sync = 0;
+    assert_int_equal(cari_writer_open(a[0], &wo, &w[0], &err), CARI_OK);
+    assert_int_equal(cari_writer_open(b[1], &wo, &w[1], &err), CARI_OK);
+    assert_int_equal(cari_writers_set_shards(w, 2, &failed), CARI_EINVAL);
+    assert_int_equal(failed, 1);
+    assert_non_null(strstr(cari_writer_errmsg(w[1]), "another shard set"));
+    cari_writer_close(w[0]);
+    cari_writer_close(w[1]);
+}
+
 static void test_locked(void **state)
 {
     char dir[PATH_MAX];
@@ -1014,6 +1147,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shards_global_statistics, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_remote_unreachable, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_shard_records, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backend_conflicts, setup,

@@ -879,19 +879,19 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    /* each shard records its place in the set (with the commit): a later
-     * run with another N is refused */
-    for (k = 0; k < nw && shard_dirs; k++)
-        if (cari_writer_set_shard(w[k], k, nw)) {
-            fprintf(stderr, "%s: %s; nothing was written\n", prog,
-                    cari_writer_errmsg(w[k]));
-            for (k = 0; k < nw; k++)
-                cari_writer_close(w[k]);
-            free(w);
-            free_dirs(shard_dirs, nw);
-            free(deletes);
-            return 2;
-        }
+    /* each shard records its place in the set and the set's id (with the
+     * commit): a later run with another N is refused, and cari-search
+     * tells a shard given twice, or another set's, from the rest */
+    if (shard_dirs && cari_writers_set_shards(w, nw, &k)) {
+        fprintf(stderr, "%s: %s; nothing was written\n", prog,
+                cari_writer_errmsg(w[k]));
+        for (k = 0; k < nw; k++)
+            cari_writer_close(w[k]);
+        free(w);
+        free_dirs(shard_dirs, nw);
+        free(deletes);
+        return 2;
+    }
     for (i = 0; i < (int)ndeletes && !rc; i++)
         rc = delete_id(w, nw, deletes[i], strlen(deletes[i]), &deleted);
     if (!rc && delete_from)

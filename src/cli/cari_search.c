@@ -36,9 +36,11 @@ static const char usage_text[] =
     "      --shard LOC        search this shard (repeat for each): a Xapian\n"
     "                         index directory or tcp://HOST:PORT of a\n"
     "                         xapian-tcpsrv serving one; all are ranked as\n"
-    "                         one index, with collection-wide statistics\n"
-    "      --allow-partial    leave out shards that cannot be reached (and\n"
-    "                         say so) instead of failing\n"
+    "                         one index, with collection-wide statistics;\n"
+    "                         shards of a set must be all of it, once each\n"
+    "      --allow-partial    leave out shards that cannot be reached, and\n"
+    "                         a set's shards not given (and say so),\n"
+    "                         instead of failing\n"
     "      --backend NAME     native or xapian: fail unless the index is one\n"
     "  -n, --limit K          show the top K passages (default 10)\n"
     "      --offset N         skip the first N (paging)\n"
@@ -732,11 +734,10 @@ int main(int argc, char **argv)
         return 2;
     }
     so.ranker = model;
-    if (!nshards && strncmp(dir, "tcp://", 6) == 0)
-        shards[nshards++] = dir;  /* -i tcp://HOST:PORT: one remote index */
     if (nshards ? cari_index_open_shards(shards, nshards, open_flags, &ix, &err)
                 : cari_index_open(dir, &ix, &err)) {
-        if (err.code == CARI_ENOTFOUND && !nshards)
+        if (err.code == CARI_ENOTFOUND && !nshards &&
+            strncmp(dir, "tcp://", 6) != 0)
             fprintf(stderr, "%s: %s; build one with: cari-index -i %s "
                     "INPUT...\n", prog, err.message, dir);
         else if (err.code == CARI_ECORRUPT)
