@@ -358,11 +358,12 @@ typedef struct cari_index cari_index;
  * when it was opened -- on the Xapian backend while Xapian keeps that
  * revision: after a writer's second commit past it, a search may find it
  * gone and then runs on the newest commit, which the handle keeps from
- * then on (cari_index_get_stats follows it).  CARI_ENOTFOUND when there is no index, CARI_ECORRUPT
- * when it is damaged, CARI_EVERSION when it was built by an incompatible
- * version or analyzer.  dir may be "tcp://HOST:PORT" of a xapian-tcpsrv
- * serving one index (Xapian backend).  One shard of a set opens as the
- * index it is: the set check is cari_index_open_shards'. */
+ * then on (cari_index_get_stats follows it).  CARI_ENOTFOUND when there
+ * is no index, CARI_ECORRUPT when it is damaged, CARI_EVERSION when it
+ * was built by an incompatible version or analyzer.  dir may be
+ * "tcp://HOST:PORT" of a xapian-tcpsrv serving one index (Xapian
+ * backend).  One shard of a set opens as the index it is: the set check
+ * is cari_index_open_shards'. */
 CARI_API int cari_index_open(const char *dir, cari_index **out,
                              cari_error *err);
 /*
@@ -404,10 +405,10 @@ CARI_API int cari_backend_available(const char *backend);
 /*
  * The shards of an index: the locations it was opened with, in order (1
  * for cari_index_open: its directory), then the places of its set that
- * were not given (CARI_SHARDS_ALLOW_PARTIAL, above).  cari_index_shard() returns the
- * i-th location (borrowed from the index, valid until cari_index_close;
- * NULL when i >= the count) and sets *left_out (may be NULL) to NULL while
- * that shard is searched, or to why it is not: with
+ * were not given (CARI_SHARDS_ALLOW_PARTIAL, above).  cari_index_shard()
+ * returns the i-th location (borrowed from the index, valid until
+ * cari_index_close; NULL when i >= the count) and sets *left_out (may be
+ * NULL) to NULL while that shard is searched, or to why it is not: with
  * CARI_SHARDS_ALLOW_PARTIAL, a shard that cannot be reached at open, or
  * that fails during a search, is left out and the others searched.  Check
  * after each cari_search() to tell users their results are partial.
