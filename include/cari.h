@@ -375,13 +375,15 @@ CARI_API int cari_index_open(const char *dir, cari_index **out,
  * of failing the open.
  *
  * The shards that record their place in a set (cari-index --shards:
- * shard K of N, and since 2026-12 the set's id) must be one set, each
- * place given once, local or remote alike (one metadata read each):
- * CARI_EINVAL naming the shard when a place is given twice (the same
- * index under two names is refused by its Xapian UUID already), naming
- * both when two record different counts or different sets (a record
- * without a set id is of any set); CARI_ENOTFOUND naming the places no
- * shard was given for -- or, with CARI_SHARDS_ALLOW_PARTIAL, those places
+ * shard K of N, and since 2026-12 the set's id) are judged set by set
+ * (several sets may be searched together: two collections, each
+ * sharded), local or remote alike (one metadata read each): each set
+ * whole, each place once.  CARI_EINVAL naming the shard when a place is
+ * given twice (the same index under two names is refused by its Xapian
+ * UUID already), naming both when two shards of one set id record
+ * different counts (a record without a set id is of the first set of
+ * its count given); CARI_ENOTFOUND naming the places no shard was given
+ * for -- or, with CARI_SHARDS_ALLOW_PARTIAL, those places
  * are left out as an unreachable shard is: they follow the given shards
  * in cari_index_shard_count() and cari_index_shard(), named BASE.K after
  * a given local shard BASE.k (else "shard K of N"), with why they are

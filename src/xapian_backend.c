@@ -1243,130 +1243,175 @@ static void missing_places(const xshard *of, const unsigned char *have,
         snprintf(out + len, cap - len, " and %zu more", more);
 }
 
+/* A set among the shards given: the shard that first named it and one
+ * that records its id (indexes of x->shards, which may move; named is
+ * NO_SHARD while none of its shards records an id), and which of its
+ * places are given. */
+#define NO_SHARD SIZE_MAX
+typedef struct given_set {
+    size_t first, named;
+    unsigned char *have;
+    size_t missing;
+} given_set;
+
+/* Is shard s (with a record) of set g?  By the set id when both have one;
+ * else (a record of before the id was kept) by the count: such a shard is
+ * taken to be of the first set of its count given. */
+static int of_set(const cari_xapian_index *x, const given_set *g,
+                  const xshard *s)
+{
+    if (g->named != NO_SHARD && *s->set_id)
+        return strcmp(x->shards[g->named].set_id, s->set_id) == 0;
+    return x->shards[g->first].rn == s->rn;
+}
+
 /*
- * Are the shards given one shard set, as their records say (cari.shard:
- * shard K of N of set S)?  Found by review: a set of 3 searched with two
- * of its shards answered for two thirds of the collection as if for all,
- * and a shard given twice (two copies of it: their Xapian UUIDs differ
- * once one is compacted or rebuilt) or shards of two sets (two builds of
- * one collection) counted articles twice.  Shards without a record (made
- * before cari kept one, or not by --shards) are not judged; a record
- * without a set id (kept before the id was) is of any set.  Places no
- * shard was given for are an error, or, with CARI_SHARDS_ALLOW_PARTIAL,
- * shards left out like those that cannot be reached: appended to x->shards
- * as not given, so that every program that reports left-out shards
- * reports them.  A shard left out at open has no record read: as many
- * missing places as there are of them may be theirs.
+ * Is each shard set among the shards given whole, each place once, as
+ * the shards' records say (cari.shard: shard K of N of set S)?  Found by
+ * review: a set of 3 searched with two of its shards answered for two
+ * thirds of the collection as if for all, and a shard given twice (two
+ * copies of it: their Xapian UUIDs differ once one is compacted or
+ * rebuilt) counted its articles twice.  Several sets may be searched
+ * together (two collections, each sharded), each judged on its own
+ * (of_set; two whole builds of one collection are two sets, and count
+ * its articles twice).  Shards without a record (made before cari kept
+ * one, or not by --shards) are not judged.  Places no shard was given for are an error,
+ * or, with CARI_SHARDS_ALLOW_PARTIAL, shards left out like those that
+ * cannot be reached: appended to x->shards as not given, so that every
+ * program that reports left-out shards reports them.  A shard left out
+ * at open has no record read: as many missing places as there are of
+ * them may be theirs.
  */
 static int check_set(cari_xapian_index *x, cari_error *err)
 {
-    const xshard *first = NULL, *named = NULL;
-    unsigned char *have;
-    size_t i, j, k, n0 = x->n, missing = 0, unread = 0, extra;
+    given_set *sets;
+    size_t i, j, g, k, nsets = 0, n0 = x->n, missing = 0, unread = 0;
+    size_t extra;
     char list[1024], name[4096];
-    xshard *grown, rec;
-    for (i = 0; i < n0; i++) {
-        const xshard *s = &x->shards[i];
+    xshard *grown;
+    int rc = CARI_OK;
+    sets = calloc(n0, sizeof *sets);
+    if (!sets)
+        return cari_set_error(err, CARI_ENOMEM, "out of memory");
+    for (i = 0; i < n0 && !rc; i++) {
+        const xshard *s = &x->shards[i], *f;
         if (!s->db) {
             unread++;
             continue;
         }
         if (!s->rn)
             continue;
-        if (!first)
-            first = s;
-        else if (s->rn != first->rn)
-            return cari_set_error(err, CARI_EINVAL,
-                                  "shards %s and %s are not of one set: %s "
-                                  "records shard %zu of %zu, %s shard %zu "
-                                  "of %zu; give the shards of one set",
-                                  first->location, s->location,
-                                  first->location, first->rk, first->rn,
-                                  s->location, s->rk, s->rn);
-        if (*s->set_id) {
-            if (!named)
-                named = s;
-            else if (strcmp(s->set_id, named->set_id) != 0)
-                return cari_set_error(err, CARI_EINVAL,
-                                      "shard %s is of another shard set "
-                                      "than shard %s (two sets of %zu "
-                                      "shards; two builds of a collection "
-                                      "would count its articles twice); "
-                                      "give the shards of one set",
-                                      s->location, named->location, s->rn);
+        for (g = 0; g < nsets; g++)
+            if (of_set(x, &sets[g], s))
+                break;
+        if (g == nsets) {
+            sets[g].first = i;
+            sets[g].named = NO_SHARD;
+            sets[g].have = calloc(s->rn, 1);
+            if (!sets[g].have) {
+                rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+                break;
+            }
+            nsets++;
         }
-        for (j = 0; j < i; j++) {
-            const xshard *o = &x->shards[j];
-            if (o->db && o->rn && o->rk == s->rk)
-                return cari_set_error(err, CARI_EINVAL,
-                                      "shard %s is shard %zu of %zu again "
-                                      "(as shard %s is): its articles would "
-                                      "be counted twice; give each shard "
-                                      "once", s->location, s->rk, s->rn,
-                                      o->location);
+        f = &x->shards[sets[g].first];
+        if (s->rn != f->rn) {
+            rc = cari_set_error(err, CARI_EINVAL,
+                                "shards %s and %s are of one set but "
+                                "record different counts: %s records "
+                                "shard %zu of %zu, %s shard %zu of %zu; "
+                                "was one copied from another build?",
+                                f->location, s->location, f->location,
+                                f->rk, f->rn, s->location, s->rk, s->rn);
+            break;
         }
+        if (*s->set_id && sets[g].named == NO_SHARD)
+            sets[g].named = i;
+        if (sets[g].have[s->rk]) {
+            for (j = 0; j < i; j++) {
+                const xshard *o = &x->shards[j];
+                if (o->db && o->rn && o->rk == s->rk && of_set(x, &sets[g], o))
+                    break;
+            }
+            rc = cari_set_error(err, CARI_EINVAL,
+                                "shard %s is shard %zu of %zu again (as "
+                                "shard %s is): its articles would be "
+                                "counted twice; give each shard once",
+                                s->location, s->rk, s->rn,
+                                j < i ? x->shards[j].location : "another");
+            break;
+        }
+        sets[g].have[s->rk] = 1;
     }
-    if (!first)
-        return CARI_OK;
-    have = calloc(first->rn, 1);
-    if (!have)
-        return cari_set_error(err, CARI_ENOMEM, "out of memory");
-    for (i = 0; i < n0; i++)
-        if (x->shards[i].db && x->shards[i].rn)
-            have[x->shards[i].rk] = 1;
-    for (k = 0; k < first->rn; k++)
-        missing += !have[k];
-    if (!missing || missing <= unread) {
-        free(have);  /* all there, or perhaps the ones left out */
-        return CARI_OK;
+    if (rc)
+        goto done;
+    for (g = 0; g < nsets; g++) {
+        const xshard *f = &x->shards[sets[g].first];
+        for (k = 0; k < f->rn; k++)
+            sets[g].missing += !sets[g].have[k];
+        missing += sets[g].missing;
     }
-    missing_places(first, have, list, sizeof list);
+    if (!missing || missing <= unread)
+        goto done; /* all there, or perhaps the ones left out */
     if (!(x->flags & CARI_SHARDS_ALLOW_PARTIAL)) {
-        free(have);
-        return cari_set_error(err, CARI_ENOTFOUND,
-                              "the shard set of %s (shard %zu of %zu) is "
-                              "not all given: %s %s missing; give every "
-                              "shard, or --allow-partial to search these",
-                              first->location, first->rk, first->rn, list,
-                              missing == 1 ? "is" : "are");
+        for (g = 0; !sets[g].missing; g++)
+            ;
+        {
+            const xshard *f = &x->shards[sets[g].first];
+            missing_places(f, sets[g].have, list, sizeof list);
+            rc = cari_set_error(err, CARI_ENOTFOUND,
+                                "the shard set of %s (shard %zu of %zu) is "
+                                "not all given: %s %s missing; give every "
+                                "shard, or --allow-partial to search these",
+                                f->location, f->rk, f->rn, list,
+                                sets[g].missing == 1 ? "is" : "are");
+        }
+        goto done;
     }
     extra = missing - unread;
-    /* first points into x->shards, which moves: keep its record (its
-     * location string stays where it is) */
-    rec = *first;
-    first = &rec;
     grown = realloc(x->shards, (n0 + extra) * sizeof *grown);
     if (!grown) {
-        free(have);
-        return cari_set_error(err, CARI_ENOMEM, "out of memory");
+        rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+        goto done;
     }
     x->shards = grown;
     memset(grown + n0, 0, extra * sizeof *grown);
-    for (k = 0; k < first->rn && x->n < n0 + extra; k++) {
-        xshard *s = &grown[x->n];
-        char why[5200];
-        if (have[k])
+    for (g = 0; g < nsets && x->n < n0 + extra; g++) {
+        /* by index: grown moved the shards (their strings stay) */
+        size_t fi = sets[g].first, rn = x->shards[fi].rn;
+        if (!sets[g].missing)
             continue;
-        place_name(first, k, name, sizeof name);
-        if (unread)
-            snprintf(why, sizeof why, "shard %s: %zu of the set's %zu "
-                     "shards were not given (of %s; the shards that cannot "
-                     "be reached hold the others)", name, extra, first->rn,
-                     list);
-        else
-            snprintf(why, sizeof why, "shard %s (shard %zu of the set of "
-                     "%zu that %s is in) was not given", name, k, first->rn,
-                     first->location);
-        s->location = strdup(name);
-        s->left_out = strdup(why);
-        x->n++;  /* freed with the others from here on */
-        if (!s->location || !s->left_out) {
-            free(have);
-            return cari_set_error(err, CARI_ENOMEM, "out of memory");
+        missing_places(&x->shards[fi], sets[g].have, list, sizeof list);
+        for (k = 0; k < rn && x->n < n0 + extra; k++) {
+            xshard *s = &x->shards[x->n];
+            const xshard *f = &x->shards[fi];
+            char why[6144];
+            if (sets[g].have[k])
+                continue;
+            place_name(f, k, name, sizeof name);
+            if (unread)
+                snprintf(why, sizeof why, "shard %s: %zu of the shards of "
+                         "the sets given were not given (%s of this one; "
+                         "the shards that cannot be reached hold the "
+                         "others)", name, extra, list);
+            else
+                snprintf(why, sizeof why, "shard %s (shard %zu of the set "
+                         "of %zu that %s is in) was not given", name, k, rn,
+                         f->location);
+            s->location = strdup(name);
+            s->left_out = strdup(why);
+            x->n++;  /* freed with the others from here on */
+            if (!s->location || !s->left_out) {
+                rc = cari_set_error(err, CARI_ENOMEM, "out of memory");
+                goto done;
+            }
         }
     }
-    free(have);
-    return CARI_OK;
+done:
+    for (g = 0; g < nsets; g++)
+        free(sets[g].have);
+    free(sets);
+    return rc;
 }
 
 /* May a shard that failed to open with rc be left out (and not fail the

@@ -253,14 +253,22 @@ xapian-compact -q "$TMP/s3.0" "$TMP/s3copy" >/dev/null 2>&1  # a copy with its o
 err=$("$CS" --shard "$TMP/s3.0" --shard "$TMP/s3.1" --shard "$TMP/s3.2" --shard "$TMP/s3copy" -f tsv "$W0" 2>&1 >/dev/null); rc=$?
 is "$rc" 2 "a shard given twice (a compacted copy of it): exit 2"
 like "$err" "shard $TMP/s3copy is shard 0 of 3 again \\(as shard $TMP/s3.0 is\\)" "  naming it"
+# two sets are judged each on its own: two collections, each sharded,
+# may be searched together (here two builds of one: each article twice)
 err=$("$CS" --shard "$TMP/s3.0" --shard "$TMP/s3.1" --shard "$TMP/t3.2" -f tsv "$W0" 2>&1 >/dev/null); rc=$?
-is "$rc" 2 "shards of two sets of 3 mixed: exit 2"
-like "$err" "shard $TMP/t3.2 is of another shard set than shard $TMP/s3.0" "  naming both"
-err=$("$CS" --allow-partial --shard "$TMP/s3.0" --shard "$TMP/t3.1" --shard "$TMP/t3.2" -f tsv "$W0" 2>&1 >/dev/null); rc=$?
-is "$rc" 2 "  also with --allow-partial"
+is "$rc" 2 "two sets of 3, neither whole: exit 2"
+like "$err" "the shard set of $TMP/s3.0 \\(shard 0 of 3\\) is not all given: $TMP/s3.2 is missing" "  naming the first set's missing place"
+out=$("$CS" --allow-partial --shard "$TMP/s3.0" --shard "$TMP/t3.1" --shard "$TMP/t3.2" --color=never -n 1000 "$W0" 2>"$TMP/err"); rc=$?
+is "$rc" 0 "  with --allow-partial: exit 0"
+like "$(head -1 <<<"$out")" '\(3 of 6 shards left out\)$' "  three places of the two sets left out"
+is "$(grep -c warning "$TMP/err")" 3 "  each warned of"
+both=$("$CS" --group 0 --shard "$TMP/s3.0" --shard "$TMP/t3.0" --shard "$TMP/s3.1" --shard "$TMP/t3.1" --shard "$TMP/s3.2" --shard "$TMP/t3.2" -f tsv -n 1000 "$W0"); rc=$?
+is "$rc" 0 "two whole sets of 3 together: exit 0"
+is "$(cut -f3,4 <<<"$both" | sort | uniq -c | awk '{print $1}' | sort -u)" 2 "  every passage found in each of the two builds"
+is "$(wc -l <<<"$both")" "$(( 2 * $("$CS" --group 0 --shard "$TMP/s3.0" --shard "$TMP/s3.1" --shard "$TMP/s3.2" -f tsv -n 1000 "$W0" | wc -l) ))" "  twice the passages of one"
 err=$("$CS" --shard "$TMP/sh.0" --shard "$TMP/sh.1" --shard "$TMP/s3.2" -f tsv "$W0" 2>&1 >/dev/null); rc=$?
-is "$rc" 2 "shards recording 2 and 3 shards: exit 2"
-like "$err" "shards $TMP/sh.0 and $TMP/s3.2 are not of one set: $TMP/sh.0 records shard 0 of 2, $TMP/s3.2 shard 2 of 3" "  naming both"
+is "$rc" 2 "a whole set of 2 and one shard of a set of 3: exit 2"
+like "$err" "the shard set of $TMP/s3.2 \\(shard 2 of 3\\) is not all given: $TMP/s3.0, $TMP/s3.1 are missing" "  naming the places missing"
 "$CS" --shard "$TMP/sh.0" --shard "$TMP/sh.1" --shard "$U" -f tsv "$W0" >/dev/null; ok $? "an index with no record beside a set: not judged"
 "$CS" -i "$TMP/s3.1" -f tsv "$W0" >/dev/null; ok $? "-i one shard: that index alone, as before"
 # the same over xapian-tcpsrv: the record is read remotely
@@ -276,7 +284,7 @@ is "$rc" 2 "a remote shard and a local copy of it: exit 2"
 like "$err" "shard $TMP/s3copy is shard 0 of 3 again \\(as shard $R3 is\\)" "  naming it"
 err=$("$CS" --shard "$R3" --shard "$TMP/t3.1" --shard "$TMP/t3.2" -f tsv "$W0" 2>&1 >/dev/null); rc=$?
 is "$rc" 2 "a remote shard of another set: exit 2"
-like "$err" "shard $TMP/t3.1 is of another shard set than shard $R3" "  naming both"
+like "$err" "the shard set of $R3 \\(shard 0 of 3\\) is not all given: shard 1 of 3, shard 2 of 3 are missing" "  naming its set's missing places"
 stop_server "$S3"
 
 # ---- one server stops ----

@@ -754,8 +754,8 @@ static void build_shards(char dirs[][PATH_MAX], size_t n, int with_set)
 }
 
 /* cari_index_open_shards checks the shards given against their records:
- * the whole set, each place once, of one set; places not given are an
- * error, or left out under ALLOW_PARTIAL (found by review: two shards of
+ * each set whole, each place once; places not given are an error, or
+ * left out under ALLOW_PARTIAL (found by review: two shards of
  * three were searched as if they were all). */
 static void test_shard_records(void **state)
 {
@@ -823,17 +823,31 @@ static void test_shard_records(void **state)
                      CARI_EINVAL);
     assert_non_null(strstr(err.message, "again"));
     assert_non_null(strstr(err.message, a[0]));
-    /* a record without a set id is of any set; two set ids differ */
+    /* a record without a set id is of the set of its count given */
     locs[0] = old[0];
     locs[1] = a[1];
     assert_int_equal(cari_index_open_shards(locs, 2, 0, &ix, &err), CARI_OK);
     cari_index_close(ix);
+    /* two set ids are two sets, each judged on its own: each a place
+     * short here */
     locs[0] = a[0];
     locs[1] = b[1];
     assert_int_equal(cari_index_open_shards(locs, 2, 0, &ix, &err),
-                     CARI_EINVAL);
-    assert_non_null(strstr(err.message, "another shard set"));
-    assert_non_null(strstr(err.message, b[1]));
+                     CARI_ENOTFOUND);
+    assert_non_null(strstr(err.message, "is missing"));
+    assert_non_null(strstr(err.message, a[1]));
+    /* ... and both whole: searched together (two collections) */
+    {
+        const char *both[4];
+        both[0] = a[0];
+        both[1] = b[1];
+        both[2] = b[0];
+        both[3] = a[1];
+        assert_int_equal(cari_index_open_shards(both, 4, 0, &ix, &err),
+                         CARI_OK);
+        assert_int_equal(cari_index_shard_count(ix), 4);
+        cari_index_close(ix);
+    }
     /* an index with no record is not judged; cari_index_open neither */
     locs[0] = a[0];
     locs[1] = a[1];
