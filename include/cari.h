@@ -211,7 +211,8 @@ typedef struct cari_writer_options {
                                ISA-L's igzip, 4..12 libdeflate; 0: the
                                default (2) */
     int sync;               /* 1: fsync files at commit (default); 0: don't */
-    int threads;            /* indexing threads; 0: one per core */
+    int threads;            /* indexing threads; 0: one per core;
+                               negative: CARI_EINVAL */
     const char *backend;    /* a new index: "native" (NULL) or "xapian"; an
                                existing index keeps the backend it has */
 } cari_writer_options;
@@ -385,11 +386,12 @@ CARI_API int cari_index_open(const char *dir, cari_index **out,
  * its count given); CARI_ENOTFOUND naming the places no shard was given
  * for -- or, with CARI_SHARDS_ALLOW_PARTIAL, those places
  * are left out as an unreachable shard is: they follow the given shards
- * in cari_index_shard_count() and cari_index_shard(), named BASE.K after
- * a given local shard BASE.k (else "shard K of N"), with why they are
- * left out.  As many missing places as there are shards left out
- * unreachable are taken to be theirs.  Shards without a record are not
- * judged.
+ * in cari_index_shard_count() and cari_index_shard(), named BASE.K when
+ * the set's first shard given is a local BASE.k (else "shard K of N"),
+ * with why they are left out.  As many missing places as there are
+ * shards left out unreachable are taken to be theirs.  Shards without a
+ * record are not judged; one given as a local BASE.K beside a set's
+ * BASE.k is taken to be its place K.
  */
 #define CARI_SHARDS_ALLOW_PARTIAL 1u
 CARI_API int cari_index_open_shards(const char *const *locations, size_t n,
@@ -448,7 +450,8 @@ CARI_API int cari_shards_check(const char *base, size_t nshards,
  * is written with the next commit.  CARI_EINVAL when the index records
  * another place, or is native.  A writer on an index that records a shard
  * refuses articles (CARI_EINVAL) until this is called with that place:
- * an article belongs to the shard its id hashes to (cari_shard_of).
+ * an article belongs to the shard its id hashes to (cari_shard_of), and
+ * one of another shard is CARI_EINPUT (the writer stays usable).
  */
 CARI_API int cari_writer_set_shard(cari_writer *writer, size_t shard,
                                    size_t nshards);
@@ -583,8 +586,9 @@ typedef struct cari_search_options {
     int snippet_words;    /* snippet window in words (default 30), 1..10000 */
     /* First-stage BM25: parameters of the passage text, the weight of the
      * title field and its parameters.  A negative value (the default)
-     * takes the model's tuned value for the query's class; k1 at most
-     * 1000, b at most 1, title_weight at most 1e6. */
+     * takes the model's tuned value for the query's class; k1 and
+     * title_k1 at most 1000, b and title_b at most 1, title_weight at
+     * most 1e6, none NaN. */
     double k1, b;
     double title_weight;
     double title_k1, title_b;

@@ -98,6 +98,8 @@
 /* room for a set id (hex, SET_ID_LEN of them when cari made it) and NUL */
 #define SET_ID_LEN 32
 #define SET_ID_CAP 48
+/* the most shards a set has (cari_shards_check's limit too) */
+#define MAX_SET_SHARDS ((size_t)1 << 20)
 
 /* Value slots.  SLOT_TIE (since 2026-11-30) orders passages of equal
  * score as the native ranking does (search.c better_tie): the article
@@ -261,7 +263,11 @@ static int get_shard_record(const xc_database *db, size_t *shard,
     if (errno || *end != '/')
         return XC_OK;
     n = strtoul(end + 1, &end, 10);
-    if (errno || (*end && *end != ' ') || n == 0 || k >= n)
+    /* at most the count cari_shards_check takes: a damaged or edited
+     * record of 2e7 shards made a search list 2e7 places not given, in
+     * gigabytes (found by review) */
+    if (errno || (*end && *end != ' ') || n == 0 || k >= n ||
+        n > MAX_SET_SHARDS)
         return XC_OK;
     if (*end) {
         for (i = 1; end[i]; i++)
@@ -840,13 +846,34 @@ int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a)
                       (int)(a->id_len > 80 ? 80 : a->id_len), a->id,
                       a->title_len > (1u << 20) ? "title longer than 1 MiB"
                                                 : "text longer than 1 GiB");
-    if (w->nshards && !w->shard_declared)
+    if (w->nshards && !w->shard_declared) {
         /* an article belongs to the shard its id hashes to: added to this
-         * one by hand, it could be there and in its own shard too */
+         * one by hand, it could be there and in its own shard too.  The
+         * set's base named (found by review: "-i sh.0 --shards 2", the
+         * hint followed with the -i kept, made a second set sh.0.*) */
+        size_t bl = strlen(w->dir);
+        char end[32];
+        int el;
+        while (bl > 1 && w->dir[bl - 1] == '/')
+            bl--;
+        el = snprintf(end, sizeof end, ".%zu", w->shard);
+        if (bl > (size_t)el && memcmp(w->dir + bl - el, end, (size_t)el) == 0)
+            bl -= (size_t)el;
         return werror(w, CARI_EINVAL, "%s is shard %zu of %zu (cari-index "
                       "--shards %zu made it): add articles to the set with "
-                      "cari-index --shards %zu", w->dir, w->shard,
-                      w->nshards, w->nshards, w->nshards);
+                      "cari-index --shards %zu -i %.*s", w->dir, w->shard,
+                      w->nshards, w->nshards, w->nshards, (int)bl, w->dir);
+    }
+    if (w->nshards &&
+        cari_shard_of(a->id, a->id_len, w->nshards) != w->shard)
+        /* declared, the place holds: an article in another shard than
+         * its id's would be there and, once added so, in its own too
+         * (found by review: a program could put it anywhere) */
+        return werror(w, CARI_EINPUT, "article %.*s belongs to shard %zu "
+                      "of %zu (cari_shard_of), not to shard %zu",
+                      (int)(a->id_len > 80 ? 80 : a->id_len), a->id,
+                      cari_shard_of(a->id, a->id_len, w->nshards),
+                      w->nshards, w->shard);
     if (cari_split_passages(a->text, a->text_len, &w->pp, &w->spans))
         return werror(w, CARI_ENOMEM, "out of memory");
     n = cari_analyzer_run(w->an, a->title, a->title_len, 1, &w->tokens);
@@ -878,6 +905,9 @@ int cari_xapian_writer_set_shard(cari_xapian_writer *w, size_t shard,
     int xc, n;
     if (!w || nshards == 0 || shard >= nshards)
         return CARI_EINVAL;
+    if (nshards > MAX_SET_SHARDS)
+        return werror(w, CARI_EINVAL, "a set of %zu shards: at most %zu",
+                      nshards, MAX_SET_SHARDS);
     if (!w->in_transaction)
         return werror(w, CARI_EINVAL, "the writer failed earlier; open a "
                       "new one");
@@ -906,7 +936,7 @@ const char *cari_xapian_writer_shard_set(const cari_xapian_writer *w)
 
 int cari_xapian_writer_set_shard_set(cari_xapian_writer *w, const char *set)
 {
-    char buf[64];
+    char buf[2 * 20 + 2 + SET_ID_CAP];
     size_t len = set ? strlen(set) : 0, i;
     int xc, n;
     if (!w || len == 0 || len >= SET_ID_CAP)
@@ -930,6 +960,8 @@ int cari_xapian_writer_set_shard_set(cari_xapian_writer *w, const char *set)
                       "new one");
     /* written with this run's commit, as the count is */
     n = snprintf(buf, sizeof buf, "%zu/%zu %s", w->shard, w->nshards, set);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return werror(w, CARI_EINVAL, "shard record too long");
     xc = xc_writable_set_metadata(w->wdb, SHARD_KEY, buf, (size_t)n);
     if (xc)
         return wfail(w, xc, "cannot write the index metadata");
@@ -1345,6 +1377,37 @@ static int check_set(cari_xapian_index *x, cari_error *err)
     }
     if (rc)
         goto done;
+    /* A shard given without a record (restored from before the records,
+     * or one whose commit failed in the run that recorded the others) is
+     * the place its name says, BASE.K beside a given BASE.k of a set
+     * (found by review: it was called not given, and with --allow-partial
+     * also listed as a place left out). */
+    for (i = 0; i < n0; i++) {
+        const xshard *u = &x->shards[i];
+        size_t len, d;
+        if (!u->db || u->rn || u->host)
+            continue;
+        len = strlen(u->location);
+        while (len > 1 && u->location[len - 1] == '/')
+            len--;
+        for (d = len; d > 0 && u->location[d - 1] >= '0' &&
+                       u->location[d - 1] <= '9';
+             d--)
+            ;
+        if (d == len || d < 2 || u->location[d - 1] != '.' || len - d > 7)
+            continue;
+        k = (size_t)strtoul(u->location + d, NULL, 10);
+        for (g = 0; g < nsets; g++) {
+            const xshard *f = &x->shards[sets[g].first];
+            if (k >= f->rn || sets[g].have[k])
+                continue;
+            place_name(f, k, name, sizeof name);
+            if (strlen(name) == len && memcmp(name, u->location, len) == 0) {
+                sets[g].have[k] = 1;
+                break;
+            }
+        }
+    }
     for (g = 0; g < nsets; g++) {
         const xshard *f = &x->shards[sets[g].first];
         for (k = 0; k < f->rn; k++)

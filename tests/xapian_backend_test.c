@@ -744,6 +744,14 @@ static void build_shards(char dirs[][PATH_MAX], size_t n, int with_set)
     for (i = 0; i < NARTICLES; i++) {
         cari_article a = to_article(&articles[i]);
         k = cari_shard_of(a.id, a.id_len, n);
+        /* in another shard than its id's: refused, the writer usable
+         * (found by review: a program could put it anywhere) */
+        if (n > 1) {
+            size_t other = (k + 1) % n;
+            assert_int_equal(cari_writer_add(w[other], &a), CARI_EINPUT);
+            assert_non_null(strstr(cari_writer_errmsg(w[other]),
+                                   "belongs to shard"));
+        }
         assert_int_equal(cari_writer_add(w[k], &a), CARI_OK);
     }
     for (k = 0; k < n; k++) {
