@@ -1307,9 +1307,10 @@ static int of_set(const cari_xapian_index *x, const given_set *g,
  * together (two collections, each sharded), each judged on its own
  * (of_set; two whole builds of one collection are two sets, and count
  * its articles twice).  Shards without a record (made before cari kept
- * one, or not by --shards) are not judged.  Places no shard was given for are an error,
- * or, with CARI_SHARDS_ALLOW_PARTIAL, shards left out like those that
- * cannot be reached: appended to x->shards as not given, so that every
+ * one, or not by --shards) are not judged, but one named as a place of
+ * a set given is taken for it (below).  Places no shard was given for
+ * are an error, or, with CARI_SHARDS_ALLOW_PARTIAL, shards left out like
+ * those that cannot be reached: appended to x->shards as not given, so that every
  * program that reports left-out shards reports them.  A shard left out
  * at open has no record read: as many missing places as there are of
  * them may be theirs.
