@@ -1310,10 +1310,10 @@ static int of_set(const cari_xapian_index *x, const given_set *g,
  * one, or not by --shards) are not judged, but one named as a place of
  * a set given is taken for it (below).  Places no shard was given for
  * are an error, or, with CARI_SHARDS_ALLOW_PARTIAL, shards left out like
- * those that cannot be reached: appended to x->shards as not given, so that every
- * program that reports left-out shards reports them.  A shard left out
- * at open has no record read: as many missing places as there are of
- * them may be theirs.
+ * those that cannot be reached: appended to x->shards as not given, so
+ * that every program that reports left-out shards reports them.  A
+ * shard left out at open has no record read: as many missing places as
+ * there are of them may be theirs.
  */
 static int check_set(cari_xapian_index *x, cari_error *err)
 {
