@@ -226,8 +226,9 @@ XC_API int xc_database_check(const char *path, size_t *errors,
  * the wait for the server's greeting (Xapian 1.4 reads it under the
  * operation timeout: a port that accepts but never answers, such as an
  * HTTP server's, takes timeout_ms to fail), "connect_timeout_ms" bounds
- * the TCP connect alone; 0 means wait forever (not recommended).  Exceeding a timeout gives XC_ETIMEDOUT;
- * a refused or lost connection gives XC_ENETWORK.  The connection stays
+ * the TCP connect alone; 0 means wait forever (not recommended).
+ * Exceeding a timeout gives XC_ETIMEDOUT; a refused or lost connection
+ * gives XC_ENETWORK.  The connection stays
  * open until the database is freed or closed; a failed connection does not
  * reconnect - open a new handle.
  * Errors: XC_ETIMEDOUT, XC_ENETWORK, XC_EOPENING (the server could not open
