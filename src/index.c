@@ -788,12 +788,25 @@ static void shard_path(char *out, size_t cap, const char *base, size_t bl,
 #define OTHER_COUNT "with another count an article would go to another " \
                     "shard than its earlier copy, which would stay"
 
+/* The set at base[0..bl) is of rn shards, not n, as shard `path`
+ * records (shard rk of rn). */
+static int recorded_other_count(cari_error *err, const char *base,
+                                size_t bl, size_t n, const char *path,
+                                size_t rk, size_t rn)
+{
+    return cari_set_error(err, CARI_EINVAL,
+                          "the shard set %.*s has %zu shards, not %zu (%s "
+                          "records shard %zu of %zu): " OTHER_COUNT "; give "
+                          "--shards %zu, or another -i for a new set",
+                          (int)bl, base, rn, n, path, rk, rn, rn);
+}
+
 int cari_shards_check(const char *base, size_t n, cari_error *err)
 {
     char path[4096], other[4096];
     size_t bl, k, rk, rn, m, recorded = 0, recorder = 0;
     size_t first_missing = SIZE_MAX, first_present = SIZE_MAX;
-    if (!base || !*base || n == 0 || n > 1u << 20)
+    if (!base || !*base || n == 0 || n > CARI_MAX_SET_SHARDS)
         return cari_set_error(err, CARI_EINVAL, "no shard set given");
     bl = strlen(base);
     while (bl > 1 && base[bl - 1] == '/')
@@ -814,12 +827,7 @@ int cari_shards_check(const char *base, size_t n, cari_error *err)
         if (cari_xapian_shard_record(path, &rk, &rn, NULL) || !rn)
             continue;
         if (rn != n)
-            return cari_set_error(err, CARI_EINVAL,
-                                  "the shard set %.*s has %zu shards, not "
-                                  "%zu (%s records shard %zu of %zu): "
-                                  OTHER_COUNT "; give --shards %zu, or "
-                                  "another -i for a new set", (int)bl, base,
-                                  rn, n, path, rk, rn, rn);
+            return recorded_other_count(err, base, bl, n, path, rk, rn);
         if (rk != k)
             return cari_set_error(err, CARI_EINVAL,
                                   "%s records that it is shard %zu of %zu, "
@@ -833,14 +841,9 @@ int cari_shards_check(const char *base, size_t n, cari_error *err)
     if (path_exists(path)) {
         if (cari_xapian_shard_record(path, &rk, &rn, NULL) == CARI_OK &&
             rn > n)
-            return cari_set_error(err, CARI_EINVAL,
-                                  "the shard set %.*s has %zu shards, not "
-                                  "%zu (%s records shard %zu of %zu): "
-                                  OTHER_COUNT "; give --shards %zu, or "
-                                  "another -i for a new set", (int)bl, base,
-                                  rn, n, path, rk, rn, rn);
+            return recorded_other_count(err, base, bl, n, path, rk, rn);
         /* made before the record was kept: count the shards there */
-        for (m = n + 1; m < (1u << 20); m++) {
+        for (m = n + 1; m < CARI_MAX_SET_SHARDS; m++) {
             shard_path(other, sizeof other, base, bl, m);
             if (!path_exists(other))
                 break;

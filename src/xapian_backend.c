@@ -98,8 +98,6 @@
 /* room for a set id (hex, SET_ID_LEN of them when cari made it) and NUL */
 #define SET_ID_LEN 32
 #define SET_ID_CAP 48
-/* the most shards a set has (cari_shards_check's limit too) */
-#define MAX_SET_SHARDS ((size_t)1 << 20)
 
 /* Value slots.  SLOT_TIE (since 2026-11-30) orders passages of equal
  * score as the native ranking does (search.c better_tie): the article
@@ -267,7 +265,7 @@ static int get_shard_record(const xc_database *db, size_t *shard,
      * record of 2e7 shards made a search list 2e7 places not given, in
      * gigabytes (found by review) */
     if (errno || (*end && *end != ' ') || n == 0 || k >= n ||
-        n > MAX_SET_SHARDS)
+        n > CARI_MAX_SET_SHARDS)
         return XC_OK;
     if (*end) {
         for (i = 1; end[i]; i++)
@@ -905,9 +903,9 @@ int cari_xapian_writer_set_shard(cari_xapian_writer *w, size_t shard,
     int xc, n;
     if (!w || nshards == 0 || shard >= nshards)
         return CARI_EINVAL;
-    if (nshards > MAX_SET_SHARDS)
+    if (nshards > CARI_MAX_SET_SHARDS)
         return werror(w, CARI_EINVAL, "a set of %zu shards: at most %zu",
-                      nshards, MAX_SET_SHARDS);
+                      nshards, CARI_MAX_SET_SHARDS);
     if (!w->in_transaction)
         return werror(w, CARI_EINVAL, "the writer failed earlier; open a "
                       "new one");

@@ -42,6 +42,10 @@ int cari_xapian_writer_set_shard(cari_xapian_writer *w, size_t shard,
  * next commit.  CARI_EINVAL when it records another set. */
 const char *cari_xapian_writer_shard_set(const cari_xapian_writer *w);
 int cari_xapian_writer_set_shard_set(cari_xapian_writer *w, const char *set);
+/* The most shards a set has: cari_shards_check and the writers take no
+ * more, and a record of more is read as none. */
+#define CARI_MAX_SET_SHARDS ((size_t)1 << 20)
+
 /* The shard record of the Xapian index in dir ("cari.shard"): both 0 when
  * there is none, or dir holds no Xapian index. */
 int cari_xapian_shard_record(const char *dir, size_t *shard, size_t *nshards,
