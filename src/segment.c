@@ -2286,7 +2286,8 @@ static int segment_open(const char *path, int verify, cari_segment **out,
         s->sec[id] = s->map + off;
         s->sec_len[id] = (size_t)len;
     }
-    if (verify && s->size > CRC_WINDOW)  /* read through: queries read at random */
+    /* read through: queries read at random */
+    if (verify && s->size > CRC_WINDOW)
         (void)madvise(s->map, s->size, MADV_NORMAL);
     if (next != table_off) {
         rc = corrupt(err, path, "bad section table");
