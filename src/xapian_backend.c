@@ -281,6 +281,23 @@ static int get_shard_record(const xc_database *db, size_t *shard,
     return XC_OK;
 }
 
+/* Does loc name shard k as cari-index --shards names it, BASE.k (trailing
+ * slashes ignored)?  *len is then BASE's length, else loc's without its
+ * trailing slashes. */
+static int shard_base(const char *loc, size_t k, size_t *len)
+{
+    size_t n = strlen(loc), dl;
+    char end[32];
+    while (n > 1 && loc[n - 1] == '/')
+        n--;
+    dl = (size_t)snprintf(end, sizeof end, ".%zu", k);
+    *len = n;
+    if (n <= dl || memcmp(loc + n - dl, end, dl) != 0)
+        return 0;
+    *len = n - dl;
+    return 1;
+}
+
 int cari_xapian_shard_record(const char *dir, size_t *shard, size_t *nshards,
                              cari_error *err)
 {
@@ -849,14 +866,8 @@ int cari_xapian_writer_add(cari_xapian_writer *w, const cari_article *a)
          * one by hand, it could be there and in its own shard too.  The
          * set's base named (found by review: "-i sh.0 --shards 2", the
          * hint followed with the -i kept, made a second set sh.0.*) */
-        size_t bl = strlen(w->dir);
-        char end[32];
-        int el;
-        while (bl > 1 && w->dir[bl - 1] == '/')
-            bl--;
-        el = snprintf(end, sizeof end, ".%zu", w->shard);
-        if (bl > (size_t)el && memcmp(w->dir + bl - el, end, (size_t)el) == 0)
-            bl -= (size_t)el;
+        size_t bl;
+        (void)shard_base(w->dir, w->shard, &bl);
         return werror(w, CARI_EINVAL, "%s is shard %zu of %zu (cari-index "
                       "--shards %zu made it): add articles to the set with "
                       "cari-index --shards %zu -i %.*s", w->dir, w->shard,
@@ -1239,14 +1250,9 @@ static int distinct_shards(cari_xapian_index *x, cari_error *err)
  * (a remote shard, or one renamed). */
 static void place_name(const xshard *of, size_t k, char *out, size_t cap)
 {
-    const char *loc = of->location;
-    size_t len = strlen(loc), dl;
-    char end[32];
-    while (len > 1 && loc[len - 1] == '/')
-        len--;
-    dl = (size_t)snprintf(end, sizeof end, ".%zu", of->rk);
-    if (!of->host && len > dl && memcmp(loc + len - dl, end, dl) == 0)
-        snprintf(out, cap, "%.*s.%zu", (int)(len - dl), loc, k);
+    size_t bl;
+    if (!of->host && shard_base(of->location, of->rk, &bl))
+        snprintf(out, cap, "%.*s.%zu", (int)bl, of->location, k);
     else
         snprintf(out, cap, "shard %zu of %zu", k, of->rn);
 }
